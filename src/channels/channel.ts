@@ -1,0 +1,89 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+
+/** The chat channels a survey can run on. */
+export const channelNames = ['sms', 'telegram', 'teams', 'web'] as const;
+export type ChannelName = (typeof channelNames)[number];
+
+/** A button the customer can tap instead of typing; `value` is what comes back as `Inbound.choice`. */
+export interface Choice {
+  label: string;
+  value: string;
+}
+
+/** What the bot says, channel-neutral. Each adapter renders it natively (keyboard, card, plain text). */
+export interface Outbound {
+  text: string;
+  choices?: Choice[];
+  /** A PNG picture (digest chart); channels without pictures send the text only. */
+  image?: { png: Buffer; alt: string };
+  /** Text direction of `text`, for channels that can set it (web). */
+  dir?: 'ltr' | 'rtl';
+  /** The survey this message belongs to, so a channel can tie a button tap back to it. */
+  surveyId?: string;
+}
+
+/** One message from a person, already verified and mapped by the adapter. */
+export interface Inbound {
+  channel: ChannelName;
+  /** Channel address of the sender: E.164 phone, Telegram chat id, Teams user key, web visitor id. */
+  address: string;
+  /** The provider's id for this message; the de-duplication key together with `channel`. */
+  providerMessageId: string;
+  text?: string;
+  /** The `value` of a tapped button. */
+  choice?: string;
+  receivedAt: Date;
+  /** Name the provider tells us, when it does (Telegram first name, Teams user name). */
+  displayName?: string;
+}
+
+/** What handling one inbound message produced. */
+export interface InboundResult {
+  /** True when this provider message id was seen before: nothing was stored or sent. */
+  duplicate: boolean;
+  /** Replies to the sender, in order. The adapter delivers them (TwiML, sendMessage, sendActivity). */
+  replies: Outbound[];
+}
+
+/** Result of one send. */
+export interface Delivery {
+  providerMessageId?: string;
+  status: 'sent' | 'failed';
+  /** Provider error code or reason when failed. */
+  error?: string;
+  /** True when the failure means the person refused messages (Twilio 21610, Telegram 403 blocked). */
+  optedOut?: boolean;
+  /** True when the failure is worth retrying later (429, 5xx, network). */
+  retryable?: boolean;
+  /** Seconds the provider asked us to wait (Telegram retry_after, Retry-After header). */
+  retryAfterSeconds?: number;
+}
+
+/** A delivery status report from the provider (Twilio status callback). */
+export interface DeliveryUpdate {
+  channel: ChannelName;
+  providerMessageId: string;
+  status: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read';
+  errorCode?: string;
+}
+
+/** What the product gives each adapter. Adapters hold no survey logic: they call these. */
+export interface ChannelDeps {
+  /** Handle one verified inbound message (dedupe, dialog, store). */
+  handleInbound(inbound: Inbound): Promise<InboundResult>;
+  /** Record a provider delivery report. */
+  recordDelivery(update: DeliveryUpdate): Promise<void>;
+  /** The person refused messages on this channel (blocked the bot, carrier opt-out). */
+  recordOptOut(channel: ChannelName, address: string, reason: string): Promise<void>;
+  log: FastifyBaseLogger;
+}
+
+export interface Channel {
+  readonly name: ChannelName;
+  /** Add the webhook routes (with signature checks) to the server. */
+  register(app: FastifyInstance): void | Promise<void>;
+  /** Send one message to an address on this channel, rendering choices natively. */
+  send(to: string, message: Outbound): Promise<Delivery>;
+  /** Release what the adapter holds (timers, sockets). */
+  close?(): Promise<void>;
+}

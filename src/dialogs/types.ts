@@ -1,0 +1,76 @@
+import type { Outbound } from '../channels/channel.js';
+
+export const surveyKinds = ['nps', 'csat', 'ces'] as const;
+export type SurveyKind = (typeof surveyKinds)[number];
+
+export const locales = ['en', 'es', 'ur'] as const;
+export type Locale = (typeof locales)[number];
+
+/** `invited` → `awaiting_comment` → `completed`; or `expired` / `opted_out`. */
+export type DialogState = 'invited' | 'awaiting_comment' | 'completed' | 'expired' | 'opted_out';
+
+/** Score band, the same three names for every kind (NPS 0-6/7-8/9-10, CSAT 1-2/3/4-5, CES 1-3/4/5-7). */
+export type Band = 'detractor' | 'passive' | 'promoter';
+
+export type Keyword = 'stop' | 'start' | 'help' | 'skip';
+
+/** Words interpolated into prompts. */
+export interface PromptVars {
+  business: string;
+  customerName?: string;
+  /** What the survey is about: a product, an order, a visit. */
+  context?: string;
+}
+
+/** The whole conversation state of one survey; stored as part of the survey document. */
+export interface DialogSession {
+  kind: SurveyKind;
+  state: DialogState;
+  locale: Locale;
+  vars: PromptVars;
+  score?: number;
+  comment?: string;
+  /** Unparseable replies at the current step; the second one ends the survey. */
+  reprompts: number;
+  invitedAt: Date;
+  remindedAt?: Date;
+  /** When the score arrived. */
+  answeredAt?: Date;
+  /** When the survey reached `completed`. */
+  completedAt?: Date;
+  /** When the survey ended without completing (expired, opted out). */
+  endedAt?: Date;
+  /** The step at which the customer stopped: no score yet, or score but no comment. */
+  abandonedAt?: 'score' | 'comment';
+}
+
+export type DialogInput =
+  | { type: 'text'; text: string }
+  /** A tapped button's value. */
+  | { type: 'choice'; value: string }
+  | { type: 'keyword'; keyword: Keyword }
+  | { type: 'timer'; timer: 'remind' | 'expire' };
+
+export interface DialogPolicy {
+  /** Send one reminder this long after the invitation when there is no score. */
+  reminderAfterMs: number;
+  /** After this long the survey expires. */
+  ttlMs: number;
+}
+
+export type DialogEvent =
+  | { type: 'scored'; score: number; band: Band }
+  | { type: 'commented'; comment: string }
+  | { type: 'completed'; withComment: boolean }
+  | { type: 'reprompted' }
+  | { type: 'reminded' }
+  | { type: 'abandoned'; at: 'score' | 'comment'; reason: 'unparseable' | 'expired' | 'opted_out' }
+  | { type: 'expired' }
+  | { type: 'opted_out' }
+  | { type: 'help' };
+
+export interface StepResult {
+  session: DialogSession;
+  outbound: Outbound[];
+  events: DialogEvent[];
+}
