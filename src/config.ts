@@ -1,0 +1,189 @@
+import { z } from 'zod';
+
+/** "90s", "30m", "24h", "3d", or a plain number of milliseconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+(ms|s|m|h|d)?$/, 'a duration such as 30m, 24h or 3d')
+  .transform((v) => {
+    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v)!;
+    const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms'];
+    return Number(m[1]) * (unit ?? 1);
+  });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalText = z.string().trim().min(1).optional();
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'an IANA time zone such as America/New_York' },
+);
+
+const sendWindow = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'a window such as 09:00-20:00')
+  .transform((v) => {
+    const [from, to] = v.split('-') as [string, string];
+    const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+    return { startMinute: minutes(from), endMinute: minutes(to) };
+  });
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PUBLIC_URL: z.url({ message: 'the public https URL of this server, e.g. https://bot.example.com' }).optional(),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'a MongoDB connection string starting with mongodb:// or mongodb+srv://')
+      .optional(),
+    DATA_DIR: z.string().default('.data'),
+
+    BUSINESS_NAME: z.string().trim().min(1).default('Our shop'),
+    BUSINESS_TIME_ZONE: timeZone.default('UTC'),
+    DEFAULT_LOCALE: z.enum(['en', 'es', 'ur']).default('en'),
+    DEFAULT_COUNTRY: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'a two-letter country code such as US')
+      .default('US'),
+    SEND_WINDOW: sendWindow.prefault('09:00-20:00'),
+    REMINDER_AFTER: duration.prefault('24h'),
+    SURVEY_TTL: duration.prefault('72h'),
+    THROTTLE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+    SWEEP_INTERVAL: duration.prefault('30s'),
+    API_KEY: z.string().min(16, 'at least 16 characters').optional(),
+
+    WEB_CHAT_ENABLED: bool.default(true),
+
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID: AC followed by 32 hex digits').optional(),
+    TWILIO_AUTH_TOKEN: optionalText,
+    TWILIO_FROM: z
+      .string()
+      .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'an E.164 number such as +15551234567 or a messaging service SID (MG…)')
+      .optional(),
+    TWILIO_API_BASE_URL: z.url().optional(),
+    SMS_RATE_PER_SECOND: z.coerce.number().positive().max(100).default(1),
+
+    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]{20,}$/, 'a bot token from @BotFather (123456:ABC…)').optional(),
+    TELEGRAM_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, '16-256 characters of A-Z, a-z, 0-9, _ and -')
+      .optional(),
+    TELEGRAM_API_ROOT: z.url().optional(),
+    TELEGRAM_POLLING: bool.default(false),
+
+    TEAMS_APP_ID: optionalText,
+    TEAMS_APP_PASSWORD: optionalText,
+    TEAMS_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
+    TEAMS_TENANT_ID: optionalText,
+    TEAMS_AUTH_DISABLED: bool.default(false),
+  })
+  .superRefine((env, ctx) => {
+    const need = (cond: boolean, names: (keyof typeof env)[], why: string) => {
+      if (!cond) return;
+      for (const name of names) {
+        if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: `required ${why}` });
+      }
+    };
+    need(env.TWILIO_ACCOUNT_SID !== undefined, ['TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'PUBLIC_URL'], 'when TWILIO_ACCOUNT_SID is set (SMS enabled)');
+    need(env.TELEGRAM_BOT_TOKEN !== undefined, ['TELEGRAM_WEBHOOK_SECRET'], 'when TELEGRAM_BOT_TOKEN is set (Telegram enabled)');
+    need(env.TELEGRAM_BOT_TOKEN !== undefined && !env.TELEGRAM_POLLING, ['PUBLIC_URL'], 'for the Telegram webhook');
+    need(env.TEAMS_APP_ID !== undefined && !env.TEAMS_AUTH_DISABLED, ['TEAMS_APP_PASSWORD'], 'when TEAMS_APP_ID is set (Teams enabled)');
+    need(env.TEAMS_APP_ID !== undefined && env.TEAMS_APP_TYPE === 'SingleTenant', ['TEAMS_TENANT_ID'], 'for a SingleTenant Teams app');
+    if (env.TEAMS_AUTH_DISABLED && env.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_AUTH_DISABLED'], message: 'must not be true when NODE_ENV=production' });
+    }
+    if (env.NODE_ENV === 'production' && env.MONGODB_URI === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'required when NODE_ENV=production (the embedded database is for trying the bot)' });
+    }
+  });
+
+export type Env = z.input<typeof envSchema>;
+
+function toConfig(env: z.output<typeof envSchema>) {
+  return {
+    nodeEnv: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    mongodbUri: env.MONGODB_URI,
+    dataDir: env.DATA_DIR,
+    business: {
+      name: env.BUSINESS_NAME,
+      timeZone: env.BUSINESS_TIME_ZONE,
+      locale: env.DEFAULT_LOCALE,
+      country: env.DEFAULT_COUNTRY,
+      sendWindow: env.SEND_WINDOW,
+      throttleDays: env.THROTTLE_DAYS,
+    },
+    survey: { reminderAfterMs: env.REMINDER_AFTER, ttlMs: env.SURVEY_TTL, sweepIntervalMs: env.SWEEP_INTERVAL },
+    apiKey: env.API_KEY,
+    web: { enabled: env.WEB_CHAT_ENABLED },
+    twilio:
+      env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
+        ? {
+            accountSid: env.TWILIO_ACCOUNT_SID,
+            authToken: env.TWILIO_AUTH_TOKEN,
+            from: env.TWILIO_FROM,
+            apiBaseUrl: env.TWILIO_API_BASE_URL,
+            ratePerSecond: env.SMS_RATE_PER_SECOND,
+          }
+        : undefined,
+    telegram:
+      env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_WEBHOOK_SECRET
+        ? {
+            token: env.TELEGRAM_BOT_TOKEN,
+            webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
+            apiRoot: env.TELEGRAM_API_ROOT,
+            polling: env.TELEGRAM_POLLING,
+          }
+        : undefined,
+    teams: env.TEAMS_APP_ID !== undefined || env.TEAMS_AUTH_DISABLED
+      ? {
+          appId: env.TEAMS_APP_ID ?? '',
+          appPassword: env.TEAMS_APP_PASSWORD ?? '',
+          appType: env.TEAMS_APP_TYPE,
+          tenantId: env.TEAMS_TENANT_ID,
+          authDisabled: env.TEAMS_AUTH_DISABLED,
+        }
+      : undefined,
+  };
+}
+
+export type Config = ReturnType<typeof toConfig>;
+
+/** A start-up configuration problem: one line per bad or missing variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment once. Empty strings count as unset, as in most .env tooling. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  return toConfig(parsed.data);
+}
+
+/** Names of the variables whose values are secrets; their values never reach a log. */
+export const secretVariables = ['TWILIO_AUTH_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'TEAMS_APP_PASSWORD', 'API_KEY', 'MONGODB_URI'] as const;

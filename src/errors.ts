@@ -1,0 +1,43 @@
+/**
+ * Errors that carry an HTTP status. `expected` marks a business refusal (bad input, opted out,
+ * throttled) that is answered to the caller and not reported as a crash.
+ */
+export class AppError extends Error {
+  readonly statusCode: number = 500;
+  readonly expected: boolean = false;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  override readonly statusCode = 400;
+  override readonly expected = true;
+}
+
+export class UnauthorizedError extends AppError {
+  override readonly statusCode = 401;
+  override readonly expected = true;
+}
+
+export class ForbiddenError extends AppError {
+  override readonly statusCode = 403;
+  override readonly expected = true;
+}
+
+export class NotFoundError extends AppError {
+  override readonly statusCode = 404;
+  override readonly expected = true;
+}
+
+export class ConflictError extends AppError {
+  override readonly statusCode = 409;
+  override readonly expected = true;
+}
+
+export class TooManyRequestsError extends AppError {
+  override readonly statusCode = 429;
+  override readonly expected = true;
+}

@@ -1,0 +1,67 @@
+import type { FastifyRequest } from 'fastify';
+import type { LoggerOptions } from 'pino';
+
+/** Phone numbers and numeric chat ids: seven or more digits, optionally with +, spaces, dots, dashes, brackets. */
+const longNumber = /\+?\d[\d ().-]{5,}\d/g;
+
+/** Keep the last two digits so support can still tell two people apart in a log. */
+export function maskAddress(value: string): string {
+  const digits = value.replace(/\D/g, '');
+  return digits.length >= 2 ? `***${digits.slice(-2)}` : '***';
+}
+
+/** Replace secrets and phone-number-like runs in free text. */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[secret]');
+  return out.replace(longNumber, (m) => (m.replace(/\D/g, '').length >= 7 ? maskAddress(m) : m));
+}
+
+/** Fields that hold personal addresses anywhere in a log object. */
+const addressFields = ['address', 'phone', 'to', 'from', 'chatId', 'userId', 'customerAddress', 'From', 'To'];
+const secretFields = ['token', 'authToken', 'password', 'apiKey', 'secret', 'appPassword', 'webhookSecret'];
+const headerSecrets = ['authorization', 'cookie', 'x-twilio-signature', 'x-telegram-bot-api-secret-token', 'x-api-key'];
+
+export const redactPaths = [
+  ...addressFields,
+  ...addressFields.map((f) => `*.${f}`),
+  ...secretFields,
+  ...secretFields.map((f) => `*.${f}`),
+  ...headerSecrets.map((h) => `req.headers["${h}"]`),
+];
+
+function censor(value: unknown, path: string[]): unknown {
+  const field = path[path.length - 1] ?? '';
+  if (addressFields.includes(field) && (typeof value === 'string' || typeof value === 'number')) {
+    return maskAddress(String(value));
+  }
+  return '[redacted]';
+}
+
+/** pino options shared by the server and the tests: secrets and personal data never reach a log. */
+export function loggerOptions(level: string, secrets: readonly string[]): LoggerOptions {
+  return {
+    level,
+    redact: { paths: redactPaths, censor },
+    hooks: {
+      logMethod(args, method) {
+        const scrubbed = args.map((a) => (typeof a === 'string' ? redactText(a, secrets) : a));
+        return method.apply(this, scrubbed as Parameters<typeof method>);
+      },
+    },
+    serializers: {
+      req(req: FastifyRequest) {
+        return { method: req.method, url: redactText(req.url ?? '', secrets), remoteAddress: req.ip };
+      },
+      err(err: Error & { code?: unknown; statusCode?: number }) {
+        return {
+          type: err.name,
+          message: redactText(err.message, secrets),
+          code: err.code,
+          statusCode: err.statusCode,
+          stack: err.stack ? redactText(err.stack, secrets) : undefined,
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { cp, chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The FerretDB release the embedded default and the tests run on. */
+export const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+
+export interface EmbeddedDatabase {
+  uri: string;
+  engine: 'mongodb-memory-server' | 'ferretdb';
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Where data lives; omit for a throw-away database (tests). */
+  dataDir?: string;
+  /** Where the FerretDB binary is built and kept. */
+  cacheDir: string;
+  /** Loopback port; a free one when omitted. */
+  port?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * A MongoDB-compatible server for trying the bot and for tests: a real mongod through
+ * mongodb-memory-server when its binary is at hand or downloadable, else FerretDB on SQLite.
+ */
+export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => {});
+  const mongod = await tryMemoryServer(options, log);
+  if (mongod) return mongod;
+  return startFerretDb(options, log);
+}
+
+async function tryMemoryServer(options: EmbeddedOptions, log: (line: string) => void): Promise<EmbeddedDatabase | undefined> {
+  if (process.env.SURVEY_BOT_SKIP_MONGOD === '1') return undefined;
+  // One download attempt, not three: on a machine without network we want FerretDB quickly.
+  process.env.MONGOMS_MAX_RETRIES ??= '0';
+  try {
+    const { MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server-core');
+    await MongoBinary.getPath();
+    const dbPath = options.dataDir ? path.join(options.dataDir, 'mongod') : undefined;
+    if (dbPath) await mkdir(dbPath, { recursive: true });
+    const server = await MongoMemoryServer.create({
+      instance: { ip: '127.0.0.1', port: options.port, dbPath, storageEngine: 'wiredTiger' },
+    });
+    return { uri: server.getUri(), engine: 'mongodb-memory-server', stop: async () => void (await server.stop({ doCleanup: !dbPath })) };
+  } catch (err) {
+    log(`mongod is not available (${(err as Error).message.split('\n')[0]}); using FerretDB ${FERRETDB_VERSION} instead`);
+    return undefined;
+  }
+}
+
+/** Path of the FerretDB binary, building it with Go on first use. */
+export async function ferretDbBinary(cacheDir: string, log: (line: string) => void = () => {}): Promise<string> {
+  const binary = path.resolve(cacheDir, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb');
+  if (await exists(binary)) return binary;
+  log(`building FerretDB ${FERRETDB_VERSION} with Go into ${path.dirname(binary)} (first run only, about two minutes)`);
+  const goEnv = { ...process.env, GOFLAGS: '-buildvcs=false' };
+  const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
+    env: goEnv,
+    maxBuffer: 1 << 20,
+  });
+  const moduleDir = (JSON.parse(stdout) as { Dir: string }).Dir;
+  // The module cache is read-only and lacks the version stamp the release build writes: build a copy.
+  const work = await mkdtemp(path.join(tmpdir(), 'ferretdb-src-'));
+  try {
+    await cp(moduleDir, work, { recursive: true });
+    await chmod(path.join(work, 'build', 'version'), 0o755);
+    await writeFile(path.join(work, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    await mkdir(path.dirname(binary), { recursive: true });
+    const partial = `${binary}.${process.pid}.partial`;
+    await run('go', ['build', '-trimpath', '-o', partial, './cmd/ferretdb'], { cwd: work, env: goEnv, maxBuffer: 1 << 24 });
+    await rename(partial, binary);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return binary;
+}
+
+async function startFerretDb(options: EmbeddedOptions, log: (line: string) => void): Promise<EmbeddedDatabase> {
+  const binary = await ferretDbBinary(options.cacheDir, log);
+  const temporary = !options.dataDir;
+  const dir = options.dataDir ? path.resolve(options.dataDir, 'ferretdb') : await mkdtemp(path.join(tmpdir(), 'ferretdb-data-'));
+  await mkdir(dir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const child = spawn(
+    binary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dir}`,
+      '--telemetry=disable',
+      '--debug-addr=-',
+      '--log-level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  try {
+    await waitForPort(port, child, 30_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`FerretDB did not start: ${(err as Error).message}\n${stderr}`);
+  }
+  return {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    engine: 'ferretdb',
+    stop: async () => {
+      await stopChild(child);
+      if (temporary) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`port ${port} not open after ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('starts with nothing configured: web chat on, embedded database, defaults', () => {
+    const config = loadConfig({});
+    expect(config.web.enabled).toBe(true);
+    expect(config.mongodbUri).toBeUndefined();
+    expect(config.port).toBe(3000);
+    expect(config.survey.reminderAfterMs).toBe(24 * 3_600_000);
+    expect(config.survey.ttlMs).toBe(72 * 3_600_000);
+    expect(config.business.throttleDays).toBe(30);
+    expect(config.business.sendWindow).toEqual({ startMinute: 9 * 60, endMinute: 20 * 60 });
+    expect(config.twilio).toBeUndefined();
+    expect(config.telegram).toBeUndefined();
+    expect(config.teams).toBeUndefined();
+  });
+
+  it('names a bad MONGODB_URI in one line', () => {
+    const lines = problems({ MONGODB_URI: 'not-a-uri' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^MONGODB_URI: .*mongodb:\/\//);
+  });
+
+  it('reports one line per problem', () => {
+    const lines = problems({ PORT: 'eighty', REMINDER_AFTER: 'soon', BUSINESS_TIME_ZONE: 'Mars/Base' });
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['BUSINESS_TIME_ZONE', 'PORT', 'REMINDER_AFTER']);
+  });
+
+  it('requires the rest of the Twilio settings once SMS is enabled', () => {
+    const lines = problems({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` });
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['PUBLIC_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']);
+    expect(lines[0]).toContain('when TWILIO_ACCOUNT_SID is set');
+  });
+
+  it('refuses disabled Teams auth in production', () => {
+    const lines = problems({ NODE_ENV: 'production', TEAMS_AUTH_DISABLED: 'true', MONGODB_URI: 'mongodb://db/x' });
+    expect(lines).toEqual(['TEAMS_AUTH_DISABLED: must not be true when NODE_ENV=production']);
+  });
+
+  it('parses durations and windows', () => {
+    const config = loadConfig({ REMINDER_AFTER: '90m', SURVEY_TTL: '2d', SEND_WINDOW: '08:30-21:00' });
+    expect(config.survey.reminderAfterMs).toBe(90 * 60_000);
+    expect(config.survey.ttlMs).toBe(2 * 86_400_000);
+    expect(config.business.sendWindow).toEqual({ startMinute: 510, endMinute: 1260 });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ MONGODB_URI: '', TWILIO_ACCOUNT_SID: '' }).mongodbUri).toBeUndefined();
+  });
+});

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.js';
+import { buildServer, type BuildOptions } from '../../src/server.js';
+import { databaseUri, uniqueDbName } from './database.js';
+
+/** Config for tests: nothing from the real environment, only what the test says. */
+export function testConfig(env: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: databaseUri(), ...env });
+}
+
+export interface TestServer {
+  app: FastifyInstance;
+  config: Config;
+  dbName: string;
+  /** Close the server and drop its database. */
+  close(): Promise<void>;
+}
+
+/** A server on the real test database, under its own database name, not listening. */
+export async function buildTestServer(
+  env: Record<string, string | undefined> = {},
+  options: BuildOptions = {},
+): Promise<TestServer> {
+  const config = testConfig(env);
+  const dbName = options.dbName ?? uniqueDbName();
+  const app = await buildServer(config, { logLevel: 'silent', ...options, dbName });
+  return {
+    app,
+    config,
+    dbName,
+    close: async () => {
+      if (!options.dbName) await app.db.dropDatabase().catch(() => {});
+      await app.close();
+    },
+  };
+}
