@@ -38,6 +38,27 @@ const sendWindow = z
     return { startMinute: minutes(from), endMinute: minutes(to) };
   });
 
+const ownerAddresses = z
+  .string()
+  .regex(/^\s*(sms|telegram|teams|web):[^,\s]+(\s*,\s*(sms|telegram|teams|web):[^,\s]+)*\s*$/, 'comma-separated channel:address pairs such as sms:+15551234567,telegram:12345')
+  .transform((v) =>
+    v.split(',').map((pair) => {
+      const [channel, ...rest] = pair.trim().split(':');
+      return { channel: channel as 'sms' | 'telegram' | 'teams' | 'web', address: rest.join(':') };
+    }),
+  );
+
+const weekdayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const digestSchedule = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$/, 'a weekday and time such as mon 09:00')
+  .transform((v) => {
+    const [day, time] = v.split(' ') as [string, string];
+    return { weekday: weekdayNames.indexOf(day as (typeof weekdayNames)[number]), minute: Number(time.slice(0, 2)) * 60 + Number(time.slice(3)) };
+  });
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -66,6 +87,8 @@ const envSchema = z
     API_KEY: z.string().min(16, 'at least 16 characters').optional(),
 
     WEB_CHAT_ENABLED: bool.default(true),
+    OWNER_ADDRESSES: ownerAddresses.optional(),
+    DIGEST_SCHEDULE: digestSchedule.prefault('mon 09:00'),
 
     TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID: AC followed by 32 hex digits').optional(),
     TWILIO_AUTH_TOKEN: optionalText,
@@ -131,6 +154,7 @@ function toConfig(env: z.output<typeof envSchema>) {
     },
     survey: { reminderAfterMs: env.REMINDER_AFTER, ttlMs: env.SURVEY_TTL, sweepIntervalMs: env.SWEEP_INTERVAL },
     apiKey: env.API_KEY,
+    owners: { addresses: env.OWNER_ADDRESSES ?? [], digestSchedule: env.DIGEST_SCHEDULE },
     web: { enabled: env.WEB_CHAT_ENABLED },
     twilio:
       env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
