@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Channel, ChannelName } from '../channels/channel.js';
 import { createChannels } from '../channels/index.js';
 import type { Config } from '../config.js';
+import { Owners } from '../staff/owners.js';
 import { createStore, ensureIndexes, type Store } from '../store/index.js';
 import { Outbox } from '../surveys/outbox.js';
 import { Sweeper } from '../surveys/sweeper.js';
@@ -16,6 +17,7 @@ declare module 'fastify' {
     outbox: Outbox;
     sweeper: Sweeper;
     channels: ReadonlyMap<ChannelName, Channel>;
+    owners: Owners;
   }
 }
 
@@ -44,12 +46,13 @@ async function surveys(app: FastifyInstance, { config, now }: SurveysOptions): P
   const channels = new Map<ChannelName, Channel>();
   // The outbox reports provider opt-outs to the service, which itself sends through the outbox.
   const outbox = new Outbox(store, channels, now, app.log, (channel, address, reason) => service.recordOptOut(channel, address, reason));
-  const service: SurveyService = new SurveyService(store, business, policy, outbox, now, app.log);
-  const sweeper = new Sweeper(store, service, outbox, policy, now, app.log);
+  const owners = new Owners({ config, store, business, outbox, channels, surveys: () => service, now, log: app.log });
+  const service: SurveyService = new SurveyService(store, business, policy, outbox, now, app.log, owners.onEvents);
+  const sweeper = new Sweeper(store, service, outbox, policy, now, app.log, owners.sweep);
 
   const svc = service;
   const enabled = createChannels(config, {
-    handleInbound: (inbound) => svc.handleInbound(inbound),
+    handleInbound: owners.handleInbound,
     recordDelivery: (update) => outbox.recordDelivery(update),
     recordOptOut: (channel, address, reason) => svc.recordOptOut(channel, address, reason),
     log: app.log,
@@ -67,6 +70,8 @@ async function surveys(app: FastifyInstance, { config, now }: SurveysOptions): P
   app.decorate('outbox', outbox);
   app.decorate('sweeper', sweeper);
   app.decorate('channels', channels);
+  app.decorate('owners', owners);
+  await owners.start();
 
   app.addHook('onReady', async () => sweeper.start(config.survey.sweepIntervalMs));
   app.addHook('preClose', async () => {

@@ -1,9 +1,11 @@
 import type { Connection } from 'mongoose';
 import { businessModel } from './business.js';
 import { customerModel } from './customer.js';
+import { digestModel } from './digest.js';
 import { inboundModel } from './inbound.js';
 import { outboxModel } from './outbox.js';
 import { rollupModel } from './rollup.js';
+import { ownerClaimModel, staffIdentityModel, staffModel } from './staff.js';
 import { surveyModel } from './survey.js';
 
 export function createStore(conn: Connection) {
@@ -14,6 +16,10 @@ export function createStore(conn: Connection) {
     inbound: inboundModel(conn),
     outbox: outboxModel(conn),
     rollups: rollupModel(conn),
+    staff: staffModel(conn),
+    staffIdentities: staffIdentityModel(conn),
+    ownerClaims: ownerClaimModel(conn),
+    digests: digestModel(conn),
   };
 }
 

@@ -36,6 +36,11 @@ const surveySchema = new Schema(
       error: String,
       updatedAt: Date,
     },
+    /** Answers from the business to this customer (`/reply`), oldest first: the closed loop. */
+    replies: [{ _id: false, text: { type: String, required: true }, at: { type: Date, required: true }, by: { type: String, required: true } }],
+    firstReplyAt: Date,
+    /** Milliseconds from the score to the first reply. */
+    timeToFirstReplyMs: Number,
     /** Incremented by every state change; a change applies only to the version it was computed from. */
     rev: { type: Number, default: 0 },
   },
@@ -45,6 +50,9 @@ surveySchema.index({ openKey: 1 }, { unique: true });
 surveySchema.index({ state: 1, invitedAt: 1 });
 surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
 surveySchema.index({ 'delivery.providerMessageId': 1 });
+// Digest: comments of a week by score, and detractors still waiting for an answer.
+surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
+surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
 
 export type Survey = InferSchemaType<typeof surveySchema>;
 

@@ -11,6 +11,8 @@ export interface EnqueueInput {
   surveyId?: Types.ObjectId;
   messages: Outbound[];
   at: Date;
+  /** Ids chosen by the caller, one per message, so a retried enqueue cannot queue twice (duplicate key). */
+  ids?: Types.ObjectId[];
 }
 
 const maxAttempts = 8;
@@ -33,6 +35,7 @@ export class Outbox {
   async enqueue(input: EnqueueInput): Promise<Types.ObjectId[]> {
     const docs = await this.store.outbox.insertMany(
       input.messages.map((message, i) => ({
+        ...(input.ids?.[i] ? { _id: input.ids[i] } : {}),
         businessId: input.businessId,
         channel: input.channel,
         address: input.address,

@@ -19,10 +19,12 @@ export class Sweeper {
     private readonly policy: DialogPolicy,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
+    /** Runs after the outbox flush on every pass (weekly digests). */
+    private readonly afterFlush: () => Promise<number> = async () => 0,
   ) {}
 
   /** One pass: reminders, expiries, then due sends. Returns what it did, for tests and logs. */
-  async sweep(batch = 200): Promise<{ reminded: number; expired: number; sent: number }> {
+  async sweep(batch = 200): Promise<{ reminded: number; expired: number; sent: number; digests: number }> {
     const now = this.now();
     let reminded = 0;
     let expired = 0;
@@ -57,7 +59,8 @@ export class Sweeper {
       reminded++;
     }
     const sent = await this.outbox.flushDue(batch);
-    return { reminded, expired, sent };
+    const digests = await this.afterFlush();
+    return { reminded, expired, sent, digests };
   }
 
   start(intervalMs: number): void {

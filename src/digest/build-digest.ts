@@ -1,0 +1,99 @@
+import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
+import { compare, rates, scoreRange, type Comparison, type FunnelRates } from '../scoring/index.js';
+import type { Store } from '../store/index.js';
+import { shiftWeek } from '../surveys/calendar.js';
+import { readRollups } from './rollup-counts.js';
+
+export interface KindDigest {
+  kind: SurveyKind;
+  comparison: Comparison;
+  sent: number;
+  /** Surveys of the week that got a score. */
+  responses: number;
+  rates: FunnelRates;
+}
+
+export interface DigestComment {
+  surveyId: string;
+  kind: SurveyKind;
+  score: number;
+  comment: string;
+  name?: string;
+}
+
+export interface WeeklyDigest {
+  periodStart: string;
+  previousStart: string;
+  kinds: KindDigest[];
+  lowest: DigestComment[];
+  highest: DigestComment[];
+  unanswered: { count: number; surveys: Array<{ surveyId: string; kind: SurveyKind; score: number; name?: string }> };
+  /** The tag cohort whose score changed most from last week, if any cohort has both weeks. */
+  movedMost?: { cohort: string; kind: SurveyKind; comparison: Comparison };
+}
+
+/** Where a score sits on its scale, 0 (worst) to 1 (best), so comments of different kinds can be ranked together. */
+const position = (kind: SurveyKind, score: number) => {
+  const { min, max } = scoreRange(kind);
+  return (score - min) / (max - min);
+};
+
+/**
+ * The digest of one week against the week before. Numbers come from the rollup counters (one
+ * `$match` + `$group`); comments and unanswered detractors from small indexed, limited queries.
+ */
+export async function buildDigest(store: Store, businessId: string, periodStart: string): Promise<WeeklyDigest> {
+  const previousStart = shiftWeek(periodStart, -1);
+  const counts = await readRollups(store, businessId, { from: previousStart, to: periodStart });
+
+  const kinds: KindDigest[] = [];
+  for (const kind of surveyKinds) {
+    const now = counts.get(kind, periodStart);
+    const before = counts.get(kind, previousStart);
+    if (now.sent + before.sent + now.started + before.started === 0) continue;
+    kinds.push({
+      kind,
+      comparison: compare(kind, now.histogram, before.histogram),
+      sent: now.sent,
+      responses: now.started,
+      rates: rates({ sent: now.sent, started: now.started, completed: now.completed }),
+    });
+  }
+
+  let movedMost: WeeklyDigest['movedMost'];
+  for (const cohort of counts.cohorts().filter((c) => c !== 'all')) {
+    for (const kind of surveyKinds) {
+      const comparison = compare(kind, counts.get(kind, periodStart, cohort).histogram, counts.get(kind, previousStart, cohort).histogram);
+      if (comparison.delta === null) continue;
+      if (!movedMost || Math.abs(comparison.delta) > Math.abs(movedMost.comparison.delta ?? 0)) movedMost = { cohort, kind, comparison };
+    }
+  }
+
+  const commented = async (direction: 1 | -1) => {
+    const rows: DigestComment[] = [];
+    for (const kind of surveyKinds) {
+      const found = await store.surveys
+        .find({ businessId, week: periodStart, kind, score: { $ne: null }, comment: { $type: 'string' } }, { kind: 1, score: 1, comment: 1, vars: 1 })
+        .sort({ score: direction, _id: 1 })
+        .limit(3)
+        .lean();
+      for (const s of found) rows.push({ surveyId: s._id.toString(), kind, score: s.score ?? 0, comment: s.comment ?? '', name: s.vars?.customerName ?? undefined });
+    }
+    return rows.sort((a, b) => direction * (position(a.kind, a.score) - position(b.kind, b.score))).slice(0, 3);
+  };
+
+  const unansweredFilter = { businessId, week: periodStart, band: 'detractor' as const, firstReplyAt: null };
+  const waiting = await store.surveys.find(unansweredFilter, { kind: 1, score: 1, vars: 1 }).sort({ _id: 1 }).limit(5).lean();
+  return {
+    periodStart,
+    previousStart,
+    kinds,
+    lowest: await commented(1),
+    highest: await commented(-1),
+    unanswered: {
+      count: await store.surveys.countDocuments(unansweredFilter),
+      surveys: waiting.map((s) => ({ surveyId: s._id.toString(), kind: s.kind as SurveyKind, score: s.score ?? 0, name: s.vars?.customerName ?? undefined })),
+    },
+    movedMost,
+  };
+}

@@ -1,0 +1,115 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { Types } from 'mongoose';
+import type { ChannelName } from '../channels/channel.js';
+import type { StaffService } from '../staff/staff-service.js';
+import { isDuplicateKey, type Store } from '../store/index.js';
+import { localParts, shiftWeek, weekKey } from '../surveys/calendar.js';
+import type { Outbox } from '../surveys/outbox.js';
+import { buildDigest } from './build-digest.js';
+import { renderDigest, renderSmsDigest } from './render-digest.js';
+
+export interface DigestSchedule {
+  /** 0 = Monday … 6 = Sunday, in the business time zone. */
+  weekday: number;
+  /** Minutes since local midnight. */
+  minute: number;
+}
+
+type Item = { outboxId: Types.ObjectId; channel: string; address: string };
+
+/**
+ * Sends each business one digest per week at its scheduled local time. Driven by the sweeper on
+ * every instance: the unique `(businessId, periodStart)` insert picks one digest, outbox ids fixed
+ * before queueing make every step safe to repeat, and a failed send is queued again, not lost.
+ */
+export class DigestScheduler {
+  constructor(
+    private readonly store: Store,
+    private readonly business: { id: string; timeZone: string },
+    private readonly staff: StaffService,
+    private readonly outbox: Outbox,
+    private readonly schedule: DigestSchedule,
+    private readonly dashboardUrl: string,
+    private readonly now: () => Date,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** The week whose digest is due at `now` (last week, once this week's scheduled time has passed). */
+  duePeriod(now: Date): string | undefined {
+    const local = localParts(now, this.business.timeZone);
+    if (local.weekday * 1440 + local.minute < this.schedule.weekday * 1440 + this.schedule.minute) return undefined;
+    return shiftWeek(weekKey(now, this.business.timeZone), -1);
+  }
+
+  /** The last full week, as `/digest` reports it. */
+  lastWeek(now: Date): string {
+    return shiftWeek(weekKey(now, this.business.timeZone), -1);
+  }
+
+  async text(periodStart: string, channel: ChannelName): Promise<string> {
+    const digest = await buildDigest(this.store, this.business.id, periodStart);
+    return channel === 'sms' ? renderSmsDigest(digest, this.dashboardUrl) : renderDigest(digest, this.dashboardUrl);
+  }
+
+  /** One pass, after the outbox flush: claim the due digest, queue what is missing, settle what was sent. */
+  async sweep(): Promise<number> {
+    const period = this.duePeriod(this.now());
+    if (period && (await this.staff.hasOwner())) {
+      await this.store.digests.create({ businessId: this.business.id, periodStart: period }).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err; // another instance (or an earlier pass) claimed it
+      });
+    }
+    let sent = 0;
+    const pending = await this.store.digests.find({ businessId: this.business.id, state: 'pending' }, { _id: 1 }).sort({ periodStart: 1 }).limit(10).lean();
+    for (const { _id } of pending) {
+      try {
+        if (await this.advance(_id)) sent++;
+      } catch (err) {
+        this.log.error({ err, digestId: _id.toString() }, 'digest sweep failed; next sweep retries');
+      }
+    }
+    return sent;
+  }
+
+  private async advance(id: Types.ObjectId): Promise<boolean> {
+    let digest = await this.store.digests.findById(id).lean();
+    if (!digest || digest.state !== 'pending') return false;
+    if (digest.rev === 0) {
+      const items = (await this.staff.ownerIdentities()).map((o) => ({ outboxId: new Types.ObjectId(), ...o }));
+      digest = (await this.store.digests.findOneAndUpdate({ _id: id, rev: 0 }, { $set: { items }, $inc: { rev: 1 } }, { returnDocument: 'after' }).lean()) ?? (await this.store.digests.findById(id).lean());
+      if (!digest) return false;
+    }
+    const items = digest.items as Item[];
+    const states = await this.outboxStates(items);
+    const missing = items.filter((i) => !states.has(i.outboxId.toString()));
+    const texts = new Map<string, string>();
+    for (const item of missing) {
+      const channel = item.channel as ChannelName;
+      if (!texts.has(channel)) texts.set(channel, await this.text(digest.periodStart, channel));
+      await this.outbox
+        .enqueue({ businessId: this.business.id, channel, address: item.address, purpose: 'digest', messages: [{ text: texts.get(channel) ?? '' }], at: this.now(), ids: [item.outboxId] })
+        .catch((err: unknown) => {
+          if (!isDuplicateKey(err)) throw err;
+        });
+      await this.outbox.deliver([item.outboxId]);
+    }
+    const settled = missing.length ? await this.outboxStates(items) : states;
+    if (items.every((i) => settled.get(i.outboxId.toString()) === 'sent')) {
+      const done = await this.store.digests.updateOne({ _id: id, state: 'pending' }, { $set: { state: 'sent', sentAt: this.now() } });
+      if (done.modifiedCount) this.log.info({ periodStart: digest.periodStart, owners: items.length }, 'weekly digest sent');
+      return done.modifiedCount > 0;
+    }
+    // A permanently failed send gets a fresh outbox item, queued on the next pass.
+    const failed = items.filter((i) => settled.get(i.outboxId.toString()) === 'failed');
+    if (failed.length) {
+      const replaced = items.map((i) => (failed.includes(i) ? { ...i, outboxId: new Types.ObjectId() } : i));
+      await this.store.digests.updateOne({ _id: id, rev: digest.rev }, { $set: { items: replaced }, $inc: { rev: 1 } });
+    }
+    return false;
+  }
+
+  private async outboxStates(items: Item[]): Promise<Map<string, string>> {
+    const docs = await this.store.outbox.find({ _id: { $in: items.map((i) => i.outboxId) } }, { state: 1 }).lean();
+    return new Map(docs.map((d) => [d._id.toString(), d.state]));
+  }
+}

@@ -1,0 +1,59 @@
+import { round1, type Comparison } from '../scoring/index.js';
+import { kindLabel, pct, scoreText } from './stats.js';
+import type { DigestComment, WeeklyDigest } from './build-digest.js';
+
+/** Two concatenated GSM-7 segments. */
+export const smsDigestLimit = 306;
+
+const signed = (x: number) => `${x > 0 ? '+' : ''}${round1(x)}`;
+const unit = (c: Comparison) => (c.current.kind === 'nps' ? '' : ' pts');
+
+function change(c: Comparison): string {
+  if (c.delta === null) return c.previous.score === null ? 'no responses last week' : 'no responses this week';
+  const noise = c.significant ? 'beyond noise' : `within noise, ±${round1(c.marginOfError ?? 0)}`;
+  return `${signed(c.delta)}${unit(c)} vs last week (${scoreText(c.previous)}; ${noise})`;
+}
+
+const quote = (c: DigestComment) => `  ${kindLabel[c.kind]} ${c.score}${c.name ? ` ${c.name}` : ''}: "${c.comment}"`;
+
+/** The full digest for chat channels with room (Telegram, Teams, web). */
+export function renderDigest(d: WeeklyDigest, dashboardUrl: string): string {
+  const lines = [`Weekly digest, week of ${d.periodStart} (compared with ${d.previousStart})`];
+  if (!d.kinds.length) lines.push('No surveys in these two weeks.');
+  for (const k of d.kinds) {
+    lines.push(`${scoreText(k.comparison.current)}: ${change(k.comparison)}`);
+    lines.push(`  ${k.responses} responses of ${k.sent} sent; response rate ${pct(k.rates.responseRate)}, abandonment ${pct(k.rates.abandonmentRate)}`);
+  }
+  if (d.lowest.length) lines.push('Lowest comments:', ...d.lowest.map(quote));
+  if (d.highest.length) lines.push('Highest comments:', ...d.highest.map(quote));
+  if (d.unanswered.count) {
+    lines.push(`Detractors waiting for a reply: ${d.unanswered.count}`);
+    for (const s of d.unanswered.surveys) lines.push(`  ${kindLabel[s.kind]} ${s.score}${s.name ? ` ${s.name}` : ''}: /reply ${s.surveyId} <message>`);
+  } else {
+    lines.push('Every detractor has had a reply.');
+  }
+  if (d.movedMost) {
+    const m = d.movedMost;
+    lines.push(`Moved most: ${m.cohort.replace(/^tag:/, '')} ${kindLabel[m.kind]} ${signed(m.comparison.delta ?? 0)}${unit(m.comparison)} (${scoreText(m.comparison.previous)} to ${scoreText(m.comparison.current)})`);
+  }
+  lines.push(`Dashboard: ${dashboardUrl}`);
+  return lines.join('\n');
+}
+
+/** The SMS digest: plain ASCII, at most two segments, details behind the dashboard link. */
+export function renderSmsDigest(d: WeeklyDigest, dashboardUrl: string): string {
+  const link = ` More: ${dashboardUrl}`;
+  const full = d.kinds.map((k) => {
+    const c = k.comparison;
+    const delta = c.delta === null ? '' : ` (${signed(c.delta)}${c.significant ? '' : ', noise'})`;
+    return `${scoreText(c.current)}${delta} n=${k.responses} resp ${pct(k.rates.responseRate)} aband ${pct(k.rates.abandonmentRate)}`;
+  });
+  const short = d.kinds.map((k) => `${scoreText(k.comparison.current)} n=${k.responses}`);
+  const waiting = d.unanswered.count ? ` ${d.unanswered.count} detractor(s) need a reply.` : '';
+  for (const parts of [full, short]) {
+    const text = `Week ${d.periodStart}: ${parts.join('; ') || 'no surveys'}.${waiting}${link}`;
+    if (text.length <= smsDigestLimit) return text;
+  }
+  const head = `Week ${d.periodStart}: ${short.join('; ')}`;
+  return `${head.slice(0, smsDigestLimit - link.length - 3)}...${link}`;
+}

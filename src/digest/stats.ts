@@ -1,0 +1,78 @@
+import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
+import { rates, round1, summarize, type FunnelRates, type Summary } from '../scoring/index.js';
+import type { Store } from '../store/index.js';
+import { shiftWeek, weekKey } from '../surveys/calendar.js';
+import { readRollups } from './rollup-counts.js';
+
+export interface KindStats {
+  kind: SurveyKind;
+  summary: Summary;
+  sent: number;
+  rates: FunnelRates;
+}
+
+export interface PeriodStats {
+  days: number;
+  /** First and last week (Monday keys) counted: rollups are weekly, so a period is whole weeks. */
+  fromWeek: string;
+  toWeek: string;
+  kinds: KindStats[];
+}
+
+/** NPS, CSAT and CES over the weeks touching the last `days` days, from the rollup counters only. */
+export async function periodStats(store: Store, business: { id: string; timeZone: string }, now: Date, days: number): Promise<PeriodStats> {
+  const toWeek = weekKey(now, business.timeZone);
+  const fromWeek = weekKey(new Date(now.getTime() - (days - 1) * 86_400_000), business.timeZone);
+  const counts = await readRollups(store, business.id, { from: fromWeek, to: toWeek }, { allCohortOnly: true });
+  const weeks: string[] = [];
+  for (let w = fromWeek; w <= toWeek; w = shiftWeek(w, 1)) weeks.push(w);
+  const kinds = surveyKinds
+    .map((kind) => {
+      const c = counts.sum(kind, weeks);
+      return { kind, summary: summarize(kind, c.histogram), sent: c.sent, rates: rates({ sent: c.sent, started: c.started, completed: c.completed }) };
+    })
+    .filter((k) => k.sent > 0 || k.summary.n > 0);
+  return { days, fromWeek, toWeek, kinds };
+}
+
+export const kindLabel: Record<SurveyKind, string> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };
+
+export const pct = (fraction: number | null) => (fraction === null ? '-' : `${round1(fraction * 100)}%`);
+
+/** "NPS 20" / "CSAT 80%" / "CES 60% easy": the headline score as people read it. */
+export function scoreText(s: Summary): string {
+  if (s.score === null) return `${kindLabel[s.kind]} -`;
+  const value = round1(s.score);
+  if (s.kind === 'nps') return `NPS ${value > 0 ? '+' : ''}${value}`;
+  return s.kind === 'csat' ? `CSAT ${value}%` : `CES ${value}% easy`;
+}
+
+export function renderStats(stats: PeriodStats): string {
+  const head = `Last ${stats.days} days (weeks from ${stats.fromWeek}):`;
+  if (!stats.kinds.length) return `${head} no surveys yet.`;
+  const lines = stats.kinds.map(({ summary: s, sent, rates: r }) => {
+    const moe = s.marginOfError === null ? '' : ` ±${round1(s.marginOfError)}`;
+    const mean = s.kind === 'ces' && s.mean !== null ? `, mean ${round1(s.mean)}/7` : '';
+    return `${scoreText(s)}${moe} (n=${s.n}${mean}); sent ${sent}, response rate ${pct(r.responseRate)}, abandonment ${pct(r.abandonmentRate)}`;
+  });
+  return [head, ...lines].join('\n');
+}
+
+/** JSON shape for the API. */
+export function statsJson(stats: PeriodStats) {
+  return {
+    days: stats.days,
+    fromWeek: stats.fromWeek,
+    toWeek: stats.toWeek,
+    kinds: stats.kinds.map(({ kind, summary, sent, rates: r }) => ({
+      kind,
+      n: summary.n,
+      score: round1(summary.score),
+      marginOfError: round1(summary.marginOfError),
+      sent,
+      responseRate: r.responseRate,
+      completionRate: r.completionRate,
+      abandonmentRate: r.abandonmentRate,
+    })),
+  };
+}

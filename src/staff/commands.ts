@@ -1,0 +1,140 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { isValidObjectId } from 'mongoose';
+import type { Channel, ChannelName, Inbound } from '../channels/channel.js';
+import { periodStats, renderStats, kindLabel } from '../digest/stats.js';
+import { AppError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import type { Outbox } from '../surveys/outbox.js';
+import type { BusinessSettings, StartSurveyResult, SurveyService } from '../surveys/survey-service.js';
+import { usages, type Command, type CommandName } from './parse-command.js';
+import type { StaffMember, StaffService } from './staff-service.js';
+
+export interface CommandDeps {
+  store: Store;
+  business: BusinessSettings;
+  staff: StaffService;
+  surveys: () => SurveyService;
+  outbox: Outbox;
+  channels: ReadonlyMap<ChannelName, Channel>;
+  /** The digest of the last full week, as text for this channel. */
+  digestText: (channel: ChannelName) => Promise<string>;
+  now: () => Date;
+  log: FastifyBaseLogger;
+}
+
+const staffCommands: CommandName[] = ['survey', 'stats', 'reply', 'help'];
+const descriptions: Record<CommandName, string> = {
+  survey: 'send a survey',
+  stats: 'scores, response and abandonment rates',
+  digest: 'the weekly digest for last week, now',
+  reply: "answer a customer's feedback",
+  help: 'this list',
+  claim: 'become the owner with the code printed at start',
+  staff: 'give someone access',
+};
+
+export function helpText(role: StaffMember['role']): string {
+  const names = (role === 'owner' ? (Object.keys(usages) as CommandName[]).filter((n) => n !== 'claim') : staffCommands);
+  return ['Commands:', ...names.map((n) => `${usages[n]} - ${descriptions[n]}`)].join('\n');
+}
+
+/** Runs one parsed staff command and says, in one message, what happened. */
+export class StaffCommands {
+  constructor(private readonly deps: CommandDeps) {}
+
+  async run(command: Command, member: StaffMember, inbound: Inbound): Promise<string> {
+    if (member.role !== 'owner' && !staffCommands.includes(command.name) && command.name !== 'claim') {
+      return `Only an owner can use /${command.name}.`;
+    }
+    try {
+      switch (command.name) {
+        case 'help':
+          return helpText(member.role);
+        case 'claim':
+          return member.role === 'owner' ? 'You are already an owner.' : 'Ask an owner to make you an owner with /staff add.';
+        case 'stats':
+          return renderStats(await periodStats(this.deps.store, this.deps.business, this.deps.now(), command.days));
+        case 'digest':
+          return await this.deps.digestText(inbound.channel);
+        case 'staff': {
+          const { added, role } = await this.deps.staff.add({ channel: command.channel, address: command.address }, command.role);
+          return added ? `Added ${command.channel}:${command.address} as ${role}.` : `${command.channel}:${command.address} is already ${role}.`;
+        }
+        case 'survey':
+          return await this.survey(command);
+        case 'reply':
+          return await this.reply(command, member);
+      }
+    } catch (err) {
+      if (err instanceof AppError && err.expected) return `${err.message}\nUsage: ${usages[command.name]}`;
+      this.deps.log.error({ err, command: command.name }, 'staff command failed');
+      return 'Something went wrong on our side; please try again.';
+    }
+  }
+
+  private async survey(command: Extract<Command, { name: 'survey' }>): Promise<string> {
+    const { store, business, channels } = this.deps;
+    let channel: ChannelName;
+    let address: string;
+    if (command.target.type === 'customer') {
+      const customer = await store.customers.findOne({ _id: command.target.customerId, businessId: business.id }, { channel: 1, address: 1 }).lean();
+      if (!customer) return `No customer with id ${command.target.customerId}.`;
+      channel = customer.channel as ChannelName;
+      address = customer.address;
+    } else if (command.target.type === 'phone') {
+      channel = 'sms';
+      address = command.target.phone;
+    } else {
+      ({ channel, address } = command.target);
+    }
+    if (!channels.has(channel)) return `The ${channel} channel is not enabled on this server, so the survey was not sent.`;
+    const result = await this.deps.surveys().startSurvey({ kind: command.kind, channel, address, context: command.context, trigger: 'command' });
+    return this.describe(command.kind, result);
+  }
+
+  private describe(kind: keyof typeof kindLabel, result: StartSurveyResult): string {
+    const label = `${kindLabel[kind]} survey`;
+    const tz = this.deps.business.timeZone;
+    switch (result.status) {
+      case 'sent':
+        return `${label} sent (survey ${result.surveyId}).`;
+      case 'queued': {
+        const when = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(result.sendAt);
+        return `${label} queued until ${when} (${tz}), the start of the send window (survey ${result.surveyId}).`;
+      }
+      case 'throttled':
+        return `Not sent: this customer had a survey recently; throttled until ${result.until.toISOString().slice(0, 10)}.`;
+      case 'opted_out':
+        return 'Not sent: this customer opted out of surveys.';
+      case 'already_open':
+        return `Not sent: this customer already has an open survey${result.surveyId ? ` (survey ${result.surveyId})` : ''}.`;
+    }
+  }
+
+  private async reply(command: Extract<Command, { name: 'reply' }>, member: StaffMember): Promise<string> {
+    const { store, business, outbox } = this.deps;
+    if (!isValidObjectId(command.surveyId)) return `No survey with id ${command.surveyId}.`;
+    const survey = await store.surveys.findOne({ _id: command.surveyId, businessId: business.id }).lean();
+    if (!survey) return `No survey with id ${command.surveyId}.`;
+    const customer = await store.customers.findOne({ _id: survey.customerId }, { optedOutAt: 1, name: 1 }).lean();
+    if (customer?.optedOutAt) return 'Not sent: this customer opted out of messages on that channel.';
+    const at = this.deps.now();
+    const ids = await outbox.enqueue({
+      businessId: business.id,
+      channel: survey.channel as ChannelName,
+      address: survey.address,
+      purpose: 'reply',
+      surveyId: survey._id,
+      messages: [{ text: command.text }],
+      at,
+    });
+    const status = await outbox.deliver(ids);
+    if (status === 'failed') return 'The reply could not be delivered; the channel refused it.';
+    const by = member.staffId.toString();
+    await store.surveys.updateOne({ _id: survey._id }, { $push: { replies: { text: command.text, at, by } } });
+    const since = survey.answeredAt ?? survey.invitedAt;
+    await store.surveys.updateOne({ _id: survey._id, firstReplyAt: null }, { $set: { firstReplyAt: at, timeToFirstReplyMs: at.getTime() - since.getTime() } });
+    const to = customer?.name ?? 'the customer';
+    return status === 'sent' ? `Reply sent to ${to}.` : `Reply to ${to} queued; the channel is busy and it will be retried.`;
+  }
+}
