@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
+import { apiRoutes } from './api/routes.js';
 import { AppError } from './errors.js';
 import database from './plugins/database.js';
 import { healthRoutes } from './routes/health.js';
@@ -32,6 +33,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName });
   await fastify.register(surveys, { config, now: options.now ?? (() => new Date()) });
   healthRoutes(fastify);
+  await fastify.register(apiRoutes, { prefix: '/api', config });
 }
 
 /** Not encapsulated: tests and main reach its decorations (db, services) on the returned instance. */

@@ -4,6 +4,7 @@ import type { Channel, ChannelName, Inbound } from '../channels/channel.js';
 import { periodStats, renderStats, kindLabel } from '../digest/stats.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
+import { normalizeAddress } from '../surveys/addresses.js';
 import type { Outbox } from '../surveys/outbox.js';
 import type { BusinessSettings, StartSurveyResult, SurveyService } from '../surveys/survey-service.js';
 import { usages, type Command, type CommandName } from './parse-command.js';
@@ -57,8 +58,9 @@ export class StaffCommands {
         case 'digest':
           return await this.deps.digestText(inbound.channel);
         case 'staff': {
-          const { added, role } = await this.deps.staff.add({ channel: command.channel, address: command.address }, command.role);
-          return added ? `Added ${command.channel}:${command.address} as ${role}.` : `${command.channel}:${command.address} is already ${role}.`;
+          const address = normalizeAddress(command.channel, command.address, this.deps.business.country);
+          const { added, role } = await this.deps.staff.add({ channel: command.channel, address }, command.role);
+          return added ? `Added ${command.channel}:${address} as ${role}.` : `${command.channel}:${address} is already ${role}.`;
         }
         case 'survey':
           return await this.survey(command);

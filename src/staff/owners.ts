@@ -44,6 +44,9 @@ export class Owners {
     this.alerts = new DetractorAlerts(this.staff, outbox, now, log);
   }
 
+  /** The server clock (tests move it). */
+  now = (): Date => this.deps.now();
+
   /** What channels call: staff commands here, everything else to the survey dialog. */
   handleInbound = (inbound: Inbound): Promise<InboundResult> => this.router.handleInbound(inbound);
 

@@ -1,0 +1,113 @@
+import type { FastifyInstance } from 'fastify';
+import { isValidObjectId } from 'mongoose';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { periodStats, statsJson } from '../digest/stats.js';
+import { AppError, NotFoundError, ValidationError } from '../errors.js';
+import { normalizeAddress } from '../surveys/addresses.js';
+import { startSurveyInput } from '../surveys/survey-service.js';
+import { apiKeyAuth } from './auth.js';
+import { csvLine, csvRecords } from './csv.js';
+
+const surveyRow = startSurveyInput.omit({ trigger: true, tags: true }).extend({
+  tags: z.union([z.array(z.string()), z.string().transform((s) => s.split(/[;|]/).map((t) => t.trim()).filter(Boolean))]).optional(),
+});
+const maxRows = 1000;
+const statsQuery = z.object({ period: z.enum(['7d', '30d', '90d']).default('30d') });
+const staffBody = z.object({
+  channel: z.enum(['sms', 'telegram', 'teams', 'web']),
+  address: z.string().trim().min(1),
+  role: z.enum(['owner', 'staff']).default('staff'),
+  name: z.string().trim().min(1).max(100).optional(),
+});
+
+const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ValidationError(issues(r.error));
+  return r.data;
+}
+
+const exportColumns = ['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'trigger', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs'] as const;
+
+/** REST API under /api: API-key auth, zod-validated input, errors through the app's error handler. */
+export async function apiRoutes(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
+  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addHook('onRequest', apiKeyAuth(config.apiKey));
+
+  const start = async (raw: unknown) => {
+    const row = surveyRow.safeParse(raw);
+    if (!row.success) return { ok: false as const, error: issues(row.error) };
+    try {
+      return { ok: true as const, ...(await app.surveys.startSurvey({ ...row.data, trigger: 'api' })) };
+    } catch (err) {
+      if (err instanceof AppError && err.expected) return { ok: false as const, error: err.message };
+      throw err;
+    }
+  };
+
+  app.post('/surveys', async (request, reply) => {
+    const body = request.body;
+    if (typeof body === 'string' || Array.isArray(body)) {
+      const rows: unknown[] = typeof body === 'string' ? csvRecords(body) : body;
+      if (rows.length === 0) throw new ValidationError('no rows: send a JSON array or a CSV with a header line kind,channel,address,name,locale,context');
+      if (rows.length > maxRows) throw new ValidationError(`at most ${maxRows} rows per request`);
+      const results = [];
+      for (const [i, row] of rows.entries()) results.push({ row: i + 1, ...(await start(row)) });
+      return reply.code(200).send({ results, accepted: results.filter((r) => r.ok).length, rejected: results.filter((r) => !r.ok).length });
+    }
+    const result = await start(body ?? {});
+    if (!result.ok) throw new ValidationError(result.error);
+    return reply.code(result.status === 'sent' || result.status === 'queued' ? 201 : 200).send(result);
+  });
+
+  app.get('/surveys/:id', async (request) => {
+    const { id } = request.params as { id: string };
+    const s = isValidObjectId(id) ? await app.store.surveys.findOne({ _id: id, businessId: app.business.id }).lean() : null;
+    if (!s) throw new NotFoundError(`no survey ${id}`);
+    return {
+      id: s._id.toString(),
+      customerId: s.customerId.toString(),
+      kind: s.kind,
+      channel: s.channel,
+      address: s.address,
+      state: s.state,
+      score: s.score ?? null,
+      band: s.band ?? null,
+      comment: s.comment ?? null,
+      customerName: s.vars?.customerName ?? null,
+      context: s.vars?.context ?? null,
+      trigger: s.trigger,
+      tags: s.tags,
+      invitedAt: s.invitedAt,
+      answeredAt: s.answeredAt ?? null,
+      completedAt: s.completedAt ?? null,
+      delivery: s.delivery ?? null,
+      replies: s.replies ?? [],
+      firstReplyAt: s.firstReplyAt ?? null,
+      timeToFirstReplyMs: s.timeToFirstReplyMs ?? null,
+    };
+  });
+
+  app.get('/stats', async (request) => {
+    const { period } = parse(statsQuery, request.query);
+    return statsJson(await periodStats(app.store, app.business, new Date(app.owners.now()), Number(period.slice(0, -1))));
+  });
+
+  app.get('/export.csv', async (_request, reply) => {
+    let out = csvLine(exportColumns);
+    const cursor = app.store.surveys.find({ businessId: app.business.id }).sort({ invitedAt: 1, _id: 1 }).lean().cursor();
+    for await (const s of cursor) {
+      out += csvLine([s._id.toString(), s.kind, s.channel, s.state, s.score, s.band, s.comment, s.vars?.customerName, s.vars?.context, s.trigger, s.tags.join(';'), s.invitedAt, s.answeredAt, s.completedAt, s.firstReplyAt, s.timeToFirstReplyMs]);
+    }
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="surveys.csv"').send(out);
+  });
+
+  app.post('/staff', async (request, reply) => {
+    const body = parse(staffBody, request.body);
+    const address = normalizeAddress(body.channel, body.address, app.business.country);
+    const result = await app.owners.staff.add({ channel: body.channel, address }, body.role, body.name);
+    return reply.code(result.added ? 201 : 200).send(result);
+  });
+}

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../src/api/csv.js';
+import { TestClock } from '../helpers/clock.js';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { visitor } from '../staff/web-chat.js';
+
+const key = 'k_test_0123456789abcdef';
+
+describe('REST API', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: key, THROTTLE_DAYS: '0' }, { now: clock.now });
+  });
+  afterAll(() => server?.close());
+
+  it('refuses a missing or wrong key and accepts x-api-key or Bearer', async () => {
+    const { app } = server;
+    const none = await app.inject({ method: 'GET', url: '/api/stats' });
+    expect(none.statusCode).toBe(401);
+    expect(none.json().error).toBe('UnauthorizedError');
+    expect((await app.inject({ method: 'GET', url: '/api/stats', headers: { 'x-api-key': `${key}x` } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/stats', headers: { authorization: 'Bearer nope' } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/stats', headers: { 'x-api-key': key } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/stats', headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(200);
+  });
+
+  it('starts one survey, says when one is already open, and shows it', async () => {
+    const { app } = server;
+    const address = visitor();
+    const payload = { kind: 'csat', channel: 'web', address, name: 'Ana', context: 'order 1042' };
+    const res = await app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key }, payload });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ ok: true, status: 'sent' });
+    const again = await app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key }, payload });
+    expect(again.json()).toEqual({ ok: true, status: 'already_open', surveyId: res.json().surveyId });
+
+    const shown = await app.inject({ method: 'GET', url: `/api/surveys/${res.json().surveyId}`, headers: { 'x-api-key': key } });
+    expect(shown.json()).toMatchObject({ kind: 'csat', channel: 'web', state: 'invited', customerName: 'Ana', context: 'order 1042', trigger: 'api' });
+    expect((await app.inject({ method: 'GET', url: '/api/surveys/6f0000000000000000000000', headers: { 'x-api-key': key } })).statusCode).toBe(404);
+    const bad = await app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key }, payload: { kind: 'xyz', channel: 'web', address } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/^kind: /);
+  });
+
+  it('takes a CSV upload and reports each row, the bad one included', async () => {
+    const { app } = server;
+    const [a, b] = [visitor(), visitor()];
+    const csv = ['kind,channel,address,name,locale,context', `nps,web,${a},"Lee, Jr.",en,"the ""big"" sale"`, `nps,fax,${b},Bo,en,`, `ces,web,${b},Bo,es,`].join('\r\n');
+    const res = await app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key, 'content-type': 'text/csv' }, payload: csv });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(body.results.map((r: { row: number; ok: boolean; status?: string }) => [r.row, r.ok, r.status])).toEqual([[1, true, 'sent'], [2, false, undefined], [3, true, 'sent']]);
+    expect(body.results[1].error).toMatch(/^channel: /);
+    const stored = await app.store.surveys.findOne({ address: a }).lean();
+    expect(stored?.vars).toMatchObject({ customerName: 'Lee, Jr.', context: 'the "big" sale' });
+    expect((await app.store.surveys.findOne({ address: b }).lean())?.locale).toBe('es');
+  });
+
+  it('takes a JSON array and exports surveys as CSV', async () => {
+    const { app } = server;
+    const rows = [{ kind: 'nps', channel: 'web', address: visitor(), name: '=HYPERLINK("x")' }, { kind: 'nps', channel: 'web' }];
+    const res = await app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key }, payload: rows });
+    expect(res.json()).toMatchObject({ accepted: 1, rejected: 1 });
+
+    const csv = await app.inject({ method: 'GET', url: '/api/export.csv', headers: { 'x-api-key': key } });
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const [header, ...records] = parseCsv(csv.body);
+    expect(header?.slice(0, 4)).toEqual(['id', 'kind', 'channel', 'state']);
+    expect(records).toHaveLength(await app.store.surveys.countDocuments({}));
+    expect(records.some((r) => r[7] === `'=HYPERLINK("x")`)).toBe(true); // formulas defused
+  });
+
+  it('answers stats from the rollups and adds staff', async () => {
+    const { app } = server;
+    const stats = await app.inject({ method: 'GET', url: '/api/stats?period=7d', headers: { 'x-api-key': key } });
+    expect(stats.json()).toMatchObject({ days: 7, toWeek: '2026-03-09' });
+    expect(stats.json().kinds.map((k: { kind: string; sent: number }) => [k.kind, k.sent])).toEqual([['nps', 2], ['csat', 1], ['ces', 1]]);
+    expect((await app.inject({ method: 'GET', url: '/api/stats?period=12d', headers: { 'x-api-key': key } })).statusCode).toBe(400);
+
+    const clerk = await app.inject({ method: 'POST', url: '/api/staff', headers: { 'x-api-key': key }, payload: { channel: 'sms', address: '(212) 736-5000' } });
+    expect(clerk.json()).toEqual({ added: true, role: 'staff' });
+    expect(await app.owners.staff.identify('sms', '+12127365000')).toMatchObject({ role: 'staff' });
+  });
+});
+
+describe('REST API without API_KEY', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildTestServer({ SWEEP_INTERVAL: '0' });
+  });
+  afterAll(() => server?.close());
+
+  it('answers 503 API disabled', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/api/stats', headers: { 'x-api-key': key } });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ error: 'api_disabled', message: 'API disabled: set API_KEY to enable it.' });
+  });
+});
