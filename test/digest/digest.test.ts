@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDigest } from '../../src/digest/build-digest.js';
+import { renderSmsDigest } from '../../src/digest/render-digest.js';
+import { TestClock } from '../helpers/clock.js';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { say, transcript, visitor } from '../staff/web-chat.js';
+import { seedTwoWeeks } from './seed.js';
+
+describe('weekly digest', () => {
+  const clock = new TestClock('2026-03-03T15:00:00Z');
+  const owner = visitor();
+  let server: TestServer;
+  let ids: Awaited<ReturnType<typeof seedTwoWeeks>>;
+  beforeAll(async () => {
+    server = await buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', THROTTLE_DAYS: '0', OWNER_ADDRESSES: `web:${owner}`, PUBLIC_URL: 'https://bot.example.com' }, { now: clock.now });
+    ids = await seedTwoWeeks(server.app, clock);
+    await say(server.app, owner, `/reply ${ids.rudeStaff} So sorry, the manager will call you`);
+  });
+  afterAll(() => server?.close());
+
+  // NPS this week: 10, 2, 0, 8, 7 → 1 promoter, 2 detractors of 5 = −20; last week 10, 9, 3 → +33.3.
+  // SE = sqrt((0.2+0.4−0.2²)/5) and sqrt((2/3+1/3−(1/3)²)/3); MoE of the change 1.96·hypot = 125.2.
+  // Sent 6, scored 5 (83.3 %); the Sunday 7 still waits for its comment: abandonment 1/5 = 20 %.
+  // CSAT 1, 2 → 0 % vs 5, 4 → 100 %; both weeks unanimous, so SE 0 and the change counts as beyond noise.
+  const expected = () =>
+    [
+      'Weekly digest, week of 2026-03-09 (compared with 2026-03-02)',
+      'NPS -20: -53.3 vs last week (NPS +33.3; within noise, ±125.2)',
+      '  5 responses of 6 sent; response rate 83.3%, abandonment 20%',
+      'CSAT 0%: -100 pts vs last week (CSAT 100%; beyond noise)',
+      '  2 responses of 2 sent; response rate 100%, abandonment 0%',
+      'Lowest comments:',
+      '  CSAT 1 Cy: "broken item"',
+      '  NPS 2 Bo: "rude staff"',
+      '  NPS 8: "ok"',
+      'Highest comments:',
+      '  NPS 10 Ana: "perfect"',
+      '  NPS 8: "ok"',
+      '  NPS 2 Bo: "rude staff"',
+      'Detractors waiting for a reply: 3',
+      `  NPS 0: /reply ${ids.zero} <message>`,
+      `  CSAT 1 Cy: /reply ${ids.broken} <message>`,
+      `  CSAT 2: /reply ${ids.csat2} <message>`,
+      'Moved most: vip NPS -100 (NPS +100 to NPS 0)',
+      'Dashboard: https://bot.example.com/dashboard',
+    ].join('\n');
+
+  it('goes to the owner at Monday 09:00 with every number of the week against the week before', async () => {
+    const { app } = server;
+    const before = (await transcript(app, owner)).length;
+    clock.advance(14 * 3_600_000 - 60_000); // Mon 2026-03-16 08:59
+    expect((await app.sweeper.sweep()).digests).toBe(0);
+    clock.advance(60_000);
+    expect((await app.sweeper.sweep()).digests).toBe(1);
+    expect((await transcript(app, owner)).slice(before)).toEqual([expected()]);
+    expect((await app.sweeper.sweep()).digests).toBe(0); // once a week
+    expect(await app.store.digests.find({}, { _id: 0, periodStart: 1, state: 1 }).lean()).toEqual([{ periodStart: '2026-03-09', state: 'sent' }]);
+  });
+
+  it('answers /digest with the same digest, on demand', async () => {
+    expect(await say(server.app, owner, '/digest')).toEqual([expected()]);
+  });
+
+  it('fits the SMS version in two segments of plain text with the dashboard link', async () => {
+    const sms = renderSmsDigest(await buildDigest(server.app.store, 'default', '2026-03-09'), 'https://bot.example.com/dashboard');
+    expect(sms).toBe('Week 2026-03-09: NPS -20 (-53.3, noise) n=5 resp 83.3% aband 20%; CSAT 0% (-100) n=2 resp 100% aband 0%. 3 detractor(s) need a reply. More: https://bot.example.com/dashboard');
+    expect(sms.length).toBeLessThanOrEqual(306);
+    expect(sms).toMatch(/^[\x20-\x7e]*$/);
+  });
+});
