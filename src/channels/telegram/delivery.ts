@@ -35,6 +35,15 @@ export function optOutReason(error: string | undefined): string {
   return 'refused messages';
 }
 
+/** A picture read back from the outbox is a BSON Binary, not a Buffer. */
+function asBuffer(png: unknown): Buffer {
+  if (Buffer.isBuffer(png)) return png;
+  const bytes = (png as { buffer?: unknown } | null)?.buffer;
+  if (bytes instanceof Uint8Array) return Buffer.from(bytes);
+  if (png instanceof Uint8Array) return Buffer.from(png);
+  throw new TypeError('image.png is not binary data');
+}
+
 export interface Sender {
   send(to: string, message: Outbound): Promise<Delivery>;
 }
@@ -44,7 +53,7 @@ export function createSender(telegram: Telegram, pacer: Pacer, deps: ChannelDeps
   const post = async (to: string, message: Outbound, markup: InlineKeyboardMarkup | undefined): Promise<number> => {
     const extra = markup ? { reply_markup: markup } : {};
     if (!message.image) return (await telegram.sendMessage(to, message.text, extra)).message_id;
-    const photo = { source: message.image.png, filename: 'chart.png' };
+    const photo = { source: asBuffer(message.image.png), filename: 'chart.png' };
     if (message.text.length <= maxCaption) {
       return (await telegram.sendPhoto(to, photo, { caption: message.text, ...extra })).message_id;
     }

@@ -28,6 +28,8 @@ export interface TelegramChannelOptions {
 
 const secretHeader = 'x-telegram-bot-api-secret-token';
 const allowedUpdates = ['message', 'callback_query'] as const;
+/** Longest 429 pause a webhook reply waits out before giving up on that reply. */
+const maxReplyWaitSeconds = 5;
 
 /**
  * The secret path segment: derived from the webhook secret (never the bot token, which would leak
@@ -70,7 +72,12 @@ export function createTelegramChannel(
 
   const deliver = async (address: string, inbound: Inbound) => {
     const result = await deps.handleInbound(inbound);
-    for (const reply of result.replies) await sender.send(address, reply);
+    for (const reply of result.replies) {
+      let delivery = await sender.send(address, reply);
+      // A reply has no outbox behind it: wait out one short flood-control pause and try once more.
+      if (delivery.retryable && (delivery.retryAfterSeconds ?? 1) <= maxReplyWaitSeconds) delivery = await sender.send(address, reply);
+      if (delivery.status === 'failed') break; // keep the order: never send the rest without the first
+    }
   };
 
   /** Show the chosen score under the question and drop its keyboard, so it cannot be answered twice. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import mongoose from 'mongoose';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { adapterHarness, type AdapterHarness } from './setup.js';
 
@@ -48,6 +49,14 @@ describe('telegram send: rendering', () => {
     expect(call?.payload).toMatchObject({ chat_id: chat, caption: 'NPS this week: 42', photo: { bytes: png.length } });
     expect(keyboardOf(call!.payload)).toEqual(['Details']);
     expect(delivery.status).toBe('sent');
+  });
+
+  it('sends a picture read back from the outbox (BSON Binary) as a photo', async () => {
+    h = await adapterHarness();
+    const png = new mongoose.mongo.Binary(Buffer.from('89504e47', 'hex'));
+    const delivery = await h.channel.send(chat, { text: 'Chart', image: { png: png as unknown as Buffer, alt: 'Chart' } });
+    expect(delivery.status).toBe('sent');
+    expect(h.fake.calls[0]?.payload.photo).toMatchObject({ bytes: 4 });
   });
 
   it('sends a text too long for a caption as a message after the photo', async () => {

@@ -127,6 +127,17 @@ describe('telegram webhook: messages', () => {
     expect(h.memory.session(address)?.state).toBe('awaiting_comment');
   });
 
+  it('waits out a short 429 once for a reply, so the answer is not lost', async () => {
+    const waits: number[] = [];
+    await h.close();
+    h = await adapterHarness({}, { pacing: { sleep: async (ms) => void waits.push(ms) } });
+    h.fake.failNext('429', 'sendMessage');
+    await postUpdate(h.app, webhookSecret, textUpdate(ada, 'hello'));
+    expect(h.fake.calls.filter((c) => c.method === 'sendMessage')).toHaveLength(2);
+    expect(h.fake.sent(ada.chatId)).toHaveLength(1);
+    expect(waits.some((ms) => ms >= 2_900)).toBe(true);
+  });
+
   it('moves the dialog on with typed answers', async () => {
     const address = String(ada.chatId);
     await h.channel.send(address, h.memory.invite(address, 'csat'));
