@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Channel, ChannelDeps, ChannelName } from './channel.js';
+import { createTelegramChannel } from './telegram/index.js';
 import { createWebChannel, type WebChannelDeps } from './web/index.js';
 
 export type ChannelFactoryDeps = ChannelDeps & WebChannelDeps;
@@ -9,5 +10,9 @@ export function createChannels(config: Config, deps: ChannelFactoryDeps): Map<Ch
   const channels = new Map<ChannelName, Channel>();
   const add = (channel: Channel) => channels.set(channel.name, channel);
   if (config.web.enabled) add(createWebChannel(deps));
+  if (config.telegram) {
+    // Tests post updates themselves; everywhere else the webhook is registered with Telegram on listen.
+    add(createTelegramChannel({ ...config.telegram, publicUrl: config.publicUrl, setWebhook: config.nodeEnv !== 'test' }, deps));
+  }
   return channels;
 }
