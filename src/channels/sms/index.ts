@@ -8,7 +8,7 @@ import { createTwilioClient } from './twilio-client.js';
 import { smsWebhooks, statusPath } from './webhooks.js';
 
 export { countSegments, type SegmentCount } from './segments.js';
-export { inboundPath, statusPath, isReservedKeyword } from './webhooks.js';
+export { inboundPath, statusPath, isTwilioAnsweredKeyword } from './webhooks.js';
 
 export type SmsChannelConfig = NonNullable<Config['twilio']> & {
   publicUrl: string;

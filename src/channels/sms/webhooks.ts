@@ -18,17 +18,19 @@ export interface WebhookOptions {
 }
 
 /**
- * Twilio's reserved keywords. Twilio answers them itself (default opt-out handling or Advanced
- * Opt-Out), so a reply of ours would be a second, possibly contradicting, message.
+ * Twilio's opt-out and opt-in keywords. Twilio blocks or unblocks the number and confirms it to the
+ * customer itself, so a reply of ours would be blocked (21610) or a second confirmation. HELP and INFO
+ * are not here: Twilio's generic help says nothing about the survey, and the service's answer
+ * (what this is, plus the open question again) is worth the second message.
  */
-const reservedKeywords = new Set([
+const twilioAnsweredKeywords = new Set([
   'STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT',
   'START', 'UNSTOP', 'YES',
-  'HELP', 'INFO',
 ]);
 
-export function isReservedKeyword(body: string): boolean {
-  return reservedKeywords.has(body.trim().toUpperCase());
+/** Whole body, any case, surrounding spaces ignored, as Twilio matches them. */
+export function isTwilioAnsweredKeyword(body: string): boolean {
+  return twilioAnsweredKeywords.has(body.trim().toUpperCase());
 }
 
 const required = (name: string) => z.string({ error: `${name} is required` }).min(1, `${name} is required`);
@@ -122,7 +124,8 @@ export function smsWebhooks(options: WebhookOptions) {
         request.log.info({ messageSid: MessageSid }, 'sms replay ignored');
         return sendTwiml(reply, []);
       }
-      const silent = OptOutType !== undefined || isReservedKeyword(Body);
+      // Advanced Opt-Out answers its own (possibly custom) STOP/START keywords; its HELP answer is generic.
+      const silent = OptOutType === 'STOP' || OptOutType === 'START' || isTwilioAnsweredKeyword(Body);
       return sendTwiml(reply, silent ? [] : result.replies);
     });
 

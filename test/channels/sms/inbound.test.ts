@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import twilio from 'twilio';
-import { newSid } from '../../helpers/fake-twilio.js';
+import { newSid, twimlMessages } from '../../helpers/fake-twilio.js';
 import { authToken, publicUrl, startSmsHarness, type SmsHarness } from './harness.js';
 
 const customer = '+14155550123';
 const empty = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
-const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
-
-/** The texts of the <Message> elements, unescaped. */
-function messagesIn(twiml: string): string[] {
-  return [...twiml.matchAll(/<Message>(.*?)<\/Message>/gs)].map((m) => (m[1] ?? '').replace(/&\w+;/g, (e) => entities[e] ?? e));
-}
+const messagesIn = twimlMessages;
 
 describe('POST /webhooks/twilio/sms', () => {
   let h: SmsHarness;
@@ -134,7 +129,7 @@ describe('carrier keywords', () => {
     expect(await h.inbound()).toHaveLength(1);
   });
 
-  it.each(['UNSUBSCRIBE', 'Cancel', 'start', 'YES', 'help', 'INFO', 'stopall', 'unstop'])(
+  it.each(['UNSUBSCRIBE', 'Cancel', 'start', 'YES', 'stopall', 'unstop', 'End', 'quit', 'revoke', 'optout'])(
     'sends no reply of its own to %s but still hands it to the service',
     async (word) => {
       const res = await h.fake.postInbound(h.app, { from: customer, body: word });
@@ -143,6 +138,16 @@ describe('carrier keywords', () => {
       expect(stored.some((m) => m.providerMessageId === res.params.MessageSid && m.text === word)).toBe(true);
     },
   );
+
+  it.each(['HELP', 'info'])('answers %s with the service replies, which Twilio sends after its generic help', async (word) => {
+    const res = await h.fake.postInbound(h.app, { from: customer, body: word });
+    expect(messagesIn(res.body)).toHaveLength(2);
+  });
+
+  it('stays silent on an Advanced Opt-Out START keyword (OptOutType=START)', async () => {
+    const res = await h.fake.postInbound(h.app, { from: customer, body: 'VOLVER', extra: { OptOutType: 'START' } });
+    expect(res.body).toBe(empty);
+  });
 
   it('replies normally when a keyword is only part of the text', async () => {
     const res = await h.fake.postInbound(h.app, { from: customer, body: 'please stop the noise, 3' });

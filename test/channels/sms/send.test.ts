@@ -116,6 +116,7 @@ describe('status callbacks', () => {
 
   const sent = () => ({
     sid: newSid('SM'),
+    via: 'api' as const,
     to: customer,
     from: botNumber,
     messagingServiceSid: null,
