@@ -8,6 +8,8 @@ import { countSegments } from '../../src/channels/sms/segments.js';
 /** One message the bot asked Twilio to send, as the API stored it. */
 export interface FakeMessage {
   sid: string;
+  /** How the bot sent it: the REST API, a TwiML reply to a webhook, or Twilio's own keyword answer. */
+  via: 'api' | 'twiml' | 'auto-reply';
   to: string;
   from: string | null;
   messagingServiceSid: string | null;
@@ -51,6 +53,14 @@ export interface FakeTwilio {
   signedPost(app: FastifyInstance, url: string, params: Record<string, string>, signature?: string): Promise<LightMyRequestResponse>;
   /** An incoming text, as Twilio posts it to /webhooks/twilio/sms. Returns the response and the params sent. */
   postInbound(app: FastifyInstance, sms: InboundSms): Promise<LightMyRequestResponse & { params: Record<string, string> }>;
+  /**
+   * The whole of an incoming text as Twilio handles it by default: opt-out/opt-in keywords change
+   * the block list and get Twilio's standard answer, HELP/INFO get the standard help, then the
+   * webhook is called and the <Message>s of its TwiML are sent (unless the number is blocked).
+   */
+  receive(app: FastifyInstance, sms: InboundSms): Promise<LightMyRequestResponse & { params: Record<string, string> }>;
+  /** Numbers that replied STOP and have not replied START since. */
+  blocked: Set<string>;
   /** A status callback for a message the bot sent, to the statusCallback URL it gave. */
   postStatus(app: FastifyInstance, message: FakeMessage, status: string, errorCode?: string): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -61,6 +71,24 @@ const failures: Record<FakeFailure, { status: number; code: number; message: str
   'server-error': { status: 500, code: 20500, message: 'Internal Server Error' },
   unsubscribed: { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' },
 };
+
+/** Twilio's default keyword handling on long codes (whole body, any case). */
+const optOutWords = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
+const optInWords = new Set(['START', 'UNSTOP', 'YES']);
+const helpWords = new Set(['HELP', 'INFO']);
+export const twilioDefaultReplies = {
+  stop: 'You have successfully been unsubscribed. You will not receive any more messages from this number. Reply START to resubscribe.',
+  start: 'You have successfully been re-subscribed to messages from this number. Reply HELP for help. Reply STOP to unsubscribe. Msg&Data Rates May Apply.',
+  help: 'Reply STOP to unsubscribe. Msg&Data Rates May Apply.',
+};
+export const defaultBotNumber = '+15005550006';
+
+const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
+
+/** The texts of a TwiML document's <Message> verbs, unescaped. */
+export function twimlMessages(twiml: string): string[] {
+  return [...twiml.matchAll(/<Message>(.*?)<\/Message>/gs)].map((m) => (m[1] ?? '').replace(/&\w+;/g, (e) => entities[e] ?? e));
+}
 
 export function newSid(prefix: 'SM' | 'MG' | 'AC'): string {
   return prefix + randomBytes(16).toString('hex');
@@ -83,9 +111,24 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   const publicUrl = (options.publicUrl ?? 'https://bot.example.test').replace(/\/+$/, '');
   const messages: FakeMessage[] = [];
   const queued: FakeFailure[] = [];
+  const blocked = new Set<string>();
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const messagesPath = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
   let attempts = 0;
+
+  const record = (m: Pick<FakeMessage, 'via' | 'to' | 'from' | 'body'> & Partial<FakeMessage>): FakeMessage => {
+    const message: FakeMessage = {
+      sid: newSid('SM'),
+      messagingServiceSid: null,
+      statusCallback: null,
+      status: m.messagingServiceSid ? 'accepted' : 'queued',
+      numSegments: countSegments(m.body).segments,
+      dateCreated: new Date(),
+      ...m,
+    };
+    messages.push(message);
+    return message;
+  };
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -109,19 +152,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       if (!to) return errorJson(res, 400, 21604, "A 'To' phone number is required.");
       if (!from && !messagingServiceSid) return errorJson(res, 400, 21603, "A 'From' phone number is required.");
       if (!text) return errorJson(res, 400, 21602, 'Message body is required.');
+      if (blocked.has(to)) return errorJson(res, 400, 21610, failures.unsubscribed.message);
 
-      const message: FakeMessage = {
-        sid: newSid('SM'),
-        to,
-        from,
-        messagingServiceSid,
-        body: text,
-        statusCallback: body.get('StatusCallback'),
-        status: messagingServiceSid ? 'accepted' : 'queued',
-        numSegments: countSegments(text).segments,
-        dateCreated: new Date(),
-      };
-      messages.push(message);
+      const message = record({ via: 'api', to, from, messagingServiceSid, body: text, statusCallback: body.get('StatusCallback') });
       const date = message.dateCreated.toUTCString().replace('GMT', '+0000');
       const uri = `/2010-04-01/Accounts/${accountSid}/Messages/${message.sid}`;
       res.writeHead(201, { 'content-type': 'application/json' });
@@ -168,6 +201,28 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     });
   };
 
+  const postInbound: FakeTwilio['postInbound'] = async (app, sms) => {
+    const sid = sms.messageSid ?? newSid('SM');
+    const all: Record<string, string | undefined> = {
+      ToCountry: 'US',
+      SmsMessageSid: sid,
+      NumMedia: '0',
+      SmsSid: sid,
+      SmsStatus: 'received',
+      Body: sms.body,
+      To: sms.to ?? defaultBotNumber,
+      NumSegments: String(countSegments(sms.body).segments),
+      MessageSid: sid,
+      AccountSid: accountSid,
+      From: sms.from,
+      ApiVersion: '2010-04-01',
+      ...sms.extra,
+    };
+    const params = Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+    const response = await signedPost(app, `${publicUrl}/webhooks/twilio/sms`, params);
+    return Object.assign(response, { params });
+  };
+
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     messages,
@@ -178,33 +233,34 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       for (let i = 0; i < times; i++) queued.push(failure);
     },
     signedPost,
-    async postInbound(app, sms) {
-      const sid = sms.messageSid ?? newSid('SM');
-      const all: Record<string, string | undefined> = {
-        ToCountry: 'US',
-        SmsMessageSid: sid,
-        NumMedia: '0',
-        SmsSid: sid,
-        SmsStatus: 'received',
-        Body: sms.body,
-        To: sms.to ?? '+15005550006',
-        NumSegments: String(countSegments(sms.body).segments),
-        MessageSid: sid,
-        AccountSid: accountSid,
-        From: sms.from,
-        ApiVersion: '2010-04-01',
-        ...sms.extra,
-      };
-      const params = Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
-      const response = await signedPost(app, `${publicUrl}/webhooks/twilio/sms`, params);
-      return Object.assign(response, { params });
+    postInbound,
+    blocked,
+    async receive(app, sms) {
+      const customer = sms.from;
+      const bot = sms.to ?? defaultBotNumber;
+      const keyword = sms.body.trim().toUpperCase();
+      const autoReply = (body: string) => record({ via: 'auto-reply', to: customer, from: bot, body });
+      if (optOutWords.has(keyword)) {
+        autoReply(twilioDefaultReplies.stop);
+        blocked.add(customer);
+      } else if (optInWords.has(keyword)) {
+        blocked.delete(customer);
+        autoReply(twilioDefaultReplies.start);
+      } else if (helpWords.has(keyword) && !blocked.has(customer)) {
+        autoReply(twilioDefaultReplies.help);
+      }
+      const response = await postInbound(app, sms);
+      if (response.statusCode === 200 && !blocked.has(customer)) {
+        for (const body of twimlMessages(response.body)) record({ via: 'twiml', to: customer, from: bot, body });
+      }
+      return response;
     },
     postStatus(app, message, status, errorCode) {
       if (!message.statusCallback) throw new Error(`message ${message.sid} was sent without a statusCallback`);
       const params: Record<string, string> = {
         AccountSid: accountSid,
         ApiVersion: '2010-04-01',
-        From: message.from ?? '+15005550006',
+        From: message.from ?? defaultBotNumber,
         MessageSid: message.sid,
         MessageStatus: status,
         SmsSid: message.sid,
