@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Channel, ChannelDeps, ChannelName } from './channel.js';
+import { createSmsChannel } from './sms/index.js';
 import { createWebChannel, type WebChannelDeps } from './web/index.js';
 
 export type ChannelFactoryDeps = ChannelDeps & WebChannelDeps;
@@ -9,5 +10,6 @@ export function createChannels(config: Config, deps: ChannelFactoryDeps): Map<Ch
   const channels = new Map<ChannelName, Channel>();
   const add = (channel: Channel) => channels.set(channel.name, channel);
   if (config.web.enabled) add(createWebChannel(deps));
+  if (config.twilio) add(createSmsChannel({ ...config.twilio, publicUrl: config.publicUrl, defaultCountry: config.business.country }, deps));
   return channels;
 }
