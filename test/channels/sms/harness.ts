@@ -1,4 +1,6 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { Writable } from 'node:stream';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import type { Channel, ChannelDeps, DeliveryUpdate, Inbound, InboundResult } from '../../../src/channels/channel.js';
 import { createSmsChannel } from '../../../src/channels/sms/index.js';
 import type { Config } from '../../../src/config.js';
@@ -75,10 +77,11 @@ export interface SmsHarness {
 }
 
 /** The SMS channel on a server with the real test database, talking to a fake Twilio. */
-export async function startSmsHarness(env: Record<string, string> = {}): Promise<SmsHarness> {
+export async function startSmsHarness(env: Record<string, string> = {}, logTo?: Writable): Promise<SmsHarness> {
   const fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
   const config = testConfig(smsEnv(fake, env));
-  const app = Fastify({ logger: loggerOptions('silent', []) });
+  const logger = pino(loggerOptions(logTo ? 'debug' : 'silent', [authToken]), logTo ?? process.stdout);
+  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   await app.register(database, { uri: config.mongodbUri!, dbName: uniqueDbName('sms') });
   const channel = createSmsChannel(
     { ...config.twilio!, publicUrl: config.publicUrl, defaultCountry: config.business.country },
