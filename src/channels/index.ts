@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Channel, ChannelDeps, ChannelName } from './channel.js';
 import { createTelegramChannel } from './telegram/index.js';
+import { createSmsChannel } from './sms/index.js';
 import { createWebChannel, type WebChannelDeps } from './web/index.js';
 
 export type ChannelFactoryDeps = ChannelDeps & WebChannelDeps;
@@ -14,5 +15,6 @@ export function createChannels(config: Config, deps: ChannelFactoryDeps): Map<Ch
     // Tests post updates themselves; everywhere else the webhook is registered with Telegram on listen.
     add(createTelegramChannel({ ...config.telegram, publicUrl: config.publicUrl, setWebhook: config.nodeEnv !== 'test' }, deps));
   }
+  if (config.twilio) add(createSmsChannel({ ...config.twilio, publicUrl: config.publicUrl, defaultCountry: config.business.country }, deps));
   return channels;
 }
