@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import database from './plugins/database.js';
 import { healthRoutes } from './routes/health.js';
+import surveys from './plugins/surveys.js';
 
 export interface AppOptions {
   config: Config;
@@ -29,6 +30,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   });
 
   await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName });
+  await fastify.register(surveys, { config, now: options.now ?? (() => new Date()) });
   healthRoutes(fastify);
 }
 

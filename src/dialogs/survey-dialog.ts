@@ -1,0 +1,190 @@
+import type { Choice, Outbound } from '../channels/channel.js';
+import { detectKeyword } from './keywords.js';
+import { parseChoice, parseScore, scaleOf } from './parse-score.js';
+import { keywordReply, message, promptsFor } from './prompts/index.js';
+import type {
+  Band,
+  DialogInput,
+  DialogPolicy,
+  DialogSession,
+  DialogState,
+  Keyword,
+  Locale,
+  PromptVars,
+  StepResult,
+  SurveyKind,
+} from './types.js';
+
+const maxCommentLength = 2000;
+
+/** True while the survey still waits for the customer. */
+export function isOpen(state: DialogState): boolean {
+  return state === 'invited' || state === 'awaiting_comment';
+}
+
+export function bandOf(kind: SurveyKind, score: number): Band {
+  const [detractorUpTo, passiveUpTo] = kind === 'nps' ? [6, 8] : kind === 'csat' ? [2, 3] : [3, 4];
+  if (score <= detractorUpTo) return 'detractor';
+  return score <= passiveUpTo ? 'passive' : 'promoter';
+}
+
+function choicesFor(kind: SurveyKind, locale: Locale): Choice[] {
+  const p = promptsFor(locale);
+  const { min, max } = scaleOf(kind);
+  return Array.from({ length: max - min + 1 }, (_, i) => ({ label: p.digits(min + i), value: String(min + i) }));
+}
+
+/** The question again (no greeting), with its buttons. */
+function questionMessage(s: DialogSession): Outbound {
+  const p = promptsFor(s.locale);
+  return message(p, p.question(s.kind, s.vars), choicesFor(s.kind, s.locale));
+}
+
+function followUpMessage(s: DialogSession, score: number): Outbound {
+  const p = promptsFor(s.locale);
+  return message(p, p.followUp(s.kind, bandOf(s.kind, score)));
+}
+
+/** What the customer is being asked right now. */
+function currentQuestion(s: DialogSession): Outbound {
+  return s.state === 'awaiting_comment' && s.score !== undefined ? followUpMessage(s, s.score) : questionMessage(s);
+}
+
+const nothing = (session: DialogSession): StepResult => ({ session, outbound: [], events: [] });
+
+export function startDialog(params: { kind: SurveyKind; locale: Locale; vars: PromptVars; now: Date }): StepResult {
+  const { kind, locale, vars, now } = params;
+  const p = promptsFor(locale);
+  const session: DialogSession = { kind, state: 'invited', locale, vars: { ...vars }, reprompts: 0, invitedAt: now };
+  return { session, outbound: [message(p, p.invitation(kind, vars), choicesFor(kind, locale))], events: [] };
+}
+
+/** Advances one survey conversation by one input. Pure: returns a new session and never mutates its input. */
+export function step(session: DialogSession, input: DialogInput, now: Date, policy: DialogPolicy): StepResult {
+  const s: DialogSession = { ...session, vars: { ...session.vars } };
+  // A closed survey is the service's business (new survey, keyword reply), not the dialog's.
+  if (!isOpen(s.state)) return nothing(s);
+  switch (input.type) {
+    case 'timer':
+      return input.timer === 'remind' ? remind(s, now, policy) : expire(s, now, policy);
+    case 'keyword':
+      return onKeyword(s, input.keyword, now);
+    case 'choice': {
+      // A tap on the old score keyboard during the comment step: ask for the comment again.
+      if (s.state === 'awaiting_comment') return { session: s, outbound: [currentQuestion(s)], events: [] };
+      const parsed = parseChoice(s.kind, input.value);
+      return onScore(s, parsed.ok ? parsed.score : undefined, now);
+    }
+    case 'text': {
+      const keyword = detectKeyword(input.text);
+      if (keyword) return onKeyword(s, keyword, now);
+      if (s.state === 'awaiting_comment') return onComment(s, input.text, now);
+      const parsed = parseScore(s.kind, input.text);
+      return onScore(s, parsed.ok ? parsed.score : undefined, now);
+    }
+  }
+}
+
+function onScore(s: DialogSession, score: number | undefined, now: Date): StepResult {
+  const p = promptsFor(s.locale);
+  if (score !== undefined) {
+    const next: DialogSession = { ...s, state: 'awaiting_comment', score, answeredAt: now, reprompts: 0 };
+    return {
+      session: next,
+      outbound: [followUpMessage(next, score)],
+      events: [{ type: 'scored', score, band: bandOf(s.kind, score) }],
+    };
+  }
+  if (s.reprompts === 0) {
+    return {
+      session: { ...s, reprompts: 1 },
+      outbound: [message(p, p.reprompt(s.kind), choicesFor(s.kind, s.locale))],
+      events: [{ type: 'reprompted' }],
+    };
+  }
+  return {
+    session: { ...s, state: 'expired', reprompts: s.reprompts + 1, endedAt: now, abandonedAt: 'score' },
+    outbound: [message(p, p.closing())],
+    events: [{ type: 'abandoned', at: 'score', reason: 'unparseable' }],
+  };
+}
+
+function onComment(s: DialogSession, text: string, now: Date): StepResult {
+  // Cut by code points so an emoji at the limit is not split in half.
+  const comment = Array.from(text.trim()).slice(0, maxCommentLength).join('');
+  if (comment === '' || s.score === undefined) return nothing(s);
+  return {
+    session: { ...s, state: 'completed', comment, completedAt: now },
+    outbound: [thankYou(s, s.score)],
+    events: [
+      { type: 'commented', comment },
+      { type: 'completed', withComment: true },
+    ],
+  };
+}
+
+function thankYou(s: DialogSession, score: number): Outbound {
+  const p = promptsFor(s.locale);
+  return message(p, p.thankYou(bandOf(s.kind, score), s.vars));
+}
+
+function onKeyword(s: DialogSession, keyword: Keyword, now: Date): StepResult {
+  const p = promptsFor(s.locale);
+  switch (keyword) {
+    case 'stop': {
+      const at = s.score === undefined ? 'score' : 'comment';
+      return {
+        session: { ...s, state: 'opted_out', endedAt: now, abandonedAt: at },
+        outbound: [keywordReply('stop', s.locale, s.vars)],
+        events: [{ type: 'opted_out' }, { type: 'abandoned', at, reason: 'opted_out' }],
+      };
+    }
+    case 'help':
+      return { session: s, outbound: [message(p, p.help(s.vars)), currentQuestion(s)], events: [{ type: 'help' }] };
+    case 'start':
+      return { session: s, outbound: [keywordReply('start', s.locale, s.vars), currentQuestion(s)], events: [] };
+    case 'skip':
+      if (s.state === 'awaiting_comment' && s.score !== undefined) {
+        return {
+          session: { ...s, state: 'completed', completedAt: now },
+          outbound: [thankYou(s, s.score)],
+          events: [{ type: 'completed', withComment: false }],
+        };
+      }
+      // The score question cannot be skipped: ask it again.
+      return { session: s, outbound: [questionMessage(s)], events: [] };
+  }
+}
+
+const elapsed = (s: DialogSession, now: Date): number => now.getTime() - s.invitedAt.getTime();
+
+function remind(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
+  const due = elapsed(s, now) >= policy.reminderAfterMs && elapsed(s, now) < policy.ttlMs;
+  if (s.state !== 'invited' || s.remindedAt || !due) return nothing(s);
+  const p = promptsFor(s.locale);
+  return {
+    session: { ...s, remindedAt: now },
+    outbound: [message(p, p.reminder(s.kind, s.vars), choicesFor(s.kind, s.locale))],
+    events: [{ type: 'reminded' }],
+  };
+}
+
+function expire(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
+  if (elapsed(s, now) < policy.ttlMs) return nothing(s);
+  if (s.state === 'awaiting_comment') {
+    // A score without a comment still counts as a completed survey.
+    return {
+      session: { ...s, state: 'completed', completedAt: now, abandonedAt: 'comment' },
+      outbound: [],
+      events: [
+        { type: 'completed', withComment: false },
+        { type: 'abandoned', at: 'comment', reason: 'expired' },
+      ],
+    };
+  }
+  return {
+    session: { ...s, state: 'expired', endedAt: now, abandonedAt: 'score' },
+    outbound: [],
+    events: [{ type: 'expired' }, { type: 'abandoned', at: 'score', reason: 'expired' }],
+  };
+}

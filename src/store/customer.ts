@@ -1,0 +1,25 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+
+/** One person reachable on one channel address. `optedOutAt` set means: never message them there. */
+const customerSchema = new Schema(
+  {
+    businessId: { type: String, required: true },
+    channel: { type: String, required: true },
+    address: { type: String, required: true },
+    name: String,
+    locale: { type: String, enum: ['en', 'es', 'ur'] },
+    timeZone: String,
+    tags: { type: [String], default: [] },
+    optedOutAt: Date,
+    optOutReason: String,
+    lastSurveyedAt: Date,
+  },
+  { timestamps: true, versionKey: false },
+);
+customerSchema.index({ businessId: 1, channel: 1, address: 1 }, { unique: true });
+
+export type Customer = InferSchemaType<typeof customerSchema>;
+
+export function customerModel(conn: Connection) {
+  return conn.model('Customer', customerSchema, 'customers');
+}

@@ -1,0 +1,5 @@
+import type { ChannelDriver } from '../driver.js';
+import { webDriver } from './web.js';
+
+/** Every channel runs every scenario unchanged. A channel that behaves differently is a bug. */
+export const drivers: ChannelDriver[] = [webDriver];
