@@ -6,6 +6,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
  * saved on install and on every message, read for proactive sends (invitations, reminders, digests).
  */
 export interface ConversationStore {
+  /** Build the unique index on the address. */
+  init(): Promise<void>;
   save(address: string, reference: Partial<ConversationReference>, now: Date): Promise<void>;
   find(address: string): Promise<Partial<ConversationReference> | undefined>;
 }
@@ -34,10 +36,12 @@ function model(connection: Connection): Model<TeamsConversation> {
 }
 
 /** A store on the app's connection (`app.db`), never the global mongoose. */
-export async function createConversationStore(connection: Connection): Promise<ConversationStore> {
+export function createConversationStore(connection: Connection): ConversationStore {
   const conversations = model(connection);
-  await conversations.init();
   return {
+    async init() {
+      await conversations.init();
+    },
     async save(address, reference, now) {
       // Proactive sends start a new message; a stored activity id would turn them into replies.
       const { activityId: _activityId, ...stable } = reference;

@@ -111,7 +111,8 @@ export function createTeamsChannel(
 
   return {
     name: 'teams',
-    register(app: FastifyInstance) {
+    async register(app: FastifyInstance) {
+      await deps.conversations.init();
       app.post('/api/messages', handle);
     },
     send,

@@ -28,7 +28,7 @@ export async function buildTeamsTestApp(
   if (!config.teams) throw new Error('the test environment does not enable Teams');
   const app = Fastify({ logger: false });
   await app.register(database, { uri: databaseUri(), dbName: uniqueDbName('teams') });
-  const conversations = await createConversationStore(app.db);
+  const conversations = createConversationStore(app.db);
   const seen = new Set<string>();
   const state: TeamsTestApp = {
     app,
