@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { businessModel } from './business.js';
+import { claimModel } from './claim.js';
 import { customerModel } from './customer.js';
 import { inboundModel } from './inbound.js';
 import { outboxModel } from './outbox.js';
@@ -14,6 +15,7 @@ export function createStore(conn: Connection) {
     inbound: inboundModel(conn),
     outbox: outboxModel(conn),
     rollups: rollupModel(conn),
+    claims: claimModel(conn),
   };
 }
 
@@ -26,4 +28,15 @@ export async function ensureIndexes(store: Store): Promise<void> {
 
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/** Claim a step by its unique key: true for exactly one caller, whatever the concurrency. */
+export async function claim(store: Store, key: string, at: Date): Promise<boolean> {
+  try {
+    await store.claims.create({ _id: key, at });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
 }

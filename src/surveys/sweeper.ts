@@ -57,6 +57,8 @@ export class Sweeper {
       reminded++;
     }
     const sent = await this.outbox.flushDue(batch);
+    // Claims only guard steps in flight; a day later they are history.
+    await this.store.claims.deleteMany({ at: { $lt: new Date(now.getTime() - 86_400_000) } });
     return { reminded, expired, sent };
   }
 

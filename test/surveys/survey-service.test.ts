@@ -65,6 +65,29 @@ describe('starting surveys', () => {
   });
 });
 
+describe('concurrent replies to one survey', () => {
+  it('apply one at a time: one score, one comment, counted once', async () => {
+    const server = await buildTestServer({ SWEEP_INTERVAL: '0' });
+    try {
+      await server.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_burst', trigger: 'api' });
+      const now = new Date();
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          server.app.surveys.handleInbound({ channel: 'web', address: 'v_burst', providerMessageId: `burst-${i}`, text: '5', receivedAt: now }),
+        ),
+      );
+      expect(results.every((r) => !r.duplicate)).toBe(true);
+      const survey = await server.app.store.surveys.findOne({ address: 'v_burst' }).lean();
+      expect(survey).toMatchObject({ state: 'completed', score: 5, comment: '5', rev: 2 });
+      const rollups = await server.app.store.rollups.find({ kind: 'csat', cohort: 'all' }).lean();
+      const count = (metric: string) => rollups.filter((r) => r.metric === metric).reduce((n, r) => n + r.count, 0);
+      expect([count('sent'), count('started'), count('completed'), count('commented')]).toEqual([1, 1, 1, 1]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('several server instances on one database', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let a: TestServer;
