@@ -35,6 +35,11 @@ export interface Inbound {
   receivedAt: Date;
   /** Name the provider tells us, when it does (Telegram first name, Teams user name). */
   displayName?: string;
+  /**
+   * The payload of a deep link (`https://t.me/<bot>?start=<token>` arrives as `/start <token>`): names
+   * the business and optionally an invitation. `text` is then the bare keyword `/start`.
+   */
+  startToken?: string;
 }
 
 /** What handling one inbound message produced. */

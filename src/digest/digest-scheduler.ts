@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Types } from 'mongoose';
 import type { ChannelName } from '../channels/channel.js';
 import type { StaffService } from '../staff/staff-service.js';
-import { isDuplicateKey, type Store } from '../store/index.js';
+import { claim, isDuplicateKey, type Store } from '../store/index.js';
 import { localParts, shiftWeek, weekKey } from '../surveys/calendar.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { buildDigest } from './build-digest.js';
@@ -75,9 +75,13 @@ export class DigestScheduler {
     let digest = await this.store.digests.findById(id).lean();
     if (!digest || digest.state !== 'pending') return false;
     if (digest.rev === 0) {
-      const items = (await this.staff.ownerIdentities()).map((o) => ({ outboxId: new Types.ObjectId(), ...o }));
-      digest = (await this.store.digests.findOneAndUpdate({ _id: id, rev: 0 }, { $set: { items }, $inc: { rev: 1 } }, { returnDocument: 'after' }).lean()) ?? (await this.store.digests.findById(id).lean());
-      if (!digest) return false;
+      // Changes of `items` are claimed by a unique insert: a conditional update alone let two writers win on FerretDB.
+      if (await claim(this.store, `digest:${id.toString()}:0`, this.now())) {
+        const items = (await this.staff.ownerIdentities()).map((o) => ({ outboxId: new Types.ObjectId(), ...o }));
+        await this.store.digests.updateOne({ _id: id }, { $set: { items, rev: 1 } });
+      }
+      digest = await this.store.digests.findById(id).lean();
+      if (!digest || digest.rev === 0) return false; // the winner is still choosing the recipients
     }
     const items = digest.items as Item[];
     const states = await this.outboxStates(items);
@@ -95,15 +99,18 @@ export class DigestScheduler {
     }
     const settled = missing.length ? await this.outboxStates(items) : states;
     if (items.every((i) => settled.get(i.outboxId.toString()) === 'sent')) {
-      const done = await this.store.digests.updateOne({ _id: id, state: 'pending' }, { $set: { state: 'sent', sentAt: this.now() } });
-      if (done.modifiedCount) this.log.info({ periodStart: digest.periodStart, owners: items.length }, 'weekly digest sent');
-      return done.modifiedCount > 0;
+      if (!(await claim(this.store, `digest:${id.toString()}:sent`, this.now()))) return false;
+      await this.store.digests.updateOne({ _id: id }, { $set: { state: 'sent', sentAt: this.now() } });
+      this.log.info({ periodStart: digest.periodStart, owners: items.length }, 'weekly digest sent');
+      return true;
     }
     // A permanently failed send gets a fresh outbox item, queued on the next pass.
     const failed = items.filter((i) => settled.get(i.outboxId.toString()) === 'failed');
     if (failed.length) {
       const replaced = items.map((i) => (failed.includes(i) ? { ...i, outboxId: new Types.ObjectId() } : i));
-      await this.store.digests.updateOne({ _id: id, rev: digest.rev }, { $set: { items: replaced }, $inc: { rev: 1 } });
+      if (await claim(this.store, `digest:${id.toString()}:${digest.rev}`, this.now())) {
+        await this.store.digests.updateOne({ _id: id }, { $set: { items: replaced, rev: digest.rev + 1 } });
+      }
     }
     return false;
   }

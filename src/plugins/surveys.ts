@@ -57,6 +57,7 @@ async function surveys(app: FastifyInstance, { config, now }: SurveysOptions): P
     recordOptOut: (channel, address, reason) => svc.recordOptOut(channel, address, reason),
     log: app.log,
     db: app.db,
+    now,
     startWebSurvey: (input) => svc.startSurvey({ ...input, channel: 'web', trigger: 'web' }),
   });
   for (const [name, channel] of enabled) {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { ChannelName } from '../channels/channel.js';
-import { isDuplicateKey, type Store } from '../store/index.js';
+import { claim, isDuplicateKey, type Store } from '../store/index.js';
 import type { StaffRole } from '../store/staff.js';
 
 export interface StaffMember {
@@ -87,11 +87,11 @@ export class StaffService {
 
   /** Spend the claim code (once, atomically) and make this address an owner. */
   async claim(identity: Identity, code: string, name?: string): Promise<boolean> {
-    const spent = await this.store.ownerClaims.findOneAndUpdate(
-      { _id: `owner:${this.businessId}`, codeHash: hash(code), usedAt: null },
-      { $set: { usedAt: new Date() } },
-    );
-    if (!spent) return false;
+    const codeHash = hash(code);
+    const valid = await this.store.ownerClaims.exists({ _id: `owner:${this.businessId}`, codeHash, usedAt: null });
+    // Spent by a unique insert: a conditional update alone can let two concurrent claims win on FerretDB.
+    if (!valid || !(await claim(this.store, `owner-claim:${this.businessId}:${codeHash}`, new Date()))) return false;
+    await this.store.ownerClaims.updateOne({ _id: `owner:${this.businessId}` }, { $set: { usedAt: new Date() } });
     await this.add(identity, 'owner', name);
     return true;
   }

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { businessModel } from './business.js';
+import { claimModel } from './claim.js';
 import { customerModel } from './customer.js';
 import { digestModel } from './digest.js';
 import { inboundModel } from './inbound.js';
@@ -16,6 +17,7 @@ export function createStore(conn: Connection) {
     inbound: inboundModel(conn),
     outbox: outboxModel(conn),
     rollups: rollupModel(conn),
+    claims: claimModel(conn),
     staff: staffModel(conn),
     staffIdentities: staffIdentityModel(conn),
     ownerClaims: ownerClaimModel(conn),
@@ -32,4 +34,15 @@ export async function ensureIndexes(store: Store): Promise<void> {
 
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/** Claim a step by its unique key: true for exactly one caller, whatever the concurrency. */
+export async function claim(store: Store, key: string, at: Date): Promise<boolean> {
+  try {
+    await store.claims.create({ _id: key, at });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
 }

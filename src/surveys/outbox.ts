@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Types } from 'mongoose';
 import type { Channel, ChannelName, DeliveryUpdate, Outbound } from '../channels/channel.js';
-import type { Store } from '../store/index.js';
+import { claim, type Store } from '../store/index.js';
 
 export interface EnqueueInput {
   businessId: string;
@@ -74,11 +74,18 @@ export class Outbox {
 
   private async sendOne(filter: Record<string, unknown>): Promise<string> {
     const now = this.now();
-    const item = await this.store.outbox.findOneAndUpdate(
-      { ...filter, state: 'pending', nextAttemptAt: { $lte: now } },
-      { $set: { state: 'sending', lockedUntil: new Date(now.getTime() + claimMs) }, $inc: { attempts: 1 } },
-      { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
-    );
+    let item;
+    // Candidates in time order; the unique claim per (item, attempt) makes exactly one worker send it.
+    for (let tries = 0; tries < 5 && !item; tries++) {
+      const candidate = await this.store.outbox.findOne({ ...filter, state: 'pending', nextAttemptAt: { $lte: now } }, { _id: 1, attempts: 1 }).sort({ nextAttemptAt: 1 }).lean();
+      if (!candidate) return 'none';
+      if (!(await claim(this.store, `outbox:${candidate._id.toString()}:${candidate.attempts}`, now))) continue;
+      item = await this.store.outbox.findOneAndUpdate(
+        { _id: candidate._id },
+        { $set: { state: 'sending', lockedUntil: new Date(now.getTime() + claimMs) }, $inc: { attempts: 1 } },
+        { returnDocument: 'after' },
+      );
+    }
     if (!item) return 'none';
     const channelName = item.channel as ChannelName;
     const finish = async (set: Record<string, unknown>) => {

@@ -13,7 +13,7 @@ export async function countRollups(
   score?: number | null,
 ): Promise<void> {
   const cohorts = ['all', ...(key.tags ?? []).map((t) => `tag:${t}`)];
-  const ops = [];
+  const ops: RollupOp[] = [];
   for (const metric of metrics) {
     for (const cohort of cohorts) {
       const s = metric === 'score' ? score : undefined;
@@ -31,5 +31,37 @@ export async function countRollups(
       });
     }
   }
-  if (ops.length) await store.rollups.bulkWrite(ops, { ordered: false });
+  // One write at a time per process: FerretDB v1 loses concurrent $inc on one document (MongoDB does not).
+  const write = queue.then(() => upsertAll(store, ops));
+  queue = write.catch(() => {});
+  await write;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+type RollupOp = { updateOne: { filter: { _id: string }; update: object; upsert: true } };
+
+/**
+ * Two first increments of the same counter can both try to insert it; the loser gets a duplicate
+ * key error (MongoDB and FerretDB alike). The counter exists by then, so retrying just those
+ * operations turns them into plain increments: no count is lost and none is added twice.
+ */
+async function upsertAll(store: Store, ops: RollupOp[], attempt = 0): Promise<void> {
+  if (!ops.length) return;
+  try {
+    await store.rollups.bulkWrite(ops, { ordered: false });
+  } catch (err) {
+    const failed = duplicateKeyFailures(err);
+    if (!failed || failed.length === 0 || attempt >= 3) throw err;
+    await upsertAll(store, failed.map((i) => ops[i]!), attempt + 1);
+  }
+}
+
+/** Indexes of the operations that failed only on a duplicate key, or undefined if anything else failed. */
+function duplicateKeyFailures(err: unknown): number[] | undefined {
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{ code?: number; index?: number; err?: { index?: number } }>;
+  if (list.length === 0) return (err as { code?: number }).code === 11000 ? undefined : undefined;
+  if (list.some((e) => e.code !== 11000)) return undefined;
+  return list.map((e) => e.index ?? e.err?.index ?? -1).filter((i) => i >= 0);
 }

@@ -7,7 +7,7 @@ import { detectKeyword, isOpen, keywordReply, startDialog, step } from '../dialo
 import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../dialogs/types.js';
 import { locales, surveyKinds } from '../dialogs/types.js';
 import { ValidationError } from '../errors.js';
-import { isDuplicateKey, type Store } from '../store/index.js';
+import { claim, isDuplicateKey, type Store } from '../store/index.js';
 import { nextSendTime, weekKey, type SendWindow } from './calendar.js';
 import { normalizeAddress } from './addresses.js';
 import type { Outbox } from './outbox.js';
@@ -180,11 +180,14 @@ export class SurveyService {
    * the revision the step was computed from, so concurrent deliveries and sweepers never double-apply.
    */
   async advance(filter: Record<string, unknown>, input: DialogInput): Promise<{ survey: SurveyDoc; outbound: Outbound[]; events: DialogEvent[] } | undefined> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 5 * attempt));
       const doc = await this.store.surveys.findOne(filter);
       if (!doc || !isOpen(doc.state)) return undefined;
       const result = step(sessionOf(doc), input, this.now(), this.policy);
       if (result.events.length === 0 && result.outbound.length === 0) return { survey: doc, outbound: [], events: [] };
+      // Exactly one writer moves a survey on from a given revision; the others recompute.
+      if (!(await claim(this.store, `survey:${doc._id.toString()}:${doc.rev}`, this.now()))) continue;
       const next = result.session;
       const closed = !isOpen(next.state);
       const updated = await this.store.surveys.findOneAndUpdate(
@@ -205,7 +208,7 @@ export class SurveyService {
       const surveyId = updated._id.toString();
       return { survey: updated, outbound: result.outbound.map((m) => ({ ...m, surveyId })), events: result.events };
     }
-    throw new Error('survey changed concurrently three times; giving up');
+    throw new Error('survey kept changing under concurrent updates; giving up');
   }
 
   async setOptOut(channel: ChannelName, address: string, reason: string | undefined): Promise<void> {

@@ -59,6 +59,8 @@ export class Sweeper {
       reminded++;
     }
     const sent = await this.outbox.flushDue(batch);
+    // Claims only guard steps in flight; a day later they are history.
+    await this.store.claims.deleteMany({ at: { $lt: new Date(now.getTime() - 86_400_000) } });
     const digests = await this.afterFlush();
     return { reminded, expired, sent, digests };
   }

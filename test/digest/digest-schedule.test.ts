@@ -27,10 +27,11 @@ describe('digest scheduling', () => {
     const dbName = uniqueDbName('digest_two');
     const [a, b] = [await start(env, clock, dbName), await start(env, clock, dbName)];
     const results = await Promise.all([a.sweeper.sweep(), b.sweeper.sweep(), a.sweeper.sweep(), b.sweeper.sweep()]);
-    expect(results.reduce((n, r) => n + r.digests, 0)).toBe(1);
     const restarted = await start(env, clock, dbName);
     clock.advance(30_000);
-    await restarted.sweeper.sweep();
+    results.push(await restarted.sweeper.sweep(), await a.sweeper.sweep());
+    // Marked sent exactly once, by whichever pass saw the delivery finish.
+    expect(results.reduce((n, r) => n + r.digests, 0)).toBe(1);
     expect(digests(await transcript(a, owner))).toHaveLength(1);
     expect(await a.store.digests.find({}, { _id: 0, periodStart: 1, state: 1 }).lean()).toEqual([{ periodStart: '2026-03-09', state: 'sent' }]);
     expect(await a.store.outbox.countDocuments({ purpose: 'digest' })).toBe(1);

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
+import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
+import { SendPacer, type PacerClock } from './pacer.js';
+import { toE164 } from './phone.js';
+import { deliveryFromError } from './send-errors.js';
+import { createTwilioClient } from './twilio-client.js';
+import { smsWebhooks, statusPath } from './webhooks.js';
+
+export { countSegments, type SegmentCount } from './segments.js';
+export { inboundPath, statusPath, isTwilioAnsweredKeyword } from './webhooks.js';
+
+export type SmsChannelConfig = NonNullable<Config['twilio']> & {
+  publicUrl: string;
+  /** Country for numbers written without a country code (ISO 3166 alpha-2). */
+  defaultCountry: string;
+};
+
+export interface SmsChannelOptions {
+  /** The pacing clock; tests pass a fake one. */
+  clock?: PacerClock;
+}
+
+/** SMS through Twilio: TwiML replies to signed webhooks, paced `messages.create` for everything else. */
+export function createSmsChannel(config: SmsChannelConfig, deps: ChannelDeps, options: SmsChannelOptions = {}): Channel {
+  const publicUrl = config.publicUrl.replace(/\/+$/, '');
+  const client = createTwilioClient({
+    accountSid: config.accountSid,
+    authToken: config.authToken,
+    apiBaseUrl: config.apiBaseUrl,
+  });
+  const pacer = new SendPacer(config.ratePerSecond || 1, options.clock);
+  // A messaging service (MG…) picks the sender from its pool; Twilio paces it, we pace it as one sender.
+  const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
+
+  return {
+    name: 'sms',
+
+    register(app: FastifyInstance) {
+      app.register(smsWebhooks({ authToken: config.authToken, publicUrl, defaultCountry: config.defaultCountry, deps }));
+    },
+
+    async send(to: string, message: Outbound): Promise<Delivery> {
+      const address = toE164(to, config.defaultCountry);
+      if (!address) return { status: 'failed', error: 'invalid_number' };
+      await pacer.take(config.from);
+      try {
+        const sent = await client.messages.create({
+          to: address,
+          ...sender,
+          body: message.text,
+          statusCallback: publicUrl + statusPath,
+        });
+        return { status: 'sent', providerMessageId: sent.sid };
+      } catch (err) {
+        const delivery = deliveryFromError(err);
+        deps.log.warn({ error: delivery.error, retryable: delivery.retryable === true }, 'twilio refused a message');
+        return delivery;
+      }
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import twilio from 'twilio';
+import { z } from 'zod';
+import type { ChannelDeps, DeliveryUpdate, Outbound } from '../channel.js';
+import { toE164 } from './phone.js';
+import { unsubscribedRecipient } from './send-errors.js';
+
+export const inboundPath = '/webhooks/twilio/sms';
+export const statusPath = '/webhooks/twilio/status';
+
+export interface WebhookOptions {
+  authToken: string;
+  /** The URL Twilio calls, without a trailing slash; signatures are over publicUrl + request.url. */
+  publicUrl: string;
+  defaultCountry: string;
+  deps: ChannelDeps;
+}
+
+/**
+ * Twilio's opt-out and opt-in keywords. Twilio blocks or unblocks the number and confirms it to the
+ * customer itself, so a reply of ours would be blocked (21610) or a second confirmation. HELP and INFO
+ * are not here: Twilio's generic help says nothing about the survey, and the service's answer
+ * (what this is, plus the open question again) is worth the second message.
+ */
+const twilioAnsweredKeywords = new Set([
+  'STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT',
+  'START', 'UNSTOP', 'YES',
+]);
+
+/** Whole body, any case, surrounding spaces ignored, as Twilio matches them. */
+export function isTwilioAnsweredKeyword(body: string): boolean {
+  return twilioAnsweredKeywords.has(body.trim().toUpperCase());
+}
+
+const required = (name: string) => z.string({ error: `${name} is required` }).min(1, `${name} is required`);
+
+const inboundBody = z.object({
+  MessageSid: required('MessageSid'),
+  From: required('From'),
+  Body: z.string().default(''),
+  /** Set by Advanced Opt-Out when the body matched one of the account's opt-out/in/help keywords. */
+  OptOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
+});
+
+const statusBody = z.object({
+  MessageSid: required('MessageSid'),
+  MessageStatus: required('MessageStatus'),
+  ErrorCode: z.string().optional(),
+  To: z.string().optional(),
+});
+
+/** Twilio's message statuses folded into ours; inbound-only ones (receiving, received) are not reports. */
+const statusMap: Record<string, DeliveryUpdate['status']> = {
+  accepted: 'queued',
+  scheduled: 'queued',
+  queued: 'queued',
+  sending: 'sent',
+  sent: 'sent',
+  delivered: 'delivered',
+  undelivered: 'undelivered',
+  failed: 'failed',
+  canceled: 'failed',
+  read: 'read',
+};
+
+function reason(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+function twiml(replies: Outbound[]): string {
+  const response = new twilio.twiml.MessagingResponse();
+  // Choices stay unrendered: SMS has no buttons and the prompt text already says "Reply 0-10".
+  for (const r of replies) response.message(r.text);
+  return response.toString();
+}
+
+function sendTwiml(reply: FastifyReply, replies: Outbound[]) {
+  return reply.code(200).type('text/xml').send(twiml(replies));
+}
+
+function badRequest(reply: FastifyReply, message: string) {
+  return reply.code(400).send({ error: 'bad_request', message });
+}
+
+/** The Twilio webhooks as one encapsulated plugin, so the form parser applies to them alone. */
+export function smsWebhooks(options: WebhookOptions) {
+  const { authToken, publicUrl, defaultCountry, deps } = options;
+
+  const verifySignature = async (request: FastifyRequest, reply: FastifyReply) => {
+    const signature = request.headers['x-twilio-signature'];
+    const params = (request.body ?? {}) as Record<string, unknown>;
+    const url = publicUrl + request.url;
+    if (typeof signature !== 'string' || !twilio.validateRequest(authToken, signature, url, params)) {
+      request.log.warn({ url: request.url }, 'twilio webhook refused: missing or wrong X-Twilio-Signature');
+      return reply.code(403).send({ error: 'forbidden', message: 'Missing or invalid X-Twilio-Signature.' });
+    }
+  };
+
+  return async function twilioWebhooks(scope: FastifyInstance): Promise<void> {
+    await scope.register(formbody);
+    scope.addHook('preHandler', verifySignature);
+
+    scope.post(inboundPath, async (request, reply) => {
+      const parsed = inboundBody.safeParse(request.body);
+      if (!parsed.success) return badRequest(reply, reason(parsed.error));
+      const { MessageSid, From, Body, OptOutType } = parsed.data;
+      const address = toE164(From, defaultCountry);
+      if (!address) return badRequest(reply, 'From: not a phone number');
+
+      if (OptOutType === 'STOP') {
+        // Twilio now refuses to send to this number whatever the keyword was (custom ones included).
+        // Recorded before the dedupe so a retried webhook still records it; recording twice is harmless.
+        await deps.recordOptOut('sms', address, 'twilio opt-out keyword');
+      }
+      const result = await deps.handleInbound({
+        channel: 'sms',
+        address,
+        providerMessageId: MessageSid,
+        ...(Body ? { text: Body } : {}),
+        receivedAt: new Date(),
+      });
+      if (result.duplicate) {
+        request.log.info({ messageSid: MessageSid }, 'sms replay ignored');
+        return sendTwiml(reply, []);
+      }
+      // Advanced Opt-Out answers its own (possibly custom) STOP/START keywords; its HELP answer is generic.
+      const silent = OptOutType === 'STOP' || OptOutType === 'START' || isTwilioAnsweredKeyword(Body);
+      return sendTwiml(reply, silent ? [] : result.replies);
+    });
+
+    scope.post(statusPath, async (request, reply) => {
+      const parsed = statusBody.safeParse(request.body);
+      if (!parsed.success) return badRequest(reply, reason(parsed.error));
+      const { MessageSid, MessageStatus, ErrorCode, To } = parsed.data;
+      const status = statusMap[MessageStatus.toLowerCase()];
+      if (!status) {
+        request.log.info({ messageSid: MessageSid, messageStatus: MessageStatus }, 'sms status not tracked');
+        return reply.code(204).send();
+      }
+      await deps.recordDelivery({
+        channel: 'sms',
+        providerMessageId: MessageSid,
+        status,
+        ...(ErrorCode ? { errorCode: ErrorCode } : {}),
+      });
+      const address = To ? toE164(To, defaultCountry) : null;
+      if (ErrorCode === String(unsubscribedRecipient) && address) {
+        await deps.recordOptOut('sms', address, 'carrier opt-out 21610');
+      }
+      return reply.code(204).send();
+    });
+  };
+}

@@ -1,0 +1,120 @@
+import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
+import { botAppId, createAdapter, responseOver, type TeamsConfig, type TokenValidation } from './adapter.js';
+import { answeredCard, renderOutbound } from './cards.js';
+import type { ConversationStore } from './conversation-store.js';
+import { failedDelivery } from './delivery.js';
+import { addressOf, isPersonalChat, toInbound } from './inbound.js';
+
+export interface TeamsChannelDeps extends ChannelDeps {
+  conversations: ConversationStore;
+  /** The clock; tests move it. */
+  now?: () => Date;
+}
+
+export interface TeamsChannelOptions {
+  /** Check inbound tokens against this OpenID document and issuer instead of the Bot Framework's. */
+  tokenValidation?: TokenValidation;
+}
+
+/** Microsoft Teams through the Bot Framework: `POST /api/messages` in, Bot Connector REST calls out. */
+export function createTeamsChannel(
+  config: TeamsConfig,
+  deps: TeamsChannelDeps,
+  options: TeamsChannelOptions = {},
+): Channel {
+  const adapter = createAdapter(config, options.tokenValidation);
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log.child({ channel: 'teams' });
+
+  async function remember(activity: Activity, address: string): Promise<void> {
+    if (!isPersonalChat(activity)) return;
+    await deps.conversations.save(address, TurnContext.getConversationReference(activity), now());
+  }
+
+  async function onMessage(context: TurnContext, address: string): Promise<void> {
+    const { activity } = context;
+    const mapped = toInbound(activity, address, now());
+    if (!mapped) return;
+    const result = await deps.handleInbound(mapped.inbound);
+    if (result.duplicate) return;
+    if (mapped.submit && activity.replyToId) {
+      // Redraw the question without buttons so the same card cannot be answered twice.
+      await context.updateActivity({
+        id: activity.replyToId,
+        type: ActivityTypes.Message,
+        attachments: [answeredCard(mapped.submit)],
+      });
+    }
+    for (const reply of result.replies) await context.sendActivity(renderOutbound(reply));
+  }
+
+  async function onTurn(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const address = addressOf(activity);
+    if (!address) return;
+    try {
+      switch (activity.type) {
+        case ActivityTypes.Message:
+          await remember(activity, address);
+          await onMessage(context, address);
+          break;
+        case ActivityTypes.ConversationUpdate:
+          if (activity.membersAdded?.length) await remember(activity, address);
+          break;
+        case ActivityTypes.InstallationUpdate:
+          if (activity.action === 'add') await remember(activity, address);
+          if (activity.action === 'remove') await deps.recordOptOut('teams', address, 'uninstalled the Teams app');
+          break;
+        default:
+          break;
+      }
+    } catch (err) {
+      log.error({ err, activityType: activity.type, address }, 'teams activity failed');
+      // A plain message reaches the SDK's 500 answer; the details stay in our redacted log.
+      throw new Error('turn failed', { cause: err });
+    }
+  }
+
+  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    const raw = reply.raw;
+    try {
+      await adapter.process(request as Parameters<typeof adapter.process>[0], responseOver(raw), onTurn);
+    } catch (err) {
+      // Only a body the SDK cannot read gets here (it answers everything else itself).
+      request.log.info({ err: { message: (err as Error).message } }, 'teams request refused');
+      if (!raw.headersSent) raw.statusCode = 400;
+      if (!raw.writableEnded) raw.end();
+    }
+  }
+
+  async function send(to: string, message: Outbound): Promise<Delivery> {
+    const reference = await deps.conversations.find(to);
+    if (!reference) return { status: 'failed', error: 'no conversation reference' };
+    try {
+      let providerMessageId: string | undefined;
+      await adapter.continueConversationAsync(botAppId(config), reference, async (context) => {
+        // A new message, not a reply to the continuation event's generated id.
+        context.activity.id = undefined as unknown as string;
+        const response = await context.sendActivity(renderOutbound(message));
+        providerMessageId = response?.id;
+      });
+      return { status: 'sent', ...(providerMessageId ? { providerMessageId } : {}) };
+    } catch (err) {
+      const delivery = failedDelivery(err);
+      log.warn({ to, error: delivery.error, optedOut: delivery.optedOut }, 'teams send refused');
+      return delivery;
+    }
+  }
+
+  return {
+    name: 'teams',
+    async register(app: FastifyInstance) {
+      await deps.conversations.init();
+      app.post('/api/messages', handle);
+    },
+    send,
+  };
+}

@@ -1,0 +1,196 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Telegraf, type Context } from 'telegraf';
+import { callbackQuery, message } from 'telegraf/filters';
+import type { Update } from 'telegraf/types';
+import type { Config } from '../../config.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import type { Channel, ChannelDeps, Inbound } from '../channel.js';
+import { createSender } from './delivery.js';
+import { decodeChoice, labelOf } from './keyboard.js';
+import { createPacer, type PacerOptions } from './pacer.js';
+import { updateProblem, updateSchema } from './update.js';
+
+export { decodeChoice, encodeChoice, inlineKeyboard, rowsOf } from './keyboard.js';
+export { createPacer, type Pacer, type PacerOptions } from './pacer.js';
+
+export type TelegramConfig = NonNullable<Config['telegram']> & {
+  publicUrl: string;
+  /** Register the webhook with Telegram once the server listens; off in tests. Default true. */
+  setWebhook?: boolean;
+};
+
+export interface TelegramChannelOptions {
+  pacing?: PacerOptions;
+  /** The clock for `Inbound.receivedAt`. */
+  now?: () => Date;
+}
+
+const secretHeader = 'x-telegram-bot-api-secret-token';
+const allowedUpdates = ['message', 'callback_query'] as const;
+/** Longest 429 pause a webhook reply waits out before giving up on that reply. */
+const maxReplyWaitSeconds = 5;
+
+/**
+ * The secret path segment: derived from the webhook secret (never the bot token, which would leak
+ * through access logs), so a scan of /webhooks/telegram/* finds nothing.
+ */
+export function telegramWebhookPath(webhookSecret: string): string {
+  const segment = createHash('sha256').update(`telegram-webhook:${webhookSecret}`).digest('hex').slice(0, 32);
+  return `/webhooks/telegram/${segment}`;
+}
+
+/** Constant-time string comparison that does not leak the length either. */
+function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** `/start <token>` or `/start@Bot <token>`: a deep link from https://t.me/<bot>?start=<token>. */
+function parseStart(text: string): { text: string; startToken?: string } {
+  const m = /^\/start(?:@\w+)?(?:\s+(\S+))?\s*$/i.exec(text.trim());
+  if (!m) return { text };
+  return m[1] ? { text: '/start', startToken: m[1] } : { text: '/start' };
+}
+
+export function createTelegramChannel(
+  config: TelegramConfig,
+  deps: ChannelDeps,
+  options: TelegramChannelOptions = {},
+): Channel {
+  const now = options.now ?? (() => new Date());
+  const log = deps.log.child({ channel: 'telegram' });
+  const bot = new Telegraf(config.token, {
+    // webhookReply false: every Bot API call is a request of its own, so errors are seen and handled.
+    telegram: { ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}), webhookReply: false },
+  });
+  const sender = createSender(bot.telegram, createPacer(options.pacing), { ...deps, log });
+  const path = telegramWebhookPath(config.webhookSecret);
+  let polling = false;
+  let closed = false;
+
+  const deliver = async (address: string, inbound: Inbound) => {
+    const result = await deps.handleInbound(inbound);
+    for (const reply of result.replies) {
+      let delivery = await sender.send(address, reply);
+      // A reply has no outbox behind it: wait out one short flood-control pause and try once more.
+      if (delivery.retryable && (delivery.retryAfterSeconds ?? 1) <= maxReplyWaitSeconds) delivery = await sender.send(address, reply);
+      if (delivery.status === 'failed') break; // keep the order: never send the rest without the first
+    }
+  };
+
+  /** Show the chosen score under the question and drop its keyboard, so it cannot be answered twice. */
+  const markAnswered = async (ctx: Context, data: string, value: string) => {
+    const original = ctx.callbackQuery?.message;
+    if (!original || !('date' in original) || original.date === 0) return; // too old to edit
+    const label = labelOf('reply_markup' in original ? original.reply_markup : undefined, data) ?? value;
+    const chatId = original.chat.id;
+    try {
+      if ('text' in original) {
+        await ctx.telegram.editMessageText(chatId, original.message_id, undefined, `${original.text}\n\n✓ ${label}`);
+      } else if ('caption' in original && original.caption !== undefined) {
+        await ctx.telegram.editMessageCaption(chatId, original.message_id, undefined, `${original.caption}\n\n✓ ${label}`);
+      }
+    } catch (err) {
+      // A replayed tap finds the message already edited ("message is not modified").
+      log.info({ err }, 'could not mark the question answered');
+    }
+  };
+
+  bot.on(message('text'), async (ctx) => {
+    const { chat, from, text } = ctx.message;
+    if (from.is_bot) return;
+    const address = String(chat.id);
+    await deliver(address, {
+      channel: 'telegram',
+      address,
+      providerMessageId: String(ctx.update.update_id),
+      ...parseStart(text),
+      receivedAt: now(),
+      displayName: from.first_name,
+    });
+  });
+
+  bot.on(callbackQuery('data'), async (ctx) => {
+    const query = ctx.callbackQuery;
+    // Stop the spinner first, whatever happens next.
+    await ctx.answerCbQuery().catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));
+    const choice = decodeChoice(query.data);
+    if (!choice) return;
+    const address = String(query.message?.chat.id ?? query.from.id);
+    await markAnswered(ctx, query.data, choice.value);
+    await deliver(address, {
+      channel: 'telegram',
+      address,
+      providerMessageId: String(ctx.update.update_id),
+      choice: choice.value,
+      receivedAt: now(),
+      displayName: query.from.first_name,
+    });
+  });
+
+  bot.catch((err, ctx) => {
+    if (!polling) throw err; // the webhook answers 500 and Telegram delivers the update again
+    log.error({ err, updateId: ctx.update.update_id }, 'telegram update failed');
+  });
+
+  const verify = async (request: FastifyRequest<{ Params: { secret: string } }>) => {
+    if (!sameSecret(`/webhooks/telegram/${request.params.secret}`, path)) throw new NotFoundError('Not Found');
+    if (!sameSecret(request.headers[secretHeader], config.webhookSecret)) {
+      request.log.warn('telegram webhook with a wrong or missing secret token');
+      throw new ForbiddenError('wrong or missing secret token');
+    }
+  };
+
+  const receive = async (request: FastifyRequest, reply: FastifyReply) => {
+    const parsed = updateSchema.safeParse(request.body);
+    if (!parsed.success) throw new ValidationError(updateProblem(parsed.error));
+    if (parsed.data.message || parsed.data.callback_query) await bot.handleUpdate(request.body as Update);
+    return reply.code(200).send();
+  };
+
+  return {
+    name: 'telegram',
+
+    register(app: FastifyInstance) {
+      app.addHook('onClose', async () => close());
+      if (config.polling) {
+        polling = true;
+        // Dev mode: long polling instead of a public webhook. launch() resolves only when polling stops.
+        app.addHook('onReady', async () => {
+          void bot
+            .launch({ allowedUpdates: [...allowedUpdates] }, () => {
+              if (closed) throw new Error('closed before polling started');
+            })
+            .catch((err: unknown) => !closed && log.error({ err }, 'telegram long polling stopped'));
+        });
+        return;
+      }
+      app.post<{ Params: { secret: string } }>('/webhooks/telegram/:secret', { onRequest: verify }, receive);
+      if (config.setWebhook === false) return;
+      app.addHook('onListen', async () => {
+        // After listen, so the first update finds the route; a failure is logged, start-up goes on.
+        void bot.telegram
+          .setWebhook(`${config.publicUrl}${path}`, { secret_token: config.webhookSecret, allowed_updates: [...allowedUpdates] })
+          .then(() => log.info('telegram webhook set'))
+          .catch((err: unknown) => log.error({ err }, 'setting the telegram webhook failed'));
+      });
+    },
+
+    send: (to, outbound) => sender.send(to, outbound),
+
+    close,
+  };
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    if (!polling) return;
+    try {
+      bot.stop('close');
+    } catch {
+      // Not polling yet: the launch callback sees `closed` and gives up.
+    }
+  }
+}

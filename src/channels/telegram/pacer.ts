@@ -1,0 +1,80 @@
+/**
+ * Telegram's flood limits: about 30 messages a second per bot and one a second per chat (short bursts
+ * are tolerated). A token bucket for the bot and one per chat; a send waits for a token from both.
+ * Time is injected so tests run without waiting.
+ */
+export interface PacerOptions {
+  /** Messages per second for the whole bot. */
+  botPerSecond?: number;
+  /** Messages per second for one chat. */
+  chatPerSecond?: number;
+  /** Messages one chat may get at once before pacing starts (a reply and the next question). */
+  chatBurst?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  /** No sends before this time (a 429 asked us to wait). */
+  blockedUntil: number;
+}
+
+export interface Pacer {
+  /** Resolves when one message to `chat` may be sent. */
+  acquire(chat: string): Promise<void>;
+  /** Telegram answered 429 for this chat: hold its sends for `seconds`. */
+  pause(chat: string, seconds: number): void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Chats idle long enough to have a full bucket are forgotten once there are this many. */
+const pruneAbove = 1_000;
+
+export function createPacer(options: PacerOptions = {}): Pacer {
+  const botRate = options.botPerSecond ?? 30;
+  const chatRate = options.chatPerSecond ?? 1;
+  const chatBurst = options.chatBurst ?? 3;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const bot: Bucket = { tokens: botRate, at: now(), blockedUntil: 0 };
+  const chats = new Map<string, Bucket>();
+
+  /** Take one token, going into debt when empty; returns how long the taker must wait (ms). */
+  const take = (bucket: Bucket, rate: number, burst: number, t: number): number => {
+    bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * rate);
+    bucket.at = t;
+    bucket.tokens -= 1;
+    const debtWait = bucket.tokens >= 0 ? 0 : (-bucket.tokens / rate) * 1000;
+    return Math.max(debtWait, bucket.blockedUntil - t);
+  };
+
+  const chatBucket = (chat: string, t: number): Bucket => {
+    let bucket = chats.get(chat);
+    if (!bucket) {
+      if (chats.size >= pruneAbove) {
+        for (const [key, b] of chats) {
+          if (b.blockedUntil <= t && b.tokens + ((t - b.at) / 1000) * chatRate >= chatBurst) chats.delete(key);
+        }
+      }
+      bucket = { tokens: chatBurst, at: t, blockedUntil: 0 };
+      chats.set(chat, bucket);
+    }
+    return bucket;
+  };
+
+  return {
+    async acquire(chat) {
+      const t = now();
+      const wait = Math.max(take(chatBucket(chat, t), chatRate, chatBurst, t), take(bot, botRate, botRate, t));
+      if (wait > 0) await sleep(Math.ceil(wait));
+    },
+    pause(chat, seconds) {
+      const t = now();
+      const bucket = chatBucket(chat, t);
+      bucket.blockedUntil = Math.max(bucket.blockedUntil, t + seconds * 1000);
+    },
+  };
+}

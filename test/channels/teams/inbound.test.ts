@@ -1,0 +1,149 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  cardSubmitActivity,
+  installActivity,
+  mentionActivity,
+  messageActivity,
+  postActivity,
+  startFakeBotConnector,
+  teamsUser,
+  uninstallActivity,
+  type FakeBotConnector,
+} from '../../helpers/fake-bot-connector.js';
+import { buildTeamsTestApp, type TeamsTestApp } from './teams-test-app.js';
+
+const scoreQuestion = {
+  text: 'How likely are you to recommend Our shop to a friend?',
+  choices: Array.from({ length: 11 }, (_, i) => ({ label: String(i), value: String(i) })),
+  surveyId: 'survey-1',
+};
+
+describe('Teams inbound (auth disabled)', () => {
+  let connector: FakeBotConnector;
+  let bot: TeamsTestApp;
+
+  beforeAll(async () => {
+    connector = await startFakeBotConnector();
+  });
+  afterAll(async () => {
+    await connector.close();
+  });
+  beforeEach(async () => {
+    connector.reset();
+    bot = await buildTeamsTestApp();
+  });
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  it('stores the conversation reference when the app is installed, without calling the service', async () => {
+    const user = teamsUser();
+    const install = installActivity({ user, serviceUrl: connector.serviceUrl });
+    const res = await postActivity(bot.app, install);
+    expect(res.statusCode).toBe(200);
+    expect(bot.received).toEqual([]);
+    const reference = await bot.conversations.find(user.aadObjectId);
+    expect(reference).toMatchObject({
+      channelId: 'msteams',
+      serviceUrl: connector.serviceUrl,
+      conversation: { id: install.conversation.id },
+      user: { id: user.id, aadObjectId: user.aadObjectId },
+      bot: { id: '28:test-bot' },
+    });
+    expect(reference).not.toHaveProperty('activityId');
+  });
+
+  it('passes a typed answer to the service and replies in the conversation', async () => {
+    const user = teamsUser('Grace');
+    bot.reply = (inbound) => [{ text: `You said ${inbound.text}` }];
+    const message = messageActivity('9', { user, serviceUrl: connector.serviceUrl });
+    const res = await postActivity(bot.app, message);
+    expect(res.statusCode).toBe(200);
+    expect(bot.received).toEqual([
+      expect.objectContaining({ channel: 'teams', address: user.aadObjectId, providerMessageId: message.id, text: '9', displayName: 'Grace' }),
+    ]);
+    expect(bot.received[0]?.receivedAt).toBeInstanceOf(Date);
+    expect(connector.activities).toHaveLength(1);
+    expect(connector.activities[0]).toMatchObject({
+      kind: 'reply',
+      conversationId: message.conversation.id,
+      activityId: message.id,
+      activity: { type: 'message', text: 'You said 9' },
+    });
+    // The first message also stores where to reach the user later.
+    expect(await bot.conversations.find(user.aadObjectId)).toMatchObject({ conversation: { id: message.conversation.id } });
+  });
+
+  it('renders choices as an Adaptive Card of Action.Submit buttons', async () => {
+    bot.reply = () => [scoreQuestion];
+    await postActivity(bot.app, messageActivity('hi', { user: teamsUser(), serviceUrl: connector.serviceUrl }));
+    const [sent] = connector.cards();
+    expect(sent?.card.version).toBe('1.5');
+    expect(sent?.card.body).toEqual([expect.objectContaining({ type: 'TextBlock', text: scoreQuestion.text })]);
+    expect(sent?.card.actions.map((a) => a.type)).toEqual(Array(11).fill('Action.Submit'));
+    expect(sent?.card.actions[9]).toMatchObject({ title: '9', data: { score: '9', surveyId: 'survey-1' } });
+  });
+
+  it('passes a card submit as a choice, redraws the card without buttons, then replies', async () => {
+    const user = teamsUser();
+    bot.reply = (inbound) => (inbound.choice ? [{ text: 'Thanks! What is the main reason for your score?' }] : [scoreQuestion]);
+    await postActivity(bot.app, messageActivity('start', { user, serviceUrl: connector.serviceUrl }));
+    const question = connector.cards()[0]!;
+    const submit = cardSubmitActivity(question.card.actions[9]!.data, question.id, { user, serviceUrl: connector.serviceUrl });
+    const res = await postActivity(bot.app, submit);
+    expect(res.statusCode).toBe(200);
+
+    expect(bot.received[1]).toMatchObject({ address: user.aadObjectId, providerMessageId: submit.id, choice: '9' });
+    expect(bot.received[1]).not.toHaveProperty('text');
+    const [, update, reply] = connector.activities;
+    expect(update).toMatchObject({ kind: 'update', activityId: question.id });
+    const redrawn = connector.cards().find((c) => c.kind === 'update')!.card;
+    expect(redrawn.actions).toEqual([]);
+    expect(redrawn.body.map((b) => b.text)).toEqual([scoreQuestion.text, '✓ 9']);
+    expect(reply).toMatchObject({ kind: 'reply', activity: { text: 'Thanks! What is the main reason for your score?' } });
+  });
+
+  it('passes a comment box submit as text', async () => {
+    const user = teamsUser();
+    const submit = cardSubmitActivity({ comment: 'Fast delivery' }, 'card-1', { user, serviceUrl: connector.serviceUrl });
+    await postActivity(bot.app, submit);
+    expect(bot.received).toEqual([expect.objectContaining({ text: 'Fast delivery' })]);
+    expect(bot.received[0]).not.toHaveProperty('choice');
+    expect(connector.activities.filter((a) => a.kind === 'update')).toEqual([]);
+  });
+
+  it('sends nothing new when the same activity arrives twice', async () => {
+    const user = teamsUser();
+    bot.reply = () => [{ text: 'Thanks!' }];
+    const submit = cardSubmitActivity({ score: '7', surveyId: 'survey-1' }, 'card-1', { user, serviceUrl: connector.serviceUrl });
+    expect((await postActivity(bot.app, submit)).statusCode).toBe(200);
+    const afterFirst = connector.activities.length;
+    expect(afterFirst).toBe(2);
+    expect((await postActivity(bot.app, submit)).statusCode).toBe(200);
+    expect(connector.activities).toHaveLength(afterFirst);
+    expect(bot.received).toHaveLength(1);
+  });
+
+  it('strips the bot @mention in a team channel and keeps the channel out of the proactive references', async () => {
+    const user = teamsUser();
+    bot.reply = () => [{ text: 'ok' }];
+    const message = mentionActivity('stats', { user, serviceUrl: connector.serviceUrl });
+    expect(message.text).toBe('<at>Survey Bot</at> stats');
+    await postActivity(bot.app, message);
+    expect(bot.received).toEqual([expect.objectContaining({ text: 'stats' })]);
+    expect(connector.activities[0]).toMatchObject({ kind: 'reply', conversationId: message.conversation.id });
+    expect(await bot.conversations.find(user.aadObjectId)).toBeUndefined();
+  });
+
+  it('records an opt-out when the app is uninstalled', async () => {
+    const user = teamsUser();
+    await postActivity(bot.app, uninstallActivity({ user, serviceUrl: connector.serviceUrl }));
+    expect(bot.optOuts).toEqual([{ channel: 'teams', address: user.aadObjectId, reason: 'uninstalled the Teams app' }]);
+  });
+
+  it('answers 400 to a body that is not an activity', async () => {
+    const res = await postActivity(bot.app, { hello: 'world' });
+    expect(res.statusCode).toBe(400);
+    expect(bot.received).toEqual([]);
+  });
+});

@@ -1,0 +1,45 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestServer, type TestServer } from '../../helpers/build.js';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const outputDir = path.resolve('test-output');
+
+describe('the /chat page in a real browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let base: string;
+  beforeAll(async () => {
+    if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
+    server = await buildTestServer({ SWEEP_INTERVAL: '0' });
+    base = await server.app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('completes a survey by clicking and typing', async () => {
+    const page = await browser.newPage({ viewport: { width: 480, height: 760 } });
+    await page.goto(`${base}/chat`);
+    await page.getByTestId('start-nps').click();
+    await page.getByTestId('choice-9').click();
+    await expect.poll(() => page.getByTestId('bot-message').last().textContent()).toMatch(/like most/i);
+    await page.getByTestId('reply-input').fill('Quick and friendly');
+    await page.getByTestId('send').click();
+    await expect.poll(() => page.getByTestId('bot-message').last().textContent()).toMatch(/thank/i);
+
+    mkdirSync(outputDir, { recursive: true });
+    await page.screenshot({ path: path.join(outputDir, 'web-chat.png'), fullPage: true });
+
+    const survey = await server.app.store.surveys.findOne({ channel: 'web' }).lean();
+    expect(survey).toMatchObject({ state: 'completed', score: 9, comment: 'Quick and friendly' });
+    expect(await page.getByTestId('visitor-message').allTextContents()).toEqual(['9', 'Quick and friendly']);
+  }, 60_000);
+});

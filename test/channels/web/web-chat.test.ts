@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestServer, type TestServer } from '../../helpers/build.js';
+import { TestClock } from '../../helpers/clock.js';
+
+describe('web chat end to end', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildTestServer({ SWEEP_INTERVAL: '0' }, { now: clock.now });
+  });
+  afterAll(() => server.close());
+
+  const post = (url: string, payload: unknown) => server.app.inject({ method: 'POST', url, payload: payload as object });
+
+  it('invite → "nine" → "fast delivery" is stored as a completed NPS 9 promoter', async () => {
+    const created = await post('/chat/api/visitors', { kind: 'nps' });
+    expect(created.statusCode).toBe(201);
+    const { visitorId, status } = created.json();
+    expect(status).toBe('sent');
+
+    clock.advance(60_000);
+    const first = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'a', text: 'nine' });
+    expect(first.json().replies[0].text).toMatch(/like most/i);
+    clock.advance(60_000);
+    await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'b', text: 'fast delivery' });
+
+    const survey = await server.app.store.surveys.findOne({ channel: 'web', address: visitorId }).lean();
+    expect(survey).toMatchObject({ kind: 'nps', state: 'completed', score: 9, band: 'promoter', comment: 'fast delivery', trigger: 'web' });
+    expect(survey?.invitedAt.toISOString()).toBe('2026-03-10T15:00:00.000Z');
+    expect(survey?.answeredAt?.toISOString()).toBe('2026-03-10T15:01:00.000Z');
+    expect(survey?.completedAt?.toISOString()).toBe('2026-03-10T15:02:00.000Z');
+    expect(survey?.delivery?.status).toBe('sent');
+
+    const rollups = await server.app.store.rollups.find({ businessId: 'default', kind: 'nps', cohort: 'all' }).lean();
+    const count = (metric: string) => rollups.filter((r) => r.metric === metric).reduce((n, r) => n + r.count, 0);
+    expect([count('sent'), count('started'), count('completed'), count('commented')]).toEqual([1, 1, 1, 1]);
+    expect(rollups.find((r) => r.metric === 'score')).toMatchObject({ score: 9, count: 1, week: '2026-03-09' });
+  });
+
+  it('replaying a message id stores nothing new and sends nothing new', async () => {
+    const { visitorId } = (await post('/chat/api/visitors', { kind: 'csat' })).json();
+    await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'same', text: '4' });
+    const replay = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'same', text: '4' });
+    expect(replay.json()).toEqual({ duplicate: true, replies: [] });
+    const transcript = (await server.app.inject(`/chat/api/visitors/${visitorId}/messages`)).json().messages;
+    expect(transcript.map((m: { from: string }) => m.from)).toEqual(['bot', 'visitor', 'bot']);
+    expect(await server.app.store.inbound.countDocuments({ channel: 'web', providerMessageId: `${visitorId}:same` })).toBe(1);
+  });
+
+  it('rejects malformed input with a reason', async () => {
+    expect((await post('/chat/api/visitors', { kind: 'stars' })).statusCode).toBe(400);
+    const bad = await post('/chat/api/visitors/not-an-id/messages', { messageId: 'x', text: 'hi' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/POST \/chat\/api\/visitors/);
+    const { visitorId } = (await post('/chat/api/visitors', {})).json();
+    const empty = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'y' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().message).toMatch(/text or choice/);
+  });
+
+  it('serves the chat page', async () => {
+    const page = await server.app.inject('/chat');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('data-testid="start-nps"');
+  });
+});

@@ -1,0 +1,280 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import twilio from 'twilio';
+import { countSegments } from '../../src/channels/sms/segments.js';
+
+/** One message the bot asked Twilio to send, as the API stored it. */
+export interface FakeMessage {
+  sid: string;
+  /** How the bot sent it: the REST API, a TwiML reply to a webhook, or Twilio's own keyword answer. */
+  via: 'api' | 'twiml' | 'auto-reply';
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+  body: string;
+  statusCallback: string | null;
+  status: string;
+  numSegments: number;
+  dateCreated: Date;
+}
+
+export type FakeFailure = 'rate-limit' | 'server-error' | 'unsubscribed';
+
+export interface FakeTwilioOptions {
+  accountSid: string;
+  authToken: string;
+  /** The bot's PUBLIC_URL, which Twilio calls and signs; default https://bot.example.test. */
+  publicUrl?: string;
+}
+
+export interface InboundSms {
+  from: string;
+  body: string;
+  /** Default: a fresh SM… id. Pass one to replay a webhook. */
+  messageSid?: string;
+  /** The bot's number; default +15005550006. */
+  to?: string;
+  /** Extra form fields (OptOutType, NumMedia …) or overrides; undefined removes a field. */
+  extra?: Record<string, string | undefined>;
+}
+
+export interface FakeTwilio {
+  /** Origin of the fake REST API, for TWILIO_API_BASE_URL. */
+  baseUrl: string;
+  /** Messages accepted by the API, in order. */
+  messages: FakeMessage[];
+  /** Every Messages.json request, accepted or refused. */
+  attempts: number;
+  /** The next `times` create calls fail: 429 (20429), 500 (20500) or 400 (21610). */
+  failNext(failure: FakeFailure, times?: number): void;
+  /** POST form params to a public URL of the app, signed as Twilio signs it (or with `signature`). */
+  signedPost(app: FastifyInstance, url: string, params: Record<string, string>, signature?: string): Promise<LightMyRequestResponse>;
+  /** An incoming text, as Twilio posts it to /webhooks/twilio/sms. Returns the response and the params sent. */
+  postInbound(app: FastifyInstance, sms: InboundSms): Promise<LightMyRequestResponse & { params: Record<string, string> }>;
+  /**
+   * The whole of an incoming text as Twilio handles it by default: opt-out/opt-in keywords change
+   * the block list and get Twilio's standard answer, HELP/INFO get the standard help, then the
+   * webhook is called and the <Message>s of its TwiML are sent (unless the number is blocked).
+   */
+  receive(app: FastifyInstance, sms: InboundSms): Promise<LightMyRequestResponse & { params: Record<string, string> }>;
+  /** Numbers that replied STOP and have not replied START since. */
+  blocked: Set<string>;
+  /** A status callback for a message the bot sent, to the statusCallback URL it gave. */
+  postStatus(app: FastifyInstance, message: FakeMessage, status: string, errorCode?: string): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+const failures: Record<FakeFailure, { status: number; code: number; message: string }> = {
+  'rate-limit': { status: 429, code: 20429, message: 'Too Many Requests' },
+  'server-error': { status: 500, code: 20500, message: 'Internal Server Error' },
+  unsubscribed: { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' },
+};
+
+/** Twilio's default keyword handling on long codes (whole body, any case). */
+const optOutWords = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
+const optInWords = new Set(['START', 'UNSTOP', 'YES']);
+const helpWords = new Set(['HELP', 'INFO']);
+export const twilioDefaultReplies = {
+  stop: 'You have successfully been unsubscribed. You will not receive any more messages from this number. Reply START to resubscribe.',
+  start: 'You have successfully been re-subscribed to messages from this number. Reply HELP for help. Reply STOP to unsubscribe. Msg&Data Rates May Apply.',
+  help: 'Reply STOP to unsubscribe. Msg&Data Rates May Apply.',
+};
+export const defaultBotNumber = '+15005550006';
+
+const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
+
+/** The texts of a TwiML document's <Message> verbs, unescaped. */
+export function twimlMessages(twiml: string): string[] {
+  return [...twiml.matchAll(/<Message>(.*?)<\/Message>/gs)].map((m) => (m[1] ?? '').replace(/&\w+;/g, (e) => entities[e] ?? e));
+}
+
+export function newSid(prefix: 'SM' | 'MG' | 'AC'): string {
+  return prefix + randomBytes(16).toString('hex');
+}
+
+function errorJson(res: ServerResponse, status: number, code: number, message: string) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A loopback Twilio REST API (Messages create) that records what the bot sent. */
+export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeTwilio> {
+  const { accountSid, authToken } = options;
+  const publicUrl = (options.publicUrl ?? 'https://bot.example.test').replace(/\/+$/, '');
+  const messages: FakeMessage[] = [];
+  const queued: FakeFailure[] = [];
+  const blocked = new Set<string>();
+  const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  const messagesPath = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
+  let attempts = 0;
+
+  const record = (m: Pick<FakeMessage, 'via' | 'to' | 'from' | 'body'> & Partial<FakeMessage>): FakeMessage => {
+    const message: FakeMessage = {
+      sid: newSid('SM'),
+      messagingServiceSid: null,
+      statusCallback: null,
+      status: m.messagingServiceSid ? 'accepted' : 'queued',
+      numSegments: countSegments(m.body).segments,
+      dateCreated: new Date(),
+      ...m,
+    };
+    messages.push(message);
+    return message;
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = new URLSearchParams(await readBody(req));
+      const path = (req.url ?? '').split('?')[0];
+      if (req.method !== 'POST' || !/^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(path ?? '')) {
+        return errorJson(res, 404, 20404, 'The requested resource was not found');
+      }
+      if (req.headers.authorization !== expectedAuth) return errorJson(res, 401, 20003, 'Authenticate');
+      if (path !== messagesPath) return errorJson(res, 404, 20404, 'The requested resource was not found');
+      attempts += 1;
+      const failure = queued.shift();
+      if (failure) {
+        const f = failures[failure];
+        return errorJson(res, f.status, f.code, f.message);
+      }
+      const to = body.get('To');
+      const from = body.get('From');
+      const messagingServiceSid = body.get('MessagingServiceSid');
+      const text = body.get('Body');
+      if (!to) return errorJson(res, 400, 21604, "A 'To' phone number is required.");
+      if (!from && !messagingServiceSid) return errorJson(res, 400, 21603, "A 'From' phone number is required.");
+      if (!text) return errorJson(res, 400, 21602, 'Message body is required.');
+      if (blocked.has(to)) return errorJson(res, 400, 21610, failures.unsubscribed.message);
+
+      const message = record({ via: 'api', to, from, messagingServiceSid, body: text, statusCallback: body.get('StatusCallback') });
+      const date = message.dateCreated.toUTCString().replace('GMT', '+0000');
+      const uri = `/2010-04-01/Accounts/${accountSid}/Messages/${message.sid}`;
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          account_sid: accountSid,
+          api_version: '2010-04-01',
+          body: text,
+          date_created: date,
+          date_sent: null,
+          date_updated: date,
+          direction: 'outbound-api',
+          error_code: null,
+          error_message: null,
+          from,
+          messaging_service_sid: messagingServiceSid,
+          num_media: '0',
+          num_segments: String(message.numSegments),
+          price: null,
+          price_unit: 'USD',
+          sid: message.sid,
+          status: message.status,
+          subresource_uris: { media: `${uri}/Media.json` },
+          to,
+          uri: `${uri}.json`,
+        }),
+      );
+    })().catch((err: unknown) => errorJson(res, 500, 20500, String(err)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const signedPost: FakeTwilio['signedPost'] = (app, url, params, signature) => {
+    const { pathname, search } = new URL(url);
+    return app.inject({
+      method: 'POST',
+      url: pathname + search,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signature ?? twilio.getExpectedTwilioSignature(authToken, url, params),
+        'user-agent': 'TwilioProxy/1.1',
+      },
+      payload: new URLSearchParams(params).toString(),
+    });
+  };
+
+  const postInbound: FakeTwilio['postInbound'] = async (app, sms) => {
+    const sid = sms.messageSid ?? newSid('SM');
+    const all: Record<string, string | undefined> = {
+      ToCountry: 'US',
+      SmsMessageSid: sid,
+      NumMedia: '0',
+      SmsSid: sid,
+      SmsStatus: 'received',
+      Body: sms.body,
+      To: sms.to ?? defaultBotNumber,
+      NumSegments: String(countSegments(sms.body).segments),
+      MessageSid: sid,
+      AccountSid: accountSid,
+      From: sms.from,
+      ApiVersion: '2010-04-01',
+      ...sms.extra,
+    };
+    const params = Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+    const response = await signedPost(app, `${publicUrl}/webhooks/twilio/sms`, params);
+    return Object.assign(response, { params });
+  };
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    messages,
+    get attempts() {
+      return attempts;
+    },
+    failNext(failure, times = 1) {
+      for (let i = 0; i < times; i++) queued.push(failure);
+    },
+    signedPost,
+    postInbound,
+    blocked,
+    async receive(app, sms) {
+      const customer = sms.from;
+      const bot = sms.to ?? defaultBotNumber;
+      const keyword = sms.body.trim().toUpperCase();
+      const autoReply = (body: string) => record({ via: 'auto-reply', to: customer, from: bot, body });
+      if (optOutWords.has(keyword)) {
+        autoReply(twilioDefaultReplies.stop);
+        blocked.add(customer);
+      } else if (optInWords.has(keyword)) {
+        blocked.delete(customer);
+        autoReply(twilioDefaultReplies.start);
+      } else if (helpWords.has(keyword) && !blocked.has(customer)) {
+        autoReply(twilioDefaultReplies.help);
+      }
+      const response = await postInbound(app, sms);
+      if (response.statusCode === 200 && !blocked.has(customer)) {
+        for (const body of twimlMessages(response.body)) record({ via: 'twiml', to: customer, from: bot, body });
+      }
+      return response;
+    },
+    postStatus(app, message, status, errorCode) {
+      if (!message.statusCallback) throw new Error(`message ${message.sid} was sent without a statusCallback`);
+      const params: Record<string, string> = {
+        AccountSid: accountSid,
+        ApiVersion: '2010-04-01',
+        From: message.from ?? defaultBotNumber,
+        MessageSid: message.sid,
+        MessageStatus: status,
+        SmsSid: message.sid,
+        SmsStatus: status,
+        To: message.to,
+        ...(message.messagingServiceSid ? { MessagingServiceSid: message.messagingServiceSid } : {}),
+        ...(errorCode ? { ErrorCode: errorCode } : {}),
+      };
+      return signedPost(app, message.statusCallback, params);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

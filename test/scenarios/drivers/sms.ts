@@ -1,0 +1,52 @@
+import { createHash, randomInt } from 'node:crypto';
+import type { ChannelDriver, SentMessage } from '../driver.js';
+import { buildTestServer } from '../../helpers/build.js';
+import { newSid, startFakeTwilio } from '../../helpers/fake-twilio.js';
+
+const publicUrl = 'https://bot.example.test';
+const accountSid = newSid('AC');
+const authToken = 'scenario-auth-token-0123456789';
+
+/**
+ * SMS through the fake Twilio: texts arrive as signed webhooks and Twilio's own keyword answers,
+ * TwiML replies and API sends all land in the fake's records, which is what the customer's phone shows.
+ * SMS has no buttons, so a tap is typed.
+ */
+export const smsDriver: ChannelDriver = {
+  name: 'sms',
+  async setup(clock) {
+    const fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
+    const server = await buildTestServer(
+      {
+        TWILIO_ACCOUNT_SID: accountSid,
+        TWILIO_AUTH_TOKEN: authToken,
+        TWILIO_FROM: '+15005550006',
+        TWILIO_API_BASE_URL: fake.baseUrl,
+        PUBLIC_URL: publicUrl,
+        SMS_RATE_PER_SECOND: '100',
+        SWEEP_INTERVAL: '0',
+      },
+      { now: clock.now },
+    );
+    const { app } = server;
+    return {
+      server,
+      async newCustomer() {
+        return `+1415555${String(randomInt(10_000)).padStart(4, '0')}`;
+      },
+      async deliver(address, { id, text, choice }) {
+        // The same seed gives the same MessageSid, as a Twilio retry of one message does.
+        const messageSid = `SM${createHash('sha256').update(`${address}:${id}`).digest('hex').slice(0, 32)}`;
+        const res = await fake.receive(app, { from: address, body: choice ?? text ?? '', messageSid });
+        if (res.statusCode !== 200) throw new Error(`sms webhook answered ${res.statusCode}: ${res.body}`);
+      },
+      async sent(address): Promise<SentMessage[]> {
+        return fake.messages.filter((m) => m.to === address).map((m) => ({ text: m.body }));
+      },
+      async close() {
+        await server.close();
+        await fake.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,83 @@
+import type { ChannelDriver, SentMessage } from '../driver.js';
+import { buildTestServer } from '../../helpers/build.js';
+import {
+  cardSubmitActivity,
+  installActivity,
+  messageActivity,
+  postActivity,
+  startFakeBotConnector,
+  teamsUser,
+  type AdaptiveCard,
+  type RecordedActivity,
+  type TeamsUser,
+} from '../../helpers/fake-bot-connector.js';
+
+const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
+
+/** The card in a sent activity, if it carries one. */
+function cardOf(activity: RecordedActivity['activity']): AdaptiveCard | undefined {
+  return activity.attachments?.find((a) => a.contentType === adaptiveCardType)?.content as AdaptiveCard | undefined;
+}
+
+/** Microsoft Teams: activities POSTed to /api/messages as Teams sends them; taps are Adaptive Card submits. */
+export const teamsDriver: ChannelDriver = {
+  name: 'teams',
+  async setup(clock) {
+    const connector = await startFakeBotConnector();
+    const server = await buildTestServer({ TEAMS_AUTH_DISABLED: 'true', SWEEP_INTERVAL: '0' }, { now: clock.now });
+    const { app } = server;
+    const users = new Map<string, { user: TeamsUser; conversationId: string }>();
+    // Teams message ids are unique; the scenarios' ids are per customer, so map each to one Teams id.
+    const activityIds = new Map<string, string>();
+    let sequence = 0;
+
+    const post = async (activity: object) => {
+      const res = await postActivity(app, activity);
+      if (res.statusCode !== 200) throw new Error(`/api/messages answered ${res.statusCode}: ${res.body}`);
+    };
+    const toCustomer = (conversationId: string) =>
+      connector.activities.filter((a) => a.conversationId === conversationId && a.kind !== 'update');
+
+    return {
+      server,
+      async newCustomer() {
+        const user = teamsUser();
+        const install = installActivity({ user, serviceUrl: connector.serviceUrl });
+        users.set(user.aadObjectId, { user, conversationId: install.conversation.id });
+        await post(install);
+        return user.aadObjectId;
+      },
+      async deliver(address, { id, text, choice }) {
+        const known = users.get(address);
+        if (!known) throw new Error('unknown Teams customer');
+        const key = `${address}:${id}`;
+        const activityId = activityIds.get(key) ?? `17${String(++sequence).padStart(11, '0')}`;
+        activityIds.set(key, activityId);
+        const options = { user: known.user, serviceUrl: connector.serviceUrl, id: activityId };
+        if (text !== undefined) return post(messageActivity(text, options));
+
+        // A tap is a submit of the newest card that offers this value.
+        const withCard = toCustomer(known.conversationId)
+          .map((sent) => ({ sent, card: cardOf(sent.activity) }))
+          .reverse()
+          .find(({ card }) => card?.actions.some((a) => a.data.score === choice));
+        const action = withCard?.card?.actions.find((a) => a.data.score === choice);
+        if (!withCard || !action) throw new Error(`no card offers ${choice}`);
+        return post(cardSubmitActivity(action.data, withCard.sent.id, options));
+      },
+      async sent(address): Promise<SentMessage[]> {
+        const known = users.get(address);
+        if (!known) return [];
+        return toCustomer(known.conversationId).map(({ activity }) => {
+          const card = cardOf(activity);
+          if (!card) return { text: activity.text ?? '' };
+          return { text: card.body.map((b) => b.text ?? '').join('\n'), choices: card.actions.map((a) => String(a.data.score)) };
+        });
+      },
+      async close() {
+        await server.close();
+        await connector.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/server.js';
+import { buildTestServer, testConfig, type TestServer } from '../helpers/build.js';
+import { TestClock, hours } from '../helpers/clock.js';
+
+describe('starting surveys', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildTestServer({ SWEEP_INTERVAL: '0', THROTTLE_DAYS: '30' }, { now: clock.now });
+  });
+  afterAll(() => server.close());
+  const start = (address: string, kind: 'nps' | 'csat' | 'ces' = 'nps') =>
+    server.app.surveys.startSurvey({ kind, channel: 'web', address, trigger: 'api' });
+
+  it('allows one open survey per customer and channel, even without a throttle', async () => {
+    const unthrottled = await buildTestServer({ SWEEP_INTERVAL: '0', THROTTLE_DAYS: '0' }, { now: clock.now });
+    try {
+      clock.reset();
+      const first = await unthrottled.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_open', trigger: 'api' });
+      const second = await unthrottled.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_open', trigger: 'api' });
+      expect(second).toEqual({ status: 'already_open', surveyId: first.status === 'sent' ? first.surveyId : 'none' });
+      expect(await unthrottled.app.store.surveys.countDocuments({ address: 'v_open' })).toBe(1);
+    } finally {
+      await unthrottled.close();
+    }
+  });
+
+  it('throttles a customer for THROTTLE_DAYS after a survey', async () => {
+    clock.reset();
+    await start('v_throttle');
+    clock.advance(hours(24 * 29));
+    const early = await start('v_throttle');
+    expect(early).toMatchObject({ status: 'throttled' });
+    if (early.status === 'throttled') expect(early.until.toISOString()).toBe('2026-04-09T15:00:00.000Z');
+    clock.advance(hours(24 * 2));
+    await server.app.sweeper.sweep(); // the first survey expired long ago
+    expect((await start('v_throttle')).status).toBe('sent');
+  });
+
+  it('refuses an opted-out customer', async () => {
+    clock.reset();
+    await start('v_stop');
+    await server.app.surveys.handleInbound({ channel: 'web', address: 'v_stop', providerMessageId: 'stop-1', text: 'STOP', receivedAt: clock.now() });
+    clock.advance(hours(24 * 60));
+    expect((await start('v_stop')).status).toBe('opted_out');
+  });
+
+  it('queues an invitation outside the send window and sends it when the window opens', async () => {
+    clock.reset();
+    clock.advance(hours(7)); // 22:00 UTC
+    const result = await start('v_night');
+    expect(result).toMatchObject({ status: 'queued' });
+    if (result.status === 'queued') expect(result.sendAt.toISOString()).toBe('2026-03-11T09:00:00.000Z');
+    expect((await server.app.sweeper.sweep()).sent).toBe(0);
+    clock.advance(hours(11)); // 09:00 next day
+    expect((await server.app.sweeper.sweep()).sent).toBe(1);
+    const survey = await server.app.store.surveys.findOne({ address: 'v_night' }).lean();
+    expect(survey?.delivery?.status).toBe('sent');
+  });
+
+  it('rejects an invalid phone number with a clear message', async () => {
+    await expect(server.app.surveys.startSurvey({ kind: 'nps', channel: 'sms', address: '12', trigger: 'api' })).rejects.toThrow(/not a valid phone number/);
+    await expect(server.app.surveys.startSurvey({ kind: 'stars' as 'nps', channel: 'web', address: 'x', trigger: 'api' })).rejects.toThrow(/kind/);
+  });
+});
+
+describe('concurrent replies to one survey', () => {
+  it('apply one at a time: one score, one comment, counted once', async () => {
+    const server = await buildTestServer({ SWEEP_INTERVAL: '0' });
+    try {
+      await server.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_burst', trigger: 'api' });
+      const now = new Date();
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          server.app.surveys.handleInbound({ channel: 'web', address: 'v_burst', providerMessageId: `burst-${i}`, text: '5', receivedAt: now }),
+        ),
+      );
+      expect(results.every((r) => !r.duplicate)).toBe(true);
+      const survey = await server.app.store.surveys.findOne({ address: 'v_burst' }).lean();
+      expect(survey).toMatchObject({ state: 'completed', score: 5, comment: '5', rev: 2 });
+      const rollups = await server.app.store.rollups.find({ kind: 'csat', cohort: 'all' }).lean();
+      const count = (metric: string) => rollups.filter((r) => r.metric === metric).reduce((n, r) => n + r.count, 0);
+      expect([count('sent'), count('started'), count('completed'), count('commented')]).toEqual([1, 1, 1, 1]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('several server instances on one database', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let a: TestServer;
+  let b: Awaited<ReturnType<typeof buildServer>>;
+  beforeAll(async () => {
+    a = await buildTestServer({ SWEEP_INTERVAL: '0' }, { now: clock.now });
+    b = await buildServer(testConfig({ SWEEP_INTERVAL: '0' }), { logLevel: 'silent', dbName: a.dbName, now: clock.now });
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  it('send one reminder, not two, when both sweep at once', async () => {
+    clock.reset();
+    await a.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_twice', trigger: 'api' });
+    clock.advance(hours(25));
+    const [ra, rb] = await Promise.all([a.app.sweeper.sweep(), b.sweeper.sweep()]);
+    expect(ra.reminded + rb.reminded).toBe(1);
+    expect(await a.app.store.outbox.countDocuments({ address: 'v_twice', purpose: 'reminder' })).toBe(1);
+    expect(await a.app.store.outbox.countDocuments({ address: 'v_twice', state: 'sent' })).toBe(2);
+  });
+
+  it('count a score once when the same answer arrives on both at once', async () => {
+    clock.reset();
+    await a.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_race', trigger: 'api' });
+    const inbound = { channel: 'web' as const, address: 'v_race', text: '5', receivedAt: clock.now() };
+    const results = await Promise.all([
+      a.app.surveys.handleInbound({ ...inbound, providerMessageId: 'race-1' }),
+      b.surveys.handleInbound({ ...inbound, providerMessageId: 'race-1' }),
+    ]);
+    expect(results.filter((r) => r.duplicate)).toHaveLength(1);
+    const started = await a.app.store.rollups.find({ kind: 'csat', metric: 'started', cohort: 'all' }).lean();
+    expect(started.reduce((n, r) => n + r.count, 0)).toBe(1);
+  });
+});
