@@ -7,6 +7,10 @@ import { localParts, shiftWeek, weekKey } from '../surveys/calendar.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { buildDigest } from './build-digest.js';
 import { renderDigest, renderSmsDigest } from './render-digest.js';
+import { trendChart } from './trend-chart.js';
+
+/** Channels that show pictures get the 12-week trend chart with the digest text. */
+const pictureChannels: readonly string[] = ['telegram', 'teams'];
 
 export interface DigestSchedule {
   /** 0 = Monday … 6 = Sunday, in the business time zone. */
@@ -87,11 +91,14 @@ export class DigestScheduler {
     const states = await this.outboxStates(items);
     const missing = items.filter((i) => !states.has(i.outboxId.toString()));
     const texts = new Map<string, string>();
+    let chart: Awaited<ReturnType<typeof trendChart>> | null = null;
     for (const item of missing) {
       const channel = item.channel as ChannelName;
       if (!texts.has(channel)) texts.set(channel, await this.text(digest.periodStart, channel));
+      if (chart === null && pictureChannels.includes(channel)) chart = await trendChart(this.store, this.business.id, digest.periodStart);
+      const image = pictureChannels.includes(channel) ? (chart ?? undefined) : undefined;
       await this.outbox
-        .enqueue({ businessId: this.business.id, channel, address: item.address, purpose: 'digest', messages: [{ text: texts.get(channel) ?? '' }], at: this.now(), ids: [item.outboxId] })
+        .enqueue({ businessId: this.business.id, channel, address: item.address, purpose: 'digest', messages: [{ text: texts.get(channel) ?? '', ...(image ? { image } : {}) }], at: this.now(), ids: [item.outboxId] })
         .catch((err: unknown) => {
           if (!isDuplicateKey(err)) throw err;
         });

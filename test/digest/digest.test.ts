@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigest } from '../../src/digest/build-digest.js';
 import { renderSmsDigest } from '../../src/digest/render-digest.js';
+import { trendChart, trendSeries } from '../../src/digest/trend-chart.js';
 import { TestClock } from '../helpers/clock.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { say, transcript, visitor } from '../staff/web-chat.js';
@@ -66,5 +67,19 @@ describe('weekly digest', () => {
     expect(sms).toBe('Week 2026-03-09: NPS -20 (-53.3, noise) n=5 resp 83.3% aband 20%; CSAT 0% (-100) n=2 resp 100% aband 0%. 3 detractor(s) need a reply. More: https://bot.example.com/dashboard');
     expect(sms.length).toBeLessThanOrEqual(306);
     expect(sms).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it('charts the last 12 weeks of scores from the counters', async () => {
+    const { weeks, series } = await trendSeries(server.app.store, 'default', '2026-03-09');
+    expect(weeks).toHaveLength(12);
+    expect(weeks.at(-1)).toBe('2026-03-09');
+    const nps = series.find((s) => s.kind === 'nps')!.points;
+    expect(nps.slice(0, 10).every((p) => p === null)).toBe(true);
+    expect(nps[10]).toBeCloseTo(33.33, 1);
+    expect(nps[11]).toBeCloseTo(-20, 5);
+    expect(series.find((s) => s.kind === 'csat')!.points.slice(10)).toEqual([100, 0]);
+    const chart = await trendChart(server.app.store, 'default', '2026-03-09');
+    expect(chart?.png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(chart?.alt).toMatch(/NPS -20, CSAT 0/);
   });
 });
