@@ -33,6 +33,11 @@ for (const driver of drivers) {
       await session.deliver(owner, { id: 'c3', text: `/reply ${surveyId} Sorry, we will fix it` });
       expect((await session.sent(customer)).at(-1)?.text).toBe('Sorry, we will fix it');
       expect((await session.server.app.store.surveys.findById(surveyId).lean())?.replies).toHaveLength(1);
+
+      await session.deliver(owner, { id: 'c4', text: '/stats 30d' });
+      expect((await session.sent(owner)).at(-1)?.text).toMatch(/NPS -100 .*\(n=1\); sent 1, response rate 100%/);
+      await session.deliver(owner, { id: 'c5', text: '/digest' });
+      expect((await session.sent(owner)).at(-1)?.text).toMatch(/^(Weekly digest, week of|Week) 2026-03-02/);
     });
 
     it('answers a customer typing a command with the customer help text', async () => {
