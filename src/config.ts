@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from './errors.js';
 
 /** "90s", "30m", "24h", "3d", or a plain number of milliseconds. */
 const duration = z
@@ -203,7 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+      describeIssues(parsed.error, 'environment'),
     );
   }
   return toConfig(parsed.data);

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * Errors that carry an HTTP status. `expected` marks a business refusal (bad input, opted out,
  * throttled) that is answered to the caller and not reported as a crash.
@@ -40,4 +42,12 @@ export class ConflictError extends AppError {
 export class TooManyRequestsError extends AppError {
   override readonly statusCode = 429;
   override readonly expected = true;
+}
+
+/** One `path: message` line per zod issue; issues at the root are labelled `root`, or bare when it is omitted. */
+export function describeIssues(error: z.ZodError, root?: string): string[] {
+  return error.issues.map((i) => {
+    const where = i.path.join('.') || root;
+    return where ? `${where}: ${i.message}` : i.message;
+  });
 }

@@ -3,7 +3,7 @@ import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { periodStats, statsJson } from '../digest/stats.js';
-import { AppError, NotFoundError, ValidationError } from '../errors.js';
+import { AppError, describeIssues, NotFoundError, ValidationError } from '../errors.js';
 import { normalizeAddress } from '../surveys/addresses.js';
 import { startSurveyInput } from '../surveys/survey-service.js';
 import { apiKeyAuth } from './auth.js';
@@ -21,7 +21,7 @@ const staffBody = z.object({
   name: z.string().trim().min(1).max(100).optional(),
 });
 
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+const issues = (e: z.ZodError) => describeIssues(e, 'body').join('; ');
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);

@@ -61,7 +61,7 @@ async function upsertAll(store: Store, ops: RollupOp[], attempt = 0): Promise<vo
 function duplicateKeyFailures(err: unknown): number[] | undefined {
   const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
   const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{ code?: number; index?: number; err?: { index?: number } }>;
-  if (list.length === 0) return (err as { code?: number }).code === 11000 ? undefined : undefined;
+  if (list.length === 0) return undefined;
   if (list.some((e) => e.code !== 11000)) return undefined;
   return list.map((e) => e.index ?? e.err?.index ?? -1).filter((i) => i >= 0);
 }

@@ -3,10 +3,10 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { ChannelName, Inbound, InboundResult, Outbound } from '../channels/channel.js';
 import { channelNames } from '../channels/channel.js';
-import { detectKeyword, isOpen, keywordReply, startDialog, step } from '../dialogs/index.js';
+import { bandOf, detectKeyword, isOpen, keywordReply, startDialog, step } from '../dialogs/index.js';
 import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../dialogs/types.js';
 import { locales, surveyKinds } from '../dialogs/types.js';
-import { ValidationError } from '../errors.js';
+import { describeIssues, ValidationError } from '../errors.js';
 import { claim, isDuplicateKey, type Store } from '../store/index.js';
 import { nextSendTime, weekKey, type SendWindow } from './calendar.js';
 import { normalizeAddress } from './addresses.js';
@@ -76,7 +76,7 @@ export class SurveyService {
 
   async startSurvey(raw: StartSurveyInput): Promise<StartSurveyResult> {
     const parsed = startSurveyInput.safeParse(raw);
-    if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+    if (!parsed.success) throw new ValidationError(describeIssues(parsed.error, 'input').join('; '));
     const input = parsed.data;
     const address = normalizeAddress(input.channel, input.address, this.business.country);
     const now = this.now();
@@ -195,7 +195,7 @@ export class SurveyService {
         {
           $set: {
             ...next,
-            band: next.score !== undefined ? bandFrom(result.events, doc.band) : undefined,
+            band: next.score !== undefined ? bandOf(next.kind, next.score) : undefined,
             openKey: closed ? `closed:${doc._id.toString()}` : doc.openKey,
           },
           $inc: { rev: 1 },
@@ -228,11 +228,6 @@ export class SurveyService {
     await this.advance({ openKey: openKeyOf(this.business.id, channel, address) }, { type: 'keyword', keyword: 'stop' });
     this.log.info({ channel, address }, 'opt-out recorded from provider');
   }
-}
-
-function bandFrom(events: DialogEvent[], previous: string | null | undefined) {
-  const scored = events.find((e) => e.type === 'scored');
-  return scored?.type === 'scored' ? scored.band : (previous ?? undefined);
 }
 
 function rollupMetrics(events: DialogEvent[]): Array<'started' | 'completed' | 'commented' | 'score'> {

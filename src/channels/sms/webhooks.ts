@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
+import { describeIssues } from '../../errors.js';
 import type { ChannelDeps, DeliveryUpdate, Outbound } from '../channel.js';
 import { toE164 } from './phone.js';
 import { unsubscribedRecipient } from './send-errors.js';
@@ -65,7 +66,7 @@ const statusMap: Record<string, DeliveryUpdate['status']> = {
 };
 
 function reason(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  return describeIssues(error).join('; ');
 }
 
 function twiml(replies: Outbound[]): string {

@@ -4,6 +4,7 @@ import { Schema, type Connection } from 'mongoose';
 import { z } from 'zod';
 import { locales, surveyKinds } from '../../dialogs/types.js';
 import type { Channel, ChannelDeps, Outbound } from '../channel.js';
+import { describeIssues } from '../../errors.js';
 import { chatPage } from './page.js';
 
 /** What the web channel needs beyond the common deps: it stores its transcript and starts demo surveys. */
@@ -41,7 +42,7 @@ const messageBody = z
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): { ok: true; data: T } | { ok: false; message: string } {
   const r = schema.safeParse(value);
-  return r.success ? { ok: true, data: r.data } : { ok: false, message: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
+  return r.success ? { ok: true, data: r.data } : { ok: false, message: describeIssues(r.error, 'body').join('; ') };
 }
 
 /** A chat page at /chat so anyone can try a survey with no provider account. */
