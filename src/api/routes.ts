@@ -3,8 +3,10 @@ import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { periodStats, statsJson } from '../digest/stats.js';
-import { AppError, describeIssues, NotFoundError, ValidationError } from '../errors.js';
+import { surveyKinds } from '../dialogs/types.js';
+import { AppError, ConflictError, describeIssues, NotFoundError, ValidationError } from '../errors.js';
 import { normalizeAddress } from '../surveys/addresses.js';
+import { invitationInput } from '../surveys/deep-links.js';
 import { startSurveyInput } from '../surveys/survey-service.js';
 import { apiKeyAuth } from './auth.js';
 import { csvLine, csvRecords } from './csv.js';
@@ -20,6 +22,8 @@ const staffBody = z.object({
   role: z.enum(['owner', 'staff']).default('staff'),
   name: z.string().trim().min(1).max(100).optional(),
 });
+
+const linkQuery = z.object({ kind: z.enum(surveyKinds).default('nps') });
 
 const issues = (e: z.ZodError) => describeIssues(e, 'body').join('; ');
 
@@ -102,6 +106,28 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
       out += csvLine([s._id.toString(), s.kind, s.channel, s.state, s.score, s.band, s.comment, s.vars?.customerName, s.vars?.context, s.trigger, s.tags.join(';'), s.invitedAt, s.answeredAt, s.completedAt, s.firstReplyAt, s.timeToFirstReplyMs]);
     }
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="surveys.csv"').send(out);
+  });
+
+  /** The channel's deep-link maker, or a 409 saying how to enable it. */
+  const linker = (channel: string) => {
+    const deepLink = app.channels.get(channel as 'telegram')?.deepLink;
+    if (!deepLink) throw new ConflictError(`${channel} is not enabled: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET`);
+    return deepLink;
+  };
+
+  // A one-time link for one customer whose chat is not known yet; the token is shown only here.
+  app.post('/invitations', async (request, reply) => {
+    const input = parse(invitationInput, request.body ?? {});
+    const deepLink = linker(input.channel);
+    const invitation = await app.surveys.links.createInvitation(input, 'api');
+    return reply.code(201).send({ ...invitation, link: await deepLink(invitation.token) });
+  });
+
+  // The business's public link (receipts, a QR code at the till): a survey for whoever opens it.
+  app.get('/links/telegram', async (request) => {
+    const { kind } = parse(linkQuery, request.query);
+    const token = app.surveys.links.businessToken(kind);
+    return { channel: 'telegram', kind, token, link: await linker('telegram')(token) };
   });
 
   app.post('/staff', async (request, reply) => {

@@ -89,6 +89,8 @@ export interface Channel {
   register(app: FastifyInstance): void | Promise<void>;
   /** Send one message to an address on this channel, rendering choices natively. */
   send(to: string, message: Outbound): Promise<Delivery>;
+  /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */
+  deepLink?(token: string): Promise<string>;
   /** Release what the adapter holds (timers, sockets). */
   close?(): Promise<void>;
 }

@@ -46,7 +46,7 @@ function followUpMessage(s: DialogSession, score: number): Outbound {
 }
 
 /** What the customer is being asked right now. */
-function currentQuestion(s: DialogSession): Outbound {
+export function currentQuestion(s: DialogSession): Outbound {
   return s.state === 'awaiting_comment' && s.score !== undefined ? followUpMessage(s, s.score) : questionMessage(s);
 }
 

@@ -23,9 +23,10 @@ export interface CommandDeps {
   log: FastifyBaseLogger;
 }
 
-const staffCommands: CommandName[] = ['survey', 'stats', 'reply', 'help'];
+const staffCommands: CommandName[] = ['survey', 'link', 'stats', 'reply', 'help'];
 const descriptions: Record<CommandName, string> = {
   survey: 'send a survey',
+  link: 'a one-time Telegram survey link to give a customer',
   stats: 'scores, response and abandonment rates',
   digest: 'the weekly digest for last week, now',
   reply: "answer a customer's feedback",
@@ -64,6 +65,8 @@ export class StaffCommands {
         }
         case 'survey':
           return await this.survey(command);
+        case 'link':
+          return await this.link(command, member);
         case 'reply':
           return await this.reply(command, member);
       }
@@ -92,6 +95,14 @@ export class StaffCommands {
     if (!channels.has(channel)) return `The ${channel} channel is not enabled on this server, so the survey was not sent.`;
     const result = await this.deps.surveys().startSurvey({ kind: command.kind, channel, address, context: command.context, trigger: 'command' });
     return this.describe(command.kind, result);
+  }
+
+  private async link(command: Extract<Command, { name: 'link' }>, member: StaffMember): Promise<string> {
+    const deepLink = this.deps.channels.get('telegram')?.deepLink;
+    if (!deepLink) return 'The telegram channel is not enabled on this server, so there is no link to give.';
+    const invitation = await this.deps.surveys().links.createInvitation({ kind: command.kind, context: command.context }, member.staffId.toString());
+    const until = invitation.expiresAt.toISOString().slice(0, 10);
+    return `One-time ${kindLabel[command.kind]} survey link for one customer, valid until ${until}:\n${await deepLink(invitation.token)}`;
   }
 
   private describe(kind: keyof typeof kindLabel, result: StartSurveyResult): string {

@@ -11,6 +11,7 @@ export type StatsPeriod = 7 | 30 | 90;
 
 export type Command =
   | { name: 'survey'; kind: SurveyKind; target: SurveyTarget; context?: string }
+  | { name: 'link'; kind: SurveyKind; context?: string }
   | { name: 'stats'; days: StatsPeriod }
   | { name: 'digest' }
   | { name: 'reply'; surveyId: string; text: string }
@@ -27,6 +28,7 @@ export type ParseResult =
 
 export const usages: Record<CommandName, string> = {
   survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
+  link: '/link nps|csat|ces [context]',
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
   reply: '/reply <survey id> <text>',
@@ -90,6 +92,13 @@ export function parseCommand(raw: string, options: ParseOptions): ParseResult {
       const target = who ? channelAddress(who) : undefined;
       if (verb?.toLowerCase() !== 'add' || !target || extra.length || !['owner', 'staff'].includes(role.toLowerCase())) return invalid;
       return ok({ name, ...target, role: role.toLowerCase() as 'owner' | 'staff' });
+    }
+    case 'link': {
+      const [kindWord, ...context] = args;
+      const kind = kindWord?.toLowerCase() as SurveyKind | undefined;
+      const about = context.join(' ');
+      if (!kind || !surveyKinds.includes(kind) || about.length > 200) return invalid;
+      return ok({ name, kind, ...(about ? { context: about } : {}) });
     }
     case 'survey': {
       const [kindWord, who, ...context] = args;

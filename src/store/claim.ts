@@ -6,7 +6,7 @@ import { Schema, type Connection } from 'mongoose';
  * conditional update alone is not enough there: FerretDB v1 on SQLite was measured applying two
  * concurrent `updateOne({_id, rev: 0})` calls both, and losing concurrent `$inc`s.
  */
-const claimSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
+const claimSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true }, by: String }, { versionKey: false });
 claimSchema.index({ at: 1 });
 
 export function claimModel(conn: Connection) {

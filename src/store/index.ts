@@ -4,6 +4,7 @@ import { claimModel } from './claim.js';
 import { customerModel } from './customer.js';
 import { digestModel } from './digest.js';
 import { inboundModel } from './inbound.js';
+import { invitationModel } from './invitation.js';
 import { outboxModel } from './outbox.js';
 import { rollupModel } from './rollup.js';
 import { ownerClaimModel, staffIdentityModel, staffModel } from './staff.js';
@@ -22,6 +23,7 @@ export function createStore(conn: Connection) {
     staffIdentities: staffIdentityModel(conn),
     ownerClaims: ownerClaimModel(conn),
     digests: digestModel(conn),
+    invitations: invitationModel(conn),
   };
 }
 
@@ -36,10 +38,13 @@ export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
-/** Claim a step by its unique key: true for exactly one caller, whatever the concurrency. */
-export async function claim(store: Store, key: string, at: Date): Promise<boolean> {
+/**
+ * Claim a step by its unique key: true for exactly one caller, whatever the concurrency. `by` names
+ * the claimant, so a retry by the same one can tell its own claim from someone else's.
+ */
+export async function claim(store: Store, key: string, at: Date, by?: string): Promise<boolean> {
   try {
-    await store.claims.create({ _id: key, at });
+    await store.claims.create({ _id: key, at, ...(by ? { by } : {}) });
     return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false;

@@ -16,7 +16,8 @@ const surveySchema = new Schema(
     openKey: { type: String, required: true },
     locale: { type: String, required: true },
     vars: { business: String, customerName: String, context: String },
-    trigger: { type: String, enum: ['api', 'command', 'web', 'schedule'], required: true },
+    /** `link`: the customer opened a deep link (Telegram `/start <token>`). */
+    trigger: { type: String, enum: ['api', 'command', 'web', 'schedule', 'link'], required: true },
     score: Number,
     band: { type: String, enum: ['detractor', 'passive', 'promoter'] },
     comment: String,

@@ -9,6 +9,7 @@ import { locales, surveyKinds } from '../dialogs/types.js';
 import { describeIssues, ValidationError } from '../errors.js';
 import { claim, isDuplicateKey, type Store } from '../store/index.js';
 import { nextSendTime, weekKey, type SendWindow } from './calendar.js';
+import { DeepLinks } from './deep-links.js';
 import { normalizeAddress } from './addresses.js';
 import type { Outbox } from './outbox.js';
 import { countRollups } from './rollups.js';
@@ -31,7 +32,7 @@ export const startSurveyInput = z.object({
   locale: z.enum(locales).optional(),
   context: z.string().trim().min(1).max(200).optional(),
   tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
-  trigger: z.enum(['api', 'command', 'web', 'schedule']).default('api'),
+  trigger: z.enum(['api', 'command', 'web', 'schedule', 'link']).default('api'),
 });
 export type StartSurveyInput = z.input<typeof startSurveyInput>;
 
@@ -64,6 +65,9 @@ const openKeyOf = (businessId: string, channel: string, address: string) => `${b
 
 /** Starting surveys and running their conversations. Channels call `handleInbound`; nothing here knows a provider. */
 export class SurveyService {
+  /** Deep-link invitations (Telegram `/start <token>`). */
+  readonly links: DeepLinks;
+
   constructor(
     private readonly store: Store,
     private readonly business: BusinessSettings,
@@ -72,7 +76,9 @@ export class SurveyService {
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
     private readonly onEvents: (survey: SurveyDoc, events: DialogEvent[]) => Promise<void> = async () => {},
-  ) {}
+  ) {
+    this.links = new DeepLinks(store, business, this, now);
+  }
 
   async startSurvey(raw: StartSurveyInput): Promise<StartSurveyResult> {
     const parsed = startSurveyInput.safeParse(raw);
@@ -96,14 +102,16 @@ export class SurveyService {
     );
     if (!customer) throw new Error('customer upsert returned nothing');
     if (customer.optedOutAt) return { status: 'opted_out' };
+    const openKey = openKeyOf(businessId, input.channel, address);
 
     const throttleMs = this.business.throttleDays * 86_400_000;
     if (throttleMs > 0 && customer.lastSurveyedAt && now.getTime() - customer.lastSurveyedAt.getTime() < throttleMs) {
       return { status: 'throttled', until: new Date(customer.lastSurveyedAt.getTime() + throttleMs) };
     }
 
-    // A web visitor asked for the survey this very moment; everyone else hears from us only in the send window.
-    const sendAt = input.trigger === 'web' ? now : nextSendTime(now, customer.timeZone ?? this.business.timeZone, this.business.sendWindow);
+    // A web visitor or someone opening a survey link asked for it this very moment; everyone else
+    // hears from us only in the send window.
+    const sendAt = input.trigger === 'web' || input.trigger === 'link' ? now : nextSendTime(now, customer.timeZone ?? this.business.timeZone, this.business.sendWindow);
     const locale = (customer.locale ?? input.locale ?? this.business.locale) as DialogSession['locale'];
     const vars = { business: this.business.name, customerName: customer.name ?? undefined, context: input.context };
     const { session, outbound } = startDialog({ kind: input.kind, locale, vars, now: sendAt });
@@ -115,7 +123,7 @@ export class SurveyService {
         customerId: customer._id,
         channel: input.channel,
         address,
-        openKey: openKeyOf(businessId, input.channel, address),
+        openKey,
         trigger: input.trigger,
         tags: customer.tags,
         week: weekKey(sendAt, this.business.timeZone),
@@ -123,8 +131,8 @@ export class SurveyService {
       });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const open = await this.store.surveys.findOne({ openKey: openKeyOf(businessId, input.channel, address) }, { _id: 1 }).lean();
-      return { status: 'already_open', surveyId: open?._id.toString() };
+      const winner = await this.store.surveys.findOne({ openKey }, { _id: 1 }).lean();
+      return { status: 'already_open', surveyId: winner?._id.toString() };
     }
     await this.store.customers.updateOne({ _id: customer._id }, { $set: { lastSurveyedAt: now } });
     await countRollups(this.store, { businessId, kind: input.kind, week: weekKey(sendAt, this.business.timeZone), tags: customer.tags }, ['sent']);
@@ -147,10 +155,14 @@ export class SurveyService {
     }
     const businessId = this.business.id;
     const address = inbound.address;
-    const keyword = inbound.text !== undefined ? detectKeyword(inbound.text) : null;
     const customer = await this.store.customers.findOne({ businessId, channel: inbound.channel, address });
+    if (inbound.startToken !== undefined) return { duplicate: false, replies: await this.links.open(inbound, inbound.startToken, customer) };
     const locale = (customer?.locale ?? this.business.locale) as DialogSession['locale'];
     const vars = { business: this.business.name, customerName: customer?.name ?? undefined };
+    let keyword = inbound.text !== undefined ? detectKeyword(inbound.text) : null;
+    // START from someone who never opted out (Telegram's Start button, a first "/start") opts nobody
+    // back in: it is a first hello, answered with what this bot is.
+    if (keyword === 'start' && !customer?.optedOutAt) keyword = 'help';
 
     if (keyword === 'stop' || keyword === 'start') {
       await this.setOptOut(inbound.channel, address, keyword === 'stop' ? 'replied STOP' : undefined);
@@ -209,6 +221,11 @@ export class SurveyService {
       return { survey: updated, outbound: result.outbound.map((m) => ({ ...m, surveyId })), events: result.events };
     }
     throw new Error('survey kept changing under concurrent updates; giving up');
+  }
+
+  /** The survey open for this chat, if any. */
+  openSurvey(channel: ChannelName, address: string) {
+    return this.store.surveys.findOne({ openKey: openKeyOf(this.business.id, channel, address) });
   }
 
   async setOptOut(channel: ChannelName, address: string, reason: string | undefined): Promise<void> {

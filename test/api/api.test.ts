@@ -83,6 +83,15 @@ describe('REST API', () => {
     expect(clerk.json()).toEqual({ added: true, role: 'staff' });
     expect(await app.owners.staff.identify('sms', '+12127365000')).toMatchObject({ role: 'staff' });
   });
+
+  it('answers 409 for Telegram links while Telegram is not enabled, and stores no invitation', async () => {
+    const { app } = server;
+    const made = await app.inject({ method: 'POST', url: '/api/invitations', headers: { 'x-api-key': key }, payload: { kind: 'nps' } });
+    expect(made.statusCode).toBe(409);
+    expect(made.json().message).toMatch(/^telegram is not enabled: set TELEGRAM_BOT_TOKEN/);
+    expect(await app.store.invitations.countDocuments({})).toBe(0);
+    expect((await app.inject({ method: 'GET', url: '/api/links/telegram', headers: { 'x-api-key': key } })).statusCode).toBe(409);
+  });
 });
 
 describe('REST API without API_KEY', () => {

@@ -33,7 +33,7 @@ describe('English prompts fit one SMS segment', () => {
   ]);
   texts.push(...bands.map((band): [string, string] => [`${band} thank-you`, en.thankYou(band, vars)]));
   texts.push(['closing', en.closing()], ['help', en.help(vars)], ['stop', en.stopped(vars)], ['start', en.started(vars)]);
-  texts.push(['nothing to skip', en.nothingToSkip()]);
+  texts.push(['nothing to skip', en.nothingToSkip()], ['link invalid', en.linkInvalid(vars)], ['recently answered', en.recentlyAnswered(vars)]);
 
   it.each(texts)('%s', (_, text) => {
     const septets = gsmSeptets(text);
@@ -97,6 +97,8 @@ describe('prompts by locale', () => {
       p.stopped(vars),
       p.started(vars),
       p.nothingToSkip(),
+      p.linkInvalid(vars),
+      p.recentlyAnswered(vars),
     ];
     for (const text of all) expect(text).not.toMatch(/\{|\}|undefined/);
   });

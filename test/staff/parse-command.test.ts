@@ -39,6 +39,14 @@ const table: Array<[string, typeof slash, ParseResult]> = [
   ['/staff add teams:29:abc-def owner', slash, { type: 'command', command: { name: 'staff', channel: 'teams', address: '29:abc-def', role: 'owner' } }],
   ['/staff remove sms:+15550001111', slash, { type: 'invalid', name: 'staff', usage: '/staff add <channel>:<address> [owner|staff]' }],
   ['/staff add sms:+15550001111 boss', slash, { type: 'invalid', name: 'staff', usage: '/staff add <channel>:<address> [owner|staff]' }],
+  ['/link csat', slash, { type: 'command', command: { name: 'link', kind: 'csat' } }],
+  ['/link NPS table 4 tonight', slash, { type: 'command', command: { name: 'link', kind: 'nps', context: 'table 4 tonight' } }],
+  ['link ces', bare, { type: 'command', command: { name: 'link', kind: 'ces' } }],
+  ['link ces', slash, { type: 'none' }],
+  ['/link', slash, { type: 'invalid', name: 'link', usage: '/link nps|csat|ces [context]' }],
+  ['/link please', slash, { type: 'invalid', name: 'link', usage: '/link nps|csat|ces [context]' }],
+  ['/start', slash, { type: 'none' }],
+  ['/start default-csat', slash, { type: 'none' }],
   ['/unknown thing', slash, { type: 'none' }],
 ];
 

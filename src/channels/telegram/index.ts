@@ -180,6 +180,12 @@ export function createTelegramChannel(
 
     send: (to, outbound) => sender.send(to, outbound),
 
+    async deepLink(token: string) {
+      // getMe once: the bot's username is Telegram's to tell (it can be renamed in @BotFather).
+      bot.botInfo ??= await bot.telegram.getMe();
+      return `https://t.me/${bot.botInfo.username}?start=${encodeURIComponent(token)}`;
+    },
+
     close,
   };
 

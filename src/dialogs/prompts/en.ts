@@ -63,4 +63,6 @@ export const en: PromptSet = {
   help: (v) =>
     `${v.business} sends short feedback surveys here. Answering is optional. Reply SKIP to skip a question, STOP to opt out.`,
   nothingToSkip: () => "Thanks! There's nothing to skip right now.",
+  linkInvalid: (v) => `This survey link has expired or was already used. ${v.business} sends short feedback surveys here.`,
+  recentlyAnswered: (v) => `Thanks! You gave ${v.business} feedback recently, so there is no survey for you right now.`,
 };

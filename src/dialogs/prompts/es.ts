@@ -59,4 +59,6 @@ export const es: PromptSet = {
   help: (v) =>
     `${v.business} envía aquí breves encuestas de opinión. Responder es opcional. Responde OMITIR para saltar una pregunta o BAJA para darte de baja.`,
   nothingToSkip: () => '¡Gracias! Ahora no hay nada que omitir.',
+  linkInvalid: (v) => `Este enlace de encuesta caducó o ya se usó. ${v.business} envía aquí breves encuestas de opinión.`,
+  recentlyAnswered: (v) => `¡Gracias! Nos diste tu opinión sobre ${v.business} hace poco, así que ahora no hay ninguna encuesta para ti.`,
 };

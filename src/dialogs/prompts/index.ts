@@ -26,6 +26,10 @@ export interface PromptSet {
   started(vars: PromptVars): string;
   help(vars: PromptVars): string;
   nothingToSkip(): string;
+  /** A deep link that names no survey any more (expired, used by someone else, another business). */
+  linkInvalid(vars: PromptVars): string;
+  /** A deep link opened by someone asked too recently to be asked again. */
+  recentlyAnswered(vars: PromptVars): string;
 }
 
 const sets: Record<Locale, PromptSet> = { en, es, ur };

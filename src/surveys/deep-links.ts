@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Inbound, Outbound } from '../channels/channel.js';
+import { currentQuestion, keywordReply, promptsFor } from '../dialogs/index.js';
+import { locales, surveyKinds, type Locale, type PromptVars, type SurveyKind } from '../dialogs/types.js';
+import { describeIssues, ValidationError } from '../errors.js';
+import { claim, type Store } from '../store/index.js';
+import type { BusinessSettings, StartSurveyInput, SurveyService } from './survey-service.js';
+import { sessionOf } from './survey-service.js';
+
+/*
+ * Deep-link tokens, as Telegram carries them from `https://t.me/<bot>?start=<token>` to `/start <token>`
+ * (1-64 characters of A-Z a-z 0-9 _ -). A token names the business and what to ask:
+ *   <business>            the business's public link: an NPS survey for whoever opens it
+ *   <business>-<kind>     the same for csat or ces (printed on a receipt, a QR code at the till)
+ *   <business>-i<secret>  a one-time invitation made by the API or a staff member for one customer
+ * Business ids have no '-', so the first '-' splits the token.
+ */
+
+export type StartToken =
+  | { type: 'business'; businessId: string; kind?: SurveyKind }
+  | { type: 'invitation'; businessId: string; secret: string };
+
+const tokenPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const businessIdPattern = /^[A-Za-z0-9_]{1,32}$/;
+/** 16 random bytes in base64url. */
+const secretPattern = /^[A-Za-z0-9_-]{22}$/;
+
+export function parseStartToken(token: string): StartToken | undefined {
+  if (!tokenPattern.test(token)) return undefined;
+  const dash = token.indexOf('-');
+  const businessId = dash < 0 ? token : token.slice(0, dash);
+  if (!businessIdPattern.test(businessId)) return undefined;
+  if (dash < 0) return { type: 'business', businessId };
+  const rest = token.slice(dash + 1);
+  if ((surveyKinds as readonly string[]).includes(rest)) return { type: 'business', businessId, kind: rest as SurveyKind };
+  if (rest.startsWith('i') && secretPattern.test(rest.slice(1))) return { type: 'invitation', businessId, secret: rest.slice(1) };
+  return undefined;
+}
+
+export function businessToken(businessId: string, kind?: SurveyKind): string {
+  if (!businessIdPattern.test(businessId)) throw new Error(`business id ${businessId} cannot be put in a deep link`);
+  return kind && kind !== 'nps' ? `${businessId}-${kind}` : businessId;
+}
+
+/** The stored id of an invitation: a hash, so the database alone cannot make working links. */
+export const invitationId = (secret: string): string => createHash('sha256').update(`invitation:${secret}`).digest('hex');
+
+export const invitationInput = z.object({
+  kind: z.enum(surveyKinds),
+  channel: z.literal('telegram', { error: 'deep links exist for telegram only' }).default('telegram'),
+  name: z.string().trim().min(1).max(100).optional(),
+  locale: z.enum(locales).optional(),
+  context: z.string().trim().min(1).max(200).optional(),
+  tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+  expiresInDays: z.number().int().min(1).max(90).default(14),
+});
+export type InvitationInput = z.input<typeof invitationInput>;
+
+export interface CreatedInvitation {
+  token: string;
+  kind: SurveyKind;
+  channel: 'telegram';
+  expiresAt: Date;
+}
+
+/** Making deep-link invitations, and what happens when someone opens one. */
+export class DeepLinks {
+  constructor(
+    private readonly store: Store,
+    private readonly business: BusinessSettings,
+    private readonly surveys: SurveyService,
+    private readonly now: () => Date,
+  ) {}
+
+  /** The business's public link token for `kind`. */
+  businessToken(kind?: SurveyKind): string {
+    return businessToken(this.business.id, kind);
+  }
+
+  /** A one-time invitation; the token is shown once and only its hash is stored. */
+  async createInvitation(raw: InvitationInput, createdBy: string): Promise<CreatedInvitation> {
+    const parsed = invitationInput.safeParse(raw);
+    if (!parsed.success) throw new ValidationError(describeIssues(parsed.error, 'input').join('; '));
+    const { expiresInDays, ...input } = parsed.data;
+    const secret = randomBytes(16).toString('base64url');
+    const expiresAt = new Date(this.now().getTime() + expiresInDays * 86_400_000);
+    await this.store.invitations.create({ _id: invitationId(secret), businessId: this.business.id, ...input, createdBy, expiresAt });
+    return { token: `${businessToken(this.business.id)}-i${secret}`, kind: input.kind, channel: input.channel, expiresAt };
+  }
+
+  /**
+   * `/start <token>`: link this chat to the business and start the survey the token names, right
+   * away (the person is here now). Returns the replies; the question itself goes out through the
+   * outbox like every invitation.
+   */
+  async open(inbound: Inbound, token: string, customer: { locale?: string | null; optedOutAt?: Date | null } | null): Promise<Outbound[]> {
+    const locale = (customer?.locale ?? this.business.locale) as Locale;
+    const vars: PromptVars = { business: this.business.name };
+    const say = (text: (p: ReturnType<typeof promptsFor>) => string): Outbound[] => {
+      const p = promptsFor(locale);
+      return [{ text: text(p), ...(p.dir === 'rtl' ? { dir: 'rtl' as const } : {}) }];
+    };
+    const invalid = () => say((p) => p.linkInvalid(vars));
+
+    const parsed = parseStartToken(token);
+    if (!parsed || parsed.businessId !== this.business.id) return invalid();
+    const by = `${inbound.channel}:${inbound.address}`;
+    let request: Omit<StartSurveyInput, 'channel' | 'address' | 'trigger'>;
+    let invitation: string | undefined;
+    if (parsed.type === 'invitation') {
+      const found = await this.store.invitations.findOne({ _id: invitationId(parsed.secret), businessId: this.business.id }).lean();
+      if (!found || found.channel !== inbound.channel || found.expiresAt.getTime() <= this.now().getTime()) return invalid();
+      // One chat redeems an invitation; the same chat may open it again (it gets its question back).
+      if (!(await claim(this.store, `invitation:${found._id}`, this.now(), by))) {
+        const holder = await this.store.claims.findById(`invitation:${found._id}`, { by: 1 }).lean();
+        if (holder?.by !== by) return invalid();
+      }
+      invitation = found._id;
+      request = {
+        kind: found.kind,
+        name: found.name ?? inbound.displayName,
+        locale: (found.locale ?? undefined) as Locale | undefined,
+        context: found.context ?? undefined,
+        tags: found.tags,
+      };
+    } else {
+      request = { kind: parsed.kind ?? 'nps', name: inbound.displayName };
+    }
+
+    // Opening a survey link and pressing Start is asking for the survey: it ends an earlier opt-out.
+    if (customer?.optedOutAt) await this.surveys.setOptOut(inbound.channel, inbound.address, undefined);
+    // Already being asked something here: ask it again rather than start a second survey.
+    const open = await this.surveys.openSurvey(inbound.channel, inbound.address);
+    if (open) return [{ ...currentQuestion(sessionOf(open)), surveyId: open._id.toString() }];
+    const result = await this.surveys.startSurvey({ ...request, channel: inbound.channel, address: inbound.address, trigger: 'link' });
+    if (invitation && (result.status === 'sent' || result.status === 'queued')) {
+      await this.store.invitations.updateOne({ _id: invitation }, { $set: { usedAt: this.now(), usedBy: by, surveyId: result.surveyId } });
+    }
+    switch (result.status) {
+      case 'sent':
+      case 'queued':
+        return [];
+      case 'throttled':
+        return say((p) => p.recentlyAnswered(vars));
+      case 'opted_out':
+        return [keywordReply('help', locale, vars)];
+      case 'already_open': {
+        // Another message from this chat started one a moment ago.
+        const started = await this.surveys.openSurvey(inbound.channel, inbound.address);
+        return started ? [{ ...currentQuestion(sessionOf(started)), surveyId: started._id.toString() }] : [];
+      }
+    }
+  }
+}

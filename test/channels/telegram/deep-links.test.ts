@@ -1,0 +1,231 @@
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { invitationId } from '../../../src/surveys/deep-links.js';
+import { buildTestServer, type TestServer } from '../../helpers/build.js';
+import { hours, TestClock } from '../../helpers/clock.js';
+import { buttonData, callbackUpdate, postUpdate, startFakeTelegram, textUpdate, type FakeTelegram } from '../../helpers/fake-telegram.js';
+
+const token = '555000222:AAG-deep-link-token-for-the-fake';
+const webhookSecret = 'deep-link-webhook-secret';
+const apiKey = 'k_deep_links_0123456789';
+const owner = { chatId: 777_000_001, firstName: 'Olu' };
+
+let fake: FakeTelegram;
+let server: TestServer;
+// 03:00 in the business's time zone: outside the 09:00-20:00 send window, so anything sent at once
+// was sent because the customer asked for it.
+const clock = new TestClock('2026-03-10T03:00:00Z');
+
+beforeAll(async () => {
+  fake = await startFakeTelegram({ token });
+  server = await buildTestServer(
+    {
+      TELEGRAM_BOT_TOKEN: token,
+      TELEGRAM_WEBHOOK_SECRET: webhookSecret,
+      TELEGRAM_API_ROOT: fake.url,
+      PUBLIC_URL: 'https://bot.example.com',
+      SWEEP_INTERVAL: '0',
+      API_KEY: apiKey,
+      BUSINESS_NAME: 'Acme Bakery',
+      OWNER_ADDRESSES: `telegram:${owner.chatId}`,
+    },
+    { now: clock.now },
+  );
+});
+afterAll(async () => {
+  await server?.close();
+  await fake?.close();
+});
+beforeEach(() => {
+  clock.reset();
+  fake.reset();
+});
+
+const newChat = (firstName = 'Ada') => ({ chatId: randomInt(100_000_000, 2_000_000_000), firstName });
+const say = (person: { chatId: number; firstName: string }, text: string) => postUpdate(server.app, webhookSecret, textUpdate(person, text));
+const texts = (chatId: number) => fake.sent(chatId).map((m) => ('text' in m ? m.text : ''));
+const surveysOf = (chatId: number) => server.app.store.surveys.find({ channel: 'telegram', address: String(chatId) }).sort({ invitedAt: 1 }).lean();
+const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
+  server.app.inject({ method, url, headers: { 'x-api-key': apiKey }, ...(payload ? { payload } : {}) });
+
+async function invitation(payload: object = { kind: 'nps' }): Promise<{ token: string; link: string; expiresAt: string }> {
+  const res = await api('POST', '/api/invitations', payload);
+  expect(res.statusCode).toBe(201);
+  return res.json();
+}
+
+describe('telegram deep links: the business link', () => {
+  it('gives the public link with the bot name from getMe, per kind', async () => {
+    const nps = await api('GET', '/api/links/telegram');
+    expect(nps.statusCode).toBe(200);
+    expect(nps.json()).toEqual({ channel: 'telegram', kind: 'nps', token: 'default', link: 'https://t.me/survey_test_bot?start=default' });
+    expect((await api('GET', '/api/links/telegram?kind=csat')).json()).toMatchObject({ token: 'default-csat', link: 'https://t.me/survey_test_bot?start=default-csat' });
+    expect((await api('GET', '/api/links/telegram?kind=xyz')).statusCode).toBe(400);
+  });
+
+  it('links a new chat to the business and asks at once, even outside the send window', async () => {
+    const ada = newChat('Ada');
+    expect((await say(ada, '/start default')).statusCode).toBe(200);
+
+    const customer = await server.app.store.customers.findOne({ channel: 'telegram', address: String(ada.chatId) }).lean();
+    expect(customer).toMatchObject({ businessId: 'default', name: 'Ada' });
+    const [survey] = await surveysOf(ada.chatId);
+    expect(survey).toMatchObject({ kind: 'nps', trigger: 'link', state: 'invited', invitedAt: clock.now() });
+    const [question] = fake.sent(ada.chatId);
+    expect(texts(ada.chatId)).toEqual([expect.stringMatching(/^Hi Ada! How likely are you to recommend Acme Bakery/)]);
+
+    // The question carries the usual keyboard: a tap moves the dialog on.
+    await postUpdate(server.app, webhookSecret, callbackUpdate(ada, question!, buttonData(question!, '4')));
+    expect(await server.app.store.surveys.findById(survey!._id).lean()).toMatchObject({ state: 'awaiting_comment', score: 4, band: 'detractor' });
+    expect(texts(ada.chatId).at(-1)).toMatch(/What should we have done better/);
+  });
+
+  it('starts the kind the link names', async () => {
+    const bo = newChat('Bo');
+    await say(bo, '/start default-ces');
+    expect((await surveysOf(bo.chatId)).map((s) => s.kind)).toEqual(['ces']);
+    expect(texts(bo.chatId)[0]).toMatch(/made it easy/);
+  });
+
+  it('asks the open question again instead of starting a second survey', async () => {
+    const cy = newChat('Cy');
+    await say(cy, '/start default');
+    await say(cy, '8');
+    await say(cy, '/start default-csat');
+    const surveys = await surveysOf(cy.chatId);
+    expect(surveys.map((s) => [s.kind, s.state])).toEqual([['nps', 'awaiting_comment']]);
+    expect(texts(cy.chatId).at(-1)).toMatch(/What one thing would make it a 10/);
+  });
+
+  it('says thanks instead of asking again while the customer is throttled', async () => {
+    const di = newChat('Di');
+    await say(di, '/start default');
+    await say(di, '10');
+    await say(di, 'Lovely bread');
+    clock.advance(hours(24));
+    await say(di, '/start default');
+    expect(await surveysOf(di.chatId)).toHaveLength(1);
+    expect(texts(di.chatId).at(-1)).toBe('Thanks! You gave Acme Bakery feedback recently, so there is no survey for you right now.');
+  });
+
+  it('counts as asking again after /stop: the opt-out ends and the survey starts', async () => {
+    const ed = newChat('Ed');
+    await say(ed, '/stop');
+    expect(await server.app.store.customers.findOne({ channel: 'telegram', address: String(ed.chatId) }).lean()).toMatchObject({ optedOutAt: expect.any(Date) });
+    await say(ed, '/start default-csat');
+    const customer = await server.app.store.customers.findOne({ channel: 'telegram', address: String(ed.chatId) }).lean();
+    expect(customer?.optedOutAt).toBeUndefined();
+    expect((await surveysOf(ed.chatId)).map((s) => s.kind)).toEqual(['csat']);
+  });
+
+  it('starts one survey when Telegram delivers the same /start twice', async () => {
+    const fi = newChat('Fi');
+    const update = textUpdate(fi, '/start default');
+    await postUpdate(server.app, webhookSecret, update);
+    await postUpdate(server.app, webhookSecret, update);
+    expect(await surveysOf(fi.chatId)).toHaveLength(1);
+    expect(fake.sent(fi.chatId)).toHaveLength(1);
+  });
+});
+
+describe('telegram deep links: one-time invitations', () => {
+  it('makes a link whose secret is not stored, and starts the invited survey for whoever opens it', async () => {
+    const made = await invitation({ kind: 'ces', name: 'Grace', context: 'order 1042', tags: ['pickup'], locale: 'es' });
+    expect(made.link).toBe(`https://t.me/survey_test_bot?start=${made.token}`);
+    expect(made.token).toMatch(/^default-i[\w-]{22}$/);
+    expect(made.token.length).toBeLessThanOrEqual(64);
+    expect(new Date(made.expiresAt).getTime() - clock.now().getTime()).toBe(14 * 86_400_000);
+    const secret = made.token.slice('default-i'.length);
+    const stored = await server.app.store.invitations.find({}).lean();
+    expect(JSON.stringify(stored)).not.toContain(secret);
+
+    const grace = newChat('G');
+    await say(grace, `/start ${made.token}`);
+    const [survey] = await surveysOf(grace.chatId);
+    expect(survey).toMatchObject({ kind: 'ces', trigger: 'link', locale: 'es', vars: { customerName: 'Grace', context: 'order 1042' }, tags: ['pickup'] });
+    expect(texts(grace.chatId)).toEqual([expect.stringMatching(/^¡Hola, Grace!/)]);
+    const used = await server.app.store.invitations.findById(invitationId(secret)).lean();
+    expect(used).toMatchObject({ usedBy: `telegram:${grace.chatId}`, surveyId: survey!._id, usedAt: clock.now() });
+  });
+
+  it('is used once: another chat gets a polite refusal, the same chat its question again', async () => {
+    const made = await invitation({ kind: 'nps' });
+    const first = newChat('Hal');
+    const second = newChat('Ivy');
+    await say(first, `/start ${made.token}`);
+    await say(second, `/start ${made.token}`);
+    await say(first, `/start ${made.token}`);
+
+    expect(await surveysOf(second.chatId)).toEqual([]);
+    expect(texts(second.chatId)).toEqual(['This survey link has expired or was already used. Acme Bakery sends short feedback surveys here.']);
+    expect(await surveysOf(first.chatId)).toHaveLength(1);
+    expect(texts(first.chatId)).toHaveLength(2);
+    expect(texts(first.chatId)[1]).toMatch(/^How likely are you to recommend Acme Bakery/);
+  });
+
+  it('lets exactly one of several chats opening it at the same moment have it', async () => {
+    const made = await invitation({ kind: 'csat' });
+    const people = Array.from({ length: 6 }, () => newChat('Jo'));
+    const results = await Promise.all(people.map((p) => say(p, `/start ${made.token}`)));
+    expect(results.map((r) => r.statusCode)).toEqual(people.map(() => 200));
+    const started = await server.app.store.surveys.find({ address: { $in: people.map((p) => String(p.chatId)) } }).lean();
+    expect(started).toHaveLength(1);
+    const refused = people.filter((p) => texts(p.chatId)[0]?.startsWith('This survey link has expired'));
+    expect(refused).toHaveLength(5);
+  });
+
+  it('expires', async () => {
+    const made = await invitation({ kind: 'nps', expiresInDays: 1 });
+    clock.advance(hours(25));
+    const kim = newChat('Kim');
+    await say(kim, `/start ${made.token}`);
+    expect(await surveysOf(kim.chatId)).toEqual([]);
+    expect(texts(kim.chatId)[0]).toMatch(/^This survey link has expired/);
+  });
+
+  it('refuses tokens it did not make: unknown secret, another business, garbage', async () => {
+    const lee = newChat('Lee');
+    for (const bad of ['default-iAAAAAAAAAAAAAAAAAAAAAA', 'otherbiz', 'default-xyz', 'default-nps-extra']) await say(lee, `/start ${bad}`);
+    expect(await surveysOf(lee.chatId)).toEqual([]);
+    expect(texts(lee.chatId)).toHaveLength(4);
+    expect(new Set(texts(lee.chatId))).toEqual(new Set(['This survey link has expired or was already used. Acme Bakery sends short feedback surveys here.']));
+  });
+
+  it('validates what the API is asked for', async () => {
+    const bad = await api('POST', '/api/invitations', { kind: 'nps', channel: 'sms' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/^channel: deep links exist for telegram only/);
+    expect((await api('POST', '/api/invitations', { kind: 'nps', expiresInDays: 365 })).statusCode).toBe(400);
+    expect((await server.app.inject({ method: 'POST', url: '/api/invitations', payload: { kind: 'nps' } })).statusCode).toBe(401);
+  });
+});
+
+describe('telegram deep links: /start without a token, and staff', () => {
+  it('explains what the bot is to a first /start, and does not claim a resubscription', async () => {
+    const max = newChat('Max');
+    await say(max, '/start');
+    expect(texts(max.chatId)).toEqual([expect.stringMatching(/^Acme Bakery sends short feedback surveys here\./)]);
+    expect(await surveysOf(max.chatId)).toEqual([]);
+  });
+
+  it('still confirms /start after /stop as opting back in', async () => {
+    const ned = newChat('Ned');
+    await say(ned, '/stop');
+    await say(ned, '/start');
+    expect(texts(ned.chatId)).toEqual([expect.stringMatching(/unsubscribed/), expect.stringMatching(/subscribed again/)]);
+  });
+
+  it('gives staff a one-time link with /link that a customer can open', async () => {
+    await say(owner, '/link csat the new oven');
+    const reply = texts(owner.chatId).at(-1) ?? '';
+    expect(reply).toMatch(/^One-time CSAT survey link for one customer, valid until 2026-03-24:\nhttps:\/\/t\.me\/survey_test_bot\?start=default-i[\w-]{22}$/);
+    const link = reply.split('\n')[1]!;
+    const ola = newChat('Ola');
+    await say(ola, `/start ${new URL(link).searchParams.get('start')}`);
+    const [survey] = await surveysOf(ola.chatId);
+    expect(survey).toMatchObject({ kind: 'csat', vars: { context: 'the new oven', customerName: 'Ola' } });
+    const invitations = await server.app.store.invitations.find({ surveyId: survey!._id }).lean();
+    expect(invitations).toHaveLength(1);
+    expect(invitations[0]!.createdBy).toMatch(/^[a-f0-9]{24}$/);
+  });
+});
