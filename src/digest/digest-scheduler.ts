@@ -19,7 +19,10 @@ export interface DigestSchedule {
   minute: number;
 }
 
-type Item = { outboxId: Types.ObjectId; channel: string; address: string };
+type Item = { outboxId: Types.ObjectId; channel: string; address: string; tries?: number; gaveUp?: boolean | null };
+
+/** Sends of one digest to one owner identity before it is given up (each send has the outbox's own retries). */
+export const maxDigestTries = 3;
 
 /**
  * Sends each business one digest per week at its scheduled local time. Driven by the sweeper on
@@ -87,9 +90,9 @@ export class DigestScheduler {
       digest = await this.store.digests.findById(id).lean();
       if (!digest || digest.rev === 0) return false; // the winner is still choosing the recipients
     }
-    const items = digest.items as Item[];
+    let items = digest.items as Item[];
     const states = await this.outboxStates(items);
-    const missing = items.filter((i) => !states.has(i.outboxId.toString()));
+    const missing = items.filter((i) => !i.gaveUp && !states.has(i.outboxId.toString()));
     const texts = new Map<string, string>();
     let chart: Awaited<ReturnType<typeof trendChart>> | null = null;
     for (const item of missing) {
@@ -105,21 +108,26 @@ export class DigestScheduler {
       await this.outbox.deliver([item.outboxId]);
     }
     const settled = missing.length ? await this.outboxStates(items) : states;
-    if (items.every((i) => settled.get(i.outboxId.toString()) === 'sent')) {
-      if (!(await claim(this.store, `digest:${id.toString()}:sent`, this.now()))) return false;
-      await this.store.digests.updateOne({ _id: id }, { $set: { state: 'sent', sentAt: this.now() } });
-      this.log.info({ periodStart: digest.periodStart, owners: items.length }, 'weekly digest sent');
-      return true;
-    }
-    // A permanently failed send gets a fresh outbox item, queued on the next pass.
-    const failed = items.filter((i) => settled.get(i.outboxId.toString()) === 'failed');
+    // A permanently failed send gets a fresh outbox item, queued on the next pass, until it is given up.
+    const failed = items.filter((i) => !i.gaveUp && settled.get(i.outboxId.toString()) === 'failed');
     if (failed.length) {
-      const replaced = items.map((i) => (failed.includes(i) ? { ...i, outboxId: new Types.ObjectId() } : i));
-      if (await claim(this.store, `digest:${id.toString()}:${digest.rev}`, this.now())) {
-        await this.store.digests.updateOne({ _id: id }, { $set: { items: replaced, rev: digest.rev + 1 } });
+      const next = items.map((i) =>
+        !failed.includes(i) ? i : (i.tries ?? 1) >= maxDigestTries ? { ...i, gaveUp: true } : { ...i, outboxId: new Types.ObjectId(), tries: (i.tries ?? 1) + 1 },
+      );
+      if (!(await claim(this.store, `digest:${id.toString()}:${digest.rev}`, this.now()))) return false;
+      await this.store.digests.updateOne({ _id: id }, { $set: { items: next, rev: digest.rev + 1 } });
+      for (const i of next.filter((n) => n.gaveUp && failed.some((f) => f.outboxId.equals(n.outboxId)))) {
+        this.log.warn({ periodStart: digest.periodStart, channel: i.channel, tries: i.tries ?? 1 }, 'weekly digest given up for one owner identity');
       }
+      if (next.some((i) => !i.gaveUp && !settled.has(i.outboxId.toString()))) return false;
+      items = next;
     }
-    return false;
+    if (!items.every((i) => i.gaveUp || settled.get(i.outboxId.toString()) === 'sent')) return false;
+    if (!(await claim(this.store, `digest:${id.toString()}:sent`, this.now()))) return false;
+    const delivered = items.filter((i) => !i.gaveUp).length;
+    await this.store.digests.updateOne({ _id: id }, { $set: { state: delivered ? 'sent' : 'failed', sentAt: this.now() } });
+    this.log.info({ periodStart: digest.periodStart, owners: delivered, gaveUp: items.length - delivered }, delivered ? 'weekly digest sent' : 'weekly digest reached no owner');
+    return delivered > 0;
   }
 
   private async outboxStates(items: Item[]): Promise<Map<string, string>> {

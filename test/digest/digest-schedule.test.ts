@@ -56,6 +56,47 @@ describe('digest scheduling', () => {
     expect((await app.store.digests.findOne({}).lean())?.state).toBe('sent');
   });
 
+  it('gives up on an owner identity after three failed sends and settles the digest for the rest', async () => {
+    const clock = new TestClock('2026-03-16T09:00:00Z');
+    const [reachable, refusing] = [visitor(), visitor()];
+    const app = await start({ OWNER_ADDRESSES: `web:${reachable},web:${refusing}` }, clock, uniqueDbName('digest_give_up'));
+    const channels = app.channels as Map<ChannelName, Channel>;
+    const web = channels.get('web')!;
+    const tried: string[] = [];
+    channels.set('web', {
+      ...web,
+      send: async (to, message) => (to === refusing ? (tried.push(to), { status: 'failed', error: 'recipient refuses messages' }) : web.send(to, message)),
+    });
+
+    for (let pass = 0; pass < 6; pass++) {
+      await app.sweeper.sweep();
+      clock.advance(60_000);
+    }
+    expect(tried).toHaveLength(3);
+    expect(await app.store.outbox.countDocuments({ purpose: 'digest', address: refusing })).toBe(3);
+    expect(digests(await transcript(app, reachable))).toHaveLength(1);
+    const digest = await app.store.digests.findOne({}).lean();
+    expect(digest?.state).toBe('sent');
+    expect(digest?.items.map((i) => [i.address, i.tries, i.gaveUp ?? false])).toEqual([
+      [reachable, 1, false],
+      [refusing, 3, true],
+    ]);
+  });
+
+  it('marks a digest failed, and stops trying, when no owner can be reached', async () => {
+    const clock = new TestClock('2026-03-16T09:00:00Z');
+    const owner = visitor();
+    const app = await start({ OWNER_ADDRESSES: `web:${owner}` }, clock, uniqueDbName('digest_nobody'));
+    const channels = app.channels as Map<ChannelName, Channel>;
+    channels.set('web', { ...channels.get('web')!, send: async () => ({ status: 'failed', error: 'recipient refuses messages' }) });
+    for (let pass = 0; pass < 6; pass++) {
+      expect((await app.sweeper.sweep()).digests).toBe(0);
+      clock.advance(60_000);
+    }
+    expect(await app.store.outbox.countDocuments({ purpose: 'digest' })).toBe(3);
+    expect((await app.store.digests.findOne({}).lean())?.state).toBe('failed');
+  });
+
   it('sends nothing before the scheduled time or without an owner', async () => {
     const clock = new TestClock('2026-03-16T08:59:00Z');
     const app = await start({}, clock, uniqueDbName('digest_none'));
