@@ -15,6 +15,9 @@ export interface EnqueueInput {
   ids?: Types.ObjectId[];
 }
 
+/** How far along a message is; a report never moves it back (final states share a rank). */
+const statusRank: Record<DeliveryUpdate['status'], number> = { queued: 0, sent: 1, delivered: 2, undelivered: 2, failed: 2, read: 3 };
+const deliveryStatuses = Object.keys(statusRank) as Array<DeliveryUpdate['status']>;
 const maxAttempts = 8;
 /** A claim older than this is an interrupted send: it is marked failed, never sent twice. */
 const claimMs = 5 * 60_000;
@@ -134,12 +137,14 @@ export class Outbox {
   /** A provider's delivery report for a message we sent. */
   async recordDelivery(update: DeliveryUpdate): Promise<void> {
     const at = this.now();
+    // Providers do not promise order: a late "sent" must not overwrite "delivered".
+    const later = { $nin: deliveryStatuses.filter((s) => statusRank[s] > statusRank[update.status]) };
     await this.store.outbox.updateOne(
-      { channel: update.channel, providerMessageId: update.providerMessageId },
+      { channel: update.channel, providerMessageId: update.providerMessageId, deliveryStatus: later },
       { $set: { deliveryStatus: update.status, ...(update.errorCode ? { error: update.errorCode } : {}) } },
     );
     await this.store.surveys.updateOne(
-      { channel: update.channel, 'delivery.providerMessageId': update.providerMessageId },
+      { channel: update.channel, 'delivery.providerMessageId': update.providerMessageId, 'delivery.status': later },
       { $set: { 'delivery.status': update.status, 'delivery.updatedAt': at, ...(update.errorCode ? { 'delivery.error': update.errorCode } : {}) } },
     );
   }

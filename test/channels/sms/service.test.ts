@@ -102,4 +102,15 @@ describe('SMS channel with the survey service', () => {
     await fake.postStatus(server.app, invitation, 'undelivered', '30006');
     expect(await surveyOf(customer)).toMatchObject({ delivery: { status: 'undelivered', error: '30006' } });
   });
+
+  it('keeps the furthest delivery status when callbacks arrive out of order', async () => {
+    const customer = newCustomer();
+    await start(customer);
+    const invitation = fake.messages.find((m) => m.to === customer)!;
+    await fake.postStatus(server.app, invitation, 'delivered');
+    await fake.postStatus(server.app, invitation, 'sent');
+    await fake.postStatus(server.app, invitation, 'queued');
+    expect(await surveyOf(customer)).toMatchObject({ delivery: { status: 'delivered' } });
+    expect(await server.app.store.outbox.findOne({ providerMessageId: invitation.sid }).lean()).toMatchObject({ deliveryStatus: 'delivered' });
+  });
 });
