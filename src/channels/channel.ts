@@ -80,6 +80,8 @@ export interface ChannelDeps {
   recordDelivery(update: DeliveryUpdate): Promise<void>;
   /** The person refused messages on this channel (blocked the bot, carrier opt-out). */
   recordOptOut(channel: ChannelName, address: string, reason: string): Promise<void>;
+  /** The provider says this person accepts messages again (Twilio Advanced Opt-Out START, custom words included). */
+  recordOptIn(channel: ChannelName, address: string): Promise<void>;
   log: FastifyBaseLogger;
 }
 

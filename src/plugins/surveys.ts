@@ -55,6 +55,7 @@ async function surveys(app: FastifyInstance, { config, now }: SurveysOptions): P
     handleInbound: owners.handleInbound,
     recordDelivery: (update) => outbox.recordDelivery(update),
     recordOptOut: (channel, address, reason) => svc.recordOptOut(channel, address, reason),
+    recordOptIn: (channel, address) => svc.setOptOut(channel, address, undefined),
     log: app.log,
     db: app.db,
     now,

@@ -113,6 +113,9 @@ export function smsWebhooks(options: WebhookOptions) {
         // Twilio now refuses to send to this number whatever the keyword was (custom ones included).
         // Recorded before the dedupe so a retried webhook still records it; recording twice is harmless.
         await deps.recordOptOut('sms', address, 'twilio opt-out keyword');
+      } else if (OptOutType === 'START') {
+        // Twilio sends to this number again, whatever the (custom) opt-in word was: so may we.
+        await deps.recordOptIn('sms', address);
       }
       const result = await deps.handleInbound({
         channel: 'sms',

@@ -61,6 +61,9 @@ function databaseDeps(app: FastifyInstance): ChannelDeps {
     async recordOptOut(channel, address, reason) {
       await app.db.collection('optouts').updateOne({ channel, address }, { $set: { reason } }, { upsert: true });
     },
+    async recordOptIn(channel, address) {
+      await app.db.collection('optouts').deleteOne({ channel, address });
+    },
     log: app.log,
   };
 }

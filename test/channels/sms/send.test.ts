@@ -74,6 +74,7 @@ describe('send() failures outside the API', () => {
     handleInbound: () => Promise.reject(new Error('not used')),
     recordDelivery: () => Promise.reject(new Error('not used')),
     recordOptOut: () => Promise.reject(new Error('not used')),
+    recordOptIn: () => Promise.reject(new Error('not used')),
     log: pino({ level: 'silent' }),
   };
 

@@ -75,6 +75,16 @@ describe('SMS channel with the survey service', () => {
     expect((await start(customer)).status).toBe('opted_out');
   });
 
+  it('records an opt-in by a custom Advanced Opt-Out word (OptOutType=START) and surveys again', async () => {
+    const customer = newCustomer();
+    await fake.receive(server.app, { from: customer, body: 'BASTA', extra: { OptOutType: 'STOP' } });
+    expect((await customerOf(customer))?.optedOutAt).toBeInstanceOf(Date);
+    const res = await fake.receive(server.app, { from: customer, body: 'VOLVER', extra: { OptOutType: 'START' } });
+    expect(twimlMessages(res.body)).toEqual([]);
+    expect((await customerOf(customer))?.optedOutAt).toBeUndefined();
+    expect((await start(customer)).status).toBe('sent');
+  });
+
   it('marks the customer opted out when the API refuses with 21610 and shows the failure on the survey', async () => {
     const customer = newCustomer();
     fake.blocked.add(customer); // replied STOP to another of our numbers in the same messaging service

@@ -54,6 +54,7 @@ export async function buildTeamsTestApp(
     async recordOptOut(channel, address, reason) {
       state.optOuts.push({ channel, address, reason });
     },
+    async recordOptIn() {},
     log: app.log,
   };
   state.channel = createTeamsChannel(config.teams, { ...deps, conversations }, options);

@@ -34,6 +34,7 @@ export function inMemoryDeps(log: FastifyBaseLogger) {
     async recordOptOut(channel, address, reason) {
       optOuts.push({ channel, address, reason });
     },
+    async recordOptIn() {},
   };
 
   return {
