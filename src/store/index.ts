@@ -51,3 +51,14 @@ export async function claim(store: Store, key: string, at: Date, by?: string): P
     throw err;
   }
 }
+
+/**
+ * Free a claim whose holder died between claiming and finishing (a crash, a lost connection), once
+ * it is older than `staleMs`. Deleting by the claim's own time frees it once, even if several try.
+ */
+export async function releaseStaleClaim(store: Store, key: string, now: Date, staleMs: number): Promise<boolean> {
+  const held = await store.claims.findById(key, { at: 1 }).lean();
+  if (!held || now.getTime() - held.at.getTime() < staleMs) return false;
+  const { deletedCount } = await store.claims.deleteOne({ _id: key, at: held.at });
+  return deletedCount === 1;
+}

@@ -7,7 +7,7 @@ import { bandOf, detectKeyword, isOpen, keywordReply, startDialog, step } from '
 import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../dialogs/types.js';
 import { locales, surveyKinds } from '../dialogs/types.js';
 import { describeIssues, ValidationError } from '../errors.js';
-import { claim, isDuplicateKey, type Store } from '../store/index.js';
+import { claim, isDuplicateKey, releaseStaleClaim, type Store } from '../store/index.js';
 import { nextSendTime, weekKey, type SendWindow } from './calendar.js';
 import { DeepLinks } from './deep-links.js';
 import { normalizeAddress } from './addresses.js';
@@ -60,6 +60,9 @@ export function sessionOf(doc: SurveyDoc): DialogSession {
     abandonedAt: doc.abandonedAt ?? undefined,
   };
 }
+
+/** A survey claim older than this belongs to a writer that is gone (a step takes milliseconds). */
+const staleClaimMs = 30_000;
 
 const openKeyOf = (businessId: string, channel: string, address: string) => `${businessId}:${channel}:${address}`;
 
@@ -153,6 +156,18 @@ export class SurveyService {
       if (isDuplicateKey(err)) return { duplicate: true, replies: [] };
       throw err;
     }
+    let committed = false;
+    try {
+      return await this.respond(inbound, () => (committed = true));
+    } catch (err) {
+      // Nothing was stored: forget the message id, so the provider's retry is handled, not dropped as a
+      // duplicate. Once the survey moved on, the retry must stay a duplicate or the answer counts twice.
+      if (!committed) await this.store.inbound.deleteOne({ channel: inbound.channel, providerMessageId: inbound.providerMessageId }).catch(() => {});
+      throw err;
+    }
+  }
+
+  private async respond(inbound: Inbound, onCommit: () => void): Promise<InboundResult> {
     const businessId = this.business.id;
     const address = inbound.address;
     const customer = await this.store.customers.findOne({ businessId, channel: inbound.channel, address });
@@ -179,7 +194,7 @@ export class SurveyService {
           : undefined;
     if (!input) return { duplicate: false, replies: [] };
 
-    const result = await this.advance({ openKey: openKeyOf(businessId, inbound.channel, address) }, input);
+    const result = await this.advance({ openKey: openKeyOf(businessId, inbound.channel, address) }, input, onCommit);
     if (result) return { duplicate: false, replies: result.outbound };
     if (keyword) return { duplicate: false, replies: [keywordReply(keyword, locale, vars)] };
     // Free text with no open survey: explain ourselves to a stranger; a past respondent's "thanks!" needs no answer.
@@ -191,7 +206,7 @@ export class SurveyService {
    * Apply one input to the open survey matched by `filter`, atomically: the update applies only to
    * the revision the step was computed from, so concurrent deliveries and sweepers never double-apply.
    */
-  async advance(filter: Record<string, unknown>, input: DialogInput): Promise<{ survey: SurveyDoc; outbound: Outbound[]; events: DialogEvent[] } | undefined> {
+  async advance(filter: Record<string, unknown>, input: DialogInput, onCommit?: () => void): Promise<{ survey: SurveyDoc; outbound: Outbound[]; events: DialogEvent[] } | undefined> {
     for (let attempt = 0; attempt < 20; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 5 * attempt));
       const doc = await this.store.surveys.findOne(filter);
@@ -199,7 +214,12 @@ export class SurveyService {
       const result = step(sessionOf(doc), input, this.now(), this.policy);
       if (result.events.length === 0 && result.outbound.length === 0) return { survey: doc, outbound: [], events: [] };
       // Exactly one writer moves a survey on from a given revision; the others recompute.
-      if (!(await claim(this.store, `survey:${doc._id.toString()}:${doc.rev}`, this.now()))) continue;
+      const key = `survey:${doc._id.toString()}:${doc.rev}`;
+      if (!(await claim(this.store, key, this.now()))) {
+        // A writer that claimed this revision and died before its update would block the survey for good.
+        await releaseStaleClaim(this.store, key, this.now(), staleClaimMs);
+        continue;
+      }
       const next = result.session;
       const closed = !isOpen(next.state);
       const updated = await this.store.surveys.findOneAndUpdate(
@@ -215,6 +235,7 @@ export class SurveyService {
         { returnDocument: 'after' },
       );
       if (!updated) continue; // someone else moved this survey on; recompute from the new state
+      onCommit?.();
       await countRollups(this.store, { businessId: updated.businessId, kind: updated.kind, week: updated.week, tags: updated.tags }, rollupMetrics(result.events), updated.score);
       await this.onEvents(updated, result.events);
       const surveyId = updated._id.toString();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServer } from '../../src/server.js';
 import { buildTestServer, testConfig, type TestServer } from '../helpers/build.js';
 import { TestClock, hours } from '../helpers/clock.js';
@@ -85,6 +85,49 @@ describe('concurrent replies to one survey', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('a failure while handling a reply', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildTestServer({ SWEEP_INTERVAL: '0' }, { now: clock.now });
+  });
+  afterAll(() => server.close());
+  const reply = (address: string, id: string, text: string) =>
+    server.app.surveys.handleInbound({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
+
+  it('loses nothing: the retry of a message that failed before anything was stored is handled', async () => {
+    await server.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_fault', trigger: 'api' });
+    const lookup = vi.spyOn(server.app.store.surveys, 'findOne').mockRejectedValueOnce(new Error('connection reset by peer'));
+    await expect(reply('v_fault', 'fault-1', '8')).rejects.toThrow('connection reset by peer');
+    lookup.mockRestore();
+
+    const retry = await reply('v_fault', 'fault-1', '8');
+    expect(retry.duplicate).toBe(false);
+    expect(retry.replies[0]?.text).toMatch(/make it a 10/);
+    expect(await server.app.store.surveys.findOne({ address: 'v_fault' }).lean()).toMatchObject({ state: 'awaiting_comment', score: 8 });
+  });
+
+  it('keeps the retry a duplicate once the answer was stored, so it never counts twice', async () => {
+    await server.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_fault_late', trigger: 'api' });
+    const count = vi.spyOn(server.app.store.rollups, 'bulkWrite').mockRejectedValueOnce(new Error('connection reset by peer'));
+    await expect(reply('v_fault_late', 'fault-2', '9')).rejects.toThrow('connection reset by peer');
+    count.mockRestore();
+    expect(await reply('v_fault_late', 'fault-2', '9')).toEqual({ duplicate: true, replies: [] });
+    // The next message is the comment, not a second score.
+    await reply('v_fault_late', 'fault-3', '9');
+    expect(await server.app.store.surveys.findOne({ address: 'v_fault_late' }).lean()).toMatchObject({ state: 'completed', score: 9, comment: '9' });
+  });
+
+  it('frees a survey whose last writer died between its claim and its update', async () => {
+    const started = await server.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_orphan', trigger: 'api' });
+    if (started.status !== 'sent') throw new Error(started.status);
+    await server.app.store.claims.create({ _id: `survey:${started.surveyId}:0`, at: new Date(clock.now().getTime() - 60_000) });
+    const result = await reply('v_orphan', 'orphan-1', '4');
+    expect(result.replies[0]?.text).toMatch(/What did you like most/);
+    expect(await server.app.store.surveys.findById(started.surveyId).lean()).toMatchObject({ state: 'awaiting_comment', score: 4, rev: 1 });
   });
 });
 
