@@ -51,9 +51,12 @@ async function readPayload(req: IncomingMessage): Promise<Record<string, unknown
   if (type.startsWith('multipart/form-data')) {
     const form = await new Response(body, { headers: { 'content-type': type } }).formData();
     const payload: Record<string, unknown> = {};
-    form.forEach((value, key) => {
-      payload[key] = typeof value === 'string' ? parseField(value) : { file: value.name, bytes: value.size };
-    });
+    const fields: Array<[string, FormDataEntryValue]> = [];
+    form.forEach((value, key) => fields.push([key, value]));
+    for (const [key, value] of fields) {
+      // Files are kept as name, size and their first 8 bytes (enough to tell a PNG).
+      payload[key] = typeof value === 'string' ? parseField(value) : { file: value.name, bytes: value.size, head: Buffer.from(await value.slice(0, 8).arrayBuffer()).toString('hex') };
+    }
     return payload;
   }
   return body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
