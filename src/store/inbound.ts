@@ -10,6 +10,7 @@ const inboundSchema = new Schema(
   { versionKey: false },
 );
 inboundSchema.index({ channel: 1, providerMessageId: 1 }, { unique: true });
+inboundSchema.index({ receivedAt: 1 });
 
 export function inboundModel(conn: Connection) {
   return conn.model('Inbound', inboundSchema, 'inbound');

@@ -19,14 +19,16 @@ const invitationSchema = new Schema(
     /** `api` or the staff member's id. */
     createdBy: { type: String, required: true },
     expiresAt: { type: Date, required: true },
+    /** When its survey started. */
     usedAt: Date,
-    /** `channel:address` of the chat that redeemed it. */
+    /** `channel:address` of the chat that redeemed it, set as soon as that chat won the claim. */
     usedBy: String,
     surveyId: Schema.Types.ObjectId,
   },
   { timestamps: true, versionKey: false },
 );
 invitationSchema.index({ businessId: 1, createdAt: -1 });
+invitationSchema.index({ expiresAt: 1 });
 
 export type Invitation = InferSchemaType<typeof invitationSchema>;
 

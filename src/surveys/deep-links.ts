@@ -112,9 +112,15 @@ export class DeepLinks {
       const found = await this.store.invitations.findOne({ _id: invitationId(parsed.secret), businessId: this.business.id }).lean();
       if (!found || found.channel !== inbound.channel || found.expiresAt.getTime() <= this.now().getTime()) return invalid();
       // One chat redeems an invitation; the same chat may open it again (it gets its question back).
-      if (!(await claim(this.store, `invitation:${found._id}`, this.now(), by))) {
-        const holder = await this.store.claims.findById(`invitation:${found._id}`, { by: 1 }).lean();
-        if (holder?.by !== by) return invalid();
+      // The claim picks the chat among simultaneous openers; `usedBy` keeps it after claims are swept.
+      if (found.usedBy && found.usedBy !== by) return invalid();
+      if (!found.usedBy) {
+        if (await claim(this.store, `invitation:${found._id}`, this.now(), by)) {
+          await this.store.invitations.updateOne({ _id: found._id }, { $set: { usedBy: by } });
+        } else {
+          const holder = await this.store.claims.findById(`invitation:${found._id}`, { by: 1 }).lean();
+          if (holder?.by !== by) return invalid();
+        }
       }
       invitation = found._id;
       request = {
@@ -135,7 +141,7 @@ export class DeepLinks {
     if (open) return [{ ...currentQuestion(sessionOf(open)), surveyId: open._id.toString() }];
     const result = await this.surveys.startSurvey({ ...request, channel: inbound.channel, address: inbound.address, trigger: 'link' });
     if (invitation && (result.status === 'sent' || result.status === 'queued')) {
-      await this.store.invitations.updateOne({ _id: invitation }, { $set: { usedAt: this.now(), usedBy: by, surveyId: result.surveyId } });
+      await this.store.invitations.updateOne({ _id: invitation }, { $set: { usedAt: this.now(), surveyId: result.surveyId } });
     }
     switch (result.status) {
       case 'sent':

@@ -59,10 +59,21 @@ export class Sweeper {
       reminded++;
     }
     const sent = await this.outbox.flushDue(batch);
-    // Claims only guard steps in flight; a day later they are history.
-    await this.store.claims.deleteMany({ at: { $lt: new Date(now.getTime() - 86_400_000) } });
+    await this.housekeeping(now);
     const digests = await this.afterFlush();
     return { reminded, expired, sent, digests };
+  }
+
+  /**
+   * What no TTL index removes (FerretDB has none): claims only guard steps in flight; providers retry
+   * a message for a day at most (and Telegram may reuse update ids after a quiet week); an invitation
+   * is kept a month past its expiry as the record of who used it.
+   */
+  private async housekeeping(now: Date): Promise<void> {
+    const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
+    await this.store.claims.deleteMany({ at: { $lt: ago(1) } });
+    await this.store.inbound.deleteMany({ receivedAt: { $lt: ago(3) } });
+    await this.store.invitations.deleteMany({ expiresAt: { $lt: ago(30) } });
   }
 
   start(intervalMs: number): void {

@@ -121,6 +121,19 @@ describe('a failure while handling a reply', () => {
     expect(await server.app.store.surveys.findOne({ address: 'v_fault_late' }).lean()).toMatchObject({ state: 'completed', score: 9, comment: '9' });
   });
 
+  it('forgets provider message ids after three days, claims after one', async () => {
+    await reply('v_old', 'old-1', 'hello');
+    await server.app.store.claims.create({ _id: 'test:old-claim', at: clock.now() });
+    clock.advance(hours(25));
+    await server.app.sweeper.sweep();
+    expect(await server.app.store.claims.exists({ _id: 'test:old-claim' })).toBeNull();
+    expect(await server.app.store.inbound.exists({ providerMessageId: 'old-1' })).not.toBeNull();
+    clock.advance(hours(48));
+    await server.app.sweeper.sweep();
+    expect(await server.app.store.inbound.exists({ providerMessageId: 'old-1' })).toBeNull();
+    clock.reset();
+  });
+
   it('frees a survey whose last writer died between its claim and its update', async () => {
     const started = await server.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_orphan', trigger: 'api' });
     if (started.status !== 'sent') throw new Error(started.status);

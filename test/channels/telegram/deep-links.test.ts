@@ -174,6 +174,26 @@ describe('telegram deep links: one-time invitations', () => {
     expect(refused).toHaveLength(5);
   });
 
+  it('stays with its chat after the sweeper clears old claims, and is deleted a month after it expires', async () => {
+    const made = await invitation({ kind: 'nps', expiresInDays: 3 });
+    const [first, second] = [newChat('Pat'), newChat('Quinn')];
+    await say(first, `/start ${made.token}`);
+    clock.advance(hours(48));
+    await server.app.sweeper.sweep();
+    expect(await server.app.store.claims.countDocuments({ _id: { $regex: '^invitation:' } })).toBe(0);
+    await say(second, `/start ${made.token}`);
+    expect(await surveysOf(second.chatId)).toEqual([]);
+    expect(texts(second.chatId)[0]).toMatch(/^This survey link has expired/);
+
+    const id = invitationId(made.token.slice('default-i'.length));
+    clock.advance(hours(24 * 30));
+    await server.app.sweeper.sweep();
+    expect(await server.app.store.invitations.exists({ _id: id })).not.toBeNull();
+    clock.advance(hours(24 * 2));
+    await server.app.sweeper.sweep();
+    expect(await server.app.store.invitations.exists({ _id: id })).toBeNull();
+  });
+
   it('expires', async () => {
     const made = await invitation({ kind: 'nps', expiresInDays: 1 });
     clock.advance(hours(25));
