@@ -1,52 +1,23 @@
 import { randomInt } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { invitationId } from '../../../src/surveys/deep-links.js';
-import { buildTestServer, type TestServer } from '../../helpers/build.js';
 import { hours, TestClock } from '../../helpers/clock.js';
-import { buttonData, callbackUpdate, postUpdate, startFakeTelegram, textUpdate, type FakeTelegram } from '../../helpers/fake-telegram.js';
+import { buttonData, callbackUpdate, postUpdate, textUpdate } from '../../helpers/fake-telegram.js';
+import { useTelegramServer } from '../../helpers/telegram-server.js';
 
-const token = '555000222:AAG-deep-link-token-for-the-fake';
-const webhookSecret = 'deep-link-webhook-secret';
 const apiKey = 'k_deep_links_0123456789';
 const owner = { chatId: 777_000_001, firstName: 'Olu' };
-
-let fake: FakeTelegram;
-let server: TestServer;
 // 03:00 in the business's time zone: outside the 09:00-20:00 send window, so anything sent at once
 // was sent because the customer asked for it.
 const clock = new TestClock('2026-03-10T03:00:00Z');
-
-beforeAll(async () => {
-  fake = await startFakeTelegram({ token });
-  server = await buildTestServer(
-    {
-      TELEGRAM_BOT_TOKEN: token,
-      TELEGRAM_WEBHOOK_SECRET: webhookSecret,
-      TELEGRAM_API_ROOT: fake.url,
-      PUBLIC_URL: 'https://bot.example.com',
-      SWEEP_INTERVAL: '0',
-      API_KEY: apiKey,
-      BUSINESS_NAME: 'Acme Bakery',
-      OWNER_ADDRESSES: `telegram:${owner.chatId}`,
-    },
-    { now: clock.now },
-  );
-});
-afterAll(async () => {
-  await server?.close();
-  await fake?.close();
-});
-beforeEach(() => {
-  clock.reset();
-  fake.reset();
-});
+const t = useTelegramServer(clock, { API_KEY: apiKey, BUSINESS_NAME: 'Acme Bakery', OWNER_ADDRESSES: `telegram:${owner.chatId}` });
 
 const newChat = (firstName = 'Ada') => ({ chatId: randomInt(100_000_000, 2_000_000_000), firstName });
-const say = (person: { chatId: number; firstName: string }, text: string) => postUpdate(server.app, webhookSecret, textUpdate(person, text));
-const texts = (chatId: number) => fake.sent(chatId).map((m) => ('text' in m ? m.text : ''));
-const surveysOf = (chatId: number) => server.app.store.surveys.find({ channel: 'telegram', address: String(chatId) }).sort({ invitedAt: 1 }).lean();
+const say = (person: { chatId: number; firstName: string }, text: string) => postUpdate(t.server.app, t.webhookSecret, textUpdate(person, text));
+const texts = (chatId: number) => t.fake.sent(chatId).map((m) => ('text' in m ? m.text : ''));
+const surveysOf = (chatId: number) => t.server.app.store.surveys.find({ channel: 'telegram', address: String(chatId) }).sort({ invitedAt: 1 }).lean();
 const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
-  server.app.inject({ method, url, headers: { 'x-api-key': apiKey }, ...(payload ? { payload } : {}) });
+  t.server.app.inject({ method, url, headers: { 'x-api-key': apiKey }, ...(payload ? { payload } : {}) });
 
 async function invitation(payload: object = { kind: 'nps' }): Promise<{ token: string; link: string; expiresAt: string }> {
   const res = await api('POST', '/api/invitations', payload);
@@ -67,16 +38,16 @@ describe('telegram deep links: the business link', () => {
     const ada = newChat('Ada');
     expect((await say(ada, '/start default')).statusCode).toBe(200);
 
-    const customer = await server.app.store.customers.findOne({ channel: 'telegram', address: String(ada.chatId) }).lean();
+    const customer = await t.server.app.store.customers.findOne({ channel: 'telegram', address: String(ada.chatId) }).lean();
     expect(customer).toMatchObject({ businessId: 'default', name: 'Ada' });
     const [survey] = await surveysOf(ada.chatId);
     expect(survey).toMatchObject({ kind: 'nps', trigger: 'link', state: 'invited', invitedAt: clock.now() });
-    const [question] = fake.sent(ada.chatId);
+    const [question] = t.fake.sent(ada.chatId);
     expect(texts(ada.chatId)).toEqual([expect.stringMatching(/^Hi Ada! How likely are you to recommend Acme Bakery/)]);
 
     // The question carries the usual keyboard: a tap moves the dialog on.
-    await postUpdate(server.app, webhookSecret, callbackUpdate(ada, question!, buttonData(question!, '4')));
-    expect(await server.app.store.surveys.findById(survey!._id).lean()).toMatchObject({ state: 'awaiting_comment', score: 4, band: 'detractor' });
+    await postUpdate(t.server.app, t.webhookSecret, callbackUpdate(ada, question!, buttonData(question!, '4')));
+    expect(await t.server.app.store.surveys.findById(survey!._id).lean()).toMatchObject({ state: 'awaiting_comment', score: 4, band: 'detractor' });
     expect(texts(ada.chatId).at(-1)).toMatch(/What should we have done better/);
   });
 
@@ -111,9 +82,9 @@ describe('telegram deep links: the business link', () => {
   it('counts as asking again after /stop: the opt-out ends and the survey starts', async () => {
     const ed = newChat('Ed');
     await say(ed, '/stop');
-    expect(await server.app.store.customers.findOne({ channel: 'telegram', address: String(ed.chatId) }).lean()).toMatchObject({ optedOutAt: expect.any(Date) });
+    expect(await t.server.app.store.customers.findOne({ channel: 'telegram', address: String(ed.chatId) }).lean()).toMatchObject({ optedOutAt: expect.any(Date) });
     await say(ed, '/start default-csat');
-    const customer = await server.app.store.customers.findOne({ channel: 'telegram', address: String(ed.chatId) }).lean();
+    const customer = await t.server.app.store.customers.findOne({ channel: 'telegram', address: String(ed.chatId) }).lean();
     expect(customer?.optedOutAt).toBeUndefined();
     expect((await surveysOf(ed.chatId)).map((s) => s.kind)).toEqual(['csat']);
   });
@@ -121,10 +92,10 @@ describe('telegram deep links: the business link', () => {
   it('starts one survey when Telegram delivers the same /start twice', async () => {
     const fi = newChat('Fi');
     const update = textUpdate(fi, '/start default');
-    await postUpdate(server.app, webhookSecret, update);
-    await postUpdate(server.app, webhookSecret, update);
+    await postUpdate(t.server.app, t.webhookSecret, update);
+    await postUpdate(t.server.app, t.webhookSecret, update);
     expect(await surveysOf(fi.chatId)).toHaveLength(1);
-    expect(fake.sent(fi.chatId)).toHaveLength(1);
+    expect(t.fake.sent(fi.chatId)).toHaveLength(1);
   });
 });
 
@@ -136,7 +107,7 @@ describe('telegram deep links: one-time invitations', () => {
     expect(made.token.length).toBeLessThanOrEqual(64);
     expect(new Date(made.expiresAt).getTime() - clock.now().getTime()).toBe(14 * 86_400_000);
     const secret = made.token.slice('default-i'.length);
-    const stored = await server.app.store.invitations.find({}).lean();
+    const stored = await t.server.app.store.invitations.find({}).lean();
     expect(JSON.stringify(stored)).not.toContain(secret);
 
     const grace = newChat('G');
@@ -144,7 +115,7 @@ describe('telegram deep links: one-time invitations', () => {
     const [survey] = await surveysOf(grace.chatId);
     expect(survey).toMatchObject({ kind: 'ces', trigger: 'link', locale: 'es', vars: { customerName: 'Grace', context: 'order 1042' }, tags: ['pickup'] });
     expect(texts(grace.chatId)).toEqual([expect.stringMatching(/^¡Hola, Grace!/)]);
-    const used = await server.app.store.invitations.findById(invitationId(secret)).lean();
+    const used = await t.server.app.store.invitations.findById(invitationId(secret)).lean();
     expect(used).toMatchObject({ usedBy: `telegram:${grace.chatId}`, surveyId: survey!._id, usedAt: clock.now() });
   });
 
@@ -168,7 +139,7 @@ describe('telegram deep links: one-time invitations', () => {
     const people = Array.from({ length: 6 }, () => newChat('Jo'));
     const results = await Promise.all(people.map((p) => say(p, `/start ${made.token}`)));
     expect(results.map((r) => r.statusCode)).toEqual(people.map(() => 200));
-    const started = await server.app.store.surveys.find({ address: { $in: people.map((p) => String(p.chatId)) } }).lean();
+    const started = await t.server.app.store.surveys.find({ address: { $in: people.map((p) => String(p.chatId)) } }).lean();
     expect(started).toHaveLength(1);
     const refused = people.filter((p) => texts(p.chatId)[0]?.startsWith('This survey link has expired'));
     expect(refused).toHaveLength(5);
@@ -179,19 +150,19 @@ describe('telegram deep links: one-time invitations', () => {
     const [first, second] = [newChat('Pat'), newChat('Quinn')];
     await say(first, `/start ${made.token}`);
     clock.advance(hours(48));
-    await server.app.sweeper.sweep();
-    expect(await server.app.store.claims.countDocuments({ _id: { $regex: '^invitation:' } })).toBe(0);
+    await t.server.app.sweeper.sweep();
+    expect(await t.server.app.store.claims.countDocuments({ _id: { $regex: '^invitation:' } })).toBe(0);
     await say(second, `/start ${made.token}`);
     expect(await surveysOf(second.chatId)).toEqual([]);
     expect(texts(second.chatId)[0]).toMatch(/^This survey link has expired/);
 
     const id = invitationId(made.token.slice('default-i'.length));
     clock.advance(hours(24 * 30));
-    await server.app.sweeper.sweep();
-    expect(await server.app.store.invitations.exists({ _id: id })).not.toBeNull();
+    await t.server.app.sweeper.sweep();
+    expect(await t.server.app.store.invitations.exists({ _id: id })).not.toBeNull();
     clock.advance(hours(24 * 2));
-    await server.app.sweeper.sweep();
-    expect(await server.app.store.invitations.exists({ _id: id })).toBeNull();
+    await t.server.app.sweeper.sweep();
+    expect(await t.server.app.store.invitations.exists({ _id: id })).toBeNull();
   });
 
   it('expires', async () => {
@@ -216,7 +187,7 @@ describe('telegram deep links: one-time invitations', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/^channel: deep links exist for telegram only/);
     expect((await api('POST', '/api/invitations', { kind: 'nps', expiresInDays: 365 })).statusCode).toBe(400);
-    expect((await server.app.inject({ method: 'POST', url: '/api/invitations', payload: { kind: 'nps' } })).statusCode).toBe(401);
+    expect((await t.server.app.inject({ method: 'POST', url: '/api/invitations', payload: { kind: 'nps' } })).statusCode).toBe(401);
   });
 });
 
@@ -244,7 +215,7 @@ describe('telegram deep links: /start without a token, and staff', () => {
     await say(ola, `/start ${new URL(link).searchParams.get('start')}`);
     const [survey] = await surveysOf(ola.chatId);
     expect(survey).toMatchObject({ kind: 'csat', vars: { context: 'the new oven', customerName: 'Ola' } });
-    const invitations = await server.app.store.invitations.find({ surveyId: survey!._id }).lean();
+    const invitations = await t.server.app.store.invitations.find({ surveyId: survey!._id }).lean();
     expect(invitations).toHaveLength(1);
     expect(invitations[0]!.createdBy).toMatch(/^[a-f0-9]{24}$/);
   });

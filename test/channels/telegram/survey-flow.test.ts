@@ -1,93 +1,73 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
-import { buildTestServer, type TestServer } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
-import { buttonData, callbackUpdate, postUpdate, startFakeTelegram, textUpdate, type FakeTelegram } from '../../helpers/fake-telegram.js';
+import { buttonData, callbackUpdate, postUpdate, textUpdate } from '../../helpers/fake-telegram.js';
+import { useTelegramServer } from '../../helpers/telegram-server.js';
 
-const token = '555000111:AAG-survey-flow-token-for-the-fake';
-const webhookSecret = 'survey-flow-webhook-secret';
-
-let fake: FakeTelegram;
-let server: TestServer;
 const clock = new TestClock();
-
-beforeAll(async () => {
-  fake = await startFakeTelegram({ token });
-  server = await buildTestServer(
-    { TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_SECRET: webhookSecret, TELEGRAM_API_ROOT: fake.url, PUBLIC_URL: 'https://bot.example.com', SWEEP_INTERVAL: '0' },
-    { now: clock.now },
-  );
-});
-afterAll(async () => {
-  await server?.close();
-  await fake?.close();
-});
-beforeEach(() => {
-  clock.reset();
-  fake.reset();
-});
+const t = useTelegramServer(clock);
 
 const newChat = () => ({ chatId: randomInt(100_000_000, 2_000_000_000), firstName: 'Ada' });
 const invite = (chatId: number, kind: 'nps' | 'csat' | 'ces' = 'nps') =>
-  server.app.surveys.startSurvey({ kind, channel: 'telegram', address: String(chatId), trigger: 'api' });
+  t.server.app.surveys.startSurvey({ kind, channel: 'telegram', address: String(chatId), trigger: 'api' });
 
 describe('telegram with the survey service and the real database', () => {
   it('registers the webhook route and no setWebhook call in tests', async () => {
-    expect(server.app.channels.has('telegram')).toBe(true);
-    expect(fake.calls.some((c) => c.method === 'setWebhook')).toBe(false);
+    expect(t.server.app.channels.has('telegram')).toBe(true);
+    expect(t.fake.calls.some((c) => c.method === 'setWebhook')).toBe(false);
   });
 
   it('refuses a wrong secret header and stores nothing', async () => {
     const person = newChat();
     await invite(person.chatId);
-    fake.reset();
+    t.fake.reset();
     const update = textUpdate(person, '9');
-    const res = await postUpdate(server.app, webhookSecret, update, { 'x-telegram-bot-api-secret-token': 'not-the-secret-at-all' });
+    const res = await postUpdate(t.server.app, t.webhookSecret, update, { 'x-telegram-bot-api-secret-token': 'not-the-secret-at-all' });
     expect(res.statusCode).toBe(403);
-    expect(await server.app.store.inbound.countDocuments({ channel: 'telegram', providerMessageId: String(update.update_id) })).toBe(0);
-    expect(await server.app.store.surveys.findOne({ channel: 'telegram', address: String(person.chatId) }).lean()).toMatchObject({ state: 'invited' });
-    expect(fake.calls).toEqual([]);
+    expect(await t.server.app.store.inbound.countDocuments({ channel: 'telegram', providerMessageId: String(update.update_id) })).toBe(0);
+    expect(await t.server.app.store.surveys.findOne({ channel: 'telegram', address: String(person.chatId) }).lean()).toMatchObject({ state: 'invited' });
+    expect(t.fake.calls).toEqual([]);
   });
 
   it('sends the invitation with a keyboard carrying the survey id; a tap scores it', async () => {
     const person = newChat();
     const started = await invite(person.chatId);
     if (started.status !== 'sent') throw new Error(`invitation ${started.status}`);
-    const [question] = fake.sent(person.chatId);
+    const [question] = t.fake.sent(person.chatId);
     const data = buttonData(question!, '10');
     expect(data).toBe(`s:${started.surveyId}:10`);
 
     const tap = callbackUpdate(person, question!, data);
-    expect((await postUpdate(server.app, webhookSecret, tap)).statusCode).toBe(200);
-    expect(fake.calls.map((c) => c.method)).toEqual(expect.arrayContaining(['answerCallbackQuery', 'editMessageText']));
-    const survey = await server.app.store.surveys.findById(started.surveyId).lean();
+    expect((await postUpdate(t.server.app, t.webhookSecret, tap)).statusCode).toBe(200);
+    expect(t.fake.calls.map((c) => c.method)).toEqual(expect.arrayContaining(['answerCallbackQuery', 'editMessageText']));
+    const survey = await t.server.app.store.surveys.findById(started.surveyId).lean();
     expect(survey).toMatchObject({ state: 'awaiting_comment', score: 10, band: 'promoter' });
-    expect(fake.sent(person.chatId)).toHaveLength(2);
+    expect(t.fake.sent(person.chatId)).toHaveLength(2);
 
     // A replay of the same tap: nothing new stored or sent.
-    await postUpdate(server.app, webhookSecret, tap);
-    expect(fake.sent(person.chatId)).toHaveLength(2);
-    expect(await server.app.store.inbound.countDocuments({ channel: 'telegram', providerMessageId: String(tap.update_id) })).toBe(1);
+    await postUpdate(t.server.app, t.webhookSecret, tap);
+    expect(t.fake.sent(person.chatId)).toHaveLength(2);
+    expect(await t.server.app.store.inbound.countDocuments({ channel: 'telegram', providerMessageId: String(tap.update_id) })).toBe(1);
 
-    await postUpdate(server.app, webhookSecret, textUpdate(person, 'Great coffee'));
-    expect(await server.app.store.surveys.findById(started.surveyId).lean()).toMatchObject({ state: 'completed', comment: 'Great coffee' });
+    await postUpdate(t.server.app, t.webhookSecret, textUpdate(person, 'Great coffee'));
+    expect(await t.server.app.store.surveys.findById(started.surveyId).lean()).toMatchObject({ state: 'completed', comment: 'Great coffee' });
   });
 
   it('marks the customer opted out when the invitation finds the bot blocked', async () => {
     const person = newChat();
-    fake.failNext('403', 'sendMessage');
+    t.fake.failNext('403', 'sendMessage');
     await invite(person.chatId, 'csat');
-    const customer = await server.app.store.customers.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
+    const customer = await t.server.app.store.customers.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
     expect(customer?.optedOutAt).toBeInstanceOf(Date);
-    const survey = await server.app.store.surveys.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
+    const survey = await t.server.app.store.surveys.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
     expect(survey?.state).toBe('opted_out');
   });
 
   it('keeps an invitation refused with 429 in the outbox for retry_after seconds', async () => {
     const person = newChat();
-    fake.failNext('429', 'sendMessage');
+    t.fake.failNext('429', 'sendMessage');
     await invite(person.chatId, 'ces');
-    const item = await server.app.store.outbox.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
+    const item = await t.server.app.store.outbox.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
     expect(item).toMatchObject({ state: 'pending', attempts: 1 });
     expect(item!.error).toMatch(/^429/);
     const delay = item!.nextAttemptAt.getTime() - clock.now().getTime();
