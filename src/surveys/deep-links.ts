@@ -108,6 +108,7 @@ export class DeepLinks {
     const by = `${inbound.channel}:${inbound.address}`;
     let request: Omit<StartSurveyInput, 'channel' | 'address' | 'trigger'>;
     let invitation: string | undefined;
+    let spent = false;
     if (parsed.type === 'invitation') {
       const found = await this.store.invitations.findOne({ _id: invitationId(parsed.secret), businessId: this.business.id }).lean();
       if (!found || found.channel !== inbound.channel || found.expiresAt.getTime() <= this.now().getTime()) return invalid();
@@ -123,6 +124,7 @@ export class DeepLinks {
         }
       }
       invitation = found._id;
+      spent = !!found.usedAt;
       request = {
         kind: found.kind,
         name: found.name ?? inbound.displayName,
@@ -138,7 +140,9 @@ export class DeepLinks {
     if (customer?.optedOutAt) await this.surveys.setOptOut(inbound.channel, inbound.address, undefined);
     // Already being asked something here: ask it again rather than start a second survey.
     const open = await this.surveys.openSurvey(inbound.channel, inbound.address);
-    if (open) return [{ ...currentQuestion(sessionOf(open)), surveyId: open._id.toString() }];
+    if (open) return askAgain(open);
+    // An invitation whose survey is over was used: it does not start another.
+    if (spent) return invalid();
     const result = await this.surveys.startSurvey({ ...request, channel: inbound.channel, address: inbound.address, trigger: 'link' });
     if (invitation && (result.status === 'sent' || result.status === 'queued')) {
       await this.store.invitations.updateOne({ _id: invitation }, { $set: { usedAt: this.now(), surveyId: result.surveyId } });
@@ -154,8 +158,13 @@ export class DeepLinks {
       case 'already_open': {
         // Another message from this chat started one a moment ago.
         const started = await this.surveys.openSurvey(inbound.channel, inbound.address);
-        return started ? [{ ...currentQuestion(sessionOf(started)), surveyId: started._id.toString() }] : [];
+        return started ? askAgain(started) : [];
       }
     }
   }
+}
+
+/** The question an open survey is waiting on, with its buttons tied to the survey. */
+function askAgain(survey: Parameters<typeof sessionOf>[0]): Outbound[] {
+  return [{ ...currentQuestion(sessionOf(survey)), surveyId: survey._id.toString() }];
 }

@@ -132,6 +132,14 @@ describe('telegram deep links: one-time invitations', () => {
     expect(await surveysOf(first.chatId)).toHaveLength(1);
     expect(texts(first.chatId)).toHaveLength(2);
     expect(texts(first.chatId)[1]).toMatch(/^How likely are you to recommend Acme Bakery/);
+
+    // Once its survey is over, the invitation starts no other, even when no throttle would stop it.
+    await say(first, '10');
+    await say(first, 'SKIP');
+    await t.server.app.store.customers.updateOne({ channel: 'telegram', address: String(first.chatId) }, { $unset: { lastSurveyedAt: 1 } });
+    await say(first, `/start ${made.token}`);
+    expect(await surveysOf(first.chatId)).toHaveLength(1);
+    expect(texts(first.chatId).at(-1)).toMatch(/^This survey link has expired or was already used/);
   });
 
   it('lets exactly one of several chats opening it at the same moment have it', async () => {
