@@ -10,10 +10,22 @@ export interface Choice {
   value: string;
 }
 
+/** Labels of a comment box, in the customer's language. */
+export interface CommentBox {
+  placeholder: string;
+  send: string;
+  skip: string;
+}
+
 /** What the bot says, channel-neutral. Each adapter renders it natively (keyboard, card, plain text). */
 export interface Outbound {
   text: string;
   choices?: Choice[];
+  /**
+   * The question wants free text (the comment): channels with forms (Teams cards) show a text box and
+   * Send/Skip buttons with these labels; the others send the text, which says how to skip.
+   */
+  comment?: CommentBox;
   /** A PNG picture (digest chart); channels without pictures send the text only. */
   image?: { png: Buffer; alt: string };
   /** Text direction of `text`, for channels that can set it (web). */

@@ -42,7 +42,7 @@ function questionMessage(s: DialogSession): Outbound {
 
 function followUpMessage(s: DialogSession, score: number): Outbound {
   const p = promptsFor(s.locale);
-  return message(p, p.followUp(s.kind, bandOf(s.kind, score)));
+  return { ...message(p, p.followUp(s.kind, bandOf(s.kind, score))), comment: p.commentBox };
 }
 
 /** What the customer is being asked right now. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandOf, isOpen, startDialog, step } from '../../src/dialogs/index.js';
+import { bandOf, isOpen, promptsFor, startDialog, step } from '../../src/dialogs/index.js';
 import type { Band, DialogState, SurveyKind } from '../../src/dialogs/index.js';
 import { at, minute, policy, scored, start, t0, text, vars } from './fixtures.js';
 
@@ -64,7 +64,7 @@ describe('a full walk', () => {
     const first = step(start(kind), text(reply), at(minute), policy);
     expect(first.session).toMatchObject({ state: 'awaiting_comment', score, answeredAt: at(minute), reprompts: 0 });
     expect(first.events).toEqual([{ type: 'scored', score, band }]);
-    expect(first.outbound).toEqual([{ text: followUp }]);
+    expect(first.outbound).toEqual([{ text: followUp, comment: { placeholder: 'Type your answer', send: 'Send', skip: 'Skip' } }]);
 
     const second = step(first.session, text('  The barista was lovely.  '), at(2 * minute), policy);
     expect(second.session).toMatchObject({
@@ -107,7 +107,7 @@ describe('a full walk', () => {
     const session = scored('nps', 9);
     const result = step(session, { type: 'choice', value: '3' }, at(2 * minute), policy);
     expect(result.session).toEqual(session);
-    expect(result.outbound).toEqual([{ text: 'Great to hear! What did you like most? Reply SKIP to skip.' }]);
+    expect(result.outbound).toEqual([{ text: 'Great to hear! What did you like most? Reply SKIP to skip.', comment: promptsFor('en').commentBox }]);
     expect(result.events).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ export interface RecordedActivity {
 
 export interface AdaptiveCard {
   version: string;
-  body: Array<{ type: string; text?: string }>;
+  body: Array<{ type: string; text?: string; id?: string }>;
   actions: Array<{ type: string; title: string; data: Record<string, unknown> }>;
 }
 

@@ -1,5 +1,5 @@
 import { ActivityTypes, CardFactory, type Activity, type Attachment } from 'botbuilder';
-import type { Choice, Outbound } from '../channel.js';
+import type { Choice, CommentBox, Outbound } from '../channel.js';
 
 /** Adaptive Card 1.5 renders in Teams desktop, web and mobile. */
 const cardVersion = '1.5';
@@ -37,11 +37,32 @@ export function questionCard(message: Outbound & { choices: Choice[] }): Attachm
   return card([textBlock(message.text)], actions, message.dir);
 }
 
-/** The question card after an answer: the chosen score and no buttons, so it cannot be answered twice. */
-export function answeredCard(submit: ScoreSubmit): Attachment {
+/** What the comment card's buttons send back: the typed `comment` (Send) or `skip` (Skip). */
+export interface CommentSubmit {
+  comment?: string;
+  skip?: true;
+  label?: string;
+  question?: string;
+}
+
+/** The comment question with a text box, Send (requires text) and Skip (sends the skip keyword). */
+export function commentCard(message: Outbound & { comment: CommentBox }): Attachment {
+  const { comment: labels, text } = message;
+  const input = { type: 'Input.Text', id: 'comment', isMultiline: true, maxLength: 2000, placeholder: labels.placeholder, isRequired: true, errorMessage: labels.placeholder };
+  const send: CommentSubmit = { question: text };
+  const skip: CommentSubmit = { skip: true, label: labels.skip, question: text };
+  const actions = [
+    { type: 'Action.Submit', title: labels.send, data: send, associatedInputs: 'auto' },
+    { type: 'Action.Submit', title: labels.skip, data: skip, associatedInputs: 'none' },
+  ];
+  return card([textBlock(text), input], actions, message.dir);
+}
+
+/** A question card after its answer: the answer and no buttons or box, so it cannot be answered twice. */
+export function answeredCard(question: string | undefined, answer: string): Attachment {
   const body = [];
-  if (submit.question) body.push(textBlock(submit.question));
-  body.push(textBlock(`✓ ${submit.label ?? submit.score}`, { weight: 'Bolder' }));
+  if (question) body.push(textBlock(question));
+  body.push(textBlock(`✓ ${answer}`, { weight: 'Bolder' }));
   return card(body, []);
 }
 
@@ -53,6 +74,7 @@ export function renderOutbound(message: Outbound): Partial<Activity> {
       attachments: [questionCard({ ...message, choices: message.choices })],
     };
   }
+  if (message.comment) return { type: ActivityTypes.Message, attachments: [commentCard({ ...message, comment: message.comment })] };
   const activity: Partial<Activity> = { type: ActivityTypes.Message, text: message.text, textFormat: 'plain' };
   if (message.image) {
     activity.attachments = [

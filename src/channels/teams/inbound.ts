@@ -10,7 +10,8 @@ const scoreSubmit = z.object({
   label: z.string().optional(),
   question: z.string().optional(),
 });
-const commentSubmit = z.object({ comment: z.string() });
+const commentSubmit = z.object({ comment: z.string(), question: z.string().optional() });
+const skipSubmit = z.object({ skip: z.literal(true), label: z.string().optional(), question: z.string().optional() });
 
 /** A stable key for a Teams user: the Entra object id when Teams gives it, else the channel account id. */
 export function addressOf(activity: Partial<Activity>): string | undefined {
@@ -25,9 +26,11 @@ export function isPersonalChat(activity: Partial<Activity>): boolean {
 
 export interface MappedMessage {
   inbound: Inbound;
-  /** Set when the message is a score button tap on a question card. */
-  submit?: ScoreSubmit;
+  /** Set when the message came from a card: its question and the answer, to redraw it answered. */
+  answered?: { question?: string; answer: string };
 }
+
+const scoreAnswer = (s: ScoreSubmit) => ({ question: s.question, answer: s.label ?? s.score });
 
 /** A Teams message activity as an `Inbound`, or undefined when it carries nothing we can read. */
 export function toInbound(activity: Activity, address: string, receivedAt: Date): MappedMessage | undefined {
@@ -42,9 +45,16 @@ export function toInbound(activity: Activity, address: string, receivedAt: Date)
 
   if (activity.value !== undefined && activity.value !== null) {
     const score = scoreSubmit.safeParse(activity.value);
-    if (score.success) return { inbound: { ...base, choice: score.data.score }, submit: score.data };
+    if (score.success) return { inbound: { ...base, choice: score.data.score }, answered: scoreAnswer(score.data) };
     const comment = commentSubmit.safeParse(activity.value);
-    if (comment.success) return { inbound: { ...base, text: comment.data.comment } };
+    if (comment.success) {
+      const text = comment.data.comment.trim();
+      if (!text) return undefined;
+      return { inbound: { ...base, text }, ...(comment.data.question ? { answered: { question: comment.data.question, answer: text } } : {}) };
+    }
+    const skip = skipSubmit.safeParse(activity.value);
+    // The skip keyword every locale knows; the dialog answers it in the customer's language.
+    if (skip.success) return { inbound: { ...base, text: 'skip' }, answered: { question: skip.data.question, answer: skip.data.label ?? 'Skip' } };
   }
 
   if (typeof activity.text === 'string') {

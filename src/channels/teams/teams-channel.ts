@@ -39,12 +39,12 @@ export function createTeamsChannel(
     if (!mapped) return;
     const result = await deps.handleInbound(mapped.inbound);
     if (result.duplicate) return;
-    if (mapped.submit && activity.replyToId) {
+    if (mapped.answered && activity.replyToId) {
       // Redraw the question without buttons so the same card cannot be answered twice.
       await context.updateActivity({
         id: activity.replyToId,
         type: ActivityTypes.Message,
-        attachments: [answeredCard(mapped.submit)],
+        attachments: [answeredCard(mapped.answered.question, mapped.answered.answer)],
       });
     }
     for (const reply of result.replies) await context.sendActivity(renderOutbound(reply));

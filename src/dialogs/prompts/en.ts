@@ -44,6 +44,7 @@ export const en: PromptSet = {
   // The NPS reminder leaves out the context lead-in so it still fits one SMS segment.
   reminder: (kind, v) =>
     `Just a reminder: ${question(kind, kind === 'nps' ? { business: v.business } : v)}`,
+  commentBox: { placeholder: 'Type your answer', send: 'Send', skip: 'Skip' },
   followUp: (kind, band) => `${followUps[kind][band]} Reply SKIP to skip.`,
   thankYou: (band, v) => {
     const to = v.customerName ? `Thank you, ${v.customerName}` : 'Thank you';

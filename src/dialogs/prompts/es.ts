@@ -40,6 +40,7 @@ export const es: PromptSet = {
   invitation: (kind, v) => `${v.customerName ? `¡Hola, ${v.customerName}!` : '¡Hola!'} ${question(kind, v)}`,
   question,
   reminder: (kind, v) => `Un recordatorio: ${question(kind, v)}`,
+  commentBox: { placeholder: 'Escribe tu respuesta', send: 'Enviar', skip: 'Omitir' },
   followUp: (kind, band) => `${followUps[kind][band]} Responde OMITIR para saltar esta pregunta.`,
   thankYou: (band, v) => {
     const to = v.customerName ? `¡Gracias, ${v.customerName}!` : '¡Gracias!';

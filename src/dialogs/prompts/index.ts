@@ -1,4 +1,4 @@
-import type { Outbound } from '../../channels/channel.js';
+import type { CommentBox, Outbound } from '../../channels/channel.js';
 import type { Band, Keyword, Locale, PromptVars, SurveyKind } from '../types.js';
 import { en } from './en.js';
 import { es } from './es.js';
@@ -17,6 +17,8 @@ export interface PromptSet {
   reminder(kind: SurveyKind, vars: PromptVars): string;
   /** The comment question after a score, worded by band, mentioning how to skip. */
   followUp(kind: SurveyKind, band: Band): string;
+  /** Labels of the comment box where a channel can show one (Teams). */
+  commentBox: CommentBox;
   thankYou(band: Band, vars: PromptVars): string;
   /** After an unparseable reply: repeats the scale. */
   reprompt(kind: SurveyKind): string;

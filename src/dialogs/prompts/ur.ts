@@ -48,6 +48,7 @@ export const ur: PromptSet = {
     `${v.customerName ? `السلام علیکم ${v.customerName}!` : 'السلام علیکم!'} ${question(kind, v)}`,
   question,
   reminder: (kind, v) => `یاد دہانی: ${question(kind, v)}`,
+  commentBox: { placeholder: 'اپنا جواب لکھیں', send: 'بھیجیں', skip: 'چھوڑیں' },
   followUp: (kind, band) => `${followUps[kind][band]} اگر جواب نہیں دینا چاہتے تو چھوڑیں لکھ کر بھیجیں۔`,
   thankYou: (band, v) => {
     const to = v.customerName ? `شکریہ ${v.customerName}!` : 'شکریہ!';

@@ -103,6 +103,50 @@ describe('Teams inbound (auth disabled)', () => {
     expect(reply).toMatchObject({ kind: 'reply', activity: { text: 'Thanks! What is the main reason for your score?' } });
   });
 
+  const commentQuestion = {
+    text: 'Sorry to hear that. What should we have done better? Reply SKIP to skip.',
+    comment: { placeholder: 'Type your answer', send: 'Send', skip: 'Skip' },
+  };
+
+  it('renders a comment question as a card with a required text box, Send and Skip', async () => {
+    bot.reply = () => [commentQuestion];
+    await postActivity(bot.app, messageActivity('3', { user: teamsUser(), serviceUrl: connector.serviceUrl }));
+    const [sent] = connector.cards();
+    expect(sent?.card.body).toEqual([
+      expect.objectContaining({ type: 'TextBlock', text: commentQuestion.text }),
+      expect.objectContaining({ type: 'Input.Text', id: 'comment', isMultiline: true, isRequired: true, placeholder: 'Type your answer' }),
+    ]);
+    expect(sent?.card.actions).toEqual([
+      expect.objectContaining({ type: 'Action.Submit', title: 'Send', associatedInputs: 'auto' }),
+      expect.objectContaining({ type: 'Action.Submit', title: 'Skip', associatedInputs: 'none', data: expect.objectContaining({ skip: true }) }),
+    ]);
+  });
+
+  it('passes the box text on Send and the skip keyword on Skip, redrawing the card answered', async () => {
+    const user = teamsUser();
+    bot.reply = (inbound) => (inbound.text === '3' ? [commentQuestion] : [{ text: 'Thank you for telling us.' }]);
+    await postActivity(bot.app, messageActivity('3', { user, serviceUrl: connector.serviceUrl }));
+    const card = connector.cards()[0]!;
+    const [send, skip] = card.card.actions;
+    await postActivity(bot.app, cardSubmitActivity({ ...send!.data, comment: '  The parcel came late.  ' }, card.id, { user, serviceUrl: connector.serviceUrl }));
+    await postActivity(bot.app, cardSubmitActivity(skip!.data, card.id, { user, serviceUrl: connector.serviceUrl }));
+
+    expect(bot.received.slice(1).map((i) => i.text)).toEqual(['The parcel came late.', 'skip']);
+    const redrawn = connector.cards().filter((c) => c.kind === 'update');
+    expect(redrawn.map((c) => c.card.body.map((b) => b.text))).toEqual([
+      [commentQuestion.text, '✓ The parcel came late.'],
+      [commentQuestion.text, '✓ Skip'],
+    ]);
+    expect(redrawn.every((c) => c.activityId === card.id && c.card.actions.length === 0)).toBe(true);
+  });
+
+  it('ignores a Send with an empty box', async () => {
+    const submit = cardSubmitActivity({ comment: '   ', question: 'Why?' }, 'card-1', { user: teamsUser(), serviceUrl: connector.serviceUrl });
+    expect((await postActivity(bot.app, submit)).statusCode).toBe(200);
+    expect(bot.received).toEqual([]);
+    expect(connector.activities).toEqual([]);
+  });
+
   it('passes a comment box submit as text', async () => {
     const user = teamsUser();
     const submit = cardSubmitActivity({ comment: 'Fast delivery' }, 'card-1', { user, serviceUrl: connector.serviceUrl });

@@ -54,7 +54,14 @@ export const teamsDriver: ChannelDriver = {
         const activityId = activityIds.get(key) ?? `17${String(++sequence).padStart(11, '0')}`;
         activityIds.set(key, activityId);
         const options = { user: known.user, serviceUrl: connector.serviceUrl, id: activityId };
-        if (text !== undefined) return post(messageActivity(text, options));
+        if (text !== undefined) {
+          // Asked for a comment on a card with a text box: type it there and press Send.
+          const newest = toCustomer(known.conversationId).at(-1);
+          const card = newest && cardOf(newest.activity);
+          const send = card?.body.some((b) => b.type === 'Input.Text' && b.id === 'comment') ? card.actions[0] : undefined;
+          if (newest && send) return post(cardSubmitActivity({ ...send.data, comment: text }, newest.id, options));
+          return post(messageActivity(text, options));
+        }
 
         // A tap is a submit of the newest card that offers this value.
         const withCard = toCustomer(known.conversationId)
@@ -71,7 +78,9 @@ export const teamsDriver: ChannelDriver = {
         return toCustomer(known.conversationId).map(({ activity }) => {
           const card = cardOf(activity);
           if (!card) return { text: activity.text ?? '' };
-          return { text: card.body.map((b) => b.text ?? '').join('\n'), choices: card.actions.map((a) => String(a.data.score)) };
+          const texts = card.body.filter((b) => b.type === 'TextBlock').map((b) => b.text ?? '');
+          const scores = card.actions.filter((a) => a.data.score !== undefined).map((a) => String(a.data.score));
+          return { text: texts.join('\n'), ...(scores.length ? { choices: scores } : {}) };
         });
       },
       async close() {
