@@ -203,6 +203,22 @@ export function nextUpdateId(): number {
   return updateSeq++;
 }
 
+/** The person blocked (`kicked`) or unblocked (`member`) the bot in their private chat. */
+export function blockUpdate(person: Person, status: 'kicked' | 'member', chatType = 'private', updateId = nextUpdateId()): Update {
+  const from = userOf(person);
+  const bot = { id: 555_000_000, is_bot: true, first_name: 'Survey Bot', username: 'survey_test_bot' };
+  return {
+    update_id: updateId,
+    my_chat_member: {
+      chat: chatType === 'private' ? { id: person.chatId, first_name: from.first_name, type: 'private' } : { id: -person.chatId, title: 'Team', type: chatType },
+      from,
+      date: Math.floor(Date.now() / 1000),
+      old_chat_member: { status: status === 'kicked' ? 'member' : 'kicked', user: bot },
+      new_chat_member: { status, user: bot, ...(status === 'kicked' ? { until_date: 0 } : {}) },
+    },
+  } as Update;
+}
+
 /** A private-chat text message; commands carry the bot_command entity Telegram adds. */
 export function textUpdate(person: Person, text: string, updateId = nextUpdateId()): Update {
   const command = /^\/\w+(@\w+)?/.exec(text);

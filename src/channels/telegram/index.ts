@@ -27,7 +27,7 @@ export interface TelegramChannelOptions {
 }
 
 const secretHeader = 'x-telegram-bot-api-secret-token';
-const allowedUpdates = ['message', 'callback_query'] as const;
+const allowedUpdates = ['message', 'callback_query', 'my_chat_member'] as const;
 /** Longest 429 pause a webhook reply waits out before giving up on that reply. */
 const maxReplyWaitSeconds = 5;
 
@@ -130,6 +130,14 @@ export function createTelegramChannel(
     });
   });
 
+  // Blocking the bot in a private chat: recorded now, so no survey or reminder is tried and failed first.
+  // Unblocking records nothing; the person's /start (Telegram's Restart button) opts back in.
+  bot.on('my_chat_member', async (ctx) => {
+    const { chat, new_chat_member: member } = ctx.myChatMember;
+    if (chat.type !== 'private' || member.status !== 'kicked') return;
+    await deps.recordOptOut('telegram', String(chat.id), 'blocked the bot');
+  });
+
   bot.catch((err, ctx) => {
     if (!polling) throw err; // the webhook answers 500 and Telegram delivers the update again
     log.error({ err, updateId: ctx.update.update_id }, 'telegram update failed');
@@ -146,7 +154,7 @@ export function createTelegramChannel(
   const receive = async (request: FastifyRequest, reply: FastifyReply) => {
     const parsed = updateSchema.safeParse(request.body);
     if (!parsed.success) throw new ValidationError(updateProblem(parsed.error));
-    if (parsed.data.message || parsed.data.callback_query) await bot.handleUpdate(request.body as Update);
+    if (parsed.data.message || parsed.data.callback_query || parsed.data.my_chat_member) await bot.handleUpdate(request.body as Update);
     return reply.code(200).send();
   };
 

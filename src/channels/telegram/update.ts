@@ -34,10 +34,20 @@ const callbackQuery = z.looseObject({
   data: z.string().optional(),
 });
 
+/** The bot's own membership in a chat changed: in a private chat, "kicked" means the person blocked it. */
+const chatMemberUpdated = z.looseObject({
+  chat,
+  from: user,
+  date: z.number().int(),
+  old_chat_member: z.looseObject({ status: z.string() }),
+  new_chat_member: z.looseObject({ status: z.string(), user }),
+});
+
 export const updateSchema = z.looseObject({
   update_id: z.number().int().nonnegative(),
   message: message.optional(),
   callback_query: callbackQuery.optional(),
+  my_chat_member: chatMemberUpdated.optional(),
 });
 
 export type ParsedUpdate = z.infer<typeof updateSchema>;

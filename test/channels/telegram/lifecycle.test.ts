@@ -13,7 +13,7 @@ describe('telegram webhook registration', () => {
       expect(call.payload).toMatchObject({
         url: `https://bot.example.com${telegramWebhookPath(webhookSecret)}`,
         secret_token: webhookSecret,
-        allowed_updates: ['message', 'callback_query'],
+        allowed_updates: ['message', 'callback_query', 'my_chat_member'],
       });
     } finally {
       await h.close();

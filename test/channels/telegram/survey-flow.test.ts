@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
 import { TestClock } from '../../helpers/clock.js';
-import { buttonData, callbackUpdate, postUpdate, textUpdate } from '../../helpers/fake-telegram.js';
+import { blockUpdate, buttonData, callbackUpdate, postUpdate, textUpdate } from '../../helpers/fake-telegram.js';
 import { useTelegramServer } from '../../helpers/telegram-server.js';
 
 const clock = new TestClock();
@@ -61,6 +61,20 @@ describe('telegram with the survey service and the real database', () => {
     expect(customer?.optedOutAt).toBeInstanceOf(Date);
     const survey = await t.server.app.store.surveys.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
     expect(survey?.state).toBe('opted_out');
+  });
+
+  it('closes the open survey and sends nothing more once the person blocks the bot', async () => {
+    const person = newChat();
+    await invite(person.chatId, 'nps');
+    t.fake.reset();
+    expect((await postUpdate(t.server.app, t.webhookSecret, blockUpdate(person, 'kicked'))).statusCode).toBe(200);
+    const customer = await t.server.app.store.customers.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
+    expect(customer).toMatchObject({ optedOutAt: expect.any(Date), optOutReason: 'blocked the bot' });
+    expect(await t.server.app.store.surveys.findOne({ channel: 'telegram', address: String(person.chatId) }).lean()).toMatchObject({ state: 'opted_out' });
+    clock.advance(2 * 86_400_000); // past the reminder time
+    await t.server.app.sweeper.sweep();
+    expect(await invite(person.chatId, 'csat')).toEqual({ status: 'opted_out' });
+    expect(t.fake.sent(person.chatId)).toEqual([]);
   });
 
   it('keeps an invitation refused with 429 in the outbox for retry_after seconds', async () => {

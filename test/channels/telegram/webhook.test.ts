@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telegramWebhookPath } from '../../../src/channels/telegram/index.js';
-import { buttonData, callbackUpdate, postUpdate, textUpdate } from '../../helpers/fake-telegram.js';
+import { blockUpdate, buttonData, callbackUpdate, postUpdate, textUpdate } from '../../helpers/fake-telegram.js';
 import { adapterHarness, webhookSecret, type AdapterHarness } from './setup.js';
 
 const ada = { chatId: 5_551_234_567, firstName: 'Ada' };
@@ -103,6 +103,24 @@ describe('telegram webhook: messages', () => {
     await postUpdate(h.app, webhookSecret, textUpdate(ada, '/stop'));
     await postUpdate(h.app, webhookSecret, textUpdate(ada, '/help@survey_test_bot'));
     expect(h.memory.inbound.map((i) => i.text)).toEqual(['/stop', '/help@survey_test_bot']);
+  });
+
+  it('records an opt-out when the person blocks the bot, and nothing on unblock or in a group', async () => {
+    expect((await postUpdate(h.app, webhookSecret, blockUpdate(ada, 'kicked'))).statusCode).toBe(200);
+    await postUpdate(h.app, webhookSecret, blockUpdate(ada, 'member'));
+    await postUpdate(h.app, webhookSecret, blockUpdate(ada, 'kicked', 'group'));
+    expect(h.memory.optOuts).toEqual([{ channel: 'telegram', address: String(ada.chatId), reason: 'blocked the bot' }]);
+    expect(h.memory.inbound).toEqual([]);
+    expect(h.fake.calls.filter((c) => c.method !== 'getMe')).toEqual([]); // nothing said to them
+  });
+
+  it('answers 400 for a membership update without its members', async () => {
+    const bad = blockUpdate(ada, 'kicked') as unknown as { my_chat_member: Record<string, unknown> };
+    delete bad.my_chat_member.new_chat_member;
+    const res = await postUpdate(h.app, webhookSecret, bad);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/my_chat_member\.new_chat_member/);
+    expect(h.memory.optOuts).toEqual([]);
   });
 
   it('puts a deep-link token on the Inbound and sends /start as the text', async () => {
