@@ -28,10 +28,16 @@ export function bandOf(kind: SurveyKind, score: number): Band {
   return score <= passiveUpTo ? 'passive' : 'promoter';
 }
 
+/** CSAT buttons carry a face as well as the number: the satisfaction scale reads at a glance. */
+const csatFaces = ['😠', '🙁', '😐', '🙂', '😄'] as const;
+
 function choicesFor(kind: SurveyKind, locale: Locale): Choice[] {
   const p = promptsFor(locale);
   const { min, max } = scaleOf(kind);
-  return Array.from({ length: max - min + 1 }, (_, i) => ({ label: p.digits(min + i), value: String(min + i) }));
+  return Array.from({ length: max - min + 1 }, (_, i) => {
+    const n = min + i;
+    return { label: kind === 'csat' ? `${p.digits(n)} ${csatFaces[i]}` : p.digits(n), value: String(n) };
+  });
 }
 
 /** The question again (no greeting), with its buttons. */

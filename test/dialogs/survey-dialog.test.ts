@@ -33,13 +33,13 @@ describe('startDialog', () => {
     expect(outbound[0]?.surveyId).toBeUndefined();
   });
 
-  it.each<[SurveyKind, string[], RegExp]>([
-    ['csat', ['1', '2', '3', '4', '5'], /How satisfied were you with order 1042 at Acme Coffee\? Reply 1-5/],
-    ['ces', ['1', '2', '3', '4', '5', '6', '7'], /"Acme Coffee made it easy to handle my issue\." Reply 1/],
-  ])('asks %s on its own scale', (kind, values, question) => {
+  it.each<[SurveyKind, string[], string[], RegExp]>([
+    ['csat', ['1', '2', '3', '4', '5'], ['1 😠', '2 🙁', '3 😐', '4 🙂', '5 😄'], /How satisfied were you with order 1042 at Acme Coffee\? Reply 1-5/],
+    ['ces', ['1', '2', '3', '4', '5', '6', '7'], ['1', '2', '3', '4', '5', '6', '7'], /"Acme Coffee made it easy to handle my issue\." Reply 1/],
+  ])('asks %s on its own scale', (kind, values, labels, question) => {
     const [invite] = startDialog({ kind, locale: 'en', vars, now: t0 }).outbound;
     expect(invite?.choices?.map((c) => c.value)).toEqual(values);
-    expect(invite?.choices?.map((c) => c.label)).toEqual(values);
+    expect(invite?.choices?.map((c) => c.label)).toEqual(labels);
     expect(invite?.text).toMatch(question);
   });
 

@@ -21,7 +21,7 @@ describe('telegram send: rendering', () => {
     await h.channel.send(chat, h.memory.invite(chat, 'ces'));
     const [nps, csat, ces] = h.fake.calls.filter((c) => c.method === 'sendMessage');
     expect(keyboardOf(nps!.payload)).toEqual(['0 1 2 3 4 5', '6 7 8 9 10']);
-    expect(keyboardOf(csat!.payload)).toEqual(['1 2 3 4 5']);
+    expect(keyboardOf(csat!.payload)).toEqual(['1 😠 2 🙁 3 😐 4 🙂 5 😄']);
     expect(keyboardOf(ces!.payload)).toEqual(['1 2 3 4 5 6 7']);
     const button = (nps!.payload.reply_markup as InlineKeyboardMarkup).inline_keyboard[1]![3]!;
     expect(button).toEqual({ text: '9', callback_data: 's:65f0c0ffee0000000000abcd:9' });

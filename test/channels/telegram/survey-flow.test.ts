@@ -53,6 +53,17 @@ describe('telegram with the survey service and the real database', () => {
     expect(await t.server.app.store.surveys.findById(started.surveyId).lean()).toMatchObject({ state: 'completed', comment: 'Great coffee' });
   });
 
+  it('labels CSAT buttons with faces; a tap scores the number and shows the label', async () => {
+    const person = newChat();
+    const started = await invite(person.chatId, 'csat');
+    if (started.status !== 'sent') throw new Error(started.status);
+    const [question] = t.fake.sent(person.chatId);
+    await postUpdate(t.server.app, t.webhookSecret, callbackUpdate(person, question!, buttonData(question!, '2 🙁')));
+    expect(await t.server.app.store.surveys.findById(started.surveyId).lean()).toMatchObject({ score: 2, band: 'detractor' });
+    const edit = t.fake.calls.find((c) => c.method === 'editMessageText');
+    expect(String(edit?.payload.text)).toMatch(/\n\n✓ 2 🙁$/);
+  });
+
   it('marks the customer opted out when the invitation finds the bot blocked', async () => {
     const person = newChat();
     t.fake.failNext('403', 'sendMessage');
