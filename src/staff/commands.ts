@@ -26,7 +26,7 @@ export interface CommandDeps {
 const staffCommands: CommandName[] = ['survey', 'link', 'stats', 'reply', 'help'];
 const descriptions: Record<CommandName, string> = {
   survey: 'send a survey',
-  link: 'a one-time Telegram survey link to give a customer',
+  link: 'a one-time Telegram survey link to give a customer (an existing one: their id)',
   stats: 'scores, response and abandonment rates',
   digest: 'the weekly digest for last week, now',
   reply: "answer a customer's feedback",
@@ -100,7 +100,7 @@ export class StaffCommands {
   private async link(command: Extract<Command, { name: 'link' }>, member: StaffMember): Promise<string> {
     const deepLink = this.deps.channels.get('telegram')?.deepLink;
     if (!deepLink) return 'The telegram channel is not enabled on this server, so there is no link to give.';
-    const invitation = await this.deps.surveys().links.createInvitation({ kind: command.kind, context: command.context }, member.staffId.toString());
+    const invitation = await this.deps.surveys().links.createInvitation({ kind: command.kind, customerId: command.customerId, context: command.context }, member.staffId.toString());
     const until = invitation.expiresAt.toISOString().slice(0, 10);
     return `One-time ${kindLabel[command.kind]} survey link for one customer, valid until ${until}:\n${await deepLink(invitation.token)}`;
   }

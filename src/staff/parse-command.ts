@@ -11,7 +11,7 @@ export type StatsPeriod = 7 | 30 | 90;
 
 export type Command =
   | { name: 'survey'; kind: SurveyKind; target: SurveyTarget; context?: string }
-  | { name: 'link'; kind: SurveyKind; context?: string }
+  | { name: 'link'; kind: SurveyKind; customerId?: string; context?: string }
   | { name: 'stats'; days: StatsPeriod }
   | { name: 'digest' }
   | { name: 'reply'; surveyId: string; text: string }
@@ -28,7 +28,7 @@ export type ParseResult =
 
 export const usages: Record<CommandName, string> = {
   survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
-  link: '/link nps|csat|ces [context]',
+  link: '/link nps|csat|ces [customer id] [context]',
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
   reply: '/reply <survey id> <text>',
@@ -94,11 +94,12 @@ export function parseCommand(raw: string, options: ParseOptions): ParseResult {
       return ok({ name, ...target, role: role.toLowerCase() as 'owner' | 'staff' });
     }
     case 'link': {
-      const [kindWord, ...context] = args;
+      const [kindWord, ...rest] = args;
       const kind = kindWord?.toLowerCase() as SurveyKind | undefined;
-      const about = context.join(' ');
+      const customerId = rest[0] && objectId.test(rest[0]) ? rest.shift()?.toLowerCase() : undefined;
+      const about = rest.join(' ');
       if (!kind || !surveyKinds.includes(kind) || about.length > 200) return invalid;
-      return ok({ name, kind, ...(about ? { context: about } : {}) });
+      return ok({ name, kind, ...(customerId ? { customerId } : {}), ...(about ? { context: about } : {}) });
     }
     case 'survey': {
       const [kindWord, who, ...context] = args;

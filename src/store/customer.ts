@@ -1,6 +1,10 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
-/** One person reachable on one channel address. `optedOutAt` set means: never message them there. */
+/**
+ * One person reachable on one channel address. `optedOutAt` set means: never message them there.
+ * `personId` ties the addresses of one person together (set when staff send an existing customer a
+ * Telegram link); the throttle then counts surveys on all of them. Absent: the person is this document.
+ */
 const customerSchema = new Schema(
   {
     businessId: { type: String, required: true },
@@ -13,10 +17,12 @@ const customerSchema = new Schema(
     optedOutAt: Date,
     optOutReason: String,
     lastSurveyedAt: Date,
+    personId: Schema.Types.ObjectId,
   },
   { timestamps: true, versionKey: false },
 );
 customerSchema.index({ businessId: 1, channel: 1, address: 1 }, { unique: true });
+customerSchema.index({ personId: 1 });
 
 export type Customer = InferSchemaType<typeof customerSchema>;
 

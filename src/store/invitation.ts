@@ -16,6 +16,8 @@ const invitationSchema = new Schema(
     locale: { type: String, enum: ['en', 'es', 'ur'] },
     context: String,
     tags: { type: [String], default: [] },
+    /** The existing customer (on any channel) this link is for: the chat that opens it becomes the same person. */
+    customerId: Schema.Types.ObjectId,
     /** `api` or the staff member's id. */
     createdBy: { type: String, required: true },
     expiresAt: { type: Date, required: true },

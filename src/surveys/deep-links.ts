@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Inbound, Outbound } from '../channels/channel.js';
 import { currentQuestion, keywordReply, promptsFor } from '../dialogs/index.js';
@@ -53,6 +54,8 @@ export const invitationInput = z.object({
   locale: z.enum(locales).optional(),
   context: z.string().trim().min(1).max(200).optional(),
   tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+  /** An existing customer (any channel) the link is for: their name, language and tags are used, and the chat joins them. */
+  customerId: z.string().regex(/^[a-f0-9]{24}$/i, 'a customer id (24 hex characters)').optional(),
   expiresInDays: z.number().int().min(1).max(90).default(14),
 });
 export type InvitationInput = z.input<typeof invitationInput>;
@@ -83,6 +86,13 @@ export class DeepLinks {
     const parsed = invitationInput.safeParse(raw);
     if (!parsed.success) throw new ValidationError(describeIssues(parsed.error, 'input').join('; '));
     const { expiresInDays, ...input } = parsed.data;
+    if (input.customerId) {
+      const customer = await this.store.customers.findOne({ _id: input.customerId, businessId: this.business.id }, { name: 1, locale: 1, tags: 1 }).lean();
+      if (!customer) throw new ValidationError(`customerId: no customer ${input.customerId}`);
+      input.name ??= customer.name ?? undefined;
+      input.locale ??= (customer.locale ?? undefined) as Locale | undefined;
+      input.tags ??= customer.tags.length ? customer.tags : undefined;
+    }
     const secret = randomBytes(16).toString('base64url');
     const expiresAt = new Date(this.now().getTime() + expiresInDays * 86_400_000);
     await this.store.invitations.create({ _id: invitationId(secret), businessId: this.business.id, ...input, createdBy, expiresAt });
@@ -95,7 +105,7 @@ export class DeepLinks {
    * outbox like every invitation.
    */
   async open(inbound: Inbound, token: string, customer: { locale?: string | null; optedOutAt?: Date | null } | null): Promise<Outbound[]> {
-    const locale = (customer?.locale ?? this.business.locale) as Locale;
+    let locale = (customer?.locale ?? this.business.locale) as Locale;
     const vars: PromptVars = { business: this.business.name };
     const say = (text: (p: ReturnType<typeof promptsFor>) => string): Outbound[] => {
       const p = promptsFor(locale);
@@ -109,6 +119,7 @@ export class DeepLinks {
     let request: Omit<StartSurveyInput, 'channel' | 'address' | 'trigger'>;
     let invitation: string | undefined;
     let spent = false;
+    let personOf: Types.ObjectId | undefined;
     if (parsed.type === 'invitation') {
       const found = await this.store.invitations.findOne({ _id: invitationId(parsed.secret), businessId: this.business.id }).lean();
       if (!found || found.channel !== inbound.channel || found.expiresAt.getTime() <= this.now().getTime()) return invalid();
@@ -125,6 +136,8 @@ export class DeepLinks {
       }
       invitation = found._id;
       spent = !!found.usedAt;
+      personOf = found.customerId ?? undefined;
+      if (!customer?.locale && found.locale) locale = found.locale as Locale;
       request = {
         kind: found.kind,
         name: found.name ?? inbound.displayName,
@@ -136,6 +149,7 @@ export class DeepLinks {
       request = { kind: parsed.kind ?? 'nps', name: inbound.displayName };
     }
 
+    if (personOf) await this.join(inbound, personOf);
     // Opening a survey link and pressing Start is asking for the survey: it ends an earlier opt-out.
     if (customer?.optedOutAt) await this.surveys.setOptOut(inbound.channel, inbound.address, undefined);
     // Already being asked something here: ask it again rather than start a second survey.
@@ -161,6 +175,19 @@ export class DeepLinks {
         return started ? askAgain(started) : [];
       }
     }
+  }
+
+  /** Make this chat another address of the customer the invitation was for (staff chose them; nothing is guessed). */
+  private async join(inbound: Inbound, customerId: Types.ObjectId): Promise<void> {
+    const businessId = this.business.id;
+    const source = await this.store.customers.findOne({ _id: customerId, businessId }, { personId: 1, channel: 1, address: 1 }).lean();
+    if (!source || (source.channel === inbound.channel && source.address === inbound.address)) return;
+    const { channel, address } = inbound;
+    await this.store.customers.updateOne(
+      { businessId, channel, address },
+      { $setOnInsert: { businessId, channel, address }, $set: { personId: source.personId ?? source._id } },
+      { upsert: true },
+    );
   }
 }
 

@@ -108,8 +108,9 @@ export class SurveyService {
     const openKey = openKeyOf(businessId, input.channel, address);
 
     const throttleMs = this.business.throttleDays * 86_400_000;
-    if (throttleMs > 0 && customer.lastSurveyedAt && now.getTime() - customer.lastSurveyedAt.getTime() < throttleMs) {
-      return { status: 'throttled', until: new Date(customer.lastSurveyedAt.getTime() + throttleMs) };
+    const lastSurveyedAt = await this.lastSurveyed(customer);
+    if (throttleMs > 0 && lastSurveyedAt && now.getTime() - lastSurveyedAt.getTime() < throttleMs) {
+      return { status: 'throttled', until: new Date(lastSurveyedAt.getTime() + throttleMs) };
     }
 
     // A web visitor or someone opening a survey link asked for it this very moment; everyone else
@@ -146,6 +147,17 @@ export class SurveyService {
     if (queued) return { status: 'queued', surveyId: surveyId.toString(), sendAt };
     const delivery = await this.outbox.deliver(ids);
     return { status: 'sent', surveyId: surveyId.toString(), sendAt, delivery };
+  }
+
+  /** When this person was last asked, on any of their linked addresses. */
+  private async lastSurveyed(customer: { _id: Types.ObjectId; personId?: Types.ObjectId | null; lastSurveyedAt?: Date | null }): Promise<Date | undefined> {
+    const person = customer.personId ?? customer._id;
+    const linked = await this.store.customers
+      .find({ businessId: this.business.id, $or: [{ personId: person }, { _id: person }] }, { lastSurveyedAt: 1 })
+      .lean();
+    const times = [customer, ...linked].map((c) => c.lastSurveyedAt?.getTime() ?? 0);
+    const latest = Math.max(...times);
+    return latest > 0 ? new Date(latest) : undefined;
   }
 
   /** One verified message from a person: de-duplicate, run the dialog, store, and say what to reply. */

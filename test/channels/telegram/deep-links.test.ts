@@ -173,6 +173,37 @@ describe('telegram deep links: one-time invitations', () => {
     expect(await t.server.app.store.invitations.exists({ _id: id })).toBeNull();
   });
 
+  it('made for an existing customer, joins the chat to them: their name, language and one throttle', async () => {
+    const rosa = await t.server.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_rosa', name: 'Rosa', locale: 'es', tags: ['vip'], trigger: 'api' });
+    expect(rosa.status).toBe('queued'); // 03:00: waits for the send window, but counts as asked
+    const webCustomer = await t.server.app.store.customers.findOne({ channel: 'web', address: 'v_rosa' }).lean();
+    const made = await invitation({ kind: 'csat', customerId: webCustomer!._id.toString(), expiresInDays: 60 });
+    const chat = newChat('R');
+
+    // Asked on the web a moment ago: the same person is not asked again on Telegram.
+    await say(chat, `/start ${made.token}`);
+    expect(await surveysOf(chat.chatId)).toEqual([]);
+    expect(texts(chat.chatId)).toEqual([expect.stringMatching(/^¡Gracias! Nos diste tu opinión sobre Acme Bakery hace poco/)]);
+    const linked = await t.server.app.store.customers.findOne({ channel: 'telegram', address: String(chat.chatId) }).lean();
+    expect(linked?.personId).toEqual(webCustomer!._id);
+
+    clock.advance(hours(24 * 31));
+    await say(chat, `/start ${made.token}`);
+    const [survey] = await surveysOf(chat.chatId);
+    expect(survey).toMatchObject({ kind: 'csat', locale: 'es', vars: { customerName: 'Rosa' }, tags: ['vip'] });
+    // And now the web address waits its turn too.
+    expect(await t.server.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_rosa', trigger: 'api' })).toMatchObject({ status: 'throttled' });
+  });
+
+  it('refuses an invitation for a customer that does not exist, by API and by command', async () => {
+    const res = await api('POST', '/api/invitations', { kind: 'nps', customerId: '65f1c0ffee0123456789abcd' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toBe('customerId: no customer 65f1c0ffee0123456789abcd');
+    await say(owner, '/link nps 65f1c0ffee0123456789abcd');
+    expect(texts(owner.chatId).at(-1)).toBe('customerId: no customer 65f1c0ffee0123456789abcd\nUsage: /link nps|csat|ces [customer id] [context]');
+    expect(await t.server.app.store.invitations.countDocuments({ customerId: '65f1c0ffee0123456789abcd' })).toBe(0);
+  });
+
   it('expires', async () => {
     const made = await invitation({ kind: 'nps', expiresInDays: 1 });
     clock.advance(hours(25));
