@@ -106,7 +106,8 @@ export function createTelegramChannel(
       channel: 'telegram',
       address,
       providerMessageId: String(ctx.update.update_id),
-      ...parseStart(text),
+      // A survey link opens a private chat; in a group the answers would be everyone's to read.
+      ...(chat.type === 'private' ? parseStart(text) : { text }),
       receivedAt: now(),
       displayName: from.first_name,
     });

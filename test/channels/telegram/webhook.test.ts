@@ -132,6 +132,13 @@ describe('telegram webhook: messages', () => {
     ]);
   });
 
+  it('takes no deep-link token from a group chat', async () => {
+    const update = textUpdate(ada, '/start default') as { message: { chat: object } };
+    update.message.chat = { id: -1001234567890, title: 'Regulars', type: 'supergroup' };
+    await postUpdate(h.app, webhookSecret, update);
+    expect(h.memory.inbound.map(({ text, startToken }) => ({ text, startToken }))).toEqual([{ text: '/start default', startToken: undefined }]);
+  });
+
   it('sends nothing new for a replayed update_id', async () => {
     const address = String(ada.chatId);
     await h.channel.send(address, h.memory.invite(address, 'nps'));
