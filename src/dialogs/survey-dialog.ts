@@ -82,7 +82,7 @@ export function step(session: DialogSession, input: DialogInput, now: Date, poli
       return onScore(s, parsed.ok ? parsed.score : undefined, now);
     }
     case 'text': {
-      const keyword = detectKeyword(input.text);
+      const keyword = input.literal ? null : detectKeyword(input.text);
       if (keyword) return onKeyword(s, keyword, now);
       if (s.state === 'awaiting_comment') return onComment(s, input.text, now);
       const parsed = parseScore(s.kind, input.text);

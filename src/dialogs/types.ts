@@ -45,7 +45,8 @@ export interface DialogSession {
 }
 
 export type DialogInput =
-  | { type: 'text'; text: string }
+  /** `literal`: the service decided this text is an answer, not a keyword ("yes" from someone never opted out). */
+  | { type: 'text'; text: string; literal?: boolean }
   /** A tapped button's value. */
   | { type: 'choice'; value: string }
   | { type: 'keyword'; keyword: Keyword }

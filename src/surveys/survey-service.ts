@@ -187,9 +187,13 @@ export class SurveyService {
     const locale = (customer?.locale ?? this.business.locale) as DialogSession['locale'];
     const vars = { business: this.business.name, customerName: customer?.name ?? undefined };
     let keyword = inbound.text !== undefined ? detectKeyword(inbound.text) : null;
-    // START from someone who never opted out (Telegram's Start button, a first "/start") opts nobody
-    // back in: it is a first hello, answered with what this bot is.
-    if (keyword === 'start' && !customer?.optedOutAt) keyword = 'help';
+    let literal = false;
+    if (keyword === 'start' && !customer?.optedOutAt) {
+      // An opt-in word from someone who never opted out opts nobody back in. "/start" (Telegram's Start
+      // button) is a hello, answered with what this bot is; "yes" or "sí" is an answer like any other.
+      literal = !inbound.text?.trim().startsWith('/');
+      keyword = literal ? null : 'help';
+    }
 
     if (keyword === 'stop' || keyword === 'start') {
       await this.setOptOut(inbound.channel, address, keyword === 'stop' ? 'replied STOP' : undefined);
@@ -202,7 +206,7 @@ export class SurveyService {
       : inbound.choice !== undefined
         ? { type: 'choice', value: inbound.choice }
         : inbound.text !== undefined
-          ? { type: 'text', text: inbound.text }
+          ? { type: 'text', text: inbound.text, ...(literal ? { literal } : {}) }
           : undefined;
     if (!input) return { duplicate: false, replies: [] };
 

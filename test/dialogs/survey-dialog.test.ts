@@ -112,6 +112,18 @@ describe('a full walk', () => {
   });
 });
 
+describe('literal text', () => {
+  it('reads an opt-in word as an answer when the service says so', () => {
+    const asKeyword = step(start('ces'), text('yes'), at(minute), policy);
+    expect(asKeyword.outbound[0]?.text).toMatch(/subscribed again/);
+    const asAnswer = step(start('ces'), { type: 'text', text: 'yes', literal: true }, at(minute), policy);
+    expect(asAnswer.session.reprompts).toBe(1);
+    expect(asAnswer.outbound[0]?.text).toBe('Sorry, I didn\'t catch that. Please reply with a number from 1 to 7.');
+    const comment = step(scored('ces', 6), { type: 'text', text: 'Yes', literal: true }, at(2 * minute), policy);
+    expect(comment.session).toMatchObject({ state: 'completed', comment: 'Yes' });
+  });
+});
+
 describe('unparseable replies', () => {
   it('re-prompts once, then accepts a score', () => {
     const first = step(start(), text('pretty good'), at(minute), policy);

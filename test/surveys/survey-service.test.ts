@@ -46,6 +46,20 @@ describe('starting surveys', () => {
     expect((await start('v_stop')).status).toBe('opted_out');
   });
 
+  it('takes "yes" from someone never opted out as an answer, and as an opt-in after STOP', async () => {
+    clock.reset();
+    const say = (address: string, id: string, text: string) => server.app.surveys.handleInbound({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
+    await start('v_yes', 'ces');
+    expect((await say('v_yes', 'yes-1', 'yes')).replies.map((r) => r.text)).toEqual(["Sorry, I didn't catch that. Please reply with a number from 1 to 7."]);
+    await say('v_yes', 'yes-2', '6');
+    await say('v_yes', 'yes-3', 'Sí');
+    expect(await server.app.store.surveys.findOne({ address: 'v_yes' }).lean()).toMatchObject({ state: 'completed', score: 6, comment: 'Sí' });
+
+    await say('v_yes', 'yes-4', 'STOP');
+    expect((await say('v_yes', 'yes-5', 'yes')).replies.map((r) => r.text)).toEqual([expect.stringMatching(/subscribed again/)]);
+    expect((await server.app.store.customers.findOne({ channel: 'web', address: 'v_yes' }).lean())?.optedOutAt).toBeUndefined();
+  });
+
   it('queues an invitation outside the send window and sends it when the window opens', async () => {
     clock.reset();
     clock.advance(hours(7)); // 22:00 UTC
