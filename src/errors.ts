@@ -51,3 +51,10 @@ export function describeIssues(error: z.ZodError, root?: string): string[] {
     return where ? `${where}: ${i.message}` : i.message;
   });
 }
+
+/** `schema.parse` that throws a ValidationError (400) with one `path: message` per bad field. */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, root: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(describeIssues(parsed.error, root).join('; '));
+  return parsed.data;
+}

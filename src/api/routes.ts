@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { surveyKinds } from '../dialogs/types.js';
-import { AppError, ConflictError, describeIssues, NotFoundError, ValidationError } from '../errors.js';
+import { AppError, ConflictError, describeIssues, NotFoundError, parseInput, ValidationError } from '../errors.js';
 import { normalizeAddress } from '../surveys/addresses.js';
 import { invitationInput } from '../surveys/deep-links.js';
 import { startSurveyInput } from '../surveys/survey-service.js';
@@ -27,11 +27,7 @@ const linkQuery = z.object({ kind: z.enum(surveyKinds).default('nps') });
 
 const issues = (e: z.ZodError) => describeIssues(e, 'body').join('; ');
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new ValidationError(issues(r.error));
-  return r.data;
-}
+const parse = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(schema, value, 'body');
 
 const exportColumns = ['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'trigger', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs'] as const;
 

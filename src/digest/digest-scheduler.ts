@@ -111,15 +111,14 @@ export class DigestScheduler {
     // A permanently failed send gets a fresh outbox item, queued on the next pass, until it is given up.
     const failed = items.filter((i) => !i.gaveUp && settled.get(i.outboxId.toString()) === 'failed');
     if (failed.length) {
+      const givenUp = failed.filter((i) => (i.tries ?? 1) >= maxDigestTries);
       const next = items.map((i) =>
-        !failed.includes(i) ? i : (i.tries ?? 1) >= maxDigestTries ? { ...i, gaveUp: true } : { ...i, outboxId: new Types.ObjectId(), tries: (i.tries ?? 1) + 1 },
+        !failed.includes(i) ? i : givenUp.includes(i) ? { ...i, gaveUp: true } : { ...i, outboxId: new Types.ObjectId(), tries: (i.tries ?? 1) + 1 },
       );
       if (!(await claim(this.store, `digest:${id.toString()}:${digest.rev}`, this.now()))) return false;
       await this.store.digests.updateOne({ _id: id }, { $set: { items: next, rev: digest.rev + 1 } });
-      for (const i of next.filter((n) => n.gaveUp && failed.some((f) => f.outboxId.equals(n.outboxId)))) {
-        this.log.warn({ periodStart: digest.periodStart, channel: i.channel, tries: i.tries ?? 1 }, 'weekly digest given up for one owner identity');
-      }
-      if (next.some((i) => !i.gaveUp && !settled.has(i.outboxId.toString()))) return false;
+      for (const i of givenUp) this.log.warn({ periodStart: digest.periodStart, channel: i.channel, tries: i.tries ?? 1 }, 'weekly digest given up for one owner identity');
+      if (givenUp.length < failed.length) return false; // the fresh items go out on the next pass
       items = next;
     }
     if (!items.every((i) => i.gaveUp || settled.get(i.outboxId.toString()) === 'sent')) return false;

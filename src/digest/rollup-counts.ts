@@ -1,5 +1,4 @@
 import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
-import type { Histogram } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 
 /** Counters of one (kind, week, cohort): the score histogram and the funnel. */
@@ -67,4 +66,3 @@ export async function readRollups(
   return counts;
 }
 
-export type { Histogram };

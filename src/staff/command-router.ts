@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Inbound, InboundResult } from '../channels/channel.js';
 import { keywordReply } from '../dialogs/index.js';
 import type { Locale } from '../dialogs/types.js';
-import { isDuplicateKey, type Store } from '../store/index.js';
+import { recordInbound, type Store } from '../store/index.js';
 import type { BusinessSettings, SurveyService } from '../surveys/survey-service.js';
 import type { StaffCommands } from './commands.js';
 import { parseCommand } from './parse-command.js';
@@ -35,7 +35,8 @@ export class CommandRouter {
     if (!member && !claiming && (!slashed || (parsed.type === 'command' && parsed.command.name === 'help'))) {
       return this.surveys().handleInbound(inbound);
     }
-    if (!(await this.claimMessage(inbound))) return { duplicate: true, replies: [] };
+    // The same de-duplication as survey answers: a provider's retry never runs a command twice.
+    if (!(await recordInbound(this.store, inbound))) return { duplicate: true, replies: [] };
 
     if (!member) {
       if (parsed.type === 'command' && parsed.command.name === 'claim') {
@@ -50,16 +51,5 @@ export class CommandRouter {
     if (parsed.type === 'invalid') return { duplicate: false, replies: [{ text: `Usage: ${parsed.usage}` }] };
     this.log.info({ channel: inbound.channel, address: inbound.address, command: parsed.command.name }, 'staff command');
     return { duplicate: false, replies: [{ text: await this.commands.run(parsed.command, member, inbound) }] };
-  }
-
-  /** The same de-duplication as survey answers: a provider's retry never runs a command twice. */
-  private async claimMessage(inbound: Inbound): Promise<boolean> {
-    try {
-      await this.store.inbound.create({ channel: inbound.channel, providerMessageId: inbound.providerMessageId, receivedAt: inbound.receivedAt });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
   }
 }

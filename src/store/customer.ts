@@ -2,8 +2,9 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /**
  * One person reachable on one channel address. `optedOutAt` set means: never message them there.
- * `personId` ties the addresses of one person together (set when staff send an existing customer a
- * Telegram link); the throttle then counts surveys on all of them. Absent: the person is this document.
+ * `personId` ties the addresses of one person together (set on both when staff send an existing
+ * customer a Telegram link; it is the first address's `_id`); the throttle then counts surveys on all
+ * of them. Absent: the person has this one address.
  */
 const customerSchema = new Schema(
   {

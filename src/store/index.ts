@@ -39,6 +39,20 @@ export function isDuplicateKey(err: unknown): boolean {
 }
 
 /**
+ * Record a provider message id (unique per channel): true the first time, false for a redelivery.
+ * Delivery is at least once; this makes handling exactly once.
+ */
+export async function recordInbound(store: Store, inbound: { channel: string; providerMessageId: string; receivedAt: Date }): Promise<boolean> {
+  try {
+    await store.inbound.create({ channel: inbound.channel, providerMessageId: inbound.providerMessageId, receivedAt: inbound.receivedAt });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/**
  * Claim a step by its unique key: true for exactly one caller, whatever the concurrency. `by` names
  * the claimant, so a retry by the same one can tell its own claim from someone else's.
  */

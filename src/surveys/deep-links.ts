@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Inbound, Outbound } from '../channels/channel.js';
-import { currentQuestion, keywordReply, promptsFor } from '../dialogs/index.js';
+import { currentQuestion, keywordReply, message, promptsFor } from '../dialogs/index.js';
 import { locales, surveyKinds, type Locale, type PromptVars, type SurveyKind } from '../dialogs/types.js';
-import { describeIssues, ValidationError } from '../errors.js';
+import { parseInput, ValidationError } from '../errors.js';
 import { claim, type Store } from '../store/index.js';
 import type { BusinessSettings, StartSurveyInput, SurveyService } from './survey-service.js';
 import { sessionOf } from './survey-service.js';
@@ -83,9 +83,7 @@ export class DeepLinks {
 
   /** A one-time invitation; the token is shown once and only its hash is stored. */
   async createInvitation(raw: InvitationInput, createdBy: string): Promise<CreatedInvitation> {
-    const parsed = invitationInput.safeParse(raw);
-    if (!parsed.success) throw new ValidationError(describeIssues(parsed.error, 'input').join('; '));
-    const { expiresInDays, ...input } = parsed.data;
+    const { expiresInDays, ...input } = parseInput(invitationInput, raw, 'input');
     if (input.customerId) {
       const customer = await this.store.customers.findOne({ _id: input.customerId, businessId: this.business.id }, { name: 1, locale: 1, tags: 1 }).lean();
       if (!customer) throw new ValidationError(`customerId: no customer ${input.customerId}`);
@@ -105,70 +103,44 @@ export class DeepLinks {
    * outbox like every invitation.
    */
   async open(inbound: Inbound, token: string, customer: { locale?: string | null; optedOutAt?: Date | null } | null): Promise<Outbound[]> {
-    let locale = (customer?.locale ?? this.business.locale) as Locale;
-    const vars: PromptVars = { business: this.business.name };
-    const say = (text: (p: ReturnType<typeof promptsFor>) => string): Outbound[] => {
-      const p = promptsFor(locale);
-      return [{ text: text(p), ...(p.dir === 'rtl' ? { dir: 'rtl' as const } : {}) }];
-    };
-    const invalid = () => say((p) => p.linkInvalid(vars));
-
     const parsed = parseStartToken(token);
-    if (!parsed || parsed.businessId !== this.business.id) return invalid();
-    const by = `${inbound.channel}:${inbound.address}`;
-    let request: Omit<StartSurveyInput, 'channel' | 'address' | 'trigger'>;
-    let invitation: string | undefined;
-    let spent = false;
-    let personOf: Types.ObjectId | undefined;
-    if (parsed.type === 'invitation') {
-      const found = await this.store.invitations.findOne({ _id: invitationId(parsed.secret), businessId: this.business.id }).lean();
-      if (!found || found.channel !== inbound.channel || found.expiresAt.getTime() <= this.now().getTime()) return invalid();
-      // One chat redeems an invitation; the same chat may open it again (it gets its question back).
-      // The claim picks the chat among simultaneous openers; `usedBy` keeps it after claims are swept.
-      if (found.usedBy && found.usedBy !== by) return invalid();
-      if (!found.usedBy) {
-        if (await claim(this.store, `invitation:${found._id}`, this.now(), by)) {
-          await this.store.invitations.updateOne({ _id: found._id }, { $set: { usedBy: by } });
-        } else {
-          const holder = await this.store.claims.findById(`invitation:${found._id}`, { by: 1 }).lean();
-          if (holder?.by !== by) return invalid();
-        }
-      }
-      invitation = found._id;
-      spent = !!found.usedAt;
-      personOf = found.customerId ?? undefined;
-      if (!customer?.locale && found.locale) locale = found.locale as Locale;
-      request = {
-        kind: found.kind,
-        name: found.name ?? inbound.displayName,
-        locale: (found.locale ?? undefined) as Locale | undefined,
-        context: found.context ?? undefined,
-        tags: found.tags,
-      };
-    } else {
-      request = { kind: parsed.kind ?? 'nps', name: inbound.displayName };
-    }
+    const ours = parsed?.businessId === this.business.id ? parsed : undefined;
+    const invitation = ours?.type === 'invitation' ? await this.redeem(inbound, ours.secret) : undefined;
+    const p = promptsFor((customer?.locale ?? invitation?.locale ?? this.business.locale) as Locale);
+    const vars: PromptVars = { business: this.business.name };
+    const invalid = [message(p, p.linkInvalid(vars))];
+    if (!ours || (ours.type === 'invitation' && !invitation)) return invalid;
 
-    if (personOf) await this.join(inbound, personOf);
+    if (invitation?.customerId) await this.join(inbound, invitation.customerId);
     // Opening a survey link and pressing Start is asking for the survey: it ends an earlier opt-out.
     if (customer?.optedOutAt) await this.surveys.setOptOut(inbound.channel, inbound.address, undefined);
     // Already being asked something here: ask it again rather than start a second survey.
     const open = await this.surveys.openSurvey(inbound.channel, inbound.address);
     if (open) return askAgain(open);
     // An invitation whose survey is over was used: it does not start another.
-    if (spent) return invalid();
+    if (invitation?.usedAt) return invalid;
+
+    const request: Omit<StartSurveyInput, 'channel' | 'address' | 'trigger'> = invitation
+      ? {
+          kind: invitation.kind,
+          name: invitation.name ?? inbound.displayName,
+          locale: (invitation.locale ?? undefined) as Locale | undefined,
+          context: invitation.context ?? undefined,
+          tags: invitation.tags,
+        }
+      : { kind: (ours.type === 'business' ? ours.kind : undefined) ?? 'nps', name: inbound.displayName };
     const result = await this.surveys.startSurvey({ ...request, channel: inbound.channel, address: inbound.address, trigger: 'link' });
     if (invitation && (result.status === 'sent' || result.status === 'queued')) {
-      await this.store.invitations.updateOne({ _id: invitation }, { $set: { usedAt: this.now(), surveyId: result.surveyId } });
+      await this.store.invitations.updateOne({ _id: invitation._id }, { $set: { usedAt: this.now(), surveyId: result.surveyId } });
     }
     switch (result.status) {
       case 'sent':
       case 'queued':
         return [];
       case 'throttled':
-        return say((p) => p.recentlyAnswered(vars));
+        return [message(p, p.recentlyAnswered(vars))];
       case 'opted_out':
-        return [keywordReply('help', locale, vars)];
+        return [keywordReply('help', p.locale, vars)];
       case 'already_open': {
         // Another message from this chat started one a moment ago.
         const started = await this.surveys.openSurvey(inbound.channel, inbound.address);
@@ -177,17 +149,37 @@ export class DeepLinks {
     }
   }
 
-  /** Make this chat another address of the customer the invitation was for (staff chose them; nothing is guessed). */
+  /**
+   * The invitation behind `secret` if this chat may use it: live, for this channel, and redeemed by
+   * this chat. The claim picks one chat among simultaneous openers; `usedBy` keeps it after claims
+   * are swept. The same chat may open it again (it gets its question back).
+   */
+  private async redeem(inbound: Inbound, secret: string) {
+    const found = await this.store.invitations.findOne({ _id: invitationId(secret), businessId: this.business.id }).lean();
+    if (!found || found.channel !== inbound.channel || found.expiresAt.getTime() <= this.now().getTime()) return undefined;
+    const by = `${inbound.channel}:${inbound.address}`;
+    if (found.usedBy) return found.usedBy === by ? found : undefined;
+    const key = `invitation:${found._id}`;
+    if (await claim(this.store, key, this.now(), by)) {
+      await this.store.invitations.updateOne({ _id: found._id }, { $set: { usedBy: by } });
+      return found;
+    }
+    const holder = await this.store.claims.findById(key, { by: 1 }).lean();
+    return holder?.by === by ? found : undefined;
+  }
+
+  /**
+   * Make this chat another address of the customer the invitation was for (staff chose them; nothing
+   * is guessed). Both carry the person's id, so the throttle finds every address from either one.
+   */
   private async join(inbound: Inbound, customerId: Types.ObjectId): Promise<void> {
     const businessId = this.business.id;
     const source = await this.store.customers.findOne({ _id: customerId, businessId }, { personId: 1, channel: 1, address: 1 }).lean();
     if (!source || (source.channel === inbound.channel && source.address === inbound.address)) return;
+    const personId = source.personId ?? source._id;
+    if (!source.personId) await this.store.customers.updateOne({ _id: source._id }, { $set: { personId } });
     const { channel, address } = inbound;
-    await this.store.customers.updateOne(
-      { businessId, channel, address },
-      { $setOnInsert: { businessId, channel, address }, $set: { personId: source.personId ?? source._id } },
-      { upsert: true },
-    );
+    await this.store.customers.updateOne({ businessId, channel, address }, { $setOnInsert: { businessId, channel, address }, $set: { personId } }, { upsert: true });
   }
 }
 

@@ -6,13 +6,13 @@ import { channelNames } from '../channels/channel.js';
 import { bandOf, detectKeyword, isOpen, keywordReply, startDialog, step } from '../dialogs/index.js';
 import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../dialogs/types.js';
 import { locales, surveyKinds } from '../dialogs/types.js';
-import { describeIssues, ValidationError } from '../errors.js';
-import { claim, isDuplicateKey, releaseStaleClaim, type Store } from '../store/index.js';
+import { parseInput } from '../errors.js';
+import { claim, isDuplicateKey, recordInbound, releaseStaleClaim, type Store } from '../store/index.js';
 import { nextSendTime, weekKey, type SendWindow } from './calendar.js';
 import { DeepLinks } from './deep-links.js';
 import { normalizeAddress } from './addresses.js';
 import type { Outbox } from './outbox.js';
-import { countRollups } from './rollups.js';
+import { countRollups, type RollupMetric } from './rollups.js';
 
 export interface BusinessSettings {
   id: string;
@@ -84,9 +84,7 @@ export class SurveyService {
   }
 
   async startSurvey(raw: StartSurveyInput): Promise<StartSurveyResult> {
-    const parsed = startSurveyInput.safeParse(raw);
-    if (!parsed.success) throw new ValidationError(describeIssues(parsed.error, 'input').join('; '));
-    const input = parsed.data;
+    const input = parseInput(startSurveyInput, raw, 'input');
     const address = normalizeAddress(input.channel, input.address, this.business.country);
     const now = this.now();
     const businessId = this.business.id;
@@ -149,25 +147,17 @@ export class SurveyService {
     return { status: 'sent', surveyId: surveyId.toString(), sendAt, delivery };
   }
 
-  /** When this person was last asked, on any of their linked addresses. */
-  private async lastSurveyed(customer: { _id: Types.ObjectId; personId?: Types.ObjectId | null; lastSurveyedAt?: Date | null }): Promise<Date | undefined> {
-    const person = customer.personId ?? customer._id;
-    const linked = await this.store.customers
-      .find({ businessId: this.business.id, $or: [{ personId: person }, { _id: person }] }, { lastSurveyedAt: 1 })
-      .lean();
-    const times = [customer, ...linked].map((c) => c.lastSurveyedAt?.getTime() ?? 0);
-    const latest = Math.max(...times);
+  /** When this person was last asked, on any of their linked addresses (one query, and only for a linked person). */
+  private async lastSurveyed(customer: { personId?: Types.ObjectId | null; lastSurveyedAt?: Date | null }): Promise<Date | undefined> {
+    if (!customer.personId) return customer.lastSurveyedAt ?? undefined;
+    const linked = await this.store.customers.find({ businessId: this.business.id, personId: customer.personId }, { lastSurveyedAt: 1 }).lean();
+    const latest = Math.max(0, ...linked.map((c) => c.lastSurveyedAt?.getTime() ?? 0));
     return latest > 0 ? new Date(latest) : undefined;
   }
 
   /** One verified message from a person: de-duplicate, run the dialog, store, and say what to reply. */
   async handleInbound(inbound: Inbound): Promise<InboundResult> {
-    try {
-      await this.store.inbound.create({ channel: inbound.channel, providerMessageId: inbound.providerMessageId, receivedAt: inbound.receivedAt });
-    } catch (err) {
-      if (isDuplicateKey(err)) return { duplicate: true, replies: [] };
-      throw err;
-    }
+    if (!(await recordInbound(this.store, inbound))) return { duplicate: true, replies: [] };
     let committed = false;
     try {
       return await this.respond(inbound, () => (committed = true));
@@ -284,8 +274,8 @@ export class SurveyService {
   }
 }
 
-function rollupMetrics(events: DialogEvent[]): Array<'started' | 'completed' | 'commented' | 'score'> {
-  const metrics: Array<'started' | 'completed' | 'commented' | 'score'> = [];
+function rollupMetrics(events: DialogEvent[]): RollupMetric[] {
+  const metrics: RollupMetric[] = [];
   for (const e of events) {
     if (e.type === 'scored') metrics.push('started', 'score');
     if (e.type === 'completed') metrics.push('completed');
