@@ -54,7 +54,7 @@ async function benchConversations(count: number, concurrency: number) {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  const completed = await app.store.surveys.countDocuments({ state: 'completed' });
+  const completed = await app.store.surveys.model.countDocuments({ state: 'completed' });
   await app.db.dropDatabase();
   await app.close();
   await db?.stop();

@@ -3,9 +3,17 @@ import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import { apiRoutes } from './api/routes.js';
 import { AppError } from './errors.js';
+import channels from './plugins/channels.js';
+import conversations from './plugins/conversations.js';
 import database from './plugins/database.js';
-import { healthRoutes } from './routes/health.js';
+import outbox from './plugins/outbox.js';
+import owners from './plugins/owners.js';
+import pipeline from './plugins/pipeline.js';
+import store from './plugins/store.js';
 import surveys from './plugins/surveys.js';
+import sweeper from './plugins/sweeper.js';
+import webhooks from './plugins/webhooks.js';
+import { healthRoutes } from './routes/health.js';
 
 export interface AppOptions {
   config: Config;
@@ -13,6 +21,8 @@ export interface AppOptions {
   dbName?: string;
   /** The clock; tests move it. */
   now?: () => Date;
+  /** Emit the database driver's command events (tests count round trips). */
+  monitorCommands?: boolean;
 }
 
 /** The whole product as one Fastify plugin, so tests build it without listening. */
@@ -30,8 +40,17 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
     return reply.code(status).send({ error: err.name, message: err.message });
   });
 
-  await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName });
-  await fastify.register(surveys, { config, now: options.now ?? (() => new Date()) });
+  // The one composition root: each service a named plugin, registered in dependency order.
+  await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName, monitorCommands: options.monitorCommands });
+  await fastify.register(store, { config, now: options.now ?? (() => new Date()) });
+  await fastify.register(conversations, { config });
+  await fastify.register(channels, { config });
+  await fastify.register(outbox);
+  await fastify.register(surveys);
+  await fastify.register(owners, { config });
+  await fastify.register(pipeline);
+  await fastify.register(sweeper, { config });
+  await fastify.register(webhooks);
   healthRoutes(fastify);
   await fastify.register(apiRoutes, { prefix: '/api', config });
 }

@@ -1,66 +1,80 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Types } from 'mongoose';
-import type { Outbound } from '../channels/channel.js';
 import { kindLabel } from '../digest/stats.js';
-import type { DialogEvent, SurveyKind } from '../dialogs/types.js';
+import type { Outbound } from '../domain/channels.js';
+import type { AlertEvent, Store, SurveyRecord } from '../store/index.js';
 import type { StaffService } from '../staff/staff-service.js';
 import type { Outbox } from '../surveys/outbox.js';
 
-/** The parts of a survey an alert needs. */
-export interface AlertSurvey {
-  _id: Types.ObjectId;
-  businessId: string;
-  kind: string;
-  score?: number | null;
-  band?: string | null;
-  vars?: { customerName?: string | null } | null;
-}
-
 /** The alert texts; pure, so the wording is tested without a server. */
-export function detractorAlert(survey: AlertSurvey, comment: string | undefined, firstAlert: boolean): Outbound {
-  const id = survey._id.toString();
-  const who = survey.vars?.customerName ?? 'a customer';
-  const kind = kindLabel[survey.kind as SurveyKind] ?? survey.kind.toUpperCase();
+export function detractorAlert(survey: Pick<SurveyRecord, 'id' | 'kind' | 'score' | 'vars'>, comment: string | undefined, firstAlert: boolean): Outbound {
+  const who = survey.vars.customerName ?? 'a customer';
+  const kind = kindLabel[survey.kind];
   const head = firstAlert ? `Detractor alert: ${kind} ${survey.score} from ${who}.` : `Comment from ${who} (${kind} ${survey.score}):`;
   const said = comment ? ` "${comment}"` : '';
   return {
-    text: `${head}${said} Reply with: /reply ${id} <your message>`,
+    text: `${head}${said} Reply with: /reply ${survey.id} <your message>`,
     // Telegram and Teams show this as a button; tapping it explains how to write the reply.
-    choices: [{ label: 'Reply', value: `/reply ${id}` }],
+    choices: [{ label: 'Reply', value: `/reply ${survey.id}` }],
   };
 }
 
 /**
  * Tells every owner, within seconds, when a customer gives a detractor score, and again with their
- * comment when it arrives. Runs from `SurveyService`'s events hook, after the state change is stored.
+ * comment when it arrives. The answer's own write records the alerts it owes (`alertsDue`); they are
+ * queued here afterwards, outside the customer's request, and by the sweeper after a crash. Each
+ * outbox item is named by survey, event and owner address, so queueing twice sends once.
  */
 export class DetractorAlerts {
+  private readonly running = new Set<Promise<void>>();
+
   constructor(
+    private readonly store: Store,
     private readonly staff: StaffService,
     private readonly outbox: Outbox,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  async onEvents(survey: AlertSurvey, events: readonly DialogEvent[]): Promise<void> {
-    const scored = events.find((e) => e.type === 'scored');
-    const commented = events.find((e) => e.type === 'commented');
-    const comment = commented?.type === 'commented' ? commented.comment : undefined;
-    let message: Outbound | undefined;
-    if (scored?.type === 'scored' && scored.band === 'detractor') message = detractorAlert(survey, comment, true);
-    else if (comment !== undefined && survey.band === 'detractor') message = detractorAlert(survey, comment, false);
-    if (!message) return;
-    try {
-      const owners = await this.staff.ownerIdentities();
-      for (const owner of owners) {
+  /** Queue and send the alerts a survey owes, without making the caller wait. */
+  queue(surveyId: string): void {
+    const run = this.flush(surveyId)
+      .catch((err: unknown) => this.log.error({ err, surveyId }, 'detractor alert failed; the sweeper retries'))
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  /** Wait for alerts started by `queue` (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+  }
+
+  /** Alerts owed by surveys whose answer was stored but whose alerts never got queued (a crash in between). */
+  async sweep(limit = 50): Promise<number> {
+    const ids = await this.store.surveys.withAlertsDue(limit);
+    for (const id of ids) await this.flush(id);
+    return ids.length;
+  }
+
+  async flush(surveyId: string): Promise<void> {
+    const survey = await this.store.surveys.byId(surveyId);
+    if (!survey?.alertsDue.length) return;
+    const owners = await this.staff.ownerIdentities();
+    const due: AlertEvent[] = [...survey.alertsDue];
+    const items = due.flatMap((event) => {
+      const message = detractorAlert(survey, event === 'commented' ? survey.comment : undefined, event === 'scored');
+      return owners.map((owner) => ({
+        businessId: survey.businessId,
+        ...owner,
+        purpose: 'alert' as const,
+        surveyId: survey.id,
         // SMS has no buttons: the text already carries the /reply hint.
-        const outbound = owner.channel === 'sms' ? { text: message.text } : message;
-        const ids = await this.outbox.enqueue({ businessId: survey.businessId, ...owner, purpose: 'alert', surveyId: survey._id, messages: [outbound], at: this.now() });
-        await this.outbox.deliver(ids);
-      }
-    } catch (err) {
-      // The customer's answer is stored already; a failed alert must not fail their message.
-      this.log.error({ err, surveyId: survey._id.toString() }, 'detractor alert failed');
-    }
+        message: owner.channel === 'sms' ? { text: message.text } : message,
+        nextAttemptAt: this.now(),
+        key: `alert:${survey.id}:${event}:${owner.channel}:${owner.address}`,
+      }));
+    });
+    const ids = await this.outbox.enqueue(items);
+    await this.store.surveys.clearAlerts(survey.id, due);
+    await this.outbox.deliver(ids);
   }
 }

@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { periodStats, statsJson } from '../digest/stats.js';
-import { surveyKinds } from '../dialogs/types.js';
+import { surveyKinds } from '../domain/surveys.js';
 import { AppError, ConflictError, describeIssues, NotFoundError, parseInput, ValidationError } from '../errors.js';
-import { normalizeAddress } from '../surveys/addresses.js';
 import { invitationInput } from '../surveys/deep-links.js';
-import { startSurveyInput } from '../surveys/survey-service.js';
+import { normalizeAddress, startSurveyInput } from '../surveys/start-survey.js';
 import { apiKeyAuth } from './auth.js';
 import { csvLine, csvRecords } from './csv.js';
 
@@ -40,7 +38,7 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
     const row = surveyRow.safeParse(raw);
     if (!row.success) return { ok: false as const, error: issues(row.error) };
     try {
-      return { ok: true as const, ...(await app.surveys.startSurvey({ ...row.data, trigger: 'api' })) };
+      return { ok: true as const, ...(await app.surveys.start({ ...row.data, trigger: 'api' })) };
     } catch (err) {
       if (err instanceof AppError && err.expected) return { ok: false as const, error: err.message };
       throw err;
@@ -64,11 +62,11 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
 
   app.get('/surveys/:id', async (request) => {
     const { id } = request.params as { id: string };
-    const s = isValidObjectId(id) ? await app.store.surveys.findOne({ _id: id, businessId: app.business.id }).lean() : null;
+    const s = await app.store.surveys.byId(id, app.business.id);
     if (!s) throw new NotFoundError(`no survey ${id}`);
     return {
-      id: s._id.toString(),
-      customerId: s.customerId.toString(),
+      id: s.id,
+      customerId: s.customerId,
       kind: s.kind,
       channel: s.channel,
       address: s.address,
@@ -76,15 +74,15 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
       score: s.score ?? null,
       band: s.band ?? null,
       comment: s.comment ?? null,
-      customerName: s.vars?.customerName ?? null,
-      context: s.vars?.context ?? null,
+      customerName: s.vars.customerName ?? null,
+      context: s.vars.context ?? null,
       trigger: s.trigger,
       tags: s.tags,
       invitedAt: s.invitedAt,
       answeredAt: s.answeredAt ?? null,
       completedAt: s.completedAt ?? null,
-      delivery: s.delivery ?? null,
-      replies: s.replies ?? [],
+      delivery: (await app.store.outbox.invitationOf(s.id)) ?? null,
+      replies: s.replies,
       firstReplyAt: s.firstReplyAt ?? null,
       timeToFirstReplyMs: s.timeToFirstReplyMs ?? null,
     };
@@ -92,14 +90,13 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
 
   app.get('/stats', async (request) => {
     const { period } = parse(statsQuery, request.query);
-    return statsJson(await periodStats(app.store, app.business, new Date(app.owners.now()), Number(period.slice(0, -1))));
+    return statsJson(await periodStats(app.store, app.business, app.now(), Number(period.slice(0, -1))));
   });
 
   app.get('/export.csv', async (_request, reply) => {
     let out = csvLine(exportColumns);
-    const cursor = app.store.surveys.find({ businessId: app.business.id }).sort({ invitedAt: 1, _id: 1 }).lean().cursor();
-    for await (const s of cursor) {
-      out += csvLine([s._id.toString(), s.kind, s.channel, s.state, s.score, s.band, s.comment, s.vars?.customerName, s.vars?.context, s.trigger, s.tags.join(';'), s.invitedAt, s.answeredAt, s.completedAt, s.firstReplyAt, s.timeToFirstReplyMs]);
+    for await (const s of app.store.surveys.all(app.business.id)) {
+      out += csvLine([s.id, s.kind, s.channel, s.state, s.score, s.band, s.comment, s.vars.customerName, s.vars.context, s.trigger, s.tags.join(';'), s.invitedAt, s.answeredAt, s.completedAt, s.firstReplyAt, s.timeToFirstReplyMs]);
     }
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="surveys.csv"').send(out);
   });
@@ -115,21 +112,21 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
   app.post('/invitations', async (request, reply) => {
     const input = parse(invitationInput, request.body ?? {});
     const deepLink = linker(input.channel);
-    const invitation = await app.surveys.links.createInvitation(input, 'api');
+    const invitation = await app.links.createInvitation(input, 'api');
     return reply.code(201).send({ ...invitation, link: await deepLink(invitation.token) });
   });
 
   // The business's public link (receipts, a QR code at the till): a survey for whoever opens it.
   app.get('/links/telegram', async (request) => {
     const { kind } = parse(linkQuery, request.query);
-    const token = app.surveys.links.businessToken(kind);
+    const token = app.links.businessToken(kind);
     return { channel: 'telegram', kind, token, link: await linker('telegram')(token) };
   });
 
   app.post('/staff', async (request, reply) => {
     const body = parse(staffBody, request.body);
     const address = normalizeAddress(body.channel, body.address, app.business.country);
-    const result = await app.owners.staff.add({ channel: body.channel, address }, body.role, body.name);
+    const result = await app.staff.add({ channel: body.channel, address }, body.role, body.name);
     return reply.code(result.added ? 201 : 200).send(result);
   });
 }

@@ -1,106 +1,36 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { ChannelName, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
+import type { Locale, SurveyKind } from '../domain/surveys.js';
 
-/** The chat channels a survey can run on. */
-export const channelNames = ['sms', 'telegram', 'teams', 'web'] as const;
-export type ChannelName = (typeof channelNames)[number];
+export type { ChannelName, Choice, CommentBox, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
+export { channelNames } from '../domain/channels.js';
 
-/** A button the customer can tap instead of typing; `value` is what comes back as `Inbound.choice`. */
-export interface Choice {
-  label: string;
-  value: string;
-}
-
-/** Labels of a comment box, in the customer's language. */
-export interface CommentBox {
-  placeholder: string;
-  send: string;
-  skip: string;
-}
-
-/** What the bot says, channel-neutral. Each adapter renders it natively (keyboard, card, plain text). */
-export interface Outbound {
-  text: string;
-  choices?: Choice[];
-  /**
-   * The question wants free text (the comment): channels with forms (Teams cards) show a text box and
-   * Send/Skip buttons with these labels; the others send the text, which says how to skip.
-   */
-  comment?: CommentBox;
-  /** A PNG picture (digest chart); channels without pictures send the text only. */
-  image?: { png: Buffer; alt: string };
-  /** Text direction of `text`, for channels that can set it (web). */
-  dir?: 'ltr' | 'rtl';
-  /** The survey this message belongs to, so a channel can tie a button tap back to it. */
-  surveyId?: string;
-}
-
-/** One message from a person, already verified and mapped by the adapter. */
-export interface Inbound {
-  channel: ChannelName;
-  /** Channel address of the sender: E.164 phone, Telegram chat id, Teams user key, web visitor id. */
-  address: string;
-  /** The provider's id for this message; the de-duplication key together with `channel`. */
-  providerMessageId: string;
-  text?: string;
-  /** The `value` of a tapped button. */
-  choice?: string;
-  receivedAt: Date;
-  /** Name the provider tells us, when it does (Telegram first name, Teams user name). */
-  displayName?: string;
-  /**
-   * The payload of a deep link (`https://t.me/<bot>?start=<token>` arrives as `/start <token>`): names
-   * the business and optionally an invitation. `text` is then the bare keyword `/start`.
-   */
-  startToken?: string;
-}
-
-/** What handling one inbound message produced. */
-export interface InboundResult {
-  /** True when this provider message id was seen before: nothing was stored or sent. */
-  duplicate: boolean;
-  /** Replies to the sender, in order. The adapter delivers them (TwiML, sendMessage, sendActivity). */
-  replies: Outbound[];
-}
-
-/** Result of one send. */
-export interface Delivery {
-  providerMessageId?: string;
-  status: 'sent' | 'failed';
-  /** Provider error code or reason when failed. */
-  error?: string;
-  /** True when the failure means the person refused messages (Twilio 21610, Telegram 403 blocked). */
-  optedOut?: boolean;
-  /** True when the failure is worth retrying later (429, 5xx, network). */
-  retryable?: boolean;
-  /** Seconds the provider asked us to wait (Telegram retry_after, Retry-After header). */
-  retryAfterSeconds?: number;
-}
-
-/** A delivery status report from the provider (Twilio status callback). */
-export interface DeliveryUpdate {
-  channel: ChannelName;
-  providerMessageId: string;
-  status: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read';
-  errorCode?: string;
-}
-
-/** What the product gives each adapter. Adapters hold no survey logic: they call these. */
+/** What the product gives each adapter when it registers its routes. Adapters hold no survey logic: they call these. */
 export interface ChannelDeps {
-  /** Handle one verified inbound message (dedupe, dialog, store). */
+  /** Handle one verified inbound message (classify, dialog, store: the inbound pipeline). */
   handleInbound(inbound: Inbound): Promise<InboundResult>;
   /** Record a provider delivery report. */
   recordDelivery(update: DeliveryUpdate): Promise<void>;
   /** The person refused messages on this channel (blocked the bot, carrier opt-out). */
   recordOptOut(channel: ChannelName, address: string, reason: string): Promise<void>;
-  /** The provider says this person accepts messages again (Twilio Advanced Opt-Out START, custom words included). */
+  /** The provider says this person accepts messages again. */
   recordOptIn(channel: ChannelName, address: string): Promise<void>;
+  /** A web visitor asks for a survey (the web chat page). */
+  startWebSurvey(input: { address: string; kind: SurveyKind; locale?: Locale; name?: string }): Promise<{ status: string }>;
   log: FastifyBaseLogger;
+  /** The server clock. */
+  now: () => Date;
 }
 
 export interface Channel {
   readonly name: ChannelName;
+  /**
+   * Sending is a write to our own database (the web chat's transcript), which does not fail for a
+   * while the way a provider does: it needs no outbox record before it goes.
+   */
+  readonly local?: boolean;
   /** Add the webhook routes (with signature checks) to the server. */
-  register(app: FastifyInstance): void | Promise<void>;
+  register(app: FastifyInstance, deps: ChannelDeps): void | Promise<void>;
   /** Send one message to an address on this channel, rendering choices natively. */
   send(to: string, message: Outbound): Promise<Delivery>;
   /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */

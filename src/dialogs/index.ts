@@ -2,5 +2,5 @@ export type * from './types.js';
 export { surveyKinds, locales } from './types.js';
 export { parseScore, parseChoice, scaleOf, type ScoreResult } from './parse-score.js';
 export { detectKeyword } from './keywords.js';
-export { startDialog, step, bandOf, isOpen, currentQuestion } from './survey-dialog.js';
+export { startDialog, step, isOpen, currentQuestion } from './survey-dialog.js';
 export { promptsFor, keywordReply, message, type PromptSet } from './prompts/index.js';

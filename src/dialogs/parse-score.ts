@@ -1,19 +1,12 @@
+import { scaleOf } from '../domain/surveys.js';
 import type { SurveyKind } from './types.js';
+
+export { scaleOf };
 
 export type ScoreResult =
   | { ok: true; score: number }
   | { ok: false; reason: 'empty' | 'no_number' | 'out_of_range' | 'ambiguous' };
 
-const scales: Record<SurveyKind, { min: number; max: number }> = {
-  nps: { min: 0, max: 10 },
-  csat: { min: 1, max: 5 },
-  ces: { min: 1, max: 7 },
-};
-
-/** The inclusive score range of a survey kind. */
-export function scaleOf(kind: SurveyKind): { min: number; max: number } {
-  return scales[kind];
-}
 
 const numberWords = new Map<string, number>(
   (
@@ -134,7 +127,7 @@ export function parseScore(kind: SurveyKind, text: string): ScoreResult {
 }
 
 function inRange(kind: SurveyKind, score: number, outOf: (number | undefined)[] = []): ScoreResult {
-  const { min, max } = scales[kind];
+  const { min, max } = scaleOf(kind);
   if (score < min || score > max || outOf.some((o) => o !== undefined && o !== max)) {
     return { ok: false, reason: 'out_of_range' };
   }

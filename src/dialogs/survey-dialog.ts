@@ -1,9 +1,8 @@
-import type { Choice, Outbound } from '../channels/channel.js';
-import { detectKeyword } from './keywords.js';
+import type { Choice, Outbound } from '../domain/channels.js';
+import { bandOf } from '../domain/surveys.js';
 import { parseChoice, parseScore, scaleOf } from './parse-score.js';
 import { keywordReply, message, promptsFor } from './prompts/index.js';
 import type {
-  Band,
   DialogInput,
   DialogPolicy,
   DialogSession,
@@ -20,12 +19,6 @@ const maxCommentLength = 2000;
 /** True while the survey still waits for the customer. */
 export function isOpen(state: DialogState): boolean {
   return state === 'invited' || state === 'awaiting_comment';
-}
-
-export function bandOf(kind: SurveyKind, score: number): Band {
-  const [detractorUpTo, passiveUpTo] = kind === 'nps' ? [6, 8] : kind === 'csat' ? [2, 3] : [3, 4];
-  if (score <= detractorUpTo) return 'detractor';
-  return score <= passiveUpTo ? 'passive' : 'promoter';
 }
 
 /** CSAT buttons carry a face as well as the number: the satisfaction scale reads at a glance. */
@@ -82,8 +75,6 @@ export function step(session: DialogSession, input: DialogInput, now: Date, poli
       return onScore(s, parsed.ok ? parsed.score : undefined, now);
     }
     case 'text': {
-      const keyword = input.literal ? null : detectKeyword(input.text);
-      if (keyword) return onKeyword(s, keyword, now);
       if (s.state === 'awaiting_comment') return onComment(s, input.text, now);
       const parsed = parseScore(s.kind, input.text);
       return onScore(s, parsed.ok ? parsed.score : undefined, now);

@@ -1,16 +1,11 @@
-import type { Outbound } from '../channels/channel.js';
+import type { Outbound } from '../domain/channels.js';
+import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 
-export const surveyKinds = ['nps', 'csat', 'ces'] as const;
-export type SurveyKind = (typeof surveyKinds)[number];
-
-export const locales = ['en', 'es', 'ur'] as const;
-export type Locale = (typeof locales)[number];
+export { surveyKinds, locales } from '../domain/surveys.js';
+export type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 
 /** `invited` → `awaiting_comment` → `completed`; or `expired` / `opted_out`. */
 export type DialogState = 'invited' | 'awaiting_comment' | 'completed' | 'expired' | 'opted_out';
-
-/** Score band, the same three names for every kind (NPS 0-6/7-8/9-10, CSAT 1-2/3/4-5, CES 1-3/4/5-7). */
-export type Band = 'detractor' | 'passive' | 'promoter';
 
 export type Keyword = 'stop' | 'start' | 'help' | 'skip';
 
@@ -45,8 +40,8 @@ export interface DialogSession {
 }
 
 export type DialogInput =
-  /** `literal`: the service decided this text is an answer, not a keyword ("yes" from someone never opted out). */
-  | { type: 'text'; text: string; literal?: boolean }
+  /** Free text, always an answer: keywords were recognised before the dialog (`keyword`). */
+  | { type: 'text'; text: string }
   /** A tapped button's value. */
   | { type: 'choice'; value: string }
   | { type: 'keyword'; keyword: Keyword }

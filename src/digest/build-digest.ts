@@ -1,4 +1,4 @@
-import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
+import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { compare, rates, scoreRange, type Comparison, type FunnelRates } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek } from '../surveys/calendar.js';
@@ -72,18 +72,13 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
   const commented = async (direction: 1 | -1) => {
     const rows: DigestComment[] = [];
     for (const kind of surveyKinds) {
-      const found = await store.surveys
-        .find({ businessId, week: periodStart, kind, score: { $ne: null }, comment: { $type: 'string' } }, { kind: 1, score: 1, comment: 1, vars: 1 })
-        .sort({ score: direction, _id: 1 })
-        .limit(3)
-        .lean();
-      for (const s of found) rows.push({ surveyId: s._id.toString(), kind, score: s.score ?? 0, comment: s.comment ?? '', name: s.vars?.customerName ?? undefined });
+      const found = await store.surveys.commented(businessId, periodStart, kind, direction, 3);
+      for (const s of found) rows.push({ surveyId: s.id, kind, score: s.score ?? 0, comment: s.comment ?? '', name: s.vars.customerName });
     }
     return rows.sort((a, b) => direction * (position(a.kind, a.score) - position(b.kind, b.score))).slice(0, 3);
   };
 
-  const unansweredFilter = { businessId, week: periodStart, band: 'detractor' as const, firstReplyAt: null };
-  const waiting = await store.surveys.find(unansweredFilter, { kind: 1, score: 1, vars: 1 }).sort({ _id: 1 }).limit(5).lean();
+  const waiting = await store.surveys.unansweredDetractors(businessId, periodStart, 5);
   return {
     periodStart,
     previousStart,
@@ -91,8 +86,8 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
     lowest: await commented(1),
     highest: await commented(-1),
     unanswered: {
-      count: await store.surveys.countDocuments(unansweredFilter),
-      surveys: waiting.map((s) => ({ surveyId: s._id.toString(), kind: s.kind as SurveyKind, score: s.score ?? 0, name: s.vars?.customerName ?? undefined })),
+      count: waiting.count,
+      surveys: waiting.surveys.map((s) => ({ surveyId: s.id, kind: s.kind, score: s.score ?? 0, name: s.vars.customerName })),
     },
     movedMost,
   };

@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { Types } from 'mongoose';
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../domain/channels.js';
 import type { StaffService } from '../staff/staff-service.js';
-import { claim, isDuplicateKey, type Store } from '../store/index.js';
+import { outboxIdOf, type DigestItem, type DigestRecord, type Store } from '../store/index.js';
 import { localParts, shiftWeek, weekKey } from '../surveys/calendar.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { buildDigest } from './build-digest.js';
@@ -19,15 +18,16 @@ export interface DigestSchedule {
   minute: number;
 }
 
-type Item = { outboxId: Types.ObjectId; channel: string; address: string; tries?: number; gaveUp?: boolean | null };
-
 /** Sends of one digest to one owner identity before it is given up (each send has the outbox's own retries). */
 export const maxDigestTries = 3;
 
+/** The outbox key of one send of a digest to one owner address: the same try is never queued twice. */
+const sendKey = (digest: DigestRecord, item: DigestItem) => `digest:${digest.id}:${item.channel}:${item.address}:${item.tries}`;
+
 /**
  * Sends each business one digest per week at its scheduled local time. Driven by the sweeper on
- * every instance: the unique `(businessId, periodStart)` insert picks one digest, outbox ids fixed
- * before queueing make every step safe to repeat, and a failed send is queued again, not lost.
+ * every instance: the unique `(businessId, periodStart)` insert picks one digest, outbox items named
+ * by digest, owner and try make every step safe to repeat, and a failed send is queued again, not lost.
  */
 export class DigestScheduler {
   constructor(
@@ -58,79 +58,61 @@ export class DigestScheduler {
     return channel === 'sms' ? renderSmsDigest(digest, this.dashboardUrl) : renderDigest(digest, this.dashboardUrl);
   }
 
-  /** One pass, after the outbox flush: claim the due digest, queue what is missing, settle what was sent. */
+  /** One pass, after the outbox flush: create the due digest, queue what is missing, settle what was sent. */
   async sweep(): Promise<number> {
     const period = this.duePeriod(this.now());
-    if (period && (await this.staff.hasOwner())) {
-      await this.store.digests.create({ businessId: this.business.id, periodStart: period }).catch((err: unknown) => {
-        if (!isDuplicateKey(err)) throw err; // another instance (or an earlier pass) claimed it
-      });
-    }
+    if (period && (await this.staff.hasOwner())) await this.store.digests.createIfAbsent(this.business.id, period);
     let sent = 0;
-    const pending = await this.store.digests.find({ businessId: this.business.id, state: 'pending' }, { _id: 1 }).sort({ periodStart: 1 }).limit(10).lean();
-    for (const { _id } of pending) {
+    for (const digest of await this.store.digests.pending(this.business.id, 10)) {
       try {
-        if (await this.advance(_id)) sent++;
+        if (await this.advance(digest)) sent++;
       } catch (err) {
-        this.log.error({ err, digestId: _id.toString() }, 'digest sweep failed; next sweep retries');
+        this.log.error({ err, digestId: digest.id }, 'digest sweep failed; next sweep retries');
       }
     }
     return sent;
   }
 
-  private async advance(id: Types.ObjectId): Promise<boolean> {
-    let digest = await this.store.digests.findById(id).lean();
-    if (!digest || digest.state !== 'pending') return false;
+  private async advance(read: DigestRecord): Promise<boolean> {
+    let digest = read;
     if (digest.rev === 0) {
-      // Changes of `items` are claimed by a unique insert: a conditional update alone let two writers win on FerretDB.
-      if (await claim(this.store, `digest:${id.toString()}:0`, this.now())) {
-        const items = (await this.staff.ownerIdentities()).map((o) => ({ outboxId: new Types.ObjectId(), ...o }));
-        await this.store.digests.updateOne({ _id: id }, { $set: { items, rev: 1 } });
-      }
-      digest = await this.store.digests.findById(id).lean();
-      if (!digest || digest.rev === 0) return false; // the winner is still choosing the recipients
+      // The recipients are fixed once; whoever loses this race reads the winner's list.
+      const items = (await this.staff.ownerIdentities()).map((o) => ({ ...o, tries: 1 }));
+      await this.store.digests.update(digest, { items });
+      const fixed = await this.store.digests.byId(read.id);
+      if (!fixed || fixed.rev === 0 || fixed.state !== 'pending') return false;
+      digest = fixed;
     }
-    let items = digest.items as Item[];
-    const states = await this.outboxStates(items);
-    const missing = items.filter((i) => !i.gaveUp && !states.has(i.outboxId.toString()));
+    let items = digest.items;
+    const idOf = (d: DigestRecord, i: DigestItem) => outboxIdOf(sendKey(d, i));
+    const states = await this.store.outbox.states(items.map((i) => idOf(digest, i)));
+    const missing = items.filter((i) => !i.gaveUp && !states.has(idOf(digest, i)));
     const texts = new Map<string, string>();
     let chart: Awaited<ReturnType<typeof trendChart>> | null = null;
     for (const item of missing) {
-      const channel = item.channel as ChannelName;
-      if (!texts.has(channel)) texts.set(channel, await this.text(digest.periodStart, channel));
-      if (chart === null && pictureChannels.includes(channel)) chart = await trendChart(this.store, this.business.id, digest.periodStart);
-      const image = pictureChannels.includes(channel) ? (chart ?? undefined) : undefined;
-      await this.outbox
-        .enqueue({ businessId: this.business.id, channel, address: item.address, purpose: 'digest', messages: [{ text: texts.get(channel) ?? '', ...(image ? { image } : {}) }], at: this.now(), ids: [item.outboxId] })
-        .catch((err: unknown) => {
-          if (!isDuplicateKey(err)) throw err;
-        });
-      await this.outbox.deliver([item.outboxId]);
+      if (!texts.has(item.channel)) texts.set(item.channel, await this.text(digest.periodStart, item.channel));
+      if (chart === null && pictureChannels.includes(item.channel)) chart = await trendChart(this.store, this.business.id, digest.periodStart);
+      const image = pictureChannels.includes(item.channel) ? (chart ?? undefined) : undefined;
+      const message = { text: texts.get(item.channel) ?? '', ...(image ? { image } : {}) };
+      const ids = await this.outbox.enqueue([{ businessId: this.business.id, channel: item.channel, address: item.address, purpose: 'digest', message, nextAttemptAt: this.now(), key: sendKey(digest, item) }]);
+      await this.outbox.deliver(ids);
     }
-    const settled = missing.length ? await this.outboxStates(items) : states;
-    // A permanently failed send gets a fresh outbox item, queued on the next pass, until it is given up.
-    const failed = items.filter((i) => !i.gaveUp && settled.get(i.outboxId.toString()) === 'failed');
+    const settled = missing.length ? await this.store.outbox.states(items.map((i) => idOf(digest, i))) : states;
+    // A permanently failed send gets a fresh try, queued on the next pass, until it is given up.
+    const failed = items.filter((i) => !i.gaveUp && settled.get(idOf(digest, i)) === 'failed');
     if (failed.length) {
-      const givenUp = failed.filter((i) => (i.tries ?? 1) >= maxDigestTries);
-      const next = items.map((i) =>
-        !failed.includes(i) ? i : givenUp.includes(i) ? { ...i, gaveUp: true } : { ...i, outboxId: new Types.ObjectId(), tries: (i.tries ?? 1) + 1 },
-      );
-      if (!(await claim(this.store, `digest:${id.toString()}:${digest.rev}`, this.now()))) return false;
-      await this.store.digests.updateOne({ _id: id }, { $set: { items: next, rev: digest.rev + 1 } });
-      for (const i of givenUp) this.log.warn({ periodStart: digest.periodStart, channel: i.channel, tries: i.tries ?? 1 }, 'weekly digest given up for one owner identity');
-      if (givenUp.length < failed.length) return false; // the fresh items go out on the next pass
+      const givenUp = failed.filter((i) => i.tries >= maxDigestTries);
+      const next = items.map((i) => (!failed.includes(i) ? i : givenUp.includes(i) ? { ...i, gaveUp: true } : { ...i, tries: i.tries + 1 }));
+      if (!(await this.store.digests.update(digest, { items: next }))) return false;
+      for (const i of givenUp) this.log.warn({ periodStart: digest.periodStart, channel: i.channel, tries: i.tries }, 'weekly digest given up for one owner identity');
+      if (givenUp.length < failed.length) return false; // the fresh tries go out on the next pass
       items = next;
+      digest = { ...digest, items, rev: digest.rev + 1 };
     }
-    if (!items.every((i) => i.gaveUp || settled.get(i.outboxId.toString()) === 'sent')) return false;
-    if (!(await claim(this.store, `digest:${id.toString()}:sent`, this.now()))) return false;
+    if (!items.every((i) => i.gaveUp || settled.get(idOf(digest, i)) === 'sent')) return false;
     const delivered = items.filter((i) => !i.gaveUp).length;
-    await this.store.digests.updateOne({ _id: id }, { $set: { state: delivered ? 'sent' : 'failed', sentAt: this.now() } });
+    if (!(await this.store.digests.update(digest, { state: delivered ? 'sent' : 'failed', sentAt: this.now() }))) return false;
     this.log.info({ periodStart: digest.periodStart, owners: delivered, gaveUp: items.length - delivered }, delivered ? 'weekly digest sent' : 'weekly digest reached no owner');
     return delivered > 0;
-  }
-
-  private async outboxStates(items: Item[]): Promise<Map<string, string>> {
-    const docs = await this.store.outbox.find({ _id: { $in: items.map((i) => i.outboxId) } }, { state: 1 }).lean();
-    return new Map(docs.map((d) => [d._id.toString(), d.state]));
   }
 }

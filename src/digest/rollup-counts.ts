@@ -1,4 +1,4 @@
-import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
+import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import type { Store } from '../store/index.js';
 
 /** Counters of one (kind, week, cohort): the score histogram and the funnel. */
@@ -44,24 +44,18 @@ export class RollupCounts {
   }
 }
 
-/**
- * Read the rollup counters of a week range with one `$match` + `$group`/`$sum`, the aggregation
- * every supported server runs. The cost depends on the number of counters, not of surveys.
- */
+/** The rollup counters of a week range; the cost depends on the number of counters, not of surveys. */
 export async function readRollups(
   store: Store,
   businessId: string,
   weeks: { from: string; to: string },
   options: { allCohortOnly?: boolean } = {},
 ): Promise<RollupCounts> {
-  const rows = await store.rollups.aggregate<{ _id: { kind: string; week: string; cohort: string; metric: string; score?: number | null }; count: number }>([
-    { $match: { businessId, week: { $gte: weeks.from, $lte: weeks.to }, ...(options.allCohortOnly ? { cohort: 'all' } : {}) } },
-    { $group: { _id: { kind: '$kind', week: '$week', cohort: '$cohort', metric: '$metric', score: '$score' }, count: { $sum: '$count' } } },
-  ]);
+  const rows = await store.rollups.read(businessId, weeks, options);
   const counts = new RollupCounts();
-  for (const { _id, count } of rows) {
-    if (!(surveyKinds as readonly string[]).includes(_id.kind)) continue;
-    counts.add(_id.kind, _id.week, _id.cohort, _id.metric, typeof _id.score === 'number' ? _id.score : null, count);
+  for (const row of rows) {
+    if (!(surveyKinds as readonly string[]).includes(row.kind)) continue;
+    counts.add(row.kind, row.week, row.cohort, row.metric, row.score, row.count);
   }
   return counts;
 }

@@ -11,6 +11,8 @@ export interface DatabaseOptions {
   uri: string;
   /** Database name; overrides the one in the URI (each test file uses its own). */
   dbName?: string;
+  /** Emit the driver's command events (tests count the database round trips of one reply). */
+  monitorCommands?: boolean;
 }
 
 /** Connection settings: fail a query in seconds rather than hang when the database is away. */
@@ -24,7 +26,7 @@ export const connectionOptions = {
 } satisfies mongoose.ConnectOptions;
 
 export async function connectDatabase(options: DatabaseOptions): Promise<Connection> {
-  const conn = mongoose.createConnection(options.uri, { ...connectionOptions, dbName: options.dbName });
+  const conn = mongoose.createConnection(options.uri, { ...connectionOptions, dbName: options.dbName, monitorCommands: options.monitorCommands ?? false });
   await conn.asPromise();
   return conn;
 }

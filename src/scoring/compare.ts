@@ -1,4 +1,4 @@
-import type { SurveyKind } from '../dialogs/types.js';
+import type { SurveyKind } from '../domain/surveys.js';
 import type { Histogram } from './histogram.js';
 import { npsStandardError, proportionStandardError, Z95 } from './margin.js';
 import { summarize, type Summary, type SummaryByKind } from './summarize.js';

@@ -1,44 +1,14 @@
-import type { Band, SurveyKind } from '../dialogs/types.js';
+import { bandOf, scaleOf, type Band, type Scale, type SurveyKind } from '../domain/surveys.js';
+
+export { bandOf };
 
 /** Score → number of responses with that score; a missing score counts 0. */
 export type Histogram = Readonly<Record<number, number>>;
 
-export interface ScoreRange {
-  min: number;
-  max: number;
-}
+export type ScoreRange = Scale;
 
-const ranges: Readonly<Record<SurveyKind, ScoreRange>> = {
-  nps: { min: 0, max: 10 },
-  csat: { min: 1, max: 5 },
-  ces: { min: 1, max: 7 },
-};
-
-/** Lowest score in each band: [passive, promoter]; below the first is a detractor. */
-const bandStarts: Readonly<Record<SurveyKind, readonly [number, number]>> = {
-  nps: [7, 9], // 0-6 detractor, 7-8 passive, 9-10 promoter
-  csat: [3, 4], // 1-2 detractor (unsatisfied), 3 passive, 4-5 promoter (satisfied)
-  ces: [4, 5], // 1-3 detractor (hard), 4 passive, 5-7 promoter (easy)
-};
-
-export function scoreRange(kind: SurveyKind): ScoreRange {
-  return { ...ranges[kind] };
-}
-
-function assertScoreInRange(kind: SurveyKind, score: number): void {
-  const { min, max } = ranges[kind];
-  if (!Number.isInteger(score) || score < min || score > max) {
-    throw new RangeError(`${kind} score ${score} is not an integer in ${min}-${max}`);
-  }
-}
-
-export function bandOf(kind: SurveyKind, score: number): Band {
-  assertScoreInRange(kind, score);
-  const [passiveFrom, promoterFrom] = bandStarts[kind];
-  if (score >= promoterFrom) return 'promoter';
-  if (score >= passiveFrom) return 'passive';
-  return 'detractor';
-}
+/** The inclusive score range of a kind (the domain's scale). */
+export const scoreRange = scaleOf;
 
 function assertCount(score: number, count: number): void {
   if (!Number.isInteger(count) || count < 0) {
@@ -62,7 +32,7 @@ export function histogramEntries(h: Histogram): Array<[score: number, count: num
  */
 export function checkedEntries(kind: SurveyKind, h: Histogram): Array<[score: number, count: number]> {
   const entries = histogramEntries(h);
-  for (const [score] of entries) assertScoreInRange(kind, score);
+  for (const [score] of entries) bandOf(kind, score); // throws a RangeError off the scale
   return entries;
 }
 

@@ -1,4 +1,4 @@
-import type { SurveyKind } from '../dialogs/types.js';
+import type { SurveyKind } from '../domain/surveys.js';
 import { ces, type CesSummary } from './ces.js';
 import { csat, type CsatSummary } from './csat.js';
 import type { Histogram } from './histogram.js';

@@ -1,20 +1,21 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { isValidObjectId } from 'mongoose';
-import type { Channel, ChannelName, Inbound } from '../channels/channel.js';
+import type { Channel } from '../channels/channel.js';
 import { periodStats, renderStats, kindLabel } from '../digest/stats.js';
+import type { ChannelName, Inbound } from '../domain/channels.js';
 import { AppError } from '../errors.js';
-import type { Store } from '../store/index.js';
-import { normalizeAddress } from '../surveys/addresses.js';
+import type { BusinessSettings, Store } from '../store/index.js';
+import type { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
-import type { BusinessSettings, StartSurveyResult, SurveyService } from '../surveys/survey-service.js';
-import { usages, type Command, type CommandName } from './parse-command.js';
+import { normalizeAddress, type StartSurveyResult, type SurveyStarter } from '../surveys/start-survey.js';
+import { usages, type Command, type CommandName, type ParseResult } from './parse-command.js';
 import type { StaffMember, StaffService } from './staff-service.js';
 
 export interface CommandDeps {
   store: Store;
   business: BusinessSettings;
   staff: StaffService;
-  surveys: () => SurveyService;
+  starter: SurveyStarter;
+  links: DeepLinks;
   outbox: Outbox;
   channels: ReadonlyMap<ChannelName, Channel>;
   /** The digest of the last full week, as text for this channel. */
@@ -44,7 +45,11 @@ export function helpText(role: StaffMember['role']): string {
 export class StaffCommands {
   constructor(private readonly deps: CommandDeps) {}
 
-  async run(command: Command, member: StaffMember, inbound: Inbound): Promise<string> {
+  /** A staff member's message that reads as a command: its answer, or what is wrong with it. */
+  async run(parsed: Exclude<ParseResult, { type: 'none' }>, member: StaffMember, inbound: Inbound): Promise<string> {
+    if (parsed.type === 'invalid') return `Usage: ${parsed.usage}`;
+    const command = parsed.command;
+    this.deps.log.info({ channel: inbound.channel, command: command.name }, 'staff command');
     if (member.role !== 'owner' && !staffCommands.includes(command.name) && command.name !== 'claim') {
       return `Only an owner can use /${command.name}.`;
     }
@@ -77,14 +82,21 @@ export class StaffCommands {
     }
   }
 
+  /** `/claim <code>` from someone who is not staff yet: the first owner. */
+  async claim(inbound: Inbound, code: string): Promise<string> {
+    const ok = await this.deps.staff.claimOwnership({ channel: inbound.channel, address: inbound.address }, code, inbound.displayName);
+    this.deps.log.info({ channel: inbound.channel, ok }, 'owner code tried');
+    return ok ? `You are now the owner of ${this.deps.business.name}. Send /help for the commands.` : 'That code is not valid or was already used.';
+  }
+
   private async survey(command: Extract<Command, { name: 'survey' }>): Promise<string> {
     const { store, business, channels } = this.deps;
     let channel: ChannelName;
     let address: string;
     if (command.target.type === 'customer') {
-      const customer = await store.customers.findOne({ _id: command.target.customerId, businessId: business.id }, { channel: 1, address: 1 }).lean();
+      const customer = await store.customers.byId(command.target.customerId, business.id);
       if (!customer) return `No customer with id ${command.target.customerId}.`;
-      channel = customer.channel as ChannelName;
+      channel = customer.channel;
       address = customer.address;
     } else if (command.target.type === 'phone') {
       channel = 'sms';
@@ -93,14 +105,14 @@ export class StaffCommands {
       ({ channel, address } = command.target);
     }
     if (!channels.has(channel)) return `The ${channel} channel is not enabled on this server, so the survey was not sent.`;
-    const result = await this.deps.surveys().startSurvey({ kind: command.kind, channel, address, context: command.context, trigger: 'command' });
+    const result = await this.deps.starter.start({ kind: command.kind, channel, address, context: command.context, trigger: 'command' });
     return this.describe(command.kind, result);
   }
 
   private async link(command: Extract<Command, { name: 'link' }>, member: StaffMember): Promise<string> {
     const deepLink = this.deps.channels.get('telegram')?.deepLink;
     if (!deepLink) return 'The telegram channel is not enabled on this server, so there is no link to give.';
-    const invitation = await this.deps.surveys().links.createInvitation({ kind: command.kind, customerId: command.customerId, context: command.context }, member.staffId.toString());
+    const invitation = await this.deps.links.createInvitation({ kind: command.kind, customerId: command.customerId, context: command.context }, member.staffId);
     const until = invitation.expiresAt.toISOString().slice(0, 10);
     return `One-time ${kindLabel[command.kind]} survey link for one customer, valid until ${until}:\n${await deepLink(invitation.token)}`;
   }
@@ -126,27 +138,14 @@ export class StaffCommands {
 
   private async reply(command: Extract<Command, { name: 'reply' }>, member: StaffMember): Promise<string> {
     const { store, business, outbox } = this.deps;
-    if (!isValidObjectId(command.surveyId)) return `No survey with id ${command.surveyId}.`;
-    const survey = await store.surveys.findOne({ _id: command.surveyId, businessId: business.id }).lean();
+    const survey = await store.surveys.byId(command.surveyId, business.id);
     if (!survey) return `No survey with id ${command.surveyId}.`;
-    const customer = await store.customers.findOne({ _id: survey.customerId }, { optedOutAt: 1, name: 1 }).lean();
+    const customer = await store.customers.find({ businessId: business.id, channel: survey.channel, address: survey.address });
     if (customer?.optedOutAt) return 'Not sent: this customer opted out of messages on that channel.';
     const at = this.deps.now();
-    const ids = await outbox.enqueue({
-      businessId: business.id,
-      channel: survey.channel as ChannelName,
-      address: survey.address,
-      purpose: 'reply',
-      surveyId: survey._id,
-      messages: [{ text: command.text }],
-      at,
-    });
-    const status = await outbox.deliver(ids);
+    const status = await outbox.sendNow({ businessId: business.id, channel: survey.channel, address: survey.address, purpose: 'reply', surveyId: survey.id, message: { text: command.text } });
     if (status === 'failed') return 'The reply could not be delivered; the channel refused it.';
-    const by = member.staffId.toString();
-    await store.surveys.updateOne({ _id: survey._id }, { $push: { replies: { text: command.text, at, by } } });
-    const since = survey.answeredAt ?? survey.invitedAt;
-    await store.surveys.updateOne({ _id: survey._id, firstReplyAt: null }, { $set: { firstReplyAt: at, timeToFirstReplyMs: at.getTime() - since.getTime() } });
+    await store.surveys.addReply(survey, { text: command.text, at, by: member.staffId });
     const to = customer?.name ?? 'the customer';
     return status === 'sent' ? `Reply sent to ${to}.` : `Reply to ${to} queued; the channel is busy and it will be retried.`;
   }

@@ -1,6 +1,12 @@
 import { Schema, type Connection } from 'mongoose';
+import { modelOn, type AnyModel } from './model.js';
+import { isDuplicateKey } from './write-guard.js';
 
-/** Every inbound provider message id, claimed once: delivery is at least once, handling is exactly once. */
+/**
+ * Provider message ids of messages that touched no survey (staff commands, strangers' texts, deep
+ * links): recorded before their effect, so a redelivery is recognised. Answers to a survey record
+ * their id on the survey itself, in the same write as the answer.
+ */
 const inboundSchema = new Schema(
   {
     channel: { type: String, required: true },
@@ -12,6 +18,40 @@ const inboundSchema = new Schema(
 inboundSchema.index({ channel: 1, providerMessageId: 1 }, { unique: true });
 inboundSchema.index({ receivedAt: 1 });
 
-export function inboundModel(conn: Connection) {
-  return conn.model('Inbound', inboundSchema, 'inbound');
+export interface MessageId {
+  channel: string;
+  providerMessageId: string;
+  receivedAt: Date;
+}
+
+export class InboundRepository {
+  constructor(readonly model: AnyModel) {}
+
+  static model(conn: Connection): AnyModel {
+    return modelOn(conn, 'Inbound', inboundSchema, 'inbound');
+  }
+
+  /** True the first time this message id is recorded, false for a redelivery. */
+  async record(message: MessageId): Promise<boolean> {
+    try {
+      await this.model.create({ channel: message.channel, providerMessageId: message.providerMessageId, receivedAt: message.receivedAt });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Forget an id whose handling failed before it had any effect, so the provider's retry is handled. */
+  async forget(message: MessageId): Promise<void> {
+    await this.model.deleteOne({ channel: message.channel, providerMessageId: message.providerMessageId });
+  }
+
+  async seen(message: Pick<MessageId, 'channel' | 'providerMessageId'>): Promise<boolean> {
+    return (await this.model.exists({ channel: message.channel, providerMessageId: message.providerMessageId })) !== null;
+  }
+
+  async deleteOlderThan(before: Date): Promise<void> {
+    await this.model.deleteMany({ receivedAt: { $lt: before } });
+  }
 }

@@ -1,78 +1,68 @@
 import type { Connection } from 'mongoose';
-import { businessModel } from './business.js';
-import { claimModel } from './claim.js';
-import { customerModel } from './customer.js';
-import { digestModel } from './digest.js';
-import { inboundModel } from './inbound.js';
-import { invitationModel } from './invitation.js';
-import { outboxModel } from './outbox.js';
-import { rollupModel } from './rollup.js';
-import { ownerClaimModel, staffIdentityModel, staffModel } from './staff.js';
-import { surveyModel } from './survey.js';
+import { BusinessRepository } from './businesses.js';
+import { CustomerRepository } from './customers.js';
+import { DigestRepository } from './digests.js';
+import { ferretDbGuard } from './ferretdb-guard.js';
+import { InboundRepository } from './inbound.js';
+import { InvitationRepository } from './invitations.js';
+import { OutboxRepository } from './outbox.js';
+import { RollupRepository } from './rollups.js';
+import { StaffRepository } from './staff.js';
+import { SurveyRepository } from './surveys.js';
+import { TeamsConversationRepository } from './teams-conversations.js';
+import { WebTranscriptRepository } from './web-transcripts.js';
+import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
 
-export function createStore(conn: Connection) {
-  return {
-    businesses: businessModel(conn),
-    customers: customerModel(conn),
-    surveys: surveyModel(conn),
-    inbound: inboundModel(conn),
-    outbox: outboxModel(conn),
-    rollups: rollupModel(conn),
-    claims: claimModel(conn),
-    staff: staffModel(conn),
-    staffIdentities: staffIdentityModel(conn),
-    ownerClaims: ownerClaimModel(conn),
-    digests: digestModel(conn),
-    invitations: invitationModel(conn),
+export type { BusinessSettings } from './businesses.js';
+export type { CustomerRecord, CustomerKey } from './customers.js';
+export type { DigestItem, DigestRecord } from './digests.js';
+export type { InvitationRecord } from './invitations.js';
+export type { MessageId } from './inbound.js';
+export type { DeliveryStatus, NewOutboxItem, OutboxItem, OutboxPurpose } from './outbox.js';
+export { outboxIdOf } from './outbox.js';
+export type { RollupMetric, RollupRow } from './rollups.js';
+export type { Identity, StaffMember, StaffRole } from './staff.js';
+export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
+export type { TranscriptLine } from './web-transcripts.js';
+
+/**
+ * Every repository on one connection: the only code that touches mongoose models. Which server is
+ * behind the connection decides the write guard (MongoDB semantics, or the FerretDB compensation).
+ */
+export async function createStore(conn: Connection, now: () => Date) {
+  const server = await detectServer(conn);
+  const ferret = server === 'ferretdb' ? ferretDbGuard(conn, now) : undefined;
+  const guard: WriteGuard = ferret ?? mongoGuard(conn);
+  const store = {
+    server,
+    guard,
+    businesses: new BusinessRepository(BusinessRepository.model(conn)),
+    customers: new CustomerRepository(CustomerRepository.model(conn)),
+    surveys: new SurveyRepository(SurveyRepository.model(conn), guard),
+    inbound: new InboundRepository(InboundRepository.model(conn)),
+    outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
+    rollups: new RollupRepository(RollupRepository.model(conn), guard),
+    staff: new StaffRepository(conn, guard),
+    digests: new DigestRepository(DigestRepository.model(conn), guard),
+    invitations: new InvitationRepository(InvitationRepository.model(conn), guard),
+    webTranscripts: new WebTranscriptRepository(WebTranscriptRepository.model(conn)),
+    teamsConversations: new TeamsConversationRepository(TeamsConversationRepository.model(conn)),
   };
+  // The declared indexes (unique ones carry the idempotency guarantees).
+  await Promise.all([...Object.values(conn.models).map((m) => m.init()), ferret?.init()]);
+  return store;
 }
 
-export type Store = ReturnType<typeof createStore>;
-
-/** Create the declared indexes (unique ones carry the idempotency guarantees). */
-export async function ensureIndexes(store: Store): Promise<void> {
-  await Promise.all(Object.values(store).map((model) => model.init()));
-}
-
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
+export type Store = Awaited<ReturnType<typeof createStore>>;
 
 /**
- * Record a provider message id (unique per channel): true the first time, false for a redelivery.
- * Delivery is at least once; this makes handling exactly once.
+ * What no TTL index removes (FerretDB has none): providers retry a message for a day at most (and
+ * Telegram may reuse update ids after a quiet week); an invitation is kept a month past its expiry
+ * as the record of who used it; the write guard's own leftovers.
  */
-export async function recordInbound(store: Store, inbound: { channel: string; providerMessageId: string; receivedAt: Date }): Promise<boolean> {
-  try {
-    await store.inbound.create({ channel: inbound.channel, providerMessageId: inbound.providerMessageId, receivedAt: inbound.receivedAt });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
-
-/**
- * Claim a step by its unique key: true for exactly one caller, whatever the concurrency. `by` names
- * the claimant, so a retry by the same one can tell its own claim from someone else's.
- */
-export async function claim(store: Store, key: string, at: Date, by?: string): Promise<boolean> {
-  try {
-    await store.claims.create({ _id: key, at, ...(by ? { by } : {}) });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
-
-/**
- * Free a claim whose holder died between claiming and finishing (a crash, a lost connection), once
- * it is older than `staleMs`. Deleting by the claim's own time frees it once, even if several try.
- */
-export async function releaseStaleClaim(store: Store, key: string, now: Date, staleMs: number): Promise<boolean> {
-  const held = await store.claims.findById(key, { at: 1 }).lean();
-  if (!held || now.getTime() - held.at.getTime() < staleMs) return false;
-  const { deletedCount } = await store.claims.deleteOne({ _id: key, at: held.at });
-  return deletedCount === 1;
+export async function housekeeping(store: Store, now: Date): Promise<void> {
+  const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
+  await store.inbound.deleteOlderThan(ago(3));
+  await store.invitations.deleteExpiredBefore(ago(30));
+  await store.guard.housekeeping(now);
 }

@@ -1,6 +1,11 @@
-import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { createHash } from 'node:crypto';
+import { Schema, Types, type Connection } from 'mongoose';
+import { modelOn, type AnyModel } from './model.js';
+import type { ChannelName, Outbound } from '../domain/channels.js';
+import type { WriteGuard } from './write-guard.js';
+import { isDuplicateKey } from './write-guard.js';
 
-/** Messages waiting to go out. A worker claims one with an atomic update before sending it. */
+/** Messages waiting to go out, and the record of what went. */
 const outboxSchema = new Schema(
   {
     businessId: { type: String, required: true },
@@ -22,9 +27,170 @@ const outboxSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 outboxSchema.index({ state: 1, nextAttemptAt: 1 });
+outboxSchema.index({ surveyId: 1 });
+outboxSchema.index({ channel: 1, providerMessageId: 1 });
 
-export type OutboxItem = InferSchemaType<typeof outboxSchema>;
+export type OutboxPurpose = 'invitation' | 'reminder' | 'reply' | 'alert' | 'digest';
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
+export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read';
 
-export function outboxModel(conn: Connection) {
-  return conn.model('Outbox', outboxSchema, 'outbox');
+export interface OutboxItem {
+  id: string;
+  businessId: string;
+  channel: ChannelName;
+  address: string;
+  purpose: OutboxPurpose;
+  surveyId?: string;
+  message: Outbound;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: Date;
+  providerMessageId?: string;
+  error?: string;
+  deliveryStatus?: DeliveryStatus;
+}
+
+export interface NewOutboxItem {
+  businessId: string;
+  channel: ChannelName;
+  address: string;
+  purpose: OutboxPurpose;
+  surveyId?: string;
+  message: Outbound;
+  nextAttemptAt: Date;
+  /** Names the item, so queueing it again (a retried step) finds it instead of adding a copy. */
+  key?: string;
+}
+
+/** The item id a key stands for: the same key always gives the same id, so a second insert is a duplicate. */
+export const outboxIdOf = (key: string): string => createHash('sha256').update(`outbox:${key}`).digest('hex').slice(0, 24);
+
+/** How far along a message is; a report never moves it back (final states share a rank). */
+const statusRank: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delivered: 2, undelivered: 2, failed: 2, read: 3 };
+const deliveryStatuses = Object.keys(statusRank) as DeliveryStatus[];
+
+type Doc = Record<string, unknown> & { _id: Types.ObjectId };
+const opt = <T>(v: unknown) => (v === null || v === undefined ? undefined : (v as T));
+
+function toItem(d: Doc): OutboxItem {
+  return {
+    id: d._id.toString(),
+    businessId: d.businessId as string,
+    channel: d.channel as ChannelName,
+    address: d.address as string,
+    purpose: d.purpose as OutboxPurpose,
+    surveyId: opt<Types.ObjectId>(d.surveyId)?.toString(),
+    message: d.message as Outbound,
+    state: d.state as OutboxState,
+    attempts: (d.attempts as number | undefined) ?? 0,
+    nextAttemptAt: d.nextAttemptAt as Date,
+    providerMessageId: opt(d.providerMessageId),
+    error: opt(d.error),
+    deliveryStatus: opt(d.deliveryStatus),
+  };
+}
+
+export class OutboxRepository {
+  constructor(
+    readonly model: AnyModel,
+    private readonly guard: WriteGuard,
+  ) {}
+
+  static model(conn: Connection): AnyModel {
+    return modelOn(conn, 'Outbox', outboxSchema, 'outbox');
+  }
+
+  private doc(item: NewOutboxItem, extra: Record<string, unknown> = {}) {
+    return {
+      _id: new Types.ObjectId(item.key ? outboxIdOf(item.key) : undefined),
+      businessId: item.businessId,
+      channel: item.channel,
+      address: item.address,
+      purpose: item.purpose,
+      ...(item.surveyId ? { surveyId: new Types.ObjectId(item.surveyId) } : {}),
+      message: item.message,
+      nextAttemptAt: item.nextAttemptAt,
+      ...extra,
+    };
+  }
+
+  /** Queue items (pending). Items with a key that is already queued are left as they are. Returns every id. */
+  async enqueue(items: readonly NewOutboxItem[]): Promise<string[]> {
+    const docs = items.map((i) => this.doc(i));
+    try {
+      await this.model.insertMany(docs, { ordered: false });
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors;
+      const onlyDuplicates = isDuplicateKey(err) || (writeErrors?.length && writeErrors.every((e) => (e.code ?? e.err?.code) === 11000));
+      if (!onlyDuplicates) throw err;
+    }
+    return docs.map((d) => d._id.toString());
+  }
+
+  /** Insert one item already being sent by this caller (nobody else may pick it up until `lockedUntil`). */
+  async insertSending(item: NewOutboxItem, lockedUntil: Date): Promise<OutboxItem> {
+    const doc = this.doc(item, { state: 'sending', attempts: 1, lockedUntil });
+    await this.model.create(doc);
+    return toItem(doc as unknown as Doc);
+  }
+
+  /** Insert the record of a send that already happened. */
+  async insertFinished(item: NewOutboxItem, outcome: { state: OutboxState; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<string> {
+    const doc = this.doc(item, { attempts: 1, ...outcome });
+    await this.model.create(doc);
+    return doc._id.toString();
+  }
+
+  /** The oldest due pending item (of `ids` when given). */
+  async nextDue(now: Date, ids?: readonly string[]): Promise<OutboxItem | undefined> {
+    const filter = { state: 'pending', nextAttemptAt: { $lte: now }, ...(ids ? { _id: { $in: ids.map((id) => new Types.ObjectId(id)) } } : {}) };
+    const doc = await this.model.findOne(filter).sort({ nextAttemptAt: 1 }).lean<Doc>();
+    return doc ? toItem(doc) : undefined;
+  }
+
+  /** Take a pending item for sending: exactly one caller gets it for a given attempt. */
+  async take(item: OutboxItem, lockedUntil: Date): Promise<OutboxItem | null> {
+    const doc = await this.guard.exclusive({ collection: 'outbox', id: item.id, version: item.attempts }, () =>
+      this.model
+        .findOneAndUpdate(
+          { _id: new Types.ObjectId(item.id), state: 'pending', attempts: item.attempts },
+          { $set: { state: 'sending', lockedUntil }, $inc: { attempts: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<Doc>(),
+    );
+    return doc ? toItem(doc) : null;
+  }
+
+  async finish(id: string, outcome: { state: 'sent' | 'failed'; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<void> {
+    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: outcome, $unset: { lockedUntil: 1 } });
+  }
+
+  async retryAt(id: string, at: Date, error: string | undefined): Promise<void> {
+    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { state: 'pending', nextAttemptAt: at, ...(error ? { error } : {}) }, $unset: { lockedUntil: 1 } });
+  }
+
+  /** Items whose sender died mid-send: marked failed, never sent again (a duplicate is worse than a gap). */
+  async failInterrupted(now: Date): Promise<void> {
+    await this.model.updateMany({ state: 'sending', lockedUntil: { $lt: now } }, { $set: { state: 'failed', error: 'send interrupted; not retried to avoid a duplicate' } });
+  }
+
+  async states(ids: readonly string[]): Promise<Map<string, OutboxState>> {
+    const docs = await this.model.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }, { state: 1 }).lean<Doc[]>();
+    return new Map(docs.map((d) => [d._id.toString(), d.state as OutboxState]));
+  }
+
+  /** A provider's delivery report; providers do not promise order, so a late "sent" never overwrites "delivered". */
+  async recordReport(channel: ChannelName, providerMessageId: string, status: DeliveryStatus, errorCode?: string): Promise<void> {
+    const later = { $nin: deliveryStatuses.filter((s) => statusRank[s] > statusRank[status]) };
+    await this.model.updateOne({ channel, providerMessageId, deliveryStatus: later }, { $set: { deliveryStatus: status, ...(errorCode ? { error: errorCode } : {}) } });
+  }
+
+  /** How the invitation of a survey went: the provider's report when there is one, else our send's outcome. */
+  async invitationOf(surveyId: string): Promise<{ status: string; providerMessageId?: string; error?: string } | undefined> {
+    const doc = await this.model.findOne({ surveyId: new Types.ObjectId(surveyId), purpose: 'invitation' }).sort({ _id: -1 }).lean<Doc>();
+    if (!doc) return undefined;
+    const item = toItem(doc);
+    return { status: item.deliveryStatus ?? item.state, ...(item.providerMessageId ? { providerMessageId: item.providerMessageId } : {}), ...(item.error ? { error: item.error } : {}) };
+  }
 }

@@ -1,4 +1,8 @@
-import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { Schema, Types, type Connection } from 'mongoose';
+import { modelOn, type AnyModel } from './model.js';
+import type { ChannelName } from '../domain/channels.js';
+import type { WriteGuard } from './write-guard.js';
+import { isDuplicateKey } from './write-guard.js';
 
 /** A person on the business's side: the owner or a staff member. Their chat identities live in `staff_identities`. */
 const staffSchema = new Schema(
@@ -27,8 +31,8 @@ const identitySchema = new Schema(
 identitySchema.index({ businessId: 1, channel: 1, address: 1 }, { unique: true });
 identitySchema.index({ staffId: 1 });
 
-/** One-time codes to claim ownership, stored as a SHA-256 hash; `usedAt` set means spent. */
-const claimSchema = new Schema(
+/** The business's one-time code to become its first owner, stored as a SHA-256 hash; `usedAt` set means spent. */
+const ownerCodeSchema = new Schema(
   {
     _id: { type: String, required: true },
     businessId: { type: String, required: true },
@@ -38,17 +42,89 @@ const claimSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 
-export type Staff = InferSchemaType<typeof staffSchema>;
 export type StaffRole = 'owner' | 'staff';
 
-export function staffModel(conn: Connection) {
-  return conn.model('Staff', staffSchema, 'staff');
+export interface StaffMember {
+  staffId: string;
+  role: StaffRole;
+  name?: string;
 }
 
-export function staffIdentityModel(conn: Connection) {
-  return conn.model('StaffIdentity', identitySchema, 'staff_identities');
+export interface Identity {
+  channel: ChannelName;
+  address: string;
 }
 
-export function ownerClaimModel(conn: Connection) {
-  return conn.model('OwnerClaim', claimSchema, 'owner_claims');
+type Doc = Record<string, unknown> & { _id: Types.ObjectId };
+
+
+/** Owners and staff, their chat identities, and the first owner's code. */
+export class StaffRepository {
+  readonly staff: AnyModel;
+  readonly identities: AnyModel;
+  readonly ownerCodes: AnyModel;
+
+  constructor(
+    conn: Connection,
+    private readonly guard: WriteGuard,
+  ) {
+    this.staff = modelOn(conn, 'Staff', staffSchema, 'staff');
+    this.identities = modelOn(conn, 'StaffIdentity', identitySchema, 'staff_identities');
+    this.ownerCodes = modelOn(conn, 'OwnerCode', ownerCodeSchema, 'owner_codes');
+  }
+
+  /** The staff member behind a channel address, or undefined for everyone else (customers). */
+  async identify(businessId: string, identity: Identity): Promise<StaffMember | undefined> {
+    const found = await this.identities.findOne({ businessId, ...identity }, { staffId: 1 }).lean<Doc>();
+    if (!found) return undefined;
+    const member = await this.staff.findById(found.staffId, { role: 1, name: 1 }).lean<Doc>();
+    return member ? { staffId: member._id.toString(), role: member.role as StaffRole, name: (member.name as string | null | undefined) ?? undefined } : undefined;
+  }
+
+  /**
+   * Give a channel address a role. An address already known keeps its person; an owner can be
+   * promoted from staff but never demoted here. Returns whether the address was new.
+   */
+  async add(businessId: string, identity: Identity, role: StaffRole, name?: string): Promise<{ added: boolean; role: StaffRole }> {
+    const known = await this.identify(businessId, identity);
+    if (known) {
+      if (role === 'owner' && known.role !== 'owner') await this.staff.updateOne({ _id: new Types.ObjectId(known.staffId) }, { $set: { role } });
+      return { added: false, role: role === 'owner' ? 'owner' : known.role };
+    }
+    const member = await this.staff.create({ businessId, role, name });
+    try {
+      await this.identities.create({ businessId, staffId: member._id, ...identity });
+      return { added: true, role };
+    } catch (err) {
+      await this.staff.deleteOne({ _id: member._id });
+      if (!isDuplicateKey(err)) throw err;
+      return { added: false, role: (await this.identify(businessId, identity))?.role ?? role }; // another request added it first
+    }
+  }
+
+  /** Every channel address of every owner: where alerts and digests go. */
+  async ownerIdentities(businessId: string): Promise<Identity[]> {
+    const owners = await this.staff.find({ businessId, role: 'owner' }, { _id: 1 }).lean<Doc[]>();
+    if (!owners.length) return [];
+    const found = await this.identities.find({ businessId, staffId: { $in: owners.map((o) => o._id) } }, { channel: 1, address: 1 }).sort({ _id: 1 }).lean<Doc[]>();
+    return found.map((i) => ({ channel: i.channel as ChannelName, address: i.address as string }));
+  }
+
+  async hasOwner(businessId: string): Promise<boolean> {
+    return (await this.staff.exists({ businessId, role: 'owner' })) !== null;
+  }
+
+  /** A new owner code (its hash); the previous unused one stops working. */
+  async setOwnerCode(businessId: string, codeHash: string): Promise<void> {
+    await this.ownerCodes.updateOne({ _id: `owner:${businessId}` }, { $set: { businessId, codeHash }, $unset: { usedAt: 1 } }, { upsert: true });
+  }
+
+  /** Spend the owner code once: true for exactly one caller with the right code. */
+  async spendOwnerCode(businessId: string, codeHash: string, at: Date): Promise<boolean> {
+    const _id = `owner:${businessId}`;
+    const spent = await this.guard.exclusive({ collection: 'owner_codes', id: _id, version: codeHash }, () =>
+      this.ownerCodes.findOneAndUpdate({ _id, codeHash, usedAt: null }, { $set: { usedAt: at } }).lean<Doc>(),
+    );
+    return spent !== null;
+  }
 }

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Types } from 'mongoose';
 import { z } from 'zod';
-import type { Inbound, Outbound } from '../channels/channel.js';
 import { currentQuestion, keywordReply, message, promptsFor } from '../dialogs/index.js';
-import { locales, surveyKinds, type Locale, type PromptVars, type SurveyKind } from '../dialogs/types.js';
+import type { PromptVars } from '../dialogs/types.js';
+import type { Inbound, Outbound } from '../domain/channels.js';
+import { locales, surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { parseInput, ValidationError } from '../errors.js';
-import { claim, type Store } from '../store/index.js';
-import type { BusinessSettings, StartSurveyInput, SurveyService } from './survey-service.js';
-import { sessionOf } from './survey-service.js';
+import type { BusinessSettings, CustomerRecord, InvitationRecord, Store, SurveyRecord } from '../store/index.js';
+import { sessionOf, type Conversations } from './conversations.js';
+import type { StartSurveyInput, SurveyStarter } from './start-survey.js';
 
 /*
  * Deep-link tokens, as Telegram carries them from `https://t.me/<bot>?start=<token>` to `/start <token>`
@@ -72,7 +72,8 @@ export class DeepLinks {
   constructor(
     private readonly store: Store,
     private readonly business: BusinessSettings,
-    private readonly surveys: SurveyService,
+    private readonly starter: SurveyStarter,
+    private readonly conversations: Conversations,
     private readonly now: () => Date,
   ) {}
 
@@ -85,54 +86,48 @@ export class DeepLinks {
   async createInvitation(raw: InvitationInput, createdBy: string): Promise<CreatedInvitation> {
     const { expiresInDays, ...input } = parseInput(invitationInput, raw, 'input');
     if (input.customerId) {
-      const customer = await this.store.customers.findOne({ _id: input.customerId, businessId: this.business.id }, { name: 1, locale: 1, tags: 1 }).lean();
+      const customer = await this.store.customers.byId(input.customerId, this.business.id);
       if (!customer) throw new ValidationError(`customerId: no customer ${input.customerId}`);
-      input.name ??= customer.name ?? undefined;
-      input.locale ??= (customer.locale ?? undefined) as Locale | undefined;
+      input.name ??= customer.name;
+      input.locale ??= customer.locale;
       input.tags ??= customer.tags.length ? customer.tags : undefined;
     }
     const secret = randomBytes(16).toString('base64url');
     const expiresAt = new Date(this.now().getTime() + expiresInDays * 86_400_000);
-    await this.store.invitations.create({ _id: invitationId(secret), businessId: this.business.id, ...input, createdBy, expiresAt });
+    await this.store.invitations.create({ id: invitationId(secret), businessId: this.business.id, ...input, createdBy, expiresAt });
     return { token: `${businessToken(this.business.id)}-i${secret}`, kind: input.kind, channel: input.channel, expiresAt };
   }
 
   /**
    * `/start <token>`: link this chat to the business and start the survey the token names, right
-   * away (the person is here now). Returns the replies; the question itself goes out through the
-   * outbox like every invitation.
+   * away (the person is here now). Returns the replies; the question itself goes out as the
+   * survey's invitation.
    */
-  async open(inbound: Inbound, token: string, customer: { locale?: string | null; optedOutAt?: Date | null } | null): Promise<Outbound[]> {
+  async open(inbound: Inbound, token: string): Promise<Outbound[]> {
+    const { channel, address } = inbound;
+    const customer = await this.store.customers.find({ businessId: this.business.id, channel, address });
     const parsed = parseStartToken(token);
     const ours = parsed?.businessId === this.business.id ? parsed : undefined;
     const invitation = ours?.type === 'invitation' ? await this.redeem(inbound, ours.secret) : undefined;
-    const p = promptsFor((customer?.locale ?? invitation?.locale ?? this.business.locale) as Locale);
+    const p = promptsFor(customer?.locale ?? invitation?.locale ?? this.business.locale);
     const vars: PromptVars = { business: this.business.name };
     const invalid = [message(p, p.linkInvalid(vars))];
     if (!ours || (ours.type === 'invitation' && !invitation)) return invalid;
 
     if (invitation?.customerId) await this.join(inbound, invitation.customerId);
     // Opening a survey link and pressing Start is asking for the survey: it ends an earlier opt-out.
-    if (customer?.optedOutAt) await this.surveys.setOptOut(inbound.channel, inbound.address, undefined);
+    if (customer?.optedOutAt) await this.conversations.setOptOut(channel, address, undefined);
     // Already being asked something here: ask it again rather than start a second survey.
-    const open = await this.surveys.openSurvey(inbound.channel, inbound.address);
+    const open = await this.store.surveys.open(this.business.id, channel, address);
     if (open) return askAgain(open);
     // An invitation whose survey is over was used: it does not start another.
     if (invitation?.usedAt) return invalid;
 
     const request: Omit<StartSurveyInput, 'channel' | 'address' | 'trigger'> = invitation
-      ? {
-          kind: invitation.kind,
-          name: invitation.name ?? inbound.displayName,
-          locale: (invitation.locale ?? undefined) as Locale | undefined,
-          context: invitation.context ?? undefined,
-          tags: invitation.tags,
-        }
+      ? { kind: invitation.kind, name: invitation.name ?? inbound.displayName, locale: invitation.locale, context: invitation.context, tags: invitation.tags }
       : { kind: (ours.type === 'business' ? ours.kind : undefined) ?? 'nps', name: inbound.displayName };
-    const result = await this.surveys.startSurvey({ ...request, channel: inbound.channel, address: inbound.address, trigger: 'link' });
-    if (invitation && (result.status === 'sent' || result.status === 'queued')) {
-      await this.store.invitations.updateOne({ _id: invitation._id }, { $set: { usedAt: this.now(), surveyId: result.surveyId } });
-    }
+    const result = await this.starter.start({ ...request, channel, address, trigger: 'link' });
+    if (invitation && (result.status === 'sent' || result.status === 'queued')) await this.store.invitations.markUsed(invitation.id, this.now(), result.surveyId);
     switch (result.status) {
       case 'sent':
       case 'queued':
@@ -143,7 +138,7 @@ export class DeepLinks {
         return [keywordReply('help', p.locale, vars)];
       case 'already_open': {
         // Another message from this chat started one a moment ago.
-        const started = await this.surveys.openSurvey(inbound.channel, inbound.address);
+        const started = await this.store.surveys.open(this.business.id, channel, address);
         return started ? askAgain(started) : [];
       }
     }
@@ -151,39 +146,29 @@ export class DeepLinks {
 
   /**
    * The invitation behind `secret` if this chat may use it: live, for this channel, and redeemed by
-   * this chat. The claim picks one chat among simultaneous openers; `usedBy` keeps it after claims
-   * are swept. The same chat may open it again (it gets its question back).
+   * this chat (one chat among simultaneous openers wins; the same chat may open it again and gets
+   * its question back).
    */
-  private async redeem(inbound: Inbound, secret: string) {
-    const found = await this.store.invitations.findOne({ _id: invitationId(secret), businessId: this.business.id }).lean();
+  private async redeem(inbound: Inbound, secret: string): Promise<InvitationRecord | undefined> {
+    const found = await this.store.invitations.find(invitationId(secret), this.business.id);
     if (!found || found.channel !== inbound.channel || found.expiresAt.getTime() <= this.now().getTime()) return undefined;
-    const by = `${inbound.channel}:${inbound.address}`;
-    if (found.usedBy) return found.usedBy === by ? found : undefined;
-    const key = `invitation:${found._id}`;
-    if (await claim(this.store, key, this.now(), by)) {
-      await this.store.invitations.updateOne({ _id: found._id }, { $set: { usedBy: by } });
-      return found;
-    }
-    const holder = await this.store.claims.findById(key, { by: 1 }).lean();
-    return holder?.by === by ? found : undefined;
+    return (await this.store.invitations.redeem(found, `${inbound.channel}:${inbound.address}`)) ? found : undefined;
   }
 
   /**
    * Make this chat another address of the customer the invitation was for (staff chose them; nothing
    * is guessed). Both carry the person's id, so the throttle finds every address from either one.
    */
-  private async join(inbound: Inbound, customerId: Types.ObjectId): Promise<void> {
-    const businessId = this.business.id;
-    const source = await this.store.customers.findOne({ _id: customerId, businessId }, { personId: 1, channel: 1, address: 1 }).lean();
+  private async join(inbound: Inbound, customerId: string): Promise<void> {
+    const source: CustomerRecord | undefined = await this.store.customers.byId(customerId, this.business.id);
     if (!source || (source.channel === inbound.channel && source.address === inbound.address)) return;
-    const personId = source.personId ?? source._id;
-    if (!source.personId) await this.store.customers.updateOne({ _id: source._id }, { $set: { personId } });
-    const { channel, address } = inbound;
-    await this.store.customers.updateOne({ businessId, channel, address }, { $setOnInsert: { businessId, channel, address }, $set: { personId } }, { upsert: true });
+    const personId = source.personId ?? source.id;
+    if (!source.personId) await this.store.customers.setPerson(source.id, personId);
+    await this.store.customers.upsert({ businessId: this.business.id, channel: inbound.channel, address: inbound.address }, { personId });
   }
 }
 
 /** The question an open survey is waiting on, with its buttons tied to the survey. */
-function askAgain(survey: Parameters<typeof sessionOf>[0]): Outbound[] {
-  return [{ ...currentQuestion(sessionOf(survey)), surveyId: survey._id.toString() }];
+function askAgain(survey: SurveyRecord): Outbound[] {
+  return [{ ...currentQuestion(sessionOf(survey)), surveyId: survey.id }];
 }

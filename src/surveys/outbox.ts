@@ -1,151 +1,107 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Types } from 'mongoose';
-import type { Channel, ChannelName, DeliveryUpdate, Outbound } from '../channels/channel.js';
-import { claim, type Store } from '../store/index.js';
+import type { Channel } from '../channels/channel.js';
+import type { ChannelName, Delivery, DeliveryUpdate } from '../domain/channels.js';
+import type { NewOutboxItem, OutboxItem, Store } from '../store/index.js';
 
-export interface EnqueueInput {
-  businessId: string;
-  channel: ChannelName;
-  address: string;
-  purpose: 'invitation' | 'reminder' | 'reply' | 'alert' | 'digest';
-  surveyId?: Types.ObjectId;
-  messages: Outbound[];
-  at: Date;
-  /** Ids chosen by the caller, one per message, so a retried enqueue cannot queue twice (duplicate key). */
-  ids?: Types.ObjectId[];
-}
-
-/** How far along a message is; a report never moves it back (final states share a rank). */
-const statusRank: Record<DeliveryUpdate['status'], number> = { queued: 0, sent: 1, delivered: 2, undelivered: 2, failed: 2, read: 3 };
-const deliveryStatuses = Object.keys(statusRank) as Array<DeliveryUpdate['status']>;
 const maxAttempts = 8;
-/** A claim older than this is an interrupted send: it is marked failed, never sent twice. */
-const claimMs = 5 * 60_000;
+/** A send still marked as under way after this long was interrupted: it is marked failed, never sent twice. */
+const lockMs = 5 * 60_000;
+
+export type SendStatus = 'sent' | 'failed' | 'retrying' | 'pending' | 'none';
 
 /**
- * Pending sends in the database. A message is claimed with one atomic update before it is sent, so
- * two workers (or two server instances) never send the same item; failures retry with backoff.
+ * Messages out: sent now when the caller is there to wait (an invitation, a reply), or queued and
+ * sent by the sweeper. Every item is taken for sending by exactly one worker; failures retry with
+ * backoff; a provider's refusal records the opt-out.
  */
 export class Outbox {
   constructor(
     private readonly store: Store,
     private readonly channels: ReadonlyMap<ChannelName, Channel>,
+    private readonly recordOptOut: (channel: ChannelName, address: string, reason: string) => Promise<void>,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
-    private readonly onOptOut: (channel: ChannelName, address: string, reason: string) => Promise<void>,
   ) {}
 
-  async enqueue(input: EnqueueInput): Promise<Types.ObjectId[]> {
-    const docs = await this.store.outbox.insertMany(
-      input.messages.map((message, i) => ({
-        ...(input.ids?.[i] ? { _id: input.ids[i] } : {}),
-        businessId: input.businessId,
-        channel: input.channel,
-        address: input.address,
-        purpose: input.purpose,
-        surveyId: input.surveyId,
-        message,
-        // Keep the order of a multi-part message when a worker picks items by time.
-        nextAttemptAt: new Date(input.at.getTime() + i),
-      })),
-    );
-    return docs.map((d) => d._id);
+  /** Queue messages for the sweeper (or `deliver`); keyed items already queued are not queued again. */
+  enqueue(items: readonly NewOutboxItem[]): Promise<string[]> {
+    return this.store.outbox.enqueue(items);
   }
 
-  /** Send these items now, in order; returns the status of the last one. */
-  async deliver(ids: readonly Types.ObjectId[]): Promise<string> {
-    let status = 'pending';
-    for (const id of ids) status = await this.sendOne({ _id: id });
+  /**
+   * Send one message now, and keep the record. A channel whose send is a write of our own (web chat)
+   * is sent first and recorded after, in one write each; any other is recorded as being sent first,
+   * so no other worker picks it up, then settled.
+   */
+  async sendNow(item: Omit<NewOutboxItem, 'nextAttemptAt'>): Promise<SendStatus> {
+    const now = this.now();
+    const channel = this.channels.get(item.channel);
+    const queued = { ...item, nextAttemptAt: now };
+    if (channel?.local) {
+      const delivery = await channel.send(item.address, item.message);
+      await this.store.outbox.insertFinished(queued, { state: delivery.status, providerMessageId: delivery.providerMessageId, error: delivery.error, ...(delivery.status === 'sent' ? { sentAt: now } : {}) });
+      return delivery.status;
+    }
+    const taken = await this.store.outbox.insertSending(queued, new Date(now.getTime() + lockMs));
+    return this.settle(taken, channel);
+  }
+
+  /** Send these queued items now, in order; returns the status of the last one. */
+  async deliver(ids: readonly string[]): Promise<SendStatus> {
+    let status: SendStatus = 'pending';
+    for (const id of ids) status = await this.sendNext([id]);
     return status;
   }
 
   /** Send what is due. Returns how many items were attempted. */
   async flushDue(limit = 50): Promise<number> {
-    const now = this.now();
-    await this.store.outbox.updateMany(
-      { state: 'sending', lockedUntil: { $lt: now } },
-      { $set: { state: 'failed', error: 'send interrupted; not retried to avoid a duplicate' } },
-    );
+    await this.store.outbox.failInterrupted(this.now());
     let attempted = 0;
-    while (attempted < limit) {
-      const status = await this.sendOne({ state: 'pending', nextAttemptAt: { $lte: now } });
-      if (status === 'none') break;
-      attempted++;
-    }
+    while (attempted < limit && (await this.sendNext()) !== 'none') attempted++;
     return attempted;
   }
 
-  private async sendOne(filter: Record<string, unknown>): Promise<string> {
+  private async sendNext(ids?: readonly string[]): Promise<SendStatus> {
     const now = this.now();
-    let item;
-    // Candidates in time order; the unique claim per (item, attempt) makes exactly one worker send it.
-    for (let tries = 0; tries < 5 && !item; tries++) {
-      const candidate = await this.store.outbox.findOne({ ...filter, state: 'pending', nextAttemptAt: { $lte: now } }, { _id: 1, attempts: 1 }).sort({ nextAttemptAt: 1 }).lean();
+    // Candidates in time order; `take` lets exactly one worker have each attempt.
+    for (let tries = 0; tries < 5; tries++) {
+      const candidate = await this.store.outbox.nextDue(now, ids);
       if (!candidate) return 'none';
-      if (!(await claim(this.store, `outbox:${candidate._id.toString()}:${candidate.attempts}`, now))) continue;
-      item = await this.store.outbox.findOneAndUpdate(
-        { _id: candidate._id },
-        { $set: { state: 'sending', lockedUntil: new Date(now.getTime() + claimMs) }, $inc: { attempts: 1 } },
-        { returnDocument: 'after' },
-      );
+      const taken = await this.store.outbox.take(candidate, new Date(now.getTime() + lockMs));
+      if (!taken) continue;
+      const customer = await this.store.customers.find({ businessId: taken.businessId, channel: taken.channel, address: taken.address });
+      if (customer?.optedOutAt) return this.finish(taken, { state: 'failed', error: 'opted out' });
+      return this.settle(taken, this.channels.get(taken.channel));
     }
-    if (!item) return 'none';
-    const channelName = item.channel as ChannelName;
-    const finish = async (set: Record<string, unknown>) => {
-      await this.store.outbox.updateOne({ _id: item._id }, { $set: set, $unset: { lockedUntil: 1 } });
-      if (item.surveyId && item.purpose === 'invitation') {
-        await this.store.surveys.updateOne(
-          { _id: item.surveyId },
-          { $set: { delivery: { status: set.state === 'sent' ? 'sent' : set.state, providerMessageId: set.providerMessageId, error: set.error, updatedAt: now } } },
-        );
-      }
-      return set.state as string;
-    };
+    return 'none';
+  }
 
-    const customer = await this.store.customers.findOne({ businessId: item.businessId, channel: channelName, address: item.address }, { optedOutAt: 1 }).lean();
-    if (customer?.optedOutAt) return finish({ state: 'failed', error: 'opted out' });
-    const channel = this.channels.get(channelName);
-    if (!channel) return finish({ state: 'failed', error: `channel ${channelName} is not enabled` });
-
-    const delivery = await channel.send(item.address, item.message as Outbound).catch((err: Error) => ({
-      status: 'failed' as const,
-      error: err.message,
-      retryable: true,
-      optedOut: false,
-      retryAfterSeconds: undefined,
-      providerMessageId: undefined,
-    }));
-    if (delivery.status === 'sent') return finish({ state: 'sent', sentAt: now, providerMessageId: delivery.providerMessageId });
+  private async settle(item: OutboxItem, channel: Channel | undefined): Promise<SendStatus> {
+    if (!channel) return this.finish(item, { state: 'failed', error: `channel ${item.channel} is not enabled` });
+    const delivery: Delivery = await channel.send(item.address, item.message).catch((err: Error) => ({ status: 'failed' as const, error: err.message, retryable: true }));
+    if (delivery.status === 'sent') return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: delivery.providerMessageId });
     if (delivery.optedOut) {
-      await this.onOptOut(channelName, item.address, `provider refused: ${delivery.error ?? 'opted out'}`);
-      return finish({ state: 'failed', error: delivery.error ?? 'opted out' });
+      await this.recordOptOut(item.channel, item.address, `provider refused: ${delivery.error ?? 'opted out'}`);
+      return this.finish(item, { state: 'failed', error: delivery.error ?? 'opted out' });
     }
     if (delivery.retryable && item.attempts < maxAttempts) {
       const backoff = delivery.retryAfterSeconds ? delivery.retryAfterSeconds * 1000 : Math.min(2 ** item.attempts * 5_000, 3_600_000);
       const jitter = backoff * 0.2 * Math.random();
-      this.log.warn({ channel: channelName, attempt: item.attempts, error: delivery.error }, 'send failed; will retry');
-      await this.store.outbox.updateOne(
-        { _id: item._id },
-        { $set: { state: 'pending', error: delivery.error, nextAttemptAt: new Date(now.getTime() + backoff + jitter) }, $unset: { lockedUntil: 1 } },
-      );
+      this.log.warn({ channel: item.channel, attempt: item.attempts, error: delivery.error }, 'send failed; will retry');
+      await this.store.outbox.retryAt(item.id, new Date(this.now().getTime() + backoff + jitter), delivery.error);
       return 'retrying';
     }
-    this.log.warn({ channel: channelName, error: delivery.error }, 'send failed');
-    return finish({ state: 'failed', error: delivery.error ?? 'failed' });
+    this.log.warn({ channel: item.channel, error: delivery.error }, 'send failed');
+    return this.finish(item, { state: 'failed', error: delivery.error ?? 'failed' });
+  }
+
+  private async finish(item: OutboxItem, outcome: { state: 'sent' | 'failed'; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<SendStatus> {
+    await this.store.outbox.finish(item.id, outcome);
+    return outcome.state;
   }
 
   /** A provider's delivery report for a message we sent. */
   async recordDelivery(update: DeliveryUpdate): Promise<void> {
-    const at = this.now();
-    // Providers do not promise order: a late "sent" must not overwrite "delivered".
-    const later = { $nin: deliveryStatuses.filter((s) => statusRank[s] > statusRank[update.status]) };
-    await this.store.outbox.updateOne(
-      { channel: update.channel, providerMessageId: update.providerMessageId, deliveryStatus: later },
-      { $set: { deliveryStatus: update.status, ...(update.errorCode ? { error: update.errorCode } : {}) } },
-    );
-    await this.store.surveys.updateOne(
-      { channel: update.channel, 'delivery.providerMessageId': update.providerMessageId, 'delivery.status': later },
-      { $set: { 'delivery.status': update.status, 'delivery.updatedAt': at, ...(update.errorCode ? { 'delivery.error': update.errorCode } : {}) } },
-    );
+    await this.store.outbox.recordReport(update.channel, update.providerMessageId, update.status, update.errorCode);
   }
 }

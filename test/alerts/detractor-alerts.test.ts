@@ -17,7 +17,7 @@ describe('detractor alerts', () => {
   it('tells every owner at once about a detractor score, then sends the comment', async () => {
     const { app } = server;
     const customer = visitor();
-    const started = await app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: customer, name: 'Ana' });
+    const started = await app.surveys.start({ kind: 'nps', channel: 'web', address: customer, name: 'Ana' });
     const id = started.status === 'sent' ? started.surveyId : '';
     await say(app, customer, '2');
     const alert = `Detractor alert: NPS 2 from Ana. Reply with: /reply ${id} <your message>`;
@@ -26,7 +26,7 @@ describe('detractor alerts', () => {
 
     await say(app, customer, 'cold food, slow service');
     expect((await transcript(app, owner)).at(-1)).toBe(`Comment from Ana (NPS 2): "cold food, slow service" Reply with: /reply ${id} <your message>`);
-    const alerts = await app.store.outbox.find({ purpose: 'alert' }).lean();
+    const alerts = await app.store.outbox.model.find({ purpose: 'alert' }).lean();
     expect(alerts.map((a) => a.state)).toEqual(['sent', 'sent', 'sent', 'sent']);
     expect(alerts[0]?.message).toMatchObject({ choices: [{ label: 'Reply', value: `/reply ${id}` }] });
   });
@@ -35,18 +35,18 @@ describe('detractor alerts', () => {
     const { app } = server;
     for (const [kind, answer] of [['nps', '8'], ['nps', '10'], ['csat', '3'], ['ces', '4']] as const) {
       const customer = visitor();
-      await app.surveys.startSurvey({ kind, channel: 'web', address: customer });
+      await app.surveys.start({ kind, channel: 'web', address: customer });
       await say(app, customer, answer);
       await say(app, customer, 'fine');
     }
-    expect(await app.store.outbox.countDocuments({ purpose: 'alert' })).toBe(4);
+    expect(await app.store.outbox.model.countDocuments({ purpose: 'alert' })).toBe(4);
   });
 
   it('alerts on the detractor edge of each scale', async () => {
     const { app } = server;
     for (const [kind, answer] of [['nps', '6'], ['csat', '2'], ['ces', '3']] as const) {
       const customer = visitor();
-      await app.surveys.startSurvey({ kind, channel: 'web', address: customer });
+      await app.surveys.start({ kind, channel: 'web', address: customer });
       await say(app, customer, answer);
     }
     const texts = (await transcript(app, owner)).slice(-3);
@@ -60,6 +60,6 @@ describe('detractor alerts', () => {
 
   it('words the alert without a name when there is none', () => {
     const _id = new Types.ObjectId();
-    expect(detractorAlert({ _id, businessId: 'b', kind: 'csat', score: 1 }, undefined, true).text).toBe(`Detractor alert: CSAT 1 from a customer. Reply with: /reply ${_id.toString()} <your message>`);
+    expect(detractorAlert({ id: _id.toString(), kind: 'csat', score: 1, vars: { business: 'b' } }, undefined, true).text).toBe(`Detractor alert: CSAT 1 from a customer. Reply with: /reply ${_id.toString()} <your message>`);
   });
 });

@@ -53,9 +53,9 @@ describe('REST API', () => {
     expect(body).toMatchObject({ accepted: 2, rejected: 1 });
     expect(body.results.map((r: { row: number; ok: boolean; status?: string }) => [r.row, r.ok, r.status])).toEqual([[1, true, 'sent'], [2, false, undefined], [3, true, 'sent']]);
     expect(body.results[1].error).toMatch(/^channel: /);
-    const stored = await app.store.surveys.findOne({ address: a }).lean();
+    const stored = await app.store.surveys.model.findOne({ address: a }).lean();
     expect(stored?.vars).toMatchObject({ customerName: 'Lee, Jr.', context: 'the "big" sale' });
-    expect((await app.store.surveys.findOne({ address: b }).lean())?.locale).toBe('es');
+    expect((await app.store.surveys.model.findOne({ address: b }).lean())?.locale).toBe('es');
   });
 
   it('takes a JSON array and exports surveys as CSV', async () => {
@@ -68,7 +68,7 @@ describe('REST API', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const [header, ...records] = parseCsv(csv.body);
     expect(header?.slice(0, 4)).toEqual(['id', 'kind', 'channel', 'state']);
-    expect(records).toHaveLength(await app.store.surveys.countDocuments({}));
+    expect(records).toHaveLength(await app.store.surveys.model.countDocuments({}));
     expect(records.some((r) => r[7] === `'=HYPERLINK("x")`)).toBe(true); // formulas defused
   });
 
@@ -81,7 +81,7 @@ describe('REST API', () => {
 
     const clerk = await app.inject({ method: 'POST', url: '/api/staff', headers: { 'x-api-key': key }, payload: { channel: 'sms', address: '(212) 736-5000' } });
     expect(clerk.json()).toEqual({ added: true, role: 'staff' });
-    expect(await app.owners.staff.identify('sms', '+12127365000')).toMatchObject({ role: 'staff' });
+    expect(await app.staff.identify('sms', '+12127365000')).toMatchObject({ role: 'staff' });
   });
 
   it('answers 409 for Telegram links while Telegram is not enabled, and stores no invitation', async () => {
@@ -89,7 +89,7 @@ describe('REST API', () => {
     const made = await app.inject({ method: 'POST', url: '/api/invitations', headers: { 'x-api-key': key }, payload: { kind: 'nps' } });
     expect(made.statusCode).toBe(409);
     expect(made.json().message).toMatch(/^telegram is not enabled: set TELEGRAM_BOT_TOKEN/);
-    expect(await app.store.invitations.countDocuments({})).toBe(0);
+    expect(await app.store.invitations.model.countDocuments({})).toBe(0);
     expect((await app.inject({ method: 'GET', url: '/api/links/telegram', headers: { 'x-api-key': key } })).statusCode).toBe(409);
   });
 });

@@ -4,10 +4,8 @@ import type { DialogInput, DialogSession } from '../../src/dialogs/index.js';
 import { at, hour, minute, policy, scored, start, text } from './fixtures.js';
 
 describe('keywords during a survey', () => {
-  it.each<[string, DialogInput]>([
-    ['keyword input', { type: 'keyword', keyword: 'stop' }],
-    ['typed text', text('Stop!')],
-  ])('STOP before a score opts out (%s)', (_, input) => {
+  // Typed keywords ("Stop!") are recognised before the dialog, by the inbound pipeline's classifier.
+  it.each<[string, DialogInput]>([['keyword input', { type: 'keyword', keyword: 'stop' }]])('STOP before a score opts out (%s)', (_, input) => {
     const result = step(start(), input, at(minute), policy);
     expect(result.session).toMatchObject({ state: 'opted_out', endedAt: at(minute), abandonedAt: 'score' });
     expect(result.events).toEqual([{ type: 'opted_out' }, { type: 'abandoned', at: 'score', reason: 'opted_out' }]);
@@ -32,7 +30,7 @@ describe('keywords during a survey', () => {
   });
 
   it('HELP in the comment step repeats the follow-up', () => {
-    const result = step(scored('nps', 7), text('help'), at(2 * minute), policy);
+    const result = step(scored('nps', 7), { type: 'keyword', keyword: 'help' }, at(2 * minute), policy);
     expect(result.session.state).toBe('awaiting_comment');
     expect(result.outbound[1]?.text).toBe('Thanks! What one thing would make it a 10? Reply SKIP to skip.');
   });
@@ -48,7 +46,7 @@ describe('keywords during a survey', () => {
 
   it('SKIP before a score asks the question again', () => {
     const session = start();
-    const result = step(session, text('skip'), at(minute), policy);
+    const result = step(session, { type: 'keyword', keyword: 'skip' }, at(minute), policy);
     expect(result.session).toEqual(session);
     expect(result.events).toEqual([]);
     expect(result.outbound).toHaveLength(1);
@@ -57,7 +55,7 @@ describe('keywords during a survey', () => {
 
   it('START confirms the subscription and asks the current question again', () => {
     const session = start();
-    const result = step(session, text('/start'), at(minute), policy);
+    const result = step(session, { type: 'keyword', keyword: 'start' }, at(minute), policy);
     expect(result.session).toEqual(session);
     expect(result.outbound.map((o) => o.text)).toEqual([
       "You're subscribed again to Acme Coffee surveys. Reply STOP to opt out.",
@@ -123,7 +121,7 @@ describe('purity', () => {
   const closed: [string, DialogSession][] = [
     ['completed', step(scored('nps', 9), text('great'), at(2 * minute), policy).session],
     ['expired', step(start(), { type: 'timer', timer: 'expire' }, at(72 * hour), policy).session],
-    ['opted_out', step(start(), text('STOP'), at(minute), policy).session],
+    ['opted_out', step(start(), { type: 'keyword', keyword: 'stop' }, at(minute), policy).session],
   ];
   const inputs: DialogInput[] = [
     text('9'),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bandOf, isOpen, promptsFor, startDialog, step } from '../../src/dialogs/index.js';
+import { isOpen, promptsFor, startDialog, step } from '../../src/dialogs/index.js';
+import { bandOf } from '../../src/domain/surveys.js';
 import type { Band, DialogState, SurveyKind } from '../../src/dialogs/index.js';
 import { at, minute, policy, scored, start, t0, text, vars } from './fixtures.js';
 
@@ -112,14 +113,14 @@ describe('a full walk', () => {
   });
 });
 
-describe('literal text', () => {
-  it('reads an opt-in word as an answer when the service says so', () => {
-    const asKeyword = step(start('ces'), text('yes'), at(minute), policy);
+describe('text', () => {
+  it('is always an answer: keywords are recognised before the dialog and arrive as keyword inputs', () => {
+    const asKeyword = step(start('ces'), { type: 'keyword', keyword: 'start' }, at(minute), policy);
     expect(asKeyword.outbound[0]?.text).toMatch(/subscribed again/);
-    const asAnswer = step(start('ces'), { type: 'text', text: 'yes', literal: true }, at(minute), policy);
+    const asAnswer = step(start('ces'), text('yes'), at(minute), policy);
     expect(asAnswer.session.reprompts).toBe(1);
     expect(asAnswer.outbound[0]?.text).toBe('Sorry, I didn\'t catch that. Please reply with a number from 1 to 7.');
-    const comment = step(scored('ces', 6), { type: 'text', text: 'Yes', literal: true }, at(2 * minute), policy);
+    const comment = step(scored('ces', 6), text('Yes'), at(2 * minute), policy);
     expect(comment.session).toMatchObject({ state: 'completed', comment: 'Yes' });
   });
 });

@@ -33,8 +33,8 @@ describe('digest scheduling', () => {
     // Marked sent exactly once, by whichever pass saw the delivery finish.
     expect(results.reduce((n, r) => n + r.digests, 0)).toBe(1);
     expect(digests(await transcript(a, owner))).toHaveLength(1);
-    expect(await a.store.digests.find({}, { _id: 0, periodStart: 1, state: 1 }).lean()).toEqual([{ periodStart: '2026-03-09', state: 'sent' }]);
-    expect(await a.store.outbox.countDocuments({ purpose: 'digest' })).toBe(1);
+    expect(await a.store.digests.model.find({}, { _id: 0, periodStart: 1, state: 1 }).lean()).toEqual([{ periodStart: '2026-03-09', state: 'sent' }]);
+    expect(await a.store.outbox.model.countDocuments({ purpose: 'digest' })).toBe(1);
   });
 
   it('keeps a digest pending when the send fails and delivers it on a later sweep', async () => {
@@ -48,12 +48,12 @@ describe('digest scheduling', () => {
 
     expect((await app.sweeper.sweep()).digests).toBe(0);
     expect(digests(await transcript(app, owner))).toHaveLength(0);
-    expect((await app.store.digests.findOne({}).lean())?.state).toBe('pending');
+    expect((await app.store.digests.model.findOne({}).lean())?.state).toBe('pending');
 
     clock.advance(60_000);
     expect((await app.sweeper.sweep()).digests).toBe(1);
     expect(digests(await transcript(app, owner))).toHaveLength(1);
-    expect((await app.store.digests.findOne({}).lean())?.state).toBe('sent');
+    expect((await app.store.digests.model.findOne({}).lean())?.state).toBe('sent');
   });
 
   it('gives up on an owner identity after three failed sends and settles the digest for the rest', async () => {
@@ -73,11 +73,11 @@ describe('digest scheduling', () => {
       clock.advance(60_000);
     }
     expect(tried).toHaveLength(3);
-    expect(await app.store.outbox.countDocuments({ purpose: 'digest', address: refusing })).toBe(3);
+    expect(await app.store.outbox.model.countDocuments({ purpose: 'digest', address: refusing })).toBe(3);
     expect(digests(await transcript(app, reachable))).toHaveLength(1);
-    const digest = await app.store.digests.findOne({}).lean();
+    const digest = await app.store.digests.model.findOne({}).lean();
     expect(digest?.state).toBe('sent');
-    expect(digest?.items.map((i) => [i.address, i.tries, i.gaveUp ?? false])).toEqual([
+    expect(digest?.items.map((i: { address: string; tries: number; gaveUp?: boolean }) => [i.address, i.tries, i.gaveUp ?? false])).toEqual([
       [reachable, 1, false],
       [refusing, 3, true],
     ]);
@@ -93,8 +93,8 @@ describe('digest scheduling', () => {
       expect((await app.sweeper.sweep()).digests).toBe(0);
       clock.advance(60_000);
     }
-    expect(await app.store.outbox.countDocuments({ purpose: 'digest' })).toBe(3);
-    expect((await app.store.digests.findOne({}).lean())?.state).toBe('failed');
+    expect(await app.store.outbox.model.countDocuments({ purpose: 'digest' })).toBe(3);
+    expect((await app.store.digests.model.findOne({}).lean())?.state).toBe('failed');
   });
 
   it('sends nothing before the scheduled time or without an owner', async () => {
@@ -103,6 +103,6 @@ describe('digest scheduling', () => {
     expect((await app.sweeper.sweep()).digests).toBe(0);
     clock.advance(60_000);
     expect((await app.sweeper.sweep()).digests).toBe(0);
-    expect(await app.store.digests.countDocuments({})).toBe(0);
+    expect(await app.store.digests.model.countDocuments({})).toBe(0);
   });
 });

@@ -31,6 +31,6 @@ describe('weekly digest on Telegram', () => {
     const texts = toOwner.map((c) => String(c.payload.caption ?? c.payload.text ?? ''));
     const digest = texts.find((t) => t.startsWith('Weekly digest, week of 2026-03-09'));
     expect(digest).toContain('NPS -20: -53.3 vs last week');
-    expect(await t.server.app.store.digests.findOne({}).lean()).toMatchObject({ periodStart: '2026-03-09', state: 'sent' });
+    expect(await t.server.app.store.digests.model.findOne({}).lean()).toMatchObject({ periodStart: '2026-03-09', state: 'sent' });
   });
 });

@@ -55,7 +55,7 @@ describe('weekly digest', () => {
     expect((await app.sweeper.sweep()).digests).toBe(1);
     expect((await transcript(app, owner)).slice(before)).toEqual([expected()]);
     expect((await app.sweeper.sweep()).digests).toBe(0); // once a week
-    expect(await app.store.digests.find({}, { _id: 0, periodStart: 1, state: 1 }).lean()).toEqual([{ periodStart: '2026-03-09', state: 'sent' }]);
+    expect(await app.store.digests.model.find({}, { _id: 0, periodStart: 1, state: 1 }).lean()).toEqual([{ periodStart: '2026-03-09', state: 'sent' }]);
   });
 
   it('answers /digest with the same digest, on demand', async () => {

@@ -20,7 +20,7 @@ for (const driver of drivers) {
         const { app } = session.server;
         clock.reset();
         const address = await session.newCustomer();
-        const started = await app.surveys.startSurvey({ kind: scenario.kind, channel: driver.name, address, locale: scenario.locale, trigger: 'api' });
+        const started = await app.surveys.start({ kind: scenario.kind, channel: driver.name, address, locale: scenario.locale, trigger: 'api' });
         expect(started.status).toBe('sent');
 
         let counter = 0;
@@ -43,7 +43,7 @@ for (const driver of drivers) {
           }
         }
 
-        const survey = await app.store.surveys.findOne({ channel: driver.name, address }).lean();
+        const survey = await app.store.surveys.model.findOne({ channel: driver.name, address }).lean();
         const want = scenario.stored;
         expect(survey?.state).toBe(want.state);
         if (want.score !== undefined) expect(survey?.score).toBe(want.score);
@@ -53,7 +53,7 @@ for (const driver of drivers) {
         if (want.state === 'completed') expect(survey?.completedAt).toBeInstanceOf(Date);
         if (want.score !== undefined) expect(survey?.answeredAt).toBeInstanceOf(Date);
         if (want.optedOut !== undefined) {
-          const customer = await app.store.customers.findOne({ channel: driver.name, address }).lean();
+          const customer = await app.store.customers.model.findOne({ channel: driver.name, address }).lean();
           expect(Boolean(customer?.optedOutAt)).toBe(want.optedOut);
         }
       });

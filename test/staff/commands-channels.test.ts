@@ -12,7 +12,7 @@ for (const driver of drivers) {
     beforeAll(async () => {
       session = await driver.setup(clock);
       owner = await session.newCustomer();
-      await session.server.app.owners.staff.add({ channel: driver.name, address: owner }, 'owner');
+      await session.server.app.staff.add({ channel: driver.name, address: owner }, 'owner');
     });
     afterAll(() => session?.close());
 
@@ -32,7 +32,7 @@ for (const driver of drivers) {
 
       await session.deliver(owner, { id: 'c3', text: `/reply ${surveyId} Sorry, we will fix it` });
       expect((await session.sent(customer)).at(-1)?.text).toBe('Sorry, we will fix it');
-      expect((await session.server.app.store.surveys.findById(surveyId).lean())?.replies).toHaveLength(1);
+      expect((await session.server.app.store.surveys.model.findById(surveyId).lean())?.replies).toHaveLength(1);
 
       await session.deliver(owner, { id: 'c4', text: '/stats 30d' });
       expect((await session.sent(owner)).at(-1)?.text).toMatch(/NPS -100 .*\(n=1\); sent 1, response rate 100%/);

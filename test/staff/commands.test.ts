@@ -37,9 +37,9 @@ describe('staff commands through the web chat', () => {
     clock.advance(60_000);
     await say(app, owner, `/reply ${surveyId} See you soon`);
 
-    const survey = await app.store.surveys.findById(surveyId).lean();
+    const survey = await app.store.surveys.model.findById(surveyId).lean();
     expect(survey?.trigger).toBe('command');
-    expect(survey?.replies?.map((r) => r.text)).toEqual(['Sorry about the wait, the next coffee is on us', 'See you soon']);
+    expect(survey?.replies?.map((r: { text: string }) => r.text)).toEqual(['Sorry about the wait, the next coffee is on us', 'See you soon']);
     expect(survey?.firstReplyAt?.toISOString()).toBe('2026-03-10T17:01:00.000Z');
     expect(survey?.timeToFirstReplyMs).toBe(hours(2)); // from the score to the first reply, not the second
   });
@@ -50,7 +50,7 @@ describe('staff commands through the web chat', () => {
     await say(app, owner, `/survey ces web:${customer}`);
     await say(app, customer, '6');
     await say(app, customer, 'SKIP');
-    const { _id: customerId } = (await app.store.customers.findOne({ address: customer }).lean())!;
+    const { _id: customerId } = (await app.store.customers.model.findOne({ address: customer }).lean())!;
     expect(await say(app, owner, `/survey csat ${customerId.toString()}`)).toEqual(['Not sent: this customer had a survey recently; throttled until 2026-04-09.']);
 
     clock.advance(hours(6)); // 21:00, after the send window
@@ -76,7 +76,7 @@ describe('staff commands through the web chat', () => {
     const customer = visitor();
     await say(app, owner, `/survey nps web:${customer}`, 'dup-1');
     expect(await say(app, owner, `/survey nps web:${customer}`, 'dup-1')).toEqual([]);
-    expect(await app.store.surveys.countDocuments({ address: customer })).toBe(1);
+    expect(await app.store.surveys.model.countDocuments({ address: customer })).toBe(1);
   });
 
   it('reports /stats from the rollups', async () => {
@@ -116,15 +116,15 @@ describe('commands from people who are not staff', () => {
     for (const text of [`/survey nps web:${target}`, '/stats', '/digest', `/staff add web:${stranger} owner`]) {
       expect(await say(app, stranger, text)).toEqual(['Our shop sends short feedback surveys here. Answering is optional. Reply SKIP to skip a question, STOP to opt out.']);
     }
-    expect(await app.store.surveys.countDocuments({})).toBe(0);
-    expect(await app.store.staff.countDocuments({})).toBe(0);
+    expect(await app.store.surveys.model.countDocuments({})).toBe(0);
+    expect(await app.store.staff.staff.countDocuments({})).toBe(0);
   });
 
   it('can claim ownership once with the code, which is stored hashed', async () => {
     const { app } = server;
-    const code = await app.owners.staff.issueClaimCode();
+    const code = await app.staff.issueOwnerCode();
     expect(code).toMatch(/^[a-z]{10}$/);
-    const claim = await app.store.ownerClaims.findOne({}).lean();
+    const claim = await app.store.staff.ownerCodes.findOne({}).lean();
     expect(JSON.stringify(claim)).not.toContain(code);
 
     const first = visitor();
@@ -132,6 +132,6 @@ describe('commands from people who are not staff', () => {
     expect(await say(app, first, `/claim ${code}`)).toEqual(['You are now the owner of Our shop. Send /help for the commands.']);
     expect(await say(app, visitor(), `/claim ${code}`)).toEqual(['That code is not valid or was already used.']);
     expect((await say(app, first, '/help'))[0]).toMatch(/\/digest/);
-    expect(await app.owners.staff.issueClaimCode()).toBeUndefined(); // an owner exists: no new code
+    expect(await app.staff.issueOwnerCode()).toBeUndefined(); // an owner exists: no new code
   });
 });

@@ -15,6 +15,7 @@ export async function say(app: FastifyInstance, address: string, text: string, m
 
 /** Everything the bot sent to `address` (replies and outbox sends), in order. */
 export async function transcript(app: FastifyInstance, address: string): Promise<string[]> {
+  await app.alerts.drain(); // owner alerts go out after the customer's reply, not inside it
   const res = await app.inject({ method: 'GET', url: `/chat/api/visitors/${address}/messages` });
   return (res.json().messages as Array<{ from: string; text: string }>).filter((m) => m.from === 'bot').map((m) => m.text);
 }

@@ -11,16 +11,16 @@ describe('starting surveys', () => {
   });
   afterAll(() => server.close());
   const start = (address: string, kind: 'nps' | 'csat' | 'ces' = 'nps') =>
-    server.app.surveys.startSurvey({ kind, channel: 'web', address, trigger: 'api' });
+    server.app.surveys.start({ kind, channel: 'web', address, trigger: 'api' });
 
   it('allows one open survey per customer and channel, even without a throttle', async () => {
     const unthrottled = await buildTestServer({ SWEEP_INTERVAL: '0', THROTTLE_DAYS: '0' }, { now: clock.now });
     try {
       clock.reset();
-      const first = await unthrottled.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_open', trigger: 'api' });
-      const second = await unthrottled.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_open', trigger: 'api' });
+      const first = await unthrottled.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_open', trigger: 'api' });
+      const second = await unthrottled.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_open', trigger: 'api' });
       expect(second).toEqual({ status: 'already_open', surveyId: first.status === 'sent' ? first.surveyId : 'none' });
-      expect(await unthrottled.app.store.surveys.countDocuments({ address: 'v_open' })).toBe(1);
+      expect(await unthrottled.app.store.surveys.model.countDocuments({ address: 'v_open' })).toBe(1);
     } finally {
       await unthrottled.close();
     }
@@ -41,23 +41,23 @@ describe('starting surveys', () => {
   it('refuses an opted-out customer', async () => {
     clock.reset();
     await start('v_stop');
-    await server.app.surveys.handleInbound({ channel: 'web', address: 'v_stop', providerMessageId: 'stop-1', text: 'STOP', receivedAt: clock.now() });
+    await server.app.pipeline.handle({ channel: 'web', address: 'v_stop', providerMessageId: 'stop-1', text: 'STOP', receivedAt: clock.now() });
     clock.advance(hours(24 * 60));
     expect((await start('v_stop')).status).toBe('opted_out');
   });
 
   it('takes "yes" from someone never opted out as an answer, and as an opt-in after STOP', async () => {
     clock.reset();
-    const say = (address: string, id: string, text: string) => server.app.surveys.handleInbound({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
+    const say = (address: string, id: string, text: string) => server.app.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
     await start('v_yes', 'ces');
     expect((await say('v_yes', 'yes-1', 'yes')).replies.map((r) => r.text)).toEqual(["Sorry, I didn't catch that. Please reply with a number from 1 to 7."]);
     await say('v_yes', 'yes-2', '6');
     await say('v_yes', 'yes-3', 'Sí');
-    expect(await server.app.store.surveys.findOne({ address: 'v_yes' }).lean()).toMatchObject({ state: 'completed', score: 6, comment: 'Sí' });
+    expect(await server.app.store.surveys.model.findOne({ address: 'v_yes' }).lean()).toMatchObject({ state: 'completed', score: 6, comment: 'Sí' });
 
     await say('v_yes', 'yes-4', 'STOP');
     expect((await say('v_yes', 'yes-5', 'yes')).replies.map((r) => r.text)).toEqual([expect.stringMatching(/subscribed again/)]);
-    expect((await server.app.store.customers.findOne({ channel: 'web', address: 'v_yes' }).lean())?.optedOutAt).toBeUndefined();
+    expect((await server.app.store.customers.model.findOne({ channel: 'web', address: 'v_yes' }).lean())?.optedOutAt).toBeUndefined();
   });
 
   it('queues an invitation outside the send window and sends it when the window opens', async () => {
@@ -69,13 +69,13 @@ describe('starting surveys', () => {
     expect((await server.app.sweeper.sweep()).sent).toBe(0);
     clock.advance(hours(11)); // 09:00 next day
     expect((await server.app.sweeper.sweep()).sent).toBe(1);
-    const survey = await server.app.store.surveys.findOne({ address: 'v_night' }).lean();
-    expect(survey?.delivery?.status).toBe('sent');
+    const survey = await server.app.store.surveys.model.findOne({ address: 'v_night' }).lean();
+    expect((await server.app.store.outbox.invitationOf(String(survey?._id)))?.status).toBe('sent');
   });
 
   it('rejects an invalid phone number with a clear message', async () => {
-    await expect(server.app.surveys.startSurvey({ kind: 'nps', channel: 'sms', address: '12', trigger: 'api' })).rejects.toThrow(/not a valid phone number/);
-    await expect(server.app.surveys.startSurvey({ kind: 'stars' as 'nps', channel: 'web', address: 'x', trigger: 'api' })).rejects.toThrow(/kind/);
+    await expect(server.app.surveys.start({ kind: 'nps', channel: 'sms', address: '12', trigger: 'api' })).rejects.toThrow(/not a valid phone number/);
+    await expect(server.app.surveys.start({ kind: 'stars' as 'nps', channel: 'web', address: 'x', trigger: 'api' })).rejects.toThrow(/kind/);
   });
 });
 
@@ -83,17 +83,17 @@ describe('concurrent replies to one survey', () => {
   it('apply one at a time: one score, one comment, counted once', async () => {
     const server = await buildTestServer({ SWEEP_INTERVAL: '0' });
     try {
-      await server.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_burst', trigger: 'api' });
+      await server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_burst', trigger: 'api' });
       const now = new Date();
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          server.app.surveys.handleInbound({ channel: 'web', address: 'v_burst', providerMessageId: `burst-${i}`, text: '5', receivedAt: now }),
+          server.app.pipeline.handle({ channel: 'web', address: 'v_burst', providerMessageId: `burst-${i}`, text: '5', receivedAt: now }),
         ),
       );
       expect(results.every((r) => !r.duplicate)).toBe(true);
-      const survey = await server.app.store.surveys.findOne({ address: 'v_burst' }).lean();
+      const survey = await server.app.store.surveys.model.findOne({ address: 'v_burst' }).lean();
       expect(survey).toMatchObject({ state: 'completed', score: 5, comment: '5', rev: 2 });
-      const rollups = await server.app.store.rollups.find({ kind: 'csat', cohort: 'all' }).lean();
+      const rollups = await server.app.store.rollups.model.find({ kind: 'csat', cohort: 'all' }).lean();
       const count = (metric: string) => rollups.filter((r) => r.metric === metric).reduce((n, r) => n + r.count, 0);
       expect([count('sent'), count('started'), count('completed'), count('commented')]).toEqual([1, 1, 1, 1]);
     } finally {
@@ -110,51 +110,40 @@ describe('a failure while handling a reply', () => {
   });
   afterAll(() => server.close());
   const reply = (address: string, id: string, text: string) =>
-    server.app.surveys.handleInbound({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
+    server.app.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
 
   it('loses nothing: the retry of a message that failed before anything was stored is handled', async () => {
-    await server.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_fault', trigger: 'api' });
-    const lookup = vi.spyOn(server.app.store.surveys, 'findOne').mockRejectedValueOnce(new Error('connection reset by peer'));
+    await server.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_fault', trigger: 'api' });
+    const lookup = vi.spyOn(server.app.store.surveys, 'latest').mockRejectedValueOnce(new Error('connection reset by peer'));
     await expect(reply('v_fault', 'fault-1', '8')).rejects.toThrow('connection reset by peer');
     lookup.mockRestore();
 
     const retry = await reply('v_fault', 'fault-1', '8');
     expect(retry.duplicate).toBe(false);
     expect(retry.replies[0]?.text).toMatch(/make it a 10/);
-    expect(await server.app.store.surveys.findOne({ address: 'v_fault' }).lean()).toMatchObject({ state: 'awaiting_comment', score: 8 });
+    expect(await server.app.store.surveys.model.findOne({ address: 'v_fault' }).lean()).toMatchObject({ state: 'awaiting_comment', score: 8 });
   });
 
   it('keeps the retry a duplicate once the answer was stored, so it never counts twice', async () => {
-    await server.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_fault_late', trigger: 'api' });
-    const count = vi.spyOn(server.app.store.rollups, 'bulkWrite').mockRejectedValueOnce(new Error('connection reset by peer'));
+    await server.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_fault_late', trigger: 'api' });
+    const count = vi.spyOn(server.app.store.rollups, 'add').mockRejectedValueOnce(new Error('connection reset by peer'));
     await expect(reply('v_fault_late', 'fault-2', '9')).rejects.toThrow('connection reset by peer');
     count.mockRestore();
     expect(await reply('v_fault_late', 'fault-2', '9')).toEqual({ duplicate: true, replies: [] });
     // The next message is the comment, not a second score.
     await reply('v_fault_late', 'fault-3', '9');
-    expect(await server.app.store.surveys.findOne({ address: 'v_fault_late' }).lean()).toMatchObject({ state: 'completed', score: 9, comment: '9' });
+    expect(await server.app.store.surveys.model.findOne({ address: 'v_fault_late' }).lean()).toMatchObject({ state: 'completed', score: 9, comment: '9' });
   });
 
-  it('forgets provider message ids after three days, claims after one', async () => {
+  it('forgets provider message ids after three days', async () => {
     await reply('v_old', 'old-1', 'hello');
-    await server.app.store.claims.create({ _id: 'test:old-claim', at: clock.now() });
     clock.advance(hours(25));
     await server.app.sweeper.sweep();
-    expect(await server.app.store.claims.exists({ _id: 'test:old-claim' })).toBeNull();
-    expect(await server.app.store.inbound.exists({ providerMessageId: 'old-1' })).not.toBeNull();
+    expect(await server.app.store.inbound.model.exists({ providerMessageId: 'old-1' })).not.toBeNull();
     clock.advance(hours(48));
     await server.app.sweeper.sweep();
-    expect(await server.app.store.inbound.exists({ providerMessageId: 'old-1' })).toBeNull();
+    expect(await server.app.store.inbound.model.exists({ providerMessageId: 'old-1' })).toBeNull();
     clock.reset();
-  });
-
-  it('frees a survey whose last writer died between its claim and its update', async () => {
-    const started = await server.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_orphan', trigger: 'api' });
-    if (started.status !== 'sent') throw new Error(started.status);
-    await server.app.store.claims.create({ _id: `survey:${started.surveyId}:0`, at: new Date(clock.now().getTime() - 60_000) });
-    const result = await reply('v_orphan', 'orphan-1', '4');
-    expect(result.replies[0]?.text).toMatch(/What did you like most/);
-    expect(await server.app.store.surveys.findById(started.surveyId).lean()).toMatchObject({ state: 'awaiting_comment', score: 4, rev: 1 });
   });
 });
 
@@ -173,24 +162,24 @@ describe('several server instances on one database', () => {
 
   it('send one reminder, not two, when both sweep at once', async () => {
     clock.reset();
-    await a.app.surveys.startSurvey({ kind: 'nps', channel: 'web', address: 'v_twice', trigger: 'api' });
+    await a.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_twice', trigger: 'api' });
     clock.advance(hours(25));
     const [ra, rb] = await Promise.all([a.app.sweeper.sweep(), b.sweeper.sweep()]);
     expect(ra.reminded + rb.reminded).toBe(1);
-    expect(await a.app.store.outbox.countDocuments({ address: 'v_twice', purpose: 'reminder' })).toBe(1);
-    expect(await a.app.store.outbox.countDocuments({ address: 'v_twice', state: 'sent' })).toBe(2);
+    expect(await a.app.store.outbox.model.countDocuments({ address: 'v_twice', purpose: 'reminder' })).toBe(1);
+    expect(await a.app.store.outbox.model.countDocuments({ address: 'v_twice', state: 'sent' })).toBe(2);
   });
 
   it('count a score once when the same answer arrives on both at once', async () => {
     clock.reset();
-    await a.app.surveys.startSurvey({ kind: 'csat', channel: 'web', address: 'v_race', trigger: 'api' });
+    await a.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_race', trigger: 'api' });
     const inbound = { channel: 'web' as const, address: 'v_race', text: '5', receivedAt: clock.now() };
     const results = await Promise.all([
-      a.app.surveys.handleInbound({ ...inbound, providerMessageId: 'race-1' }),
-      b.surveys.handleInbound({ ...inbound, providerMessageId: 'race-1' }),
+      a.app.pipeline.handle({ ...inbound, providerMessageId: 'race-1' }),
+      b.pipeline.handle({ ...inbound, providerMessageId: 'race-1' }),
     ]);
     expect(results.filter((r) => r.duplicate)).toHaveLength(1);
-    const started = await a.app.store.rollups.find({ kind: 'csat', metric: 'started', cohort: 'all' }).lean();
+    const started = await a.app.store.rollups.model.find({ kind: 'csat', metric: 'started', cohort: 'all' }).lean();
     expect(started.reduce((n, r) => n + r.count, 0)).toBe(1);
   });
 });

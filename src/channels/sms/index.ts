@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
-import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Channel, Delivery, Outbound } from '../channel.js';
 import { SendPacer, type PacerClock } from './pacer.js';
-import { toE164 } from './phone.js';
+import { normalizePhone } from '../../domain/phone.js';
 import { deliveryFromError } from './send-errors.js';
 import { createTwilioClient } from './twilio-client.js';
 import { smsWebhooks, statusPath } from './webhooks.js';
@@ -22,7 +23,7 @@ export interface SmsChannelOptions {
 }
 
 /** SMS through Twilio: TwiML replies to signed webhooks, paced `messages.create` for everything else. */
-export function createSmsChannel(config: SmsChannelConfig, deps: ChannelDeps, options: SmsChannelOptions = {}): Channel {
+export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyBaseLogger }, options: SmsChannelOptions = {}): Channel {
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   const client = createTwilioClient({
     accountSid: config.accountSid,
@@ -36,12 +37,12 @@ export function createSmsChannel(config: SmsChannelConfig, deps: ChannelDeps, op
   return {
     name: 'sms',
 
-    register(app: FastifyInstance) {
-      app.register(smsWebhooks({ authToken: config.authToken, publicUrl, defaultCountry: config.defaultCountry, deps }));
+    register(app: FastifyInstance, inbound) {
+      app.register(smsWebhooks({ authToken: config.authToken, publicUrl, defaultCountry: config.defaultCountry, deps: inbound }));
     },
 
     async send(to: string, message: Outbound): Promise<Delivery> {
-      const address = toE164(to, config.defaultCountry);
+      const address = normalizePhone(to, config.defaultCountry);
       if (!address) return { status: 'failed', error: 'invalid_number' };
       await pacer.take(config.from);
       try {

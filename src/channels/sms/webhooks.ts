@@ -4,7 +4,7 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import { describeIssues } from '../../errors.js';
 import type { ChannelDeps, DeliveryUpdate, Outbound } from '../channel.js';
-import { toE164 } from './phone.js';
+import { normalizePhone } from '../../domain/phone.js';
 import { unsubscribedRecipient } from './send-errors.js';
 
 export const inboundPath = '/webhooks/twilio/sms';
@@ -106,26 +106,20 @@ export function smsWebhooks(options: WebhookOptions) {
       const parsed = inboundBody.safeParse(request.body);
       if (!parsed.success) return badRequest(reply, reason(parsed.error));
       const { MessageSid, From, Body, OptOutType } = parsed.data;
-      const address = toE164(From, defaultCountry);
+      const address = normalizePhone(From, defaultCountry);
       if (!address) return badRequest(reply, 'From: not a phone number');
 
-      if (OptOutType === 'STOP') {
-        // Twilio now refuses to send to this number whatever the keyword was (custom ones included).
-        // Recorded before the dedupe so a retried webhook still records it; recording twice is harmless.
-        await deps.recordOptOut('sms', address, 'twilio opt-out keyword');
-      } else if (OptOutType === 'START') {
-        // Twilio sends to this number again, whatever the (custom) opt-in word was: so may we.
-        await deps.recordOptIn('sms', address);
-      }
       const result = await deps.handleInbound({
         channel: 'sms',
         address,
         providerMessageId: MessageSid,
         ...(Body ? { text: Body } : {}),
-        receivedAt: new Date(),
+        // Twilio stopped (or resumed) sending to this number, whatever the (custom) keyword was.
+        ...(OptOutType === 'STOP' ? { providerKeyword: 'stop' as const } : OptOutType === 'START' ? { providerKeyword: 'start' as const } : {}),
+        receivedAt: deps.now(),
       });
       if (result.duplicate) {
-        request.log.info({ messageSid: MessageSid }, 'sms replay ignored');
+        request.log.info('sms redelivery recognised; nothing done again');
         return sendTwiml(reply, []);
       }
       // Advanced Opt-Out answers its own (possibly custom) STOP/START keywords; its HELP answer is generic.
@@ -148,7 +142,7 @@ export function smsWebhooks(options: WebhookOptions) {
         status,
         ...(ErrorCode ? { errorCode: ErrorCode } : {}),
       });
-      const address = To ? toE164(To, defaultCountry) : null;
+      const address = To ? normalizePhone(To, defaultCountry) : null;
       if (ErrorCode === String(unsubscribedRecipient) && address) {
         await deps.recordOptOut('sms', address, 'carrier opt-out 21610');
       }

@@ -1,3 +1,2 @@
-export { createTeamsChannel, type TeamsChannelDeps, type TeamsChannelOptions } from './teams-channel.js';
-export { createConversationStore, type ConversationStore } from './conversation-store.js';
+export { createTeamsChannel, type ConversationStore, type TeamsChannelDeps, type TeamsChannelOptions } from './teams-channel.js';
 export type { TeamsConfig, TokenValidation } from './adapter.js';

@@ -1,16 +1,25 @@
-import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
 import { botAppId, createAdapter, responseOver, type TeamsConfig, type TokenValidation } from './adapter.js';
 import { answeredCard, renderOutbound } from './cards.js';
-import type { ConversationStore } from './conversation-store.js';
 import { failedDelivery } from './delivery.js';
 import { addressOf, isPersonalChat, toInbound } from './inbound.js';
 
-export interface TeamsChannelDeps extends ChannelDeps {
+/**
+ * Where the bot can reach each Teams user later: the conversation reference of their personal chat,
+ * saved on install and on every message, read for proactive sends (invitations, reminders, digests).
+ */
+export interface ConversationStore {
+  save(address: string, reference: object, at: Date): Promise<void>;
+  find(address: string): Promise<object | undefined>;
+}
+
+export interface TeamsChannelDeps {
   conversations: ConversationStore;
+  log: FastifyBaseLogger;
   /** The clock; tests move it. */
-  now?: () => Date;
+  now: () => Date;
 }
 
 export interface TeamsChannelOptions {
@@ -25,19 +34,23 @@ export function createTeamsChannel(
   options: TeamsChannelOptions = {},
 ): Channel {
   const adapter = createAdapter(config, options.tokenValidation);
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const log = deps.log.child({ channel: 'teams' });
+  // What the product gives the adapter once its route is registered (activities arrive only after that).
+  let product: ChannelDeps | undefined;
 
   async function remember(activity: Activity, address: string): Promise<void> {
     if (!isPersonalChat(activity)) return;
-    await deps.conversations.save(address, TurnContext.getConversationReference(activity), now());
+    // Proactive sends start a new message; a stored activity id would turn them into replies.
+    const { activityId: _activityId, ...stable } = TurnContext.getConversationReference(activity);
+    await deps.conversations.save(address, stable, now());
   }
 
   async function onMessage(context: TurnContext, address: string): Promise<void> {
     const { activity } = context;
     const mapped = toInbound(activity, address, now());
-    if (!mapped) return;
-    const result = await deps.handleInbound(mapped.inbound);
+    if (!mapped || !product) return;
+    const result = await product.handleInbound(mapped.inbound);
     if (result.duplicate) return;
     if (mapped.answered && activity.replyToId) {
       // Redraw the question without buttons so the same card cannot be answered twice.
@@ -65,13 +78,13 @@ export function createTeamsChannel(
           break;
         case ActivityTypes.InstallationUpdate:
           if (activity.action === 'add') await remember(activity, address);
-          if (activity.action === 'remove') await deps.recordOptOut('teams', address, 'uninstalled the Teams app');
+          if (activity.action === 'remove') await product?.recordOptOut('teams', address, 'uninstalled the Teams app');
           break;
         default:
           break;
       }
     } catch (err) {
-      log.error({ err, activityType: activity.type, address }, 'teams activity failed');
+      log.error({ err, activityType: activity.type }, 'teams activity failed');
       // A plain message reaches the SDK's 500 answer; the details stay in our redacted log.
       throw new Error('turn failed', { cause: err });
     }
@@ -91,7 +104,7 @@ export function createTeamsChannel(
   }
 
   async function send(to: string, message: Outbound): Promise<Delivery> {
-    const reference = await deps.conversations.find(to);
+    const reference = (await deps.conversations.find(to)) as Partial<ConversationReference> | undefined;
     if (!reference) return { status: 'failed', error: 'no conversation reference' };
     try {
       let providerMessageId: string | undefined;
@@ -104,15 +117,15 @@ export function createTeamsChannel(
       return { status: 'sent', ...(providerMessageId ? { providerMessageId } : {}) };
     } catch (err) {
       const delivery = failedDelivery(err);
-      log.warn({ to, error: delivery.error, optedOut: delivery.optedOut }, 'teams send refused');
+      log.warn({ error: delivery.error, optedOut: delivery.optedOut }, 'teams send refused');
       return delivery;
     }
   }
 
   return {
     name: 'teams',
-    async register(app: FastifyInstance) {
-      await deps.conversations.init();
+    register(app: FastifyInstance, given) {
+      product = given;
       app.post('/api/messages', handle);
     },
     send,

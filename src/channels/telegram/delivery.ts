@@ -1,6 +1,7 @@
 import { TelegramError, type Telegram } from 'telegraf';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
-import type { ChannelDeps, Delivery, Outbound } from '../channel.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Delivery, Outbound } from '../channel.js';
 import { inlineKeyboard } from './keyboard.js';
 import type { Pacer } from './pacer.js';
 
@@ -49,7 +50,7 @@ export interface Sender {
 }
 
 /** Paced sends through the Bot API, rendering choices as an inline keyboard and images as photos. */
-export function createSender(telegram: Telegram, pacer: Pacer, deps: ChannelDeps): Sender {
+export function createSender(telegram: Telegram, pacer: Pacer, log: FastifyBaseLogger): Sender {
   const post = async (to: string, message: Outbound, markup: InlineKeyboardMarkup | undefined): Promise<number> => {
     const extra = markup ? { reply_markup: markup } : {};
     if (!message.image) return (await telegram.sendMessage(to, message.text, extra)).message_id;
@@ -69,7 +70,7 @@ export function createSender(telegram: Telegram, pacer: Pacer, deps: ChannelDeps
         markup = inlineKeyboard(message);
       } catch (err) {
         // A button value too long for callback_data: a bug in the prompts, not worth a retry.
-        deps.log.error({ to, err }, 'telegram message cannot be rendered');
+        log.error({ err }, 'telegram message cannot be rendered');
         return { status: 'failed', error: (err as Error).message, retryable: false };
       }
       await pacer.acquire(to);
@@ -77,13 +78,8 @@ export function createSender(telegram: Telegram, pacer: Pacer, deps: ChannelDeps
         return { status: 'sent', providerMessageId: String(await post(to, message, markup)) };
       } catch (err) {
         const delivery = failedDelivery(err);
-        deps.log.warn({ to, error: delivery.error, retryable: delivery.retryable }, 'telegram send failed');
+        log.warn({ error: delivery.error, retryable: delivery.retryable }, 'telegram send failed');
         if (delivery.retryAfterSeconds !== undefined) pacer.pause(to, delivery.retryAfterSeconds);
-        if (delivery.optedOut) {
-          await deps
-            .recordOptOut('telegram', to, optOutReason(delivery.error))
-            .catch((e: unknown) => deps.log.error({ err: e, to }, 'recording a telegram opt-out failed'));
-        }
         return delivery;
       }
     },

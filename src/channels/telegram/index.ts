@@ -5,8 +5,9 @@ import { callbackQuery, message } from 'telegraf/filters';
 import type { Update } from 'telegraf/types';
 import type { Config } from '../../config.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Channel, ChannelDeps, Inbound } from '../channel.js';
-import { createSender } from './delivery.js';
+import { createSender, optOutReason } from './delivery.js';
 import { decodeChoice, labelOf } from './keyboard.js';
 import { createPacer, type PacerOptions } from './pacer.js';
 import { updateProblem, updateSchema } from './update.js';
@@ -22,8 +23,6 @@ export type TelegramConfig = NonNullable<Config['telegram']> & {
 
 export interface TelegramChannelOptions {
   pacing?: PacerOptions;
-  /** The clock for `Inbound.receivedAt`. */
-  now?: () => Date;
 }
 
 const secretHeader = 'x-telegram-bot-api-secret-token';
@@ -56,26 +55,38 @@ function parseStart(text: string): { text: string; startToken?: string } {
 
 export function createTelegramChannel(
   config: TelegramConfig,
-  deps: ChannelDeps,
+  senderDeps: { log: FastifyBaseLogger },
   options: TelegramChannelOptions = {},
 ): Channel {
-  const now = options.now ?? (() => new Date());
-  const log = deps.log.child({ channel: 'telegram' });
+  const log = senderDeps.log.child({ channel: 'telegram' });
+  // What the product gives the adapter once its routes are registered (updates arrive only after that).
+  let deps: ChannelDeps | undefined;
+  const product = (): ChannelDeps => {
+    if (!deps) throw new Error('telegram update before the channel was registered');
+    return deps;
+  };
+  const now = () => product().now();
   const bot = new Telegraf(config.token, {
     // webhookReply false: every Bot API call is a request of its own, so errors are seen and handled.
     telegram: { ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}), webhookReply: false },
   });
-  const sender = createSender(bot.telegram, createPacer(options.pacing), { ...deps, log });
+  const sender = createSender(bot.telegram, createPacer(options.pacing), log);
   const path = telegramWebhookPath(config.webhookSecret);
   let polling = false;
   let closed = false;
 
   const deliver = async (address: string, inbound: Inbound) => {
-    const result = await deps.handleInbound(inbound);
+    const result = await product().handleInbound(inbound);
     for (const reply of result.replies) {
       let delivery = await sender.send(address, reply);
       // A reply has no outbox behind it: wait out one short flood-control pause and try once more.
       if (delivery.retryable && (delivery.retryAfterSeconds ?? 1) <= maxReplyWaitSeconds) delivery = await sender.send(address, reply);
+      if (delivery.optedOut) {
+        // The person blocked the bot: recorded here, since no outbox item will see this refusal.
+        await product()
+          .recordOptOut('telegram', address, optOutReason(delivery.error))
+          .catch((err: unknown) => log.error({ err }, 'recording a telegram opt-out failed'));
+      }
       if (delivery.status === 'failed') break; // keep the order: never send the rest without the first
     }
   };
@@ -136,7 +147,7 @@ export function createTelegramChannel(
   bot.on('my_chat_member', async (ctx) => {
     const { chat, new_chat_member: member } = ctx.myChatMember;
     if (chat.type !== 'private' || member.status !== 'kicked') return;
-    await deps.recordOptOut('telegram', String(chat.id), 'blocked the bot');
+    await product().recordOptOut('telegram', String(chat.id), 'blocked the bot');
   });
 
   bot.catch((err, ctx) => {
@@ -162,7 +173,8 @@ export function createTelegramChannel(
   return {
     name: 'telegram',
 
-    register(app: FastifyInstance) {
+    register(app: FastifyInstance, given) {
+      deps = given;
       app.addHook('onClose', async () => close());
       if (config.polling) {
         polling = true;

@@ -1,30 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Schema, type Connection } from 'mongoose';
 import { z } from 'zod';
-import { locales, surveyKinds } from '../../dialogs/types.js';
-import type { Channel, ChannelDeps, Outbound } from '../channel.js';
+import { locales, surveyKinds } from '../../domain/surveys.js';
 import { describeIssues } from '../../errors.js';
+import type { TranscriptLine } from '../../store/index.js';
+import type { Channel, Outbound } from '../channel.js';
 import { chatPage } from './page.js';
 
-/** What the web channel needs beyond the common deps: it stores its transcript and starts demo surveys. */
-export interface WebChannelDeps {
-  db: Connection;
-  startWebSurvey(input: { address: string; kind: (typeof surveyKinds)[number]; locale?: (typeof locales)[number]; name?: string }): Promise<{ status: string }>;
+/** Where the web chat keeps its conversation: the page shows and polls it. */
+export interface Transcripts {
+  append(visitorId: string, lines: readonly TranscriptLine[], at: Date): Promise<string[]>;
+  list(visitorId: string): Promise<Array<TranscriptLine & { id: string }>>;
 }
-
-const messageSchema = new Schema(
-  {
-    visitorId: { type: String, required: true },
-    from: { type: String, enum: ['bot', 'visitor'], required: true },
-    text: { type: String, required: true },
-    choices: [{ _id: false, label: String, value: String }],
-    dir: String,
-    at: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
-messageSchema.index({ visitorId: 1, _id: 1 });
 
 const visitorId = z.string().regex(/^v_[a-f0-9]{32}$/, 'an id from POST /chat/api/visitors');
 const newVisitorBody = z.object({
@@ -46,15 +33,18 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): { ok: true; data: T } |
 }
 
 /** A chat page at /chat so anyone can try a survey with no provider account. */
-export function createWebChannel(deps: ChannelDeps & WebChannelDeps): Channel {
-  const Messages = deps.db.model('WebMessage', messageSchema, 'web_messages');
-
-  const record = (id: string, from: 'bot' | 'visitor', m: Outbound | { text: string }) =>
-    Messages.create({ visitorId: id, from, text: m.text, choices: 'choices' in m ? m.choices : undefined, dir: 'dir' in m ? m.dir : undefined, at: new Date() });
+export function createWebChannel({ transcripts, now }: { transcripts: Transcripts; now: () => Date }): Channel {
+  const line = (from: TranscriptLine['from'], m: Outbound | { text: string }): TranscriptLine => ({
+    from,
+    text: m.text,
+    ...('choices' in m && m.choices ? { choices: m.choices } : {}),
+    ...('dir' in m && m.dir ? { dir: m.dir } : {}),
+  });
 
   return {
     name: 'web',
-    register(app: FastifyInstance) {
+    local: true,
+    register(app: FastifyInstance, deps) {
       app.get('/chat', async (_request, reply) => reply.type('text/html; charset=utf-8').send(chatPage));
 
       app.post('/chat/api/visitors', async (request, reply) => {
@@ -68,10 +58,7 @@ export function createWebChannel(deps: ChannelDeps & WebChannelDeps): Channel {
       app.get('/chat/api/visitors/:id/messages', async (request, reply) => {
         const id = parse(visitorId, (request.params as { id: string }).id);
         if (!id.ok) return reply.code(400).send({ error: 'bad_request', message: id.message });
-        const messages = await Messages.find({ visitorId: id.data }).sort({ _id: 1 }).limit(500).lean();
-        return {
-          messages: messages.map((m) => ({ id: m._id.toString(), from: m.from, text: m.text, choices: m.choices?.length ? m.choices : undefined, dir: m.dir ?? undefined })),
-        };
+        return { messages: await transcripts.list(id.data) };
       });
 
       app.post('/chat/api/visitors/:id/messages', async (request, reply) => {
@@ -85,19 +72,19 @@ export function createWebChannel(deps: ChannelDeps & WebChannelDeps): Channel {
           providerMessageId: `${id.data}:${body.data.messageId}`,
           text: body.data.text,
           choice: body.data.choice,
-          receivedAt: new Date(),
+          receivedAt: deps.now(),
         });
         if (!result.duplicate) {
+          // The visitor's line and the bot's answers, in one write.
           const shown = body.data.text ?? body.data.choice ?? '';
-          await record(id.data, 'visitor', { text: shown });
-          for (const m of result.replies) await record(id.data, 'bot', m);
+          await transcripts.append(id.data, [line('visitor', { text: shown }), ...result.replies.map((m) => line('bot', m))], now());
         }
         return { duplicate: result.duplicate, replies: result.replies.map(({ text, choices, dir }) => ({ text, choices, dir })) };
       });
     },
     async send(to, message) {
-      const doc = await record(to, 'bot', message);
-      return { status: 'sent', providerMessageId: doc._id.toString() };
+      const [id] = await transcripts.append(to, [line('bot', message)], now());
+      return { status: 'sent', ...(id ? { providerMessageId: id } : {}) };
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { CommentBox, Outbound } from '../../channels/channel.js';
+import type { CommentBox, Outbound } from '../../domain/channels.js';
 import type { Band, Keyword, Locale, PromptVars, SurveyKind } from '../types.js';
 import { en } from './en.js';
 import { es } from './es.js';

@@ -1,5 +1,5 @@
 import type { Band, PromptVars, SurveyKind } from '../types.js';
-import { scaleOf } from '../parse-score.js';
+import { scaleOf } from '../../domain/surveys.js';
 import type { PromptSet } from './index.js';
 
 // Urdu is written right to left and with Extended Arabic-Indic digits (۰-۹).

@@ -43,6 +43,9 @@ function databaseDeps(app: FastifyInstance): ChannelDeps {
         if ((err as { code?: number }).code === 11000) return { duplicate: true, replies: [] };
         throw err;
       }
+      // The adapter passes Twilio's own keyword match on; the service records it once.
+      if (message.providerKeyword === 'stop') await this.recordOptOut(message.channel, message.address, 'twilio opt-out keyword');
+      if (message.providerKeyword === 'start') await this.recordOptIn(message.channel, message.address);
       if (/^\s*stop\s*$/i.test(message.text ?? '')) {
         await this.recordOptOut(message.channel, message.address, 'keyword STOP');
         return { duplicate: false, replies: [{ text: "You're unsubscribed. Reply START to resubscribe." }] };
@@ -64,7 +67,11 @@ function databaseDeps(app: FastifyInstance): ChannelDeps {
     async recordOptIn(channel, address) {
       await app.db.collection('optouts').deleteOne({ channel, address });
     },
+    async startWebSurvey() {
+      return { status: 'sent' };
+    },
     log: app.log,
+    now: () => new Date(),
   };
 }
 
@@ -86,11 +93,8 @@ export async function startSmsHarness(env: Record<string, string> = {}, logTo?: 
   const logger = pino(loggerOptions(logTo ? 'debug' : 'silent', [authToken]), logTo ?? process.stdout);
   const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   await app.register(database, { uri: config.mongodbUri!, dbName: uniqueDbName('sms') });
-  const channel = createSmsChannel(
-    { ...config.twilio!, publicUrl: config.publicUrl, defaultCountry: config.business.country },
-    databaseDeps(app),
-  );
-  await channel.register(app);
+  const channel = createSmsChannel({ ...config.twilio!, publicUrl: config.publicUrl, defaultCountry: config.business.country }, { log: app.log });
+  await channel.register(app, databaseDeps(app));
   await app.ready();
   const all = (name: string) => app.db.collection(name).find({}, { projection: { _id: 0 } }).toArray();
   return {

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Channel, ChannelDeps, ChannelName, Inbound, InboundResult, Outbound } from '../../../src/channels/channel.js';
-import { createConversationStore, createTeamsChannel, type ConversationStore, type TeamsChannelOptions } from '../../../src/channels/teams/index.js';
+import { createTeamsChannel, type ConversationStore, type TeamsChannelOptions } from '../../../src/channels/teams/index.js';
+import { TeamsConversationRepository } from '../../../src/store/teams-conversations.js';
 import database from '../../../src/plugins/database.js';
 import { testConfig } from '../../helpers/build.js';
 import { databaseUri, uniqueDbName } from '../../helpers/database.js';
@@ -28,7 +29,7 @@ export async function buildTeamsTestApp(
   if (!config.teams) throw new Error('the test environment does not enable Teams');
   const app = Fastify({ logger: false });
   await app.register(database, { uri: databaseUri(), dbName: uniqueDbName('teams') });
-  const conversations = createConversationStore(app.db);
+  const conversations = new TeamsConversationRepository(TeamsConversationRepository.model(app.db));
   const seen = new Set<string>();
   const state: TeamsTestApp = {
     app,
@@ -55,10 +56,14 @@ export async function buildTeamsTestApp(
       state.optOuts.push({ channel, address, reason });
     },
     async recordOptIn() {},
+    async startWebSurvey() {
+      return { status: 'sent' };
+    },
     log: app.log,
+    now: () => new Date(),
   };
-  state.channel = createTeamsChannel(config.teams, { ...deps, conversations }, options);
-  await state.channel.register(app);
+  state.channel = createTeamsChannel(config.teams, { conversations, log: app.log, now: deps.now }, options);
+  await state.channel.register(app, deps);
   await app.ready();
   return state;
 }

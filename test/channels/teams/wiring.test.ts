@@ -12,7 +12,7 @@ describe('Teams in the app', () => {
       const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
       const res = await postActivity(server.app, activity()).finally(() => quiet.mockRestore());
       expect(res.statusCode).toBe(401);
-      expect(await server.app.store.inbound.countDocuments()).toBe(0);
+      expect(await server.app.store.inbound.model.countDocuments()).toBe(0);
     } finally {
       await server.close();
     }

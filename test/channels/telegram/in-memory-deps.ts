@@ -17,6 +17,10 @@ export function inMemoryDeps(log: FastifyBaseLogger) {
 
   const deps: ChannelDeps = {
     log,
+    now: () => new Date(),
+    async startWebSurvey() {
+      return { status: 'sent' };
+    },
     async handleInbound(message) {
       if (failWith) throw failWith;
       inbound.push(message);

@@ -36,8 +36,8 @@ export async function adapterHarness(
     setWebhook: false,
     ...overrides,
   };
-  const channel = createTelegramChannel(config, memory.deps, options);
-  await channel.register(app);
+  const channel = createTelegramChannel(config, { log: memory.deps.log }, options);
+  await channel.register(app, memory.deps);
   await app.ready();
   return {
     app,

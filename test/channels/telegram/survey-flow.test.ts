@@ -9,7 +9,7 @@ const t = useTelegramServer(clock);
 
 const newChat = () => ({ chatId: randomInt(100_000_000, 2_000_000_000), firstName: 'Ada' });
 const invite = (chatId: number, kind: 'nps' | 'csat' | 'ces' = 'nps') =>
-  t.server.app.surveys.startSurvey({ kind, channel: 'telegram', address: String(chatId), trigger: 'api' });
+  t.server.app.surveys.start({ kind, channel: 'telegram', address: String(chatId), trigger: 'api' });
 
 describe('telegram with the survey service and the real database', () => {
   it('registers the webhook route and no setWebhook call in tests', async () => {
@@ -24,8 +24,8 @@ describe('telegram with the survey service and the real database', () => {
     const update = textUpdate(person, '9');
     const res = await postUpdate(t.server.app, t.webhookSecret, update, { 'x-telegram-bot-api-secret-token': 'not-the-secret-at-all' });
     expect(res.statusCode).toBe(403);
-    expect(await t.server.app.store.inbound.countDocuments({ channel: 'telegram', providerMessageId: String(update.update_id) })).toBe(0);
-    expect(await t.server.app.store.surveys.findOne({ channel: 'telegram', address: String(person.chatId) }).lean()).toMatchObject({ state: 'invited' });
+    expect(await t.server.app.store.inbound.model.countDocuments({ channel: 'telegram', providerMessageId: String(update.update_id) })).toBe(0);
+    expect(await t.server.app.store.surveys.model.findOne({ channel: 'telegram', address: String(person.chatId) }).lean()).toMatchObject({ state: 'invited' });
     expect(t.fake.calls).toEqual([]);
   });
 
@@ -40,17 +40,17 @@ describe('telegram with the survey service and the real database', () => {
     const tap = callbackUpdate(person, question!, data);
     expect((await postUpdate(t.server.app, t.webhookSecret, tap)).statusCode).toBe(200);
     expect(t.fake.calls.map((c) => c.method)).toEqual(expect.arrayContaining(['answerCallbackQuery', 'editMessageText']));
-    const survey = await t.server.app.store.surveys.findById(started.surveyId).lean();
+    const survey = await t.server.app.store.surveys.model.findById(started.surveyId).lean();
     expect(survey).toMatchObject({ state: 'awaiting_comment', score: 10, band: 'promoter' });
     expect(t.fake.sent(person.chatId)).toHaveLength(2);
 
     // A replay of the same tap: nothing new stored or sent.
     await postUpdate(t.server.app, t.webhookSecret, tap);
     expect(t.fake.sent(person.chatId)).toHaveLength(2);
-    expect(await t.server.app.store.inbound.countDocuments({ channel: 'telegram', providerMessageId: String(tap.update_id) })).toBe(1);
+    expect((await t.server.app.store.surveys.model.findOne({ channel: 'telegram', address: String(person.chatId) }).lean())?.inbound).toEqual([String(tap.update_id)]);
 
     await postUpdate(t.server.app, t.webhookSecret, textUpdate(person, 'Great coffee'));
-    expect(await t.server.app.store.surveys.findById(started.surveyId).lean()).toMatchObject({ state: 'completed', comment: 'Great coffee' });
+    expect(await t.server.app.store.surveys.model.findById(started.surveyId).lean()).toMatchObject({ state: 'completed', comment: 'Great coffee' });
   });
 
   it('labels CSAT buttons with faces; a tap scores the number and shows the label', async () => {
@@ -59,7 +59,7 @@ describe('telegram with the survey service and the real database', () => {
     if (started.status !== 'sent') throw new Error(started.status);
     const [question] = t.fake.sent(person.chatId);
     await postUpdate(t.server.app, t.webhookSecret, callbackUpdate(person, question!, buttonData(question!, '2 🙁')));
-    expect(await t.server.app.store.surveys.findById(started.surveyId).lean()).toMatchObject({ score: 2, band: 'detractor' });
+    expect(await t.server.app.store.surveys.model.findById(started.surveyId).lean()).toMatchObject({ score: 2, band: 'detractor' });
     const edit = t.fake.calls.find((c) => c.method === 'editMessageText');
     expect(String(edit?.payload.text)).toMatch(/\n\n✓ 2 🙁$/);
   });
@@ -68,9 +68,9 @@ describe('telegram with the survey service and the real database', () => {
     const person = newChat();
     t.fake.failNext('403', 'sendMessage');
     await invite(person.chatId, 'csat');
-    const customer = await t.server.app.store.customers.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
+    const customer = await t.server.app.store.customers.model.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
     expect(customer?.optedOutAt).toBeInstanceOf(Date);
-    const survey = await t.server.app.store.surveys.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
+    const survey = await t.server.app.store.surveys.model.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
     expect(survey?.state).toBe('opted_out');
   });
 
@@ -79,9 +79,9 @@ describe('telegram with the survey service and the real database', () => {
     await invite(person.chatId, 'nps');
     t.fake.reset();
     expect((await postUpdate(t.server.app, t.webhookSecret, blockUpdate(person, 'kicked'))).statusCode).toBe(200);
-    const customer = await t.server.app.store.customers.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
+    const customer = await t.server.app.store.customers.model.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
     expect(customer).toMatchObject({ optedOutAt: expect.any(Date), optOutReason: 'blocked the bot' });
-    expect(await t.server.app.store.surveys.findOne({ channel: 'telegram', address: String(person.chatId) }).lean()).toMatchObject({ state: 'opted_out' });
+    expect(await t.server.app.store.surveys.model.findOne({ channel: 'telegram', address: String(person.chatId) }).lean()).toMatchObject({ state: 'opted_out' });
     clock.advance(2 * 86_400_000); // past the reminder time
     await t.server.app.sweeper.sweep();
     expect(await invite(person.chatId, 'csat')).toEqual({ status: 'opted_out' });
@@ -92,7 +92,7 @@ describe('telegram with the survey service and the real database', () => {
     const person = newChat();
     t.fake.failNext('429', 'sendMessage');
     await invite(person.chatId, 'ces');
-    const item = await t.server.app.store.outbox.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
+    const item = await t.server.app.store.outbox.model.findOne({ channel: 'telegram', address: String(person.chatId) }).lean();
     expect(item).toMatchObject({ state: 'pending', attempts: 1 });
     expect(item!.error).toMatch(/^429/);
     const delay = item!.nextAttemptAt.getTime() - clock.now().getTime();

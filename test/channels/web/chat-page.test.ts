@@ -38,7 +38,7 @@ describe('the /chat page in a real browser', () => {
     mkdirSync(outputDir, { recursive: true });
     await page.screenshot({ path: path.join(outputDir, 'web-chat.png'), fullPage: true });
 
-    const survey = await server.app.store.surveys.findOne({ channel: 'web' }).lean();
+    const survey = await server.app.store.surveys.model.findOne({ channel: 'web' }).lean();
     expect(survey).toMatchObject({ state: 'completed', score: 9, comment: 'Quick and friendly' });
     expect(await page.getByTestId('visitor-message').allTextContents()).toEqual(['9', 'Quick and friendly']);
   }, 60_000);

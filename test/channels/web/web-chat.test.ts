@@ -24,14 +24,14 @@ describe('web chat end to end', () => {
     clock.advance(60_000);
     await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'b', text: 'fast delivery' });
 
-    const survey = await server.app.store.surveys.findOne({ channel: 'web', address: visitorId }).lean();
+    const survey = await server.app.store.surveys.model.findOne({ channel: 'web', address: visitorId }).lean();
     expect(survey).toMatchObject({ kind: 'nps', state: 'completed', score: 9, band: 'promoter', comment: 'fast delivery', trigger: 'web' });
     expect(survey?.invitedAt.toISOString()).toBe('2026-03-10T15:00:00.000Z');
     expect(survey?.answeredAt?.toISOString()).toBe('2026-03-10T15:01:00.000Z');
     expect(survey?.completedAt?.toISOString()).toBe('2026-03-10T15:02:00.000Z');
-    expect(survey?.delivery?.status).toBe('sent');
+    expect((await server.app.store.outbox.invitationOf(String(survey?._id)))?.status).toBe('sent');
 
-    const rollups = await server.app.store.rollups.find({ businessId: 'default', kind: 'nps', cohort: 'all' }).lean();
+    const rollups = await server.app.store.rollups.model.find({ businessId: 'default', kind: 'nps', cohort: 'all' }).lean();
     const count = (metric: string) => rollups.filter((r) => r.metric === metric).reduce((n, r) => n + r.count, 0);
     expect([count('sent'), count('started'), count('completed'), count('commented')]).toEqual([1, 1, 1, 1]);
     expect(rollups.find((r) => r.metric === 'score')).toMatchObject({ score: 9, count: 1, week: '2026-03-09' });
@@ -44,7 +44,9 @@ describe('web chat end to end', () => {
     expect(replay.json()).toEqual({ duplicate: true, replies: [] });
     const transcript = (await server.app.inject(`/chat/api/visitors/${visitorId}/messages`)).json().messages;
     expect(transcript.map((m: { from: string }) => m.from)).toEqual(['bot', 'visitor', 'bot']);
-    expect(await server.app.store.inbound.countDocuments({ channel: 'web', providerMessageId: `${visitorId}:same` })).toBe(1);
+    // The answer's own write recorded the message id on its survey, once.
+    const survey = await server.app.store.surveys.model.findOne({ channel: 'web', address: visitorId }).lean();
+    expect(survey?.inbound).toEqual([`${visitorId}:same`]);
   });
 
   it('rejects malformed input with a reason', async () => {

@@ -41,6 +41,7 @@ export const smsDriver: ChannelDriver = {
         if (res.statusCode !== 200) throw new Error(`sms webhook answered ${res.statusCode}: ${res.body}`);
       },
       async sent(address): Promise<SentMessage[]> {
+        await app.alerts.drain(); // owner alerts go out after the customer's reply, not inside it
         return fake.messages.filter((m) => m.to === address).map((m) => ({ text: m.body }));
       },
       async close() {

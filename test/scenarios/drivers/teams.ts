@@ -73,6 +73,7 @@ export const teamsDriver: ChannelDriver = {
         return post(cardSubmitActivity(action.data, withCard.sent.id, options));
       },
       async sent(address): Promise<SentMessage[]> {
+        await app.alerts.drain(); // owner alerts go out after the customer's reply, not inside it
         const known = users.get(address);
         if (!known) return [];
         return toCustomer(known.conversationId).map(({ activity }) => {

@@ -55,6 +55,7 @@ export const telegramDriver: ChannelDriver = {
         if (res.statusCode !== 200) throw new Error(`telegram webhook answered ${res.statusCode}: ${res.body}`);
       },
       async sent(address): Promise<SentMessage[]> {
+        await server.app.alerts.drain(); // owner alerts go out after the customer's reply, not inside it
         return fake.sent(address).map((m) => {
           const values = buttonsOf(m).flatMap((b) => (b.callback_data ? [decodeChoice(b.callback_data)?.value ?? ''] : []));
           return { text: textOf(m), ...(values.length ? { choices: values } : {}) };

@@ -18,6 +18,7 @@ export const webDriver: ChannelDriver = {
         if (res.statusCode !== 200) throw new Error(`web chat answered ${res.statusCode}: ${res.body}`);
       },
       async sent(address): Promise<SentMessage[]> {
+        await app.alerts.drain(); // owner alerts go out after the customer's reply, not inside it
         const res = await app.inject({ method: 'GET', url: `/chat/api/visitors/${address}/messages` });
         const messages = res.json().messages as Array<{ from: string; text: string; choices?: Array<{ value: string }> }>;
         return messages.filter((m) => m.from === 'bot').map((m) => ({ text: m.text, choices: m.choices?.map((c) => c.value) }));

@@ -1,0 +1,90 @@
+/** What passes between a channel adapter and the product: channel names, messages in and out, deliveries. */
+
+/** The chat channels a survey can run on. */
+export const channelNames = ['sms', 'telegram', 'teams', 'web'] as const;
+export type ChannelName = (typeof channelNames)[number];
+
+/** A button the customer can tap instead of typing; `value` is what comes back as `Inbound.choice`. */
+export interface Choice {
+  label: string;
+  value: string;
+}
+
+/** Labels of a comment box, in the customer's language. */
+export interface CommentBox {
+  placeholder: string;
+  send: string;
+  skip: string;
+}
+
+/** What the bot says, channel-neutral. Each adapter renders it natively (keyboard, card, plain text). */
+export interface Outbound {
+  text: string;
+  choices?: Choice[];
+  /**
+   * The question wants free text (the comment): channels with forms (Teams cards) show a text box and
+   * Send/Skip buttons with these labels; the others send the text, which says how to skip.
+   */
+  comment?: CommentBox;
+  /** A PNG picture (digest chart); channels without pictures send the text only. */
+  image?: { png: Buffer; alt: string };
+  /** Text direction of `text`, for channels that can set it (web). */
+  dir?: 'ltr' | 'rtl';
+  /** The survey this message belongs to, so a channel can tie a button tap back to it. */
+  surveyId?: string;
+}
+
+/** One message from a person, already verified and mapped by the adapter. */
+export interface Inbound {
+  channel: ChannelName;
+  /** Channel address of the sender: E.164 phone, Telegram chat id, Teams user key, web visitor id. */
+  address: string;
+  /** The provider's id for this message; the de-duplication key together with `channel`. */
+  providerMessageId: string;
+  text?: string;
+  /** The `value` of a tapped button. */
+  choice?: string;
+  receivedAt: Date;
+  /** Name the provider tells us, when it does (Telegram first name, Teams user name). */
+  displayName?: string;
+  /**
+   * The payload of a deep link (`https://t.me/<bot>?start=<token>` arrives as `/start <token>`): names
+   * the business and optionally an invitation. `text` is then the bare keyword `/start`.
+   */
+  startToken?: string;
+  /**
+   * The provider already matched an opt-out or opt-in keyword (Twilio Advanced Opt-Out, custom words
+   * included) and stopped or resumed sending to this address.
+   */
+  providerKeyword?: 'stop' | 'start';
+}
+
+/** What handling one inbound message produced. */
+export interface InboundResult {
+  /** True when this provider message id was seen before: nothing was stored or sent. */
+  duplicate: boolean;
+  /** Replies to the sender, in order. The adapter delivers them (TwiML, sendMessage, sendActivity). */
+  replies: Outbound[];
+}
+
+/** Result of one send. */
+export interface Delivery {
+  providerMessageId?: string;
+  status: 'sent' | 'failed';
+  /** Provider error code or reason when failed. */
+  error?: string;
+  /** True when the failure means the person refused messages (Twilio 21610, Telegram 403 blocked). */
+  optedOut?: boolean;
+  /** True when the failure is worth retrying later (429, 5xx, network). */
+  retryable?: boolean;
+  /** Seconds the provider asked us to wait (Telegram retry_after, Retry-After header). */
+  retryAfterSeconds?: number;
+}
+
+/** A delivery status report from the provider (Twilio status callback). */
+export interface DeliveryUpdate {
+  channel: ChannelName;
+  providerMessageId: string;
+  status: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read';
+  errorCode?: string;
+}

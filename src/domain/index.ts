@@ -1,0 +1,3 @@
+export * from './channels.js';
+export * from './surveys.js';
+export { normalizePhone } from './phone.js';

@@ -1,0 +1,47 @@
+/** The survey vocabulary every layer shares: kinds, their scales, bands and the customer's languages. */
+
+export const surveyKinds = ['nps', 'csat', 'ces'] as const;
+export type SurveyKind = (typeof surveyKinds)[number];
+
+export const locales = ['en', 'es', 'ur'] as const;
+export type Locale = (typeof locales)[number];
+
+/** Score band, the same three names for every kind (NPS 0-6/7-8/9-10, CSAT 1-2/3/4-5, CES 1-3/4/5-7). */
+export const bands = ['detractor', 'passive', 'promoter'] as const;
+export type Band = (typeof bands)[number];
+
+export interface Scale {
+  min: number;
+  max: number;
+}
+
+const scales: Readonly<Record<SurveyKind, Scale>> = {
+  nps: { min: 0, max: 10 },
+  csat: { min: 1, max: 5 },
+  ces: { min: 1, max: 7 },
+};
+
+/** Lowest score in each band: [passive, promoter]; below the first is a detractor. */
+const bandStarts: Readonly<Record<SurveyKind, readonly [number, number]>> = {
+  nps: [7, 9], // 0-6 detractor, 7-8 passive, 9-10 promoter
+  csat: [3, 4], // 1-2 detractor (unsatisfied), 3 passive, 4-5 promoter (satisfied)
+  ces: [4, 5], // 1-3 detractor (hard), 4 passive, 5-7 promoter (easy)
+};
+
+/** The inclusive score range of a survey kind. */
+export function scaleOf(kind: SurveyKind): Scale {
+  return { ...scales[kind] };
+}
+
+export function isScore(kind: SurveyKind, score: number): boolean {
+  const { min, max } = scales[kind];
+  return Number.isInteger(score) && score >= min && score <= max;
+}
+
+export function bandOf(kind: SurveyKind, score: number): Band {
+  if (!isScore(kind, score)) throw new RangeError(`${kind} score ${score} is not an integer in ${scales[kind].min}-${scales[kind].max}`);
+  const [passiveFrom, promoterFrom] = bandStarts[kind];
+  if (score >= promoterFrom) return 'promoter';
+  if (score >= passiveFrom) return 'passive';
+  return 'detractor';
+}

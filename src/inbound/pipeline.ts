@@ -1,0 +1,128 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
+import { isOpen, keywordReply } from '../dialogs/index.js';
+import type { DialogInput } from '../dialogs/types.js';
+import type { Inbound, InboundResult, Outbound } from '../domain/channels.js';
+import type { StaffCommands } from '../staff/commands.js';
+import type { StaffService } from '../staff/staff-service.js';
+import type { BusinessSettings, Store } from '../store/index.js';
+import type { Conversations } from '../surveys/conversations.js';
+import type { DeepLinks } from '../surveys/deep-links.js';
+import { classify, type CustomerMessage } from './classify.js';
+
+const duplicate: InboundResult = { duplicate: true, replies: [] };
+const replies = (list: Outbound[]): InboundResult => ({ duplicate: false, replies: list });
+/** How many times an answer is recomputed when other writers keep moving its survey first. */
+const maxAttempts = 20;
+
+export interface PipelineDeps {
+  store: Store;
+  business: BusinessSettings;
+  conversations: Conversations;
+  links: DeepLinks;
+  staff: StaffService;
+  commands: StaffCommands;
+  alerts: DetractorAlerts;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * Every verified inbound message, from every channel, takes this one path: classify once, then
+ * - an answer to an open survey: one dialog step and ONE atomic write that moves the survey and
+ *   records the provider message id (a redelivery finds its id on the survey and changes nothing);
+ * - anything that touches no survey (staff commands, deep links, strangers, keywords with no survey
+ *   open): its id is recorded before its effect, and forgotten again if the effect fails, so the
+ *   provider's retry is handled rather than taken for a duplicate.
+ * Owner alerts the answer owes are queued after the write, never inside the customer's request.
+ */
+export class InboundPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  async handle(inbound: Inbound): Promise<InboundResult> {
+    const message = classify(inbound);
+    switch (message.type) {
+      case 'deep_link':
+        return this.once(inbound, () => this.deps.links.open(inbound, message.token));
+      case 'command': {
+        const { parsed } = message;
+        const member = await this.deps.staff.identify(inbound.channel, inbound.address);
+        if (member) return this.once(inbound, async () => [{ text: await this.deps.commands.run(parsed, member, inbound) }]);
+        if (parsed.type === 'command' && parsed.command.name === 'claim') {
+          const code = parsed.command.code;
+          return this.once(inbound, async () => [{ text: await this.deps.commands.claim(inbound, code) }]);
+        }
+        // A customer's "/help" is the HELP keyword and their bare words are answers; any other slash command gets the help text.
+        const help = parsed.type === 'command' && parsed.command.name === 'help';
+        if (message.slashed && !help) return this.once(inbound, async () => [await this.helpFor(inbound)]);
+        return this.fromCustomer(inbound, message.asCustomer);
+      }
+      case 'customer':
+        return this.fromCustomer(inbound, message);
+    }
+  }
+
+  private async fromCustomer(inbound: Inbound, message: CustomerMessage): Promise<InboundResult> {
+    const { store, business, conversations } = this.deps;
+    const { channel, address } = inbound;
+    let keyword = message.keyword;
+    let answer = message.answer;
+    if (keyword === 'start' && !inbound.providerKeyword) {
+      // An opt-in word from someone who never opted out opts nobody back in: "/start" (Telegram's Start
+      // button) is a hello, answered with what this bot is; "yes" or "sí" is an answer like any other.
+      const customer = await store.customers.find({ businessId: business.id, channel, address });
+      if (!customer?.optedOutAt) keyword = message.slashed ? 'help' : null;
+    }
+    if (keyword) answer = undefined;
+    // Recorded before anything else, so a redelivery records it too; doing it twice changes nothing.
+    if (keyword === 'stop' || keyword === 'start') await conversations.setOptOut(channel, address, keyword === 'stop' ? 'replied STOP' : undefined);
+    const input: DialogInput | undefined = keyword ? { type: 'keyword', keyword } : answer;
+
+    for (let attempt = 0; attempt < maxAttempts && input; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 5 * attempt));
+      const recent = await store.surveys.latest(business.id, channel, address);
+      if (recent.some((s) => s.inbound.includes(inbound.providerMessageId))) return duplicate;
+      const open = recent[0] && isOpen(recent[0].state) ? recent[0] : undefined;
+      if (!open) break;
+      const applied = await conversations.apply(open, input, inbound.providerMessageId);
+      if (!applied) continue; // another writer moved the survey first: read it again (it may be this very message)
+      if (applied.survey.alertsDue.length) this.deps.alerts.queue(applied.survey.id);
+      return replies(applied.outbound);
+    }
+    return this.once(inbound, () => this.withoutSurvey(inbound, keyword));
+  }
+
+  /** A message with no open survey to answer: a keyword's own reply, the help text for a stranger, or nothing. */
+  private async withoutSurvey(inbound: Inbound, keyword: CustomerMessage['keyword']): Promise<Outbound[]> {
+    const { store, business } = this.deps;
+    const customer = await store.customers.find({ businessId: business.id, channel: inbound.channel, address: inbound.address });
+    // Never message an opted-out person, except to confirm START (and Twilio's own STOP confirmation).
+    if (customer?.optedOutAt && keyword !== 'stop') return [];
+    const vars = { business: business.name, customerName: customer?.name };
+    const locale = customer?.locale ?? business.locale;
+    if (keyword) return [keywordReply(keyword, locale, vars)];
+    // Free text from a past respondent ("thanks!") needs no answer; a stranger is told what this is.
+    const known = customer && (await store.surveys.hasAny(business.id, customer.id));
+    return known ? [] : [keywordReply('help', locale, vars)];
+  }
+
+  private async helpFor(inbound: Inbound): Promise<Outbound> {
+    const { store, business } = this.deps;
+    const customer = await store.customers.find({ businessId: business.id, channel: inbound.channel, address: inbound.address });
+    return keywordReply('help', customer?.locale ?? business.locale, { business: business.name });
+  }
+
+  /**
+   * Run an effect that touches no survey once per provider message: the id is recorded first; if the
+   * effect fails, it is forgotten again so the provider's retry runs it. (Staff commands keep their
+   * record either way: a half-run `/reply` must not run twice, see `StaffCommands.run`.)
+   */
+  private async once(inbound: Inbound, effect: () => Promise<Outbound[]>): Promise<InboundResult> {
+    if (!(await this.deps.store.inbound.record(inbound))) return duplicate;
+    try {
+      return replies(await effect());
+    } catch (err) {
+      await this.deps.store.inbound.forget(inbound).catch(() => {});
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { createStore, type BusinessSettings, type Store } from '../store/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server clock; tests move it. Everything that needs the time reads this one. */
+    now: () => Date;
+    store: Store;
+    business: BusinessSettings;
+  }
+}
+
+export interface StoreOptions {
+  config: Config;
+  now: () => Date;
+}
+
+/** The repositories on the server's connection, and the business this deployment serves. */
+export default fp<StoreOptions>(
+  async (app, { config, now }) => {
+    const store = await createStore(app.db, now);
+    const business: BusinessSettings = {
+      id: 'default',
+      name: config.business.name,
+      timeZone: config.business.timeZone,
+      locale: config.business.locale,
+      country: config.business.country,
+      sendWindow: config.business.sendWindow,
+      throttleDays: config.business.throttleDays,
+    };
+    await store.businesses.save(business);
+    app.decorate('now', now);
+    app.decorate('store', store);
+    app.decorate('business', business);
+    app.log.info({ server: store.server }, 'database connected');
+  },
+  { name: 'store', dependencies: ['database'] },
+);

@@ -1,0 +1,21 @@
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { Sweeper } from '../surveys/sweeper.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sweeper: Sweeper;
+  }
+}
+
+/** Reminders, expiries, owed alerts, queued sends and digests, every SWEEP_INTERVAL. */
+export default fp<{ config: Config }>(
+  async (app, { config }) => {
+    const policy = { reminderAfterMs: config.survey.reminderAfterMs, ttlMs: config.survey.ttlMs };
+    const sweeper = new Sweeper(app.store, app.conversations, app.outbox, app.alerts, app.digests, policy, app.now, app.log);
+    app.decorate('sweeper', sweeper);
+    app.addHook('onReady', async () => sweeper.start(config.survey.sweepIntervalMs));
+    app.addHook('preClose', () => sweeper.stop());
+  },
+  { name: 'sweeper', dependencies: ['conversations', 'outbox', 'owners'] },
+);

@@ -1,0 +1,146 @@
+import { Schema, Types, type Connection } from 'mongoose';
+import { modelOn, type AnyModel } from './model.js';
+import type { ChannelName } from '../domain/channels.js';
+import type { Locale } from '../domain/surveys.js';
+import { isDuplicateKey } from './write-guard.js';
+
+/**
+ * One person reachable on one channel address. `optedOutAt` set means: never message them there.
+ * `personId` ties the addresses of one person together (set on both when staff send an existing
+ * customer a Telegram link; it is the first address's `_id`); the throttle then counts surveys on all
+ * of them. Absent: the person has this one address.
+ */
+const customerSchema = new Schema(
+  {
+    businessId: { type: String, required: true },
+    channel: { type: String, required: true },
+    address: { type: String, required: true },
+    name: String,
+    locale: { type: String, enum: ['en', 'es', 'ur'] },
+    timeZone: String,
+    tags: { type: [String], default: [] },
+    optedOutAt: Date,
+    optOutReason: String,
+    lastSurveyedAt: Date,
+    personId: Schema.Types.ObjectId,
+  },
+  { timestamps: true, versionKey: false },
+);
+customerSchema.index({ businessId: 1, channel: 1, address: 1 }, { unique: true });
+customerSchema.index({ personId: 1 });
+
+export interface CustomerRecord {
+  id: string;
+  businessId: string;
+  channel: ChannelName;
+  address: string;
+  name?: string;
+  locale?: Locale;
+  timeZone?: string;
+  tags: string[];
+  optedOutAt?: Date;
+  optOutReason?: string;
+  lastSurveyedAt?: Date;
+  personId?: string;
+}
+
+type Doc = Record<string, unknown> & { _id: Types.ObjectId };
+
+function toRecord(d: Doc): CustomerRecord {
+  const opt = <T>(v: unknown) => (v === null || v === undefined ? undefined : (v as T));
+  return {
+    id: d._id.toString(),
+    businessId: d.businessId as string,
+    channel: d.channel as ChannelName,
+    address: d.address as string,
+    name: opt(d.name),
+    locale: opt(d.locale),
+    timeZone: opt(d.timeZone),
+    tags: (d.tags as string[] | undefined) ?? [],
+    optedOutAt: opt(d.optedOutAt),
+    optOutReason: opt(d.optOutReason),
+    lastSurveyedAt: opt(d.lastSurveyedAt),
+    personId: opt<Types.ObjectId>(d.personId)?.toString(),
+  };
+}
+
+export interface CustomerKey {
+  businessId: string;
+  channel: ChannelName;
+  address: string;
+}
+
+/** Customers: one document per (business, channel, address). */
+export class CustomerRepository {
+  constructor(readonly model: AnyModel) {}
+
+  static model(conn: Connection): AnyModel {
+    return modelOn(conn, 'Customer', customerSchema, 'customers');
+  }
+
+  /**
+   * The customer at this address, created when new, with the name, language and tags given. Two
+   * first contacts at once both try the insert; the loser's duplicate key means the document exists
+   * now, so the same upsert again is a plain update (never a 500).
+   */
+  async upsert(key: CustomerKey, set: { name?: string; locale?: Locale; tags?: readonly string[]; personId?: string } = {}): Promise<CustomerRecord> {
+    const update = {
+      $setOnInsert: key,
+      $set: {
+        ...(set.name ? { name: set.name } : {}),
+        ...(set.locale ? { locale: set.locale } : {}),
+        ...(set.personId ? { personId: new Types.ObjectId(set.personId) } : {}),
+      },
+      ...(set.tags?.length ? { $addToSet: { tags: { $each: [...set.tags] } } } : {}),
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const doc = await this.model.findOneAndUpdate({ ...key }, update, { upsert: true, returnDocument: 'after' }).lean<Doc>();
+        if (!doc) throw new Error('customer upsert returned nothing');
+        return toRecord(doc);
+      } catch (err) {
+        if (!isDuplicateKey(err) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  async find(key: CustomerKey): Promise<CustomerRecord | undefined> {
+    const doc = await this.model.findOne({ ...key }).lean<Doc>();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  async byId(id: string, businessId: string): Promise<CustomerRecord | undefined> {
+    if (!/^[a-f0-9]{24}$/i.test(id)) return undefined;
+    const doc = await this.model.findOne({ _id: new Types.ObjectId(id), businessId }).lean<Doc>();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  /** Record an opt-out (with its reason), or clear it (`reason` undefined). Safe to repeat. */
+  async setOptOut(key: CustomerKey, reason: string | undefined, at: Date): Promise<void> {
+    const update = reason ? { $set: { optedOutAt: at, optOutReason: reason }, $setOnInsert: key } : { $unset: { optedOutAt: 1, optOutReason: 1 } };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.model.updateOne({ ...key }, update, { upsert: !!reason });
+        return;
+      } catch (err) {
+        if (!isDuplicateKey(err) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  async markSurveyed(id: string, at: Date): Promise<void> {
+    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { lastSurveyedAt: at } });
+  }
+
+  /** When this person was last asked, on any of their linked addresses. */
+  async lastSurveyedOfPerson(businessId: string, personId: string): Promise<Date | undefined> {
+    const linked = await this.model.find({ businessId, personId: new Types.ObjectId(personId) }, { lastSurveyedAt: 1 }).lean<Doc[]>();
+    const latest = Math.max(0, ...linked.map((c) => (c.lastSurveyedAt as Date | null | undefined)?.getTime() ?? 0));
+    return latest > 0 ? new Date(latest) : undefined;
+  }
+
+  /** Give a customer a person id (the first address's own id when it has none yet). */
+  async setPerson(id: string, personId: string): Promise<void> {
+    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { personId: new Types.ObjectId(personId) } });
+  }
+}

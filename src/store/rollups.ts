@@ -1,0 +1,78 @@
+import { Schema, type Connection } from 'mongoose';
+import { modelOn, type AnyModel } from './model.js';
+import type { CounterIncrement, WriteGuard } from './write-guard.js';
+
+/**
+ * Counters per (business, kind, week, cohort, metric, score): the computed pattern. Digests and
+ * stats read these few documents instead of scanning surveys. `_id` is the key, so `$inc` with
+ * upsert is one atomic write.
+ */
+const rollupSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    businessId: { type: String, required: true },
+    kind: { type: String, required: true },
+    week: { type: String, required: true },
+    cohort: { type: String, required: true },
+    metric: { type: String, enum: ['sent', 'started', 'completed', 'commented', 'score'], required: true },
+    score: Number,
+    count: { type: Number, default: 0 },
+  },
+  { versionKey: false },
+);
+rollupSchema.index({ businessId: 1, week: 1 });
+
+export type RollupMetric = 'sent' | 'started' | 'completed' | 'commented' | 'score';
+
+export interface RollupRow {
+  kind: string;
+  week: string;
+  cohort: string;
+  metric: string;
+  score: number | null;
+  count: number;
+}
+
+export class RollupRepository {
+  constructor(
+    readonly model: AnyModel,
+    private readonly guard: WriteGuard,
+  ) {}
+
+  static model(conn: Connection): AnyModel {
+    return modelOn(conn, 'Rollup', rollupSchema, 'rollups');
+  }
+
+  /**
+   * Add one survey to the counters of its week, once for all surveys and once per tag (cohort): one
+   * write. Called only after the state change that won, so retries never count twice.
+   */
+  async add(key: { businessId: string; kind: string; week: string; tags?: readonly string[] }, metrics: readonly RollupMetric[], score?: number): Promise<void> {
+    const cohorts = ['all', ...(key.tags ?? []).map((t) => `tag:${t}`)];
+    const counters: CounterIncrement[] = [];
+    for (const metric of metrics) {
+      if (metric === 'score' && score === undefined) continue;
+      const s = metric === 'score' ? score : undefined;
+      for (const cohort of cohorts) {
+        counters.push({
+          _id: [key.businessId, key.kind, key.week, cohort, metric, s ?? ''].join('|'),
+          fields: { businessId: key.businessId, kind: key.kind, week: key.week, cohort, metric, ...(s !== undefined ? { score: s } : {}) },
+        });
+      }
+    }
+    await this.guard.increment('rollups', counters);
+  }
+
+  /**
+   * The counters of a week range summed per (kind, week, cohort, metric, score) with one `$match` +
+   * `$group`/`$sum`, the aggregation every supported server runs. The cost depends on the number of
+   * counters, not of surveys.
+   */
+  async read(businessId: string, weeks: { from: string; to: string }, options: { allCohortOnly?: boolean } = {}): Promise<RollupRow[]> {
+    const rows = await this.model.aggregate<{ _id: { kind: string; week: string; cohort: string; metric: string; score?: number | null }; count: number }>([
+      { $match: { businessId, week: { $gte: weeks.from, $lte: weeks.to }, ...(options.allCohortOnly ? { cohort: 'all' } : {}) } },
+      { $group: { _id: { kind: '$kind', week: '$week', cohort: '$cohort', metric: '$metric', score: '$score' }, count: { $sum: '$count' } } },
+    ]);
+    return rows.map(({ _id, count }) => ({ ..._id, score: typeof _id.score === 'number' ? _id.score : null, count }));
+  }
+}

@@ -1,0 +1,279 @@
+import { Schema, Types, type Connection } from 'mongoose';
+import { modelOn, type AnyModel } from './model.js';
+import type { ChannelName } from '../domain/channels.js';
+import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
+import type { WriteGuard } from './write-guard.js';
+import { isDuplicateKey } from './write-guard.js';
+
+/**
+ * One survey invitation and its whole dialog. `openKey` is `business:channel:address` while the
+ * survey is open and `closed:<id>` after, so a unique index allows one open survey per customer
+ * and channel without partial indexes (which not every MongoDB-compatible server has).
+ */
+const surveySchema = new Schema(
+  {
+    businessId: { type: String, required: true },
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, required: true },
+    address: { type: String, required: true },
+    kind: { type: String, enum: ['nps', 'csat', 'ces'], required: true },
+    state: { type: String, enum: ['invited', 'awaiting_comment', 'completed', 'expired', 'opted_out'], required: true },
+    openKey: { type: String, required: true },
+    locale: { type: String, required: true },
+    vars: { business: String, customerName: String, context: String },
+    /** `link`: the customer opened a deep link (Telegram `/start <token>`). */
+    trigger: { type: String, enum: ['api', 'command', 'web', 'schedule', 'link'], required: true },
+    score: Number,
+    band: { type: String, enum: ['detractor', 'passive', 'promoter'] },
+    comment: String,
+    reprompts: { type: Number, default: 0 },
+    invitedAt: { type: Date, required: true },
+    remindedAt: Date,
+    answeredAt: Date,
+    completedAt: Date,
+    endedAt: Date,
+    abandonedAt: { type: String, enum: ['score', 'comment'] },
+    /** ISO week (Monday, business time zone) of the invitation: the rollup period. */
+    week: { type: String, required: true },
+    tags: { type: [String], default: [] },
+    /** Provider ids of the inbound messages this survey consumed (newest last): a redelivery finds its id here. */
+    inbound: { type: [String], default: [] },
+    /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
+    alertsDue: { type: [String], default: undefined },
+    /** Answers from the business to this customer (`/reply`), oldest first: the closed loop. */
+    replies: [{ _id: false, text: { type: String, required: true }, at: { type: Date, required: true }, by: { type: String, required: true } }],
+    firstReplyAt: Date,
+    /** Milliseconds from the score to the first reply. */
+    timeToFirstReplyMs: Number,
+    /** Incremented by every state change; a change applies only to the revision it was computed from. */
+    rev: { type: Number, default: 0 },
+  },
+  { timestamps: true, versionKey: false },
+);
+surveySchema.index({ openKey: 1 }, { unique: true });
+// The newest surveys of one address: the open one and the one before, for answers and redeliveries.
+surveySchema.index({ businessId: 1, channel: 1, address: 1, invitedAt: -1 });
+surveySchema.index({ state: 1, invitedAt: 1 });
+surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
+surveySchema.index({ alertsDue: 1 });
+// Digest: comments of a week by score, and detractors still waiting for an answer.
+surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
+surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
+
+export type SurveyState = 'invited' | 'awaiting_comment' | 'completed' | 'expired' | 'opted_out';
+export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
+export type AlertEvent = 'scored' | 'commented';
+
+/** The dialog part of a survey: what `dialogs.step` reads and writes. */
+export interface SurveyDialogFields {
+  kind: SurveyKind;
+  state: SurveyState;
+  locale: Locale;
+  vars: { business: string; customerName?: string; context?: string };
+  score?: number;
+  comment?: string;
+  reprompts: number;
+  invitedAt: Date;
+  remindedAt?: Date;
+  answeredAt?: Date;
+  completedAt?: Date;
+  endedAt?: Date;
+  abandonedAt?: 'score' | 'comment';
+}
+
+export interface SurveyRecord extends SurveyDialogFields {
+  id: string;
+  businessId: string;
+  customerId: string;
+  channel: ChannelName;
+  address: string;
+  trigger: SurveyTrigger;
+  band?: Band;
+  week: string;
+  tags: string[];
+  inbound: string[];
+  alertsDue: AlertEvent[];
+  replies: Array<{ text: string; at: Date; by: string }>;
+  firstReplyAt?: Date;
+  timeToFirstReplyMs?: number;
+  rev: number;
+}
+
+export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
+
+const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
+const isOpenState = (state: SurveyState) => openStates.includes(state);
+
+export const openKeyOf = (businessId: string, channel: string, address: string) => `${businessId}:${channel}:${address}`;
+
+type Doc = Record<string, unknown> & { _id: Types.ObjectId; customerId: Types.ObjectId };
+
+function toRecord(d: Doc): SurveyRecord {
+  const opt = <T>(v: unknown) => (v === null || v === undefined ? undefined : (v as T));
+  const vars = (d.vars ?? {}) as Record<string, string | null | undefined>;
+  return {
+    id: d._id.toString(),
+    businessId: d.businessId as string,
+    customerId: d.customerId.toString(),
+    channel: d.channel as ChannelName,
+    address: d.address as string,
+    kind: d.kind as SurveyKind,
+    state: d.state as SurveyState,
+    locale: d.locale as Locale,
+    vars: { business: vars.business ?? '', customerName: vars.customerName ?? undefined, context: vars.context ?? undefined },
+    trigger: d.trigger as SurveyTrigger,
+    score: opt(d.score),
+    band: opt(d.band),
+    comment: opt(d.comment),
+    reprompts: (d.reprompts as number | undefined) ?? 0,
+    invitedAt: d.invitedAt as Date,
+    remindedAt: opt(d.remindedAt),
+    answeredAt: opt(d.answeredAt),
+    completedAt: opt(d.completedAt),
+    endedAt: opt(d.endedAt),
+    abandonedAt: opt(d.abandonedAt),
+    week: d.week as string,
+    tags: (d.tags as string[] | undefined) ?? [],
+    inbound: (d.inbound as string[] | undefined) ?? [],
+    alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
+    replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
+    firstReplyAt: opt(d.firstReplyAt),
+    timeToFirstReplyMs: opt(d.timeToFirstReplyMs),
+    rev: (d.rev as number | undefined) ?? 0,
+  };
+}
+
+const objectId = (id: string) => (Types.ObjectId.isValid(id) && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : undefined);
+
+/** Surveys: the one collection every reply writes, once. */
+export class SurveyRepository {
+  constructor(
+    readonly model: AnyModel,
+    private readonly guard: WriteGuard,
+  ) {}
+
+  static model(conn: Connection): AnyModel {
+    return modelOn(conn, 'Survey', surveySchema, 'surveys');
+  }
+
+  /** Insert a new open survey; when this address already has one open, say which instead. */
+  async insert(survey: NewSurvey): Promise<{ inserted: string } | { alreadyOpen: string | undefined }> {
+    const _id = survey.id ? new Types.ObjectId(survey.id) : new Types.ObjectId();
+    const openKey = openKeyOf(survey.businessId, survey.channel, survey.address);
+    const { id: _given, customerId, ...fields } = survey;
+    try {
+      await this.model.create({ ...fields, _id, customerId: new Types.ObjectId(customerId), openKey });
+      return { inserted: _id.toString() };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const open = await this.model.findOne({ openKey }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
+      return { alreadyOpen: open?._id.toString() };
+    }
+  }
+
+  /**
+   * The newest two surveys of an address, newest first: the open one (if any) and the one before it,
+   * so a redelivered message is recognised even after its survey closed and another opened.
+   */
+  async latest(businessId: string, channel: ChannelName, address: string): Promise<SurveyRecord[]> {
+    const docs = await this.model.find({ businessId, channel, address }).sort({ invitedAt: -1 }).limit(2).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  async open(businessId: string, channel: ChannelName, address: string): Promise<SurveyRecord | undefined> {
+    const doc = await this.model.findOne({ openKey: openKeyOf(businessId, channel, address) }).lean<Doc>();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  async byId(id: string, businessId?: string): Promise<SurveyRecord | undefined> {
+    const _id = objectId(id);
+    if (!_id) return undefined;
+    const doc = await this.model.findOne({ _id, ...(businessId ? { businessId } : {}) }).lean<Doc>();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  /**
+   * Move a survey on from the revision it was read at: ONE atomic write that sets the new dialog
+   * state, records the provider message id that caused it (if any) and the owner alerts it owes.
+   * Applies only if the survey is still at `from.rev` and has not consumed `messageId` yet; returns
+   * the new state, or null when another writer got there first.
+   */
+  async transition(
+    from: SurveyRecord,
+    next: SurveyDialogFields & { band?: Band },
+    cause: { messageId?: string; alerts?: AlertEvent[] } = {},
+  ): Promise<SurveyRecord | null> {
+    const _id = new Types.ObjectId(from.id);
+    const closed = !isOpenState(next.state);
+    const unset = (['score', 'band', 'comment', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const).filter((k) => next[k] === undefined);
+    const set: Record<string, unknown> = { ...next, ...(closed ? { openKey: `closed:${from.id}` } : {}) };
+    for (const k of unset) delete set[k];
+    const update: Record<string, unknown> = { $set: set, $inc: { rev: 1 } };
+    if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));
+    if (cause.messageId) update.$push = { inbound: cause.messageId };
+    if (cause.alerts?.length) update.$addToSet = { alertsDue: { $each: cause.alerts } };
+    const filter = { _id, rev: from.rev, ...(cause.messageId ? { inbound: { $ne: cause.messageId } } : {}) };
+    const doc = await this.guard.exclusive({ collection: 'surveys', id: from.id, version: from.rev }, () =>
+      this.model.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<Doc>(),
+    );
+    return doc ? toRecord(doc) : null;
+  }
+
+  /** Open surveys invited before `before` (expiry), oldest first. */
+  async openInvitedBefore(before: Date, limit: number): Promise<string[]> {
+    const docs = await this.model.find({ state: { $in: openStates }, invitedAt: { $lte: before } }, { _id: 1 }).limit(limit).lean<Doc[]>();
+    return docs.map((d) => d._id.toString());
+  }
+
+  /** Surveys still waiting for a score, not reminded yet, invited before `before`. */
+  async unremindedBefore(before: Date, limit: number): Promise<string[]> {
+    const docs = await this.model.find({ state: 'invited', remindedAt: null, invitedAt: { $lte: before } }, { _id: 1 }).limit(limit).lean<Doc[]>();
+    return docs.map((d) => d._id.toString());
+  }
+
+  /** Surveys that owe owner alerts (a crash came between the answer and queueing them). */
+  async withAlertsDue(limit: number): Promise<string[]> {
+    const docs = await this.model.find({ alertsDue: { $in: ['scored', 'commented'] } }, { _id: 1 }).limit(limit).lean<Doc[]>();
+    return docs.map((d) => d._id.toString());
+  }
+
+  async clearAlerts(id: string, events: AlertEvent[]): Promise<void> {
+    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { alertsDue: events } });
+  }
+
+  /** The business's answer to the customer, and the time to the first one. */
+  async addReply(survey: SurveyRecord, reply: { text: string; at: Date; by: string }): Promise<void> {
+    const _id = new Types.ObjectId(survey.id);
+    await this.model.updateOne({ _id }, { $push: { replies: reply } });
+    const since = survey.answeredAt ?? survey.invitedAt;
+    await this.model.updateOne({ _id, firstReplyAt: null }, { $set: { firstReplyAt: reply.at, timeToFirstReplyMs: reply.at.getTime() - since.getTime() } });
+  }
+
+  async hasAny(businessId: string, customerId: string): Promise<boolean> {
+    return (await this.model.exists({ businessId, customerId: new Types.ObjectId(customerId) })) !== null;
+  }
+
+  /** The week's commented surveys of one kind, lowest (1) or highest (-1) scores first. */
+  async commented(businessId: string, week: string, kind: SurveyKind, direction: 1 | -1, limit: number): Promise<SurveyRecord[]> {
+    const docs = await this.model
+      .find({ businessId, week, kind, score: { $ne: null }, comment: { $type: 'string' } })
+      .sort({ score: direction, _id: 1 })
+      .limit(limit)
+      .lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /** Detractors of a week still waiting for the business's answer: a few of them, and how many. */
+  async unansweredDetractors(businessId: string, week: string, limit: number): Promise<{ count: number; surveys: SurveyRecord[] }> {
+    const filter = { businessId, week, band: 'detractor', firstReplyAt: null };
+    const docs = await this.model.find(filter).sort({ _id: 1 }).limit(limit).lean<Doc[]>();
+    return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
+  }
+
+  /** Every survey of a business, oldest first, one at a time. */
+  async *all(businessId: string): AsyncGenerator<SurveyRecord> {
+    for await (const doc of this.model.find({ businessId }).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>().cursor()) yield toRecord(doc as Doc);
+  }
+}
+
+export { surveySchema };

@@ -1,0 +1,34 @@
+import { Schema, type Connection } from 'mongoose';
+import { modelOn, type AnyModel } from './model.js';
+
+/**
+ * Where the bot can reach each Teams user later: the conversation reference of their personal chat
+ * (a Bot Framework `ConversationReference`, kept as the SDK gives it), saved on install and on every
+ * message, read for proactive sends (invitations, reminders, digests).
+ */
+const schema = new Schema(
+  {
+    address: { type: String, required: true },
+    reference: { type: Schema.Types.Mixed, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+schema.index({ address: 1 }, { unique: true });
+
+export class TeamsConversationRepository {
+  constructor(readonly model: AnyModel) {}
+
+  static model(conn: Connection): AnyModel {
+    return modelOn(conn, 'TeamsConversation', schema, 'teams_conversations');
+  }
+
+  async save(address: string, reference: object, at: Date): Promise<void> {
+    await this.model.updateOne({ address }, { $set: { reference, updatedAt: at } }, { upsert: true });
+  }
+
+  async find(address: string): Promise<object | undefined> {
+    const found = await this.model.findOne({ address }).lean<{ reference: object }>();
+    return found?.reference;
+  }
+}

@@ -1,0 +1,52 @@
+import { Schema, type Connection, type Types } from 'mongoose';
+import { modelOn, type AnyModel } from './model.js';
+import type { Choice } from '../domain/channels.js';
+
+/** The web chat's conversation, line by line: what the chat page shows and polls. */
+const messageSchema = new Schema(
+  {
+    visitorId: { type: String, required: true },
+    from: { type: String, enum: ['bot', 'visitor'], required: true },
+    text: { type: String, required: true },
+    choices: [{ _id: false, label: String, value: String }],
+    dir: String,
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+messageSchema.index({ visitorId: 1, _id: 1 });
+
+export interface TranscriptLine {
+  from: 'bot' | 'visitor';
+  text: string;
+  choices?: Choice[];
+  dir?: 'ltr' | 'rtl';
+}
+
+export class WebTranscriptRepository {
+  constructor(readonly model: AnyModel) {}
+
+  static model(conn: Connection): AnyModel {
+    return modelOn(conn, 'WebMessage', messageSchema, 'web_messages');
+  }
+
+  /** Append lines in order, in one write; returns their ids. */
+  async append(visitorId: string, lines: readonly TranscriptLine[], at: Date): Promise<string[]> {
+    if (!lines.length) return [];
+    const docs = await this.model.insertMany(
+      lines.map((l) => ({ visitorId, from: l.from, text: l.text, ...(l.choices?.length ? { choices: l.choices } : {}), ...(l.dir ? { dir: l.dir } : {}), at })),
+    );
+    return docs.map((d) => (d._id as Types.ObjectId).toString());
+  }
+
+  async list(visitorId: string, limit = 500): Promise<Array<TranscriptLine & { id: string }>> {
+    const docs = await this.model.find({ visitorId }).sort({ _id: 1 }).limit(limit).lean<Array<Record<string, unknown> & { _id: Types.ObjectId }>>();
+    return docs.map((m) => ({
+      id: m._id.toString(),
+      from: m.from as TranscriptLine['from'],
+      text: m.text as string,
+      ...((m.choices as Choice[] | undefined)?.length ? { choices: m.choices as Choice[] } : {}),
+      ...(m.dir ? { dir: m.dir as TranscriptLine['dir'] } : {}),
+    }));
+  }
+}

@@ -1,0 +1,76 @@
+import type { Connection } from 'mongoose';
+
+/** One counter increment: `$inc` of `count` on the document `_id`, created with `fields` when missing. */
+export interface CounterIncrement {
+  _id: string;
+  fields: Record<string, unknown>;
+}
+
+/** The single-document write a guarded change makes; null when its condition did not match. */
+export type ConditionalWrite<T> = () => Promise<T | null>;
+
+/**
+ * What the repositories ask of the database server beyond plain reads and writes. On MongoDB a
+ * single-document conditional update is atomic and `$inc` never loses a count, so this is a thin
+ * pass-through. A server without that atomicity gets an adapter that compensates (see
+ * `ferretdb-guard.ts`); nothing outside `src/store/` knows which one is in use.
+ */
+export interface WriteGuard {
+  readonly server: 'mongodb' | 'ferretdb';
+  /**
+   * Run `write`, a conditional update of one document computed from the state `version` of
+   * `collection`/`id`. Among concurrent callers with the same target, at most one write applies.
+   */
+  exclusive<T>(target: { collection: string; id: string; version: string | number }, write: ConditionalWrite<T>): Promise<T | null>;
+  /** Add 1 to each counter, creating the ones that do not exist yet. */
+  increment(collection: string, counters: readonly CounterIncrement[]): Promise<void>;
+  /** Remove what the guard itself keeps once it can no longer matter. */
+  housekeeping(now: Date): Promise<void>;
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/** MongoDB: the conditional update is the guard, and `$inc` upserts are atomic per document. */
+export function mongoGuard(conn: Connection): WriteGuard {
+  return {
+    server: 'mongodb',
+    exclusive: (_target, write) => write(),
+    increment: (collection, counters) => upsertCounters(conn, collection, counters),
+    housekeeping: async () => {},
+  };
+}
+
+/**
+ * One unordered bulk write of `$inc` upserts. Two first increments of one counter can both try to
+ * insert it; the loser gets a duplicate key error (every server does this). The counter exists by
+ * then, so retrying just those operations turns them into plain increments: none lost, none doubled.
+ */
+export async function upsertCounters(conn: Connection, collection: string, counters: readonly CounterIncrement[], attempt = 0): Promise<void> {
+  if (!counters.length) return;
+  const ops = counters.map((c) => ({ updateOne: { filter: { _id: c._id }, update: { $setOnInsert: c.fields, $inc: { count: 1 } }, upsert: true } }));
+  try {
+    // The raw collection: counters are `_id` strings, which a mongoose cast would not touch anyway.
+    await conn.collection<{ _id: string }>(collection).bulkWrite(ops, { ordered: false });
+  } catch (err) {
+    const failed = duplicateKeyFailures(err);
+    if (!failed || failed.length === 0 || attempt >= 3) throw err;
+    await upsertCounters(conn, collection, failed.map((i) => counters[i]!), attempt + 1);
+  }
+}
+
+/** Indexes of the operations that failed only on a duplicate key, or undefined if anything else failed. */
+function duplicateKeyFailures(err: unknown): number[] | undefined {
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{ code?: number; index?: number; err?: { index?: number } }>;
+  if (list.length === 0) return undefined;
+  if (list.some((e) => e.code !== 11000)) return undefined;
+  return list.map((e) => e.index ?? e.err?.index ?? -1).filter((i) => i >= 0);
+}
+
+/** What the server says it is: FerretDB names itself in `buildInfo` (`ferretdbVersion`, v1). */
+export async function detectServer(conn: Connection): Promise<WriteGuard['server']> {
+  const info = await conn.db!.admin().command({ buildInfo: 1 });
+  return Object.keys(info).some((key) => key.toLowerCase().startsWith('ferretdb')) ? 'ferretdb' : 'mongodb';
+}

@@ -1,0 +1,110 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { isOpen, step } from '../dialogs/index.js';
+import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../dialogs/types.js';
+import type { ChannelName, Outbound } from '../domain/channels.js';
+import { bandOf } from '../domain/surveys.js';
+import type { AlertEvent, BusinessSettings, RollupMetric, Store, SurveyRecord } from '../store/index.js';
+
+/** The dialog state of a stored survey. */
+export function sessionOf(s: SurveyRecord): DialogSession {
+  return {
+    kind: s.kind,
+    state: s.state,
+    locale: s.locale,
+    vars: { ...s.vars },
+    score: s.score,
+    comment: s.comment,
+    reprompts: s.reprompts,
+    invitedAt: s.invitedAt,
+    remindedAt: s.remindedAt,
+    answeredAt: s.answeredAt,
+    completedAt: s.completedAt,
+    endedAt: s.endedAt,
+    abandonedAt: s.abandonedAt,
+  };
+}
+
+export interface Applied {
+  survey: SurveyRecord;
+  outbound: Outbound[];
+  events: DialogEvent[];
+}
+
+/** How many times a step is recomputed when other writers keep moving the survey first. */
+const maxAttempts = 20;
+
+/**
+ * Running survey conversations: one dialog step, one atomic write of its result (which also records
+ * the message that caused it and the owner alerts it owes), then the counters.
+ */
+export class Conversations {
+  constructor(
+    private readonly store: Store,
+    private readonly business: BusinessSettings,
+    private readonly policy: DialogPolicy,
+    private readonly now: () => Date,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /**
+   * Apply one input to `survey` as read. Returns null when another writer moved the survey first
+   * (read it again and recompute); an input that changes nothing writes nothing.
+   */
+  async apply(survey: SurveyRecord, input: DialogInput, messageId?: string): Promise<Applied | null> {
+    const result = step(sessionOf(survey), input, this.now(), this.policy);
+    if (result.events.length === 0 && result.outbound.length === 0) return { survey, outbound: [], events: [] };
+    const next = result.session;
+    const band = next.score !== undefined ? bandOf(next.kind, next.score) : undefined;
+    const updated = await this.store.surveys.transition(survey, { ...next, band }, { messageId, alerts: alertsOwed(band, result.events) });
+    if (!updated) return null;
+    await this.store.rollups.add(updated, rollupMetrics(result.events), updated.score);
+    return { survey: updated, outbound: result.outbound.map((m) => ({ ...m, surveyId: updated.id })), events: result.events };
+  }
+
+  /** Apply an input that has no message behind it (a timer, a provider's opt-out) to a survey, re-reading on conflicts. */
+  async advance(find: () => Promise<SurveyRecord | undefined>, input: DialogInput): Promise<Applied | undefined> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 5 * attempt));
+      const survey = await find();
+      if (!survey || !isOpen(survey.state)) return undefined;
+      const applied = await this.apply(survey, input);
+      if (applied) return applied;
+    }
+    throw new Error(`survey kept changing under concurrent updates; giving up on ${input.type}`);
+  }
+
+  advanceById(id: string, input: DialogInput): Promise<Applied | undefined> {
+    return this.advance(() => this.store.surveys.byId(id), input);
+  }
+
+  /** Record an opt-out or clear it (START); safe to repeat. */
+  setOptOut(channel: ChannelName, address: string, reason: string | undefined): Promise<void> {
+    return this.store.customers.setOptOut({ businessId: this.business.id, channel, address }, reason, this.now());
+  }
+
+  /** A provider told us this person refuses messages (blocked the bot, carrier opt-out): record it and close their open survey. */
+  async recordOptOut(channel: ChannelName, address: string, reason: string): Promise<void> {
+    await this.setOptOut(channel, address, reason);
+    await this.advance(() => this.store.surveys.open(this.business.id, channel, address), { type: 'keyword', keyword: 'stop' });
+    this.log.info({ channel }, 'opt-out recorded from provider');
+  }
+}
+
+/** Owner alerts a step owes: a detractor score, and a detractor's comment. */
+function alertsOwed(band: string | undefined, events: DialogEvent[]): AlertEvent[] {
+  if (band !== 'detractor') return [];
+  const owed: AlertEvent[] = [];
+  if (events.some((e) => e.type === 'scored')) owed.push('scored');
+  if (events.some((e) => e.type === 'commented')) owed.push('commented');
+  return owed;
+}
+
+function rollupMetrics(events: DialogEvent[]): RollupMetric[] {
+  const metrics: RollupMetric[] = [];
+  for (const e of events) {
+    if (e.type === 'scored') metrics.push('started', 'score');
+    if (e.type === 'completed') metrics.push('completed');
+    if (e.type === 'commented') metrics.push('commented');
+  }
+  return metrics;
+}

@@ -1,0 +1,95 @@
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { startDialog } from '../dialogs/index.js';
+import { channelNames, type ChannelName } from '../domain/channels.js';
+import { normalizePhone } from '../domain/phone.js';
+import { locales, surveyKinds } from '../domain/surveys.js';
+import { parseInput, ValidationError } from '../errors.js';
+import type { BusinessSettings, CustomerRecord, Store } from '../store/index.js';
+import { nextSendTime, weekKey } from './calendar.js';
+import type { Outbox } from './outbox.js';
+
+export const startSurveyInput = z.object({
+  kind: z.enum(surveyKinds),
+  channel: z.enum(channelNames),
+  address: z.string().trim().min(1, 'an address (phone number, chat id or user id) is required').max(200, 'an address is at most 200 characters'),
+  name: z.string().trim().min(1).max(100).optional(),
+  locale: z.enum(locales).optional(),
+  context: z.string().trim().min(1).max(200).optional(),
+  tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+  trigger: z.enum(['api', 'command', 'web', 'schedule', 'link']).default('api'),
+});
+export type StartSurveyInput = z.input<typeof startSurveyInput>;
+
+export type StartSurveyResult =
+  | { status: 'sent' | 'queued'; surveyId: string; sendAt: Date; delivery?: string }
+  | { status: 'opted_out' | 'already_open'; surveyId?: string }
+  | { status: 'throttled'; until: Date };
+
+/** A channel address as stored: phone numbers in E.164 (the business's country for national ones), others as given. */
+export function normalizeAddress(channel: ChannelName, address: string, country: string): string {
+  const trimmed = address.trim();
+  if (channel !== 'sms') return trimmed;
+  const phone = normalizePhone(trimmed, country);
+  if (!phone) throw new ValidationError(`"${trimmed}" is not a valid phone number; use international format such as +15551234567`);
+  return phone;
+}
+
+/**
+ * Starting a survey: opt-out, throttle, send window, one open survey per address; then the
+ * invitation goes out at once or waits in the outbox for the send window.
+ */
+export class SurveyStarter {
+  constructor(
+    private readonly store: Store,
+    private readonly business: BusinessSettings,
+    private readonly outbox: Outbox,
+    private readonly now: () => Date,
+  ) {}
+
+  async start(raw: StartSurveyInput): Promise<StartSurveyResult> {
+    const input = parseInput(startSurveyInput, raw, 'input');
+    const address = normalizeAddress(input.channel, input.address, this.business.country);
+    const now = this.now();
+    const businessId = this.business.id;
+
+    const customer = await this.store.customers.upsert({ businessId, channel: input.channel, address }, { name: input.name, locale: input.locale, tags: input.tags });
+    if (customer.optedOutAt) return { status: 'opted_out' };
+
+    const throttleMs = this.business.throttleDays * 86_400_000;
+    const lastSurveyedAt = await this.lastSurveyed(customer);
+    if (throttleMs > 0 && lastSurveyedAt && now.getTime() - lastSurveyedAt.getTime() < throttleMs) {
+      return { status: 'throttled', until: new Date(lastSurveyedAt.getTime() + throttleMs) };
+    }
+
+    // A web visitor or someone opening a survey link asked for it this very moment; everyone else
+    // hears from us only in the send window.
+    const sendAt = input.trigger === 'web' || input.trigger === 'link' ? now : nextSendTime(now, customer.timeZone ?? this.business.timeZone, this.business.sendWindow);
+    const locale = customer.locale ?? input.locale ?? this.business.locale;
+    const vars = { business: this.business.name, customerName: customer.name, context: input.context };
+    const { session, outbound } = startDialog({ kind: input.kind, locale, vars, now: sendAt });
+    const week = weekKey(sendAt, this.business.timeZone);
+    const inserted = await this.store.surveys.insert({ id: new Types.ObjectId().toString(), businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, week, ...session });
+    if ('alreadyOpen' in inserted) return { status: 'already_open', surveyId: inserted.alreadyOpen };
+    const surveyId = inserted.inserted;
+    await this.store.customers.markSurveyed(customer.id, now);
+    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags }, ['sent']);
+
+    const invitation = { businessId, channel: input.channel, address, purpose: 'invitation' as const, surveyId };
+    const messages = outbound.map((m) => ({ ...m, surveyId }));
+    if (sendAt.getTime() > now.getTime()) {
+      // Later parts keep their order when a worker picks items by time.
+      await this.outbox.enqueue(messages.map((message, i) => ({ ...invitation, message, nextAttemptAt: new Date(sendAt.getTime() + i) })));
+      return { status: 'queued', surveyId, sendAt };
+    }
+    let delivery: string | undefined;
+    for (const message of messages) delivery = await this.outbox.sendNow({ ...invitation, message });
+    return { status: 'sent', surveyId, sendAt, delivery };
+  }
+
+  /** When this person was last asked, on any of their linked addresses (one more query only for a linked person). */
+  private lastSurveyed(customer: CustomerRecord): Promise<Date | undefined> {
+    if (!customer.personId) return Promise.resolve(customer.lastSurveyedAt);
+    return this.store.customers.lastSurveyedOfPerson(this.business.id, customer.personId);
+  }
+}

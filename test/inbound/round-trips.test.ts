@@ -1,0 +1,69 @@
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { TestClock } from '../helpers/clock.js';
+import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
+
+/** Handshakes and health checks, not work done for a message. */
+const housekeeping = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'endSessions']);
+
+/**
+ * Database round trips of one reply, counted with the driver's command monitoring, on the MongoDB
+ * path (the test database is atomic per document, so no FerretDB compensation runs).
+ */
+describe('database round trips per message', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let fake: FakeTwilio;
+  let server: TestServer;
+  const commands: string[] = [];
+
+  beforeAll(async () => {
+    fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
+    server = await buildTestServer(smsEnv(fake, { WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0' }), { now: clock.now, monitorCommands: true });
+    server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => {
+      if (!housekeeping.has(e.commandName)) commands.push(e.commandName);
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+  });
+
+  /** The commands one action sends, in order. */
+  const counted = async (action: () => Promise<unknown>): Promise<string[]> => {
+    await server.app.alerts.drain();
+    commands.length = 0;
+    await action();
+    return [...commands];
+  };
+
+  it('runs on a server with MongoDB semantics (no compensation)', () => {
+    expect(server.app.store.server).toBe('mongodb');
+  });
+
+  it('web chat: at most 6 to start, 4 for a score reply, 4 for a comment reply', async () => {
+    const post = (url: string, payload: object) => server.app.inject({ method: 'POST', url, payload });
+    let visitorId = '';
+    const start = await counted(async () => (visitorId = (await post('/chat/api/visitors', { kind: 'nps' })).json().visitorId));
+    const score = await counted(() => post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'a', text: '9' }));
+    const comment = await counted(() => post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'b', text: 'quick and friendly' }));
+    console.log(`round trips, web chat: start ${start.length} (${start.join(', ')}); score ${score.length} (${score.join(', ')}); comment ${comment.length} (${comment.join(', ')})`);
+    expect(start.length).toBeLessThanOrEqual(6);
+    expect(score.length).toBeLessThanOrEqual(4);
+    expect(comment.length).toBeLessThanOrEqual(4);
+    expect((await server.app.store.surveys.model.findOne({ address: visitorId }).lean())?.state).toBe('completed');
+  });
+
+  it('SMS: at most 6 to start, 4 for a score reply, 4 for a comment reply', async () => {
+    const customer = '+14155550101';
+    const start = await counted(() => server.app.surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' }));
+    const score = await counted(() => fake.receive(server.app, { from: customer, body: '10', messageSid: newSid('SM') }));
+    const comment = await counted(() => fake.receive(server.app, { from: customer, body: 'great coffee', messageSid: newSid('SM') }));
+    console.log(`round trips, SMS: start ${start.length} (${start.join(', ')}); score ${score.length} (${score.join(', ')}); comment ${comment.length} (${comment.join(', ')})`);
+    expect(start.length).toBeLessThanOrEqual(6);
+    expect(score.length).toBeLessThanOrEqual(4);
+    expect(comment.length).toBeLessThanOrEqual(4);
+    expect((await server.app.store.surveys.model.findOne({ address: customer }).lean())?.state).toBe('completed');
+  });
+});
