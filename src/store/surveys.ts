@@ -206,8 +206,10 @@ export class SurveyRepository {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
     const unset = (['score', 'band', 'comment', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const).filter((k) => next[k] === undefined);
-    const set: Record<string, unknown> = { ...next, ...(closed ? { openKey: `closed:${from.id}` } : {}) };
-    for (const k of unset) delete set[k];
+    // Only the dialog's own fields (a caller may pass a whole record): the rest is the write's to change.
+    const fields = ['kind', 'state', 'locale', 'vars', 'score', 'band', 'comment', 'reprompts', 'invitedAt', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const;
+    const set: Record<string, unknown> = { ...(closed ? { openKey: `closed:${from.id}` } : {}) };
+    for (const k of fields) if (next[k] !== undefined) set[k] = next[k];
     const update: Record<string, unknown> = { $set: set, $inc: { rev: 1 } };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));
     if (cause.messageId) update.$push = { inbound: cause.messageId };
