@@ -35,10 +35,12 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   const log = options.log ?? (() => {});
   const mongod = await tryMemoryServer(options, log);
   if (mongod) return mongod;
+  log(`using FerretDB ${FERRETDB_VERSION} instead`);
   return startFerretDb(options, log);
 }
 
-async function tryMemoryServer(options: EmbeddedOptions, log: (line: string) => void): Promise<EmbeddedDatabase | undefined> {
+/** A real mongod, or undefined when none can be had (the tests then fall back to another server). */
+export async function tryMemoryServer(options: EmbeddedOptions, log: (line: string) => void): Promise<EmbeddedDatabase | undefined> {
   if (process.env.SURVEY_BOT_SKIP_MONGOD === '1') return undefined;
   // One download attempt, not three: on a machine without network we want FerretDB quickly.
   process.env.MONGOMS_MAX_RETRIES ??= '0';
@@ -52,7 +54,7 @@ async function tryMemoryServer(options: EmbeddedOptions, log: (line: string) => 
     });
     return { uri: server.getUri(), engine: 'mongodb-memory-server', stop: async () => void (await server.stop({ doCleanup: !dbPath })) };
   } catch (err) {
-    log(`mongod is not available (${(err as Error).message.split('\n')[0]}); using FerretDB ${FERRETDB_VERSION} instead`);
+    log(`mongod is not available (${(err as Error).message.split('\n')[0]})`);
     return undefined;
   }
 }
@@ -84,25 +86,14 @@ export async function ferretDbBinary(cacheDir: string, log: (line: string) => vo
   return binary;
 }
 
-async function startFerretDb(options: EmbeddedOptions, log: (line: string) => void): Promise<EmbeddedDatabase> {
+/** FerretDB on SQLite in `dataDir`/ferretdb, or in a throw-away folder when `dataDir` is omitted. */
+export async function startFerretDb(options: EmbeddedOptions, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
   const binary = await ferretDbBinary(options.cacheDir, log);
   const temporary = !options.dataDir;
   const dir = options.dataDir ? path.resolve(options.dataDir, 'ferretdb') : await mkdtemp(path.join(tmpdir(), 'ferretdb-data-'));
   await mkdir(dir, { recursive: true });
   const port = options.port ?? (await freePort());
-  const child = spawn(
-    binary,
-    [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
-      `--listen-addr=127.0.0.1:${port}`,
-      `--state-dir=${dir}`,
-      '--telemetry=disable',
-      '--debug-addr=-',
-      '--log-level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn(binary, ferretDbArgs(dir, port), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -121,6 +112,19 @@ async function startFerretDb(options: EmbeddedOptions, log: (line: string) => vo
       if (temporary) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** FerretDB's command line: SQLite files in `dir`, listening on loopback only. */
+export function ferretDbArgs(dir: string, port: number): string[] {
+  return [
+    '--handler=sqlite',
+    `--sqlite-url=file:${dir}/`,
+    `--listen-addr=127.0.0.1:${port}`,
+    `--state-dir=${dir}`,
+    '--telemetry=disable',
+    '--debug-addr=-',
+    '--log-level=warn',
+  ];
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -143,7 +147,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
@@ -161,7 +165,7 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new Error(`port ${port} not open after ${timeoutMs} ms`);
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
