@@ -16,7 +16,7 @@ async function open() {
 }
 
 afterAll(async () => {
-  await opened[0]?.dropDatabase().catch(() => {});
+  await opened.at(-1)?.dropDatabase().catch(() => {});
   await Promise.all(opened.map((c) => c.close()));
 });
 
