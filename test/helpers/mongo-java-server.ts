@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -90,8 +90,8 @@ export async function mongoJavaServerJars(cacheDir: string, log: (line: string) 
   const dir = path.resolve(cacheDir, `mongo-java-server-${version}`);
   if (await isDirectory(dir)) return dir;
   log(`fetching mongo-java-server ${version} with Maven into ${dir} (first run only)`);
-  const partial = `${dir}.${process.pid}.partial`;
-  await rm(partial, { recursive: true, force: true });
+  await mkdir(path.dirname(dir), { recursive: true });
+  const partial = await mkdtemp(`${dir}.partial-`);
   try {
     // -B: no stdin in CI and no progress bars; -q: Maven prints only errors, on stdout.
     const mvn = ['-B', '-q', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`];
