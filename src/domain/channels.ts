@@ -57,14 +57,25 @@ export interface Inbound {
    * included) and stopped or resumed sending to this address.
    */
   providerKeyword?: 'stop' | 'start';
+  /**
+   * The adapter confirms when its replies reached the provider (`InboundResult.delivered`). A
+   * redelivery of a message whose replies were never confirmed (the server died before answering
+   * the webhook) gets them again.
+   */
+  replyReceipts?: boolean;
 }
 
 /** What handling one inbound message produced. */
 export interface InboundResult {
-  /** True when this provider message id was seen before: nothing was stored or sent. */
+  /**
+   * True when this provider message id was seen before: nothing was stored. Its replies are empty,
+   * unless they were never confirmed delivered: then they are here again, to be sent once more.
+   */
   duplicate: boolean;
   /** Replies to the sender, in order. The adapter delivers them (TwiML, sendMessage, sendActivity). */
   replies: Outbound[];
+  /** Call once the replies reached the provider (for `Inbound.replyReceipts`). */
+  delivered?: () => Promise<void>;
 }
 
 /** Result of one send. */

@@ -36,7 +36,37 @@ export interface PipelineDeps {
  * Owner alerts the answer owes are queued after the write, never inside the customer's request.
  */
 export class InboundPipeline {
+  /** Receipts being recorded, by channel and message id: their replies went out from this process. */
+  private readonly receipts = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: PipelineDeps) {}
+
+  /** Wait for reply receipts still being recorded (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.receipts.size) await Promise.all([...this.receipts.values()]);
+  }
+
+  /**
+   * The adapter's receipt for the replies to `messageId`: recorded in the background, and tried
+   * again for a while if the database is away (a receipt lost means a redelivery sends them twice).
+   */
+  private receipt(inbound: Inbound, surveyId: string): () => Promise<void> {
+    const key = `${inbound.channel}:${inbound.providerMessageId}`;
+    return () => {
+      const run = (async () => {
+        for (let attempt = 0; attempt < 40; attempt++) {
+          try {
+            return await this.deps.store.surveys.confirmReply(surveyId, inbound.providerMessageId);
+          } catch (err) {
+            if (attempt === 39) this.deps.log.warn({ err }, 'could not record a reply receipt');
+            await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1_000)));
+          }
+        }
+      })().finally(() => this.receipts.delete(key));
+      this.receipts.set(key, run);
+      return run;
+    };
+  }
 
   async handle(inbound: Inbound): Promise<InboundResult> {
     const message = classify(inbound);
@@ -77,16 +107,25 @@ export class InboundPipeline {
     if (keyword === 'stop' || keyword === 'start') await conversations.setOptOut(channel, address, keyword === 'stop' ? 'replied STOP' : undefined);
     const input: DialogInput | undefined = keyword ? { type: 'keyword', keyword } : answer;
 
-    for (let attempt = 0; attempt < maxAttempts && input; attempt++) {
+    const id = inbound.providerMessageId;
+    for (let attempt = 0; input; attempt++) {
+      // Other writers kept moving the survey first: fail, and the provider's retry comes back later.
+      if (attempt >= maxAttempts) throw new Error('survey kept changing under concurrent updates; the provider retries');
       if (attempt > 0) await new Promise((r) => setTimeout(r, 5 * attempt));
       const recent = await store.surveys.latest(business.id, channel, address);
-      if (recent.some((s) => s.inbound.includes(inbound.providerMessageId))) return duplicate;
+      const seen = recent.find((s) => s.inbound.includes(id));
+      if (seen) {
+        // Handled before. If its replies never reached the provider (the server died before answering), send them now.
+        // (A receipt still being recorded by this process means they did go out.)
+        const unconfirmed = inbound.replyReceipts && seen.pendingReply?.messageId === id && !this.receipts.has(`${channel}:${id}`);
+        return unconfirmed && seen.pendingReply ? { duplicate: true, replies: seen.pendingReply.replies, delivered: this.receipt(inbound, seen.id) } : duplicate;
+      }
       const open = recent[0] && isOpen(recent[0].state) ? recent[0] : undefined;
       if (!open) break;
-      const applied = await conversations.apply(open, input, inbound.providerMessageId);
+      const applied = await conversations.apply(open, input, { messageId: id, keepReplies: inbound.replyReceipts });
       if (!applied) continue; // another writer moved the survey first: read it again (it may be this very message)
       if (applied.survey.alertsDue.length) this.deps.alerts.queue(applied.survey.id);
-      return replies(applied.outbound);
+      return { duplicate: false, replies: applied.outbound, ...(applied.survey.pendingReply ? { delivered: this.receipt(inbound, applied.survey.id) } : {}) };
     }
     return this.once(inbound, () => this.withoutSurvey(inbound, keyword));
   }

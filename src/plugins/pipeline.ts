@@ -11,7 +11,9 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const { store, business, conversations, links, staff, commands, alerts, log } = app;
-    app.decorate('pipeline', new InboundPipeline({ store, business, conversations, links, staff, commands, alerts, log }));
+    const pipeline = new InboundPipeline({ store, business, conversations, links, staff, commands, alerts, log });
+    app.decorate('pipeline', pipeline);
+    app.addHook('preClose', () => pipeline.drain());
   },
   { name: 'pipeline', dependencies: ['store', 'conversations', 'surveys', 'owners'] },
 );

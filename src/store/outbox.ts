@@ -163,11 +163,13 @@ export class OutboxRepository {
   }
 
   async finish(id: string, outcome: { state: 'sent' | 'failed'; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<void> {
-    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: outcome, $unset: { lockedUntil: 1 } });
+    await this.guard.single({ collection: 'outbox', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: outcome, $unset: { lockedUntil: 1 } }));
   }
 
   async retryAt(id: string, at: Date, error: string | undefined): Promise<void> {
-    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { state: 'pending', nextAttemptAt: at, ...(error ? { error } : {}) }, $unset: { lockedUntil: 1 } });
+    await this.guard.single({ collection: 'outbox', id }, () =>
+      this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { state: 'pending', nextAttemptAt: at, ...(error ? { error } : {}) }, $unset: { lockedUntil: 1 } }),
+    );
   }
 
   /** Items whose sender died mid-send: marked failed, never sent again (a duplicate is worse than a gap). */

@@ -17,12 +17,38 @@ const rollupSchema = new Schema(
     metric: { type: String, enum: ['sent', 'started', 'completed', 'commented', 'score'], required: true },
     score: Number,
     count: { type: Number, default: 0 },
+    /** Steps counted here and not yet settled by the sweeper: applying one again adds nothing. */
+    steps: { type: [String], default: undefined },
   },
   { versionKey: false },
 );
 rollupSchema.index({ businessId: 1, week: 1 });
 
 export type RollupMetric = 'sent' | 'started' | 'completed' | 'commented' | 'score';
+
+export interface CounterKey {
+  businessId: string;
+  kind: string;
+  week: string;
+  tags?: readonly string[];
+}
+
+/** The counters one survey's metrics land on: once for all surveys and once per tag (cohort). */
+function counters(key: CounterKey, metrics: readonly RollupMetric[], score?: number): CounterIncrement[] {
+  const cohorts = ['all', ...(key.tags ?? []).map((t) => `tag:${t}`)];
+  const list: CounterIncrement[] = [];
+  for (const metric of metrics) {
+    if (metric === 'score' && score === undefined) continue;
+    const s = metric === 'score' ? score : undefined;
+    for (const cohort of cohorts) {
+      list.push({
+        _id: [key.businessId, key.kind, key.week, cohort, metric, s ?? ''].join('|'),
+        fields: { businessId: key.businessId, kind: key.kind, week: key.week, cohort, metric, ...(s !== undefined ? { score: s } : {}) },
+      });
+    }
+  }
+  return list;
+}
 
 export interface RollupRow {
   kind: string;
@@ -44,24 +70,19 @@ export class RollupRepository {
   }
 
   /**
-   * Add one survey to the counters of its week, once for all surveys and once per tag (cohort): one
-   * write. Called only after the state change that won, so retries never count twice.
+   * Add one survey's metrics to the counters of its week: one write. Called only after the state
+   * change that won; with the step's name, applying it again (the sweeper, after a crash) adds nothing.
    */
-  async add(key: { businessId: string; kind: string; week: string; tags?: readonly string[] }, metrics: readonly RollupMetric[], score?: number): Promise<void> {
-    const cohorts = ['all', ...(key.tags ?? []).map((t) => `tag:${t}`)];
-    const counters: CounterIncrement[] = [];
-    for (const metric of metrics) {
-      if (metric === 'score' && score === undefined) continue;
-      const s = metric === 'score' ? score : undefined;
-      for (const cohort of cohorts) {
-        counters.push({
-          _id: [key.businessId, key.kind, key.week, cohort, metric, s ?? ''].join('|'),
-          fields: { businessId: key.businessId, kind: key.kind, week: key.week, cohort, metric, ...(s !== undefined ? { score: s } : {}) },
-        });
-      }
-    }
-    await this.guard.increment('rollups', counters);
+  async add(key: CounterKey, metrics: readonly RollupMetric[], score?: number, step?: string): Promise<void> {
+    await this.guard.increment('rollups', counters(key, metrics, score), step);
   }
+
+  /** A step's counts are settled (its survey no longer owes them): the counters can forget it. */
+  async settle(key: CounterKey, metrics: readonly RollupMetric[], score: number | undefined, step: string): Promise<void> {
+    const ids = counters(key, metrics, score).map((c) => c._id);
+    if (ids.length) await this.model.updateMany({ _id: { $in: ids } }, { $pull: { steps: step } });
+  }
+
 
   /**
    * The counters of a week range summed per (kind, week, cohort, metric, score) with one `$match` +

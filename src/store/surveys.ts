@@ -1,7 +1,8 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
-import type { ChannelName } from '../domain/channels.js';
+import type { ChannelName, Outbound } from '../domain/channels.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
+import type { RollupMetric } from './rollups.js';
 import type { WriteGuard } from './write-guard.js';
 import { isDuplicateKey } from './write-guard.js';
 
@@ -40,6 +41,13 @@ const surveySchema = new Schema(
     inbound: { type: [String], default: [] },
     /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
     alertsDue: { type: [String], default: undefined },
+    /**
+     * Counter increments a step owes, written with the state; the sweeper re-applies them (counters
+     * skip a step they already have) and clears them, so a crash between the two writes loses no count.
+     */
+    countsDue: [{ _id: false, step: { type: String, required: true }, metrics: [String], score: Number, at: Date }],
+    /** The replies to `messageId`, kept until the adapter confirms it delivered them. */
+    pendingReply: { messageId: String, replies: Schema.Types.Mixed },
     /** Answers from the business to this customer (`/reply`), oldest first: the closed loop. */
     replies: [{ _id: false, text: { type: String, required: true }, at: { type: Date, required: true }, by: { type: String, required: true } }],
     firstReplyAt: Date,
@@ -56,6 +64,7 @@ surveySchema.index({ businessId: 1, channel: 1, address: 1, invitedAt: -1 });
 surveySchema.index({ state: 1, invitedAt: 1 });
 surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
 surveySchema.index({ alertsDue: 1 });
+surveySchema.index({ 'countsDue.step': 1 });
 // Digest: comments of a week by score, and detractors still waiting for an answer.
 surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
 surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
@@ -63,6 +72,15 @@ surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
 export type SurveyState = 'invited' | 'awaiting_comment' | 'completed' | 'expired' | 'opted_out';
 export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
 export type AlertEvent = 'scored' | 'commented';
+
+/** The counters one step owes: `step` names the step (survey id and the revision it moved from). */
+export interface CountsOwed {
+  step: string;
+  metrics: RollupMetric[];
+  score?: number;
+  /** When the step was written: the sweeper settles only steps old enough that their own writer is done or gone. */
+  at: Date;
+}
 
 /** The dialog part of a survey: what `dialogs.step` reads and writes. */
 export interface SurveyDialogFields {
@@ -93,13 +111,15 @@ export interface SurveyRecord extends SurveyDialogFields {
   tags: string[];
   inbound: string[];
   alertsDue: AlertEvent[];
+  countsDue: CountsOwed[];
+  pendingReply?: { messageId: string; replies: Outbound[] };
   replies: Array<{ text: string; at: Date; by: string }>;
   firstReplyAt?: Date;
   timeToFirstReplyMs?: number;
   rev: number;
 }
 
-export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
+export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'countsDue' | 'pendingReply' | 'replies' | 'rev' | 'band'> & { id?: string };
 
 const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 const isOpenState = (state: SurveyState) => openStates.includes(state);
@@ -136,6 +156,13 @@ function toRecord(d: Doc): SurveyRecord {
     tags: (d.tags as string[] | undefined) ?? [],
     inbound: (d.inbound as string[] | undefined) ?? [],
     alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
+    countsDue: ((d.countsDue as Array<Record<string, unknown>> | undefined) ?? []).map((c) => ({
+      step: c.step as string,
+      metrics: (c.metrics as RollupMetric[] | undefined) ?? [],
+      ...(typeof c.score === 'number' ? { score: c.score } : {}),
+      at: c.at as Date,
+    })),
+    pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
     replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
     firstReplyAt: opt(d.firstReplyAt),
     timeToFirstReplyMs: opt(d.timeToFirstReplyMs),
@@ -201,18 +228,24 @@ export class SurveyRepository {
   async transition(
     from: SurveyRecord,
     next: SurveyDialogFields & { band?: Band },
-    cause: { messageId?: string; alerts?: AlertEvent[] } = {},
+    cause: { messageId?: string; alerts?: AlertEvent[]; counts?: CountsOwed; reply?: Outbound[] } = {},
   ): Promise<SurveyRecord | null> {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
-    const unset = (['score', 'band', 'comment', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const).filter((k) => next[k] === undefined);
+    const unset: string[] = (['score', 'band', 'comment', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const).filter((k) => next[k] === undefined);
     // Only the dialog's own fields (a caller may pass a whole record): the rest is the write's to change.
     const fields = ['kind', 'state', 'locale', 'vars', 'score', 'band', 'comment', 'reprompts', 'invitedAt', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const;
     const set: Record<string, unknown> = { ...(closed ? { openKey: `closed:${from.id}` } : {}) };
     for (const k of fields) if (next[k] !== undefined) set[k] = next[k];
+    // A step's replies wait for the adapter's receipt; any other step drops an older unconfirmed one.
+    if (cause.messageId && cause.reply) set.pendingReply = { messageId: cause.messageId, replies: cause.reply };
+    else unset.push('pendingReply');
     const update: Record<string, unknown> = { $set: set, $inc: { rev: 1 } };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));
-    if (cause.messageId) update.$push = { inbound: cause.messageId };
+    const push: Record<string, unknown> = {};
+    if (cause.messageId) push.inbound = cause.messageId;
+    if (cause.counts?.metrics.length) push.countsDue = cause.counts;
+    if (Object.keys(push).length) update.$push = push;
     if (cause.alerts?.length) update.$addToSet = { alertsDue: { $each: cause.alerts } };
     const filter = { _id, rev: from.rev, ...(cause.messageId ? { inbound: { $ne: cause.messageId } } : {}) };
     const doc = await this.guard.exclusive({ collection: 'surveys', id: from.id, version: from.rev }, () =>
@@ -239,16 +272,33 @@ export class SurveyRepository {
     return docs.map((d) => d._id.toString());
   }
 
+  /** The adapter delivered the replies to `messageId`: a redelivery of it gets nothing again. */
+  async confirmReply(id: string, messageId: string): Promise<void> {
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id), 'pendingReply.messageId': messageId }, { $unset: { pendingReply: 1 } }));
+  }
+
+  /** Surveys with counter increments owed since before `before` (the sweeper settles them). */
+  async withCountsDue(before: Date, limit: number): Promise<SurveyRecord[]> {
+    const docs = await this.model.find({ countsDue: { $elemMatch: { at: { $lt: before } } } }).limit(limit).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  async clearCounts(id: string, step: string): Promise<void> {
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pull: { countsDue: { step } } }));
+  }
+
   async clearAlerts(id: string, events: AlertEvent[]): Promise<void> {
-    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { alertsDue: events } });
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { alertsDue: events } }));
   }
 
   /** The business's answer to the customer, and the time to the first one. */
   async addReply(survey: SurveyRecord, reply: { text: string; at: Date; by: string }): Promise<void> {
     const _id = new Types.ObjectId(survey.id);
-    await this.model.updateOne({ _id }, { $push: { replies: reply } });
     const since = survey.answeredAt ?? survey.invitedAt;
-    await this.model.updateOne({ _id, firstReplyAt: null }, { $set: { firstReplyAt: reply.at, timeToFirstReplyMs: reply.at.getTime() - since.getTime() } });
+    await this.guard.single({ collection: 'surveys', id: survey.id }, async () => {
+      await this.model.updateOne({ _id }, { $push: { replies: reply } });
+      await this.model.updateOne({ _id, firstReplyAt: null }, { $set: { firstReplyAt: reply.at, timeToFirstReplyMs: reply.at.getTime() - since.getTime() } });
+    });
   }
 
   async hasAny(businessId: string, customerId: string): Promise<boolean> {

@@ -22,8 +22,13 @@ export interface WriteGuard {
    * `collection`/`id`. Among concurrent callers with the same target, at most one write applies.
    */
   exclusive<T>(target: { collection: string; id: string; version: string | number }, write: ConditionalWrite<T>): Promise<T | null>;
-  /** Add 1 to each counter, creating the ones that do not exist yet. */
-  increment(collection: string, counters: readonly CounterIncrement[]): Promise<void>;
+  /** Run `write`, an update of the one document `collection`/`id`, without losing a concurrent update of it. */
+  single<T>(target: { collection: string; id: string }, write: () => Promise<T>): Promise<T>;
+  /**
+   * Add 1 to each counter, creating the ones that do not exist yet. With `step`, a counter that
+   * already counted this step is left alone, so applying the same step again adds nothing.
+   */
+  increment(collection: string, counters: readonly CounterIncrement[], step?: string): Promise<void>;
   /** Remove what the guard itself keeps once it can no longer matter. */
   housekeeping(now: Date): Promise<void>;
 }
@@ -37,26 +42,40 @@ export function mongoGuard(conn: Connection): WriteGuard {
   return {
     server: 'mongodb',
     exclusive: (_target, write) => write(),
-    increment: (collection, counters) => upsertCounters(conn, collection, counters),
+    single: (_target, write) => write(),
+    increment: (collection, counters, step) => upsertCounters(conn, collection, counters, step),
     housekeeping: async () => {},
   };
 }
 
 /**
- * One unordered bulk write of `$inc` upserts. Two first increments of one counter can both try to
- * insert it; the loser gets a duplicate key error (every server does this). The counter exists by
- * then, so retrying just those operations turns them into plain increments: none lost, none doubled.
+ * One unordered bulk write of `$inc` upserts. With a `step`, each counter keeps the steps it counted
+ * (`steps`, until the sweeper settles them) and its filter skips a step it already has.
+ *
+ * A duplicate key error means the counter existed when the upsert tried to create it: either two
+ * first increments raced (the loser's retry is then a plain increment), or, with a step, the counter
+ * already counted it. So failed operations are retried once; one that fails again had counted it.
  */
-export async function upsertCounters(conn: Connection, collection: string, counters: readonly CounterIncrement[], attempt = 0): Promise<void> {
+export async function upsertCounters(conn: Connection, collection: string, counters: readonly CounterIncrement[], step?: string, retry = false): Promise<void> {
   if (!counters.length) return;
-  const ops = counters.map((c) => ({ updateOne: { filter: { _id: c._id }, update: { $setOnInsert: c.fields, $inc: { count: 1 } }, upsert: true } }));
+  const ops = counters.map((c) => ({
+    updateOne: {
+      filter: step ? { _id: c._id, steps: { $ne: step } } : { _id: c._id },
+      update: { $setOnInsert: c.fields, $inc: { count: 1 }, ...(step ? { $push: { steps: step } } : {}) },
+      upsert: true,
+    },
+  }));
   try {
     // The raw collection: counters are `_id` strings, which a mongoose cast would not touch anyway.
     await conn.collection<{ _id: string }>(collection).bulkWrite(ops, { ordered: false });
   } catch (err) {
     const failed = duplicateKeyFailures(err);
-    if (!failed || failed.length === 0 || attempt >= 3) throw err;
-    await upsertCounters(conn, collection, failed.map((i) => counters[i]!), attempt + 1);
+    if (!failed || failed.length === 0) throw err;
+    if (retry) {
+      if (step) return; // the counter exists and has this step: counted before
+      throw err;
+    }
+    await upsertCounters(conn, collection, failed.map((i) => counters[i]!), step, true);
   }
 }
 

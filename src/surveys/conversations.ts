@@ -50,15 +50,42 @@ export class Conversations {
    * Apply one input to `survey` as read. Returns null when another writer moved the survey first
    * (read it again and recompute); an input that changes nothing writes nothing.
    */
-  async apply(survey: SurveyRecord, input: DialogInput, messageId?: string): Promise<Applied | null> {
-    const result = step(sessionOf(survey), input, this.now(), this.policy);
+  async apply(survey: SurveyRecord, input: DialogInput, cause: { messageId?: string; keepReplies?: boolean } = {}): Promise<Applied | null> {
+    const now = this.now();
+    const result = step(sessionOf(survey), input, now, this.policy);
     if (result.events.length === 0 && result.outbound.length === 0) return { survey, outbound: [], events: [] };
     const next = result.session;
     const band = next.score !== undefined ? bandOf(next.kind, next.score) : undefined;
-    const updated = await this.store.surveys.transition(survey, { ...next, band }, { messageId, alerts: alertsOwed(band, result.events) });
+    const outbound = result.outbound.map((m) => ({ ...m, surveyId: survey.id }));
+    const metrics = rollupMetrics(result.events);
+    // The step's name: the survey and the revision it moved from, unique for every change.
+    const counts = metrics.length ? { step: `${survey.id}:${survey.rev}`, metrics, score: next.score, at: now } : undefined;
+    const updated = await this.store.surveys.transition(survey, { ...next, band }, {
+      messageId: cause.messageId,
+      alerts: alertsOwed(band, result.events),
+      counts,
+      reply: cause.keepReplies && outbound.length ? outbound : undefined,
+    });
     if (!updated) return null;
-    await this.store.rollups.add(updated, rollupMetrics(result.events), updated.score);
-    return { survey: updated, outbound: result.outbound.map((m) => ({ ...m, surveyId: updated.id })), events: result.events };
+    if (counts) await this.store.rollups.add(updated, counts.metrics, counts.score, counts.step);
+    return { survey: updated, outbound, events: result.events };
+  }
+
+  /**
+   * Counts owed by steps older than a minute: applied again (a counter skips a step it has), then
+   * cleared from the survey, then forgotten by the counters, in that order, so a crash anywhere
+   * between an answer and its count neither loses nor doubles it.
+   */
+  async settleCounts(limit = 200): Promise<number> {
+    const owing = await this.store.surveys.withCountsDue(new Date(this.now().getTime() - 60_000), limit);
+    for (const survey of owing) {
+      for (const owed of survey.countsDue) {
+        await this.store.rollups.add(survey, owed.metrics, owed.score, owed.step);
+        await this.store.surveys.clearCounts(survey.id, owed.step);
+        await this.store.rollups.settle(survey, owed.metrics, owed.score, owed.step);
+      }
+    }
+    return owing.length;
   }
 
   /** Apply an input that has no message behind it (a timer, a provider's opt-out) to a survey, re-reading on conflicts. */

@@ -53,6 +53,7 @@ export class Sweeper {
       );
       reminded++;
     }
+    await this.conversations.settleCounts(batch);
     const alerts = await this.alerts.sweep(batch);
     const sent = await this.outbox.flushDue(batch);
     await housekeeping(this.store, now);

@@ -9,6 +9,8 @@ import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
 export interface TelegramCall {
   method: string;
   payload: Record<string, unknown>;
+  /** When the call arrived (ms since the epoch). */
+  at: number;
   /** What the fake answered in `result`, when the call succeeded. */
   result?: unknown;
 }
@@ -132,7 +134,7 @@ export async function startFakeTelegram({ token }: { token: string }): Promise<F
       const m = /^\/bot([^/]+)\/(\w+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
       if (!m || m[1] !== token) return answer(res, m ? 401 : 404, { ok: false, error_code: m ? 401 : 404, description: m ? 'Unauthorized' : 'Not Found' });
       const method = m[2]!;
-      const call: TelegramCall = { method, payload: await readPayload(req) };
+      const call: TelegramCall = { method, payload: await readPayload(req), at: Date.now() };
       calls.push(call);
       for (const w of waiters.filter((x) => x.method === method)) {
         waiters.splice(waiters.indexOf(w), 1);

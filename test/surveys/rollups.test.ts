@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { TestClock } from '../helpers/clock.js';
 
 describe('rollup counters', () => {
   let server: TestServer;
@@ -19,5 +20,49 @@ describe('rollup counters', () => {
       'default|nps|2026-03-09|all|score|9': 40,
       'default|nps|2026-03-09|tag:vip|score|9': 40,
     });
+  });
+});
+
+describe('counts owed after a crash between an answer and its count', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0' }, { now: clock.now });
+  });
+  afterAll(() => server.close());
+
+  const scoreCount = async () => {
+    const docs = await server.app.store.rollups.model.find({ metric: 'score', cohort: 'all' }).lean();
+    return docs.reduce((n: number, d: { count: number }) => n + d.count, 0);
+  };
+
+  it('are applied once by the sweeper, however often it runs, and then forgotten', async () => {
+    const started = await server.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_crash', trigger: 'api' });
+    if (started.status !== 'sent') throw new Error(started.status);
+    // The answer's write happens; the process "dies" before its counter write.
+    const add = vi.spyOn(server.app.store.rollups, 'add').mockRejectedValueOnce(new Error('killed'));
+    await expect(server.app.pipeline.handle({ channel: 'web', address: 'v_crash', providerMessageId: 'c-1', text: '7', receivedAt: clock.now() })).rejects.toThrow('killed');
+    add.mockRestore();
+    expect(await scoreCount()).toBe(0);
+    expect((await server.app.store.surveys.byId(started.surveyId))?.countsDue).toHaveLength(1);
+
+    await server.app.sweeper.sweep(); // too young: its own writer may still be at it
+    expect(await scoreCount()).toBe(0);
+    clock.advance(61_000);
+    await server.app.sweeper.sweep();
+    await server.app.sweeper.sweep();
+    expect(await scoreCount()).toBe(1);
+    expect((await server.app.store.surveys.byId(started.surveyId))?.countsDue).toEqual([]);
+    const counter = await server.app.store.rollups.model.findOne({ metric: 'score', cohort: 'all' }).lean();
+    expect(counter?.steps ?? []).toEqual([]);
+  });
+
+  it('are not added again when the writer did count them', async () => {
+    await server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_ok', trigger: 'api' });
+    await server.app.pipeline.handle({ channel: 'web', address: 'v_ok', providerMessageId: 'ok-1', text: '5', receivedAt: clock.now() });
+    const before = await scoreCount();
+    clock.advance(61_000);
+    await server.app.sweeper.sweep();
+    expect(await scoreCount()).toBe(before);
   });
 });

@@ -117,11 +117,12 @@ export function smsWebhooks(options: WebhookOptions) {
         // Twilio stopped (or resumed) sending to this number, whatever the (custom) keyword was.
         ...(OptOutType === 'STOP' ? { providerKeyword: 'stop' as const } : OptOutType === 'START' ? { providerKeyword: 'start' as const } : {}),
         receivedAt: deps.now(),
+        replyReceipts: true,
       });
-      if (result.duplicate) {
-        request.log.info('sms redelivery recognised; nothing done again');
-        return sendTwiml(reply, []);
-      }
+      if (result.duplicate) request.log.info({ resent: result.replies.length }, 'sms redelivery recognised; nothing done again');
+      // The replies ride in this response: once it is written out, they are delivered.
+      const { delivered } = result;
+      if (delivered) reply.raw.once('finish', () => void delivered());
       // Advanced Opt-Out answers its own (possibly custom) STOP/START keywords; its HELP answer is generic.
       const silent = OptOutType === 'STOP' || OptOutType === 'START' || isTwilioAnsweredKeyword(Body);
       return sendTwiml(reply, silent ? [] : result.replies);

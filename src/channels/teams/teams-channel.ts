@@ -50,9 +50,9 @@ export function createTeamsChannel(
     const { activity } = context;
     const mapped = toInbound(activity, address, now());
     if (!mapped || !product) return;
-    const result = await product.handleInbound(mapped.inbound);
-    if (result.duplicate) return;
-    if (mapped.answered && activity.replyToId) {
+    const result = await product.handleInbound({ ...mapped.inbound, replyReceipts: true });
+    if (result.duplicate && result.replies.length === 0) return;
+    if (!result.duplicate && mapped.answered && activity.replyToId) {
       // Redraw the question without buttons so the same card cannot be answered twice.
       await context.updateActivity({
         id: activity.replyToId,
@@ -61,6 +61,7 @@ export function createTeamsChannel(
       });
     }
     for (const reply of result.replies) await context.sendActivity(renderOutbound(reply));
+    void result.delivered?.();
   }
 
   async function onTurn(context: TurnContext): Promise<void> {

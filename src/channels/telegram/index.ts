@@ -76,7 +76,8 @@ export function createTelegramChannel(
   let closed = false;
 
   const deliver = async (address: string, inbound: Inbound) => {
-    const result = await product().handleInbound(inbound);
+    const result = await product().handleInbound({ ...inbound, replyReceipts: true });
+    let sent = 0;
     for (const reply of result.replies) {
       let delivery = await sender.send(address, reply);
       // A reply has no outbox behind it: wait out one short flood-control pause and try once more.
@@ -88,7 +89,11 @@ export function createTelegramChannel(
           .catch((err: unknown) => log.error({ err }, 'recording a telegram opt-out failed'));
       }
       if (delivery.status === 'failed') break; // keep the order: never send the rest without the first
+      sent++;
     }
+    // Delivered, or refused for good: either way a redelivery of this update must not send them again.
+    void result.delivered?.();
+    if (sent < result.replies.length) log.info({ sent, of: result.replies.length }, 'telegram replies not all sent');
   };
 
   /** Show the chosen score under the question and drop its keyboard, so it cannot be answered twice. */
