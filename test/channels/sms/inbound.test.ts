@@ -83,6 +83,8 @@ describe('POST /webhooks/twilio/sms', () => {
         providerMessageId: res.params.MessageSid,
         text: 'nine & a half <3',
         receivedAt: expect.any(Date),
+        // Its replies ride in the TwiML answer: the adapter confirms them once it is written out.
+        replyReceipts: true,
       },
     ]);
   });

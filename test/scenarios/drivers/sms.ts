@@ -29,10 +29,12 @@ export const smsDriver: ChannelDriver = {
       { now: clock.now },
     );
     const { app } = server;
+    let next = randomInt(9000);
     return {
       server,
+      // Distinct numbers within a session (random ones collided now and then: a throttled survey).
       async newCustomer() {
-        return `+1415555${String(randomInt(10_000)).padStart(4, '0')}`;
+        return `+1415555${String(1000 + (next++ % 9000))}`;
       },
       async deliver(address, { id, text, choice }) {
         // The same seed gives the same MessageSid, as a Twilio retry of one message does.
