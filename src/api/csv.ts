@@ -1,3 +1,5 @@
+import { stringify, type Options as StringifyOptions } from 'csv-stringify/sync';
+
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. Pure. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -38,14 +40,19 @@ export function csvRecords(text: string): Array<Record<string, string>> {
   return rows.map((cells) => Object.fromEntries(names.flatMap((name, i) => (cells[i]?.trim() ? [[name, cells[i].trim()]] : []))));
 }
 
-/** One CSV field; a leading = or @ is defused so a spreadsheet never runs a customer's comment as a formula. */
-export function csvField(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  let s = value instanceof Date ? value.toISOString() : String(value);
-  if (/^[=@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * One CSV record for spreadsheets (csv-stringify): CRLF, every non-empty field quoted, dates as ISO
+ * 8601, and a text cell starting with = + - @, tab or CR (or a full-width = + - @) prefixed with '
+ * so a spreadsheet shows a customer's comment instead of running it as a formula (OWASP CSV injection).
+ */
+export function csvLine(values: readonly unknown[]): string {
+  return stringify([values], exportOptions);
 }
 
-export function csvLine(values: readonly unknown[]): string {
-  return `${values.map(csvField).join(',')}\r\n`;
-}
+const exportOptions: StringifyOptions = {
+  escape_formulas: true,
+  // Quoted cells stay whole in a spreadsheet that splits on ; (comma-decimal locales), so no formula starts mid-cell.
+  quoted: true,
+  record_delimiter: 'windows',
+  cast: { date: (d) => d.toISOString() },
+};
