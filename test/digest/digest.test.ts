@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigest } from '../../src/digest/build-digest.js';
-import { renderSmsDigest } from '../../src/digest/render-digest.js';
+import { renderDigest, renderSmsDigest } from '../../src/digest/render-digest.js';
 import { trendChart, trendSeries } from '../../src/digest/trend-chart.js';
 import { TestClock } from '../helpers/clock.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
@@ -43,8 +43,7 @@ describe('weekly digest', () => {
       `  CSAT 1 Cy: /reply ${ids.broken} <message>`,
       `  CSAT 2: /reply ${ids.csat2} <message>`,
       'Moved most: vip NPS -100 (NPS +100 to NPS 0)',
-      'Dashboard: https://bot.example.com/dashboard',
-    ].join('\n');
+    ].join('\n'); // no dashboard link: there is no dashboard page yet
 
   it('goes to the owner at Monday 09:00 with every number of the week against the week before', async () => {
     const { app } = server;
@@ -62,11 +61,20 @@ describe('weekly digest', () => {
     expect(await say(server.app, owner, '/digest')).toEqual([expected()]);
   });
 
-  it('fits the SMS version in two segments of plain text with the dashboard link', async () => {
-    const sms = renderSmsDigest(await buildDigest(server.app.store, 'default', '2026-03-09'), 'https://bot.example.com/dashboard');
-    expect(sms).toBe('Week 2026-03-09: NPS -20 (-53.3, noise) n=5 resp 83.3% aband 20%; CSAT 0% (-100) n=2 resp 100% aband 0%. 3 detractor(s) need a reply. More: https://bot.example.com/dashboard');
+  it('fits the SMS version in two segments of plain text, with no link to a page that does not exist', async () => {
+    const sms = await server.app.owners.digests.text('2026-03-09', 'sms');
+    expect(sms).toBe('Week 2026-03-09: NPS -20 (-53.3, noise) n=5 resp 83.3% aband 20%; CSAT 0% (-100) n=2 resp 100% aband 0%. 3 detractor(s) need a reply.');
     expect(sms.length).toBeLessThanOrEqual(306);
     expect(sms).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it('prints a link line only when given a URL', async () => {
+    const digest = await buildDigest(server.app.store, 'default', '2026-03-09');
+    const url = 'https://bot.example.com/report';
+    expect(renderDigest(digest).split('\n').at(-1)).toBe('Moved most: vip NPS -100 (NPS +100 to NPS 0)');
+    expect(renderDigest(digest, url).split('\n').at(-1)).toBe(`Dashboard: ${url}`);
+    expect(renderSmsDigest(digest)).not.toMatch(/More:|undefined/);
+    expect(renderSmsDigest(digest, url)).toMatch(/ 3 detractor\(s\) need a reply\. More: https:\/\/bot\.example\.com\/report$/);
   });
 
   it('charts the last 12 weeks of scores from the counters', async () => {
