@@ -5,7 +5,7 @@ import type { Locale } from '../dialogs/types.js';
 import { recordInbound, type Store } from '../store/index.js';
 import type { BusinessSettings, SurveyService } from '../surveys/survey-service.js';
 import type { StaffCommands } from './commands.js';
-import { parseCommand } from './parse-command.js';
+import { parseCommand, usageReply } from './parse-command.js';
 import type { StaffService } from './staff-service.js';
 
 /**
@@ -25,7 +25,7 @@ export class CommandRouter {
   async handleInbound(inbound: Inbound): Promise<InboundResult> {
     // A tapped "/reply …" button comes back as a choice.
     const text = inbound.text ?? (inbound.choice?.startsWith('/') ? inbound.choice : undefined);
-    const parsed = text === undefined ? ({ type: 'none' } as const) : parseCommand(text, { slashOptional: inbound.channel === 'sms' || inbound.channel === 'teams' });
+    const parsed = text === undefined ? ({ type: 'none' } as const) : parseCommand(text, { slashOptional: inbound.channel === 'sms' || inbound.channel === 'teams', country: this.business.country });
     if (parsed.type === 'none') return this.surveys().handleInbound(inbound);
 
     const slashed = text?.trim().startsWith('/') ?? false;
@@ -48,7 +48,7 @@ export class CommandRouter {
       const locale = (customer?.locale ?? this.business.locale) as Locale;
       return { duplicate: false, replies: [keywordReply('help', locale, { business: this.business.name })] };
     }
-    if (parsed.type === 'invalid') return { duplicate: false, replies: [{ text: `Usage: ${parsed.usage}` }] };
+    if (parsed.type === 'invalid') return { duplicate: false, replies: [{ text: usageReply(parsed.name, parsed.problem) }] };
     this.log.info({ channel: inbound.channel, address: inbound.address, command: parsed.command.name }, 'staff command');
     return { duplicate: false, replies: [{ text: await this.commands.run(parsed.command, member, inbound) }] };
   }

@@ -7,7 +7,7 @@ import type { Store } from '../store/index.js';
 import { normalizeAddress } from '../surveys/addresses.js';
 import type { Outbox } from '../surveys/outbox.js';
 import type { BusinessSettings, StartSurveyResult, SurveyService } from '../surveys/survey-service.js';
-import { usages, type Command, type CommandName } from './parse-command.js';
+import { usageReply, usages, type Command, type CommandName } from './parse-command.js';
 import type { StaffMember, StaffService } from './staff-service.js';
 
 export interface CommandDeps {
@@ -71,7 +71,7 @@ export class StaffCommands {
           return await this.reply(command, member);
       }
     } catch (err) {
-      if (err instanceof AppError && err.expected) return `${err.message}\nUsage: ${usages[command.name]}`;
+      if (err instanceof AppError && err.expected) return usageReply(command.name, err.message);
       this.deps.log.error({ err, command: command.name }, 'staff command failed');
       return 'Something went wrong on our side; please try again.';
     }
@@ -83,7 +83,7 @@ export class StaffCommands {
     let address: string;
     if (command.target.type === 'customer') {
       const customer = await store.customers.findOne({ _id: command.target.customerId, businessId: business.id }, { channel: 1, address: 1 }).lean();
-      if (!customer) return `No customer with id ${command.target.customerId}.`;
+      if (!customer) return usageReply('survey', `no customer with id ${command.target.customerId}: check the id, or write their phone number or channel:address`);
       channel = customer.channel as ChannelName;
       address = customer.address;
     } else if (command.target.type === 'phone') {
@@ -126,9 +126,8 @@ export class StaffCommands {
 
   private async reply(command: Extract<Command, { name: 'reply' }>, member: StaffMember): Promise<string> {
     const { store, business, outbox } = this.deps;
-    if (!isValidObjectId(command.surveyId)) return `No survey with id ${command.surveyId}.`;
-    const survey = await store.surveys.findOne({ _id: command.surveyId, businessId: business.id }).lean();
-    if (!survey) return `No survey with id ${command.surveyId}.`;
+    const survey = isValidObjectId(command.surveyId) ? await store.surveys.findOne({ _id: command.surveyId, businessId: business.id }).lean() : null;
+    if (!survey) return usageReply('reply', `no survey with id ${command.surveyId}: copy the id from the alert`);
     const customer = await store.customers.findOne({ _id: survey.customerId }, { optedOutAt: 1, name: 1 }).lean();
     if (customer?.optedOutAt) return 'Not sent: this customer opted out of messages on that channel.';
     const at = this.deps.now();
