@@ -21,13 +21,14 @@ describe('weekly digest', () => {
 
   // NPS this week: 10, 2, 0, 8, 7 → 1 promoter, 2 detractors of 5 = −20; last week 10, 9, 3 → +33.3.
   // SE = sqrt((0.2+0.4−0.2²)/5) and sqrt((2/3+1/3−(1/3)²)/3); MoE of the change 1.96·hypot = 125.2.
-  // Sent 6, scored 5 (83.3 %); the Sunday 7 still waits for its comment: abandonment 1/5 = 20 %.
+  // Sent 6, scored 5 (83.3 %); the one never answered expired at the Monday sweep: abandonment 1/6 = 16.7 %
+  // (the Sunday 7 still waiting for its comment has a score, so it is not abandoned).
   // CSAT 1, 2 → 0 % vs 5, 4 → 100 %; both weeks unanimous, so SE 0 and the change counts as beyond noise.
   const expected = () =>
     [
       'Weekly digest, week of 2026-03-09 (compared with 2026-03-02)',
       'NPS -20: -53.3 vs last week (NPS +33.3; within noise, ±125.2)',
-      '  5 responses of 6 sent; response rate 83.3%, abandonment 20%',
+      '  5 responses of 6 sent; response rate 83.3%, abandonment 16.7%',
       'CSAT 0%: -100 pts vs last week (CSAT 100%; beyond noise)',
       '  2 responses of 2 sent; response rate 100%, abandonment 0%',
       'Lowest comments:',
@@ -63,7 +64,7 @@ describe('weekly digest', () => {
 
   it('fits the SMS version in two segments of plain text, with no link to a page that does not exist', async () => {
     const sms = await server.app.owners.digests.text('2026-03-09', 'sms');
-    expect(sms).toBe('Week 2026-03-09: NPS -20 (-53.3, noise) n=5 resp 83.3% aband 20%; CSAT 0% (-100) n=2 resp 100% aband 0%. 3 detractor(s) need a reply.');
+    expect(sms).toBe('Week 2026-03-09: NPS -20 (-53.3, noise) n=5 resp 83.3% aband 16.7%; CSAT 0% (-100) n=2 resp 100% aband 0%. 3 detractor(s) need a reply.');
     expect(sms.length).toBeLessThanOrEqual(306);
     expect(sms).toMatch(/^[\x20-\x7e]*$/);
   });
