@@ -1,51 +1,58 @@
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. Pure. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const src = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i];
-    if (quoted) {
-      if (ch === '"' && src[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && src[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  return rows;
-}
+import { CsvError, parse } from 'csv-parse/sync';
+import { stringify, type Options as StringifyOptions } from 'csv-stringify/sync';
+import { ValidationError } from '../errors.js';
 
-/** Header row + records → objects keyed by the trimmed, lower-cased header; empty cells left out. */
+/**
+ * A CSV upload (csv-parse: RFC 4180, BOM, CRLF or LF) as objects keyed by the trimmed, lower-cased
+ * header; empty cells and blank rows left out, short rows allowed. A file that does not parse, or a
+ * row with more fields than the header (an unquoted comma), is refused with the row it is in.
+ */
 export function csvRecords(text: string): Array<Record<string, string>> {
-  const [header, ...rows] = parseCsv(text);
-  if (!header) return [];
-  const names = header.map((h) => h.trim().toLowerCase());
-  return rows.map((cells) => Object.fromEntries(names.flatMap((name, i) => (cells[i]?.trim() ? [[name, cells[i].trim()]] : []))));
+  let header: string[] | undefined;
+  let rows = 0;
+  try {
+    return parse(text, {
+      bom: true,
+      columns: (names: string[]) => (header = names.map((h) => h.trim().toLowerCase())),
+      relax_column_count_less: true,
+      skip_records_with_empty_values: true,
+      on_record: (record: Record<string, string>) => {
+        rows++;
+        return Object.fromEntries(Object.entries(record).flatMap(([name, cell]) => (cell.trim() ? [[name, cell.trim()]] : [])));
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    throw new ValidationError(`CSV ${header ? `row ${rows + 1}` : 'header'}: ${csvProblem(err, header?.length ?? 0)}`, { cause: err });
+  }
 }
 
-/** One CSV field; a leading = or @ is defused so a spreadsheet never runs a customer's comment as a formula. */
-export function csvField(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  let s = value instanceof Date ? value.toISOString() : String(value);
-  if (/^[=@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+function csvProblem(err: CsvError, columns: number): string {
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field is never closed; write a quote inside a quoted field as two ("")';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'a quote closes a field before its end; write a quote inside a quoted field as two ("")';
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
+      return `${Array.isArray(err.record) ? err.record.length : 'more'} fields, the header has ${columns}; quote a field that contains a comma`;
+    default:
+      return err.message;
+  }
 }
 
+/**
+ * One CSV record for spreadsheets (csv-stringify): CRLF, every non-empty field quoted, dates as ISO
+ * 8601, and a text cell starting with = + - @, tab or CR (or a full-width = + - @) prefixed with '
+ * so a spreadsheet shows a customer's comment instead of running it as a formula (OWASP CSV injection).
+ */
 export function csvLine(values: readonly unknown[]): string {
-  return `${values.map(csvField).join(',')}\r\n`;
+  return stringify([values], exportOptions);
 }
+
+const exportOptions: StringifyOptions = {
+  escape_formulas: true,
+  // Quoted cells stay whole in a spreadsheet that splits on ; (comma-decimal locales), so no formula starts mid-cell.
+  quoted: true,
+  record_delimiter: 'windows',
+  cast: { date: (d) => d.toISOString() },
+};

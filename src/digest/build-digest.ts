@@ -2,7 +2,7 @@ import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { compare, rates, scoreRange, type Comparison, type FunnelRates } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek } from '../surveys/calendar.js';
-import { readRollups } from './rollup-counts.js';
+import { funnel, readRollups } from './rollup-counts.js';
 
 export interface KindDigest {
   kind: SurveyKind;
@@ -56,7 +56,7 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
       comparison: compare(kind, now.histogram, before.histogram),
       sent: now.sent,
       responses: now.started,
-      rates: rates({ sent: now.sent, started: now.started, completed: now.completed }),
+      rates: rates(funnel(now)),
     });
   }
 

@@ -16,8 +16,8 @@ function change(c: Comparison): string {
 
 const quote = (c: DigestComment) => `  ${kindLabel[c.kind]} ${c.score}${c.name ? ` ${c.name}` : ''}: "${c.comment}"`;
 
-/** The full digest for chat channels with room (Telegram, Teams, web). */
-export function renderDigest(d: WeeklyDigest, dashboardUrl: string): string {
+/** The full digest for chat channels with room (Telegram, Teams, web); a link line only when given a page to link to. */
+export function renderDigest(d: WeeklyDigest, dashboardUrl?: string): string {
   const lines = [`Weekly digest, week of ${d.periodStart} (compared with ${d.previousStart})`];
   if (!d.kinds.length) lines.push('No surveys in these two weeks.');
   for (const k of d.kinds) {
@@ -36,13 +36,13 @@ export function renderDigest(d: WeeklyDigest, dashboardUrl: string): string {
     const m = d.movedMost;
     lines.push(`Moved most: ${m.cohort.replace(/^tag:/, '')} ${kindLabel[m.kind]} ${signed(m.comparison.delta ?? 0)}${unit(m.comparison)} (${scoreText(m.comparison.previous)} to ${scoreText(m.comparison.current)})`);
   }
-  lines.push(`Dashboard: ${dashboardUrl}`);
+  if (dashboardUrl) lines.push(`Dashboard: ${dashboardUrl}`);
   return lines.join('\n');
 }
 
-/** The SMS digest: plain ASCII, at most two segments, details behind the dashboard link. */
-export function renderSmsDigest(d: WeeklyDigest, dashboardUrl: string): string {
-  const link = ` More: ${dashboardUrl}`;
+/** The SMS digest: plain ASCII, at most two segments, details behind the dashboard link when there is one. */
+export function renderSmsDigest(d: WeeklyDigest, dashboardUrl?: string): string {
+  const link = dashboardUrl ? ` More: ${dashboardUrl}` : '';
   const full = d.kinds.map((k) => {
     const c = k.comparison;
     const delta = c.delta === null ? '' : ` (${signed(c.delta)}${c.significant ? '' : ', noise'})`;

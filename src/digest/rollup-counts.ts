@@ -1,21 +1,37 @@
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
+import type { FunnelCounts } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 
 /** Counters of one (kind, week, cohort): the score histogram and the funnel. */
 export interface Counts {
   histogram: Record<number, number>;
   sent: number;
+  /** Surveys that got a score (the counter is named `started`). */
   started: number;
   completed: number;
   commented: number;
+  /** Surveys that ended without a score (expired, opted out, or two unreadable answers). */
+  unscored: number;
 }
 
-export const emptyCounts = (): Counts => ({ histogram: {}, sent: 0, started: 0, completed: 0, commented: 0 });
+export const emptyCounts = (): Counts => ({ histogram: {}, sent: 0, started: 0, completed: 0, commented: 0, unscored: 0 });
 
 export function addCounts(a: Counts, b: Counts): Counts {
   const histogram: Record<number, number> = { ...a.histogram };
   for (const [score, count] of Object.entries(b.histogram)) histogram[Number(score)] = (histogram[Number(score)] ?? 0) + count;
-  return { histogram, sent: a.sent + b.sent, started: a.started + b.started, completed: a.completed + b.completed, commented: a.commented + b.commented };
+  return {
+    histogram,
+    sent: a.sent + b.sent,
+    started: a.started + b.started,
+    completed: a.completed + b.completed,
+    commented: a.commented + b.commented,
+    unscored: a.unscored + b.unscored,
+  };
+}
+
+/** The funnel of some counts, as the rates read it. */
+export function funnel(c: Counts): FunnelCounts {
+  return { sent: c.sent, scored: c.started, completed: c.completed, endedUnscored: c.unscored };
 }
 
 /** Counts keyed by kind, then week, then cohort ('all', 'tag:…'). */
@@ -39,7 +55,7 @@ export class RollupCounts {
     const key = `${kind}|${week}|${cohort}`;
     const c = this.map.get(key) ?? emptyCounts();
     if (metric === 'score' && score !== null) c.histogram[score] = (c.histogram[score] ?? 0) + count;
-    else if (metric === 'sent' || metric === 'started' || metric === 'completed' || metric === 'commented') c[metric] += count;
+    else if (metric === 'sent' || metric === 'started' || metric === 'completed' || metric === 'commented' || metric === 'unscored') c[metric] += count;
     this.map.set(key, c);
   }
 }

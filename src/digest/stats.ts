@@ -2,7 +2,7 @@ import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
 import { rates, round1, summarize, type FunnelRates, type Summary } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../surveys/calendar.js';
-import { readRollups } from './rollup-counts.js';
+import { funnel, readRollups } from './rollup-counts.js';
 
 export interface KindStats {
   kind: SurveyKind;
@@ -29,7 +29,7 @@ export async function periodStats(store: Store, business: { id: string; timeZone
   const kinds = surveyKinds
     .map((kind) => {
       const c = counts.sum(kind, weeks);
-      return { kind, summary: summarize(kind, c.histogram), sent: c.sent, rates: rates({ sent: c.sent, started: c.started, completed: c.completed }) };
+      return { kind, summary: summarize(kind, c.histogram), sent: c.sent, rates: rates(funnel(c)) };
     })
     .filter((k) => k.sent > 0 || k.summary.n > 0);
   return { days, fromWeek, toWeek, kinds };

@@ -21,7 +21,7 @@ export interface CustomerMessage {
   slashed: boolean;
 }
 
-export function classify(inbound: Inbound): Classified {
+export function classify(inbound: Inbound, business: { country: string }): Classified {
   if (inbound.startToken !== undefined) return { type: 'deep_link', token: inbound.startToken };
   const slashed = inbound.text?.trim().startsWith('/') ?? false;
   const asCustomer: CustomerMessage = {
@@ -37,7 +37,7 @@ export function classify(inbound: Inbound): Classified {
   // A tapped "/reply …" button comes back as a choice.
   const commandText = inbound.text ?? (inbound.choice?.startsWith('/') ? inbound.choice : undefined);
   if (commandText !== undefined) {
-    const parsed = parseCommand(commandText, { slashOptional: inbound.channel === 'sms' || inbound.channel === 'teams' });
+    const parsed = parseCommand(commandText, { slashOptional: inbound.channel === 'sms' || inbound.channel === 'teams', country: business.country });
     if (parsed.type !== 'none') return { type: 'command', parsed, slashed: slashed || commandText.trim().startsWith('/'), asCustomer };
   }
   return { type: 'customer', ...asCustomer };

@@ -69,7 +69,7 @@ export class InboundPipeline {
   }
 
   async handle(inbound: Inbound): Promise<InboundResult> {
-    const message = classify(inbound);
+    const message = classify(inbound, this.deps.business);
     switch (message.type) {
       case 'deep_link':
         return this.once(inbound, () => this.deps.links.open(inbound, message.token));

@@ -1,35 +1,43 @@
-/** Counts for one cohort of invitations: a survey is "started" once it got a score. */
+/**
+ * Counts of one cohort of invitations (surveys sent in the same weeks). The rollup counter named
+ * `started` is `scored` here: a survey counts as started once it got a score.
+ */
 export interface FunnelCounts {
+  /** Surveys sent (created and queued for the customer, sent now or at the send window). */
   sent: number;
-  started: number;
+  /** Surveys that got a score. */
+  scored: number;
+  /** Scored surveys that finished: commented, skipped the comment, or expired at the comment step. */
   completed: number;
+  /** Surveys that ended without a score: expired, opted out, or two unreadable answers. */
+  endedUnscored: number;
 }
 
 /** Rates as fractions 0..1 (not percent); null when the denominator is 0. */
 export interface FunnelRates {
-  /** started / sent */
+  /** scored / sent */
   responseRate: number | null;
   /** completed / sent */
   completionRate: number | null;
-  /** (started − completed) / started: scored but never finished (no comment step done). */
+  /** endedUnscored / sent: surveys that ended without a score. Surveys still waiting for one count in neither. */
   abandonmentRate: number | null;
 }
 
 /**
- * Funnel rates of one cohort. The counts must describe the same invitations, so
- * completed ≤ started ≤ sent; anything else is a counting error and is rejected, not clamped.
+ * Funnel rates of one cohort. The counts must describe the same invitations, so completed ≤
+ * scored and scored + endedUnscored ≤ sent; anything else is a counting error and is rejected, not clamped.
  */
-export function rates({ sent, started, completed }: FunnelCounts): FunnelRates {
-  for (const [name, value] of Object.entries({ sent, started, completed })) {
+export function rates({ sent, scored, completed, endedUnscored }: FunnelCounts): FunnelRates {
+  for (const [name, value] of Object.entries({ sent, scored, completed, endedUnscored })) {
     if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} ${value} is not a non-negative integer`);
   }
-  if (started > sent || completed > started) {
-    throw new RangeError(`expected completed ≤ started ≤ sent, got ${completed}, ${started}, ${sent}`);
+  if (completed > scored || scored + endedUnscored > sent) {
+    throw new RangeError(`expected completed ≤ scored and scored + endedUnscored ≤ sent, got completed ${completed}, scored ${scored}, endedUnscored ${endedUnscored}, sent ${sent}`);
   }
   return {
-    responseRate: sent === 0 ? null : started / sent,
+    responseRate: sent === 0 ? null : scored / sent,
     completionRate: sent === 0 ? null : completed / sent,
-    abandonmentRate: started === 0 ? null : (started - completed) / started,
+    abandonmentRate: sent === 0 ? null : endedUnscored / sent,
   };
 }
 

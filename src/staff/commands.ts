@@ -7,7 +7,7 @@ import type { BusinessSettings, Store } from '../store/index.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { normalizeAddress, type StartSurveyResult, type SurveyStarter } from '../surveys/start-survey.js';
-import { usages, type Command, type CommandName, type ParseResult } from './parse-command.js';
+import { usageReply, usages, type Command, type CommandName, type ParseResult } from './parse-command.js';
 import type { StaffMember, StaffService } from './staff-service.js';
 
 export interface CommandDeps {
@@ -47,7 +47,7 @@ export class StaffCommands {
 
   /** A staff member's message that reads as a command: its answer, or what is wrong with it. */
   async run(parsed: Exclude<ParseResult, { type: 'none' }>, member: StaffMember, inbound: Inbound): Promise<string> {
-    if (parsed.type === 'invalid') return `Usage: ${parsed.usage}`;
+    if (parsed.type === 'invalid') return usageReply(parsed.name, parsed.problem);
     const command = parsed.command;
     this.deps.log.info({ channel: inbound.channel, command: command.name }, 'staff command');
     if (member.role !== 'owner' && !staffCommands.includes(command.name) && command.name !== 'claim') {
@@ -76,7 +76,7 @@ export class StaffCommands {
           return await this.reply(command, member);
       }
     } catch (err) {
-      if (err instanceof AppError && err.expected) return `${err.message}\nUsage: ${usages[command.name]}`;
+      if (err instanceof AppError && err.expected) return usageReply(command.name, err.message);
       this.deps.log.error({ err, command: command.name }, 'staff command failed');
       return 'Something went wrong on our side; please try again.';
     }
@@ -95,7 +95,7 @@ export class StaffCommands {
     let address: string;
     if (command.target.type === 'customer') {
       const customer = await store.customers.byId(command.target.customerId, business.id);
-      if (!customer) return `No customer with id ${command.target.customerId}.`;
+      if (!customer) return usageReply('survey', `no customer with id ${command.target.customerId}: check the id, or write their phone number or channel:address`);
       channel = customer.channel;
       address = customer.address;
     } else if (command.target.type === 'phone') {
@@ -139,7 +139,7 @@ export class StaffCommands {
   private async reply(command: Extract<Command, { name: 'reply' }>, member: StaffMember): Promise<string> {
     const { store, business, outbox } = this.deps;
     const survey = await store.surveys.byId(command.surveyId, business.id);
-    if (!survey) return `No survey with id ${command.surveyId}.`;
+    if (!survey) return usageReply('reply', `no survey with id ${command.surveyId}: copy the id from the alert`);
     const customer = await store.customers.find({ businessId: business.id, channel: survey.channel, address: survey.address });
     if (customer?.optedOutAt) return 'Not sent: this customer opted out of messages on that channel.';
     const at = this.deps.now();

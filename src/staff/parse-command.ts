@@ -1,5 +1,6 @@
-import { channelNames, type ChannelName } from '../channels/channel.js';
-import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
+import { channelNames, type ChannelName } from '../domain/channels.js';
+import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
+import { normalizePhone } from '../domain/phone.js';
 
 /** Who a `/survey` goes to: a phone number (SMS), a stored customer, or an explicit channel address. */
 export type SurveyTarget =
@@ -24,7 +25,8 @@ export type CommandName = Command['name'];
 export type ParseResult =
   | { type: 'none' }
   | { type: 'command'; command: Command }
-  | { type: 'invalid'; name: CommandName; usage: string };
+  /** `problem` names the bad part and how to fix it; `usageReply` puts it before the usage line. */
+  | { type: 'invalid'; name: CommandName; problem: string; usage: string };
 
 export const usages: Record<CommandName, string> = {
   survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
@@ -37,24 +39,89 @@ export const usages: Record<CommandName, string> = {
   staff: '/staff add <channel>:<address> [owner|staff]',
 };
 
+/** What a staff member reads when a command cannot run: what is wrong and how to fix it, then the usage line. */
+export function usageReply(name: CommandName, problem: string): string {
+  return `${problem}\nUsage: ${usages[name]}`;
+}
+
 const commandNames = Object.keys(usages) as CommandName[];
 const objectId = /^[a-f0-9]{24}$/i;
-const phone = /^\+?\d[\d().-]{5,}\d$/;
+/** One word of a phone number as people write it: digits with + ( ) - . between them. */
+const phoneWord = /^\+?[\d().-]*\d[\d().-]*$/;
+const maxContext = 200;
+const examplePhone = '+14155552671';
 
 export interface ParseOptions {
   /** SMS and Teams users may leave out the leading slash. */
   slashOptional: boolean;
+  /** The business's country (ISO 3166 alpha-2), for phone numbers written without + and country code. */
+  country: string;
 }
 
-/** Split off a channel:address pair, or undefined when the text is not one. */
-function channelAddress(token: string): { channel: ChannelName; address: string } | undefined {
-  const i = token.indexOf(':');
-  if (i < 1) return undefined;
-  const channel = token.slice(0, i).toLowerCase();
-  const address = token.slice(i + 1);
-  if (!(channelNames as readonly string[]).includes(channel) || !address) return undefined;
-  return { channel: channel as ChannelName, address };
+/** Thrown inside the parser only: a problem for the usage reply. */
+class Problem extends Error {}
+
+const kindOf = (word: string | undefined): SurveyKind => {
+  if (!word) throw new Problem('the survey kind is missing: use nps, csat or ces');
+  const kind = word.toLowerCase() as SurveyKind;
+  if (!surveyKinds.includes(kind)) throw new Problem(`unknown survey kind "${word}": use nps, csat or ces`);
+  return kind;
+};
+
+const contextOf = (words: readonly string[]): string | undefined => {
+  const about = words.join(' ');
+  if (about.length > maxContext) throw new Problem(`the context is ${about.length} characters long: keep it to ${maxContext}`);
+  return about || undefined;
+};
+
+/**
+ * A phone number written over one or more words, "(415) 555-2671" or "+44 20 7946 0958": the longest
+ * run of phone words that is a valid number for the business's country, in E.164, and how many words
+ * it took. Shorter runs are tried so a context starting with a number ("1042") stays the context.
+ */
+function phoneOf(words: readonly string[], country: string): { phone: string; used: number } {
+  let run = 0;
+  while (run < words.length && phoneWord.test(words[run] ?? '') && (run === 0 || !words[run]?.startsWith('+'))) run++;
+  for (let used = run; used > 0; used--) {
+    const phone = normalizePhone(words.slice(0, used).join(' '), country);
+    if (phone) return { phone, used }; // else: not a number with this many words; try fewer
+  }
+  throw new Problem(`"${words.slice(0, Math.max(run, 1)).join(' ')}" is not a phone number: write it in international format such as ${examplePhone}`);
 }
+
+/**
+ * `channel:address` at the start of `words`, an SMS address read as a phone number (it may span
+ * words); undefined when the first word has no channel prefix at all.
+ */
+function channelAddressOf(words: readonly string[], country: string): { channel: ChannelName; address: string; used: number } | undefined {
+  const [first = ''] = words;
+  const m = /^([a-z]+):([\s\S]*)$/i.exec(first);
+  if (!m) return undefined;
+  const [, prefix = '', address = ''] = m;
+  const channel = prefix.toLowerCase() as ChannelName;
+  if (!channelNames.includes(channel)) throw new Problem(`unknown channel "${prefix}": use sms, telegram, teams or web`);
+  if (!address) throw new Problem(`the address after "${prefix}:" is missing: write e.g. ${channel === 'sms' ? `sms:${examplePhone}` : `${channel}:12345`}`);
+  if (channel !== 'sms') return { channel, address, used: 1 };
+  const { phone, used } = phoneOf([address, ...words.slice(1)], country);
+  return { channel, address: phone, used };
+}
+
+function surveyTarget(words: readonly string[], country: string): { target: SurveyTarget; used: number } {
+  const [who] = words;
+  if (!who) throw new Problem('the customer is missing: write a phone number, a customer id or channel:address');
+  if (objectId.test(who)) return { target: { type: 'customer', customerId: who.toLowerCase() }, used: 1 };
+  const pair = channelAddressOf(words, country);
+  if (pair) return { target: { type: 'address', channel: pair.channel, address: pair.address }, used: pair.used };
+  if (phoneWord.test(who)) {
+    const { phone, used } = phoneOf(words, country);
+    return { target: { type: 'phone', phone }, used };
+  }
+  throw new Problem(`"${who}" is not a phone number, customer id or channel:address: write e.g. ${examplePhone}, 65f1c0ffee0123456789abcd or telegram:12345`);
+}
+
+const nothingMore = (extra: readonly string[], why: string) => {
+  if (extra.length) throw new Problem(`unexpected "${extra.join(' ')}": ${why}`);
+};
 
 /**
  * Read a staff command out of a chat message. `none` means the text is not a command (a customer's
@@ -69,54 +136,69 @@ export function parseCommand(raw: string, options: ParseOptions): ParseResult {
   if (!commandNames.includes(name)) return { type: 'none' };
   if (!slash && !options.slashOptional) return { type: 'none' };
   const args = rest.trim() ? rest.trim().split(/\s+/) : [];
-  const invalid: ParseResult = { type: 'invalid', name, usage: usages[name] };
-  const ok = (command: Command): ParseResult => ({ type: 'command', command });
+  try {
+    return { type: 'command', command: readCommand(name, args, rest.trim(), options) };
+  } catch (err) {
+    if (err instanceof Problem) return { type: 'invalid', name, problem: err.message, usage: usages[name] };
+    throw err;
+  }
+}
 
+function readCommand(name: CommandName, args: string[], rest: string, { country }: ParseOptions): Command {
   switch (name) {
     case 'help':
     case 'digest':
-      return args.length === 0 ? ok({ name }) : invalid;
+      nothingMore(args, `/${name} takes nothing after it`);
+      return { name };
     case 'stats': {
-      if (args.length === 0) return ok({ name, days: 30 });
-      const m = args.length === 1 ? /^(7|30|90)d?$/i.exec(args[0] ?? '') : null;
-      return m ? ok({ name, days: Number(m[1]) as StatsPeriod }) : invalid;
+      const [period, ...extra] = args;
+      if (period === undefined) return { name, days: 30 };
+      const m = /^(7|30|90)d?$/i.exec(period);
+      if (!m) throw new Problem(`"${period}" is not a period: use 7d, 30d or 90d`);
+      nothingMore(extra, '/stats takes one period');
+      return { name, days: Number(m[1]) as StatsPeriod };
     }
-    case 'claim':
-      return args.length === 1 && /^[\w-]{4,64}$/.test(args[0] ?? '') ? ok({ name, code: args[0] ?? '' }) : invalid;
+    case 'claim': {
+      const [code, ...extra] = args;
+      if (!code) throw new Problem('the code is missing: write the one-time code from the server log');
+      nothingMore(extra, 'the code is one word');
+      if (!/^[\w-]{4,64}$/.test(code)) throw new Problem(`"${code}" is not a claim code: copy the one-time code from the server log`);
+      return { name, code };
+    }
     case 'reply': {
-      const [id, ...words] = args;
-      return id && objectId.test(id) && words.length ? ok({ name, surveyId: id.toLowerCase(), text: rest.trim().slice(id.length).trim() }) : invalid;
+      const [id] = args;
+      if (!id) throw new Problem('the survey id is missing: copy it from the alert');
+      if (!objectId.test(id)) throw new Problem(`"${id}" is not a survey id: copy the 24-character id from the alert`);
+      const reply = rest.slice(id.length).trim();
+      if (!reply) throw new Problem('the reply text is missing: write it after the survey id');
+      return { name, surveyId: id.toLowerCase(), text: reply };
     }
     case 'staff': {
-      const [verb, who, role = 'staff', ...extra] = args;
-      const target = who ? channelAddress(who) : undefined;
-      if (verb?.toLowerCase() !== 'add' || !target || extra.length || !['owner', 'staff'].includes(role.toLowerCase())) return invalid;
-      return ok({ name, ...target, role: role.toLowerCase() as 'owner' | 'staff' });
+      const [verb, ...words] = args;
+      if (!verb) throw new Problem('the action is missing: write /staff add and the identity');
+      if (verb.toLowerCase() !== 'add') throw new Problem(`unknown action "${verb}": only /staff add is possible`);
+      const example = `sms:${examplePhone} or telegram:12345`;
+      if (!words.length) throw new Problem(`the identity is missing: write channel:address, e.g. ${example}`);
+      const who = channelAddressOf(words, country);
+      if (!who) throw new Problem(`"${words[0]}" is not channel:address: write e.g. ${example}`);
+      const [role = 'staff', ...extra] = words.slice(who.used);
+      if (!['owner', 'staff'].includes(role.toLowerCase())) throw new Problem(`unknown role "${role}": use owner or staff`);
+      nothingMore(extra, 'the role is the last word');
+      return { name, channel: who.channel, address: who.address, role: role.toLowerCase() as 'owner' | 'staff' };
     }
     case 'link': {
-      const [kindWord, ...rest] = args;
-      const kind = kindWord?.toLowerCase() as SurveyKind | undefined;
-      const customerId = rest[0] && objectId.test(rest[0]) ? rest.shift()?.toLowerCase() : undefined;
-      const about = rest.join(' ');
-      if (!kind || !surveyKinds.includes(kind) || about.length > 200) return invalid;
-      return ok({ name, kind, ...(customerId ? { customerId } : {}), ...(about ? { context: about } : {}) });
+      const [kindWord, ...words] = args;
+      const kind = kindOf(kindWord);
+      const customerId = words[0] && objectId.test(words[0]) ? words.shift()?.toLowerCase() : undefined;
+      const context = contextOf(words);
+      return { name, kind, ...(customerId ? { customerId } : {}), ...(context ? { context } : {}) };
     }
     case 'survey': {
-      const [kindWord, who, ...context] = args;
-      const kind = kindWord?.toLowerCase() as SurveyKind | undefined;
-      if (!kind || !surveyKinds.includes(kind) || !who) return invalid;
-      const target: SurveyTarget | undefined = objectId.test(who)
-        ? { type: 'customer', customerId: who.toLowerCase() }
-        : phone.test(who)
-          ? { type: 'phone', phone: who }
-          : (() => {
-              const pair = channelAddress(who);
-              return pair ? { type: 'address' as const, ...pair } : undefined;
-            })();
-      if (!target) return invalid;
-      const about = context.join(' ');
-      if (about.length > 200) return invalid;
-      return ok({ name, kind, target, ...(about ? { context: about } : {}) });
+      const [kindWord, ...words] = args;
+      const kind = kindOf(kindWord);
+      const { target, used } = surveyTarget(words, country);
+      const context = contextOf(words.slice(used));
+      return { name, kind, target, ...(context ? { context } : {}) };
     }
   }
 }

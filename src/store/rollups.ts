@@ -14,7 +14,7 @@ const rollupSchema = new Schema(
     kind: { type: String, required: true },
     week: { type: String, required: true },
     cohort: { type: String, required: true },
-    metric: { type: String, enum: ['sent', 'started', 'completed', 'commented', 'score'], required: true },
+    metric: { type: String, enum: ['sent', 'started', 'completed', 'commented', 'unscored', 'score'], required: true },
     score: Number,
     count: { type: Number, default: 0 },
     /** Steps counted here and not yet settled by the sweeper: applying one again adds nothing. */
@@ -24,7 +24,8 @@ const rollupSchema = new Schema(
 );
 rollupSchema.index({ businessId: 1, week: 1 });
 
-export type RollupMetric = 'sent' | 'started' | 'completed' | 'commented' | 'score';
+/** `started`: got a score; `unscored`: ended without one (expired, opted out, two unreadable answers). */
+export type RollupMetric = 'sent' | 'started' | 'completed' | 'commented' | 'unscored' | 'score';
 
 export interface CounterKey {
   businessId: string;

@@ -132,6 +132,7 @@ function rollupMetrics(events: DialogEvent[]): RollupMetric[] {
     if (e.type === 'scored') metrics.push('started', 'score');
     if (e.type === 'completed') metrics.push('completed');
     if (e.type === 'commented') metrics.push('commented');
+    if (e.type === 'abandoned' && e.at === 'score') metrics.push('unscored');
   }
   return metrics;
 }

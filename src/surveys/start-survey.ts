@@ -31,7 +31,7 @@ export function normalizeAddress(channel: ChannelName, address: string, country:
   const trimmed = address.trim();
   if (channel !== 'sms') return trimmed;
   const phone = normalizePhone(trimmed, country);
-  if (!phone) throw new ValidationError(`"${trimmed}" is not a valid phone number; use international format such as +15551234567`);
+  if (!phone) throw new ValidationError(`"${trimmed}" is not a valid phone number; use international format such as +14155552671`);
   return phone;
 }
 

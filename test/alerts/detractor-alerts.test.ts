@@ -55,7 +55,7 @@ describe('detractor alerts', () => {
 
   it('the Reply button value alone answers with how to write the reply', async () => {
     const id = new Types.ObjectId().toString();
-    expect(await say(server.app, owner, `/reply ${id}`)).toEqual(['Usage: /reply <survey id> <text>']);
+    expect(await say(server.app, owner, `/reply ${id}`)).toEqual(['the reply text is missing: write it after the survey id\nUsage: /reply <survey id> <text>']);
   });
 
   it('words the alert without a name when there is none', () => {

@@ -1,5 +1,5 @@
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/api/csv.js';
 import { TestClock } from '../helpers/clock.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { visitor } from '../staff/web-chat.js';
@@ -58,6 +58,19 @@ describe('REST API', () => {
     expect((await app.store.surveys.model.findOne({ address: b }).lean())?.locale).toBe('es');
   });
 
+  it('refuses a CSV upload that a spreadsheet would read differently, naming the row', async () => {
+    const { app } = server;
+    const [a, b] = [visitor(), visitor()];
+    const post = (rows: string[]) => app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key, 'content-type': 'text/csv' }, payload: ['kind,channel,address,name,locale,context', ...rows].join('\r\n') });
+    const unclosed = await post([`nps,web,${a},"Lee,en,`, `nps,web,${b},Bo,en,`]);
+    expect(unclosed.statusCode).toBe(400);
+    expect(unclosed.json().message).toBe('CSV row 1: a quoted field is never closed; write a quote inside a quoted field as two ("")');
+    const extra = await post([`nps,web,${a},Lee,en,order 1, pickup`]);
+    expect(extra.statusCode).toBe(400);
+    expect(extra.json().message).toBe('CSV row 1: 7 fields, the header has 6; quote a field that contains a comma');
+    expect(await app.store.surveys.model.countDocuments({ address: { $in: [a, b] } })).toBe(0);
+  });
+
   it('takes a JSON array and exports surveys as CSV', async () => {
     const { app } = server;
     const rows = [{ kind: 'nps', channel: 'web', address: visitor(), name: '=HYPERLINK("x")' }, { kind: 'nps', channel: 'web' }];
@@ -66,7 +79,7 @@ describe('REST API', () => {
 
     const csv = await app.inject({ method: 'GET', url: '/api/export.csv', headers: { 'x-api-key': key } });
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    const [header, ...records] = parseCsv(csv.body);
+    const [header, ...records] = parse(csv.body) as string[][];
     expect(header?.slice(0, 4)).toEqual(['id', 'kind', 'channel', 'state']);
     expect(records).toHaveLength(await app.store.surveys.model.countDocuments({}));
     expect(records.some((r) => r[7] === `'=HYPERLINK("x")`)).toBe(true); // formulas defused

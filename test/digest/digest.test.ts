@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigest } from '../../src/digest/build-digest.js';
-import { renderSmsDigest } from '../../src/digest/render-digest.js';
+import { renderDigest, renderSmsDigest } from '../../src/digest/render-digest.js';
 import { trendChart, trendSeries } from '../../src/digest/trend-chart.js';
 import { TestClock } from '../helpers/clock.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
@@ -21,13 +21,14 @@ describe('weekly digest', () => {
 
   // NPS this week: 10, 2, 0, 8, 7 → 1 promoter, 2 detractors of 5 = −20; last week 10, 9, 3 → +33.3.
   // SE = sqrt((0.2+0.4−0.2²)/5) and sqrt((2/3+1/3−(1/3)²)/3); MoE of the change 1.96·hypot = 125.2.
-  // Sent 6, scored 5 (83.3 %); the Sunday 7 still waits for its comment: abandonment 1/5 = 20 %.
+  // Sent 6, scored 5 (83.3 %); the one never answered expired at the Monday sweep: abandonment 1/6 = 16.7 %
+  // (the Sunday 7 still waiting for its comment has a score, so it is not abandoned).
   // CSAT 1, 2 → 0 % vs 5, 4 → 100 %; both weeks unanimous, so SE 0 and the change counts as beyond noise.
   const expected = () =>
     [
       'Weekly digest, week of 2026-03-09 (compared with 2026-03-02)',
       'NPS -20: -53.3 vs last week (NPS +33.3; within noise, ±125.2)',
-      '  5 responses of 6 sent; response rate 83.3%, abandonment 20%',
+      '  5 responses of 6 sent; response rate 83.3%, abandonment 16.7%',
       'CSAT 0%: -100 pts vs last week (CSAT 100%; beyond noise)',
       '  2 responses of 2 sent; response rate 100%, abandonment 0%',
       'Lowest comments:',
@@ -43,8 +44,7 @@ describe('weekly digest', () => {
       `  CSAT 1 Cy: /reply ${ids.broken} <message>`,
       `  CSAT 2: /reply ${ids.csat2} <message>`,
       'Moved most: vip NPS -100 (NPS +100 to NPS 0)',
-      'Dashboard: https://bot.example.com/dashboard',
-    ].join('\n');
+    ].join('\n'); // no dashboard link: there is no dashboard page yet
 
   it('goes to the owner at Monday 09:00 with every number of the week against the week before', async () => {
     const { app } = server;
@@ -62,11 +62,20 @@ describe('weekly digest', () => {
     expect(await say(server.app, owner, '/digest')).toEqual([expected()]);
   });
 
-  it('fits the SMS version in two segments of plain text with the dashboard link', async () => {
-    const sms = renderSmsDigest(await buildDigest(server.app.store, 'default', '2026-03-09'), 'https://bot.example.com/dashboard');
-    expect(sms).toBe('Week 2026-03-09: NPS -20 (-53.3, noise) n=5 resp 83.3% aband 20%; CSAT 0% (-100) n=2 resp 100% aband 0%. 3 detractor(s) need a reply. More: https://bot.example.com/dashboard');
+  it('fits the SMS version in two segments of plain text, with no link to a page that does not exist', async () => {
+    const sms = await server.app.digests.text('2026-03-09', 'sms');
+    expect(sms).toBe('Week 2026-03-09: NPS -20 (-53.3, noise) n=5 resp 83.3% aband 16.7%; CSAT 0% (-100) n=2 resp 100% aband 0%. 3 detractor(s) need a reply.');
     expect(sms.length).toBeLessThanOrEqual(306);
     expect(sms).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it('prints a link line only when given a URL', async () => {
+    const digest = await buildDigest(server.app.store, 'default', '2026-03-09');
+    const url = 'https://bot.example.com/report';
+    expect(renderDigest(digest).split('\n').at(-1)).toBe('Moved most: vip NPS -100 (NPS +100 to NPS 0)');
+    expect(renderDigest(digest, url).split('\n').at(-1)).toBe(`Dashboard: ${url}`);
+    expect(renderSmsDigest(digest)).not.toMatch(/More:|undefined/);
+    expect(renderSmsDigest(digest, url)).toMatch(/ 3 detractor\(s\) need a reply\. More: https:\/\/bot\.example\.com\/report$/);
   });
 
   it('charts the last 12 weeks of scores from the counters', async () => {

@@ -50,7 +50,7 @@ describe('crash and retry', () => {
       rng,
       killsFor(rng),
     );
-    const verdict = await verify(uri, dbName, fakes, seeded);
+    const verdict = await verify(uri, dbName, fakes, seeded, traffic.killTimes);
     console.log(report('server killed', seed, traffic, verdict));
     console.log(`  seeding ${seeded.seconds.toFixed(1)} s, server starts ${server.starts}`);
     expect({ lost: verdict.lost, duplicated: verdict.duplicated }).toEqual({ lost: 0, duplicated: 0 });
@@ -86,7 +86,7 @@ describe('crash and retry', () => {
       rng,
       killsFor(rng),
     );
-    const verdict = await verify(database.uri, dbName, fakes, seeded);
+    const verdict = await verify(database.uri, dbName, fakes, seeded, traffic.killTimes);
     console.log(report('database killed', seed, traffic, verdict));
     console.log(`  seeding ${seeded.seconds.toFixed(1)} s, server starts ${server.starts}`);
     expect({ lost: verdict.lost, duplicated: verdict.duplicated }).toEqual({ lost: 0, duplicated: 0 });

@@ -217,6 +217,8 @@ export interface Victim {
 
 export interface TrafficReport {
   kills: number;
+  /** When each kill happened (ms since the epoch). */
+  killTimes: number[];
   /** Seconds from each kill until the server answered /readyz again, added up. */
   downSeconds: number;
   /** Seconds: first deliveries (with the kills), then retries and replays. */
@@ -274,6 +276,7 @@ export async function sendWithCrashes(server: ServerProcess, answers: Answer[], 
   let up: Promise<void> = Promise.resolve();
   let done = false;
   let downMs = 0;
+  const killTimes: number[] = [];
   // Settles with the error instead of rejecting, so a failed restart is reported once the workers stop.
   const killer = (async (): Promise<unknown> => {
     for (const step of plan) {
@@ -283,6 +286,7 @@ export async function sendWithCrashes(server: ServerProcess, answers: Answer[], 
       let revive!: () => void;
       up = new Promise<void>((resolve) => (revive = resolve));
       const killedAt = Date.now();
+      killTimes.push(killedAt);
       try {
         await victim.kill();
         await sleep(step.outageMs);
@@ -328,6 +332,7 @@ export async function sendWithCrashes(server: ServerProcess, answers: Answer[], 
   });
   return {
     kills: plan.length,
+    killTimes,
     downSeconds: downMs / 1000,
     trafficSeconds: (retriesStarted - started) / 1000,
     retrySeconds: (Date.now() - retriesStarted) / 1000,
@@ -349,7 +354,7 @@ export interface Verdict {
     scoreTwice: number;
     replyTwice: number;
     countedTwice: number;
-    /** Telegram replies a kill made unavoidable to send again (reported, not counted as duplicates). */
+    /** Replies a kill made unavoidable to send again (reported, not counted as duplicates). */
     resentAfterCut: number;
   };
   examples: string[];
@@ -372,7 +377,7 @@ interface SurveyRow {
  * or the customer got more than one reply. Rollup counters of metric `score` must add up to the
  * scores stored: fewer is a lost count, more a count taken twice.
  */
-export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: Seeded): Promise<Verdict> {
+export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: Seeded, killTimes: readonly number[]): Promise<Verdict> {
   // Replies may still be on their way (an outbox, the sweeper): wait until the fakes are quiet.
   let last = -1;
   const deadline = Date.now() + 10_000;
@@ -425,9 +430,10 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
         duplicatedAnswers.add(a);
         note(a, `score also stored as the comment (state ${survey.state})`);
       }
-      if (replies > 1 && resentAfterCut(fakes, a, replies, seeded.before.get(keyOf(a)) ?? 0)) {
-        // Telegram's sendMessage has no idempotency key: a kill after the reply went out and before the
-        // webhook was answered makes Telegram deliver the update again, and the reply goes out again.
+      if (replies === 2 && killedRightAfterFirstReply(fakes, a, seeded.before.get(keyOf(a)) ?? 0, killTimes)) {
+        // A kill after the reply went out and before its receipt was recorded: the redelivery cannot
+        // know the reply arrived (Telegram's sendMessage has no idempotency key; an SMS reply's
+        // receipt is written once the TwiML is out), so it goes out again.
         detail.resentAfterCut += 1;
       } else if (replies > 1) {
         detail.replyTwice += 1;
@@ -450,18 +456,18 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
 }
 
 /**
- * True when every extra Telegram reply is explained by a delivery the kill cut: the reply had been
- * sent before that delivery failed, so the provider's retry could not know it.
+ * True when a kill came within a second after this answer's first reply went out (a Telegram send,
+ * or the end of the first 2xx answer carrying TwiML): the only moment a second reply is unavoidable.
  */
-function resentAfterCut(fakes: Fakes, a: Answer, replies: number, sentBefore: number): boolean {
-  if (a.channel !== 'telegram') return false;
-  const cut = a.deliveries.filter((d) => 'error' in d);
-  // The replies to this answer: what the chat got after the messages sent before the answers began.
-  const sends = fakes.telegram.calls
-    .filter((c) => c.method === 'sendMessage' && Number(c.payload.chat_id) === Number(a.address) && c.result !== undefined)
-    .slice(sentBefore);
-  const explained = cut.filter((d) => sends.some((s) => s.at <= d.at)).length;
-  return explained > 0 && replies - 1 <= explained;
+function killedRightAfterFirstReply(fakes: Fakes, a: Answer, sentBefore: number, killTimes: readonly number[]): boolean {
+  let firstOut: number | undefined;
+  if (a.channel === 'telegram') {
+    const sends = fakes.telegram.calls.filter((c) => c.method === 'sendMessage' && Number(c.payload.chat_id) === Number(a.address) && c.result !== undefined);
+    firstOut = sends[sentBefore]?.at;
+  } else {
+    firstOut = a.deliveries.find((d) => 'status' in d && d.status >= 200 && d.status < 300 && twimlMessages(d.body).length > 0)?.at;
+  }
+  return firstOut !== undefined && killTimes.some((k) => k >= firstOut && k - firstOut <= 1_000);
 }
 
 /** `crash (server killed): answers 100, lost 0, duplicated 0` and what made up the numbers. */
@@ -471,7 +477,7 @@ export function report(phase: string, seed: number, traffic: TrafficReport, verd
     `crash (${phase}): answers ${verdict.answers}, lost ${verdict.lost}, duplicated ${verdict.duplicated}`,
     `  seed ${seed}; kills ${traffic.kills} (down ${traffic.downSeconds.toFixed(1)} s in all); first deliveries without 2xx ${traffic.firstTryFailed}; retries ${traffic.retried}; replays of accepted ${traffic.replayed}; never accepted ${traffic.neverAccepted}; ${traffic.trafficSeconds.toFixed(1)} s traffic, ${traffic.retrySeconds.toFixed(1)} s retries`,
     `  lost: no score ${d.noScore}, no reply ${d.noReply}, not counted ${d.notCounted}; duplicated: score twice ${d.scoreTwice}, reply twice ${d.replyTwice}, counted twice ${d.countedTwice}`,
-    `  telegram replies sent again because a kill cut the webhook after the reply went out (no idempotency key in the Bot API): ${d.resentAfterCut}`,
+    `  replies sent again because a kill came between the reply going out and its receipt (reported, not counted): ${d.resentAfterCut}`,
     ...verdict.examples.map((e) => `  e.g. ${e}`),
   ].join('\n');
 }

@@ -47,3 +47,29 @@ for (const driver of drivers) {
     });
   });
 }
+
+describe('an owner on SMS', () => {
+  const sms = drivers.find((d) => d.name === 'sms')!;
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let session: DriverSession;
+  let owner: string;
+  beforeAll(async () => {
+    session = await sms.setup(clock);
+    owner = await session.newCustomer();
+    await session.server.app.staff.add({ channel: 'sms', address: owner }, 'owner');
+  });
+  afterAll(() => session?.close());
+
+  it('surveys a number written as people write it, with spaces and no country code', async () => {
+    const customer = await session.newCustomer(); // +1415555xxxx
+    const national = `(415) 555-${customer.slice(-4)}`;
+    await session.deliver(owner, { id: 'n1', text: `survey csat ${national} order 1042` });
+    expect((await session.sent(owner)).at(-1)?.text).toMatch(/^CSAT survey sent \(survey [a-f0-9]{24}\)\.$/);
+    expect((await session.sent(customer)).at(-1)?.text).toMatch(/order 1042/);
+  });
+
+  it('says which part of a command is wrong', async () => {
+    await session.deliver(owner, { id: 'n2', text: 'survey nps 555' });
+    expect((await session.sent(owner)).at(-1)?.text).toBe('"555" is not a phone number: write it in international format such as +14155552671\nUsage: /survey nps|csat|ces <phone | customer id | channel:address> [context]');
+  });
+});

@@ -42,7 +42,8 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
     },
 
     async send(to: string, message: Outbound): Promise<Delivery> {
-      const address = normalizePhone(to, config.defaultCountry);
+      // Stored addresses were checked when they were stored; here only the format matters.
+      const address = normalizePhone(to, config.defaultCountry, { reached: true });
       if (!address) return { status: 'failed', error: 'invalid_number' };
       await pacer.take(config.from);
       try {

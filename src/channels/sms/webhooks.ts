@@ -106,7 +106,7 @@ export function smsWebhooks(options: WebhookOptions) {
       const parsed = inboundBody.safeParse(request.body);
       if (!parsed.success) return badRequest(reply, reason(parsed.error));
       const { MessageSid, From, Body, OptOutType } = parsed.data;
-      const address = normalizePhone(From, defaultCountry);
+      const address = normalizePhone(From, defaultCountry, { reached: true });
       if (!address) return badRequest(reply, 'From: not a phone number');
 
       const result = await deps.handleInbound({
@@ -143,7 +143,7 @@ export function smsWebhooks(options: WebhookOptions) {
         status,
         ...(ErrorCode ? { errorCode: ErrorCode } : {}),
       });
-      const address = To ? normalizePhone(To, defaultCountry) : null;
+      const address = To ? normalizePhone(To, defaultCountry, { reached: true }) : null;
       if (ErrorCode === String(unsubscribedRecipient) && address) {
         await deps.recordOptOut('sms', address, 'carrier opt-out 21610');
       }
