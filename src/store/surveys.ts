@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
+import type { DialogSession, DialogState } from '../dialogs/types.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 import type { RollupMetric } from './rollups.js';
@@ -69,7 +70,7 @@ surveySchema.index({ 'countsDue.step': 1 });
 surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
 surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
 
-export type SurveyState = 'invited' | 'awaiting_comment' | 'completed' | 'expired' | 'opted_out';
+export type SurveyState = DialogState;
 export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
 export type AlertEvent = 'scored' | 'commented';
 
@@ -83,21 +84,7 @@ export interface CountsOwed {
 }
 
 /** The dialog part of a survey: what `dialogs.step` reads and writes. */
-export interface SurveyDialogFields {
-  kind: SurveyKind;
-  state: SurveyState;
-  locale: Locale;
-  vars: { business: string; customerName?: string; context?: string };
-  score?: number;
-  comment?: string;
-  reprompts: number;
-  invitedAt: Date;
-  remindedAt?: Date;
-  answeredAt?: Date;
-  completedAt?: Date;
-  endedAt?: Date;
-  abandonedAt?: 'score' | 'comment';
-}
+export type SurveyDialogFields = DialogSession;
 
 export interface SurveyRecord extends SurveyDialogFields {
   id: string;
