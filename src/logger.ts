@@ -10,15 +10,19 @@ export function maskAddress(value: string): string {
   return digits.length >= 2 ? `***${digits.slice(-2)}` : '***';
 }
 
-/** Replace secrets and phone-number-like runs in free text. */
+/** Web chat visitor ids: the only credential for a transcript, and part of the chat's URLs. */
+const visitorId = /\bv_[A-Za-z0-9_-]{6,64}/g;
+
+/** Replace secrets, web chat visitor ids and phone-number-like runs in free text. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[secret]');
+  out = out.replace(visitorId, 'v_***');
   return out.replace(longNumber, (m) => (m.replace(/\D/g, '').length >= 7 ? maskAddress(m) : m));
 }
 
 /** Fields that hold personal addresses anywhere in a log object. */
-const addressFields = ['address', 'phone', 'to', 'from', 'chatId', 'userId', 'customerAddress', 'From', 'To'];
+const addressFields = ['address', 'phone', 'to', 'from', 'chatId', 'userId', 'customerAddress', 'From', 'To', 'visitorId'];
 const secretFields = ['token', 'authToken', 'password', 'apiKey', 'secret', 'appPassword', 'webhookSecret'];
 const headerSecrets = ['authorization', 'cookie', 'x-twilio-signature', 'x-telegram-bot-api-secret-token', 'x-api-key'];
 

@@ -33,6 +33,16 @@ describe('log redaction', () => {
     expect(text()).not.toMatch(/555.?123.?4567/);
   });
 
+  it('keeps web chat visitor ids (the key to a transcript) out of request URLs, fields and messages', () => {
+    const { log, text } = capture();
+    const visitor = 'v_0123456789abcdef0123456789abcdef';
+    log.info({ req: { method: 'POST', url: `/chat/api/visitors/${visitor}/messages`, headers: {} } }, 'incoming request');
+    log.info({ visitorId: visitor }, 'web chat');
+    log.info(`no survey for ${visitor}`);
+    expect(text()).not.toContain('0123456789abcdef');
+    expect(text()).toContain('/chat/api/visitors/v_***/messages');
+  });
+
   it('never writes secrets, tokens or auth headers', () => {
     const secret = 'tg-webhook-secret-0123456789';
     const { log, text } = capture([secret]);

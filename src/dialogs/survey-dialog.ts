@@ -1,6 +1,7 @@
 import type { Choice, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
 import { parseChoice, parseScore, scaleOf } from './parse-score.js';
+import { commentOf, maxCommentLength } from './clean-text.js';
 import { keywordReply, message, promptsFor } from './prompts/index.js';
 import type {
   DialogInput,
@@ -14,7 +15,6 @@ import type {
   SurveyKind,
 } from './types.js';
 
-const maxCommentLength = 2000;
 
 /** True while the survey still waits for the customer. */
 export function isOpen(state: DialogState): boolean {
@@ -107,12 +107,13 @@ function onScore(s: DialogSession, score: number | undefined, now: Date): StepRe
 }
 
 function onComment(s: DialogSession, text: string, now: Date): StepResult {
-  // Cut by code points so an emoji at the limit is not split in half.
-  const comment = Array.from(text.trim()).slice(0, maxCommentLength).join('');
+  const { comment, cut } = commentOf(text);
   if (comment === '' || s.score === undefined) return nothing(s);
+  const thanks = thankYou(s, s.score);
   return {
     session: { ...s, state: 'completed', comment, completedAt: now },
-    outbound: [thankYou(s, s.score)],
+    // A comment longer than the cap is kept in part, and the customer is told so.
+    outbound: [cut ? { ...thanks, text: `${thanks.text}\n${promptsFor(s.locale).commentCut(maxCommentLength)}` } : thanks],
     events: [
       { type: 'commented', comment },
       { type: 'completed', withComment: true },

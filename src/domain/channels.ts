@@ -44,6 +44,13 @@ export interface Inbound {
   text?: string;
   /** The `value` of a tapped button. */
   choice?: string;
+  /** The survey the tapped button belongs to, when the button says (Telegram keyboards, Teams cards). */
+  choiceSurveyId?: string;
+  /**
+   * Sent in a group chat or a channel, where surveys never run: `address` is the group, `sender` the
+   * person's own address on this channel (a staff member's commands still count).
+   */
+  group?: { sender: string };
   receivedAt: Date;
   /** Name the provider tells us, when it does (Telegram first name, Teams user name). */
   displayName?: string;
@@ -76,6 +83,12 @@ export interface InboundResult {
   replies: Outbound[];
   /** Call once the replies reached the provider (for `Inbound.replyReceipts`). */
   delivered?: () => Promise<void>;
+  /**
+   * For a tapped button: whether it counted. A tap on a question already answered, of a survey that
+   * ended, or with a value that is not a choice changes nothing and sends nothing; `notice` says why
+   * in the customer's language (Telegram shows it as the tap's toast).
+   */
+  tap?: { outcome: 'accepted' | 'answered' | 'ended' | 'invalid'; notice?: string };
 }
 
 /** Result of one send. */

@@ -1,14 +1,15 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
-import { isOpen, keywordReply } from '../dialogs/index.js';
+import { isOpen, keywordReply, parseChoice, promptsFor } from '../dialogs/index.js';
 import type { DialogInput } from '../dialogs/types.js';
 import type { Inbound, InboundResult, Outbound } from '../domain/channels.js';
 import type { StaffCommands } from '../staff/commands.js';
 import type { StaffService } from '../staff/staff-service.js';
-import type { BusinessSettings, Store } from '../store/index.js';
+import type { Locale } from '../domain/surveys.js';
+import type { BusinessSettings, Store, SurveyRecord } from '../store/index.js';
 import type { Conversations } from '../surveys/conversations.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
-import { classify, type CustomerMessage } from './classify.js';
+import { classify, type Classified, type CustomerMessage } from './classify.js';
 
 const duplicate: InboundResult = { duplicate: true, replies: [] };
 const replies = (list: Outbound[]): InboundResult => ({ duplicate: false, replies: list });
@@ -70,6 +71,7 @@ export class InboundPipeline {
 
   async handle(inbound: Inbound): Promise<InboundResult> {
     const message = classify(inbound, this.deps.business);
+    if (inbound.group) return this.inGroup(inbound, message);
     switch (message.type) {
       case 'deep_link':
         return this.once(inbound, () => this.deps.links.open(inbound, message.token));
@@ -89,6 +91,19 @@ export class InboundPipeline {
       case 'customer':
         return this.fromCustomer(inbound, message);
     }
+  }
+
+  /**
+   * A group chat or channel: surveys are one person's, so only a known staff member's commands run
+   * here (and `/help` is answered); everything else is ignored: no answer, no opt-out, nothing stored.
+   */
+  private async inGroup(inbound: Inbound, message: Classified): Promise<InboundResult> {
+    if (message.type !== 'command' || !inbound.group) return { duplicate: false, replies: [] };
+    const { parsed } = message;
+    const member = await this.deps.staff.identify(inbound.channel, inbound.group.sender);
+    if (member) return this.once(inbound, async () => [{ text: await this.deps.commands.run(parsed, member, inbound) }]);
+    const help = parsed.type === 'command' && parsed.command.name === 'help';
+    return help && message.slashed ? this.once(inbound, async () => [keywordReply('help', this.deps.business.locale, { business: this.deps.business.name })]) : { duplicate: false, replies: [] };
   }
 
   private async fromCustomer(inbound: Inbound, message: CustomerMessage): Promise<InboundResult> {
@@ -121,11 +136,20 @@ export class InboundPipeline {
         return unconfirmed && seen.pendingReply ? { duplicate: true, replies: seen.pendingReply.replies, delivered: this.receipt(inbound, seen.id) } : duplicate;
       }
       const open = recent[0] && isOpen(recent[0].state) ? recent[0] : undefined;
+      if (input.type === 'choice') {
+        const refused = tapRefused(recent, open, inbound.choiceSurveyId, input.value);
+        if (refused) return { duplicate: false, replies: [], tap: { outcome: refused, notice: tapNotice(refused, recent[0]?.locale ?? business.locale) } };
+      }
       if (!open) break;
       const applied = await conversations.apply(open, input, { messageId: id, keepReplies: inbound.replyReceipts });
       if (!applied) continue; // another writer moved the survey first: read it again (it may be this very message)
       if (applied.survey.alertsDue.length) this.deps.alerts.queue(applied.survey.id);
-      return { duplicate: false, replies: applied.outbound, ...(applied.survey.pendingReply ? { delivered: this.receipt(inbound, applied.survey.id) } : {}) };
+      return {
+        duplicate: false,
+        replies: applied.outbound,
+        ...(input.type === 'choice' ? { tap: { outcome: 'accepted' as const } } : {}),
+        ...(applied.survey.pendingReply ? { delivered: this.receipt(inbound, applied.survey.id) } : {}),
+      };
     }
     return this.once(inbound, () => this.withoutSurvey(inbound, keyword));
   }
@@ -164,4 +188,22 @@ export class InboundPipeline {
       throw err;
     }
   }
+}
+
+type TapRefusal = 'answered' | 'ended' | 'invalid';
+
+/**
+ * Why a tapped button cannot count, or undefined when it can: its survey ended (or is not this
+ * address's open one), its question was already answered, or its value is no choice of the scale.
+ */
+function tapRefused(recent: SurveyRecord[], open: SurveyRecord | undefined, surveyId: string | undefined, value: string): TapRefusal | undefined {
+  const target = surveyId ? recent.find((s) => s.id === surveyId) : open;
+  if (!target || !isOpen(target.state) || target !== open) return 'ended';
+  if (target.state !== 'invited') return 'answered';
+  return parseChoice(target.kind, value).ok ? undefined : 'invalid';
+}
+
+function tapNotice(refusal: TapRefusal, locale: Locale): string {
+  const p = promptsFor(locale);
+  return refusal === 'answered' ? p.tapAnswered() : refusal === 'ended' ? p.tapEnded() : p.tapInvalid();
 }

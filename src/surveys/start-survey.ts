@@ -26,13 +26,24 @@ export type StartSurveyResult =
   | { status: 'opted_out' | 'already_open'; surveyId?: string }
   | { status: 'throttled'; until: Date };
 
-/** A channel address as stored: phone numbers in E.164 (the business's country for national ones), others as given. */
+/** What an address looks like on each channel other than SMS (whose numbers are parsed as phone numbers). */
+const addressFormats: Record<Exclude<ChannelName, 'sms'>, { pattern: RegExp; what: string }> = {
+  telegram: { pattern: /^-?\d{1,20}$/, what: 'a Telegram chat id (digits, as the bot sees the chat)' },
+  teams: { pattern: /^[A-Za-z0-9:._@-]{1,200}$/, what: "a Teams user's Entra object id or account id" },
+  web: { pattern: /^v_[A-Za-z0-9_-]{1,64}$/, what: 'a web chat visitor id (v_…)' },
+};
+
+/** A channel address as stored: phone numbers in E.164 (the business's country for national ones), others checked as given. */
 export function normalizeAddress(channel: ChannelName, address: string, country: string): string {
   const trimmed = address.trim();
-  if (channel !== 'sms') return trimmed;
-  const phone = normalizePhone(trimmed, country);
-  if (!phone) throw new ValidationError(`"${trimmed}" is not a valid phone number; use international format such as +14155552671`);
-  return phone;
+  if (channel === 'sms') {
+    const phone = normalizePhone(trimmed, country);
+    if (!phone) throw new ValidationError(`"${trimmed.slice(0, 40)}" is not a valid phone number; use international format such as +14155552671`);
+    return phone;
+  }
+  const format = addressFormats[channel];
+  if (!format.pattern.test(trimmed)) throw new ValidationError(`address: not ${format.what}`);
+  return trimmed;
 }
 
 /**

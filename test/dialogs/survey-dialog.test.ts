@@ -94,9 +94,9 @@ describe('a full walk', () => {
     expect(result.session).toMatchObject({ state: 'completed', score: 9, comment: '10' });
   });
 
-  it('caps a long comment at 2000 characters', () => {
+  it('keeps a 2,500-character comment whole (the cap is 5,000)', () => {
     const result = step(scored('nps', 9), text('a'.repeat(2500)), at(2 * minute), policy);
-    expect(result.session.comment).toHaveLength(2000);
+    expect(result.session.comment).toHaveLength(2500);
   });
 
   it('ignores an empty comment', () => {

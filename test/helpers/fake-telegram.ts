@@ -238,6 +238,13 @@ export function textUpdate(person: Person, text: string, updateId = nextUpdateId
   } as Update;
 }
 
+/** A text message from `person` in a group chat (`groupId`, negative as Telegram's are). */
+export function groupTextUpdate(person: Person, groupId: number, text: string, updateId = nextUpdateId()): Update {
+  const update = textUpdate(person, text, updateId) as Update & { message: { chat: unknown } };
+  update.message.chat = { id: groupId, title: 'Acme team', type: 'group' };
+  return update;
+}
+
 /** A tap on an inline keyboard button of `message` (a message the bot sent, as the fake returned it). */
 export function callbackUpdate(person: Person, message: Message, data: string, updateId = nextUpdateId()): Update {
   return {

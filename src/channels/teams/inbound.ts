@@ -40,12 +40,17 @@ export function toInbound(activity: Activity, address: string, receivedAt: Date)
     providerMessageId: activity.id ?? '',
     receivedAt,
     ...(activity.from?.name ? { displayName: activity.from.name } : {}),
+    // A group chat or a team channel: no survey runs there; a staff member's command still does.
+    ...(isPersonalChat(activity) ? {} : { group: { sender: address } }),
   };
   if (!base.providerMessageId) return undefined;
 
   if (activity.value !== undefined && activity.value !== null) {
     const score = scoreSubmit.safeParse(activity.value);
-    if (score.success) return { inbound: { ...base, choice: score.data.score }, answered: scoreAnswer(score.data) };
+    if (score.success) {
+      const { surveyId } = score.data;
+      return { inbound: { ...base, choice: score.data.score, ...(surveyId ? { choiceSurveyId: surveyId } : {}) }, answered: scoreAnswer(score.data) };
+    }
     const comment = commentSubmit.safeParse(activity.value);
     if (comment.success) {
       const text = comment.data.comment.trim();

@@ -52,6 +52,11 @@ export function createTeamsChannel(
     if (!mapped || !product) return;
     const result = await product.handleInbound({ ...mapped.inbound, replyReceipts: true });
     if (result.duplicate && result.replies.length === 0) return;
+    // A tap that did not count (already answered, survey ended, not a choice): say why, redraw nothing.
+    if (result.tap && result.tap.outcome !== 'accepted') {
+      if (result.tap.notice) await context.sendActivity(renderOutbound({ text: result.tap.notice }));
+      return;
+    }
     if (!result.duplicate && mapped.answered && activity.replyToId) {
       // Redraw the question without buttons so the same card cannot be answered twice.
       await context.updateActivity({

@@ -6,7 +6,7 @@ import type { Update } from 'telegraf/types';
 import type { Config } from '../../config.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Channel, ChannelDeps, Inbound } from '../channel.js';
+import type { Channel, ChannelDeps, Inbound, InboundResult } from '../channel.js';
 import { createSender, optOutReason } from './delivery.js';
 import { decodeChoice, labelOf } from './keyboard.js';
 import { createPacer, type PacerOptions } from './pacer.js';
@@ -75,8 +75,10 @@ export function createTelegramChannel(
   let polling = false;
   let closed = false;
 
-  const deliver = async (address: string, inbound: Inbound) => {
+  /** Hand one message to the product and send its replies; returns what the product said. */
+  const deliver = async (address: string, inbound: Inbound, before?: (result: InboundResult) => Promise<void>): Promise<InboundResult> => {
     const result = await product().handleInbound({ ...inbound, replyReceipts: true });
+    await before?.(result);
     let sent = 0;
     for (const reply of result.replies) {
       let delivery = await sender.send(address, reply);
@@ -94,6 +96,7 @@ export function createTelegramChannel(
     // Delivered, or refused for good: either way a redelivery of this update must not send them again.
     void result.delivered?.();
     if (sent < result.replies.length) log.info({ sent, of: result.replies.length }, 'telegram replies not all sent');
+    return result;
   };
 
   /** Show the chosen score under the question and drop its keyboard, so it cannot be answered twice. */
@@ -118,12 +121,13 @@ export function createTelegramChannel(
     const { chat, from, text } = ctx.message;
     if (from.is_bot) return;
     const address = String(chat.id);
+    const private_ = chat.type === 'private';
     await deliver(address, {
       channel: 'telegram',
       address,
       providerMessageId: String(ctx.update.update_id),
       // A survey link opens a private chat; in a group the answers would be everyone's to read.
-      ...(chat.type === 'private' ? parseStart(text) : { text }),
+      ...(private_ ? parseStart(text) : { text, group: { sender: String(from.id) } }),
       receivedAt: now(),
       displayName: from.first_name,
     });
@@ -131,20 +135,34 @@ export function createTelegramChannel(
 
   bot.on(callbackQuery('data'), async (ctx) => {
     const query = ctx.callbackQuery;
-    // Stop the spinner first, whatever happens next.
-    await ctx.answerCbQuery().catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));
+    const stopSpinner = (notice?: string) => ctx.answerCbQuery(notice).catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));
     const choice = decodeChoice(query.data);
-    if (!choice) return;
-    const address = String(query.message?.chat.id ?? query.from.id);
-    await markAnswered(ctx, query.data, choice.value);
-    await deliver(address, {
-      channel: 'telegram',
-      address,
-      providerMessageId: String(ctx.update.update_id),
-      choice: choice.value,
-      receivedAt: now(),
-      displayName: query.from.first_name,
-    });
+    if (!choice) return void (await stopSpinner());
+    const chat = query.message?.chat;
+    const address = String(chat?.id ?? query.from.id);
+    try {
+      await deliver(
+        address,
+        {
+          channel: 'telegram',
+          address,
+          providerMessageId: String(ctx.update.update_id),
+          choice: choice.value,
+          ...(choice.surveyId ? { choiceSurveyId: choice.surveyId } : {}),
+          ...(chat && chat.type !== 'private' ? { group: { sender: String(query.from.id) } } : {}),
+          receivedAt: now(),
+          displayName: query.from.first_name,
+        },
+        // Before the replies: the tap's own answer, and the question redrawn only when the tap counted.
+        async (result) => {
+          await stopSpinner(result.tap?.notice);
+          if (result.tap?.outcome === 'accepted') await markAnswered(ctx, query.data, choice.value);
+        },
+      );
+    } catch (err) {
+      await stopSpinner();
+      throw err;
+    }
   });
 
   // Blocking the bot in a private chat: recorded now, so no survey or reminder is tried and failed first.

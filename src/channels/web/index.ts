@@ -22,7 +22,8 @@ const newVisitorBody = z.object({
 const messageBody = z
   .object({
     messageId: z.string().trim().min(1).max(100),
-    text: z.string().max(2000).optional(),
+    // Far above the comment cap (which the dialog applies and tells the visitor about); past it, a 400.
+    text: z.string().max(20_000, 'text: at most 20000 characters').optional(),
     choice: z.string().max(20).optional(),
   })
   .refine((b) => b.text !== undefined || b.choice !== undefined, { message: 'text or choice is required' });
@@ -74,12 +75,14 @@ export function createWebChannel({ transcripts, now }: { transcripts: Transcript
           choice: body.data.choice,
           receivedAt: deps.now(),
         });
+        // A tapped button that did not count says why, as the bot's answer (the page has no toast).
+        const replies = result.tap?.notice ? [{ text: result.tap.notice }] : result.replies;
         if (!result.duplicate) {
           // The visitor's line and the bot's answers, in one write.
           const shown = body.data.text ?? body.data.choice ?? '';
-          await transcripts.append(id.data, [line('visitor', { text: shown }), ...result.replies.map((m) => line('bot', m))], now());
+          await transcripts.append(id.data, [line('visitor', { text: shown }), ...replies.map((m) => line('bot', m))], now());
         }
-        return { duplicate: result.duplicate, replies: result.replies.map(({ text, choices, dir }) => ({ text, choices, dir })) };
+        return { duplicate: result.duplicate, replies: replies.map(({ text, choices, dir }: Outbound) => ({ text, choices, dir })) };
       });
     },
     async send(to, message) {

@@ -24,6 +24,7 @@ export const chatPage = `<!doctype html>
   #start .kinds { display: flex; gap: 8px; }
   #start select { padding: 8px; border-radius: 8px; }
   .hidden { display: none !important; }
+  .error { margin: 0 12px; color: #b91c1c; font-size: 14px; }
 </style>
 </head>
 <body>
@@ -41,6 +42,7 @@ export const chatPage = `<!doctype html>
     </div>
   </section>
   <div id="log" aria-live="polite"></div>
+  <p id="error" class="error hidden" role="alert" data-testid="error"></p>
   <form id="composer" class="hidden">
     <input id="text" autocomplete="off" placeholder="Type a reply" aria-label="Reply" data-testid="reply-input">
     <button type="submit" data-testid="send">Send</button>
@@ -113,12 +115,19 @@ export const chatPage = `<!doctype html>
     };
   });
 
+  const error = document.getElementById('error');
   composer.onsubmit = async (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
-    input.value = '';
-    await send({ text });
+    error.classList.add('hidden');
+    try {
+      await send({ text });
+      input.value = ''; // only once it was taken: a refused text stays in the box to be fixed
+    } catch (err) {
+      error.textContent = 'Not sent: ' + err.message;
+      error.classList.remove('hidden');
+    }
   };
 
   if (visitorId) begin();

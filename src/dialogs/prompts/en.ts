@@ -66,4 +66,8 @@ export const en: PromptSet = {
   nothingToSkip: () => "Thanks! There's nothing to skip right now.",
   linkInvalid: (v) => `This survey link has expired or was already used. ${v.business} sends short feedback surveys here.`,
   recentlyAnswered: (v) => `Thanks! You gave ${v.business} feedback recently, so there is no survey for you right now.`,
+  tapAnswered: () => 'You already answered this question.',
+  tapEnded: () => 'This survey has ended.',
+  tapInvalid: () => 'That is not one of the choices.',
+  commentCut: (max) => `(Your comment was longer than ${max} characters, so we kept the first ${max}.)`,
 };

@@ -62,4 +62,8 @@ export const es: PromptSet = {
   nothingToSkip: () => '¡Gracias! Ahora no hay nada que omitir.',
   linkInvalid: (v) => `Este enlace de encuesta caducó o ya se usó. ${v.business} envía aquí breves encuestas de opinión.`,
   recentlyAnswered: (v) => `¡Gracias! Nos diste tu opinión sobre ${v.business} hace poco, así que ahora no hay ninguna encuesta para ti.`,
+  tapAnswered: () => 'Ya respondiste esta pregunta.',
+  tapEnded: () => 'Esta encuesta ya terminó.',
+  tapInvalid: () => 'Esa no es una de las opciones.',
+  commentCut: (max) => `(Tu comentario tenía más de ${max} caracteres; guardamos los primeros ${max}.)`,
 };

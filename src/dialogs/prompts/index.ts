@@ -32,6 +32,12 @@ export interface PromptSet {
   linkInvalid(vars: PromptVars): string;
   /** A deep link opened by someone asked too recently to be asked again. */
   recentlyAnswered(vars: PromptVars): string;
+  /** Short notices for a tapped button that cannot count (Telegram shows them as a toast). */
+  tapAnswered(): string;
+  tapEnded(): string;
+  tapInvalid(): string;
+  /** Added to the thank-you when a comment was longer than the cap and was cut. */
+  commentCut(max: number): string;
 }
 
 const sets: Record<Locale, PromptSet> = { en, es, ur };

@@ -32,6 +32,11 @@ export function inMemoryDeps(log: FastifyBaseLogger) {
       const input = message.choice !== undefined ? { type: 'choice' as const, value: message.choice } : { type: 'text' as const, text: message.text ?? '' };
       const result = step(session, input, message.receivedAt, policy);
       sessions.set(message.address, result.session);
+      // Like the product: a tap counts when it scored; otherwise it changes and sends nothing.
+      if (input.type === 'choice') {
+        const scored = result.events.some((e) => e.type === 'scored');
+        return scored ? { duplicate: false, replies: result.outbound, tap: { outcome: 'accepted' as const } } : { duplicate: false, replies: [], tap: { outcome: 'answered' as const, notice: 'You already answered this question.' } };
+      }
       return { duplicate: false, replies: result.outbound };
     },
     async recordDelivery() {},

@@ -42,4 +42,27 @@ describe('the /chat page in a real browser', () => {
     expect(survey).toMatchObject({ state: 'completed', score: 9, comment: 'Quick and friendly' });
     expect(await page.getByTestId('visitor-message').allTextContents()).toEqual(['9', 'Quick and friendly']);
   }, 60_000);
+
+  it('shows why a text was refused and keeps it in the box; a long comment is kept in part, and said so', async () => {
+    const page = await browser.newPage({ viewport: { width: 480, height: 760 } });
+    await page.goto(`${base}/chat`);
+    await page.getByTestId('start-csat').click();
+    await page.getByTestId('choice-2').click();
+    await expect.poll(() => page.getByTestId('bot-message').last().textContent()).toMatch(/what went wrong|improve|sorry/i);
+
+    const tooLong = 'x'.repeat(20_001);
+    await page.getByTestId('reply-input').fill(tooLong);
+    await page.getByTestId('send').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/at most 20000 characters/);
+    expect(await page.getByTestId('reply-input').inputValue()).toBe(tooLong);
+
+    const long = 'The queue was long. '.repeat(300); // 6,000 characters
+    await page.getByTestId('reply-input').fill(long);
+    await page.getByTestId('send').click();
+    await expect.poll(() => page.getByTestId('bot-message').last().textContent()).toMatch(/kept the first 5000/);
+    expect(await page.getByTestId('error').isHidden()).toBe(true);
+    expect(await page.getByTestId('reply-input').inputValue()).toBe('');
+    const survey = await server.app.store.surveys.model.findOne({ channel: 'web', kind: 'csat' }).lean();
+    expect(survey?.comment).toHaveLength(5_000);
+  }, 60_000);
 });
