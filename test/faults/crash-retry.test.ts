@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/store/embedded-database.js';
 import { databaseUri, uniqueDbName } from '../helpers/database.js';
 import { Rng, report, seedSurveys, sendWithCrashes, serverEnv, startFakes, verify, withDbName, type Fakes } from './crash-rig.js';
-import { startFerretDbProcess, type FerretDbProcess } from './ferretdb-process.js';
+import { startFerretDbProcess, type FerretDbProcess } from '../helpers/ferretdb-process.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const seed = Number(process.env.CRASH_SEED ?? Date.now() % 2_147_483_647);
@@ -64,7 +64,7 @@ describe('crash and retry', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'fault-ferretdb-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const database: FerretDbProcess = await startFerretDbProcess({ cacheDir: process.env.FERRETDB_CACHE_DIR ?? path.resolve('.cache'), dataDir });
-    cleanups.push(() => database.stop());
+    cleanups.push(() => database.kill('SIGTERM'));
     const dbName = uniqueDbName('crash_db');
     const server: ServerProcess = await startServerProcess(serverEnv(fakes, withDbName(database.uri, dbName)), await freePort());
     cleanups.push(() => server.stop());
