@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { kindLabel } from '../digest/stats.js';
 import type { Outbound } from '../domain/channels.js';
+import { kindLabel } from '../domain/surveys.js';
 import type { AlertEvent, Store, SurveyRecord } from '../store/index.js';
 import type { StaffService } from '../staff/staff-service.js';
 import type { Outbox } from '../surveys/outbox.js';

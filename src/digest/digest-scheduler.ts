@@ -1,12 +1,17 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelName } from '../domain/channels.js';
-import type { StaffService } from '../staff/staff-service.js';
-import { outboxIdOf, type DigestItem, type DigestRecord, type Store } from '../store/index.js';
+import { outboxIdOf, type DigestItem, type DigestRecord, type Identity, type Store } from '../store/index.js';
 import { localParts, shiftWeek, weekKey } from '../surveys/calendar.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { buildDigest } from './build-digest.js';
 import { renderDigest, renderSmsDigest } from './render-digest.js';
 import { trendChart } from './trend-chart.js';
+
+/** Who the digest goes to: the business's owners. */
+export interface DigestRecipients {
+  hasOwner(): Promise<boolean>;
+  ownerIdentities(): Promise<Identity[]>;
+}
 
 /** Channels that show pictures get the 12-week trend chart with the digest text. */
 const pictureChannels: readonly string[] = ['telegram', 'teams'];
@@ -33,7 +38,7 @@ export class DigestScheduler {
   constructor(
     private readonly store: Store,
     private readonly business: { id: string; timeZone: string },
-    private readonly staff: StaffService,
+    private readonly staff: DigestRecipients,
     private readonly outbox: Outbox,
     private readonly schedule: DigestSchedule,
     private readonly dashboardUrl: string,

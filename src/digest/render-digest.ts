@@ -1,5 +1,6 @@
 import { round1, type Comparison } from '../scoring/index.js';
-import { kindLabel, pct, scoreText } from './stats.js';
+import { kindLabel } from '../domain/surveys.js';
+import { pct, scoreText } from './stats.js';
 import type { DigestComment, WeeklyDigest } from './build-digest.js';
 
 /** Two concatenated GSM-7 segments. */

@@ -1,4 +1,4 @@
-import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
+import { kindLabel, surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { rates, round1, summarize, type FunnelRates, type Summary } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../surveys/calendar.js';
@@ -35,7 +35,6 @@ export async function periodStats(store: Store, business: { id: string; timeZone
   return { days, fromWeek, toWeek, kinds };
 }
 
-export const kindLabel: Record<SurveyKind, string> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };
 
 export const pct = (fraction: number | null) => (fraction === null ? '-' : `${round1(fraction * 100)}%`);
 

@@ -6,6 +6,9 @@ export type SurveyKind = (typeof surveyKinds)[number];
 export const locales = ['en', 'es', 'ur'] as const;
 export type Locale = (typeof locales)[number];
 
+/** How people write the kinds: NPS, CSAT, CES. */
+export const kindLabel: Readonly<Record<SurveyKind, string>> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };
+
 /** Score band, the same three names for every kind (NPS 0-6/7-8/9-10, CSAT 1-2/3/4-5, CES 1-3/4/5-7). */
 export const bands = ['detractor', 'passive', 'promoter'] as const;
 export type Band = (typeof bands)[number];

@@ -12,7 +12,7 @@ declare module 'fastify' {
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     const policy = { reminderAfterMs: config.survey.reminderAfterMs, ttlMs: config.survey.ttlMs };
-    const sweeper = new Sweeper(app.store, app.conversations, app.outbox, app.alerts, app.digests, policy, app.now, app.log);
+    const sweeper = new Sweeper(app.store, app.conversations, app.outbox, { alerts: app.alerts, digests: app.digests }, policy, app.now, app.log);
     app.decorate('sweeper', sweeper);
     app.addHook('onReady', async () => sweeper.start(config.survey.sweepIntervalMs));
     app.addHook('preClose', () => sweeper.stop());

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Channel } from '../channels/channel.js';
-import { periodStats, renderStats, kindLabel } from '../digest/stats.js';
+import { periodStats, renderStats } from '../digest/stats.js';
 import type { ChannelName, Inbound } from '../domain/channels.js';
+import { kindLabel } from '../domain/surveys.js';
 import { AppError } from '../errors.js';
 import type { BusinessSettings, Store } from '../store/index.js';
 import type { DeepLinks } from '../surveys/deep-links.js';

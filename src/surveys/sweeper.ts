@@ -1,10 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
-import type { DigestScheduler } from '../digest/digest-scheduler.js';
 import type { DialogPolicy } from '../dialogs/types.js';
 import { housekeeping, type Store } from '../store/index.js';
 import type { Conversations } from './conversations.js';
 import type { Outbox } from './outbox.js';
+
+/** Work the sweeper drives for the owner's side: owed alerts, the weekly digest. Each returns how much it did. */
+export interface SweepSteps {
+  alerts: { sweep(limit: number): Promise<number> };
+  digests: { sweep(): Promise<number> };
+}
 
 export interface SweepResult {
   reminded: number;
@@ -27,8 +31,7 @@ export class Sweeper {
     private readonly store: Store,
     private readonly conversations: Conversations,
     private readonly outbox: Outbox,
-    private readonly alerts: DetractorAlerts,
-    private readonly digests: DigestScheduler,
+    private readonly owners: SweepSteps,
     private readonly policy: DialogPolicy,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
@@ -54,10 +57,10 @@ export class Sweeper {
       reminded++;
     }
     await this.conversations.settleCounts(batch);
-    const alerts = await this.alerts.sweep(batch);
+    const alerts = await this.owners.alerts.sweep(batch);
     const sent = await this.outbox.flushDue(batch);
     await housekeeping(this.store, now);
-    const digests = await this.digests.sweep();
+    const digests = await this.owners.digests.sweep();
     return { reminded, expired, sent, alerts, digests };
   }
 
