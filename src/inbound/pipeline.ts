@@ -76,16 +76,10 @@ export class InboundPipeline {
       case 'deep_link':
         return this.once(inbound, () => this.deps.links.open(inbound, message.token));
       case 'command': {
-        const { parsed } = message;
-        const member = await this.deps.staff.identify(inbound.channel, inbound.address);
-        if (member) return this.once(inbound, async () => [{ text: await this.deps.commands.run(parsed, member, inbound) }]);
-        if (parsed.type === 'command' && parsed.command.name === 'claim') {
-          const code = parsed.command.code;
-          return this.once(inbound, async () => [{ text: await this.deps.commands.claim(inbound, code) }]);
-        }
+        const ran = await this.asStaff(inbound, message, inbound.address);
+        if (ran) return ran;
         // A customer's "/help" is the HELP keyword and their bare words are answers; any other slash command gets the help text.
-        const help = parsed.type === 'command' && parsed.command.name === 'help';
-        if (message.slashed && !help) return this.once(inbound, async () => [await this.helpFor(inbound)]);
+        if (message.slashed && !isHelp(message)) return this.once(inbound, async () => [await this.helpFor(inbound)]);
         return this.fromCustomer(inbound, message.asCustomer);
       }
       case 'customer':
@@ -98,12 +92,27 @@ export class InboundPipeline {
    * here (and `/help` is answered); everything else is ignored: no answer, no opt-out, nothing stored.
    */
   private async inGroup(inbound: Inbound, message: Classified): Promise<InboundResult> {
-    if (message.type !== 'command' || !inbound.group) return { duplicate: false, replies: [] };
+    const nothing: InboundResult = { duplicate: false, replies: [] };
+    if (message.type !== 'command' || !inbound.group) return nothing;
+    const ran = await this.asStaff(inbound, message, inbound.group.sender);
+    if (ran) return ran;
+    return message.slashed && isHelp(message) ? this.once(inbound, async () => [await this.helpFor(inbound)]) : nothing;
+  }
+
+  /**
+   * A command from a staff member (`sender` is their own address), or `/claim` from someone who is
+   * not staff yet (in their own chat); undefined for anyone else's message, which is then a customer's.
+   */
+  private async asStaff(inbound: Inbound, message: Extract<Classified, { type: 'command' }>, sender: string): Promise<InboundResult | undefined> {
     const { parsed } = message;
-    const member = await this.deps.staff.identify(inbound.channel, inbound.group.sender);
+    const member = await this.deps.staff.identify(inbound.channel, sender);
     if (member) return this.once(inbound, async () => [{ text: await this.deps.commands.run(parsed, member, inbound) }]);
-    const help = parsed.type === 'command' && parsed.command.name === 'help';
-    return help && message.slashed ? this.once(inbound, async () => [keywordReply('help', this.deps.business.locale, { business: this.deps.business.name })]) : { duplicate: false, replies: [] };
+    // Ownership is claimed from one's own chat, never from a group.
+    if (parsed.type === 'command' && parsed.command.name === 'claim' && !inbound.group) {
+      const code = parsed.command.code;
+      return this.once(inbound, async () => [{ text: await this.deps.commands.claim(inbound, code) }]);
+    }
+    return undefined;
   }
 
   private async fromCustomer(inbound: Inbound, message: CustomerMessage): Promise<InboundResult> {
@@ -207,3 +216,5 @@ function tapNotice(refusal: TapRefusal, locale: Locale): string {
   const p = promptsFor(locale);
   return refusal === 'answered' ? p.tapAnswered() : refusal === 'ended' ? p.tapEnded() : p.tapInvalid();
 }
+
+const isHelp = (message: Extract<Classified, { type: 'command' }>) => message.parsed.type === 'command' && message.parsed.command.name === 'help';

@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import { z } from 'zod';
 import { startDialog } from '../dialogs/index.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
@@ -80,7 +79,7 @@ export class SurveyStarter {
     const vars = { business: this.business.name, customerName: customer.name, context: input.context };
     const { session, outbound } = startDialog({ kind: input.kind, locale, vars, now: sendAt });
     const week = weekKey(sendAt, this.business.timeZone);
-    const inserted = await this.store.surveys.insert({ id: new Types.ObjectId().toString(), businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, week, ...session });
+    const inserted = await this.store.surveys.insert({ businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, week, ...session });
     if ('alreadyOpen' in inserted) return { status: 'already_open', surveyId: inserted.alreadyOpen };
     const surveyId = inserted.inserted;
     await this.store.customers.markSurveyed(customer.id, now);
