@@ -23,7 +23,7 @@ export interface TeamsChannelDeps {
 }
 
 export interface TeamsChannelOptions {
-  /** Check inbound tokens against this OpenID document and issuer instead of the Bot Framework's. */
+  /** Check inbound tokens against this OpenID document and issuer; default: the configuration's, else the Bot Framework's. */
   tokenValidation?: TokenValidation;
 }
 
@@ -33,7 +33,7 @@ export function createTeamsChannel(
   deps: TeamsChannelDeps,
   options: TeamsChannelOptions = {},
 ): Channel {
-  const adapter = createAdapter(config, options.tokenValidation);
+  const adapter = createAdapter(config, options.tokenValidation ?? config.tokenValidation);
   const { now } = deps;
   const log = deps.log.child({ channel: 'teams' });
   // What the product gives the adapter once its route is registered (activities arrive only after that).
