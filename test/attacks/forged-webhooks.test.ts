@@ -10,7 +10,6 @@
  * Framework token is not bound to the body either, except for the service URL and channel it names.
  */
 import { randomBytes } from 'node:crypto';
-import type { LightMyRequestResponse } from 'fastify';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
@@ -19,7 +18,8 @@ import { newSid } from '../helpers/fake-twilio.js';
 import { textUpdate } from '../helpers/fake-telegram.js';
 import { expectAllRefused, expectZero, figure } from './figures.js';
 import { describeLeaks, scanLogs, sensitive } from './log-scan.js';
-import { documentCounts, publicUrl, secrets, startRig, surveyRevisions, teamsAppId, type Rig } from './rig.js';
+import { attack, type Attempt } from './attempts.js';
+import { publicUrl, secrets, startRig, teamsAppId, type Rig } from './rig.js';
 
 let rig: Rig;
 const consoleErrors: string[] = [];
@@ -33,37 +33,6 @@ afterAll(async () => {
   await rig?.close();
   vi.restoreAllMocks();
 });
-
-/** What a refused request must leave as it was. */
-async function snapshot() {
-  return {
-    counts: await documentCounts(rig.app),
-    revisions: await surveyRevisions(rig.app),
-    sms: rig.twilio.messages.length,
-    telegram: rig.telegram.calls.length,
-    teams: rig.connector.activities.length,
-  };
-}
-
-interface Attempt {
-  name: string;
-  send: () => Promise<LightMyRequestResponse>;
-}
-
-/** Runs each attempt; one is refused when it gets 401/403/404 and the snapshot does not move. */
-async function attack(attempts: Attempt[]): Promise<{ tried: number; refused: number; examples: string[] }> {
-  let refused = 0;
-  const examples: string[] = [];
-  for (const attempt of attempts) {
-    const before = await snapshot();
-    const res = await attempt.send();
-    const after = await snapshot();
-    const untouched = JSON.stringify(before) === JSON.stringify(after);
-    if ([401, 403, 404].includes(res.statusCode) && untouched) refused++;
-    else examples.push(`${attempt.name}: ${res.statusCode}${untouched ? '' : ', something was written or sent'}`);
-  }
-  return { tried: attempts.length, refused, examples };
-}
 
 const customers = Array.from({ length: 6 }, (_, i) => ({ phone: `+1415555${String(4100 + i)}`, chatId: 820_000_100 + i }));
 
@@ -148,7 +117,7 @@ describe('forged webhooks', () => {
       tg('at the webhook path with a trailing segment', { [header]: secret }, `${telegramWebhookPath(secret)}x`);
     }
 
-    const { tried, refused, examples } = await attack(attempts);
+    const { tried, refused, examples } = await attack(rig, attempts, [401, 403, 404]);
     expectAllRefused('forged webhooks', tried, refused, examples);
   });
 
@@ -224,7 +193,7 @@ describe('teams tokens', () => {
         });
       }
     }
-    const { tried, refused, examples } = await attack(attempts);
+    const { tried, refused, examples } = await attack(rig, attempts, [401, 403, 404]);
     expectAllRefused('teams tokens', tried, refused, examples);
 
     // And one signed as the channel signs: accepted, so the refusals above are about the token.
