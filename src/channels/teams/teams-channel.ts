@@ -4,7 +4,7 @@ import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
 import { botAppId, createAdapter, responseOver, type TeamsConfig, type TokenValidation } from './adapter.js';
 import { answeredCard, renderOutbound } from './cards.js';
 import { failedDelivery } from './delivery.js';
-import { addressOf, isPersonalChat, toInbound } from './inbound.js';
+import { activityProblem, addressOf, isPersonalChat, toInbound } from './inbound.js';
 
 /**
  * Where the bot can reach each Teams user later: the conversation reference of their personal chat,
@@ -92,6 +92,12 @@ export function createTeamsChannel(
   }
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const problem = activityProblem(request.body);
+    if (problem) {
+      request.log.info({ problem }, 'teams request refused');
+      await reply.code(400).send({ error: 'bad_request', message: problem });
+      return;
+    }
     reply.hijack();
     const raw = reply.raw;
     try {

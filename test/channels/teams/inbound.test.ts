@@ -36,6 +36,18 @@ describe('Teams inbound (auth disabled)', () => {
     await bot.close();
   });
 
+  it('refuses with 400 an activity whose fields are not what Teams sends (an operator object for a user id)', async () => {
+    const user = teamsUser();
+    const typed = messageActivity('9', { user, serviceUrl: connector.serviceUrl });
+    const forged = { ...typed, from: { ...typed.from, aadObjectId: { $gt: '' } } };
+    const res = await postActivity(bot.app, forged);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'bad_request', message: 'not a Bot Framework activity: from.aadObjectId: Invalid input: expected string, received object' });
+    const card = cardSubmitActivity({ score: { $ne: null } }, 'card-1', { user, serviceUrl: connector.serviceUrl });
+    expect((await postActivity(bot.app, card)).statusCode).toBe(400);
+    expect(bot.received).toEqual([]);
+  });
+
   it('stores the conversation reference when the app is installed, without calling the service', async () => {
     const user = teamsUser();
     const install = installActivity({ user, serviceUrl: connector.serviceUrl });
