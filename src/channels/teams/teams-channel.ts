@@ -60,7 +60,19 @@ export function createTeamsChannel(
         attachments: [answeredCard(mapped.answered.question, mapped.answered.answer)],
       });
     }
-    for (const reply of result.replies) await context.sendActivity(renderOutbound(reply));
+    for (const reply of result.replies) {
+      try {
+        await context.sendActivity(renderOutbound(reply));
+      } catch (err) {
+        const delivery = failedDelivery(err);
+        // 429, 5xx, network: the turn fails (500) and Teams delivers the activity again, replies included.
+        if (delivery.retryable) throw err;
+        // Refused for good (blocked, uninstalled: 403): a retry would be refused again, so none is asked for.
+        log.warn({ error: delivery.error, optedOut: delivery.optedOut === true }, 'teams reply refused');
+        if (delivery.optedOut) await product.recordOptOut('teams', address, 'refused messages');
+        break;
+      }
+    }
     void result.delivered?.();
   }
 

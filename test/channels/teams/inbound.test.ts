@@ -48,6 +48,16 @@ describe('Teams inbound (auth disabled)', () => {
     expect(bot.received).toEqual([]);
   });
 
+  it('answers 200 and records the opt-out when Teams refuses a reply for good (403), so no retry comes', async () => {
+    const user = teamsUser();
+    bot.reply = () => [{ text: 'Thanks!' }, { text: 'One more question' }];
+    connector.failNext({ status: 403, code: 'ConversationBlockedByUser' });
+    const res = await postActivity(bot.app, messageActivity('9', { user, serviceUrl: connector.serviceUrl }));
+    expect(res.statusCode).toBe(200);
+    expect(bot.optOuts).toEqual([{ channel: 'teams', address: user.aadObjectId, reason: 'refused messages' }]);
+    expect(connector.activities).toEqual([]);
+  });
+
   it('stores the conversation reference when the app is installed, without calling the service', async () => {
     const user = teamsUser();
     const install = installActivity({ user, serviceUrl: connector.serviceUrl });
