@@ -24,10 +24,24 @@ export type LeakCounts = Record<'phone numbers' | 'chat ids' | 'visitor ids' | '
 function phonePattern(e164: string): RegExp {
   // The national part (the last 10 digits), so +1 415 555 0100 and (415) 555-0100 are both found.
   const digits = e164.replace(/\D/g, '').slice(-10);
-  return new RegExp(digits.split('').join('[\\s().-]?'));
+  return new RegExp(digits.split('').join('[\\s().-]{0,2}'));
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Every 12-character piece of a long value: the logger masks digit runs inside ids and tokens
+ * (`v_42462dd4f6b2c***42af15cb0ccc43`), and what is left of them is still a leak.
+ */
+function pieces(values: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const value of values) {
+    if (value.length <= 12) out.add(value);
+    else for (let i = 0; i + 12 <= value.length; i++) out.add(value.slice(i, i + 12));
+  }
+  return [...out];
+}
+const containsAny = (words: string[]) => (line: string) => words.some((w) => line.includes(w));
 
 /** How many log lines carry each kind of thing, and the first few such lines (shortened). */
 export function scanLogs(lines: readonly string[], found: Sensitive): { lines: number; leaks: LeakCounts; examples: string[] } {
@@ -43,9 +57,12 @@ export function scanLogs(lines: readonly string[], found: Sensitive): { lines: n
       const pattern = found.chatIds.size ? new RegExp(`(^|\\D)(${[...found.chatIds].map(escape).join('|')})(\\D|$)`) : /$^/;
       return (line: string) => pattern.test(line);
     })()],
-    ['visitor ids', (line) => [...found.visitorIds].some((v) => line.includes(v.replace(/^v_/, '')))],
-    ['teams user ids', (line) => [...found.teamsUsers].some((u) => line.includes(u))],
-    ['tokens and secrets', (line) => jwt.test(line) || secretValues.some((s) => s.length >= 8 && line.includes(s))],
+    ['visitor ids', containsAny(pieces([...found.visitorIds].map((v) => v.replace(/^v_/, ''))))],
+    ['teams user ids', containsAny(pieces(found.teamsUsers))],
+    ['tokens and secrets', (() => {
+      const secretPieces = containsAny(pieces(secretValues.filter((v) => v.length >= 8)));
+      return (line: string) => jwt.test(line) || secretPieces(line);
+    })()],
     ['comment texts', (line) => [...found.comments].some((c) => line.includes(c))],
   ];
   const leaks = Object.fromEntries(checks.map(([name]) => [name, 0])) as LeakCounts;
@@ -54,7 +71,7 @@ export function scanLogs(lines: readonly string[], found: Sensitive): { lines: n
     for (const [name, leaked] of checks) {
       if (!leaked(line)) continue;
       leaks[name]++;
-      if (examples.length < 6) examples.push(`${name}: ${line.slice(0, 300)}`);
+      if (examples.length < 12) examples.push(`${name}: ${line.slice(0, 300)}`);
     }
   }
   return { lines: lines.length, leaks, examples };
