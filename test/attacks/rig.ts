@@ -57,6 +57,8 @@ export interface RigOptions {
   clock?: TestClock;
   /** Share a database with another rig (two instances); default: a fresh one, dropped on close. */
   dbName?: string;
+  /** A second server instance: the other rig's providers (fakes) and clock, which it leaves open on close. */
+  beside?: Rig;
   /** Log level of the captured log; default debug, so the scan sees more than production writes. */
   logLevel?: string;
 }
@@ -108,10 +110,11 @@ export function rigEnv(fakes: { twilio: FakeTwilio; telegram: FakeTelegram; conn
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const teamsAuth = options.teamsAuth ?? false;
-  const fakeTwilio = await startFakeTwilio({ accountSid, authToken: secrets.twilioAuthToken, publicUrl });
-  const telegram = await startFakeTelegram({ token: secrets.telegramToken });
-  const connector = await startFakeBotConnector();
-  const clock = options.clock ?? new TestClock();
+  const { beside } = options;
+  const fakeTwilio = beside?.twilio ?? (await startFakeTwilio({ accountSid, authToken: secrets.twilioAuthToken, publicUrl }));
+  const telegram = beside?.telegram ?? (await startFakeTelegram({ token: secrets.telegramToken }));
+  const connector = beside?.connector ?? (await startFakeBotConnector());
+  const clock = options.clock ?? beside?.clock ?? new TestClock();
   const logs = new LogCapture();
   const dbName = options.dbName ?? uniqueDbName('rig');
   const config = testConfig({ ...rigEnv({ twilio: fakeTwilio, telegram, connector }, teamsAuth), ...options.env });
@@ -158,7 +161,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     async close() {
       if (!options.dbName) await app.db.dropDatabase().catch(() => {});
       await app.close();
-      await Promise.allSettled([fakeTwilio.close(), telegram.close(), connector.close()]);
+      if (!beside) await Promise.allSettled([fakeTwilio.close(), telegram.close(), connector.close()]);
     },
   };
 }
