@@ -30,6 +30,9 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   const { config } = options;
   if (!config.mongodbUri) throw new Error('config.mongodbUri is required to build the app');
 
+  // Fastify reads text/plain by default and hands the string to every route; none of ours takes it (415).
+  fastify.removeContentTypeParser('text/plain');
+
   fastify.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     const status = err instanceof AppError ? err.statusCode : (err.statusCode ?? 500);
     if (status >= 500) {

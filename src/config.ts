@@ -113,6 +113,8 @@ const envSchema = z
     TEAMS_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
     TEAMS_TENANT_ID: optionalText,
     TEAMS_AUTH_DISABLED: bool.default(false),
+    TEAMS_OPENID_METADATA_URL: z.url({ message: 'the URL of an OpenID configuration document' }).optional(),
+    TEAMS_TOKEN_ISSUER: optionalText,
   })
   .superRefine((env, ctx) => {
     const need = (cond: boolean, names: (keyof typeof env)[], why: string) => {
@@ -126,6 +128,12 @@ const envSchema = z
     need(env.TELEGRAM_BOT_TOKEN !== undefined && !env.TELEGRAM_POLLING, ['PUBLIC_URL'], 'for the Telegram webhook');
     need(env.TEAMS_APP_ID !== undefined && !env.TEAMS_AUTH_DISABLED, ['TEAMS_APP_PASSWORD'], 'when TEAMS_APP_ID is set (Teams enabled)');
     need(env.TEAMS_APP_ID !== undefined && env.TEAMS_APP_TYPE === 'SingleTenant', ['TEAMS_TENANT_ID'], 'for a SingleTenant Teams app');
+    // Either both or neither: a key set from one place and an issuer from another would check nothing.
+    need(env.TEAMS_OPENID_METADATA_URL !== undefined, ['TEAMS_TOKEN_ISSUER'], 'when TEAMS_OPENID_METADATA_URL is set');
+    need(env.TEAMS_TOKEN_ISSUER !== undefined, ['TEAMS_OPENID_METADATA_URL'], 'when TEAMS_TOKEN_ISSUER is set');
+    if (env.NODE_ENV === 'production' && env.TEAMS_OPENID_METADATA_URL !== undefined && !env.TEAMS_OPENID_METADATA_URL.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_OPENID_METADATA_URL'], message: 'must be an https URL when NODE_ENV=production' });
+    }
     if (env.TEAMS_AUTH_DISABLED && env.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_AUTH_DISABLED'], message: 'must not be true when NODE_ENV=production' });
     }
@@ -183,6 +191,10 @@ function toConfig(env: z.output<typeof envSchema>) {
           appType: env.TEAMS_APP_TYPE,
           tenantId: env.TEAMS_TENANT_ID,
           authDisabled: env.TEAMS_AUTH_DISABLED,
+          tokenValidation:
+            env.TEAMS_OPENID_METADATA_URL && env.TEAMS_TOKEN_ISSUER
+              ? { openIdMetadataUrl: env.TEAMS_OPENID_METADATA_URL, issuer: env.TEAMS_TOKEN_ISSUER }
+              : undefined,
         }
       : undefined,
   };
@@ -212,3 +224,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Names of the variables whose values are secrets; their values never reach a log. */
 export const secretVariables = ['TWILIO_AUTH_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'TEAMS_APP_PASSWORD', 'API_KEY', 'MONGODB_URI'] as const;
+
+/** The values of those variables in a parsed configuration, for the log redaction. */
+export function secretValues(config: Config): string[] {
+  const values = [config.twilio?.authToken, config.telegram?.token, config.telegram?.webhookSecret, config.teams?.appPassword, config.apiKey, config.mongodbUri];
+  return values.filter((v): v is string => !!v);
+}

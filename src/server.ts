@@ -2,30 +2,29 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, type AppOptions } from './app.js';
-import { ConfigError, loadConfig, secretVariables, type Config } from './config.js';
+import type { DestinationStream } from 'pino';
+import { ConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { loggerOptions } from './logger.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded-database.js';
 
 export interface BuildOptions extends Omit<AppOptions, 'config'> {
   /** Log level override; tests pass 'silent'. */
   logLevel?: string;
-}
-
-function secretValues(): string[] {
-  return secretVariables.map((name) => process.env[name]).filter((v): v is string => !!v);
+  /** Where log lines go instead of stdout (tests read them back). */
+  logStream?: DestinationStream;
 }
 
 /** The server with every plugin registered and nothing listening. */
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const fastify = Fastify({
-    logger: loggerOptions(options.logLevel ?? config.logLevel, secretValues()),
+    logger: { ...loggerOptions(options.logLevel ?? config.logLevel, secretValues(config)), ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: true,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     return503OnClosing: true,
     bodyLimit: 1_048_576,
   });
-  const { logLevel: _level, ...appOptions } = options;
+  const { logLevel: _level, logStream: _stream, ...appOptions } = options;
   await fastify.register(app, { ...appOptions, config });
   await fastify.ready();
   return fastify;

@@ -48,6 +48,16 @@ describe('loadConfig', () => {
     expect(lines).toEqual(['TEAMS_AUTH_DISABLED: must not be true when NODE_ENV=production']);
   });
 
+  it('points Teams token checks at another key set only with both the document and the issuer', () => {
+    const teams = { TEAMS_APP_ID: 'b07a-app', TEAMS_APP_PASSWORD: 'not-a-real-password', TEAMS_TENANT_ID: 'tenant-1' };
+    const given = { TEAMS_OPENID_METADATA_URL: 'http://127.0.0.1:9/v1/.well-known/openid-configuration', TEAMS_TOKEN_ISSUER: 'http://127.0.0.1:9/issuer' };
+    expect(loadConfig({ ...teams, ...given }).teams?.tokenValidation).toEqual({ openIdMetadataUrl: given.TEAMS_OPENID_METADATA_URL, issuer: given.TEAMS_TOKEN_ISSUER });
+    expect(loadConfig(teams).teams?.tokenValidation).toBeUndefined();
+    expect(problems({ ...teams, TEAMS_OPENID_METADATA_URL: given.TEAMS_OPENID_METADATA_URL })).toEqual(['TEAMS_TOKEN_ISSUER: required when TEAMS_OPENID_METADATA_URL is set']);
+    expect(problems({ ...teams, TEAMS_OPENID_METADATA_URL: 'not a url', TEAMS_TOKEN_ISSUER: 'x' })[0]).toMatch(/^TEAMS_OPENID_METADATA_URL: /);
+    expect(problems({ ...teams, ...given, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' })).toEqual(['TEAMS_OPENID_METADATA_URL: must be an https URL when NODE_ENV=production']);
+  });
+
   it('parses durations and windows', () => {
     const config = loadConfig({ REMINDER_AFTER: '90m', SURVEY_TTL: '2d', SEND_WINDOW: '08:30-21:00' });
     expect(config.survey.reminderAfterMs).toBe(90 * 60_000);

@@ -13,7 +13,8 @@ const surveyRow = startSurveyInput.omit({ trigger: true, tags: true }).extend({
   tags: z.union([z.array(z.string()), z.string().transform((s) => s.split(/[;|]/).map((t) => t.trim()).filter(Boolean))]).optional(),
 });
 const maxRows = 1000;
-const statsQuery = z.object({ period: z.enum(['7d', '30d', '90d']).default('30d') });
+// Query strings are strict: a parameter the route does not know (`period[$ne]`, a typo) is a 400, not ignored.
+const statsQuery = z.strictObject({ period: z.enum(['7d', '30d', '90d']).default('30d') });
 const staffBody = z.object({
   channel: z.enum(['sms', 'telegram', 'teams', 'web']),
   address: z.string().trim().min(1),
@@ -21,11 +22,12 @@ const staffBody = z.object({
   name: z.string().trim().min(1).max(100).optional(),
 });
 
-const linkQuery = z.object({ kind: z.enum(surveyKinds).default('nps') });
+const linkQuery = z.strictObject({ kind: z.enum(surveyKinds).default('nps') });
 
 const issues = (e: z.ZodError) => describeIssues(e, 'body').join('; ');
 
 const parse = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(schema, value, 'body');
+const parseQuery = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(schema, value, 'query');
 
 const exportColumns = ['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'trigger', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs'] as const;
 
@@ -89,7 +91,7 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
   });
 
   app.get('/stats', async (request) => {
-    const { period } = parse(statsQuery, request.query);
+    const { period } = parseQuery(statsQuery, request.query);
     return statsJson(await periodStats(app.store, app.business, app.now(), Number(period.slice(0, -1))));
   });
 
@@ -118,7 +120,7 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
 
   // The business's public link (receipts, a QR code at the till): a survey for whoever opens it.
   app.get('/links/telegram', async (request) => {
-    const { kind } = parse(linkQuery, request.query);
+    const { kind } = parseQuery(linkQuery, request.query);
     const token = app.links.businessToken(kind);
     return { channel: 'telegram', kind, token, link: await linker('telegram')(token) };
   });

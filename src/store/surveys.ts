@@ -264,6 +264,11 @@ export class SurveyRepository {
     await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id), 'pendingReply.messageId': messageId }, { $unset: { pendingReply: 1 } }));
   }
 
+  /** The replies to `messageId` must not go out any more (the person opted out): a redelivery of it gets nothing. */
+  async dropPendingReply(id: string, messageId: string): Promise<void> {
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id), 'pendingReply.messageId': messageId }, { $unset: { pendingReply: 1 } }));
+  }
+
   /** Surveys with counter increments owed since before `before` (the sweeper settles them). */
   async withCountsDue(before: Date, limit: number): Promise<SurveyRecord[]> {
     const docs = await this.model.find({ countsDue: { $elemMatch: { at: { $lt: before } } } }).limit(limit).lean<Doc[]>();

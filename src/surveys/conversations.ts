@@ -104,9 +104,16 @@ export class Conversations {
     return this.advance(() => this.store.surveys.byId(id), input);
   }
 
-  /** Record an opt-out or clear it (START); safe to repeat. */
-  setOptOut(channel: ChannelName, address: string, reason: string | undefined): Promise<void> {
-    return this.store.customers.setOptOut({ businessId: this.business.id, channel, address }, reason, this.now());
+  /**
+   * Record an opt-out or clear it (START); safe to repeat. An opt-out also drops replies still waiting
+   * for their receipt, so a provider's retry of an earlier message never sends them to an opted-out person.
+   */
+  async setOptOut(channel: ChannelName, address: string, reason: string | undefined): Promise<void> {
+    await this.store.customers.setOptOut({ businessId: this.business.id, channel, address }, reason, this.now());
+    if (!reason) return;
+    for (const survey of await this.store.surveys.latest(this.business.id, channel, address)) {
+      if (survey.pendingReply) await this.store.surveys.dropPendingReply(survey.id, survey.pendingReply.messageId);
+    }
   }
 
   /** A provider told us this person refuses messages (blocked the bot, carrier opt-out): record it and close their open survey. */

@@ -91,6 +91,8 @@ describe('REST API', () => {
     expect(stats.json()).toMatchObject({ days: 7, toWeek: '2026-03-09' });
     expect(stats.json().kinds.map((k: { kind: string; sent: number }) => [k.kind, k.sent])).toEqual([['nps', 2], ['csat', 1], ['ces', 1]]);
     expect((await app.inject({ method: 'GET', url: '/api/stats?period=12d', headers: { 'x-api-key': key } })).statusCode).toBe(400);
+    const unknown = await app.inject({ method: 'GET', url: '/api/stats?period[$ne]=7d', headers: { 'x-api-key': key } });
+    expect(unknown.json()).toEqual({ error: 'ValidationError', message: 'query: Unrecognized key: "period[$ne]"' });
 
     const clerk = await app.inject({ method: 'POST', url: '/api/staff', headers: { 'x-api-key': key }, payload: { channel: 'sms', address: '(212) 736-5000' } });
     expect(clerk.json()).toEqual({ added: true, role: 'staff' });

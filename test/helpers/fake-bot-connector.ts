@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -49,23 +49,37 @@ export interface FakeBotConnector {
   refused: number;
   /** Forget recorded activities and pending failures. */
   reset(): void;
-  /** A bearer token as the Bot Framework channel signs it; `claims` overrides, `key: 'other'` signs with a key the fake does not publish. */
-  token(appId: string, options?: { claims?: Record<string, unknown>; key?: 'published' | 'other' }): string;
+  /**
+   * A bearer token as the Bot Framework channel signs it; `claims` overrides, `key: 'other'` signs with a
+   * key the fake does not publish, `header` overrides header fields, and `alg` forges the signature:
+   * `none` (unsigned) or `HS256` keyed with the published public key (the algorithm-confusion attack).
+   */
+  token(appId: string, options?: TokenOptions): string;
   close(): Promise<void>;
+}
+
+export interface TokenOptions {
+  claims?: Record<string, unknown>;
+  key?: 'published' | 'other';
+  header?: Record<string, unknown>;
+  alg?: 'RS256' | 'none' | 'HS256';
 }
 
 const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
 
-function rsaKey(): { privateKey: KeyObject; jwk: { n: string; e: string } } {
+function rsaKey(): { privateKey: KeyObject; publicPem: string; jwk: { n: string; e: string } } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = publicKey.export({ format: 'jwk' });
-  return { privateKey, jwk: { n: jwk.n!, e: jwk.e! } };
+  return { privateKey, publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(), jwk: { n: jwk.n!, e: jwk.e! } };
 }
 
-function signJwt(payload: Record<string, unknown>, key: KeyObject, kid: string): string {
+function signJwt(payload: Record<string, unknown>, key: ReturnType<typeof rsaKey>, kid: string, options: Pick<TokenOptions, 'header' | 'alg'> = {}): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const data = `${part({ alg: 'RS256', typ: 'JWT', kid })}.${part(payload)}`;
-  return `${data}.${sign('RSA-SHA256', Buffer.from(data), key).toString('base64url')}`;
+  const alg = options.alg ?? 'RS256';
+  const data = `${part({ alg, typ: 'JWT', kid, ...options.header })}.${part(payload)}`;
+  if (alg === 'none') return `${data}.`;
+  if (alg === 'HS256') return `${data}.${createHmac('sha256', key.publicPem).update(data).digest('base64url')}`;
+  return `${data}.${sign('RSA-SHA256', Buffer.from(data), key.privateKey).toString('base64url')}`;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -146,7 +160,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     token(appId, options = {}) {
       const seconds = Math.floor(Date.now() / 1000);
       const payload = { iss: issuer, aud: appId, serviceurl: serviceUrl, nbf: seconds - 60, iat: seconds - 60, exp: seconds + 3600, ...options.claims };
-      return signJwt(payload, (options.key === 'other' ? other : published).privateKey, kid);
+      return signJwt(payload, options.key === 'other' ? other : published, kid, options);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -99,6 +99,8 @@ export function smsWebhooks(options: WebhookOptions) {
   };
 
   return async function twilioWebhooks(scope: FastifyInstance): Promise<void> {
+    // Twilio posts forms only; a JSON body (signed over the same fields) is not Twilio's: 415.
+    scope.removeAllContentTypeParsers();
     await scope.register(formbody);
     scope.addHook('preHandler', verifySignature);
 

@@ -24,12 +24,27 @@ export interface TokenValidation {
  */
 class RefusingAuthentication extends ConfigurationBotFrameworkAuthentication {
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    if (neverExpires(authHeader)) throw new AuthenticationError('Unauthorized: the token has no expiry', 401);
     try {
       return await super.authenticateRequest(activity, authHeader);
     } catch (err) {
       if (err instanceof AuthenticationError) throw err;
       throw new AuthenticationError(`Unauthorized: ${(err as Error).message}`, 401);
     }
+  }
+}
+
+/**
+ * A bearer JWT without `exp`. The channel always sets one, but the SDK's jsonwebtoken accepts a token
+ * without it, which would then be good forever.
+ */
+function neverExpires(authHeader: string | undefined): boolean {
+  const payload = /^Bearer [\w-]+\.([\w-]+)\.[\w-]*$/.exec(authHeader ?? '')?.[1];
+  if (!payload) return false; // no JWT at all: the SDK refuses it (or auth is off)
+  try {
+    return typeof (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp !== 'number';
+  } catch {
+    return false; // unreadable: the SDK refuses it
   }
 }
 

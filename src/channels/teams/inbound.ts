@@ -13,6 +13,43 @@ const scoreSubmit = z.object({
 const commentSubmit = z.object({ comment: z.string(), question: z.string().optional() });
 const skipSubmit = z.object({ skip: z.literal(true), label: z.string().optional(), question: z.string().optional() });
 
+const account = z.looseObject({ id: z.string().min(1), name: z.string().optional(), aadObjectId: z.string().optional() });
+
+/**
+ * The parts of an activity the SDK and this channel read, checked before either reads them: a value
+ * of the wrong type (an object where Teams sends a string, such as `{"$gt": ""}`) is a 400, never a
+ * database query or a 500. Objects are loose: Teams adds fields over time.
+ */
+const activitySchema = z
+  .looseObject({
+    type: z.string().min(1),
+    id: z.string().optional(),
+    serviceUrl: z.string().min(1),
+    channelId: z.string().min(1),
+    from: account,
+    recipient: account.optional(),
+    conversation: z.looseObject({ id: z.string().min(1), conversationType: z.string().optional(), tenantId: z.string().optional(), isGroup: z.boolean().optional() }),
+    text: z.string().optional(),
+    replyToId: z.string().optional(),
+    action: z.string().optional(),
+    locale: z.string().optional(),
+    membersAdded: z.array(account).optional(),
+    entities: z.array(z.looseObject({ type: z.string(), text: z.string().optional(), mentioned: account.optional() })).optional(),
+    value: z.unknown().optional(),
+  })
+  .refine((a) => a.type !== 'message' || a.value === undefined || a.value === null || z.union([scoreSubmit, commentSubmit, skipSubmit]).safeParse(a.value).success, {
+    message: 'not what a button of our cards sends',
+    path: ['value'],
+  });
+
+/** Why a request body is not an activity we read, or undefined when it is one. */
+export function activityProblem(body: unknown): string | undefined {
+  const parsed = activitySchema.safeParse(body);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return `not a Bot Framework activity: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`;
+}
+
 /** A stable key for a Teams user: the Entra object id when Teams gives it, else the channel account id. */
 export function addressOf(activity: Partial<Activity>): string | undefined {
   return activity.from?.aadObjectId || activity.from?.id || undefined;

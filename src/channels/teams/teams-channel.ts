@@ -4,7 +4,7 @@ import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
 import { botAppId, createAdapter, responseOver, type TeamsConfig, type TokenValidation } from './adapter.js';
 import { answeredCard, renderOutbound } from './cards.js';
 import { failedDelivery } from './delivery.js';
-import { addressOf, isPersonalChat, toInbound } from './inbound.js';
+import { activityProblem, addressOf, isPersonalChat, toInbound } from './inbound.js';
 
 /**
  * Where the bot can reach each Teams user later: the conversation reference of their personal chat,
@@ -23,7 +23,7 @@ export interface TeamsChannelDeps {
 }
 
 export interface TeamsChannelOptions {
-  /** Check inbound tokens against this OpenID document and issuer instead of the Bot Framework's. */
+  /** Check inbound tokens against this OpenID document and issuer; default: the configuration's, else the Bot Framework's. */
   tokenValidation?: TokenValidation;
 }
 
@@ -33,7 +33,7 @@ export function createTeamsChannel(
   deps: TeamsChannelDeps,
   options: TeamsChannelOptions = {},
 ): Channel {
-  const adapter = createAdapter(config, options.tokenValidation);
+  const adapter = createAdapter(config, options.tokenValidation ?? config.tokenValidation);
   const { now } = deps;
   const log = deps.log.child({ channel: 'teams' });
   // What the product gives the adapter once its route is registered (activities arrive only after that).
@@ -65,7 +65,19 @@ export function createTeamsChannel(
         attachments: [answeredCard(mapped.answered.question, mapped.answered.answer)],
       });
     }
-    for (const reply of result.replies) await context.sendActivity(renderOutbound(reply));
+    for (const reply of result.replies) {
+      try {
+        await context.sendActivity(renderOutbound(reply));
+      } catch (err) {
+        const delivery = failedDelivery(err);
+        // 429, 5xx, network: the turn fails (500) and Teams delivers the activity again, replies included.
+        if (delivery.retryable) throw err;
+        // Refused for good (blocked, uninstalled: 403): a retry would be refused again, so none is asked for.
+        log.warn({ error: delivery.error, optedOut: delivery.optedOut === true }, 'teams reply refused');
+        if (delivery.optedOut) await product.recordOptOut('teams', address, 'refused messages');
+        break;
+      }
+    }
     void result.delivered?.();
   }
 
@@ -97,6 +109,12 @@ export function createTeamsChannel(
   }
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const problem = activityProblem(request.body);
+    if (problem) {
+      request.log.info({ problem }, 'teams request refused');
+      await reply.code(400).send({ error: 'bad_request', message: problem });
+      return;
+    }
     reply.hijack();
     const raw = reply.raw;
     try {

@@ -54,6 +54,19 @@ describe('POST /webhooks/twilio/sms', () => {
     expect(await h.inbound()).toEqual([]);
   });
 
+  it('refuses a JSON body with 415, however well it is signed', async () => {
+    const params = { MessageSid: newSid('SM'), From: customer, Body: '9' };
+    const signature = twilio.getExpectedTwilioSignature(authToken, `${publicUrl}/webhooks/twilio/sms`, params);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/webhooks/twilio/sms',
+      headers: { 'content-type': 'application/json', 'x-twilio-signature': signature },
+      payload: JSON.stringify(params),
+    });
+    expect(res.statusCode).toBe(415);
+    expect(await h.inbound()).toEqual([]);
+  });
+
   it('answers 400 with the reason when From is missing', async () => {
     const res = await h.fake.postInbound(h.app, { from: customer, body: '9', extra: { From: undefined } });
     expect(res.statusCode).toBe(400);

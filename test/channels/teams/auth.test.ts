@@ -56,6 +56,7 @@ describe('Teams inbound authentication against a loopback key set', () => {
     ['a token for another bot', (c) => c.token('someone-else')],
     ['a token from another issuer', (c) => c.token(appId, { claims: { iss: 'https://issuer.example' } })],
     ['an expired token', (c) => c.token(appId, { claims: { exp: Math.floor(Date.now() / 1000) - 3600 } })],
+    ['a token without an expiry', (c) => c.token(appId, { claims: { exp: undefined } })],
     ['a token issued for another service URL', (c) => c.token(appId, { claims: { serviceurl: 'https://smba.example/' } })],
   ];
 

@@ -36,6 +36,28 @@ describe('Teams inbound (auth disabled)', () => {
     await bot.close();
   });
 
+  it('refuses with 400 an activity whose fields are not what Teams sends (an operator object for a user id)', async () => {
+    const user = teamsUser();
+    const typed = messageActivity('9', { user, serviceUrl: connector.serviceUrl });
+    const forged = { ...typed, from: { ...typed.from, aadObjectId: { $gt: '' } } };
+    const res = await postActivity(bot.app, forged);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'bad_request', message: 'not a Bot Framework activity: from.aadObjectId: Invalid input: expected string, received object' });
+    const card = cardSubmitActivity({ score: { $ne: null } }, 'card-1', { user, serviceUrl: connector.serviceUrl });
+    expect((await postActivity(bot.app, card)).statusCode).toBe(400);
+    expect(bot.received).toEqual([]);
+  });
+
+  it('answers 200 and records the opt-out when Teams refuses a reply for good (403), so no retry comes', async () => {
+    const user = teamsUser();
+    bot.reply = () => [{ text: 'Thanks!' }, { text: 'One more question' }];
+    connector.failNext({ status: 403, code: 'ConversationBlockedByUser' });
+    const res = await postActivity(bot.app, messageActivity('9', { user, serviceUrl: connector.serviceUrl }));
+    expect(res.statusCode).toBe(200);
+    expect(bot.optOuts).toEqual([{ channel: 'teams', address: user.aadObjectId, reason: 'refused messages' }]);
+    expect(connector.activities).toEqual([]);
+  });
+
   it('stores the conversation reference when the app is installed, without calling the service', async () => {
     const user = teamsUser();
     const install = installActivity({ user, serviceUrl: connector.serviceUrl });

@@ -1,0 +1,114 @@
+/**
+ * Reminders and expiries after a crash: the server (a child process, as production runs it) is
+ * SIGKILLed right after 24 surveys went out and half were answered, stays down past the reminder
+ * time, and is killed again at random moments while the reminders and then the expiries are swept:
+ *   crash (server killed, timers): reminders due 12, sent once 12, twice 0, interrupted mid-send 0; expiries due 24, done 24, twice 0
+ * A reminder whose send a kill interrupted stays "sending" and is never sent again (a duplicate
+ * survey message is worse than a missing one): it is reported apart, and it is the only way one may
+ * be missing. REMINDER_AFTER=4s and SURVEY_TTL=10s make the timers fire within the test.
+ */
+import mongoose from 'mongoose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/store/embedded-database.js';
+import { expectZero, figure } from '../attacks/figures.js';
+import { databaseUri, uniqueDbName } from '../helpers/database.js';
+import { sleep } from './children.js';
+import { Rng, seedSurveys, serverEnv, startFakes, withDbName, type Answer, type Fakes } from './crash-rig.js';
+import { httpRequest, is2xx } from './http.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+
+const seed = Number(process.env.CRASH_SEED ?? Date.now() % 2_147_483_647);
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('fault test cleanup:', err));
+});
+
+/** What reached a customer from the bot: API sends and Bot API messages (TwiML replies are counted by the caller). */
+function received(fakes: Fakes, a: Pick<Answer, 'channel' | 'address'>): number {
+  return a.channel === 'sms' ? fakes.twilio.messages.filter((m) => m.to === a.address).length : fakes.telegram.sent(a.address).length;
+}
+
+describe('crash and the timers', () => {
+  it('reminders and expiries fire once after the restart', { timeout: 90_000 }, async () => {
+    console.log(`[fault test] timers: seed ${seed} (CRASH_SEED=${seed} repeats it)`);
+    const rng = new Rng(seed ^ 0x2f6b);
+    const fakes = await startFakes();
+    cleanups.push(() => fakes.close());
+    const uri = databaseUri();
+    const dbName = uniqueDbName('crash_timers');
+    cleanups.push(async () => {
+      const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 5_000 }).asPromise();
+      await conn.dropDatabase().catch(() => {});
+      await conn.close();
+    });
+    const env = { ...serverEnv(fakes, withDbName(uri, dbName)), REMINDER_AFTER: '4s', SURVEY_TTL: '10s', SWEEP_INTERVAL: '250ms' };
+    const server: ServerProcess = await startServerProcess(env, await freePort());
+    cleanups.push(() => server.stop());
+
+    const seeded = await seedSurveys(server, fakes, 24);
+    const invitedAt = Date.now();
+    const answered = seeded.answers.filter((_, i) => i % 4 < 2);
+    const silent = seeded.answers.filter((_, i) => i % 4 >= 2);
+    let twiml = 0;
+    for (const a of answered) {
+      const res = await httpRequest('POST', `${server.url}${a.path}`, { headers: a.headers, body: a.body });
+      expect(is2xx(res), JSON.stringify(res)).toBe(true);
+      if ('body' in res && a.channel === 'sms') twiml += (res.body.match(/<Message>/g) ?? []).length;
+    }
+    const afterAnswers = new Map(seeded.answers.map((a) => [a, received(fakes, a)]));
+
+    // Down before any reminder is due, and past it.
+    await server.kill();
+    let kills = 1;
+    await sleep(Math.max(0, invitedAt + 4_500 - Date.now()));
+    // Back: the overdue reminders go out; killed again while they are swept, once or twice.
+    for (let k = 0; k < rng.int(1, 2); k++) {
+      await server.restart();
+      await sleep(rng.int(150, 700));
+      await server.kill();
+      kills++;
+    }
+    await server.restart();
+    // Past the survey's lifetime: killed once more while the expiries are swept.
+    await sleep(Math.max(0, invitedAt + 10_000 - Date.now()) + rng.int(0, 600));
+    await server.kill();
+    kills++;
+    await server.restart();
+    await sleep(1_500);
+
+    const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
+    try {
+      const db = conn.db!;
+      const surveys = await db.collection<{ channel: string; address: string; state: string; remindedAt?: Date }>('surveys').find({}).toArray();
+      const byAddress = new Map(surveys.map((s) => [`${s.channel}:${s.address}`, s]));
+      const reminders = await db.collection<{ channel: string; address: string; state: string }>('outbox').find({ purpose: 'reminder' }).toArray();
+      let once = 0;
+      let twice = 0;
+      let interrupted = 0;
+      let missing = 0;
+      for (const a of silent) {
+        const sent = received(fakes, a) - afterAnswers.get(a)!;
+        const items = reminders.filter((r) => r.channel === a.channel && r.address === a.address);
+        if (sent === 1) once++;
+        else if (sent > 1) twice++;
+        else if (items.some((r) => r.state === 'sending')) interrupted++;
+        else missing++;
+      }
+      // Those who answered get no reminder: their follow-up came in the webhook's answer (SMS) or by the Bot API.
+      const remindedAnswered = answered.filter((a) => received(fakes, a) !== afterAnswers.get(a)).length;
+      const expired = silent.filter((a) => byAddress.get(`${a.channel}:${a.address}`)?.state === 'expired').length;
+      const completed = answered.filter((a) => byAddress.get(`${a.channel}:${a.address}`)?.state === 'completed').length;
+      const rollups = await db.collection<{ metric: string; cohort: string; count: number }>('rollups').find({ cohort: 'all', metric: 'completed' }).toArray();
+      const countedCompleted = rollups.reduce((n, r) => n + r.count, 0);
+      const expiredTwice = Math.max(0, countedCompleted - completed);
+      figure(
+        `crash (server killed, timers): reminders due ${silent.length}, sent once ${once}, twice ${twice}, interrupted mid-send ${interrupted}; ` +
+          `expiries due ${seeded.answers.length}, done ${expired + completed}, twice ${expiredTwice}`,
+      );
+      figure(`  seed ${seed}; kills ${kills}, server starts ${server.starts}; reminders to those who had answered ${remindedAnswered}; reminders neither sent nor interrupted ${missing}; TwiML replies ${twiml}`);
+      expectZero('timers after a crash', { twice, missing, remindedAnswered, expiredTwice, notExpired: seeded.answers.length - expired - completed });
+    } finally {
+      await conn.close().catch(() => {});
+    }
+  });
+});
