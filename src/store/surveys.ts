@@ -49,6 +49,10 @@ const surveySchema = new Schema(
     countsDue: [{ _id: false, step: { type: String, required: true }, metrics: [String], score: Number, at: Date }],
     /** The replies to `messageId`, kept until the adapter confirms it delivered them. */
     pendingReply: { messageId: String, replies: Schema.Types.Mixed },
+    /** Messages this state still owes the customer (a reminder), written with it; cleared once queued. */
+    sendsDue: { type: Schema.Types.Mixed, default: undefined },
+    /** When a sweeper took this survey's owed counts to settle them: one settler at a time. */
+    countsTakenAt: Date,
     /** Answers from the business to this customer (`/reply`), oldest first: the closed loop. */
     replies: [{ _id: false, text: { type: String, required: true }, at: { type: Date, required: true }, by: { type: String, required: true } }],
     firstReplyAt: Date,
@@ -100,13 +104,14 @@ export interface SurveyRecord extends SurveyDialogFields {
   alertsDue: AlertEvent[];
   countsDue: CountsOwed[];
   pendingReply?: { messageId: string; replies: Outbound[] };
+  sendsDue: Outbound[];
   replies: Array<{ text: string; at: Date; by: string }>;
   firstReplyAt?: Date;
   timeToFirstReplyMs?: number;
   rev: number;
 }
 
-export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'countsDue' | 'pendingReply' | 'replies' | 'rev' | 'band'> & { id?: string };
+export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
 
 const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 const isOpenState = (state: SurveyState) => openStates.includes(state);
@@ -150,6 +155,7 @@ function toRecord(d: Doc): SurveyRecord {
       at: c.at as Date,
     })),
     pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
+    sendsDue: (d.sendsDue as Outbound[] | undefined) ?? [],
     replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
     firstReplyAt: opt(d.firstReplyAt),
     timeToFirstReplyMs: opt(d.timeToFirstReplyMs),
@@ -215,7 +221,7 @@ export class SurveyRepository {
   async transition(
     from: SurveyRecord,
     next: SurveyDialogFields & { band?: Band },
-    cause: { messageId?: string; alerts?: AlertEvent[]; counts?: CountsOwed; reply?: Outbound[] } = {},
+    cause: { messageId?: string; alerts?: AlertEvent[]; counts?: CountsOwed; reply?: Outbound[]; sends?: Outbound[] } = {},
   ): Promise<SurveyRecord | null> {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
@@ -227,6 +233,9 @@ export class SurveyRepository {
     // A step's replies wait for the adapter's receipt; any other step drops an older unconfirmed one.
     if (cause.messageId && cause.reply) set.pendingReply = { messageId: cause.messageId, replies: cause.reply };
     else unset.push('pendingReply');
+    // Messages owed by this state (a reminder); any later change of state makes older ones moot.
+    if (cause.sends?.length) set.sendsDue = cause.sends;
+    else unset.push('sendsDue');
     const update: Record<string, unknown> = { $set: set, $inc: { rev: 1 } };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));
     const push: Record<string, unknown> = {};
@@ -273,6 +282,33 @@ export class SurveyRepository {
   async withCountsDue(before: Date, limit: number): Promise<SurveyRecord[]> {
     const docs = await this.model.find({ countsDue: { $elemMatch: { at: { $lt: before } } } }).limit(limit).lean<Doc[]>();
     return docs.map(toRecord);
+  }
+
+  /**
+   * Take this survey's owed counts to settle them: one sweeper at a time (a settler that died lets go
+   * after `leaseMs`). Returns what it owes now, or undefined when another settler has it.
+   */
+  async takeCounts(id: string, now: Date, leaseMs: number): Promise<SurveyRecord | undefined> {
+    const _id = new Types.ObjectId(id);
+    const free = { $or: [{ countsTakenAt: null }, { countsTakenAt: { $lt: new Date(now.getTime() - leaseMs) } }] };
+    const doc = await this.guard.exclusive({ collection: 'surveys', id, version: `counts@${Math.floor(now.getTime() / leaseMs)}` }, () =>
+      this.model.findOneAndUpdate({ _id, ...free }, { $set: { countsTakenAt: now } }, { returnDocument: 'after' }).lean<Doc>(),
+    );
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  /** Surveys owing the customer a message (a reminder whose queueing a crash cut off). */
+  async withSendsDue(limit: number): Promise<SurveyRecord[]> {
+    const docs = await this.model.find({ 'sendsDue.0': { $exists: true } }).limit(limit).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  async clearSends(id: string): Promise<void> {
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $unset: { sendsDue: 1 } }));
+  }
+
+  async releaseCounts(id: string): Promise<void> {
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $unset: { countsTakenAt: 1 } }));
   }
 
   async clearCounts(id: string, step: string): Promise<void> {

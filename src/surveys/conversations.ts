@@ -65,6 +65,8 @@ export class Conversations {
       alerts: alertsOwed(band, result.events),
       counts,
       reply: cause.keepReplies && outbound.length ? outbound : undefined,
+      // A timer's messages (the reminder) have no request to carry them: the survey owes them until queued.
+      sends: input.type === 'timer' && outbound.length ? outbound : undefined,
     });
     if (!updated) return null;
     if (counts) await this.store.rollups.add(updated, counts.metrics, counts.score, counts.step);
@@ -77,15 +79,22 @@ export class Conversations {
    * between an answer and its count neither loses nor doubles it.
    */
   async settleCounts(limit = 200): Promise<number> {
-    const owing = await this.store.surveys.withCountsDue(new Date(this.now().getTime() - 60_000), limit);
-    for (const survey of owing) {
+    const now = this.now();
+    const owing = await this.store.surveys.withCountsDue(new Date(now.getTime() - 60_000), limit);
+    let settled = 0;
+    for (const { id } of owing) {
+      // One settler per survey: two sweepers at once would let one forget a step the other then counts again.
+      const survey = await this.store.surveys.takeCounts(id, now, 60_000);
+      if (!survey) continue;
       for (const owed of survey.countsDue) {
         await this.store.rollups.add(survey, owed.metrics, owed.score, owed.step);
         await this.store.surveys.clearCounts(survey.id, owed.step);
         await this.store.rollups.settle(survey, owed.metrics, owed.score, owed.step);
       }
+      await this.store.surveys.releaseCounts(survey.id);
+      settled++;
     }
-    return owing.length;
+    return settled;
   }
 
   /** Apply an input that has no message behind it (a timer, a provider's opt-out) to a survey, re-reading on conflicts. */

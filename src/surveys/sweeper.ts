@@ -48,13 +48,14 @@ export class Sweeper {
     }
     for (const id of await this.store.surveys.unremindedBefore(new Date(now.getTime() - this.policy.reminderAfterMs), batch)) {
       const result = await this.conversations.advanceById(id, { type: 'timer', timer: 'remind' });
-      if (!result?.outbound.length) continue;
-      const s = result.survey;
-      // Named by survey: a reminder is queued once even if this pass is repeated.
+      if (result?.outbound.length) reminded++;
+    }
+    // The reminders just written, and any a crash left owed: queued under the survey's name, so once.
+    for (const s of await this.store.surveys.withSendsDue(batch)) {
       await this.outbox.enqueue(
-        result.outbound.map((message, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reminder' as const, surveyId: s.id, message, nextAttemptAt: new Date(now.getTime() + i), key: `reminder:${s.id}:${i}` })),
+        s.sendsDue.map((message, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reminder' as const, surveyId: s.id, message, nextAttemptAt: new Date(now.getTime() + i), key: `reminder:${s.id}:${i}` })),
       );
-      reminded++;
+      await this.store.surveys.clearSends(s.id);
     }
     await this.conversations.settleCounts(batch);
     const alerts = await this.owners.alerts.sweep(batch);
