@@ -86,12 +86,18 @@ describe('crash and the timers', () => {
       let twice = 0;
       let interrupted = 0;
       let missing = 0;
+      // A survey past its lifetime expires without a reminder: when the server was down through the
+      // reminder window (or killed before queueing the reminder it had just written, and back only
+      // after the lifetime), its first pass expires the survey and the reminder is moot, which is right.
+      let downThroughWindow = 0;
       for (const a of silent) {
         const sent = received(fakes, a) - afterAnswers.get(a)!;
         const items = reminders.filter((r) => r.channel === a.channel && r.address === a.address);
+        const survey = byAddress.get(`${a.channel}:${a.address}`);
         if (sent === 1) once++;
         else if (sent > 1) twice++;
         else if (items.some((r) => r.state === 'sending')) interrupted++;
+        else if (survey?.state === 'expired' && items.length === 0) downThroughWindow++;
         else missing++;
       }
       // Those who answered get no reminder: their follow-up came in the webhook's answer (SMS) or by the Bot API.
@@ -102,7 +108,7 @@ describe('crash and the timers', () => {
       const countedCompleted = rollups.reduce((n, r) => n + r.count, 0);
       const expiredTwice = Math.max(0, countedCompleted - completed);
       figure(
-        `crash (server killed, timers): reminders due ${silent.length}, sent once ${once}, twice ${twice}, interrupted mid-send ${interrupted}; ` +
+        `crash (server killed, timers): reminders due ${silent.length}, sent once ${once}, twice ${twice}, interrupted mid-send ${interrupted}, expired first (down through the window) ${downThroughWindow}; ` +
           `expiries due ${seeded.answers.length}, done ${expired + completed}, twice ${expiredTwice}`,
       );
       figure(`  seed ${seed}; kills ${kills}, server starts ${server.starts}; reminders to those who had answered ${remindedAnswered}; reminders neither sent nor interrupted ${missing}; TwiML replies ${twiml}`);
