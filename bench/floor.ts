@@ -6,7 +6,8 @@
  *   node --import tsx bench/floor.ts <spec.ejson>
  */
 import { readFileSync } from 'node:fs';
-import { BSON, MongoClient, type Document } from 'mongodb';
+import mongoose from 'mongoose';
+import type { Document } from 'mongodb';
 import { cpuMs } from './lib/processes.js';
 
 export interface FloorSpec {
@@ -27,10 +28,14 @@ export interface FloorPhase {
   latencyMs: { p50: number; p99: number };
   /** Commands that matched nothing (a write that changed no document, a read that found none): must be 0. */
   misses: number;
+  /** Which commands missed, by position and name. */
+  missed: Record<string, number>;
   /** CPU ms over the phase: `floor` is this process (the driver's work), the others as watched. */
   cpuMs: Record<string, number>;
 }
 
+// The driver the product runs on: the one mongoose bundles.
+const { BSON, MongoClient } = mongoose.mongo;
 const spec = BSON.EJSON.parse(readFileSync(process.argv[2]!, 'utf8'), { relaxed: false }) as unknown as FloorSpec;
 // The product's pool settings (src/plugins/database.ts).
 const client = await MongoClient.connect(spec.uri, { maxPoolSize: 20, serverSelectionTimeoutMS: 5_000 });
@@ -54,6 +59,7 @@ const out: FloorPhase[] = [];
 for (const phase of spec.phases) {
   const latencies: number[] = [];
   let misses = 0;
+  const missed: Record<string, number> = {};
   let next = 0;
   const cpuAt = () => ({ floor: (process.cpuUsage().user + process.cpuUsage().system) / 1000, ...Object.fromEntries(Object.entries(spec.watch).map(([k, pid]) => [k, cpuMs(pid)])) });
   const cpuStart = cpuAt();
@@ -64,7 +70,11 @@ for (const phase of spec.phases) {
       const t = performance.now();
       for (const [i, command] of reply.entries()) {
         const res = await db.command(command);
-        if (!matched(Object.keys(command)[0]!, res, i === 0)) misses++;
+        if (!matched(Object.keys(command)[0]!, res, i === 0)) {
+          misses++;
+          const key = `${i}:${Object.keys(command)[0]}${res.writeErrors ? ` ${JSON.stringify(res.writeErrors).slice(0, 120)}` : ''}`;
+          missed[key] = (missed[key] ?? 0) + 1;
+        }
       }
       latencies.push(performance.now() - t);
     }
@@ -74,7 +84,7 @@ for (const phase of spec.phases) {
   const cpuEnd = cpuAt();
   const cpu = Object.fromEntries(Object.entries(cpuEnd).map(([k, v]) => [k, v - (cpuStart[k as keyof typeof cpuStart] ?? 0)]));
   latencies.sort((a, b) => a - b);
-  if (!phase.warmUp) out.push({ name: phase.name, replies: phase.replies.length, seconds, perSecond: phase.replies.length / seconds, latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) }, misses, cpuMs: cpu });
+  if (!phase.warmUp) out.push({ name: phase.name, replies: phase.replies.length, seconds, perSecond: phase.replies.length / seconds, latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) }, misses, missed, cpuMs: cpu });
 }
 await client.close();
 console.log(JSON.stringify(out));

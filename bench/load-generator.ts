@@ -54,7 +54,13 @@ async function run(phase: LoadPhase): Promise<LoadResult> {
   const refused: string[] = [];
   const rss: LoadResult['rss'] = [];
   const t0 = Date.now();
-  const sample = () => phase.rssOf && rss.push({ t: (Date.now() - t0) / 1000, mib: rssMiB(phase.rssOf) });
+  const sample = () => {
+    try {
+      if (phase.rssOf) rss.push({ t: (Date.now() - t0) / 1000, mib: rssMiB(phase.rssOf) });
+    } catch {
+      // the process is gone; its requests fail and say so
+    }
+  };
   sample();
   const sampler = setInterval(sample, 250);
   const before = cpuOf(phase.watch);
