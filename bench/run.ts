@@ -31,7 +31,7 @@ const sizes = quick
       digest: { large: 20_000, small: 1_000, runs: 5 },
     }
   : {
-      replies: { counted: 2, warmUp: 300, load: 1_000, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 50 } satisfies ReplySizes,
+      replies: { counted: 2, warmUp: 200, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 50 } satisfies ReplySizes,
       ferret: { counted: 1, warmUp: 20, load: 80, telegram: 60, connections: 16, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
       campaign: { sms: 7_700, telegram: 2_300, smsRate: 100, failAt: 0.4 },
       digest: { large: 1_000_000, small: 1_000, runs: 5 },

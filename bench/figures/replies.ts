@@ -6,7 +6,7 @@
  */
 import type { Db } from 'mongodb';
 import type { FloorPhase } from '../floor.js';
-import { bands, channels, cloneCustomers, replyRequest, startTemplate, type Channel, type Customer, type ReplyKind } from '../lib/customers.js';
+import { bands, channels, cloneCustomers, replyRequest, startTemplate, type Channel, type Customer, type ReplyKind, type Template } from '../lib/customers.js';
 import { phase, runFloor, runLoad, type LoadResult } from '../lib/load.js';
 import { rssMiB, startNodeChild, type NodeChild } from '../lib/processes.js';
 import { startProduct, withDbName, type Fakes } from '../lib/product.js';
@@ -88,7 +88,6 @@ interface Groups {
   load: Customer[];
   floorWarm: Customer[];
   floor: Customer[];
-  soak: Customer[];
 }
 
 export async function benchReplies(database: { uri: string; engine: string; pid?: number }, db: Db, dbName: string, fakes: Fakes, sizes: ReplySizes, log: (line: string) => void): Promise<ReplyFigures> {
@@ -106,12 +105,14 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
   const servers = Promise.all([startProduct(fakes, uri, 'production'), startProduct(fakes, uri, 'teams')]);
   servers.catch(() => {}); // awaited below
   const groups = new Map<Channel, Groups>();
+  const templates = new Map<Channel, Template>();
   const recorded = new Map<string, RecordedReply>();
   const trips = new Map<string, RoundTrips>();
   let storedSurveys = 0;
   try {
     for (const channel of measured) {
       const template = await startTemplate(channel, counting.url, db, fakes);
+      templates.set(channel, template);
       const size = channel === 'telegram' ? sizes.telegram : sizes.load;
       const clone = (n: number) => cloneCustomers(db, template, n, bandOf);
       groups.set(channel, {
@@ -121,7 +122,6 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
         load: await clone(size),
         floorWarm: await clone(channel === 'telegram' ? Math.min(sizes.warmUp, Math.ceil(size / 3)) : sizes.warmUp),
         floor: await clone(size),
-        soak: channel === 'sms' || channel === 'web' ? await clone(soakCustomers) : [],
       });
     }
     storedSurveys = await db.collection('surveys').countDocuments({});
@@ -165,7 +165,11 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
       if (r.name.startsWith('teams')) rss.teamsPeakMiB = Math.max(rss.teamsPeakMiB, peak);
       else rss.peakMiB = Math.max(rss.peakMiB, peak);
     }
-    if (sizes.soakSeconds > 0) soak = await soakRun(production, groups, sizes, serviceUrl, log);
+    if (sizes.soakSeconds > 0) {
+      // Its customers are stored only now: a server without secondary indexes scans every survey.
+      const soakers = async (channel: Channel) => (templates.has(channel) ? cloneCustomers(db, templates.get(channel)!, soakCustomers, bandOf) : []);
+      soak = await soakRun(production, await soakers('sms'), await soakers('web'), sizes, serviceUrl, log);
+    }
   } finally {
     await production.stop();
     await teams.stop();
@@ -197,9 +201,7 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
 }
 
 /** Replies at a steady rate for a while (SMS and web chat, score then comment), RSS every second. */
-async function soakRun(server: NodeChild, groups: Map<Channel, { soak: Customer[] }>, sizes: ReplySizes, serviceUrl: string, log: (line: string) => void): Promise<Soak> {
-  const sms = groups.get('sms')?.soak ?? [];
-  const web = groups.get('web')?.soak ?? [];
+async function soakRun(server: NodeChild, sms: Customer[], web: Customer[], sizes: ReplySizes, serviceUrl: string, log: (line: string) => void): Promise<Soak> {
   const mixed = sms.flatMap((c, i) => (web[i] ? [c, web[i]] : [c]));
   // Blocks of customers: their scores, then their comments, so every comment finds its survey waiting for it.
   const block = Math.max(1, sizes.soakRate * 4);
