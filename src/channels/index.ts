@@ -4,7 +4,6 @@ import type { ChannelName } from '../domain/channels.js';
 import type { Store } from '../store/index.js';
 import type { Channel } from './channel.js';
 import { createSmsChannel } from './sms/index.js';
-import { createTeamsChannel } from './teams/index.js';
 import { createTelegramChannel } from './telegram/index.js';
 import { createWebChannel } from './web/index.js';
 
@@ -14,8 +13,11 @@ export interface ChannelFactoryDeps {
   store: Pick<Store, 'webTranscripts' | 'teamsConversations'>;
 }
 
-/** The channels this configuration enables; a channel is on when its settings are present. */
-export function createChannels(config: Config, deps: ChannelFactoryDeps): Map<ChannelName, Channel> {
+/**
+ * The channels this configuration enables; a channel is on when its settings are present. The Teams
+ * adapter is loaded only then: the Bot Framework SDK alone adds about 45 MB to the process.
+ */
+export async function createChannels(config: Config, deps: ChannelFactoryDeps): Promise<Map<ChannelName, Channel>> {
   const channels = new Map<ChannelName, Channel>();
   const add = (channel: Channel) => channels.set(channel.name, channel);
   if (config.web.enabled) add(createWebChannel({ transcripts: deps.store.webTranscripts, now: deps.now }));
@@ -24,6 +26,9 @@ export function createChannels(config: Config, deps: ChannelFactoryDeps): Map<Ch
     add(createTelegramChannel({ ...config.telegram, publicUrl: config.publicUrl, setWebhook: config.nodeEnv !== 'test' }, { log: deps.log }));
   }
   if (config.twilio) add(createSmsChannel({ ...config.twilio, publicUrl: config.publicUrl, defaultCountry: config.business.country }, { log: deps.log }));
-  if (config.teams) add(createTeamsChannel(config.teams, { log: deps.log, now: deps.now, conversations: deps.store.teamsConversations }));
+  if (config.teams) {
+    const { createTeamsChannel } = await import('./teams/index.js');
+    add(createTeamsChannel(config.teams, { log: deps.log, now: deps.now, conversations: deps.store.teamsConversations }));
+  }
   return channels;
 }

@@ -13,7 +13,7 @@ declare module 'fastify' {
 /** The enabled channels' senders; their webhook routes are added last, by `webhooks`, once the pipeline exists. */
 export default fp<{ config: Config }>(
   async (app, { config }) => {
-    const channels = createChannels(config, { log: app.log, now: app.now, store: app.store });
+    const channels = await createChannels(config, { log: app.log, now: app.now, store: app.store });
     app.decorate('channels', channels);
     app.addHook('preClose', async () => {
       for (const channel of channels.values()) await channel.close?.();

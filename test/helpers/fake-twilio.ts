@@ -47,6 +47,8 @@ export interface FakeTwilio {
   messages: FakeMessage[];
   /** Every Messages.json request, accepted or refused. */
   attempts: number;
+  /** When each of those requests arrived (ms since the epoch), for pacing checks. */
+  attemptTimes: number[];
   /** The next `times` create calls fail: 429 (20429), 500 (20500) or 400 (21610). */
   failNext(failure: FakeFailure, times?: number): void;
   /** POST form params to a public URL of the app, signed as Twilio signs it (or with `signature`). */
@@ -115,6 +117,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const messagesPath = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
   let attempts = 0;
+  const attemptTimes: number[] = [];
 
   const record = (m: Pick<FakeMessage, 'via' | 'to' | 'from' | 'body'> & Partial<FakeMessage>): FakeMessage => {
     const message: FakeMessage = {
@@ -140,6 +143,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       if (req.headers.authorization !== expectedAuth) return errorJson(res, 401, 20003, 'Authenticate');
       if (path !== messagesPath) return errorJson(res, 404, 20404, 'The requested resource was not found');
       attempts += 1;
+      attemptTimes.push(Date.now());
       const failure = queued.shift();
       if (failure) {
         const f = failures[failure];
@@ -229,6 +233,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     get attempts() {
       return attempts;
     },
+    attemptTimes,
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) queued.push(failure);
     },

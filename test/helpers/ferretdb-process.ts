@@ -6,6 +6,8 @@ import { ferretDbArgs, ferretDbBinary, freePort, waitForPort } from '../../src/s
 export interface FerretDbProcess {
   uri: string;
   port: number;
+  /** The running process (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
   /** Sends `signal` (SIGKILL by default: a crash) and waits until the process is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same data folder and port, after kill(). */
@@ -50,6 +52,9 @@ export async function startFerretDbProcess(options: { dataDir: string; port?: nu
   return {
     uri: `mongodb://127.0.0.1:${port}/`,
     port,
+    get pid() {
+      return child?.pid;
+    },
     kill: async (signal = 'SIGKILL') => {
       const running = child;
       child = undefined;

@@ -13,6 +13,8 @@ const LAUNCHER = path.join(here, 'mongo-java-server', 'MongoServerMain.java');
 export interface MongoJavaServer {
   uri: string;
   engine: 'mongo-java-server';
+  /** The java process (benchmarks read its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,8 @@ export interface MongoJavaServerOptions {
   log?: (line: string) => void;
   /** Loopback port; when omitted the server binds any free one and tells us which, so no race. */
   port?: number;
+  /** Java heap cap (`-Xmx`); 256 MB holds what the tests store. */
+  heap?: string;
 }
 
 /**
@@ -32,7 +36,7 @@ export async function startMongoJavaServer(options: MongoJavaServerOptions): Pro
   const log = options.log ?? (() => {});
   const jars = await mongoJavaServerJars(options.cacheDir, log);
   const args = [
-    '-Xmx256m',
+    `-Xmx${options.heap ?? '256m'}`,
     // The library logs through slf4j with no provider on the class path, i.e. nowhere; this also
     // silences slf4j's own "no providers" notice.
     '-Dslf4j.internal.verbosity=ERROR',
@@ -72,6 +76,7 @@ export async function startMongoJavaServer(options: MongoJavaServerOptions): Pro
   return {
     uri: `mongodb://127.0.0.1:${port}/`,
     engine: 'mongo-java-server',
+    pid: child.pid!,
     stop: async () => {
       child.stdin.end();
       await stopChild(child);

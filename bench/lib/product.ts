@@ -1,0 +1,91 @@
+/**
+ * The product as production runs it, in a child process, with every provider faked on loopback:
+ * Twilio (signed webhooks in, REST API out), Telegram (webhook with the secret header in, Bot API
+ * out), the Bot Connector (Teams activities in, replies out) and the web chat.
+ */
+import { startFakeBotConnector, type FakeBotConnector } from '../../test/helpers/fake-bot-connector.js';
+import { startFakeTelegram, type FakeTelegram } from '../../test/helpers/fake-telegram.js';
+import { newSid, startFakeTwilio, type FakeTwilio } from '../../test/helpers/fake-twilio.js';
+import { freePort } from '../../src/store/embedded-database.js';
+import { startNodeChild, type NodeChild } from './processes.js';
+
+export const publicUrl = 'https://bot.example.test';
+export const accountSid = newSid('AC');
+export const authToken = 'bench-auth-token-0123456789abcdef';
+export const botNumber = '+15005550006';
+export const telegramToken = '555000888:AAG-bench-token-for-the-fake-bot-api';
+export const webhookSecret = 'bench-webhook-secret-0123456789';
+export const apiKey = 'bench-api-key-0123456789abcdef';
+
+export interface Fakes {
+  twilio: FakeTwilio;
+  telegram: FakeTelegram;
+  connector: FakeBotConnector;
+  close(): Promise<void>;
+}
+
+export async function startFakes(): Promise<Fakes> {
+  const [twilio, telegram, connector] = await Promise.all([startFakeTwilio({ accountSid, authToken, publicUrl }), startFakeTelegram({ token: telegramToken }), startFakeBotConnector()]);
+  return {
+    twilio,
+    telegram,
+    connector,
+    close: async () => {
+      await Promise.allSettled([twilio.close(), telegram.close(), connector.close()]);
+    },
+  };
+}
+
+/** `mongodb://host:port/?opts` with the database name in the path (the server reads it from there). */
+export function withDbName(uri: string, dbName: string): string {
+  const m = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(uri);
+  if (!m) throw new Error('cannot put a database name into the MongoDB URI');
+  return `${m[1]}/${dbName}${m[2] ?? ''}`;
+}
+
+export type Mode = 'production' | 'teams' | 'all';
+
+/**
+ * The server's whole environment. `production`: NODE_ENV=production with SMS, Telegram and the
+ * web chat. `teams`: the Teams channel, which needs NODE_ENV=development because its inbound token
+ * check can only be pointed at the fake's keys from code (tests), and outbound Bot Connector calls
+ * would need a token from Microsoft's login service; config.ts is the only reader of NODE_ENV.
+ */
+export function serverEnv(fakes: Fakes, mongodbUri: string, port: number, mode: Mode, extra: Record<string, string> = {}): Record<string, string> {
+  const common = {
+    LOG_LEVEL: 'info',
+    MONGODB_URI: mongodbUri,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    API_KEY: apiKey,
+    BUSINESS_TIME_ZONE: 'UTC',
+    SEND_WINDOW: '00:00-24:00',
+    THROTTLE_DAYS: '0',
+    // Sweeps are per time, not per reply: off while replies are measured (the campaign turns them on).
+    SWEEP_INTERVAL: '0',
+  };
+  const teams = { NODE_ENV: 'development', TEAMS_AUTH_DISABLED: 'true' };
+  if (mode === 'teams') return { ...common, ...teams, WEB_CHAT_ENABLED: 'false', ...extra };
+  return {
+    ...common,
+    // `all`: every channel in one server, for counting round trips (which NODE_ENV does not change).
+    ...(mode === 'all' ? teams : { NODE_ENV: 'production' }),
+    WEB_CHAT_ENABLED: 'true',
+    TWILIO_ACCOUNT_SID: accountSid,
+    TWILIO_AUTH_TOKEN: authToken,
+    TWILIO_FROM: botNumber,
+    TWILIO_API_BASE_URL: fakes.twilio.baseUrl,
+    SMS_RATE_PER_SECOND: '100',
+    TELEGRAM_BOT_TOKEN: telegramToken,
+    TELEGRAM_WEBHOOK_SECRET: webhookSecret,
+    TELEGRAM_API_ROOT: fakes.telegram.url,
+    ...extra,
+  };
+}
+
+/** `node --import tsx src/server.ts` on a free port; resolves once /readyz answers 200. */
+export async function startProduct(fakes: Fakes, mongodbUri: string, mode: Mode, extra: Record<string, string> = {}): Promise<NodeChild> {
+  const port = await freePort();
+  return startNodeChild('src/server.ts', serverEnv(fakes, mongodbUri, port, mode, extra), { port });
+}

@@ -1,0 +1,93 @@
+/**
+ * The verdicts and the table: every figure beside its baseline from the same run, and whether each
+ * target of issue #17 is met. Nothing here compares with an earlier run.
+ */
+import type { CampaignFigures } from '../figures/campaign.js';
+import type { DigestFigures } from '../figures/digest.js';
+import type { ReplyFigures } from '../figures/replies.js';
+
+export interface Verdict {
+  figure: string;
+  what: string;
+  value: string;
+  target: string;
+  met: boolean;
+  note?: string;
+}
+
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
+const pct = (n: number) => `${(n * 100).toFixed(0)} %`;
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+export function verdicts(replies: ReplyFigures | undefined, campaign: CampaignFigures | undefined, digest: DigestFigures | undefined): Verdict[] {
+  const out: Verdict[] = [];
+  if (replies) {
+    for (const c of replies.channels) {
+      for (const kind of ['score', 'comment'] as const) {
+        const k = c[kind];
+        out.push({ figure: '1', what: `Node CPU per ${c.channel} ${kind} reply`, value: `${f2(k.product.cpuMsPerReply)} ms`, target: '≤ 1 ms', met: k.product.cpuMsPerReply <= 1 });
+        const paced = c.channel === 'telegram';
+        out.push({
+          figure: '2',
+          what: `${c.channel} ${kind} replies/s vs floor`,
+          value: `${f1(k.product.perSecond)}/s of ${f1(k.floor.perSecond)}/s = ${pct(k.ratio)}`,
+          target: '≥ 85 %',
+          met: k.ratio >= 0.85,
+          ...(paced ? { note: 'Telegram replies are paced at 30/s per bot by the product (Bot API flood limit)' } : {}),
+        });
+      }
+    }
+    const peak = Math.max(replies.rss.peakMiB, replies.rss.teamsPeakMiB, replies.soak?.peakMiB ?? 0);
+    out.push({ figure: '5', what: 'server RSS under load (peak)', value: `${f1(peak)} MiB`, target: '< 200 MB', met: peak * 1.048576 < 200 });
+    if (replies.soak) {
+      const slope = replies.soak.slopeMiBPerMinute;
+      out.push({ figure: '5', what: `RSS slope over a ${replies.soak.seconds.toFixed(0)} s soak`, value: `${f2(slope)} MiB/min`, target: 'flat (|slope| < 1 MiB/min)', met: Math.abs(slope) < 1 });
+    }
+  }
+  if (digest) {
+    const n = digest.large.surveys.toLocaleString('en-US');
+    out.push({ figure: '3', what: `/stats over ${n} surveys (from rollups)`, value: `${ms(digest.large.statsMs)} ms (HTTP ${ms(digest.large.statsHttpMs ?? NaN)} ms)`, target: '< 50 ms', met: Math.max(digest.large.statsMs, digest.large.statsHttpMs ?? 0) < 50 });
+    out.push({ figure: '3', what: `digest numbers over ${n} surveys (from rollups)`, value: `${ms(digest.large.digestNumbersMs)} ms`, target: '< 50 ms', met: digest.large.digestNumbersMs < 50 });
+    out.push({
+      figure: '3',
+      what: `whole digest over ${n} surveys`,
+      value: `${ms(digest.large.digestMs)} ms`,
+      target: '< 50 ms',
+      met: digest.large.digestMs < 50,
+      note: 'its comment and detractor lists query the surveys (indexed on MongoDB; a server without secondary indexes scans)',
+    });
+    out.push({ figure: '3', what: 'rollups equal a recomputation from the surveys', value: `stats ${digest.large.equal.stats && digest.small.equal.stats}, digest ${digest.large.equal.digest && digest.small.equal.digest}`, target: 'equal', met: digest.large.equal.stats && digest.small.equal.stats && digest.large.equal.digest && digest.small.equal.digest });
+    out.push({ figure: '3', what: `growth ${n} / 1,000 surveys: /stats, digest numbers`, value: `${f1(digest.growth.stats)}×, ${f1(digest.growth.digestNumbers)}×`, target: '≈ 1 (≤ 1.5)', met: digest.growth.stats <= 1.5 && digest.growth.digestNumbers <= 1.5 });
+  }
+  if (campaign) {
+    for (const c of campaign.channels) {
+      out.push({ figure: '4', what: `campaign ${c.channel}: achieved rate`, value: `${f1(c.achievedPerSecond)}/s of ${c.limitPerSecond}/s`, target: 'within 5 % of the limit', met: c.achievedPerSecond >= c.limitPerSecond * 0.95 && c.achievedPerSecond <= c.limitPerSecond * 1.0001 });
+      out.push({ figure: '4', what: `campaign ${c.channel}: busiest second`, value: `${c.busiestSecond}`, target: `never above ${c.limitPerSecond}`, met: c.busiestSecond <= c.limitPerSecond });
+      out.push({ figure: '4', what: `campaign ${c.channel}: duplicates, lost`, value: `${c.duplicates}, ${c.lost} of ${c.invitations}`, target: '0, 0', met: c.duplicates === 0 && c.lost === 0 });
+    }
+  }
+  return out;
+}
+
+/** Markdown tables for the README: replies per database, the rest once. */
+export function markdown(results: { machine: string; date: string; quick: boolean; wallSeconds: number; replies: ReplyFigures[]; campaign?: CampaignFigures; digest?: DigestFigures; verdicts: Verdict[] }): string {
+  const lines: string[] = [];
+  lines.push(`${results.quick ? 'Quick run' : 'Full run'}, ${results.date.slice(0, 10)}, ${results.machine}; ${results.wallSeconds.toFixed(0)} s.`, '');
+  lines.push('| Database | Channel, reply | Round trips | Node CPU/reply (floor: driver CPU) | DB CPU/reply (floor) | Replies/s (floor, ratio) | p50 / p99 ms (floor) |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results.replies) {
+    for (const c of r.channels) {
+      for (const kind of ['score', 'comment'] as const) {
+        const k = c[kind];
+        lines.push(
+          `| ${r.database} | ${c.channel} ${kind} | ${f1(k.roundTrips.perReply)} | ${f2(k.product.cpuMsPerReply)} ms (${f2(k.floor.cpuMsPerReply)}) | ${f2(k.product.dbCpuMsPerReply)} (${f2(k.floor.dbCpuMsPerReply)}) | ${f1(k.product.perSecond)} (${f1(k.floor.perSecond)}, ${pct(k.ratio)}) | ${ms(k.product.latencyMs.p50)} / ${ms(k.product.latencyMs.p99)} (${ms(k.floor.latencyMs.p50)} / ${ms(k.floor.latencyMs.p99)}) |`,
+        );
+      }
+    }
+    if (r.ceiling) lines.push(`| - | bare Fastify route (HTTP ceiling) | 0 | ${f2(r.ceiling.cpuMsPerRequest)} ms | - | ${f1(r.ceiling.perSecond)} | ${ms(r.ceiling.latencyMs.p50)} / ${ms(r.ceiling.latencyMs.p99)} |`);
+  }
+  lines.push('', '| Figure | What | Value | Target | Met |', '| --- | --- | --- | --- | --- |');
+  for (const v of results.verdicts) lines.push(`| ${v.figure} | ${v.what} | ${v.value} | ${v.target} | ${v.met ? 'yes' : '**no**'}${v.note ? ` (${v.note})` : ''} |`);
+  return lines.join('\n');
+}
