@@ -458,16 +458,16 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
 /**
  * True when the one extra reply was unavoidable: a kill came after the reply went out and before its
  * receipt was stored, so the provider's next delivery could not know it had arrived. On Telegram
- * that is a delivery the kill cut after its reply was sent; for SMS (the reply rides in the 2xx
- * answer) a kill within a few seconds after an accepted answer, before a replay of it.
+ * that is a delivery the kill cut after its reply was sent; on either channel, a kill within a few
+ * seconds after an accepted delivery (before its receipt was stored), followed by a replay of it.
  */
 function killedRightAfterFirstReply(fakes: Fakes, a: Answer, sentBefore: number, killTimes: readonly number[]): boolean {
   if (a.channel === 'telegram') {
     const sends = fakes.telegram.calls.filter((c) => c.method === 'sendMessage' && Number(c.payload.chat_id) === Number(a.address) && c.result !== undefined);
     const firstOut = sends[sentBefore]?.at;
-    return firstOut !== undefined && a.deliveries.some((d) => 'error' in d && d.at >= firstOut);
+    if (firstOut !== undefined && a.deliveries.some((d) => 'error' in d && d.at >= firstOut)) return true;
   }
-  const accepted = a.deliveries.find((d) => 'status' in d && d.status >= 200 && d.status < 300 && twimlMessages(d.body).length > 0)?.at;
+  const accepted = a.deliveries.find((d) => 'status' in d && d.status >= 200 && d.status < 300 && (a.channel === 'telegram' || twimlMessages(d.body).length > 0))?.at;
   return accepted !== undefined && killTimes.some((k) => k >= accepted && k - accepted <= 3_000);
 }
 

@@ -94,7 +94,9 @@ export function createTelegramChannel(
       sent++;
     }
     // Delivered, or refused for good: either way a redelivery of this update must not send them again.
-    void result.delivered?.();
+    // Stored before the webhook is answered (Telegram waits), unless the database is slow to take it.
+    const receipt = result.delivered?.();
+    if (receipt) await Promise.race([receipt, new Promise((r) => setTimeout(r, 2_000).unref())]);
     if (sent < result.replies.length) log.info({ sent, of: result.replies.length }, 'telegram replies not all sent');
     return result;
   };
