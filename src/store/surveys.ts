@@ -46,6 +46,8 @@ const surveySchema = new Schema(
      * skip a step they already have) and clears them, so a crash between the two writes loses no count.
      */
     countsDue: [{ _id: false, step: { type: String, required: true }, metrics: [String], score: Number, at: Date }],
+    /** A sweeper is settling `countsDue` since then (one at a time; a claim older than a minute is taken over). */
+    countsSettlingAt: Date,
     /** The replies to `messageId`, kept until the adapter confirms it delivered them. */
     pendingReply: { messageId: String, replies: Schema.Types.Mixed },
     /** Answers from the business to this customer (`/reply`), oldest first: the closed loop. */
@@ -112,6 +114,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   inbound: string[];
   alertsDue: AlertEvent[];
   countsDue: CountsOwed[];
+  countsSettlingAt?: Date;
   pendingReply?: { messageId: string; replies: Outbound[] };
   replies: Array<{ text: string; at: Date; by: string }>;
   firstReplyAt?: Date;
@@ -119,7 +122,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   rev: number;
 }
 
-export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'countsDue' | 'pendingReply' | 'replies' | 'rev' | 'band'> & { id?: string };
+export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'countsDue' | 'countsSettlingAt' | 'pendingReply' | 'replies' | 'rev' | 'band'> & { id?: string };
 
 const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 const isOpenState = (state: SurveyState) => openStates.includes(state);
@@ -162,6 +165,7 @@ function toRecord(d: Doc): SurveyRecord {
       ...(typeof c.score === 'number' ? { score: c.score } : {}),
       at: c.at as Date,
     })),
+    countsSettlingAt: opt(d.countsSettlingAt),
     pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
     replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
     firstReplyAt: opt(d.firstReplyAt),
@@ -286,6 +290,27 @@ export class SurveyRepository {
   async withCountsDue(before: Date, limit: number): Promise<SurveyRecord[]> {
     const docs = await this.model.find({ countsDue: { $elemMatch: { at: { $lt: before } } } }).limit(limit).lean<Doc[]>();
     return docs.map(toRecord);
+  }
+
+  /**
+   * Take the settling of a survey's owed counts, as `read` saw it: the survey as it is now for the one
+   * caller that wins, null for the others (or while another settler's claim is younger than
+   * `staleBefore`). Settling from the fresh copy means a step another settler has just cleared, and
+   * whose counters have forgotten it, is never counted again.
+   */
+  async claimCounts(read: SurveyRecord, now: Date, staleBefore: Date): Promise<SurveyRecord | null> {
+    const held = read.countsSettlingAt;
+    if (held && held.getTime() >= staleBefore.getTime()) return null;
+    const filter = { _id: new Types.ObjectId(read.id), countsSettlingAt: held ?? null };
+    const doc = await this.guard.exclusive({ collection: 'surveys', id: read.id, version: `counts:${held?.getTime() ?? 'none'}` }, () =>
+      this.model.findOneAndUpdate(filter, { $set: { countsSettlingAt: now } }, { returnDocument: 'after' }).lean<Doc>(),
+    );
+    return doc ? toRecord(doc) : null;
+  }
+
+  /** The settler is done: the next owed counts can be settled at once. */
+  async releaseCounts(id: string, claimedAt: Date): Promise<void> {
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id), countsSettlingAt: claimedAt }, { $unset: { countsSettlingAt: 1 } }));
   }
 
   async clearCounts(id: string, step: string): Promise<void> {

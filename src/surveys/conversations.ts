@@ -74,18 +74,28 @@ export class Conversations {
   /**
    * Counts owed by steps older than a minute: applied again (a counter skips a step it has), then
    * cleared from the survey, then forgotten by the counters, in that order, so a crash anywhere
-   * between an answer and its count neither loses nor doubles it.
+   * between an answer and its count neither loses nor doubles it. One sweeper settles a survey at a
+   * time, from the survey as it is once claimed: another instance's stale copy would otherwise count
+   * again a step whose counters had just forgotten it.
    */
   async settleCounts(limit = 200): Promise<number> {
-    const owing = await this.store.surveys.withCountsDue(new Date(this.now().getTime() - 60_000), limit);
-    for (const survey of owing) {
-      for (const owed of survey.countsDue) {
+    const now = this.now();
+    const minuteAgo = new Date(now.getTime() - 60_000);
+    const owing = await this.store.surveys.withCountsDue(minuteAgo, limit);
+    let settled = 0;
+    for (const read of owing) {
+      const survey = await this.store.surveys.claimCounts(read, now, minuteAgo);
+      if (!survey) continue;
+      // Younger steps may still have their own writer at work: they wait for a later pass.
+      for (const owed of survey.countsDue.filter((c) => c.at.getTime() < minuteAgo.getTime())) {
         await this.store.rollups.add(survey, owed.metrics, owed.score, owed.step);
         await this.store.surveys.clearCounts(survey.id, owed.step);
         await this.store.rollups.settle(survey, owed.metrics, owed.score, owed.step);
       }
+      await this.store.surveys.releaseCounts(survey.id, now);
+      settled++;
     }
-    return owing.length;
+    return settled;
   }
 
   /** Apply an input that has no message behind it (a timer, a provider's opt-out) to a survey, re-reading on conflicts. */
