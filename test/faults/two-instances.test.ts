@@ -145,11 +145,12 @@ describe.each([
     const digestsTo = (owner: string, period: string) => ownerTexts().filter((t) => t.owner === owner && new RegExp(`^(Week|Weekly digest, week of) ${period}`).test(t.text)).length;
     const digests = periods.length;
     twice.digests = Math.abs(digests - 2) + periods.reduce((n, p) => n + Math.abs(digestsTo('sms', p) - 1) + Math.abs(digestsTo('telegram', p) - 1), 0);
+    const perDigest = periods.map((p) => `${p}: sms ${digestsTo('sms', p)}, telegram ${digestsTo('telegram', p)}`).join('; ');
     const stillOpen = await a.app.db.db!.collection('surveys').countDocuments({ state: { $in: ['invited', 'awaiting_comment'] } });
 
     figure(
       `two instances (${label}): reminders ${counts.reminders} (off by ${twice.reminders}), queued invitations ${counts.queued} (off by ${twice.queued}), owed alerts ${counts.alerts} per owner (off by ${twice.alerts}), ` +
-        `expiries ${counts.expiries} (completions off by ${twice.expiries}), digests ${digests} (each to each of 2 owners); happened twice or not at all 0 expected, got ${Object.values(twice).reduce((x, y) => x + y, 0)}`,
+        `expiries ${counts.expiries} (completions off by ${twice.expiries}), digests ${digests} (${perDigest}); happened twice or not at all 0 expected, got ${Object.values(twice).reduce((x, y) => x + y, 0)}`,
     );
     expect(stillOpen).toBe(0);
     expectZero('two instances: each thing once', twice);
