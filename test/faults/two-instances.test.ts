@@ -147,10 +147,14 @@ describe.each([
     twice.digests = Math.abs(digests - 2) + periods.reduce((n, p) => n + Math.abs(digestsTo('sms', p) - 1) + Math.abs(digestsTo('telegram', p) - 1), 0);
     const perDigest = periods.map((p) => `${p}: sms ${digestsTo('sms', p)}, telegram ${digestsTo('telegram', p)}`).join('; ');
     const stillOpen = await a.app.db.db!.collection('surveys').countDocuments({ state: { $in: ['invited', 'awaiting_comment'] } });
+    // Every counter settled once by the sweepers of both: scores and completions as many as the surveys say.
+    const all = await a.app.db.db!.collection('surveys').find({}).toArray();
+    const sum = async (metric: string) => (await rollups.find({ metric, cohort: 'all' }).toArray()).reduce((n, r) => n + r.count, 0);
+    twice.counters = Math.abs((await sum('score')) - all.filter((x) => typeof x.score === 'number').length) + Math.abs((await sum('completed')) - all.filter((x) => x.state === 'completed').length);
 
     figure(
       `two instances (${label}): reminders ${counts.reminders} (off by ${twice.reminders}), queued invitations ${counts.queued} (off by ${twice.queued}), owed alerts ${counts.alerts} per owner (off by ${twice.alerts}), ` +
-        `expiries ${counts.expiries} (completions off by ${twice.expiries}), digests ${digests} (${perDigest}); happened twice or not at all 0 expected, got ${Object.values(twice).reduce((x, y) => x + y, 0)}`,
+        `expiries ${counts.expiries} (completions off by ${twice.expiries}), counters off by ${twice.counters}, digests ${digests} (${perDigest}); happened twice or not at all 0 expected, got ${Object.values(twice).reduce((x, y) => x + y, 0)}`,
     );
     expect(stillOpen).toBe(0);
     expectZero('two instances: each thing once', twice);
