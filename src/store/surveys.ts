@@ -41,6 +41,8 @@ const surveySchema = new Schema(
     inbound: { type: [String], default: [] },
     /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
     alertsDue: { type: [String], default: undefined },
+    /** The reminder this state still owes the outbox, written with `remindedAt`; cleared once queued. */
+    reminderDue: { at: Date, messages: Schema.Types.Mixed },
     /**
      * Counter increments a step owes, written with the state; the sweeper re-applies them (counters
      * skip a step they already have) and clears them, so a crash between the two writes loses no count.
@@ -66,6 +68,7 @@ surveySchema.index({ businessId: 1, channel: 1, address: 1, invitedAt: -1 });
 surveySchema.index({ state: 1, invitedAt: 1 });
 surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
 surveySchema.index({ alertsDue: 1 });
+surveySchema.index({ 'reminderDue.at': 1 });
 surveySchema.index({ 'countsDue.step': 1 });
 // Digest: comments of a week by score, and detractors still waiting for an answer.
 surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
@@ -113,6 +116,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   tags: string[];
   inbound: string[];
   alertsDue: AlertEvent[];
+  reminderDue?: { at: Date; messages: Outbound[] };
   countsDue: CountsOwed[];
   countsSettlingAt?: Date;
   pendingReply?: { messageId: string; replies: Outbound[] };
@@ -122,7 +126,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   rev: number;
 }
 
-export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'countsDue' | 'countsSettlingAt' | 'pendingReply' | 'replies' | 'rev' | 'band'> & { id?: string };
+export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'reminderDue' | 'countsDue' | 'countsSettlingAt' | 'pendingReply' | 'replies' | 'rev' | 'band'> & { id?: string };
 
 const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 const isOpenState = (state: SurveyState) => openStates.includes(state);
@@ -159,6 +163,7 @@ function toRecord(d: Doc): SurveyRecord {
     tags: (d.tags as string[] | undefined) ?? [],
     inbound: (d.inbound as string[] | undefined) ?? [],
     alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
+    reminderDue: (d.reminderDue as { at?: Date } | null | undefined)?.at ? (d.reminderDue as { at: Date; messages: Outbound[] }) : undefined,
     countsDue: ((d.countsDue as Array<Record<string, unknown>> | undefined) ?? []).map((c) => ({
       step: c.step as string,
       metrics: (c.metrics as RollupMetric[] | undefined) ?? [],
@@ -232,7 +237,7 @@ export class SurveyRepository {
   async transition(
     from: SurveyRecord,
     next: SurveyDialogFields & { band?: Band },
-    cause: { messageId?: string; alerts?: AlertEvent[]; counts?: CountsOwed; reply?: Outbound[] } = {},
+    cause: { messageId?: string; alerts?: AlertEvent[]; counts?: CountsOwed; reply?: Outbound[]; reminder?: { at: Date; messages: Outbound[] } } = {},
   ): Promise<SurveyRecord | null> {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
@@ -242,6 +247,7 @@ export class SurveyRepository {
     const set: Record<string, unknown> = { ...(closed ? { openKey: `closed:${from.id}` } : {}) };
     for (const k of fields) if (next[k] !== undefined) set[k] = next[k];
     // A step's replies wait for the adapter's receipt; any other step drops an older unconfirmed one.
+    if (cause.reminder) set.reminderDue = cause.reminder;
     if (cause.messageId && cause.reply) set.pendingReply = { messageId: cause.messageId, replies: cause.reply };
     else unset.push('pendingReply');
     const update: Record<string, unknown> = { $set: set, $inc: { rev: 1 } };
@@ -315,6 +321,16 @@ export class SurveyRepository {
 
   async clearCounts(id: string, step: string): Promise<void> {
     await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pull: { countsDue: { step } } }));
+  }
+
+  /** Surveys whose reminder was recorded before `before` and never queued (a crash between the two writes). */
+  async withReminderDue(before: Date, limit: number): Promise<SurveyRecord[]> {
+    const docs = await this.model.find({ 'reminderDue.at': { $lt: before } }).limit(limit).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  async clearReminder(id: string): Promise<void> {
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $unset: { reminderDue: 1 } }));
   }
 
   async clearAlerts(id: string, events: AlertEvent[]): Promise<void> {

@@ -60,11 +60,14 @@ export class Conversations {
     const metrics = rollupMetrics(result.events);
     // The step's name: the survey and the revision it moved from, unique for every change.
     const counts = metrics.length ? { step: `${survey.id}:${survey.rev}`, metrics, score: next.score, at: now } : undefined;
+    const reminded = result.events.some((e) => e.type === 'reminded');
     const updated = await this.store.surveys.transition(survey, { ...next, band }, {
       messageId: cause.messageId,
       alerts: alertsOwed(band, result.events),
       counts,
       reply: cause.keepReplies && outbound.length ? outbound : undefined,
+      // The reminder is owed with the state that records it, so a crash before it is queued loses nothing.
+      reminder: reminded ? { at: now, messages: outbound } : undefined,
     });
     if (!updated) return null;
     if (counts) await this.store.rollups.add(updated, counts.metrics, counts.score, counts.step);

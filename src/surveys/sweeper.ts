@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
 import type { DigestScheduler } from '../digest/digest-scheduler.js';
 import type { DialogPolicy } from '../dialogs/types.js';
-import { housekeeping, type Store } from '../store/index.js';
+import { housekeeping, type Store, type SurveyRecord } from '../store/index.js';
 import type { Conversations } from './conversations.js';
 import type { Outbox } from './outbox.js';
 
@@ -45,20 +45,29 @@ export class Sweeper {
     }
     for (const id of await this.store.surveys.unremindedBefore(new Date(now.getTime() - this.policy.reminderAfterMs), batch)) {
       const result = await this.conversations.advanceById(id, { type: 'timer', timer: 'remind' });
-      if (!result?.outbound.length) continue;
-      const s = result.survey;
-      // Named by survey: a reminder is queued once even if this pass is repeated.
-      await this.outbox.enqueue(
-        result.outbound.map((message, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reminder' as const, surveyId: s.id, message, nextAttemptAt: new Date(now.getTime() + i), key: `reminder:${s.id}:${i}` })),
-      );
+      if (!result?.survey.reminderDue) continue;
+      await this.queueReminder(result.survey, now);
       reminded++;
     }
+    // Reminders recorded by a pass that died before queueing them.
+    for (const survey of await this.store.surveys.withReminderDue(new Date(now.getTime() - 60_000), batch)) await this.queueReminder(survey, now);
     await this.conversations.settleCounts(batch);
     const alerts = await this.alerts.sweep(batch);
     const sent = await this.outbox.flushDue(batch);
     await housekeeping(this.store, now);
     const digests = await this.digests.sweep();
     return { reminded, expired, sent, alerts, digests };
+  }
+
+  /** Queue a survey's owed reminder (named by survey: queued once however often this runs), then clear it. */
+  private async queueReminder(s: SurveyRecord, now: Date): Promise<void> {
+    // Answered or closed since: too late for a reminder.
+    if (s.state === 'invited' && s.reminderDue) {
+      await this.outbox.enqueue(
+        s.reminderDue.messages.map((message, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reminder' as const, surveyId: s.id, message, nextAttemptAt: new Date(now.getTime() + i), key: `reminder:${s.id}:${i}` })),
+      );
+    }
+    await this.store.surveys.clearReminder(s.id);
   }
 
   start(intervalMs: number): void {
