@@ -49,8 +49,8 @@ export class Sweeper {
       await this.queueReminder(result.survey, now);
       reminded++;
     }
-    // Reminders recorded by a pass that died before queueing them.
-    for (const survey of await this.store.surveys.withReminderDue(new Date(now.getTime() - 60_000), batch)) await this.queueReminder(survey, now);
+    // Reminders recorded by a pass that died before queueing them (queueing is named, so racing a live pass is harmless).
+    for (const survey of await this.store.surveys.withReminderDue(now, batch)) await this.queueReminder(survey, now);
     await this.conversations.settleCounts(batch);
     const alerts = await this.alerts.sweep(batch);
     const sent = await this.outbox.flushDue(batch);
