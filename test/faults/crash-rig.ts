@@ -171,13 +171,14 @@ export interface Seeded {
 const keyOf = (a: Pick<Answer, 'channel' | 'address'>) => `${a.channel}:${a.address}`;
 
 /**
- * 50 SMS and 50 Telegram NPS surveys through the REST API, and the score each customer will reply.
- * Resolves when every invitation reached its fake provider exactly once.
+ * 50 SMS and 50 Telegram NPS surveys through the REST API, and the score each customer will reply
+ * (`offset` starts the customers further on, for a second batch). Resolves when every invitation
+ * reached its fake provider exactly once.
  */
-export async function seedSurveys(server: ServerProcess, fakes: Fakes, count = 100): Promise<Seeded> {
+export async function seedSurveys(server: ServerProcess, fakes: Fakes, count = 100, offset = 0): Promise<Seeded> {
   const started = Date.now();
   const answers: Answer[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = offset; i < offset + count; i++) {
     const score = i % 11;
     answers.push(i % 2 === 0 ? smsAnswer(`+1415555${String(3000 + i)}`, score) : telegramAnswer(810_000_000 + i, score));
   }
@@ -377,7 +378,7 @@ interface SurveyRow {
  * or the customer got more than one reply. Rollup counters of metric `score` must add up to the
  * scores stored: fewer is a lost count, more a count taken twice.
  */
-export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: Seeded, killTimes: readonly number[]): Promise<Verdict> {
+export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: Seeded, killTimes: readonly number[], countedBefore = 0): Promise<Verdict> {
   // Replies may still be on their way (an outbox, the sweeper): wait until the fakes are quiet.
   let last = -1;
   const deadline = Date.now() + 10_000;
@@ -391,10 +392,12 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
   const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
   try {
     const db = conn.db!;
-    const surveys = await db.collection<SurveyRow>('surveys').find({}, { projection: { channel: 1, address: 1, state: 1, score: 1, comment: 1, rev: 1, countsDue: 1 } }).toArray();
+    const batch = new Set(seeded.answers.map(keyOf));
+    const surveys = (await db.collection<SurveyRow>('surveys').find({}, { projection: { channel: 1, address: 1, state: 1, score: 1, comment: 1, rev: 1, countsDue: 1 } }).toArray()).filter((s) => batch.has(keyOf(s as Pick<Answer, 'channel' | 'address'>)));
     const byAddress = new Map(surveys.map((s) => [`${s.channel}:${s.address}`, s]));
     const rollups = await db.collection<{ count: number; steps?: string[] }>('rollups').find({ metric: 'score', cohort: 'all' }).toArray();
-    const counted = rollups.reduce((sum, r) => sum + r.count, 0);
+    // (`countedBefore`: the scores an earlier batch on the same database had counted.)
+    const counted = rollups.reduce((sum, r) => sum + r.count, 0) - countedBefore;
     // A count a killed writer never applied is still owed by its survey (the sweeper applies it a
     // minute later, once); one the counter already has is counted above.
     const countedSteps = new Set(rollups.flatMap((r) => r.steps ?? []));
@@ -469,6 +472,17 @@ function killedRightAfterFirstReply(fakes: Fakes, a: Answer, sentBefore: number,
   }
   const accepted = a.deliveries.find((d) => 'status' in d && d.status >= 200 && d.status < 300 && (a.channel === 'telegram' || twimlMessages(d.body).length > 0))?.at;
   return accepted !== undefined && killTimes.some((k) => k >= accepted && k - accepted <= 3_000);
+}
+
+/** The scores the counters hold now (for `verify` of a later batch on the same database). */
+export async function countedScores(uri: string, dbName: string): Promise<number> {
+  const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const rollups = await conn.db!.collection<{ count: number }>('rollups').find({ metric: 'score', cohort: 'all' }).toArray();
+    return rollups.reduce((sum, r) => sum + r.count, 0);
+  } finally {
+    await conn.close().catch(() => {});
+  }
 }
 
 /** `crash (server killed): answers 100, lost 0, duplicated 0` and what made up the numbers. */

@@ -5,7 +5,8 @@
  *   crash (server killed, timers): reminders due 12, sent once 12, twice 0, interrupted mid-send 0; expiries due 24, done 24, twice 0
  * A reminder whose send a kill interrupted stays "sending" and is never sent again (a duplicate
  * survey message is worse than a missing one): it is reported apart, and it is the only way one may
- * be missing. REMINDER_AFTER=4s and SURVEY_TTL=10s make the timers fire within the test.
+ * be missing. REMINDER_AFTER=5s makes the reminders due within the test; the expiries come due when
+ * the server is started again with a SURVEY_TTL that has just run out.
  */
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,8 @@ import { httpRequest, is2xx } from './http.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const seed = Number(process.env.CRASH_SEED ?? Date.now() % 2_147_483_647);
+/** A reminder due soon after the surveys go out (the expiry comes by a configuration change, below). */
+const reminderAfterMs = 5_000;
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('fault test cleanup:', err));
@@ -41,12 +44,12 @@ describe('crash and the timers', () => {
       await conn.dropDatabase().catch(() => {});
       await conn.close();
     });
-    const env = { ...serverEnv(fakes, withDbName(uri, dbName)), REMINDER_AFTER: '4s', SURVEY_TTL: '10s', SWEEP_INTERVAL: '250ms' };
-    const server: ServerProcess = await startServerProcess(env, await freePort());
+    const env = { ...serverEnv(fakes, withDbName(uri, dbName)), REMINDER_AFTER: `${reminderAfterMs}ms`, SURVEY_TTL: '1h', SWEEP_INTERVAL: '250ms' };
+    let server: ServerProcess = await startServerProcess(env, await freePort());
     cleanups.push(() => server.stop());
 
+    const invitedAt = Date.now(); // (a little before the surveys' own time: the waits below are never short)
     const seeded = await seedSurveys(server, fakes, 24);
-    const invitedAt = Date.now();
     const answered = seeded.answers.filter((_, i) => i % 4 < 2);
     const silent = seeded.answers.filter((_, i) => i % 4 >= 2);
     let twiml = 0;
@@ -57,20 +60,36 @@ describe('crash and the timers', () => {
     }
     const afterAnswers = new Map(seeded.answers.map((a) => [a, received(fakes, a)]));
 
-    // Down before any reminder is due, and past it.
+    // Down before any reminder is due (unless seeding was slower than that), and past it.
+    const dueBeforeKill = Date.now() >= invitedAt + reminderAfterMs;
     await server.kill();
     let kills = 1;
-    await sleep(Math.max(0, invitedAt + 4_500 - Date.now()));
-    // Back: the overdue reminders go out; killed again while they are swept, once or twice.
-    for (let k = 0; k < rng.int(1, 2); k++) {
-      await server.restart();
-      await sleep(rng.int(150, 700));
-      await server.kill();
-      kills++;
-    }
+    await sleep(Math.max(0, invitedAt + reminderAfterMs + 500 - Date.now()));
+    // Back: the overdue reminders go out; killed again while they are swept.
     await server.restart();
-    // Past the survey's lifetime: killed once more while the expiries are swept.
-    await sleep(Math.max(0, invitedAt + 10_000 - Date.now()) + rng.int(0, 600));
+    await sleep(rng.int(150, 700));
+    await server.kill();
+    kills++;
+    await server.restart();
+    // Every reminder sent, or stuck as interrupted, before the surveys expire (at most 8 s).
+    const settledReminders = async () => {
+      const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 5_000 }).asPromise();
+      try {
+        const sending = await conn.db!.collection('outbox').countDocuments({ purpose: 'reminder', state: 'sending' });
+        return silent.filter((a) => received(fakes, a) > afterAnswers.get(a)!).length + sending >= silent.length;
+      } finally {
+        await conn.close();
+      }
+    };
+    for (const until = Date.now() + 10_000; Date.now() < until && !(await settledReminders()); ) await sleep(250);
+    const remindersBy = (Date.now() - invitedAt) / 1000;
+    // Then the surveys' lifetime runs out: the server comes back with a SURVEY_TTL that has just passed
+    // (so the test need not wait an hour), and is killed once more while the expiries are swept.
+    await server.kill();
+    kills++;
+    const expiring = { ...env, SURVEY_TTL: `${Date.now() - invitedAt + 1_000}ms` };
+    server = await startServerProcess(expiring, server.port);
+    await sleep(rng.int(150, 900));
     await server.kill();
     kills++;
     await server.restart();
@@ -111,7 +130,10 @@ describe('crash and the timers', () => {
         `crash (server killed, timers): reminders due ${silent.length}, sent once ${once}, twice ${twice}, interrupted mid-send ${interrupted}, expired first (down through the window) ${downThroughWindow}; ` +
           `expiries due ${seeded.answers.length}, done ${expired + completed}, twice ${expiredTwice}`,
       );
-      figure(`  seed ${seed}; kills ${kills}, server starts ${server.starts}; reminders to those who had answered ${remindedAnswered}; reminders neither sent nor interrupted ${missing}; TwiML replies ${twiml}`);
+      figure(
+        `  seed ${seed}; kills ${kills}; reminders settled ${remindersBy.toFixed(1)} s after the invitations${dueBeforeKill ? ' (seeding outlasted the reminder time: some may have gone before the first kill)' : ''}; ` +
+          `reminders to those who had answered ${remindedAnswered}; reminders neither sent nor interrupted ${missing}; TwiML replies ${twiml}`,
+      );
       expectZero('timers after a crash', { twice, missing, remindedAnswered, expiredTwice, notExpired: seeded.answers.length - expired - completed });
     } finally {
       await conn.close().catch(() => {});

@@ -65,4 +65,19 @@ describe('counts owed after a crash between an answer and its count', () => {
     await server.app.sweeper.sweep();
     expect(await scoreCount()).toBe(before);
   });
+  it('are counted once when another instance settles them from a copy read before this one settled', async () => {
+    await server.app.surveys.start({ kind: 'ces', channel: 'web', address: 'v_two', trigger: 'api' });
+    await server.app.pipeline.handle({ channel: 'web', address: 'v_two', providerMessageId: 'two-1', text: '6', receivedAt: clock.now() });
+    clock.advance(61_000);
+    const before = await scoreCount();
+    // The other instance reads what is owed, then this one settles it all (its counters forget the steps) ...
+    const stale = await server.app.store.surveys.withCountsDue(new Date(clock.now().getTime() - 60_000), 200);
+    expect(stale.some((s) => s.address === 'v_two')).toBe(true);
+    await server.app.conversations.settleCounts();
+    // ... and then the other instance goes on with its copy.
+    const read = vi.spyOn(server.app.store.surveys, 'withCountsDue').mockResolvedValueOnce(stale);
+    await server.app.conversations.settleCounts();
+    read.mockRestore();
+    expect(await scoreCount()).toBe(before);
+  });
 });

@@ -61,6 +61,7 @@ describe('SMS channel with the survey service', () => {
     const messageSid = newSid('SM');
     await fake.receive(server.app, { from: customer, body: '4', messageSid });
     await server.app.alerts.drain(); // the detractor alert goes out after the reply
+    await server.app.pipeline.drain(); // and the reply's receipt is written after the answer is sent
     const before = await surveyOf(customer);
 
     const replay = await fake.receive(server.app, { from: customer, body: '4', messageSid });
