@@ -29,13 +29,13 @@ const log = (line: string) => console.log(`[bench ${((Date.now() - t0) / 1000).t
 
 const sizes = quick
   ? {
-      replies: { counted: 1, warmUp: 30, load: 100, telegram: 60, connections: 16, ceiling: 2_000, soakSeconds: 0, soakRate: 50 } satisfies ReplySizes,
+      replies: { counted: 1, warmUp: 30, load: 80, telegram: 60, connections: 16, ceiling: 2_000, soakSeconds: 0, soakRate: 50 } satisfies ReplySizes,
       campaign: { sms: 700, telegram: 420, smsRate: 50, failAt: 0.05 },
       digest: { large: 20_000, small: 1_000, runs: 7 },
     }
   : {
-      replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 25 } satisfies ReplySizes,
-      ferret: { counted: 1, warmUp: 10, load: 50, telegram: 40, connections: 16, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
+      replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 20 } satisfies ReplySizes,
+      ferret: { counted: 1, warmUp: 10, load: 30, telegram: 30, connections: 16, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
       campaign: { sms: 7_700, telegram: 2_300, smsRate: 100, failAt: 0.4 },
       digest: { large: 1_000_000, small: 1_000, runs: 9 },
     };
