@@ -118,7 +118,10 @@ export async function benchCampaign(
       let next = 0;
       let accepted = 0;
       await Promise.all(Array.from({ length: 4 }, async () => {
-        while (next < list.length) accepted += await upload(list[next++]!);
+        while (next < list.length) {
+          const n = await upload(list[next++]!);
+          accepted += n;
+        }
       }));
       return accepted;
     };
