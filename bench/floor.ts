@@ -26,6 +26,8 @@ export interface FloorPhase {
   seconds: number;
   perSecond: number;
   latencyMs: { p50: number; p99: number };
+  /** Every reply's latency, ms (so halves run apart can be combined). */
+  latencies: number[];
   /** Commands that matched nothing (a write that changed no document, a read that found none): must be 0. */
   misses: number;
   /** Which commands missed, by position and name. */
@@ -84,7 +86,7 @@ for (const phase of spec.phases) {
   const cpuEnd = cpuAt();
   const cpu = Object.fromEntries(Object.entries(cpuEnd).map(([k, v]) => [k, v - (cpuStart[k as keyof typeof cpuStart] ?? 0)]));
   latencies.sort((a, b) => a - b);
-  if (!phase.warmUp) out.push({ name: phase.name, replies: phase.replies.length, seconds, perSecond: phase.replies.length / seconds, latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) }, misses, missed, cpuMs: cpu });
+  if (!phase.warmUp) out.push({ name: phase.name, replies: phase.replies.length, seconds, perSecond: phase.replies.length / seconds, latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) }, latencies: latencies.map((l) => Math.round(l * 100) / 100), misses, missed, cpuMs: cpu });
 }
 await client.close();
 console.log(JSON.stringify(out));

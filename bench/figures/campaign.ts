@@ -86,10 +86,11 @@ export async function benchCampaign(
     const telegram = Array.from({ length: sizes.telegram }, (_, i) => String(8_200_000_000 + i));
     const rows = (channel: string, addresses: string[]) => addresses.map((address, i) => ({ kind: (['nps', 'csat', 'ces'] as const)[i % 3], channel, address }));
     const chunks = (list: unknown[], size: number) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
-    // Four requests at a time per channel; each starts its rows one after another.
-    const perRequest = (n: number) => Math.max(1, Math.min(1000, Math.ceil(n / 4)));
-    const requests = [...chunks(rows('sms', sms), perRequest(sms.length)), ...chunks(rows('telegram', telegram), perRequest(telegram.length))];
-
+    // Four uploads at a time per channel. The API starts its rows one after another and sends each
+    // invitation before the next (paced), so an upload lasts rows / (rate / 4) seconds: kept near
+    // 30 s, under the server's 60 s idle-connection timeout (see the report).
+    const perRequest = (rate: number) => Math.max(1, Math.min(1000, Math.floor((rate * 30) / 4)));
+    const uploads = [chunks(rows('sms', sms), perRequest(sizes.smsRate)), chunks(rows('telegram', telegram), perRequest(telegramRate))];
     // The fakes refuse for a while once this share of the campaign has gone out.
     let injected = false;
     const injector = (async () => {
@@ -108,13 +109,23 @@ export async function benchCampaign(
 
     const started = Date.now();
     const expectedSeconds = Math.max(sizes.sms / sizes.smsRate, sizes.telegram / telegramRate);
-    const answers = await Promise.all(
-      requests.map(async (chunk) => {
-        const res = await httpRequest('POST', `${server.url}/api/surveys`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(chunk), timeoutMs: (expectedSeconds * 3 + 120) * 1000 });
-        if (!is2xx(res)) throw new Error(`campaign upload: ${JSON.stringify(res).slice(0, 300)}`);
-        return (JSON.parse(res.body) as { accepted: number }).accepted;
-      }),
-    );
+    const upload = async (chunk: unknown[]) => {
+      const res = await httpRequest('POST', `${server.url}/api/surveys`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(chunk), timeoutMs: (expectedSeconds * 3 + 120) * 1000 });
+      if (!is2xx(res)) throw new Error(`campaign upload: ${JSON.stringify(res).slice(0, 300)}`);
+      return (JSON.parse(res.body) as { accepted: number }).accepted;
+    };
+    const pool = async (list: unknown[][]) => {
+      let next = 0;
+      let accepted = 0;
+      await Promise.all(Array.from({ length: 4 }, async () => {
+        while (next < list.length) {
+          const n = await upload(list[next++]!);
+          accepted += n;
+        }
+      }));
+      return accepted;
+    };
+    const answers = await Promise.all(uploads.map(pool));
     // Retries wait in the outbox for the sweeper: until every customer has an invitation, bounded.
     const deadline = Date.now() + 90_000;
     const reached = () => new Set(fakes.twilio.messages.map((m) => m.to)).size + new Set(fakes.telegram.sent().map((m) => String(m.chat.id))).size;

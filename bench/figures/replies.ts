@@ -144,21 +144,28 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
   const floorRuns: FloorPhase[] = [];
   const replay = (customers: Customer[], kind: ReplyKind) => customers.map((c) => commandsFor(recorded, c, kind, replyRequest(c, kind, serviceUrl).messageId));
   try {
-    // Channel by channel, the product then its floor right after, so both see the same noise.
+    // Channel by channel: half the floor, the product, the other half of the floor, so both see the
+    // same noise and a database that slows as it fills (mongo-java-server's heap) favours neither.
     for (const channel of measured) {
       const server = serverOf(channel);
       const options = { connections: sizes.connections, watch: watch(server), rssOf: server.pid };
       const group = groups.get(channel)!;
+      const floorHalf = async (half: 0 | 1) => {
+        const part = (list: Customer[]) => list.filter((_, i) => i % 2 === half);
+        const floorPhases = [
+          ...kinds.map((kind) => ({ name: `warm-up ${channel} ${kind}`, replies: replay(part(group.floorWarm), kind), warmUp: true })),
+          ...kinds.map((kind) => ({ name: `${channel} ${kind}`, replies: replay(part(group.floor), kind) })),
+        ];
+        return runFloor({ uri, dbName, concurrency: sizes.connections, phases: floorPhases, watch: database.pid ? { database: database.pid } : {} });
+      };
+      const first = await floorHalf(0);
       const phases = [
         ...kinds.map((kind) => phase(`warm-up ${channel} ${kind}`, server.url, group.warm.map((c) => replyRequest(c, kind, serviceUrl)), options)),
         ...kinds.map((kind) => phase(`${channel} ${kind}`, server.url, group.load.map((c) => replyRequest(c, kind, serviceUrl)), options)),
       ];
       results.push(...(await runLoad(phases)).filter((r) => !r.name.startsWith('warm-up')));
-      const floorPhases = [
-        ...kinds.map((kind) => ({ name: `warm-up ${channel} ${kind}`, replies: replay(group.floorWarm, kind), warmUp: true })),
-        ...kinds.map((kind) => ({ name: `${channel} ${kind}`, replies: replay(group.floor, kind) })),
-      ];
-      floorRuns.push(...(await runFloor({ uri, dbName, concurrency: sizes.connections, phases: floorPhases, watch: database.pid ? { database: database.pid } : {} })));
+      const second = await floorHalf(1);
+      floorRuns.push(...first.map((a, i) => combine(a, second[i]!)));
     }
     for (const r of results) {
       const peak = Math.max(...r.rss.map((x) => x.mib));
@@ -191,13 +198,25 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
       log(
         `${database.engine} ${channel} ${kind}: ${run.perSecond.toFixed(0)}/s (floor ${f.perSecond.toFixed(0)}/s, ${(figures[kind].ratio * 100).toFixed(0)} %), ` +
           `p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms, ${figures[kind].product.cpuMsPerReply.toFixed(2)} ms CPU/reply (floor ${figures[kind].floor.cpuMsPerReply.toFixed(2)}), ` +
-          `${figures[kind].roundTrips.perReply.toFixed(1)} round trips; ${run.ok}/${run.sent} answered 2xx${run.refused.length ? ` (${run.refused[0]})` : ''}, floor misses ${f.misses}${f.misses ? ` ${JSON.stringify(f.missed)}` : ''}`,
+          `${figures[kind].roundTrips.perReply.toFixed(1)} round trips${figures[kind].roundTrips.suspect ? ` (${figures[kind].roundTrips.suspect} suspect)` : ''}; ${run.ok}/${run.sent} answered 2xx${run.refused.length ? ` (${run.refused[0]})` : ''}, floor misses ${f.misses}${f.misses ? ` ${JSON.stringify(f.missed)}` : ''}`,
       );
     }
     const load = groups.get(channel)!.load;
     out.push({ channel, replies: load.length, completed: await inState(db, load, 'completed'), score: figures.score, comment: figures.comment });
   }
   return { database: database.engine, storedSurveys, channels: out, ...(sizes.ceiling ? { ceiling: await benchCeiling(sizes) } : {}), rss, ...(soak ? { soak } : {}) };
+}
+
+/** Two runs of one floor phase as one: replies over the time of both, percentiles over all latencies. */
+function combine(a: FloorPhase, b: FloorPhase): FloorPhase {
+  const latencies = [...a.latencies, ...b.latencies].sort((x, y) => x - y);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  const cpuMs = Object.fromEntries(Object.keys(a.cpuMs).map((k) => [k, a.cpuMs[k]! + (b.cpuMs[k] ?? 0)]));
+  const missed = { ...a.missed };
+  for (const [k, n] of Object.entries(b.missed)) missed[k] = (missed[k] ?? 0) + n;
+  const replies = a.replies + b.replies;
+  const seconds = a.seconds + b.seconds;
+  return { name: a.name, replies, seconds, perSecond: replies / seconds, latencyMs: { p50: at(0.5), p99: at(0.99) }, latencies: [], misses: a.misses + b.misses, missed, cpuMs };
 }
 
 /** Replies at a steady rate for a while (SMS and web chat, score then comment), RSS every second. */
@@ -210,7 +229,7 @@ async function soakRun(server: NodeChild, sms: Customer[], web: Customer[], size
     const group = mixed.slice(i, i + block);
     requests.push(...group.map((c) => replyRequest(c, 'score', serviceUrl)), ...group.map((c) => replyRequest(c, 'comment', serviceUrl)));
   }
-  const [run] = await runLoad([phase('soak', server.url, requests, { connections: sizes.connections, overallRate: sizes.soakRate, watch: { server: server.pid }, rssOf: server.pid })]);
+  const [run] = await runLoad([phase('soak', server.url, requests, { connections: Math.min(8, sizes.connections), overallRate: sizes.soakRate, watch: { server: server.pid }, rssOf: server.pid })]);
   const samples = run!.rss;
   const after = samples.filter((s) => s.t >= samples.at(-1)!.t / 5);
   const n = after.length;
