@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from './errors.js';
+import { SecretBox } from './security/secret-box.js';
 
 /** "90s", "30m", "24h", "3d", or a plain number of milliseconds. */
 const duration = z
@@ -86,6 +87,10 @@ const envSchema = z
     THROTTLE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
     SWEEP_INTERVAL: duration.prefault('30s'),
     API_KEY: z.string().min(16, 'at least 16 characters').optional(),
+    SECRETS_KEY: z
+      .string()
+      .refine((v) => SecretBox.parseKey(v) !== undefined, '32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)')
+      .optional(),
 
     WEB_CHAT_ENABLED: bool.default(true),
     OWNER_ADDRESSES: ownerAddresses.optional(),
@@ -137,6 +142,9 @@ const envSchema = z
     if (env.TEAMS_AUTH_DISABLED && env.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_AUTH_DISABLED'], message: 'must not be true when NODE_ENV=production' });
     }
+    if (env.NODE_ENV === 'production' && env.SECRETS_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'required when NODE_ENV=production (it encrypts the stored channel secrets)' });
+    }
     if (env.NODE_ENV === 'production' && env.MONGODB_URI === undefined) {
       ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'required when NODE_ENV=production (the embedded database is for trying the bot)' });
     }
@@ -163,6 +171,8 @@ function toConfig(env: z.output<typeof envSchema>) {
     },
     survey: { reminderAfterMs: env.REMINDER_AFTER, ttlMs: env.SURVEY_TTL, sweepIntervalMs: env.SWEEP_INTERVAL },
     apiKey: env.API_KEY,
+    /** Encrypts secrets at rest; without it (not in production) a key file in DATA_DIR is made. */
+    secretsKey: env.SECRETS_KEY,
     owners: { addresses: env.OWNER_ADDRESSES ?? [], digestSchedule: env.DIGEST_SCHEDULE },
     web: { enabled: env.WEB_CHAT_ENABLED },
     twilio:
@@ -223,10 +233,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** Names of the variables whose values are secrets; their values never reach a log. */
-export const secretVariables = ['TWILIO_AUTH_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'TEAMS_APP_PASSWORD', 'API_KEY', 'MONGODB_URI'] as const;
+export const secretVariables = ['TWILIO_AUTH_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'TEAMS_APP_PASSWORD', 'API_KEY', 'MONGODB_URI', 'SECRETS_KEY'] as const;
 
 /** The values of those variables in a parsed configuration, for the log redaction. */
 export function secretValues(config: Config): string[] {
-  const values = [config.twilio?.authToken, config.telegram?.token, config.telegram?.webhookSecret, config.teams?.appPassword, config.apiKey, config.mongodbUri];
+  const values = [config.twilio?.authToken, config.telegram?.token, config.telegram?.webhookSecret, config.teams?.appPassword, config.apiKey, config.mongodbUri, config.secretsKey];
   return values.filter((v): v is string => !!v);
 }

@@ -43,8 +43,13 @@ describe('loadConfig', () => {
     expect(lines[0]).toContain('when TWILIO_ACCOUNT_SID is set');
   });
 
+  it('requires a valid SECRETS_KEY in production', () => {
+    expect(problems({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' })).toEqual(['SECRETS_KEY: required when NODE_ENV=production (it encrypts the stored channel secrets)']);
+    expect(problems({ SECRETS_KEY: 'short' })[0]).toMatch(/^SECRETS_KEY: 32 random bytes/);
+  });
+
   it('refuses disabled Teams auth in production', () => {
-    const lines = problems({ NODE_ENV: 'production', TEAMS_AUTH_DISABLED: 'true', MONGODB_URI: 'mongodb://db/x' });
+    const lines = problems({ NODE_ENV: 'production', TEAMS_AUTH_DISABLED: 'true', MONGODB_URI: 'mongodb://db/x', SECRETS_KEY: 'ab'.repeat(32) });
     expect(lines).toEqual(['TEAMS_AUTH_DISABLED: must not be true when NODE_ENV=production']);
   });
 
@@ -55,7 +60,7 @@ describe('loadConfig', () => {
     expect(loadConfig(teams).teams?.tokenValidation).toBeUndefined();
     expect(problems({ ...teams, TEAMS_OPENID_METADATA_URL: given.TEAMS_OPENID_METADATA_URL })).toEqual(['TEAMS_TOKEN_ISSUER: required when TEAMS_OPENID_METADATA_URL is set']);
     expect(problems({ ...teams, TEAMS_OPENID_METADATA_URL: 'not a url', TEAMS_TOKEN_ISSUER: 'x' })[0]).toMatch(/^TEAMS_OPENID_METADATA_URL: /);
-    expect(problems({ ...teams, ...given, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' })).toEqual(['TEAMS_OPENID_METADATA_URL: must be an https URL when NODE_ENV=production']);
+    expect(problems({ ...teams, ...given, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', SECRETS_KEY: 'ab'.repeat(32) })).toEqual(['TEAMS_OPENID_METADATA_URL: must be an https URL when NODE_ENV=production']);
   });
 
   it('parses durations and windows', () => {

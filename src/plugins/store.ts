@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { secretBoxFor, type SecretBox } from '../security/secret-box.js';
 import { createStore, type BusinessSettings, type Store } from '../store/index.js';
 
 declare module 'fastify' {
@@ -8,6 +9,8 @@ declare module 'fastify' {
     now: () => Date;
     store: Store;
     business: BusinessSettings;
+    /** Seals and opens secrets kept in the database. */
+    secrets: SecretBox;
   }
 }
 
@@ -33,6 +36,7 @@ export default fp<StoreOptions>(
     app.decorate('now', now);
     app.decorate('store', store);
     app.decorate('business', business);
+    app.decorate('secrets', await secretBoxFor({ key: config.secretsKey, dataDir: config.dataDir }));
     app.log.info({ server: store.server }, 'database connected');
   },
   { name: 'store', dependencies: ['database'] },

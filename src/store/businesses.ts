@@ -27,11 +27,33 @@ export interface BusinessSettings {
   throttleDays: number;
 }
 
+function toSettings(d: Record<string, unknown>): BusinessSettings {
+  const w = d.sendWindow as BusinessSettings['sendWindow'];
+  return {
+    id: d._id as string,
+    name: d.name as string,
+    timeZone: d.timeZone as string,
+    locale: d.locale as Locale,
+    country: d.country as string,
+    sendWindow: { startMinute: w.startMinute, endMinute: w.endMinute },
+    throttleDays: d.throttleDays as number,
+  };
+}
+
 export class BusinessRepository {
   constructor(readonly model: AnyModel) {}
 
   static model(conn: Connection): AnyModel {
     return modelOn(conn, 'Business', businessSchema, 'businesses');
+  }
+
+  async get(id: string): Promise<BusinessSettings | undefined> {
+    const doc = await this.model.findOne({ _id: id }).lean<Record<string, unknown>>();
+    return doc ? toSettings(doc) : undefined;
+  }
+
+  async list(): Promise<BusinessSettings[]> {
+    return (await this.model.find({}).sort({ _id: 1 }).lean<Record<string, unknown>[]>()).map(toSettings);
   }
 
   async save(business: BusinessSettings): Promise<void> {
