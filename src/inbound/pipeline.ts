@@ -128,7 +128,7 @@ export class InboundPipeline {
     }
     if (keyword) answer = undefined;
     // Recorded before anything else, so a redelivery records it too; doing it twice changes nothing.
-    if (keyword === 'stop' || keyword === 'start') await conversations.setOptOut(channel, address, keyword === 'stop' ? 'replied STOP' : undefined);
+    if (keyword === 'stop' || keyword === 'start') await conversations.setOptOut(business.id, channel, address, keyword === 'stop' ? 'replied STOP' : undefined);
     const input: DialogInput | undefined = keyword ? { type: 'keyword', keyword } : answer;
 
     const id = inbound.providerMessageId;
