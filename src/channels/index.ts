@@ -8,6 +8,8 @@ import { createTelegramChannel } from './telegram/index.js';
 import { createWebChannel } from './web/index.js';
 
 export interface ChannelFactoryDeps {
+  /** The business whose channels these are: what they store is kept under its id. */
+  businessId: string;
   log: FastifyBaseLogger;
   now: () => Date;
   store: Pick<Store, 'webTranscripts' | 'teamsConversations'>;
@@ -31,14 +33,19 @@ export interface ChannelPlace {
 export async function createChannels(settings: ChannelSettings, place: ChannelPlace, deps: ChannelFactoryDeps): Promise<Map<ChannelName, Channel>> {
   const channels = new Map<ChannelName, Channel>();
   const add = (channel: Channel) => channels.set(channel.name, channel);
-  if (settings.web.enabled) add(createWebChannel({ transcripts: deps.store.webTranscripts, now: deps.now }));
+  if (settings.web.enabled) {
+    const { webTranscripts } = deps.store;
+    const transcripts = { append: webTranscripts.append.bind(webTranscripts, deps.businessId), list: webTranscripts.list.bind(webTranscripts, deps.businessId) };
+    add(createWebChannel({ transcripts, now: deps.now }));
+  }
   if (settings.telegram) {
     add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log }));
   }
   if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log }));
   if (settings.teams) {
     const { createTeamsChannel } = await import('./teams/index.js');
-    add(createTeamsChannel(settings.teams, { log: deps.log, now: deps.now, conversations: deps.store.teamsConversations }));
+    const teams = deps.store.teamsConversations;
+    add(createTeamsChannel(settings.teams, { log: deps.log, now: deps.now, conversations: { save: teams.save.bind(teams, deps.businessId), find: teams.find.bind(teams, deps.businessId) } }));
   }
   return channels;
 }

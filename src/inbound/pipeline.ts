@@ -189,11 +189,11 @@ export class InboundPipeline {
    * record either way: a half-run `/reply` must not run twice, see `StaffCommands.run`.)
    */
   private async once(inbound: Inbound, effect: () => Promise<Outbound[]>): Promise<InboundResult> {
-    if (!(await this.deps.store.inbound.record(inbound))) return duplicate;
+    if (!(await this.deps.store.inbound.record(this.deps.business.id, inbound))) return duplicate;
     try {
       return replies(await effect());
     } catch (err) {
-      await this.deps.store.inbound.forget(inbound).catch(() => {});
+      await this.deps.store.inbound.forget(this.deps.business.id, inbound).catch(() => {});
       throw err;
     }
   }

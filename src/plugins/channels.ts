@@ -32,7 +32,7 @@ export default fp<{ config: Config }>(
     const deps = { log: app.log, now: app.now, store: app.store };
     const setWebhook = config.nodeEnv !== 'test';
     const all = new Map<string, BusinessChannels>();
-    const first = await createChannels(channelSettingsFromConfig(config), { publicUrl: config.publicUrl, basePath: '', country: app.business.country, setWebhook }, deps);
+    const first = await createChannels(channelSettingsFromConfig(config), { publicUrl: config.publicUrl, basePath: '', country: app.business.country, setWebhook }, { ...deps, businessId: firstBusinessId });
     all.set(firstBusinessId, { settings: app.business, basePath: '', channels: first });
     for (const settings of await app.store.businesses.list()) {
       if (settings.id === firstBusinessId) continue;
@@ -40,7 +40,7 @@ export default fp<{ config: Config }>(
       const identities = channelIdentitiesInput.parse(sealed ? JSON.parse(app.secrets.open(sealed)) : {});
       const basePath = `/b/${settings.id}`;
       const log = app.log.child({ business: settings.id });
-      const channels = await createChannels(channelSettingsOf(identities, config), { publicUrl: config.publicUrl, basePath, country: settings.country, setWebhook }, { ...deps, log });
+      const channels = await createChannels(channelSettingsOf(identities, config), { publicUrl: config.publicUrl, basePath, country: settings.country, setWebhook }, { ...deps, businessId: settings.id, log });
       all.set(settings.id, { settings, basePath, channels });
     }
     app.decorate('channels', first);

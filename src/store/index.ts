@@ -49,6 +49,8 @@ export async function createStore(conn: Connection, now: () => Date) {
     teamsConversations: new TeamsConversationRepository(TeamsConversationRepository.model(conn)),
   };
   // The declared indexes (unique ones carry the idempotency guarantees).
+  // Data from before several businesses: it belonged to the first one.
+  await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);
   await Promise.all([...Object.values(conn.models).map((m) => m.init()), ferret?.init()]);
   return store;
 }

@@ -8,13 +8,14 @@ import { modelOn, type AnyModel } from './model.js';
  */
 const schema = new Schema(
   {
+    businessId: { type: String, required: true },
     address: { type: String, required: true },
     reference: { type: Schema.Types.Mixed, required: true },
     updatedAt: { type: Date, required: true },
   },
   { versionKey: false, minimize: false },
 );
-schema.index({ address: 1 }, { unique: true });
+schema.index({ businessId: 1, address: 1 }, { unique: true, name: 'business_address' });
 
 export class TeamsConversationRepository {
   constructor(readonly model: AnyModel) {}
@@ -23,12 +24,18 @@ export class TeamsConversationRepository {
     return modelOn(conn, 'TeamsConversation', schema, 'teams_conversations');
   }
 
-  async save(address: string, reference: object, at: Date): Promise<void> {
-    await this.model.updateOne({ address }, { $set: { reference, updatedAt: at } }, { upsert: true });
+  /** References saved before several businesses were the first business's (each business has its own Teams app). */
+  async migrate(firstBusinessId: string): Promise<void> {
+    await this.model.collection.dropIndex('address_1').catch(() => {});
+    await this.model.updateMany({ businessId: { $exists: false } }, { $set: { businessId: firstBusinessId } });
   }
 
-  async find(address: string): Promise<object | undefined> {
-    const found = await this.model.findOne({ address }).lean<{ reference: object }>();
+  async save(businessId: string, address: string, reference: object, at: Date): Promise<void> {
+    await this.model.updateOne({ businessId, address }, { $set: { reference, updatedAt: at } }, { upsert: true });
+  }
+
+  async find(businessId: string, address: string): Promise<object | undefined> {
+    const found = await this.model.findOne({ businessId, address }).lean<{ reference: object }>();
     return found?.reference;
   }
 }

@@ -3,7 +3,7 @@ import { isOpen, step } from '../dialogs/index.js';
 import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../dialogs/types.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
-import type { AlertEvent, BusinessSettings, RollupMetric, Store, SurveyRecord } from '../store/index.js';
+import type { AlertEvent, RollupMetric, Store, SurveyRecord } from '../store/index.js';
 
 /** The dialog state of a stored survey. */
 export function sessionOf(s: SurveyRecord): DialogSession {
