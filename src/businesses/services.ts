@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
 import type { Channel } from '../channels/channel.js';
+import type { DashboardAccess } from '../dashboard/access.js';
 import { DigestScheduler, type DigestSchedule } from '../digest/digest-scheduler.js';
 import type { ChannelName } from '../domain/channels.js';
 import { InboundPipeline } from '../inbound/pipeline.js';
@@ -18,6 +19,7 @@ export interface SharedServices {
   conversations: Conversations;
   outbox: Outbox;
   alerts: DetractorAlerts;
+  dashboard: DashboardAccess;
   /** The deployment's digest time, for a business that has none of its own. */
   digestSchedule: DigestSchedule;
   publicUrl: string;
@@ -48,7 +50,7 @@ export function businessServices(settings: BusinessSettings, basePath: string, c
   const surveys = new SurveyStarter(store, settings, outbox, now);
   const links = new DeepLinks(store, settings, surveys, conversations, now);
   const staff = new StaffService(store, settings.id, now);
-  const digests = new DigestScheduler(store, settings, staff, outbox, settings.digestSchedule ?? shared.digestSchedule, `${shared.publicUrl}${basePath}/dashboard`, now, log);
+  const digests = new DigestScheduler(store, settings, staff, outbox, settings.digestSchedule ?? shared.digestSchedule, `${shared.publicUrl}/dashboard`, now, log);
   const commands = new StaffCommands({
     store,
     business: settings,
@@ -58,6 +60,7 @@ export function businessServices(settings: BusinessSettings, basePath: string, c
     outbox,
     channels,
     digestText: (channel) => digests.text(digests.lastWeek(now()), channel),
+    dashboardLink: (member) => shared.dashboard.link(settings.id, member.staffId),
     now,
     log,
   });

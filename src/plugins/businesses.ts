@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { DetractorAlerts } from '../alerts/detractor-alerts.js';
 import { BusinessDirectory } from '../businesses/directory.js';
+import { DashboardAccess } from '../dashboard/access.js';
 import { businessServices, type BusinessServices } from '../businesses/services.js';
 import { firstBusinessId } from '../businesses/settings.js';
 import type { Config } from '../config.js';
@@ -15,6 +16,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     businesses: BusinessDirectory;
     alerts: DetractorAlerts;
+    dashboardAccess: DashboardAccess;
     /** The first business's services (a single-business install's only ones). */
     surveys: SurveyStarter;
     links: DeepLinks;
@@ -33,12 +35,14 @@ export default fp<{ config: Config }>(
   async (app, { config }) => {
     const { store, conversations, outbox, now, log } = app;
     const alerts = new DetractorAlerts(store, outbox, now, log);
-    const shared = { store, conversations, outbox, alerts, digestSchedule: config.owners.digestSchedule, publicUrl: config.publicUrl, now, log };
+    const dashboard = new DashboardAccess(store, config.publicUrl, now);
+    const shared = { store, conversations, outbox, alerts, dashboard, digestSchedule: config.owners.digestSchedule, publicUrl: config.publicUrl, now, log };
     const all: BusinessServices[] = [];
     for (const { settings, basePath, channels } of app.businessChannels.values()) all.push(businessServices(settings, basePath, channels, shared));
     const first = all.find((b) => b.settings.id === firstBusinessId)!;
     app.decorate('businesses', new BusinessDirectory(first, all));
     app.decorate('alerts', alerts);
+    app.decorate('dashboardAccess', dashboard);
     app.decorate('surveys', first.surveys);
     app.decorate('links', first.links);
     app.decorate('staff', first.staff);

@@ -350,6 +350,13 @@ export class SurveyRepository {
     return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
   }
 
+  /** Detractors of these weeks and kind nobody has answered yet, newest first (the dashboard's reply list). */
+  async waitingForReply(businessId: string, kind: string, weeks: { from: string; to: string }, limit: number): Promise<{ count: number; surveys: SurveyRecord[] }> {
+    const filter = { businessId, kind, week: { $gte: weeks.from, $lte: weeks.to }, band: 'detractor', firstReplyAt: null };
+    const docs = await this.model.find(filter).sort({ _id: -1 }).limit(limit).lean<Doc[]>();
+    return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
+  }
+
   /** Every survey of a business, oldest first, one at a time. */
   async *all(businessId: string): AsyncGenerator<SurveyRecord> {
     for await (const doc of this.model.find({ businessId }).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>().cursor()) yield toRecord(doc as Doc);
