@@ -38,9 +38,9 @@ async function main(argv: string[]): Promise<void> {
     if (command === 'create') {
       const made = await store.apiKeys.create({ businessId, name: values.name!.trim(), scopes: scopes as ApiScope[] });
       console.error(`API key ${made.id} for business ${businessId} (${made.scopes.join(', ')}), shown this once:`);
-      console.log(made.key);
+      process.stdout.write(`${made.key}\n`);
     } else if (command === 'list') {
-      for (const k of await store.apiKeys.list(businessId)) console.log([k.id, k.name, k.scopes.join(','), k.createdAt.toISOString(), k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'].join('\t'));
+      for (const k of await store.apiKeys.list(businessId)) process.stdout.write(`${[k.id, k.name, k.scopes.join(','), k.createdAt.toISOString(), k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'].join('\t')}\n`);
     } else {
       const revoked = await store.apiKeys.revoke(values.id!, businessId, new Date());
       if (!revoked) throw new UsageError(`no API key ${values.id} in business ${businessId}`);
