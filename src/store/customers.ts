@@ -115,6 +115,13 @@ export class CustomerRepository {
     return doc ? toRecord(doc) : undefined;
   }
 
+  /** Replace a customer's tags (later surveys carry them); undefined when the business has no such customer. */
+  async setTags(id: string, businessId: string, tags: readonly string[]): Promise<CustomerRecord | undefined> {
+    if (!/^[a-f0-9]{24}$/i.test(id)) return undefined;
+    const doc = await this.model.findOneAndUpdate({ _id: new Types.ObjectId(id), businessId }, { $set: { tags: [...new Set(tags)] } }, { returnDocument: 'after' }).lean<Doc>();
+    return doc ? toRecord(doc) : undefined;
+  }
+
   /** Record an opt-out (with its reason), or clear it (`reason` undefined). Safe to repeat. */
   async setOptOut(key: CustomerKey, reason: string | undefined, at: Date): Promise<void> {
     const update = reason ? { $set: { optedOutAt: at, optOutReason: reason }, $setOnInsert: key } : { $unset: { optedOutAt: 1, optOutReason: 1 } };
