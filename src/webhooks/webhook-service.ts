@@ -1,0 +1,241 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { z } from 'zod';
+import { NotFoundError, parseInput, ValidationError } from '../errors.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { webhookEventTypes, type Store, type WebhookDelivery, type WebhookSubscription } from '../store/index.js';
+import { nextAttemptAt, postWebhook, type AttemptResult } from './delivery.js';
+import { surveyEvent, type WebhookEvent } from './events.js';
+import { newSigningSecret, signatureHeader } from './signature.js';
+
+/** A delivery as its business sees it: no body (it may hold a comment), the latest attempts. */
+export interface DeliveryView {
+  id: string;
+  eventId: string;
+  eventType: WebhookDelivery['eventType'];
+  /** `pending` (queued or waiting to retry), `delivered` (a 2xx), `failed` (24 h of failures, 410 Gone, or the subscription went). */
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastAttempts: WebhookDelivery['history'];
+  nextAttemptAt?: Date;
+  createdAt: Date;
+  finishedAt?: Date;
+}
+
+const maxSubscriptions = 20;
+/** A delivery still marked as under way after this long was cut off (the process died): tried again. */
+const lockMs = 60_000;
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Why a URL cannot receive webhooks, or undefined when it can. */
+export function urlProblem(text: string, production: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'not a URL';
+  }
+  if (url.username || url.password) return 'must not carry a user name or password';
+  if (url.protocol === 'https:') return undefined;
+  const loopback = loopbackHosts.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  if (url.protocol === 'http:' && loopback && !production) return undefined;
+  return production ? 'must be an https URL' : 'must be an https URL (or http to localhost outside production)';
+}
+
+export interface WebhookServiceDeps {
+  store: Store;
+  secrets: SecretBox;
+  now: () => Date;
+  log: FastifyBaseLogger;
+  /** NODE_ENV=production: https only. */
+  production: boolean;
+  /** The HTTP attempt (tests keep the real one). */
+  post?: typeof postWebhook;
+  random?: () => number;
+}
+
+/**
+ * Outbound webhooks: a business's subscriptions, the events the product emits to them, and their
+ * signed delivery with retries. Survey changes record the events they owe in their own write
+ * (`webhooksDue`); they are queued here right after (`queue`) and by the sweeper after a crash.
+ * Each (subscription, event) delivery has an id derived from both, so queueing twice sends once.
+ */
+export class WebhookService {
+  private readonly running = new Set<Promise<void>>();
+  /** Businesses known (here) to have a subscription: only their changes are queued at once; the sweeper does the rest. */
+  private readonly subscribed = new Set<string>();
+  private readonly post: typeof postWebhook;
+  private readonly random: () => number;
+
+  constructor(private readonly deps: WebhookServiceDeps) {
+    this.post = deps.post ?? postWebhook;
+    this.random = deps.random ?? Math.random;
+  }
+
+  private inputSchema(production: boolean) {
+    return z.strictObject({
+      url: z
+        .string()
+        .trim()
+        .max(2048)
+        .superRefine((url, ctx) => {
+          const problem = urlProblem(url, production);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      events: z
+        .array(z.enum(webhookEventTypes))
+        .min(1)
+        .transform((events) => [...new Set(events)]),
+    });
+  }
+
+  /** Register a URL for events. The signing secret is in this answer only: it is stored sealed and never shown again. */
+  async subscribe(businessId: string, input: unknown): Promise<{ subscription: WebhookSubscription; secret: string }> {
+    const { url, events } = parseInput(this.inputSchema(this.deps.production), input, 'body');
+    const existing = await this.deps.store.webhookSubscriptions.list(businessId);
+    if (existing.length >= maxSubscriptions) throw new ValidationError(`at most ${maxSubscriptions} webhook subscriptions per business`);
+    const secret = newSigningSecret();
+    const subscription = await this.deps.store.webhookSubscriptions.insert({ businessId, url, events, secretSealed: this.deps.secrets.seal(secret), createdAt: this.deps.now() });
+    this.subscribed.add(businessId);
+    this.deps.log.info({ subscriptionId: subscription.id, events }, 'webhook subscription added');
+    return { subscription, secret };
+  }
+
+  /** Learn which businesses have subscriptions (at start; other instances' new ones are learnt by the sweeper). */
+  async warm(): Promise<void> {
+    for (const id of await this.deps.store.webhookSubscriptions.businessesWithActive()) this.subscribed.add(id);
+  }
+
+  list(businessId: string): Promise<WebhookSubscription[]> {
+    return this.deps.store.webhookSubscriptions.list(businessId);
+  }
+
+  /** Delete a subscription and its deliveries (queued ones are not sent). */
+  async remove(businessId: string, id: string): Promise<void> {
+    if (!(await this.deps.store.webhookSubscriptions.remove(businessId, id))) throw new NotFoundError('no such webhook subscription');
+    await this.deps.store.webhookDeliveries.removeOf(businessId, id);
+  }
+
+  /** The latest deliveries of one of the business's subscriptions, newest first. */
+  async deliveries(businessId: string, subscriptionId: string, limit = 20): Promise<DeliveryView[]> {
+    if (!(await this.deps.store.webhookSubscriptions.withSecret(businessId, subscriptionId))) throw new NotFoundError('no such webhook subscription');
+    const items = await this.deps.store.webhookDeliveries.latest(businessId, subscriptionId, Math.min(Math.max(1, limit), 100));
+    return items.map((d) => ({
+      id: d.id,
+      eventId: d.eventId,
+      eventType: d.eventType,
+      status: d.state === 'sending' ? 'pending' : d.state,
+      attempts: d.attempts,
+      lastAttempts: d.history,
+      ...(d.state === 'pending' ? { nextAttemptAt: d.nextAttemptAt } : {}),
+      createdAt: d.createdAt,
+      ...(d.finishedAt ? { finishedAt: d.finishedAt } : {}),
+    }));
+  }
+
+  /**
+   * Queue an event for every active subscription of the business to its type. Safe to repeat: a
+   * (subscription, event id) pair is queued once. Returns the delivery ids.
+   */
+  async emit(businessId: string, event: WebhookEvent): Promise<string[]> {
+    const subscriptions = await this.deps.store.webhookSubscriptions.activeFor(businessId, event.type);
+    if (!subscriptions.length) return [];
+    this.subscribed.add(businessId);
+    const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), businessId, data: event.data });
+    const at = this.deps.now();
+    return this.deps.store.webhookDeliveries.enqueue(subscriptions.map((s) => ({ businessId, subscriptionId: s.id, eventId: event.id, eventType: event.type, body, at })));
+  }
+
+  /** A survey change owes events: queue and send them now, without making the caller wait, when its business has subscribers. */
+  queue(businessId: string, surveyId: string): void {
+    if (!this.subscribed.has(businessId)) return; // the sweeper clears what nobody listens to
+    const run = this.flushSurvey(surveyId)
+      .then((ids) => this.deliver(ids))
+      .catch((err: unknown) => this.deps.log.error({ err, surveyId }, 'webhook queueing failed; the sweeper retries'))
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  /** Wait for work started by `queue` (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+  }
+
+  /** Queue the events a survey owes, then clear them from it (in that order, so a crash between repeats, never loses). */
+  async flushSurvey(surveyId: string): Promise<string[]> {
+    const survey = await this.deps.store.surveys.byId(surveyId);
+    if (!survey?.webhooksDue.length) return [];
+    const due = [...survey.webhooksDue];
+    const ids: string[] = [];
+    for (const type of due) ids.push(...(await this.emit(survey.businessId, surveyEvent(survey, type))));
+    await this.deps.store.surveys.clearWebhooks(survey.id, due);
+    return ids;
+  }
+
+  /** One sweeper pass: events a crash left owed, then every delivery that is due. Returns the attempts made. */
+  async sweep(limit = 200): Promise<number> {
+    for (const id of await this.deps.store.surveys.withWebhooksDue(limit)) await this.flushSurvey(id);
+    return this.flushDue(limit);
+  }
+
+  /** Attempt what is due (retries, and deliveries queued but never tried). */
+  async flushDue(limit = 200): Promise<number> {
+    await this.deps.store.webhookDeliveries.releaseInterrupted(this.deps.now());
+    let attempted = 0;
+    while (attempted < limit && (await this.attemptNext())) attempted++;
+    return attempted;
+  }
+
+  /** Attempt these queued deliveries now. */
+  async deliver(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await this.attemptNext([id]);
+  }
+
+  private async attemptNext(ids?: readonly string[]): Promise<boolean> {
+    const now = this.deps.now();
+    for (let tries = 0; tries < 5; tries++) {
+      const candidate = await this.deps.store.webhookDeliveries.nextDue(now, ids);
+      if (!candidate) return false;
+      const taken = await this.deps.store.webhookDeliveries.take(candidate, new Date(now.getTime() + lockMs));
+      if (!taken) continue;
+      await this.attempt(taken);
+      return true;
+    }
+    return false;
+  }
+
+  /** One HTTP attempt of a taken delivery, and what follows from its answer. */
+  private async attempt(item: WebhookDelivery): Promise<void> {
+    const { store, secrets, log } = this.deps;
+    const subscription = await store.webhookSubscriptions.withSecret(item.businessId, item.subscriptionId);
+    const at = this.deps.now();
+    if (!subscription?.active) {
+      await store.webhookDeliveries.settle(item, { at, error: subscription ? 'subscription disabled' : 'subscription removed' }, { state: 'failed', at });
+      return;
+    }
+    const timestamp = Math.floor(at.getTime() / 1000);
+    const headers = {
+      'Content-Type': 'application/json',
+      'User-Agent': 'survey-bot-webhooks/1',
+      'Webhook-Id': item.eventId,
+      'Webhook-Timestamp': String(timestamp),
+      'X-Survey-Signature': signatureHeader(secrets.open(subscription.secretSealed), timestamp, item.body),
+    };
+    const result: AttemptResult = await this.post(subscription.url, headers, item.body);
+    const attempt = { at, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error ? { error: result.error } : {}) };
+    const where = { subscriptionId: subscription.id, eventType: item.eventType, attempt: item.attempts, status: result.status };
+    if (result.status !== undefined && result.status >= 200 && result.status < 300) {
+      await store.webhookDeliveries.settle(item, attempt, { state: 'delivered', at: this.deps.now() });
+      return;
+    }
+    if (result.status === 410) {
+      // The receiver says this URL is gone for good: stop sending to it until the business subscribes again.
+      await store.webhookSubscriptions.disable(item.businessId, subscription.id, 'the receiver answered 410 Gone');
+      await store.webhookDeliveries.settle(item, attempt, { state: 'failed', at });
+      log.warn(where, 'webhook receiver answered 410 Gone; subscription disabled');
+      return;
+    }
+    const retryAt = nextAttemptAt(item.attempts, item.createdAt, this.deps.now(), this.random);
+    await store.webhookDeliveries.settle(item, attempt, retryAt ? { state: 'pending', retryAt } : { state: 'failed', at });
+    log.warn(where, retryAt ? 'webhook delivery failed; will retry' : 'webhook delivery failed for 24 h; given up');
+  }
+}
