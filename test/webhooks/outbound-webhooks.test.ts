@@ -207,6 +207,21 @@ describe('outbound webhooks', () => {
     }
   });
 
+  it('never follows a redirect: a 3xx is a failed attempt', async () => {
+    const { app } = server;
+    const moved = await startReceiver();
+    try {
+      const { subscription } = await app.outboundWebhooks.subscribe('moved-shop', { url: moved.url, events: ['survey.scored'] });
+      moved.answer(302);
+      await app.outboundWebhooks.deliver(await app.outboundWebhooks.emit('moved-shop', { id: 'survey.scored:moved-1', type: 'survey.scored', createdAt: clock.now(), data: {} }));
+      expect(moved.received).toHaveLength(1);
+      const [delivery] = await app.outboundWebhooks.deliveries('moved-shop', subscription.id);
+      expect(delivery).toMatchObject({ status: 'pending', lastAttempts: [{ status: 302, error: 'redirect not followed' }] });
+    } finally {
+      await moved.close();
+    }
+  });
+
   it('refuses URLs that are not https (outside loopback in development) and unknown events', async () => {
     const subscribe = (input: unknown) => server.app.outboundWebhooks.subscribe('url-shop', input);
     await expect(subscribe({ url: 'http://example.com/hooks', events: ['survey.scored'] })).rejects.toMatchObject({ statusCode: 400 });

@@ -28,6 +28,7 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('end', () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       res.statusCode = statuses.shift() ?? 200;
+      if (res.statusCode >= 300 && res.statusCode < 400) res.setHeader('Location', '/moved');
       res.end('ok');
     });
   });

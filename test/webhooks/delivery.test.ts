@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { nextAttemptAt, retryWindowMs } from '../../src/webhooks/delivery.js';
+import { signatureHeader } from '../../src/webhooks/signature.js';
+import { urlProblem } from '../../src/webhooks/webhook-service.js';
+
+describe('webhook retry schedule', () => {
+  const queued = new Date('2026-03-10T15:00:00Z');
+  const after = (ms: number) => new Date(queued.getTime() + ms);
+
+  it('doubles from 30 s to at most 2 h, stretched by up to 20 %', () => {
+    const delays = (random: number) => [1, 2, 3, 8, 9, 12].map((n) => (nextAttemptAt(n, queued, queued, () => random)?.getTime() ?? 0) - queued.getTime());
+    expect(delays(0)).toEqual([30_000, 60_000, 120_000, 3_840_000, 7_200_000, 7_200_000]);
+    expect(delays(1)).toEqual([36_000, 72_000, 144_000, 4_608_000, 8_640_000, 8_640_000]);
+  });
+
+  it('never schedules past 24 h after queueing, and gives up then', () => {
+    expect(nextAttemptAt(12, queued, after(retryWindowMs - 60_000), () => 0)).toEqual(after(retryWindowMs));
+    expect(nextAttemptAt(13, queued, after(retryWindowMs), () => 0)).toBeUndefined();
+  });
+});
+
+describe('webhook URLs', () => {
+  it('takes https anywhere and http to loopback outside production only', () => {
+    expect(urlProblem('https://hooks.example.com/in?x=1', true)).toBeUndefined();
+    expect(urlProblem('http://127.0.0.1:8080/in', false)).toBeUndefined();
+    expect(urlProblem('http://localhost/in', false)).toBeUndefined();
+    expect(urlProblem('http://127.0.0.1:8080/in', true)).toBe('must be an https URL');
+    expect(urlProblem('http://10.0.0.5/in', false)).toMatch(/https/);
+    expect(urlProblem('ftp://example.com/in', false)).toMatch(/https/);
+    expect(urlProblem('https://a:b@example.com/in', false)).toBe('must not carry a user name or password');
+    expect(urlProblem('not a url', false)).toBe('not a URL');
+  });
+});
+
+describe('webhook signature', () => {
+  it('is t and the hex HMAC-SHA256 of "<t>.<body>"', () => {
+    // Reference value computed independently: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
+    expect(signatureHeader('whsec_test', 1_700_000_000, '{"a":1}')).toBe('t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789');
+  });
+});
