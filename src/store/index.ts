@@ -25,7 +25,7 @@ export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
 export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
 export type { TranscriptLine } from './web-transcripts.js';
-export type { WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
+export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
 export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
 
 /**

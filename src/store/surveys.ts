@@ -4,7 +4,7 @@ import type { DialogSession, DialogState } from '../dialogs/types.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 import type { RollupMetric } from './rollups.js';
-import type { WebhookEventType } from './webhooks.js';
+import { surveyWebhookEvents, type SurveyWebhookEvent } from './webhooks.js';
 import type { WriteGuard } from './write-guard.js';
 import { isDuplicateKey } from './write-guard.js';
 
@@ -106,7 +106,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   tags: string[];
   inbound: string[];
   alertsDue: AlertEvent[];
-  webhooksDue: WebhookEventType[];
+  webhooksDue: SurveyWebhookEvent[];
   countsDue: CountsOwed[];
   pendingReply?: { messageId: string; replies: Outbound[] };
   sendsDue: Outbound[];
@@ -153,7 +153,7 @@ function toRecord(d: Doc): SurveyRecord {
     tags: (d.tags as string[] | undefined) ?? [],
     inbound: (d.inbound as string[] | undefined) ?? [],
     alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
-    webhooksDue: (d.webhooksDue as WebhookEventType[] | undefined) ?? [],
+    webhooksDue: (d.webhooksDue as SurveyWebhookEvent[] | undefined) ?? [],
     countsDue: ((d.countsDue as Array<Record<string, unknown>> | undefined) ?? []).map((c) => ({
       step: c.step as string,
       metrics: (c.metrics as RollupMetric[] | undefined) ?? [],
@@ -228,7 +228,7 @@ export class SurveyRepository {
   async transition(
     from: SurveyRecord,
     next: SurveyDialogFields & { band?: Band },
-    cause: { messageId?: string; alerts?: AlertEvent[]; webhooks?: WebhookEventType[]; counts?: CountsOwed; reply?: Outbound[]; sends?: Outbound[] } = {},
+    cause: { messageId?: string; alerts?: AlertEvent[]; webhooks?: SurveyWebhookEvent[]; counts?: CountsOwed; reply?: Outbound[]; sends?: Outbound[] } = {},
   ): Promise<SurveyRecord | null> {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
@@ -280,11 +280,11 @@ export class SurveyRepository {
 
   /** Surveys that owe webhook events (a crash came between the change and queueing them). */
   async withWebhooksDue(limit: number): Promise<string[]> {
-    const docs = await this.model.find({ 'webhooksDue.0': { $exists: true } }, { _id: 1 }).limit(limit).lean<Doc[]>();
+    const docs = await this.model.find({ webhooksDue: { $in: surveyWebhookEvents } }, { _id: 1 }).limit(limit).lean<Doc[]>();
     return docs.map((d) => d._id.toString());
   }
 
-  async clearWebhooks(id: string, events: WebhookEventType[]): Promise<void> {
+  async clearWebhooks(id: string, events: SurveyWebhookEvent[]): Promise<void> {
     await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { webhooksDue: events } }));
   }
 

@@ -49,6 +49,9 @@ deliverySchema.index({ businessId: 1, subscriptionId: 1, createdAt: -1 });
 
 export const webhookEventTypes = ['survey.completed', 'survey.scored', 'survey.expired', 'customer.opted_out', 'detractor.alert'] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
+/** The events a survey's own change owes (an opt-out is owed by the customer's write). */
+export type SurveyWebhookEvent = Exclude<WebhookEventType, 'customer.opted_out'>;
+export const surveyWebhookEvents: readonly SurveyWebhookEvent[] = ['survey.completed', 'survey.scored', 'survey.expired', 'detractor.alert'];
 export type WebhookDeliveryState = 'pending' | 'sending' | 'delivered' | 'failed';
 
 export interface WebhookSubscription {

@@ -46,7 +46,7 @@ export class Conversations {
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
     /** Where the webhook events a change owes are queued once it is written (the sweeper repairs a crash). */
-    private readonly webhooks: { queue(businessId: string, surveyId: string): void },
+    private readonly webhooks: { queue(businessId: string, surveyId: string): void; queueCustomer(businessId: string, customerId: string): void },
   ) {}
 
   /**
@@ -120,11 +120,13 @@ export class Conversations {
   }
 
   /**
-   * Record an opt-out or clear it (START); safe to repeat. An opt-out also drops replies still waiting
-   * for their receipt, so a provider's retry of an earlier message never sends them to an opted-out person.
+   * Record an opt-out or clear it (START); safe to repeat. A new opt-out owes a `customer.opted_out`
+   * webhook event, written with it. An opt-out also drops replies still waiting for their receipt,
+   * so a provider's retry of an earlier message never sends them to an opted-out person.
    */
   async setOptOut(channel: ChannelName, address: string, reason: string | undefined): Promise<void> {
-    await this.store.customers.setOptOut({ businessId: this.business.id, channel, address }, reason, this.now());
+    const optedOut = await this.store.customers.setOptOut({ businessId: this.business.id, channel, address }, reason, this.now());
+    if (optedOut) this.webhooks.queueCustomer(this.business.id, optedOut.owes);
     if (!reason) return;
     for (const survey of await this.store.surveys.latest(this.business.id, channel, address)) {
       if (survey.pendingReply) await this.store.surveys.dropPendingReply(survey.id, survey.pendingReply.messageId);

@@ -4,7 +4,7 @@ import { NotFoundError, parseInput, ValidationError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { webhookEventTypes, type Store, type WebhookDelivery, type WebhookSubscription } from '../store/index.js';
 import { nextAttemptAt, postWebhook, type AttemptResult } from './delivery.js';
-import { surveyEvent, type WebhookEvent } from './events.js';
+import { optOutEvent, surveyEvent, type WebhookEvent } from './events.js';
 import { newSigningSecret, signatureHeader } from './signature.js';
 
 /** A delivery as its business sees it: no body (it may hold a comment), the latest attempts. */
@@ -147,10 +147,19 @@ export class WebhookService {
 
   /** A survey change owes events: queue and send them now, without making the caller wait, when its business has subscribers. */
   queue(businessId: string, surveyId: string): void {
+    this.inBackground(businessId, () => this.flushSurvey(surveyId), { surveyId });
+  }
+
+  /** A customer's opt-out owes its event: the same, for the customer. */
+  queueCustomer(businessId: string, customerId: string): void {
+    this.inBackground(businessId, () => this.flushCustomer(customerId), { customerId });
+  }
+
+  private inBackground(businessId: string, flush: () => Promise<string[]>, context: Record<string, string>): void {
     if (!this.subscribed.has(businessId)) return; // the sweeper clears what nobody listens to
-    const run = this.flushSurvey(surveyId)
+    const run = flush()
       .then((ids) => this.deliver(ids))
-      .catch((err: unknown) => this.deps.log.error({ err, surveyId }, 'webhook queueing failed; the sweeper retries'))
+      .catch((err: unknown) => this.deps.log.error({ err, ...context }, 'webhook queueing failed; the sweeper retries'))
       .finally(() => this.running.delete(run));
     this.running.add(run);
   }
@@ -171,9 +180,20 @@ export class WebhookService {
     return ids;
   }
 
+  /** Queue the events a customer's opt-out owes, then clear them from the customer. */
+  async flushCustomer(customerId: string): Promise<string[]> {
+    const customer = await this.deps.store.customers.webhooksDueOf(customerId);
+    if (!customer?.webhooksDue.length) return [];
+    const ids: string[] = [];
+    for (const owed of customer.webhooksDue) ids.push(...(await this.emit(customer.businessId, optOutEvent(customer, owed.at))));
+    await this.deps.store.customers.clearWebhooks(customer.id, customer.webhooksDue.map((o) => o.owed));
+    return ids;
+  }
+
   /** One sweeper pass: events a crash left owed, then every delivery that is due. Returns the attempts made. */
   async sweep(limit = 200): Promise<number> {
     for (const id of await this.deps.store.surveys.withWebhooksDue(limit)) await this.flushSurvey(id);
+    for (const id of await this.deps.store.customers.withWebhooksDue(limit)) await this.flushCustomer(id);
     return this.flushDue(limit);
   }
 

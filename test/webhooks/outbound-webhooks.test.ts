@@ -47,6 +47,7 @@ describe('outbound webhooks', () => {
   };
   const bodies = (r: Receiver = receiver) => r.received.map((x) => JSON.parse(x.body) as Body);
   const forSurvey = (surveyId: string) => bodies().filter((b) => b.data.surveyId === surveyId);
+  const forCustomer = (customerId: string | undefined) => bodies().filter((b) => b.type === 'customer.opted_out' && b.data.customerId === customerId);
 
   it('a web-chat survey sends each of its events once, signed as the README shows', async () => {
     const { app } = server;
@@ -99,8 +100,27 @@ describe('outbound webhooks', () => {
     await settle();
     const stoppedId = stopped.status === 'sent' ? stopped.surveyId : '';
     const expiredId = expiring.status === 'sent' ? expiring.surveyId : '';
-    expect(forSurvey(stoppedId).map((e) => [e.id, e.data.customerId !== undefined])).toEqual([[`customer.opted_out:${stoppedId}`, true]]);
+    const customerId = (await app.store.surveys.byId(stoppedId))?.customerId;
+    expect(forSurvey(stoppedId)).toEqual([]);
+    expect(forCustomer(customerId)).toEqual([{ id: `customer.opted_out:${customerId}:${Date.parse('2026-03-10T15:02:00Z')}`, type: 'customer.opted_out', createdAt: '2026-03-10T15:02:00.000Z', businessId: 'default', data: { customerId, channel: 'web', source: 'customer' } }]);
     expect(forSurvey(expiredId).map((e) => [e.id, e.data.reason])).toEqual([[`survey.expired:${expiredId}`, 'no_answer']]);
+  });
+
+  it('an opt-out with no survey open sends its event too; a repeated STOP does not, opting out again does', async () => {
+    const { app } = server;
+    const customer = visitor();
+    const started = await app.surveys.start({ kind: 'nps', channel: 'web', address: customer });
+    const customerId = started.status === 'sent' ? (await app.store.surveys.byId(started.surveyId))?.customerId : '';
+    await say(app, customer, '10');
+    await say(app, customer, 'SKIP');
+    await say(app, customer, 'STOP');
+    await say(app, customer, 'STOP');
+    await settle();
+    clock.advance(60_000);
+    await say(app, customer, 'START');
+    await say(app, customer, 'STOP');
+    await settle();
+    expect(forCustomer(customerId).map((e) => e.createdAt)).toEqual(['2026-03-13T16:02:00.000Z', '2026-03-13T16:03:00.000Z']);
   });
 
   it('another business gets nothing of this one, and cannot see or remove its subscription', async () => {
@@ -142,6 +162,21 @@ describe('outbound webhooks', () => {
     await settle();
     expect(forSurvey(surveyId).map((e) => e.id)).toEqual([`survey.scored:${surveyId}`]);
     expect((await app.store.surveys.byId(surveyId))?.webhooksDue).toEqual([]);
+  });
+
+  it('a crash between an opt-out and queueing its event is repaired by the sweeper, once', async () => {
+    const { app } = server;
+    const customer = visitor();
+    const queue = vi.spyOn(app.outboundWebhooks, 'queueCustomer').mockImplementation(() => {});
+    await say(app, customer, 'STOP');
+    queue.mockRestore();
+    const stored = await app.store.customers.find({ businessId: 'default', channel: 'web', address: customer });
+    expect((await app.store.customers.webhooksDueOf(stored?.id ?? ''))?.webhooksDue).toHaveLength(1);
+    expect(forCustomer(stored?.id)).toEqual([]);
+    await settle();
+    await settle();
+    expect(forCustomer(stored?.id).map((e) => e.data.source)).toEqual(['customer']);
+    expect((await app.store.customers.webhooksDueOf(stored?.id ?? ''))?.webhooksDue).toEqual([]);
   });
 
   it('retries a failing receiver with backoff and stops at the first 2xx', async () => {
