@@ -15,7 +15,7 @@ export default fp<{ config: Config }>(
     const service = new WebhookService({ store: app.store, secrets: app.secrets, now: app.now, log: app.log, production: config.nodeEnv === 'production' });
     app.decorate('outboundWebhooks', service);
     app.addHook('onReady', () => service.warm());
-    app.addHook('preClose', () => service.drain());
+    app.addHook('preClose', () => service.close());
   },
   { name: 'outbound-webhooks', dependencies: ['store'] },
 );

@@ -156,10 +156,13 @@ export class WebhookSubscriptionRepository {
     return doc ? toSubscription(doc) : undefined;
   }
 
-  /** The business's active subscriptions to `type`. */
-  async activeFor(businessId: string, type: WebhookEventType): Promise<WebhookSubscription[]> {
-    const docs = await this.model.find({ businessId, active: true, events: type }, { secretSealed: 0 }).lean<Doc[]>();
-    return docs.map((d) => toSubscription({ ...d, secretSealed: '' }));
+  /** The business's active subscriptions, without their secrets. */
+  async active(businessId: string): Promise<WebhookSubscription[]> {
+    const docs = await this.model.find({ businessId, active: true }, { secretSealed: 0 }).lean<Doc[]>();
+    return docs.map((d) => {
+      const { secretSealed: _sealed, ...subscription } = toSubscription(d);
+      return subscription;
+    });
   }
 
   async businessesWithActive(): Promise<string[]> {

@@ -9,15 +9,15 @@ export const retryWindowMs = 24 * 3_600_000;
  * POST a webhook body. Redirects are never followed (a 3xx is a failed attempt: the receiver must
  * give its final URL), the attempt is abandoned after 10 s, and the answer's body is not read.
  */
-export async function postWebhook(url: string, headers: Record<string, string>, body: string): Promise<AttemptResult> {
+export async function postWebhook(url: string, headers: Record<string, string>, body: string, timeoutMs = attemptTimeoutMs): Promise<AttemptResult> {
   try {
-    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(attemptTimeoutMs) });
+    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel().catch(() => {});
     if (res.status >= 300 && res.status < 400) return { status: res.status, error: 'redirect not followed' };
     return { status: res.status };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { error: `no answer within ${attemptTimeoutMs / 1000} s` };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { error: `no answer within ${timeoutMs / 1000} s` };
     return { error: e.cause?.code ?? e.message };
   }
 }

@@ -65,6 +65,7 @@ export class WebhookService {
   private readonly subscribed = new Set<string>();
   private readonly post: typeof postWebhook;
   private readonly random: () => number;
+  private closing = false;
 
   constructor(private readonly deps: WebhookServiceDeps) {
     this.post = deps.post ?? postWebhook;
@@ -137,9 +138,13 @@ export class WebhookService {
    * (subscription, event id) pair is queued once. Returns the delivery ids.
    */
   async emit(businessId: string, event: WebhookEvent): Promise<string[]> {
-    const subscriptions = await this.deps.store.webhookSubscriptions.activeFor(businessId, event.type);
+    return this.emitTo(await this.deps.store.webhookSubscriptions.active(businessId), businessId, event);
+  }
+
+  private async emitTo(active: readonly WebhookSubscription[], businessId: string, event: WebhookEvent): Promise<string[]> {
+    if (active.length) this.subscribed.add(businessId);
+    const subscriptions = active.filter((s) => s.events.includes(event.type));
     if (!subscriptions.length) return [];
-    this.subscribed.add(businessId);
     const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), businessId, data: event.data });
     const at = this.deps.now();
     return this.deps.store.webhookDeliveries.enqueue(subscriptions.map((s) => ({ businessId, subscriptionId: s.id, eventId: event.id, eventType: event.type, body, at })));
@@ -169,13 +174,20 @@ export class WebhookService {
     while (this.running.size) await Promise.all([...this.running]);
   }
 
+  /** Shutting down: finish the attempts under way but start no more (what is left is retried after the restart). */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.drain();
+  }
+
   /** Queue the events a survey owes, then clear them from it (in that order, so a crash between repeats, never loses). */
   async flushSurvey(surveyId: string): Promise<string[]> {
     const survey = await this.deps.store.surveys.byId(surveyId);
     if (!survey?.webhooksDue.length) return [];
     const due = [...survey.webhooksDue];
+    const active = await this.deps.store.webhookSubscriptions.active(survey.businessId);
     const ids: string[] = [];
-    for (const type of due) ids.push(...(await this.emit(survey.businessId, surveyEvent(survey, type))));
+    for (const type of due) ids.push(...(await this.emitTo(active, survey.businessId, surveyEvent(survey, type))));
     await this.deps.store.surveys.clearWebhooks(survey.id, due);
     return ids;
   }
@@ -184,8 +196,9 @@ export class WebhookService {
   async flushCustomer(customerId: string): Promise<string[]> {
     const customer = await this.deps.store.customers.webhooksDueOf(customerId);
     if (!customer?.webhooksDue.length) return [];
+    const active = await this.deps.store.webhookSubscriptions.active(customer.businessId);
     const ids: string[] = [];
-    for (const owed of customer.webhooksDue) ids.push(...(await this.emit(customer.businessId, optOutEvent(customer, owed.at))));
+    for (const owed of customer.webhooksDue) ids.push(...(await this.emitTo(active, customer.businessId, optOutEvent(customer, owed.at))));
     await this.deps.store.customers.clearWebhooks(customer.id, customer.webhooksDue.map((o) => o.owed));
     return ids;
   }
@@ -201,13 +214,13 @@ export class WebhookService {
   async flushDue(limit = 200): Promise<number> {
     await this.deps.store.webhookDeliveries.releaseInterrupted(this.deps.now());
     let attempted = 0;
-    while (attempted < limit && (await this.attemptNext())) attempted++;
+    while (attempted < limit && !this.closing && (await this.attemptNext())) attempted++;
     return attempted;
   }
 
   /** Attempt these queued deliveries now. */
   async deliver(ids: readonly string[]): Promise<void> {
-    for (const id of ids) await this.attemptNext([id]);
+    for (const id of ids) if (!this.closing) await this.attemptNext([id]);
   }
 
   private async attemptNext(ids?: readonly string[]): Promise<boolean> {

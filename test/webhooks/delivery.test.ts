@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { nextAttemptAt, retryWindowMs } from '../../src/webhooks/delivery.js';
+import { nextAttemptAt, postWebhook, retryWindowMs } from '../../src/webhooks/delivery.js';
 import { signatureHeader } from '../../src/webhooks/signature.js';
 import { urlProblem } from '../../src/webhooks/webhook-service.js';
 
@@ -36,5 +38,29 @@ describe('webhook signature', () => {
   it('is t and the hex HMAC-SHA256 of "<t>.<body>"', () => {
     // Reference value computed independently: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
     expect(signatureHeader('whsec_test', 1_700_000_000, '{"a":1}')).toBe('t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789');
+  });
+});
+
+describe('one webhook attempt', () => {
+  it('gives up on a receiver that does not answer in time, and says so', async () => {
+    const server = createServer(() => {}); // reads the request, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const started = Date.now();
+      expect(await postWebhook(`http://127.0.0.1:${port}/`, { 'Content-Type': 'application/json' }, '{}', 300)).toEqual({ error: 'no answer within 0.3 s' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('reports a refused connection by its code', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    expect(await postWebhook(`http://127.0.0.1:${port}/`, {}, '{}')).toEqual({ error: 'ECONNREFUSED' });
   });
 });
