@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { z } from 'zod';
 import { NotFoundError, parseInput, ValidationError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { webhookEventTypes, type Store, type WebhookDelivery, type WebhookSubscription } from '../store/index.js';
+import type { Store, WebhookDelivery, WebhookSubscription } from '../store/index.js';
 import { nextAttemptAt, postWebhook, type AttemptResult } from './delivery.js';
 import { optOutEvent, surveyEvent, type WebhookEvent } from './events.js';
 import { newSigningSecret, signatureHeader } from './signature.js';
+import { subscriptionInput } from './subscription-input.js';
 
 /** A delivery as its business sees it: no body (it may hold a comment), the latest attempts. */
 export interface DeliveryView {
@@ -24,23 +24,6 @@ export interface DeliveryView {
 const maxSubscriptions = 20;
 /** A delivery still marked as under way after this long was cut off (the process died): tried again. */
 const lockMs = 60_000;
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** Why a URL cannot receive webhooks, or undefined when it can. */
-export function urlProblem(text: string, production: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'not a URL';
-  }
-  if (url.username || url.password) return 'must not carry a user name or password';
-  if (url.protocol === 'https:') return undefined;
-  const loopback = loopbackHosts.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  if (url.protocol === 'http:' && loopback && !production) return undefined;
-  return production ? 'must be an https URL' : 'must be an https URL (or http to localhost outside production)';
-}
-
 export interface WebhookServiceDeps {
   store: Store;
   secrets: SecretBox;
@@ -48,9 +31,6 @@ export interface WebhookServiceDeps {
   log: FastifyBaseLogger;
   /** NODE_ENV=production: https only. */
   production: boolean;
-  /** The HTTP attempt (tests keep the real one). */
-  post?: typeof postWebhook;
-  random?: () => number;
 }
 
 /**
@@ -63,35 +43,13 @@ export class WebhookService {
   private readonly running = new Set<Promise<void>>();
   /** Businesses known (here) to have a subscription: only their changes are queued at once; the sweeper does the rest. */
   private readonly subscribed = new Set<string>();
-  private readonly post: typeof postWebhook;
-  private readonly random: () => number;
   private closing = false;
 
-  constructor(private readonly deps: WebhookServiceDeps) {
-    this.post = deps.post ?? postWebhook;
-    this.random = deps.random ?? Math.random;
-  }
-
-  private inputSchema(production: boolean) {
-    return z.strictObject({
-      url: z
-        .string()
-        .trim()
-        .max(2048)
-        .superRefine((url, ctx) => {
-          const problem = urlProblem(url, production);
-          if (problem) ctx.addIssue({ code: 'custom', message: problem });
-        }),
-      events: z
-        .array(z.enum(webhookEventTypes))
-        .min(1)
-        .transform((events) => [...new Set(events)]),
-    });
-  }
+  constructor(private readonly deps: WebhookServiceDeps) {}
 
   /** Register a URL for events. The signing secret is in this answer only: it is stored sealed and never shown again. */
   async subscribe(businessId: string, input: unknown): Promise<{ subscription: WebhookSubscription; secret: string }> {
-    const { url, events } = parseInput(this.inputSchema(this.deps.production), input, 'body');
+    const { url, events } = parseInput(subscriptionInput(this.deps.production), input, 'body');
     const existing = await this.deps.store.webhookSubscriptions.list(businessId);
     if (existing.length >= maxSubscriptions) throw new ValidationError(`at most ${maxSubscriptions} webhook subscriptions per business`);
     const secret = newSigningSecret();
@@ -253,7 +211,7 @@ export class WebhookService {
       'Webhook-Timestamp': String(timestamp),
       'X-Survey-Signature': signatureHeader(secrets.open(subscription.secretSealed), timestamp, item.body),
     };
-    const result: AttemptResult = await this.post(subscription.url, headers, item.body);
+    const result: AttemptResult = await postWebhook(subscription.url, headers, item.body);
     const attempt = { at, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error ? { error: result.error } : {}) };
     const where = { subscriptionId: subscription.id, eventType: item.eventType, attempt: item.attempts, status: result.status };
     if (result.status !== undefined && result.status >= 200 && result.status < 300) {
@@ -267,7 +225,7 @@ export class WebhookService {
       log.warn(where, 'webhook receiver answered 410 Gone; subscription disabled');
       return;
     }
-    const retryAt = nextAttemptAt(item.attempts, item.createdAt, this.deps.now(), this.random);
+    const retryAt = nextAttemptAt(item.attempts, item.createdAt, this.deps.now());
     await store.webhookDeliveries.settle(item, attempt, retryAt ? { state: 'pending', retryAt } : { state: 'failed', at });
     log.warn(where, retryAt ? 'webhook delivery failed; will retry' : 'webhook delivery failed for 24 h; given up');
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { nextAttemptAt, postWebhook, retryWindowMs } from '../../src/webhooks/delivery.js';
 import { signatureHeader } from '../../src/webhooks/signature.js';
-import { urlProblem } from '../../src/webhooks/webhook-service.js';
+import { urlProblem } from '../../src/webhooks/subscription-input.js';
 
 describe('webhook retry schedule', () => {
   const queued = new Date('2026-03-10T15:00:00Z');
