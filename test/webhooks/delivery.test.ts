@@ -26,7 +26,13 @@ describe('webhook URLs', () => {
     expect(urlProblem('https://hooks.example.com/in?x=1', true)).toBeUndefined();
     expect(urlProblem('http://127.0.0.1:8080/in', false)).toBeUndefined();
     expect(urlProblem('http://localhost/in', false)).toBeUndefined();
-    expect(urlProblem('http://127.0.0.1:8080/in', true)).toBe('must be an https URL');
+    expect(urlProblem('http://127.0.0.1:8080/in', true)).toBe('must not point at this server or a private network');
+    expect(urlProblem('http://hooks.example.com/in', true)).toBe('must be an https URL');
+    expect(urlProblem('https://[::1]/in', false)).toBeUndefined();
+    for (const host of ['localhost', '127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '[::1]', '[fd00::1]', '[fe80::1]']) {
+      expect(urlProblem(`https://${host}/in`, true), host).toBe('must not point at this server or a private network');
+    }
+    for (const host of ['172.32.0.1', '11.0.0.1', 'hooks.example.com', '[2001:db8::1]']) expect(urlProblem(`https://${host}/in`, true), host).toBeUndefined();
     expect(urlProblem('http://10.0.0.5/in', false)).toMatch(/https/);
     expect(urlProblem('ftp://example.com/in', false)).toMatch(/https/);
     expect(urlProblem('https://a:b@example.com/in', false)).toBe('must not carry a user name or password');
