@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import { apiWithDocs } from './api/docs.js';
 import { apiRoutes } from './api/routes.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { AppError } from './errors.js';
 import businesses from './plugins/businesses.js';
 import channels from './plugins/channels.js';
@@ -55,6 +56,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(webhooks);
   healthRoutes(fastify);
   await fastify.register(apiRoutes, { prefix: '/api', config });
+  await fastify.register(dashboardRoutes, { config });
   await fastify.register(apiWithDocs, { prefix: '/api', config });
 }
 

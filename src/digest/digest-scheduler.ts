@@ -60,7 +60,7 @@ export class DigestScheduler {
 
   async text(periodStart: string, channel: ChannelName): Promise<string> {
     const digest = await buildDigest(this.store, this.business.id, periodStart);
-    return channel === 'sms' ? renderSmsDigest(digest) : renderDigest(digest); // no link until the dashboard page exists
+    return channel === 'sms' ? renderSmsDigest(digest, this.dashboardUrl) : renderDigest(digest, this.dashboardUrl);
   }
 
   /** One pass, after the outbox flush: create the due digest, queue what is missing, settle what was sent. */

@@ -44,7 +44,8 @@ describe('weekly digest', () => {
       `  CSAT 1 Cy: /reply ${ids.broken} <message>`,
       `  CSAT 2: /reply ${ids.csat2} <message>`,
       'Moved most: vip NPS -100 (NPS +100 to NPS 0)',
-    ].join('\n'); // no dashboard link: there is no dashboard page yet
+      'Dashboard: https://bot.example.com/dashboard',
+    ].join('\n');
 
   it('goes to the owner at Monday 09:00 with every number of the week against the week before', async () => {
     const { app } = server;
@@ -62,9 +63,9 @@ describe('weekly digest', () => {
     expect(await say(server.app, owner, '/digest')).toEqual([expected()]);
   });
 
-  it('fits the SMS version in two segments of plain text, with no link to a page that does not exist', async () => {
+  it('fits the SMS version in two segments of plain text, details behind the dashboard link', async () => {
     const sms = await server.app.digests.text('2026-03-09', 'sms');
-    expect(sms).toBe('Week 2026-03-09: NPS -20 (-53.3, noise) n=5 resp 83.3% aband 16.7%; CSAT 0% (-100) n=2 resp 100% aband 0%. 3 detractor(s) need a reply.');
+    expect(sms).toMatch(/^Week 2026-03-09: NPS -20 \(-53\.3, noise\) n=5 resp 83\.3% aband 16\.7%;.* More: https:\/\/bot\.example\.com\/dashboard$/);
     expect(sms.length).toBeLessThanOrEqual(306);
     expect(sms).toMatch(/^[\x20-\x7e]*$/);
   });

@@ -1,0 +1,100 @@
+import { kindLabel, surveyKinds } from '../domain/surveys.js';
+import { dashboardPeriods, type DashboardView } from './dashboard-data.js';
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** JSON inside a <script type="application/json">: no `<` can close the element. */
+const jsonBlock = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+const pct = (f: number | null | undefined) => (f === null || f === undefined ? '–' : `${Math.round(f * 1000) / 10}%`);
+const num = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
+
+/** One page, rendered on the server; the charts are drawn from the same numbers by Chart.js (served by the app). */
+export function dashboardPage(view: DashboardView, options: { formToken: string; notice?: string }): string {
+  const { business, kind, days, stats } = view;
+  const rtl = business.locale === 'ur';
+  const label = kindLabel[kind];
+  const select = (name: string, current: string, options: Array<[string, string]>) =>
+    `<select name="${name}" id="${name}">${options.map(([v, t]) => `<option value="${v}"${v === current ? ' selected' : ''}>${escape(t)}</option>`).join('')}</select>`;
+  const kpi = (name: string, value: string, test: string) => `<div class="kpi"><span class="kpi-label">${name}</span><span class="kpi-value" data-testid="${test}">${value}</span></div>`;
+  const csv = `/dashboard/export.csv?kind=${kind}&days=${days}`;
+
+  return `<!doctype html>
+<html lang="${escape(business.locale)}" dir="${rtl ? 'rtl' : 'ltr'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(business.name)} · ${label} dashboard</title>
+<link rel="stylesheet" href="/dashboard/assets/dashboard.css">
+<script src="/dashboard/assets/chart.umd.min.js" defer></script>
+<script src="/dashboard/assets/dashboard.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>${escape(business.name)}</h1>
+  <form method="get" action="/dashboard" class="filters">
+    <label for="kind">Survey</label>${select('kind', kind, surveyKinds.map((k) => [k, kindLabel[k]]))}
+    <label for="days">Period</label>${select('days', String(days), dashboardPeriods.map((d) => [String(d), `last ${d} days`]))}
+    <button type="submit">Show</button>
+  </form>
+  <form method="post" action="/dashboard/logout"><input type="hidden" name="form" value="${options.formToken}"><button type="submit" class="link">Sign out</button></form>
+</header>
+<main>
+${options.notice ? `<p class="notice" role="status">${escape(options.notice)}</p>` : ''}
+<section aria-labelledby="numbers">
+  <h2 id="numbers">${label}, last ${days} days</h2>
+  <div class="kpis">
+    ${kpi(label, stats?.score === null || stats === undefined ? '–' : `${stats.score}${stats.marginOfError === null ? '' : ` ±${stats.marginOfError}`}`, 'score')}
+    ${kpi('Responses', num(stats?.n ?? 0), 'responses')}
+    ${kpi('Sent', num(stats?.sent ?? 0), 'sent')}
+    ${kpi('Response rate', pct(stats?.responseRate), 'response-rate')}
+    ${kpi('Abandonment', pct(stats?.abandonmentRate), 'abandonment-rate')}
+  </div>
+</section>
+<section aria-labelledby="trend">
+  <h2 id="trend">Trend, 12 weeks</h2>
+  <div class="chart"><canvas id="trend-chart" role="img" aria-label="${label} by week with its 95% margin"></canvas></div>
+  <table class="data" data-testid="trend-table">
+    <thead><tr><th scope="col">Week</th><th scope="col">${label}</th><th scope="col">95% range</th><th scope="col">n</th><th scope="col">Response</th><th scope="col">Abandonment</th></tr></thead>
+    <tbody>${view.trend.map((w) => `<tr><td>${w.week}</td><td>${num(w.score)}</td><td>${w.lower === null ? '–' : `${w.lower} to ${w.upper}`}</td><td>${w.n}</td><td>${pct(w.responseRate)}</td><td>${pct(w.abandonmentRate)}</td></tr>`).join('')}</tbody>
+  </table>
+</section>
+<section aria-labelledby="distribution">
+  <h2 id="distribution">Scores</h2>
+  <div class="chart small"><canvas id="distribution-chart" role="img" aria-label="How many gave each score"></canvas></div>
+  <table class="data" data-testid="distribution-table"><thead><tr><th scope="col">Score</th><th scope="col">Band</th><th scope="col">Count</th></tr></thead>
+  <tbody>${view.distribution.map((d) => `<tr class="band-${d.band}"><td>${d.score}</td><td>${d.band}</td><td>${d.count}</td></tr>`).join('')}</tbody></table>
+</section>
+<section aria-labelledby="cohorts">
+  <h2 id="cohorts">Groups</h2>
+  ${view.cohorts.length ? `<table class="data" data-testid="cohort-table"><thead><tr><th scope="col">Group</th><th scope="col">n</th><th scope="col">${label}</th><th scope="col">±</th><th scope="col">vs the rest</th></tr></thead>
+  <tbody>${view.cohorts.map((c) => `<tr${c.flagged ? ' class="flagged"' : ''}><td>${escape(c.cohort.replace(/^tag:/, ''))}</td><td>${c.n}</td><td>${num(c.score)}</td><td>${num(c.marginOfError)}</td><td>${c.flagged ? `${c.delta! > 0 ? 'above' : 'below'} (${c.delta! > 0 ? '+' : ''}${c.delta})` : 'within the margin'}</td></tr>`).join('')}</tbody></table>` : '<p>No groups yet: tag customers to compare groups.</p>'}
+</section>
+<section aria-labelledby="waiting">
+  <h2 id="waiting">Detractors waiting for a reply: <span data-testid="waiting-count">${view.waiting.count}</span></h2>
+  ${view.waiting.surveys
+    .map(
+      (s) => `<article class="waiting" data-survey="${s.surveyId}">
+    <p><strong>${label} ${s.score}</strong>${s.name ? ` · ${escape(s.name)}` : ''} · ${escape(s.channel)} · ${s.at.toISOString().slice(0, 10)}</p>
+    ${s.comment ? `<blockquote dir="auto">${escape(s.comment)}</blockquote>` : ''}
+    <form method="post" action="/dashboard/reply">
+      <input type="hidden" name="form" value="${options.formToken}"><input type="hidden" name="surveyId" value="${s.surveyId}">
+      <input type="hidden" name="kind" value="${kind}"><input type="hidden" name="days" value="${days}">
+      <label for="reply-${s.surveyId}">Reply</label>
+      <textarea id="reply-${s.surveyId}" name="text" rows="2" maxlength="1000" required dir="auto"></textarea>
+      <button type="submit">Send</button>
+    </form>
+  </article>`,
+    )
+    .join('\n')}
+</section>
+<p><a href="${csv}" download>Download these numbers (CSV)</a></p>
+</main>
+<script type="application/json" id="dashboard-data">${jsonBlock({ kind, trend: view.trend, distribution: view.distribution, rtl })}</script>
+</body>
+</html>`;
+}
+
+/** The page a link that cannot sign in gets: expired, used, or never made. */
+export function signInRefused(): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Link not valid</title><link rel="stylesheet" href="/dashboard/assets/dashboard.css"></head>
+<body><main><h1>This link is not valid</h1><p>Dashboard links work once, for 15 minutes. Send <code>/dashboard</code> to the bot for a new one.</p></main></body></html>`;
+}

@@ -1,0 +1,149 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { z } from 'zod';
+import { csvLine } from '../api/csv.js';
+import type { Config } from '../config.js';
+import { surveyKinds } from '../domain/surveys.js';
+import { parseInput } from '../errors.js';
+import type { DashboardSession } from '../store/index.js';
+import { sessionMaxAgeSeconds } from './access.js';
+import { dashboardPeriods, dashboardView, type DashboardPeriod } from './dashboard-data.js';
+import { dashboardPage, signInRefused } from './page.js';
+
+const cookieName = 'dashboard_session';
+const viewQuery = z.strictObject({
+  kind: z.enum(surveyKinds).default('nps'),
+  days: z.coerce.number().pipe(z.union(dashboardPeriods.map((d) => z.literal(d)) as [z.ZodLiteral<7>, z.ZodLiteral<30>, z.ZodLiteral<90>])).default(30),
+  replied: z.enum(['sent', 'queued', 'refused', 'not_found']).optional(),
+});
+const replyBody = z.strictObject({
+  form: z.string(),
+  surveyId: z.string().regex(/^[a-f0-9]{24}$/i, 'a survey id'),
+  text: z.string().trim().min(1, 'a reply').max(1000),
+  kind: z.enum(surveyKinds).default('nps'),
+  days: z.string().optional(),
+});
+const tokenParam = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a sign-in link token') });
+const notices = { sent: 'Reply sent.', queued: 'Reply queued: the channel is busy, it will be retried.', refused: 'Not sent: the customer opted out or the channel refused it.', not_found: 'No such survey in this business.' };
+
+function asset(file: string): string {
+  return readFileSync(new URL(`./assets/${file}`, import.meta.url), 'utf8');
+}
+
+/**
+ * The owner dashboard at /dashboard: sign-in by a one-time link from the `/dashboard` chat command,
+ * a session cookie per business, one server-rendered page, replies through the customer's channel.
+ * Everything (Chart.js included) is served by the app; the content security policy allows nothing else.
+ */
+export async function dashboardRoutes(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
+  const secure = config.publicUrl.startsWith('https://');
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    hsts: secure,
+  });
+  const chartJs = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+  const assets: Record<string, { body: string; type: string }> = {
+    'chart.umd.min.js': { body: chartJs, type: 'text/javascript; charset=utf-8' },
+    'dashboard.js': { body: asset('dashboard.js'), type: 'text/javascript; charset=utf-8' },
+    'dashboard.css': { body: asset('dashboard.css'), type: 'text/css; charset=utf-8' },
+  };
+  const access = app.dashboardAccess;
+
+  const setSession = (reply: FastifyReply, value: string, maxAge: number) =>
+    reply.setCookie(cookieName, value, { path: '/dashboard', httpOnly: true, sameSite: 'lax', secure, maxAge });
+
+  /** The signed-in session, or a 401 page saying how to get a link. */
+  const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<{ id: string; session: DashboardSession } | undefined> => {
+    const id = request.cookies[cookieName];
+    const session = id ? await access.session(id) : undefined;
+    if (id && session && app.businesses.get(session.businessId)) return { id, session };
+    await reply.code(401).type('text/html; charset=utf-8').send(signInRefused());
+    return undefined;
+  };
+
+  app.get('/dashboard/assets/:file', async (request, reply) => {
+    const found = assets[(request.params as { file: string }).file];
+    if (!found) return reply.code(404).send({ error: 'NotFoundError', message: 'no such asset' });
+    return reply.type(found.type).header('cache-control', 'public, max-age=3600').send(found.body);
+  });
+
+  // A link preview (chat apps fetch links) must not spend the link: opening it shows a button, the button signs in.
+  app.get('/dashboard/login/:token', async (request, reply) => {
+    const { token } = parseInput(tokenParam, request.params, 'link');
+    return reply.type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in</title><link rel="stylesheet" href="/dashboard/assets/dashboard.css"></head>
+<body><main><h1>Open the dashboard</h1><form method="post" action="/dashboard/login"><input type="hidden" name="token" value="${token}"><button type="submit">Sign in</button></form></main></body></html>`);
+  });
+
+  app.post('/dashboard/login', async (request, reply) => {
+    const { token } = parseInput(tokenParam, request.body ?? {}, 'body');
+    const signed = await access.signIn(token);
+    if (!signed) return reply.code(401).type('text/html; charset=utf-8').send(signInRefused());
+    request.log.info({ business: signed.session.businessId }, 'dashboard sign-in');
+    setSession(reply, signed.sessionId, sessionMaxAgeSeconds);
+    return reply.redirect('/dashboard', 303);
+  });
+
+  app.get('/dashboard', async (request, reply) => {
+    const signed = await signedIn(request, reply);
+    if (!signed) return reply;
+    const query = parseInput(viewQuery, request.query, 'query');
+    const business = app.businesses.get(signed.session.businessId)!.settings;
+    const view = await dashboardView(app.store, business, query.kind, query.days as DashboardPeriod, app.now());
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(dashboardPage(view, { formToken: access.formToken(signed.id), notice: query.replied ? notices[query.replied] : undefined }));
+  });
+
+  app.post('/dashboard/reply', async (request, reply) => {
+    const signed = await signedIn(request, reply);
+    if (!signed) return reply;
+    const body = parseInput(replyBody, request.body ?? {}, 'body');
+    if (body.form !== access.formToken(signed.id)) return reply.code(403).send({ error: 'ForbiddenError', message: 'the form is from another session: reload the page' });
+    const commands = app.businesses.get(signed.session.businessId)!.commands;
+    const result = await commands.replyTo(body.surveyId, body.text, signed.session.staffId);
+    const days = dashboardPeriods.find((d) => String(d) === body.days) ?? 30;
+    return reply.redirect(`/dashboard?kind=${body.kind}&days=${days}&replied=${result.status}`, 303);
+  });
+
+  app.get('/dashboard/export.csv', async (request, reply) => {
+    const signed = await signedIn(request, reply);
+    if (!signed) return reply;
+    const { kind, days } = parseInput(viewQuery, request.query, 'query');
+    const business = app.businesses.get(signed.session.businessId)!.settings;
+    const view = await dashboardView(app.store, business, kind, days as DashboardPeriod, app.now());
+    let out = csvLine(['section', 'key', 'score', 'low', 'high', 'n', 'response_rate', 'abandonment_rate', 'band', 'flagged']);
+    for (const w of view.trend) out += csvLine(['trend', w.week, w.score, w.lower, w.upper, w.n, w.responseRate, w.abandonmentRate, null, null]);
+    for (const d of view.distribution) out += csvLine(['distribution', d.score, null, null, null, d.count, null, null, d.band, null]);
+    for (const c of view.cohorts) out += csvLine(['group', c.cohort, c.score, c.marginOfError === null || c.score === null ? null : c.score - c.marginOfError, c.marginOfError === null || c.score === null ? null : c.score + c.marginOfError, c.n, null, null, null, c.flagged]);
+    for (const s of view.waiting.surveys) out += csvLine(['waiting', s.surveyId, s.score, null, null, null, null, null, 'detractor', null]);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="dashboard-${kind}-${days}d.csv"`).send(out);
+  });
+
+  app.post('/dashboard/logout', async (request, reply) => {
+    const id = request.cookies[cookieName];
+    if (id) await access.signOut(id);
+    setSession(reply, '', 0);
+    return reply.redirect('/dashboard', 303);
+  });
+}
