@@ -126,6 +126,27 @@ describe('two businesses in one deployment', () => {
     expect(await acme.lines(customers.acme)).not.toContainEqual(expect.stringContaining('sorry about that'));
   });
 
+  it('runs every other chat command within its own business', async () => {
+    const firstCustomer = (await app.store.surveys.model.findOne({ address: customers.first }).lean())!.customerId.toString();
+    // /survey by another business's customer id: not found here; by an address: a survey of acme's own.
+    expect((await acme.say(owners.acme, `/survey csat ${firstCustomer}`)).join(' ')).toMatch(/no customer with id/);
+    const fresh = visitor();
+    expect((await acme.say(owners.acme, `/survey csat web:${fresh}`)).join(' ')).toMatch(/CSAT survey sent/);
+    expect((await app.store.surveys.model.findOne({ address: fresh }).lean())?.businessId).toBe('acme');
+    expect(await first.lines(fresh)).toEqual([]);
+    // /link gives acme's own bot's link, never the first business's.
+    const link = (await acme.say(owners.acme, '/link nps')).join(' ');
+    expect(link).toMatch(/\?start=acme-i/);
+    // /staff adds to acme only; /help and /digest answer for acme.
+    const helper = visitor();
+    expect((await acme.say(owners.acme, `/staff add web:${helper} staff`)).join(' ')).toMatch(/Added/);
+    expect(await app.businesses.get('acme')!.staff.identify('web', helper)).toBeDefined();
+    expect(await app.staff.identify('web', helper)).toBeUndefined();
+    expect((await first.say(helper, '/stats')).join(' ')).not.toMatch(/n=/); // a stranger to the first business
+    expect((await acme.say(owners.acme, '/digest')).join('\n')).not.toContain('first shop');
+    expect((await acme.say(owners.acme, '/help')).join(' ')).toContain('/dashboard');
+  });
+
   it("answers each Telegram bot's updates with that bot, even with the same chat and update ids", async () => {
     const person = { chatId: 4242 };
     const updateId = nextUpdateId();
@@ -152,13 +173,13 @@ describe('two businesses in one deployment', () => {
   it("sends each owner the weekly digest of their own business", async () => {
     clock.advance(Date.parse('2026-03-16T09:30:00Z') - clock.now().getTime());
     await app.sweeper.sweep();
-    const digestFirst = (await first.lines(owners.first)).filter((l) => l.startsWith('Weekly digest')).join('\n');
-    const digestAcme = (await acme.lines(owners.acme)).filter((l) => l.startsWith('Weekly digest')).join('\n');
+    const digestFirst = (await first.lines(owners.first)).filter((l) => l.startsWith('Weekly digest, week of 2026-03-09')).join('\n');
+    const digestAcme = (await acme.lines(owners.acme)).filter((l) => l.startsWith('Weekly digest, week of 2026-03-09')).join('\n');
     expect(digestFirst).toContain('1 responses of 1 sent');
     expect(digestFirst).toContain('the first shop was slow');
     expect(digestFirst).not.toMatch(/acme|CSAT/i);
     expect(digestAcme).toContain('acme bread was stale');
-    expect(digestAcme).toContain('0 responses of 1 sent'); // the CSAT invitation sent over acme's bot
+    expect(digestAcme).toContain('0 responses of 2 sent'); // the CSAT invitations of acme's bot and of /survey
     expect(digestAcme).not.toContain('first shop');
   });
 
