@@ -7,7 +7,8 @@ import { AppError, ConflictError, describeIssues, NotFoundError, parseInput, Val
 import { invitationInput } from '../surveys/deep-links.js';
 import { normalizeAddress, startSurveyInput } from '../surveys/start-survey.js';
 import { apiKeyAuth } from './auth.js';
-import { csvLine, csvRecords } from './csv.js';
+import { csvRecords } from './csv.js';
+import { exportContentTypes, exportFilters, exportFormats, surveyExport } from './export.js';
 
 const surveyRow = startSurveyInput.omit({ trigger: true, tags: true }).extend({
   tags: z.union([z.array(z.string()), z.string().transform((s) => s.split(/[;|]/).map((t) => t.trim()).filter(Boolean))]).optional(),
@@ -28,8 +29,6 @@ const issues = (e: z.ZodError) => describeIssues(e, 'body').join('; ');
 
 const parse = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(schema, value, 'body');
 const parseQuery = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(schema, value, 'query');
-
-const exportColumns = ['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'trigger', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs'] as const;
 
 /** REST API under /api: API-key auth, zod-validated input, errors through the app's error handler. */
 export async function apiRoutes(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
@@ -95,13 +94,16 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
     return statsJson(await periodStats(app.store, app.business, app.now(), Number(period.slice(0, -1))));
   });
 
-  app.get('/export.csv', async (_request, reply) => {
-    let out = csvLine(exportColumns);
-    for await (const s of app.store.surveys.all(app.business.id)) {
-      out += csvLine([s.id, s.kind, s.channel, s.state, s.score, s.band, s.comment, s.vars.customerName, s.vars.context, s.trigger, s.tags.join(';'), s.invitedAt, s.answeredAt, s.completedAt, s.firstReplyAt, s.timeToFirstReplyMs]);
-    }
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="surveys.csv"').send(out);
-  });
+  // Streamed: the export is read from a cursor as the client takes it, never held whole in memory.
+  for (const format of exportFormats) {
+    app.get(`/export.${format}`, async (request, reply) => {
+      const filters = parseQuery(exportFilters, request.query);
+      return reply
+        .type(exportContentTypes[format])
+        .header('content-disposition', `attachment; filename="surveys.${format}"`)
+        .send(surveyExport(app.store, app.business.id, format, filters));
+    });
+  }
 
   /** The channel's deep-link maker, or a 409 saying how to enable it. */
   const linker = (channel: string) => {

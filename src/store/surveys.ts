@@ -68,6 +68,8 @@ surveySchema.index({ openKey: 1 }, { unique: true });
 surveySchema.index({ businessId: 1, channel: 1, address: 1, invitedAt: -1 });
 surveySchema.index({ state: 1, invitedAt: 1 });
 surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
+// Exports: a business's surveys oldest first, without sorting them all in memory.
+surveySchema.index({ businessId: 1, invitedAt: 1, _id: 1 });
 surveySchema.index({ alertsDue: 1 });
 surveySchema.index({ 'countsDue.step': 1 });
 // Digest: comments of a week by score, and detractors still waiting for an answer.
@@ -109,6 +111,13 @@ export interface SurveyRecord extends SurveyDialogFields {
   firstReplyAt?: Date;
   timeToFirstReplyMs?: number;
   rev: number;
+}
+
+/** Which surveys an export reads: one kind, invited from `from` (inclusive) to `to` (exclusive). */
+export interface SurveyFilters {
+  kind?: SurveyKind;
+  from?: Date;
+  to?: Date;
 }
 
 export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
@@ -350,9 +359,17 @@ export class SurveyRepository {
     return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
   }
 
-  /** Every survey of a business, oldest first, one at a time. */
-  async *all(businessId: string): AsyncGenerator<SurveyRecord> {
-    for await (const doc of this.model.find({ businessId }).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>().cursor()) yield toRecord(doc as Doc);
+  /**
+   * Every survey of a business (of one kind, invited in `[from, to)`), oldest first, one at a time
+   * from a cursor read in batches of `batchSize`: an export of any size holds one batch in memory.
+   * The dialog's bookkeeping (message ids, owed counts and sends) is not read.
+   */
+  async *all(businessId: string, filters: SurveyFilters = {}, batchSize = 500): AsyncGenerator<SurveyRecord> {
+    const invitedAt = { ...(filters.from ? { $gte: filters.from } : {}), ...(filters.to ? { $lt: filters.to } : {}) };
+    const query = { businessId, ...(filters.kind ? { kind: filters.kind } : {}), ...(filters.from || filters.to ? { invitedAt } : {}) };
+    const unread = { inbound: 0, countsDue: 0, pendingReply: 0, sendsDue: 0 };
+    const cursor = this.model.find(query, unread).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>().cursor({ batchSize });
+    for await (const doc of cursor) yield toRecord(doc as Doc);
   }
 }
 
