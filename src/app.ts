@@ -9,6 +9,7 @@ import database from './plugins/database.js';
 import outbox from './plugins/outbox.js';
 import owners from './plugins/owners.js';
 import pipeline from './plugins/pipeline.js';
+import privacy from './plugins/privacy.js';
 import store from './plugins/store.js';
 import surveys from './plugins/surveys.js';
 import sweeper from './plugins/sweeper.js';
@@ -52,6 +53,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(surveys);
   await fastify.register(owners, { config });
   await fastify.register(pipeline);
+  await fastify.register(privacy);
   await fastify.register(sweeper, { config });
   await fastify.register(webhooks);
   healthRoutes(fastify);

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { surveyKinds } from '../domain/surveys.js';
 import { AppError, ConflictError, describeIssues, NotFoundError, parseInput, ValidationError } from '../errors.js';
+import { customerIdParams } from '../privacy/customer-privacy.js';
 import { invitationInput } from '../surveys/deep-links.js';
 import { normalizeAddress, startSurveyInput } from '../surveys/start-survey.js';
 import { apiKeyAuth } from './auth.js';
@@ -104,6 +105,20 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
         .send(surveyExport(app.store, app.business.id, format, filters));
     });
   }
+
+  // GDPR: everything stored about one customer (and their linked addresses), and its erasure.
+  app.get('/customers/:id/export', async (request, reply) => {
+    const { id } = parseInput(customerIdParams, request.params, 'params');
+    const data = await app.privacy.exportCustomer(app.business.id, id);
+    return reply.header('content-disposition', `attachment; filename="customer-${id}.json"`).send(data);
+  });
+
+  app.delete('/customers/:id', async (request) => {
+    const { id } = parseInput(customerIdParams, request.params, 'params');
+    const report = await app.privacy.eraseCustomer(app.business.id, id);
+    request.log.info({ erasure: report }, 'customer erased');
+    return report;
+  });
 
   /** The channel's deep-link maker, or a 409 saying how to enable it. */
   const linker = (channel: string) => {

@@ -22,6 +22,7 @@ export type { DeliveryStatus, NewOutboxItem, OutboxItem, OutboxPurpose } from '.
 export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
+export { erasedAddress } from './surveys.js';
 export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
 export type { TranscriptLine } from './web-transcripts.js';
 

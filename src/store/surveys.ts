@@ -125,6 +125,9 @@ export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'cou
 const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 const isOpenState = (state: SurveyState) => openStates.includes(state);
 
+/** What an erased address becomes: in no channel's address format, so nothing is ever sent to it. */
+export const erasedAddress = '#erased';
+
 export const openKeyOf = (businessId: string, channel: string, address: string) => `${businessId}:${channel}:${address}`;
 
 type Doc = Record<string, unknown> & { _id: Types.ObjectId; customerId: Types.ObjectId };
@@ -357,6 +360,32 @@ export class SurveyRepository {
     const filter = { businessId, week, band: 'detractor', firstReplyAt: null };
     const docs = await this.model.find(filter).sort({ _id: 1 }).limit(limit).lean<Doc[]>();
     return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
+  }
+
+  /** The surveys of these customers, or sent to these addresses, oldest first (one person's, for export and erasure). */
+  async ofPerson(businessId: string, customerIds: readonly string[], addresses: ReadonlyArray<{ channel: string; address: string }>): Promise<SurveyRecord[]> {
+    const or = [{ customerId: { $in: customerIds.map((id) => new Types.ObjectId(id)) } }, ...addresses.map((a) => ({ channel: a.channel, address: a.address }))];
+    const docs = await this.model.find({ businessId, $or: or }).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /**
+   * Keep these (closed) surveys only as anonymous answers: kind, state, score, band, dates, tags, week
+   * and the time to the first reply stay, so every count still matches; the address, the customer's
+   * name, the context, the comment, the business's replies, message ids and unsent messages go, in
+   * one write per survey (so one whose address is gone is done).
+   */
+  async anonymise(businessId: string, ids: readonly string[]): Promise<number> {
+    const gone = { comment: 1, 'vars.customerName': 1, 'vars.context': 1, replies: 1, pendingReply: 1, sendsDue: 1, alertsDue: 1 };
+    let changed = 0;
+    for (const id of ids) {
+      const _id = new Types.ObjectId(id);
+      const res = await this.guard.single({ collection: 'surveys', id }, () =>
+        this.model.updateOne({ _id, businessId, address: { $ne: erasedAddress } }, { $set: { address: erasedAddress, openKey: `closed:${id}`, inbound: [] }, $unset: gone }),
+      );
+      changed += res.modifiedCount;
+    }
+    return changed;
   }
 
   /**

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClock } from '../helpers/clock.js';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { say, transcript, visitor } from '../staff/web-chat.js';
+
+const key = 'k_test_0123456789abcdef';
+const headers = { 'x-api-key': key };
+
+// The erased person: what must be found nowhere afterwards.
+const name = 'Zelda Quinterro';
+const comment = 'The courier left my parcel in the rain on Wexbridge Lane';
+const replyText = 'So sorry Zelda, a refund for the soaked parcel is on its way';
+// Another customer, who must keep everything.
+const otherName = 'Olwen Marchetti';
+const otherComment = 'Lovely flat white and friendly baristas';
+
+describe('GDPR export and erasure of one customer', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let server: TestServer;
+  let customer = '';
+  let customerId = '';
+  let surveyId = '';
+  let other = '';
+  let otherId = '';
+  let statsBefore: unknown;
+  let exported: Record<string, unknown[]>;
+  let erasure: Record<string, unknown>;
+
+  const api = (method: 'GET' | 'DELETE' | 'POST', url: string, payload?: object) => server.app.inject({ method, url: `/api${url}`, headers, ...(payload ? { payload } : {}) });
+  const newVisitor = async (visitorName: string) => {
+    const res = await server.app.inject({ method: 'POST', url: '/chat/api/visitors', payload: { kind: 'nps', name: visitorName } });
+    expect(res.statusCode).toBe(201);
+    return res.json().visitorId as string;
+  };
+  const customerAt = async (address: string) => (await server.app.store.customers.find({ businessId: server.app.business.id, channel: 'web', address }))!;
+
+  /** Every document of every collection in the database, as JSON text. */
+  const everything = async () => {
+    const db = server.app.db.db!;
+    const collections = await db.listCollections().toArray();
+    const docs: Array<{ collection: string; json: string }> = [];
+    for (const { name: collection } of collections) {
+      for (const doc of await db.collection(collection).find({}).toArray()) docs.push({ collection, json: JSON.stringify(doc) });
+    }
+    return { collections: collections.map((c) => c.name).sort(), docs };
+  };
+
+  beforeAll(async () => {
+    server = await buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: key, THROTTLE_DAYS: '0' }, { now: clock.now });
+    const { app } = server;
+    // The owner reads alerts and answers in the web chat.
+    const owner = visitor();
+    expect((await api('POST', '/staff', { channel: 'web', address: owner, role: 'owner' })).statusCode).toBe(201);
+
+    customer = await newVisitor(name);
+    await say(app, customer, '3');
+    await say(app, customer, comment);
+    surveyId = (await app.store.surveys.latest(app.business.id, 'web', customer))[0]!.id;
+    expect((await say(app, owner, `/reply ${surveyId} ${replyText}`)).join(' ')).not.toMatch(/not sent/i);
+    await say(app, customer, 'STOP');
+    customerId = (await customerAt(customer)).id;
+    expect((await customerAt(customer)).optedOutAt).toBeDefined();
+
+    other = await newVisitor(otherName);
+    await say(app, other, '10');
+    await say(app, other, otherComment);
+    otherId = (await customerAt(other)).id;
+
+    // The owner's chat now quotes both customers: detractor alerts and the digest of the week.
+    clock.advance(7 * 86_400_000);
+    await say(app, owner, '/digest');
+    const ownerChat = (await transcript(app, owner)).join('\n');
+    expect(ownerChat).toContain(comment);
+    expect(ownerChat).toContain(name);
+
+    // Before: the person is all over the database (so finding them nowhere afterwards means something).
+    const before = await everything();
+    const holding = new Set(before.docs.filter((d) => d.json.includes(customer) || d.json.includes(comment)).map((d) => d.collection));
+    expect([...holding]).toEqual(expect.arrayContaining(['customers', 'surveys', 'web_messages', 'outbox', 'inbound']));
+
+    statsBefore = (await api('GET', '/stats')).json();
+    const res = await api('GET', `/customers/${customerId}/export`);
+    expect(res.statusCode).toBe(200);
+    exported = res.json();
+    const erased = await api('DELETE', `/customers/${customerId}`);
+    expect(erased.statusCode).toBe(200);
+    erasure = erased.json();
+  });
+  afterAll(() => server?.close());
+
+  it('exports the customer, their survey with comment and reply, their chat and what was sent to them', () => {
+    expect(exported.customers).toEqual([expect.objectContaining({ id: customerId, channel: 'web', address: customer, name, optOutReason: 'replied STOP' })]);
+    expect(exported.surveys).toEqual([
+      expect.objectContaining({ id: surveyId, score: 3, band: 'detractor', comment, customerName: name, replies: [expect.objectContaining({ text: replyText })] }),
+    ]);
+    const chat = exported.webTranscript as Array<{ from: string; text: string }>;
+    expect(chat).toContainEqual(expect.objectContaining({ from: 'visitor', text: comment }));
+    expect(chat).toContainEqual(expect.objectContaining({ from: 'bot', text: replyText }));
+    const outbox = exported.outbox as Array<{ purpose: string; address: string }>;
+    expect(outbox.filter((o) => o.address === customer).map((o) => o.purpose)).toEqual(expect.arrayContaining(['invitation', 'reply']));
+    expect(outbox.some((o) => o.purpose === 'alert')).toBe(true); // alerts to the owner about their survey
+    expect(exported.staffIdentities).toEqual([]);
+    expect(JSON.stringify(exported)).not.toContain(otherComment);
+    expect(JSON.stringify(exported)).not.toContain(other);
+  });
+
+  it('leaves their address, name, comment and the reply to them in no document of any collection', async () => {
+    const { collections, docs } = await everything();
+    expect(collections).toEqual(expect.arrayContaining(['customers', 'surveys', 'outbox', 'web_messages', 'rollups', 'staff', 'staff_identities']));
+    const needles = [customer, name, 'Zelda', 'Quinterro', comment, replyText, 'Wexbridge'];
+    const found = docs.filter((d) => needles.some((n) => d.json.includes(n))).map((d) => `${d.collection}: ${d.json.slice(0, 200)}`);
+    expect(found).toEqual([]);
+    expect(erasure).toMatchObject({ customerId, alreadyErased: false, customers: 1, surveys: 1, optOutsKept: 1 });
+    expect(erasure.quotesRedacted).toBeGreaterThan(0);
+  });
+
+  it("keeps the other customer's data, the anonymous survey and every metric", async () => {
+    const { docs } = await everything();
+    expect(docs.some((d) => d.collection === 'surveys' && d.json.includes(otherComment))).toBe(true);
+    const theirs = await api('GET', `/customers/${otherId}/export`);
+    expect(theirs.json().surveys).toEqual([expect.objectContaining({ comment: otherComment, customerName: otherName })]);
+    expect((await api('GET', '/stats')).json()).toEqual(statsBefore);
+    const anonymous = await api('GET', `/surveys/${surveyId}`);
+    expect(anonymous.json()).toMatchObject({ score: 3, band: 'detractor', state: 'completed', comment: null, customerName: null, replies: [] });
+    expect(anonymous.json().firstReplyAt).not.toBeNull();
+    const csv = (await api('GET', '/export.csv')).body.trim().split('\r\n');
+    expect(csv).toHaveLength(3); // header and both surveys
+  });
+
+  it('keeps the opt-out: the erased address is not surveyed again, and is still not stored', async () => {
+    const again = await api('POST', '/surveys', { kind: 'nps', channel: 'web', address: customer });
+    expect(again.json().status).toBe('opted_out');
+    const { docs } = await everything();
+    expect(docs.filter((d) => d.json.includes(customer))).toEqual([]);
+    // A new address of nobody opted out is surveyed as usual.
+    expect((await api('POST', '/surveys', { kind: 'nps', channel: 'web', address: visitor() })).json().status).toBe('sent');
+  });
+
+  it('is safe to run twice, and the tombstone is all that is left of the customer', async () => {
+    const second = await api('DELETE', `/customers/${customerId}`);
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toMatchObject({ alreadyErased: true, customers: 0, surveys: 0 });
+    const after = (await api('GET', `/customers/${customerId}/export`)).json();
+    expect(after.customers).toEqual([expect.objectContaining({ id: customerId, tags: [], erasedAt: expect.any(String) })]);
+    expect(Object.keys(after.customers[0])).not.toContain('name');
+    expect(after.surveys).toEqual([expect.objectContaining({ id: surveyId, score: 3, comment: null, customerName: null, replies: [] })]);
+  });
+
+  it('refuses a bad id, an unknown customer and a missing key', async () => {
+    expect((await api('DELETE', '/customers/not-an-id')).statusCode).toBe(400);
+    expect((await api('GET', '/customers/123/export')).statusCode).toBe(400);
+    expect((await api('DELETE', '/customers/0123456789abcdef01234567')).statusCode).toBe(404);
+    expect((await server.app.inject({ method: 'DELETE', url: `/api/customers/${otherId}` })).statusCode).toBe(401);
+    expect((await api('GET', `/customers/${otherId}/export`)).statusCode).toBe(200);
+  });
+});
