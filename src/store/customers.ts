@@ -169,7 +169,7 @@ export class CustomerRepository {
     const self = await this.byId(id, businessId);
     if (!self?.personId) return self ? [self] : [];
     const personId = new Types.ObjectId(self.personId);
-    const docs = await this.model.find({ businessId, $or: [{ _id: personId }, { personId }] }).sort({ _id: 1 }).lean<Doc[]>();
+    const docs = await this.model.find({ businessId, $or: [{ _id: personId }, { personId }] }).sort({ createdAt: 1, _id: 1 }).lean<Doc[]>();
     return docs.map(toRecord);
   }
 

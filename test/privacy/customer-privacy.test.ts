@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../helpers/clock.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
 import { say, transcript, visitor } from '../staff/web-chat.js';
 
 const key = 'k_test_0123456789abcdef';
@@ -10,6 +12,9 @@ const headers = { 'x-api-key': key };
 const name = 'Zelda Quinterro';
 const comment = 'The courier left my parcel in the rain on Wexbridge Lane';
 const replyText = 'So sorry Zelda, a refund for the soaked parcel is on its way';
+// The same person's phone, linked to the web chat as a Telegram invitation links addresses.
+const phone = '+14155550142';
+const smsComment = 'Second box arrived wet as well, Wexbridge Lane again';
 // Another customer, who must keep everything.
 const otherName = 'Olwen Marchetti';
 const otherComment = 'Lovely flat white and friendly baristas';
@@ -17,6 +22,7 @@ const otherComment = 'Lovely flat white and friendly baristas';
 describe('GDPR export and erasure of one customer', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let server: TestServer;
+  let fake: FakeTwilio;
   let customer = '';
   let customerId = '';
   let surveyId = '';
@@ -46,7 +52,8 @@ describe('GDPR export and erasure of one customer', () => {
   };
 
   beforeAll(async () => {
-    server = await buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: key, THROTTLE_DAYS: '0' }, { now: clock.now });
+    fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
+    server = await buildTestServer(smsEnv(fake, { WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: key, THROTTLE_DAYS: '0' }), { now: clock.now });
     const { app } = server;
     // The owner reads alerts and answers in the web chat.
     const owner = visitor();
@@ -60,6 +67,13 @@ describe('GDPR export and erasure of one customer', () => {
     await say(app, customer, 'STOP');
     customerId = (await customerAt(customer)).id;
     expect((await customerAt(customer)).optedOutAt).toBeDefined();
+
+    expect((await api('POST', '/surveys', { kind: 'csat', channel: 'sms', address: phone, name })).json().status).toBe('sent');
+    await fake.receive(app, { from: phone, body: '2', messageSid: newSid('SM') });
+    await fake.receive(app, { from: phone, body: smsComment, messageSid: newSid('SM') });
+    const sms = (await app.store.customers.find({ businessId: app.business.id, channel: 'sms', address: phone }))!;
+    await app.store.customers.setPerson(customerId, customerId);
+    await app.store.customers.setPerson(sms.id, customerId);
 
     other = await newVisitor(otherName);
     await say(app, other, '10');
@@ -86,13 +100,24 @@ describe('GDPR export and erasure of one customer', () => {
     expect(erased.statusCode).toBe(200);
     erasure = erased.json();
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+  });
 
   it('exports the customer, their survey with comment and reply, their chat and what was sent to them', () => {
-    expect(exported.customers).toEqual([expect.objectContaining({ id: customerId, channel: 'web', address: customer, name, optOutReason: 'replied STOP' })]);
+    expect(exported.customers).toHaveLength(2);
+    expect(exported.customers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: customerId, channel: 'web', address: customer, name, optOutReason: 'replied STOP' }),
+        expect.objectContaining({ channel: 'sms', address: phone, name, personId: customerId }),
+      ]),
+    );
     expect(exported.surveys).toEqual([
       expect.objectContaining({ id: surveyId, score: 3, band: 'detractor', comment, customerName: name, replies: [expect.objectContaining({ text: replyText })] }),
+      expect.objectContaining({ channel: 'sms', address: phone, kind: 'csat', score: 2, comment: smsComment }),
     ]);
+    expect((exported.outbox as Array<{ address: string }>).some((o) => o.address === phone)).toBe(true);
     const chat = exported.webTranscript as Array<{ from: string; text: string }>;
     expect(chat).toContainEqual(expect.objectContaining({ from: 'visitor', text: comment }));
     expect(chat).toContainEqual(expect.objectContaining({ from: 'bot', text: replyText }));
@@ -107,10 +132,10 @@ describe('GDPR export and erasure of one customer', () => {
   it('leaves their address, name, comment and the reply to them in no document of any collection', async () => {
     const { collections, docs } = await everything();
     expect(collections).toEqual(expect.arrayContaining(['customers', 'surveys', 'outbox', 'web_messages', 'rollups', 'staff', 'staff_identities']));
-    const needles = [customer, name, 'Zelda', 'Quinterro', comment, replyText, 'Wexbridge'];
+    const needles = [customer, name, 'Zelda', 'Quinterro', comment, replyText, 'Wexbridge', phone, phone.slice(2), smsComment];
     const found = docs.filter((d) => needles.some((n) => d.json.includes(n))).map((d) => `${d.collection}: ${d.json.slice(0, 200)}`);
     expect(found).toEqual([]);
-    expect(erasure).toMatchObject({ customerId, alreadyErased: false, customers: 1, surveys: 1, optOutsKept: 1 });
+    expect(erasure).toMatchObject({ customerId, alreadyErased: false, customers: 2, surveys: 2, optOutsKept: 1 });
     expect(erasure.quotesRedacted).toBeGreaterThan(0);
   });
 
@@ -124,7 +149,7 @@ describe('GDPR export and erasure of one customer', () => {
     expect(anonymous.json()).toMatchObject({ score: 3, band: 'detractor', state: 'completed', comment: null, customerName: null, replies: [] });
     expect(anonymous.json().firstReplyAt).not.toBeNull();
     const csv = (await api('GET', '/export.csv')).body.trim().split('\r\n');
-    expect(csv).toHaveLength(3); // header and both surveys
+    expect(csv).toHaveLength(4); // header and the three surveys
   });
 
   it('keeps the opt-out: the erased address is not surveyed again, and is still not stored', async () => {
@@ -144,6 +169,15 @@ describe('GDPR export and erasure of one customer', () => {
     expect(after.customers).toEqual([expect.objectContaining({ id: customerId, tags: [], erasedAt: expect.any(String) })]);
     expect(Object.keys(after.customers[0])).not.toContain('name');
     expect(after.surveys).toEqual([expect.objectContaining({ id: surveyId, score: 3, comment: null, customerName: null, replies: [] })]);
+  });
+
+  it('lets the erased address opt back in, as a new customer tied to none of the old surveys', async () => {
+    await say(server.app, customer, 'START');
+    const back = await customerAt(customer);
+    expect(back).toMatchObject({ address: customer });
+    expect(back.optedOutAt).toBeUndefined();
+    expect(back.id).not.toBe(customerId);
+    expect((await api('POST', '/surveys', { kind: 'nps', channel: 'web', address: customer })).json().status).toBe('sent');
   });
 
   it('refuses a bad id, an unknown customer and a missing key', async () => {
