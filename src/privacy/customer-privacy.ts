@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isOpen } from '../dialogs/index.js';
+import type { ChannelName } from '../domain/channels.js';
 import { NotFoundError } from '../errors.js';
 import { erasedAddress, type CustomerRecord, type InvitationRecord, type Store, type SurveyRecord } from '../store/index.js';
 import { erasedText, redactor, type Redactor } from './redact.js';
@@ -14,7 +15,7 @@ export interface PrivacyDeps {
   endSurvey: (surveyId: string) => Promise<void>;
 }
 
-type Address = { channel: string; address: string };
+type Address = { channel: ChannelName; address: string };
 
 /** One person as stored: their customer records (every linked address), where they are reached, and their surveys. */
 interface Person {
@@ -93,7 +94,7 @@ export class CustomerPrivacy {
       store.inbound.ofPerson(web, CustomerPrivacy.messageIds(p)),
       store.outbox.ofPerson(businessId, p.addresses, p.surveys.map((s) => s.id)),
       store.teamsConversations.ofAddresses(CustomerPrivacy.teams(p)),
-      store.staff.identitiesAt(businessId, p.addresses.map((a) => ({ channel: a.channel as 'web', address: a.address }))),
+      store.staff.identitiesAt(businessId, p.addresses),
       quotes.pattern ? store.outbox.matching(businessId, 'digest', quotes.pattern) : [],
     ]);
     return {
