@@ -100,7 +100,7 @@ describe('streamed survey export', () => {
     const sampler = setInterval(() => {
       peak = Math.max(peak, liveHeap());
       samples++;
-    }, 100);
+    }, 250);
     const started = Date.now();
     try {
       const res = await fetch(`${base}/api/export.csv`, { headers });
