@@ -19,7 +19,7 @@ const bool = z
 
 const optionalText = z.string().trim().min(1).optional();
 
-const timeZone = z.string().refine(
+export const timeZone = z.string().refine(
   (tz) => {
     try {
       new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -31,7 +31,7 @@ const timeZone = z.string().refine(
   { message: 'an IANA time zone such as America/New_York' },
 );
 
-const sendWindow = z
+export const sendWindow = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'a window such as 09:00-20:00')
   .transform((v) => {
@@ -51,7 +51,7 @@ const ownerAddresses = z
   );
 
 const weekdayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-const digestSchedule = z
+export const digestSchedule = z
   .string()
   .trim()
   .toLowerCase()

@@ -70,7 +70,7 @@ export function serverEnv(fakes: Fakes, mongodbUri: string, port: number, mode: 
   return {
     ...common,
     // `all`: every channel in one server, for counting round trips (which NODE_ENV does not change).
-    ...(mode === 'all' ? teams : { NODE_ENV: 'production' }),
+    ...(mode === 'all' ? teams : { NODE_ENV: 'production', SECRETS_KEY: 'ef'.repeat(32) }),
     WEB_CHAT_ENABLED: 'true',
     TWILIO_ACCOUNT_SID: accountSid,
     TWILIO_AUTH_TOKEN: authToken,

@@ -2,7 +2,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
 import type { AlertEvent, Store, SurveyRecord } from '../store/index.js';
-import type { StaffService } from '../staff/staff-service.js';
 import type { Outbox } from '../surveys/outbox.js';
 
 /** The alert texts; pure, so the wording is tested without a server. */
@@ -29,7 +28,6 @@ export class DetractorAlerts {
 
   constructor(
     private readonly store: Store,
-    private readonly staff: StaffService,
     private readonly outbox: Outbox,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
@@ -58,7 +56,7 @@ export class DetractorAlerts {
   async flush(surveyId: string): Promise<void> {
     const survey = await this.store.surveys.byId(surveyId);
     if (!survey?.alertsDue.length) return;
-    const owners = await this.staff.ownerIdentities();
+    const owners = await this.store.staff.ownerIdentities(survey.businessId);
     const due: AlertEvent[] = [...survey.alertsDue];
     const items = due.flatMap((event) => {
       const message = detractorAlert(survey, event === 'commented' ? survey.comment : undefined, event === 'scored');

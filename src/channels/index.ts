@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from '../config.js';
+import type { ChannelSettings } from '../businesses/settings.js';
 import type { ChannelName } from '../domain/channels.js';
 import type { Store } from '../store/index.js';
 import type { Channel } from './channel.js';
@@ -8,27 +8,44 @@ import { createTelegramChannel } from './telegram/index.js';
 import { createWebChannel } from './web/index.js';
 
 export interface ChannelFactoryDeps {
+  /** The business whose channels these are: what they store is kept under its id. */
+  businessId: string;
   log: FastifyBaseLogger;
   now: () => Date;
   store: Pick<Store, 'webTranscripts' | 'teamsConversations'>;
 }
 
+/** Where one business's channels live: the server's public URL, and the path its routes sit under. */
+export interface ChannelPlace {
+  publicUrl: string;
+  /** '' for the first business, `/b/<id>` for the others. */
+  basePath: string;
+  /** Country for phone numbers written without a country code. */
+  country: string;
+  /** Register the Telegram webhook with Telegram once the server listens (off in tests). */
+  setWebhook: boolean;
+}
+
 /**
- * The channels this configuration enables; a channel is on when its settings are present. The Teams
+ * The channels these settings enable; a channel is on when its settings are present. The Teams
  * adapter is loaded only then: the Bot Framework SDK alone adds about 45 MB to the process.
  */
-export async function createChannels(config: Config, deps: ChannelFactoryDeps): Promise<Map<ChannelName, Channel>> {
+export async function createChannels(settings: ChannelSettings, place: ChannelPlace, deps: ChannelFactoryDeps): Promise<Map<ChannelName, Channel>> {
   const channels = new Map<ChannelName, Channel>();
   const add = (channel: Channel) => channels.set(channel.name, channel);
-  if (config.web.enabled) add(createWebChannel({ transcripts: deps.store.webTranscripts, now: deps.now }));
-  if (config.telegram) {
-    // Tests post updates themselves; everywhere else the webhook is registered with Telegram on listen.
-    add(createTelegramChannel({ ...config.telegram, publicUrl: config.publicUrl, setWebhook: config.nodeEnv !== 'test' }, { log: deps.log }));
+  if (settings.web.enabled) {
+    const { webTranscripts } = deps.store;
+    const transcripts = { append: webTranscripts.append.bind(webTranscripts, deps.businessId), list: webTranscripts.list.bind(webTranscripts, deps.businessId) };
+    add(createWebChannel({ transcripts, now: deps.now }));
   }
-  if (config.twilio) add(createSmsChannel({ ...config.twilio, publicUrl: config.publicUrl, defaultCountry: config.business.country }, { log: deps.log }));
-  if (config.teams) {
+  if (settings.telegram) {
+    add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log }));
+  }
+  if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log }));
+  if (settings.teams) {
     const { createTeamsChannel } = await import('./teams/index.js');
-    add(createTeamsChannel(config.teams, { log: deps.log, now: deps.now, conversations: deps.store.teamsConversations }));
+    const teams = deps.store.teamsConversations;
+    add(createTeamsChannel(settings.teams, { log: deps.log, now: deps.now, conversations: { save: teams.save.bind(teams, deps.businessId), find: teams.find.bind(teams, deps.businessId) } }));
   }
   return channels;
 }

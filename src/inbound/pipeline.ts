@@ -128,7 +128,7 @@ export class InboundPipeline {
     }
     if (keyword) answer = undefined;
     // Recorded before anything else, so a redelivery records it too; doing it twice changes nothing.
-    if (keyword === 'stop' || keyword === 'start') await conversations.setOptOut(channel, address, keyword === 'stop' ? 'replied STOP' : undefined);
+    if (keyword === 'stop' || keyword === 'start') await conversations.setOptOut(business.id, channel, address, keyword === 'stop' ? 'replied STOP' : undefined);
     const input: DialogInput | undefined = keyword ? { type: 'keyword', keyword } : answer;
 
     const id = inbound.providerMessageId;
@@ -189,11 +189,11 @@ export class InboundPipeline {
    * record either way: a half-run `/reply` must not run twice, see `StaffCommands.run`.)
    */
   private async once(inbound: Inbound, effect: () => Promise<Outbound[]>): Promise<InboundResult> {
-    if (!(await this.deps.store.inbound.record(inbound))) return duplicate;
+    if (!(await this.deps.store.inbound.record(this.deps.business.id, inbound))) return duplicate;
     try {
       return replies(await effect());
     } catch (err) {
-      await this.deps.store.inbound.forget(inbound).catch(() => {});
+      await this.deps.store.inbound.forget(this.deps.business.id, inbound).catch(() => {});
       throw err;
     }
   }

@@ -7,11 +7,12 @@ declare module 'fastify' {
   }
 }
 
-/** Messages out, through the channels; a provider's refusal closes the person's survey. */
+/** Messages out, through each business's own channels; a provider's refusal closes the person's survey. */
 export default fp(
   async (app) => {
     const recordOptOut = app.conversations.recordOptOut.bind(app.conversations);
-    app.decorate('outbox', new Outbox(app.store, app.channels, recordOptOut, app.now, app.log));
+    const channelOf = (businessId: string, channel: Parameters<typeof app.channels.get>[0]) => app.businessChannels.get(businessId)?.channels.get(channel);
+    app.decorate('outbox', new Outbox(app.store, channelOf, recordOptOut, app.now, app.log));
   },
   { name: 'outbox', dependencies: ['store', 'conversations', 'channels'] },
 );

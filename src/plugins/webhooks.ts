@@ -10,7 +10,7 @@ import type { Inbound, InboundResult } from '../domain/channels.js';
  * An id is released when its request's response is finished or its connection closed, so a provider
  * that gave up on a request (a timeout) has its retry handled as before.
  */
-function inFlightGuard(handle: (inbound: Inbound) => Promise<InboundResult>) {
+function inFlightGuard() {
   const inFlight = new Set<string>();
   const held = new AsyncLocalStorage<Set<string>>();
   return {
@@ -21,8 +21,8 @@ function inFlightGuard(handle: (inbound: Inbound) => Promise<InboundResult>) {
       });
       held.run(keys, run);
     },
-    async handle(inbound: Inbound): Promise<InboundResult> {
-      const key = `${inbound.channel}:${inbound.providerMessageId}`;
+    async handle(businessId: string, inbound: Inbound, handle: (inbound: Inbound) => Promise<InboundResult>): Promise<InboundResult> {
+      const key = `${businessId}:${inbound.channel}:${inbound.providerMessageId}`;
       if (inFlight.has(key)) return { duplicate: true, replies: [] };
       const keys = held.getStore();
       if (keys) {
@@ -34,21 +34,31 @@ function inFlightGuard(handle: (inbound: Inbound) => Promise<InboundResult>) {
   };
 }
 
-/** Each enabled channel's webhook routes, handing what arrives to the pipeline. */
+/**
+ * Each business's enabled channels' webhook routes (the first business's at the root, every other
+ * under `/b/<id>`), handing what arrives to that business's pipeline.
+ */
 export default fp(
   async (app) => {
-    const guard = inFlightGuard((inbound) => app.pipeline.handle(inbound));
+    const guard = inFlightGuard();
     app.addHook('onRequest', (request, reply, done) => guard.enter(reply.raw, done));
-    const deps: ChannelDeps = {
-      handleInbound: (inbound) => guard.handle(inbound),
-      recordDelivery: (update) => app.outbox.recordDelivery(update),
-      recordOptOut: (channel, address, reason) => app.conversations.recordOptOut(channel, address, reason),
-      recordOptIn: (channel, address) => app.conversations.setOptOut(channel, address, undefined),
-      startWebSurvey: (input) => app.surveys.start({ ...input, channel: 'web', trigger: 'web' }),
-      log: app.log,
-      now: app.now,
-    };
-    for (const channel of app.channels.values()) await channel.register(app, deps);
+    for (const business of app.businesses.all()) {
+      const id = business.settings.id;
+      const deps: ChannelDeps = {
+        handleInbound: (inbound) => guard.handle(id, inbound, (i) => business.pipeline.handle(i)),
+        recordDelivery: (update) => app.outbox.recordDelivery(update),
+        recordOptOut: (channel, address, reason) => app.conversations.recordOptOut(id, channel, address, reason),
+        recordOptIn: (channel, address) => app.conversations.setOptOut(id, channel, address, undefined),
+        startWebSurvey: (input) => business.surveys.start({ ...input, channel: 'web', trigger: 'web' }),
+        log: business.basePath ? app.log.child({ business: id }) : app.log,
+        now: app.now,
+      };
+      const routes = async (scope: typeof app) => {
+        for (const channel of business.channels.values()) await channel.register(scope, deps);
+      };
+      if (business.basePath) await app.register(routes, { prefix: business.basePath });
+      else await routes(app);
+    }
   },
-  { name: 'webhooks', dependencies: ['channels', 'pipeline', 'outbox', 'conversations', 'surveys'] },
+  { name: 'webhooks', dependencies: ['channels', 'businesses', 'outbox', 'conversations'] },
 );

@@ -90,10 +90,10 @@ export class CustomerPrivacy {
     const quotes = this.quotesOf(p);
     const web = CustomerPrivacy.web(p);
     const [transcript, inbound, outbox, teams, staff, digests] = await Promise.all([
-      store.webTranscripts.linesOf(web),
-      store.inbound.ofPerson(web, CustomerPrivacy.messageIds(p)),
+      store.webTranscripts.linesOf(businessId, web),
+      store.inbound.ofPerson(businessId, web, CustomerPrivacy.messageIds(p)),
       store.outbox.ofPerson(businessId, p.addresses, p.surveys.map((s) => s.id)),
-      store.teamsConversations.ofAddresses(CustomerPrivacy.teams(p)),
+      store.teamsConversations.ofAddresses(businessId, CustomerPrivacy.teams(p)),
       store.staff.identitiesAt(businessId, p.addresses),
       quotes.pattern ? store.outbox.matching(businessId, 'digest', quotes.pattern) : [],
     ]);
@@ -167,9 +167,9 @@ export class CustomerPrivacy {
     const web = CustomerPrivacy.web(p);
     const surveyIds = p.surveys.map((s) => s.id);
 
-    const webMessages = await store.webTranscripts.deleteVisitors(web);
-    const inbound = await store.inbound.deleteOfPerson(web, CustomerPrivacy.messageIds(p));
-    const teamsConversations = await store.teamsConversations.deleteAddresses(CustomerPrivacy.teams(p));
+    const webMessages = await store.webTranscripts.deleteVisitors(businessId, web);
+    const inbound = await store.inbound.deleteOfPerson(businessId, web, CustomerPrivacy.messageIds(p));
+    const teamsConversations = await store.teamsConversations.deleteAddresses(businessId, CustomerPrivacy.teams(p));
     const outbox = await store.outbox.erase(businessId, p.addresses, surveyIds, erasedText, erasedAddress);
     const quotesRedacted = await this.redactQuotes(businessId, quotes);
     const invitations = await store.invitations.erase(businessId, p.invitations.map((i) => i.id));
@@ -207,10 +207,10 @@ export class CustomerPrivacy {
       await store.outbox.setText(item.id, text);
       redacted++;
     }
-    for (const line of await store.webTranscripts.matching(await store.staff.webAddresses(businessId), quotes.pattern)) {
+    for (const line of await store.webTranscripts.matching(businessId, await store.staff.webAddresses(businessId), quotes.pattern)) {
       const text = quotes.redact(line.text);
       if (text === line.text) continue;
-      await store.webTranscripts.setText(line.id, text);
+      await store.webTranscripts.setText(businessId, line.id, text);
       redacted++;
     }
     return redacted;

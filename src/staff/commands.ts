@@ -21,6 +21,8 @@ export interface CommandDeps {
   channels: ReadonlyMap<ChannelName, Channel>;
   /** The digest of the last full week, as text for this channel. */
   digestText: (channel: ChannelName) => Promise<string>;
+  /** A one-time sign-in link to the dashboard for this staff member. */
+  dashboardLink: (member: StaffMember) => Promise<string>;
   now: () => Date;
   log: FastifyBaseLogger;
 }
@@ -31,6 +33,7 @@ const descriptions: Record<CommandName, string> = {
   link: 'a one-time Telegram survey link to give a customer (an existing one: their id)',
   stats: 'scores, response and abandonment rates',
   digest: 'the weekly digest for last week, now',
+  dashboard: 'a one-time sign-in link to the web dashboard (15 minutes)',
   reply: "answer a customer's feedback",
   help: 'this list',
   claim: 'become the owner with the code printed at start',
@@ -64,6 +67,8 @@ export class StaffCommands {
           return renderStats(await periodStats(this.deps.store, this.deps.business, this.deps.now(), command.days));
         case 'digest':
           return await this.deps.digestText(inbound.channel);
+        case 'dashboard':
+          return `Your dashboard (the link works once, for 15 minutes):\n${await this.deps.dashboardLink(member)}`;
         case 'staff': {
           const address = normalizeAddress(command.channel, command.address, this.deps.business.country);
           const { added, role } = await this.deps.staff.add({ channel: command.channel, address }, command.role);
@@ -138,16 +143,25 @@ export class StaffCommands {
   }
 
   private async reply(command: Extract<Command, { name: 'reply' }>, member: StaffMember): Promise<string> {
+    const result = await this.replyTo(command.surveyId, command.text, member.staffId);
+    return result.status === 'not_found' ? usageReply('reply', result.message) : result.message;
+  }
+
+  /**
+   * The business's answer to a customer's feedback, through the customer's channel: `/reply` in chat
+   * and the dashboard's reply box both come here.
+   */
+  async replyTo(surveyId: string, text: string, by: string): Promise<{ status: 'sent' | 'queued' | 'refused' | 'not_found'; message: string }> {
     const { store, business, outbox } = this.deps;
-    const survey = await store.surveys.byId(command.surveyId, business.id);
-    if (!survey) return usageReply('reply', `no survey with id ${command.surveyId}: copy the id from the alert`);
+    const survey = await store.surveys.byId(surveyId, business.id);
+    if (!survey) return { status: 'not_found', message: `no survey with id ${surveyId}: copy the id from the alert` };
     const customer = await store.customers.find({ businessId: business.id, channel: survey.channel, address: survey.address });
-    if (customer?.optedOutAt) return 'Not sent: this customer opted out of messages on that channel.';
+    if (customer?.optedOutAt) return { status: 'refused', message: 'Not sent: this customer opted out of messages on that channel.' };
     const at = this.deps.now();
-    const status = await outbox.sendNow({ businessId: business.id, channel: survey.channel, address: survey.address, purpose: 'reply', surveyId: survey.id, message: { text: command.text } });
-    if (status === 'failed') return 'The reply could not be delivered; the channel refused it.';
-    await store.surveys.addReply(survey, { text: command.text, at, by: member.staffId });
+    const status = await outbox.sendNow({ businessId: business.id, channel: survey.channel, address: survey.address, purpose: 'reply', surveyId: survey.id, message: { text } });
+    if (status === 'failed') return { status: 'refused', message: 'The reply could not be delivered; the channel refused it.' };
+    await store.surveys.addReply(survey, { text, at, by });
     const to = customer?.name ?? 'the customer';
-    return status === 'sent' ? `Reply sent to ${to}.` : `Reply to ${to} queued; the channel is busy and it will be retried.`;
+    return status === 'sent' ? { status: 'sent', message: `Reply sent to ${to}.` } : { status: 'queued', message: `Reply to ${to} queued; the channel is busy and it will be retried.` };
   }
 }

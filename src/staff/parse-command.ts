@@ -15,6 +15,7 @@ export type Command =
   | { name: 'link'; kind: SurveyKind; customerId?: string; context?: string }
   | { name: 'stats'; days: StatsPeriod }
   | { name: 'digest' }
+  | { name: 'dashboard' }
   | { name: 'reply'; surveyId: string; text: string }
   | { name: 'help' }
   | { name: 'claim'; code: string }
@@ -33,6 +34,7 @@ export const usages: Record<CommandName, string> = {
   link: '/link nps|csat|ces [customer id] [context]',
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
+  dashboard: '/dashboard',
   reply: '/reply <survey id> <text>',
   help: '/help',
   claim: '/claim <code>',
@@ -148,6 +150,7 @@ function readCommand(name: CommandName, args: string[], rest: string, { country 
   switch (name) {
     case 'help':
     case 'digest':
+    case 'dashboard':
       nothingMore(args, `/${name} takes nothing after it`);
       return { name };
     case 'stats': {

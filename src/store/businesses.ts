@@ -1,5 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
+import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
 
 const businessSchema = new Schema(
@@ -11,6 +12,11 @@ const businessSchema = new Schema(
     country: { type: String, required: true },
     sendWindow: { startMinute: { type: Number, required: true }, endMinute: { type: Number, required: true } },
     throttleDays: { type: Number, required: true },
+    digestSchedule: { weekday: Number, minute: Number },
+    /** Which channels the business has its own identities on (the identities themselves are sealed). */
+    channelNames: { type: [String], default: undefined },
+    /** The channel identities (tokens, secrets, numbers) as one value sealed by the SecretBox. */
+    channelsSealed: String,
   },
   { timestamps: true, versionKey: false },
 );
@@ -25,6 +31,10 @@ export interface BusinessSettings {
   /** Minutes since local midnight between which customers may be messaged. */
   sendWindow: { startMinute: number; endMinute: number };
   throttleDays: number;
+  /** When the weekly digest goes out, in the business's time zone (default: the deployment's DIGEST_SCHEDULE). */
+  digestSchedule?: { weekday: number; minute: number };
+  /** The channels with identities of the business's own; the identities are read with `sealedChannels`. */
+  channelNames?: ChannelName[];
 }
 
 function toSettings(d: Record<string, unknown>): BusinessSettings {
@@ -37,6 +47,8 @@ function toSettings(d: Record<string, unknown>): BusinessSettings {
     country: d.country as string,
     sendWindow: { startMinute: w.startMinute, endMinute: w.endMinute },
     throttleDays: d.throttleDays as number,
+    ...(d.digestSchedule && typeof (d.digestSchedule as { weekday?: number }).weekday === 'number' ? { digestSchedule: d.digestSchedule as { weekday: number; minute: number } } : {}),
+    ...(Array.isArray(d.channelNames) ? { channelNames: d.channelNames as ChannelName[] } : {}),
   };
 }
 
@@ -48,16 +60,27 @@ export class BusinessRepository {
   }
 
   async get(id: string): Promise<BusinessSettings | undefined> {
-    const doc = await this.model.findOne({ _id: id }).lean<Record<string, unknown>>();
+    const doc = await this.model.findOne({ _id: id }, { channelsSealed: 0 }).lean<Record<string, unknown>>();
     return doc ? toSettings(doc) : undefined;
   }
 
   async list(): Promise<BusinessSettings[]> {
-    return (await this.model.find({}).sort({ _id: 1 }).lean<Record<string, unknown>[]>()).map(toSettings);
+    return (await this.model.find({}, { channelsSealed: 0 }).sort({ _id: 1 }).lean<Record<string, unknown>[]>()).map(toSettings);
   }
 
-  async save(business: BusinessSettings): Promise<void> {
+  /** Create or change a business; `channelsSealed` replaces its channel identities when given. */
+  async save(business: BusinessSettings, channelsSealed?: string): Promise<void> {
     const { id, ...fields } = business;
-    await this.model.updateOne({ _id: id }, { $set: fields }, { upsert: true });
+    await this.model.updateOne({ _id: id }, { $set: { ...fields, ...(channelsSealed !== undefined ? { channelsSealed } : {}) } }, { upsert: true });
+  }
+
+  /** The sealed channel identities of a business, if it has any of its own. */
+  async sealedChannels(id: string): Promise<string | undefined> {
+    const doc = await this.model.findOne({ _id: id }, { channelsSealed: 1 }).lean<{ channelsSealed?: string }>();
+    return doc?.channelsSealed;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return (await this.model.deleteOne({ _id: id })).deletedCount === 1;
   }
 }

@@ -9,13 +9,15 @@ import { isDuplicateKey } from './write-guard.js';
  */
 const inboundSchema = new Schema(
   {
+    businessId: { type: String, required: true },
     channel: { type: String, required: true },
     providerMessageId: { type: String, required: true },
     receivedAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
-inboundSchema.index({ channel: 1, providerMessageId: 1 }, { unique: true });
+// Per business: each business's Telegram bot numbers its updates from its own counter.
+inboundSchema.index({ businessId: 1, channel: 1, providerMessageId: 1 }, { unique: true, name: 'business_message' });
 inboundSchema.index({ receivedAt: 1 });
 
 export interface MessageId {
@@ -43,9 +45,9 @@ export class InboundRepository {
   }
 
   /** True the first time this message id is recorded, false for a redelivery. */
-  async record(message: MessageId): Promise<boolean> {
+  async record(businessId: string, message: MessageId): Promise<boolean> {
     try {
-      await this.model.create({ channel: message.channel, providerMessageId: message.providerMessageId, receivedAt: message.receivedAt });
+      await this.model.create({ businessId, channel: message.channel, providerMessageId: message.providerMessageId, receivedAt: message.receivedAt });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -54,12 +56,17 @@ export class InboundRepository {
   }
 
   /** Forget an id whose handling failed before it had any effect, so the provider's retry is handled. */
-  async forget(message: MessageId): Promise<void> {
-    await this.model.deleteOne({ channel: message.channel, providerMessageId: message.providerMessageId });
+  async forget(businessId: string, message: MessageId): Promise<void> {
+    await this.model.deleteOne({ businessId, channel: message.channel, providerMessageId: message.providerMessageId });
   }
 
-  async seen(message: Pick<MessageId, 'channel' | 'providerMessageId'>): Promise<boolean> {
-    return (await this.model.exists({ channel: message.channel, providerMessageId: message.providerMessageId })) !== null;
+  async seen(businessId: string, message: Pick<MessageId, 'channel' | 'providerMessageId'>): Promise<boolean> {
+    return (await this.model.exists({ businessId, channel: message.channel, providerMessageId: message.providerMessageId })) !== null;
+  }
+
+  /** Databases from before several businesses had one id space for all: that index would refuse a second business's message. */
+  async dropSharedIndex(): Promise<void> {
+    await this.model.collection.dropIndex('channel_1_providerMessageId_1').catch(() => {});
   }
 
   async deleteOlderThan(before: Date): Promise<void> {
@@ -67,15 +74,15 @@ export class InboundRepository {
   }
 
   /** One person's message ids: a web visitor's own (their ids start with the visitor id) and the ids given. */
-  async ofPerson(webVisitors: readonly string[], ids: ReadonlyArray<Pick<MessageId, 'channel' | 'providerMessageId'>>): Promise<MessageId[]> {
+  async ofPerson(businessId: string, webVisitors: readonly string[], ids: ReadonlyArray<Pick<MessageId, 'channel' | 'providerMessageId'>>): Promise<MessageId[]> {
     const filter = personFilter(webVisitors, ids);
     if (!filter) return [];
-    const docs = await this.model.find(filter).sort({ receivedAt: 1 }).lean<MessageId[]>();
+    const docs = await this.model.find({ businessId, ...filter }).sort({ receivedAt: 1 }).lean<MessageId[]>();
     return docs.map((d) => ({ channel: d.channel, providerMessageId: d.providerMessageId, receivedAt: d.receivedAt }));
   }
 
-  async deleteOfPerson(webVisitors: readonly string[], ids: ReadonlyArray<Pick<MessageId, 'channel' | 'providerMessageId'>>): Promise<number> {
+  async deleteOfPerson(businessId: string, webVisitors: readonly string[], ids: ReadonlyArray<Pick<MessageId, 'channel' | 'providerMessageId'>>): Promise<number> {
     const filter = personFilter(webVisitors, ids);
-    return filter ? (await this.model.deleteMany(filter)).deletedCount : 0;
+    return filter ? (await this.model.deleteMany({ businessId, ...filter })).deletedCount : 0;
   }
 }

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { BusinessRepository } from './businesses.js';
 import { CustomerRepository } from './customers.js';
+import { DashboardAccessRepository } from './dashboard-access.js';
 import { DigestRepository } from './digests.js';
 import { ferretDbGuard } from './ferretdb-guard.js';
 import { InboundRepository } from './inbound.js';
@@ -15,6 +16,7 @@ import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
 
 export type { BusinessSettings } from './businesses.js';
 export type { CustomerRecord, CustomerKey } from './customers.js';
+export type { DashboardSession } from './dashboard-access.js';
 export type { DigestItem, DigestRecord } from './digests.js';
 export type { InvitationRecord } from './invitations.js';
 export type { MessageId } from './inbound.js';
@@ -48,8 +50,11 @@ export async function createStore(conn: Connection, now: () => Date) {
     invitations: new InvitationRepository(InvitationRepository.model(conn), guard),
     webTranscripts: new WebTranscriptRepository(WebTranscriptRepository.model(conn)),
     teamsConversations: new TeamsConversationRepository(TeamsConversationRepository.model(conn)),
+    dashboardAccess: new DashboardAccessRepository(conn, guard),
   };
   // The declared indexes (unique ones carry the idempotency guarantees).
+  // Data from before several businesses: it belonged to the first one.
+  await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);
   await Promise.all([...Object.values(conn.models).map((m) => m.init()), ferret?.init()]);
   return store;
 }
@@ -65,5 +70,6 @@ export async function housekeeping(store: Store, now: Date): Promise<void> {
   const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
   await store.inbound.deleteOlderThan(ago(3));
   await store.invitations.deleteExpiredBefore(ago(30));
+  await store.dashboardAccess.deleteExpiredBefore(ago(1));
   await store.guard.housekeeping(now);
 }

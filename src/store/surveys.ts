@@ -362,6 +362,13 @@ export class SurveyRepository {
     return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
   }
 
+  /** Detractors of these weeks and kind nobody has answered yet, newest first (the dashboard's reply list). */
+  async waitingForReply(businessId: string, kind: string, weeks: { from: string; to: string }, limit: number): Promise<{ count: number; surveys: SurveyRecord[] }> {
+    const filter = { businessId, kind, week: { $gte: weeks.from, $lte: weeks.to }, band: 'detractor', firstReplyAt: null };
+    const docs = await this.model.find(filter).sort({ _id: -1 }).limit(limit).lean<Doc[]>();
+    return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
+  }
+
   /** The surveys of these customers, or sent to these addresses, oldest first (one person's, for export and erasure). */
   async ofPerson(businessId: string, customerIds: readonly string[], addresses: ReadonlyArray<{ channel: string; address: string }>): Promise<SurveyRecord[]> {
     const or = [{ customerId: { $in: customerIds.map((id) => new Types.ObjectId(id)) } }, ...addresses.map((a) => ({ channel: a.channel, address: a.address }))];

@@ -8,13 +8,14 @@ import { modelOn, type AnyModel } from './model.js';
  */
 const schema = new Schema(
   {
+    businessId: { type: String, required: true },
     address: { type: String, required: true },
     reference: { type: Schema.Types.Mixed, required: true },
     updatedAt: { type: Date, required: true },
   },
   { versionKey: false, minimize: false },
 );
-schema.index({ address: 1 }, { unique: true });
+schema.index({ businessId: 1, address: 1 }, { unique: true, name: 'business_address' });
 
 export class TeamsConversationRepository {
   constructor(readonly model: AnyModel) {}
@@ -23,22 +24,28 @@ export class TeamsConversationRepository {
     return modelOn(conn, 'TeamsConversation', schema, 'teams_conversations');
   }
 
-  async save(address: string, reference: object, at: Date): Promise<void> {
-    await this.model.updateOne({ address }, { $set: { reference, updatedAt: at } }, { upsert: true });
+  /** References saved before several businesses were the first business's (each business has its own Teams app). */
+  async migrate(firstBusinessId: string): Promise<void> {
+    await this.model.collection.dropIndex('address_1').catch(() => {});
+    await this.model.updateMany({ businessId: { $exists: false } }, { $set: { businessId: firstBusinessId } });
   }
 
-  async find(address: string): Promise<object | undefined> {
-    const found = await this.model.findOne({ address }).lean<{ reference: object }>();
+  async save(businessId: string, address: string, reference: object, at: Date): Promise<void> {
+    await this.model.updateOne({ businessId, address }, { $set: { reference, updatedAt: at } }, { upsert: true });
+  }
+
+  async find(businessId: string, address: string): Promise<object | undefined> {
+    const found = await this.model.findOne({ businessId, address }).lean<{ reference: object }>();
     return found?.reference;
   }
 
   /** The references kept for these users, for a person's data export. */
-  async ofAddresses(addresses: readonly string[]): Promise<Array<{ address: string; reference: object; updatedAt: Date }>> {
+  async ofAddresses(businessId: string, addresses: readonly string[]): Promise<Array<{ address: string; reference: object; updatedAt: Date }>> {
     if (!addresses.length) return [];
-    return this.model.find({ address: { $in: addresses } }, { _id: 0, address: 1, reference: 1, updatedAt: 1 }).lean<Array<{ address: string; reference: object; updatedAt: Date }>>();
+    return this.model.find({ businessId, address: { $in: addresses } }, { _id: 0, address: 1, reference: 1, updatedAt: 1 }).lean<Array<{ address: string; reference: object; updatedAt: Date }>>();
   }
 
-  async deleteAddresses(addresses: readonly string[]): Promise<number> {
-    return addresses.length ? (await this.model.deleteMany({ address: { $in: addresses } })).deletedCount : 0;
+  async deleteAddresses(businessId: string, addresses: readonly string[]): Promise<number> {
+    return addresses.length ? (await this.model.deleteMany({ businessId, address: { $in: addresses } })).deletedCount : 0;
   }
 }

@@ -3,7 +3,7 @@ import { isOpen, step } from '../dialogs/index.js';
 import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../dialogs/types.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
-import type { AlertEvent, BusinessSettings, RollupMetric, Store, SurveyRecord } from '../store/index.js';
+import type { AlertEvent, RollupMetric, Store, SurveyRecord } from '../store/index.js';
 
 /** The dialog state of a stored survey. */
 export function sessionOf(s: SurveyRecord): DialogSession {
@@ -40,7 +40,6 @@ const maxAttempts = 20;
 export class Conversations {
   constructor(
     private readonly store: Store,
-    private readonly business: BusinessSettings,
     private readonly policy: DialogPolicy,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
@@ -117,18 +116,18 @@ export class Conversations {
    * Record an opt-out or clear it (START); safe to repeat. An opt-out also drops replies still waiting
    * for their receipt, so a provider's retry of an earlier message never sends them to an opted-out person.
    */
-  async setOptOut(channel: ChannelName, address: string, reason: string | undefined): Promise<void> {
-    await this.store.customers.setOptOut({ businessId: this.business.id, channel, address }, reason, this.now());
+  async setOptOut(businessId: string, channel: ChannelName, address: string, reason: string | undefined): Promise<void> {
+    await this.store.customers.setOptOut({ businessId, channel, address }, reason, this.now());
     if (!reason) return;
-    for (const survey of await this.store.surveys.latest(this.business.id, channel, address)) {
+    for (const survey of await this.store.surveys.latest(businessId, channel, address)) {
       if (survey.pendingReply) await this.store.surveys.dropPendingReply(survey.id, survey.pendingReply.messageId);
     }
   }
 
   /** A provider told us this person refuses messages (blocked the bot, carrier opt-out): record it and close their open survey. */
-  async recordOptOut(channel: ChannelName, address: string, reason: string): Promise<void> {
-    await this.setOptOut(channel, address, reason);
-    await this.advance(() => this.store.surveys.open(this.business.id, channel, address), { type: 'keyword', keyword: 'stop' });
+  async recordOptOut(businessId: string, channel: ChannelName, address: string, reason: string): Promise<void> {
+    await this.setOptOut(businessId, channel, address, reason);
+    await this.advance(() => this.store.surveys.open(businessId, channel, address), { type: 'keyword', keyword: 'stop' });
     this.log.info({ channel }, 'opt-out recorded from provider');
   }
 }

@@ -116,7 +116,7 @@ export class DeepLinks {
 
     if (invitation?.customerId) await this.join(inbound, invitation.customerId);
     // Opening a survey link and pressing Start is asking for the survey: it ends an earlier opt-out.
-    if (customer?.optedOutAt) await this.conversations.setOptOut(channel, address, undefined);
+    if (customer?.optedOutAt) await this.conversations.setOptOut(this.business.id, channel, address, undefined);
     // Already being asked something here: ask it again rather than start a second survey.
     const open = await this.store.surveys.open(this.business.id, channel, address);
     if (open) return askAgain(open);

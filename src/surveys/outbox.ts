@@ -17,8 +17,9 @@ export type SendStatus = 'sent' | 'failed' | 'retrying' | 'pending' | 'none';
 export class Outbox {
   constructor(
     private readonly store: Store,
-    private readonly channels: ReadonlyMap<ChannelName, Channel>,
-    private readonly recordOptOut: (channel: ChannelName, address: string, reason: string) => Promise<void>,
+    /** A business's sender on a channel (each business has its own numbers, bots and apps). */
+    private readonly channelOf: (businessId: string, channel: ChannelName) => Channel | undefined,
+    private readonly recordOptOut: (businessId: string, channel: ChannelName, address: string, reason: string) => Promise<void>,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
   ) {}
@@ -35,7 +36,7 @@ export class Outbox {
    */
   async sendNow(item: Omit<NewOutboxItem, 'nextAttemptAt'>): Promise<SendStatus> {
     const now = this.now();
-    const channel = this.channels.get(item.channel);
+    const channel = this.channelOf(item.businessId, item.channel);
     const queued = { ...item, nextAttemptAt: now };
     if (channel?.local) {
       const delivery = await channel.send(item.address, item.message);
@@ -71,7 +72,7 @@ export class Outbox {
       if (!taken) continue;
       const customer = await this.store.customers.find({ businessId: taken.businessId, channel: taken.channel, address: taken.address });
       if (customer?.optedOutAt) return this.finish(taken, { state: 'failed', error: 'opted out' });
-      return this.settle(taken, this.channels.get(taken.channel));
+      return this.settle(taken, this.channelOf(taken.businessId, taken.channel));
     }
     return 'none';
   }
@@ -81,7 +82,7 @@ export class Outbox {
     const delivery: Delivery = await channel.send(item.address, item.message).catch((err: Error) => ({ status: 'failed' as const, error: err.message, retryable: true }));
     if (delivery.status === 'sent') return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: delivery.providerMessageId });
     if (delivery.optedOut) {
-      await this.recordOptOut(item.channel, item.address, `provider refused: ${delivery.error ?? 'opted out'}`);
+      await this.recordOptOut(item.businessId, item.channel, item.address, `provider refused: ${delivery.error ?? 'opted out'}`);
       return this.finish(item, { state: 'failed', error: delivery.error ?? 'opted out' });
     }
     if (delivery.retryable && item.attempts < maxAttempts) {

@@ -216,7 +216,7 @@ describe('after STOP', () => {
     figure(`  after STOP, an owner's own staff command (HELP): answered ${sendsTo(owner) - beforeHelp} (asked for, like START; Twilio drops it for a STOP'd number)`);
     owner.before! += sendsTo(owner) - beforeHelp;
     // The paths ran: the web owner got the alerts and the digest the SMS owner did not.
-    const toOtherOwner = (await rig.app.store.webTranscripts.list(webOwner)).filter((l) => l.from === 'bot');
+    const toOtherOwner = (await rig.app.store.webTranscripts.list('default', webOwner)).filter((l) => l.from === 'bot');
     const digests = await rig.app.db.db!.collection('digests').countDocuments({ state: 'sent' });
     figure(`after STOP: paths ${paths.length}, opted-out addresses ${stopped.length}, sends to opted-out addresses ${total()} (the other owner got ${toOtherOwner.length} messages, digests sent ${digests})`);
     expect(digests).toBe(1);

@@ -67,6 +67,7 @@ export function withDbName(uri: string, dbName: string): string {
 export function serverEnv(fakes: Fakes, mongodbUri: string): Record<string, string> {
   return {
     NODE_ENV: 'production',
+    SECRETS_KEY: 'ef'.repeat(32),
     LOG_LEVEL: 'fatal',
     MONGODB_URI: mongodbUri,
     PUBLIC_URL: publicUrl,

@@ -122,7 +122,7 @@ describe('duplicate and out-of-order delivery', () => {
       if (survey?.state !== 'completed' && survey?.state !== 'awaiting_comment') unanswered++;
       let replies = c.replies();
       if (channel === 'web') {
-        const lines = await rig.app.store.webTranscripts.list(c.address);
+        const lines = await rig.app.store.webTranscripts.list('default', c.address);
         // The visitor's two lines, once each; the bot's invitation and one answer to each.
         storedTwice += Math.max(0, lines.filter((l) => l.from === 'visitor').length - 2);
         replies = lines.filter((l) => l.from === 'bot').length - 1;

@@ -44,7 +44,7 @@ async function customer(channel: ChannelName): Promise<Customer> {
     return { channel, address: user.aadObjectId, received: async () => a.connector.activities.filter((x) => x.conversationId === install.conversation.id && x.kind === 'send').length };
   }
   const visitor = `v_${String(seq).padStart(32, '0')}`;
-  return { channel, address: visitor, received: async () => (await a.app.store.webTranscripts.list(visitor)).filter((l) => l.from === 'bot').length };
+  return { channel, address: visitor, received: async () => (await a.app.store.webTranscripts.list('default', visitor)).filter((l) => l.from === 'bot').length };
 }
 
 /** Both instances sweep at once, three passes each. */

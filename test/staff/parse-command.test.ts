@@ -11,6 +11,7 @@ const usage: Record<CommandName, string> = {
   link: '/link nps|csat|ces [customer id] [context]',
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
+  dashboard: '/dashboard',
   reply: '/reply <survey id> <text>',
   help: '/help',
   claim: '/claim <code>',

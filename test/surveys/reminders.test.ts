@@ -10,7 +10,7 @@ describe('a reminder recorded by a sweep that dies before queueing it', () => {
   });
   afterAll(() => server.close());
 
-  const reminders = async (visitor: string) => (await server.app.store.webTranscripts.list(visitor)).filter((l) => l.from === 'bot' && /reminder/i.test(l.text)).length;
+  const reminders = async (visitor: string) => (await server.app.store.webTranscripts.list('default', visitor)).filter((l) => l.from === 'bot' && /reminder/i.test(l.text)).length;
 
   it('is queued by a later sweep, once', async () => {
     const { app } = server;

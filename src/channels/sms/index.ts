@@ -13,6 +13,8 @@ export { inboundPath, statusPath, isTwilioAnsweredKeyword } from './webhooks.js'
 
 export type SmsChannelConfig = NonNullable<Config['twilio']> & {
   publicUrl: string;
+  /** The path the business's routes sit under ('' for the first business): part of the status callback URL. */
+  basePath?: string;
   /** Country for numbers written without a country code (ISO 3166 alpha-2). */
   defaultCountry: string;
 };
@@ -51,7 +53,7 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
           to: address,
           ...sender,
           body: message.text,
-          statusCallback: publicUrl + statusPath,
+          statusCallback: publicUrl + (config.basePath ?? '') + statusPath,
         });
         return { status: 'sent', providerMessageId: sent.sid };
       } catch (err) {

@@ -17,6 +17,8 @@ export { createPacer, type Pacer, type PacerOptions } from './pacer.js';
 
 export type TelegramConfig = NonNullable<Config['telegram']> & {
   publicUrl: string;
+  /** The path the business's routes sit under ('' for the first business). */
+  basePath?: string;
   /** Register the webhook with Telegram once the server listens; off in tests. Default true. */
   setWebhook?: boolean;
 };
@@ -218,7 +220,7 @@ export function createTelegramChannel(
       app.addHook('onListen', async () => {
         // After listen, so the first update finds the route; a failure is logged, start-up goes on.
         void bot.telegram
-          .setWebhook(`${config.publicUrl}${path}`, { secret_token: config.webhookSecret, allowed_updates: [...allowedUpdates] })
+          .setWebhook(`${config.publicUrl}${config.basePath ?? ''}${path}`, { secret_token: config.webhookSecret, allowed_updates: [...allowedUpdates] })
           .then(() => log.info('telegram webhook set'))
           .catch((err: unknown) => log.error({ err }, 'setting the telegram webhook failed'));
       });

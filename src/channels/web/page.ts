@@ -57,7 +57,7 @@ export const chatPage = `<!doctype html>
   let shown = 0;
 
   const api = async (path, body) => {
-    const res = await fetch('/chat/api/' + path, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined);
+    const res = await fetch('chat/api/' + path, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined);
     if (!res.ok) throw new Error((await res.json()).message || res.statusText);
     return res.json();
   };

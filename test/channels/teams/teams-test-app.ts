@@ -29,7 +29,8 @@ export async function buildTeamsTestApp(
   if (!config.teams) throw new Error('the test environment does not enable Teams');
   const app = Fastify({ logger: false });
   await app.register(database, { uri: databaseUri(), dbName: uniqueDbName('teams') });
-  const conversations = new TeamsConversationRepository(TeamsConversationRepository.model(app.db));
+  const repository = new TeamsConversationRepository(TeamsConversationRepository.model(app.db));
+  const conversations: ConversationStore = { save: repository.save.bind(repository, 'default'), find: repository.find.bind(repository, 'default') };
   const seen = new Set<string>();
   const state: TeamsTestApp = {
     app,

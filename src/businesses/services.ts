@@ -1,0 +1,69 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
+import type { Channel } from '../channels/channel.js';
+import type { DashboardAccess } from '../dashboard/access.js';
+import { DigestScheduler, type DigestSchedule } from '../digest/digest-scheduler.js';
+import type { ChannelName } from '../domain/channels.js';
+import { InboundPipeline } from '../inbound/pipeline.js';
+import { StaffCommands } from '../staff/commands.js';
+import { StaffService } from '../staff/staff-service.js';
+import type { BusinessSettings, Store } from '../store/index.js';
+import type { Conversations } from '../surveys/conversations.js';
+import { DeepLinks } from '../surveys/deep-links.js';
+import type { Outbox } from '../surveys/outbox.js';
+import { SurveyStarter } from '../surveys/start-survey.js';
+
+/** What every business shares: the store, the dialog engine, the outbox, the owner alerts. */
+export interface SharedServices {
+  store: Store;
+  conversations: Conversations;
+  outbox: Outbox;
+  alerts: DetractorAlerts;
+  dashboard: DashboardAccess;
+  /** The deployment's digest time, for a business that has none of its own. */
+  digestSchedule: DigestSchedule;
+  publicUrl: string;
+  now: () => Date;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * One business's services: its settings, its own channel senders, and everything that speaks for
+ * it (starting surveys, deep links, staff, commands, the digest, the inbound pipeline). Each is
+ * built with the business it serves, so no call can reach another business's data.
+ */
+export interface BusinessServices {
+  settings: BusinessSettings;
+  /** '' for the first business, `/b/<id>` for the others: where its webhooks and web chat live. */
+  basePath: string;
+  channels: ReadonlyMap<ChannelName, Channel>;
+  surveys: SurveyStarter;
+  links: DeepLinks;
+  staff: StaffService;
+  commands: StaffCommands;
+  digests: DigestScheduler;
+  pipeline: InboundPipeline;
+}
+
+export function businessServices(settings: BusinessSettings, basePath: string, channels: ReadonlyMap<ChannelName, Channel>, shared: SharedServices): BusinessServices {
+  const { store, conversations, outbox, alerts, now, log } = shared;
+  const surveys = new SurveyStarter(store, settings, outbox, now);
+  const links = new DeepLinks(store, settings, surveys, conversations, now);
+  const staff = new StaffService(store, settings.id, now);
+  const digests = new DigestScheduler(store, settings, staff, outbox, settings.digestSchedule ?? shared.digestSchedule, `${shared.publicUrl}/dashboard`, now, log);
+  const commands = new StaffCommands({
+    store,
+    business: settings,
+    staff,
+    starter: surveys,
+    links,
+    outbox,
+    channels,
+    digestText: (channel) => digests.text(digests.lastWeek(now()), channel),
+    dashboardLink: (member) => shared.dashboard.link(settings.id, member.staffId),
+    now,
+    log,
+  });
+  const pipeline = new InboundPipeline({ store, business: settings, conversations, links, staff, commands, alerts, log });
+  return { settings, basePath, channels, surveys, links, staff, commands, digests, pipeline };
+}

@@ -1,0 +1,85 @@
+import { readRollups, funnel } from '../digest/rollup-counts.js';
+import { periodStats, statsJson } from '../digest/stats.js';
+import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
+import { compare, rates, round1, summarize } from '../scoring/index.js';
+import type { BusinessSettings, Store } from '../store/index.js';
+import { shiftWeek, weekKey } from '../surveys/calendar.js';
+
+export const dashboardPeriods = [7, 30, 90] as const;
+export type DashboardPeriod = (typeof dashboardPeriods)[number];
+export const trendWeekCount = 12;
+
+export interface DashboardView {
+  business: { id: string; name: string; locale: string };
+  kind: SurveyKind;
+  days: DashboardPeriod;
+  /** The period's numbers exactly as `/stats` and `GET /api/stats` give them. */
+  stats: ReturnType<typeof statsJson>['kinds'][number] | undefined;
+  trend: Array<{ week: string; score: number | null; lower: number | null; upper: number | null; n: number; responseRate: number | null; abandonmentRate: number | null }>;
+  distribution: Array<{ score: number; count: number; band: Band }>;
+  cohorts: Array<{ cohort: string; n: number; score: number | null; marginOfError: number | null; flagged: boolean; delta: number | null }>;
+  waiting: { count: number; surveys: Array<{ surveyId: string; score: number; comment?: string; name?: string; channel: string; at: Date }> };
+}
+
+/**
+ * What the dashboard shows for one business, kind and period. Every number comes from the code the
+ * digest and the API use (rollup counters, `periodStats`, `summarize`, `compare`), never recomputed.
+ */
+export async function dashboardView(store: Store, business: BusinessSettings, kind: SurveyKind, days: DashboardPeriod, now: Date): Promise<DashboardView> {
+  const stats = statsJson(await periodStats(store, business, now, days)).kinds.find((k) => k.kind === kind);
+  const lastWeek = weekKey(now, business.timeZone);
+  const weeks = Array.from({ length: trendWeekCount }, (_, i) => shiftWeek(lastWeek, i - (trendWeekCount - 1)));
+  const counts = await readRollups(store, business.id, { from: weeks[0]!, to: lastWeek });
+
+  const trend = weeks.map((week) => {
+    const c = counts.get(kind, week);
+    const s = summarize(kind, c.histogram);
+    const r = rates(funnel(c));
+    const margin = s.marginOfError;
+    return {
+      week,
+      score: round1(s.score),
+      lower: s.score === null || margin === null ? null : round1(s.score - margin),
+      upper: s.score === null || margin === null ? null : round1(s.score + margin),
+      n: s.n,
+      responseRate: r.responseRate,
+      abandonmentRate: r.abandonmentRate,
+    };
+  });
+
+  // The period's weeks (the same whole weeks `/stats` counts).
+  const fromWeek = weekKey(new Date(now.getTime() - (days - 1) * 86_400_000), business.timeZone);
+  const periodWeeks = weeks.filter((w) => w >= fromWeek);
+  const all = counts.sum(kind, periodWeeks);
+  const { min, max } = scaleOf(kind);
+  const distribution = Array.from({ length: max - min + 1 }, (_, i) => min + i).map((score) => ({ score, count: all.histogram[score] ?? 0, band: bandOf(kind, score) }));
+
+  const cohorts = counts
+    .cohorts()
+    .filter((c) => c !== 'all')
+    .map((cohort) => {
+      const mine = counts.sum(kind, periodWeeks, cohort).histogram;
+      const rest = Object.fromEntries(Object.entries(all.histogram).map(([score, n]) => [score, n - (mine[Number(score)] ?? 0)]));
+      const s = summarize(kind, mine);
+      // Flagged when the group's score differs from the rest of the business beyond the margin.
+      const vsRest = compare(kind, mine, rest);
+      return { cohort, n: s.n, score: round1(s.score), marginOfError: round1(s.marginOfError), flagged: vsRest.significant, delta: round1(vsRest.delta) };
+    })
+    .filter((c) => c.n > 0)
+    .sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.n - a.n);
+
+  const waiting = await store.surveys.waitingForReply(business.id, kind, { from: fromWeek, to: lastWeek }, 20);
+  return {
+    business: { id: business.id, name: business.name, locale: business.locale },
+    kind,
+    days,
+    stats,
+    trend,
+    distribution,
+    cohorts,
+    waiting: {
+      count: waiting.count,
+      surveys: waiting.surveys.map((s) => ({ surveyId: s.id, score: s.score ?? 0, comment: s.comment, name: s.vars.customerName, channel: s.channel, at: s.answeredAt ?? s.invitedAt })),
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import fp from 'fastify-plugin';
+import { DetractorAlerts } from '../alerts/detractor-alerts.js';
+import { BusinessDirectory } from '../businesses/directory.js';
+import { DashboardAccess } from '../dashboard/access.js';
+import { businessServices, type BusinessServices } from '../businesses/services.js';
+import { firstBusinessId } from '../businesses/settings.js';
+import type { Config } from '../config.js';
+import type { DigestScheduler } from '../digest/digest-scheduler.js';
+import type { InboundPipeline } from '../inbound/pipeline.js';
+import type { StaffCommands } from '../staff/commands.js';
+import type { StaffService } from '../staff/staff-service.js';
+import type { DeepLinks } from '../surveys/deep-links.js';
+import { normalizeAddress, type SurveyStarter } from '../surveys/start-survey.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    businesses: BusinessDirectory;
+    alerts: DetractorAlerts;
+    dashboardAccess: DashboardAccess;
+    /** The first business's services (a single-business install's only ones). */
+    surveys: SurveyStarter;
+    links: DeepLinks;
+    staff: StaffService;
+    commands: StaffCommands;
+    digests: DigestScheduler;
+    pipeline: InboundPipeline;
+  }
+}
+
+/**
+ * Every business's services, each built with the business it serves (surveys, deep links, staff,
+ * commands, digest, inbound pipeline), and the owner alerts they share.
+ */
+export default fp<{ config: Config }>(
+  async (app, { config }) => {
+    const { store, conversations, outbox, now, log } = app;
+    const alerts = new DetractorAlerts(store, outbox, now, log);
+    const dashboard = new DashboardAccess(store, config.publicUrl, now);
+    const shared = { store, conversations, outbox, alerts, dashboard, digestSchedule: config.owners.digestSchedule, publicUrl: config.publicUrl, now, log };
+    const all: BusinessServices[] = [];
+    for (const { settings, basePath, channels } of app.businessChannels.values()) all.push(businessServices(settings, basePath, channels, shared));
+    const first = all.find((b) => b.settings.id === firstBusinessId)!;
+    app.decorate('businesses', new BusinessDirectory(first, all));
+    app.decorate('alerts', alerts);
+    app.decorate('dashboardAccess', dashboard);
+    app.decorate('surveys', first.surveys);
+    app.decorate('links', first.links);
+    app.decorate('staff', first.staff);
+    app.decorate('commands', first.commands);
+    app.decorate('digests', first.digests);
+    app.decorate('pipeline', first.pipeline);
+    app.addHook('preClose', async () => {
+      await Promise.all(all.map((b) => b.pipeline.drain()));
+      await alerts.drain();
+    });
+
+    // The first business's owners from OWNER_ADDRESSES; a business with no owner at all gets a one-time code in the log.
+    for (const { channel, address } of config.owners.addresses) {
+      await first.staff.add({ channel, address: normalizeAddress(channel, address, first.settings.country) }, 'owner');
+    }
+    for (const business of all) {
+      const code = await business.staff.issueOwnerCode();
+      if (!code) continue;
+      const where = business === first ? 'the bot' : `the bot of business "${business.settings.id}"`;
+      log.warn(`No owner yet. Send "/claim ${code}" to ${where} from your phone or chat app to become the owner.`);
+    }
+  },
+  { name: 'businesses', dependencies: ['store', 'conversations', 'outbox', 'channels'] },
+);

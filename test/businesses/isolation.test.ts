@@ -1,0 +1,171 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { businessInput, toStored } from '../../src/businesses/settings.js';
+import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
+import { uniqueDbName } from '../helpers/database.js';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { TestClock } from '../helpers/clock.js';
+import { startFakeTelegram, textUpdate, nextUpdateId, type FakeTelegram } from '../helpers/fake-telegram.js';
+import { visitor } from '../staff/web-chat.js';
+
+/**
+ * Two businesses in one deployment: the first from the environment, "acme" from its stored settings
+ * with a Telegram bot of its own. Nothing of one is read, counted, alerted or sent from the other.
+ */
+describe('two businesses in one deployment', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  const tokens = { first: '555000111:AAG-first-business-bot-token-xyz', acme: '555000222:AAG-acme-business-bot-token-xyz' };
+  const secrets = { first: 'first-business-webhook-secret', acme: 'acme-business-webhook-secret' };
+  const owners = { first: visitor(), acme: visitor() };
+  const dbName = uniqueDbName('businesses');
+  const fakes = {} as { first: FakeTelegram; acme: FakeTelegram };
+  let server: TestServer;
+  let app: FastifyInstance;
+
+  const env = () => ({
+    SECRETS_KEY: 'ab'.repeat(32),
+    WEB_CHAT_ENABLED: 'true',
+    SWEEP_INTERVAL: '0',
+    THROTTLE_DAYS: '0',
+    BUSINESS_NAME: 'First Shop',
+    OWNER_ADDRESSES: `web:${owners.first}`,
+    TELEGRAM_BOT_TOKEN: tokens.first,
+    TELEGRAM_WEBHOOK_SECRET: secrets.first,
+    TELEGRAM_API_ROOT: fakes.first.url,
+    PUBLIC_URL: 'https://bot.example.com',
+  });
+
+  beforeAll(async () => {
+    fakes.first = await startFakeTelegram({ token: tokens.first });
+    fakes.acme = await startFakeTelegram({ token: tokens.acme });
+    // The second business is stored first (as `npm run business -- add` does), then the server starts.
+    const setup = await buildTestServer(env(), { now: clock.now, dbName });
+    const acme = businessInput.parse({
+      id: 'acme',
+      name: 'Acme Bakery',
+      throttleDays: 0,
+      channels: { telegram: { token: tokens.acme, webhookSecret: secrets.acme, apiRoot: fakes.acme.url } },
+    });
+    const { settings, sealed } = toStored(acme, setup.app.secrets);
+    await setup.app.store.businesses.save(settings, sealed);
+    await setup.app.close();
+    server = await buildTestServer(env(), { now: clock.now, dbName });
+    app = server.app;
+    await app.businesses.get('acme')!.staff.add({ channel: 'web', address: owners.acme }, 'owner');
+  });
+  afterAll(async () => {
+    await app?.db.dropDatabase().catch(() => {});
+    await server?.close();
+    await fakes.first?.close();
+    await fakes.acme?.close();
+  });
+
+  const chat = (base: string) => ({
+    start: async (address?: string) => {
+      const res = await app.inject({ method: 'POST', url: `${base}/chat/api/visitors`, payload: { kind: 'nps' } });
+      expect(res.statusCode).toBe(201);
+      return address ?? (res.json().visitorId as string);
+    },
+    say: async (address: string, text: string) => {
+      const res = await app.inject({ method: 'POST', url: `${base}/chat/api/visitors/${address}/messages`, payload: { messageId: `m${Math.random()}`, text } });
+      expect(res.statusCode).toBe(200);
+      return (res.json().replies as Array<{ text: string }>).map((r) => r.text);
+    },
+    lines: async (address: string) => {
+      await app.alerts.drain();
+      const res = await app.inject({ method: 'GET', url: `${base}/chat/api/visitors/${address}/messages` });
+      return (res.json().messages as Array<{ from: string; text: string }>).filter((m) => m.from === 'bot').map((m) => m.text);
+    },
+  });
+  const first = chat('');
+  const acme = chat('/b/acme');
+  const customers = { first: '', acme: '' };
+
+  it('runs each web chat survey for its own business', async () => {
+    customers.first = await first.start();
+    customers.acme = await acme.start();
+    expect((await first.lines(customers.first)).join(' ')).toContain('First Shop');
+    expect((await acme.lines(customers.acme)).join(' ')).toContain('Acme Bakery');
+    await first.say(customers.first, '2');
+    await first.say(customers.first, 'the first shop was slow');
+    await acme.say(customers.acme, '3');
+    await acme.say(customers.acme, 'acme bread was stale');
+    const stored = await app.store.surveys.model.find({ address: { $in: [customers.first, customers.acme] } }).lean();
+    expect(stored.map((s) => [s.address === customers.first ? 'first' : 'acme', s.businessId, s.score]).sort()).toEqual([
+      ['acme', 'acme', 3],
+      ['first', 'default', 2],
+    ]);
+  });
+
+  it("alerts each business's owner about its own detractor only", async () => {
+    const toFirst = (await first.lines(owners.first)).join('\n');
+    const toAcme = (await acme.lines(owners.acme)).join('\n');
+    expect(toFirst).toContain('the first shop was slow');
+    expect(toFirst).not.toContain('acme bread');
+    expect(toAcme).toContain('acme bread was stale');
+    expect(toAcme).not.toContain('first shop was slow');
+  });
+
+  it("neither chat page reads or answers the other business's conversation", async () => {
+    expect(await first.lines(customers.acme)).toEqual([]);
+    expect(await acme.lines(customers.first)).toEqual([]);
+    // A visitor id of the first business typed into acme's chat is a stranger there: its survey is untouched.
+    await acme.say(customers.first, '10');
+    const survey = await app.store.surveys.model.findOne({ address: customers.first }).lean();
+    expect(survey?.score).toBe(2);
+  });
+
+  it("counts each business's own answers in /stats and refuses /reply to the other's survey", async () => {
+    const statsFirst = (await first.say(owners.first, '/stats')).join('\n');
+    const statsAcme = (await acme.say(owners.acme, '/stats')).join('\n');
+    expect(statsFirst).toContain('n=1');
+    expect(statsAcme).toContain('n=1');
+    const acmeSurvey = await app.store.surveys.model.findOne({ address: customers.acme }).lean();
+    const refused = (await first.say(owners.first, `/reply ${String(acmeSurvey?._id)} sorry about that`)).join('\n');
+    expect(refused).not.toMatch(/sent/i);
+    expect(await acme.lines(customers.acme)).not.toContainEqual(expect.stringContaining('sorry about that'));
+  });
+
+  it("answers each Telegram bot's updates with that bot, even with the same chat and update ids", async () => {
+    const person = { chatId: 4242 };
+    const updateId = nextUpdateId();
+    const post = (base: string, secret: string, headerSecret = secret) =>
+      app.inject({ method: 'POST', url: `${base}${telegramWebhookPath(secret)}`, headers: { 'x-telegram-bot-api-secret-token': headerSecret }, payload: textUpdate(person, '/start', updateId) });
+    expect((await post('', secrets.first)).statusCode).toBe(200);
+    expect((await post('/b/acme', secrets.acme)).statusCode).toBe(200);
+    expect(fakes.first.sent(4242).map((m) => (m as { text?: string }).text).join(' ')).toContain('First Shop');
+    expect(fakes.acme.sent(4242).map((m) => (m as { text?: string }).text).join(' ')).toContain('Acme Bakery');
+    // One business's secret opens nothing of the other's.
+    expect((await post('/b/acme', secrets.acme, secrets.first)).statusCode).toBe(403);
+    expect((await post('/b/acme', secrets.first)).statusCode).toBe(404);
+  });
+
+  it("sends a business's invitations through its own bot", async () => {
+    fakes.first.reset();
+    fakes.acme.reset();
+    const result = await app.businesses.get('acme')!.surveys.start({ kind: 'csat', channel: 'telegram', address: '5151', trigger: 'web' });
+    expect(result.status).toBe('sent');
+    expect(fakes.acme.sent(5151)).toHaveLength(1);
+    expect(fakes.first.calls.filter((c) => c.method === 'sendMessage')).toHaveLength(0);
+  });
+
+  it("sends each owner the weekly digest of their own business", async () => {
+    clock.advance(Date.parse('2026-03-16T09:30:00Z') - clock.now().getTime());
+    await app.sweeper.sweep();
+    const digestFirst = (await first.lines(owners.first)).filter((l) => l.startsWith('Weekly digest')).join('\n');
+    const digestAcme = (await acme.lines(owners.acme)).filter((l) => l.startsWith('Weekly digest')).join('\n');
+    expect(digestFirst).toContain('1 responses of 1 sent');
+    expect(digestFirst).toContain('the first shop was slow');
+    expect(digestFirst).not.toMatch(/acme|CSAT/i);
+    expect(digestAcme).toContain('acme bread was stale');
+    expect(digestAcme).toContain('0 responses of 1 sent'); // the CSAT invitation sent over acme's bot
+    expect(digestAcme).not.toContain('first shop');
+  });
+
+  it('keeps the secrets sealed in the database', async () => {
+    const raw = JSON.stringify(await app.store.businesses.model.find({}).lean());
+    expect(raw).not.toContain(tokens.acme);
+    expect(raw).not.toContain(secrets.acme);
+    expect(raw).toContain('channelsSealed');
+  });
+});
