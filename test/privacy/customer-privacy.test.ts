@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotFoundError } from '../../src/errors.js';
 import { TestClock } from '../helpers/clock.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
@@ -186,5 +187,9 @@ describe('GDPR export and erasure of one customer', () => {
     expect((await api('DELETE', '/customers/0123456789abcdef01234567')).statusCode).toBe(404);
     expect((await server.app.inject({ method: 'DELETE', url: `/api/customers/${otherId}` })).statusCode).toBe(401);
     expect((await api('GET', `/customers/${otherId}/export`)).statusCode).toBe(200);
+    // Business-scoped: the same customer id is no customer of another business.
+    await expect(server.app.privacy.exportCustomer('another-business', otherId)).rejects.toThrow(NotFoundError);
+    await expect(server.app.privacy.eraseCustomer('another-business', otherId)).rejects.toThrow(NotFoundError);
+    expect((await api('GET', `/customers/${otherId}/export`)).json().surveys).toEqual([expect.objectContaining({ comment: otherComment })]);
   });
 });
