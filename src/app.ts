@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
+import { apiWithDocs } from './api/docs.js';
 import { apiRoutes } from './api/routes.js';
 import { AppError } from './errors.js';
 import businesses from './plugins/businesses.js';
@@ -54,6 +55,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(webhooks);
   healthRoutes(fastify);
   await fastify.register(apiRoutes, { prefix: '/api', config });
+  await fastify.register(apiWithDocs, { prefix: '/api', config });
 }
 
 /** Not encapsulated: tests and main reach its decorations (db, services) on the returned instance. */

@@ -87,6 +87,7 @@ const envSchema = z
     THROTTLE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
     SWEEP_INTERVAL: duration.prefault('30s'),
     API_KEY: z.string().min(16, 'at least 16 characters').optional(),
+    API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
     SECRETS_KEY: z
       .string()
       .refine((v) => SecretBox.parseKey(v) !== undefined, '32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)')
@@ -171,6 +172,8 @@ function toConfig(env: z.output<typeof envSchema>) {
     },
     survey: { reminderAfterMs: env.REMINDER_AFTER, ttlMs: env.SURVEY_TTL, sweepIntervalMs: env.SWEEP_INTERVAL },
     apiKey: env.API_KEY,
+    /** Requests a minute per API key (per address before a key is known) on /api/v1. */
+    apiRateLimit: env.API_RATE_LIMIT,
     /** Encrypts secrets at rest; without it (not in production) a key file in DATA_DIR is made. */
     secretsKey: env.SECRETS_KEY,
     owners: { addresses: env.OWNER_ADDRESSES ?? [], digestSchedule: env.DIGEST_SCHEDULE },

@@ -5,7 +5,7 @@ import { UnauthorizedError } from '../errors.js';
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** The key from `x-api-key` or `Authorization: Bearer …`. */
-function presentedKey(request: FastifyRequest): string | undefined {
+export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header) return header;
   const auth = request.headers.authorization;

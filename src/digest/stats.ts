@@ -21,12 +21,28 @@ export interface PeriodStats {
 
 /** NPS, CSAT and CES over the weeks touching the last `days` days, from the rollup counters only. */
 export async function periodStats(store: Store, business: { id: string; timeZone: string }, now: Date, days: number): Promise<PeriodStats> {
-  const toWeek = weekKey(now, business.timeZone);
-  const fromWeek = weekKey(new Date(now.getTime() - (days - 1) * 86_400_000), business.timeZone);
+  return rangeStats(store, business, new Date(now.getTime() - (days - 1) * 86_400_000), now, days);
+}
+
+/**
+ * The same numbers over the weeks touching `from`..`to` (business time zone), optionally one kind:
+ * what `/stats`, the digest's counters and the metrics API all read.
+ */
+export async function rangeStats(
+  store: Store,
+  business: { id: string; timeZone: string },
+  from: Date,
+  to: Date,
+  days = Math.max(1, Math.ceil((to.getTime() - from.getTime()) / 86_400_000)),
+  only?: SurveyKind,
+): Promise<PeriodStats> {
+  const toWeek = weekKey(to, business.timeZone);
+  const fromWeek = weekKey(from, business.timeZone);
   const counts = await readRollups(store, business.id, { from: fromWeek, to: toWeek }, { allCohortOnly: true });
   const weeks: string[] = [];
   for (let w = fromWeek; w <= toWeek; w = shiftWeek(w, 1)) weeks.push(w);
   const kinds = surveyKinds
+    .filter((kind) => !only || kind === only)
     .map((kind) => {
       const c = counts.sum(kind, weeks);
       return { kind, summary: summarize(kind, c.histogram), sent: c.sent, rates: rates(funnel(c)) };
@@ -34,7 +50,6 @@ export async function periodStats(store: Store, business: { id: string; timeZone
     .filter((k) => k.sent > 0 || k.summary.n > 0);
   return { days, fromWeek, toWeek, kinds };
 }
-
 
 export const pct = (fraction: number | null) => (fraction === null ? '-' : `${round1(fraction * 100)}%`);
 

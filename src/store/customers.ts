@@ -132,6 +132,13 @@ export class CustomerRepository {
     return doc ? toRecord(doc) : undefined;
   }
 
+  /** Replace a customer's tags (later surveys carry them); undefined when the business has no such customer. */
+  async setTags(id: string, businessId: string, tags: readonly string[]): Promise<CustomerRecord | undefined> {
+    if (!/^[a-f0-9]{24}$/i.test(id)) return undefined;
+    const doc = await this.model.findOneAndUpdate({ _id: new Types.ObjectId(id), businessId }, { $set: { tags: [...new Set(tags)] } }, { returnDocument: 'after' }).lean<Doc>();
+    return doc ? toRecord(doc) : undefined;
+  }
+
   /**
    * Record an opt-out (with its reason), or clear it (`reason` undefined). Safe to repeat. Clearing
    * the opt-out kept for an erased customer makes it an ordinary customer at its address again.

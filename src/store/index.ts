@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { ApiKeyRepository } from './api-keys.js';
 import { BusinessRepository } from './businesses.js';
 import { CustomerRepository } from './customers.js';
 import { DashboardAccessRepository } from './dashboard-access.js';
@@ -14,6 +15,8 @@ import { TeamsConversationRepository } from './teams-conversations.js';
 import { WebTranscriptRepository } from './web-transcripts.js';
 import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
 
+export type { ApiKeyRecord, ApiScope } from './api-keys.js';
+export { apiScopes } from './api-keys.js';
 export type { BusinessSettings } from './businesses.js';
 export type { CustomerRecord, CustomerKey } from './customers.js';
 export type { DashboardSession } from './dashboard-access.js';
@@ -25,7 +28,7 @@ export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './surveys.js';
-export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
+export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
 export type { TranscriptLine } from './web-transcripts.js';
 
 /**
@@ -51,6 +54,7 @@ export async function createStore(conn: Connection, now: () => Date) {
     webTranscripts: new WebTranscriptRepository(WebTranscriptRepository.model(conn)),
     teamsConversations: new TeamsConversationRepository(TeamsConversationRepository.model(conn)),
     dashboardAccess: new DashboardAccessRepository(conn, guard),
+    apiKeys: new ApiKeyRepository(ApiKeyRepository.model(conn)),
   };
   // The declared indexes (unique ones carry the idempotency guarantees).
   // Data from before several businesses: it belonged to the first one.

@@ -75,6 +75,8 @@ surveySchema.index({ 'countsDue.step': 1 });
 // Digest: comments of a week by score, and detractors still waiting for an answer.
 surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
 surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
+// The API's survey list: one business's surveys, newest first, paged by _id.
+surveySchema.index({ businessId: 1, _id: -1 });
 
 export type SurveyState = DialogState;
 export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
@@ -174,6 +176,22 @@ function toRecord(d: Doc): SurveyRecord {
     rev: (d.rev as number | undefined) ?? 0,
   };
 }
+
+export interface SurveyFilter {
+  kind?: SurveyKind;
+  channel?: ChannelName;
+  state?: SurveyState;
+  band?: Band;
+  tag?: string;
+  customerId?: string;
+  /** invitedAt at or after. */
+  from?: Date;
+  /** invitedAt before. */
+  to?: Date;
+}
+
+/** What a survey list shows: not the dialog's bookkeeping (consumed message ids, owed counts and sends). */
+const listProjection = { inbound: 0, countsDue: 0, pendingReply: 0, sendsDue: 0, alertsDue: 0, openKey: 0, countsTakenAt: 0 };
 
 const objectId = (id: string) => (Types.ObjectId.isValid(id) && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : undefined);
 
@@ -367,6 +385,22 @@ export class SurveyRepository {
     const filter = { businessId, kind, week: { $gte: weeks.from, $lte: weeks.to }, band: 'detractor', firstReplyAt: null };
     const docs = await this.model.find(filter).sort({ _id: -1 }).limit(limit).lean<Doc[]>();
     return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
+  }
+
+  /**
+   * One page of a business's surveys, newest first: those matching `filter`, with an `_id` below
+   * `before` (the last id of the previous page). Reads only what the API shows.
+   */
+  async page(businessId: string, filter: SurveyFilter, before: string | undefined, limit: number): Promise<SurveyRecord[]> {
+    const query: Record<string, unknown> = { businessId };
+    for (const k of ['kind', 'channel', 'state', 'band'] as const) if (filter[k]) query[k] = filter[k];
+    if (filter.tag) query.tags = filter.tag;
+    if (filter.customerId) query.customerId = objectId(filter.customerId) ?? new Types.ObjectId('0'.repeat(24));
+    if (filter.from || filter.to) query.invitedAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+    const after = before ? objectId(before) : undefined;
+    if (after) query._id = { $lt: after };
+    const docs = await this.model.find(query, listProjection).sort({ _id: -1 }).limit(limit).lean<Doc[]>();
+    return docs.map(toRecord);
   }
 
   /** The surveys of these customers, or sent to these addresses, oldest first (one person's, for export and erasure). */

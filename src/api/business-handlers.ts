@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { channelNames } from '../domain/channels.js';
+import type { SurveyKind } from '../domain/surveys.js';
+import { ConflictError } from '../errors.js';
+import type { InvitationInput } from '../surveys/deep-links.js';
+import { normalizeAddress } from '../surveys/start-survey.js';
+import type { BusinessServices } from './business-services.js';
+
+export const staffBody = z.object({
+  channel: z.enum(channelNames),
+  address: z.string().trim().min(1),
+  role: z.enum(['owner', 'staff']).default('staff'),
+  name: z.string().trim().min(1).max(100).optional(),
+});
+
+/** The channel's deep-link maker, or a 409 saying how to enable it. */
+function linker(services: BusinessServices, channel: string) {
+  const deepLink = services.channels.get(channel as 'telegram')?.deepLink;
+  if (!deepLink) throw new ConflictError(`${channel} is not enabled: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET`);
+  return deepLink;
+}
+
+/** A one-time link for one customer whose chat is not known yet; the token is shown only here. */
+export async function createInvitation(app: FastifyInstance, services: BusinessServices, input: InvitationInput & { channel: 'telegram' }) {
+  const deepLink = linker(services, input.channel);
+  const invitation = await services.links.createInvitation(input, 'api');
+  return { ...invitation, link: await deepLink(invitation.token) };
+}
+
+/** The business's public link (receipts, a QR code at the till): a survey for whoever opens it. */
+export async function businessLink(app: FastifyInstance, services: BusinessServices, kind: SurveyKind) {
+  const token = services.links.businessToken(kind);
+  return { channel: 'telegram' as const, kind, token, link: await linker(services, 'telegram')(token) };
+}
+
+/** Give a channel address a role in the business; `added` says whether it was new. */
+export async function addStaff(services: BusinessServices, body: z.output<typeof staffBody>) {
+  const address = normalizeAddress(body.channel, body.address, services.business.country);
+  return services.staff.add({ channel: body.channel, address }, body.role, body.name);
+}

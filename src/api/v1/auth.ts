@@ -1,0 +1,113 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '../../errors.js';
+import { apiScopes, type ApiScope, type BusinessSettings } from '../../store/index.js';
+import { presentedKey } from '../auth.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API key that authenticated this request (v1 routes): its id (`env` for API_KEY) and scopes. */
+    apiKey?: { id: string; scopes: readonly ApiScope[] };
+    /** The business the key belongs to: every v1 route reads and writes only its data. */
+    businessId: string;
+    business: BusinessSettings;
+  }
+  interface FastifyContextConfig {
+    /** The scope a v1 route requires. */
+    scope?: ApiScope;
+  }
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+/** How long a verified key and a business's settings are reused without reading them again. */
+const cacheMs = 10_000;
+/** How often a key's lastUsedAt is written at most (per key and instance). */
+const touchEveryMs = 60_000;
+
+interface Identified {
+  key: { id: string; scopes: readonly ApiScope[] };
+  businessId: string;
+}
+
+/**
+ * API keys of v1: `sk_<id>_<secret>` keys from the store (SHA-256 compared), and API_KEY, a key of
+ * the first business with every scope (compared in constant time, never stored). Verified keys and
+ * business settings are cached for a few seconds; a revocation on this instance takes effect at once,
+ * on another within `cacheMs`.
+ */
+export class ApiKeyAuth {
+  private readonly envKey: Buffer | undefined;
+  private readonly keys = new Map<string, { found: Identified & { revoked: boolean }; until: number }>();
+  private readonly businesses = new Map<string, { settings: BusinessSettings | undefined; until: number }>();
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly app: FastifyInstance,
+    envKey: string | undefined,
+  ) {
+    this.envKey = envKey ? digest(envKey) : undefined;
+  }
+
+  /** onRequest: who is calling (no refusal yet, so the rate limit can count refused callers by address). */
+  async identify(request: FastifyRequest): Promise<void> {
+    if (request.is404) return;
+    const key = presentedKey(request);
+    if (!key) return;
+    const found = await this.lookup(key);
+    if (!found || found.revoked) return;
+    const business = await this.business(found.businessId);
+    if (!business) return;
+    request.apiKey = found.key;
+    request.businessId = business.id;
+    request.business = business;
+  }
+
+  /** preParsing: 401 without a valid key, 403 without the route's scope. */
+  require(request: FastifyRequest): void {
+    if (request.is404) return;
+    if (!request.apiKey) throw new UnauthorizedError('a valid API key is required (x-api-key header or Authorization: Bearer)');
+    const scope = request.routeOptions.config.scope;
+    if (scope && !request.apiKey.scopes.includes(scope)) throw new ForbiddenError(`this API key lacks the scope ${scope}`);
+  }
+
+  /** Forget a key at once (after revoking it here). */
+  forget(id: string): void {
+    for (const [hash, entry] of this.keys) if (entry.found.key.id === id) this.keys.delete(hash);
+  }
+
+  private async lookup(key: string): Promise<(Identified & { revoked: boolean }) | undefined> {
+    const hash = digest(key);
+    if (this.envKey && timingSafeEqual(hash, this.envKey)) return { key: { id: 'env', scopes: apiScopes }, businessId: this.app.business.id, revoked: false };
+    const now = Date.now();
+    const cached = this.keys.get(hash.toString('hex'));
+    if (cached && cached.until > now) {
+      this.touch(cached.found.key.id);
+      return cached.found;
+    }
+    const record = await this.app.store.apiKeys.verify(key);
+    if (!record) return undefined;
+    const found = { key: { id: record.id, scopes: record.scopes }, businessId: record.businessId, revoked: !!record.revokedAt };
+    this.keys.set(hash.toString('hex'), { found, until: now + cacheMs });
+    if (!found.revoked) this.touch(record.id);
+    return found;
+  }
+
+  private async business(id: string): Promise<BusinessSettings | undefined> {
+    if (id === this.app.business.id) return this.app.business;
+    const now = Date.now();
+    const cached = this.businesses.get(id);
+    if (cached && cached.until > now) return cached.settings;
+    const settings = await this.app.store.businesses.get(id);
+    this.businesses.set(id, { settings, until: now + cacheMs });
+    return settings;
+  }
+
+  /** lastUsedAt, written in the background at most once a minute: no round trip on the request's path. */
+  private touch(id: string): void {
+    const now = this.app.now();
+    const last = this.touched.get(id);
+    if (last !== undefined && now.getTime() - last < touchEveryMs) return;
+    this.touched.set(id, now.getTime());
+    this.app.store.apiKeys.touch(id, now).catch((err: unknown) => this.app.log.warn({ err, apiKeyId: id }, 'could not record when an API key was last used'));
+  }
+}

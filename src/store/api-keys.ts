@@ -1,0 +1,102 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Schema, Types, type Connection } from 'mongoose';
+import { modelOn, type AnyModel } from './model.js';
+
+export const apiScopes = ['surveys:write', 'surveys:read', 'export', 'admin'] as const;
+export type ApiScope = (typeof apiScopes)[number];
+
+/**
+ * A REST API key of one business. Only the SHA-256 of the whole key is stored: the key itself is
+ * shown once, when it is made. `lastUsedAt` is written at most once a minute per key and instance.
+ */
+const apiKeySchema = new Schema(
+  {
+    businessId: { type: String, required: true },
+    name: { type: String, required: true },
+    scopes: { type: [String], required: true },
+    hash: { type: String, required: true },
+    revokedAt: Date,
+    lastUsedAt: Date,
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+apiKeySchema.index({ businessId: 1, createdAt: -1 });
+
+export interface ApiKeyRecord {
+  id: string;
+  businessId: string;
+  name: string;
+  scopes: ApiScope[];
+  createdAt: Date;
+  revokedAt?: Date;
+  lastUsedAt?: Date;
+}
+
+type Doc = Record<string, unknown> & { _id: Types.ObjectId };
+
+function toRecord(d: Doc): ApiKeyRecord {
+  const opt = <T>(v: unknown) => (v === null || v === undefined ? undefined : (v as T));
+  return {
+    id: d._id.toString(),
+    businessId: d.businessId as string,
+    name: d.name as string,
+    scopes: (d.scopes as ApiScope[] | undefined) ?? [],
+    createdAt: d.createdAt as Date,
+    revokedAt: opt(d.revokedAt),
+    lastUsedAt: opt(d.lastUsedAt),
+  };
+}
+
+const keyPattern = /^sk_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The id part of a key shaped like ours (`sk_<id>_<secret>`), or undefined. */
+export function apiKeyId(key: string): string | undefined {
+  return keyPattern.exec(key)?.[1];
+}
+
+/** API keys: made, checked, listed and revoked per business. */
+export class ApiKeyRepository {
+  constructor(readonly model: AnyModel) {}
+
+  static model(conn: Connection): AnyModel {
+    return modelOn(conn, 'ApiKey', apiKeySchema, 'api_keys');
+  }
+
+  /** A new key; the returned `key` is the only time it exists outside the caller's hands. */
+  async create(input: { businessId: string; name: string; scopes: readonly ApiScope[] }): Promise<ApiKeyRecord & { key: string }> {
+    const _id = new Types.ObjectId();
+    const key = `sk_${_id.toString()}_${randomBytes(32).toString('base64url')}`;
+    const doc = await this.model.create({ _id, businessId: input.businessId, name: input.name, scopes: [...new Set(input.scopes)], hash: sha256(key) });
+    return { ...toRecord(doc.toObject() as Doc), key };
+  }
+
+  /** The key's record when `key` is exactly a stored key (revoked ones included: the caller decides), else undefined. */
+  async verify(key: string): Promise<ApiKeyRecord | undefined> {
+    const id = apiKeyId(key);
+    if (!id) return undefined;
+    const doc = await this.model.findOne({ _id: new Types.ObjectId(id) }).lean<Doc>();
+    if (!doc) return undefined;
+    const stored = Buffer.from(doc.hash as string, 'hex');
+    const given = Buffer.from(sha256(key), 'hex');
+    return stored.length === given.length && timingSafeEqual(stored, given) ? toRecord(doc) : undefined;
+  }
+
+  async list(businessId: string): Promise<ApiKeyRecord[]> {
+    const docs = await this.model.find({ businessId }, { hash: 0 }).sort({ createdAt: -1, _id: -1 }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /** Revoke one of the business's keys; false when it has no such key. Revoking twice keeps the first time. */
+  async revoke(id: string, businessId: string, at: Date): Promise<ApiKeyRecord | undefined> {
+    if (!/^[a-f0-9]{24}$/i.test(id)) return undefined;
+    const _id = new Types.ObjectId(id);
+    await this.model.updateOne({ _id, businessId, revokedAt: null }, { $set: { revokedAt: at } });
+    const doc = await this.model.findOne({ _id, businessId }, { hash: 0 }).lean<Doc>();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { lastUsedAt: at } });
+  }
+}
