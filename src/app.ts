@@ -8,6 +8,7 @@ import businesses from './plugins/businesses.js';
 import channels from './plugins/channels.js';
 import conversations from './plugins/conversations.js';
 import database from './plugins/database.js';
+import outboundWebhooks from './plugins/outbound-webhooks.js';
 import outbox from './plugins/outbox.js';
 import privacy from './plugins/privacy.js';
 import store from './plugins/store.js';
@@ -46,6 +47,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   // The one composition root: each service a named plugin, registered in dependency order.
   await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName, monitorCommands: options.monitorCommands });
   await fastify.register(store, { config, now: options.now ?? (() => new Date()) });
+  await fastify.register(outboundWebhooks, { config });
   await fastify.register(conversations, { config });
   await fastify.register(channels, { config });
   await fastify.register(outbox);

@@ -12,7 +12,7 @@ declare module 'fastify' {
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     const policy = { reminderAfterMs: config.survey.reminderAfterMs, ttlMs: config.survey.ttlMs };
-    app.decorate('conversations', new Conversations(app.store, policy, app.now, app.log));
+    app.decorate('conversations', new Conversations(app.store, policy, app.now, app.log, app.outboundWebhooks));
   },
-  { name: 'conversations', dependencies: ['store'] },
+  { name: 'conversations', dependencies: ['store', 'outbound-webhooks'] },
 );

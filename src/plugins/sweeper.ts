@@ -8,7 +8,7 @@ declare module 'fastify' {
   }
 }
 
-/** Reminders, expiries, owed alerts, queued sends and digests, every SWEEP_INTERVAL. */
+/** Reminders, expiries, owed alerts, queued sends, webhook deliveries and digests, every SWEEP_INTERVAL. */
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     const policy = { reminderAfterMs: config.survey.reminderAfterMs, ttlMs: config.survey.ttlMs };
@@ -22,7 +22,7 @@ export default fp<{ config: Config }>(
         return sent;
       },
     };
-    const sweeper = new Sweeper(app.store, app.conversations, app.outbox, { alerts: app.alerts, digests }, policy, app.now, app.log);
+    const sweeper = new Sweeper(app.store, app.conversations, app.outbox, { alerts: app.alerts, digests, webhooks: app.outboundWebhooks }, policy, app.now, app.log);
     app.decorate('sweeper', sweeper);
     app.addHook('onReady', async () => sweeper.start(config.survey.sweepIntervalMs));
     app.addHook('preClose', () => sweeper.stop());

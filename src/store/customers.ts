@@ -26,11 +26,17 @@ const customerSchema = new Schema(
     personId: Schema.Types.ObjectId,
     /** Set on an erased customer's tombstone: every other field is gone and `address` is `#erased:<id>`. */
     erasedAt: Date,
+    /**
+     * Outbound webhook events this customer's opt-out still owes, written with it and cleared once
+     * queued: `customer.opted_out@<epoch ms>` (strings, so `$pullAll` clears them on FerretDB too).
+     */
+    webhooksDue: { type: [String], default: undefined },
   },
   { timestamps: true, versionKey: false },
 );
 customerSchema.index({ businessId: 1, channel: 1, address: 1 }, { unique: true });
 customerSchema.index({ personId: 1 });
+customerSchema.index({ webhooksDue: 1 });
 
 export interface CustomerRecord {
   id: string;
@@ -140,19 +146,45 @@ export class CustomerRepository {
   }
 
   /**
-   * Record an opt-out (with its reason), or clear it (`reason` undefined). Safe to repeat. Clearing
-   * the opt-out kept for an erased customer makes it an ordinary customer at its address again.
+   * Record an opt-out (with its reason), or clear it (`reason` undefined). Safe to repeat. A new
+   * opt-out (of someone not opted out) records in the same write the webhook event it owes; returns
+   * the customer's id when it did. Clearing the opt-out kept for an erased customer makes it an
+   * ordinary customer at its address again.
    */
-  async setOptOut(key: CustomerKey, reason: string | undefined, at: Date): Promise<void> {
-    const update = reason ? { $set: { optedOutAt: at, optOutReason: reason }, $setOnInsert: key } : { $unset: { optedOutAt: 1, optOutReason: 1 }, $set: { address: key.address } };
+  async setOptOut(key: CustomerKey, reason: string | undefined, at: Date): Promise<{ owes: string } | undefined> {
+    const owed = `customer.opted_out@${at.getTime()}`;
+    if (reason) {
+      const fresh = await this.model.findOneAndUpdate({ ...keyFilter(key), optedOutAt: null }, { $set: { optedOutAt: at, optOutReason: reason }, $push: { webhooksDue: owed } }, { returnDocument: 'after' }).lean<Doc>();
+      if (fresh) return { owes: fresh._id.toString() };
+    }
+    const update = reason ? { $set: { optedOutAt: at, optOutReason: reason }, $setOnInsert: { ...key, webhooksDue: [owed] } } : { $unset: { optedOutAt: 1, optOutReason: 1 }, $set: { address: key.address } };
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.model.updateOne(keyFilter(key), update, { upsert: !!reason });
-        return;
+        const result = await this.model.updateOne(keyFilter(key), update, { upsert: !!reason });
+        return result.upsertedId ? { owes: String(result.upsertedId) } : undefined;
       } catch (err) {
         if (!isDuplicateKey(err) || attempt >= 3) throw err;
       }
     }
+  }
+
+  /** Customers whose opt-out owes webhook events (a crash came between the write and queueing them). */
+  async withWebhooksDue(limit: number): Promise<string[]> {
+    const docs = await this.model.find({ 'webhooksDue.0': { $exists: true } }, { _id: 1 }).limit(limit).lean<Doc[]>();
+    return docs.map((d) => d._id.toString());
+  }
+
+  /** What a customer's opt-out owes, and what the events need to say. */
+  async webhooksDueOf(id: string): Promise<{ id: string; businessId: string; channel: ChannelName; optOutReason?: string; webhooksDue: Array<{ owed: string; at: Date }> } | undefined> {
+    if (!/^[a-f0-9]{24}$/i.test(id)) return undefined;
+    const doc = await this.model.findOne({ _id: new Types.ObjectId(id) }, { businessId: 1, channel: 1, optOutReason: 1, webhooksDue: 1 }).lean<Doc>();
+    if (!doc) return undefined;
+    const due = ((doc.webhooksDue as string[] | undefined) ?? []).map((owed) => ({ owed, at: new Date(Number(owed.split('@')[1])) }));
+    return { id, businessId: doc.businessId as string, channel: doc.channel as ChannelName, optOutReason: (doc.optOutReason as string | null | undefined) ?? undefined, webhooksDue: due };
+  }
+
+  async clearWebhooks(id: string, owed: readonly string[]): Promise<void> {
+    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { webhooksDue: owed } });
   }
 
   async markSurveyed(id: string, at: Date): Promise<void> {

@@ -13,6 +13,7 @@ import { StaffRepository } from './staff.js';
 import { SurveyRepository } from './surveys.js';
 import { TeamsConversationRepository } from './teams-conversations.js';
 import { WebTranscriptRepository } from './web-transcripts.js';
+import { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhooks.js';
 import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
 
 export type { ApiKeyRecord, ApiScope } from './api-keys.js';
@@ -30,6 +31,8 @@ export type { Identity, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './surveys.js';
 export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
 export type { TranscriptLine } from './web-transcripts.js';
+export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
+export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
 
 /**
  * Every repository on one connection: the only code that touches mongoose models. Which server is
@@ -55,6 +58,8 @@ export async function createStore(conn: Connection, now: () => Date) {
     teamsConversations: new TeamsConversationRepository(TeamsConversationRepository.model(conn)),
     dashboardAccess: new DashboardAccessRepository(conn, guard),
     apiKeys: new ApiKeyRepository(ApiKeyRepository.model(conn)),
+    webhookSubscriptions: new WebhookSubscriptionRepository(WebhookSubscriptionRepository.model(conn)),
+    webhookDeliveries: new WebhookDeliveryRepository(WebhookDeliveryRepository.model(conn), guard),
   };
   // The declared indexes (unique ones carry the idempotency guarantees).
   // Data from before several businesses: it belonged to the first one.
@@ -68,12 +73,13 @@ export type Store = Awaited<ReturnType<typeof createStore>>;
 /**
  * What no TTL index removes (FerretDB has none): providers retry a message for a day at most (and
  * Telegram may reuse update ids after a quiet week); an invitation is kept a month past its expiry
- * as the record of who used it; the write guard's own leftovers.
+ * as the record of who used it; a finished webhook delivery a month; the write guard's own leftovers.
  */
 export async function housekeeping(store: Store, now: Date): Promise<void> {
   const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
   await store.inbound.deleteOlderThan(ago(3));
   await store.invitations.deleteExpiredBefore(ago(30));
   await store.dashboardAccess.deleteExpiredBefore(ago(1));
+  await store.webhookDeliveries.deleteFinishedBefore(ago(30));
   await store.guard.housekeeping(now);
 }

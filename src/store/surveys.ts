@@ -4,6 +4,7 @@ import type { DialogSession, DialogState } from '../dialogs/types.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 import type { RollupMetric } from './rollups.js';
+import { surveyWebhookEvents, type SurveyWebhookEvent } from './webhooks.js';
 import type { WriteGuard } from './write-guard.js';
 import { isDuplicateKey } from './write-guard.js';
 
@@ -42,6 +43,8 @@ const surveySchema = new Schema(
     inbound: { type: [String], default: [] },
     /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
     alertsDue: { type: [String], default: undefined },
+    /** Outbound webhook events this state still owes (`survey.scored`…), written with the state; cleared once queued. */
+    webhooksDue: { type: [String], default: undefined },
     /**
      * Counter increments a step owes, written with the state; the sweeper re-applies them (counters
      * skip a step they already have) and clears them, so a crash between the two writes loses no count.
@@ -71,6 +74,7 @@ surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
 // Exports: a business's surveys oldest first, without sorting them all in memory.
 surveySchema.index({ businessId: 1, invitedAt: 1, _id: 1 });
 surveySchema.index({ alertsDue: 1 });
+surveySchema.index({ webhooksDue: 1 });
 surveySchema.index({ 'countsDue.step': 1 });
 // Digest: comments of a week by score, and detractors still waiting for an answer.
 surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
@@ -106,6 +110,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   tags: string[];
   inbound: string[];
   alertsDue: AlertEvent[];
+  webhooksDue: SurveyWebhookEvent[];
   countsDue: CountsOwed[];
   pendingReply?: { messageId: string; replies: Outbound[] };
   sendsDue: Outbound[];
@@ -122,7 +127,7 @@ export interface SurveyFilters {
   to?: Date;
 }
 
-export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
+export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'webhooksDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
 
 const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 const isOpenState = (state: SurveyState) => openStates.includes(state);
@@ -162,6 +167,7 @@ function toRecord(d: Doc): SurveyRecord {
     tags: (d.tags as string[] | undefined) ?? [],
     inbound: (d.inbound as string[] | undefined) ?? [],
     alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
+    webhooksDue: (d.webhooksDue as SurveyWebhookEvent[] | undefined) ?? [],
     countsDue: ((d.countsDue as Array<Record<string, unknown>> | undefined) ?? []).map((c) => ({
       step: c.step as string,
       metrics: (c.metrics as RollupMetric[] | undefined) ?? [],
@@ -244,14 +250,15 @@ export class SurveyRepository {
 
   /**
    * Move a survey on from the revision it was read at: ONE atomic write that sets the new dialog
-   * state, records the provider message id that caused it (if any) and the owner alerts it owes.
+   * state, records the provider message id that caused it (if any) and the owner alerts and webhook
+   * events it owes.
    * Applies only if the survey is still at `from.rev` and has not consumed `messageId` yet; returns
    * the new state, or null when another writer got there first.
    */
   async transition(
     from: SurveyRecord,
     next: SurveyDialogFields & { band?: Band },
-    cause: { messageId?: string; alerts?: AlertEvent[]; counts?: CountsOwed; reply?: Outbound[]; sends?: Outbound[] } = {},
+    cause: { messageId?: string; alerts?: AlertEvent[]; webhooks?: SurveyWebhookEvent[]; counts?: CountsOwed; reply?: Outbound[]; sends?: Outbound[] } = {},
   ): Promise<SurveyRecord | null> {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
@@ -272,7 +279,10 @@ export class SurveyRepository {
     if (cause.messageId) push.inbound = cause.messageId;
     if (cause.counts?.metrics.length) push.countsDue = cause.counts;
     if (Object.keys(push).length) update.$push = push;
-    if (cause.alerts?.length) update.$addToSet = { alertsDue: { $each: cause.alerts } };
+    const owed: Record<string, unknown> = {};
+    if (cause.alerts?.length) owed.alertsDue = { $each: cause.alerts };
+    if (cause.webhooks?.length) owed.webhooksDue = { $each: cause.webhooks };
+    if (Object.keys(owed).length) update.$addToSet = owed;
     const filter = { _id, rev: from.rev, ...(cause.messageId ? { inbound: { $ne: cause.messageId } } : {}) };
     const doc = await this.guard.exclusive({ collection: 'surveys', id: from.id, version: from.rev }, () =>
       this.model.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<Doc>(),
@@ -296,6 +306,16 @@ export class SurveyRepository {
   async withAlertsDue(limit: number): Promise<string[]> {
     const docs = await this.model.find({ alertsDue: { $in: ['scored', 'commented'] } }, { _id: 1 }).limit(limit).lean<Doc[]>();
     return docs.map((d) => d._id.toString());
+  }
+
+  /** Surveys that owe webhook events (a crash came between the change and queueing them). */
+  async withWebhooksDue(limit: number): Promise<string[]> {
+    const docs = await this.model.find({ webhooksDue: { $in: surveyWebhookEvents } }, { _id: 1 }).limit(limit).lean<Doc[]>();
+    return docs.map((d) => d._id.toString());
+  }
+
+  async clearWebhooks(id: string, events: SurveyWebhookEvent[]): Promise<void> {
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { webhooksDue: events } }));
   }
 
   /** The adapter delivered the replies to `messageId`: a redelivery of it gets nothing again. */

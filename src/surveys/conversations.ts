@@ -4,6 +4,7 @@ import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../d
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
 import type { AlertEvent, RollupMetric, Store, SurveyRecord } from '../store/index.js';
+import { webhooksOwed } from '../webhooks/events.js';
 
 /** The dialog state of a stored survey. */
 export function sessionOf(s: SurveyRecord): DialogSession {
@@ -35,7 +36,7 @@ const maxAttempts = 20;
 
 /**
  * Running survey conversations: one dialog step, one atomic write of its result (which also records
- * the message that caused it and the owner alerts it owes), then the counters.
+ * the message that caused it and the owner alerts and webhook events it owes), then the counters.
  */
 export class Conversations {
   constructor(
@@ -43,6 +44,8 @@ export class Conversations {
     private readonly policy: DialogPolicy,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
+    /** Where the webhook events a change owes are queued once it is written (the sweeper repairs a crash). */
+    private readonly webhooks: { queue(businessId: string, surveyId: string): void; queueCustomer(businessId: string, customerId: string): void },
   ) {}
 
   /**
@@ -59,15 +62,18 @@ export class Conversations {
     const metrics = rollupMetrics(result.events);
     // The step's name: the survey and the revision it moved from, unique for every change.
     const counts = metrics.length ? { step: `${survey.id}:${survey.rev}`, metrics, score: next.score, at: now } : undefined;
+    const alerts = alertsOwed(band, result.events);
     const updated = await this.store.surveys.transition(survey, { ...next, band }, {
       messageId: cause.messageId,
-      alerts: alertsOwed(band, result.events),
+      alerts,
+      webhooks: webhooksOwed(result.events, alerts),
       counts,
       reply: cause.keepReplies && outbound.length ? outbound : undefined,
       // A timer's messages (the reminder) have no request to carry them: the survey owes them until queued.
       sends: input.type === 'timer' && outbound.length ? outbound : undefined,
     });
     if (!updated) return null;
+    if (updated.webhooksDue.length) this.webhooks.queue(updated.businessId, updated.id);
     if (counts) await this.store.rollups.add(updated, counts.metrics, counts.score, counts.step);
     return { survey: updated, outbound, events: result.events };
   }
@@ -113,11 +119,13 @@ export class Conversations {
   }
 
   /**
-   * Record an opt-out or clear it (START); safe to repeat. An opt-out also drops replies still waiting
-   * for their receipt, so a provider's retry of an earlier message never sends them to an opted-out person.
+   * Record an opt-out or clear it (START); safe to repeat. A new opt-out owes a `customer.opted_out`
+   * webhook event, written with it. An opt-out also drops replies still waiting for their receipt,
+   * so a provider's retry of an earlier message never sends them to an opted-out person.
    */
   async setOptOut(businessId: string, channel: ChannelName, address: string, reason: string | undefined): Promise<void> {
-    await this.store.customers.setOptOut({ businessId, channel, address }, reason, this.now());
+    const optedOut = await this.store.customers.setOptOut({ businessId, channel, address }, reason, this.now());
+    if (optedOut) this.webhooks.queueCustomer(businessId, optedOut.owes);
     if (!reason) return;
     for (const survey of await this.store.surveys.latest(businessId, channel, address)) {
       if (survey.pendingReply) await this.store.surveys.dropPendingReply(survey.id, survey.pendingReply.messageId);

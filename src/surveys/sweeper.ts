@@ -4,10 +4,11 @@ import { housekeeping, type Store } from '../store/index.js';
 import type { Conversations } from './conversations.js';
 import type { Outbox } from './outbox.js';
 
-/** Work the sweeper drives for the owner's side: owed alerts, the weekly digest. Each returns how much it did. */
+/** Work the sweeper drives for the owner's side: owed alerts, the weekly digest, outbound webhooks. Each returns how much it did. */
 export interface SweepSteps {
   alerts: { sweep(limit: number): Promise<number> };
   digests: { sweep(): Promise<number> };
+  webhooks: { sweep(limit: number): Promise<number> };
 }
 
 export interface SweepResult {
@@ -16,6 +17,8 @@ export interface SweepResult {
   sent: number;
   alerts: number;
   digests: number;
+  /** Webhook delivery attempts. */
+  webhooks: number;
 }
 
 /**
@@ -37,7 +40,7 @@ export class Sweeper {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** One pass: expiries, reminders, owed alerts, due sends, then the weekly digest. */
+  /** One pass: expiries, reminders, owed alerts, due sends, webhook events and deliveries, then the weekly digest. */
   async sweep(batch = 200): Promise<SweepResult> {
     const now = this.now();
     let reminded = 0;
@@ -60,9 +63,10 @@ export class Sweeper {
     await this.conversations.settleCounts(batch);
     const alerts = await this.owners.alerts.sweep(batch);
     const sent = await this.outbox.flushDue(batch);
+    const webhooks = await this.owners.webhooks.sweep(batch);
     await housekeeping(this.store, now);
     const digests = await this.owners.digests.sweep();
-    return { reminded, expired, sent, alerts, digests };
+    return { reminded, expired, sent, alerts, digests, webhooks };
   }
 
   start(intervalMs: number): void {

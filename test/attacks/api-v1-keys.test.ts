@@ -12,7 +12,7 @@ import { expectAllRefused, figure } from './figures.js';
 import { secrets, startRig, type Rig } from './rig.js';
 
 let rig: Rig;
-const ids = { survey: '', customer: '', apiKey: '' };
+const ids = { survey: '', customer: '', apiKey: '', subscription: '' };
 const keys = { current: '', revoked: '', exportOnly: '', otherBusiness: '' };
 beforeAll(async () => {
   rig = await startRig({ env: { API_RATE_LIMIT: '1000000' } });
@@ -27,6 +27,7 @@ beforeAll(async () => {
   keys.revoked = revoked.key;
   ids.apiKey = revoked.id;
   keys.exportOnly = (await app.store.apiKeys.create({ businessId: 'default', name: 'export', scopes: ['export'] })).key;
+  ids.subscription = (await app.outboundWebhooks.subscribe('default', { url: 'https://hooks.example.com/first', events: ['survey.scored'] })).subscription.id;
   await app.store.businesses.save({ ...app.business, id: 'rival', name: 'Rival shop' });
   keys.otherBusiness = (await app.store.apiKeys.create({ businessId: 'rival', name: 'rival', scopes: all })).key;
 });
@@ -47,6 +48,10 @@ const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: str
   { method: 'POST', url: '/api/v1/api-keys', body: { name: 'x', scopes: ['admin'] } },
   { method: 'GET', url: '/api/v1/api-keys' },
   { method: 'DELETE', url: `/api/v1/api-keys/${ids.apiKey}`, ofBusiness: true },
+  { method: 'POST', url: '/api/v1/webhooks', body: { url: 'https://hooks.example.com/new', events: ['survey.completed'] } },
+  { method: 'GET', url: '/api/v1/webhooks' },
+  { method: 'GET', url: `/api/v1/webhooks/${ids.subscription}/deliveries`, ofBusiness: true },
+  { method: 'DELETE', url: `/api/v1/webhooks/${ids.subscription}`, ofBusiness: true },
 ];
 
 function request(route: ReturnType<typeof routes>[number], headers: Record<string, string>, query = ''): Promise<LightMyRequestResponse> {

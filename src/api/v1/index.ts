@@ -11,6 +11,7 @@ import { customerRoutes } from './customer-routes.js';
 import { problemHandler } from './problems.js';
 import { reportRoutes } from './report-routes.js';
 import { surveyRoutes } from './survey-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 /**
  * REST API v1 (encapsulated, under /api/v1): zod schemas for input and output, scoped keys per
@@ -48,4 +49,5 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   reportRoutes(app);
   businessRoutes(app, servicesOf);
   apiKeyRoutes(app, auth);
+  webhookRoutes(app, config.nodeEnv === 'production');
 }

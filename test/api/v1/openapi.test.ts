@@ -30,6 +30,10 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'POST /api-keys': () => ({ path: '/api-keys', payload: { name: 'CRM', scopes: ['surveys:read'] } }),
   'GET /api-keys': () => ({ path: '/api-keys' }),
   'DELETE /api-keys/{id}': (ids) => ({ path: `/api-keys/${ids.apiKey}` }),
+  'POST /webhooks': () => ({ path: '/webhooks', payload: { url: 'https://hooks.example.com/survey', events: ['survey.scored'] } }),
+  'GET /webhooks': () => ({ path: '/webhooks' }),
+  'GET /webhooks/{id}/deliveries': (ids) => ({ path: `/webhooks/${ids.subscription}/deliveries` }),
+  'DELETE /webhooks/{id}': (ids) => ({ path: `/webhooks/${ids.subscription}` }),
 };
 /** Routes that need Telegram: their success is tested with a Telegram stand-in in links.test.ts. */
 const elsewhere = ['POST /invitations', 'GET /links/telegram'];
@@ -57,7 +61,8 @@ describe('OpenAPI document', () => {
     const survey = started.json().surveyId as string;
     const customer = (await app.store.surveys.byId(survey))!.customerId;
     const apiKey = (await app.store.apiKeys.create({ businessId: 'default', name: 'old', scopes: ['export'] })).id;
-    const ids = { survey, customer, apiKey };
+    const subscription = (await app.outboundWebhooks.subscribe('default', { url: 'https://hooks.example.com/other', events: ['survey.completed'] })).subscription.id;
+    const ids = { survey, customer, apiKey, subscription };
 
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace('/api/v1', '')}`));
     const untested = documented.filter((r) => !(r in examples) && !elsewhere.includes(r));

@@ -1,0 +1,21 @@
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { WebhookService } from '../webhooks/webhook-service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Outbound webhooks: subscriptions, emitted events, signed deliveries (not the providers' inbound webhooks). */
+    outboundWebhooks: WebhookService;
+  }
+}
+
+/** Registered before the conversations, whose survey changes owe webhook events. */
+export default fp<{ config: Config }>(
+  async (app, { config }) => {
+    const service = new WebhookService({ store: app.store, secrets: app.secrets, now: app.now, log: app.log, production: config.nodeEnv === 'production' });
+    app.decorate('outboundWebhooks', service);
+    app.addHook('onReady', () => service.warm());
+    app.addHook('preClose', () => service.close());
+  },
+  { name: 'outbound-webhooks', dependencies: ['store'] },
+);

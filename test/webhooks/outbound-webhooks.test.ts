@@ -1,0 +1,272 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { hours, TestClock } from '../helpers/clock.js';
+import { say, visitor } from '../staff/web-chat.js';
+import { readmeVerifier, startReceiver, type Receiver, type Verify } from './receiver.js';
+
+interface Body {
+  id: string;
+  type: string;
+  createdAt: string;
+  businessId: string;
+  data: Record<string, unknown>;
+}
+
+describe('outbound webhooks', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let server: TestServer;
+  let receiver: Receiver;
+  let otherReceiver: Receiver;
+  let verify: Verify;
+  let secret = '';
+  let subscriptionId = '';
+
+  beforeAll(async () => {
+    [server, receiver, otherReceiver, verify] = await Promise.all([
+      buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0' }, { now: clock.now }),
+      startReceiver(),
+      startReceiver(),
+      readmeVerifier(),
+    ]);
+    const all = ['survey.scored', 'survey.completed', 'survey.expired', 'customer.opted_out', 'detractor.alert'];
+    const created = await server.app.outboundWebhooks.subscribe('default', { url: receiver.url, events: all });
+    [secret, subscriptionId] = [created.secret, created.subscription.id];
+    // Another business on the same server, listening to everything.
+    await server.app.outboundWebhooks.subscribe('other-shop', { url: otherReceiver.url, events: all });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.close();
+    await otherReceiver?.close();
+  });
+
+  /** Let background queueing finish, and run the sweeper as the timer would. */
+  const settle = async () => {
+    await server.app.outboundWebhooks.drain();
+    await server.app.sweeper.sweep();
+  };
+  const bodies = (r: Receiver = receiver) => r.received.map((x) => JSON.parse(x.body) as Body);
+  const forSurvey = (surveyId: string) => bodies().filter((b) => b.data.surveyId === surveyId);
+  const forCustomer = (customerId: string | undefined) => bodies().filter((b) => b.type === 'customer.opted_out' && b.data.customerId === customerId);
+
+  it('a web-chat survey sends each of its events once, signed as the README shows', async () => {
+    const { app } = server;
+    const customer = visitor();
+    const started = await app.surveys.start({ kind: 'nps', channel: 'web', address: customer, name: 'Ana', context: 'order 1042' });
+    const surveyId = started.status === 'sent' ? started.surveyId : '';
+    clock.advance(60_000);
+    await say(app, customer, '3');
+    clock.advance(60_000);
+    await say(app, customer, 'cold food');
+    await settle();
+    await settle();
+
+    const events = forSurvey(surveyId);
+    expect(events.map((e) => e.type).sort()).toEqual(['detractor.alert', 'survey.completed', 'survey.scored']);
+    expect(events.map((e) => e.id).sort()).toEqual([`detractor.alert:${surveyId}`, `survey.completed:${surveyId}`, `survey.scored:${surveyId}`]);
+    const completed = events.find((e) => e.type === 'survey.completed');
+    expect(completed).toMatchObject({ businessId: 'default', createdAt: '2026-03-10T15:02:00.000Z', data: { surveyId, kind: 'nps', channel: 'web', score: 3, band: 'detractor', comment: 'cold food' } });
+    expect(events.find((e) => e.type === 'survey.scored')?.data).not.toHaveProperty('comment');
+    for (const r of receiver.received) {
+      expect(JSON.stringify(r)).not.toMatch(/Ana|1042|v_[a-f0-9]{32}/); // no name, context or chat address
+      expect(r.headers['content-type']).toBe('application/json');
+      const id = r.headers['webhook-id'];
+      expect(id).toBe((JSON.parse(r.body) as Body).id);
+      const header = String(r.headers['x-survey-signature']);
+      expect(header).toMatch(new RegExp(`^t=${String(r.headers['webhook-timestamp'])},v1=[0-9a-f]{64}$`));
+      expect(verify(secret, r.body, header, clock.now().getTime())).toBe(true);
+      expect(verify(secret, Buffer.from(r.body), header, clock.now().getTime())).toBe(true);
+      expect(verify(secret, r.body.replace('"nps"', '"csat"'), header, clock.now().getTime())).toBe(false);
+      expect(verify(`${secret}x`, r.body, header, clock.now().getTime())).toBe(false);
+      expect(verify(secret, r.body, header, clock.now().getTime() + 6 * 60_000)).toBe(false);
+    }
+    const deliveries = await app.outboundWebhooks.deliveries('default', subscriptionId, 10);
+    expect(deliveries.filter((d) => d.eventId.endsWith(surveyId)).map((d) => [d.status, d.attempts, d.lastAttempts.map((a) => a.status)])).toEqual([
+      ['delivered', 1, [200]],
+      ['delivered', 1, [200]],
+      ['delivered', 1, [200]],
+    ]);
+  });
+
+  it('an opt-out and an expiry send theirs', async () => {
+    const { app } = server;
+    const [stopper, silent] = [visitor(), visitor()];
+    const stopped = await app.surveys.start({ kind: 'csat', channel: 'web', address: stopper });
+    const expiring = await app.surveys.start({ kind: 'ces', channel: 'web', address: silent });
+    await say(app, stopper, 'STOP');
+    await settle();
+    clock.advance(hours(73));
+    await settle();
+    await settle();
+    const stoppedId = stopped.status === 'sent' ? stopped.surveyId : '';
+    const expiredId = expiring.status === 'sent' ? expiring.surveyId : '';
+    const customerId = (await app.store.surveys.byId(stoppedId))?.customerId;
+    expect(forSurvey(stoppedId)).toEqual([]);
+    expect(forCustomer(customerId)).toEqual([{ id: `customer.opted_out:${customerId}:${Date.parse('2026-03-10T15:02:00Z')}`, type: 'customer.opted_out', createdAt: '2026-03-10T15:02:00.000Z', businessId: 'default', data: { customerId, channel: 'web', source: 'customer' } }]);
+    expect(forSurvey(expiredId).map((e) => [e.id, e.data.reason])).toEqual([[`survey.expired:${expiredId}`, 'no_answer']]);
+  });
+
+  it('an opt-out with no survey open sends its event too; a repeated STOP does not, opting out again does', async () => {
+    const { app } = server;
+    const customer = visitor();
+    const started = await app.surveys.start({ kind: 'nps', channel: 'web', address: customer });
+    const customerId = started.status === 'sent' ? (await app.store.surveys.byId(started.surveyId))?.customerId : '';
+    await say(app, customer, '10');
+    await say(app, customer, 'SKIP');
+    await say(app, customer, 'STOP');
+    await say(app, customer, 'STOP');
+    await settle();
+    clock.advance(60_000);
+    await say(app, customer, 'START');
+    await say(app, customer, 'STOP');
+    await settle();
+    expect(forCustomer(customerId).map((e) => e.createdAt)).toEqual(['2026-03-13T16:02:00.000Z', '2026-03-13T16:03:00.000Z']);
+  });
+
+  it('another business gets nothing of this one, and cannot see or remove its subscription', async () => {
+    const { app } = server;
+    expect(bodies(otherReceiver)).toEqual([]);
+    expect((await app.outboundWebhooks.list('other-shop')).map((s) => s.url)).toEqual([otherReceiver.url]);
+    await expect(app.outboundWebhooks.deliveries('other-shop', subscriptionId)).rejects.toMatchObject({ statusCode: 404 });
+    await expect(app.outboundWebhooks.remove('other-shop', subscriptionId)).rejects.toMatchObject({ statusCode: 404 });
+    expect((await app.outboundWebhooks.list('default')).map((s) => s.id)).toEqual([subscriptionId]);
+  });
+
+  it('keeps the secret sealed: never listed, never stored in clear', async () => {
+    const { app } = server;
+    const listed = await app.outboundWebhooks.list('default');
+    expect(JSON.stringify(listed)).not.toContain(secret);
+    expect(listed[0]).not.toHaveProperty('secretSealed');
+    const stored = await app.store.webhookSubscriptions.model.findOne({ businessId: 'default' }).lean();
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    expect(app.secrets.open(String(stored?.secretSealed))).toBe(secret);
+  });
+
+  it('a crash between the survey change and queueing its events is repaired by the sweeper, once', async () => {
+    const { app } = server;
+    const customer = visitor();
+    const started = await app.surveys.start({ kind: 'nps', channel: 'web', address: customer });
+    const surveyId = started.status === 'sent' ? started.surveyId : '';
+    // The answer is written; the process "dies" before its events are queued.
+    const queue = vi.spyOn(app.outboundWebhooks, 'queue').mockImplementation(() => {});
+    await say(app, customer, '9');
+    queue.mockRestore();
+    expect((await app.store.surveys.byId(surveyId))?.webhooksDue).toEqual(['survey.scored']);
+    expect(forSurvey(surveyId)).toEqual([]);
+
+    // A sweep that dies after queueing but before clearing what the survey owes queues nothing twice.
+    const clear = vi.spyOn(app.store.surveys, 'clearWebhooks').mockRejectedValueOnce(new Error('killed'));
+    await expect(app.sweeper.sweep()).rejects.toThrow('killed');
+    clear.mockRestore();
+    await settle();
+    await settle();
+    expect(forSurvey(surveyId).map((e) => e.id)).toEqual([`survey.scored:${surveyId}`]);
+    expect((await app.store.surveys.byId(surveyId))?.webhooksDue).toEqual([]);
+  });
+
+  it('a crash between an opt-out and queueing its event is repaired by the sweeper, once', async () => {
+    const { app } = server;
+    const customer = visitor();
+    const queue = vi.spyOn(app.outboundWebhooks, 'queueCustomer').mockImplementation(() => {});
+    await say(app, customer, 'STOP');
+    queue.mockRestore();
+    const stored = await app.store.customers.find({ businessId: 'default', channel: 'web', address: customer });
+    expect((await app.store.customers.webhooksDueOf(stored?.id ?? ''))?.webhooksDue).toHaveLength(1);
+    expect(forCustomer(stored?.id)).toEqual([]);
+    await settle();
+    await settle();
+    expect(forCustomer(stored?.id).map((e) => e.data.source)).toEqual(['customer']);
+    expect((await app.store.customers.webhooksDueOf(stored?.id ?? ''))?.webhooksDue).toEqual([]);
+  });
+
+  it('retries a failing receiver with backoff and stops at the first 2xx', async () => {
+    const { app } = server;
+    const flaky = await startReceiver();
+    try {
+      const { subscription } = await app.outboundWebhooks.subscribe('retry-shop', { url: flaky.url, events: ['survey.scored'] });
+      flaky.answer(500, 500, 503);
+      const event = { id: 'survey.scored:retry-1', type: 'survey.scored' as const, createdAt: clock.now(), data: { score: 9 } };
+      await app.outboundWebhooks.deliver(await app.outboundWebhooks.emit('retry-shop', event));
+      expect(flaky.received).toHaveLength(1);
+      // Not due yet: nothing is sent again.
+      expect(await app.outboundWebhooks.flushDue()).toBe(0);
+      const [pending] = await app.outboundWebhooks.deliveries('retry-shop', subscription.id);
+      expect(pending).toMatchObject({ status: 'pending', attempts: 1, lastAttempts: [{ status: 500 }] });
+      const wait = (pending?.nextAttemptAt?.getTime() ?? 0) - clock.now().getTime();
+      expect(wait).toBeGreaterThanOrEqual(30_000);
+      expect(wait).toBeLessThanOrEqual(36_000);
+      for (let i = 0; i < 6; i++) {
+        clock.advance(5 * 60_000);
+        await app.outboundWebhooks.flushDue();
+      }
+      // Emitting the same event again queues nothing new.
+      expect(await app.outboundWebhooks.emit('retry-shop', event)).toHaveLength(1);
+      await app.outboundWebhooks.flushDue();
+      expect(flaky.received.map((r) => r.headers['webhook-id'])).toEqual(Array(4).fill('survey.scored:retry-1'));
+      const [done] = await app.outboundWebhooks.deliveries('retry-shop', subscription.id);
+      expect(done).toMatchObject({ status: 'delivered', attempts: 4 });
+      expect(done?.lastAttempts.map((a) => a.status)).toEqual([500, 500, 503, 200]);
+      expect(done?.nextAttemptAt).toBeUndefined();
+    } finally {
+      await flaky.close();
+    }
+  });
+
+  it('gives up after 24 hours, and a 410 disables the subscription', async () => {
+    const { app } = server;
+    const down = await startReceiver();
+    try {
+      const { subscription } = await app.outboundWebhooks.subscribe('down-shop', { url: down.url, events: ['survey.expired'] });
+      down.answer(...Array<number>(100).fill(500));
+      const queuedAt = clock.now().getTime();
+      await app.outboundWebhooks.emit('down-shop', { id: 'survey.expired:down-1', type: 'survey.expired', createdAt: clock.now(), data: {} });
+      for (let i = 0; i < 30; i++) {
+        await app.outboundWebhooks.flushDue();
+        clock.advance(hours(1));
+      }
+      const [failed] = await app.outboundWebhooks.deliveries('down-shop', subscription.id);
+      expect(failed?.status).toBe('failed');
+      const last = failed?.lastAttempts.at(-1)?.at.getTime() ?? 0;
+      expect(last - queuedAt).toBeLessThanOrEqual(hours(25));
+      expect(last - queuedAt).toBeGreaterThanOrEqual(hours(24));
+      expect(down.received.length).toBe(failed?.attempts);
+
+      down.answer(410);
+      down.received.length = 0;
+      await app.outboundWebhooks.deliver(await app.outboundWebhooks.emit('down-shop', { id: 'survey.expired:down-2', type: 'survey.expired', createdAt: clock.now(), data: {} }));
+      expect(down.received).toHaveLength(1);
+      expect((await app.outboundWebhooks.list('down-shop'))[0]).toMatchObject({ active: false });
+      expect(await app.outboundWebhooks.emit('down-shop', { id: 'survey.expired:down-3', type: 'survey.expired', createdAt: clock.now(), data: {} })).toEqual([]);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('never follows a redirect: a 3xx is a failed attempt', async () => {
+    const { app } = server;
+    const moved = await startReceiver();
+    try {
+      const { subscription } = await app.outboundWebhooks.subscribe('moved-shop', { url: moved.url, events: ['survey.scored'] });
+      moved.answer(302);
+      await app.outboundWebhooks.deliver(await app.outboundWebhooks.emit('moved-shop', { id: 'survey.scored:moved-1', type: 'survey.scored', createdAt: clock.now(), data: {} }));
+      expect(moved.received).toHaveLength(1);
+      const [delivery] = await app.outboundWebhooks.deliveries('moved-shop', subscription.id);
+      expect(delivery).toMatchObject({ status: 'pending', lastAttempts: [{ status: 302, error: 'redirect not followed' }] });
+    } finally {
+      await moved.close();
+    }
+  });
+
+  it('refuses URLs that are not https (outside loopback in development) and unknown events', async () => {
+    const subscribe = (input: unknown) => server.app.outboundWebhooks.subscribe('url-shop', input);
+    await expect(subscribe({ url: 'http://example.com/hooks', events: ['survey.scored'] })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(subscribe({ url: 'https://user:pw@example.com/hooks', events: ['survey.scored'] })).rejects.toThrow(/user name or password/);
+    await expect(subscribe({ url: 'https://example.com/hooks', events: ['survey.started'] })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(subscribe({ url: 'https://example.com/hooks', events: [] })).rejects.toMatchObject({ statusCode: 400 });
+    const ok = await subscribe({ url: 'https://example.com/hooks', events: ['survey.scored', 'survey.scored'] });
+    expect(ok.subscription.events).toEqual(['survey.scored']);
+    expect(ok.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    await server.app.outboundWebhooks.remove('url-shop', ok.subscription.id);
+    expect(await server.app.outboundWebhooks.list('url-shop')).toEqual([]);
+  });
+});
