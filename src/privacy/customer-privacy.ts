@@ -38,6 +38,8 @@ export interface ErasureReport {
   outbox: number;
   teamsConversations: number;
   invitations: number;
+  /** Webhook deliveries about their surveys whose body carried their comment, rewritten without it. */
+  webhookDeliveries: number;
   /** Owner alerts, digests and staff chat lines that quoted the person, with those quotes replaced. */
   quotesRedacted: number;
   /** Addresses whose opt-out is kept as a one-way hash. */
@@ -89,13 +91,14 @@ export class CustomerPrivacy {
     const p = await this.person(businessId, customerId);
     const quotes = this.quotesOf(p);
     const web = CustomerPrivacy.web(p);
-    const [transcript, inbound, outbox, teams, staff, digests] = await Promise.all([
+    const [transcript, inbound, outbox, teams, staff, digests, webhooks] = await Promise.all([
       store.webTranscripts.linesOf(businessId, web),
       store.inbound.ofPerson(businessId, web, CustomerPrivacy.messageIds(p)),
       store.outbox.ofPerson(businessId, p.addresses, p.surveys.map((s) => s.id)),
       store.teamsConversations.ofAddresses(businessId, CustomerPrivacy.teams(p)),
       store.staff.identitiesAt(businessId, p.addresses),
       quotes.pattern ? store.outbox.matching(businessId, 'digest', quotes.pattern) : [],
+      store.webhookDeliveries.ofPerson(businessId, p.surveys.map((s) => s.id), p.customers.map((c) => c.id)),
     ]);
     return {
       exportedAt: now(),
@@ -145,6 +148,7 @@ export class CustomerPrivacy {
         .map((d) => ({ outboxId: d.id, createdAt: d.createdAt ?? null, lines: d.text.split('\n').filter((line) => quotes.quotes(line)) }))
         .filter((d) => d.lines.length),
       staffIdentities: staff,
+      webhookDeliveries: webhooks.map(({ id: _id, body, ...d }) => ({ ...d, body: JSON.parse(body) as unknown })),
     };
   }
 
@@ -172,6 +176,7 @@ export class CustomerPrivacy {
     const teamsConversations = await store.teamsConversations.deleteAddresses(businessId, CustomerPrivacy.teams(p));
     const outbox = await store.outbox.erase(businessId, p.addresses, surveyIds, erasedText, erasedAddress);
     const quotesRedacted = await this.redactQuotes(businessId, quotes);
+    const webhookDeliveries = await this.eraseWebhookComments(businessId, surveyIds);
     const invitations = await store.invitations.erase(businessId, p.invitations.map((i) => i.id));
     const surveys = await store.surveys.anonymise(businessId, surveyIds);
     let optOutsKept = 0;
@@ -193,7 +198,23 @@ export class CustomerPrivacy {
     }
     const rest = live.filter((c) => !c.optedOutAt || isReal(c.address));
     customers += await store.customers.erase(businessId, rest.map((c) => c.id), now());
-    return { customerId, alreadyErased: live.length === 0, customers, surveys, webMessages, inbound, outbox, teamsConversations, invitations, quotesRedacted, optOutsKept };
+    return { customerId, alreadyErased: live.length === 0, customers, surveys, webMessages, inbound, outbox, teamsConversations, invitations, webhookDeliveries, quotesRedacted, optOutsKept };
+  }
+
+  /**
+   * Webhook bodies carry ids, kind, score and band, and the comment (`survey.completed`): the comment
+   * becomes null, in a delivery still to go as in the record of one sent. The rest names no one.
+   */
+  private async eraseWebhookComments(businessId: string, surveyIds: readonly string[]): Promise<number> {
+    let rewritten = 0;
+    for (const d of await this.deps.store.webhookDeliveries.ofPerson(businessId, surveyIds, [])) {
+      const body = JSON.parse(d.body) as { data?: { comment?: unknown } };
+      if (body.data?.comment === undefined || body.data.comment === null) continue;
+      body.data.comment = null;
+      await this.deps.store.webhookDeliveries.setBody(businessId, d.id, JSON.stringify(body));
+      rewritten++;
+    }
+    return rewritten;
   }
 
   /** Replace the person's words where digests and staff chats (owner alerts, command answers) quote them. */

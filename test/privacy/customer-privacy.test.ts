@@ -5,6 +5,7 @@ import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
 import { say, transcript, visitor } from '../staff/web-chat.js';
+import { startReceiver, type Receiver } from '../webhooks/receiver.js';
 
 const key = 'k_test_0123456789abcdef';
 const headers = { 'x-api-key': key };
@@ -24,6 +25,7 @@ describe('GDPR export and erasure of one customer', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let server: TestServer;
   let fake: FakeTwilio;
+  let receiver: Receiver;
   let customer = '';
   let customerId = '';
   let surveyId = '';
@@ -53,10 +55,17 @@ describe('GDPR export and erasure of one customer', () => {
   };
 
   beforeAll(async () => {
-    fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
+    [fake, receiver] = await Promise.all([startFakeTwilio({ accountSid, authToken, publicUrl }), startReceiver()]);
     server = await buildTestServer(smsEnv(fake, { WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: key, THROTTLE_DAYS: '0' }), { now: clock.now });
     const { app } = server;
     // The owner reads alerts and answers in the web chat.
+    // The business's own system gets every webhook event (survey.completed carries the comment).
+    const events = ['survey.scored', 'survey.completed', 'survey.expired', 'customer.opted_out', 'detractor.alert'];
+    await app.outboundWebhooks.subscribe(app.business.id, { url: receiver.url, events });
+    const settle = async () => {
+      await app.outboundWebhooks.drain();
+      await app.sweeper.sweep();
+    };
     const owner = visitor();
     expect((await api('POST', '/staff', { channel: 'web', address: owner, role: 'owner' })).statusCode).toBe(201);
 
@@ -81,9 +90,15 @@ describe('GDPR export and erasure of one customer', () => {
     await say(app, other, otherComment);
     otherId = (await customerAt(other)).id;
 
-    // The owner's chat now quotes both customers: detractor alerts and the digest of the week.
+    await settle();
+    // The owner's chat now quotes both customers: detractor alerts and the digest of the week (sent by
+    // the sweeper on Monday through the outbox, and asked for with /digest).
     clock.advance(7 * 86_400_000);
+    await settle();
+    await settle();
     await say(app, owner, '/digest');
+    // Housekeeping forgot the week-old message ids; a new message (answered with nothing: opted out) leaves one.
+    await say(app, customer, 'hello again');
     const ownerChat = (await transcript(app, owner)).join('\n');
     expect(ownerChat).toContain(comment);
     expect(ownerChat).toContain(name);
@@ -91,7 +106,7 @@ describe('GDPR export and erasure of one customer', () => {
     // Before: the person is all over the database (so finding them nowhere afterwards means something).
     const before = await everything();
     const holding = new Set(before.docs.filter((d) => d.json.includes(customer) || d.json.includes(comment)).map((d) => d.collection));
-    expect([...holding]).toEqual(expect.arrayContaining(['customers', 'surveys', 'web_messages', 'outbox', 'inbound']));
+    expect([...holding]).toEqual(expect.arrayContaining(['customers', 'surveys', 'web_messages', 'outbox', 'inbound', 'webhook_deliveries']));
 
     statsBefore = (await api('GET', '/stats')).json();
     const res = await api('GET', `/customers/${customerId}/export`);
@@ -104,6 +119,7 @@ describe('GDPR export and erasure of one customer', () => {
   afterAll(async () => {
     await server?.close();
     await fake?.close();
+    await receiver?.close();
   });
 
   it('exports the customer, their survey with comment and reply, their chat and what was sent to them', () => {
@@ -126,6 +142,11 @@ describe('GDPR export and erasure of one customer', () => {
     expect(outbox.filter((o) => o.address === customer).map((o) => o.purpose)).toEqual(expect.arrayContaining(['invitation', 'reply']));
     expect(outbox.some((o) => o.purpose === 'alert')).toBe(true); // alerts to the owner about their survey
     expect(exported.staffIdentities).toEqual([]);
+    const hooks = exported.webhookDeliveries as Array<{ eventType: string; body: { data: { comment?: string } } }>;
+    expect(hooks.find((h) => h.eventType === 'survey.completed' && h.body.data.comment === comment)).toBeDefined();
+    expect(hooks.some((h) => h.eventType === 'customer.opted_out')).toBe(true);
+    const digests = exported.digests as Array<{ lines: string[] }>;
+    expect(digests.flatMap((d) => d.lines).some((line) => line.includes(comment))).toBe(true);
     expect(JSON.stringify(exported)).not.toContain(otherComment);
     expect(JSON.stringify(exported)).not.toContain(other);
   });
@@ -138,6 +159,7 @@ describe('GDPR export and erasure of one customer', () => {
     expect(found).toEqual([]);
     expect(erasure).toMatchObject({ customerId, alreadyErased: false, customers: 2, surveys: 2, optOutsKept: 1 });
     expect(erasure.quotesRedacted).toBeGreaterThan(0);
+    expect(erasure.webhookDeliveries).toBe(2); // survey.completed of the web and of the SMS survey
   });
 
   it("keeps the other customer's data, the anonymous survey and every metric", async () => {
