@@ -11,6 +11,7 @@ import conversations from './plugins/conversations.js';
 import database from './plugins/database.js';
 import outboundWebhooks from './plugins/outbound-webhooks.js';
 import outbox from './plugins/outbox.js';
+import privacy from './plugins/privacy.js';
 import store from './plugins/store.js';
 import sweeper from './plugins/sweeper.js';
 import webhooks from './plugins/webhooks.js';
@@ -52,6 +53,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(channels, { config });
   await fastify.register(outbox);
   await fastify.register(businesses, { config });
+  await fastify.register(privacy);
   await fastify.register(sweeper, { config });
   await fastify.register(webhooks);
   healthRoutes(fastify);

@@ -4,11 +4,12 @@ import type { Config } from '../config.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { surveyKinds } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';
+import { customerIdParams } from '../privacy/customer-privacy.js';
 import { invitationInput } from '../surveys/deep-links.js';
 import { apiKeyAuth } from './auth.js';
 import { addStaff, businessLink, createInvitation, staffBody } from './business-handlers.js';
 import { businessServices } from './business-services.js';
-import { csvLine } from './csv.js';
+import { exportContentTypes, exportFilters, exportFormats, surveyExport } from './export.js';
 import { startSurveys, surveyWithDelivery } from './survey-handlers.js';
 
 // Query strings are strict: a parameter the route does not know (`period[$ne]`, a typo) is a 400, not ignored.
@@ -18,8 +19,6 @@ const linkQuery = z.strictObject({ kind: z.enum(surveyKinds).default('nps') });
 
 const parse = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(schema, value, 'body');
 const parseQuery = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(schema, value, 'query');
-
-const exportColumns = ['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'trigger', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs'] as const;
 
 /** The first REST API, under /api (deprecated for /api/v1, kept for existing integrations): API-key auth, zod-validated input, errors through the app's error handler. */
 export async function apiRoutes(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
@@ -40,12 +39,29 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
     return statsJson(await periodStats(app.store, app.business, app.now(), Number(period.slice(0, -1))));
   });
 
-  app.get('/export.csv', async (_request, reply) => {
-    let out = csvLine(exportColumns);
-    for await (const s of app.store.surveys.all(app.business.id)) {
-      out += csvLine([s.id, s.kind, s.channel, s.state, s.score, s.band, s.comment, s.vars.customerName, s.vars.context, s.trigger, s.tags.join(';'), s.invitedAt, s.answeredAt, s.completedAt, s.firstReplyAt, s.timeToFirstReplyMs]);
-    }
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="surveys.csv"').send(out);
+  // Streamed: the export is read from a cursor as the client takes it, never held whole in memory.
+  for (const format of exportFormats) {
+    app.get(`/export.${format}`, async (request, reply) => {
+      const filters = parseQuery(exportFilters, request.query);
+      return reply
+        .type(exportContentTypes[format])
+        .header('content-disposition', `attachment; filename="surveys.${format}"`)
+        .send(surveyExport(app.store, app.business.id, format, filters));
+    });
+  }
+
+  // GDPR: everything stored about one customer (and their linked addresses), and its erasure.
+  app.get('/customers/:id/export', async (request, reply) => {
+    const { id } = parseInput(customerIdParams, request.params, 'params');
+    const data = await app.privacy.exportCustomer(app.business.id, id);
+    return reply.header('content-disposition', `attachment; filename="customer-${id}.json"`).send(data);
+  });
+
+  app.delete('/customers/:id', async (request) => {
+    const { id } = parseInput(customerIdParams, request.params, 'params');
+    const report = await app.privacy.eraseCustomer(app.business.id, id);
+    request.log.info({ erasure: report }, 'customer erased');
+    return report;
   });
 
   app.post('/invitations', async (request, reply) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
 import type { ChannelName } from '../domain/channels.js';
@@ -23,6 +24,8 @@ const customerSchema = new Schema(
     optOutReason: String,
     lastSurveyedAt: Date,
     personId: Schema.Types.ObjectId,
+    /** Set on an erased customer's tombstone: every other field is gone and `address` is `#erased:<id>`. */
+    erasedAt: Date,
     /**
      * Outbound webhook events this customer's opt-out still owes, written with it and cleared once
      * queued: `customer.opted_out@<epoch ms>` (strings, so `$pullAll` clears them on FerretDB too).
@@ -48,6 +51,7 @@ export interface CustomerRecord {
   optOutReason?: string;
   lastSurveyedAt?: Date;
   personId?: string;
+  erasedAt?: Date;
 }
 
 type Doc = Record<string, unknown> & { _id: Types.ObjectId };
@@ -67,8 +71,21 @@ function toRecord(d: Doc): CustomerRecord {
     optOutReason: opt(d.optOutReason),
     lastSurveyedAt: opt(d.lastSurveyedAt),
     personId: opt<Types.ObjectId>(d.personId)?.toString(),
+    erasedAt: opt(d.erasedAt),
   };
 }
+
+/**
+ * Where an erased customer's opt-out is kept: a customer document whose address is a one-way hash of
+ * (business, channel, address) instead of the address. Every lookup by address also matches it, so
+ * the person stays opted out (and STOP, START and survey starts work on it as on any customer)
+ * without the database keeping the address. `#` is in no channel's address format.
+ */
+export const suppressedAddress = (key: CustomerKey): string =>
+  `#optout:${createHash('sha256').update(`${key.businessId}\u0000${key.channel}\u0000${key.address}`).digest('hex')}`;
+
+/** A customer's address, or the opt-out kept for it after an erasure. */
+const keyFilter = (key: CustomerKey) => ({ businessId: key.businessId, channel: key.channel, address: { $in: [key.address, suppressedAddress(key)] } });
 
 export interface CustomerKey {
   businessId: string;
@@ -101,7 +118,7 @@ export class CustomerRepository {
     };
     for (let attempt = 0; ; attempt++) {
       try {
-        const doc = await this.model.findOneAndUpdate({ ...key }, update, { upsert: true, returnDocument: 'after' }).lean<Doc>();
+        const doc = await this.model.findOneAndUpdate(keyFilter(key), update, { upsert: true, returnDocument: 'after' }).lean<Doc>();
         if (!doc) throw new Error('customer upsert returned nothing');
         return toRecord(doc);
       } catch (err) {
@@ -111,7 +128,7 @@ export class CustomerRepository {
   }
 
   async find(key: CustomerKey): Promise<CustomerRecord | undefined> {
-    const doc = await this.model.findOne({ ...key }).lean<Doc>();
+    const doc = await this.model.findOne(keyFilter(key)).lean<Doc>();
     return doc ? toRecord(doc) : undefined;
   }
 
@@ -131,18 +148,19 @@ export class CustomerRepository {
   /**
    * Record an opt-out (with its reason), or clear it (`reason` undefined). Safe to repeat. A new
    * opt-out (of someone not opted out) records in the same write the webhook event it owes; returns
-   * the customer's id when it did.
+   * the customer's id when it did. Clearing the opt-out kept for an erased customer makes it an
+   * ordinary customer at its address again.
    */
   async setOptOut(key: CustomerKey, reason: string | undefined, at: Date): Promise<{ owes: string } | undefined> {
     const owed = `customer.opted_out@${at.getTime()}`;
     if (reason) {
-      const fresh = await this.model.findOneAndUpdate({ ...key, optedOutAt: null }, { $set: { optedOutAt: at, optOutReason: reason }, $push: { webhooksDue: owed } }, { returnDocument: 'after' }).lean<Doc>();
+      const fresh = await this.model.findOneAndUpdate({ ...keyFilter(key), optedOutAt: null }, { $set: { optedOutAt: at, optOutReason: reason }, $push: { webhooksDue: owed } }, { returnDocument: 'after' }).lean<Doc>();
       if (fresh) return { owes: fresh._id.toString() };
     }
-    const update = reason ? { $set: { optedOutAt: at, optOutReason: reason }, $setOnInsert: { ...key, webhooksDue: [owed] } } : { $unset: { optedOutAt: 1, optOutReason: 1 } };
+    const update = reason ? { $set: { optedOutAt: at, optOutReason: reason }, $setOnInsert: { ...key, webhooksDue: [owed] } } : { $unset: { optedOutAt: 1, optOutReason: 1 }, $set: { address: key.address } };
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.model.updateOne({ ...key }, update, { upsert: !!reason });
+        const result = await this.model.updateOne(keyFilter(key), update, { upsert: !!reason });
         return result.upsertedId ? { owes: String(result.upsertedId) } : undefined;
       } catch (err) {
         if (!isDuplicateKey(err) || attempt >= 3) throw err;
@@ -183,5 +201,44 @@ export class CustomerRepository {
   /** Give a customer a person id (the first address's own id when it has none yet). */
   async setPerson(id: string, personId: string): Promise<void> {
     await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { personId: new Types.ObjectId(personId) } });
+  }
+
+  /** A customer and the other addresses of the same person (`personId`), oldest first. */
+  async person(businessId: string, id: string): Promise<CustomerRecord[]> {
+    const self = await this.byId(id, businessId);
+    if (!self?.personId) return self ? [self] : [];
+    const personId = new Types.ObjectId(self.personId);
+    const docs = await this.model.find({ businessId, $or: [{ _id: personId }, { personId }] }).sort({ createdAt: 1, _id: 1 }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /** Keep an erased customer's opt-out under the hash of its address only (see `suppressedAddress`). */
+  async keepOptOut(key: CustomerKey, optedOutAt: Date, reason: string | undefined): Promise<void> {
+    const address = suppressedAddress(key);
+    const set = { optedOutAt, ...(reason ? { optOutReason: reason } : {}) };
+    await this.model.updateOne({ businessId: key.businessId, channel: key.channel, address }, { $set: set, $setOnInsert: { businessId: key.businessId, channel: key.channel, address } }, { upsert: true }).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err; // a concurrent erasure kept it first
+    });
+  }
+
+  /**
+   * Erase customers: each becomes a tombstone with its id, business, channel and `erasedAt`, and an
+   * address (`#erased:<id>`) no one has, so a later contact from the address is a new customer and
+   * never linked to the old, anonymised surveys.
+   */
+  async erase(businessId: string, ids: readonly string[], at: Date): Promise<number> {
+    let erased = 0;
+    for (const id of ids) {
+      const gone = { name: 1, locale: 1, timeZone: 1, optedOutAt: 1, optOutReason: 1, lastSurveyedAt: 1, personId: 1 };
+      const res = await this.model.updateOne({ _id: new Types.ObjectId(id), businessId, erasedAt: null }, { $set: { address: `#erased:${id}`, tags: [], erasedAt: at }, $unset: gone });
+      erased += res.modifiedCount;
+    }
+    return erased;
+  }
+
+  /** Keep only a kept opt-out's hash and opt-out (`keepOptOut`): the name, language and tags a later contact gave it go. */
+  async strip(businessId: string, id: string): Promise<number> {
+    const gone = { name: 1, locale: 1, timeZone: 1, lastSurveyedAt: 1, personId: 1 };
+    return (await this.model.updateOne({ _id: new Types.ObjectId(id), businessId }, { $set: { tags: [] }, $unset: gone })).modifiedCount;
   }
 }

@@ -26,6 +26,17 @@ export interface MessageId {
   receivedAt: Date;
 }
 
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Web message ids are `<visitor id>:<the page's id>`; other channels' ids name no one, so they are matched one by one. */
+function personFilter(webVisitors: readonly string[], ids: ReadonlyArray<Pick<MessageId, 'channel' | 'providerMessageId'>>) {
+  const or = [
+    ...webVisitors.map((v) => ({ channel: 'web', providerMessageId: { $regex: `^${escapeRegex(v)}:` } })),
+    ...ids.map((i) => ({ channel: i.channel, providerMessageId: i.providerMessageId })),
+  ];
+  return or.length ? { $or: or } : undefined;
+}
+
 export class InboundRepository {
   constructor(readonly model: AnyModel) {}
 
@@ -60,5 +71,18 @@ export class InboundRepository {
 
   async deleteOlderThan(before: Date): Promise<void> {
     await this.model.deleteMany({ receivedAt: { $lt: before } });
+  }
+
+  /** One person's message ids: a web visitor's own (their ids start with the visitor id) and the ids given. */
+  async ofPerson(businessId: string, webVisitors: readonly string[], ids: ReadonlyArray<Pick<MessageId, 'channel' | 'providerMessageId'>>): Promise<MessageId[]> {
+    const filter = personFilter(webVisitors, ids);
+    if (!filter) return [];
+    const docs = await this.model.find({ businessId, ...filter }).sort({ receivedAt: 1 }).lean<MessageId[]>();
+    return docs.map((d) => ({ channel: d.channel, providerMessageId: d.providerMessageId, receivedAt: d.receivedAt }));
+  }
+
+  async deleteOfPerson(businessId: string, webVisitors: readonly string[], ids: ReadonlyArray<Pick<MessageId, 'channel' | 'providerMessageId'>>): Promise<number> {
+    const filter = personFilter(webVisitors, ids);
+    return filter ? (await this.model.deleteMany({ businessId, ...filter })).deletedCount : 0;
   }
 }

@@ -28,7 +28,8 @@ export type { DeliveryStatus, NewOutboxItem, OutboxItem, OutboxPurpose } from '.
 export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
-export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyFilter, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
+export { erasedAddress } from './surveys.js';
+export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
 export { deliveryIdOf, webhookEventTypes } from './webhooks.js';

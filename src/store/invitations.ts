@@ -108,4 +108,23 @@ export class InvitationRepository {
   async deleteExpiredBefore(before: Date): Promise<void> {
     await this.model.deleteMany({ expiresAt: { $lt: before } });
   }
+
+  /** Invitations made for these customers, redeemed by these chats (`channel:address`) or behind these surveys. */
+  async ofPerson(businessId: string, customerIds: readonly string[], usedBy: readonly string[], surveyIds: readonly string[]): Promise<InvitationRecord[]> {
+    const or = [
+      { customerId: { $in: customerIds.map((id) => new Types.ObjectId(id)) } },
+      { usedBy: { $in: [...usedBy] } },
+      { surveyId: { $in: surveyIds.map((id) => new Types.ObjectId(id)) } },
+    ];
+    const docs = await this.model.find({ businessId, $or: or }).sort({ createdAt: 1 }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /** Drop the name, context and redeeming chat of these invitations; a redeemed one stays used, so no one else can open it. */
+  async erase(businessId: string, ids: readonly string[]): Promise<number> {
+    if (!ids.length) return 0;
+    const { modifiedCount } = await this.model.updateMany({ businessId, _id: { $in: [...ids] } }, { $unset: { name: 1, context: 1 } });
+    await this.model.updateMany({ businessId, _id: { $in: [...ids] }, usedBy: { $ne: null } }, { $set: { usedBy: '#erased' } });
+    return modifiedCount;
+  }
 }

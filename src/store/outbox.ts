@@ -195,4 +195,40 @@ export class OutboxRepository {
     const item = toItem(doc);
     return { status: item.deliveryStatus ?? item.state, ...(item.providerMessageId ? { providerMessageId: item.providerMessageId } : {}), ...(item.error ? { error: item.error } : {}) };
   }
+
+  /** Items to these addresses, or about these surveys (owner alerts), of one business, oldest first: a person's data export. */
+  async ofPerson(businessId: string, addresses: ReadonlyArray<{ channel: string; address: string }>, surveyIds: readonly string[]): Promise<Array<OutboxItem & { createdAt?: Date }>> {
+    const or = [...addresses.map((a) => ({ channel: a.channel, address: a.address })), { surveyId: { $in: surveyIds.map((id) => new Types.ObjectId(id)) } }];
+    const docs = await this.model.find({ businessId, $or: or }, { 'message.image': 0 }).sort({ _id: 1 }).lean<Doc[]>();
+    return docs.map((d) => ({ ...toItem(d), createdAt: opt<Date>(d.createdAt) }));
+  }
+
+  /**
+   * Erase what went, or was to go, to these addresses, and the text of messages about these surveys
+   * (owner alerts quote the customer): the text becomes `text`, the address `erasedAddress`, provider
+   * errors (which can quote a number) go, and an item not sent yet never will be.
+   */
+  async erase(businessId: string, addresses: ReadonlyArray<{ channel: string; address: string }>, surveyIds: readonly string[], text: string, erasedAddress: string): Promise<number> {
+    let changed = 0;
+    if (addresses.length) {
+      const to = { businessId, $or: addresses.map((a) => ({ channel: a.channel, address: a.address })) };
+      await this.model.updateMany({ ...to, state: { $in: ['pending', 'sending'] } }, { $set: { state: 'failed' } });
+      changed += (await this.model.updateMany(to, { $set: { address: erasedAddress, 'message.text': text }, $unset: { error: 1, 'message.choices': 1 } })).modifiedCount;
+    }
+    if (surveyIds.length) {
+      const about = { businessId, surveyId: { $in: surveyIds.map((id) => new Types.ObjectId(id)) }, 'message.text': { $ne: text } };
+      changed += (await this.model.updateMany(about, { $set: { 'message.text': text } })).modifiedCount;
+    }
+    return changed;
+  }
+
+  /** Messages of one purpose whose text matches `pattern` (a case-insensitive regular expression every server runs). */
+  async matching(businessId: string, purpose: OutboxPurpose, pattern: string): Promise<Array<{ id: string; text: string; createdAt?: Date }>> {
+    const docs = await this.model.find({ businessId, purpose, 'message.text': { $regex: pattern, $options: 'i' } }, { 'message.text': 1, createdAt: 1 }).sort({ _id: 1 }).lean<Doc[]>();
+    return docs.map((d) => ({ id: d._id.toString(), text: (d.message as { text: string }).text, createdAt: opt<Date>(d.createdAt) }));
+  }
+
+  async setText(id: string, text: string): Promise<void> {
+    await this.guard.single({ collection: 'outbox', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { 'message.text': text } }));
+  }
 }

@@ -127,4 +127,19 @@ export class StaffRepository {
     );
     return spent !== null;
   }
+
+  /** The staff identities at these addresses, with their role: a customer who is also staff. */
+  async identitiesAt(businessId: string, addresses: readonly Identity[]): Promise<Array<Identity & { role: StaffRole; since: Date }>> {
+    if (!addresses.length) return [];
+    const found = await this.identities.find({ businessId, $or: addresses.map((a) => ({ channel: a.channel, address: a.address })) }).lean<Doc[]>();
+    const members = await this.staff.find({ _id: { $in: found.map((i) => i.staffId) } }, { role: 1 }).lean<Doc[]>();
+    const role = new Map(members.map((m) => [m._id.toString(), m.role as StaffRole]));
+    return found.map((i) => ({ channel: i.channel as ChannelName, address: i.address as string, role: role.get(String(i.staffId)) ?? 'staff', since: i.createdAt as Date }));
+  }
+
+  /** The web chat visitor ids of the business's staff: their chats show alerts and command answers about customers. */
+  async webAddresses(businessId: string): Promise<string[]> {
+    const found = await this.identities.find({ businessId, channel: 'web' }, { address: 1 }).lean<Doc[]>();
+    return found.map((i) => i.address as string);
+  }
 }

@@ -71,6 +71,8 @@ surveySchema.index({ openKey: 1 }, { unique: true });
 surveySchema.index({ businessId: 1, channel: 1, address: 1, invitedAt: -1 });
 surveySchema.index({ state: 1, invitedAt: 1 });
 surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
+// Exports: a business's surveys oldest first, without sorting them all in memory.
+surveySchema.index({ businessId: 1, invitedAt: 1, _id: 1 });
 surveySchema.index({ alertsDue: 1 });
 surveySchema.index({ webhooksDue: 1 });
 surveySchema.index({ 'countsDue.step': 1 });
@@ -118,10 +120,20 @@ export interface SurveyRecord extends SurveyDialogFields {
   rev: number;
 }
 
+/** Which surveys an export reads: one kind, invited from `from` (inclusive) to `to` (exclusive). */
+export interface SurveyFilters {
+  kind?: SurveyKind;
+  from?: Date;
+  to?: Date;
+}
+
 export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'webhooksDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
 
 const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 const isOpenState = (state: SurveyState) => openStates.includes(state);
+
+/** What an erased address becomes: in no channel's address format, so nothing is ever sent to it. */
+export const erasedAddress = '#erased';
 
 export const openKeyOf = (businessId: string, channel: string, address: string) => `${businessId}:${channel}:${address}`;
 
@@ -411,9 +423,43 @@ export class SurveyRepository {
     return docs.map(toRecord);
   }
 
-  /** Every survey of a business, oldest first, one at a time. */
-  async *all(businessId: string): AsyncGenerator<SurveyRecord> {
-    for await (const doc of this.model.find({ businessId }).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>().cursor()) yield toRecord(doc as Doc);
+  /** The surveys of these customers, or sent to these addresses, oldest first (one person's, for export and erasure). */
+  async ofPerson(businessId: string, customerIds: readonly string[], addresses: ReadonlyArray<{ channel: string; address: string }>): Promise<SurveyRecord[]> {
+    const or = [{ customerId: { $in: customerIds.map((id) => new Types.ObjectId(id)) } }, ...addresses.map((a) => ({ channel: a.channel, address: a.address }))];
+    const docs = await this.model.find({ businessId, $or: or }).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /**
+   * Keep these (closed) surveys only as anonymous answers: kind, state, score, band, dates, tags, week
+   * and the time to the first reply stay, so every count still matches; the address, the customer's
+   * name, the context, the comment, the business's replies, message ids and unsent messages go, in
+   * one write per survey (so one whose address is gone is done).
+   */
+  async anonymise(businessId: string, ids: readonly string[]): Promise<number> {
+    const gone = { comment: 1, 'vars.customerName': 1, 'vars.context': 1, replies: 1, pendingReply: 1, sendsDue: 1, alertsDue: 1 };
+    let changed = 0;
+    for (const id of ids) {
+      const _id = new Types.ObjectId(id);
+      const res = await this.guard.single({ collection: 'surveys', id }, () =>
+        this.model.updateOne({ _id, businessId, address: { $ne: erasedAddress } }, { $set: { address: erasedAddress, openKey: `closed:${id}`, inbound: [] }, $unset: gone }),
+      );
+      changed += res.modifiedCount;
+    }
+    return changed;
+  }
+
+  /**
+   * Every survey of a business (of one kind, invited in `[from, to)`), oldest first, one at a time
+   * from a cursor read in batches of `batchSize`: an export of any size holds one batch in memory.
+   * The dialog's bookkeeping (message ids, owed counts and sends) is not read.
+   */
+  async *all(businessId: string, filters: SurveyFilters = {}, batchSize = 500): AsyncGenerator<SurveyRecord> {
+    const invitedAt = { ...(filters.from ? { $gte: filters.from } : {}), ...(filters.to ? { $lt: filters.to } : {}) };
+    const query = { businessId, ...(filters.kind ? { kind: filters.kind } : {}), ...(filters.from || filters.to ? { invitedAt } : {}) };
+    const unread = { inbound: 0, countsDue: 0, pendingReply: 0, sendsDue: 0 };
+    const cursor = this.model.find(query, unread).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>().cursor({ batchSize });
+    for await (const doc of cursor) yield toRecord(doc as Doc);
   }
 }
 

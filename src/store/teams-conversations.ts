@@ -38,4 +38,14 @@ export class TeamsConversationRepository {
     const found = await this.model.findOne({ businessId, address }).lean<{ reference: object }>();
     return found?.reference;
   }
+
+  /** The references kept for these users, for a person's data export. */
+  async ofAddresses(businessId: string, addresses: readonly string[]): Promise<Array<{ address: string; reference: object; updatedAt: Date }>> {
+    if (!addresses.length) return [];
+    return this.model.find({ businessId, address: { $in: addresses } }, { _id: 0, address: 1, reference: 1, updatedAt: 1 }).lean<Array<{ address: string; reference: object; updatedAt: Date }>>();
+  }
+
+  async deleteAddresses(businessId: string, addresses: readonly string[]): Promise<number> {
+    return addresses.length ? (await this.model.deleteMany({ businessId, address: { $in: addresses } })).deletedCount : 0;
+  }
 }

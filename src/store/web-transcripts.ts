@@ -55,4 +55,26 @@ export class WebTranscriptRepository {
       ...(m.dir ? { dir: m.dir as TranscriptLine['dir'] } : {}),
     }));
   }
+
+  /** Every line of these visitors' chats, oldest first. */
+  async linesOf(businessId: string, visitorIds: readonly string[]): Promise<Array<{ id: string; visitorId: string; from: TranscriptLine['from']; text: string; at: Date }>> {
+    if (!visitorIds.length) return [];
+    const docs = await this.model.find({ businessId, visitorId: { $in: visitorIds } }).sort({ _id: 1 }).lean<Array<Record<string, unknown> & { _id: Types.ObjectId }>>();
+    return docs.map((m) => ({ id: m._id.toString(), visitorId: m.visitorId as string, from: m.from as TranscriptLine['from'], text: m.text as string, at: m.at as Date }));
+  }
+
+  /** Lines of these visitors' chats whose text matches `pattern` (a case-insensitive regular expression every server runs). */
+  async matching(businessId: string, visitorIds: readonly string[], pattern: string): Promise<Array<{ id: string; text: string }>> {
+    if (!visitorIds.length) return [];
+    const docs = await this.model.find({ businessId, visitorId: { $in: visitorIds }, text: { $regex: pattern, $options: 'i' } }, { text: 1 }).lean<Array<{ _id: Types.ObjectId; text: string }>>();
+    return docs.map((m) => ({ id: m._id.toString(), text: m.text }));
+  }
+
+  async setText(businessId: string, id: string, text: string): Promise<void> {
+    await this.model.updateOne({ _id: id, businessId }, { $set: { text } });
+  }
+
+  async deleteVisitors(businessId: string, visitorIds: readonly string[]): Promise<number> {
+    return visitorIds.length ? (await this.model.deleteMany({ businessId, visitorId: { $in: visitorIds } })).deletedCount : 0;
+  }
 }

@@ -266,4 +266,20 @@ export class WebhookDeliveryRepository {
   async deleteFinishedBefore(before: Date): Promise<void> {
     await this.model.deleteMany({ state: { $in: ['delivered', 'failed'] }, finishedAt: { $lt: before } });
   }
+
+  /**
+   * Deliveries of a person's events: of these surveys (`<type>:<surveyId>`) and of these customers'
+   * opt-outs (`customer.opted_out:<customerId>:<ms>`), oldest first.
+   */
+  async ofPerson(businessId: string, surveyIds: readonly string[], customerIds: readonly string[]): Promise<Array<{ id: string; eventId: string; eventType: string; state: string; createdAt: Date; body: string }>> {
+    const eventIds = surveyIds.flatMap((id) => surveyWebhookEvents.map((type) => `${type}:${id}`));
+    const or = [{ eventId: { $in: eventIds } }, ...customerIds.map((id) => ({ eventId: { $regex: `^customer\\.opted_out:${id}:` } }))];
+    const docs = await this.model.find({ businessId, $or: or }, { eventId: 1, eventType: 1, state: 1, createdAt: 1, body: 1 }).sort({ createdAt: 1, _id: 1 }).lean<Doc[]>();
+    return docs.map((d) => ({ id: d._id.toString(), eventId: d.eventId as string, eventType: d.eventType as string, state: d.state as string, createdAt: d.createdAt as Date, body: d.body as string }));
+  }
+
+  /** Rewrite what a delivery sends (an erasure removes the comment); later attempts sign the new body. */
+  async setBody(businessId: string, id: string, body: string): Promise<void> {
+    await this.guard.single({ collection: 'webhook_deliveries', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id), businessId }, { $set: { body } }));
+  }
 }

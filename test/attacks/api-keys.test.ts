@@ -22,11 +22,14 @@ beforeAll(async () => {
 afterAll(async () => rig?.close());
 
 /** Every /api route, with a request that passes validation, so only the key decides. */
-const routes: Array<{ method: 'GET' | 'POST'; url: string; body?: unknown }> = [
+const routes: Array<{ method: 'GET' | 'POST' | 'DELETE'; url: string; body?: unknown }> = [
   { method: 'POST', url: '/api/surveys', body: { kind: 'nps', channel: 'sms', address: '+14155554400' } },
   { method: 'GET', url: `/api/surveys/${'a'.repeat(24)}` },
   { method: 'GET', url: '/api/stats?period=7d' },
   { method: 'GET', url: '/api/export.csv' },
+  { method: 'GET', url: '/api/export.jsonl' },
+  { method: 'GET', url: `/api/customers/${'a'.repeat(24)}/export` },
+  { method: 'DELETE', url: `/api/customers/${'a'.repeat(24)}` },
   { method: 'POST', url: '/api/staff', body: { channel: 'sms', address: '+14155554401', role: 'owner' } },
   { method: 'POST', url: '/api/invitations', body: { kind: 'nps' } },
   { method: 'GET', url: '/api/links/telegram?kind=nps' },

@@ -131,6 +131,11 @@ describe('log scan', () => {
     if (detractor) await rig.twilio.receive(rig.app, { from: ownerPhone, body: `/reply ${detractor.id} ${comment()}` });
     await rig.twilio.receive(rig.app, { from: ownerPhone, body: '/stats 7d' });
     await rig.api('GET', '/api/export.csv');
+    await rig.api('GET', '/api/export.jsonl');
+    // A customer's data export and erasure (the erasure logs what it changed, never what it erased).
+    const erased = (await rig.app.store.customers.find({ businessId: 'default', channel: 'sms', address: '+14155554701' }))!;
+    expect((await rig.api('GET', `/api/customers/${erased.id}/export`)).statusCode).toBe(200);
+    expect((await rig.api('DELETE', `/api/customers/${erased.id}`)).statusCode).toBe(200);
     await rig.api('GET', '/api/stats?period=7d', undefined, { 'x-api-key': 'wrong-key-0123456789abcdef' });
     await rig.api('POST', '/api/staff', { channel: 'sms', address: '+14155554711' });
     found.phones.add('+14155554711');

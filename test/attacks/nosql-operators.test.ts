@@ -86,6 +86,16 @@ describe('nosql operators', () => {
       attempts.push({ name: `GET /api/links/telegram?${query}`, send: () => rig.api('GET', `/api/links/telegram?${query}`) });
     }
 
+    for (const query of ['kind[$ne]=nps', 'kind=nps&kind=csat', 'from[$gt]=', 'to[$regex]=.*', 'businessId[$ne]=x', '$where=1']) {
+      attempts.push({ name: `GET /api/export.csv?${query}`, send: () => rig.api('GET', `/api/export.csv?${query}`) });
+      attempts.push({ name: `GET /api/export.jsonl?${query}`, send: () => rig.api('GET', `/api/export.jsonl?${query}`) });
+    }
+    // Path parameters: an operator written into a customer id is not an id.
+    for (const id of ['%7B%22%24ne%22%3Anull%7D', '[$ne]', '$where', 'a'.repeat(23) + '%00']) {
+      attempts.push({ name: `GET /api/customers/${id}/export`, send: () => rig.api('GET', `/api/customers/${id}/export`) });
+      attempts.push({ name: `DELETE /api/customers/${id}`, send: () => rig.api('DELETE', `/api/customers/${id}`) });
+    }
+
     const { tried, refused, examples } = await attack(rig, attempts, [400]);
     expectAllRefused('nosql operators', tried, refused, examples);
   });
@@ -93,7 +103,6 @@ describe('nosql operators', () => {
   it('in the query string of a route that reads none, change nothing in its answer', async () => {
     const messages = `/chat/api/visitors/${visitorId}/messages`;
     const routes: Array<[string, (query: string) => ReturnType<Rig['api']>]> = [
-      ['/api/export.csv', (q) => rig.api('GET', `/api/export.csv${q}`)],
       ['/api/surveys/:id', (q) => rig.api('GET', `/api/surveys/${'0'.repeat(24)}${q}`)],
       ['/chat/api/visitors/:id/messages', (q) => rig.app.inject({ method: 'GET', url: `${messages}${q}` })],
     ];

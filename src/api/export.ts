@@ -1,0 +1,76 @@
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { surveyKinds } from '../domain/surveys.js';
+import type { Store, SurveyFilters, SurveyRecord } from '../store/index.js';
+import { csvLine } from './csv.js';
+
+export const exportFormats = ['csv', 'jsonl'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+/** What an export's rows hold, in CSV column order (JSON lines use the same names). */
+export const exportColumns = ['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'trigger', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs'] as const;
+
+export const exportContentTypes: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  jsonl: 'application/x-ndjson; charset=utf-8',
+};
+
+const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((s) => new Date(s));
+
+/** The filters an export route accepts in its query string: `kind`, and `from` / `to` (ISO dates, `to` exclusive). */
+export const exportFilters = z.strictObject({ kind: z.enum(surveyKinds).optional(), from: day.optional(), to: day.optional() });
+
+/** One survey as an export row: the same fields in both formats. */
+function row(s: SurveyRecord) {
+  return {
+    id: s.id,
+    kind: s.kind,
+    channel: s.channel,
+    state: s.state,
+    score: s.score ?? null,
+    band: s.band ?? null,
+    comment: s.comment ?? null,
+    customerName: s.vars.customerName ?? null,
+    context: s.vars.context ?? null,
+    trigger: s.trigger,
+    tags: s.tags,
+    invitedAt: s.invitedAt,
+    answeredAt: s.answeredAt ?? null,
+    completedAt: s.completedAt ?? null,
+    firstReplyAt: s.firstReplyAt ?? null,
+    timeToFirstReplyMs: s.timeToFirstReplyMs ?? null,
+  };
+}
+
+const line: Record<ExportFormat, (s: SurveyRecord) => string> = {
+  csv: (s) => {
+    const r = row(s);
+    return csvLine(exportColumns.map((c) => (c === 'tags' ? r.tags.join(';') : r[c])));
+  },
+  jsonl: (s) => `${JSON.stringify(row(s))}\n`,
+};
+
+/** Lines are handed on in pieces of about this size: fewer, larger writes than one per survey. */
+const pieceSize = 64 * 1024;
+
+async function* lines(surveys: AsyncIterable<SurveyRecord>, format: ExportFormat): AsyncGenerator<string> {
+  let piece = format === 'csv' ? csvLine(exportColumns) : '';
+  for await (const s of surveys) {
+    piece += line[format](s);
+    if (piece.length >= pieceSize) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece) yield piece;
+}
+
+/**
+ * A business's surveys as CSV (the spreadsheet-safe rules of `csvLine`) or JSON lines, oldest first,
+ * as a stream. It reads the database only as fast as the reader takes the lines (a `Readable` pulls
+ * its generator only when its buffer runs low), so memory holds one cursor batch and one piece, not
+ * the export; a reader that goes away closes the cursor.
+ */
+export function surveyExport(store: Store, businessId: string, format: ExportFormat, filters: SurveyFilters = {}): Readable {
+  return Readable.from(lines(store.surveys.all(businessId, filters), format), { objectMode: false });
+}
