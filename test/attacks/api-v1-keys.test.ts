@@ -13,7 +13,7 @@ import { secrets, startRig, type Rig } from './rig.js';
 
 let rig: Rig;
 const ids = { survey: '', customer: '', apiKey: '', subscription: '' };
-const keys = { current: '', revoked: '', exportOnly: '', otherBusiness: '' };
+const keys = { current: '', revoked: '', exportOnly: '', readOnly: '', otherBusiness: '' };
 beforeAll(async () => {
   rig = await startRig({ env: { API_RATE_LIMIT: '1000000' } });
   const { app } = rig;
@@ -27,6 +27,7 @@ beforeAll(async () => {
   keys.revoked = revoked.key;
   ids.apiKey = revoked.id;
   keys.exportOnly = (await app.store.apiKeys.create({ businessId: 'default', name: 'export', scopes: ['export'] })).key;
+  keys.readOnly = (await app.store.apiKeys.create({ businessId: 'default', name: 'read', scopes: ['surveys:read'] })).key;
   ids.subscription = (await app.outboundWebhooks.subscribe('default', { url: 'https://hooks.example.com/first', events: ['survey.scored'] })).subscription.id;
   await app.store.businesses.save({ ...app.business, id: 'rival', name: 'Rival shop' });
   keys.otherBusiness = (await app.store.apiKeys.create({ businessId: 'rival', name: 'rival', scopes: all })).key;
@@ -34,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => rig?.close());
 
 /** Every v1 route with a request that passes validation (ids of the first business), so only the key decides. */
-const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown; ofBusiness?: boolean }> => [
+const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown; ofBusiness?: boolean; exportScope?: boolean }> => [
   { method: 'POST', url: '/api/v1/surveys', body: { kind: 'nps', channel: 'sms', address: '+14155554411' } },
   { method: 'GET', url: '/api/v1/surveys?limit=5' },
   { method: 'GET', url: `/api/v1/surveys/${ids.survey}`, ofBusiness: true },
@@ -52,6 +53,9 @@ const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: str
   { method: 'GET', url: '/api/v1/webhooks' },
   { method: 'GET', url: `/api/v1/webhooks/${ids.subscription}/deliveries`, ofBusiness: true },
   { method: 'DELETE', url: `/api/v1/webhooks/${ids.subscription}`, ofBusiness: true },
+  { method: 'GET', url: '/api/v1/surveys/export?format=csv', exportScope: true },
+  { method: 'GET', url: `/api/v1/customers/${ids.customer}/export`, ofBusiness: true, exportScope: true },
+  { method: 'DELETE', url: `/api/v1/customers/${ids.customer}`, ofBusiness: true },
 ];
 
 function request(route: ReturnType<typeof routes>[number], headers: Record<string, string>, query = ''): Promise<LightMyRequestResponse> {
@@ -95,7 +99,11 @@ describe('api v1 keys', () => {
   });
 
   it('are refused without the scope a route needs (403)', async () => {
-    const attempts: Attempt[] = routes().map((route) => ({ name: `${route.method} ${route.url}`, send: () => request(route, { 'x-api-key': keys.exportOnly }) }));
+    // A key with only the export scope, on every route that needs another one (and a read-only key on the exports).
+    const attempts: Attempt[] = routes()
+      .filter((route) => !route.exportScope)
+      .map((route) => ({ name: `${route.method} ${route.url}`, send: () => request(route, { 'x-api-key': keys.exportOnly }) }));
+    for (const route of routes().filter((r) => r.exportScope)) attempts.push({ name: `${route.method} ${route.url} (surveys:read)`, send: () => request(route, { 'x-api-key': keys.readOnly }) });
     const { tried, refused, examples } = await attack(rig, attempts, [403]);
     expectAllRefused('api v1 keys without the scope', tried, refused, examples);
   });

@@ -8,6 +8,7 @@ import { apiKeyRoutes } from './api-key-routes.js';
 import { ApiKeyAuth } from './auth.js';
 import { businessRoutes } from './business-routes.js';
 import { customerRoutes } from './customer-routes.js';
+import { privacyRoutes } from './privacy-routes.js';
 import { problemHandler } from './problems.js';
 import { reportRoutes } from './report-routes.js';
 import { surveyRoutes } from './survey-routes.js';
@@ -50,4 +51,5 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   businessRoutes(app, servicesOf);
   apiKeyRoutes(app, auth);
   webhookRoutes(app, config.nodeEnv === 'production');
+  privacyRoutes(app);
 }

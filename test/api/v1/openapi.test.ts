@@ -34,6 +34,9 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'GET /webhooks': () => ({ path: '/webhooks' }),
   'GET /webhooks/{id}/deliveries': (ids) => ({ path: `/webhooks/${ids.subscription}/deliveries` }),
   'DELETE /webhooks/{id}': (ids) => ({ path: `/webhooks/${ids.subscription}` }),
+  'GET /surveys/export': () => ({ path: '/surveys/export?format=jsonl&kind=csat' }),
+  'GET /customers/{id}/export': (ids) => ({ path: `/customers/${ids.customer}/export` }),
+  'DELETE /customers/{id}': (ids) => ({ path: `/customers/${ids.customer}` }),
 };
 /** Routes that need Telegram: their success is tested with a Telegram stand-in in links.test.ts. */
 const elsewhere = ['POST /invitations', 'GET /links/telegram'];
