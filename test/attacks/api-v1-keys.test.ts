@@ -56,6 +56,8 @@ const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: str
   { method: 'GET', url: '/api/v1/surveys/export?format=csv', exportScope: true },
   { method: 'GET', url: `/api/v1/customers/${ids.customer}/export`, ofBusiness: true, exportScope: true },
   { method: 'DELETE', url: `/api/v1/customers/${ids.customer}`, ofBusiness: true },
+  { method: 'GET', url: '/api/v1/business' },
+  { method: 'PATCH', url: '/api/v1/business', body: { name: 'Renamed' } },
 ];
 
 function request(route: ReturnType<typeof routes>[number], headers: Record<string, string>, query = ''): Promise<LightMyRequestResponse> {

@@ -11,6 +11,7 @@ import { customerRoutes } from './customer-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
 import { problemHandler } from './problems.js';
 import { reportRoutes } from './report-routes.js';
+import { settingsRoutes } from './settings-routes.js';
 import { surveyRoutes } from './survey-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 
@@ -52,4 +53,5 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   apiKeyRoutes(app, auth);
   webhookRoutes(app, config.nodeEnv === 'production');
   privacyRoutes(app);
+  settingsRoutes(app);
 }

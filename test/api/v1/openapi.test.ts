@@ -37,9 +37,10 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'GET /surveys/export': () => ({ path: '/surveys/export?format=jsonl&kind=csat' }),
   'GET /customers/{id}/export': (ids) => ({ path: `/customers/${ids.customer}/export` }),
   'DELETE /customers/{id}': (ids) => ({ path: `/customers/${ids.customer}` }),
+  'GET /business': () => ({ path: '/business' }),
 };
-/** Routes that need Telegram: their success is tested with a Telegram stand-in in links.test.ts. */
-const elsewhere = ['POST /invitations', 'GET /links/telegram'];
+/** Routes tested elsewhere: those that need Telegram (links.test.ts) and a business other than the first (business-settings.test.ts). */
+const elsewhere = ['POST /invitations', 'GET /links/telegram', 'PATCH /business'];
 
 describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {

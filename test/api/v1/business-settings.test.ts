@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../../helpers/build.js';
+import { buildV1Server, envKey, makeKey, secondBusiness, v1 } from './v1-server.js';
+
+describe("a business's settings through /api/v1", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildV1Server();
+    secondBusiness(server.app);
+  });
+  afterAll(() => server?.close());
+
+  it('reads them, and refuses to change the first business (the environment describes it)', async () => {
+    const { app } = server;
+    const shown = await v1(app, envKey, 'GET', '/business');
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json()).toMatchObject({ id: 'default', sendWindow: '09:00-20:00', routes: '/' });
+    const refused = await v1(app, envKey, 'PATCH', '/business', { name: 'Renamed' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toMatch(/environment/);
+  });
+
+  it("changes another business's settings, live within a sweep, and seals new channel identities", async () => {
+    const { app } = server;
+    const key = await makeKey(app, 'second', ['admin']);
+    const changed = await v1(app, key, 'PATCH', '/business', { name: 'Second Shop & Co', sendWindow: '10:00-18:30', digestSchedule: 'fri 17:00' });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({ id: 'second', name: 'Second Shop & Co', sendWindow: '10:00-18:30', digestSchedule: 'fri 17:00', routes: '/b/second/', restartNeeded: false });
+    await app.sweeper.sweep();
+    expect(app.businesses.get('second')!.settings).toMatchObject({ name: 'Second Shop & Co', sendWindow: { startMinute: 600, endMinute: 1110 } });
+
+    const token = '555000999:AAG-second-business-own-bot-token';
+    const withBot = await v1(app, key, 'PATCH', '/business', { channels: { telegram: { token, webhookSecret: 'second-business-hook-secret' } } });
+    expect(withBot.json()).toMatchObject({ channels: ['telegram'], restartNeeded: true });
+    expect(withBot.body).not.toContain(token);
+    expect(JSON.stringify(await app.store.businesses.model.find({}).lean())).not.toContain(token);
+    expect((await v1(app, key, 'GET', '/business')).json().name).toBe('Second Shop & Co');
+
+    const bad = await v1(app, key, 'PATCH', '/business', { timeZone: 'Mars/Olympus', sendWindow: '9-5', nickname: 'x' });
+    expect(bad.statusCode).toBe(400);
+    expect((bad.json().errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['nickname', 'sendWindow', 'timeZone']);
+    expect((await v1(app, await makeKey(app, 'second', ['surveys:read']), 'GET', '/business')).statusCode).toBe(403);
+  });
+});
