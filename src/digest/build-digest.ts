@@ -61,7 +61,7 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
   }
 
   let movedMost: WeeklyDigest['movedMost'];
-  for (const cohort of counts.cohorts().filter((c) => c !== 'all')) {
+  for (const cohort of counts.cohorts().filter((c) => c.startsWith('tag:'))) {
     for (const kind of surveyKinds) {
       const comparison = compare(kind, counts.get(kind, periodStart, cohort).histogram, counts.get(kind, previousStart, cohort).histogram);
       if (comparison.delta === null) continue;

@@ -38,6 +38,8 @@ const surveySchema = new Schema(
     /** ISO week (Monday, business time zone) of the invitation: the rollup period. */
     week: { type: String, required: true },
     tags: { type: [String], default: [] },
+    /** What the survey is about (the purchase, the visit): cohorts `product:…`, `location:…`, `staff:…` count it. */
+    context: { product: String, order: String, location: String, staff: String },
     /** Provider ids of the inbound messages this survey consumed (newest last): a redelivery finds its id here. */
     inbound: { type: [String], default: [] },
     /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
@@ -73,8 +75,33 @@ surveySchema.index({ 'countsDue.step': 1 });
 // Digest: comments of a week by score, and detractors still waiting for an answer.
 surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
 surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
+// Insights: the scored surveys of a period.
+surveySchema.index({ businessId: 1, answeredAt: 1 });
 
 export type SurveyState = DialogState;
+
+/** What a survey is about, given when it starts; each field is also a rollup cohort. */
+export interface SurveyContext {
+  product?: string;
+  order?: string;
+  location?: string;
+  staff?: string;
+}
+
+/** A scored survey as the analyses read it: a lean projection, no dialog internals. */
+export interface ScoredSurvey {
+  id: string;
+  customerId: string;
+  channel: ChannelName;
+  kind: SurveyKind;
+  score: number;
+  band: Band;
+  comment?: string;
+  locale: Locale;
+  answeredAt: Date;
+  week: string;
+  context: SurveyContext;
+}
 export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
 export type AlertEvent = 'scored' | 'commented';
 
@@ -100,6 +127,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   band?: Band;
   week: string;
   tags: string[];
+  context?: SurveyContext;
   inbound: string[];
   alertsDue: AlertEvent[];
   countsDue: CountsOwed[];
@@ -119,6 +147,31 @@ const isOpenState = (state: SurveyState) => openStates.includes(state);
 export const openKeyOf = (businessId: string, channel: string, address: string) => `${businessId}:${channel}:${address}`;
 
 type Doc = Record<string, unknown> & { _id: Types.ObjectId; customerId: Types.ObjectId };
+
+function contextOf(raw: unknown): SurveyContext {
+  const c = (raw ?? {}) as Record<string, unknown>;
+  const out: SurveyContext = {};
+  for (const k of ['product', 'order', 'location', 'staff'] as const) if (typeof c[k] === 'string') out[k] = c[k];
+  return out;
+}
+
+const scoredProjection = { customerId: 1, channel: 1, kind: 1, score: 1, band: 1, comment: 1, locale: 1, answeredAt: 1, week: 1, context: 1 };
+
+function toScored(d: Doc): ScoredSurvey {
+  return {
+    id: d._id.toString(),
+    customerId: d.customerId.toString(),
+    channel: d.channel as ChannelName,
+    kind: d.kind as SurveyKind,
+    score: d.score as number,
+    band: d.band as Band,
+    ...(typeof d.comment === 'string' ? { comment: d.comment } : {}),
+    locale: d.locale as Locale,
+    answeredAt: d.answeredAt as Date,
+    week: d.week as string,
+    context: contextOf(d.context),
+  };
+}
 
 function toRecord(d: Doc): SurveyRecord {
   const opt = <T>(v: unknown) => (v === null || v === undefined ? undefined : (v as T));
@@ -146,6 +199,7 @@ function toRecord(d: Doc): SurveyRecord {
     abandonedAt: opt(d.abandonedAt),
     week: d.week as string,
     tags: (d.tags as string[] | undefined) ?? [],
+    ...(d.context ? { context: contextOf(d.context) } : {}),
     inbound: (d.inbound as string[] | undefined) ?? [],
     alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
     countsDue: ((d.countsDue as Array<Record<string, unknown>> | undefined) ?? []).map((c) => ({
@@ -348,6 +402,29 @@ export class SurveyRepository {
     const filter = { businessId, week, band: 'detractor', firstReplyAt: null };
     const docs = await this.model.find(filter).sort({ _id: 1 }).limit(limit).lean<Doc[]>();
     return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
+  }
+
+  /** Every survey of some customers (one person's addresses), oldest first. */
+  async ofCustomers(businessId: string, customerIds: readonly string[]): Promise<SurveyRecord[]> {
+    const docs = await this.model.find({ businessId, customerId: { $in: customerIds.map((id) => new Types.ObjectId(id)) } }).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /**
+   * Scored surveys answered in [from, to), oldest first, optionally of one kind and only some
+   * customers: the lean projection the analyses need.
+   */
+  async scored(businessId: string, range: { from?: Date; to: Date }, options: { kind?: SurveyKind; customerIds?: readonly string[]; commented?: boolean } = {}): Promise<ScoredSurvey[]> {
+    const filter: Record<string, unknown> = {
+      businessId,
+      answeredAt: { ...(range.from ? { $gte: range.from } : {}), $lt: range.to },
+      score: { $ne: null },
+      ...(options.kind ? { kind: options.kind } : {}),
+      ...(options.customerIds ? { customerId: { $in: options.customerIds.map((id) => new Types.ObjectId(id)) } } : {}),
+      ...(options.commented ? { comment: { $type: 'string' } } : {}),
+    };
+    const docs = await this.model.find(filter, scoredProjection).sort({ answeredAt: 1, _id: 1 }).lean<Doc[]>();
+    return docs.map(toScored);
   }
 
   /** Every survey of a business, oldest first, one at a time. */
