@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { BusinessRepository } from './businesses.js';
 import { CustomerRepository } from './customers.js';
 import { DigestRepository } from './digests.js';
+import { EventRepository } from './events.js';
 import { ferretDbGuard } from './ferretdb-guard.js';
 import { InboundRepository } from './inbound.js';
 import { InvitationRepository } from './invitations.js';
@@ -16,13 +17,15 @@ import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
 export type { BusinessSettings } from './businesses.js';
 export type { CustomerRecord, CustomerKey } from './customers.js';
 export type { DigestItem, DigestRecord } from './digests.js';
+export type { EventAttribute, EventRecord, EventType, NewEvent } from './events.js';
+export { eventTypes } from './events.js';
 export type { InvitationRecord } from './invitations.js';
 export type { MessageId } from './inbound.js';
 export type { DeliveryStatus, NewOutboxItem, OutboxItem, OutboxPurpose } from './outbox.js';
 export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
-export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
+export type { AlertEvent, NewSurvey, SurveyContext, ScoredSurvey, SurveyDialogFields, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
 export type { TranscriptLine } from './web-transcripts.js';
 
 /**
@@ -44,6 +47,7 @@ export async function createStore(conn: Connection, now: () => Date) {
     rollups: new RollupRepository(RollupRepository.model(conn), guard),
     staff: new StaffRepository(conn, guard),
     digests: new DigestRepository(DigestRepository.model(conn), guard),
+    events: new EventRepository(EventRepository.model(conn)),
     invitations: new InvitationRepository(InvitationRepository.model(conn), guard),
     webTranscripts: new WebTranscriptRepository(WebTranscriptRepository.model(conn)),
     teamsConversations: new TeamsConversationRepository(TeamsConversationRepository.model(conn)),
