@@ -196,6 +196,14 @@ export class CustomerRepository {
     return docs.map(toRecord);
   }
 
+  /** Every address of these people: customers whose person id, or own id, is one of them. */
+  async ofPersons(businessId: string, personIds: readonly string[]): Promise<CustomerRecord[]> {
+    const _ids = personIds.filter((id) => /^[a-f0-9]{24}$/i.test(id)).map((id) => new Types.ObjectId(id));
+    if (!_ids.length) return [];
+    const docs = await this.model.find({ businessId, $or: [{ personId: { $in: _ids } }, { _id: { $in: _ids } }] }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
   /** Customers by id (lean), business-scoped: the person each belongs to, for analyses. */
   async byIds(businessId: string, ids: readonly string[]): Promise<CustomerRecord[]> {
     const _ids = ids.filter((id) => /^[a-f0-9]{24}$/i.test(id)).map((id) => new Types.ObjectId(id));

@@ -1,0 +1,78 @@
+import type { SurveyKind } from '../domain/surveys.js';
+import type { Store } from '../store/index.js';
+import {
+  interactionChange,
+  precedingFeatures,
+  scorePairs,
+  timeToSolution,
+  type EventPoint,
+  type FeatureStat,
+  type InteractionChange,
+  type ScorePoint,
+  type TimeToSolution,
+} from './drops.js';
+
+export interface DropsReport {
+  from: Date;
+  to: Date;
+  kind?: SurveyKind;
+  /** Pairs of consecutive answers whose second answer is in the period. */
+  pairs: number;
+  drops: Array<{ person: string; kind: SurveyKind; from: { surveyId: string; score: number; at: Date }; to: { surveyId: string; score: number; at: Date }; events: Array<{ type: string; at: Date; attributes: EventPoint['attributes'] }> }>;
+  /** Features that precede drops more often than stable or rising scores (see `precedingFeatures`). */
+  features: FeatureStat[];
+  timeToSolution: TimeToSolution;
+  interactionChange: InteractionChange;
+}
+
+export interface DropsQuery {
+  from: Date;
+  to: Date;
+  kind?: SurveyKind;
+  /** For the interaction change: only answers whose after-window has ended by then count. */
+  now: Date;
+  windowDays?: number;
+}
+
+/**
+ * What came before score drops in a period, for one business. Reads the scored surveys of the
+ * period, the earlier answers and events of the same people (their linked addresses as one person),
+ * and hands them to the pure functions of `drops.ts`. Lean, business-scoped queries.
+ */
+export async function dropsReport(store: Store, businessId: string, q: DropsQuery): Promise<DropsReport> {
+  const windowDays = q.windowDays ?? 30;
+  const inPeriod = await store.surveys.scored(businessId, { from: q.from, to: q.to }, { kind: q.kind });
+  const customers = await store.customers.byIds(businessId, [...new Set(inPeriod.map((s) => s.customerId))]);
+  const people = [...new Set(customers.map((c) => c.personId ?? c.id))];
+  const addresses = await store.customers.ofPersons(businessId, people);
+  const personOf = new Map(addresses.map((c) => [c.id, c.personId ?? c.id]));
+  const ids = [...personOf.keys()];
+
+  // Earlier answers of the same people (the first of each pair may be before the period), and their events.
+  const surveys = await store.surveys.scored(businessId, { to: q.to }, { kind: q.kind, customerIds: ids });
+  const points: ScorePoint[] = surveys.map((s) => ({ surveyId: s.id, person: personOf.get(s.customerId) ?? s.customerId, kind: s.kind, score: s.score, at: s.answeredAt }));
+  const earliest = points.reduce((min, p) => Math.min(min, p.at.getTime() - windowDays * 86_400_000), q.from.getTime());
+  const events = await store.events.ofCustomers(businessId, ids, { from: new Date(earliest) });
+  const eventPoints: EventPoint[] = events.map((e) => ({ person: personOf.get(e.customerId) ?? e.customerId, type: e.type, at: e.at, attributes: e.attributes }));
+
+  const pairs = scorePairs(points, eventPoints.filter((e) => e.at < q.to)).filter((p) => p.after.at >= q.from);
+  const periodPoints = points.filter((p) => p.at >= q.from);
+  return {
+    from: q.from,
+    to: q.to,
+    ...(q.kind ? { kind: q.kind } : {}),
+    pairs: pairs.length,
+    drops: pairs
+      .filter((p) => p.drop)
+      .map((p) => ({
+        person: p.person,
+        kind: p.kind,
+        from: { surveyId: p.before.surveyId, score: p.before.score, at: p.before.at },
+        to: { surveyId: p.after.surveyId, score: p.after.score, at: p.after.at },
+        events: p.between.map((e) => ({ type: e.type, at: e.at, attributes: e.attributes })),
+      })),
+    features: precedingFeatures(pairs),
+    timeToSolution: timeToSolution(periodPoints, eventPoints, windowDays),
+    interactionChange: interactionChange(periodPoints, eventPoints, q.now, windowDays),
+  };
+}
