@@ -13,24 +13,27 @@ import {
 } from './drops.js';
 
 export interface DropsReport {
-  from: Date;
-  to: Date;
-  kind?: SurveyKind;
+  query: DropsQuery;
   /** Pairs of consecutive answers whose second answer is in the period. */
   pairs: number;
   drops: Array<{ person: string; kind: SurveyKind; from: { surveyId: string; score: number; at: Date }; to: { surveyId: string; score: number; at: Date }; events: Array<{ type: string; at: Date; attributes: EventPoint['attributes'] }> }>;
   /** Features that precede drops more often than stable or rising scores (see `precedingFeatures`). */
   features: FeatureStat[];
   timeToSolution: TimeToSolution;
-  interactionChange: InteractionChange;
+  /** Present when the query gives `now`. */
+  interactionChange?: InteractionChange;
 }
 
+/** A period by answer time ([from, to)) or by the weeks of the invitations (the counters' periods, as the digest reads them). */
 export interface DropsQuery {
-  from: Date;
-  to: Date;
+  from?: Date;
+  to?: Date;
+  fromWeek?: string;
+  toWeek?: string;
   kind?: SurveyKind;
   /** For the interaction change: only answers whose after-window has ended by then count. */
-  now: Date;
+  now?: Date;
+  /** Days of the windows of the time to solution and the interaction change (30). */
   windowDays?: number;
 }
 
@@ -41,7 +44,9 @@ export interface DropsQuery {
  */
 export async function dropsReport(store: Store, businessId: string, q: DropsQuery): Promise<DropsReport> {
   const windowDays = q.windowDays ?? 30;
-  const inPeriod = await store.surveys.scored(businessId, { from: q.from, to: q.to }, { kind: q.kind });
+  const period = { from: q.from, to: q.to, fromWeek: q.fromWeek, toWeek: q.toWeek };
+  const inPeriod = await store.surveys.scored(businessId, period, { kind: q.kind });
+  const periodIds = new Set(inPeriod.map((s) => s.id));
   const customers = await store.customers.byIds(businessId, [...new Set(inPeriod.map((s) => s.customerId))]);
   const people = [...new Set(customers.map((c) => c.personId ?? c.id))];
   const addresses = await store.customers.ofPersons(businessId, people);
@@ -49,18 +54,17 @@ export async function dropsReport(store: Store, businessId: string, q: DropsQuer
   const ids = [...personOf.keys()];
 
   // Earlier answers of the same people (the first of each pair may be before the period), and their events.
-  const surveys = await store.surveys.scored(businessId, { to: q.to }, { kind: q.kind, customerIds: ids });
+  const last = inPeriod.at(-1)?.answeredAt;
+  const surveys = last ? await store.surveys.scored(businessId, { to: new Date(last.getTime() + 1) }, { kind: q.kind, customerIds: ids }) : [];
   const points: ScorePoint[] = surveys.map((s) => ({ surveyId: s.id, person: personOf.get(s.customerId) ?? s.customerId, kind: s.kind, score: s.score, at: s.answeredAt }));
-  const earliest = points.reduce((min, p) => Math.min(min, p.at.getTime() - windowDays * 86_400_000), q.from.getTime());
-  const events = await store.events.ofCustomers(businessId, ids, { from: new Date(earliest) });
+  const earliest = points.reduce((min, p) => Math.min(min, p.at.getTime() - windowDays * 86_400_000), Infinity);
+  const events = points.length ? await store.events.ofCustomers(businessId, ids, { from: new Date(earliest) }) : [];
   const eventPoints: EventPoint[] = events.map((e) => ({ person: personOf.get(e.customerId) ?? e.customerId, type: e.type, at: e.at, attributes: e.attributes }));
 
-  const pairs = scorePairs(points, eventPoints.filter((e) => e.at < q.to)).filter((p) => p.after.at >= q.from);
-  const periodPoints = points.filter((p) => p.at >= q.from);
+  const pairs = scorePairs(points, eventPoints).filter((p) => periodIds.has(p.after.surveyId));
+  const periodPoints = points.filter((p) => periodIds.has(p.surveyId));
   return {
-    from: q.from,
-    to: q.to,
-    ...(q.kind ? { kind: q.kind } : {}),
+    query: q,
     pairs: pairs.length,
     drops: pairs
       .filter((p) => p.drop)
@@ -73,6 +77,6 @@ export async function dropsReport(store: Store, businessId: string, q: DropsQuer
       })),
     features: precedingFeatures(pairs),
     timeToSolution: timeToSolution(periodPoints, eventPoints, windowDays),
-    interactionChange: interactionChange(periodPoints, eventPoints, q.now, windowDays),
+    ...(q.now ? { interactionChange: interactionChange(periodPoints, eventPoints, q.now, windowDays) } : {}),
   };
 }

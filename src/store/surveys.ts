@@ -411,14 +411,24 @@ export class SurveyRepository {
   }
 
   /**
-   * Scored surveys answered in [from, to), oldest first, optionally of one kind and only some
-   * customers: the lean projection the analyses need.
+   * Scored surveys answered in [from, to), or invited in the weeks `fromWeek`..`toWeek` (the
+   * counters' periods), oldest answer first, optionally of one kind and only some customers: the
+   * lean projection the analyses need.
    */
-  async scored(businessId: string, range: { from?: Date; to: Date }, options: { kind?: SurveyKind; customerIds?: readonly string[]; commented?: boolean } = {}): Promise<ScoredSurvey[]> {
+  async scored(
+    businessId: string,
+    range: { from?: Date; to?: Date; fromWeek?: string; toWeek?: string },
+    options: { kind?: SurveyKind; customerIds?: readonly string[]; commented?: boolean } = {},
+  ): Promise<ScoredSurvey[]> {
+    const bound = <T>(low: T | undefined, high: T | undefined, highOp: '$lt' | '$lte') =>
+      low === undefined && high === undefined ? undefined : { ...(low !== undefined ? { $gte: low } : {}), ...(high !== undefined ? { [highOp]: high } : {}) };
+    const answeredAt = bound(range.from, range.to, '$lt');
+    const week = bound(range.fromWeek, range.toWeek, '$lte');
     const filter: Record<string, unknown> = {
       businessId,
-      answeredAt: { ...(range.from ? { $gte: range.from } : {}), $lt: range.to },
       score: { $ne: null },
+      ...(answeredAt ? { answeredAt } : {}),
+      ...(week ? { week } : {}),
       ...(options.kind ? { kind: options.kind } : {}),
       ...(options.customerIds ? { customerId: { $in: options.customerIds.map((id) => new Types.ObjectId(id)) } } : {}),
       ...(options.commented ? { comment: { $type: 'string' } } : {}),
