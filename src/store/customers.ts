@@ -36,10 +36,13 @@ customerSchema.index({ personId: 1 });
 customerSchema.index({ businessId: 1, externalId: 1 });
 customerSchema.index({ businessId: 1, email: 1 });
 
+/** `external`: a person known only to other systems (by external id or e-mail), reachable on no channel. */
+export type CustomerChannel = ChannelName | 'external';
+
 export interface CustomerRecord {
   id: string;
   businessId: string;
-  channel: ChannelName;
+  channel: CustomerChannel;
   address: string;
   name?: string;
   locale?: Locale;
@@ -60,7 +63,7 @@ function toRecord(d: Doc): CustomerRecord {
   return {
     id: d._id.toString(),
     businessId: d.businessId as string,
-    channel: d.channel as ChannelName,
+    channel: d.channel as CustomerChannel,
     address: d.address as string,
     name: opt(d.name),
     locale: opt(d.locale),
@@ -168,7 +171,7 @@ export class CustomerRepository {
    * Create (or find, when another writer got there first) customers known so far only to other
    * systems: an unordered bulk of upserts on the unique (business, channel, address) key.
    */
-  async ensureMany(customers: ReadonlyArray<Omit<CustomerKey, 'channel'> & { channel: ChannelName | 'external'; externalId?: string; email?: string }>): Promise<void> {
+  async ensureMany(customers: ReadonlyArray<Omit<CustomerKey, 'channel'> & { channel: CustomerChannel; externalId?: string; email?: string }>): Promise<void> {
     if (!customers.length) return;
     const ops = customers.map(({ businessId, channel, address, externalId, email }) => ({
       updateOne: {
