@@ -20,7 +20,7 @@ export const metricsQuery = z
     from: day,
     to: day,
   })
-  .refine((q) => q.from <= q.to, { message: 'from is after to', path: ['from'] })
+  .refine((q) => q.from <= q.to, { message: 'must not be after to', path: ['from'] })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 2 * 366 * 86_400_000, { message: 'at most two years', path: ['to'] });
 export type MetricsQuery = z.input<typeof metricsQuery>;
 

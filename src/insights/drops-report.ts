@@ -1,4 +1,6 @@
-import type { SurveyKind } from '../domain/surveys.js';
+import { z } from 'zod';
+import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
+import { parseInput } from '../errors.js';
 import type { Store } from '../store/index.js';
 import {
   interactionChange,
@@ -35,6 +37,23 @@ export interface DropsQuery {
   now?: Date;
   /** Days of the windows of the time to solution and the interaction change (30). */
   windowDays?: number;
+}
+
+/** The API's query for the drops report: an answer-time period of at most a year, ISO dates or times. */
+export const dropsQuery = z
+  .object({
+    from: z.coerce.date(),
+    to: z.coerce.date(),
+    kind: z.enum(surveyKinds).optional(),
+    windowDays: z.coerce.number().int().min(1).max(365).optional(),
+  })
+  .refine((q) => q.from < q.to, { message: 'must be before to', path: ['from'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, { message: 'at most a year', path: ['to'] });
+
+/** The drops report for an API query (validated: a ValidationError names each bad field); `now` is the server's clock. */
+export async function dropsReportFor(store: Store, businessId: string, raw: unknown, now: Date): Promise<DropsReport> {
+  const q = parseInput(dropsQuery, raw, 'query');
+  return dropsReport(store, businessId, { ...q, now });
 }
 
 /**

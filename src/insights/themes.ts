@@ -1,5 +1,7 @@
 import { eng, spa, urd } from 'stopword';
-import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
+import { z } from 'zod';
+import { surveyKinds, type Band, type Locale, type SurveyKind } from '../domain/surveys.js';
+import { parseInput } from '../errors.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -147,4 +149,21 @@ export async function themesReport(
   const surveys = await store.surveys.scored(businessId, { from: q.from, to: q.to }, { kind: q.kind, commented: true });
   const comments = surveys.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: q.period === 'month' ? s.week.slice(0, 7) : s.week }));
   return commentThemes(comments, { limit: q.limit });
+}
+
+/** The API's query for themes: an answer-time period of at most a year. */
+export const themesQuery = z
+  .object({
+    from: z.coerce.date(),
+    to: z.coerce.date(),
+    period: z.enum(['week', 'month']).default('week'),
+    kind: z.enum(surveyKinds).optional(),
+    limit: z.coerce.number().int().min(1).max(50).default(10),
+  })
+  .refine((q) => q.from < q.to, { message: 'must be before to', path: ['from'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, { message: 'at most a year', path: ['to'] });
+
+/** Themes for an API query (validated: a ValidationError names each bad field). */
+export async function themesReportFor(store: Store, businessId: string, raw: unknown): Promise<PeriodThemes[]> {
+  return themesReport(store, businessId, parseInput(themesQuery, raw, 'query'));
 }

@@ -406,7 +406,9 @@ export class SurveyRepository {
 
   /** Every survey of some customers (one person's addresses), oldest first. */
   async ofCustomers(businessId: string, customerIds: readonly string[]): Promise<SurveyRecord[]> {
-    const docs = await this.model.find({ businessId, customerId: { $in: customerIds.map((id) => new Types.ObjectId(id)) } }).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>();
+    // Without the dialog's bookkeeping (message ids, owed counts and sends): a timeline shows none of it.
+    const internals = { inbound: 0, alertsDue: 0, countsDue: 0, pendingReply: 0, sendsDue: 0, countsTakenAt: 0 };
+    const docs = await this.model.find({ businessId, customerId: { $in: customerIds.map((id) => new Types.ObjectId(id)) } }, internals).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>();
     return docs.map(toRecord);
   }
 

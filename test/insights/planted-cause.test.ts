@@ -3,8 +3,9 @@ import { buildDigest } from '../../src/digest/build-digest.js';
 import { renderDigest } from '../../src/digest/render-digest.js';
 import { metricsByCohort } from '../../src/insights/cohorts.js';
 import { describeFeature } from '../../src/insights/drops.js';
-import { dropsReport } from '../../src/insights/drops-report.js';
-import { themesReport } from '../../src/insights/themes.js';
+import { dropsReport, dropsReportFor } from '../../src/insights/drops-report.js';
+import { ValidationError } from '../../src/errors.js';
+import { themesReportFor } from '../../src/insights/themes.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { at, noCause, plantedCause, seedPeople, week } from './seed.js';
 
@@ -17,7 +18,8 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
   afterAll(() => server.close());
 
   it('the drops report names late delivery and product X, with counts, lift and p', async () => {
-    const report = await dropsReport(server.app.store, 'default', { from: at(7, 0), to: at(8, 0), now: at(12, 0) });
+    // As the API will ask: query strings, the server's clock.
+    const report = await dropsReportFor(server.app.store, 'default', { from: week(7), to: week(8) }, at(12, 0));
     expect(report.pairs).toBe(40);
     expect(report.drops).toHaveLength(20);
     // 18 of 20 drops had a late delivery and a purchase of X before them; 2 of the 20 stable pairs did:
@@ -34,6 +36,11 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
     expect(report.interactionChange?.byBand.detractor).toEqual({ surveys: 20, before: { purchase: 20, delivery: 20 }, after: {} });
   });
 
+  it('refuses a bad query with what is wrong', async () => {
+    await expect(dropsReportFor(server.app.store, 'default', { from: week(8), to: week(7) }, at(12, 0))).rejects.toThrow(new ValidationError('from: must be before to'));
+    await expect(themesReportFor(server.app.store, 'default', { from: 'soon', to: week(7), period: 'year' })).rejects.toThrow(ValidationError);
+  });
+
   it('the cohort report flags product X in week 7 against the rest of the business', async () => {
     const m = await metricsByCohort(server.app.store, 'default', { kind: 'nps', by: 'product', period: 'week', from: week(7), to: week(7) });
     const x = m.periods[0]!.groups.find((g) => g.group === 'X')!;
@@ -43,7 +50,7 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
   });
 
   it('the themes name the late delivery among detractors', async () => {
-    const [detractors] = await themesReport(server.app.store, 'default', { from: at(7, 0), to: at(8, 0), period: 'week' });
+    const [detractors] = await themesReportFor(server.app.store, 'default', { from: week(7), to: week(8), period: 'week' });
     expect(detractors!.themes[0]).toMatchObject({ term: 'late delivery', count: 12, of: 20, otherCount: 0, otherOf: 20 });
     expect(detractors!.themes[0]!.commentIds).toHaveLength(12);
   });
