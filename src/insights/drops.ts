@@ -38,12 +38,22 @@ export function isDrop(kind: SurveyKind, before: number, after: number): boolean
   return before - after >= 1;
 }
 
+/** Items grouped by a key, each group in the order given. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** Consecutive scored surveys of the same kind per person, each with the events in between. */
 export function scorePairs(surveys: readonly ScorePoint[], events: readonly EventPoint[]): ScorePair[] {
-  const byPerson = new Map<string, EventPoint[]>();
-  for (const e of events) byPerson.set(e.person, [...(byPerson.get(e.person) ?? []), e]);
-  const series = new Map<string, ScorePoint[]>();
-  for (const s of surveys) series.set(`${s.person}|${s.kind}`, [...(series.get(`${s.person}|${s.kind}`) ?? []), s]);
+  const byPerson = groupBy(events, (e) => e.person);
+  const series = groupBy(surveys, (s) => `${s.person}|${s.kind}`);
   const pairs: ScorePair[] = [];
   for (const list of series.values()) {
     list.sort((x, y) => x.at.getTime() - y.at.getTime() || x.surveyId.localeCompare(y.surveyId));
@@ -144,12 +154,13 @@ export interface TimeToSolution {
 /** Resolution minutes of support tickets next to CES: per CES answer, the resolved tickets in the `windowDays` before it. */
 export function timeToSolution(ces: readonly ScorePoint[], events: readonly EventPoint[], windowDays = 30): TimeToSolution {
   const rows: TimeToSolution['rows'] = [];
+  const resolved = groupBy(
+    events.filter((e) => e.type === 'support_ticket' && e.attributes.status === 'resolved' && typeof e.attributes.minutesToResolution === 'number'),
+    (e) => e.person,
+  );
   for (const s of ces.filter((x) => x.kind === 'ces')) {
     const since = s.at.getTime() - windowDays * 86_400_000;
-    const minutes = events
-      .filter((e) => e.person === s.person && e.type === 'support_ticket' && e.attributes.status === 'resolved' && typeof e.attributes.minutesToResolution === 'number')
-      .filter((e) => e.at.getTime() >= since && e.at <= s.at)
-      .map((e) => e.attributes.minutesToResolution as number);
+    const minutes = (resolved.get(s.person) ?? []).filter((e) => e.at.getTime() >= since && e.at <= s.at).map((e) => e.attributes.minutesToResolution as number);
     if (minutes.length) rows.push({ surveyId: s.surveyId, person: s.person, score: s.score, band: bandOf('ces', s.score), tickets: minutes.length, medianMinutes: median(minutes)! });
   }
   const byBand = Object.fromEntries(
@@ -176,13 +187,13 @@ export function interactionChange(surveys: readonly ScorePoint[], events: readon
   const w = windowDays * 86_400_000;
   const empty = () => ({ surveys: 0, before: {}, after: {} });
   const byBand: InteractionChange['byBand'] = { detractor: empty(), passive: empty(), promoter: empty() };
+  const byPerson = groupBy(events, (e) => e.person);
   for (const s of surveys) {
     const t = s.at.getTime();
     if (t + w > now.getTime()) continue;
     const slot = byBand[bandOf(s.kind, s.score)];
     slot.surveys++;
-    for (const e of events) {
-      if (e.person !== s.person) continue;
+    for (const e of byPerson.get(s.person) ?? []) {
       const at = e.at.getTime();
       const side = at >= t - w && at < t ? slot.before : at > t && at <= t + w ? slot.after : undefined;
       if (side) side[e.type] = (side[e.type] ?? 0) + 1;

@@ -18,7 +18,10 @@ const customerRef = z
 
 const common = {
   customer: customerRef,
-  at: z.coerce.date().refine((d) => !Number.isNaN(d.getTime()), 'a date and time'),
+  // An ISO 8601 date and time with its offset, or a date (or a Date, called in process): a bare number or null is no time.
+  at: z
+    .union([z.date(), z.iso.datetime({ offset: true }), z.iso.date()], { error: 'an ISO 8601 date and time, such as 2026-03-01T10:00:00Z' })
+    .transform((v) => (v instanceof Date ? v : new Date(v))),
   source: text(50),
   sourceEventId: text(200),
 };

@@ -61,6 +61,14 @@ describe('events from other systems', () => {
     expect(await server.app.store.events.model.countDocuments({ businessId: 'par' })).toBe(50);
   });
 
+  it('takes a time only as ISO 8601 (a bare number or null would be 1970)', async () => {
+    const times = [null, 1_772_000_000_000, '2026-03-01', '2026-03-01T10:00:00+05:00', '2026-03-01T10:00:00'];
+    const results = await recordEvents(server.app.store, 'times', times.map((t, i) => ({ ...batch[0], at: t, sourceEventId: `t-${i}` })), options);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'created', 'created', 'rejected']);
+    const stored = await server.app.store.events.ofCustomers('times', [(results[2] as { customerId: string }).customerId]);
+    expect(stored.map((e) => e.at.toISOString())).toEqual(['2026-03-01T00:00:00.000Z', '2026-03-01T05:00:00.000Z']);
+  });
+
   it('refuses a batch over 1,000 or an empty one as a whole', async () => {
     await expect(recordEvents(server.app.store, 'default', [], options)).rejects.toThrow(ValidationError);
     await expect(recordEvents(server.app.store, 'default', Array.from({ length: 1001 }, () => batch[0]), options)).rejects.toThrow(/at most 1000/);
