@@ -76,7 +76,20 @@ export async function dropsReport(store: Store, businessId: string, q: DropsQuer
   const last = inPeriod.at(-1)?.answeredAt;
   const surveys = last ? await store.surveys.scored(businessId, { to: new Date(last.getTime() + 1) }, { kind: q.kind, customerIds: ids }) : [];
   const points: ScorePoint[] = surveys.map((s) => ({ surveyId: s.id, person: personOf.get(s.customerId) ?? s.customerId, kind: s.kind, score: s.score, at: s.answeredAt }));
-  const earliest = points.reduce((min, p) => Math.min(min, p.at.getTime() - windowDays * 86_400_000), Infinity);
+  // Events are needed from the answer before each person's first one in the period (pairs), and a
+  // window before the period (time to solution, interaction change). `points` are in answer order.
+  let earliest = inPeriod.reduce((min, s) => Math.min(min, s.answeredAt.getTime() - windowDays * 86_400_000), Infinity);
+  const latest = new Map<string, ScorePoint>();
+  const seen = new Set<string>();
+  for (const p of points) {
+    const series = `${p.person}|${p.kind}`;
+    const before = latest.get(series);
+    if (periodIds.has(p.surveyId) && !seen.has(series)) {
+      seen.add(series);
+      if (before) earliest = Math.min(earliest, before.at.getTime());
+    }
+    latest.set(series, p);
+  }
   const events = points.length ? await store.events.ofCustomers(businessId, ids, { from: new Date(earliest) }) : [];
   const eventPoints: EventPoint[] = events.map((e) => ({ person: personOf.get(e.customerId) ?? e.customerId, type: e.type, at: e.at, attributes: e.attributes }));
 
