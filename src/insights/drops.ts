@@ -172,10 +172,14 @@ export function timeToSolution(ces: readonly ScorePoint[], events: readonly Even
   return { rows, byBand };
 }
 
+type TypeCounts = Partial<Record<EventType, number>>;
+
 export interface InteractionChange {
   windowDays: number;
+  /** Per answer (the journey view): the person's events of each type in the window before and after it. */
+  rows: Array<{ surveyId: string; person: string; band: Band; before: TypeCounts; after: TypeCounts }>;
   /** Per band: answers counted, and events per type in the window before and after them (totals). */
-  byBand: Record<Band, { surveys: number; before: Partial<Record<EventType, number>>; after: Partial<Record<EventType, number>> }>;
+  byBand: Record<Band, { surveys: number; before: TypeCounts; after: TypeCounts }>;
 }
 
 /**
@@ -188,16 +192,21 @@ export function interactionChange(surveys: readonly ScorePoint[], events: readon
   const empty = () => ({ surveys: 0, before: {}, after: {} });
   const byBand: InteractionChange['byBand'] = { detractor: empty(), passive: empty(), promoter: empty() };
   const byPerson = groupBy(events, (e) => e.person);
+  const rows: InteractionChange['rows'] = [];
   for (const s of surveys) {
     const t = s.at.getTime();
     if (t + w > now.getTime()) continue;
-    const slot = byBand[bandOf(s.kind, s.score)];
-    slot.surveys++;
+    const band = bandOf(s.kind, s.score);
+    const row = { surveyId: s.surveyId, person: s.person, band, before: {} as TypeCounts, after: {} as TypeCounts };
     for (const e of byPerson.get(s.person) ?? []) {
       const at = e.at.getTime();
-      const side = at >= t - w && at < t ? slot.before : at > t && at <= t + w ? slot.after : undefined;
-      if (side) side[e.type] = (side[e.type] ?? 0) + 1;
+      const side = at >= t - w && at < t ? 'before' : at > t && at <= t + w ? 'after' : undefined;
+      if (!side) continue;
+      row[side][e.type] = (row[side][e.type] ?? 0) + 1;
+      byBand[band][side][e.type] = (byBand[band][side][e.type] ?? 0) + 1;
     }
+    byBand[band].surveys++;
+    rows.push(row);
   }
-  return { windowDays, byBand };
+  return { windowDays, rows, byBand };
 }

@@ -111,6 +111,7 @@ describe('interaction change around an answer', () => {
       7,
     );
     expect(result.byBand.detractor).toEqual({ surveys: 1, before: { web_visit: 2, purchase: 1 }, after: { support_ticket: 1 } });
+    expect(result.rows).toEqual([{ surveyId: 'a-nps-20', person: 'a', band: 'detractor', before: { web_visit: 2, purchase: 1 }, after: { support_ticket: 1 } }]);
     expect(result.byBand.promoter).toEqual({ surveys: 0, before: {}, after: {} }); // its after-window ends on day 105
   });
 });
