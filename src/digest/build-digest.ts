@@ -2,6 +2,7 @@ import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { compare, rates, scoreRange, type Comparison, type FunnelRates } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek } from '../surveys/calendar.js';
+import { digestInsights, insightWeeks, type DigestInsights } from './insight-lines.js';
 import { funnel, readRollups } from './rollup-counts.js';
 
 export interface KindDigest {
@@ -30,6 +31,8 @@ export interface WeeklyDigest {
   unanswered: { count: number; surveys: Array<{ surveyId: string; kind: SurveyKind; score: number; name?: string }> };
   /** The tag cohort whose score changed most from last week, if any cohort has both weeks. */
   movedMost?: { cohort: string; kind: SurveyKind; comparison: Comparison };
+  /** Lines beyond the counts (a cohort beyond its margin, the event before drops, the top detractor theme), each only when supported. */
+  insights: DigestInsights;
 }
 
 /** Where a score sits on its scale, 0 (worst) to 1 (best), so comments of different kinds can be ranked together. */
@@ -40,11 +43,13 @@ const position = (kind: SurveyKind, score: number) => {
 
 /**
  * The digest of one week against the week before. Numbers come from the rollup counters (one
- * `$match` + `$group`); comments and unanswered detractors from small indexed, limited queries.
+ * `$match` + `$group`); comments and unanswered detractors from small indexed, limited queries; the
+ * insight lines from the surveys and events of the last four weeks.
  */
 export async function buildDigest(store: Store, businessId: string, periodStart: string): Promise<WeeklyDigest> {
   const previousStart = shiftWeek(periodStart, -1);
-  const counts = await readRollups(store, businessId, { from: previousStart, to: periodStart });
+  // The weeks before the previous one are read for the cohort line (a cohort against its own four weeks before).
+  const counts = await readRollups(store, businessId, { from: shiftWeek(periodStart, -insightWeeks), to: periodStart });
 
   const kinds: KindDigest[] = [];
   for (const kind of surveyKinds) {
@@ -61,7 +66,7 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
   }
 
   let movedMost: WeeklyDigest['movedMost'];
-  for (const cohort of counts.cohorts().filter((c) => c !== 'all')) {
+  for (const cohort of counts.cohorts().filter((c) => c.startsWith('tag:'))) {
     for (const kind of surveyKinds) {
       const comparison = compare(kind, counts.get(kind, periodStart, cohort).histogram, counts.get(kind, previousStart, cohort).histogram);
       if (comparison.delta === null) continue;
@@ -90,5 +95,6 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
       surveys: waiting.surveys.map((s) => ({ surveyId: s.id, kind: s.kind, score: s.score ?? 0, name: s.vars.customerName })),
     },
     movedMost,
+    insights: await digestInsights(store, businessId, periodStart, counts),
   };
 }

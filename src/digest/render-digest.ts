@@ -2,6 +2,7 @@ import { round1, type Comparison } from '../scoring/index.js';
 import { kindLabel } from '../domain/surveys.js';
 import { pct, scoreText } from './stats.js';
 import type { DigestComment, WeeklyDigest } from './build-digest.js';
+import { insightLines } from './insight-lines.js';
 
 /** Two concatenated GSM-7 segments. */
 export const smsDigestLimit = 306;
@@ -37,6 +38,7 @@ export function renderDigest(d: WeeklyDigest, dashboardUrl?: string): string {
     const m = d.movedMost;
     lines.push(`Moved most: ${m.cohort.replace(/^tag:/, '')} ${kindLabel[m.kind]} ${signed(m.comparison.delta ?? 0)}${unit(m.comparison)} (${scoreText(m.comparison.previous)} to ${scoreText(m.comparison.current)})`);
   }
+  lines.push(...insightLines(d.insights));
   if (dashboardUrl) lines.push(`Dashboard: ${dashboardUrl}`);
   return lines.join('\n');
 }

@@ -65,7 +65,7 @@ export async function readRollups(
   store: Store,
   businessId: string,
   weeks: { from: string; to: string },
-  options: { allCohortOnly?: boolean } = {},
+  options: { allCohortOnly?: boolean; cohortPrefix?: string; kind?: SurveyKind } = {},
 ): Promise<RollupCounts> {
   const rows = await store.rollups.read(businessId, weeks, options);
   const counts = new RollupCounts();

@@ -54,7 +54,7 @@ export async function rangeStats(
 export const pct = (fraction: number | null) => (fraction === null ? '-' : `${round1(fraction * 100)}%`);
 
 /** "NPS 20" / "CSAT 80%" / "CES 60% easy": the headline score as people read it. */
-export function scoreText(s: Summary): string {
+export function scoreText(s: Pick<Summary, 'kind' | 'score'>): string {
   if (s.score === null) return `${kindLabel[s.kind]} -`;
   const value = round1(s.score);
   if (s.kind === 'nps') return `NPS ${value > 0 ? '+' : ''}${value}`;

@@ -60,7 +60,8 @@ export class CustomerPrivacy {
     const { store } = this.deps;
     const customers = await store.customers.person(businessId, customerId);
     if (!customers.length) throw new NotFoundError(`no customer ${customerId}`);
-    const addresses: Address[] = customers.filter((c) => !c.erasedAt && isReal(c.address)).map((c) => ({ channel: c.channel, address: c.address }));
+    // A person known only to other systems (channel `external`) is reached nowhere: no address to look for.
+    const addresses: Address[] = customers.flatMap((c) => (!c.erasedAt && c.channel !== 'external' && isReal(c.address) ? [{ channel: c.channel, address: c.address }] : []));
     const ids = customers.map((c) => c.id);
     const surveys = await store.surveys.ofPerson(businessId, ids, addresses);
     for (const s of surveys) {
@@ -182,7 +183,7 @@ export class CustomerPrivacy {
     let optOutsKept = 0;
     let customers = 0;
     for (const c of live) {
-      if (!c.optedOutAt) continue;
+      if (!c.optedOutAt || c.channel === 'external') continue;
       if (isReal(c.address)) {
         await store.customers.keepOptOut({ businessId, channel: c.channel, address: c.address }, c.optedOutAt, c.optOutReason);
         optOutsKept++;

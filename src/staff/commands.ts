@@ -102,6 +102,7 @@ export class StaffCommands {
     if (command.target.type === 'customer') {
       const customer = await store.customers.byId(command.target.customerId, business.id);
       if (!customer) return usageReply('survey', `no customer with id ${command.target.customerId}: check the id, or write their phone number or channel:address`);
+      if (customer.channel === 'external') return usageReply('survey', `customer ${command.target.customerId} is known only from another system's events, with no phone or chat: write their phone number or channel:address`);
       channel = customer.channel;
       address = customer.address;
     } else if (command.target.type === 'phone') {

@@ -31,17 +31,27 @@ const customerSchema = new Schema(
      * queued: `customer.opted_out@<epoch ms>` (strings, so `$pullAll` clears them on FerretDB too).
      */
     webhooksDue: { type: [String], default: undefined },
+    /** The business's own id for this person (its shop or CRM), as other systems' events name them. */
+    externalId: String,
+    /** Lower-cased e-mail address, as other systems' events may name the person. */
+    email: String,
   },
   { timestamps: true, versionKey: false },
 );
 customerSchema.index({ businessId: 1, channel: 1, address: 1 }, { unique: true });
 customerSchema.index({ personId: 1 });
 customerSchema.index({ webhooksDue: 1 });
+// Events from other systems find their customer by these (always with the business first).
+customerSchema.index({ businessId: 1, externalId: 1 });
+customerSchema.index({ businessId: 1, email: 1 });
+
+/** `external`: a person known only to other systems (by external id or e-mail), reachable on no channel. */
+export type CustomerChannel = ChannelName | 'external';
 
 export interface CustomerRecord {
   id: string;
   businessId: string;
-  channel: ChannelName;
+  channel: CustomerChannel;
   address: string;
   name?: string;
   locale?: Locale;
@@ -52,6 +62,8 @@ export interface CustomerRecord {
   lastSurveyedAt?: Date;
   personId?: string;
   erasedAt?: Date;
+  externalId?: string;
+  email?: string;
 }
 
 type Doc = Record<string, unknown> & { _id: Types.ObjectId };
@@ -61,7 +73,7 @@ function toRecord(d: Doc): CustomerRecord {
   return {
     id: d._id.toString(),
     businessId: d.businessId as string,
-    channel: d.channel as ChannelName,
+    channel: d.channel as CustomerChannel,
     address: d.address as string,
     name: opt(d.name),
     locale: opt(d.locale),
@@ -72,6 +84,8 @@ function toRecord(d: Doc): CustomerRecord {
     lastSurveyedAt: opt(d.lastSurveyedAt),
     personId: opt<Types.ObjectId>(d.personId)?.toString(),
     erasedAt: opt(d.erasedAt),
+    externalId: opt(d.externalId),
+    email: opt(d.email),
   };
 }
 
@@ -196,6 +210,68 @@ export class CustomerRepository {
     const linked = await this.model.find({ businessId, personId: new Types.ObjectId(personId) }, { lastSurveyedAt: 1 }).lean<Doc[]>();
     const latest = Math.max(0, ...linked.map((c) => (c.lastSurveyedAt as Date | null | undefined)?.getTime() ?? 0));
     return latest > 0 ? new Date(latest) : undefined;
+  }
+
+  /**
+   * Customers of a business named by any of these external ids, SMS numbers or e-mail addresses:
+   * three indexed lookups at most, however many names are asked for.
+   */
+  async findByIdentities(businessId: string, names: { externalIds: readonly string[]; phones: readonly string[]; emails: readonly string[] }): Promise<CustomerRecord[]> {
+    const or: Array<Record<string, unknown>> = [];
+    if (names.externalIds.length) or.push({ externalId: { $in: [...names.externalIds] } });
+    if (names.phones.length) or.push({ channel: 'sms', address: { $in: [...names.phones] } });
+    if (names.emails.length) or.push({ email: { $in: [...names.emails] } });
+    if (!or.length) return [];
+    const docs = await this.model.find({ businessId, $or: or }).sort({ _id: 1 }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /**
+   * Create (or find, when another writer got there first) customers known so far only to other
+   * systems: an unordered bulk of upserts on the unique (business, channel, address) key.
+   */
+  async ensureMany(customers: ReadonlyArray<Omit<CustomerKey, 'channel'> & { channel: CustomerChannel; externalId?: string; email?: string }>): Promise<void> {
+    if (!customers.length) return;
+    const ops = customers.map(({ businessId, channel, address, externalId, email }) => ({
+      updateOne: {
+        filter: { businessId, channel, address },
+        update: { $setOnInsert: { businessId, channel, address, tags: [], ...(externalId ? { externalId } : {}), ...(email ? { email } : {}) } },
+        upsert: true,
+      },
+    }));
+    try {
+      await this.model.bulkWrite(ops, { ordered: false });
+    } catch (err) {
+      // A concurrent first contact created the same customer: it exists, which is all this asks.
+      const errors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors;
+      if (!Array.isArray(errors) || errors.some((e) => e.code !== 11000)) throw err;
+    }
+  }
+
+  /** One person's customer records (their linked addresses), business-scoped. */
+  async linked(businessId: string, customerId: string): Promise<CustomerRecord[]> {
+    const self = await this.byId(customerId, businessId);
+    if (!self) return [];
+    if (!self.personId) return [self];
+    const personId = new Types.ObjectId(self.personId);
+    const docs = await this.model.find({ businessId, $or: [{ personId }, { _id: personId }] }).sort({ _id: 1 }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /** Every address of these people: customers whose person id, or own id, is one of them. */
+  async ofPersons(businessId: string, personIds: readonly string[]): Promise<CustomerRecord[]> {
+    const _ids = personIds.filter((id) => /^[a-f0-9]{24}$/i.test(id)).map((id) => new Types.ObjectId(id));
+    if (!_ids.length) return [];
+    const docs = await this.model.find({ businessId, $or: [{ personId: { $in: _ids } }, { _id: { $in: _ids } }] }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
+  /** Customers by id (lean), business-scoped: the person each belongs to, for analyses. */
+  async byIds(businessId: string, ids: readonly string[]): Promise<CustomerRecord[]> {
+    const _ids = ids.filter((id) => /^[a-f0-9]{24}$/i.test(id)).map((id) => new Types.ObjectId(id));
+    if (!_ids.length) return [];
+    const docs = await this.model.find({ businessId, _id: { $in: _ids } }).lean<Doc[]>();
+    return docs.map(toRecord);
   }
 
   /** Give a customer a person id (the first address's own id when it has none yet). */

@@ -4,6 +4,7 @@ import { BusinessRepository } from './businesses.js';
 import { CustomerRepository } from './customers.js';
 import { DashboardAccessRepository } from './dashboard-access.js';
 import { DigestRepository } from './digests.js';
+import { EventRepository } from './events.js';
 import { ferretDbGuard } from './ferretdb-guard.js';
 import { InboundRepository } from './inbound.js';
 import { InvitationRepository } from './invitations.js';
@@ -19,9 +20,11 @@ import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
 export type { ApiKeyRecord, ApiScope } from './api-keys.js';
 export { apiScopes } from './api-keys.js';
 export type { BusinessSettings } from './businesses.js';
-export type { CustomerRecord, CustomerKey } from './customers.js';
+export type { CustomerChannel, CustomerRecord, CustomerKey } from './customers.js';
 export type { DashboardSession } from './dashboard-access.js';
 export type { DigestItem, DigestRecord } from './digests.js';
+export type { EventAttribute, EventRecord, EventType, NewEvent } from './events.js';
+export { eventTypes } from './events.js';
 export type { InvitationRecord } from './invitations.js';
 export type { MessageId } from './inbound.js';
 export type { DeliveryStatus, NewOutboxItem, OutboxItem, OutboxPurpose } from './outbox.js';
@@ -29,7 +32,7 @@ export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './surveys.js';
-export type { AlertEvent, NewSurvey, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
+export type { AlertEvent, NewSurvey, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
 export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
@@ -53,6 +56,7 @@ export async function createStore(conn: Connection, now: () => Date) {
     rollups: new RollupRepository(RollupRepository.model(conn), guard),
     staff: new StaffRepository(conn, guard),
     digests: new DigestRepository(DigestRepository.model(conn), guard),
+    events: new EventRepository(EventRepository.model(conn)),
     invitations: new InvitationRepository(InvitationRepository.model(conn), guard),
     webTranscripts: new WebTranscriptRepository(WebTranscriptRepository.model(conn)),
     teamsConversations: new TeamsConversationRepository(TeamsConversationRepository.model(conn)),

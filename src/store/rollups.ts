@@ -32,11 +32,24 @@ export interface CounterKey {
   kind: string;
   week: string;
   tags?: readonly string[];
+  channel?: string;
+  context?: { product?: string; location?: string; staff?: string };
 }
 
-/** The counters one survey's metrics land on: once for all surveys and once per tag (cohort). */
-function counters(key: CounterKey, metrics: readonly RollupMetric[], score?: number): CounterIncrement[] {
+/** The cohorts a survey counts in: all surveys, each tag, its channel, and its product, location and staff member. */
+export function cohortsOf(key: Omit<CounterKey, 'businessId' | 'kind' | 'week'>): string[] {
   const cohorts = ['all', ...(key.tags ?? []).map((t) => `tag:${t}`)];
+  if (key.channel) cohorts.push(`channel:${key.channel}`);
+  for (const field of ['product', 'location', 'staff'] as const) {
+    const value = key.context?.[field];
+    if (value) cohorts.push(`${field}:${value}`);
+  }
+  return cohorts;
+}
+
+/** The counters one survey's metrics land on: once for all surveys and once per cohort it belongs to. */
+function counters(key: CounterKey, metrics: readonly RollupMetric[], score?: number): CounterIncrement[] {
+  const cohorts = cohortsOf(key);
   const list: CounterIncrement[] = [];
   for (const metric of metrics) {
     if (metric === 'score' && score === undefined) continue;
@@ -59,6 +72,9 @@ export interface RollupRow {
   score: number | null;
   count: number;
 }
+
+/** The smallest string after every string that starts with `prefix`. */
+const nextPrefix = (prefix: string) => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 
 export class RollupRepository {
   constructor(
@@ -90,9 +106,15 @@ export class RollupRepository {
    * `$group`/`$sum`, the aggregation every supported server runs. The cost depends on the number of
    * counters, not of surveys.
    */
-  async read(businessId: string, weeks: { from: string; to: string }, options: { allCohortOnly?: boolean } = {}): Promise<RollupRow[]> {
+  async read(businessId: string, weeks: { from: string; to: string }, options: { allCohortOnly?: boolean; cohortPrefix?: string; kind?: string } = {}): Promise<RollupRow[]> {
+    // The 'all' cohort and those under a prefix, as a range (`product:` ≤ cohort < `product;`): every server runs it.
+    const cohort = options.allCohortOnly
+      ? { cohort: 'all' }
+      : options.cohortPrefix
+        ? { $or: [{ cohort: 'all' }, { cohort: { $gte: options.cohortPrefix, $lt: nextPrefix(options.cohortPrefix) } }] }
+        : {};
     const rows = await this.model.aggregate<{ _id: { kind: string; week: string; cohort: string; metric: string; score?: number | null }; count: number }>([
-      { $match: { businessId, week: { $gte: weeks.from, $lte: weeks.to }, ...(options.allCohortOnly ? { cohort: 'all' } : {}) } },
+      { $match: { businessId, week: { $gte: weeks.from, $lte: weeks.to }, ...(options.kind ? { kind: options.kind } : {}), ...cohort } },
       { $group: { _id: { kind: '$kind', week: '$week', cohort: '$cohort', metric: '$metric', score: '$score' }, count: { $sum: '$count' } } },
     ]);
     return rows.map(({ _id, count }) => ({ ..._id, score: typeof _id.score === 'number' ? _id.score : null, count }));

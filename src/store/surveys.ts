@@ -39,6 +39,8 @@ const surveySchema = new Schema(
     /** ISO week (Monday, business time zone) of the invitation: the rollup period. */
     week: { type: String, required: true },
     tags: { type: [String], default: [] },
+    /** What the survey is about (the purchase, the visit): cohorts `product:…`, `location:…`, `staff:…` count it. */
+    context: { product: String, order: String, location: String, staff: String },
     /** Provider ids of the inbound messages this survey consumed (newest last): a redelivery finds its id here. */
     inbound: { type: [String], default: [] },
     /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
@@ -81,8 +83,33 @@ surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
 surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
 // The API's survey list: one business's surveys, newest first, paged by _id.
 surveySchema.index({ businessId: 1, _id: -1 });
+// Insights: the scored surveys of a period.
+surveySchema.index({ businessId: 1, answeredAt: 1 });
 
 export type SurveyState = DialogState;
+
+/** What a survey is about, given when it starts; each field is also a rollup cohort. */
+export interface SurveyContext {
+  product?: string;
+  order?: string;
+  location?: string;
+  staff?: string;
+}
+
+/** A scored survey as the analyses read it: a lean projection, no dialog internals. */
+export interface ScoredSurvey {
+  id: string;
+  customerId: string;
+  channel: ChannelName;
+  kind: SurveyKind;
+  score: number;
+  band: Band;
+  comment?: string;
+  locale: Locale;
+  answeredAt: Date;
+  week: string;
+  context: SurveyContext;
+}
 export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
 export type AlertEvent = 'scored' | 'commented';
 
@@ -108,6 +135,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   band?: Band;
   week: string;
   tags: string[];
+  context?: SurveyContext;
   inbound: string[];
   alertsDue: AlertEvent[];
   webhooksDue: SurveyWebhookEvent[];
@@ -139,6 +167,31 @@ export const openKeyOf = (businessId: string, channel: string, address: string) 
 
 type Doc = Record<string, unknown> & { _id: Types.ObjectId; customerId: Types.ObjectId };
 
+function contextOf(raw: unknown): SurveyContext {
+  const c = (raw ?? {}) as Record<string, unknown>;
+  const out: SurveyContext = {};
+  for (const k of ['product', 'order', 'location', 'staff'] as const) if (typeof c[k] === 'string') out[k] = c[k];
+  return out;
+}
+
+const scoredProjection = { customerId: 1, channel: 1, kind: 1, score: 1, band: 1, comment: 1, locale: 1, answeredAt: 1, week: 1, context: 1 };
+
+function toScored(d: Doc): ScoredSurvey {
+  return {
+    id: d._id.toString(),
+    customerId: d.customerId.toString(),
+    channel: d.channel as ChannelName,
+    kind: d.kind as SurveyKind,
+    score: d.score as number,
+    band: d.band as Band,
+    ...(typeof d.comment === 'string' ? { comment: d.comment } : {}),
+    locale: d.locale as Locale,
+    answeredAt: d.answeredAt as Date,
+    week: d.week as string,
+    context: contextOf(d.context),
+  };
+}
+
 function toRecord(d: Doc): SurveyRecord {
   const opt = <T>(v: unknown) => (v === null || v === undefined ? undefined : (v as T));
   const vars = (d.vars ?? {}) as Record<string, string | null | undefined>;
@@ -165,6 +218,7 @@ function toRecord(d: Doc): SurveyRecord {
     abandonedAt: opt(d.abandonedAt),
     week: d.week as string,
     tags: (d.tags as string[] | undefined) ?? [],
+    ...(d.context ? { context: contextOf(d.context) } : {}),
     inbound: (d.inbound as string[] | undefined) ?? [],
     alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
     webhooksDue: (d.webhooksDue as SurveyWebhookEvent[] | undefined) ?? [],
@@ -430,6 +484,14 @@ export class SurveyRepository {
     return docs.map(toRecord);
   }
 
+  /** Every survey of some customers (one person's addresses), oldest first. */
+  async ofCustomers(businessId: string, customerIds: readonly string[]): Promise<SurveyRecord[]> {
+    // Without the dialog's bookkeeping (message ids, owed counts and sends): a timeline shows none of it.
+    const internals = { inbound: 0, alertsDue: 0, countsDue: 0, pendingReply: 0, sendsDue: 0, countsTakenAt: 0 };
+    const docs = await this.model.find({ businessId, customerId: { $in: customerIds.map((id) => new Types.ObjectId(id)) } }, internals).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>();
+    return docs.map(toRecord);
+  }
+
   /**
    * Keep these (closed) surveys only as anonymous answers: kind, state, score, band, dates, tags, week
    * and the time to the first reply stay, so every count still matches; the address, the customer's
@@ -448,6 +510,34 @@ export class SurveyRepository {
     }
     return changed;
   }
+
+  /**
+   * Scored surveys answered in [from, to), or invited in the weeks `fromWeek`..`toWeek` (the
+   * counters' periods), oldest answer first, optionally of one kind and only some customers: the
+   * lean projection the analyses need.
+   */
+  async scored(
+    businessId: string,
+    range: { from?: Date; to?: Date; fromWeek?: string; toWeek?: string },
+    options: { kind?: SurveyKind; customerIds?: readonly string[]; commented?: boolean } = {},
+  ): Promise<ScoredSurvey[]> {
+    const bound = <T>(low: T | undefined, high: T | undefined, highOp: '$lt' | '$lte') =>
+      low === undefined && high === undefined ? undefined : { ...(low !== undefined ? { $gte: low } : {}), ...(high !== undefined ? { [highOp]: high } : {}) };
+    const answeredAt = bound(range.from, range.to, '$lt');
+    const week = bound(range.fromWeek, range.toWeek, '$lte');
+    const filter: Record<string, unknown> = {
+      businessId,
+      score: { $ne: null },
+      ...(answeredAt ? { answeredAt } : {}),
+      ...(week ? { week } : {}),
+      ...(options.kind ? { kind: options.kind } : {}),
+      ...(options.customerIds ? { customerId: { $in: options.customerIds.map((id) => new Types.ObjectId(id)) } } : {}),
+      ...(options.commented ? { comment: { $type: 'string' } } : {}),
+    };
+    const docs = await this.model.find(filter, scoredProjection).sort({ answeredAt: 1, _id: 1 }).lean<Doc[]>();
+    return docs.map(toScored);
+  }
+
 
   /**
    * Every survey of a business (of one kind, invited in `[from, to)`), oldest first, one at a time

@@ -14,7 +14,23 @@ export const startSurveyInput = z.object({
   address: z.string().trim().min(1, 'an address (phone number, chat id or user id) is required').max(200, 'an address is at most 200 characters'),
   name: z.string().trim().min(1).max(100).optional(),
   locale: z.enum(locales).optional(),
-  context: z.string().trim().min(1).max(200).optional(),
+  /**
+   * What the survey is about. A string is the prompt's wording ("your order 1042"), as before; an
+   * object ties the survey to a purchase (product, order, location, staff member) for the cohorts,
+   * and its `text`, when given, is the prompt's wording.
+   */
+  context: z
+    .union([
+      z.string().trim().min(1).max(200),
+      z.object({
+        text: z.string().trim().min(1).max(200).optional(),
+        product: z.string().trim().min(1).max(100).optional(),
+        order: z.string().trim().min(1).max(100).optional(),
+        location: z.string().trim().min(1).max(100).optional(),
+        staff: z.string().trim().min(1).max(100).optional(),
+      }),
+    ])
+    .optional(),
   tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
   trigger: z.enum(['api', 'command', 'web', 'schedule', 'link']).default('api'),
 });
@@ -76,14 +92,15 @@ export class SurveyStarter {
     // hears from us only in the send window.
     const sendAt = input.trigger === 'web' || input.trigger === 'link' ? now : nextSendTime(now, customer.timeZone ?? this.business.timeZone, this.business.sendWindow);
     const locale = customer.locale ?? input.locale ?? this.business.locale;
-    const vars = { business: this.business.name, customerName: customer.name, context: input.context };
+    const { text, ...context } = typeof input.context === 'string' ? { text: input.context } : (input.context ?? {});
+    const vars = { business: this.business.name, customerName: customer.name, context: text };
     const { session, outbound } = startDialog({ kind: input.kind, locale, vars, now: sendAt });
     const week = weekKey(sendAt, this.business.timeZone);
-    const inserted = await this.store.surveys.insert({ businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, week, ...session });
+    const inserted = await this.store.surveys.insert({ businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, ...(Object.keys(context).length ? { context } : {}), week, ...session });
     if ('alreadyOpen' in inserted) return { status: 'already_open', surveyId: inserted.alreadyOpen };
     const surveyId = inserted.inserted;
     await this.store.customers.markSurveyed(customer.id, now);
-    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags }, ['sent']);
+    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags, channel: input.channel, context }, ['sent']);
 
     const invitation = { businessId, channel: input.channel, address, purpose: 'invitation' as const, surveyId };
     const messages = outbound.map((m) => ({ ...m, surveyId }));

@@ -72,6 +72,10 @@ describe('staff commands through the web chat', () => {
     // A number written as people write it is a phone number: it gets as far as the (disabled) SMS channel.
     expect(await say(app, owner, '/survey nps (415) 555-2671')).toEqual(['The sms channel is not enabled on this server, so the survey was not sent.']);
     expect(await say(app, owner, '/survey nps 6f0000000000000000000000')).toEqual([`no customer with id 6f0000000000000000000000: check the id, or write their phone number or channel:address\n${survey}`]);
+    // A customer known only from another system's events has no address to survey.
+    await app.store.customers.ensureMany([{ businessId: 'default', channel: 'external', address: 'id:crm-1', externalId: 'crm-1' }]);
+    const [external] = await app.store.customers.findByIdentities('default', { externalIds: ['crm-1'], phones: [], emails: [] });
+    expect(await say(app, owner, `/survey nps ${external!.id}`)).toEqual([`customer ${external!.id} is known only from another system's events, with no phone or chat: write their phone number or channel:address\n${survey}`]);
     expect(await say(app, owner, '/reply 6f0000000000000000000000 hello')).toEqual(['no survey with id 6f0000000000000000000000: copy the id from the alert\nUsage: /reply <survey id> <text>']);
   });
 

@@ -23,6 +23,42 @@ describe('rollup counters', () => {
   });
 });
 
+describe('cohorts of a survey with context', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0' }, { now: clock.now });
+  });
+  afterAll(() => server.close());
+
+  it('counts the survey under its tags, channel, product, location and staff member, in one write per step', async () => {
+    const started = await server.app.surveys.start({
+      kind: 'nps', channel: 'web', address: 'v_ctx', trigger: 'api', tags: ['vip'],
+      context: { text: 'your kettle', product: 'Kettle', order: '1042', location: 'Leeds', staff: 'Ann' },
+    });
+    if (started.status !== 'sent') throw new Error(started.status);
+    const survey = await server.app.store.surveys.byId(started.surveyId);
+    expect(survey?.context).toEqual({ product: 'Kettle', order: '1042', location: 'Leeds', staff: 'Ann' });
+    expect(survey?.vars.context).toBe('your kettle');
+    const add = vi.spyOn(server.app.store.rollups, 'add');
+    await server.app.pipeline.handle({ channel: 'web', address: 'v_ctx', providerMessageId: 'ctx-1', text: '9', receivedAt: clock.now() });
+    expect(add).toHaveBeenCalledTimes(1);
+    add.mockRestore();
+    const docs = await server.app.store.rollups.model.find({ metric: 'score' }, { cohort: 1, count: 1, _id: 0 }).sort({ cohort: 1 }).lean();
+    expect(docs).toEqual(['all', 'channel:web', 'location:Leeds', 'product:Kettle', 'staff:Ann', 'tag:vip'].map((cohort) => ({ cohort, count: 1 })));
+    const sent = await server.app.store.rollups.model.countDocuments({ metric: 'sent' });
+    expect(sent).toBe(6);
+  });
+
+  it('keeps a string context as the prompt wording only', async () => {
+    const started = await server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_ctx2', trigger: 'api', context: 'order 7' });
+    if (started.status !== 'sent') throw new Error(started.status);
+    const survey = await server.app.store.surveys.byId(started.surveyId);
+    expect(survey?.context).toBeUndefined();
+    expect(survey?.vars.context).toBe('order 7');
+  });
+});
+
 describe('counts owed after a crash between an answer and its count', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let server: TestServer;

@@ -9,6 +9,7 @@ import { ApiKeyAuth } from './auth.js';
 import { businessRoutes } from './business-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
+import { insightRoutes } from './insight-routes.js';
 import { problemHandler } from './problems.js';
 import { reportRoutes } from './report-routes.js';
 import { settingsRoutes } from './settings-routes.js';
@@ -54,4 +55,5 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   webhookRoutes(app, config.nodeEnv === 'production');
   privacyRoutes(app);
   settingsRoutes(app);
+  insightRoutes(app);
 }

@@ -73,7 +73,7 @@ export const bulkResult = z.object({
 export const customerSchema = z
   .object({
     id: z.string(),
-    channel: z.enum(channelNames),
+    channel: z.enum([...channelNames, 'external']).describe('external: known only to other systems (by external id or e-mail), reachable on no channel'),
     address: z.string(),
     name: z.string().nullable(),
     locale: z.string().nullable(),

@@ -38,6 +38,11 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'GET /customers/{id}/export': (ids) => ({ path: `/customers/${ids.customer}/export` }),
   'DELETE /customers/{id}': (ids) => ({ path: `/customers/${ids.customer}` }),
   'GET /business': () => ({ path: '/business' }),
+  'POST /events': () => ({ path: '/events', payload: [{ type: 'refund', at: '2026-03-01', source: 'shop', sourceEventId: 'r1', customer: { email: 'ana@example.com' }, attributes: { amount: 4 } }] }),
+  'GET /customers/{id}/timeline': (ids) => ({ path: `/customers/${ids.customer}/timeline` }),
+  'GET /metrics/cohorts': () => ({ path: '/metrics/cohorts?kind=nps&by=tag&from=2026-01-05&to=2026-03-01' }),
+  'GET /insights/drops': () => ({ path: '/insights/drops?from=2026-01-01&to=2026-03-01' }),
+  'GET /insights/themes': () => ({ path: '/insights/themes?from=2026-01-01&to=2026-03-01' }),
 };
 /** Routes tested elsewhere: those that need Telegram (links.test.ts) and a business other than the first (business-settings.test.ts). */
 const elsewhere = ['POST /invitations', 'GET /links/telegram', 'PATCH /business'];

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { NotFoundError } from '../../errors.js';
+import { customerTimeline, dropsQuery, dropsReportFor, importEventsCsv, metricsByCohort, metricsQuery, recordEvents, themesQuery, themesReportFor } from '../../insights/index.js';
+import { objectIdParam, problems } from './schemas.js';
+
+/** The analyses answer in the shapes `src/insights/` documents; their inputs are checked by its zod schemas. */
+const report = z.any();
+// Query strings arrive as text: the schemas' dates and numbers are read from strings (coerced) by the insights code itself.
+const asText = <T extends z.ZodObject>(schema: T) => z.strictObject(Object.fromEntries(Object.keys(schema.shape).map((k) => [k, z.string().optional()])));
+
+/** Events from other systems, one person's timeline, and the analyses (scope surveys:write for events, surveys:read for the rest). */
+export function insightRoutes(app: FastifyInstance): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.post('/events', {
+    config: { scope: 'surveys:write' },
+    schema: {
+      summary: 'Record events from other systems',
+      description:
+        'A JSON array of up to 1,000 events (purchase, delivery, support_ticket, web_visit, social_mention, refund, custom), or the same as `text/csv`. Idempotent by `source` and `sourceEventId`; customers matched by externalId, phone or email and created when unknown. A result per event. Scope: surveys:write.',
+      tags: ['insights'],
+      body: z.union([z.array(z.unknown()), z.string()]),
+      response: { 200: z.object({ results: z.array(report), created: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() }), ...problems(413, 415) },
+    },
+    handler: async (request) => {
+      const options = { country: request.business.country, now: app.now() };
+      const results: Array<{ status: string }> =
+        typeof request.body === 'string' ? await importEventsCsv(app.store, request.businessId, request.body, options) : await recordEvents(app.store, request.businessId, request.body, options);
+      const count = (status: string) => results.filter((r) => r.status === status).length;
+      return { results, created: count('created'), duplicates: count('duplicate'), rejected: count('rejected') };
+    },
+  });
+
+  api.get('/customers/:id/timeline', {
+    config: { scope: 'surveys:read' },
+    schema: { summary: "One person's timeline", description: 'Every survey, score, comment, owner reply and event of the person (all their linked addresses), in time order. Scope: surveys:read.', tags: ['insights'], params: objectIdParam, response: { 200: report, ...problems(404) } },
+    handler: async (request) => {
+      const timeline = await customerTimeline(app.store, request.businessId, request.params.id);
+      if (!timeline) throw new NotFoundError(`no customer ${request.params.id}`);
+      return timeline;
+    },
+  });
+
+  api.get('/metrics/cohorts', {
+    config: { scope: 'surveys:read' },
+    schema: {
+      summary: 'Scores per group and period',
+      description: '`by`: product, tag, location, staff or channel; per group and week or month the score, n and 95 % margin, groups beyond their margin from the rest flagged. From the counters only. Scope: surveys:read.',
+      tags: ['insights'],
+      querystring: asText(metricsQuery),
+      response: { 200: report, ...problems() },
+    },
+    handler: async (request) => metricsByCohort(app.store, request.businessId, request.query as never),
+  });
+
+  api.get('/insights/drops', {
+    config: { scope: 'surveys:read' },
+    schema: { summary: 'What came before score drops', description: 'Per event type and attribute: how often it preceded a drop against stable or rising scores (lift, counts, one-sided Fisher p). Scope: surveys:read.', tags: ['insights'], querystring: asText(dropsQuery), response: { 200: report, ...problems() } },
+    handler: async (request) => dropsReportFor(app.store, request.businessId, request.query, app.now()),
+  });
+
+  api.get('/insights/themes', {
+    config: { scope: 'surveys:read' },
+    schema: { summary: 'Comment themes', description: 'Per band and period, the words and two-word phrases detractors use more than promoters, each with its comments. Scope: surveys:read.', tags: ['insights'], querystring: asText(themesQuery), response: { 200: report, ...problems() } },
+    handler: async (request) => themesReportFor(app.store, request.businessId, request.query),
+  });
+}

@@ -1,0 +1,74 @@
+import { kindLabel } from '../domain/surveys.js';
+import { cohortMovedMost, type CohortMove } from '../insights/cohorts.js';
+import { describeFeature, type FeatureStat } from '../insights/drops.js';
+import { dropsReport } from '../insights/drops-report.js';
+import { commentThemes, type Theme } from '../insights/themes.js';
+import { round1 } from '../scoring/index.js';
+import type { Store } from '../store/index.js';
+import { shiftWeek } from '../surveys/calendar.js';
+import type { RollupCounts } from './rollup-counts.js';
+import { scoreText } from './stats.js';
+
+/** Weeks the drop and theme lines look back over, the digest's week included. */
+export const insightWeeks = 4;
+
+/** What the digest may say beyond the counts, each only when the numbers support it. */
+export interface DigestInsights {
+  fromWeek: string;
+  toWeek: string;
+  /** The cohort whose score this week moved furthest beyond its margin from its four weeks before. */
+  cohort?: CohortMove;
+  /** The event that most often preceded drops: adjusted p < 0.05 and before at least 5 drops. */
+  leadingEvent?: FeatureStat;
+  /** The top detractor theme: in at least 3 detractor comments, z ≥ 1.96 against promoters. */
+  detractorTheme?: Theme;
+}
+
+export const leadingEventMinimums = { drops: 5, adjustedP: 0.05 };
+export const themeMinimums = { count: 3, z: 1.96 };
+
+/** The insight lines' numbers for the digest of `periodStart`; `counts` must hold the four weeks before it too. */
+export async function digestInsights(store: Store, businessId: string, periodStart: string, counts: RollupCounts): Promise<DigestInsights> {
+  const fromWeek = shiftWeek(periodStart, -(insightWeeks - 1));
+  const drops = await dropsReport(store, businessId, { fromWeek, toWeek: periodStart });
+  const leadingEvent = drops.features.find((f) => f.adjustedP < leadingEventMinimums.adjustedP && f.drops >= leadingEventMinimums.drops);
+  const commented = await store.surveys.scored(businessId, { fromWeek, toWeek: periodStart }, { commented: true });
+  const [detractors] = commentThemes(
+    commented.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: fromWeek })),
+    { limit: 1, minComments: themeMinimums.count },
+  );
+  const top = detractors?.band === 'detractor' ? detractors.themes[0] : undefined;
+  const cohort = cohortMovedMost(counts, periodStart);
+  return {
+    fromWeek,
+    toWeek: periodStart,
+    ...(cohort ? { cohort } : {}),
+    ...(leadingEvent ? { leadingEvent } : {}),
+    ...(top && top.z >= themeMinimums.z ? { detractorTheme: top } : {}),
+  };
+}
+
+const pText = (p: number) => (p < 0.001 ? 'p < 0.001' : p < 0.01 ? 'p < 0.01' : `p = ${p.toFixed(2)}`);
+const cohortName = (cohort: string) => cohort.replace(':', ' ');
+const upper = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** One line per insight the numbers support; none when they support none. */
+export function insightLines(i: DigestInsights): string[] {
+  const lines: string[] = [];
+  if (i.cohort) {
+    const c = i.cohort;
+    const label = kindLabel[c.kind];
+    const summary = (cell: { score: number | null }) => scoreText({ kind: c.kind, score: cell.score });
+    lines.push(`Cohort beyond its margin: ${cohortName(c.cohort)} ${summary(c.current)} (n=${c.current.n}) vs ${summary(c.baseline)} (n=${c.baseline.n}) over the ${c.baselineWeeks} weeks before; ${label} ${c.delta > 0 ? '+' : ''}${round1(c.delta)} ±${round1(c.marginOfError)}`);
+  }
+  if (i.leadingEvent) {
+    const f = i.leadingEvent;
+    const lift = f.lift === null ? 'never before a stable or rising score' : `lift ${round1(f.lift)}`;
+    lines.push(`Before drops (weeks ${i.fromWeek} to ${i.toWeek}): ${upper(describeFeature(f.feature))} preceded ${f.drops} of ${f.totalDrops} drops (${lift}, ${pText(f.adjustedP)})`);
+  }
+  if (i.detractorTheme) {
+    const t = i.detractorTheme;
+    lines.push(`Top detractor theme (weeks ${i.fromWeek} to ${i.toWeek}): "${t.term}" in ${t.count} of ${t.of} detractor comments, ${t.otherCount} of ${t.otherOf} promoter comments`);
+  }
+  return lines;
+}

@@ -1,0 +1,169 @@
+import { eng, spa, urd } from 'stopword';
+import { z } from 'zod';
+import { surveyKinds, type Band, type Locale, type SurveyKind } from '../domain/surveys.js';
+import { parseInput } from '../errors.js';
+import type { Store } from '../store/index.js';
+
+/**
+ * Comment themes: words and two-word phrases, counted once per comment, ranked by a smoothed
+ * log-odds ratio between two groups of comments (detractors against promoters). Deterministic: the
+ * same comments give the same themes in the same order; every number is a count or a formula of counts.
+ */
+
+/** Urdu written with Arabic code points (a common keyboard and encoding habit) read as the Urdu letters. */
+const urduLetters: Array<[RegExp, string]> = [
+  [/\u064A/g, '\u06CC'], // Arabic yeh → Farsi/Urdu yeh
+  [/\u0649/g, '\u06CC'], // alef maksura → yeh
+  [/\u0643/g, '\u06A9'], // Arabic kaf → keheh
+  [/\u0647/g, '\u06C1'], // heh → heh goal
+];
+
+/** One spelling per word: NFKC, lower case, Urdu letter forms unified, accents off Latin letters (llegó → llego). */
+export function normalizeWord(word: string): string {
+  let w = word.normalize('NFKC').toLowerCase();
+  for (const [from, to] of urduLetters) w = w.replace(from, to);
+  if (/\p{Script=Latin}/u.test(w)) w = w.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
+  return w;
+}
+
+/**
+ * Stop words of the three languages at once (a comment is not always in the survey's language):
+ * `stopword`'s English, Spanish and Urdu lists, plus the Urdu function words its Urdu list misses
+ * (part of that list is mis-encoded, e.g. "اضتعوبل" for "استعمال").
+ */
+const urduSupplement = ['میں', 'سے', 'کا', 'کو', 'نے', 'تھا', 'تھے', 'گیا', 'گئی', 'بہت', 'نہیں', 'بھی', 'لیکن', 'ہم', 'آپ', 'وہ', 'اس', 'ان', 'جو', 'کہ', 'تو', 'ہی', 'رہا', 'رہی', 'کر', 'کیا', 'کی', 'کے', 'ہے', 'ہیں', 'اور', 'یہ', 'پر', 'ایک', 'ہو'];
+const stopWords = new Set([...eng, ...spa, ...urd, ...urduSupplement].map(normalizeWord));
+
+const segmenters = new Map<string, Intl.Segmenter>();
+const segmenter = (locale: string) => {
+  let s = segmenters.get(locale);
+  if (!s) segmenters.set(locale, (s = new Intl.Segmenter(locale, { granularity: 'word' })));
+  return s;
+};
+
+/**
+ * The terms of one comment: its words (Intl.Segmenter, by the survey's language) without stop
+ * words, numbers and one-letter words, and each two such words that stand next to each other with
+ * only spaces between them (a stop word or punctuation breaks a phrase).
+ */
+export function commentTerms(text: string, locale: Locale | string = 'en'): string[] {
+  const terms = new Set<string>();
+  let previous: string | undefined;
+  for (const seg of segmenter(locale).segment(text)) {
+    if (!seg.isWordLike) {
+      if (seg.segment.trim()) previous = undefined;
+      continue;
+    }
+    const word = normalizeWord(seg.segment);
+    if (stopWords.has(word) || [...word].length < 2 || !/\p{L}/u.test(word)) {
+      previous = undefined;
+      continue;
+    }
+    terms.add(word);
+    if (previous) terms.add(`${previous} ${word}`);
+    previous = word;
+  }
+  return [...terms];
+}
+
+export interface ThemeComment {
+  id: string;
+  band: Band;
+  comment: string;
+  locale?: Locale;
+  /** The period the comment belongs to (a week or month key). */
+  period: string;
+}
+
+export interface Theme {
+  term: string;
+  /** Comments of the band with the term, of all the band's comments. */
+  count: number;
+  of: number;
+  /** Comments of the other group with the term, of all of them. */
+  otherCount: number;
+  otherOf: number;
+  /** ln((count+½)/(of−count+½)) − ln((otherCount+½)/(otherOf−otherCount+½)). */
+  logOdds: number;
+  /** logOdds / its standard error, sqrt of the sum of the four 1/(cell+½): 1.96 and over is beyond noise. */
+  z: number;
+  commentIds: string[];
+}
+
+export interface PeriodThemes {
+  period: string;
+  band: Band;
+  /** What the band is compared with: promoters for detractors, detractors for promoters, both for passives. */
+  against: Band[];
+  themes: Theme[];
+}
+
+/** A theme is reported when at least this many of the band's comments have it. */
+export const minThemeComments = 3;
+
+const others: Record<Band, Band[]> = { detractor: ['promoter'], promoter: ['detractor'], passive: ['detractor', 'promoter'] };
+
+/** Themes per period and band, each ranked by z (then phrases before words, then count, then alphabetically). */
+export function commentThemes(comments: readonly ThemeComment[], options: { limit?: number; minComments?: number } = {}): PeriodThemes[] {
+  const limit = options.limit ?? 10;
+  const min = options.minComments ?? minThemeComments;
+  const periods = [...new Set(comments.map((c) => c.period))].sort();
+  const out: PeriodThemes[] = [];
+  for (const period of periods) {
+    const inPeriod = comments.filter((c) => c.period === period).map((c) => ({ ...c, terms: new Set(commentTerms(c.comment, c.locale)) }));
+    for (const band of ['detractor', 'passive', 'promoter'] as const) {
+      const mine = inPeriod.filter((c) => c.band === band);
+      const theirs = inPeriod.filter((c) => others[band].includes(c.band));
+      if (!mine.length) continue;
+      const ids = new Map<string, string[]>();
+      for (const c of mine) for (const t of c.terms) ids.set(t, [...(ids.get(t) ?? []), c.id]);
+      const themes = [...ids]
+        .filter(([, list]) => list.length >= min)
+        .map(([term, list]) => theme(term, list, mine.length, theirs.filter((c) => c.terms.has(term)).length, theirs.length))
+        .filter((t) => t.z > 0)
+        .sort((a, b) => b.z - a.z || Number(b.term.includes(' ')) - Number(a.term.includes(' ')) || b.count - a.count || a.term.localeCompare(b.term))
+        .slice(0, limit);
+      out.push({ period, band, against: others[band], themes });
+    }
+  }
+  return out;
+}
+
+function theme(term: string, commentIds: string[], of: number, otherCount: number, otherOf: number): Theme {
+  const count = commentIds.length;
+  const cells = [count, of - count, otherCount, otherOf - otherCount].map((x) => x + 0.5) as [number, number, number, number];
+  const logOdds = Math.log(cells[0] / cells[1]) - Math.log(cells[2] / cells[3]);
+  const z = logOdds / Math.sqrt(cells.reduce((sum, x) => sum + 1 / x, 0));
+  return { term, count, of, otherCount, otherOf, logOdds, z, commentIds: [...commentIds].sort() };
+}
+
+/**
+ * The themes of a business's comments answered in [from, to), per week or month (a month is the
+ * weeks whose Monday is in it, as for the counters), optionally of one survey kind.
+ */
+export async function themesReport(
+  store: Store,
+  businessId: string,
+  q: { from: Date; to: Date; period?: 'week' | 'month'; kind?: SurveyKind; limit?: number },
+): Promise<PeriodThemes[]> {
+  const surveys = await store.surveys.scored(businessId, { from: q.from, to: q.to }, { kind: q.kind, commented: true });
+  const comments = surveys.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: q.period === 'month' ? s.week.slice(0, 7) : s.week }));
+  return commentThemes(comments, { limit: q.limit });
+}
+
+/** The API's query for themes: an answer-time period of at most a year. */
+export const themesQuery = z
+  .object({
+    from: z.coerce.date(),
+    to: z.coerce.date(),
+    period: z.enum(['week', 'month']).default('week'),
+    kind: z.enum(surveyKinds).optional(),
+    limit: z.coerce.number().int().min(1).max(50).default(10),
+  })
+  .refine((q) => q.from < q.to, { message: 'must be before to', path: ['from'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, { message: 'at most a year', path: ['to'] });
+
+/** Themes for an API query (validated: a ValidationError names each bad field). */
+export async function themesReportFor(store: Store, businessId: string, raw: unknown): Promise<PeriodThemes[]> {
+  return themesReport(store, businessId, parseInput(themesQuery, raw, 'query'));
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDigest } from '../../src/digest/build-digest.js';
+import { renderDigest } from '../../src/digest/render-digest.js';
+import { metricsByCohort } from '../../src/insights/cohorts.js';
+import { describeFeature } from '../../src/insights/drops.js';
+import { dropsReport, dropsReportFor } from '../../src/insights/drops-report.js';
+import { ValidationError } from '../../src/errors.js';
+import { themesReportFor } from '../../src/insights/themes.js';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { at, noCause, plantedCause, seedPeople, week } from './seed.js';
+
+describe('a planted cause: product X, late deliveries in week 6, NPS drops in week 7', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildTestServer({ SWEEP_INTERVAL: '0' });
+    await seedPeople(server.app.store, plantedCause());
+  });
+  afterAll(() => server.close());
+
+  it('the drops report names late delivery and product X, with counts, lift and p', async () => {
+    // As the API will ask: query strings, the server's clock.
+    const report = await dropsReportFor(server.app.store, 'default', { from: week(7), to: week(8) }, at(12, 0));
+    expect(report.pairs).toBe(40);
+    expect(report.drops).toHaveLength(20);
+    // 18 of 20 drops had a late delivery and a purchase of X before them; 2 of the 20 stable pairs did:
+    // lift (18/20)/(2/20) = 9, and two features were tested.
+    expect(report.features.map((f) => [describeFeature(f.feature), f.drops, f.totalDrops, f.others, f.totalOthers, f.lift])).toEqual([
+      ['a late delivery', 18, 20, 2, 20, 9],
+      ['a purchase of X', 18, 20, 2, 20, 9],
+    ]);
+    expect(report.features[0]!.adjustedP).toBeLessThan(0.001);
+    expect(report.features[0]!.adjustedP).toBeCloseTo(2 * report.features[0]!.p, 15);
+    // Each drop lists the events in between: the week-5 purchase and the week-6 delivery.
+    expect(report.drops[0]!.events.map((e) => e.type)).toEqual(['purchase', 'delivery']);
+    // Interaction change, 30-day windows: each week-7 answer has the purchase and delivery before it, nothing after.
+    expect(report.interactionChange?.byBand.detractor).toEqual({ surveys: 20, before: { purchase: 20, delivery: 20 }, after: {} });
+  });
+
+  it('refuses a bad query with what is wrong', async () => {
+    await expect(dropsReportFor(server.app.store, 'default', { from: week(8), to: week(7) }, at(12, 0))).rejects.toThrow(new ValidationError('from: must be before to'));
+    await expect(themesReportFor(server.app.store, 'default', { from: 'soon', to: week(7), period: 'year' })).rejects.toThrow(ValidationError);
+  });
+
+  it('the cohort report flags product X in week 7 against the rest of the business', async () => {
+    const m = await metricsByCohort(server.app.store, 'default', { kind: 'nps', by: 'product', period: 'week', from: week(7), to: week(7) });
+    const x = m.periods[0]!.groups.find((g) => g.group === 'X')!;
+    // X: 2 promoters, 18 detractors of 20 → −80; the rest (Y): 18 promoters, 2 detractors → +80.
+    expect([x.n, x.score, x.rest.n, x.rest.score, x.flagged]).toEqual([20, -80, 20, 80, true]);
+    expect(m.periods[0]!.groups.find((g) => g.group === 'Y')).toMatchObject({ score: 80, flagged: true });
+  });
+
+  it('the themes name the late delivery among detractors', async () => {
+    const [detractors] = await themesReportFor(server.app.store, 'default', { from: week(7), to: week(8), period: 'week' });
+    expect(detractors!.themes[0]).toMatchObject({ term: 'late delivery', count: 12, of: 20, otherCount: 0, otherOf: 20 });
+    expect(detractors!.themes[0]!.commentIds).toHaveLength(12);
+  });
+
+  it('the digest says so: the cohort, the late delivery before drops, the top detractor theme', async () => {
+    const text = renderDigest(await buildDigest(server.app.store, 'default', week(7)));
+    const lines = text.split('\n');
+    // X over weeks 3-6: 20 promoters (+100); week 7: −80. Margin 1.96·100·sqrt((0.1 + 0.9 − 0.8²)/20) = 26.3 (the baseline is unanimous).
+    expect(lines).toContain('Cohort beyond its margin: product X NPS -80 (n=20) vs NPS +100 (n=20) over the 4 weeks before; NPS -180 ±26.3');
+    expect(lines).toContain('Before drops (weeks 2026-01-26 to 2026-02-16): A late delivery preceded 18 of 20 drops (lift 9, p < 0.001)');
+    // Detractor comments: 20 in week 7; promoter comments: 40 in week 4 and 20 in week 7.
+    expect(lines).toContain('Top detractor theme (weeks 2026-01-26 to 2026-02-16): "late delivery" in 12 of 20 detractor comments, 0 of 60 promoter comments');
+  });
+});
+
+describe('the same shape with no cause', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await buildTestServer({ SWEEP_INTERVAL: '0' });
+    await seedPeople(server.app.store, noCause());
+  });
+  afterAll(() => server.close());
+
+  it('finds drops but no event before them often enough to report, flags no product, and the digest adds no line', async () => {
+    const report = await dropsReport(server.app.store, 'default', { from: at(7, 0), to: at(8, 0) });
+    expect(report.drops).toHaveLength(10);
+    expect(report.features).toEqual([]);
+    const m = await metricsByCohort(server.app.store, 'default', { kind: 'nps', by: 'product', period: 'week', from: week(7), to: week(7) });
+    expect(m.periods[0]!.groups.map((g) => [g.group, g.score, g.flagged])).toEqual([['X', 50, false], ['Y', 50, false]]);
+    const text = renderDigest(await buildDigest(server.app.store, 'default', week(7)));
+    expect(text).not.toMatch(/Cohort beyond|Before drops|Top detractor theme/);
+    expect(text).toMatch(/^NPS \+50: /m); // the digest itself is there
+  });
+});
