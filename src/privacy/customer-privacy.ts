@@ -40,6 +40,8 @@ export interface ErasureReport {
   invitations: number;
   /** Webhook deliveries about their surveys whose body carried their comment, rewritten without it. */
   webhookDeliveries: number;
+  /** Events from other systems about them (purchases, tickets, mentions). */
+  events: number;
   /** Owner alerts, digests and staff chat lines that quoted the person, with those quotes replaced. */
   quotesRedacted: number;
   /** Addresses whose opt-out is kept as a one-way hash. */
@@ -92,7 +94,7 @@ export class CustomerPrivacy {
     const p = await this.person(businessId, customerId);
     const quotes = this.quotesOf(p);
     const web = CustomerPrivacy.web(p);
-    const [transcript, inbound, outbox, teams, staff, digests, webhooks] = await Promise.all([
+    const [transcript, inbound, outbox, teams, staff, digests, webhooks, events] = await Promise.all([
       store.webTranscripts.linesOf(businessId, web),
       store.inbound.ofPerson(businessId, web, CustomerPrivacy.messageIds(p)),
       store.outbox.ofPerson(businessId, p.addresses, p.surveys.map((s) => s.id)),
@@ -100,6 +102,7 @@ export class CustomerPrivacy {
       store.staff.identitiesAt(businessId, p.addresses),
       quotes.pattern ? store.outbox.matching(businessId, 'digest', quotes.pattern) : [],
       store.webhookDeliveries.ofPerson(businessId, p.surveys.map((s) => s.id), p.customers.map((c) => c.id)),
+      store.events.ofCustomers(businessId, p.customers.map((c) => c.id)),
     ]);
     return {
       exportedAt: now(),
@@ -150,6 +153,7 @@ export class CustomerPrivacy {
         .filter((d) => d.lines.length),
       staffIdentities: staff,
       webhookDeliveries: webhooks.map(({ id: _id, body, ...d }) => ({ ...d, body: JSON.parse(body) as unknown })),
+      events: events.map(({ businessId: _b, ...e }) => e),
     };
   }
 
@@ -180,6 +184,7 @@ export class CustomerPrivacy {
     const webhookDeliveries = await this.eraseWebhookComments(businessId, surveyIds);
     const invitations = await store.invitations.erase(businessId, p.invitations.map((i) => i.id));
     const surveys = await store.surveys.anonymise(businessId, surveyIds);
+    const events = await store.events.deleteOfCustomers(businessId, p.customers.map((c) => c.id));
     let optOutsKept = 0;
     let customers = 0;
     for (const c of live) {
@@ -199,7 +204,7 @@ export class CustomerPrivacy {
     }
     const rest = live.filter((c) => !c.optedOutAt || isReal(c.address));
     customers += await store.customers.erase(businessId, rest.map((c) => c.id), now());
-    return { customerId, alreadyErased: live.length === 0, customers, surveys, webMessages, inbound, outbox, teamsConversations, invitations, webhookDeliveries, quotesRedacted, optOutsKept };
+    return { customerId, alreadyErased: live.length === 0, customers, surveys, webMessages, inbound, outbox, teamsConversations, invitations, webhookDeliveries, events, quotesRedacted, optOutsKept };
   }
 
   /**

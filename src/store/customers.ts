@@ -305,7 +305,7 @@ export class CustomerRepository {
   async erase(businessId: string, ids: readonly string[], at: Date): Promise<number> {
     let erased = 0;
     for (const id of ids) {
-      const gone = { name: 1, locale: 1, timeZone: 1, optedOutAt: 1, optOutReason: 1, lastSurveyedAt: 1, personId: 1 };
+      const gone = { name: 1, locale: 1, timeZone: 1, optedOutAt: 1, optOutReason: 1, lastSurveyedAt: 1, personId: 1, externalId: 1, email: 1 };
       const res = await this.model.updateOne({ _id: new Types.ObjectId(id), businessId, erasedAt: null }, { $set: { address: `#erased:${id}`, tags: [], erasedAt: at }, $unset: gone });
       erased += res.modifiedCount;
     }

@@ -95,6 +95,11 @@ export class EventRepository {
     return events.map((_, i) => (created.has(i) ? 'created' : 'duplicate'));
   }
 
+  /** Erasure: a person's events go (they name them, and may quote them). */
+  async deleteOfCustomers(businessId: string, customerIds: readonly string[]): Promise<number> {
+    return (await this.model.deleteMany({ businessId, customerId: { $in: ids(customerIds) } })).deletedCount;
+  }
+
   /** The events of some customers (one person's addresses, or a cohort), oldest first, optionally in [from, to). */
   async ofCustomers(businessId: string, customerIds: readonly string[], range: { from?: Date; to?: Date } = {}): Promise<EventRecord[]> {
     const at: Record<string, Date> = {};

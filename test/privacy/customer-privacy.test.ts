@@ -1,3 +1,4 @@
+import { recordEvents } from '../../src/insights/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/errors.js';
 import { TestClock } from '../helpers/clock.js';
@@ -17,6 +18,7 @@ const replyText = 'So sorry Zelda, a refund for the soaked parcel is on its way'
 // The same person's phone, linked to the web chat as a Telegram invitation links addresses.
 const phone = '+14155550142';
 const smsComment = 'Second box arrived wet as well, Wexbridge Lane again';
+const email = 'zq.parcels@example.com';
 // Another customer, who must keep everything.
 const otherName = 'Olwen Marchetti';
 const otherComment = 'Lovely flat white and friendly baristas';
@@ -84,6 +86,14 @@ describe('GDPR export and erasure of one customer', () => {
     const sms = (await app.store.customers.find({ businessId: app.business.id, channel: 'sms', address: phone }))!;
     await app.store.customers.setPerson(customerId, customerId);
     await app.store.customers.setPerson(sms.id, customerId);
+    // Another system told us about the same phone: a mention quoting her, and her e-mail on a purchase.
+    const recorded = await recordEvents(app.store, app.business.id, [
+      { type: 'social_mention', at: '2026-03-10T12:00:00Z', source: 'social', sourceEventId: 'm-1', customer: { phone }, attributes: { text: `${name} says the parcel got wet on Wexbridge Lane` } },
+      { type: 'purchase', at: '2026-03-09T12:00:00Z', source: 'shop', sourceEventId: 'p-1', customer: { email }, attributes: { product: 'Rain cover' } },
+    ], { country: 'US', now: app.now() });
+    expect(recorded.map((e) => e.status)).toEqual(['created', 'created']);
+    const byEmail = await app.store.customers.model.findOne({ businessId: app.business.id, email }).lean();
+    await app.store.customers.setPerson(String(byEmail!._id), customerId);
 
     other = await newVisitor(otherName);
     await say(app, other, '10');
@@ -123,7 +133,8 @@ describe('GDPR export and erasure of one customer', () => {
   });
 
   it('exports the customer, their survey with comment and reply, their chat and what was sent to them', () => {
-    expect(exported.customers).toHaveLength(2);
+    expect(exported.customers).toHaveLength(3); // web chat, SMS, and the e-mail another system named
+    expect((exported.events as Array<{ type: string }>).map((e) => e.type).sort()).toEqual(['purchase', 'social_mention']);
     expect(exported.customers).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ id: customerId, channel: 'web', address: customer, name, optOutReason: 'replied STOP' }),
@@ -154,10 +165,10 @@ describe('GDPR export and erasure of one customer', () => {
   it('leaves their address, name, comment and the reply to them in no document of any collection', async () => {
     const { collections, docs } = await everything();
     expect(collections).toEqual(expect.arrayContaining(['customers', 'surveys', 'outbox', 'web_messages', 'rollups', 'staff', 'staff_identities']));
-    const needles = [customer, name, 'Zelda', 'Quinterro', comment, replyText, 'Wexbridge', phone, phone.slice(2), smsComment];
+    const needles = [customer, name, 'Zelda', 'Quinterro', comment, replyText, 'Wexbridge', phone, phone.slice(2), smsComment, email];
     const found = docs.filter((d) => needles.some((n) => d.json.includes(n))).map((d) => `${d.collection}: ${d.json.slice(0, 200)}`);
     expect(found).toEqual([]);
-    expect(erasure).toMatchObject({ customerId, alreadyErased: false, customers: 2, surveys: 2, optOutsKept: 1 });
+    expect(erasure).toMatchObject({ customerId, alreadyErased: false, customers: 3, surveys: 2, events: 2, optOutsKept: 1 });
     expect(erasure.quotesRedacted).toBeGreaterThan(0);
     expect(erasure.webhookDeliveries).toBe(2); // survey.completed of the web and of the SMS survey
   });
