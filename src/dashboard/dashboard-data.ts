@@ -1,4 +1,5 @@
 import { readRollups, funnel } from '../digest/rollup-counts.js';
+import { describeFeature, dropsReport, themesReport } from '../insights/index.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import { compare, rates, round1, summarize } from '../scoring/index.js';
@@ -18,7 +19,11 @@ export interface DashboardView {
   trend: Array<{ week: string; score: number | null; lower: number | null; upper: number | null; n: number; responseRate: number | null; abandonmentRate: number | null }>;
   distribution: Array<{ score: number; count: number; band: Band }>;
   cohorts: Array<{ cohort: string; n: number; score: number | null; marginOfError: number | null; flagged: boolean; delta: number | null }>;
-  waiting: { count: number; surveys: Array<{ surveyId: string; score: number; comment?: string; name?: string; channel: string; at: Date }> };
+  waiting: { count: number; surveys: Array<{ surveyId: string; customerId: string; score: number; comment?: string; name?: string; channel: string; at: Date }> };
+  /** Words and phrases detractors use more than promoters, with their comments (the Insights themes). */
+  themes: Array<{ term: string; count: number; of: number; otherCount: number; otherOf: number; comments: Array<{ surveyId: string; customerId: string; text: string }> }>;
+  /** Events that came before score drops more often than before stable or rising scores (the Insights drops report). */
+  drops: { pairs: number; drops: number; leading: Array<{ what: string; drops: number; totalDrops: number; others: number; totalOthers: number; lift: number | null; p: number }> };
 }
 
 /**
@@ -69,6 +74,28 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     .sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.n - a.n);
 
   const waiting = await store.surveys.waitingForReply(business.id, kind, { from: fromWeek, to: lastWeek }, 20);
+  const from = new Date(now.getTime() - days * 86_400_000);
+  const to = new Date(now.getTime() + 1);
+  const detractorThemes = (await themesReport(store, business.id, { from, to, period: 'month', kind, limit: 5 }))
+    .filter((p) => p.band === 'detractor')
+    .flatMap((p) => p.themes)
+    .filter((t) => t.z >= 1.96)
+    .sort((a, b) => b.z - a.z)
+    .slice(0, 5);
+  const themes = [];
+  for (const t of detractorThemes) {
+    const comments = [];
+    for (const id of t.commentIds.slice(0, 5)) {
+      const s = await store.surveys.byId(id, business.id);
+      if (s?.comment) comments.push({ surveyId: s.id, customerId: s.customerId, text: s.comment });
+    }
+    themes.push({ term: t.term, count: t.count, of: t.of, otherCount: t.otherCount, otherOf: t.otherOf, comments });
+  }
+  const report = await dropsReport(store, business.id, { from, to, kind, now });
+  const leading = report.features
+    .filter((f) => f.adjustedP < 0.05)
+    .slice(0, 5)
+    .map((f) => ({ what: describeFeature(f.feature), drops: f.drops, totalDrops: f.totalDrops, others: f.others, totalOthers: f.totalOthers, lift: f.lift, p: f.p }));
   return {
     business: { id: business.id, name: business.name, locale: business.locale },
     kind,
@@ -79,7 +106,9 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     cohorts,
     waiting: {
       count: waiting.count,
-      surveys: waiting.surveys.map((s) => ({ surveyId: s.id, score: s.score ?? 0, comment: s.comment, name: s.vars.customerName, channel: s.channel, at: s.answeredAt ?? s.invitedAt })),
+      surveys: waiting.surveys.map((s) => ({ surveyId: s.id, customerId: s.customerId, score: s.score ?? 0, comment: s.comment, name: s.vars.customerName, channel: s.channel, at: s.answeredAt ?? s.invitedAt })),
     },
+    themes,
+    drops: { pairs: report.pairs, drops: report.drops.length, leading },
   };
 }

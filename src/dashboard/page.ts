@@ -1,4 +1,5 @@
 import { kindLabel, surveyKinds } from '../domain/surveys.js';
+import type { Timeline, TimelineEntry } from '../insights/index.js';
 import { dashboardPeriods, type DashboardView } from './dashboard-data.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -66,14 +67,27 @@ ${options.notice ? `<p class="notice" role="status">${escape(options.notice)}</p
 <section aria-labelledby="cohorts">
   <h2 id="cohorts">Groups</h2>
   ${view.cohorts.length ? `<table class="data" data-testid="cohort-table"><thead><tr><th scope="col">Group</th><th scope="col">n</th><th scope="col">${label}</th><th scope="col">±</th><th scope="col">vs the rest</th></tr></thead>
-  <tbody>${view.cohorts.map((c) => `<tr${c.flagged ? ' class="flagged"' : ''}><td>${escape(c.cohort.replace(/^tag:/, ''))}</td><td>${c.n}</td><td>${num(c.score)}</td><td>${num(c.marginOfError)}</td><td>${c.flagged ? `${c.delta! > 0 ? 'above' : 'below'} (${c.delta! > 0 ? '+' : ''}${c.delta})` : 'within the margin'}</td></tr>`).join('')}</tbody></table>` : '<p>No groups yet: tag customers to compare groups.</p>'}
+  <tbody>${view.cohorts.map((c) => `<tr${c.flagged ? ' class="flagged"' : ''}><td>${escape(c.cohort.replace(/^tag:/, '').replace(/^(\w+):/, '$1: '))}</td><td>${c.n}</td><td>${num(c.score)}</td><td>${num(c.marginOfError)}</td><td>${c.flagged ? `${c.delta! > 0 ? 'above' : 'below'} (${c.delta! > 0 ? '+' : ''}${c.delta})` : 'within the margin'}</td></tr>`).join('')}</tbody></table>` : '<p>No groups yet: tag customers to compare groups.</p>'}
+</section>
+<section aria-labelledby="themes">
+  <h2 id="themes">What detractors write about</h2>
+  ${view.themes.length ? `<ul class="themes" data-testid="themes">${view.themes
+    .map((t) => `<li><details><summary><strong>${escape(t.term)}</strong>: ${t.count} of ${t.of} detractor comments, ${t.otherCount} of ${t.otherOf} promoter comments</summary>
+      <ul>${t.comments.map((c) => `<li><blockquote dir="auto">${escape(c.text)}</blockquote> <a href="/dashboard/customers/${c.customerId}">timeline</a></li>`).join('')}</ul></details></li>`)
+    .join('')}</ul>` : '<p>No theme stands out yet: too few comments, or detractors and promoters use the same words.</p>'}
+</section>
+<section aria-labelledby="drops">
+  <h2 id="drops">What came before scores dropped</h2>
+  <p>${view.drops.drops} drops in ${view.drops.pairs} pairs of answers by the same customer.</p>
+  ${view.drops.leading.length ? `<table class="data" data-testid="drops-table"><thead><tr><th scope="col">Before the drop</th><th scope="col">Drops</th><th scope="col">Other answers</th><th scope="col">Lift</th><th scope="col">p</th></tr></thead>
+  <tbody>${view.drops.leading.map((d) => `<tr><td>${escape(d.what)}</td><td>${d.drops} of ${d.totalDrops}</td><td>${d.others} of ${d.totalOthers}</td><td>${d.lift === null ? 'only before drops' : Math.round(d.lift * 10) / 10}</td><td>${d.p < 0.001 ? '&lt; 0.001' : Math.round(d.p * 1000) / 1000}</td></tr>`).join('')}</tbody></table>` : '<p>Nothing stands out before the drops (events from other systems: <code>POST /api/v1/events</code>).</p>'}
 </section>
 <section aria-labelledby="waiting">
   <h2 id="waiting">Detractors waiting for a reply: <span data-testid="waiting-count">${view.waiting.count}</span></h2>
   ${view.waiting.surveys
     .map(
       (s) => `<article class="waiting" data-survey="${s.surveyId}">
-    <p><strong>${label} ${s.score}</strong>${s.name ? ` · ${escape(s.name)}` : ''} · ${escape(s.channel)} · ${s.at.toISOString().slice(0, 10)}</p>
+    <p><strong>${label} ${s.score}</strong>${s.name ? ` · ${escape(s.name)}` : ''} · ${escape(s.channel)} · ${s.at.toISOString().slice(0, 10)} · <a href="/dashboard/customers/${s.customerId}">timeline</a></p>
     ${s.comment ? `<blockquote dir="auto">${escape(s.comment)}</blockquote>` : ''}
     <form method="post" action="/dashboard/reply">
       <input type="hidden" name="form" value="${options.formToken}"><input type="hidden" name="surveyId" value="${s.surveyId}">
@@ -91,6 +105,16 @@ ${options.notice ? `<p class="notice" role="status">${escape(options.notice)}</p
 <script type="application/json" id="dashboard-data">${jsonBlock({ kind, trend: view.trend, distribution: view.distribution, rtl })}</script>
 </body>
 </html>`;
+}
+
+/** One person's timeline: surveys, answers, replies and events from other systems, oldest first. */
+export function timelinePage(businessName: string, timeline: Timeline, locale: string): string {
+  const row = (e: TimelineEntry) =>
+    e.item === 'survey'
+      ? `<li><time>${e.at.toISOString().slice(0, 16).replace('T', ' ')}</time> <strong>${kindLabel[e.kind]}${e.score === undefined ? ` (${e.state})` : ` ${e.score}`}</strong> · ${escape(e.channel)}${e.comment ? `<blockquote dir="auto">${escape(e.comment)}</blockquote>` : ''}${e.replies.map((r) => `<p class="reply">Reply: ${escape(r.text)}</p>`).join('')}</li>`
+      : `<li><time>${e.at.toISOString().slice(0, 16).replace('T', ' ')}</time> ${escape(e.type.replace('_', ' '))} (${escape(e.source)}) ${escape(Object.entries(e.attributes).map(([k, v]) => `${k}: ${String(v)}`).join(', '))}</li>`;
+  return `<!doctype html><html lang="${escape(locale)}" dir="${locale === 'ur' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(businessName)} · timeline</title><link rel="stylesheet" href="/dashboard/assets/dashboard.css"></head>
+<body><header><h1>${escape(businessName)}</h1><a href="/dashboard" class="back">Back to the dashboard</a></header><main><section><h2>Timeline</h2><ol class="timeline" data-testid="timeline">${timeline.entries.map(row).join('')}</ol></section></main></body></html>`;
 }
 
 /** The page a link that cannot sign in gets: expired, used, or never made. */

@@ -13,7 +13,8 @@ import { parseInput } from '../errors.js';
 import type { DashboardSession } from '../store/index.js';
 import { sessionMaxAgeSeconds } from './access.js';
 import { dashboardPeriods, dashboardView, type DashboardPeriod } from './dashboard-data.js';
-import { dashboardPage, signInRefused } from './page.js';
+import { dashboardPage, signInRefused, timelinePage } from './page.js';
+import { customerTimeline } from '../insights/index.js';
 
 const cookieName = 'dashboard_session';
 const viewQuery = z.strictObject({
@@ -28,6 +29,7 @@ const replyBody = z.strictObject({
   kind: z.enum(surveyKinds).default('nps'),
   days: z.string().optional(),
 });
+const customerParam = z.strictObject({ id: z.string().regex(/^[a-f0-9]{24}$/i, 'a customer id') });
 const tokenParam = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a sign-in link token') });
 const notices = { sent: 'Reply sent.', queued: 'Reply queued: the channel is busy, it will be retried.', refused: 'Not sent: the customer opted out or the channel refused it.', not_found: 'No such survey in this business.' };
 
@@ -113,6 +115,16 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .send(dashboardPage(view, { formToken: access.formToken(signed.id), notice: query.replied ? notices[query.replied] : undefined }));
+  });
+
+  app.get('/dashboard/customers/:id', async (request, reply) => {
+    const signed = await signedIn(request, reply);
+    if (!signed) return reply;
+    const { id } = parseInput(customerParam, request.params, 'params');
+    const business = app.businesses.get(signed.session.businessId)!.settings;
+    const timeline = await customerTimeline(app.store, business.id, id);
+    if (!timeline) return reply.code(404).type('text/html; charset=utf-8').send(signInRefused().replace('This link is not valid', 'No such customer'));
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(timelinePage(business.name, timeline, business.locale));
   });
 
   app.post('/dashboard/reply', async (request, reply) => {

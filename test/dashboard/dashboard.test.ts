@@ -122,7 +122,17 @@ describe('owner dashboard', () => {
     expect(await text('waiting-count')).toBe(String(detractors.reduce((a, b) => a + b, 0)));
     expect(await text('waiting-count')).toBe('4');
     expect(await page.locator('body').textContent()).not.toContain('secret rival complaint');
-    expect(await page.getByTestId('cohort-table').locator('tbody tr').count()).toBe(2);
+    expect(await page.getByTestId('cohort-table').locator('tbody tr').count()).toBe(4); // two tags and two channels
+    // The detractors' theme, with the counts the themes API gives for the same 30 days.
+    const from = new Date(clock.now().getTime() - 30 * 86_400_000).toISOString();
+    const to = new Date(clock.now().getTime() + 1).toISOString();
+    const themes = (await api(`/insights/themes?from=${from}&to=${to}&kind=nps&period=month&limit=5`)) as Array<{ band: string; themes: Array<{ term: string; count: number; of: number; z: number }> }>;
+    const top = themes.filter((p) => p.band === 'detractor').flatMap((p) => p.themes).filter((t) => t.z >= 1.96).sort((a, b) => b.z - a.z)[0]!;
+    expect(top.term).toMatch(/croissant|stale/);
+    const shown = page.getByTestId('themes').locator('summary').first();
+    expect(await shown.textContent()).toContain(`${top.term}: ${top.count} of ${top.of} detractor comments`);
+    await shown.click();
+    expect(await page.getByTestId('themes').locator('blockquote').first().textContent()).toMatch(/croissants were stale/);
     // The charts are drawn (Chart.js from the app itself).
     expect(await page.evaluate(() => typeof (window as unknown as { Chart?: unknown }).Chart)).toBe('function');
     await page.screenshot({ path: 'test/artifacts/dashboard-desktop.png', fullPage: true });
@@ -142,6 +152,11 @@ describe('owner dashboard', () => {
     expect(await page.getByRole('status').textContent()).toContain('Reply sent');
     expect(fake.sent(7001).map((m) => (m as { text?: string }).text)).toContain('So sorry: your next coffee is on us.');
     expect(await page.getByTestId('waiting-count').textContent()).toBe('3');
+    // The customer's timeline shows the answer and the reply, in order.
+    await page.goto(`${origin}/dashboard/customers/${(await app.store.customers.find({ businessId: 'default', channel: 'telegram', address: '7001' }))!.id}`);
+    const timeline = (await page.getByTestId('timeline').textContent()) ?? '';
+    expect(timeline).toMatch(/NPS 1[\s\S]*cold coffee and a rude cashier[\s\S]*Reply: So sorry: your next coffee is on us\./);
+    await page.goto(`${origin}/dashboard`);
     // Keyboard: every control can be reached and has a name.
     const unnamed = await page.evaluate(() => Array.from(document.querySelectorAll('textarea, select')).filter((el) => !document.querySelector(`label[for="${el.id}"]`)).length);
     expect(unnamed).toBe(0);
