@@ -7,6 +7,7 @@ import mongoose from 'mongoose';
 import type { Db, Document } from 'mongodb';
 import { buildDigest } from '../../src/digest/build-digest.js';
 import { periodStats, statsJson } from '../../src/digest/stats.js';
+import { metricsByCohort } from '../../src/insights/index.js';
 import { createStore, type RollupRow, type Store } from '../../src/store/index.js';
 import { shiftWeek, weekKey } from '../../src/surveys/calendar.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
@@ -88,6 +89,8 @@ export interface DigestSize {
   statsHttpMs?: number;
   statsMs: number;
   statsRecomputedMs: number;
+  /** The cohort metrics (`/api/v1/metrics/cohorts`): 12 weeks of NPS per tag, from the counters. */
+  cohortMetricsMs: number;
   digestMs: number;
   digestRecomputedMs: number;
   /** The digest's numbers alone (the rollup read), without its comment and detractor lists. */
@@ -119,8 +122,7 @@ export interface DigestFigures {
   database: string;
   large: DigestSize;
   small: DigestSize;
-  growth: { stats: number; digest: number; digestNumbers: number };
-  metricsApi: string;
+  growth: { stats: number; digest: number; digestNumbers: number; cohortMetrics: number };
 }
 
 export async function benchDigest(database: { uri: string; engine: string }, sizes: { large: number; small: number; runs: number }, fakes: Fakes, log: (line: string) => void): Promise<DigestFigures> {
@@ -131,6 +133,9 @@ export async function benchDigest(database: { uri: string; engine: string }, siz
   try {
     const stats = await alternate(sizes.runs, (d) => periodStats(d.store, business, now, 90), small, large);
     const numbers = await alternate(sizes.runs, (d) => d.store.rollups.read(businessId, { from: shiftWeek(week, -1), to: week }), small, large);
+    // GET /api/v1/metrics/cohorts's work: 12 weeks of one kind per tag, from the counters.
+    const cohortQuery = { kind: 'nps' as const, by: 'tag' as const, period: 'week' as const, from: shiftWeek(week, -11), to: week };
+    const cohorts = await alternate(sizes.runs, (d) => metricsByCohort(d.store, businessId, cohortQuery), small, large);
     // The whole digest scans surveys on a server without secondary indexes: fewer runs when slow.
     const probe = await clock(() => buildDigest(large.store, businessId, week));
     const digest =
@@ -164,6 +169,7 @@ export async function benchDigest(database: { uri: string; engine: string }, siz
       digestMs: digest[key],
       digestRecomputedMs: slow[key].digest.ms,
       digestNumbersMs: numbers[key],
+      cohortMetricsMs: cohorts[key],
       equal: { stats: same(statsJson(stats.result[key]), statsJson(slow[key].stats.result)), digest: same(digest.result[key], slow[key].digest.result) },
     });
     const [s, l] = [size(small, 'small'), size(large, 'large')];
@@ -171,8 +177,7 @@ export async function benchDigest(database: { uri: string; engine: string }, siz
       database: database.engine,
       large: l,
       small: s,
-      growth: { stats: l.statsMs / s.statsMs, digest: l.digestMs / s.digestMs, digestNumbers: l.digestNumbersMs / s.digestNumbersMs },
-      metricsApi: 'not built yet (issue #15); it will read the same rollups',
+      growth: { stats: l.statsMs / s.statsMs, digest: l.digestMs / s.digestMs, digestNumbers: l.digestNumbersMs / s.digestNumbersMs, cohortMetrics: l.cohortMetricsMs / s.cohortMetricsMs },
     };
   } finally {
     await small.close();

@@ -59,6 +59,7 @@ export function verdicts(replies: ReplyFigures | undefined, campaign: CampaignFi
     });
     out.push({ figure: '3', what: 'rollups equal a recomputation from the surveys', value: `stats ${digest.large.equal.stats && digest.small.equal.stats}, digest ${digest.large.equal.digest && digest.small.equal.digest}`, target: 'equal', met: digest.large.equal.stats && digest.small.equal.stats && digest.large.equal.digest && digest.small.equal.digest });
     out.push({ figure: '3', what: `growth ${n} / 1,000 surveys: /stats, digest numbers`, value: `${f1(digest.growth.stats)}×, ${f1(digest.growth.digestNumbers)}×`, target: '≈ 1 (≤ 1.5)', met: digest.growth.stats <= 1.5 && digest.growth.digestNumbers <= 1.5 });
+    out.push({ figure: '3', what: `metrics by cohort over ${n} surveys (12 weeks × tags)`, value: `${ms(digest.large.cohortMetricsMs)} ms (${f1(digest.growth.cohortMetrics)}× the 1,000-survey time)`, target: '< 50 ms, growth ≈ 1', met: digest.large.cohortMetricsMs < 50 && digest.growth.cohortMetrics <= 1.5 });
   }
   if (campaign) {
     for (const c of campaign.channels) {
