@@ -22,7 +22,8 @@ export const startSurveyInput = z.object({
   context: z
     .union([
       z.string().trim().min(1).max(200),
-      z.object({
+      // Strict: an unknown key (a typo, or an operator such as `$gt`) is refused, not dropped.
+      z.strictObject({
         text: z.string().trim().min(1).max(200).optional(),
         product: z.string().trim().min(1).max(100).optional(),
         order: z.string().trim().min(1).max(100).optional(),
