@@ -6,6 +6,7 @@ import { uniqueDbName } from '../helpers/database.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
 import { startFakeTelegram, textUpdate, nextUpdateId, type FakeTelegram } from '../helpers/fake-telegram.js';
+import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
 import { visitor } from '../staff/web-chat.js';
 
 /**
@@ -19,6 +20,13 @@ describe('two businesses in one deployment', () => {
   const owners = { first: visitor(), acme: visitor() };
   const dbName = uniqueDbName('businesses');
   const fakes = {} as { first: FakeTelegram; acme: FakeTelegram };
+  // Each business's own Twilio account and number; acme's webhooks are under /b/acme.
+  const twilio = {
+    first: { accountSid: `AC${'1'.repeat(32)}`, authToken: 'first-business-twilio-auth-token', from: '+15005550006' },
+    acme: { accountSid: `AC${'2'.repeat(32)}`, authToken: 'acme-business-twilio-auth-token', from: '+15005550007' },
+  };
+  const sms = {} as { first: FakeTwilio; acme: FakeTwilio };
+  const publicUrl = 'https://bot.example.com';
   let server: TestServer;
   let app: FastifyInstance;
 
@@ -32,19 +40,30 @@ describe('two businesses in one deployment', () => {
     TELEGRAM_BOT_TOKEN: tokens.first,
     TELEGRAM_WEBHOOK_SECRET: secrets.first,
     TELEGRAM_API_ROOT: fakes.first.url,
-    PUBLIC_URL: 'https://bot.example.com',
+    PUBLIC_URL: publicUrl,
+    TWILIO_ACCOUNT_SID: twilio.first.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.first.authToken,
+    TWILIO_FROM: twilio.first.from,
+    TWILIO_API_BASE_URL: sms.first.baseUrl,
+    SMS_RATE_PER_SECOND: '100',
+    SEND_WINDOW: '00:00-24:00',
   });
 
   beforeAll(async () => {
     fakes.first = await startFakeTelegram({ token: tokens.first });
     fakes.acme = await startFakeTelegram({ token: tokens.acme });
+    sms.first = await startFakeTwilio({ ...twilio.first, publicUrl });
+    sms.acme = await startFakeTwilio({ ...twilio.acme, publicUrl: `${publicUrl}/b/acme` });
     // The second business is stored first (as `npm run business -- add` does), then the server starts.
     const setup = await buildTestServer(env(), { now: clock.now, dbName });
     const acme = businessInput.parse({
       id: 'acme',
       name: 'Acme Bakery',
       throttleDays: 0,
-      channels: { telegram: { token: tokens.acme, webhookSecret: secrets.acme, apiRoot: fakes.acme.url } },
+      channels: {
+        telegram: { token: tokens.acme, webhookSecret: secrets.acme, apiRoot: fakes.acme.url },
+        sms: { ...twilio.acme, ratePerSecond: 100, apiBaseUrl: sms.acme.baseUrl },
+      },
     });
     const { settings, sealed } = toStored(acme, setup.app.secrets);
     await setup.app.store.businesses.save(settings, sealed);
@@ -58,6 +77,8 @@ describe('two businesses in one deployment', () => {
     await server?.close();
     await fakes.first?.close();
     await fakes.acme?.close();
+    await sms.first?.close();
+    await sms.acme?.close();
   });
 
   const chat = (base: string) => ({
@@ -168,6 +189,24 @@ describe('two businesses in one deployment', () => {
     expect(result.status).toBe('sent');
     expect(fakes.acme.sent(5151)).toHaveLength(1);
     expect(fakes.first.calls.filter((c) => c.method === 'sendMessage')).toHaveLength(0);
+  });
+
+  it("texts through each business's own Twilio number, and checks each webhook with that business's token", async () => {
+    const phone = '+14155550123';
+    const started = await app.businesses.get('acme')!.surveys.start({ kind: 'nps', channel: 'sms', address: phone, trigger: 'api' });
+    expect(started.status).toBe('sent');
+    expect(sms.acme.messages.map((m) => [m.to, m.from])).toEqual([[phone, twilio.acme.from]]);
+    expect(sms.first.messages).toEqual([]);
+    const answered = await sms.acme.receive(app, { from: phone, body: '8', to: twilio.acme.from });
+    expect(answered.statusCode).toBe(200);
+    expect((await app.store.surveys.model.findOne({ address: phone }).lean())).toMatchObject({ businessId: 'acme', score: 8 });
+    // The first business's token does not sign acme's webhook, nor acme's the first's.
+    const params = { MessageSid: newSid('SM'), From: phone, To: twilio.acme.from, Body: '9', AccountSid: twilio.acme.accountSid };
+    expect((await sms.first.signedPost(app, `${publicUrl}/b/acme/webhooks/twilio/sms`, params)).statusCode).toBe(403);
+    expect((await sms.acme.signedPost(app, `${publicUrl}/webhooks/twilio/sms`, params)).statusCode).toBe(403);
+    expect((await app.store.surveys.model.findOne({ address: phone }).lean())?.score).toBe(8);
+    // The first business never heard of this customer.
+    expect(await app.store.customers.find({ businessId: 'default', channel: 'sms', address: phone })).toBeUndefined();
   });
 
   it("sends each owner the weekly digest of their own business", async () => {
