@@ -1,5 +1,5 @@
 import { kindLabel, surveyKinds } from '../domain/surveys.js';
-import type { Timeline, TimelineEntry } from '../insights/index.js';
+import { describeFeature, type Timeline, type TimelineEntry } from '../insights/index.js';
 import { dashboardPeriods, type DashboardView } from './dashboard-data.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -7,6 +7,13 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
 const jsonBlock = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 const pct = (f: number | null | undefined) => (f === null || f === undefined ? '–' : `${Math.round(f * 1000) / 10}%`);
 const num = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
+
+/** A group's name as an owner reads it: a tag as it is, `product: X`, `after a late delivery`. */
+function cohortLabel(cohort: string): string {
+  if (cohort.startsWith('tag:')) return cohort.slice(4);
+  if (cohort.startsWith('event:')) return `after ${describeFeature(cohort.slice(6))}`;
+  return cohort.replace(/^(\w+):/, '$1: ');
+}
 
 /** One page, rendered on the server; the charts are drawn from the same numbers by Chart.js (served by the app). */
 export function dashboardPage(view: DashboardView, options: { formToken: string; notice?: string }): string {
@@ -67,7 +74,7 @@ ${options.notice ? `<p class="notice" role="status">${escape(options.notice)}</p
 <section aria-labelledby="cohorts">
   <h2 id="cohorts">Groups</h2>
   ${view.cohorts.length ? `<table class="data" data-testid="cohort-table"><thead><tr><th scope="col">Group</th><th scope="col">n</th><th scope="col">${label}</th><th scope="col">±</th><th scope="col">vs the rest</th></tr></thead>
-  <tbody>${view.cohorts.map((c) => `<tr${c.flagged ? ' class="flagged"' : ''}><td>${escape(c.cohort.replace(/^tag:/, '').replace(/^(\w+):/, '$1: '))}</td><td>${c.n}</td><td>${num(c.score)}</td><td>${num(c.marginOfError)}</td><td>${c.flagged ? `${c.delta! > 0 ? 'above' : 'below'} (${c.delta! > 0 ? '+' : ''}${c.delta})` : 'within the margin'}</td></tr>`).join('')}</tbody></table>` : '<p>No groups yet: tag customers to compare groups.</p>'}
+  <tbody>${view.cohorts.map((c) => `<tr${c.flagged ? ' class="flagged"' : ''}><td>${escape(cohortLabel(c.cohort))}</td><td>${c.n}</td><td>${num(c.score)}</td><td>${num(c.marginOfError)}</td><td>${c.flagged ? `${c.delta! > 0 ? 'above' : 'below'} (${c.delta! > 0 ? '+' : ''}${c.delta})` : 'within the margin'}</td></tr>`).join('')}</tbody></table>` : '<p>No groups yet: tag customers to compare groups.</p>'}
 </section>
 <section aria-labelledby="themes">
   <h2 id="themes">What detractors write about</h2>

@@ -6,7 +6,8 @@ import { compare, histogramTotal, summarize, type Histogram } from '../scoring/i
 import type { Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../surveys/calendar.js';
 
-export const cohortDimensions = ['product', 'tag', 'location', 'staff', 'channel'] as const;
+/** `event`: the customers to whom something happened in the 30 days before the survey (`delivery.onTime=false`), from the events of other systems. */
+export const cohortDimensions = ['product', 'tag', 'location', 'staff', 'channel', 'event'] as const;
 export type CohortDimension = (typeof cohortDimensions)[number];
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
@@ -131,7 +132,8 @@ export interface CohortMove {
 export function cohortMovedMost(counts: RollupCounts, week: string, baselineWeeks = 4): CohortMove | undefined {
   const before = Array.from({ length: baselineWeeks }, (_, i) => shiftWeek(week, -(i + 1)));
   let best: CohortMove | undefined;
-  for (const cohort of counts.cohorts().filter((c) => c !== 'all')) {
+  // Groups of customers (tags, products, places, staff, channels); what happened before drops has a line of its own.
+  for (const cohort of counts.cohorts().filter((c) => c !== 'all' && !c.startsWith('event:'))) {
     for (const kind of surveyKinds) {
       const now = counts.get(kind, week, cohort).histogram;
       const then = counts.sum(kind, before, cohort).histogram;

@@ -1,3 +1,4 @@
+import { featuresOf } from './drops.js';
 import { z } from 'zod';
 import { normalizePhone } from '../domain/phone.js';
 import { describeIssues, ValidationError } from '../errors.js';
@@ -100,6 +101,15 @@ export async function recordEvents(store: Store, businessId: string, batch: unkn
     attributes: event.attributes as Record<string, EventAttribute>,
   }));
   const stored = await store.events.record(events, options.now);
+  // Each new event's features, remembered on its customer: a survey started later counts in their `event:` cohorts.
+  const notes = new Map<string, Array<{ feature: string; at: Date }>>();
+  events.forEach((e, i) => {
+    if (stored[i] !== 'created') return;
+    const list = notes.get(e.customerId) ?? [];
+    for (const feature of featuresOf({ person: e.customerId, type: e.type, at: e.at, attributes: e.attributes })) list.push({ feature, at: e.at });
+    notes.set(e.customerId, list);
+  });
+  await store.customers.noteEvents(businessId, [...notes].map(([customerId, features]) => ({ customerId, features: features.sort((a, b) => a.at.getTime() - b.at.getTime()) })));
   valid.forEach(({ index }, i) => results.push({ index, status: stored[i] ?? 'duplicate', customerId: events[i]!.customerId }));
   return results.sort((a, b) => a.index - b.index);
 }

@@ -35,6 +35,8 @@ const customerSchema = new Schema(
     externalId: String,
     /** Lower-cased e-mail address, as other systems' events may name the person. */
     email: String,
+    /** The latest features of their events (newest last, at most 20): read with the customer when a survey starts. */
+    recentEvents: { type: [{ _id: false, feature: String, at: Date }], default: undefined },
   },
   { timestamps: true, versionKey: false },
 );
@@ -64,6 +66,7 @@ export interface CustomerRecord {
   erasedAt?: Date;
   externalId?: string;
   email?: string;
+  recentEvents?: Array<{ feature: string; at: Date }>;
 }
 
 type Doc = Record<string, unknown> & { _id: Types.ObjectId };
@@ -85,6 +88,7 @@ function toRecord(d: Doc): CustomerRecord {
     personId: opt<Types.ObjectId>(d.personId)?.toString(),
     erasedAt: opt(d.erasedAt),
     externalId: opt(d.externalId),
+    ...(Array.isArray(d.recentEvents) ? { recentEvents: d.recentEvents as Array<{ feature: string; at: Date }> } : {}),
     email: opt(d.email),
   };
 }
@@ -289,6 +293,24 @@ export class CustomerRepository {
   }
 
   /** Keep an erased customer's opt-out under the hash of its address only (see `suppressedAddress`). */
+  /**
+   * Remember what their new events said (the newest 20 features), so a survey started later counts
+   * in those cohorts without a read of its own. Merged here rather than with `$push`/`$slice`, which
+   * not every supported server applies; two batches for one customer at the same instant may keep
+   * one's features only (the events themselves are stored either way).
+   */
+  async noteEvents(businessId: string, notes: ReadonlyArray<{ customerId: string; features: Array<{ feature: string; at: Date }> }>): Promise<void> {
+    const wanted = notes.filter((n) => n.features.length);
+    if (!wanted.length) return;
+    const current = await this.model.find({ _id: { $in: wanted.map((n) => new Types.ObjectId(n.customerId)) }, businessId }, { recentEvents: 1 }).lean<Doc[]>();
+    const known = new Map(current.map((d) => [d._id.toString(), (d.recentEvents as Array<{ feature: string; at: Date }> | undefined) ?? []]));
+    const ops = wanted.map((n) => {
+      const merged = [...(known.get(n.customerId) ?? []), ...n.features].sort((a, b) => a.at.getTime() - b.at.getTime()).slice(-20);
+      return { updateOne: { filter: { _id: new Types.ObjectId(n.customerId), businessId }, update: { $set: { recentEvents: merged } } } };
+    });
+    await this.model.bulkWrite(ops, { ordered: false });
+  }
+
   async keepOptOut(key: CustomerKey, optedOutAt: Date, reason: string | undefined): Promise<void> {
     const address = suppressedAddress(key);
     const set = { optedOutAt, ...(reason ? { optOutReason: reason } : {}) };
@@ -305,7 +327,7 @@ export class CustomerRepository {
   async erase(businessId: string, ids: readonly string[], at: Date): Promise<number> {
     let erased = 0;
     for (const id of ids) {
-      const gone = { name: 1, locale: 1, timeZone: 1, optedOutAt: 1, optOutReason: 1, lastSurveyedAt: 1, personId: 1, externalId: 1, email: 1 };
+      const gone = { name: 1, locale: 1, timeZone: 1, optedOutAt: 1, optOutReason: 1, lastSurveyedAt: 1, personId: 1, externalId: 1, email: 1, recentEvents: 1 };
       const res = await this.model.updateOne({ _id: new Types.ObjectId(id), businessId, erasedAt: null }, { $set: { address: `#erased:${id}`, tags: [], erasedAt: at }, $unset: gone });
       erased += res.modifiedCount;
     }

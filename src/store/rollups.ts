@@ -34,6 +34,8 @@ export interface CounterKey {
   tags?: readonly string[];
   channel?: string;
   context?: { product?: string; location?: string; staff?: string };
+  /** What other systems said happened to the customer shortly before the survey (`delivery.onTime=false`). */
+  precededBy?: readonly string[];
 }
 
 /** The cohorts a survey counts in: all surveys, each tag, its channel, and its product, location and staff member. */
@@ -44,6 +46,7 @@ export function cohortsOf(key: Omit<CounterKey, 'businessId' | 'kind' | 'week'>)
     const value = key.context?.[field];
     if (value) cohorts.push(`${field}:${value}`);
   }
+  for (const feature of key.precededBy ?? []) cohorts.push(`event:${feature}`);
   return cohorts;
 }
 

@@ -41,6 +41,8 @@ const surveySchema = new Schema(
     tags: { type: [String], default: [] },
     /** What the survey is about (the purchase, the visit): cohorts `product:…`, `location:…`, `staff:…` count it. */
     context: { product: String, order: String, location: String, staff: String },
+    /** Features of the customer's events in the 30 days before the survey started: its `event:` cohorts. */
+    precededBy: { type: [String], default: undefined },
     /** Provider ids of the inbound messages this survey consumed (newest last): a redelivery finds its id here. */
     inbound: { type: [String], default: [] },
     /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
@@ -136,6 +138,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   week: string;
   tags: string[];
   context?: SurveyContext;
+  precededBy?: string[];
   inbound: string[];
   alertsDue: AlertEvent[];
   webhooksDue: SurveyWebhookEvent[];
@@ -189,6 +192,7 @@ function toScored(d: Doc): ScoredSurvey {
     answeredAt: d.answeredAt as Date,
     week: d.week as string,
     context: contextOf(d.context),
+    ...(Array.isArray(d.precededBy) && d.precededBy.length ? { precededBy: d.precededBy as string[] } : {}),
   };
 }
 

@@ -62,6 +62,16 @@ export function normalizeAddress(channel: ChannelName, address: string, country:
   return trimmed;
 }
 
+/** How far back a customer's events put a new survey in their `event:` cohorts. */
+export const precedingWindowDays = 30;
+
+/** The distinct features of the events in the window before `now` (at most 10, newest first): the survey's `event:` cohorts. */
+export function recentFeatures(recent: ReadonlyArray<{ feature: string; at: Date }> | undefined, now: Date): string[] {
+  const since = now.getTime() - precedingWindowDays * 86_400_000;
+  const inWindow = (recent ?? []).filter((e) => e.at.getTime() >= since && e.at.getTime() <= now.getTime()).sort((a, b) => b.at.getTime() - a.at.getTime());
+  return [...new Set(inWindow.map((e) => e.feature))].slice(0, 10);
+}
+
 /**
  * Starting a survey: opt-out, throttle, send window, one open survey per address; then the
  * invitation goes out at once or waits in the outbox for the send window.
@@ -97,11 +107,12 @@ export class SurveyStarter {
     const vars = { business: this.business.name, customerName: customer.name, context: text };
     const { session, outbound } = startDialog({ kind: input.kind, locale, vars, now: sendAt });
     const week = weekKey(sendAt, this.business.timeZone);
-    const inserted = await this.store.surveys.insert({ businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, ...(Object.keys(context).length ? { context } : {}), week, ...session });
+    const precededBy = recentFeatures(customer.recentEvents, now);
+    const inserted = await this.store.surveys.insert({ businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, ...(Object.keys(context).length ? { context } : {}), ...(precededBy.length ? { precededBy } : {}), week, ...session });
     if ('alreadyOpen' in inserted) return { status: 'already_open', surveyId: inserted.alreadyOpen };
     const surveyId = inserted.inserted;
     await this.store.customers.markSurveyed(customer.id, now);
-    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags, channel: input.channel, context }, ['sent']);
+    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags, channel: input.channel, context, precededBy }, ['sent']);
 
     const invitation = { businessId, channel: input.channel, address, purpose: 'invitation' as const, surveyId };
     const messages = outbound.map((m) => ({ ...m, surveyId }));

@@ -49,6 +49,16 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
     expect(m.periods[0]!.groups.find((g) => g.group === 'Y')).toMatchObject({ score: 80, flagged: true });
   });
 
+  it('the cohort report by preceding event flags the late delivery, from the counters alone', async () => {
+    const m = await metricsByCohort(server.app.store, 'default', { kind: 'nps', by: 'event', period: 'week', from: week(7), to: week(7) });
+    const late = m.periods[0]!.groups.find((g) => g.group === 'delivery.onTime=false')!;
+    // 20 late deliveries (18 of X, before a drop to a detractor; 2 of Y, who stay at 9): 2 − 18 of 20 → −80.
+    expect(late).toMatchObject({ n: 20, score: -80, flagged: true });
+    expect(late.rest.n).toBe(20);
+    expect(m.periods[0]!.groups.find((g) => g.group === 'delivery.onTime=true')).toMatchObject({ n: 20, flagged: true });
+    expect(m.periods[0]!.groups.find((g) => g.group === 'purchase.product=X')).toMatchObject({ n: 20, score: -80, flagged: true });
+  });
+
   it('the themes name the late delivery among detractors', async () => {
     const [detractors] = await themesReportFor(server.app.store, 'default', { from: week(7), to: week(8), period: 'week' });
     expect(detractors!.themes[0]).toMatchObject({ term: 'late delivery', count: 12, of: 20, otherCount: 0, otherOf: 20 });

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { bandOf } from '../../src/domain/surveys.js';
 import { recordEvents } from '../../src/insights/events.js';
+import { recentFeatures } from '../../src/surveys/start-survey.js';
 import type { Store } from '../../src/store/index.js';
 
 /** Weeks 1-7 of the seeded data, Mondays of 2026 (UTC business). */
@@ -39,6 +40,8 @@ export async function seedPeople(store: Store, people: readonly SeedPerson[]): P
     if (r?.status !== 'created') throw new Error(`seed event ${i}: ${JSON.stringify(r)}`);
     return r.customerId;
   });
+  // What a survey started then would count in: the features of the customer's events of the 30 days before.
+  const recent = await Promise.all(customerIds.map(async (id) => (await store.customers.byId(id, 'default'))?.recentEvents));
   const surveys = people.flatMap((p, i) =>
     ([4, 7] as const).map((w, k) => {
       const _id = new Types.ObjectId();
@@ -64,12 +67,13 @@ export async function seedPeople(store: Store, people: readonly SeedPerson[]): P
         week: week(w),
         tags: [],
         context: { product: p.product, order: w === 4 ? `first-${i}` : `order-${i}` },
+        precededBy: recentFeatures(recent[i], at(w, 3)),
       };
     }),
   );
   await store.surveys.model.insertMany(surveys);
   for (const s of surveys) {
-    const key = { businessId: 'default', kind: 'nps', week: s.week, channel: 'sms', context: s.context };
+    const key = { businessId: 'default', kind: 'nps', week: s.week, channel: 'sms', context: s.context, precededBy: s.precededBy };
     await store.rollups.add(key, ['sent', 'started', 'completed', 'commented', 'score'], s.score);
   }
   return customerIds;
