@@ -37,6 +37,8 @@ const customerSchema = new Schema(
     email: String,
     /** The latest features of their events (newest last, at most 20): read with the customer when a survey starts. */
     recentEvents: { type: [{ _id: false, feature: String, at: Date }], default: undefined },
+    /** Their first purchase another system told us of: the `first_purchase_month` cohort of their surveys. */
+    firstPurchaseAt: Date,
   },
   { timestamps: true, versionKey: false },
 );
@@ -67,6 +69,7 @@ export interface CustomerRecord {
   externalId?: string;
   email?: string;
   recentEvents?: Array<{ feature: string; at: Date }>;
+  firstPurchaseAt?: Date;
 }
 
 type Doc = Record<string, unknown> & { _id: Types.ObjectId };
@@ -89,6 +92,7 @@ function toRecord(d: Doc): CustomerRecord {
     erasedAt: opt(d.erasedAt),
     externalId: opt(d.externalId),
     ...(Array.isArray(d.recentEvents) ? { recentEvents: d.recentEvents as Array<{ feature: string; at: Date }> } : {}),
+    firstPurchaseAt: opt(d.firstPurchaseAt),
     email: opt(d.email),
   };
 }
@@ -302,11 +306,14 @@ export class CustomerRepository {
   async noteEvents(businessId: string, notes: ReadonlyArray<{ customerId: string; features: Array<{ feature: string; at: Date }> }>): Promise<void> {
     const wanted = notes.filter((n) => n.features.length);
     if (!wanted.length) return;
-    const current = await this.model.find({ _id: { $in: wanted.map((n) => new Types.ObjectId(n.customerId)) }, businessId }, { recentEvents: 1 }).lean<Doc[]>();
-    const known = new Map(current.map((d) => [d._id.toString(), (d.recentEvents as Array<{ feature: string; at: Date }> | undefined) ?? []]));
+    const current = await this.model.find({ _id: { $in: wanted.map((n) => new Types.ObjectId(n.customerId)) }, businessId }, { recentEvents: 1, firstPurchaseAt: 1 }).lean<Doc[]>();
+    const known = new Map(current.map((d) => [d._id.toString(), d]));
     const ops = wanted.map((n) => {
-      const merged = [...(known.get(n.customerId) ?? []), ...n.features].sort((a, b) => a.at.getTime() - b.at.getTime()).slice(-20);
-      return { updateOne: { filter: { _id: new Types.ObjectId(n.customerId), businessId }, update: { $set: { recentEvents: merged } } } };
+      const doc = known.get(n.customerId);
+      const merged = [...((doc?.recentEvents as Array<{ feature: string; at: Date }> | undefined) ?? []), ...n.features].sort((a, b) => a.at.getTime() - b.at.getTime()).slice(-20);
+      const purchases = [...n.features.filter((f) => f.feature === 'purchase').map((f) => f.at), ...(doc?.firstPurchaseAt ? [doc.firstPurchaseAt as Date] : [])];
+      const firstPurchaseAt = purchases.length ? new Date(Math.min(...purchases.map((d) => d.getTime()))) : undefined;
+      return { updateOne: { filter: { _id: new Types.ObjectId(n.customerId), businessId }, update: { $set: { recentEvents: merged, ...(firstPurchaseAt ? { firstPurchaseAt } : {}) } } } };
     });
     await this.model.bulkWrite(ops, { ordered: false });
   }
@@ -327,7 +334,7 @@ export class CustomerRepository {
   async erase(businessId: string, ids: readonly string[], at: Date): Promise<number> {
     let erased = 0;
     for (const id of ids) {
-      const gone = { name: 1, locale: 1, timeZone: 1, optedOutAt: 1, optOutReason: 1, lastSurveyedAt: 1, personId: 1, externalId: 1, email: 1, recentEvents: 1 };
+      const gone = { name: 1, locale: 1, timeZone: 1, optedOutAt: 1, optOutReason: 1, lastSurveyedAt: 1, personId: 1, externalId: 1, email: 1, recentEvents: 1, firstPurchaseAt: 1 };
       const res = await this.model.updateOne({ _id: new Types.ObjectId(id), businessId, erasedAt: null }, { $set: { address: `#erased:${id}`, tags: [], erasedAt: at }, $unset: gone });
       erased += res.modifiedCount;
     }

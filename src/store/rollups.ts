@@ -36,6 +36,8 @@ export interface CounterKey {
   context?: { product?: string; location?: string; staff?: string };
   /** What other systems said happened to the customer shortly before the survey (`delivery.onTime=false`). */
   precededBy?: readonly string[];
+  /** `YYYY-MM` of the customer's first purchase, when another system told us of one. */
+  firstPurchaseMonth?: string;
 }
 
 /** The cohorts a survey counts in: all surveys, each tag, its channel, and its product, location and staff member. */
@@ -47,6 +49,7 @@ export function cohortsOf(key: Omit<CounterKey, 'businessId' | 'kind' | 'week'>)
     if (value) cohorts.push(`${field}:${value}`);
   }
   for (const feature of key.precededBy ?? []) cohorts.push(`event:${feature}`);
+  if (key.firstPurchaseMonth) cohorts.push(`first_purchase_month:${key.firstPurchaseMonth}`);
   return cohorts;
 }
 

@@ -43,6 +43,7 @@ const surveySchema = new Schema(
     context: { product: String, order: String, location: String, staff: String },
     /** Features of the customer's events in the 30 days before the survey started: its `event:` cohorts. */
     precededBy: { type: [String], default: undefined },
+    firstPurchaseMonth: String,
     /** Provider ids of the inbound messages this survey consumed (newest last): a redelivery finds its id here. */
     inbound: { type: [String], default: [] },
     /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
@@ -139,6 +140,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   tags: string[];
   context?: SurveyContext;
   precededBy?: string[];
+  firstPurchaseMonth?: string;
   inbound: string[];
   alertsDue: AlertEvent[];
   webhooksDue: SurveyWebhookEvent[];
@@ -193,6 +195,7 @@ function toScored(d: Doc): ScoredSurvey {
     week: d.week as string,
     context: contextOf(d.context),
     ...(Array.isArray(d.precededBy) && d.precededBy.length ? { precededBy: d.precededBy as string[] } : {}),
+    ...(typeof d.firstPurchaseMonth === 'string' ? { firstPurchaseMonth: d.firstPurchaseMonth } : {}),
   };
 }
 

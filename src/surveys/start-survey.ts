@@ -108,11 +108,12 @@ export class SurveyStarter {
     const { session, outbound } = startDialog({ kind: input.kind, locale, vars, now: sendAt });
     const week = weekKey(sendAt, this.business.timeZone);
     const precededBy = recentFeatures(customer.recentEvents, now);
-    const inserted = await this.store.surveys.insert({ businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, ...(Object.keys(context).length ? { context } : {}), ...(precededBy.length ? { precededBy } : {}), week, ...session });
+    const firstPurchaseMonth = customer.firstPurchaseAt?.toISOString().slice(0, 7);
+    const inserted = await this.store.surveys.insert({ businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, ...(Object.keys(context).length ? { context } : {}), ...(precededBy.length ? { precededBy } : {}), ...(firstPurchaseMonth ? { firstPurchaseMonth } : {}), week, ...session });
     if ('alreadyOpen' in inserted) return { status: 'already_open', surveyId: inserted.alreadyOpen };
     const surveyId = inserted.inserted;
     await this.store.customers.markSurveyed(customer.id, now);
-    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags, channel: input.channel, context, precededBy }, ['sent']);
+    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags, channel: input.channel, context, precededBy, firstPurchaseMonth }, ['sent']);
 
     const invitation = { businessId, channel: input.channel, address, purpose: 'invitation' as const, surveyId };
     const messages = outbound.map((m) => ({ ...m, surveyId }));

@@ -53,7 +53,7 @@ describe('metrics by cohort, from the counters', () => {
   });
 
   it('refuses a bad query', async () => {
-    await expect(metricsByCohort(server.app.store, 'default', { kind: 'nps', by: 'first_purchase_month' as 'tag', from: '2026-03-01', to: '2026-03-31' })).rejects.toThrow(ValidationError);
+    await expect(metricsByCohort(server.app.store, 'default', { kind: 'nps', by: 'planet' as 'tag', from: '2026-03-01', to: '2026-03-31' })).rejects.toThrow(ValidationError);
     await expect(metricsByCohort(server.app.store, 'default', { kind: 'nps', by: 'tag', from: '2026-04-01', to: '2026-03-31' })).rejects.toThrow('from: must not be after to');
   });
 });
