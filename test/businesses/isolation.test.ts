@@ -7,6 +7,7 @@ import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
 import { startFakeTelegram, textUpdate, nextUpdateId, type FakeTelegram } from '../helpers/fake-telegram.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { installActivity, messageActivity, startFakeBotConnector, teamsUser, type FakeBotConnector } from '../helpers/fake-bot-connector.js';
 import { visitor } from '../staff/web-chat.js';
 
 /**
@@ -26,6 +27,7 @@ describe('two businesses in one deployment', () => {
     acme: { accountSid: `AC${'2'.repeat(32)}`, authToken: 'acme-business-twilio-auth-token', from: '+15005550007' },
   };
   const sms = {} as { first: FakeTwilio; acme: FakeTwilio };
+  let connector: FakeBotConnector;
   const publicUrl = 'https://bot.example.com';
   let server: TestServer;
   let app: FastifyInstance;
@@ -47,6 +49,8 @@ describe('two businesses in one deployment', () => {
     TWILIO_API_BASE_URL: sms.first.baseUrl,
     SMS_RATE_PER_SECOND: '100',
     SEND_WINDOW: '00:00-24:00',
+    // Teams token checks are the deployment's (off in tests); each business has its own Teams app.
+    TEAMS_AUTH_DISABLED: 'true',
   });
 
   beforeAll(async () => {
@@ -54,6 +58,7 @@ describe('two businesses in one deployment', () => {
     fakes.acme = await startFakeTelegram({ token: tokens.acme });
     sms.first = await startFakeTwilio({ ...twilio.first, publicUrl });
     sms.acme = await startFakeTwilio({ ...twilio.acme, publicUrl: `${publicUrl}/b/acme` });
+    connector = await startFakeBotConnector();
     // The second business is stored first (as `npm run business -- add` does), then the server starts.
     const setup = await buildTestServer(env(), { now: clock.now, dbName });
     const acme = businessInput.parse({
@@ -63,6 +68,7 @@ describe('two businesses in one deployment', () => {
       channels: {
         telegram: { token: tokens.acme, webhookSecret: secrets.acme, apiRoot: fakes.acme.url },
         sms: { ...twilio.acme, ratePerSecond: 100, apiBaseUrl: sms.acme.baseUrl },
+        teams: { appId: 'acme-teams-app', appPassword: 'acme-teams-app-password', appType: 'MultiTenant' },
       },
     });
     const { settings, sealed } = toStored(acme, setup.app.secrets);
@@ -79,6 +85,7 @@ describe('two businesses in one deployment', () => {
     await fakes.acme?.close();
     await sms.first?.close();
     await sms.acme?.close();
+    await connector?.close();
   });
 
   const chat = (base: string) => ({
@@ -207,6 +214,20 @@ describe('two businesses in one deployment', () => {
     expect((await app.store.surveys.model.findOne({ address: phone }).lean())?.score).toBe(8);
     // The first business never heard of this customer.
     expect(await app.store.customers.find({ businessId: 'default', channel: 'sms', address: phone })).toBeUndefined();
+  });
+
+  it("takes Teams activities for acme's app under /b/acme, and keeps its conversations apart", async () => {
+    const user = teamsUser('Grace Hopper');
+    const post = (activity: object) => app.inject({ method: 'POST', url: '/b/acme/api/messages', payload: activity });
+    expect((await post(installActivity({ user, serviceUrl: connector.serviceUrl }))).statusCode).toBe(200);
+    expect(await app.store.teamsConversations.find('acme', user.aadObjectId)).toBeDefined();
+    expect(await app.store.teamsConversations.find('default', user.aadObjectId)).toBeUndefined();
+    const started = await app.businesses.get('acme')!.surveys.start({ kind: 'nps', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
+    expect(started.status).toBe('sent');
+    expect((await post(messageActivity('7', { user, serviceUrl: connector.serviceUrl, id: '1700000000111' }))).statusCode).toBe(200);
+    expect(await app.store.surveys.model.findOne({ address: user.aadObjectId }).lean()).toMatchObject({ businessId: 'acme', score: 7 });
+    // The first business's Teams endpoint does not know this person.
+    expect(await app.store.customers.find({ businessId: 'default', channel: 'teams', address: user.aadObjectId })).toBeUndefined();
   });
 
   it("sends each owner the weekly digest of their own business", async () => {
