@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { surveyKinds } from '../domain/surveys.js';
 import type { Store, SurveyFilters, SurveyRecord } from '../store/index.js';
 import { csvLine } from './csv.js';
+import { surveyJson } from './survey-handlers.js';
 
 export const exportFormats = ['csv', 'jsonl'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
@@ -20,26 +21,10 @@ const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform(
 /** The filters an export route accepts in its query string: `kind`, and `from` / `to` (ISO dates, `to` exclusive). */
 export const exportFilters = z.strictObject({ kind: z.enum(surveyKinds).optional(), from: day.optional(), to: day.optional() });
 
-/** One survey as an export row: the same fields in both formats. */
+/** One survey as an export row: the API's survey fields of `exportColumns`, in that order, in both formats. */
 function row(s: SurveyRecord) {
-  return {
-    id: s.id,
-    kind: s.kind,
-    channel: s.channel,
-    state: s.state,
-    score: s.score ?? null,
-    band: s.band ?? null,
-    comment: s.comment ?? null,
-    customerName: s.vars.customerName ?? null,
-    context: s.vars.context ?? null,
-    trigger: s.trigger,
-    tags: s.tags,
-    invitedAt: s.invitedAt,
-    answeredAt: s.answeredAt ?? null,
-    completedAt: s.completedAt ?? null,
-    firstReplyAt: s.firstReplyAt ?? null,
-    timeToFirstReplyMs: s.timeToFirstReplyMs ?? null,
-  };
+  const shown = surveyJson(s);
+  return Object.fromEntries(exportColumns.map((c) => [c, shown[c]])) as Pick<ReturnType<typeof surveyJson>, (typeof exportColumns)[number]>;
 }
 
 const line: Record<ExportFormat, (s: SurveyRecord) => string> = {

@@ -1,9 +1,7 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
-import { connectDatabase } from '../plugins/database.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../store/embedded-database.js';
-import { apiScopes, createStore, type ApiScope } from '../store/index.js';
+import { ConfigError } from '../config.js';
+import { apiScopes, type ApiScope } from '../store/index.js';
+import { connectCli } from './connect.js';
 
 const usage = `usage: npm run api-key -- create --business <id> --scopes <scope,…> --name <who uses it>
        npm run api-key -- list --business <id>
@@ -23,15 +21,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'create' && !values.name?.trim()) throw new UsageError('--name is required');
   if (command === 'revoke' && !values.id) throw new UsageError('--id is required');
 
-  let config = loadConfig();
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.mongodbUri) {
-    embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, cacheDir: path.resolve('.cache'), log: (line) => console.error(line) });
-    config = { ...config, mongodbUri: `${embedded.uri.replace(/\/$/, '')}/survey-bot` };
-  }
-  const conn = await connectDatabase({ uri: config.mongodbUri! });
+  const { store, close } = await connectCli();
   try {
-    const store = await createStore(conn, () => new Date());
     const businessId = values.business!;
     // The first business is stored when the server first starts; a key for it may come earlier.
     if (businessId !== 'default' && !(await store.businesses.get(businessId))) throw new UsageError(`no business ${businessId}`);
@@ -47,8 +38,7 @@ async function main(argv: string[]): Promise<void> {
       console.error(`API key ${revoked.id} revoked`);
     }
   } finally {
-    await conn.close();
-    await embedded?.stop();
+    await close();
   }
 }
 

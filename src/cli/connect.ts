@@ -1,6 +1,6 @@
-import mongoose, { type Connection } from 'mongoose';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.js';
+import { connectDatabase } from '../plugins/database.js';
 import { secretBoxFor, type SecretBox } from '../security/secret-box.js';
 import { startEmbeddedDatabase } from '../store/embedded-database.js';
 import { createStore, type Store } from '../store/index.js';
@@ -18,9 +18,8 @@ export interface CliContext {
  */
 export async function connectCli(): Promise<CliContext> {
   const config = loadConfig();
-  const embedded = config.mongodbUri ? undefined : await startEmbeddedDatabase({ dataDir: config.dataDir, cacheDir: path.resolve('.cache') });
-  const uri = config.mongodbUri ?? `${embedded!.uri.replace(/\/$/, '')}/survey-bot`;
-  const conn: Connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5_000 }).asPromise();
+  const embedded = config.mongodbUri ? undefined : await startEmbeddedDatabase({ dataDir: config.dataDir, cacheDir: path.resolve('.cache'), log: (line) => console.error(line) });
+  const conn = await connectDatabase({ uri: config.mongodbUri ?? `${embedded!.uri.replace(/\/$/, '')}/survey-bot` });
   const store = await createStore(conn, () => new Date());
   const secrets = await secretBoxFor({ key: config.secretsKey, dataDir: config.dataDir });
   return {

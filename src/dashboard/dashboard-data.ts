@@ -82,15 +82,17 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     .filter((t) => t.z >= 1.96)
     .sort((a, b) => b.z - a.z)
     .slice(0, 5);
-  const themes = [];
-  for (const t of detractorThemes) {
-    const comments = [];
-    for (const id of t.commentIds.slice(0, 5)) {
-      const s = await store.surveys.byId(id, business.id);
-      if (s?.comment) comments.push({ surveyId: s.id, customerId: s.customerId, text: s.comment });
-    }
-    themes.push({ term: t.term, count: t.count, of: t.of, otherCount: t.otherCount, otherOf: t.otherOf, comments });
-  }
+  // Up to five quotes per theme, read in one query for all of them.
+  const quotes = await store.surveys.comments(business.id, [...new Set(detractorThemes.flatMap((t) => t.commentIds.slice(0, 5)))]);
+  const quoteOf = new Map(quotes.map((q) => [q.surveyId, q]));
+  const themes = detractorThemes.map((t) => ({
+    term: t.term,
+    count: t.count,
+    of: t.of,
+    otherCount: t.otherCount,
+    otherOf: t.otherOf,
+    comments: t.commentIds.slice(0, 5).flatMap((id) => quoteOf.get(id) ?? []),
+  }));
   const report = await dropsReport(store, business.id, { from, to, kind, now });
   const leading = report.features
     .filter((f) => f.adjustedP < 0.05)

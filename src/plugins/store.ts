@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { firstBusiness } from '../businesses/settings.js';
 import { secretBoxFor, type SecretBox } from '../security/secret-box.js';
 import { createStore, type BusinessSettings, type Store } from '../store/index.js';
 
@@ -23,15 +24,7 @@ export interface StoreOptions {
 export default fp<StoreOptions>(
   async (app, { config, now }) => {
     const store = await createStore(app.db, now);
-    const business: BusinessSettings = {
-      id: 'default',
-      name: config.business.name,
-      timeZone: config.business.timeZone,
-      locale: config.business.locale,
-      country: config.business.country,
-      sendWindow: config.business.sendWindow,
-      throttleDays: config.business.throttleDays,
-    };
+    const business = firstBusiness(config);
     await store.businesses.save(business);
     app.decorate('now', now);
     app.decorate('store', store);

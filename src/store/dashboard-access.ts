@@ -31,7 +31,6 @@ const sessionSchema = new Schema(
   },
   { versionKey: false },
 );
-sessionSchema.index({ businessId: 1, staffId: 1 });
 sessionSchema.index({ expiresAt: 1 });
 
 export interface DashboardSession {
@@ -75,11 +74,6 @@ export class DashboardAccessRepository {
 
   async revokeSession(hash: string, now: Date): Promise<void> {
     await this.sessions.updateOne({ _id: hash }, { $set: { revokedAt: now } });
-  }
-
-  /** Sign a staff member out everywhere (their role changed, a phone was lost). */
-  async revokeAll(businessId: string, staffId: string, now: Date): Promise<number> {
-    return (await this.sessions.updateMany({ businessId, staffId, revokedAt: null }, { $set: { revokedAt: now } })).modifiedCount;
   }
 
   async deleteExpiredBefore(before: Date): Promise<void> {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
+import { insertOnce, nextDue, take } from './work-queue.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import type { WriteGuard } from './write-guard.js';
-import { isDuplicateKey } from './write-guard.js';
 
 /** Messages waiting to go out, and the record of what went. */
 const outboxSchema = new Schema(
@@ -117,13 +117,7 @@ export class OutboxRepository {
   /** Queue items (pending). Items with a key that is already queued are left as they are. Returns every id. */
   async enqueue(items: readonly NewOutboxItem[]): Promise<string[]> {
     const docs = items.map((i) => this.doc(i));
-    try {
-      await this.model.insertMany(docs, { ordered: false });
-    } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors;
-      const onlyDuplicates = isDuplicateKey(err) || (writeErrors?.length && writeErrors.every((e) => (e.code ?? e.err?.code) === 11000));
-      if (!onlyDuplicates) throw err;
-    }
+    await insertOnce(this.model, docs);
     return docs.map((d) => d._id.toString());
   }
 
@@ -143,22 +137,13 @@ export class OutboxRepository {
 
   /** The oldest due pending item (of `ids` when given). */
   async nextDue(now: Date, ids?: readonly string[]): Promise<OutboxItem | undefined> {
-    const filter = { state: 'pending', nextAttemptAt: { $lte: now }, ...(ids ? { _id: { $in: ids.map((id) => new Types.ObjectId(id)) } } : {}) };
-    const doc = await this.model.findOne(filter).sort({ nextAttemptAt: 1 }).lean<Doc>();
+    const doc = await nextDue(this.model, now, ids);
     return doc ? toItem(doc) : undefined;
   }
 
   /** Take a pending item for sending: exactly one caller gets it for a given attempt. */
   async take(item: OutboxItem, lockedUntil: Date): Promise<OutboxItem | null> {
-    const doc = await this.guard.exclusive({ collection: 'outbox', id: item.id, version: item.attempts }, () =>
-      this.model
-        .findOneAndUpdate(
-          { _id: new Types.ObjectId(item.id), state: 'pending', attempts: item.attempts },
-          { $set: { state: 'sending', lockedUntil }, $inc: { attempts: 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean<Doc>(),
-    );
+    const doc = await take(this.model, this.guard, 'outbox', item, lockedUntil);
     return doc ? toItem(doc) : null;
   }
 

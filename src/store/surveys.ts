@@ -302,6 +302,14 @@ export class SurveyRepository {
     return doc ? toRecord(doc) : undefined;
   }
 
+  /** The comments of these surveys of a business, in one read (a theme's quotes). */
+  async comments(businessId: string, ids: readonly string[]): Promise<Array<{ surveyId: string; customerId: string; text: string }>> {
+    const _ids = ids.flatMap((id) => objectId(id) ?? []);
+    const docs = await this.model.find({ businessId, _id: { $in: _ids }, comment: { $type: 'string' } }, { customerId: 1, comment: 1 }).lean<Doc[]>();
+    const byId = new Map(docs.map((d) => [d._id.toString(), { surveyId: d._id.toString(), customerId: String(d.customerId), text: d.comment as string }]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   async byId(id: string, businessId?: string): Promise<SurveyRecord | undefined> {
     const _id = objectId(id);
     if (!_id) return undefined;

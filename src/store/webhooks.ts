@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
+import { insertOnce, nextDue, take } from './work-queue.js';
 import type { WriteGuard } from './write-guard.js';
-import { isDuplicateKey } from './write-guard.js';
 
 /**
  * Outbound webhooks: a business's subscriptions (URL, events, signing secret sealed at rest) and
@@ -203,34 +203,19 @@ export class WebhookDeliveryRepository {
       nextAttemptAt: i.at,
     }));
     if (!docs.length) return [];
-    try {
-      await this.model.insertMany(docs, { ordered: false });
-    } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors;
-      const onlyDuplicates = isDuplicateKey(err) || (writeErrors?.length && writeErrors.every((e) => (e.code ?? e.err?.code) === 11000));
-      if (!onlyDuplicates) throw err;
-    }
+    await insertOnce(this.model, docs);
     return docs.map((d) => d._id.toString());
   }
 
   /** The oldest due pending delivery (of `ids` when given). */
   async nextDue(now: Date, ids?: readonly string[]): Promise<WebhookDelivery | undefined> {
-    const filter = { state: 'pending', nextAttemptAt: { $lte: now }, ...(ids ? { _id: { $in: ids.map((id) => new Types.ObjectId(id)) } } : {}) };
-    const doc = await this.model.findOne(filter).sort({ nextAttemptAt: 1 }).lean<Doc>();
+    const doc = await nextDue(this.model, now, ids);
     return doc ? toDelivery(doc) : undefined;
   }
 
   /** Take a pending delivery for one attempt: exactly one caller gets it. */
   async take(item: WebhookDelivery, lockedUntil: Date): Promise<WebhookDelivery | null> {
-    const doc = await this.guard.exclusive({ collection: 'webhook_deliveries', id: item.id, version: item.attempts }, () =>
-      this.model
-        .findOneAndUpdate(
-          { _id: new Types.ObjectId(item.id), state: 'pending', attempts: item.attempts },
-          { $set: { state: 'sending', lockedUntil }, $inc: { attempts: 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean<Doc>(),
-    );
+    const doc = await take(this.model, this.guard, 'webhook_deliveries', item, lockedUntil);
     return doc ? toDelivery(doc) : null;
   }
 
