@@ -24,25 +24,26 @@ async function recomputed(db: Db, weeks: { from: string; to: string }, allCohort
     db.collection('surveys').aggregate<Document>([{ $match: { ...match, comment: { $type: 'string' } } }, { $group: { _id: { kind: '$kind', week: '$week', tags: '$tags' }, n: { $sum: 1 } } }]).toArray(),
   ]);
   const rows = new Map<string, RollupRow>();
-  const add = (kind: string, week: string, cohort: string, metric: string, score: number | null, n: number) => {
-    const key = [kind, week, cohort, metric, score ?? ''].join('|');
-    const row = rows.get(key) ?? { kind, week, cohort, metric, score, count: 0 };
-    row.count += n;
-    rows.set(key, row);
+  const row = (kind: string, week: string, cohort: string): RollupRow => {
+    const key = [kind, week, cohort].join('|');
+    const r = rows.get(key) ?? { kind, week, cohort, sent: 0, started: 0, completed: 0, commented: 0, unscored: 0, scores: {} };
+    rows.set(key, r);
+    return r;
   };
   const cohortsOf = (tags: unknown) => ['all', ...(allCohortOnly ? [] : ((tags as string[] | null) ?? []).map((t) => `tag:${t}`))];
   for (const { _id, n } of states) {
     const score = typeof _id.score === 'number' ? _id.score : null;
     for (const cohort of cohortsOf(_id.tags)) {
-      add(_id.kind, _id.week, cohort, 'sent', null, n);
+      const r = row(_id.kind, _id.week, cohort);
+      r.sent += n;
       if (score !== null) {
-        add(_id.kind, _id.week, cohort, 'started', null, n);
-        add(_id.kind, _id.week, cohort, 'score', score, n);
+        r.started += n;
+        r.scores[score] = (r.scores[score] ?? 0) + n;
       }
-      if (_id.state === 'completed') add(_id.kind, _id.week, cohort, 'completed', null, n);
+      if (_id.state === 'completed') r.completed += n;
     }
   }
-  for (const { _id, n } of commented) for (const cohort of cohortsOf(_id.tags)) add(_id.kind, _id.week, cohort, 'commented', null, n);
+  for (const { _id, n } of commented) for (const cohort of cohortsOf(_id.tags)) row(_id.kind, _id.week, cohort).commented += n;
   return [...rows.values()];
 }
 

@@ -2,7 +2,7 @@
  * Stored surveys in bulk, as the product would have left them after weeks of use: one business,
  * 12 weeks, three kinds, 20 cohorts (a tag each), every state; and the rollup counters those
  * surveys add up to, computed the way the product counts them (sent, started, score, completed,
- * commented per kind, week and cohort, for 'all' and the survey's tag).
+ * commented per kind, week and cohort, for 'all' and the survey's tag; one document per kind, week and cohort).
  */
 import { ObjectId, type Db, type Document } from 'mongodb';
 import { shiftWeek, weekKey } from '../../src/surveys/calendar.js';
@@ -45,10 +45,12 @@ export async function generateSurveys(db: Db, count: number, now: Date, seed = 1
   const thisWeek = weekKey(now, 'UTC');
   const weeks = Array.from({ length: 12 }, (_, i) => shiftWeek(thisWeek, i - 11));
   const counters = new Map<string, Document>();
+  // One counter document per (kind, week, cohort): its funnel and its answers per score.
   const count1 = (kind: string, week: string, cohort: string, metric: string, score?: number) => {
-    const _id = [businessId, kind, week, cohort, metric, score ?? ''].join('|');
-    const doc = counters.get(_id) ?? { _id, businessId, kind, week, cohort, metric, ...(score !== undefined ? { score } : {}), count: 0 };
-    doc.count += 1;
+    const _id = [businessId, kind, week, cohort].join('|');
+    const doc = counters.get(_id) ?? { _id, businessId, kind, week, cohort, scores: {} };
+    if (score !== undefined) doc.scores[score] = (doc.scores[score] ?? 0) + 1;
+    else doc[metric] = (doc[metric] ?? 0) + 1;
     counters.set(_id, doc);
   };
   const batchSize = 10_000;
@@ -117,6 +119,6 @@ export async function generateSurveys(db: Db, count: number, now: Date, seed = 1
   }
   await Promise.all(pending);
   const rollups = [...counters.values()];
-  for (let i = 0; i < rollups.length; i += batchSize) await db.collection('rollups').insertMany(rollups.slice(i, i + batchSize), { ordered: false });
+  for (let i = 0; i < rollups.length; i += batchSize) await db.collection('week_counts').insertMany(rollups.slice(i, i + batchSize), { ordered: false });
   return { surveys: count, rollups: rollups.length, weeks, seconds: (performance.now() - started) / 1000 };
 }

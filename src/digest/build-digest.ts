@@ -43,7 +43,7 @@ const position = (kind: SurveyKind, score: number) => {
 
 /**
  * The digest of one week against the week before. Numbers come from the rollup counters (one
- * `$match` + `$group`); comments and unanswered detractors from small indexed, limited queries; the
+ * document per cohort and week); comments and unanswered detractors from small indexed, limited queries; the
  * insight lines from the surveys and events of the last four weeks.
  */
 export async function buildDigest(store: Store, businessId: string, periodStart: string): Promise<WeeklyDigest> {

@@ -1,6 +1,6 @@
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import type { FunnelCounts } from '../scoring/index.js';
-import type { Store } from '../store/index.js';
+import type { RollupRow, Store } from '../store/index.js';
 
 /** Counters of one (kind, week, cohort): the score histogram and the funnel. */
 export interface Counts {
@@ -51,12 +51,24 @@ export class RollupCounts {
     return [...new Set([...this.map.keys()].map((k) => k.split('|')[2] ?? 'all'))].sort();
   }
 
+  /** One counter of a (kind, week, cohort): a funnel metric, or the answers with one score. */
   add(kind: string, week: string, cohort: string, metric: string, score: number | null, count: number): void {
-    const key = `${kind}|${week}|${cohort}`;
-    const c = this.map.get(key) ?? emptyCounts();
+    const c = this.entry(kind, week, cohort);
     if (metric === 'score' && score !== null) c.histogram[score] = (c.histogram[score] ?? 0) + count;
     else if (metric === 'sent' || metric === 'started' || metric === 'completed' || metric === 'commented' || metric === 'unscored') c[metric] += count;
+  }
+
+  /** A stored cohort's week, all its counters at once. */
+  addRow(row: RollupRow): void {
+    const key = `${row.kind}|${row.week}|${row.cohort}`;
+    this.map.set(key, addCounts(this.map.get(key) ?? emptyCounts(), { histogram: row.scores, sent: row.sent, started: row.started, completed: row.completed, commented: row.commented, unscored: row.unscored }));
+  }
+
+  private entry(kind: string, week: string, cohort: string): Counts {
+    const key = `${kind}|${week}|${cohort}`;
+    const c = this.map.get(key) ?? emptyCounts();
     this.map.set(key, c);
+    return c;
   }
 }
 
@@ -71,7 +83,7 @@ export async function readRollups(
   const counts = new RollupCounts();
   for (const row of rows) {
     if (!(surveyKinds as readonly string[]).includes(row.kind)) continue;
-    counts.add(row.kind, row.week, row.cohort, row.metric, row.score, row.count);
+    counts.addRow(row);
   }
   return counts;
 }

@@ -12,7 +12,7 @@ export type CohortDimension = (typeof cohortDimensions)[number];
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
-/** The query `GET /api/v1/metrics` takes (first_purchase_month cohorts are not counted yet). */
+/** The query `GET /api/v1/metrics/cohorts` takes. */
 export const metricsQuery = z
   .object({
     kind: z.enum(surveyKinds),
@@ -79,7 +79,7 @@ const mondayOf = (date: string) => weekKey(new Date(`${date}T12:00:00Z`), 'UTC')
 /**
  * Per group of a dimension and per period: the score, n and 95 % margin, and the groups whose score
  * differs from the rest of the business beyond the margin of the difference. Read from the rollup
- * counters only (one `$match` + `$group`), so the cost grows with weeks × groups, never with the
+ * counters only (one document per group and week), so the cost grows with weeks × groups, never with the
  * number of surveys. Weeks are the counters' periods: a month is the weeks whose Monday is in it,
  * and `from`/`to` take the weeks that contain them.
  */

@@ -68,6 +68,8 @@ export async function createStore(conn: Connection, now: () => Date) {
   // The declared indexes (unique ones carry the idempotency guarantees).
   // Data from before several businesses: it belonged to the first one.
   await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);
+  // Counters from before one document per cohort and week.
+  await store.rollups.migrate(() => store.surveys.owedCountSteps());
   await Promise.all([...Object.values(conn.models).map((m) => m.init()), ferret?.init()]);
   return store;
 }

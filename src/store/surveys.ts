@@ -403,6 +403,12 @@ export class SurveyRepository {
     return docs.map(toRecord);
   }
 
+  /** The steps whose counts some survey still owes (a start-up migration of the counters reads them). */
+  async owedCountSteps(): Promise<Set<string>> {
+    const docs = await this.model.find({ 'countsDue.0': { $exists: true } }, { countsDue: 1 }).lean<Array<{ countsDue: Array<{ step: string }> }>>();
+    return new Set(docs.flatMap((d) => d.countsDue.map((c) => c.step)));
+  }
+
   /**
    * Take this survey's owed counts to settle them: one sweeper at a time (a settler that died lets go
    * after `leaseMs`). Returns what it owes now, or undefined when another settler has it.

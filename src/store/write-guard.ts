@@ -1,9 +1,10 @@
 import type { Connection } from 'mongoose';
 
-/** One counter increment: `$inc` of `count` on the document `_id`, created with `fields` when missing. */
+/** One counter document's increment: `$inc` of `inc` on the document `_id`, created with `fields` when missing. */
 export interface CounterIncrement {
   _id: string;
   fields: Record<string, unknown>;
+  inc: Record<string, number>;
 }
 
 /** The single-document write a guarded change makes; null when its condition did not match. */
@@ -25,7 +26,7 @@ export interface WriteGuard {
   /** Run `write`, an update of the one document `collection`/`id`, without losing a concurrent update of it. */
   single<T>(target: { collection: string; id: string }, write: () => Promise<T>): Promise<T>;
   /**
-   * Add 1 to each counter, creating the ones that do not exist yet. With `step`, a counter that
+   * Apply each counter document's increments, creating the documents that do not exist yet. With `step`, a counter that
    * already counted this step is left alone, so applying the same step again adds nothing.
    */
   increment(collection: string, counters: readonly CounterIncrement[], step?: string): Promise<void>;
@@ -61,7 +62,7 @@ export async function upsertCounters(conn: Connection, collection: string, count
   const ops = counters.map((c) => ({
     updateOne: {
       filter: step ? { _id: c._id, steps: { $ne: step } } : { _id: c._id },
-      update: { $setOnInsert: c.fields, $inc: { count: 1 }, ...(step ? { $push: { steps: step } } : {}) },
+      update: { $setOnInsert: c.fields, $inc: c.inc, ...(step ? { $push: { steps: step } } : {}) },
       upsert: true,
     },
   }));

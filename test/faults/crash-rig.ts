@@ -11,6 +11,7 @@ import { newSid, startFakeTwilio, twimlMessages, type FakeTwilio } from '../help
 import { sleep } from './children.js';
 import { httpRequest, is2xx, type HttpResult } from './http.js';
 import type { ServerProcess } from './server-process.js';
+import { allCohortCounters, countedAll, sumOf } from '../helpers/counters.js';
 
 /** A small seeded generator (LCG, Numerical Recipes constants), so a failing run can be repeated. */
 export class Rng {
@@ -396,9 +397,9 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
     const batch = new Set(seeded.answers.map(keyOf));
     const surveys = (await db.collection<SurveyRow>('surveys').find({}, { projection: { channel: 1, address: 1, state: 1, score: 1, comment: 1, rev: 1, countsDue: 1 } }).toArray()).filter((s) => batch.has(keyOf(s as Pick<Answer, 'channel' | 'address'>)));
     const byAddress = new Map(surveys.map((s) => [`${s.channel}:${s.address}`, s]));
-    const rollups = await db.collection<{ count: number; steps?: string[] }>('rollups').find({ metric: 'score', cohort: 'all' }).toArray();
+    const rollups = await allCohortCounters(db);
     // (`countedBefore`: the scores an earlier batch on the same database had counted.)
-    const counted = rollups.reduce((sum, r) => sum + r.count, 0) - countedBefore;
+    const counted = sumOf(rollups, 'score') - countedBefore;
     // A count a killed writer never applied is still owed by its survey (the sweeper applies it a
     // minute later, once); one the counter already has is counted above.
     const countedSteps = new Set(rollups.flatMap((r) => r.steps ?? []));
@@ -479,8 +480,7 @@ function killedRightAfterFirstReply(fakes: Fakes, a: Answer, sentBefore: number,
 export async function countedScores(uri: string, dbName: string): Promise<number> {
   const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
   try {
-    const rollups = await conn.db!.collection<{ count: number }>('rollups').find({ metric: 'score', cohort: 'all' }).toArray();
-    return rollups.reduce((sum, r) => sum + r.count, 0);
+    return await countedAll(conn.db!, 'score');
   } finally {
     await conn.close().catch(() => {});
   }

@@ -16,6 +16,7 @@ import { cardSubmitActivity, installActivity, messageActivity, teamsUser } from 
 import { callbackUpdate, buttonData, nextUpdateId, textUpdate } from '../helpers/fake-telegram.js';
 import { newSid, twimlMessages } from '../helpers/fake-twilio.js';
 import { Rng } from './crash-rig.js';
+import { allCohortCounters, sumOf, type CountedMetric } from '../helpers/counters.js';
 
 const seed = Number(process.env.CRASH_SEED ?? Date.now() % 2_147_483_647);
 const perChannel = 8;
@@ -131,8 +132,8 @@ describe('duplicate and out-of-order delivery', () => {
     }
     // Counters: one score per scored survey, one completion and one comment per completed one.
     const surveys = await db.collection('surveys').find({ channel }).toArray();
-    const rollups = await db.collection<{ metric: string; count: number; cohort: string }>('rollups').find({ cohort: 'all' }).toArray();
-    const counted = (metric: string) => rollups.filter((r) => r.metric === metric).reduce((sum, r) => sum + r.count, 0);
+    const rollups = await allCohortCounters(db);
+    const counted = (metric: CountedMetric) => sumOf(rollups, metric);
     const totals = await db.collection('surveys').find({}).toArray();
     const countedTwice =
       Math.max(0, counted('score') - totals.filter((s) => typeof s.score === 'number').length) +

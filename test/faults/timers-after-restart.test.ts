@@ -17,6 +17,7 @@ import { sleep } from './children.js';
 import { Rng, seedSurveys, serverEnv, startFakes, withDbName, type Answer, type Fakes } from './crash-rig.js';
 import { httpRequest, is2xx } from './http.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
+import { countedAll } from '../helpers/counters.js';
 
 const seed = Number(process.env.CRASH_SEED ?? Date.now() % 2_147_483_647);
 /** A reminder due soon after the surveys go out (the expiry comes by a configuration change, below). */
@@ -123,8 +124,7 @@ describe('crash and the timers', () => {
       const remindedAnswered = answered.filter((a) => received(fakes, a) !== afterAnswers.get(a)).length;
       const expired = silent.filter((a) => byAddress.get(`${a.channel}:${a.address}`)?.state === 'expired').length;
       const completed = answered.filter((a) => byAddress.get(`${a.channel}:${a.address}`)?.state === 'completed').length;
-      const rollups = await db.collection<{ metric: string; cohort: string; count: number }>('rollups').find({ cohort: 'all', metric: 'completed' }).toArray();
-      const countedCompleted = rollups.reduce((n, r) => n + r.count, 0);
+      const countedCompleted = await countedAll(db, 'completed');
       const expiredTwice = Math.max(0, countedCompleted - completed);
       figure(
         `crash (server killed, timers): reminders due ${silent.length}, sent once ${once}, twice ${twice}, interrupted mid-send ${interrupted}, expired first (down through the window) ${downThroughWindow}; ` +

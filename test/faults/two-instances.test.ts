@@ -12,6 +12,7 @@ import { startRig, type Rig } from '../attacks/rig.js';
 import { hours } from '../helpers/clock.js';
 import { databaseUri, ferretDbUri, uniqueDbName } from '../helpers/database.js';
 import { installActivity, teamsUser } from '../helpers/fake-bot-connector.js';
+import { countedAll } from '../helpers/counters.js';
 
 const smsOwner = '+14155559200';
 const telegramOwner = 999_000_333;
@@ -130,8 +131,8 @@ describe.each([
     for (const c of silent) twice.reminders += Math.abs((await c.received()) - before.get(c)! - 1);
 
     // Friday 16:00: everything expires; a score without a comment counts as completed, once.
-    const rollups = a.app.db.db!.collection<{ metric: string; cohort: string; count: number }>('rollups');
-    const completed = async () => (await rollups.find({ metric: 'completed', cohort: 'all' }).toArray()).reduce((n, r) => n + r.count, 0);
+    const db = a.app.db.db!;
+    const completed = () => countedAll(db, 'completed');
     const completedBefore = await completed();
     a.clock.advance(hours(48));
     await sweepBoth();
@@ -150,7 +151,7 @@ describe.each([
     const stillOpen = await a.app.db.db!.collection('surveys').countDocuments({ state: { $in: ['invited', 'awaiting_comment'] } });
     // Every counter settled once by the sweepers of both: scores and completions as many as the surveys say.
     const all = await a.app.db.db!.collection('surveys').find({}).toArray();
-    const sum = async (metric: string) => (await rollups.find({ metric, cohort: 'all' }).toArray()).reduce((n, r) => n + r.count, 0);
+    const sum = (metric: 'score' | 'completed') => countedAll(db, metric);
     twice.counters = Math.abs((await sum('score')) - all.filter((x) => typeof x.score === 'number').length) + Math.abs((await sum('completed')) - all.filter((x) => x.state === 'completed').length);
 
     figure(

@@ -45,7 +45,7 @@ describe('write guard on FerretDB', () => {
     const key = { businessId: 'b', kind: 'nps', week: '2026-03-09' };
     await Promise.all(Array.from({ length: 40 }, () => store.rollups.add(key, ['started'])));
     const rows = await store.rollups.read('b', { from: '2026-03-09', to: '2026-03-09' });
-    expect(rows.find((r) => r.metric === 'started')?.count).toBe(40);
+    expect(rows.find((r) => r.cohort === 'all')?.started).toBe(40);
   });
 
   it('frees a change whose writer died between its claim and its write, after 30 s', async () => {

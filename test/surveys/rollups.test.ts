@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
+import { countedAll } from '../helpers/counters.js';
 
 describe('rollup counters', () => {
   let server: TestServer;
@@ -12,13 +13,11 @@ describe('rollup counters', () => {
   it('lose no count when many first increments of one counter race', async () => {
     const key = { businessId: 'default', kind: 'nps', week: '2026-03-09', tags: ['vip'] };
     await Promise.all(Array.from({ length: 40 }, () => server.app.store.rollups.add(key, ['started', 'score'], 9)));
-    const docs = await server.app.store.rollups.model.find({ week: '2026-03-09' }).lean();
-    const byId = Object.fromEntries(docs.map((d) => [d._id, d.count]));
+    const docs = await server.app.store.rollups.model.find({ week: '2026-03-09' }, { _id: 1, started: 1, scores: 1 }).lean();
+    const byId = Object.fromEntries(docs.map((d) => [d._id, { started: d.started, scores: d.scores }]));
     expect(byId).toEqual({
-      'default|nps|2026-03-09|all|started|': 40,
-      'default|nps|2026-03-09|tag:vip|started|': 40,
-      'default|nps|2026-03-09|all|score|9': 40,
-      'default|nps|2026-03-09|tag:vip|score|9': 40,
+      'default|nps|2026-03-09|all': { started: 40, scores: { 9: 40 } },
+      'default|nps|2026-03-09|tag:vip': { started: 40, scores: { 9: 40 } },
     });
   });
 });
@@ -44,10 +43,8 @@ describe('cohorts of a survey with context', () => {
     await server.app.pipeline.handle({ channel: 'web', address: 'v_ctx', providerMessageId: 'ctx-1', text: '9', receivedAt: clock.now() });
     expect(add).toHaveBeenCalledTimes(1);
     add.mockRestore();
-    const docs = await server.app.store.rollups.model.find({ metric: 'score' }, { cohort: 1, count: 1, _id: 0 }).sort({ cohort: 1 }).lean();
-    expect(docs).toEqual(['all', 'channel:web', 'location:Leeds', 'product:Kettle', 'staff:Ann', 'tag:vip'].map((cohort) => ({ cohort, count: 1 })));
-    const sent = await server.app.store.rollups.model.countDocuments({ metric: 'sent' });
-    expect(sent).toBe(6);
+    const docs = await server.app.store.rollups.model.find({}, { cohort: 1, sent: 1, started: 1, scores: 1, _id: 0 }).sort({ cohort: 1 }).lean();
+    expect(docs).toEqual(['all', 'channel:web', 'location:Leeds', 'product:Kettle', 'staff:Ann', 'tag:vip'].map((cohort) => ({ cohort, sent: 1, started: 1, scores: { 9: 1 } })));
   });
 
   it('keeps a string context as the prompt wording only', async () => {
@@ -68,8 +65,7 @@ describe('counts owed after a crash between an answer and its count', () => {
   afterAll(() => server.close());
 
   const scoreCount = async () => {
-    const docs = await server.app.store.rollups.model.find({ metric: 'score', cohort: 'all' }).lean();
-    return docs.reduce((n: number, d: { count: number }) => n + d.count, 0);
+    return countedAll(server.app.db.db!, 'score');
   };
 
   it('are applied once by the sweeper, however often it runs, and then forgotten', async () => {
@@ -89,7 +85,7 @@ describe('counts owed after a crash between an answer and its count', () => {
     await server.app.sweeper.sweep();
     expect(await scoreCount()).toBe(1);
     expect((await server.app.store.surveys.byId(started.surveyId))?.countsDue).toEqual([]);
-    const counter = await server.app.store.rollups.model.findOne({ metric: 'score', cohort: 'all' }).lean();
+    const counter = await server.app.store.rollups.model.findOne({ cohort: 'all', kind: 'nps' }).lean();
     expect(counter?.steps ?? []).toEqual([]);
   });
 
