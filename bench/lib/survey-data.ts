@@ -1,8 +1,11 @@
 /**
  * Stored surveys in bulk, as the product would have left them after weeks of use: one business,
- * 12 weeks, three kinds, 20 cohorts (a tag each), every state; and the rollup counters those
- * surveys add up to, computed the way the product counts them (sent, started, score, completed,
- * commented per kind, week and cohort, for 'all' and the survey's tag; one document per kind, week and cohort).
+ * 12 weeks, three kinds, 20 cohorts (a tag each), every state. Surveys go round the kinds, tags and
+ * weeks in turn, so every tag has surveys of every kind in every week from 720 surveys on: a small
+ * set and a large one differ in how many surveys there are, not in the business's shape. And the
+ * rollup counters those surveys add up to, computed the way the product counts them (sent, started,
+ * score, completed, commented per kind, week and cohort, for 'all' and the survey's tag; one
+ * document per kind, week and cohort).
  */
 import { ObjectId, type Db, type Document } from 'mongodb';
 import { shiftWeek, weekKey } from '../../src/surveys/calendar.js';
@@ -59,12 +62,13 @@ export async function generateSurveys(db: Db, count: number, now: Date, seed = 1
     const docs: Document[] = [];
     for (let i = start; i < Math.min(count, start + batchSize); i++) {
       const { kind, min, max } = kinds[i % 3]!;
-      const week = weeks[Math.floor(random() * weeks.length)]!;
+      // Kinds by i % 3 and tags by i % 20 meet every pair every 60 surveys; then the next week.
+      const week = weeks[Math.floor(i / 60) % weeks.length]!;
       const weekStart = new Date(`${week}T00:00:00Z`).getTime();
       // The current week is only partly over.
       const span = Math.min(7 * 86_400_000, week === thisWeek ? Math.max(60_000, now.getTime() - weekStart) : 7 * 86_400_000);
       const invitedAt = new Date(weekStart + Math.floor(random() * span));
-      const tag = cohorts[Math.floor(random() * cohorts.length)]!;
+      const tag = cohorts[i % cohorts.length]!;
       const channel = channelNames[i % channelNames.length]!;
       const _id = new ObjectId();
       const roll = random();

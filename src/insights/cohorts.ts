@@ -53,10 +53,8 @@ export interface CohortMetrics {
   periods: Array<{ period: string; weeks: string[]; business: ScoreCell; groups: CohortCell[] }>;
 }
 
-const cell = (kind: SurveyKind, h: Histogram): ScoreCell => {
-  const s = summarize(kind, h);
-  return { n: s.n, score: s.score, marginOfError: s.marginOfError };
-};
+const scoreCell = (s: { n: number; score: number | null; marginOfError: number | null }): ScoreCell => ({ n: s.n, score: s.score, marginOfError: s.marginOfError });
+const cell = (kind: SurveyKind, h: Histogram): ScoreCell => scoreCell(summarize(kind, h));
 
 function subtract(a: Histogram, b: Histogram): Histogram {
   const out: Record<number, number> = { ...a };
@@ -67,10 +65,11 @@ function subtract(a: Histogram, b: Histogram): Histogram {
 
 /** A group against the rest of the business: the score, its margin, and whether the difference is beyond noise. */
 export function compareWithRest(kind: SurveyKind, group: string, groupHistogram: Histogram, allHistogram: Histogram): CohortCell {
-  const rest = subtract(allHistogram, groupHistogram);
-  const c = compare(kind, groupHistogram, rest);
-  const enough = histogramTotal(groupHistogram) >= minFlagN && histogramTotal(rest) >= minFlagN;
-  return { group, ...cell(kind, groupHistogram), rest: cell(kind, rest), difference: c.delta, differenceMargin: c.marginOfError, flagged: enough && c.significant };
+  // The comparison summarises both sides once; the cells are those summaries.
+  const c = compare(kind, groupHistogram, subtract(allHistogram, groupHistogram));
+  const [mine, rest] = [scoreCell(c.current), scoreCell(c.previous)];
+  const enough = mine.n >= minFlagN && rest.n >= minFlagN;
+  return { group, ...mine, rest, difference: c.delta, differenceMargin: c.marginOfError, flagged: enough && c.significant };
 }
 
 /** The Monday week key of a calendar date (YYYY-MM-DD). */

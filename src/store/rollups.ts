@@ -156,9 +156,10 @@ export class RollupRepository {
       : options.cohortPrefix
         ? { $or: [{ cohort: 'all' }, { cohort: { $gte: options.cohortPrefix, $lt: nextPrefix(options.cohortPrefix) } }] }
         : {};
-    const docs = await this.model
-      .find({ businessId, week: { $gte: weeks.from, $lte: weeks.to }, ...(options.kind ? { kind: options.kind } : {}), ...cohort }, { _id: 0, businessId: 0, steps: 0 })
-      .lean<StoredRollup[]>();
+    // The raw collection: nothing here for mongoose to cast, and its query layer would double the read's time.
+    const docs = await this.model.collection
+      .find<StoredRollup>({ businessId, week: { $gte: weeks.from, $lte: weeks.to }, ...(options.kind ? { kind: options.kind } : {}), ...cohort }, { projection: { _id: 0, businessId: 0, steps: 0 } })
+      .toArray();
     return docs.map(rowOf);
   }
 

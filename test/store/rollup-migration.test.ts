@@ -26,7 +26,7 @@ describe.each([
     const db = conn.db!;
     // Survey s1's step (started + score 9) was cut by a crash after its 'all' counters and before
     // its tag's score: its survey still owes it. Step s0 was counted whole and is no longer owed.
-    await db.collection<Record<string, unknown>>('rollups').insertMany([
+    await db.collection<{ _id: string; [field: string]: unknown }>('rollups').insertMany([
       former('all', 'sent', 5),
       former('all', 'started', 4, { steps: ['s0', 's1'] }),
       former('all', 'score', 3, { score: 9, steps: ['s0', 's1'] }),
@@ -38,7 +38,7 @@ describe.each([
     ]);
     await db.collection('surveys').insertOne({ businessId: 'default', state: 'awaiting_comment', countsDue: [{ step: 's1', metrics: ['started', 'score'], score: 9, at: new Date('2026-03-10T15:00:00Z') }] });
     // A fold cut short earlier left a wrong number behind: the fold sets, it does not add.
-    await db.collection<{ _id: string }>('week_counts').insertOne({ _id: 'default|nps|2026-03-09|all', businessId: 'default', kind: 'nps', week: '2026-03-09', cohort: 'all', sent: 99 });
+    await db.collection<{ _id: string; [field: string]: unknown }>('week_counts').insertOne({ _id: 'default|nps|2026-03-09|all', businessId: 'default', kind: 'nps', week: '2026-03-09', cohort: 'all', sent: 99 });
     store = await createStore(conn, () => new Date('2026-03-10T16:00:00Z'));
   });
   afterAll(async () => {
