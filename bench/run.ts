@@ -31,20 +31,20 @@ const sizes = quick
   ? {
       replies: { counted: 1, warmUp: 30, load: 80, telegram: 60, connections: 16, ceiling: 2_000, soakSeconds: 0, soakRate: 50 } satisfies ReplySizes,
       campaign: { sms: 700, telegram: 420, smsRate: 50, failAt: 0.05 },
-      digest: { large: 20_000, small: 1_000, runs: 7 },
+      digest: { large: 20_000, full: 10_000, small: 1_000, runs: 7 },
     }
   : {
       replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 20 } satisfies ReplySizes,
       ferret: { counted: 1, warmUp: 10, load: 30, telegram: 30, connections: 16, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
       campaign: { sms: 7_700, telegram: 2_300, smsRate: 100, failAt: 0.4 },
-      digest: { large: 1_000_000, small: 1_000, runs: 9 },
+      digest: { large: 1_000_000, full: 30_000, small: 1_000, runs: 9 },
     };
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)} at start`;
 log(`${quick ? 'quick' : 'full'} run on ${machine}`);
 
 const external = process.env.MONGODB_URI;
-const benchDbs = ['bench_replies', 'bench_campaign', 'bench_digest_small', 'bench_digest_large'];
+const benchDbs = ['bench_replies', 'bench_campaign', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large'];
 const fakes = await startFakes();
 const replies: ReplyFigures[] = [];
 let campaign: CampaignFigures | undefined;

@@ -1,7 +1,8 @@
 /**
  * Figure 3: the weekly digest and /stats over many stored surveys, from the rollup counters, timed
  * beside a full recomputation from the surveys (which must give the same numbers), and the same
- * queries over 1,000 surveys for the growth ratio. The metrics API does not exist yet (#15).
+ * queries over 1,000 surveys for the growth ratio; the counter reads also over a set in between
+ * whose histograms have every score (what more surveys cost once the counters are as big as they get).
  */
 import mongoose from 'mongoose';
 import type { Db, Document } from 'mongodb';
@@ -62,24 +63,23 @@ async function clock<T>(work: () => Promise<T>): Promise<{ ms: number; result: T
 }
 
 /**
- * The same query on both datasets, the two alternating (so both see the same noise and the same
- * warm code, here and in the database server's JIT), after a warm-up: the medians and the last results.
+ * The same query on each dataset, in turn (so all see the same noise and the same warm code, here
+ * and in the database server's JIT), after a warm-up: the medians and the last results.
  */
-async function alternate<T>(runs: number, work: (d: Dataset) => Promise<T>, small: Dataset, large: Dataset) {
-  for (let i = 0; i < Math.min(3, runs); i++) {
-    await work(small);
-    await work(large);
-  }
-  const times = { small: [] as number[], large: [] as number[] };
-  let last = {} as { small: T; large: T };
+async function alternate<T, K extends string>(runs: number, work: (d: Dataset) => Promise<T>, sets: Record<K, Dataset>): Promise<{ ms: Record<K, number>; result: Record<K, T> }> {
+  const entries = Object.entries(sets) as Array<[K, Dataset]>;
+  for (let i = 0; i < Math.min(3, runs); i++) for (const [, d] of entries) await work(d);
+  const times = {} as Record<K, number[]>;
+  const result = {} as Record<K, T>;
   for (let i = 0; i < runs; i++) {
-    for (const [key, d] of [['small', small], ['large', large]] as const) {
-      const { ms, result } = await clock(() => work(d));
-      times[key].push(ms);
-      last = { ...last, [key]: result };
+    for (const [key, d] of entries) {
+      const timed = await clock(() => work(d));
+      (times[key] ??= []).push(timed.ms);
+      result[key] = timed.result;
     }
   }
-  return { small: median(times.small), large: median(times.large), result: last };
+  const ms = Object.fromEntries(entries.map(([key]) => [key, median(times[key])])) as Record<K, number>;
+  return { ms, result };
 }
 
 export interface DigestSize {
@@ -119,33 +119,56 @@ async function prepare(uri: string, dbName: string, count: number, now: Date, lo
   return { count, dbName, store, slow: recomputingStore(store, db), rollups: generated.rollups, generateSeconds: generated.seconds, close: () => conn.close() };
 }
 
+/** The counter reads over a set in between, large enough that every histogram has all its scores. */
+export interface FullHistograms {
+  surveys: number;
+  rollups: number;
+  statsMs: number;
+  digestNumbersMs: number;
+  cohortMetricsMs: number;
+}
+
 export interface DigestFigures {
   database: string;
   large: DigestSize;
   small: DigestSize;
+  full: FullHistograms;
   growth: { stats: number; digest: number; digestNumbers: number; cohortMetrics: number };
+  /** The large set against the one in between: what more surveys cost once the counters are as big as they get. */
+  growthFromFull: { stats: number; digestNumbers: number; cohortMetrics: number };
 }
 
-export async function benchDigest(database: { uri: string; engine: string }, sizes: { large: number; small: number; runs: number }, fakes: Fakes, log: (line: string) => void): Promise<DigestFigures> {
+export async function benchDigest(
+  database: { uri: string; engine: string },
+  sizes: { large: number; full: number; small: number; runs: number },
+  fakes: Fakes,
+  log: (line: string) => void,
+): Promise<DigestFigures> {
   const now = new Date();
   const week = weekKey(now, 'UTC');
   const small = await prepare(database.uri, 'bench_digest_small', sizes.small, now, log);
+  const full = await prepare(database.uri, 'bench_digest_full', sizes.full, now, log);
   const large = await prepare(database.uri, 'bench_digest_large', sizes.large, now, log);
   try {
-    // Counter reads take milliseconds: more runs, so a pause of the database server's collector moves no median.
-    const readRuns = sizes.runs * 4;
-    const stats = await alternate(readRuns, (d) => periodStats(d.store, business, now, 90), small, large);
-    const numbers = await alternate(readRuns, (d) => d.store.rollups.read(businessId, { from: shiftWeek(week, -1), to: week }), small, large);
+    // Counter reads take milliseconds: many runs, so pauses of either collector (Node's, the database
+    // server's) move no median; 36 runs still gave ratios anywhere from 0.8× to 2×.
+    const readRuns = sizes.runs * 16;
+    const reads = { small, full, large };
+    const stats = await alternate(readRuns, (d) => periodStats(d.store, business, now, 90), reads);
+    const numbers = await alternate(readRuns, (d) => d.store.rollups.read(businessId, { from: shiftWeek(week, -1), to: week }), reads);
     // GET /api/v1/metrics/cohorts's work: 12 weeks of one kind per tag, from the counters.
     const cohortQuery = { kind: 'nps' as const, by: 'tag' as const, period: 'week' as const, from: shiftWeek(week, -11), to: week };
-    const cohorts = await alternate(readRuns, (d) => metricsByCohort(d.store, businessId, cohortQuery), small, large);
+    const cohorts = await alternate(readRuns, (d) => metricsByCohort(d.store, businessId, cohortQuery), reads);
     // The whole digest scans surveys on a server without secondary indexes: fewer runs when slow.
     const probe = await clock(() => buildDigest(large.store, businessId, week));
     const digest =
       probe.ms > 2_000
         ? // Seconds per run: the probe is the large set's timing; the small one is timed warm.
-          { ...(await alternate(sizes.runs, (d) => buildDigest(d.store, businessId, week), small, small)), large: probe.ms, result: { small: await buildDigest(small.store, businessId, week), large: probe.result } }
-        : await alternate(sizes.runs, (d) => buildDigest(d.store, businessId, week), small, large);
+          await (async () => {
+            const warm = await alternate(sizes.runs, (d) => buildDigest(d.store, businessId, week), { small });
+            return { ms: { small: warm.ms.small, large: probe.ms }, result: { small: warm.result.small, large: probe.result } };
+          })()
+        : await alternate(sizes.runs, (d) => buildDigest(d.store, businessId, week), { small, large });
     // Recomputation from the surveys: once each (a scan; nothing to warm up).
     const recomputed = async (d: Dataset) => ({ stats: await clock(() => periodStats(d.slow, business, now, 90)), digest: await clock(() => buildDigest(d.slow, businessId, week)) });
     const slow = { small: await recomputed(small), large: await recomputed(large) };
@@ -167,23 +190,27 @@ export async function benchDigest(database: { uri: string; engine: string }, siz
       rollups: d.rollups,
       generateSeconds: d.generateSeconds,
       ...(key === 'large' ? { statsHttpMs: median(http) } : {}),
-      statsMs: stats[key],
+      statsMs: stats.ms[key],
       statsRecomputedMs: slow[key].stats.ms,
-      digestMs: digest[key],
+      digestMs: digest.ms[key],
       digestRecomputedMs: slow[key].digest.ms,
-      digestNumbersMs: numbers[key],
-      cohortMetricsMs: cohorts[key],
+      digestNumbersMs: numbers.ms[key],
+      cohortMetricsMs: cohorts.ms[key],
       equal: { stats: same(statsJson(stats.result[key]), statsJson(slow[key].stats.result)), digest: same(digest.result[key], slow[key].digest.result) },
     });
     const [s, l] = [size(small, 'small'), size(large, 'large')];
+    const f: FullHistograms = { surveys: full.count, rollups: full.rollups, statsMs: stats.ms.full, digestNumbersMs: numbers.ms.full, cohortMetricsMs: cohorts.ms.full };
     return {
       database: database.engine,
       large: l,
       small: s,
+      full: f,
       growth: { stats: l.statsMs / s.statsMs, digest: l.digestMs / s.digestMs, digestNumbers: l.digestNumbersMs / s.digestNumbersMs, cohortMetrics: l.cohortMetricsMs / s.cohortMetricsMs },
+      growthFromFull: { stats: l.statsMs / f.statsMs, digestNumbers: l.digestNumbersMs / f.digestNumbersMs, cohortMetrics: l.cohortMetricsMs / f.cohortMetricsMs },
     };
   } finally {
     await small.close();
+    await full.close();
     await large.close();
   }
 }

@@ -58,8 +58,21 @@ export function verdicts(replies: ReplyFigures | undefined, campaign: CampaignFi
       note: 'its comment and detractor lists query the surveys (indexed on MongoDB; a server without secondary indexes scans)',
     });
     out.push({ figure: '3', what: 'rollups equal a recomputation from the surveys', value: `stats ${digest.large.equal.stats && digest.small.equal.stats}, digest ${digest.large.equal.digest && digest.small.equal.digest}`, target: 'equal', met: digest.large.equal.stats && digest.small.equal.stats && digest.large.equal.digest && digest.small.equal.digest });
-    out.push({ figure: '3', what: `growth ${n} / 1,000 surveys: /stats, digest numbers`, value: `${f1(digest.growth.stats)}×, ${f1(digest.growth.digestNumbers)}×`, target: '≈ 1 (≤ 1.5)', met: digest.growth.stats <= 1.5 && digest.growth.digestNumbers <= 1.5 });
-    out.push({ figure: '3', what: `metrics by cohort over ${n} surveys (12 weeks × tags)`, value: `${ms(digest.large.cohortMetricsMs)} ms (${f1(digest.growth.cohortMetrics)}× the 1,000-survey time)`, target: '< 50 ms, growth ≈ 1', met: digest.large.cohortMetricsMs < 50 && digest.growth.cohortMetrics <= 1.5 });
+    const nFull = digest.full.surveys.toLocaleString('en-US');
+    out.push({
+      figure: '3',
+      what: `growth ${n} / 1,000 surveys (and / ${nFull}, every histogram full): /stats, digest numbers`,
+      value: `${f1(digest.growth.stats)}×, ${f1(digest.growth.digestNumbers)}× (${f1(digest.growthFromFull.stats)}×, ${f1(digest.growthFromFull.digestNumbers)}×)`,
+      target: '≈ 1 (≤ 1.5)',
+      met: Math.max(digest.growth.stats, digest.growth.digestNumbers, digest.growthFromFull.stats, digest.growthFromFull.digestNumbers) <= 1.5,
+    });
+    out.push({
+      figure: '3',
+      what: `metrics by cohort over ${n} surveys (12 weeks × tags)`,
+      value: `${ms(digest.large.cohortMetricsMs)} ms (${f1(digest.growth.cohortMetrics)}× the 1,000-survey time, ${f1(digest.growthFromFull.cohortMetrics)}× the ${nFull}-survey time)`,
+      target: '< 50 ms, growth ≈ 1 (≤ 1.5)',
+      met: digest.large.cohortMetricsMs < 50 && Math.max(digest.growth.cohortMetrics, digest.growthFromFull.cohortMetrics) <= 1.5,
+    });
   }
   if (campaign) {
     for (const c of campaign.channels) {

@@ -56,10 +56,14 @@ export interface CohortMetrics {
 const scoreCell = (s: { n: number; score: number | null; marginOfError: number | null }): ScoreCell => ({ n: s.n, score: s.score, marginOfError: s.marginOfError });
 const cell = (kind: SurveyKind, h: Histogram): ScoreCell => scoreCell(summarize(kind, h));
 
+/** a − b per score, keeping the scores left with answers (b's counts are part of a's). */
 function subtract(a: Histogram, b: Histogram): Histogram {
-  const out: Record<number, number> = { ...a };
-  for (const [score, count] of Object.entries(b)) out[Number(score)] = (out[Number(score)] ?? 0) - count;
-  for (const [score, count] of Object.entries(out)) if (count <= 0) delete out[Number(score)];
+  const [all, part] = [a as Record<string, number>, b as Record<string, number>];
+  const out: Record<string, number> = {};
+  for (const score in all) {
+    const left = all[score]! - (part[score] ?? 0);
+    if (left > 0) out[score] = left;
+  }
   return out;
 }
 
