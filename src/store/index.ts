@@ -31,8 +31,8 @@ export type { DeliveryStatus, NewOutboxItem, OutboxItem, OutboxPurpose } from '.
 export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
-export { erasedAddress } from './surveys.js';
-export type { AlertEvent, NewSurvey, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './surveys.js';
+export { erasedAddress } from './survey-records.js';
+export type { AlertEvent, NewSurvey, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './survey-records.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
 export { deliveryIdOf, webhookEventTypes } from './webhooks.js';

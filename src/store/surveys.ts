@@ -1,266 +1,31 @@
-import { Schema, Types, type Connection } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
-import type { DialogSession, DialogState } from '../dialogs/types.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
-import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
-import type { RollupMetric } from './rollups.js';
+import type { Band, SurveyKind } from '../domain/surveys.js';
+import {
+  erasedAddress,
+  isOpenState,
+  listProjection,
+  objectId,
+  openKeyOf,
+  openStates,
+  scoredProjection,
+  surveySchema,
+  toRecord,
+  toScored,
+  type AlertEvent,
+  type CountsOwed,
+  type Doc,
+  type NewSurvey,
+  type ScoredSurvey,
+  type SurveyFilter,
+  type SurveyDialogFields,
+  type SurveyFilters,
+  type SurveyRecord,
+} from './survey-records.js';
 import { surveyWebhookEvents, type SurveyWebhookEvent } from './webhooks.js';
 import type { WriteGuard } from './write-guard.js';
 import { isDuplicateKey } from './write-guard.js';
-
-/**
- * One survey invitation and its whole dialog. `openKey` is `business:channel:address` while the
- * survey is open and `closed:<id>` after, so a unique index allows one open survey per customer
- * and channel without partial indexes (which not every MongoDB-compatible server has).
- */
-const surveySchema = new Schema(
-  {
-    businessId: { type: String, required: true },
-    customerId: { type: Schema.Types.ObjectId, required: true },
-    channel: { type: String, required: true },
-    address: { type: String, required: true },
-    kind: { type: String, enum: ['nps', 'csat', 'ces'], required: true },
-    state: { type: String, enum: ['invited', 'awaiting_comment', 'completed', 'expired', 'opted_out'], required: true },
-    openKey: { type: String, required: true },
-    locale: { type: String, required: true },
-    vars: { business: String, customerName: String, context: String },
-    /** `link`: the customer opened a deep link (Telegram `/start <token>`). */
-    trigger: { type: String, enum: ['api', 'command', 'web', 'schedule', 'link'], required: true },
-    score: Number,
-    band: { type: String, enum: ['detractor', 'passive', 'promoter'] },
-    comment: String,
-    reprompts: { type: Number, default: 0 },
-    invitedAt: { type: Date, required: true },
-    remindedAt: Date,
-    answeredAt: Date,
-    completedAt: Date,
-    endedAt: Date,
-    abandonedAt: { type: String, enum: ['score', 'comment'] },
-    /** ISO week (Monday, business time zone) of the invitation: the rollup period. */
-    week: { type: String, required: true },
-    tags: { type: [String], default: [] },
-    /** What the survey is about (the purchase, the visit): cohorts `product:…`, `location:…`, `staff:…` count it. */
-    context: { product: String, order: String, location: String, staff: String },
-    /** Features of the customer's events in the 30 days before the survey started: its `event:` cohorts. */
-    precededBy: { type: [String], default: undefined },
-    firstPurchaseMonth: String,
-    /** Provider ids of the inbound messages this survey consumed (newest last): a redelivery finds its id here. */
-    inbound: { type: [String], default: [] },
-    /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
-    alertsDue: { type: [String], default: undefined },
-    /** Outbound webhook events this state still owes (`survey.scored`…), written with the state; cleared once queued. */
-    webhooksDue: { type: [String], default: undefined },
-    /**
-     * Counter increments a step owes, written with the state; the sweeper re-applies them (counters
-     * skip a step they already have) and clears them, so a crash between the two writes loses no count.
-     */
-    countsDue: [{ _id: false, step: { type: String, required: true }, metrics: [String], score: Number, at: Date }],
-    /** The replies to `messageId`, kept until the adapter confirms it delivered them. */
-    pendingReply: { messageId: String, replies: Schema.Types.Mixed },
-    /** Messages this state still owes the customer (a reminder), written with it; cleared once queued. */
-    sendsDue: { type: Schema.Types.Mixed, default: undefined },
-    /** When a sweeper took this survey's owed counts to settle them: one settler at a time. */
-    countsTakenAt: Date,
-    /** Answers from the business to this customer (`/reply`), oldest first: the closed loop. */
-    replies: [{ _id: false, text: { type: String, required: true }, at: { type: Date, required: true }, by: { type: String, required: true } }],
-    firstReplyAt: Date,
-    /** Milliseconds from the score to the first reply. */
-    timeToFirstReplyMs: Number,
-    /** Incremented by every state change; a change applies only to the revision it was computed from. */
-    rev: { type: Number, default: 0 },
-  },
-  { timestamps: true, versionKey: false },
-);
-surveySchema.index({ openKey: 1 }, { unique: true });
-// The newest surveys of one address: the open one and the one before, for answers and redeliveries.
-surveySchema.index({ businessId: 1, channel: 1, address: 1, invitedAt: -1 });
-surveySchema.index({ state: 1, invitedAt: 1 });
-surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
-// Exports: a business's surveys oldest first, without sorting them all in memory.
-surveySchema.index({ businessId: 1, invitedAt: 1, _id: 1 });
-surveySchema.index({ alertsDue: 1 });
-surveySchema.index({ webhooksDue: 1 });
-surveySchema.index({ 'countsDue.step': 1 });
-// Digest: comments of a week by score, and detractors still waiting for an answer.
-surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
-surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
-// The API's survey list: one business's surveys, newest first, paged by _id.
-surveySchema.index({ businessId: 1, _id: -1 });
-// Insights: the scored surveys of a period.
-surveySchema.index({ businessId: 1, answeredAt: 1 });
-
-export type SurveyState = DialogState;
-
-/** What a survey is about, given when it starts; each field is also a rollup cohort. */
-export interface SurveyContext {
-  product?: string;
-  order?: string;
-  location?: string;
-  staff?: string;
-}
-
-/** A scored survey as the analyses read it: a lean projection, no dialog internals. */
-export interface ScoredSurvey {
-  id: string;
-  customerId: string;
-  channel: ChannelName;
-  kind: SurveyKind;
-  score: number;
-  band: Band;
-  comment?: string;
-  locale: Locale;
-  answeredAt: Date;
-  week: string;
-  context: SurveyContext;
-}
-export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
-export type AlertEvent = 'scored' | 'commented';
-
-/** The counters one step owes: `step` names the step (survey id and the revision it moved from). */
-export interface CountsOwed {
-  step: string;
-  metrics: RollupMetric[];
-  score?: number;
-  /** When the step was written: the sweeper settles only steps old enough that their own writer is done or gone. */
-  at: Date;
-}
-
-/** The dialog part of a survey: what `dialogs.step` reads and writes. */
-export type SurveyDialogFields = DialogSession;
-
-export interface SurveyRecord extends SurveyDialogFields {
-  id: string;
-  businessId: string;
-  customerId: string;
-  channel: ChannelName;
-  address: string;
-  trigger: SurveyTrigger;
-  band?: Band;
-  week: string;
-  tags: string[];
-  context?: SurveyContext;
-  precededBy?: string[];
-  firstPurchaseMonth?: string;
-  inbound: string[];
-  alertsDue: AlertEvent[];
-  webhooksDue: SurveyWebhookEvent[];
-  countsDue: CountsOwed[];
-  pendingReply?: { messageId: string; replies: Outbound[] };
-  sendsDue: Outbound[];
-  replies: Array<{ text: string; at: Date; by: string }>;
-  firstReplyAt?: Date;
-  timeToFirstReplyMs?: number;
-  rev: number;
-}
-
-/** Which surveys an export reads: one kind, invited from `from` (inclusive) to `to` (exclusive). */
-export interface SurveyFilters {
-  kind?: SurveyKind;
-  from?: Date;
-  to?: Date;
-}
-
-export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'webhooksDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
-
-const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
-const isOpenState = (state: SurveyState) => openStates.includes(state);
-
-/** What an erased address becomes: in no channel's address format, so nothing is ever sent to it. */
-export const erasedAddress = '#erased';
-
-export const openKeyOf = (businessId: string, channel: string, address: string) => `${businessId}:${channel}:${address}`;
-
-type Doc = Record<string, unknown> & { _id: Types.ObjectId; customerId: Types.ObjectId };
-
-function contextOf(raw: unknown): SurveyContext {
-  const c = (raw ?? {}) as Record<string, unknown>;
-  const out: SurveyContext = {};
-  for (const k of ['product', 'order', 'location', 'staff'] as const) if (typeof c[k] === 'string') out[k] = c[k];
-  return out;
-}
-
-const scoredProjection = { customerId: 1, channel: 1, kind: 1, score: 1, band: 1, comment: 1, locale: 1, answeredAt: 1, week: 1, context: 1 };
-
-function toScored(d: Doc): ScoredSurvey {
-  return {
-    id: d._id.toString(),
-    customerId: d.customerId.toString(),
-    channel: d.channel as ChannelName,
-    kind: d.kind as SurveyKind,
-    score: d.score as number,
-    band: d.band as Band,
-    ...(typeof d.comment === 'string' ? { comment: d.comment } : {}),
-    locale: d.locale as Locale,
-    answeredAt: d.answeredAt as Date,
-    week: d.week as string,
-    context: contextOf(d.context),
-    ...(Array.isArray(d.precededBy) && d.precededBy.length ? { precededBy: d.precededBy as string[] } : {}),
-    ...(typeof d.firstPurchaseMonth === 'string' ? { firstPurchaseMonth: d.firstPurchaseMonth } : {}),
-  };
-}
-
-function toRecord(d: Doc): SurveyRecord {
-  const opt = <T>(v: unknown) => (v === null || v === undefined ? undefined : (v as T));
-  const vars = (d.vars ?? {}) as Record<string, string | null | undefined>;
-  return {
-    id: d._id.toString(),
-    businessId: d.businessId as string,
-    customerId: d.customerId.toString(),
-    channel: d.channel as ChannelName,
-    address: d.address as string,
-    kind: d.kind as SurveyKind,
-    state: d.state as SurveyState,
-    locale: d.locale as Locale,
-    vars: { business: vars.business ?? '', customerName: vars.customerName ?? undefined, context: vars.context ?? undefined },
-    trigger: d.trigger as SurveyTrigger,
-    score: opt(d.score),
-    band: opt(d.band),
-    comment: opt(d.comment),
-    reprompts: (d.reprompts as number | undefined) ?? 0,
-    invitedAt: d.invitedAt as Date,
-    remindedAt: opt(d.remindedAt),
-    answeredAt: opt(d.answeredAt),
-    completedAt: opt(d.completedAt),
-    endedAt: opt(d.endedAt),
-    abandonedAt: opt(d.abandonedAt),
-    week: d.week as string,
-    tags: (d.tags as string[] | undefined) ?? [],
-    ...(d.context ? { context: contextOf(d.context) } : {}),
-    inbound: (d.inbound as string[] | undefined) ?? [],
-    alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
-    webhooksDue: (d.webhooksDue as SurveyWebhookEvent[] | undefined) ?? [],
-    countsDue: ((d.countsDue as Array<Record<string, unknown>> | undefined) ?? []).map((c) => ({
-      step: c.step as string,
-      metrics: (c.metrics as RollupMetric[] | undefined) ?? [],
-      ...(typeof c.score === 'number' ? { score: c.score } : {}),
-      at: c.at as Date,
-    })),
-    pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
-    sendsDue: (d.sendsDue as Outbound[] | undefined) ?? [],
-    replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
-    firstReplyAt: opt(d.firstReplyAt),
-    timeToFirstReplyMs: opt(d.timeToFirstReplyMs),
-    rev: (d.rev as number | undefined) ?? 0,
-  };
-}
-
-export interface SurveyFilter {
-  kind?: SurveyKind;
-  channel?: ChannelName;
-  state?: SurveyState;
-  band?: Band;
-  tag?: string;
-  customerId?: string;
-  /** invitedAt at or after. */
-  from?: Date;
-  /** invitedAt before. */
-  to?: Date;
-}
-
-/** What a survey list shows: not the dialog's bookkeeping (consumed message ids, owed counts and sends). */
-const listProjection = { inbound: 0, countsDue: 0, pendingReply: 0, sendsDue: 0, alertsDue: 0, openKey: 0, countsTakenAt: 0 };
-
-const objectId = (id: string) => (Types.ObjectId.isValid(id) && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : undefined);
 
 /** Surveys: the one collection every reply writes, once. */
 export class SurveyRepository {
@@ -574,4 +339,3 @@ export class SurveyRepository {
   }
 }
 
-export { surveySchema };
