@@ -1,5 +1,5 @@
 import type { Band, PromptVars, SurveyKind } from '../types.js';
-import type { PromptSet } from './index.js';
+import type { PromptSet } from './prompt-set.js';
 
 // English prompts stay within one 160-character GSM-7 SMS segment for typical names: ASCII only.
 

@@ -1,5 +1,5 @@
 import type { Band, PromptVars, SurveyKind } from '../types.js';
-import type { PromptSet } from './index.js';
+import type { PromptSet } from './prompt-set.js';
 
 function question(kind: SurveyKind, v: PromptVars): string {
   const about = v.context ? `Sobre ${v.context}: ` : '';

@@ -1,6 +1,6 @@
 import type { Band, PromptVars, SurveyKind } from '../types.js';
 import { scaleOf } from '../../domain/surveys.js';
-import type { PromptSet } from './index.js';
+import type { PromptSet } from './prompt-set.js';
 
 // Urdu is written right to left and with Extended Arabic-Indic digits (۰-۹).
 
