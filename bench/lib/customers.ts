@@ -4,12 +4,11 @@
  * addresses in bulk. Every copy is exactly what the product wrote for a real start.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import twilio from 'twilio';
 import { MongoClient, ObjectId, type Db, type Document } from 'mongodb';
 import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
 import { installActivity, messageActivity } from '../../test/helpers/fake-bot-connector.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
-import { newSid } from '../../test/helpers/fake-twilio.js';
+import { inboundSmsParams, twilioWebhookHeaders } from '../../test/helpers/fake-twilio.js';
 import { accountSid, apiKey, authToken, publicUrl, webhookSecret, type Fakes } from './product.js';
 
 export const channels = ['sms', 'telegram', 'web', 'teams'] as const;
@@ -137,28 +136,10 @@ export const replyText = (band: Band, kind: ReplyKind) => (kind === 'score' ? ba
 export function replyRequest(c: Customer, kind: ReplyKind, serviceUrl: string): PreparedRequest {
   const text = replyText(c.band, kind);
   if (c.channel === 'sms') {
-    const sid = newSid('SM');
-    const params: Record<string, string> = {
-      ToCountry: 'US',
-      SmsMessageSid: sid,
-      NumMedia: '0',
-      SmsSid: sid,
-      SmsStatus: 'received',
-      Body: text,
-      To: '+15005550006',
-      NumSegments: '1',
-      MessageSid: sid,
-      AccountSid: accountSid,
-      From: c.address,
-      ApiVersion: '2010-04-01',
-    };
+    const params = inboundSmsParams(accountSid, { from: c.address, body: text });
     const path = '/webhooks/twilio/sms';
-    const headers = {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, `${publicUrl}${path}`, params),
-      'user-agent': 'TwilioProxy/1.1',
-    };
-    return { method: 'POST', path, headers, body: new URLSearchParams(params).toString(), messageId: sid };
+    const headers = twilioWebhookHeaders(authToken, `${publicUrl}${path}`, params);
+    return { method: 'POST', path, headers, body: new URLSearchParams(params).toString(), messageId: params.MessageSid! };
   }
   if (c.channel === 'telegram') {
     const updateId = updateSeq++;

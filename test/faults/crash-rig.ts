@@ -4,10 +4,9 @@
  * duplicated, read from the database and the fakes.
  */
 import mongoose from 'mongoose';
-import twilio from 'twilio';
 import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
 import { startFakeTelegram, textUpdate, nextUpdateId, type FakeTelegram } from '../helpers/fake-telegram.js';
-import { newSid, startFakeTwilio, twimlMessages, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { inboundSmsParams, newSid, startFakeTwilio, twilioWebhookHeaders, twimlMessages, type FakeTwilio } from '../helpers/fake-twilio.js';
 import { sleep } from './children.js';
 import { httpRequest, is2xx, type HttpResult } from './http.js';
 import type { ServerProcess } from './server-process.js';
@@ -108,34 +107,15 @@ export interface Answer {
 }
 
 function smsAnswer(phone: string, score: number): Answer {
-  const sid = newSid('SM');
-  const text = String(score);
-  const params: Record<string, string> = {
-    ToCountry: 'US',
-    SmsMessageSid: sid,
-    NumMedia: '0',
-    SmsSid: sid,
-    SmsStatus: 'received',
-    Body: text,
-    To: botNumber,
-    NumSegments: '1',
-    MessageSid: sid,
-    AccountSid: accountSid,
-    From: phone,
-    ApiVersion: '2010-04-01',
-  };
+  const params = inboundSmsParams(accountSid, { from: phone, to: botNumber, body: String(score) });
   const path = '/webhooks/twilio/sms';
   return {
     channel: 'sms',
     address: phone,
     score,
-    providerMessageId: sid,
+    providerMessageId: params.MessageSid!,
     path,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, `${publicUrl}${path}`, params),
-      'user-agent': 'TwilioProxy/1.1',
-    },
+    headers: twilioWebhookHeaders(authToken, `${publicUrl}${path}`, params),
     body: new URLSearchParams(params).toString(),
     deliveries: [],
     twimlReplies: 0,

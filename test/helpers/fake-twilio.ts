@@ -107,6 +107,36 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The form Twilio posts for an inbound SMS, as Twilio fills it in. */
+export function inboundSmsParams(accountSid: string, sms: InboundSms): Record<string, string> {
+  const sid = sms.messageSid ?? newSid('SM');
+  const all: Record<string, string | undefined> = {
+    ToCountry: 'US',
+    SmsMessageSid: sid,
+    NumMedia: '0',
+    SmsSid: sid,
+    SmsStatus: 'received',
+    Body: sms.body,
+    To: sms.to ?? defaultBotNumber,
+    NumSegments: String(countSegments(sms.body).segments),
+    MessageSid: sid,
+    AccountSid: accountSid,
+    From: sms.from,
+    ApiVersion: '2010-04-01',
+    ...sms.extra,
+  };
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** The headers Twilio sends with a webhook to `url`: the form's signature with the account's auth token. */
+export function twilioWebhookHeaders(authToken: string, url: string, params: Record<string, string>, signature?: string): Record<string, string> {
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-twilio-signature': signature ?? twilio.getExpectedTwilioSignature(authToken, url, params),
+    'user-agent': 'TwilioProxy/1.1',
+  };
+}
+
 /** A loopback Twilio REST API (Messages create) that records what the bot sent. */
 export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeTwilio> {
   const { accountSid, authToken } = options;
@@ -196,33 +226,13 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     return app.inject({
       method: 'POST',
       url: pathname + search,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': signature ?? twilio.getExpectedTwilioSignature(authToken, url, params),
-        'user-agent': 'TwilioProxy/1.1',
-      },
+      headers: twilioWebhookHeaders(authToken, url, params, signature),
       payload: new URLSearchParams(params).toString(),
     });
   };
 
   const postInbound: FakeTwilio['postInbound'] = async (app, sms) => {
-    const sid = sms.messageSid ?? newSid('SM');
-    const all: Record<string, string | undefined> = {
-      ToCountry: 'US',
-      SmsMessageSid: sid,
-      NumMedia: '0',
-      SmsSid: sid,
-      SmsStatus: 'received',
-      Body: sms.body,
-      To: sms.to ?? defaultBotNumber,
-      NumSegments: String(countSegments(sms.body).segments),
-      MessageSid: sid,
-      AccountSid: accountSid,
-      From: sms.from,
-      ApiVersion: '2010-04-01',
-      ...sms.extra,
-    };
-    const params = Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+    const params = inboundSmsParams(accountSid, sms);
     const response = await signedPost(app, `${publicUrl}/webhooks/twilio/sms`, params);
     return Object.assign(response, { params });
   };
