@@ -161,14 +161,13 @@ export async function benchDigest(
     const cohorts = await alternate(readRuns, (d) => metricsByCohort(d.store, businessId, cohortQuery), reads);
     // The whole digest scans surveys on a server without secondary indexes: fewer runs when slow.
     const probe = await clock(() => buildDigest(large.store, businessId, week));
-    const digest =
-      probe.ms > 2_000
-        ? // Seconds per run: the probe is the large set's timing; the small one is timed warm.
-          await (async () => {
-            const warm = await alternate(sizes.runs, (d) => buildDigest(d.store, businessId, week), { small });
-            return { ms: { small: warm.ms.small, large: probe.ms }, result: { small: warm.result.small, large: probe.result } };
-          })()
-        : await alternate(sizes.runs, (d) => buildDigest(d.store, businessId, week), { small, large });
+    const timeDigest = <K extends string>(sets: Record<K, Dataset>) => alternate(sizes.runs, (d) => buildDigest(d.store, businessId, week), sets);
+    let digest: { ms: Record<'small' | 'large', number>; result: Record<'small' | 'large', typeof probe.result> };
+    if (probe.ms > 2_000) {
+      // Seconds per run: the probe is the large set's timing; the small one is timed warm.
+      const warm = await timeDigest({ small });
+      digest = { ms: { small: warm.ms.small, large: probe.ms }, result: { small: warm.result.small, large: probe.result } };
+    } else digest = await timeDigest({ small, large });
     // Recomputation from the surveys: once each (a scan; nothing to warm up).
     const recomputed = async (d: Dataset) => ({ stats: await clock(() => periodStats(d.slow, business, now, 90)), digest: await clock(() => buildDigest(d.slow, businessId, week)) });
     const slow = { small: await recomputed(small), large: await recomputed(large) };

@@ -55,26 +55,12 @@ export class RollupCounts {
     return [...new Set([...this.map.keys()].map((k) => k.split('|')[2] ?? 'all'))].sort();
   }
 
-  /** One counter of a (kind, week, cohort): a funnel metric, or the answers with one score. */
-  add(kind: string, week: string, cohort: string, metric: string, score: number | null, count: number): void {
-    const c = this.entry(kind, week, cohort);
-    if (metric === 'score' && score !== null) c.histogram[score] = (c.histogram[score] ?? 0) + count;
-    else if (metric === 'sent' || metric === 'started' || metric === 'completed' || metric === 'commented' || metric === 'unscored') c[metric] += count;
-  }
-
   /** A stored cohort's week, all its counters at once. */
   addRow(row: RollupRow): void {
     const key = `${row.kind}|${row.week}|${row.cohort}`;
     const before = this.map.get(key);
     const counts: Counts = { histogram: row.scores, sent: row.sent, started: row.started, completed: row.completed, commented: row.commented, unscored: row.unscored };
     this.map.set(key, before ? addCounts(before, counts) : counts);
-  }
-
-  private entry(kind: string, week: string, cohort: string): Counts {
-    const key = `${kind}|${week}|${cohort}`;
-    const c = this.map.get(key) ?? emptyCounts();
-    this.map.set(key, c);
-    return c;
   }
 }
 

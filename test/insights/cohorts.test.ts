@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RollupCounts } from '../../src/digest/rollup-counts.js';
 import { ValidationError } from '../../src/errors.js';
 import { cohortMovedMost, metricsByCohort } from '../../src/insights/cohorts.js';
+import { histogramFromScores } from '../../src/scoring/index.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 
 describe('metrics by cohort, from the counters', () => {
@@ -60,7 +61,7 @@ describe('metrics by cohort, from the counters', () => {
 
 describe('the cohort that moved most beyond its margin', () => {
   const counts = new RollupCounts();
-  const add = (cohort: string, week: string, scores: number[]) => scores.forEach((s) => counts.add('nps', week, cohort, 'score', s, 1));
+  const add = (cohort: string, week: string, scores: number[], to = counts) => to.addRow({ kind: 'nps', week, cohort, sent: 0, started: 0, completed: 0, commented: 0, unscored: 0, scores: histogramFromScores(scores) });
   // product:A over the four weeks before: 9,9,9,9,10,10,10,10,7,3 → 70; this week 2,3,9,4,5 → −60.
   add('product:A', '2026-02-16', [9, 9, 9, 9, 10]);
   add('product:A', '2026-02-23', [10, 10, 10, 7, 3]);
@@ -83,8 +84,8 @@ describe('the cohort that moved most beyond its margin', () => {
 
   it('names none when nothing moved beyond noise', () => {
     const calm = new RollupCounts();
-    [9, 9, 7, 3, 10].forEach((s) => calm.add('nps', '2026-03-02', 'product:A', 'score', s, 1));
-    [9, 8, 7, 3, 10].forEach((s) => calm.add('nps', '2026-03-09', 'product:A', 'score', s, 1));
+    add('product:A', '2026-03-02', [9, 9, 7, 3, 10], calm);
+    add('product:A', '2026-03-09', [9, 8, 7, 3, 10], calm);
     expect(cohortMovedMost(calm, '2026-03-09')).toBeUndefined();
   });
 });
