@@ -15,6 +15,8 @@ const duplicate: InboundResult = { duplicate: true, replies: [] };
 const replies = (list: Outbound[]): InboundResult => ({ duplicate: false, replies: list });
 /** How many times an answer is recomputed when other writers keep moving its survey first. */
 const maxAttempts = 20;
+/** How many messages whose replies went out from this process it remembers (well under a megabyte). */
+const rememberedReplies = 10_000;
 
 export interface PipelineDeps {
   store: Store;
@@ -37,8 +39,15 @@ export interface PipelineDeps {
  * Owner alerts the answer owes are queued after the write, never inside the customer's request.
  */
 export class InboundPipeline {
-  /** Receipts being recorded, by channel and message id: their replies went out from this process. */
+  /** Receipts being recorded, by channel and message id. */
   private readonly receipts = new Map<string, Promise<void>>();
+  /**
+   * Messages whose replies this process handed to their provider, oldest first: a redelivery of one
+   * never sends them again, whatever a read of its survey says. The stored receipt is for the process
+   * that did not send them (after a restart); and a read can be older than the receipt it follows
+   * (FerretDB has served one 0.2 s after acknowledging the receipt's write, see docs/ARCHITECTURE.md).
+   */
+  private readonly repliedHere = new Set<string>();
 
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -54,6 +63,8 @@ export class InboundPipeline {
   private receipt(inbound: Inbound, surveyId: string): () => Promise<void> {
     const key = `${inbound.channel}:${inbound.providerMessageId}`;
     return () => {
+      this.repliedHere.add(key);
+      if (this.repliedHere.size > rememberedReplies) this.repliedHere.delete(this.repliedHere.values().next().value!);
       const run = (async () => {
         for (let attempt = 0; attempt < 40; attempt++) {
           try {
@@ -63,7 +74,7 @@ export class InboundPipeline {
             await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1_000)));
           }
         }
-      })().finally(() => this.receipts.delete(key));
+      })().finally(() => this.receipts.get(key) === run && this.receipts.delete(key));
       this.receipts.set(key, run);
       return run;
     };
@@ -140,8 +151,7 @@ export class InboundPipeline {
       const seen = recent.find((s) => s.inbound.includes(id));
       if (seen) {
         // Handled before. If its replies never reached the provider (the server died before answering), send them now.
-        // (A receipt still being recorded by this process means they did go out.)
-        const unconfirmed = inbound.replyReceipts && seen.pendingReply?.messageId === id && !this.receipts.has(`${channel}:${id}`);
+        const unconfirmed = inbound.replyReceipts && seen.pendingReply?.messageId === id && !this.repliedHere.has(`${channel}:${id}`);
         return unconfirmed && seen.pendingReply ? { duplicate: true, replies: seen.pendingReply.replies, delivered: this.receipt(inbound, seen.id) } : duplicate;
       }
       const open = recent[0] && isOpen(recent[0].state) ? recent[0] : undefined;

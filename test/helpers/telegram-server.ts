@@ -10,26 +10,29 @@ export interface TelegramTestServer {
   webhookSecret: string;
 }
 
+const token = '555000444:AAG-telegram-test-token-for-the-fake';
+
+/** The server's environment for the fake Bot API of `t` (a second server on the same database takes it too). */
+export function telegramEnv(t: Pick<TelegramTestServer, 'fake' | 'webhookSecret'>, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    TELEGRAM_BOT_TOKEN: token,
+    TELEGRAM_WEBHOOK_SECRET: t.webhookSecret,
+    TELEGRAM_API_ROOT: t.fake.url,
+    PUBLIC_URL: 'https://bot.example.com',
+    SWEEP_INTERVAL: '0',
+    ...env,
+  };
+}
+
 /**
  * The whole product with Telegram enabled against a fake Bot API, on the real test database, for one
  * test file: started before its tests, closed after them, clock and recorded calls reset before each.
  */
 export function useTelegramServer(clock: TestClock, env: Record<string, string> = {}): TelegramTestServer {
-  const token = '555000444:AAG-telegram-test-token-for-the-fake';
   const t = { webhookSecret: 'telegram-test-webhook-secret' } as TelegramTestServer;
   beforeAll(async () => {
     t.fake = await startFakeTelegram({ token });
-    t.server = await buildTestServer(
-      {
-        TELEGRAM_BOT_TOKEN: token,
-        TELEGRAM_WEBHOOK_SECRET: t.webhookSecret,
-        TELEGRAM_API_ROOT: t.fake.url,
-        PUBLIC_URL: 'https://bot.example.com',
-        SWEEP_INTERVAL: '0',
-        ...env,
-      },
-      { now: clock.now },
-    );
+    t.server = await buildTestServer(telegramEnv(t, env), { now: clock.now });
   });
   afterAll(async () => {
     await t.server?.close();

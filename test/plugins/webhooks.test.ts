@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { buildTestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
 import { postUpdate, textUpdate } from '../helpers/fake-telegram.js';
-import { useTelegramServer } from '../helpers/telegram-server.js';
+import { telegramEnv, useTelegramServer } from '../helpers/telegram-server.js';
 
 const clock = new TestClock();
 const t = useTelegramServer(clock);
@@ -27,18 +28,39 @@ describe('webhook redeliveries', () => {
     expect(t.fake.sent(chatId)).toHaveLength(2); // the invitation and one follow-up
   });
 
-  it('still send the replies again to one that comes after a delivery whose replies were never confirmed', async () => {
+  it('still send the replies again to one that comes, after a restart, for a delivery whose replies were never confirmed', async () => {
     const chatId = 870_000_002;
     await surveyed(chatId);
     const update = textUpdate({ chatId }, '9');
     await postUpdate(t.server.app, t.webhookSecret, update);
     await t.server.app.pipeline.drain();
-    // As if the process had died after sending the follow-up and before writing its receipt.
+    // As if the process had died after sending the follow-up and before writing its receipt: the
+    // receipt is taken back, and the redelivery reaches a process started afterwards.
     const [survey] = await t.server.app.store.surveys.latest('default', 'telegram', String(chatId));
     const followUp = t.fake.sent(chatId)[1]!;
     await t.server.app.store.surveys.model.updateOne({ _id: survey!.id }, { $set: { pendingReply: { messageId: String(update.update_id), replies: [{ text: 'text' in followUp ? followUp.text : '' }] } } });
+    const restarted = await buildTestServer(telegramEnv(t), { now: clock.now, dbName: t.server.dbName });
+    try {
+      await postUpdate(restarted.app, t.webhookSecret, update);
+      await restarted.app.pipeline.drain();
+    } finally {
+      await restarted.close();
+    }
+    expect(t.fake.sent(chatId)).toHaveLength(3);
+  });
+
+  it('send nothing again to one that reaches the process that sent the replies, even if the survey reads unconfirmed', async () => {
+    const chatId = 870_000_003;
+    await surveyed(chatId);
+    const update = textUpdate({ chatId }, '9');
     await postUpdate(t.server.app, t.webhookSecret, update);
     await t.server.app.pipeline.drain();
-    expect(t.fake.sent(chatId)).toHaveLength(3);
+    // A read older than the receipt (FerretDB has served such reads): the survey looks unconfirmed.
+    const [survey] = await t.server.app.store.surveys.latest('default', 'telegram', String(chatId));
+    await t.server.app.store.surveys.model.updateOne({ _id: survey!.id }, { $set: { pendingReply: { messageId: String(update.update_id), replies: [{ text: 'again' }] } } });
+    const again = await postUpdate(t.server.app, t.webhookSecret, update);
+    await t.server.app.pipeline.drain();
+    expect(again.statusCode).toBe(200);
+    expect(t.fake.sent(chatId)).toHaveLength(2); // the invitation and one follow-up
   });
 });
