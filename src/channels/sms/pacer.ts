@@ -1,37 +1,30 @@
-export interface PacerClock {
-  /** Milliseconds, monotonic enough for spacing sends. */
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
+import { providerJitterMs, SendQueue, systemClock, type PacerClock } from '../send-queue.js';
 
-export const systemClock: PacerClock = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export { systemClock, type PacerClock } from '../send-queue.js';
 
 /**
- * A token bucket of one token per sender, refilled `ratePerSecond` times a second: each caller
- * reserves the next free slot synchronously, so concurrent sends queue in call order and never
- * exceed the rate (a long-code number takes 1 message a second; Twilio queues the excess and
- * eventually fails it with 30001 when the queue is too long).
+ * One send queue per sender number, `ratePerSecond` apart and never more than that in any second as
+ * Twilio counts it (a long-code number takes 1 message a second; Twilio queues the excess and
+ * eventually fails it with 30001 when the queue is too long). Concurrent sends go in call order.
  */
 export class SendPacer {
-  private readonly intervalMs: number;
-  private readonly nextSlot = new Map<string, number>();
+  private readonly queues = new Map<string, SendQueue>();
 
   constructor(
-    ratePerSecond: number,
+    private readonly ratePerSecond: number,
     private readonly clock: PacerClock = systemClock,
   ) {
     if (!(ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
-    this.intervalMs = 1000 / ratePerSecond;
   }
 
   /** Resolves when `sender` may send one message. */
-  async take(sender: string): Promise<void> {
-    const now = this.clock.now();
-    const slot = Math.max(now, this.nextSlot.get(sender) ?? now);
-    this.nextSlot.set(sender, slot + this.intervalMs);
-    if (slot > now) await this.clock.sleep(slot - now);
+  take(sender: string): Promise<void> {
+    let queue = this.queues.get(sender);
+    if (!queue) {
+      const limit = Math.max(1, Math.floor(this.ratePerSecond));
+      queue = new SendQueue({ limit, windowMs: (limit * 1000) / this.ratePerSecond + providerJitterMs, spacingMs: 1000 / this.ratePerSecond, clock: this.clock });
+      this.queues.set(sender, queue);
+    }
+    return queue.take();
   }
 }

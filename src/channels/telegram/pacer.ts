@@ -1,7 +1,9 @@
+import { providerJitterMs, SendQueue } from '../send-queue.js';
+
 /**
  * Telegram's flood limits: about 30 messages a second per bot and one a second per chat (short bursts
- * are tolerated). A token bucket for the bot and one per chat; a send waits for a token from both.
- * Time is injected so tests run without waiting.
+ * are tolerated). A token bucket per chat (a reply and the next question may go together), then the
+ * bot's send queue: never more than 30 in any second. Time is injected so tests run without waiting.
  */
 export interface PacerOptions {
   /** Messages per second for the whole bot. */
@@ -39,7 +41,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   const chatBurst = options.chatBurst ?? 3;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
-  const bot: Bucket = { tokens: botRate, at: now(), blockedUntil: 0 };
+  const bot = new SendQueue({ limit: botRate, windowMs: 1000 + providerJitterMs, clock: { now, sleep } });
   const chats = new Map<string, Bucket>();
 
   /** Take one token, going into debt when empty; returns how long the taker must wait (ms). */
@@ -68,8 +70,9 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   return {
     async acquire(chat) {
       const t = now();
-      const wait = Math.max(take(chatBucket(chat, t), chatRate, chatBurst, t), take(bot, botRate, botRate, t));
+      const wait = take(chatBucket(chat, t), chatRate, chatBurst, t);
       if (wait > 0) await sleep(Math.ceil(wait));
+      await bot.take();
     },
     pause(chat, seconds) {
       const t = now();

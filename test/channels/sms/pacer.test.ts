@@ -1,43 +1,83 @@
 import { describe, expect, it } from 'vitest';
 import { SendPacer, type PacerClock } from '../../../src/channels/sms/pacer.js';
 
-/** A clock that only moves when someone sleeps, recording when each sleeper wakes. */
-function fakeClock(): PacerClock & { wakes: number[] } {
-  const now = 0;
+/** Virtual time: sleepers wake in time order when `run` moves the clock; records each wake-up time. */
+function virtualClock(): PacerClock & { wakes: number[]; run(stall?: { at: number; ms: number }): Promise<void>; advance(ms: number): void } {
+  let now = 0;
   const wakes: number[] = [];
+  const sleepers: Array<{ at: number; wake: () => void }> = [];
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
   return {
     wakes,
     now: () => now,
-    sleep: async (ms) => {
-      wakes.push(now + ms);
+    sleep: (ms) => new Promise<void>((wake) => sleepers.push({ at: now + ms, wake })),
+    advance: (ms) => void (now += ms),
+    /** Wake every sleeper in time order; with `stall`, time jumps `ms` at `at` (a busy event loop), and whoever was due in between wakes late. */
+    async run(stall?: { at: number; ms: number }) {
+      for (await settle(); sleepers.length; await settle()) {
+        sleepers.sort((a, b) => a.at - b.at);
+        const next = sleepers.shift()!;
+        if (stall && next.at >= stall.at) {
+          now = Math.max(now, stall.at + stall.ms);
+          stall = undefined;
+        }
+        now = Math.max(now, next.at);
+        wakes.push(now);
+        next.wake();
+      }
     },
   };
 }
 
+/** Most of `times` within any 1,000 ms. */
+const busiestSecond = (times: number[]) => Math.max(...times.map((from) => times.filter((t) => t >= from && t < from + 1000).length));
+
 describe('SendPacer', () => {
-  it('lets the first send through at once and spaces concurrent ones by 1/rate', async () => {
-    const clock = fakeClock();
+  it('lets the first send through at once and spaces concurrent ones by 1/rate, in call order', async () => {
+    const clock = virtualClock();
     const pacer = new SendPacer(2, clock);
-    await Promise.all([pacer.take('+15005550006'), pacer.take('+15005550006'), pacer.take('+15005550006')]);
-    expect(clock.wakes).toEqual([500, 1000]);
+    const order: number[] = [];
+    const all = Promise.all([0, 1, 2].map((i) => pacer.take('+15005550006').then(() => order.push(i))));
+    await clock.run();
+    await all;
+    // Two a second: the third waits until the first is a second old, and 25 ms more for the way to Twilio.
+    expect(clock.wakes).toEqual([500, 1025]);
+    expect(order).toEqual([0, 1, 2]);
   });
 
   it('paces each sender on its own', async () => {
-    const clock = fakeClock();
+    const clock = virtualClock();
     const pacer = new SendPacer(1, clock);
-    await Promise.all([pacer.take('A'), pacer.take('B'), pacer.take('A'), pacer.take('B')]);
-    expect(clock.wakes).toEqual([1000, 1000]);
+    const sentAt: Record<string, number[]> = { A: [], B: [] };
+    const all = Promise.all(['A', 'B', 'A', 'B'].map((s) => pacer.take(s).then(() => sentAt[s]!.push(clock.now()))));
+    await clock.run();
+    await all;
+    // One a second each, and a second as Twilio counts it has 25 ms to spare.
+    expect(sentAt).toEqual({ A: [0, 1025], B: [0, 1025] });
   });
 
-  it('does not bank tokens while idle: a send after a pause goes at once, the next waits again', async () => {
-    let now = 0;
-    const wakes: number[] = [];
-    const pacer = new SendPacer(1, { now: () => now, sleep: async (ms) => void wakes.push(now + ms) });
+  it('does not bank sends while idle: a send after a pause goes at once, the next waits again', async () => {
+    const clock = virtualClock();
+    const pacer = new SendPacer(1, clock);
     await pacer.take('A');
-    now = 10_000;
+    clock.advance(10_000);
     await pacer.take('A');
-    await pacer.take('A');
-    expect(wakes).toEqual([11_000]);
+    const third = pacer.take('A');
+    await clock.run();
+    await third;
+    expect(clock.wakes).toEqual([11_025]);
+  });
+
+  it('never lets more than the rate through any one second, even when late timers bunch the sends', async () => {
+    const clock = virtualClock();
+    const pacer = new SendPacer(100, clock);
+    const sentAt: number[] = [];
+    const all = Promise.all(Array.from({ length: 300 }, () => pacer.take('A').then(() => sentAt.push(clock.now()))));
+    // Half a second in, the event loop is busy for 40 ms: the sends due meanwhile are late.
+    await clock.run({ at: 500, ms: 40 });
+    await all;
+    expect(sentAt).toHaveLength(300);
+    expect(busiestSecond(sentAt)).toBeLessThanOrEqual(100);
   });
 
   it('never exceeds the rate on the real clock, queueing rather than dropping', async () => {

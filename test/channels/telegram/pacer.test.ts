@@ -42,7 +42,29 @@ describe('send pacing', () => {
     for (let chat = 0; chat < 30; chat++) await pacer.acquire(String(chat));
     expect(clock.waits).toEqual([]);
     await pacer.acquire('30');
-    expect(clock.waits).toEqual([34]);
+    // Until the first of the 30 is a second old (and 25 ms more for the way to Telegram).
+    expect(clock.waits).toEqual([1025]);
+  });
+
+  it('never lets more than 30 through any one second, however the sends come', async () => {
+    const clock = fakeClock();
+    const pacer = createPacer({ botPerSecond: 30, chatBurst: 100, now: clock.now, sleep: clock.sleep });
+    const sentAt: number[] = [];
+    const send = async (chat: string) => {
+      await pacer.acquire(chat);
+      sentAt.push(clock.now());
+    };
+    // A burst, a pause of half a second, another burst (a token bucket let 45 through here), then a trickle.
+    for (let i = 0; i < 30; i++) await send(`a${i}`);
+    clock.advance(500);
+    for (let i = 0; i < 30; i++) await send(`b${i}`);
+    for (let i = 0; i < 40; i++) {
+      clock.advance(7);
+      await send(`c${i}`);
+    }
+    const busiest = Math.max(...sentAt.map((from) => sentAt.filter((t) => t >= from && t < from + 1000).length));
+    expect(sentAt).toHaveLength(100);
+    expect(busiest).toBe(30);
   });
 
   it('refills with time', async () => {
