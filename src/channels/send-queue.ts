@@ -40,6 +40,8 @@ export class SendQueue {
   private readonly clock: PacerClock;
   /** When the last `limit` sends were let go, oldest first. */
   private readonly sent: number[] = [];
+  /** No send before this (the spacing). */
+  private nextSlot = -Infinity;
   private tail: Promise<void> = Promise.resolve();
 
   constructor(options: SendQueueOptions) {
@@ -57,24 +59,26 @@ export class SendQueue {
     return turn;
   }
 
-  /** How long a send at `now` would have to wait (0: it may go). */
-  private waitAt(now: number): number {
-    const last = this.sent.at(-1);
-    const spaced = last === undefined ? 0 : last + this.spacingMs - now;
-    const windowed = this.sent.length < this.limit ? 0 : this.sent[0]! + this.windowMs - now;
-    return Math.max(spaced, windowed);
+  /** When the window has room for one more send. */
+  private windowFree(): number {
+    return this.sent.length < this.limit ? -Infinity : this.sent[0]! + this.windowMs;
   }
 
   private async turn(): Promise<void> {
+    let waited = false;
     for (;;) {
       const now = this.clock.now();
-      const wait = this.waitAt(now);
-      if (wait <= 0) {
+      const target = Math.max(this.nextSlot, this.windowFree());
+      if (target <= now) {
         this.sent.push(now);
         if (this.sent.length > this.limit) this.sent.shift();
+        // After a wait the spacing runs from the time waited for, so a timer that fired late does not
+        // slow every later send down; a send that found the way free starts it afresh (no banking).
+        this.nextSlot = (waited ? target : now) + this.spacingMs;
         return;
       }
-      await this.clock.sleep(wait);
+      waited = true;
+      await this.clock.sleep(target - now);
     }
   }
 }
