@@ -65,20 +65,15 @@ export class SendQueue {
   }
 
   private async turn(): Promise<void> {
-    let waited = false;
-    for (;;) {
-      const now = this.clock.now();
-      const target = Math.max(this.nextSlot, this.windowFree());
-      if (target <= now) {
-        this.sent.push(now);
-        if (this.sent.length > this.limit) this.sent.shift();
-        // After a wait the spacing runs from the time waited for, so a timer that fired late does not
-        // slow every later send down; a send that found the way free starts it afresh (no banking).
-        this.nextSlot = (waited ? target : now) + this.spacingMs;
-        return;
-      }
-      waited = true;
-      await this.clock.sleep(target - now);
-    }
+    // Only the queue's head waits, so nothing moves the target while it sleeps.
+    const now = this.clock.now();
+    const target = Math.max(this.nextSlot, this.windowFree());
+    if (target > now) await this.clock.sleep(target - now);
+    // Counted when it goes: later than planned if the timer fired late (never earlier than planned).
+    this.sent.push(Math.max(this.clock.now(), target));
+    if (this.sent.length > this.limit) this.sent.shift();
+    // After a wait the spacing runs from the time waited for, so a timer that fired late does not
+    // slow every later send down; a send that found the way free starts it afresh (no banking).
+    this.nextSlot = (target > now ? target : now) + this.spacingMs;
   }
 }

@@ -99,6 +99,24 @@ describe('REST API', () => {
     expect(await app.staff.identify('sms', '+12127365000')).toMatchObject({ role: 'staff' });
   });
 
+  it('starts the rows of an upload side by side, reports them in row order, and one customer twice once', async () => {
+    const { app } = server;
+    const addresses = Array.from({ length: 20 }, () => visitor());
+    const rows = addresses.map((address) => ({ kind: 'nps', channel: 'web', address }));
+    rows.splice(9, 0, { kind: 'nps', channel: 'web', address: addresses[3]! }, { kind: 'nps', channel: 'fax', address: visitor() });
+    const res = await app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key }, payload: rows });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { accepted: number; rejected: number; results: Array<{ row: number; ok: boolean; status?: string; surveyId?: string }> };
+    expect(body.results.map((r) => r.row)).toEqual(rows.map((_, i) => i + 1));
+    expect(body).toMatchObject({ accepted: 21, rejected: 1 });
+    expect(body.results[10]).toMatchObject({ ok: false });
+    // Rows 4 and 10 are one customer: one of them started the survey, the other found it open.
+    const twice = [body.results[3]!, body.results[9]!];
+    expect(twice.map((r) => r.status).sort()).toEqual(['already_open', 'sent']);
+    expect(new Set(twice.map((r) => r.surveyId)).size).toBe(1);
+    expect(await app.store.surveys.model.countDocuments({ address: { $in: addresses } })).toBe(20);
+  });
+
   it('answers 409 for Telegram links while Telegram is not enabled, and stores no invitation', async () => {
     const { app } = server;
     const made = await app.inject({ method: 'POST', url: '/api/invitations', headers: { 'x-api-key': key }, payload: { kind: 'nps' } });

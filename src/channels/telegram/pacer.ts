@@ -41,7 +41,9 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   const chatBurst = options.chatBurst ?? 3;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
-  const bot = new SendQueue({ limit: botRate, windowMs: 1000 + providerJitterMs, clock: { now, sleep } });
+  // Spaced evenly: a burst of 30 let go at once reaches Telegram spread over a busy event loop, and the
+  // late ones then share a second with the next 30.
+  const bot = new SendQueue({ limit: botRate, windowMs: 1000 + providerJitterMs, spacingMs: 1000 / botRate, clock: { now, sleep } });
   const chats = new Map<string, Bucket>();
 
   /** Take one token, going into debt when empty; returns how long the taker must wait (ms). */
