@@ -165,7 +165,7 @@ export async function seedSurveys(server: ServerProcess, fakes: Fakes, count = 1
     answers.push(i % 2 === 0 ? smsAnswer(`+1415555${String(3000 + i)}`, score) : telegramAnswer(810_000_000 + i, score));
   }
   const rows = answers.map((a) => ({ kind: 'nps', channel: a.channel, address: a.address }));
-  // A few requests side by side: the API starts the rows of one request one after another.
+  // A few requests side by side, as staff might upload them.
   const chunks = Array.from({ length: 4 }, (_, c) => rows.filter((_, i) => i % 4 === c));
   await Promise.all(
     chunks.map(async (chunk) => {
