@@ -55,7 +55,7 @@ export class SendQueue {
   /** Resolves when one more send may go; the caller sends at once. */
   take(): Promise<void> {
     const turn = this.tail.then(() => this.turn());
-    this.tail = turn;
+    this.tail = turn.catch(() => {}); // a failed turn (a clock that threw) must not stop the queue
     return turn;
   }
 

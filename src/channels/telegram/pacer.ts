@@ -3,7 +3,8 @@ import { providerJitterMs, SendQueue } from '../send-queue.js';
 /**
  * Telegram's flood limits: about 30 messages a second per bot and one a second per chat (short bursts
  * are tolerated). A token bucket per chat (a reply and the next question may go together), then the
- * bot's send queue: never more than 30 in any second. Time is injected so tests run without waiting.
+ * bot's send queue: 1/30 s apart, never more than 30 in any second. Time is injected so tests run
+ * without waiting.
  */
 export interface PacerOptions {
   /** Messages per second for the whole bot. */
