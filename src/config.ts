@@ -140,6 +140,12 @@ const envSchema = z
     if (env.NODE_ENV === 'production' && env.TEAMS_OPENID_METADATA_URL !== undefined && !env.TEAMS_OPENID_METADATA_URL.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_OPENID_METADATA_URL'], message: 'must be an https URL when NODE_ENV=production' });
     }
+    // These would send every business's provider credentials to another host.
+    for (const name of ['TWILIO_API_BASE_URL', 'TELEGRAM_API_ROOT'] as const) {
+      if (env.NODE_ENV === 'production' && env[name] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'must not be set when NODE_ENV=production (it redirects provider traffic and credentials; for tests only)' });
+      }
+    }
     if (env.TEAMS_AUTH_DISABLED && env.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_AUTH_DISABLED'], message: 'must not be true when NODE_ENV=production' });
     }
@@ -178,13 +184,14 @@ function toConfig(env: z.output<typeof envSchema>) {
     secretsKey: env.SECRETS_KEY,
     owners: { addresses: env.OWNER_ADDRESSES ?? [], digestSchedule: env.DIGEST_SCHEDULE },
     web: { enabled: env.WEB_CHAT_ENABLED },
+    /** Stand-ins for the providers' APIs for every business's clients (tests; refused in production). */
+    providers: { twilioApiBaseUrl: env.TWILIO_API_BASE_URL, telegramApiRoot: env.TELEGRAM_API_ROOT },
     twilio:
       env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
         ? {
             accountSid: env.TWILIO_ACCOUNT_SID,
             authToken: env.TWILIO_AUTH_TOKEN,
             from: env.TWILIO_FROM,
-            apiBaseUrl: env.TWILIO_API_BASE_URL,
             ratePerSecond: env.SMS_RATE_PER_SECOND,
           }
         : undefined,
@@ -193,7 +200,6 @@ function toConfig(env: z.output<typeof envSchema>) {
         ? {
             token: env.TELEGRAM_BOT_TOKEN,
             webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
-            apiRoot: env.TELEGRAM_API_ROOT,
             polling: env.TELEGRAM_POLLING,
           }
         : undefined,

@@ -53,6 +53,15 @@ describe('loadConfig', () => {
     expect(lines).toEqual(['TEAMS_AUTH_DISABLED: must not be true when NODE_ENV=production']);
   });
 
+  it('refuses the provider stand-ins in production: they would carry every business\'s credentials elsewhere', () => {
+    const base = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', SECRETS_KEY: 'ab'.repeat(32) };
+    expect(problems({ ...base, TWILIO_API_BASE_URL: 'http://169.254.169.254/latest/', TELEGRAM_API_ROOT: 'http://10.0.0.5' })).toEqual([
+      'TWILIO_API_BASE_URL: must not be set when NODE_ENV=production (it redirects provider traffic and credentials; for tests only)',
+      'TELEGRAM_API_ROOT: must not be set when NODE_ENV=production (it redirects provider traffic and credentials; for tests only)',
+    ]);
+    expect(problems({ ...base, NODE_ENV: 'test', TWILIO_API_BASE_URL: 'http://127.0.0.1:9' })).toEqual([]);
+  });
+
   it('points Teams token checks at another key set only with both the document and the issuer', () => {
     const teams = { TEAMS_APP_ID: 'b07a-app', TEAMS_APP_PASSWORD: 'not-a-real-password', TEAMS_TENANT_ID: 'tenant-1' };
     const given = { TEAMS_OPENID_METADATA_URL: 'http://127.0.0.1:9/v1/.well-known/openid-configuration', TEAMS_TOKEN_ISSUER: 'http://127.0.0.1:9/issuer' };

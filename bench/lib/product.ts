@@ -46,8 +46,8 @@ export function withDbName(uri: string, dbName: string): string {
 export type Mode = 'production' | 'teams' | 'all';
 
 /**
- * The server's whole environment. `production`: NODE_ENV=production with SMS, Telegram and the
- * web chat. `teams`: the Teams channel, which needs NODE_ENV=development because its inbound token
+ * The server's whole environment. `production`: production's settings (NODE_ENV=development, as
+ * production refuses TWILIO_API_BASE_URL and TELEGRAM_API_ROOT) with SMS, Telegram and the web chat. `teams`: the Teams channel, which needs NODE_ENV=development because its inbound token
  * check can only be pointed at the fake's keys from code (tests), and outbound Bot Connector calls
  * would need a token from Microsoft's login service; config.ts is the only reader of NODE_ENV.
  */
@@ -70,7 +70,8 @@ export function serverEnv(fakes: Fakes, mongodbUri: string, port: number, mode: 
   return {
     ...common,
     // `all`: every channel in one server, for counting round trips (which NODE_ENV does not change).
-    ...(mode === 'all' ? teams : { NODE_ENV: 'production', SECRETS_KEY: 'ef'.repeat(32) }),
+    // Production's settings, but NODE_ENV development: production refuses the providers' stand-ins.
+    ...(mode === 'all' ? teams : { NODE_ENV: 'development', SECRETS_KEY: 'ef'.repeat(32) }),
     WEB_CHAT_ENABLED: 'true',
     TWILIO_ACCOUNT_SID: accountSid,
     TWILIO_AUTH_TOKEN: authToken,

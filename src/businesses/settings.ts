@@ -11,6 +11,14 @@ export const firstBusinessId = 'default';
 /** Business ids appear in URLs (`/b/<id>/…`) and in Telegram deep links: 1-32 of A-Z a-z 0-9 _. */
 export const businessIdSchema = z.string().regex(/^[A-Za-z0-9_]{1,32}$/, '1-32 letters, digits or _');
 
+/**
+ * Where provider traffic goes is the deployment's (TWILIO_API_BASE_URL, TELEGRAM_API_ROOT, outside
+ * production only), never a business's: a stored URL would carry the business's credentials to it.
+ * Named here so a request that sends one is told why, not just "unrecognized key".
+ */
+const deploymentEndpoint = (field: string, variable: string) =>
+  z.never({ error: `${field} is not a business setting: provider endpoints belong to the deployment (${variable}), outside production only` }).optional();
+
 /** A business's own channel identities: its Twilio sender, its Telegram bot, its Teams app, its web chat. */
 export const channelIdentitiesInput = z.strictObject({
   web: z.strictObject({ enabled: z.boolean() }).optional(),
@@ -20,14 +28,14 @@ export const channelIdentitiesInput = z.strictObject({
       authToken: z.string().trim().min(1),
       from: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'an E.164 number such as +15551234567 or a messaging service SID (MG…)'),
       ratePerSecond: z.number().positive().max(100).default(1),
-      apiBaseUrl: z.url().optional(),
+      apiBaseUrl: deploymentEndpoint('apiBaseUrl', 'TWILIO_API_BASE_URL'),
     })
     .optional(),
   telegram: z
     .strictObject({
       token: z.string().regex(/^\d+:[\w-]{20,}$/, 'a bot token from @BotFather (123456:ABC…)'),
       webhookSecret: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, '16-256 characters of A-Z, a-z, 0-9, _ and -'),
-      apiRoot: z.url().optional(),
+      apiRoot: deploymentEndpoint('apiRoot', 'TELEGRAM_API_ROOT'),
     })
     .optional(),
   teams: z
@@ -41,6 +49,14 @@ export const channelIdentitiesInput = z.strictObject({
     .optional(),
 });
 export type ChannelIdentities = z.output<typeof channelIdentitiesInput>;
+
+/** Identities as stored; those sealed by older versions may carry an endpoint URL, which is dropped. */
+export function storedIdentities(json: unknown): ChannelIdentities {
+  const raw = (json ?? {}) as { sms?: Record<string, unknown>; telegram?: Record<string, unknown> };
+  const { apiBaseUrl: _sms, ...sms } = raw.sms ?? {};
+  const { apiRoot: _telegram, ...telegram } = raw.telegram ?? {};
+  return channelIdentitiesInput.parse({ ...raw, ...(raw.sms ? { sms } : {}), ...(raw.telegram ? { telegram } : {}) });
+}
 
 /** A business as the API and the CLI create or change it. */
 export const businessInput = z.strictObject({
@@ -72,8 +88,8 @@ export function firstBusiness(config: Config): BusinessSettings {
 export function channelSettingsOf(identities: ChannelIdentities, config: Config): ChannelSettings {
   return {
     web: { enabled: identities.web?.enabled ?? true },
-    twilio: identities.sms ? { ...identities.sms, apiBaseUrl: identities.sms.apiBaseUrl } : undefined,
-    telegram: identities.telegram ? { ...identities.telegram, apiRoot: identities.telegram.apiRoot, polling: false } : undefined,
+    twilio: identities.sms ? { ...identities.sms, apiBaseUrl: config.providers.twilioApiBaseUrl } : undefined,
+    telegram: identities.telegram ? { ...identities.telegram, apiRoot: config.providers.telegramApiRoot, polling: false } : undefined,
     teams: identities.teams
       ? { ...identities.teams, tenantId: identities.teams.tenantId, authDisabled: config.teams?.authDisabled ?? false, tokenValidation: config.teams?.tokenValidation }
       : undefined,
@@ -83,11 +99,17 @@ export function channelSettingsOf(identities: ChannelIdentities, config: Config)
 /** What the channel factory needs: the same shape the environment gives the first business. */
 export interface ChannelSettings {
   web: { enabled: boolean };
-  twilio: Config['twilio'];
-  telegram: Config['telegram'];
+  twilio: (NonNullable<Config['twilio']> & { apiBaseUrl?: string }) | undefined;
+  telegram: (NonNullable<Config['telegram']> & { apiRoot?: string }) | undefined;
   teams: Config['teams'];
 }
 
 export function channelSettingsFromConfig(config: Config): ChannelSettings {
-  return { web: config.web, twilio: config.twilio, telegram: config.telegram, teams: config.teams };
+  const { twilioApiBaseUrl, telegramApiRoot } = config.providers;
+  return {
+    web: config.web,
+    twilio: config.twilio && { ...config.twilio, apiBaseUrl: twilioApiBaseUrl },
+    telegram: config.telegram && { ...config.telegram, apiRoot: telegramApiRoot },
+    teams: config.teams,
+  };
 }

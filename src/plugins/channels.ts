@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { Channel } from '../channels/channel.js';
 import { createChannels } from '../channels/index.js';
-import { channelIdentitiesInput, channelSettingsFromConfig, channelSettingsOf, firstBusinessId } from '../businesses/settings.js';
+import { channelSettingsFromConfig, channelSettingsOf, firstBusinessId, storedIdentities } from '../businesses/settings.js';
 import type { Config } from '../config.js';
 import type { ChannelName } from '../domain/channels.js';
 import type { BusinessSettings } from '../store/index.js';
@@ -37,7 +37,7 @@ export default fp<{ config: Config }>(
     for (const settings of await app.store.businesses.list()) {
       if (settings.id === firstBusinessId) continue;
       const sealed = await app.store.businesses.sealedChannels(settings.id);
-      const identities = channelIdentitiesInput.parse(sealed ? JSON.parse(app.secrets.open(sealed)) : {});
+      const identities = storedIdentities(sealed ? JSON.parse(app.secrets.open(sealed)) : {});
       const basePath = `/b/${settings.id}`;
       const log = app.log.child({ business: settings.id });
       const channels = await createChannels(channelSettingsOf(identities, config), { publicUrl: config.publicUrl, basePath, country: settings.country, setWebhook }, { ...deps, businessId: settings.id, log });

@@ -53,6 +53,14 @@ describe('the business command line', () => {
     expect(run('add', '--id', 'acme', '--name', 'Again').code).toBe(1);
     expect(run('frobnicate').code).toBe(2);
 
+    // A provider endpoint is the deployment's, never a business's: refused with the reason, nothing stored.
+    const redirect = path.join(dir, 'redirect.json');
+    await writeFile(redirect, JSON.stringify({ telegram: { token, webhookSecret: 'cli-business-webhook-secret', apiRoot: 'http://169.254.169.254/latest/' } }));
+    const seam = run('add', '--id', 'seam', '--name', 'Seam', '--channels', redirect);
+    expect(seam.code).toBe(1);
+    expect(seam.out).toMatch(/channels\.telegram\.apiRoot: apiRoot is not a business setting: provider endpoints belong to the deployment \(TELEGRAM_API_ROOT\)/);
+    expect(run('show', 'seam').code).toBe(1);
+
     const conn = await mongoose.createConnection(uri).asPromise();
     const stored = JSON.stringify(await conn.db!.collection('businesses').find({}).toArray());
     await conn.close();

@@ -7,6 +7,7 @@ import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
 import { startFakeTelegram, textUpdate, nextUpdateId, type FakeTelegram } from '../helpers/fake-telegram.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { startProviderRouter, type ProviderRouter } from '../helpers/provider-router.js';
 import { installActivity, messageActivity, startFakeBotConnector, teamsUser, type FakeBotConnector } from '../helpers/fake-bot-connector.js';
 import { visitor } from '../staff/web-chat.js';
 
@@ -28,6 +29,8 @@ describe('two businesses in one deployment', () => {
   };
   const sms = {} as { first: FakeTwilio; acme: FakeTwilio };
   let connector: FakeBotConnector;
+  // The deployment's one provider endpoint; each account and bot reaches its own fake through it.
+  let router: ProviderRouter;
   const publicUrl = 'https://bot.example.com';
   let server: TestServer;
   let app: FastifyInstance;
@@ -41,12 +44,12 @@ describe('two businesses in one deployment', () => {
     OWNER_ADDRESSES: `web:${owners.first}`,
     TELEGRAM_BOT_TOKEN: tokens.first,
     TELEGRAM_WEBHOOK_SECRET: secrets.first,
-    TELEGRAM_API_ROOT: fakes.first.url,
+    TELEGRAM_API_ROOT: router.url,
     PUBLIC_URL: publicUrl,
     TWILIO_ACCOUNT_SID: twilio.first.accountSid,
     TWILIO_AUTH_TOKEN: twilio.first.authToken,
     TWILIO_FROM: twilio.first.from,
-    TWILIO_API_BASE_URL: sms.first.baseUrl,
+    TWILIO_API_BASE_URL: router.url,
     SMS_RATE_PER_SECOND: '100',
     SEND_WINDOW: '00:00-24:00',
     // Teams token checks are the deployment's (off in tests); each business has its own Teams app.
@@ -59,6 +62,11 @@ describe('two businesses in one deployment', () => {
     sms.first = await startFakeTwilio({ ...twilio.first, publicUrl });
     sms.acme = await startFakeTwilio({ ...twilio.acme, publicUrl: `${publicUrl}/b/acme` });
     connector = await startFakeBotConnector();
+    router = await startProviderRouter();
+    router.route(tokens.first, fakes.first.url);
+    router.route(tokens.acme, fakes.acme.url);
+    router.route(twilio.first.accountSid, sms.first.baseUrl);
+    router.route(twilio.acme.accountSid, sms.acme.baseUrl);
     // The second business is stored first (as `npm run business -- add` does), then the server starts.
     const setup = await buildTestServer(env(), { now: clock.now, dbName });
     const acme = businessInput.parse({
@@ -66,13 +74,15 @@ describe('two businesses in one deployment', () => {
       name: 'Acme Bakery',
       throttleDays: 0,
       channels: {
-        telegram: { token: tokens.acme, webhookSecret: secrets.acme, apiRoot: fakes.acme.url },
-        sms: { ...twilio.acme, ratePerSecond: 100, apiBaseUrl: sms.acme.baseUrl },
+        telegram: { token: tokens.acme, webhookSecret: secrets.acme },
+        sms: { ...twilio.acme, ratePerSecond: 100 },
         teams: { appId: 'acme-teams-app', appPassword: 'acme-teams-app-password', appType: 'MultiTenant' },
       },
     });
-    const { settings, sealed } = toStored(acme, setup.app.secrets);
-    await setup.app.store.businesses.save(settings, sealed);
+    const { settings } = toStored(acme, setup.app.secrets);
+    // Sealed as older versions stored it, with provider endpoints of its own: read without them.
+    const legacy = { ...acme.channels, sms: { ...acme.channels.sms, apiBaseUrl: 'http://169.254.169.254/latest/' }, telegram: { ...acme.channels.telegram, apiRoot: 'http://169.254.169.254/latest/' } };
+    await setup.app.store.businesses.save(settings, setup.app.secrets.seal(JSON.stringify(legacy)));
     await setup.app.close();
     server = await buildTestServer(env(), { now: clock.now, dbName });
     app = server.app;
@@ -86,6 +96,7 @@ describe('two businesses in one deployment', () => {
     await sms.first?.close();
     await sms.acme?.close();
     await connector?.close();
+    await router?.close();
   });
 
   const chat = (base: string) => ({

@@ -63,10 +63,13 @@ export function withDbName(uri: string, dbName: string): string {
   return `${m[1]}/${dbName}${m[2] ?? ''}`;
 }
 
-/** Everything the server child needs, stated in full: production mode, both providers faked on loopback. */
+/**
+ * Everything the server child needs, stated in full: production's settings, both providers faked on
+ * loopback. NODE_ENV is development only because production refuses the providers' stand-ins.
+ */
 export function serverEnv(fakes: Fakes, mongodbUri: string): Record<string, string> {
   return {
-    NODE_ENV: 'production',
+    NODE_ENV: 'development',
     SECRETS_KEY: 'ef'.repeat(32),
     LOG_LEVEL: 'fatal',
     MONGODB_URI: mongodbUri,

@@ -12,6 +12,8 @@ export { countSegments, type SegmentCount } from './segments.js';
 export { inboundPath, statusPath, isTwilioAnsweredKeyword } from './webhooks.js';
 
 export type SmsChannelConfig = NonNullable<Config['twilio']> & {
+  /** The deployment's stand-in for the Twilio API (TWILIO_API_BASE_URL, tests only); default Twilio's. */
+  apiBaseUrl?: string;
   publicUrl: string;
   /** The path the business's routes sit under ('' for the first business): part of the status callback URL. */
   basePath?: string;

@@ -16,6 +16,8 @@ export { decodeChoice, encodeChoice, inlineKeyboard, rowsOf } from './keyboard.j
 export { createPacer, type Pacer, type PacerOptions } from './pacer.js';
 
 export type TelegramConfig = NonNullable<Config['telegram']> & {
+  /** The deployment's stand-in for the Bot API (TELEGRAM_API_ROOT, tests only); default Telegram's. */
+  apiRoot?: string;
   publicUrl: string;
   /** The path the business's routes sit under ('' for the first business). */
   basePath?: string;

@@ -41,4 +41,19 @@ describe("a business's settings through /api/v1", () => {
     expect((bad.json().errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['nickname', 'sendWindow', 'timeZone']);
     expect((await v1(app, await makeKey(app, 'second', ['surveys:read']), 'GET', '/business')).statusCode).toBe(403);
   });
+
+  it('refuses a provider endpoint among the identities with 400 and the reason, and stores nothing', async () => {
+    const { app } = server;
+    const key = await makeKey(app, 'second', ['admin']);
+    const before = await app.store.businesses.sealedChannels('second');
+    const sms = { accountSid: `AC${'3'.repeat(32)}`, authToken: 'second-twilio-auth-token', from: '+15005550008', apiBaseUrl: 'http://169.254.169.254/latest/' };
+    const telegram = { token: '555000999:AAG-second-business-own-bot-token', webhookSecret: 'second-business-hook-secret', apiRoot: 'http://169.254.169.254/latest/' };
+    const refused = await v1(app, key, 'PATCH', '/business', { channels: { sms, telegram } });
+    expect(refused.statusCode).toBe(400);
+    const errors = refused.json().errors as Array<{ field: string; message: string }>;
+    expect(errors.map((e) => e.field).sort()).toEqual(['channels.sms.apiBaseUrl', 'channels.telegram.apiRoot']);
+    expect(errors.find((e) => e.field === 'channels.sms.apiBaseUrl')?.message).toMatch(/apiBaseUrl is not a business setting: provider endpoints belong to the deployment \(TWILIO_API_BASE_URL\)/);
+    expect(errors.find((e) => e.field === 'channels.telegram.apiRoot')?.message).toMatch(/apiRoot is not a business setting.*TELEGRAM_API_ROOT/);
+    expect(await app.store.businesses.sealedChannels('second')).toBe(before);
+  });
 });
