@@ -95,7 +95,7 @@ export function markdown(results: { machine: string; date: string; quick: boolea
       for (const kind of ['score', 'comment'] as const) {
         const k = c[kind];
         lines.push(
-          `| ${r.database} | ${c.channel} ${kind} | ${f1(k.roundTrips.perReply)} | ${f2(k.product.cpuMsPerReply)} ms (${f2(k.floor.cpuMsPerReply)}) | ${f2(k.product.dbCpuMsPerReply)} (${f2(k.floor.dbCpuMsPerReply)}) | ${f1(k.product.perSecond)} (${f1(k.floor.perSecond)}, ${pct(k.ratio)}) | ${ms(k.product.latencyMs.p50)} / ${ms(k.product.latencyMs.p99)} (${ms(k.floor.latencyMs.p50)} / ${ms(k.floor.latencyMs.p99)}) |`,
+          `| ${r.database}${r.storedSurveys >= 1_000 ? ` (${r.storedSurveys.toLocaleString('en')} stored)` : ''} | ${c.channel} ${kind} | ${f1(k.roundTrips.perReply)} | ${f2(k.product.cpuMsPerReply)} ms (${f2(k.floor.cpuMsPerReply)}) | ${f2(k.product.dbCpuMsPerReply)} (${f2(k.floor.dbCpuMsPerReply)}) | ${f1(k.product.perSecond)} (${f1(k.floor.perSecond)}, ${pct(k.ratio)}) | ${ms(k.product.latencyMs.p50)} / ${ms(k.product.latencyMs.p99)} (${ms(k.floor.latencyMs.p50)} / ${ms(k.floor.latencyMs.p99)}) |`,
         );
       }
     }

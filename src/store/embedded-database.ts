@@ -48,7 +48,7 @@ export async function tryMemoryServer(options: EmbeddedOptions, log: (line: stri
     const { MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server-core');
     await MongoBinary.getPath();
     const dbPath = options.dataDir ? path.join(options.dataDir, 'mongod') : undefined;
-    if (dbPath) await mkdir(dbPath, { recursive: true });
+    if (dbPath) await mkdir(dbPath, { recursive: true, mode: 0o700 });
     const server = await MongoMemoryServer.create({
       instance: { ip: '127.0.0.1', port: options.port, dbPath, storageEngine: 'wiredTiger' },
     });
