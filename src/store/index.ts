@@ -12,6 +12,7 @@ import { OutboxRepository } from './outbox.js';
 import { RollupRepository } from './rollups.js';
 import { StaffRepository } from './staff.js';
 import { SurveyRepository } from './surveys.js';
+import { SurveyThreadRepository } from './survey-threads.js';
 import { TeamsConversationRepository } from './teams-conversations.js';
 import { WebTranscriptRepository } from './web-transcripts.js';
 import { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhooks.js';
@@ -51,6 +52,7 @@ export async function createStore(conn: Connection, now: () => Date) {
     businesses: new BusinessRepository(BusinessRepository.model(conn)),
     customers: new CustomerRepository(CustomerRepository.model(conn)),
     surveys: new SurveyRepository(SurveyRepository.model(conn), guard),
+    threads: new SurveyThreadRepository(SurveyRepository.model(conn), guard),
     inbound: new InboundRepository(InboundRepository.model(conn)),
     outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
     rollups: new RollupRepository(RollupRepository.model(conn), guard),

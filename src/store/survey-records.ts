@@ -65,6 +65,8 @@ export const surveySchema = new Schema(
     countsTakenAt: Date,
     /** Answers from the business to this customer (`/reply`), oldest first: the closed loop. */
     replies: [{ _id: false, text: { type: String, required: true }, at: { type: Date, required: true }, by: { type: String, required: true } }],
+    /** The invitation was reported undelivered (or its send failed): no reminder follows it. */
+    undeliveredAt: Date,
     firstReplyAt: Date,
     /** Milliseconds from the score to the first reply. */
     timeToFirstReplyMs: Number,
@@ -150,6 +152,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   pendingReply?: { messageId: string; replies: Outbound[] };
   sendsDue: Outbound[];
   replies: Array<{ text: string; at: Date; by: string }>;
+  undeliveredAt?: Date;
   firstReplyAt?: Date;
   timeToFirstReplyMs?: number;
   rev: number;
@@ -162,7 +165,7 @@ export interface SurveyFilters {
   to?: Date;
 }
 
-export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'webhooksDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
+export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'webhooksDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band' | 'undeliveredAt'> & { id?: string };
 
 export const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 export const isOpenState = (state: SurveyState) => openStates.includes(state);
@@ -240,6 +243,7 @@ export function toRecord(d: Doc): SurveyRecord {
     pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
     sendsDue: (d.sendsDue as Outbound[] | undefined) ?? [],
     replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
+    undeliveredAt: opt(d.undeliveredAt),
     firstReplyAt: opt(d.firstReplyAt),
     timeToFirstReplyMs: opt(d.timeToFirstReplyMs),
     rev: (d.rev as number | undefined) ?? 0,
