@@ -4,11 +4,13 @@ import { isOpen, keywordReply, parseChoice, promptsFor } from '../dialogs/index.
 import type { DialogInput } from '../dialogs/types.js';
 import type { Inbound, InboundResult, Outbound } from '../domain/channels.js';
 import type { StaffCommands } from '../staff/commands.js';
+import type { ReplyThreads } from '../staff/reply-threads.js';
 import type { StaffService } from '../staff/staff-service.js';
 import type { Locale } from '../domain/surveys.js';
 import type { BusinessSettings, Store, SurveyRecord } from '../store/index.js';
 import type { Conversations } from '../surveys/conversations.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
+import type { Outbox } from '../surveys/outbox.js';
 import { classify, type Classified, type CustomerMessage } from './classify.js';
 
 const duplicate: InboundResult = { duplicate: true, replies: [] };
@@ -25,6 +27,9 @@ export interface PipelineDeps {
   links: DeepLinks;
   staff: StaffService;
   commands: StaffCommands;
+  /** The conversations a business's `/reply` opens: where a customer's later answers go. */
+  threads: ReplyThreads;
+  outbox: Outbox;
   alerts: DetractorAlerts;
   log: FastifyBaseLogger;
 }
@@ -48,12 +53,14 @@ export class InboundPipeline {
    * (FerretDB has served one 0.2 s after acknowledging the receipt's write, see docs/ARCHITECTURE.md).
    */
   private readonly repliedHere = new Set<string>();
+  /** Forwarded answers being sent to the business, after the customer's request. */
+  private readonly forwarding = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: PipelineDeps) {}
 
   /** Wait for reply receipts still being recorded (tests, shutdown). */
   async drain(): Promise<void> {
-    while (this.receipts.size) await Promise.all([...this.receipts.values()]);
+    while (this.receipts.size || this.forwarding.size) await Promise.all([...this.receipts.values(), ...this.forwarding]);
   }
 
   /**
@@ -143,6 +150,7 @@ export class InboundPipeline {
     const input: DialogInput | undefined = keyword ? { type: 'keyword', keyword } : answer;
 
     const id = inbound.providerMessageId;
+    let last: SurveyRecord | undefined;
     for (let attempt = 0; input; attempt++) {
       // Other writers kept moving the survey first: fail, and the provider's retry comes back later.
       if (attempt >= maxAttempts) throw new Error('survey kept changing under concurrent updates; the provider retries');
@@ -159,6 +167,7 @@ export class InboundPipeline {
         const refused = tapRefused(recent, open, inbound.choiceSurveyId, input.value);
         if (refused) return { duplicate: false, replies: [], tap: { outcome: refused, notice: tapNotice(refused, recent[0]?.locale ?? business.locale) } };
       }
+      last = recent[0];
       if (!open) break;
       const applied = await conversations.apply(open, input, { messageId: id, keepReplies: inbound.replyReceipts });
       if (!applied) continue; // another writer moved the survey first: read it again (it may be this very message)
@@ -170,7 +179,21 @@ export class InboundPipeline {
         ...(applied.survey.pendingReply ? { delivered: this.receipt(inbound, applied.survey.id) } : {}),
       };
     }
+    if (input?.type === 'text' && this.deps.threads.isOpen(last)) return this.forward(last, inbound, input.text);
     return this.once(inbound, () => this.withoutSurvey(inbound, keyword));
+  }
+
+  /** The customer answers a reply from the business: stored on the survey, sent on to the business after this request. */
+  private async forward(survey: Parameters<ReplyThreads['forward']>[0], inbound: Inbound, text: string): Promise<InboundResult> {
+    const { replies: answer, queued } = await this.deps.threads.forward(survey, inbound, text);
+    if (queued.length) {
+      const run = this.deps.outbox
+        .deliver(queued)
+        .catch((err: unknown) => this.deps.log.warn({ err }, 'forwarded answer not sent yet; the sweeper retries'))
+        .finally(() => this.forwarding.delete(run));
+      this.forwarding.add(run);
+    }
+    return replies(answer);
   }
 
   /** A message with no open survey to answer: a keyword's own reply, the help text for a stranger, or nothing. */
