@@ -1,5 +1,6 @@
-/** The longest comment kept, in characters (code points): room for a real complaint. */
-export const maxCommentLength = 5_000;
+import { maxCommentLength } from '../domain/surveys.js';
+
+export { maxCommentLength };
 
 /**
  * What is stored of a customer's free text: line breaks as `\n`, control characters (NUL, escape

@@ -61,8 +61,9 @@ export function startDialog(params: { kind: SurveyKind; locale: Locale; vars: Pr
 /** Advances one survey conversation by one input. Pure: returns a new session and never mutates its input. */
 export function step(session: DialogSession, input: DialogInput, now: Date, policy: DialogPolicy): StepResult {
   const s: DialogSession = { ...session, vars: { ...session.vars } };
-  // A closed survey is the service's business (new survey, keyword reply), not the dialog's.
-  if (!isOpen(s.state)) return nothing(s);
+  // A closed survey is the service's business (new survey, keyword reply), not the dialog's,
+  // except for the rest of a comment that arrived in parts.
+  if (!isOpen(s.state)) return input.type === 'text' ? joinComment(s, input.text, now) : nothing(s);
   switch (input.type) {
     case 'timer':
       return input.timer === 'remind' ? remind(s, now, policy) : expire(s, now, policy);
@@ -118,6 +119,25 @@ function onComment(s: DialogSession, text: string, now: Date): StepResult {
       { type: 'commented', comment },
       { type: 'completed', withComment: true },
     ],
+  };
+}
+
+/**
+ * Clients split a long paste into several messages (Telegram at 4,096 characters) sent within a
+ * second or two: a text this soon after the comment that completed the survey is more of it.
+ */
+export const commentJoinMs = 10_000;
+
+function joinComment(s: DialogSession, text: string, now: Date): StepResult {
+  if (s.state !== 'completed' || s.comment === undefined || !s.completedAt) return nothing(s);
+  if (now.getTime() - s.completedAt.getTime() > commentJoinMs) return nothing(s);
+  const part = commentOf(text).comment;
+  const { comment, cut } = commentOf(`${s.comment}\n${part}`);
+  if (part === '' || comment === s.comment) return nothing(s);
+  return {
+    session: { ...s, comment },
+    outbound: cut ? [message(promptsFor(s.locale), promptsFor(s.locale).commentCut(maxCommentLength))] : [],
+    events: [{ type: 'comment_joined', comment }],
   };
 }
 

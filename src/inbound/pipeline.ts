@@ -168,7 +168,14 @@ export class InboundPipeline {
         if (refused) return { duplicate: false, replies: [], tap: { outcome: refused, notice: tapNotice(refused, recent[0]?.locale ?? business.locale) } };
       }
       last = recent[0];
-      if (!open) break;
+      if (!open) {
+        // The rest of a comment sent in parts joins the survey it completed (the dialog decides whether it is that).
+        if (input.type !== 'text' || last?.state !== 'completed') break;
+        const joined = await conversations.apply(last, input, { messageId: id, keepReplies: inbound.replyReceipts });
+        if (!joined) continue;
+        if (!joined.events.length) break;
+        return { duplicate: false, replies: joined.outbound, ...(joined.survey.pendingReply ? { delivered: this.receipt(inbound, joined.survey.id) } : {}) };
+      }
       const applied = await conversations.apply(open, input, { messageId: id, keepReplies: inbound.replyReceipts });
       if (!applied) continue; // another writer moved the survey first: read it again (it may be this very message)
       if (applied.survey.alertsDue.length) this.deps.alerts.queue(applied.survey.id);
