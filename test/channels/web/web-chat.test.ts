@@ -65,4 +65,14 @@ describe('web chat end to end', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('data-testid="start-nps"');
   });
+
+  it('cuts a long comment after a whole emoji, never between the thumb and its skin tone', async () => {
+    const { visitorId } = (await post('/chat/api/visitors', { kind: 'nps' })).json();
+    await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'score', text: '10' });
+    const text = `${'a'.repeat(4_999)}👍🏽 thanks`;
+    const res = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'comment', text });
+    expect(res.json().replies[0].text).toMatch(/kept the first 5000/);
+    const survey = await server.app.store.surveys.model.findOne({ channel: 'web', address: visitorId }).lean();
+    expect(survey?.comment).toBe('a'.repeat(4_999));
+  });
 });
