@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
-import { isOpen, keywordReply, parseChoice, promptsFor } from '../dialogs/index.js';
+import { currentQuestion, isOpen, keywordReply, parseChoice, promptsFor } from '../dialogs/index.js';
 import type { DialogInput } from '../dialogs/types.js';
 import type { Inbound, InboundResult, Outbound } from '../domain/channels.js';
 import type { StaffCommands } from '../staff/commands.js';
@@ -8,7 +8,7 @@ import type { ReplyThreads } from '../staff/reply-threads.js';
 import type { StaffService } from '../staff/staff-service.js';
 import type { Locale } from '../domain/surveys.js';
 import type { BusinessSettings, Store, SurveyRecord } from '../store/index.js';
-import type { Conversations } from '../surveys/conversations.js';
+import { sessionOf, type Conversations } from '../surveys/conversations.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { classify, type Classified, type CustomerMessage } from './classify.js';
@@ -165,7 +165,11 @@ export class InboundPipeline {
       const open = recent[0] && isOpen(recent[0].state) ? recent[0] : undefined;
       if (input.type === 'choice') {
         const refused = tapRefused(recent, open, inbound.choiceSurveyId, input.value);
-        if (refused) return { duplicate: false, replies: [], tap: { outcome: refused, notice: tapNotice(refused, recent[0]?.locale ?? business.locale) } };
+        if (refused) {
+          // A value that is no choice (a tampered card): say so, and ask the question again.
+          const again = refused === 'invalid' && open ? [{ ...currentQuestion(sessionOf(open)), surveyId: open.id }] : [];
+          return { duplicate: false, replies: again, tap: { outcome: refused, notice: tapNotice(refused, recent[0]?.locale ?? business.locale) } };
+        }
       }
       last = recent[0];
       if (!open) {

@@ -76,7 +76,7 @@ export function createWebChannel({ transcripts, now }: { transcripts: Transcript
           receivedAt: deps.now(),
         });
         // A tapped button that did not count says why, as the bot's answer (the page has no toast).
-        const replies = result.tap?.notice ? [{ text: result.tap.notice }] : result.replies;
+        const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...result.replies] : result.replies;
         if (!result.duplicate) {
           // The visitor's line and the bot's answers, in one write.
           const shown = body.data.text ?? body.data.choice ?? '';

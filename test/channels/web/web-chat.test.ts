@@ -75,4 +75,13 @@ describe('web chat end to end', () => {
     const survey = await server.app.store.surveys.model.findOne({ channel: 'web', address: visitorId }).lean();
     expect(survey?.comment).toBe('a'.repeat(4_999));
   });
+
+  it('a button value that is no choice gets the notice and the question again, and changes nothing', async () => {
+    const { visitorId } = (await post('/chat/api/visitors', { kind: 'csat' })).json();
+    const res = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'tap', choice: 'abc' });
+    const replies = res.json().replies as Array<{ text: string; choices?: unknown[] }>;
+    expect(replies.map((r) => r.text)).toEqual(['That is not one of the choices.', expect.stringMatching(/satisfied/i)]);
+    expect(replies[1]?.choices).toHaveLength(5);
+    expect(await server.app.store.surveys.model.findOne({ channel: 'web', address: visitorId }).lean()).toMatchObject({ state: 'invited', rev: 0 });
+  });
 });
