@@ -67,6 +67,6 @@ export function businessServices(settings: BusinessSettings, basePath: string, c
     now,
     log,
   });
-  const pipeline = new InboundPipeline({ store, business: settings, conversations, links, staff, commands, threads, outbox, alerts, log });
+  const pipeline = new InboundPipeline({ store, business: settings, conversations, links, staff, commands, threads, outbox, alerts, log, now });
   return { settings, basePath, channels, surveys, links, staff, commands, digests, pipeline };
 }

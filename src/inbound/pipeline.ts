@@ -19,6 +19,8 @@ const replies = (list: Outbound[]): InboundResult => ({ duplicate: false, replie
 const maxAttempts = 20;
 /** How many messages whose replies went out from this process it remembers (well under a megabyte). */
 const rememberedReplies = 10_000;
+/** A command or keyword repeated this soon after it was answered gets no answer again (its effect still runs). */
+export const repeatWindowMs = 60_000;
 
 export interface PipelineDeps {
   store: Store;
@@ -32,6 +34,7 @@ export interface PipelineDeps {
   outbox: Outbox;
   alerts: DetractorAlerts;
   log: FastifyBaseLogger;
+  now: () => Date;
 }
 
 /**
@@ -53,6 +56,8 @@ export class InboundPipeline {
    * (FerretDB has served one 0.2 s after acknowledging the receipt's write, see docs/ARCHITECTURE.md).
    */
   private readonly repliedHere = new Set<string>();
+  /** The last command or keyword answered per address, oldest first (at most `rememberedReplies`). */
+  private readonly lastAnswered = new Map<string, { key: string; at: number }>();
   /** Forwarded answers being sent to the business, after the customer's request. */
   private readonly forwarding = new Set<Promise<unknown>>();
 
@@ -92,17 +97,39 @@ export class InboundPipeline {
     if (inbound.group) return this.inGroup(inbound, message);
     switch (message.type) {
       case 'deep_link':
-        return this.once(inbound, () => this.deps.links.open(inbound, message.token));
+        return this.answeredOnce(inbound, `link:${message.token}`, this.once(inbound, () => this.deps.links.open(inbound, message.token)));
       case 'command': {
         const ran = await this.asStaff(inbound, message, inbound.address);
         if (ran) return ran;
         // A customer's "/help" is the HELP keyword and their bare words are answers; any other slash command gets the help text.
-        if (message.slashed && !isHelp(message)) return this.once(inbound, async () => [await this.helpFor(inbound)]);
-        return this.fromCustomer(inbound, message.asCustomer);
+        if (message.slashed && !isHelp(message)) return this.answeredOnce(inbound, commandKey(inbound, message.asCustomer), this.once(inbound, async () => [await this.helpFor(inbound)]));
+        return this.answeredOnce(inbound, commandKey(inbound, message.asCustomer), this.fromCustomer(inbound, message.asCustomer));
       }
       case 'customer':
-        return this.fromCustomer(inbound, message);
+        return this.answeredOnce(inbound, commandKey(inbound, message), this.fromCustomer(inbound, message));
     }
+  }
+
+  /**
+   * A person gets at most one answer to a command or keyword repeated within `repeatWindowMs` of
+   * the one answered (fifty /start from one chat sent fifty messages); what it does still happens.
+   * Remembered per server instance.
+   */
+  private async answeredOnce(inbound: Inbound, key: string | undefined, run: Promise<InboundResult>): Promise<InboundResult> {
+    const result = await run;
+    const who = `${inbound.channel}:${inbound.address}`;
+    if (result.duplicate || result.replies.length === 0) return result;
+    if (!key) {
+      this.lastAnswered.delete(who); // an answer in between: the next command is answered again
+      return result;
+    }
+    const now = this.deps.now().getTime();
+    const last = this.lastAnswered.get(who);
+    if (last?.key === key && now - last.at < repeatWindowMs) return { ...result, replies: [] };
+    this.lastAnswered.delete(who);
+    this.lastAnswered.set(who, { key, at: now });
+    if (this.lastAnswered.size > rememberedReplies) this.lastAnswered.delete(this.lastAnswered.keys().next().value!);
+    return result;
   }
 
   /**
@@ -259,6 +286,13 @@ function tapRefused(recent: SurveyRecord[], open: SurveyRecord | undefined, surv
 function tapNotice(refusal: TapRefusal, locale: Locale): string {
   const p = promptsFor(locale);
   return refusal === 'answered' ? p.tapAnswered() : refusal === 'ended' ? p.tapEnded() : p.tapInvalid();
+}
+
+/** What makes a customer's message a repeatable command: its keyword, or its slashed text; answers have none. */
+function commandKey(inbound: Inbound, message: CustomerMessage): string | undefined {
+  // A bare "yes" reads as the START keyword but is an answer unless the person opted out: not a command.
+  if (message.keyword && (message.keyword !== 'start' || message.slashed || inbound.providerKeyword)) return `keyword:${message.keyword}`;
+  return message.slashed && inbound.text ? `text:${inbound.text.trim().toLowerCase()}` : undefined;
 }
 
 const isHelp = (message: Extract<Classified, { type: 'command' }>) => message.parsed.type === 'command' && message.parsed.command.name === 'help';
