@@ -3,7 +3,7 @@ import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
 import { currentQuestion, isOpen, keywordReply, parseChoice, promptsFor } from '../dialogs/index.js';
 import type { DialogInput } from '../dialogs/types.js';
 import type { Inbound, InboundResult, Outbound } from '../domain/channels.js';
-import type { StaffCommands } from '../staff/commands.js';
+import { unknownCommandReply, type StaffCommands } from '../staff/commands.js';
 import type { ReplyThreads } from '../staff/reply-threads.js';
 import type { StaffService } from '../staff/staff-service.js';
 import type { Locale } from '../domain/surveys.js';
@@ -105,8 +105,12 @@ export class InboundPipeline {
         if (message.slashed && !isHelp(message)) return this.answeredOnce(inbound, commandKey(inbound, message.asCustomer), this.once(inbound, async () => [await this.helpFor(inbound)]));
         return this.answeredOnce(inbound, commandKey(inbound, message.asCustomer), this.fromCustomer(inbound, message.asCustomer));
       }
-      case 'customer':
+      case 'customer': {
+        // A staff member's "/foo": no command by that name. (A customer's gets what any text gets.)
+        const member = message.slashed && !message.keyword ? await this.deps.staff.identify(inbound.channel, inbound.address) : undefined;
+        if (member) return this.once(inbound, async () => [{ text: unknownCommandReply(inbound.text ?? '') }]);
         return this.answeredOnce(inbound, commandKey(inbound, message), this.fromCustomer(inbound, message));
+      }
     }
   }
 

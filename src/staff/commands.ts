@@ -43,6 +43,12 @@ const descriptions: Record<CommandName, string> = {
   staff: 'give someone access',
 };
 
+/** A staff member's slash word that is no command: say so and point to /help (not the customers' text). */
+export function unknownCommandReply(text: string): string {
+  const word = (text.trim().split(/\s+/)[0] ?? '').slice(0, 32);
+  return `${word} is not a command. Send /help for the list.`;
+}
+
 export function helpText(role: StaffMember['role']): string {
   const names = (role === 'owner' ? (Object.keys(usages) as CommandName[]).filter((n) => n !== 'claim') : staffCommands);
   return ['Commands:', ...names.map((n) => `${usages[n]} - ${descriptions[n]}`)].join('\n');

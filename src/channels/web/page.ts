@@ -132,7 +132,7 @@ export const chatPage = `<!doctype html>
       await send({ text });
       input.value = ''; // only once it was taken: a refused text stays in the box to be fixed
     } catch (err) {
-      error.textContent = 'Not sent: ' + err.message;
+      error.textContent = 'Not sent. ' + err.message;
       error.classList.remove('hidden');
     }
   };

@@ -56,7 +56,12 @@ describe('web chat end to end', () => {
     const { visitorId } = (await post('/chat/api/visitors', {})).json();
     const empty = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'y' });
     expect(empty.statusCode).toBe(400);
-    expect(empty.json().message).toMatch(/text or choice/);
+    expect(empty.json().message).toBe('Write a message or choose an answer.');
+    const long = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'z', text: 'x'.repeat(20_001) });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().message).toBe('This message is longer than 20,000 characters: shorten it and send it again.');
+    const junk = await post(`/chat/api/visitors/${visitorId}/messages`, ['not', 'a', 'message']);
+    expect([junk.statusCode, junk.json().message]).toEqual([400, 'The message could not be read.']);
   });
 
   it('serves the chat page', async () => {
