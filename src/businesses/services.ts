@@ -6,6 +6,7 @@ import { DigestScheduler, type DigestSchedule } from '../digest/digest-scheduler
 import type { ChannelName } from '../domain/channels.js';
 import { InboundPipeline } from '../inbound/pipeline.js';
 import { StaffCommands } from '../staff/commands.js';
+import { ReplyThreads } from '../staff/reply-threads.js';
 import { StaffService } from '../staff/staff-service.js';
 import type { BusinessSettings, Store } from '../store/index.js';
 import type { Conversations } from '../surveys/conversations.js';
@@ -51,6 +52,7 @@ export function businessServices(settings: BusinessSettings, basePath: string, c
   const links = new DeepLinks(store, settings, surveys, conversations, now);
   const staff = new StaffService(store, settings.id, now);
   const digests = new DigestScheduler(store, settings, staff, outbox, settings.digestSchedule ?? shared.digestSchedule, `${shared.publicUrl}/dashboard`, now, log);
+  const threads = new ReplyThreads(store, settings, outbox, now);
   const commands = new StaffCommands({
     store,
     business: settings,
@@ -58,12 +60,13 @@ export function businessServices(settings: BusinessSettings, basePath: string, c
     starter: surveys,
     links,
     outbox,
+    threads,
     channels,
     digestText: (channel) => digests.text(digests.lastWeek(now()), channel),
     dashboardLink: (member) => shared.dashboard.link(settings.id, member.staffId),
     now,
     log,
   });
-  const pipeline = new InboundPipeline({ store, business: settings, conversations, links, staff, commands, alerts, log });
+  const pipeline = new InboundPipeline({ store, business: settings, conversations, links, staff, commands, threads, outbox, alerts, log, now });
   return { settings, basePath, channels, surveys, links, staff, commands, digests, pipeline };
 }

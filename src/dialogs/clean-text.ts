@@ -1,5 +1,6 @@
-/** The longest comment kept, in characters (code points): room for a real complaint. */
-export const maxCommentLength = 5_000;
+import { maxCommentLength } from '../domain/surveys.js';
+
+export { maxCommentLength };
 
 /**
  * What is stored of a customer's free text: line breaks as `\n`, control characters (NUL, escape
@@ -23,8 +24,23 @@ export function cleanText(text: string): string {
 }
 /* eslint-enable no-control-regex */
 
-/** A comment as stored: cleaned, and cut to `maxCommentLength` code points (an emoji is never split). */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * A comment as stored: cleaned, and cut to at most `maxCommentLength` code points at the end of a
+ * grapheme cluster, so an emoji with a skin tone or a family emoji is kept whole or not at all
+ * (cutting by code points turned 👍🏽 into 👍).
+ */
 export function commentOf(text: string): { comment: string; cut: boolean } {
-  const points = Array.from(cleanText(text));
-  return points.length > maxCommentLength ? { comment: points.slice(0, maxCommentLength).join(''), cut: true } : { comment: points.join(''), cut: false };
+  const clean = cleanText(text);
+  if (clean.length <= maxCommentLength) return { comment: clean, cut: false }; // UTF-16 units ≥ code points
+  let points = 0;
+  let end = 0;
+  for (const { segment, index } of graphemes.segment(clean)) {
+    const size = Array.from(segment).length;
+    if (points + size > maxCommentLength) return { comment: clean.slice(0, end), cut: true };
+    points += size;
+    end = index + segment.length;
+  }
+  return { comment: clean, cut: false };
 }

@@ -61,8 +61,9 @@ export function startDialog(params: { kind: SurveyKind; locale: Locale; vars: Pr
 /** Advances one survey conversation by one input. Pure: returns a new session and never mutates its input. */
 export function step(session: DialogSession, input: DialogInput, now: Date, policy: DialogPolicy): StepResult {
   const s: DialogSession = { ...session, vars: { ...session.vars } };
-  // A closed survey is the service's business (new survey, keyword reply), not the dialog's.
-  if (!isOpen(s.state)) return nothing(s);
+  // A closed survey is the service's business (new survey, keyword reply), not the dialog's,
+  // except for the rest of a comment that arrived in parts.
+  if (!isOpen(s.state)) return input.type === 'text' ? joinComment(s, input.text, now) : nothing(s);
   switch (input.type) {
     case 'timer':
       return input.timer === 'remind' ? remind(s, now, policy) : expire(s, now, policy);
@@ -121,6 +122,25 @@ function onComment(s: DialogSession, text: string, now: Date): StepResult {
   };
 }
 
+/**
+ * Clients split a long paste into several messages (Telegram at 4,096 characters) sent within a
+ * second or two: a text this soon after the comment that completed the survey is more of it.
+ */
+export const commentJoinMs = 10_000;
+
+function joinComment(s: DialogSession, text: string, now: Date): StepResult {
+  if (s.state !== 'completed' || s.comment === undefined || !s.completedAt) return nothing(s);
+  if (now.getTime() - s.completedAt.getTime() > commentJoinMs) return nothing(s);
+  const part = commentOf(text).comment;
+  const { comment, cut } = commentOf(`${s.comment}\n${part}`);
+  if (part === '' || comment === s.comment) return nothing(s);
+  return {
+    session: { ...s, comment },
+    outbound: cut ? [message(promptsFor(s.locale), promptsFor(s.locale).commentCut(maxCommentLength))] : [],
+    events: [{ type: 'comment_joined', comment }],
+  };
+}
+
 function thankYou(s: DialogSession, score: number): Outbound {
   const p = promptsFor(s.locale);
   return message(p, p.thankYou(bandOf(s.kind, score), s.vars));
@@ -167,9 +187,16 @@ function remind(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
   };
 }
 
+/**
+ * A survey that has just asked for its comment waits at least this long for it, even past its
+ * time-to-live: a score given seconds before the end is not followed by a question whose answer is ignored.
+ */
+export const commentGraceMs = 15 * 60_000;
+
 function expire(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
   if (elapsed(s, now) < policy.ttlMs) return nothing(s);
   if (s.state === 'awaiting_comment') {
+    if (s.answeredAt && now.getTime() - s.answeredAt.getTime() < commentGraceMs) return nothing(s);
     // A score without a comment still counts as a completed survey.
     return {
       session: { ...s, state: 'completed', completedAt: now, abandonedAt: 'comment' },

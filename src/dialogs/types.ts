@@ -57,6 +57,8 @@ export interface DialogPolicy {
 export type DialogEvent =
   | { type: 'scored'; score: number; band: Band }
   | { type: 'commented'; comment: string }
+  /** A later part of a comment the customer's client split into several messages, joined to it. */
+  | { type: 'comment_joined'; comment: string }
   | { type: 'completed'; withComment: boolean }
   | { type: 'reprompted' }
   | { type: 'reminded' }

@@ -1,6 +1,12 @@
 /** The survey vocabulary every layer shares: kinds, their scales, bands and the customer's languages. */
 
 export const surveyKinds = ['nps', 'csat', 'ces'] as const;
+
+/**
+ * The longest comment kept, in characters: room for a real complaint. Every place a comment is typed
+ * (the Teams comment card, the web chat box) and the dialog that stores it use this one number.
+ */
+export const maxCommentLength = 5_000;
 export type SurveyKind = (typeof surveyKinds)[number];
 
 export const locales = ['en', 'es', 'ur'] as const;

@@ -1,14 +1,16 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
-import { isOpen, keywordReply, parseChoice, promptsFor } from '../dialogs/index.js';
+import { currentQuestion, isOpen, keywordReply, parseChoice, promptsFor } from '../dialogs/index.js';
 import type { DialogInput } from '../dialogs/types.js';
 import type { Inbound, InboundResult, Outbound } from '../domain/channels.js';
-import type { StaffCommands } from '../staff/commands.js';
+import { unknownCommandReply, type StaffCommands } from '../staff/commands.js';
+import type { ReplyThreads } from '../staff/reply-threads.js';
 import type { StaffService } from '../staff/staff-service.js';
 import type { Locale } from '../domain/surveys.js';
 import type { BusinessSettings, Store, SurveyRecord } from '../store/index.js';
-import type { Conversations } from '../surveys/conversations.js';
+import { sessionOf, type Conversations } from '../surveys/conversations.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
+import type { Outbox } from '../surveys/outbox.js';
 import { classify, type Classified, type CustomerMessage } from './classify.js';
 
 const duplicate: InboundResult = { duplicate: true, replies: [] };
@@ -17,6 +19,8 @@ const replies = (list: Outbound[]): InboundResult => ({ duplicate: false, replie
 const maxAttempts = 20;
 /** How many messages whose replies went out from this process it remembers (well under a megabyte). */
 const rememberedReplies = 10_000;
+/** A command or keyword repeated this soon after it was answered gets no answer again (its effect still runs). */
+export const repeatWindowMs = 60_000;
 
 export interface PipelineDeps {
   store: Store;
@@ -25,8 +29,12 @@ export interface PipelineDeps {
   links: DeepLinks;
   staff: StaffService;
   commands: StaffCommands;
+  /** The conversations a business's `/reply` opens: where a customer's later answers go. */
+  threads: ReplyThreads;
+  outbox: Outbox;
   alerts: DetractorAlerts;
   log: FastifyBaseLogger;
+  now: () => Date;
 }
 
 /**
@@ -48,12 +56,16 @@ export class InboundPipeline {
    * (FerretDB has served one 0.2 s after acknowledging the receipt's write, see docs/ARCHITECTURE.md).
    */
   private readonly repliedHere = new Set<string>();
+  /** The last command or keyword answered per address, oldest first (at most `rememberedReplies`). */
+  private readonly lastAnswered = new Map<string, { key: string; at: number }>();
+  /** Forwarded answers being sent to the business, after the customer's request. */
+  private readonly forwarding = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: PipelineDeps) {}
 
   /** Wait for reply receipts still being recorded (tests, shutdown). */
   async drain(): Promise<void> {
-    while (this.receipts.size) await Promise.all([...this.receipts.values()]);
+    while (this.receipts.size || this.forwarding.size) await Promise.all([...this.receipts.values(), ...this.forwarding]);
   }
 
   /**
@@ -85,17 +97,43 @@ export class InboundPipeline {
     if (inbound.group) return this.inGroup(inbound, message);
     switch (message.type) {
       case 'deep_link':
-        return this.once(inbound, () => this.deps.links.open(inbound, message.token));
+        return this.answeredOnce(inbound, `link:${message.token}`, this.once(inbound, () => this.deps.links.open(inbound, message.token)));
       case 'command': {
         const ran = await this.asStaff(inbound, message, inbound.address);
         if (ran) return ran;
         // A customer's "/help" is the HELP keyword and their bare words are answers; any other slash command gets the help text.
-        if (message.slashed && !isHelp(message)) return this.once(inbound, async () => [await this.helpFor(inbound)]);
-        return this.fromCustomer(inbound, message.asCustomer);
+        if (message.slashed && !isHelp(message)) return this.answeredOnce(inbound, commandKey(inbound, message.asCustomer), this.once(inbound, async () => [await this.helpFor(inbound)]));
+        return this.answeredOnce(inbound, commandKey(inbound, message.asCustomer), this.fromCustomer(inbound, message.asCustomer));
       }
-      case 'customer':
-        return this.fromCustomer(inbound, message);
+      case 'customer': {
+        // A staff member's "/foo": no command by that name. (A customer's gets what any text gets.)
+        const member = message.slashed && !message.keyword ? await this.deps.staff.identify(inbound.channel, inbound.address) : undefined;
+        if (member) return this.once(inbound, async () => [{ text: unknownCommandReply(inbound.text ?? '') }]);
+        return this.answeredOnce(inbound, commandKey(inbound, message), this.fromCustomer(inbound, message));
+      }
     }
+  }
+
+  /**
+   * A person gets at most one answer to a command or keyword repeated within `repeatWindowMs` of
+   * the one answered (fifty /start from one chat sent fifty messages); what it does still happens.
+   * Remembered per server instance.
+   */
+  private async answeredOnce(inbound: Inbound, key: string | undefined, run: Promise<InboundResult>): Promise<InboundResult> {
+    const result = await run;
+    const who = `${inbound.channel}:${inbound.address}`;
+    if (result.duplicate || result.replies.length === 0) return result;
+    if (!key) {
+      this.lastAnswered.delete(who); // an answer in between: the next command is answered again
+      return result;
+    }
+    const now = this.deps.now().getTime();
+    const last = this.lastAnswered.get(who);
+    if (last?.key === key && now - last.at < repeatWindowMs) return { ...result, replies: [] };
+    this.lastAnswered.delete(who);
+    this.lastAnswered.set(who, { key, at: now });
+    if (this.lastAnswered.size > rememberedReplies) this.lastAnswered.delete(this.lastAnswered.keys().next().value!);
+    return result;
   }
 
   /**
@@ -143,6 +181,7 @@ export class InboundPipeline {
     const input: DialogInput | undefined = keyword ? { type: 'keyword', keyword } : answer;
 
     const id = inbound.providerMessageId;
+    let last: SurveyRecord | undefined;
     for (let attempt = 0; input; attempt++) {
       // Other writers kept moving the survey first: fail, and the provider's retry comes back later.
       if (attempt >= maxAttempts) throw new Error('survey kept changing under concurrent updates; the provider retries');
@@ -157,9 +196,21 @@ export class InboundPipeline {
       const open = recent[0] && isOpen(recent[0].state) ? recent[0] : undefined;
       if (input.type === 'choice') {
         const refused = tapRefused(recent, open, inbound.choiceSurveyId, input.value);
-        if (refused) return { duplicate: false, replies: [], tap: { outcome: refused, notice: tapNotice(refused, recent[0]?.locale ?? business.locale) } };
+        if (refused) {
+          // A value that is no choice (a tampered card): say so, and ask the question again.
+          const again = refused === 'invalid' && open ? [{ ...currentQuestion(sessionOf(open)), surveyId: open.id }] : [];
+          return { duplicate: false, replies: again, tap: { outcome: refused, notice: tapNotice(refused, recent[0]?.locale ?? business.locale) } };
+        }
       }
-      if (!open) break;
+      last = recent[0];
+      if (!open) {
+        // The rest of a comment sent in parts joins the survey it completed (the dialog decides whether it is that).
+        if (input.type !== 'text' || last?.state !== 'completed') break;
+        const joined = await conversations.apply(last, input, { messageId: id, keepReplies: inbound.replyReceipts });
+        if (!joined) continue;
+        if (!joined.events.length) break;
+        return { duplicate: false, replies: joined.outbound, ...(joined.survey.pendingReply ? { delivered: this.receipt(inbound, joined.survey.id) } : {}) };
+      }
       const applied = await conversations.apply(open, input, { messageId: id, keepReplies: inbound.replyReceipts });
       if (!applied) continue; // another writer moved the survey first: read it again (it may be this very message)
       if (applied.survey.alertsDue.length) this.deps.alerts.queue(applied.survey.id);
@@ -170,7 +221,21 @@ export class InboundPipeline {
         ...(applied.survey.pendingReply ? { delivered: this.receipt(inbound, applied.survey.id) } : {}),
       };
     }
+    if (input?.type === 'text' && this.deps.threads.isOpen(last)) return this.forward(last, inbound, input.text);
     return this.once(inbound, () => this.withoutSurvey(inbound, keyword));
+  }
+
+  /** The customer answers a reply from the business: stored on the survey, sent on to the business after this request. */
+  private async forward(survey: Parameters<ReplyThreads['forward']>[0], inbound: Inbound, text: string): Promise<InboundResult> {
+    const { replies: answer, queued } = await this.deps.threads.forward(survey, inbound, text);
+    if (queued.length) {
+      const run = this.deps.outbox
+        .deliver(queued)
+        .catch((err: unknown) => this.deps.log.warn({ err }, 'forwarded answer not sent yet; the sweeper retries'))
+        .finally(() => this.forwarding.delete(run));
+      this.forwarding.add(run);
+    }
+    return replies(answer);
   }
 
   /** A message with no open survey to answer: a keyword's own reply, the help text for a stranger, or nothing. */
@@ -225,6 +290,13 @@ function tapRefused(recent: SurveyRecord[], open: SurveyRecord | undefined, surv
 function tapNotice(refusal: TapRefusal, locale: Locale): string {
   const p = promptsFor(locale);
   return refusal === 'answered' ? p.tapAnswered() : refusal === 'ended' ? p.tapEnded() : p.tapInvalid();
+}
+
+/** What makes a customer's message a repeatable command: its keyword, or its slashed text; answers have none. */
+function commandKey(inbound: Inbound, message: CustomerMessage): string | undefined {
+  // A bare "yes" reads as the START keyword but is an answer unless the person opted out: not a command.
+  if (message.keyword && (message.keyword !== 'start' || message.slashed || inbound.providerKeyword)) return `keyword:${message.keyword}`;
+  return message.slashed && inbound.text ? `text:${inbound.text.trim().toLowerCase()}` : undefined;
 }
 
 const isHelp = (message: Extract<Classified, { type: 'command' }>) => message.parsed.type === 'command' && message.parsed.command.name === 'help';

@@ -15,8 +15,8 @@ export interface TimelineSurvey {
   band?: Band;
   comment?: string;
   context?: SurveyContext;
-  /** The business's answers (`/reply`), oldest first. */
-  replies: Array<{ text: string; at: Date }>;
+  /** The business's answers (`/reply`) and the customer's answers to them, oldest first. */
+  replies: Array<{ text: string; at: Date; from: 'business' | 'customer' }>;
 }
 
 export interface TimelineEvent {
@@ -53,7 +53,7 @@ function surveyEntry(s: SurveyRecord): TimelineSurvey {
     ...(s.score !== undefined ? { score: s.score, band: s.band } : {}),
     ...(s.comment !== undefined ? { comment: s.comment } : {}),
     ...(s.context ? { context: s.context } : {}),
-    replies: s.replies.map(({ text, at }) => ({ text, at })),
+    replies: s.replies.map(({ text, at, by }) => ({ text, at, from: by === 'customer' ? ('customer' as const) : ('business' as const) })),
   };
 }
 

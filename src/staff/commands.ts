@@ -9,6 +9,7 @@ import type { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { normalizeAddress, type StartSurveyResult, type SurveyStarter } from '../surveys/start-survey.js';
 import { usageReply, usages, type Command, type CommandName, type ParseResult } from './parse-command.js';
+import type { ReplyThreads } from './reply-threads.js';
 import type { StaffMember, StaffService } from './staff-service.js';
 
 export interface CommandDeps {
@@ -18,6 +19,7 @@ export interface CommandDeps {
   starter: SurveyStarter;
   links: DeepLinks;
   outbox: Outbox;
+  threads: ReplyThreads;
   channels: ReadonlyMap<ChannelName, Channel>;
   /** The digest of the last full week, as text for this channel. */
   digestText: (channel: ChannelName) => Promise<string>;
@@ -27,18 +29,25 @@ export interface CommandDeps {
   log: FastifyBaseLogger;
 }
 
-const staffCommands: CommandName[] = ['survey', 'link', 'stats', 'reply', 'help'];
+const staffCommands: CommandName[] = ['survey', 'link', 'stats', 'reply', 'end', 'help'];
 const descriptions: Record<CommandName, string> = {
   survey: 'send a survey',
   link: 'a one-time Telegram survey link to give a customer (an existing one: their id)',
   stats: 'scores, response and abandonment rates',
   digest: 'the weekly digest for last week, now',
   dashboard: 'a one-time sign-in link to the web dashboard (15 minutes)',
-  reply: "answer a customer's feedback",
+  reply: "answer a customer's feedback; their answers come back to you",
+  end: 'stop forwarding a customer\'s answers to your /reply',
   help: 'this list',
   claim: 'become the owner with the code printed at start',
   staff: 'give someone access',
 };
+
+/** A staff member's slash word that is no command: say so and point to /help (not the customers' text). */
+export function unknownCommandReply(text: string): string {
+  const word = (text.trim().split(/\s+/)[0] ?? '').slice(0, 32);
+  return `${word} is not a command. Send /help for the list.`;
+}
 
 export function helpText(role: StaffMember['role']): string {
   const names = (role === 'owner' ? (Object.keys(usages) as CommandName[]).filter((n) => n !== 'claim') : staffCommands);
@@ -79,7 +88,11 @@ export class StaffCommands {
         case 'link':
           return await this.link(command, member);
         case 'reply':
-          return await this.reply(command, member);
+          return await this.reply(command, member, inbound);
+        case 'end':
+          return (await this.deps.threads.end(command.surveyId))
+            ? `Conversation ended (survey ${command.surveyId}): the customer's further messages are no longer forwarded.`
+            : `No open conversation on survey ${command.surveyId}.`;
       }
     } catch (err) {
       if (err instanceof AppError && err.expected) return usageReply(command.name, err.message);
@@ -143,16 +156,17 @@ export class StaffCommands {
     }
   }
 
-  private async reply(command: Extract<Command, { name: 'reply' }>, member: StaffMember): Promise<string> {
-    const result = await this.replyTo(command.surveyId, command.text, member.staffId);
+  private async reply(command: Extract<Command, { name: 'reply' }>, member: StaffMember, inbound: Inbound): Promise<string> {
+    const result = await this.replyTo(command.surveyId, command.text, member.staffId, { channel: inbound.channel, address: inbound.address });
     return result.status === 'not_found' ? usageReply('reply', result.message) : result.message;
   }
 
   /**
    * The business's answer to a customer's feedback, through the customer's channel: `/reply` in chat
-   * and the dashboard's reply box both come here.
+   * and the dashboard's reply box both come here. The customer's answers then come back to `via`
+   * (the chat the reply came from; every owner without one) until `/end` or `replyThreadMs`.
    */
-  async replyTo(surveyId: string, text: string, by: string): Promise<{ status: 'sent' | 'queued' | 'refused' | 'not_found'; message: string }> {
+  async replyTo(surveyId: string, text: string, by: string, via?: { channel: ChannelName; address: string }): Promise<{ status: 'sent' | 'queued' | 'refused' | 'not_found'; message: string }> {
     const { store, business, outbox } = this.deps;
     const survey = await store.surveys.byId(surveyId, business.id);
     if (!survey) return { status: 'not_found', message: `no survey with id ${surveyId}: copy the id from the alert` };
@@ -162,6 +176,7 @@ export class StaffCommands {
     const status = await outbox.sendNow({ businessId: business.id, channel: survey.channel, address: survey.address, purpose: 'reply', surveyId: survey.id, message: { text } });
     if (status === 'failed') return { status: 'refused', message: 'The reply could not be delivered; the channel refused it.' };
     await store.surveys.addReply(survey, { text, at, by });
+    await this.deps.threads.open(survey.id, by, via);
     const to = customer?.name ?? 'the customer';
     return status === 'sent' ? { status: 'sent', message: `Reply sent to ${to}.` } : { status: 'queued', message: `Reply to ${to} queued; the channel is busy and it will be retried.` };
   }

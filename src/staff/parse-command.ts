@@ -17,6 +17,7 @@ export type Command =
   | { name: 'digest' }
   | { name: 'dashboard' }
   | { name: 'reply'; surveyId: string; text: string }
+  | { name: 'end'; surveyId: string }
   | { name: 'help' }
   | { name: 'claim'; code: string }
   | { name: 'staff'; channel: ChannelName; address: string; role: 'owner' | 'staff' };
@@ -36,6 +37,7 @@ export const usages: Record<CommandName, string> = {
   digest: '/digest',
   dashboard: '/dashboard',
   reply: '/reply <survey id> <text>',
+  end: '/end <survey id>',
   help: '/help',
   claim: '/claim <code>',
   staff: '/staff add <channel>:<address> [owner|staff]',
@@ -175,6 +177,13 @@ function readCommand(name: CommandName, args: string[], rest: string, { country 
       const reply = rest.slice(id.length).trim();
       if (!reply) throw new Problem('the reply text is missing: write it after the survey id');
       return { name, surveyId: id.toLowerCase(), text: reply };
+    }
+    case 'end': {
+      const [id, ...extra] = args;
+      if (!id) throw new Problem('the survey id is missing: copy it from the forwarded answer');
+      if (!objectId.test(id)) throw new Problem(`"${id}" is not a survey id: copy the 24-character id from the forwarded answer`);
+      nothingMore(extra, '/end takes only the survey id');
+      return { name, surveyId: id.toLowerCase() };
     }
     case 'staff': {
       const [verb, ...words] = args;

@@ -12,6 +12,7 @@ import { OutboxRepository } from './outbox.js';
 import { RollupRepository } from './rollups.js';
 import { StaffRepository } from './staff.js';
 import { SurveyRepository } from './surveys.js';
+import { SurveyThreadRepository } from './survey-threads.js';
 import { TeamsConversationRepository } from './teams-conversations.js';
 import { WebTranscriptRepository } from './web-transcripts.js';
 import { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhooks.js';
@@ -32,7 +33,7 @@ export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';
-export type { AlertEvent, NewSurvey, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './survey-records.js';
+export type { AlertEvent, NewSurvey, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyThread, SurveyTrigger } from './survey-records.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
 export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
@@ -51,6 +52,7 @@ export async function createStore(conn: Connection, now: () => Date) {
     businesses: new BusinessRepository(BusinessRepository.model(conn)),
     customers: new CustomerRepository(CustomerRepository.model(conn)),
     surveys: new SurveyRepository(SurveyRepository.model(conn), guard),
+    threads: new SurveyThreadRepository(SurveyRepository.model(conn), guard),
     inbound: new InboundRepository(InboundRepository.model(conn)),
     outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
     rollups: new RollupRepository(RollupRepository.model(conn), guard),

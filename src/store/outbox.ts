@@ -14,7 +14,7 @@ const outboxSchema = new Schema(
     purpose: { type: String, enum: ['invitation', 'reminder', 'reply', 'alert', 'digest'], required: true },
     surveyId: Schema.Types.ObjectId,
     message: { type: Schema.Types.Mixed, required: true },
-    state: { type: String, enum: ['pending', 'sending', 'sent', 'failed'], default: 'pending' },
+    state: { type: String, enum: ['pending', 'sending', 'sent', 'failed', 'cancelled'], default: 'pending' },
     attempts: { type: Number, default: 0 },
     nextAttemptAt: { type: Date, required: true },
     lockedUntil: Date,
@@ -31,7 +31,7 @@ outboxSchema.index({ surveyId: 1 });
 outboxSchema.index({ channel: 1, providerMessageId: 1 });
 
 export type OutboxPurpose = 'invitation' | 'reminder' | 'reply' | 'alert' | 'digest';
-export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
 export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read';
 
 export interface OutboxItem {
@@ -147,7 +147,7 @@ export class OutboxRepository {
     return doc ? toItem(doc) : null;
   }
 
-  async finish(id: string, outcome: { state: 'sent' | 'failed'; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<void> {
+  async finish(id: string, outcome: { state: 'sent' | 'failed' | 'cancelled'; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<void> {
     await this.guard.single({ collection: 'outbox', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: outcome, $unset: { lockedUntil: 1 } }));
   }
 
@@ -167,10 +167,16 @@ export class OutboxRepository {
     return new Map(docs.map((d) => [d._id.toString(), d.state as OutboxState]));
   }
 
-  /** A provider's delivery report; providers do not promise order, so a late "sent" never overwrites "delivered". */
-  async recordReport(channel: ChannelName, providerMessageId: string, status: DeliveryStatus, errorCode?: string): Promise<void> {
+  /**
+   * A provider's delivery report; providers do not promise order, so a late "sent" never overwrites
+   * "delivered". Returns what the report was about (its purpose and survey), when it applied.
+   */
+  async recordReport(channel: ChannelName, providerMessageId: string, status: DeliveryStatus, errorCode?: string): Promise<Pick<OutboxItem, 'purpose' | 'surveyId'> | undefined> {
     const later = { $nin: deliveryStatuses.filter((s) => statusRank[s] > statusRank[status]) };
-    await this.model.updateOne({ channel, providerMessageId, deliveryStatus: later }, { $set: { deliveryStatus: status, ...(errorCode ? { error: errorCode } : {}) } });
+    const doc = await this.model
+      .findOneAndUpdate({ channel, providerMessageId, deliveryStatus: later }, { $set: { deliveryStatus: status, ...(errorCode ? { error: errorCode } : {}) } }, { projection: { purpose: 1, surveyId: 1 } })
+      .lean<Doc>();
+    return doc ? { purpose: doc.purpose as OutboxPurpose, surveyId: opt<Types.ObjectId>(doc.surveyId)?.toString() } : undefined;
   }
 
   /** How the invitation of a survey went: the provider's report when there is one, else our send's outcome. */

@@ -63,8 +63,15 @@ export const surveySchema = new Schema(
     sendsDue: { type: Schema.Types.Mixed, default: undefined },
     /** When a sweeper took this survey's owed counts to settle them: one settler at a time. */
     countsTakenAt: Date,
-    /** Answers from the business to this customer (`/reply`), oldest first: the closed loop. */
+    /**
+     * The closed loop, oldest first: the business's answers (`/reply`, `by` the staff id) and the
+     * customer's answers to them (`by: 'customer'`).
+     */
     replies: [{ _id: false, text: { type: String, required: true }, at: { type: Date, required: true }, by: { type: String, required: true } }],
+    /** Who the customer's answers to a `/reply` go to, and until when (see `survey-threads.ts`). */
+    thread: { by: String, channel: String, address: String, until: Date },
+    /** The invitation was reported undelivered (or its send failed): no reminder follows it. */
+    undeliveredAt: Date,
     firstReplyAt: Date,
     /** Milliseconds from the score to the first reply. */
     timeToFirstReplyMs: Number,
@@ -115,6 +122,16 @@ export interface ScoredSurvey {
   week: string;
   context: SurveyContext;
 }
+/**
+ * An open conversation after a `/reply`: the customer's answers go to `channel:address` (the chat
+ * the staff member `by` replied from; every owner when the reply came from the dashboard) until `until`.
+ */
+export interface SurveyThread {
+  by: string;
+  channel?: ChannelName;
+  address?: string;
+  until: Date;
+}
 export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
 export type AlertEvent = 'scored' | 'commented';
 
@@ -150,6 +167,8 @@ export interface SurveyRecord extends SurveyDialogFields {
   pendingReply?: { messageId: string; replies: Outbound[] };
   sendsDue: Outbound[];
   replies: Array<{ text: string; at: Date; by: string }>;
+  thread?: SurveyThread;
+  undeliveredAt?: Date;
   firstReplyAt?: Date;
   timeToFirstReplyMs?: number;
   rev: number;
@@ -162,7 +181,7 @@ export interface SurveyFilters {
   to?: Date;
 }
 
-export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'webhooksDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band'> & { id?: string };
+export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'webhooksDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band' | 'thread' | 'undeliveredAt'> & { id?: string };
 
 export const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 export const isOpenState = (state: SurveyState) => openStates.includes(state);
@@ -199,6 +218,12 @@ export function toScored(d: Doc): ScoredSurvey {
     ...(Array.isArray(d.precededBy) && d.precededBy.length ? { precededBy: d.precededBy as string[] } : {}),
     ...(typeof d.firstPurchaseMonth === 'string' ? { firstPurchaseMonth: d.firstPurchaseMonth } : {}),
   };
+}
+
+function threadOf(raw: unknown): SurveyThread | undefined {
+  const t = raw as Partial<SurveyThread> | null | undefined;
+  if (!t?.by || !t.until) return undefined;
+  return { by: t.by, until: t.until, ...(t.channel && t.address ? { channel: t.channel, address: t.address } : {}) };
 }
 
 export function toRecord(d: Doc): SurveyRecord {
@@ -240,6 +265,8 @@ export function toRecord(d: Doc): SurveyRecord {
     pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
     sendsDue: (d.sendsDue as Outbound[] | undefined) ?? [],
     replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
+    thread: threadOf(d.thread),
+    undeliveredAt: opt(d.undeliveredAt),
     firstReplyAt: opt(d.firstReplyAt),
     timeToFirstReplyMs: opt(d.timeToFirstReplyMs),
     rev: (d.rev as number | undefined) ?? 0,

@@ -7,7 +7,8 @@ const maxAttempts = 8;
 /** A send still marked as under way after this long was interrupted: it is marked failed, never sent twice. */
 const lockMs = 5 * 60_000;
 
-export type SendStatus = 'sent' | 'failed' | 'retrying' | 'pending' | 'none';
+/** `cancelled`: a queued message its survey no longer needs (answered, ended, invitation undelivered). */
+export type SendStatus = 'sent' | 'failed' | 'cancelled' | 'retrying' | 'pending' | 'none';
 
 /**
  * Messages out: sent now when the caller is there to wait (an invitation, a reply), or queued and
@@ -70,11 +71,28 @@ export class Outbox {
       if (!candidate) return 'none';
       const taken = await this.store.outbox.take(candidate, new Date(now.getTime() + lockMs));
       if (!taken) continue;
-      const customer = await this.store.customers.find({ businessId: taken.businessId, channel: taken.channel, address: taken.address });
-      if (customer?.optedOutAt) return this.finish(taken, { state: 'failed', error: 'opted out' });
+      const moot = await this.mootReason(taken);
+      if (moot) return this.finish(taken, { state: 'cancelled', error: moot });
       return this.settle(taken, this.channelOf(taken.businessId, taken.channel));
     }
     return 'none';
+  }
+
+  /**
+   * Why a queued item must not go any more, read once as it leaves. An invitation or a reminder
+   * needs its survey still waiting for the score (an answer, an opt-out or the end cancels it), and a
+   * reminder also needs an invitation that was not reported undelivered; anything else needs the
+   * person not opted out.
+   */
+  private async mootReason(item: OutboxItem): Promise<string | undefined> {
+    if (item.surveyId && (item.purpose === 'invitation' || item.purpose === 'reminder')) {
+      const survey = await this.store.surveys.byId(item.surveyId, item.businessId);
+      if (!survey || survey.state !== 'invited') return `survey ${survey?.state ?? 'gone'}`;
+      if (item.purpose === 'reminder' && survey.undeliveredAt) return 'invitation undelivered';
+      return undefined;
+    }
+    const customer = await this.store.customers.find({ businessId: item.businessId, channel: item.channel, address: item.address });
+    return customer?.optedOutAt ? 'opted out' : undefined;
   }
 
   private async settle(item: OutboxItem, channel: Channel | undefined): Promise<SendStatus> {
@@ -96,13 +114,17 @@ export class Outbox {
     return this.finish(item, { state: 'failed', error: delivery.error ?? 'failed' });
   }
 
-  private async finish(item: OutboxItem, outcome: { state: 'sent' | 'failed'; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<SendStatus> {
+  private async finish(item: OutboxItem, outcome: { state: 'sent' | 'failed' | 'cancelled'; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<SendStatus> {
     await this.store.outbox.finish(item.id, outcome);
+    // A survey whose invitation never arrived owes no reminder.
+    if (outcome.state === 'failed' && item.purpose === 'invitation' && item.surveyId) await this.store.threads.markUndelivered(item.surveyId, this.now());
     return outcome.state;
   }
 
-  /** A provider's delivery report for a message we sent. */
+  /** A provider's delivery report for a message we sent; an invitation reported lost cancels the survey's reminder. */
   async recordDelivery(update: DeliveryUpdate): Promise<void> {
-    await this.store.outbox.recordReport(update.channel, update.providerMessageId, update.status, update.errorCode);
+    const item = await this.store.outbox.recordReport(update.channel, update.providerMessageId, update.status, update.errorCode);
+    const lost = update.status === 'undelivered' || update.status === 'failed';
+    if (lost && item?.purpose === 'invitation' && item.surveyId) await this.store.threads.markUndelivered(item.surveyId, this.now());
   }
 }

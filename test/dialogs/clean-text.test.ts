@@ -18,6 +18,14 @@ describe('cleanText', () => {
 });
 
 describe('long comments', () => {
+  it('cut at the end of a grapheme cluster: an emoji with a skin tone or a family is kept whole or left out', () => {
+    const a = 'a'.repeat(maxCommentLength - 1);
+    expect(commentOf(`${a}👍🏽 more`)).toEqual({ comment: a, cut: true });
+    expect(commentOf(`${a.slice(1)}👍🏽 more`)).toEqual({ comment: `${a.slice(1)}👍🏽`, cut: true });
+    expect(commentOf(`${a.slice(3)}👨‍👩‍👧`)).toEqual({ comment: a.slice(3), cut: true });
+    expect(commentOf(`${a}é`)).toEqual({ comment: `${a}é`, cut: false });
+  });
+
   it('keep the first 5,000 characters, never split an emoji, and tell the customer', () => {
     expect(maxCommentLength).toBeGreaterThanOrEqual(5_000);
     const long = '😀'.repeat(maxCommentLength + 10);

@@ -44,7 +44,7 @@ describe('a person’s timeline', () => {
       [day(8).toISOString(), ids.s3, 'nps', null, null], // not answered: at its invitation
     ]);
     const second = timeline?.entries[3];
-    expect(second?.item === 'survey' && [second.band, second.channel, second.replies]).toEqual(['detractor', 'telegram', [{ text: 'So sorry', at: day(6) }]]);
+    expect(second?.item === 'survey' && [second.band, second.channel, second.replies]).toEqual(['detractor', 'telegram', [{ text: 'So sorry', at: day(6), from: 'business' }]]);
     const first = timeline?.entries[1];
     expect(first?.item === 'survey' && first.context).toEqual({ product: 'Kettle' });
   });

@@ -20,6 +20,10 @@ describe('staff commands through the web chat', () => {
     expect(help).toMatch(/\/staff add/);
   });
 
+  it('answers an unknown command from an owner by pointing to /help, not with the customer text', async () => {
+    expect(await say(server.app, owner, '/foo bar')).toEqual(['/foo is not a command. Send /help for the list.']);
+  });
+
   it('sends a survey, refuses a second while it is open, and closes the loop with /reply', async () => {
     const { app } = server;
     const customer = visitor();

@@ -1,5 +1,6 @@
 import { ActivityTypes, CardFactory, type Activity, type Attachment } from 'botbuilder';
 import type { Choice, CommentBox, Outbound } from '../channel.js';
+import { maxCommentLength } from '../../domain/surveys.js';
 
 /** Adaptive Card 1.5 renders in Teams desktop, web and mobile. */
 const cardVersion = '1.5';
@@ -48,7 +49,7 @@ export interface CommentSubmit {
 /** The comment question with a text box, Send (requires text) and Skip (sends the skip keyword). */
 export function commentCard(message: Outbound & { comment: CommentBox }): Attachment {
   const { comment: labels, text } = message;
-  const input = { type: 'Input.Text', id: 'comment', isMultiline: true, maxLength: 2000, placeholder: labels.placeholder, isRequired: true, errorMessage: labels.placeholder };
+  const input = { type: 'Input.Text', id: 'comment', isMultiline: true, maxLength: maxCommentLength, placeholder: labels.placeholder, isRequired: true, errorMessage: labels.placeholder };
   const send: CommentSubmit = { question: text };
   const skip: CommentSubmit = { skip: true, label: labels.skip, question: text };
   const actions = [

@@ -52,9 +52,11 @@ export function createTeamsChannel(
     if (!mapped || !product) return;
     const result = await product.handleInbound({ ...mapped.inbound, replyReceipts: true });
     if (result.duplicate && result.replies.length === 0) return;
-    // A tap that did not count (already answered, survey ended, not a choice): say why, redraw nothing.
+    // A tap that did not count (already answered, survey ended, not a choice): say why, redraw nothing,
+    // and send what the product asks again (the question, after a value that is no choice).
     if (result.tap && result.tap.outcome !== 'accepted') {
       if (result.tap.notice) await context.sendActivity(renderOutbound({ text: result.tap.notice }));
+      for (const reply of result.replies) await context.sendActivity(renderOutbound(reply));
       return;
     }
     if (!result.duplicate && mapped.answered && activity.replyToId) {

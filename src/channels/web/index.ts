@@ -19,14 +19,15 @@ const newVisitorBody = z.object({
   locale: z.enum(locales).optional(),
   name: z.string().trim().min(1).max(60).optional(),
 });
+// Each refusal is a plain sentence: the chat page shows it to the visitor as it is.
 const messageBody = z
   .object({
-    messageId: z.string().trim().min(1).max(100),
+    messageId: z.string('The message has no id.').trim().min(1, 'The message has no id.').max(100, 'The message id is longer than 100 characters.'),
     // Far above the comment cap (which the dialog applies and tells the visitor about); past it, a 400.
-    text: z.string().max(20_000, 'text: at most 20000 characters').optional(),
-    choice: z.string().max(20).optional(),
-  })
-  .refine((b) => b.text !== undefined || b.choice !== undefined, { message: 'text or choice is required' });
+    text: z.string('The message is not text.').max(20_000, 'This message is longer than 20,000 characters: shorten it and send it again.').optional(),
+    choice: z.string('That is not one of the choices.').max(20, 'That is not one of the choices.').optional(),
+  }, 'The message could not be read.')
+  .refine((b) => b.text !== undefined || b.choice !== undefined, { message: 'Write a message or choose an answer.' });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): { ok: true; data: T } | { ok: false; message: string } {
   const r = schema.safeParse(value);
@@ -65,8 +66,8 @@ export function createWebChannel({ transcripts, now }: { transcripts: Transcript
       app.post('/chat/api/visitors/:id/messages', async (request, reply) => {
         const id = parse(visitorId, (request.params as { id: string }).id);
         if (!id.ok) return reply.code(400).send({ error: 'bad_request', message: id.message });
-        const body = parse(messageBody, request.body);
-        if (!body.ok) return reply.code(400).send({ error: 'bad_request', message: body.message });
+        const body = messageBody.safeParse(request.body ?? {});
+        if (!body.success) return reply.code(400).send({ error: 'bad_request', message: [...new Set(body.error.issues.map((i) => i.message))].join(' ') });
         const result = await deps.handleInbound({
           channel: 'web',
           address: id.data,
@@ -76,7 +77,7 @@ export function createWebChannel({ transcripts, now }: { transcripts: Transcript
           receivedAt: deps.now(),
         });
         // A tapped button that did not count says why, as the bot's answer (the page has no toast).
-        const replies = result.tap?.notice ? [{ text: result.tap.notice }] : result.replies;
+        const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...result.replies] : result.replies;
         if (!result.duplicate) {
           // The visitor's line and the bot's answers, in one write.
           const shown = body.data.text ?? body.data.choice ?? '';

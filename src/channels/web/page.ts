@@ -17,8 +17,8 @@ export const chatPage = `<!doctype html>
   .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
   .choices button { min-width: 36px; padding: 6px 8px; border: 1px solid #0f766e; background: #fff; color: #0f766e; border-radius: 8px; cursor: pointer; font-size: 15px; }
   .choices button:hover { background: #0f766e; color: #fff; }
-  form { display: flex; gap: 8px; padding: 12px; border-top: 1px solid #e5e7eb; }
-  input { flex: 1; padding: 10px; border: 1px solid #d1d5db; border-radius: 8px; font-size: 15px; }
+  form { display: flex; gap: 8px; padding: 12px; border-top: 1px solid #e5e7eb; align-items: flex-end; }
+  textarea { flex: 1; padding: 10px; border: 1px solid #d1d5db; border-radius: 8px; font: inherit; font-size: 15px; resize: vertical; min-height: 2.6em; max-height: 40vh; }
   form button, #start button { padding: 10px 14px; border: 0; border-radius: 8px; background: #0f766e; color: #fff; font-size: 15px; cursor: pointer; }
   #start { padding: 24px 16px; display: flex; flex-direction: column; gap: 12px; }
   #start .kinds { display: flex; gap: 8px; }
@@ -44,7 +44,7 @@ export const chatPage = `<!doctype html>
   <div id="log" aria-live="polite"></div>
   <p id="error" class="error hidden" role="alert" data-testid="error"></p>
   <form id="composer" class="hidden">
-    <input id="text" autocomplete="off" placeholder="Type a reply" aria-label="Reply" data-testid="reply-input">
+    <textarea id="text" rows="1" autocomplete="off" placeholder="Type a reply (Shift+Enter: new line)" aria-label="Reply" data-testid="reply-input"></textarea>
     <button type="submit" data-testid="send">Send</button>
   </form>
 </main>
@@ -116,6 +116,13 @@ export const chatPage = `<!doctype html>
   });
 
   const error = document.getElementById('error');
+  // Enter sends, Shift+Enter starts a new line (a comment keeps its line breaks); not while an IME composes.
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      composer.requestSubmit();
+    }
+  });
   composer.onsubmit = async (e) => {
     e.preventDefault();
     const text = input.value.trim();
@@ -125,7 +132,7 @@ export const chatPage = `<!doctype html>
       await send({ text });
       input.value = ''; // only once it was taken: a refused text stays in the box to be fixed
     } catch (err) {
-      error.textContent = 'Not sent: ' + err.message;
+      error.textContent = 'Not sent. ' + err.message;
       error.classList.remove('hidden');
     }
   };

@@ -70,4 +70,5 @@ export const en: PromptSet = {
   tapEnded: () => 'This survey has ended.',
   tapInvalid: () => 'That is not one of the choices.',
   commentCut: (max) => `(Your comment was longer than ${max} characters, so we kept the first ${max}.)`,
+  forwarded: (v) => `Thanks, we passed your message on to ${v.business}.`,
 };

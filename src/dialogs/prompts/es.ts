@@ -66,4 +66,5 @@ export const es: PromptSet = {
   tapEnded: () => 'Esta encuesta ya terminó.',
   tapInvalid: () => 'Esa no es una de las opciones.',
   commentCut: (max) => `(Tu comentario tenía más de ${max} caracteres; guardamos los primeros ${max}.)`,
+  forwarded: (v) => `Gracias, hemos pasado tu mensaje a ${v.business}.`,
 };

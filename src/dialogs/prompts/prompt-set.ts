@@ -35,4 +35,6 @@ export interface PromptSet {
   tapInvalid(): string;
   /** Added to the thank-you when a comment was longer than the cap and was cut. */
   commentCut(max: number): string;
+  /** After the customer answers a reply from the business: their message went on to it. */
+  forwarded(vars: PromptVars): string;
 }

@@ -75,4 +75,5 @@ export const ur: PromptSet = {
   tapEnded: () => 'یہ سروے ختم ہو چکا ہے۔',
   tapInvalid: () => 'یہ دیے گئے انتخاب میں سے نہیں ہے۔',
   commentCut: (max) => `(آپ کا تبصرہ ${digits(max)} حروف سے لمبا تھا، اس لیے ہم نے پہلے ${digits(max)} حروف رکھے۔)`,
+  forwarded: (v) => `شکریہ، ہم نے آپ کا پیغام ${v.business} تک پہنچا دیا ہے۔`,
 };

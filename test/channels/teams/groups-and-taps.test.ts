@@ -55,7 +55,7 @@ describe('teams group chats and stale cards', () => {
     expect(await server.app.store.surveys.model.findById(started.surveyId).lean()).toMatchObject({ state: 'awaiting_comment', score: 9, rev: 1 });
   });
 
-  it('a card value that is no score, before any answer: "not one of the choices", nothing stored', async () => {
+  it('a card value that is no score, before any answer: "not one of the choices", the question card again, nothing stored', async () => {
     const user = teamsUser();
     const options = { user, serviceUrl: connector.serviceUrl };
     await post(installActivity(options));
@@ -65,7 +65,15 @@ describe('teams group chats and stale cards', () => {
     const before = connector.activities.length;
     await post(cardSubmitActivity({ score: 'abc', surveyId: started.surveyId }, card.id, options));
     const later = connector.activities.slice(before);
-    expect(later.map((a) => [a.kind, a.activity.text])).toEqual([['reply', 'That is not one of the choices.']]);
+    expect(later.map((a) => [a.kind, a.activity.text])).toEqual([
+      ['reply', 'That is not one of the choices.'],
+      ['reply', undefined],
+    ]);
+    // The question again, as the card it came in, with its buttons carrying the survey.
+    const [again] = connector.cards().slice(-1);
+    expect(JSON.stringify(again?.card.body)).toMatch(/satisfied/i);
+    expect(JSON.stringify(again?.card.actions)).toContain(started.surveyId);
+    expect(again?.card.actions).toHaveLength(5);
     expect(await server.app.store.surveys.model.findById(started.surveyId).lean()).toMatchObject({ state: 'invited', rev: 0 });
   });
 });

@@ -130,13 +130,13 @@ describe('Teams inbound (auth disabled)', () => {
     comment: { placeholder: 'Type your answer', send: 'Send', skip: 'Skip' },
   };
 
-  it('renders a comment question as a card with a required text box, Send and Skip', async () => {
+  it('renders a comment question as a card with a required text box as long as the comment the product keeps, Send and Skip', async () => {
     bot.reply = () => [commentQuestion];
     await postActivity(bot.app, messageActivity('3', { user: teamsUser(), serviceUrl: connector.serviceUrl }));
     const [sent] = connector.cards();
     expect(sent?.card.body).toEqual([
       expect.objectContaining({ type: 'TextBlock', text: commentQuestion.text }),
-      expect.objectContaining({ type: 'Input.Text', id: 'comment', isMultiline: true, isRequired: true, placeholder: 'Type your answer' }),
+      expect.objectContaining({ type: 'Input.Text', id: 'comment', isMultiline: true, isRequired: true, placeholder: 'Type your answer', maxLength: 5_000 }),
     ]);
     expect(sent?.card.actions).toEqual([
       expect.objectContaining({ type: 'Action.Submit', title: 'Send', associatedInputs: 'auto' }),

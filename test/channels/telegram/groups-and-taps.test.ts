@@ -62,13 +62,16 @@ describe('telegram taps that cannot count', () => {
     expect(await t.server.app.store.surveys.model.findById(surveyId).lean()).toMatchObject({ state: 'completed', score: 8, comment: 'all good' });
   });
 
-  it('a button whose value is no score: a notice, nothing changes', async () => {
+  it('a button whose value is no score: a notice and the question again, nothing changes', async () => {
     const person = newChat();
     const { surveyId, question } = await invite(person);
     t.fake.reset();
     await postUpdate(t.server.app, t.webhookSecret, callbackUpdate(person, question, `s:${surveyId}:abc`));
     expect(toast()).toEqual(['That is not one of the choices.']);
-    expect(t.fake.calls.map((c) => c.method)).toEqual(['answerCallbackQuery']);
+    expect(t.fake.calls.map((c) => c.method)).toEqual(['answerCallbackQuery', 'sendMessage']);
+    const [again] = t.fake.sent(person.chatId);
+    expect(JSON.stringify(again)).toMatch(/recommend/i);
+    expect(buttonData(again!, '10')).toBe(`s:${surveyId}:10`);
     expect(await t.server.app.store.surveys.model.findById(surveyId).lean()).toMatchObject({ state: 'invited', rev: 0 });
   });
 });

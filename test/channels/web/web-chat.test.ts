@@ -56,7 +56,12 @@ describe('web chat end to end', () => {
     const { visitorId } = (await post('/chat/api/visitors', {})).json();
     const empty = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'y' });
     expect(empty.statusCode).toBe(400);
-    expect(empty.json().message).toMatch(/text or choice/);
+    expect(empty.json().message).toBe('Write a message or choose an answer.');
+    const long = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'z', text: 'x'.repeat(20_001) });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().message).toBe('This message is longer than 20,000 characters: shorten it and send it again.');
+    const junk = await post(`/chat/api/visitors/${visitorId}/messages`, ['not', 'a', 'message']);
+    expect([junk.statusCode, junk.json().message]).toEqual([400, 'The message could not be read.']);
   });
 
   it('serves the chat page', async () => {
@@ -64,5 +69,24 @@ describe('web chat end to end', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('data-testid="start-nps"');
+  });
+
+  it('cuts a long comment after a whole emoji, never between the thumb and its skin tone', async () => {
+    const { visitorId } = (await post('/chat/api/visitors', { kind: 'nps' })).json();
+    await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'score', text: '10' });
+    const text = `${'a'.repeat(4_999)}👍🏽 thanks`;
+    const res = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'comment', text });
+    expect(res.json().replies[0].text).toMatch(/kept the first 5000/);
+    const survey = await server.app.store.surveys.model.findOne({ channel: 'web', address: visitorId }).lean();
+    expect(survey?.comment).toBe('a'.repeat(4_999));
+  });
+
+  it('a button value that is no choice gets the notice and the question again, and changes nothing', async () => {
+    const { visitorId } = (await post('/chat/api/visitors', { kind: 'csat' })).json();
+    const res = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'tap', choice: 'abc' });
+    const replies = res.json().replies as Array<{ text: string; choices?: unknown[] }>;
+    expect(replies.map((r) => r.text)).toEqual(['That is not one of the choices.', expect.stringMatching(/satisfied/i)]);
+    expect(replies[1]?.choices).toHaveLength(5);
+    expect(await server.app.store.surveys.model.findOne({ channel: 'web', address: visitorId }).lean()).toMatchObject({ state: 'invited', rev: 0 });
   });
 });
