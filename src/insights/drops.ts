@@ -1,5 +1,6 @@
 import { bandOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import type { EventAttribute, EventType } from '../store/index.js';
+import { benjaminiHochberg } from '../scoring/significance.js';
 import { fisherGreater } from './fisher.js';
 
 /** A scored survey of one person (their linked addresses count as one person). */
@@ -82,29 +83,29 @@ export function featuresOf(e: EventPoint): string[] {
 
 export interface FeatureStat {
   feature: string;
-  /** Drops with the feature before them, and all drops. */
+  /** The survey kind of the pairs compared: a kind's drops are only ever compared with its own stable pairs. */
+  kind: SurveyKind;
+  /** Drops with the feature before them, and all drops (of this kind). */
   drops: number;
   totalDrops: number;
-  /** Stable or rising pairs with the feature before them, and all of them. */
+  /** Stable or rising pairs with the feature before them, and all of them (of this kind). */
   others: number;
   totalOthers: number;
   /** P(feature | drop) / P(feature | no drop); null when no stable pair had it (only before drops). */
   lift: number | null;
   /** One-sided Fisher's exact p that the feature comes before drops more often than before the rest. */
   p: number;
-  /** p × the number of features tested (Bonferroni), at most 1: what the digest trusts. */
+  /** Benjamini–Hochberg p over every feature of every kind tested in the report: what the digest trusts. */
   adjustedP: number;
 }
 
-/** The minimums for a feature to be reported at all. */
+/** The minimums for a feature to be reported at all (per survey kind). */
 export const minimums = { totalDrops: 5, totalOthers: 5, drops: 3 };
 
-/**
- * Which features precede drops more often than stable or rising scores. Each pair counts a feature
- * once. Reported: features seen before at least 3 drops, more often (in proportion) before drops
- * than before the rest, when there are at least 5 drops and 5 other pairs; best p first.
- */
-export function precedingFeatures(pairs: readonly ScorePair[]): FeatureStat[] {
+type Untested = Omit<FeatureStat, 'adjustedP'>;
+
+/** One kind's features: counts, lift and Fisher's p, before any correction. */
+function featuresOfKind(kind: SurveyKind, pairs: readonly ScorePair[]): Untested[] {
   const totalDrops = pairs.filter((p) => p.drop).length;
   const totalOthers = pairs.length - totalDrops;
   if (totalDrops < minimums.totalDrops || totalOthers < minimums.totalOthers) return [];
@@ -117,14 +118,33 @@ export function precedingFeatures(pairs: readonly ScorePair[]): FeatureStat[] {
       counts.set(f, c);
     }
   }
-  const tested = [...counts.entries()].filter(([, c]) => c.drops >= minimums.drops && c.drops / totalDrops > c.others / totalOthers);
+  return [...counts.entries()]
+    .filter(([, c]) => c.drops >= minimums.drops && c.drops / totalDrops > c.others / totalOthers)
+    .map(([feature, c]) => ({
+      feature,
+      kind,
+      ...c,
+      totalDrops,
+      totalOthers,
+      lift: c.others === 0 ? null : (c.drops * totalOthers) / (c.others * totalDrops),
+      p: fisherGreater(c.drops, totalDrops - c.drops, c.others, totalOthers - c.others),
+    }));
+}
+
+/**
+ * Which features precede drops more often than stable or rising scores, per survey kind (an NPS
+ * drop is never set against a CES pair). Each pair counts a feature once. Tested: features seen
+ * before at least 3 drops of a kind, more often (in proportion) before its drops than before the
+ * rest, when the kind has at least 5 drops and 5 other pairs; every feature of every kind is then
+ * adjusted at once (Benjamini–Hochberg). Best p first.
+ */
+export function precedingFeatures(pairs: readonly ScorePair[]): FeatureStat[] {
+  const kinds = [...new Set(pairs.map((p) => p.kind))].sort();
+  const tested = kinds.flatMap((kind) => featuresOfKind(kind, pairs.filter((p) => p.kind === kind)));
+  const q = benjaminiHochberg(tested.map((t) => t.p));
   return tested
-    .map(([feature, c]) => {
-      const p = fisherGreater(c.drops, totalDrops - c.drops, c.others, totalOthers - c.others);
-      const lift = c.others === 0 ? null : (c.drops * totalOthers) / (c.others * totalDrops);
-      return { feature, ...c, totalDrops, totalOthers, lift, p, adjustedP: Math.min(1, p * tested.length) };
-    })
-    .sort((x, y) => x.p - y.p || (y.lift ?? Infinity) - (x.lift ?? Infinity) || x.feature.localeCompare(y.feature));
+    .map((t, i) => ({ ...t, adjustedP: q[i]! }))
+    .sort((x, y) => x.p - y.p || (y.lift ?? Infinity) - (x.lift ?? Infinity) || x.feature.localeCompare(y.feature) || x.kind.localeCompare(y.kind));
 }
 
 /** How a feature reads in a sentence: "a late delivery", "a purchase of Kettle". */
