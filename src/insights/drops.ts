@@ -1,7 +1,10 @@
 import { bandOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import type { EventAttribute, EventType } from '../store/index.js';
 import { benjaminiHochberg } from '../scoring/significance.js';
+import { featuresOf } from './event-features.js';
 import { fisherGreater } from './fisher.js';
+
+export { describeFeature, featuresOf } from './event-features.js';
 
 /** A scored survey of one person (their linked addresses count as one person). */
 export interface ScorePoint {
@@ -68,19 +71,6 @@ export function scorePairs(surveys: readonly ScorePoint[], events: readonly Even
   return pairs.sort((x, y) => x.after.at.getTime() - y.after.at.getTime() || x.after.surveyId.localeCompare(y.after.surveyId));
 }
 
-/**
- * What an event says, as features: its type (`delivery`) and each text or yes/no attribute
- * (`delivery.onTime=false`, `purchase.product=Kettle`). Numbers (amounts, days late, minutes) are
- * left out: as values they would rarely repeat.
- */
-export function featuresOf(e: EventPoint): string[] {
-  const features: string[] = [e.type];
-  for (const [name, value] of Object.entries(e.attributes).sort(([x], [y]) => x.localeCompare(y))) {
-    if (typeof value === 'boolean' || (typeof value === 'string' && value.length <= 100 && !(e.type === 'social_mention' && name === 'text'))) features.push(`${e.type}.${name}=${String(value)}`);
-  }
-  return features;
-}
-
 export interface FeatureStat {
   feature: string;
   /** The survey kind of the pairs compared: a kind's drops are only ever compared with its own stable pairs. */
@@ -145,18 +135,6 @@ export function precedingFeatures(pairs: readonly ScorePair[]): FeatureStat[] {
   return tested
     .map((t, i) => ({ ...t, adjustedP: q[i]! }))
     .sort((x, y) => x.p - y.p || (y.lift ?? Infinity) - (x.lift ?? Infinity) || x.feature.localeCompare(y.feature) || x.kind.localeCompare(y.kind));
-}
-
-/** How a feature reads in a sentence: "a late delivery", "a purchase of Kettle". */
-export function describeFeature(feature: string): string {
-  const [type, rest] = feature.split('.', 2) as [string, string | undefined];
-  const [name, value] = (rest ?? '').split('=', 2) as [string, string | undefined];
-  const noun = type.replace('_', ' ');
-  if (!rest) return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
-  if (type === 'delivery' && name === 'onTime') return value === 'false' ? 'a late delivery' : 'an on-time delivery';
-  if ((type === 'purchase' || type === 'refund') && name === 'product') return `${type === 'purchase' ? 'a purchase' : 'a refund'} of ${value}`;
-  if (type === 'support_ticket' && name === 'status') return `${value === 'opened' ? 'an opened' : 'a resolved'} support ticket`;
-  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun} with ${name} ${value}`;
 }
 
 const median = (xs: number[]) => {

@@ -22,14 +22,15 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
     const report = await dropsReportFor(server.app.store, 'default', { from: week(7), to: week(8) }, at(12, 0));
     expect(report.pairs).toBe(40);
     expect(report.drops).toHaveLength(20);
-    // 18 of 20 drops had a late delivery and a purchase of X before them; 2 of the 20 stable pairs did:
-    // lift (18/20)/(2/20) = 9, and two features were tested.
+    // 18 of 20 drops had a late delivery (4 days late) and a purchase of X before them; 2 of the 20 stable
+    // pairs did: lift (18/20)/(2/20) = 9, and three features were tested (the days late among them, binned).
     expect(report.features.map((f) => [describeFeature(f.feature), f.drops, f.totalDrops, f.others, f.totalOthers, f.lift])).toEqual([
+      ['a delivery 3-6 days late', 18, 20, 2, 20, 9],
       ['a late delivery', 18, 20, 2, 20, 9],
       ['a purchase of X', 18, 20, 2, 20, 9],
     ]);
     expect(report.features[0]!.adjustedP).toBeLessThan(0.001);
-    // Two features with the same p: Benjamini–Hochberg gives min(2p/1, 2p/2) = p to both.
+    // Three features with the same p: Benjamini–Hochberg gives min(3p/1, 3p/2, 3p/3) = p to each.
     expect(report.features[0]!.adjustedP).toBeCloseTo(report.features[0]!.p, 15);
     // Each drop lists the events in between: the week-5 purchase and the week-6 delivery.
     expect(report.drops[0]!.events.map((e) => e.type)).toEqual(['purchase', 'delivery']);
@@ -72,7 +73,7 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
     // X over weeks 3-6: 20 promoters (+100); week 7: −80. Margin 1.96·100·sqrt((0.1 + 0.9 − 0.8²)/20) = 26.3 (the baseline is unanimous).
     // Tried: product X, product Y and channel sms (NPS only), adjusted together.
     expect(lines).toContain('Group that moved: product X NPS -80 (n=20) this week vs NPS +100 (n=20) in its 4 weeks before; NPS -180 ±26.3 (adjusted p < 0.001, 3 groups tried)');
-    expect(lines).toContain('Before NPS drops (weeks 2026-01-26 to 2026-02-16): A late delivery preceded 18 of 20 drops vs 2 of 20 stable or rising NPS answers (lift 9, adjusted p < 0.001)');
+    expect(lines).toContain('Before NPS drops (weeks 2026-01-26 to 2026-02-16): A delivery 3-6 days late preceded 18 of 20 drops vs 2 of 20 stable or rising NPS answers (lift 9, adjusted p < 0.001)');
     // Detractor comments: 20 in week 7; promoter comments: 40 in week 4 and 20 in week 7.
     expect(lines).toContain('Top detractor theme (weeks 2026-01-26 to 2026-02-16): "late delivery" in 12 of 20 detractor comments vs 0 of 60 promoter comments (adjusted p < 0.001)');
   });
