@@ -2,7 +2,8 @@ import { readRollups, funnel } from '../digest/rollup-counts.js';
 import { describeFeature, dropsReport, themesReport } from '../insights/index.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
-import { compare, rates, round1, summarize } from '../scoring/index.js';
+import { compareWithRest, flagGroups } from '../insights/cohorts.js';
+import { rates, round1, significanceRule, summarize } from '../scoring/index.js';
 import type { BusinessSettings, Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../surveys/calendar.js';
 
@@ -18,12 +19,13 @@ export interface DashboardView {
   stats: ReturnType<typeof statsJson>['kinds'][number] | undefined;
   trend: Array<{ week: string; score: number | null; lower: number | null; upper: number | null; n: number; responseRate: number | null; abandonmentRate: number | null }>;
   distribution: Array<{ score: number; count: number; band: Band }>;
-  cohorts: Array<{ cohort: string; n: number; score: number | null; marginOfError: number | null; flagged: boolean; delta: number | null }>;
+  /** Each group against the rest of the business (`restN` answers): flagged by the shared significance rule. */
+  cohorts: Array<{ cohort: string; n: number; score: number | null; marginOfError: number | null; flagged: boolean; delta: number | null; restN: number; adjustedP: number | null }>;
   waiting: { count: number; surveys: Array<{ surveyId: string; customerId: string; score: number; comment?: string; name?: string; channel: string; at: Date }> };
   /** Words and phrases detractors use more than promoters, with their comments (the Insights themes). */
   themes: Array<{ term: string; count: number; of: number; otherCount: number; otherOf: number; comments: Array<{ surveyId: string; customerId: string; text: string }> }>;
   /** Events that came before score drops more often than before stable or rising scores (the Insights drops report). */
-  drops: { pairs: number; drops: number; leading: Array<{ what: string; drops: number; totalDrops: number; others: number; totalOthers: number; lift: number | null; p: number }> };
+  drops: { pairs: number; drops: number; leading: Array<{ what: string; drops: number; totalDrops: number; others: number; totalOthers: number; lift: number | null; p: number; adjustedP: number }> };
 }
 
 /**
@@ -59,18 +61,15 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   const { min, max } = scaleOf(kind);
   const distribution = Array.from({ length: max - min + 1 }, (_, i) => min + i).map((score) => ({ score, count: all.histogram[score] ?? 0, band: bandOf(kind, score) }));
 
-  const cohorts = counts
-    .cohorts()
-    .filter((c) => c !== 'all')
-    .map((cohort) => {
-      const mine = counts.sum(kind, periodWeeks, cohort).histogram;
-      const rest = Object.fromEntries(Object.entries(all.histogram).map(([score, n]) => [score, n - (mine[Number(score)] ?? 0)]));
-      const s = summarize(kind, mine);
-      // Flagged when the group's score differs from the rest of the business beyond the margin.
-      const vsRest = compare(kind, mine, rest);
-      return { cohort, n: s.n, score: round1(s.score), marginOfError: round1(s.marginOfError), flagged: vsRest.significant, delta: round1(vsRest.delta) };
-    })
-    .filter((c) => c.n > 0)
+  // Each group against the rest of the business, all groups tried at once (the rule the API and the digest use).
+  const cohorts = flagGroups(
+    counts
+      .cohorts()
+      .filter((c) => c !== 'all')
+      .map((cohort) => compareWithRest(kind, cohort, counts.sum(kind, periodWeeks, cohort).histogram, all.histogram))
+      .filter((c) => c.n > 0),
+  )
+    .map((c) => ({ cohort: c.group, n: c.n, score: round1(c.score), marginOfError: round1(c.marginOfError), flagged: c.flagged, delta: round1(c.difference), restN: c.rest.n, adjustedP: c.adjustedP }))
     .sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.n - a.n);
 
   const waiting = await store.surveys.waitingForReply(business.id, kind, { from: fromWeek, to: lastWeek }, 20);
@@ -79,7 +78,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   const detractorThemes = (await themesReport(store, business.id, { from, to, period: 'month', kind, limit: 5 }))
     .filter((p) => p.band === 'detractor')
     .flatMap((p) => p.themes)
-    .filter((t) => t.z >= 1.96)
+    .filter((t) => t.adjustedP < significanceRule.alpha)
     .sort((a, b) => b.z - a.z)
     .slice(0, 5);
   // Up to five quotes per theme, read in one query for all of them.
@@ -95,9 +94,9 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   }));
   const report = await dropsReport(store, business.id, { from, to, kind, now });
   const leading = report.features
-    .filter((f) => f.adjustedP < 0.05)
+    .filter((f) => f.adjustedP < significanceRule.alpha)
     .slice(0, 5)
-    .map((f) => ({ what: describeFeature(f.feature), drops: f.drops, totalDrops: f.totalDrops, others: f.others, totalOthers: f.totalOthers, lift: f.lift, p: f.p }));
+    .map((f) => ({ what: describeFeature(f.feature), drops: f.drops, totalDrops: f.totalDrops, others: f.others, totalOthers: f.totalOthers, lift: f.lift, p: f.p, adjustedP: f.adjustedP }));
   return {
     business: { id: business.id, name: business.name, locale: business.locale },
     kind,

@@ -3,7 +3,7 @@ import { cohortMovedMost, type CohortMove } from '../insights/cohorts.js';
 import { describeFeature, type FeatureStat } from '../insights/drops.js';
 import { dropsReport } from '../insights/drops-report.js';
 import { commentThemes, type Theme } from '../insights/themes.js';
-import { round1 } from '../scoring/index.js';
+import { round1, significanceRule } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek } from '../surveys/calendar.js';
 import type { RollupCounts } from './rollup-counts.js';
@@ -16,16 +16,16 @@ export const insightWeeks = 4;
 export interface DigestInsights {
   fromWeek: string;
   toWeek: string;
-  /** The cohort whose score this week moved furthest beyond its margin from its four weeks before. */
+  /** The cohort whose score this week moved most from its four weeks before, surviving the correction for all cohorts tried. */
   cohort?: CohortMove;
-  /** The event that most often preceded drops: adjusted p < 0.05 and before at least 5 drops. */
+  /** The event that most often preceded drops of one kind: adjusted p < 0.05 and before at least 5 drops. */
   leadingEvent?: FeatureStat;
-  /** The top detractor theme: in at least 3 detractor comments, z ≥ 1.96 against promoters. */
+  /** The top detractor theme: in at least 3 detractor comments, adjusted p < 0.05 against promoters. */
   detractorTheme?: Theme;
 }
 
-export const leadingEventMinimums = { drops: 5, adjustedP: 0.05 };
-export const themeMinimums = { count: 3, z: 1.96 };
+export const leadingEventMinimums = { drops: 5, adjustedP: significanceRule.alpha };
+export const themeMinimums = { count: 3, adjustedP: significanceRule.alpha };
 
 /** The insight lines' numbers for the digest of `periodStart`; `counts` must hold the four weeks before it too. */
 export async function digestInsights(store: Store, businessId: string, periodStart: string, counts: RollupCounts): Promise<DigestInsights> {
@@ -44,31 +44,36 @@ export async function digestInsights(store: Store, businessId: string, periodSta
     toWeek: periodStart,
     ...(cohort ? { cohort } : {}),
     ...(leadingEvent ? { leadingEvent } : {}),
-    ...(top && top.z >= themeMinimums.z ? { detractorTheme: top } : {}),
+    ...(top && top.adjustedP < themeMinimums.adjustedP ? { detractorTheme: top } : {}),
   };
 }
 
-const pText = (p: number) => (p < 0.001 ? 'p < 0.001' : p < 0.01 ? 'p < 0.01' : `p = ${p.toFixed(2)}`);
+const pText = (p: number) => (p < 0.001 ? 'adjusted p < 0.001' : p < 0.01 ? 'adjusted p < 0.01' : `adjusted p = ${p.toFixed(2)}`);
 const cohortName = (cohort: string) => cohort.replace(':', ' ');
 const upper = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** One line per insight the numbers support; none when they support none. */
+/** One line per insight the numbers support; none when they support none. Each says what was compared with what. */
 export function insightLines(i: DigestInsights): string[] {
   const lines: string[] = [];
   if (i.cohort) {
     const c = i.cohort;
     const label = kindLabel[c.kind];
     const summary = (cell: { score: number | null }) => scoreText({ kind: c.kind, score: cell.score });
-    lines.push(`Cohort beyond its margin: ${cohortName(c.cohort)} ${summary(c.current)} (n=${c.current.n}) vs ${summary(c.baseline)} (n=${c.baseline.n}) over the ${c.baselineWeeks} weeks before; ${label} ${c.delta > 0 ? '+' : ''}${round1(c.delta)} ±${round1(c.marginOfError)}`);
+    lines.push(
+      `Group that moved: ${cohortName(c.cohort)} ${summary(c.current)} (n=${c.current.n}) this week vs ${summary(c.baseline)} (n=${c.baseline.n}) in its ${c.baselineWeeks} weeks before; ${label} ${c.delta > 0 ? '+' : ''}${round1(c.delta)} ±${round1(c.marginOfError)} (${pText(c.adjustedP)}, ${c.tried} groups tried)`,
+    );
   }
   if (i.leadingEvent) {
     const f = i.leadingEvent;
+    const label = kindLabel[f.kind];
     const lift = f.lift === null ? 'never before a stable or rising score' : `lift ${round1(f.lift)}`;
-    lines.push(`Before drops (weeks ${i.fromWeek} to ${i.toWeek}): ${upper(describeFeature(f.feature))} preceded ${f.drops} of ${f.totalDrops} drops (${lift}, ${pText(f.adjustedP)})`);
+    lines.push(
+      `Before ${label} drops (weeks ${i.fromWeek} to ${i.toWeek}): ${upper(describeFeature(f.feature))} preceded ${f.drops} of ${f.totalDrops} drops vs ${f.others} of ${f.totalOthers} stable or rising ${label} answers (${lift}, ${pText(f.adjustedP)})`,
+    );
   }
   if (i.detractorTheme) {
     const t = i.detractorTheme;
-    lines.push(`Top detractor theme (weeks ${i.fromWeek} to ${i.toWeek}): "${t.term}" in ${t.count} of ${t.of} detractor comments, ${t.otherCount} of ${t.otherOf} promoter comments`);
+    lines.push(`Top detractor theme (weeks ${i.fromWeek} to ${i.toWeek}): "${t.term}" in ${t.count} of ${t.of} detractor comments vs ${t.otherCount} of ${t.otherOf} promoter comments (${pText(t.adjustedP)})`);
   }
   return lines;
 }

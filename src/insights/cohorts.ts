@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readRollups, type RollupCounts } from '../digest/rollup-counts.js';
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';
-import { compare, histogramTotal, summarize, type Histogram } from '../scoring/index.js';
+import { adjustFamily, significanceRule, summarize, testDifference, type Histogram } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../surveys/calendar.js';
 
@@ -25,8 +25,8 @@ export const metricsQuery = z
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 2 * 366 * 86_400_000, { message: 'at most two years', path: ['to'] });
 export type MetricsQuery = z.input<typeof metricsQuery>;
 
-/** Both sides need this many answers before a difference is flagged (below it the normal approximation says little). */
-export const minFlagN = 5;
+/** Both sides need this many answers before a difference is tried (the shared significance rule). */
+export const minFlagN = significanceRule.minPerSide;
 
 export interface ScoreCell {
   n: number;
@@ -42,7 +42,11 @@ export interface CohortCell extends ScoreCell {
   /** group − rest in points, and the 95 % margin of that difference. */
   difference: number | null;
   differenceMargin: number | null;
-  /** |difference| beyond its margin, with at least 5 answers on each side. */
+  /** Two-sided p of the difference (pooled z test); null when a side has no answers. */
+  p: number | null;
+  /** Benjamini–Hochberg p over every group and period of the report; null when a side has under 10 answers. */
+  adjustedP: number | null;
+  /** adjustedP < 0.05: the group differs from the rest beyond what testing this many groups at once explains. */
   flagged: boolean;
 }
 
@@ -67,13 +71,17 @@ function subtract(a: Histogram, b: Histogram): Histogram {
   return out;
 }
 
-/** A group against the rest of the business: the score, its margin, and whether the difference is beyond noise. */
-export function compareWithRest(kind: SurveyKind, group: string, groupHistogram: Histogram, allHistogram: Histogram): CohortCell {
-  // The comparison summarises both sides once; the cells are those summaries.
-  const c = compare(kind, groupHistogram, subtract(allHistogram, groupHistogram));
-  const [mine, rest] = [scoreCell(c.current), scoreCell(c.previous)];
-  const enough = mine.n >= minFlagN && rest.n >= minFlagN;
-  return { group, ...mine, rest, difference: c.delta, differenceMargin: c.marginOfError, flagged: enough && c.significant };
+type UnadjustedCell = Omit<CohortCell, 'adjustedP' | 'flagged'> & { enough: boolean };
+
+/** A group against the rest of the business, before the report's correction: the scores, margins and p. */
+export function compareWithRest(kind: SurveyKind, group: string, groupHistogram: Histogram, allHistogram: Histogram): UnadjustedCell {
+  const t = testDifference(kind, groupHistogram, subtract(allHistogram, groupHistogram));
+  return { group, ...scoreCell(t.a), rest: scoreCell(t.b), difference: t.delta, differenceMargin: t.marginOfError, p: t.p, enough: t.enough };
+}
+
+/** Every group of a report adjusted at once (Benjamini–Hochberg) and flagged by the shared rule. */
+export function flagGroups(cells: readonly UnadjustedCell[]): CohortCell[] {
+  return adjustFamily(cells).map(({ enough: _enough, ...c }) => c);
 }
 
 /** The Monday week key of a calendar date (YYYY-MM-DD). */
@@ -98,21 +106,19 @@ export async function metricsByCohort(store: Store, businessId: string, raw: Met
   }
   const prefix = `${q.by}:`;
   const groups = counts.cohorts().filter((c) => c.startsWith(prefix));
+  const rows = [...periods].map(([period, weeks]) => {
+    const all = counts.sum(q.kind, weeks).histogram;
+    const cells = groups.map((g) => compareWithRest(q.kind, g.slice(prefix.length), counts.sum(q.kind, weeks, g).histogram, all)).filter((g) => g.n > 0);
+    return { period, weeks, business: cell(q.kind, all), cells };
+  });
+  // One family: every group of every period of the report, so more periods or groups never mean more false flags.
+  const flagged = flagGroups(rows.flatMap((r) => r.cells));
+  let next = 0;
   return {
     kind: q.kind,
     by: q.by,
     period: q.period,
-    periods: [...periods].map(([period, weeks]) => {
-      const all = counts.sum(q.kind, weeks).histogram;
-      return {
-        period,
-        weeks,
-        business: cell(q.kind, all),
-        groups: groups
-          .map((g) => compareWithRest(q.kind, g.slice(prefix.length), counts.sum(q.kind, weeks, g).histogram, all))
-          .filter((g) => g.n > 0),
-      };
-    }),
+    periods: rows.map(({ cells, ...r }) => ({ ...r, groups: flagged.slice(next, (next += cells.length)) })),
   };
 }
 
@@ -125,27 +131,29 @@ export interface CohortMove {
   baseline: ScoreCell;
   delta: number;
   marginOfError: number;
+  /** Benjamini–Hochberg p over every cohort and kind tried this week. */
+  adjustedP: number;
+  /** How many cohort × kind comparisons were tried (the family of the correction). */
+  tried: number;
 }
 
 /**
  * The cohort (tag, product, location, staff member or channel) whose score this week moved furthest
- * beyond its margin from its own score over the weeks before, with at least 5 answers in each;
- * undefined when none moved beyond noise. Ranked by how far past the margin (|delta| − margin).
+ * from its own score over the weeks before: at least 10 answers in each, every cohort and kind tried
+ * at once (Benjamini–Hochberg, adjusted p < 0.05); undefined when none survives. Ranked by adjusted p,
+ * then by how far past the margin.
  */
 export function cohortMovedMost(counts: RollupCounts, week: string, baselineWeeks = 4): CohortMove | undefined {
   const before = Array.from({ length: baselineWeeks }, (_, i) => shiftWeek(week, -(i + 1)));
-  let best: CohortMove | undefined;
   // Groups of customers (tags, products, places, staff, channels); what happened before drops has a line of its own.
-  for (const cohort of counts.cohorts().filter((c) => c !== 'all' && !c.startsWith('event:'))) {
-    for (const kind of surveyKinds) {
-      const now = counts.get(kind, week, cohort).histogram;
-      const then = counts.sum(kind, before, cohort).histogram;
-      if (histogramTotal(now) < minFlagN || histogramTotal(then) < minFlagN) continue;
-      const c = compare(kind, now, then);
-      if (!c.significant || c.delta === null || c.marginOfError === null) continue;
-      const move: CohortMove = { cohort, kind, week, baselineWeeks, current: cell(kind, now), baseline: cell(kind, then), delta: c.delta, marginOfError: c.marginOfError };
-      if (!best || Math.abs(move.delta) - move.marginOfError > Math.abs(best.delta) - best.marginOfError) best = move;
-    }
-  }
-  return best;
+  const tests = counts
+    .cohorts()
+    .filter((c) => c !== 'all' && !c.startsWith('event:'))
+    .flatMap((cohort) => surveyKinds.map((kind) => ({ cohort, kind, ...testDifference(kind, counts.get(kind, week, cohort).histogram, counts.sum(kind, before, cohort).histogram) })));
+  const adjusted = adjustFamily(tests);
+  const tried = adjusted.filter((t) => t.adjustedP !== null).length;
+  const moves = adjusted
+    .filter((t) => t.flagged && t.delta !== null && t.marginOfError !== null)
+    .map((t): CohortMove => ({ cohort: t.cohort, kind: t.kind, week, baselineWeeks, current: scoreCell(t.a), baseline: scoreCell(t.b), delta: t.delta!, marginOfError: t.marginOfError!, adjustedP: t.adjustedP!, tried }));
+  return moves.sort((x, y) => x.adjustedP - y.adjustedP || Math.abs(y.delta) - y.marginOfError - (Math.abs(x.delta) - x.marginOfError))[0];
 }

@@ -1,6 +1,10 @@
 import { bandOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import type { EventAttribute, EventType } from '../store/index.js';
+import { benjaminiHochberg } from '../scoring/significance.js';
+import { featuresOf } from './event-features.js';
 import { fisherGreater } from './fisher.js';
+
+export { describeFeature, featuresOf } from './event-features.js';
 
 /** A scored survey of one person (their linked addresses count as one person). */
 export interface ScorePoint {
@@ -67,44 +71,31 @@ export function scorePairs(surveys: readonly ScorePoint[], events: readonly Even
   return pairs.sort((x, y) => x.after.at.getTime() - y.after.at.getTime() || x.after.surveyId.localeCompare(y.after.surveyId));
 }
 
-/**
- * What an event says, as features: its type (`delivery`) and each text or yes/no attribute
- * (`delivery.onTime=false`, `purchase.product=Kettle`). Numbers (amounts, days late, minutes) are
- * left out: as values they would rarely repeat.
- */
-export function featuresOf(e: EventPoint): string[] {
-  const features: string[] = [e.type];
-  for (const [name, value] of Object.entries(e.attributes).sort(([x], [y]) => x.localeCompare(y))) {
-    if (typeof value === 'boolean' || (typeof value === 'string' && value.length <= 100 && !(e.type === 'social_mention' && name === 'text'))) features.push(`${e.type}.${name}=${String(value)}`);
-  }
-  return features;
-}
-
 export interface FeatureStat {
   feature: string;
-  /** Drops with the feature before them, and all drops. */
+  /** The survey kind of the pairs compared: a kind's drops are only ever compared with its own stable pairs. */
+  kind: SurveyKind;
+  /** Drops with the feature before them, and all drops (of this kind). */
   drops: number;
   totalDrops: number;
-  /** Stable or rising pairs with the feature before them, and all of them. */
+  /** Stable or rising pairs with the feature before them, and all of them (of this kind). */
   others: number;
   totalOthers: number;
   /** P(feature | drop) / P(feature | no drop); null when no stable pair had it (only before drops). */
   lift: number | null;
   /** One-sided Fisher's exact p that the feature comes before drops more often than before the rest. */
   p: number;
-  /** p × the number of features tested (Bonferroni), at most 1: what the digest trusts. */
+  /** Benjamini–Hochberg p over every feature of every kind tested in the report: what the digest trusts. */
   adjustedP: number;
 }
 
-/** The minimums for a feature to be reported at all. */
+/** The minimums for a feature to be reported at all (per survey kind). */
 export const minimums = { totalDrops: 5, totalOthers: 5, drops: 3 };
 
-/**
- * Which features precede drops more often than stable or rising scores. Each pair counts a feature
- * once. Reported: features seen before at least 3 drops, more often (in proportion) before drops
- * than before the rest, when there are at least 5 drops and 5 other pairs; best p first.
- */
-export function precedingFeatures(pairs: readonly ScorePair[]): FeatureStat[] {
+type Untested = Omit<FeatureStat, 'adjustedP'>;
+
+/** One kind's features: counts, lift and Fisher's p, before any correction. */
+function featuresOfKind(kind: SurveyKind, pairs: readonly ScorePair[]): Untested[] {
   const totalDrops = pairs.filter((p) => p.drop).length;
   const totalOthers = pairs.length - totalDrops;
   if (totalDrops < minimums.totalDrops || totalOthers < minimums.totalOthers) return [];
@@ -117,26 +108,33 @@ export function precedingFeatures(pairs: readonly ScorePair[]): FeatureStat[] {
       counts.set(f, c);
     }
   }
-  const tested = [...counts.entries()].filter(([, c]) => c.drops >= minimums.drops && c.drops / totalDrops > c.others / totalOthers);
-  return tested
-    .map(([feature, c]) => {
-      const p = fisherGreater(c.drops, totalDrops - c.drops, c.others, totalOthers - c.others);
-      const lift = c.others === 0 ? null : (c.drops * totalOthers) / (c.others * totalDrops);
-      return { feature, ...c, totalDrops, totalOthers, lift, p, adjustedP: Math.min(1, p * tested.length) };
-    })
-    .sort((x, y) => x.p - y.p || (y.lift ?? Infinity) - (x.lift ?? Infinity) || x.feature.localeCompare(y.feature));
+  return [...counts.entries()]
+    .filter(([, c]) => c.drops >= minimums.drops && c.drops / totalDrops > c.others / totalOthers)
+    .map(([feature, c]) => ({
+      feature,
+      kind,
+      ...c,
+      totalDrops,
+      totalOthers,
+      lift: c.others === 0 ? null : (c.drops * totalOthers) / (c.others * totalDrops),
+      p: fisherGreater(c.drops, totalDrops - c.drops, c.others, totalOthers - c.others),
+    }));
 }
 
-/** How a feature reads in a sentence: "a late delivery", "a purchase of Kettle". */
-export function describeFeature(feature: string): string {
-  const [type, rest] = feature.split('.', 2) as [string, string | undefined];
-  const [name, value] = (rest ?? '').split('=', 2) as [string, string | undefined];
-  const noun = type.replace('_', ' ');
-  if (!rest) return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
-  if (type === 'delivery' && name === 'onTime') return value === 'false' ? 'a late delivery' : 'an on-time delivery';
-  if ((type === 'purchase' || type === 'refund') && name === 'product') return `${type === 'purchase' ? 'a purchase' : 'a refund'} of ${value}`;
-  if (type === 'support_ticket' && name === 'status') return `${value === 'opened' ? 'an opened' : 'a resolved'} support ticket`;
-  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun} with ${name} ${value}`;
+/**
+ * Which features precede drops more often than stable or rising scores, per survey kind (an NPS
+ * drop is never set against a CES pair). Each pair counts a feature once. Tested: features seen
+ * before at least 3 drops of a kind, more often (in proportion) before its drops than before the
+ * rest, when the kind has at least 5 drops and 5 other pairs; every feature of every kind is then
+ * adjusted at once (Benjamini–Hochberg). Best p first.
+ */
+export function precedingFeatures(pairs: readonly ScorePair[]): FeatureStat[] {
+  const kinds = [...new Set(pairs.map((p) => p.kind))].sort();
+  const tested = kinds.flatMap((kind) => featuresOfKind(kind, pairs.filter((p) => p.kind === kind)));
+  const q = benjaminiHochberg(tested.map((t) => t.p));
+  return tested
+    .map((t, i) => ({ ...t, adjustedP: q[i]! }))
+    .sort((x, y) => x.p - y.p || (y.lift ?? Infinity) - (x.lift ?? Infinity) || x.feature.localeCompare(y.feature) || x.kind.localeCompare(y.kind));
 }
 
 const median = (xs: number[]) => {

@@ -2,6 +2,7 @@ import { eng, spa, urd } from 'stopword';
 import { z } from 'zod';
 import { surveyKinds, type Band, type Locale, type SurveyKind } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';
+import { benjaminiHochberg, normalUpperTail } from '../scoring/significance.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -87,6 +88,8 @@ export interface Theme {
   logOdds: number;
   /** logOdds / its standard error, sqrt of the sum of the four 1/(cell+½): 1.96 and over is beyond noise. */
   z: number;
+  /** One-sided p of z, Benjamini–Hochberg adjusted over every term of the band and period with enough comments. */
+  adjustedP: number;
   commentIds: string[];
 }
 
@@ -117,9 +120,10 @@ export function commentThemes(comments: readonly ThemeComment[], options: { limi
       if (!mine.length) continue;
       const ids = new Map<string, string[]>();
       for (const c of mine) for (const t of c.terms) ids.set(t, [...(ids.get(t) ?? []), c.id]);
-      const themes = [...ids]
-        .filter(([, list]) => list.length >= min)
-        .map(([term, list]) => theme(term, list, mine.length, theirs.filter((c) => c.terms.has(term)).length, theirs.length))
+      const tried = [...ids].filter(([, list]) => list.length >= min).map(([term, list]) => theme(term, list, mine.length, theirs.filter((c) => c.terms.has(term)).length, theirs.length));
+      const q = benjaminiHochberg(tried.map((t) => normalUpperTail(t.z)));
+      const themes = tried
+        .map((t, i) => ({ ...t, adjustedP: q[i]! }))
         .filter((t) => t.z > 0)
         .sort((a, b) => b.z - a.z || Number(b.term.includes(' ')) - Number(a.term.includes(' ')) || b.count - a.count || a.term.localeCompare(b.term))
         .slice(0, limit);
@@ -129,7 +133,7 @@ export function commentThemes(comments: readonly ThemeComment[], options: { limi
   return out;
 }
 
-function theme(term: string, commentIds: string[], of: number, otherCount: number, otherOf: number): Theme {
+function theme(term: string, commentIds: string[], of: number, otherCount: number, otherOf: number): Omit<Theme, 'adjustedP'> {
   const count = commentIds.length;
   const cells = [count, of - count, otherCount, otherOf - otherCount].map((x) => x + 0.5) as [number, number, number, number];
   const logOdds = Math.log(cells[0] / cells[1]) - Math.log(cells[2] / cells[3]);

@@ -253,6 +253,9 @@ export function toRecord(d: Doc): SurveyRecord {
     week: d.week as string,
     tags: (d.tags as string[] | undefined) ?? [],
     ...(d.context ? { context: contextOf(d.context) } : {}),
+    // The survey's own cohorts: its answer counts where its send counted.
+    ...(Array.isArray(d.precededBy) && d.precededBy.length ? { precededBy: d.precededBy as string[] } : {}),
+    ...(typeof d.firstPurchaseMonth === 'string' ? { firstPurchaseMonth: d.firstPurchaseMonth } : {}),
     inbound: (d.inbound as string[] | undefined) ?? [],
     alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
     webhooksDue: (d.webhooksDue as SurveyWebhookEvent[] | undefined) ?? [],

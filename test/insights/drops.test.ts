@@ -50,17 +50,37 @@ describe('features before drops', () => {
 
   it('counts, lifts and one-sided Fisher p by hand', () => {
     const stats = precedingFeatures(scorePairs(surveys, events));
-    const rows = stats.map((s) => [s.feature, s.drops, s.others, s.lift, Number(s.p.toFixed(6)), Number(s.adjustedP.toFixed(6))]);
+    const rows = stats.map((s) => [s.feature, s.kind, s.drops, s.others, s.lift, Number(s.p.toFixed(6)), Number(s.adjustedP.toFixed(6))]);
     // Late delivery: lift (5/6)/(1/6) = 5; p = (C(6,5)·C(6,1) + C(6,6)) / C(12,6) = 37/924.
-    // Purchase (of X): 3 drops, 0 stable: lift none; p = C(3,3)·C(9,3) / C(12,6) = 84/924.
-    // Any delivery: 5 drops, 4 stable: p = (C(9,5)·C(3,1) + C(9,6)) / C(12,6) = 462/924. Four features tested.
+    // Its days late, binned (3 → 3-6): 5 drops, 0 stable (the stable one was 1 day late): p = C(5,5)·C(7,1) / C(12,6) = 7/924.
+    // Purchase (of X, amount 10 → 0-19): 3 drops, 0 stable: lift none; p = C(3,3)·C(9,3) / C(12,6) = 84/924.
+    // Any delivery: 5 drops, 4 stable: p = (C(9,5)·C(3,1) + C(9,6)) / C(12,6) = 462/924.
+    // Six features tested, Benjamini–Hochberg (in 1/924): 6·7/1 = 42, 6·37/2 = 111, 6·84/3 = 168, 6·84/4 = 126,
+    // 6·84/5 = 100.8, 6·462/6 = 462; the running minimum from the top makes ranks 2 to 5 100.8.
+    const q = (x: number) => Number((x / 924).toFixed(6));
     expect(rows).toEqual([
-      ['delivery.onTime=false', 5, 1, 5, Number((37 / 924).toFixed(6)), Number(((4 * 37) / 924).toFixed(6))],
-      ['purchase', 3, 0, null, Number((84 / 924).toFixed(6)), Number(((4 * 84) / 924).toFixed(6))],
-      ['purchase.product=X', 3, 0, null, Number((84 / 924).toFixed(6)), Number(((4 * 84) / 924).toFixed(6))],
-      ['delivery', 5, 4, 1.25, 0.5, 1],
+      ['delivery.daysLate=3-6', 'nps', 5, 0, null, q(7), q(42)],
+      ['delivery.onTime=false', 'nps', 5, 1, 5, q(37), q(100.8)],
+      ['purchase', 'nps', 3, 0, null, q(84), q(100.8)],
+      ['purchase.amount=0-19', 'nps', 3, 0, null, q(84), q(100.8)],
+      ['purchase.product=X', 'nps', 3, 0, null, q(84), q(100.8)],
+      ['delivery', 'nps', 5, 4, 1.25, 0.5, 0.5],
     ]);
     expect(stats[0]).toMatchObject({ totalDrops: 6, totalOthers: 6 });
+  });
+
+  it('never sets one kind\'s drops against another kind\'s pairs', () => {
+    // NPS: 6 drops and 12 stable pairs, no tickets. CES: 8 drops and 2 stable pairs, a ticket before each.
+    // Mixed, a ticket would precede 8 of 14 drops and 2 of 14 others (lift 4); per kind it never differs.
+    const mixed: ScorePoint[] = [];
+    const tickets: EventPoint[] = [];
+    for (let i = 0; i < 6; i++) mixed.push(point(`n${i}`, 1, 9), point(`n${i}`, 10, 3));
+    for (let i = 0; i < 12; i++) mixed.push(point(`s${i}`, 1, 9), point(`s${i}`, 10, 9));
+    for (let i = 0; i < 10; i++) {
+      mixed.push(point(`c${i}`, 1, 6, 'ces'), point(`c${i}`, 10, i < 8 ? 5 : 6, 'ces'));
+      tickets.push(event(`c${i}`, 5, 'support_ticket', { status: 'resolved' }));
+    }
+    expect(precedingFeatures(scorePairs(mixed, tickets))).toEqual([]);
   });
 
   it('reports nothing below 5 drops or 5 other pairs', () => {
