@@ -5,6 +5,7 @@ import { app, type AppOptions } from './app.js';
 import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { loggerOptions } from './logger.js';
+import { frameworkErrors } from './api/v1/problems.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded-database.js';
 
 export interface BuildOptions extends Omit<AppOptions, 'config'> {
@@ -23,6 +24,10 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     connectionTimeout: 60_000,
     return503OnClosing: true,
     bodyLimit: 1_048_576,
+    // A path segment of any length reaches its route (an id that is no id is a 404 there, not the
+    // router's 414); what Fastify still refuses itself (a URL it cannot decode) is problem+json under /api/v1.
+    routerOptions: { maxParamLength: 16_384 },
+    frameworkErrors,
   });
   const { logLevel: _level, logStream: _stream, ...appOptions } = options;
   await fastify.register(app, { ...appOptions, config });

@@ -86,9 +86,9 @@ export async function benchCampaign(
     const telegram = Array.from({ length: sizes.telegram }, (_, i) => String(8_200_000_000 + i));
     const rows = (channel: string, addresses: string[]) => addresses.map((address, i) => ({ kind: (['nps', 'csat', 'ces'] as const)[i % 3], channel, address }));
     const chunks = (list: unknown[], size: number) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
-    // Four uploads at a time per channel. The API starts an upload's rows eight at a time, each sending
-    // its invitation (paced) before it answers, so an upload lasts about rows / (rate / 4) seconds:
-    // kept near 30 s, under the server's 60 s idle-connection timeout (see the report).
+    // Four uploads at a time per channel, each of about 30 s of sends. The API answers an upload once
+    // its rows are started and sends their invitations after it, eight at a time per channel, at the
+    // channel's rate; the campaign ends when every customer has been reached.
     const perRequest = (rate: number) => Math.max(1, Math.min(1000, Math.floor((rate * 30) / 4)));
     const uploads = [chunks(rows('sms', sms), perRequest(sizes.smsRate)), chunks(rows('telegram', telegram), perRequest(telegramRate))];
     // The fakes refuse for a while once this share of the campaign has gone out.

@@ -14,19 +14,22 @@ export const surveyRow = startSurveyInput.omit({ trigger: true, tags: true }).ex
 export const maxRows = 1000;
 /**
  * Rows of one request started side by side: one after another, a 1,000-row upload ran at the pace of
- * one survey start (a few database round trips), well under an SMS number's 100 a second; the
- * channel's pacer, not this, keeps the provider's rate.
+ * one survey start (a few database round trips). Their invitations are queued and sent after the
+ * answer (`Outbox.deliverSoon`), so the channel's pacer, not the upload, keeps the provider's rate.
  */
 const rowsAtOnce = 8;
 
 export type RowResult = { row: number; ok: false; error: string } | ({ row: number; ok: true } & Awaited<ReturnType<SurveyStarter['start']>>);
 
-/** Start one row; a refusal the caller can fix (bad field, bad address) is the row's error, anything else throws. */
-async function startRow(starter: SurveyStarter, raw: unknown) {
+/**
+ * Start one row; a refusal the caller can fix (bad field, bad address) is the row's error, anything
+ * else throws. Rows of an upload are queued, not sent: the upload is answered at once.
+ */
+async function startRow(starter: SurveyStarter, raw: unknown, options: { queue?: boolean } = {}) {
   const row = surveyRow.safeParse(raw);
   if (!row.success) return { ok: false as const, error: describeIssues(row.error, 'body').join('; '), issues: row.error as z.ZodError | undefined };
   try {
-    return { ok: true as const, ...(await starter.start({ ...row.data, trigger: 'api' })) };
+    return { ok: true as const, ...(await starter.start({ ...row.data, trigger: 'api' }, options)) };
   } catch (err) {
     if (err instanceof AppError && err.expected) return { ok: false as const, error: err.message, issues: undefined };
     throw err;
@@ -50,7 +53,7 @@ export async function startSurveys(
     const results: RowResult[] = await pMap(
       rows,
       async (row, i) => {
-        const result = await startRow(starter, row);
+        const result = await startRow(starter, row, { queue: true });
         return result.ok ? { row: i + 1, ...result } : { row: i + 1, ok: false as const, error: result.error };
       },
       { concurrency: rowsAtOnce },

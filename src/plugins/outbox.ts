@@ -12,7 +12,9 @@ export default fp(
   async (app) => {
     const recordOptOut = app.conversations.recordOptOut.bind(app.conversations);
     const channelOf = (businessId: string, channel: Parameters<typeof app.channels.get>[0]) => app.businessChannels.get(businessId)?.channels.get(channel);
-    app.decorate('outbox', new Outbox(app.store, channelOf, recordOptOut, app.now, app.log));
+    const outbox = new Outbox(app.store, channelOf, recordOptOut, app.now, app.log);
+    app.decorate('outbox', outbox);
+    app.addHook('preClose', () => outbox.close());
   },
   { name: 'outbox', dependencies: ['store', 'conversations', 'channels'] },
 );

@@ -2,10 +2,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Channel } from '../channels/channel.js';
 import type { ChannelName, Delivery, DeliveryUpdate } from '../domain/channels.js';
 import type { NewOutboxItem, OutboxItem, Store } from '../store/index.js';
+import { SendLines } from './send-line.js';
 
 const maxAttempts = 8;
 /** A send still marked as under way after this long was interrupted: it is marked failed, never sent twice. */
 const lockMs = 5 * 60_000;
+/** Sends under way at once per business and channel for `deliverSoon` (the channel's pacer keeps the provider's rate). */
+const sendsPerLine = 8;
 
 /** `cancelled`: a queued message its survey no longer needs (answered, ended, invitation undelivered). */
 export type SendStatus = 'sent' | 'failed' | 'cancelled' | 'retrying' | 'pending' | 'none';
@@ -16,6 +19,8 @@ export type SendStatus = 'sent' | 'failed' | 'cancelled' | 'retrying' | 'pending
  * backoff; a provider's refusal records the opt-out.
  */
 export class Outbox {
+  private readonly soon: SendLines;
+
   constructor(
     private readonly store: Store,
     /** A business's sender on a channel (each business has its own numbers, bots and apps). */
@@ -23,7 +28,9 @@ export class Outbox {
     private readonly recordOptOut: (businessId: string, channel: ChannelName, address: string, reason: string) => Promise<void>,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.soon = new SendLines((ids) => this.deliver(ids), sendsPerLine, log);
+  }
 
   /** Queue messages for the sweeper (or `deliver`); keyed items already queued are not queued again. */
   enqueue(items: readonly NewOutboxItem[]): Promise<string[]> {
@@ -53,6 +60,19 @@ export class Outbox {
     let status: SendStatus = 'pending';
     for (const id of ids) status = await this.sendNext([id]);
     return status;
+  }
+
+  /**
+   * Send these queued items (one survey's messages, in order) after the caller has moved on: an
+   * upload answers at once while its invitations go out at the channel's pace.
+   */
+  deliverSoon(item: { businessId: string; channel: ChannelName }, ids: readonly string[]): void {
+    this.soon.push(`${item.businessId}:${item.channel}`, ids);
+  }
+
+  /** Start no more sends of `deliverSoon`; what has not started stays queued for the sweeper. */
+  close(): Promise<void> {
+    return this.soon.close();
   }
 
   /** Send what is due. Returns how many items were attempted. */

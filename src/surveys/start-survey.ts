@@ -37,6 +37,14 @@ export const startSurveyInput = z.object({
 });
 export type StartSurveyInput = z.input<typeof startSurveyInput>;
 
+export interface StartOptions {
+  /**
+   * Queue an invitation due now and answer at once, instead of sending it first: an upload's rows
+   * go out at the channel's pace after the upload is answered (100 SMS at 1 a second take 100 s).
+   */
+  queue?: boolean;
+}
+
 export type StartSurveyResult =
   | { status: 'sent' | 'queued'; surveyId: string; sendAt: Date; delivery?: string }
   | { status: 'opted_out' | 'already_open'; surveyId?: string }
@@ -84,7 +92,7 @@ export class SurveyStarter {
     private readonly now: () => Date,
   ) {}
 
-  async start(raw: StartSurveyInput): Promise<StartSurveyResult> {
+  async start(raw: StartSurveyInput, options: StartOptions = {}): Promise<StartSurveyResult> {
     const input = parseInput(startSurveyInput, raw, 'input');
     const address = normalizeAddress(input.channel, input.address, this.business.country);
     const now = this.now();
@@ -117,9 +125,10 @@ export class SurveyStarter {
 
     const invitation = { businessId, channel: input.channel, address, purpose: 'invitation' as const, surveyId };
     const messages = outbound.map((m) => ({ ...m, surveyId }));
-    if (sendAt.getTime() > now.getTime()) {
+    if (sendAt.getTime() > now.getTime() || options.queue) {
       // Later parts keep their order when a worker picks items by time.
-      await this.outbox.enqueue(messages.map((message, i) => ({ ...invitation, message, nextAttemptAt: new Date(sendAt.getTime() + i) })));
+      const ids = await this.outbox.enqueue(messages.map((message, i) => ({ ...invitation, message, nextAttemptAt: new Date(sendAt.getTime() + i) })));
+      if (sendAt.getTime() <= now.getTime()) this.outbox.deliverSoon(invitation, ids);
       return { status: 'queued', surveyId, sendAt };
     }
     let delivery: string | undefined;

@@ -51,7 +51,7 @@ describe('REST API', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ accepted: 2, rejected: 1 });
-    expect(body.results.map((r: { row: number; ok: boolean; status?: string }) => [r.row, r.ok, r.status])).toEqual([[1, true, 'sent'], [2, false, undefined], [3, true, 'sent']]);
+    expect(body.results.map((r: { row: number; ok: boolean; status?: string }) => [r.row, r.ok, r.status])).toEqual([[1, true, 'queued'], [2, false, undefined], [3, true, 'queued']]);
     expect(body.results[1].error).toMatch(/^channel: /);
     const stored = await app.store.surveys.model.findOne({ address: a }).lean();
     expect(stored?.vars).toMatchObject({ customerName: 'Lee, Jr.', context: 'the "big" sale' });
@@ -112,7 +112,7 @@ describe('REST API', () => {
     expect(body.results[10]).toMatchObject({ ok: false });
     // Rows 4 and 10 are one customer: one of them started the survey, the other found it open.
     const twice = [body.results[3]!, body.results[9]!];
-    expect(twice.map((r) => r.status).sort()).toEqual(['already_open', 'sent']);
+    expect(twice.map((r) => r.status).sort()).toEqual(['already_open', 'queued']);
     expect(new Set(twice.map((r) => r.surveyId)).size).toBe(1);
     expect(await app.store.surveys.model.countDocuments({ address: { $in: addresses } })).toBe(20);
   });

@@ -10,6 +10,7 @@ import { businessRoutes } from './business-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
 import { insightRoutes } from './insight-routes.js';
+import { MethodNotAllowedError, RouteMethods } from './methods.js';
 import { problemHandler } from './problems.js';
 import { reportRoutes } from './report-routes.js';
 import { settingsRoutes } from './settings-routes.js';
@@ -31,6 +32,15 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.decorateRequest('businessId', '');
   app.decorateRequest('business', null as never);
+
+  // A path that exists, asked with a method it does not answer: 405 with `Allow`, before any body is read.
+  const methods = new RouteMethods();
+  app.addHook('onRoute', (route) => methods.add(route.url, route.method));
+  app.addHook('onRequest', async (request) => {
+    if (!request.is404) return;
+    const allow = methods.allowed(request.url.split('?')[0] ?? '');
+    if (allow.length) throw new MethodNotAllowedError(request.method, allow);
+  });
 
   // Identify first, count (by key, or by address for callers without one), then refuse.
   const auth = new ApiKeyAuth(app, config.apiKey);

@@ -2,13 +2,40 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
-import { customerTimeline, dropsQuery, dropsReportFor, importEventsCsv, metricsByCohort, metricsQuery, recordEvents, themesQuery, themesReportFor } from '../../insights/index.js';
+import { surveyKinds } from '../../domain/surveys.js';
+import { cohortDimensions, customerTimeline, dropsReportFor, eventBatch, importEventsCsv, metricsByCohort, recordEvents, themesReportFor } from '../../insights/index.js';
 import { objectIdParam, problems } from './schemas.js';
 
-/** The analyses answer in the shapes `src/insights/` documents; their inputs are checked by its zod schemas. */
+/** The analyses answer in the shapes `src/insights/` documents. */
 const report = z.any();
-// Query strings arrive as text: the schemas' dates and numbers are read from strings (coerced) by the insights code itself.
-const asText = <T extends z.ZodObject>(schema: T) => z.strictObject(Object.fromEntries(Object.keys(schema.shape).map((k) => [k, z.string().optional()])));
+
+/**
+ * The queries as the document shows them and the route checks them: each field's type, values and
+ * format. The insights code then reads them with its own schemas (dates, and the rules across fields:
+ * `from` before `to`, the longest period), which answer 400 naming the field.
+ */
+const when = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).describe('A date (YYYY-MM-DD) or a time (ISO 8601 with an offset)');
+const kind = z.enum(surveyKinds);
+const cohortsQuery = z.strictObject({
+  kind,
+  by: z.enum(cohortDimensions),
+  period: z.enum(['week', 'month']).default('week'),
+  from: z.iso.date().describe('First day (YYYY-MM-DD); the period is at most two years'),
+  to: z.iso.date().describe('Last day (YYYY-MM-DD), not before `from`'),
+});
+const dropsQuery = z.strictObject({
+  from: when.describe('Start; the period is at most a year'),
+  to: when.describe('End, after `from`'),
+  kind: kind.optional(),
+  windowDays: z.coerce.number().int().min(1).max(365).optional(),
+});
+const themesQuery = z.strictObject({
+  from: when.describe('Start; the period is at most a year'),
+  to: when.describe('End, after `from`'),
+  period: z.enum(['week', 'month']).default('week'),
+  kind: kind.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
 
 /** Events from other systems, one person's timeline, and the analyses (scope surveys:write for events, surveys:read for the rest). */
 export function insightRoutes(app: FastifyInstance): void {
@@ -21,7 +48,7 @@ export function insightRoutes(app: FastifyInstance): void {
       description:
         'A JSON array of up to 1,000 events (purchase, delivery, support_ticket, web_visit, social_mention, refund, custom), or the same as `text/csv`. Idempotent by `source` and `sourceEventId`; customers matched by externalId, phone or email and created when unknown. A result per event. Scope: surveys:write.',
       tags: ['insights'],
-      body: z.union([z.array(z.unknown()), z.string()]),
+      body: z.union([eventBatch, z.string().min(1).describe('CSV (text/csv) with a header line')]),
       response: { 200: z.object({ results: z.array(report), created: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() }), ...problems(413, 415) },
     },
     handler: async (request) => {
@@ -49,7 +76,7 @@ export function insightRoutes(app: FastifyInstance): void {
       summary: 'Scores per group and period',
       description: '`by`: product, tag, location, staff or channel; per group and week or month the score, n and 95 % margin, groups beyond their margin from the rest flagged. From the counters only. Scope: surveys:read.',
       tags: ['insights'],
-      querystring: asText(metricsQuery),
+      querystring: cohortsQuery,
       response: { 200: report, ...problems() },
     },
     handler: async (request) => metricsByCohort(app.store, request.businessId, request.query as never),
@@ -57,13 +84,13 @@ export function insightRoutes(app: FastifyInstance): void {
 
   api.get('/insights/drops', {
     config: { scope: 'surveys:read' },
-    schema: { summary: 'What came before score drops', description: 'Per event type and attribute: how often it preceded a drop against stable or rising scores (lift, counts, one-sided Fisher p). Scope: surveys:read.', tags: ['insights'], querystring: asText(dropsQuery), response: { 200: report, ...problems() } },
+    schema: { summary: 'What came before score drops', description: 'Per event type and attribute: how often it preceded a drop against stable or rising scores (lift, counts, one-sided Fisher p). Scope: surveys:read.', tags: ['insights'], querystring: dropsQuery, response: { 200: report, ...problems() } },
     handler: async (request) => dropsReportFor(app.store, request.businessId, request.query, app.now()),
   });
 
   api.get('/insights/themes', {
     config: { scope: 'surveys:read' },
-    schema: { summary: 'Comment themes', description: 'Per band and period, the words and two-word phrases detractors use more than promoters, each with its comments. Scope: surveys:read.', tags: ['insights'], querystring: asText(themesQuery), response: { 200: report, ...problems() } },
+    schema: { summary: 'Comment themes', description: 'Per band and period, the words and two-word phrases detractors use more than promoters, each with its comments. Scope: surveys:read.', tags: ['insights'], querystring: themesQuery, response: { 200: report, ...problems() } },
     handler: async (request) => themesReportFor(app.store, request.businessId, request.query),
   });
 }

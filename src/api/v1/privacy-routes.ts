@@ -6,6 +6,28 @@ import { objectIdParam, problems } from './schemas.js';
 
 const exportQuery = exportFilters.extend({ format: z.enum(exportFormats).default('csv').describe('csv (spreadsheet-safe) or jsonl (one JSON object per line)') });
 
+const records = z.array(z.looseObject({}));
+/** What the customer export holds: every collection's records of the person, each as stored (less other businesses' data). */
+const customerExport = z
+  .object({
+    exportedAt: z.iso.datetime(),
+    businessId: z.string(),
+    customerId: z.string(),
+    customers: records,
+    surveys: records,
+    webTranscript: records,
+    inbound: records,
+    outbox: records,
+    teamsConversations: records,
+    invitations: records,
+    digests: records,
+    staffIdentities: records,
+    webhookDeliveries: records,
+    events: records,
+  })
+  .describe('A JSON document, sent as a download (content-disposition: attachment)')
+  .meta({ id: 'CustomerExport' });
+
 /** Exports (streamed) and the GDPR export and erasure of one customer. */
 export function privacyRoutes(app: FastifyInstance): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -17,7 +39,13 @@ export function privacyRoutes(app: FastifyInstance): void {
       description: 'Streamed from the database as the client reads it (CSV or JSON lines), oldest first; `to` is exclusive. Scope: export.',
       tags: ['export'],
       querystring: exportQuery,
-      response: { 200: z.string().describe('CSV with a header line, or one JSON object per line'), ...problems() },
+      response: {
+        200: {
+          description: 'CSV with a header line (format=csv), or one JSON object per line (format=jsonl)',
+          content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+        },
+        ...problems(),
+      },
     },
     handler: async (request, reply) => {
       const { format, ...filters } = request.query;
@@ -36,11 +64,15 @@ export function privacyRoutes(app: FastifyInstance): void {
       description: 'The person and every linked address: records, surveys, comments, replies, transcripts, messages, references. Scope: export.',
       tags: ['privacy'],
       params: objectIdParam,
-      response: { 200: z.string().describe('A JSON document'), ...problems(404) },
+      response: { 200: customerExport, ...problems(404) },
     },
     handler: async (request, reply) => {
       const data = await app.privacy.exportCustomer(request.businessId, request.params.id);
-      return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="customer-${request.params.id}.json"`).send(JSON.stringify(data));
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="customer-${request.params.id}.json"`)
+        // Sent as text, as exported: the schema documents it and does not reshape it.
+        .send(JSON.stringify(data) as never);
     },
   });
 

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ValidationError } from '../../errors.js';
+import { MethodNotAllowedError } from './methods.js';
 
 /** RFC 9457 problem details: the one error shape under /api/v1. */
 export const problemSchema = z
@@ -44,8 +45,10 @@ const slugs: Record<number, string> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not-found',
+  405: 'method-not-allowed',
   409: 'conflict',
   413: 'payload-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   429: 'rate-limited',
 };
@@ -92,10 +95,22 @@ export function problemHandler(err: FastifyError, request: FastifyRequest, reply
     return sendProblem(reply, problem(request, status, 'Something went wrong on our side.'));
   }
   request.log.info({ err: { message: err.message } }, 'request refused');
+  if (err instanceof MethodNotAllowedError) void reply.header('allow', err.allow.join(', '));
   let errors: Problem['errors'];
   if (err instanceof InvalidFieldsError) errors = err.fields;
   else if (status === 400) errors = fieldsFromMessage(err.message, 'body');
   return sendProblem(reply, problem(request, status, detailOf(err, status), errors));
+}
+
+/**
+ * Refusals Fastify makes before any route is found (a path segment longer than the router takes,
+ * a URL it cannot decode): problem details under /api/v1, elsewhere Fastify's own shape.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = err.statusCode ?? 400;
+  const detail = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The URL could not be read.';
+  if (request.url.startsWith('/api/v1/')) return sendProblem(reply, problem(request, status, detail));
+  return reply.code(status).send({ error: STATUS_CODES[status], code: err.code, message: detail, statusCode: status });
 }
 
 /** Fastify's own refusals in words a client can act on. */

@@ -50,7 +50,8 @@ export const surveyFilterQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional().describe('invitedAt at or after (ISO 8601)'),
   to: z.iso.datetime({ offset: true }).optional().describe('invitedAt before (ISO 8601)'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a cursor from a previous page').optional(),
+  // The last id of a page (12 bytes) in base64url: 16 characters.
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'a cursor from a previous page').optional(),
 });
 
 export const startResult = z

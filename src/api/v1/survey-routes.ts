@@ -16,7 +16,9 @@ function idOfCursor(cursor: string): string {
 }
 
 const row = surveyRow.meta({ id: 'NewSurvey' });
-const startBody = z.union([row, z.array(row).max(maxRows), z.string().describe(`CSV (text/csv) with the header kind,channel,address,name,locale,context; up to ${maxRows} rows`)]);
+/** Each row of an upload is checked on its own: a row that is no NewSurvey is refused in its result, and the others start. */
+const uploadRow = z.unknown().describe('A NewSurvey; a row that is not one is refused in its own result');
+const startBody = z.union([row, z.array(uploadRow).min(1).max(maxRows), z.string().min(1).describe(`CSV (text/csv) with the header kind,channel,address,name,locale,context; up to ${maxRows} rows`)]);
 
 /** A single survey refused: its wrong fields, or its address (the only other thing the starter refuses). */
 const refusal = (message: string, issues?: z.ZodError) => {

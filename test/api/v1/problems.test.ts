@@ -45,7 +45,27 @@ describe('problem details under /api/v1', () => {
       const body = await expectProblem(await v1(server.app, key, 'GET', '/nothing/here?x=1'), 404, 'not-found');
       expect(body.instance).toBe('/api/v1/nothing/here');
     }
-    await expectProblem(await v1(server.app, envKey, 'PUT', '/surveys'), 404, 'not-found');
+  });
+
+  it('a known path asked with another method is a 405 naming the methods it takes, before any body is read', async () => {
+    for (const key of [envKey, undefined]) {
+      const put = await v1(server.app, key, 'PUT', '/surveys', '{not json', { 'content-type': 'application/json' });
+      expect((await expectProblem(put, 405, 'method-not-allowed')).detail).toBe('PUT is not allowed here; use GET, HEAD, POST');
+      expect(put.headers.allow).toBe('GET, HEAD, POST');
+    }
+    const byId = await v1(server.app, envKey, 'DELETE', '/surveys/6f0000000000000000000000');
+    await expectProblem(byId, 405, 'method-not-allowed');
+    expect(byId.headers.allow).toBe('GET, HEAD');
+    // A static path wins over a parametric one, as in the router: /surveys/export is not /surveys/:id.
+    expect((await v1(server.app, envKey, 'POST', '/surveys/export')).headers.allow).toBe('GET, HEAD');
+    expect((await v1(server.app, envKey, 'TRACE', '/customers/6f0000000000000000000000/export')).headers.allow).toBe('GET, HEAD');
+  });
+
+  it('an id of any length reaches its route (404), and a URL Fastify cannot read is problem details too', async () => {
+    const long = await v1(server.app, envKey, 'GET', `/surveys/${'a'.repeat(500)}`);
+    await expectProblem(long, 404, 'not-found');
+    const bad = await v1(server.app, envKey, 'GET', '/surveys/%E0%A4%A');
+    await expectProblem(bad, 400, 'invalid-request');
   });
 
   it('a validation error lists each wrong field', async () => {
