@@ -12,6 +12,7 @@ import database from './plugins/database.js';
 import outboundWebhooks from './plugins/outbound-webhooks.js';
 import outbox from './plugins/outbox.js';
 import privacy from './plugins/privacy.js';
+import readiness from './plugins/readiness.js';
 import store from './plugins/store.js';
 import sweeper from './plugins/sweeper.js';
 import webhooks from './plugins/webhooks.js';
@@ -48,6 +49,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   // The one composition root: each service a named plugin, registered in dependency order.
   await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName, monitorCommands: options.monitorCommands });
   await fastify.register(store, { config, now: options.now ?? (() => new Date()) });
+  await fastify.register(readiness);
   await fastify.register(outboundWebhooks, { config });
   await fastify.register(conversations, { config });
   await fastify.register(channels, { config });
