@@ -9,6 +9,7 @@ import businesses from './plugins/businesses.js';
 import channels from './plugins/channels.js';
 import conversations from './plugins/conversations.js';
 import database from './plugins/database.js';
+import metrics from './plugins/metrics.js';
 import outboundWebhooks from './plugins/outbound-webhooks.js';
 import outbox from './plugins/outbox.js';
 import privacy from './plugins/privacy.js';
@@ -50,6 +51,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName, monitorCommands: options.monitorCommands });
   await fastify.register(store, { config, now: options.now ?? (() => new Date()) });
   await fastify.register(readiness);
+  await fastify.register(metrics, { config });
   await fastify.register(outboundWebhooks, { config });
   await fastify.register(conversations, { config });
   await fastify.register(channels, { config });

@@ -11,8 +11,11 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const recordOptOut = app.conversations.recordOptOut.bind(app.conversations);
-    const channelOf = (businessId: string, channel: Parameters<typeof app.channels.get>[0]) => app.businessChannels.get(businessId)?.channels.get(channel);
+    const channelOf = (businessId: string, name: Parameters<typeof app.channels.get>[0]) => {
+      const channel = app.businessChannels.get(businessId)?.channels.get(name);
+      return channel && app.metrics.instrument(channel);
+    };
     app.decorate('outbox', new Outbox(app.store, channelOf, recordOptOut, app.now, app.log));
   },
-  { name: 'outbox', dependencies: ['store', 'conversations', 'channels'] },
+  { name: 'outbox', dependencies: ['store', 'conversations', 'channels', 'metrics'] },
 );
