@@ -18,6 +18,7 @@ import store from './plugins/store.js';
 import sweeper from './plugins/sweeper.js';
 import webhooks from './plugins/webhooks.js';
 import { healthRoutes } from './routes/health.js';
+import { registerTracing, type TracingOptions } from './plugins/tracing.js';
 
 export interface AppOptions {
   config: Config;
@@ -27,12 +28,17 @@ export interface AppOptions {
   now?: () => Date;
   /** Emit the database driver's command events (tests count round trips). */
   monitorCommands?: boolean;
+  /** Where trace spans go when tracing is on, instead of OTLP (tests). */
+  traceExporter?: TracingOptions['exporter'];
 }
 
 /** The whole product as one Fastify plugin, so tests build it without listening. */
 async function survey(fastify: FastifyInstance, options: AppOptions): Promise<void> {
   const { config } = options;
   if (!config.mongodbUri) throw new Error('config.mongodbUri is required to build the app');
+
+  // First, so that every route and hook registered after it is traced (when tracing is on).
+  await registerTracing(fastify, { config, exporter: options.traceExporter });
 
   // Fastify reads text/plain by default and hands the string to every route; none of ours takes it (415).
   fastify.removeContentTypeParser('text/plain');
