@@ -1,8 +1,4 @@
-import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 
@@ -22,6 +18,14 @@ export interface TracingOptions {
  */
 export async function registerTracing(app: FastifyInstance, { config, exporter }: TracingOptions): Promise<void> {
   if (!config.tracing.enabled) return;
+  // Loaded only when on: a server without tracing carries none of the SDK.
+  const [{ FastifyOtelInstrumentation }, { OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, SimpleSpanProcessor }, { NodeTracerProvider }] = await Promise.all([
+    import('@fastify/otel'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-trace-node'),
+  ]);
   const processors: SpanProcessor[] = [];
   if (exporter) processors.push(new SimpleSpanProcessor(exporter));
   if (config.tracing.otlpEndpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.tracing.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })));
