@@ -9,13 +9,16 @@ import businesses from './plugins/businesses.js';
 import channels from './plugins/channels.js';
 import conversations from './plugins/conversations.js';
 import database from './plugins/database.js';
+import metrics from './plugins/metrics.js';
 import outboundWebhooks from './plugins/outbound-webhooks.js';
 import outbox from './plugins/outbox.js';
 import privacy from './plugins/privacy.js';
+import readiness from './plugins/readiness.js';
 import store from './plugins/store.js';
 import sweeper from './plugins/sweeper.js';
 import webhooks from './plugins/webhooks.js';
 import { healthRoutes } from './routes/health.js';
+import { registerTracing, type TracingOptions } from './plugins/tracing.js';
 
 export interface AppOptions {
   config: Config;
@@ -25,12 +28,17 @@ export interface AppOptions {
   now?: () => Date;
   /** Emit the database driver's command events (tests count round trips). */
   monitorCommands?: boolean;
+  /** Where trace spans go when tracing is on, instead of OTLP (tests). */
+  traceExporter?: TracingOptions['exporter'];
 }
 
 /** The whole product as one Fastify plugin, so tests build it without listening. */
 async function survey(fastify: FastifyInstance, options: AppOptions): Promise<void> {
   const { config } = options;
   if (!config.mongodbUri) throw new Error('config.mongodbUri is required to build the app');
+
+  // First, so that every route and hook registered after it is traced (when tracing is on).
+  await registerTracing(fastify, { config, exporter: options.traceExporter });
 
   // Fastify reads text/plain by default and hands the string to every route; none of ours takes it (415).
   fastify.removeContentTypeParser('text/plain');
@@ -48,6 +56,8 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   // The one composition root: each service a named plugin, registered in dependency order.
   await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName, monitorCommands: options.monitorCommands });
   await fastify.register(store, { config, now: options.now ?? (() => new Date()) });
+  await fastify.register(readiness);
+  await fastify.register(metrics, { config });
   await fastify.register(outboundWebhooks, { config });
   await fastify.register(conversations, { config });
   await fastify.register(channels, { config });

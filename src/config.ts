@@ -87,6 +87,11 @@ const envSchema = z
     THROTTLE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
     SWEEP_INTERVAL: duration.prefault('30s'),
     API_KEY: z.string().min(16, 'at least 16 characters').optional(),
+    METRICS_ENABLED: bool.default(true),
+    METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+    TRACING_ENABLED: bool.default(false),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, message: 'an http(s) URL' }).optional(),
+    OTEL_SERVICE_NAME: z.string().trim().min(1).default('survey-bot'),
     API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
     SECRETS_KEY: z
       .string()
@@ -178,6 +183,10 @@ function toConfig(env: z.output<typeof envSchema>) {
     },
     survey: { reminderAfterMs: env.REMINDER_AFTER, ttlMs: env.SURVEY_TTL, sweepIntervalMs: env.SWEEP_INTERVAL },
     apiKey: env.API_KEY,
+    /** Prometheus metrics at /metrics; with a token, only for `Authorization: Bearer <token>`. */
+    metrics: { enabled: env.METRICS_ENABLED, token: env.METRICS_TOKEN },
+    /** OpenTelemetry traces, off by default; exported over OTLP/HTTP when an endpoint is set. */
+    tracing: { enabled: env.TRACING_ENABLED, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     /** Requests a minute per API key (per address before a key is known) on /api/v1. */
     apiRateLimit: env.API_RATE_LIMIT,
     /** Encrypts secrets at rest; without it (not in production) a key file in DATA_DIR is made. */
@@ -242,10 +251,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** Names of the variables whose values are secrets; their values never reach a log. */
-export const secretVariables = ['TWILIO_AUTH_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'TEAMS_APP_PASSWORD', 'API_KEY', 'MONGODB_URI', 'SECRETS_KEY'] as const;
+export const secretVariables = ['TWILIO_AUTH_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'TEAMS_APP_PASSWORD', 'API_KEY', 'MONGODB_URI', 'SECRETS_KEY', 'METRICS_TOKEN'] as const;
 
 /** The values of those variables in a parsed configuration, for the log redaction. */
 export function secretValues(config: Config): string[] {
-  const values = [config.twilio?.authToken, config.telegram?.token, config.telegram?.webhookSecret, config.teams?.appPassword, config.apiKey, config.mongodbUri, config.secretsKey];
+  const values = [config.twilio?.authToken, config.telegram?.token, config.telegram?.webhookSecret, config.teams?.appPassword, config.apiKey, config.mongodbUri, config.secretsKey, config.metrics.token];
   return values.filter((v): v is string => !!v);
 }

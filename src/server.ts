@@ -13,6 +13,13 @@ export interface BuildOptions extends Omit<AppOptions, 'config'> {
   logLevel?: string;
   /** Where log lines go instead of stdout (tests read them back). */
   logStream?: DestinationStream;
+  /** How long each plugin may take to start (Fastify's default, 10 s); tests lower it. */
+  pluginTimeout?: number;
+  /**
+   * Wait for the database indexes before returning (the default, for tests and tools). `main` does
+   * not: it listens at once and `/readyz` answers 503 until they are built.
+   */
+  waitForIndexes?: boolean;
 }
 
 /** The server with every plugin registered and nothing listening. */
@@ -28,10 +35,12 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     // router's 414); what Fastify still refuses itself (a URL it cannot decode) is problem+json under /api/v1.
     routerOptions: { maxParamLength: 16_384 },
     frameworkErrors,
+    pluginTimeout: options.pluginTimeout ?? 10_000,
   });
-  const { logLevel: _level, logStream: _stream, ...appOptions } = options;
+  const { logLevel: _level, logStream: _stream, pluginTimeout: _timeout, waitForIndexes = true, ...appOptions } = options;
   await fastify.register(app, { ...appOptions, config });
   await fastify.ready();
+  if (waitForIndexes) await fastify.store.indexes.start();
   return fastify;
 }
 
@@ -58,7 +67,7 @@ export async function main(): Promise<void> {
     config = { ...config, mongodbUri: `${embedded.uri.replace(/\/$/, '')}/survey-bot` };
   }
 
-  const server = await buildServer(config);
+  const server = await buildServer(config, { waitForIndexes: false });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -13,6 +13,11 @@ export interface DatabaseOptions {
   dbName?: string;
   /** Emit the driver's command events (tests count the database round trips of one reply). */
   monitorCommands?: boolean;
+  /**
+   * Let mongoose build each model's indexes as soon as the model is made (its default). The server
+   * turns it off: the store builds them itself, after migrations, without holding up the start.
+   */
+  autoIndex?: boolean;
 }
 
 /** Connection settings: fail a query in seconds rather than hang when the database is away. */
@@ -26,7 +31,7 @@ export const connectionOptions = {
 } satisfies mongoose.ConnectOptions;
 
 export async function connectDatabase(options: DatabaseOptions): Promise<Connection> {
-  const conn = mongoose.createConnection(options.uri, { ...connectionOptions, dbName: options.dbName, monitorCommands: options.monitorCommands ?? false });
+  const conn = mongoose.createConnection(options.uri, { ...connectionOptions, dbName: options.dbName, monitorCommands: options.monitorCommands ?? false, autoIndex: options.autoIndex ?? true });
   await conn.asPromise();
   return conn;
 }
@@ -50,7 +55,7 @@ export async function pingDatabase(conn: Connection, timeoutMs = 1_500): Promise
 
 export default fp<DatabaseOptions>(
   async (app, options) => {
-    const conn = await connectDatabase(options);
+    const conn = await connectDatabase({ ...options, autoIndex: false });
     app.decorate('db', conn);
     app.addHook('onClose', async () => {
       await conn.close();

@@ -11,10 +11,13 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const recordOptOut = app.conversations.recordOptOut.bind(app.conversations);
-    const channelOf = (businessId: string, channel: Parameters<typeof app.channels.get>[0]) => app.businessChannels.get(businessId)?.channels.get(channel);
+    const channelOf = (businessId: string, name: Parameters<typeof app.channels.get>[0]) => {
+      const channel = app.businessChannels.get(businessId)?.channels.get(name);
+      return channel && app.metrics.instrument(channel);
+    };
     const outbox = new Outbox(app.store, channelOf, recordOptOut, app.now, app.log);
     app.decorate('outbox', outbox);
     app.addHook('preClose', () => outbox.close());
   },
-  { name: 'outbox', dependencies: ['store', 'conversations', 'channels'] },
+  { name: 'outbox', dependencies: ['store', 'conversations', 'channels', 'metrics'] },
 );

@@ -23,7 +23,7 @@ export interface StoreOptions {
 /** The repositories on the server's connection, and the business this deployment serves. */
 export default fp<StoreOptions>(
   async (app, { config, now }) => {
-    const store = await createStore(app.db, now);
+    const store = await createStore(app.db, now, { indexesInBackground: true });
     const business = firstBusiness(config);
     await store.businesses.save(business);
     app.decorate('now', now);

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { Sweeper } from '../surveys/sweeper.js';
+import { ProductMetrics } from './metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,16 +17,25 @@ export default fp<{ config: Config }>(
     const digests = {
       // Settings changed through the API or the CLI are read first, so the digest goes out at the business's current time.
       async sweep() {
-        await businesses.refresh(store);
-        let sent = 0;
-        for (const business of businesses.all()) sent += await business.digests.sweep();
-        return sent;
+        return ProductMetrics.timed(app.metrics.digestSeconds, async () => {
+          await businesses.refresh(store);
+          let sent = 0;
+          for (const business of businesses.all()) sent += await business.digests.sweep();
+          app.metrics.digestsSent.inc(sent);
+          return sent;
+        }, (sent) => sent > 0);
       },
     };
-    const sweeper = new Sweeper(app.store, app.conversations, app.outbox, { alerts: app.alerts, digests, webhooks: app.outboundWebhooks }, policy, app.now, app.log);
+    const sweepSeconds = app.metrics.sweepSeconds;
+    class TimedSweeper extends Sweeper {
+      override sweep(batch?: number) {
+        return ProductMetrics.timed(sweepSeconds, () => super.sweep(batch));
+      }
+    }
+    const sweeper = new TimedSweeper(app.store, app.conversations, app.outbox, { alerts: app.alerts, digests, webhooks: app.outboundWebhooks }, policy, app.now, app.log);
     app.decorate('sweeper', sweeper);
     app.addHook('onReady', async () => sweeper.start(config.survey.sweepIntervalMs));
     app.addHook('preClose', () => sweeper.stop());
   },
-  { name: 'sweeper', dependencies: ['conversations', 'outbox', 'businesses'] },
+  { name: 'sweeper', dependencies: ['conversations', 'outbox', 'businesses', 'metrics'] },
 );

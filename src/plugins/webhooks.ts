@@ -45,7 +45,11 @@ export default fp(
     for (const business of app.businesses.all()) {
       const id = business.settings.id;
       const deps: ChannelDeps = {
-        handleInbound: (inbound) => guard.handle(id, inbound, (i) => business.pipeline.handle(i)),
+        handleInbound: async (inbound) => {
+          const result = await guard.handle(id, inbound, (i) => business.pipeline.handle(i));
+          app.metrics.countInbound(inbound.channel, result);
+          return result;
+        },
         recordDelivery: (update) => app.outbox.recordDelivery(update),
         recordOptOut: (channel, address, reason) => app.conversations.recordOptOut(id, channel, address, reason),
         recordOptIn: (channel, address) => app.conversations.setOptOut(id, channel, address, undefined),
@@ -60,5 +64,5 @@ export default fp(
       else await routes(app);
     }
   },
-  { name: 'webhooks', dependencies: ['channels', 'businesses', 'outbox', 'conversations'] },
+  { name: 'webhooks', dependencies: ['channels', 'businesses', 'outbox', 'conversations', 'metrics'] },
 );

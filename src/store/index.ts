@@ -6,6 +6,7 @@ import { DashboardAccessRepository } from './dashboard-access.js';
 import { DigestRepository } from './digests.js';
 import { EventRepository } from './events.js';
 import { ferretDbGuard } from './ferretdb-guard.js';
+import { indexBuild } from './index-build.js';
 import { InboundRepository } from './inbound.js';
 import { InvitationRepository } from './invitations.js';
 import { OutboxRepository } from './outbox.js';
@@ -27,6 +28,7 @@ export type { DigestItem, DigestRecord } from './digests.js';
 export type { EventAttribute, EventRecord, EventType, NewEvent } from './events.js';
 export { eventTypes } from './events.js';
 export type { InvitationRecord } from './invitations.js';
+export type { IndexBuild, IndexBuildState } from './index-build.js';
 export type { MessageId } from './inbound.js';
 export type { DeliveryStatus, NewOutboxItem, OutboxItem, OutboxPurpose } from './outbox.js';
 export { outboxIdOf } from './outbox.js';
@@ -42,7 +44,7 @@ export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
  * Every repository on one connection: the only code that touches mongoose models. Which server is
  * behind the connection decides the write guard (MongoDB semantics, or the FerretDB compensation).
  */
-export async function createStore(conn: Connection, now: () => Date) {
+export async function createStore(conn: Connection, now: () => Date, options: { indexesInBackground?: boolean } = {}) {
   const server = await detectServer(conn);
   const ferret = server === 'ferretdb' ? ferretDbGuard(conn, now) : undefined;
   const guard: WriteGuard = ferret ?? mongoGuard(conn);
@@ -67,13 +69,19 @@ export async function createStore(conn: Connection, now: () => Date) {
     webhookSubscriptions: new WebhookSubscriptionRepository(WebhookSubscriptionRepository.model(conn)),
     webhookDeliveries: new WebhookDeliveryRepository(WebhookDeliveryRepository.model(conn), guard),
   };
-  // The declared indexes (unique ones carry the idempotency guarantees).
   // Data from before several businesses: it belonged to the first one.
   await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);
   // Counters from before one document per cohort and week.
   await store.rollups.migrate(() => store.surveys.owedCountSteps());
-  await Promise.all([...Object.values(conn.models).map((m) => m.init()), ferret?.init()]);
-  return store;
+  await ferret?.init();
+  // The declared indexes (unique ones carry the idempotency guarantees), after the migrations. The
+  // server starts them once it is ready (it listens meanwhile, not ready until they exist); tools wait.
+  const indexes = indexBuild(conn);
+  if (!options.indexesInBackground) {
+    await indexes.start();
+    if (indexes.state === 'failed') throw new Error(`database indexes: ${indexes.reason}`);
+  }
+  return { ...store, indexes };
 }
 
 export type Store = Awaited<ReturnType<typeof createStore>>;

@@ -141,6 +141,15 @@ export class OutboxRepository {
     return doc ? toItem(doc) : undefined;
   }
 
+  /** Items waiting to go (pending, due or not) and when the oldest due one fell due: the backlog a scrape reports. */
+  async backlog(now: Date): Promise<{ depth: number; oldestDueAt?: Date }> {
+    const [depth, oldest] = await Promise.all([
+      this.model.countDocuments({ state: 'pending' }),
+      this.model.findOne({ state: 'pending', nextAttemptAt: { $lte: now } }, { nextAttemptAt: 1 }).sort({ state: 1, nextAttemptAt: 1 }).lean<{ nextAttemptAt: Date }>(),
+    ]);
+    return { depth, oldestDueAt: oldest?.nextAttemptAt };
+  }
+
   /** Take a pending item for sending: exactly one caller gets it for a given attempt. */
   async take(item: OutboxItem, lockedUntil: Date): Promise<OutboxItem | null> {
     const doc = await take(this.model, this.guard, 'outbox', item, lockedUntil);
