@@ -23,7 +23,7 @@ describe('outbound webhooks', () => {
 
   beforeAll(async () => {
     [server, receiver, otherReceiver, verify] = await Promise.all([
-      buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0' }, { now: clock.now }),
+      buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }, { now: clock.now }),
       startReceiver(),
       startReceiver(),
       readmeVerifier(),

@@ -11,7 +11,7 @@ describe('webhook subscriptions through /api/v1', () => {
   let receiver: Receiver;
   let verify: Verify;
   beforeAll(async () => {
-    [server, receiver, verify] = await Promise.all([buildV1Server({}, clock), startReceiver(), readmeVerifier()]);
+    [server, receiver, verify] = await Promise.all([buildV1Server({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }, clock), startReceiver(), readmeVerifier()]);
     secondBusiness(server.app);
   });
   afterAll(async () => {
