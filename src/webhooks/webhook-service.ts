@@ -4,7 +4,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { Store, WebhookDelivery, WebhookSubscription } from '../store/index.js';
 import { nextAttemptAt, postWebhook, type AttemptResult } from './delivery.js';
 import { optOutEvent, surveyEvent, type WebhookEvent } from './events.js';
-import { newSigningSecret, signatureHeader } from './signature.js';
+import { newSigningSecret, signatureHeaders } from './signature.js';
 import { subscriptionInput, type UrlPolicy } from './subscription-input.js';
 
 /** A delivery as its business sees it: no body (it may hold a comment), the latest attempts. */
@@ -207,9 +207,7 @@ export class WebhookService {
     const headers = {
       'Content-Type': 'application/json',
       'User-Agent': 'survey-bot-webhooks/1',
-      'Webhook-Id': item.eventId,
-      'Webhook-Timestamp': String(timestamp),
-      'X-Survey-Signature': signatureHeader(secrets.open(subscription.secretSealed), timestamp, item.body),
+      ...signatureHeaders(secrets.open(subscription.secretSealed), item.eventId, timestamp, item.body),
     };
     const { cause, ...result }: AttemptResult & { cause?: string } = await postWebhook(subscription.url, headers, item.body, this.deps.urls.destinations);
     const attempt = { at, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error ? { error: result.error } : {}) };

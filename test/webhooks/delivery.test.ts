@@ -4,7 +4,8 @@ import { nameOfLoopback } from './receiver.js';
 import { describe, expect, it } from 'vitest';
 import { attemptErrors, nextAttemptAt, postWebhook, retryWindowMs } from '../../src/webhooks/delivery.js';
 import { isPublicAddress, refusedHost, WebhookDestinations } from '../../src/webhooks/destination.js';
-import { signatureHeader } from '../../src/webhooks/signature.js';
+import { newSigningSecret, signatureHeaders } from '../../src/webhooks/signature.js';
+import { Webhook } from 'standardwebhooks';
 import { urlProblem } from '../../src/webhooks/subscription-input.js';
 
 describe('webhook retry schedule', () => {
@@ -65,9 +66,22 @@ describe('webhook URLs', () => {
 });
 
 describe('webhook signature', () => {
-  it('is t and the hex HMAC-SHA256 of "<t>.<body>"', () => {
-    // Reference value computed independently: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
-    expect(signatureHeader('whsec_test', 1_700_000_000, '{"a":1}')).toBe('t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789');
+  it('is Standard Webhooks: v1 and the base64 HMAC-SHA256 of "<id>.<timestamp>.<body>" keyed with the secret\'s bytes', () => {
+    // The specification's own example (standard-webhooks, libraries' test vectors).
+    const headers = signatureHeaders('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}');
+    expect(headers).toEqual({ 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' });
+  });
+
+  it('agrees with the reference library for new secrets, and signs with the same bytes for base64url secrets made before', () => {
+    const secret = newSigningSecret();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const body = '{"id":"survey.scored:1","data":{"score":9}}';
+    const at = new Date('2026-03-10T15:00:00Z');
+    const ours = signatureHeaders(secret, 'survey.scored:1', at.getTime() / 1000, body);
+    expect(ours['webhook-signature']).toBe(new Webhook(secret).sign('survey.scored:1', at, body));
+    const bytes = Buffer.from(secret.slice(6), 'base64');
+    const old = `whsec_${bytes.toString('base64url')}`;
+    expect(signatureHeaders(old, 'survey.scored:1', at.getTime() / 1000, body)).toEqual(ours);
   });
 });
 

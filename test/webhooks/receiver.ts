@@ -43,7 +43,7 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-export type Verify = (secret: string, rawBody: string | Buffer, header: string | undefined, nowMs?: number) => boolean;
+export type Verify = (secret: string, headers: IncomingHttpHeaders, rawBody: string | Buffer, nowMs?: number) => boolean;
 
 /** The verification snippet exactly as README.md shows it (the ```js block of "Outbound webhooks"), as a module. */
 export async function readmeVerifier(): Promise<Verify> {
