@@ -10,6 +10,7 @@ import channels from './plugins/channels.js';
 import conversations from './plugins/conversations.js';
 import database from './plugins/database.js';
 import metrics from './plugins/metrics.js';
+import httpSecurity from './plugins/http-security.js';
 import outboundWebhooks from './plugins/outbound-webhooks.js';
 import outbox from './plugins/outbox.js';
 import privacy from './plugins/privacy.js';
@@ -53,6 +54,8 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
     return reply.code(status).send({ error: err.name, message: err.message });
   });
 
+  // Before any route: the security headers apply to every route added after.
+  await fastify.register(httpSecurity, { config });
   // The one composition root: each service a named plugin, registered in dependency order.
   await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName, monitorCommands: options.monitorCommands });
   await fastify.register(store, { config, now: options.now ?? (() => new Date()) });

@@ -98,6 +98,12 @@ const envSchema = z
       .refine((v) => SecretBox.parseKey(v) !== undefined, '32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)')
       .optional(),
 
+    WEBHOOK_ALLOWED_HOSTS: z
+      .string()
+      .regex(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, 'comma-separated host names or IP addresses such as 127.0.0.1,crm.internal')
+      .transform((v) => v.split(',').map((h) => h.trim()))
+      .optional(),
+
     WEB_CHAT_ENABLED: bool.default(true),
     OWNER_ADDRESSES: ownerAddresses.optional(),
     DIGEST_SCHEDULE: digestSchedule.prefault('mon 09:00'),
@@ -191,6 +197,8 @@ function toConfig(env: z.output<typeof envSchema>) {
     apiRateLimit: env.API_RATE_LIMIT,
     /** Encrypts secrets at rest; without it (not in production) a key file in DATA_DIR is made. */
     secretsKey: env.SECRETS_KEY,
+    /** Hosts outbound webhooks may reach though they are internal (tests' loopback receivers, an operator's own systems). */
+    webhookAllowedHosts: env.WEBHOOK_ALLOWED_HOSTS ?? [],
     owners: { addresses: env.OWNER_ADDRESSES ?? [], digestSchedule: env.DIGEST_SCHEDULE },
     web: { enabled: env.WEB_CHAT_ENABLED },
     /** Stand-ins for the providers' APIs for every business's clients (tests; refused in production). */

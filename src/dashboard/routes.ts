@@ -61,8 +61,10 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
         objectSrc: ["'none'"],
       },
     },
+    frameguard: { action: 'deny' },
     hsts: secure,
   });
+
   const chartJs = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
   const assets: Record<string, { body: string; type: string }> = {
     'chart.umd.min.js': { body: chartJs, type: 'text/javascript; charset=utf-8' },

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { webhookUrlPolicy } from '../webhooks/subscription-input.js';
 import { WebhookService } from '../webhooks/webhook-service.js';
 
 declare module 'fastify' {
@@ -12,7 +13,7 @@ declare module 'fastify' {
 /** Registered before the conversations, whose survey changes owe webhook events. */
 export default fp<{ config: Config }>(
   async (app, { config }) => {
-    const service = new WebhookService({ store: app.store, secrets: app.secrets, now: app.now, log: app.log, production: config.nodeEnv === 'production' });
+    const service = new WebhookService({ store: app.store, secrets: app.secrets, now: app.now, log: app.log, urls: webhookUrlPolicy(config) });
     app.decorate('outboundWebhooks', service);
     app.addHook('onReady', () => service.warm());
     app.addHook('preClose', () => service.close());

@@ -96,7 +96,8 @@ export class ApiKeyRepository {
     return doc ? toRecord(doc) : undefined;
   }
 
+  /** Record a use; a revoked key's record is left as it was (another instance may still have it cached as valid). */
   async touch(id: string, at: Date): Promise<void> {
-    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { lastUsedAt: at } });
+    await this.model.updateOne({ _id: new Types.ObjectId(id), revokedAt: null }, { $set: { lastUsedAt: at } });
   }
 }

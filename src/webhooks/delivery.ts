@@ -1,3 +1,8 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { RefusedDestinationError, type WebhookDestinations } from './destination.js';
+
 /** How one HTTP attempt went: the receiver's status, or why there was none. */
 export type AttemptResult = { status: number; error?: string } | { status?: undefined; error: string };
 
@@ -5,21 +10,52 @@ export const attemptTimeoutMs = 10_000;
 /** Retries go on this long after the event was queued; then the delivery is `failed`. */
 export const retryWindowMs = 24 * 3_600_000;
 
+/** What a business is shown for an attempt that got no answer: never the low-level error (a port scan would read it). */
+export const attemptErrors = {
+  refused: 'not sent: the host is not a public address',
+  unreachable: 'not delivered: could not connect or read an answer',
+} as const;
+
 /**
  * POST a webhook body. Redirects are never followed (a 3xx is a failed attempt: the receiver must
- * give its final URL), the attempt is abandoned after 10 s, and the answer's body is not read.
+ * give its final URL), the attempt is abandoned after 10 s, and the answer's body is not read. The
+ * connection goes only to an address `destinations` permits, checked when it is made. `cause`
+ * carries the low-level error code for the server's log only.
  */
-export async function postWebhook(url: string, headers: Record<string, string>, body: string, timeoutMs = attemptTimeoutMs): Promise<AttemptResult> {
+export async function postWebhook(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  destinations: WebhookDestinations,
+  timeoutMs = attemptTimeoutMs,
+): Promise<AttemptResult & { cause?: string }> {
+  let target: URL;
   try {
-    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel().catch(() => {});
-    if (res.status >= 300 && res.status < 400) return { status: res.status, error: 'redirect not followed' };
-    return { status: res.status };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { error: `no answer within ${timeoutMs / 1000} s` };
-    return { error: e.cause?.code ?? e.message };
+    target = new URL(url);
+  } catch {
+    return { error: attemptErrors.unreachable, cause: 'bad URL' };
   }
+  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (destinations.hostProblem(target.hostname) || (isIP(host) && !destinations.permits(host))) return { error: attemptErrors.refused, cause: 'EDESTINATION' };
+  const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
+  if (!send) return { error: attemptErrors.unreachable, cause: 'scheme' };
+  return new Promise((resolve) => {
+    const req = send(
+      target,
+      { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, lookup: destinations.lookup, agent: false, signal: AbortSignal.timeout(timeoutMs) },
+      (res) => {
+        res.destroy();
+        const status = res.statusCode ?? 0;
+        resolve(status >= 300 && status < 400 ? { status, error: 'redirect not followed' } : { status });
+      },
+    );
+    req.on('error', (err: Error & { code?: string }) => {
+      if (err.name === 'TimeoutError' || err.name === 'AbortError') return resolve({ error: `no answer within ${timeoutMs / 1000} s`, cause: 'timeout' });
+      if (err instanceof RefusedDestinationError) return resolve({ error: attemptErrors.refused, cause: err.code });
+      resolve({ error: attemptErrors.unreachable, cause: err.code ?? err.name });
+    });
+    req.end(body);
+  });
 }
 
 /**

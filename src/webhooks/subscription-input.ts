@@ -1,17 +1,26 @@
 import { z } from 'zod';
 import { webhookEventTypes } from '../store/index.js';
+import type { Config } from '../config.js';
+import { WebhookDestinations } from './destination.js';
 
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** What a URL is judged by: the environment, and the hosts the operator allowed (WEBHOOK_ALLOWED_HOSTS). */
+export interface UrlPolicy {
+  production: boolean;
+  destinations: WebhookDestinations;
+}
+
+/** The policy a configuration sets (the service and the v1 route schema share it). */
+export const webhookUrlPolicy = (config: Pick<Config, 'nodeEnv' | 'webhookAllowedHosts'>): UrlPolicy => ({
+  production: config.nodeEnv === 'production',
+  destinations: new WebhookDestinations(config.webhookAllowedHosts),
+});
 
 /**
- * Addresses of this machine and private networks, written as IP literals (10/8, 172.16/12,
- * 192.168/16, 169.254/16 link-local and cloud metadata, 0/8, IPv6 loopback, unique-local, link-local).
- * A name that resolves to one is not caught here.
+ * Why a URL cannot receive webhooks, or undefined when it can. An internal IP literal, `localhost`
+ * or `*.localhost` is refused here in every environment unless allowed; a name's addresses are
+ * checked at each delivery. http only to an allowed host, and not in production.
  */
-const privateAddress = /^(10\.|127\.|0\.|169\.254\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)|^\[(::1?|f[cd][0-9a-f]*:.*|fe[89ab][0-9a-f]*:.*)\]$/i;
-
-/** Why a URL cannot receive webhooks, or undefined when it can. */
-export function urlProblem(text: string, production: boolean): string | undefined {
+export function urlProblem(text: string, { production, destinations }: UrlPolicy): string | undefined {
   let url: URL;
   try {
     url = new URL(text);
@@ -19,25 +28,22 @@ export function urlProblem(text: string, production: boolean): string | undefine
     return 'not a URL';
   }
   if (url.username || url.password) return 'must not carry a user name or password';
-  const loopback = loopbackHosts.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  if (production && (loopback || privateAddress.test(url.hostname))) return 'must not point at this server or a private network';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && loopback && !production) return undefined;
-  return production ? 'must be an https URL' : 'must be an https URL (or http to localhost outside production)';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https URL';
+  const problem = destinations.hostProblem(url.hostname);
+  if (problem) return problem;
+  if (url.protocol === 'http:' && (production || !destinations.allows(url.hostname))) return production ? 'must be an https URL' : 'must be an https URL (or http to a host in WEBHOOK_ALLOWED_HOSTS outside production)';
+  return undefined;
 }
 
-/**
- * What `subscribe` takes: `{ url, events }`, nothing else. Exported so a route can declare the same
- * schema; `production` decides whether http to loopback is allowed.
- */
-export function subscriptionInput(production: boolean) {
+/** What `subscribe` takes: `{ url, events }`, nothing else. Exported so a route can declare the same schema. */
+export function subscriptionInput(policy: UrlPolicy) {
   return z.strictObject({
     url: z
       .string()
       .trim()
       .max(2048)
       .superRefine((url, ctx) => {
-        const problem = urlProblem(url, production);
+        const problem = urlProblem(url, policy);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
     events: z

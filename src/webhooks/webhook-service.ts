@@ -4,8 +4,8 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { Store, WebhookDelivery, WebhookSubscription } from '../store/index.js';
 import { nextAttemptAt, postWebhook, type AttemptResult } from './delivery.js';
 import { optOutEvent, surveyEvent, type WebhookEvent } from './events.js';
-import { newSigningSecret, signatureHeader } from './signature.js';
-import { subscriptionInput } from './subscription-input.js';
+import { newSigningSecret, signatureHeaders } from './signature.js';
+import { subscriptionInput, type UrlPolicy } from './subscription-input.js';
 
 /** A delivery as its business sees it: no body (it may hold a comment), the latest attempts. */
 export interface DeliveryView {
@@ -29,8 +29,8 @@ export interface WebhookServiceDeps {
   secrets: SecretBox;
   now: () => Date;
   log: FastifyBaseLogger;
-  /** NODE_ENV=production: https only. */
-  production: boolean;
+  /** NODE_ENV=production (https only) and the hosts the operator allowed. */
+  urls: UrlPolicy;
 }
 
 /**
@@ -49,7 +49,7 @@ export class WebhookService {
 
   /** Register a URL for events. The signing secret is in this answer only: it is stored sealed and never shown again. */
   async subscribe(businessId: string, input: unknown): Promise<{ subscription: WebhookSubscription; secret: string }> {
-    const { url, events } = parseInput(subscriptionInput(this.deps.production), input, 'body');
+    const { url, events } = parseInput(subscriptionInput(this.deps.urls), input, 'body');
     const existing = await this.deps.store.webhookSubscriptions.list(businessId);
     if (existing.length >= maxSubscriptions) throw new ValidationError(`at most ${maxSubscriptions} webhook subscriptions per business`);
     const secret = newSigningSecret();
@@ -207,13 +207,11 @@ export class WebhookService {
     const headers = {
       'Content-Type': 'application/json',
       'User-Agent': 'survey-bot-webhooks/1',
-      'Webhook-Id': item.eventId,
-      'Webhook-Timestamp': String(timestamp),
-      'X-Survey-Signature': signatureHeader(secrets.open(subscription.secretSealed), timestamp, item.body),
+      ...signatureHeaders(secrets.open(subscription.secretSealed), item.eventId, timestamp, item.body),
     };
-    const result: AttemptResult = await postWebhook(subscription.url, headers, item.body);
+    const { cause, ...result }: AttemptResult & { cause?: string } = await postWebhook(subscription.url, headers, item.body, this.deps.urls.destinations);
     const attempt = { at, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error ? { error: result.error } : {}) };
-    const where = { subscriptionId: subscription.id, eventType: item.eventType, attempt: item.attempts, status: result.status };
+    const where = { subscriptionId: subscription.id, eventType: item.eventType, attempt: item.attempts, status: result.status, cause };
     if (result.status !== undefined && result.status >= 200 && result.status < 300) {
       await store.webhookDeliveries.settle(item, attempt, { state: 'delivered', at: this.deps.now() });
       return;

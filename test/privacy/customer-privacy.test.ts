@@ -58,7 +58,7 @@ describe('GDPR export and erasure of one customer', () => {
 
   beforeAll(async () => {
     [fake, receiver] = await Promise.all([startFakeTwilio({ accountSid, authToken, publicUrl }), startReceiver()]);
-    server = await buildTestServer(smsEnv(fake, { WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: key, THROTTLE_DAYS: '0' }), { now: clock.now });
+    server = await buildTestServer(smsEnv(fake, { WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: key, THROTTLE_DAYS: '0', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }), { now: clock.now });
     const { app } = server;
     // The owner reads alerts and answers in the web chat.
     // The business's own system gets every webhook event (survey.completed carries the comment).

@@ -11,7 +11,7 @@ describe('outbound webhooks on FerretDB', () => {
   let server: TestServer;
   let receiver: Receiver;
   beforeAll(async () => {
-    [server, receiver] = await Promise.all([buildTestServer({ MONGODB_URI: ferretDbUri(), WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0' }, { now: clock.now }), startReceiver()]);
+    [server, receiver] = await Promise.all([buildTestServer({ MONGODB_URI: ferretDbUri(), WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }, { now: clock.now }), startReceiver()]);
   });
   afterAll(async () => {
     await server?.close();

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { newSigningSecret } from '../../src/webhooks/signature.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { hours, TestClock } from '../helpers/clock.js';
 import { say, visitor } from '../staff/web-chat.js';
@@ -23,7 +25,7 @@ describe('outbound webhooks', () => {
 
   beforeAll(async () => {
     [server, receiver, otherReceiver, verify] = await Promise.all([
-      buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0' }, { now: clock.now }),
+      buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }, { now: clock.now }),
       startReceiver(),
       startReceiver(),
       readmeVerifier(),
@@ -72,13 +74,24 @@ describe('outbound webhooks', () => {
       expect(r.headers['content-type']).toBe('application/json');
       const id = r.headers['webhook-id'];
       expect(id).toBe((JSON.parse(r.body) as Body).id);
-      const header = String(r.headers['x-survey-signature']);
-      expect(header).toMatch(new RegExp(`^t=${String(r.headers['webhook-timestamp'])},v1=[0-9a-f]{64}$`));
-      expect(verify(secret, r.body, header, clock.now().getTime())).toBe(true);
-      expect(verify(secret, Buffer.from(r.body), header, clock.now().getTime())).toBe(true);
-      expect(verify(secret, r.body.replace('"nps"', '"csat"'), header, clock.now().getTime())).toBe(false);
-      expect(verify(`${secret}x`, r.body, header, clock.now().getTime())).toBe(false);
-      expect(verify(secret, r.body, header, clock.now().getTime() + 6 * 60_000)).toBe(false);
+      expect(r.headers['x-survey-signature']).toBeUndefined();
+      expect(String(r.headers['webhook-signature'])).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+      const now = clock.now().getTime();
+      expect(verify(secret, r.headers, r.body, now)).toBe(true);
+      expect(verify(secret, r.headers, Buffer.from(r.body), now)).toBe(true);
+      expect(verify(secret, r.headers, r.body.replace('"nps"', '"csat"'), now)).toBe(false);
+      expect(verify(secret, { ...r.headers, 'webhook-id': `${String(id)}x` }, r.body, now)).toBe(false);
+      expect(verify(newSigningSecret(), r.headers, r.body, now)).toBe(false);
+      expect(verify(secret, r.headers, r.body, now + 6 * 60_000)).toBe(false);
+      // The specification's reference library accepts it as sent, and nothing else.
+      const reference = new Webhook(secret);
+      vi.setSystemTime(now);
+      try {
+        expect(reference.verify(r.body, r.headers as Record<string, string>)).toEqual(JSON.parse(r.body));
+        expect(() => reference.verify(r.body.replace('"nps"', '"csat"'), r.headers as Record<string, string>)).toThrow();
+      } finally {
+        vi.useRealTimers();
+      }
     }
     const deliveries = await app.outboundWebhooks.deliveries('default', subscriptionId, 10);
     expect(deliveries.filter((d) => d.eventId.endsWith(surveyId)).map((d) => [d.status, d.attempts, d.lastAttempts.map((a) => a.status)])).toEqual([
@@ -257,7 +270,7 @@ describe('outbound webhooks', () => {
     }
   });
 
-  it('refuses URLs that are not https (outside loopback in development) and unknown events', async () => {
+  it('refuses URLs that are not https (http only to an allowed host in development) and unknown events', async () => {
     const subscribe = (input: unknown) => server.app.outboundWebhooks.subscribe('url-shop', input);
     await expect(subscribe({ url: 'http://example.com/hooks', events: ['survey.scored'] })).rejects.toMatchObject({ statusCode: 400 });
     await expect(subscribe({ url: 'https://user:pw@example.com/hooks', events: ['survey.scored'] })).rejects.toThrow(/user name or password/);
@@ -265,7 +278,7 @@ describe('outbound webhooks', () => {
     await expect(subscribe({ url: 'https://example.com/hooks', events: [] })).rejects.toMatchObject({ statusCode: 400 });
     const ok = await subscribe({ url: 'https://example.com/hooks', events: ['survey.scored', 'survey.scored'] });
     expect(ok.subscription.events).toEqual(['survey.scored']);
-    expect(ok.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(ok.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     await server.app.outboundWebhooks.remove('url-shop', ok.subscription.id);
     expect(await server.app.outboundWebhooks.list('url-shop')).toEqual([]);
   });

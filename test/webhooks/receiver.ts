@@ -1,7 +1,8 @@
+import { lookup } from 'node:dns/promises';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -42,7 +43,7 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-export type Verify = (secret: string, rawBody: string | Buffer, header: string | undefined, nowMs?: number) => boolean;
+export type Verify = (secret: string, headers: IncomingHttpHeaders, rawBody: string | Buffer, nowMs?: number) => boolean;
 
 /** The verification snippet exactly as README.md shows it (the ```js block of "Outbound webhooks"), as a module. */
 export async function readmeVerifier(): Promise<Verify> {
@@ -59,4 +60,16 @@ export async function readmeVerifier(): Promise<Verify> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A host name that is not `localhost` but resolves to loopback (this machine's name, from the hosts
+ * file): the address check must catch it by its addresses, not by its spelling.
+ */
+export async function nameOfLoopback(): Promise<string> {
+  for (const name of [hostname(), 'runsc', 'vm', 'ip6-localhost', 'ip6-loopback']) {
+    const addresses = await lookup(name, { all: true }).catch(() => []);
+    if (name !== 'localhost' && addresses.length && addresses.every((a) => a.address.startsWith('127.') || a.address === '::1')) return name;
+  }
+  throw new Error('no host name here resolves to loopback only');
 }

@@ -81,7 +81,8 @@ export class ApiKeyAuth {
     const now = Date.now();
     const cached = this.keys.get(hash.toString('hex'));
     if (cached && cached.until > now) {
-      this.touch(cached.found.key.id);
+      // A revoked key stays cached (so it costs no read) but is not being used: its lastUsedAt stays.
+      if (!cached.found.revoked) this.touch(cached.found.key.id);
       return cached.found;
     }
     const record = await this.app.store.apiKeys.verify(key);

@@ -16,6 +16,7 @@ import { reportRoutes } from './report-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { surveyRoutes } from './survey-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
+import { webhookUrlPolicy } from '../../webhooks/subscription-input.js';
 
 /**
  * REST API v1 (encapsulated, under /api/v1): zod schemas for input and output, scoped keys per
@@ -62,7 +63,7 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   reportRoutes(app);
   businessRoutes(app, servicesOf);
   apiKeyRoutes(app, auth);
-  webhookRoutes(app, config.nodeEnv === 'production');
+  webhookRoutes(app, webhookUrlPolicy(config));
   privacyRoutes(app);
   settingsRoutes(app);
   insightRoutes(app);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { webhookEventTypes, type WebhookSubscription } from '../../store/index.js';
-import { subscriptionInput } from '../../webhooks/subscription-input.js';
+import { subscriptionInput, type UrlPolicy } from '../../webhooks/subscription-input.js';
 import { objectIdParam, problems } from './schemas.js';
 
 const subscriptionSchema = z
@@ -33,7 +33,7 @@ const deliveriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).m
 const subscriptionJson = (s: WebhookSubscription) => ({ id: s.id, url: s.url, events: s.events, active: s.active, disabledReason: s.disabledReason ?? null, createdAt: s.createdAt });
 
 /** The business's outbound webhook subscriptions and their deliveries (scope admin). */
-export function webhookRoutes(app: FastifyInstance, production: boolean): void {
+export function webhookRoutes(app: FastifyInstance, urls: UrlPolicy): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const service = app.outboundWebhooks;
 
@@ -43,7 +43,7 @@ export function webhookRoutes(app: FastifyInstance, production: boolean): void {
       summary: 'Subscribe a URL to events',
       description: 'Deliveries are signed with the `secret` in this answer only (see the README for the header and a verification snippet). Scope: admin.',
       tags: ['webhooks'],
-      body: subscriptionInput(production),
+      body: subscriptionInput(urls),
       response: { 201: subscriptionSchema.extend({ secret: z.string() }), ...problems(415) },
     },
     handler: async (request, reply) => {

@@ -104,6 +104,32 @@ describe('API keys', () => {
   });
 });
 
+describe('a revoked key', () => {
+  it('is refused and its lastUsedAt stays when it was last used, cached or not', async () => {
+    const clock = new TestClock('2026-03-10T15:00:00Z');
+    const server = await buildV1Server({}, clock);
+    try {
+      const { app } = server;
+      const made = await v1(app, envKey, 'POST', '/api-keys', { name: 'leaked', scopes: ['surveys:read'] });
+      const { key, id } = made.json() as { key: string; id: string };
+      const lastUsed = async () => (await v1(app, envKey, 'GET', '/api-keys')).json().items.find((k: { id: string }) => k.id === id).lastUsedAt as string | null;
+      expect((await v1(app, key, 'GET', '/stats')).statusCode).toBe(200);
+      await expect.poll(lastUsed).toBe(clock.now().toISOString());
+      const usedAt = clock.now().toISOString();
+      expect((await v1(app, envKey, 'DELETE', `/api-keys/${id}`)).statusCode).toBe(200);
+      clock.advance(61_000);
+      // The first call reads the revoked record and caches it; the next ones are answered from the cache.
+      for (let i = 0; i < 3; i++) expect((await v1(app, key, 'GET', '/stats')).statusCode).toBe(401);
+      // Another instance that still holds the key as valid writes nothing to the revoked record either.
+      await app.store.apiKeys.touch(id, clock.now());
+      await new Promise((resolve) => setTimeout(resolve, 200)); // a background write would have landed
+      expect(await lastUsed()).toBe(usedAt);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('rate limit', () => {
   it('answers 429 problem details with Retry-After once a key used its minute, per key and per address', async () => {
     const limited = await buildV1Server({ API_RATE_LIMIT: '3' });
