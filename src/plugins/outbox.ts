@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import type { ChannelName } from '../domain/channels.js';
 import { Outbox } from '../surveys/outbox.js';
 
 declare module 'fastify' {
@@ -11,7 +12,7 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const recordOptOut = app.conversations.recordOptOut.bind(app.conversations);
-    const channelOf = (businessId: string, channel: Parameters<typeof app.channels.get>[0]) => app.businessChannels.get(businessId)?.channels.get(channel);
+    const channelOf = (businessId: string, channel: ChannelName) => app.businessChannels.get(businessId)?.channels.get(channel);
     app.decorate('outbox', new Outbox(app.store, channelOf, recordOptOut, app.now, app.log));
   },
   { name: 'outbox', dependencies: ['store', 'conversations', 'channels'] },
