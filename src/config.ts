@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from './errors.js';
 import { SecretBox } from './security/secret-box.js';
+import { teamsAppTypes, teamsIdentityProblems, telegramToken, telegramWebhookSecret, twilioAccountSid, twilioSender } from './businesses/identities.js';
 
 /** "90s", "30m", "24h", "3d", or a plain number of milliseconds. */
 const duration = z
@@ -108,26 +109,21 @@ const envSchema = z
     OWNER_ADDRESSES: ownerAddresses.optional(),
     DIGEST_SCHEDULE: digestSchedule.prefault('mon 09:00'),
 
-    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID: AC followed by 32 hex digits').optional(),
+    // The environment's business's identities: the same field rules as a stored business's (identities.ts).
+    TWILIO_ACCOUNT_SID: twilioAccountSid.optional(),
     TWILIO_AUTH_TOKEN: optionalText,
-    TWILIO_FROM: z
-      .string()
-      .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'an E.164 number such as +15551234567 or a messaging service SID (MG…)')
-      .optional(),
+    TWILIO_FROM: twilioSender.optional(),
     TWILIO_API_BASE_URL: z.url().optional(),
     SMS_RATE_PER_SECOND: z.coerce.number().positive().max(100).default(1),
 
-    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]{20,}$/, 'a bot token from @BotFather (123456:ABC…)').optional(),
-    TELEGRAM_WEBHOOK_SECRET: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{16,256}$/, '16-256 characters of A-Z, a-z, 0-9, _ and -')
-      .optional(),
+    TELEGRAM_BOT_TOKEN: telegramToken.optional(),
+    TELEGRAM_WEBHOOK_SECRET: telegramWebhookSecret.optional(),
     TELEGRAM_API_ROOT: z.url().optional(),
     TELEGRAM_POLLING: bool.default(false),
 
     TEAMS_APP_ID: optionalText,
     TEAMS_APP_PASSWORD: optionalText,
-    TEAMS_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
+    TEAMS_APP_TYPE: z.enum(teamsAppTypes).default('SingleTenant'),
     TEAMS_TENANT_ID: optionalText,
     TEAMS_AUTH_DISABLED: bool.default(false),
     TEAMS_OPENID_METADATA_URL: z.url({ message: 'the URL of an OpenID configuration document' }).optional(),
@@ -143,8 +139,12 @@ const envSchema = z
     need(env.TWILIO_ACCOUNT_SID !== undefined, ['TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'PUBLIC_URL'], 'when TWILIO_ACCOUNT_SID is set (SMS enabled)');
     need(env.TELEGRAM_BOT_TOKEN !== undefined, ['TELEGRAM_WEBHOOK_SECRET'], 'when TELEGRAM_BOT_TOKEN is set (Telegram enabled)');
     need(env.TELEGRAM_BOT_TOKEN !== undefined && !env.TELEGRAM_POLLING, ['PUBLIC_URL'], 'for the Telegram webhook');
-    need(env.TEAMS_APP_ID !== undefined && !env.TEAMS_AUTH_DISABLED, ['TEAMS_APP_PASSWORD'], 'when TEAMS_APP_ID is set (Teams enabled)');
-    need(env.TEAMS_APP_ID !== undefined && env.TEAMS_APP_TYPE === 'SingleTenant', ['TEAMS_TENANT_ID'], 'for a SingleTenant Teams app');
+    if (env.TEAMS_APP_ID !== undefined) {
+      const teams = { appType: env.TEAMS_APP_TYPE, appPassword: env.TEAMS_APP_PASSWORD ?? (env.TEAMS_AUTH_DISABLED ? '-' : undefined), tenantId: env.TEAMS_TENANT_ID };
+      for (const { field, message } of teamsIdentityProblems(teams)) {
+        ctx.addIssue({ code: 'custom', path: [field === 'tenantId' ? 'TEAMS_TENANT_ID' : 'TEAMS_APP_PASSWORD'], message });
+      }
+    }
     // Either both or neither: a key set from one place and an issuer from another would check nothing.
     need(env.TEAMS_OPENID_METADATA_URL !== undefined, ['TEAMS_TOKEN_ISSUER'], 'when TEAMS_OPENID_METADATA_URL is set');
     need(env.TEAMS_TOKEN_ISSUER !== undefined, ['TEAMS_OPENID_METADATA_URL'], 'when TEAMS_TOKEN_ISSUER is set');

@@ -62,6 +62,12 @@ describe('loadConfig', () => {
     expect(problems({ ...base, NODE_ENV: 'test', TWILIO_API_BASE_URL: 'http://127.0.0.1:9' })).toEqual([]);
   });
 
+  it('holds a Teams app to the rules a stored business is held to', () => {
+    expect(problems({ TEAMS_APP_ID: 'msi-app', TEAMS_APP_TYPE: 'UserAssignedMSI', TEAMS_TENANT_ID: 'tenant-1' })).toEqual([]);
+    expect(problems({ TEAMS_APP_ID: 'msi-app', TEAMS_APP_TYPE: 'UserAssignedMSI' })).toEqual(['TEAMS_TENANT_ID: required for a UserAssignedMSI Teams app']);
+    expect(problems({ TEAMS_APP_ID: 'app', TEAMS_APP_TYPE: 'MultiTenant' })).toEqual(['TEAMS_APP_PASSWORD: required for a MultiTenant Teams app']);
+  });
+
   it('points Teams token checks at another key set only with both the document and the issuer', () => {
     const teams = { TEAMS_APP_ID: 'b07a-app', TEAMS_APP_PASSWORD: 'not-a-real-password', TEAMS_TENANT_ID: 'tenant-1' };
     const given = { TEAMS_OPENID_METADATA_URL: 'http://127.0.0.1:9/v1/.well-known/openid-configuration', TEAMS_TOKEN_ISSUER: 'http://127.0.0.1:9/issuer' };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { environmentBusinessId } from '../businesses/environment-business.js';
 import type { Config } from '../config.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { surveyKinds } from '../domain/surveys.js';
@@ -24,19 +25,20 @@ const parseQuery = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(sc
 export async function apiRoutes(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.addHook('onRequest', apiKeyAuth(config.apiKey));
-  const own = businessServices(app)(app.business);
+  // API_KEY's business, the environment's: this API predates several businesses (v1 scopes by key).
+  const business = app.businesses.get(environmentBusinessId)!;
+  const own = businessServices(app)(business.settings);
 
-  // The first business's services: this API predates several businesses (v1 scopes by key).
   app.post('/surveys', async (request, reply) => {
-    const { status, body } = await startSurveys(app.surveys, request.body);
+    const { status, body } = await startSurveys(business.surveys, request.body);
     return reply.code(status).send(body);
   });
 
-  app.get('/surveys/:id', async (request) => surveyWithDelivery(app, (request.params as { id: string }).id, app.business.id));
+  app.get('/surveys/:id', async (request) => surveyWithDelivery(app, (request.params as { id: string }).id, business.settings.id));
 
   app.get('/stats', async (request) => {
     const { period } = parseQuery(statsQuery, request.query);
-    return statsJson(await periodStats(app.store, app.business, app.now(), Number(period.slice(0, -1))));
+    return statsJson(await periodStats(app.store, business.settings, app.now(), Number(period.slice(0, -1))));
   });
 
   // Streamed: the export is read from a cursor as the client takes it, never held whole in memory.
@@ -46,20 +48,20 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
       return reply
         .type(exportContentTypes[format])
         .header('content-disposition', `attachment; filename="surveys.${format}"`)
-        .send(surveyExport(app.store, app.business.id, format, filters));
+        .send(surveyExport(app.store, business.settings.id, format, filters));
     });
   }
 
   // GDPR: everything stored about one customer (and their linked addresses), and its erasure.
   app.get('/customers/:id/export', async (request, reply) => {
     const { id } = parseInput(customerIdParams, request.params, 'params');
-    const data = await app.privacy.exportCustomer(app.business.id, id);
+    const data = await app.privacy.exportCustomer(business.settings.id, id);
     return reply.header('content-disposition', `attachment; filename="customer-${id}.json"`).send(data);
   });
 
   app.delete('/customers/:id', async (request) => {
     const { id } = parseInput(customerIdParams, request.params, 'params');
-    const report = await app.privacy.eraseCustomer(app.business.id, id);
+    const report = await app.privacy.eraseCustomer(business.settings.id, id);
     request.log.info({ erasure: report }, 'customer erased');
     return report;
   });

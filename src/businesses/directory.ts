@@ -9,10 +9,7 @@ import type { BusinessServices } from './services.js';
 export class BusinessDirectory {
   private readonly byId: ReadonlyMap<string, BusinessServices>;
 
-  constructor(
-    readonly first: BusinessServices,
-    all: readonly BusinessServices[],
-  ) {
+  constructor(all: readonly BusinessServices[]) {
     this.byId = new Map(all.map((b) => [b.settings.id, b]));
   }
 
@@ -31,7 +28,7 @@ export class BusinessDirectory {
       const live = this.byId.get(stored.id);
       if (!live) added.push(stored.id);
       // In place: every service of the business holds this very object.
-      else if (live !== this.first) Object.assign(live.settings, stored);
+      else Object.assign(live.settings, stored);
     }
     return added;
   }

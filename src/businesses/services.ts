@@ -35,7 +35,7 @@ export interface SharedServices {
  */
 export interface BusinessServices {
   settings: BusinessSettings;
-  /** '' for the first business, `/b/<id>` for the others: where its webhooks and web chat live. */
+  /** `/b/<id>` ('' for the environment's business): where its webhooks and web chat live. */
   basePath: string;
   channels: ReadonlyMap<ChannelName, Channel>;
   surveys: SurveyStarter;

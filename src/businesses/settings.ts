@@ -3,60 +3,13 @@ import { digestSchedule, sendWindow, timeZone, type Config } from '../config.js'
 import type { ChannelName } from '../domain/channels.js';
 import { locales } from '../domain/surveys.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { channelIdentitiesInput, type ChannelIdentities } from './identities.js';
 import type { BusinessSettings } from '../store/index.js';
-
-/** The first business: the one the environment describes (a single-business install's only one). */
-export const firstBusinessId = 'default';
 
 /** Business ids appear in URLs (`/b/<id>/…`) and in Telegram deep links: 1-32 of A-Z a-z 0-9 _. */
 export const businessIdSchema = z.string().regex(/^[A-Za-z0-9_]{1,32}$/, '1-32 letters, digits or _');
 
-/**
- * Where provider traffic goes is the deployment's (TWILIO_API_BASE_URL, TELEGRAM_API_ROOT, outside
- * production only), never a business's: a stored URL would carry the business's credentials to it.
- * Named here so a request that sends one is told why, not just "unrecognized key".
- */
-const deploymentEndpoint = (field: string, variable: string) =>
-  z.never({ error: `${field} is not a business setting: provider endpoints belong to the deployment (${variable}), outside production only` }).optional();
-
-/** A business's own channel identities: its Twilio sender, its Telegram bot, its Teams app, its web chat. */
-export const channelIdentitiesInput = z.strictObject({
-  web: z.strictObject({ enabled: z.boolean() }).optional(),
-  sms: z
-    .strictObject({
-      accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID: AC followed by 32 hex digits'),
-      authToken: z.string().trim().min(1),
-      from: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'an E.164 number such as +15551234567 or a messaging service SID (MG…)'),
-      ratePerSecond: z.number().positive().max(100).default(1),
-      apiBaseUrl: deploymentEndpoint('apiBaseUrl', 'TWILIO_API_BASE_URL'),
-    })
-    .optional(),
-  telegram: z
-    .strictObject({
-      token: z.string().regex(/^\d+:[\w-]{20,}$/, 'a bot token from @BotFather (123456:ABC…)'),
-      webhookSecret: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, '16-256 characters of A-Z, a-z, 0-9, _ and -'),
-      apiRoot: deploymentEndpoint('apiRoot', 'TELEGRAM_API_ROOT'),
-    })
-    .optional(),
-  teams: z
-    .strictObject({
-      appId: z.string().trim().min(1),
-      appPassword: z.string().trim().min(1),
-      appType: z.enum(['MultiTenant', 'SingleTenant']).default('SingleTenant'),
-      tenantId: z.string().trim().min(1).optional(),
-    })
-    .refine((t) => t.appType !== 'SingleTenant' || t.tenantId, { message: 'tenantId is required for a SingleTenant Teams app', path: ['tenantId'] })
-    .optional(),
-});
-export type ChannelIdentities = z.output<typeof channelIdentitiesInput>;
-
-/** Identities as stored; those sealed by older versions may carry an endpoint URL, which is dropped. */
-export function storedIdentities(json: unknown): ChannelIdentities {
-  const raw = (json ?? {}) as { sms?: Record<string, unknown>; telegram?: Record<string, unknown> };
-  const { apiBaseUrl: _sms, ...sms } = raw.sms ?? {};
-  const { apiRoot: _telegram, ...telegram } = raw.telegram ?? {};
-  return channelIdentitiesInput.parse({ ...raw, ...(raw.sms ? { sms } : {}), ...(raw.telegram ? { telegram } : {}) });
-}
+export { channelIdentitiesInput, storedIdentities, type ChannelIdentities } from './identities.js';
 
 /** A business as the API and the CLI create or change it. */
 export const businessInput = z.strictObject({
@@ -79,37 +32,24 @@ export function toStored(input: z.output<typeof businessInput>, box: SecretBox):
   return { settings: { ...rest, channelNames }, sealed: box.seal(JSON.stringify(channels)) };
 }
 
-/** The settings of the first business, from the environment. */
-export function firstBusiness(config: Config): BusinessSettings {
-  return { id: firstBusinessId, ...config.business, digestSchedule: config.owners.digestSchedule };
-}
-
-/** Channel settings in the shape the channel factory takes, from a business's identities. */
+/** Channel settings in the shape the channel factory takes, from a business's identities and the deployment's settings. */
 export function channelSettingsOf(identities: ChannelIdentities, config: Config): ChannelSettings {
+  const { sms, telegram, teams } = identities;
   return {
     web: { enabled: identities.web?.enabled ?? true },
-    twilio: identities.sms ? { ...identities.sms, apiBaseUrl: config.providers.twilioApiBaseUrl } : undefined,
-    telegram: identities.telegram ? { ...identities.telegram, apiRoot: config.providers.telegramApiRoot, polling: false } : undefined,
-    teams: identities.teams
-      ? { ...identities.teams, tenantId: identities.teams.tenantId, authDisabled: config.teams?.authDisabled ?? false, tokenValidation: config.teams?.tokenValidation }
+    twilio: sms ? { ...sms, apiBaseUrl: config.providers.twilioApiBaseUrl } : undefined,
+    // Long polling (development) is for the bot TELEGRAM_BOT_TOKEN names.
+    telegram: telegram ? { ...telegram, apiRoot: config.providers.telegramApiRoot, polling: config.telegram?.polling === true && config.telegram.token === telegram.token } : undefined,
+    teams: teams
+      ? { ...teams, appPassword: teams.appPassword ?? '', tenantId: teams.tenantId, authDisabled: config.teams?.authDisabled ?? false, tokenValidation: config.teams?.tokenValidation }
       : undefined,
   };
 }
 
-/** What the channel factory needs: the same shape the environment gives the first business. */
+/** What the channel factory needs for one business. */
 export interface ChannelSettings {
   web: { enabled: boolean };
   twilio: (NonNullable<Config['twilio']> & { apiBaseUrl?: string }) | undefined;
   telegram: (NonNullable<Config['telegram']> & { apiRoot?: string }) | undefined;
   teams: Config['teams'];
-}
-
-export function channelSettingsFromConfig(config: Config): ChannelSettings {
-  const { twilioApiBaseUrl, telegramApiRoot } = config.providers;
-  return {
-    web: config.web,
-    twilio: config.twilio && { ...config.twilio, apiBaseUrl: twilioApiBaseUrl },
-    telegram: config.telegram && { ...config.telegram, apiRoot: telegramApiRoot },
-    teams: config.teams,
-  };
 }

@@ -18,7 +18,7 @@ export interface ChannelFactoryDeps {
 /** Where one business's channels live: the server's public URL, and the path its routes sit under. */
 export interface ChannelPlace {
   publicUrl: string;
-  /** '' for the first business, `/b/<id>` for the others. */
+  /** `/b/<id>` ('' for the environment's business). */
   basePath: string;
   /** Country for phone numbers written without a country code. */
   country: string;

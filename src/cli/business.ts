@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { businessInput, firstBusinessId, toStored } from '../businesses/settings.js';
+import { businessInput, toStored } from '../businesses/settings.js';
+import { basePathOf } from '../plugins/channels.js';
 import { ConfigError } from '../config.js';
 import { describeIssues } from '../errors.js';
 import type { BusinessSettings } from '../store/index.js';
@@ -37,7 +38,7 @@ function describe(b: BusinessSettings): string {
   return [
     `${b.id}: ${b.name}`,
     `  time zone ${b.timeZone}, locale ${b.locale}, country ${b.country}, send window ${window(b.sendWindow.startMinute)}-${window(b.sendWindow.endMinute)}, throttle ${b.throttleDays} days`,
-    `  channels: ${b.id === firstBusinessId ? 'from the environment' : (b.channelNames ?? []).join(', ') || 'web chat only'}${b.id === firstBusinessId ? '' : `, at /b/${b.id}/`}`,
+    `  channels: ${(b.channelNames ?? []).join(', ') || 'web chat only'}, at ${basePathOf(b.id)}/`,
   ].join('\n');
 }
 
@@ -72,13 +73,11 @@ export async function runBusinessCli(argv: string[], out: (line: string) => void
     if (command === 'show' || command === 'remove') {
       if (!existing) return (out(`no business ${id}`), 1);
       if (command === 'show') out(describe(existing));
-      else if (id === firstBusinessId) return (out('the first business comes from the environment and cannot be removed'), 1);
       else await store.businesses.remove(id).then(() => out(`removed ${id}; its surveys and customers stay in the database`));
       return 0;
     }
     if (command === 'add' && existing) return (out(`business ${id} exists already: use set`), 1);
     if (command === 'set' && !existing) return (out(`no business ${id}: use add`), 1);
-    if (id === firstBusinessId) return (out('the first business is described by the environment (BUSINESS_NAME, TWILIO_…, TELEGRAM_…): change those'), 1);
     const channels = values.channels ? JSON.parse(await readFile(values.channels, 'utf8')) : undefined;
     const given = {
       id,

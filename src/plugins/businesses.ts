@@ -3,21 +3,21 @@ import { DetractorAlerts } from '../alerts/detractor-alerts.js';
 import { BusinessDirectory } from '../businesses/directory.js';
 import { DashboardAccess } from '../dashboard/access.js';
 import { businessServices, type BusinessServices } from '../businesses/services.js';
-import { firstBusinessId } from '../businesses/settings.js';
+import { environmentBusinessId } from '../businesses/environment-business.js';
 import type { Config } from '../config.js';
 import type { DigestScheduler } from '../digest/digest-scheduler.js';
 import type { InboundPipeline } from '../inbound/pipeline.js';
 import type { StaffCommands } from '../staff/commands.js';
 import type { StaffService } from '../staff/staff-service.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
-import { normalizeAddress, type SurveyStarter } from '../surveys/start-survey.js';
+import type { SurveyStarter } from '../surveys/start-survey.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     businesses: BusinessDirectory;
     alerts: DetractorAlerts;
     dashboardAccess: DashboardAccess;
-    /** The first business's services (a single-business install's only ones). */
+    /** The services of the business the environment describes (a single-business install's only one), for convenience. */
     surveys: SurveyStarter;
     links: DeepLinks;
     staff: StaffService;
@@ -39,30 +39,25 @@ export default fp<{ config: Config }>(
     const shared = { store, conversations, outbox, alerts, dashboard, digestSchedule: config.owners.digestSchedule, publicUrl: config.publicUrl, now, log };
     const all: BusinessServices[] = [];
     for (const { settings, basePath, channels } of app.businessChannels.values()) all.push(businessServices(settings, basePath, channels, shared));
-    const first = all.find((b) => b.settings.id === firstBusinessId)!;
-    app.decorate('businesses', new BusinessDirectory(first, all));
+    app.decorate('businesses', new BusinessDirectory(all));
+    const own = all.find((b) => b.settings.id === environmentBusinessId)!;
     app.decorate('alerts', alerts);
     app.decorate('dashboardAccess', dashboard);
-    app.decorate('surveys', first.surveys);
-    app.decorate('links', first.links);
-    app.decorate('staff', first.staff);
-    app.decorate('commands', first.commands);
-    app.decorate('digests', first.digests);
-    app.decorate('pipeline', first.pipeline);
+    app.decorate('surveys', own.surveys);
+    app.decorate('links', own.links);
+    app.decorate('staff', own.staff);
+    app.decorate('commands', own.commands);
+    app.decorate('digests', own.digests);
+    app.decorate('pipeline', own.pipeline);
     app.addHook('preClose', async () => {
       await Promise.all(all.map((b) => b.pipeline.drain()));
       await alerts.drain();
     });
 
-    // The first business's owners from OWNER_ADDRESSES; a business with no owner at all gets a one-time code in the log.
-    for (const { channel, address } of config.owners.addresses) {
-      await first.staff.add({ channel, address: normalizeAddress(channel, address, first.settings.country) }, 'owner');
-    }
+    // A business with no owner at all gets a one-time code in the log.
     for (const business of all) {
       const code = await business.staff.issueOwnerCode();
-      if (!code) continue;
-      const where = business === first ? 'the bot' : `the bot of business "${business.settings.id}"`;
-      log.warn(`No owner yet. Send "/claim ${code}" to ${where} from your phone or chat app to become the owner.`);
+      if (code) log.warn(`No owner yet. Send "/claim ${code}" to the bot of business "${business.settings.id}" from your phone or chat app to become the owner.`);
     }
   },
   { name: 'businesses', dependencies: ['store', 'conversations', 'outbox', 'channels'] },

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import type { ChannelName } from '../domain/channels.js';
 import { Outbox } from '../surveys/outbox.js';
 
 declare module 'fastify' {
@@ -11,7 +12,7 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const recordOptOut = app.conversations.recordOptOut.bind(app.conversations);
-    const channelOf = (businessId: string, name: Parameters<typeof app.channels.get>[0]) => {
+    const channelOf = (businessId: string, name: ChannelName) => {
       const channel = app.businessChannels.get(businessId)?.channels.get(name);
       return channel && app.metrics.instrument(channel);
     };

@@ -35,8 +35,8 @@ function inFlightGuard() {
 }
 
 /**
- * Each business's enabled channels' webhook routes (the first business's at the root, every other
- * under `/b/<id>`), handing what arrives to that business's pipeline.
+ * Each business's enabled channels' webhook routes (under `/b/<id>`; the environment's business's at
+ * the root), handing what arrives to that business's pipeline.
  */
 export default fp(
   async (app) => {
@@ -54,7 +54,7 @@ export default fp(
         recordOptOut: (channel, address, reason) => app.conversations.recordOptOut(id, channel, address, reason),
         recordOptIn: (channel, address) => app.conversations.setOptOut(id, channel, address, undefined),
         startWebSurvey: (input) => business.surveys.start({ ...input, channel: 'web', trigger: 'web' }),
-        log: business.basePath ? app.log.child({ business: id }) : app.log,
+        log: app.log.child({ business: id }),
         now: app.now,
       };
       const routes = async (scope: typeof app) => {

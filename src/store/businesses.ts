@@ -17,6 +17,8 @@ const businessSchema = new Schema(
     channelNames: { type: [String], default: undefined },
     /** The channel identities (tokens, secrets, numbers) as one value sealed by the SecretBox. */
     channelsSealed: String,
+    /** For the business an environment describes: a digest of what it said when last written here. */
+    environmentDigest: String,
   },
   { timestamps: true, versionKey: false },
 );
@@ -72,6 +74,18 @@ export class BusinessRepository {
   async save(business: BusinessSettings, channelsSealed?: string): Promise<void> {
     const { id, ...fields } = business;
     await this.model.updateOne({ _id: id }, { $set: { ...fields, ...(channelsSealed !== undefined ? { channelsSealed } : {}) } }, { upsert: true });
+  }
+
+  /**
+   * Write a business described elsewhere (the environment) unless it was last written from the same
+   * description (`digest`); returns whether it was written.
+   */
+  async adopt(business: BusinessSettings, channelsSealed: string, digest: string): Promise<boolean> {
+    const doc = await this.model.findOne({ _id: business.id }, { environmentDigest: 1 }).lean<{ environmentDigest?: string }>();
+    if (doc?.environmentDigest === digest) return false;
+    const { id, ...fields } = business;
+    await this.model.updateOne({ _id: id }, { $set: { ...fields, channelsSealed, environmentDigest: digest } }, { upsert: true });
+    return true;
   }
 
   /** The sealed channel identities of a business, if it has any of its own. */

@@ -74,7 +74,7 @@ describe('streamed survey export', () => {
     const { app } = server;
     const batch = 5_000;
     for (let from = 0; from < total; from += batch) {
-      const docs = Array.from({ length: batch }, (_, j) => surveyDoc(app.business.id, from + j));
+      const docs = Array.from({ length: batch }, (_, j) => surveyDoc(app.businesses.get('default')!.settings.id, from + j));
       await app.store.surveys.model.insertMany(docs, { lean: true, ordered: false });
     }
     await app.listen({ host: '127.0.0.1', port: 0 });

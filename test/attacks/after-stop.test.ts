@@ -37,7 +37,7 @@ interface Customer {
 
 beforeAll(async () => {
   rig = await startRig({ env: { OWNER_ADDRESSES: `sms:${smsOwner},web:${webOwner}`, SEND_WINDOW: '09:00-20:00', REMINDER_AFTER: '24h', SURVEY_TTL: '72h' } });
-  for (const [name, channel] of rig.app.channels) {
+  for (const [name, channel] of rig.app.businesses.get('default')!.channels) {
     const send = channel.send.bind(channel);
     (channel as { send: typeof channel.send }).send = (to, message) => {
       channelSends.push({ channel: name, to });

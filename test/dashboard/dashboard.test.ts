@@ -46,7 +46,7 @@ describe('owner dashboard', () => {
       TELEGRAM_API_ROOT: fake.url,
     };
     const setup = await buildTestServer(env, { now: clock.now, dbName });
-    await setup.app.store.businesses.save({ ...setup.app.business, id: 'acme', name: 'Acme Rival' });
+    await setup.app.store.businesses.save({ ...setup.app.businesses.get('default')!.settings, id: 'acme', name: 'Acme Rival' });
     await setup.app.close();
     server = await buildTestServer(env, { now: clock.now, dbName });
     app = server.app;

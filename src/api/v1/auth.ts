@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { environmentBusinessId } from '../../businesses/environment-business.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../../errors.js';
 import { apiScopes, type ApiScope, type BusinessSettings } from '../../store/index.js';
@@ -31,7 +32,7 @@ interface Identified {
 
 /**
  * API keys of v1: `sk_<id>_<secret>` keys from the store (SHA-256 compared), and API_KEY, a key of
- * the first business with every scope (compared in constant time, never stored). Verified keys and
+ * the environment's business with every scope (compared in constant time, never stored). Verified keys and
  * business settings are cached for a few seconds; a revocation on this instance takes effect at once,
  * on another within `cacheMs`.
  */
@@ -77,7 +78,7 @@ export class ApiKeyAuth {
 
   private async lookup(key: string): Promise<(Identified & { revoked: boolean }) | undefined> {
     const hash = digest(key);
-    if (this.envKey && timingSafeEqual(hash, this.envKey)) return { key: { id: 'env', scopes: apiScopes }, businessId: this.app.business.id, revoked: false };
+    if (this.envKey && timingSafeEqual(hash, this.envKey)) return { key: { id: 'env', scopes: apiScopes }, businessId: environmentBusinessId, revoked: false };
     const now = Date.now();
     const cached = this.keys.get(hash.toString('hex'));
     if (cached && cached.until > now) {
@@ -94,7 +95,6 @@ export class ApiKeyAuth {
   }
 
   private async business(id: string): Promise<BusinessSettings | undefined> {
-    if (id === this.app.business.id) return this.app.business;
     const now = Date.now();
     const cached = this.businesses.get(id);
     if (cached && cached.until > now) return cached.settings;

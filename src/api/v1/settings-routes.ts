@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { channelIdentitiesInput, firstBusinessId, toStored } from '../../businesses/settings.js';
+import { channelIdentitiesInput, toStored } from '../../businesses/settings.js';
+import { basePathOf } from '../../plugins/channels.js';
 import { digestSchedule, sendWindow, timeZone } from '../../config.js';
 import { channelNames } from '../../domain/channels.js';
 import { locales } from '../../domain/surveys.js';
-import { ConflictError } from '../../errors.js';
 import type { BusinessSettings } from '../../store/index.js';
 import { problems } from './schemas.js';
 
@@ -52,11 +52,11 @@ function settingsJson(b: BusinessSettings) {
     throttleDays: b.throttleDays,
     digestSchedule: b.digestSchedule ? `${weekdays[b.digestSchedule.weekday]} ${hhmm(b.digestSchedule.minute)}` : null,
     channels: b.channelNames ?? [],
-    routes: b.id === firstBusinessId ? '/' : `/b/${b.id}/`,
+    routes: `${basePathOf(b.id)}/`,
   };
 }
 
-/** The key's business's own settings (scope admin): read, and change all but the first (the environment's). */
+/** The key's business's own settings (scope admin): read and change, whichever business it is. */
 export function settingsRoutes(app: FastifyInstance): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
@@ -71,13 +71,12 @@ export function settingsRoutes(app: FastifyInstance): void {
     schema: {
       summary: "Change the business's settings",
       description:
-        'Only the fields given. Settings apply within a sweep; new channel identities (stored encrypted) from the next start. The first business is described by the environment and cannot be changed here (409). Scope: admin.',
+        'Only the fields given. Settings apply within a sweep; new channel identities (stored encrypted) from the next start. The business the environment describes is changed like any other; the environment is written over it again only when the environment itself changes. Scope: admin.',
       tags: ['business'],
       body: settingsPatch,
-      response: { 200: settingsSchema.extend({ restartNeeded: z.boolean() }), ...problems(409, 415) },
+      response: { 200: settingsSchema.extend({ restartNeeded: z.boolean() }), ...problems(415) },
     },
     handler: async (request) => {
-      if (request.businessId === firstBusinessId) throw new ConflictError('the first business is described by the environment (BUSINESS_NAME, TWILIO_…, TELEGRAM_…): change those');
       const current = (await app.store.businesses.get(request.businessId))!;
       const { channels, ...fields } = request.body;
       const next: BusinessSettings = { ...current, ...fields };

@@ -10,14 +10,20 @@ describe("a business's settings through /api/v1", () => {
   });
   afterAll(() => server?.close());
 
-  it('reads them, and refuses to change the first business (the environment describes it)', async () => {
+  it("reads them, and changes the environment's business like any other", async () => {
     const { app } = server;
     const shown = await v1(app, envKey, 'GET', '/business');
     expect(shown.statusCode).toBe(200);
     expect(shown.json()).toMatchObject({ id: 'default', sendWindow: '09:00-20:00', routes: '/' });
-    const refused = await v1(app, envKey, 'PATCH', '/business', { name: 'Renamed' });
-    expect(refused.statusCode).toBe(409);
-    expect(refused.json().detail).toMatch(/environment/);
+    const changed = await v1(app, envKey, 'PATCH', '/business', { name: 'Renamed' });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({ id: 'default', name: 'Renamed' });
+    // One rule for a Teams app wherever it comes from: a managed identity needs a tenant, not a password.
+    const msi = await v1(app, envKey, 'PATCH', '/business', { channels: { teams: { appId: 'msi-app', appType: 'UserAssignedMSI', tenantId: 'tenant-1' } } });
+    expect(msi.statusCode, msi.body).toBe(200);
+    const noTenant = await v1(app, envKey, 'PATCH', '/business', { channels: { teams: { appId: 'msi-app', appType: 'UserAssignedMSI' } } });
+    expect(noTenant.statusCode).toBe(400);
+    expect(noTenant.body).toMatch(/channels\.teams\.tenantId/);
   });
 
   it("changes another business's settings, live within a sweep, and seals new channel identities", async () => {

@@ -30,7 +30,7 @@ describe('SMS channel with the survey service', () => {
   const customerOf = (address: string) => server.app.store.customers.model.findOne({ channel: 'sms', address }).lean();
 
   it('is registered when Twilio is configured', () => {
-    expect([...server.app.channels.keys()]).toContain('sms');
+    expect([...server.app.businesses.get('default')!.channels.keys()]).toContain('sms');
   });
 
   it('sends the invitation through the API and answers the score with TwiML', async () => {

@@ -13,7 +13,7 @@ const invite = (chatId: number, kind: 'nps' | 'csat' | 'ces' = 'nps') =>
 
 describe('telegram with the survey service and the real database', () => {
   it('registers the webhook route and no setWebhook call in tests', async () => {
-    expect(t.server.app.channels.has('telegram')).toBe(true);
+    expect(t.server.app.businesses.get('default')!.channels.has('telegram')).toBe(true);
     expect(t.fake.calls.some((c) => c.method === 'setWebhook')).toBe(false);
   });
 

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { Store } from '../store/index.js';
+import { normalizeAddress } from '../surveys/start-survey.js';
+import { channelIdentitiesInput } from './identities.js';
+import { toStored } from './settings.js';
+
+/**
+ * The id of the business the environment describes. Kept from the versions that had one business, so
+ * an upgrade keeps every survey, counter and key; its routes are also served un-prefixed.
+ */
+export const environmentBusinessId = 'default';
+
+/** The business the environment describes, as the CLI or the API would be given it. */
+export function environmentBusiness(config: Config) {
+  const { twilio, telegram, teams } = config;
+  const channels = channelIdentitiesInput.parse({
+    web: { enabled: config.web.enabled },
+    ...(twilio ? { sms: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: twilio.from, ratePerSecond: twilio.ratePerSecond } } : {}),
+    ...(telegram ? { telegram: { token: telegram.token, webhookSecret: telegram.webhookSecret } } : {}),
+    // With the deployment's Teams auth off (never in production) the app's id is not used, so may be absent.
+    ...(teams
+      ? {
+          teams: teams.appId
+            ? { appId: teams.appId, appType: teams.appType, ...(teams.appPassword ? { appPassword: teams.appPassword } : {}), ...(teams.tenantId ? { tenantId: teams.tenantId } : {}) }
+            : { appId: 'none', appPassword: 'none', appType: 'MultiTenant' },
+        }
+      : {}),
+  });
+  return { id: environmentBusinessId, ...config.business, digestSchedule: config.owners.digestSchedule, channels };
+}
+
+/**
+ * The one start-up step that knows the environment's business: written as a stored business like
+ * any other (identities sealed with SECRETS_KEY) when the environment describes it differently from
+ * the last time it was written, so a change made through the API or the CLI since then stands until
+ * the environment itself changes. OWNER_ADDRESSES are made owners.
+ */
+export async function adoptEnvironmentBusiness(config: Config, store: Store, secrets: SecretBox): Promise<boolean> {
+  const business = environmentBusiness(config);
+  // A digest, not the values: the identities hold secrets.
+  const digest = createHash('sha256').update(JSON.stringify(business)).digest('hex');
+  const { settings, sealed } = toStored(business, secrets);
+  const written = await store.businesses.adopt(settings, sealed, digest);
+  for (const { channel, address } of config.owners.addresses) {
+    await store.staff.add(environmentBusinessId, { channel, address: normalizeAddress(channel, address, business.country) }, 'owner');
+  }
+  return written;
+}

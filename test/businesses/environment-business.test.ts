@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { uniqueDbName } from '../helpers/database.js';
+import { startFakeTelegram, textUpdate, type FakeTelegram } from '../helpers/fake-telegram.js';
+
+/**
+ * The business the environment describes is a stored business like any other: written at start with
+ * its identities sealed, changed through the API, and written over again only when the environment
+ * itself changes. An upgrade from data of the versions that special-cased it keeps everything.
+ */
+describe("the environment's business", () => {
+  const dbName = uniqueDbName('envbiz');
+  const apiKey = 'k_env_business_0123456789';
+  const token = '555000666:AAG-environment-business-bot-token';
+  const secret = 'environment-business-webhook-secret';
+  let fake: FakeTelegram;
+  let server: TestServer | undefined;
+  const env = (more: Record<string, string> = {}) => ({
+    SECRETS_KEY: 'ab'.repeat(32),
+    API_KEY: apiKey,
+    BUSINESS_NAME: 'Env Shop',
+    SWEEP_INTERVAL: '0',
+    TELEGRAM_BOT_TOKEN: token,
+    TELEGRAM_WEBHOOK_SECRET: secret,
+    TELEGRAM_API_ROOT: fake.url,
+    PUBLIC_URL: 'https://bot.example.com',
+    ...more,
+  });
+  const start = async (more?: Record<string, string>) => {
+    await server?.app.close();
+    server = await buildTestServer(env(more), { dbName });
+    return server.app;
+  };
+  const api = (method: 'GET' | 'PATCH' | 'POST', url: string, payload?: unknown) =>
+    server!.app.inject({ method, url: `/api/v1${url}`, headers: { 'x-api-key': apiKey }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+
+  beforeAll(async () => {
+    fake = await startFakeTelegram({ token });
+  });
+  afterAll(async () => {
+    await server?.app.db.dropDatabase().catch(() => {});
+    await server?.app.close();
+    await fake?.close();
+  });
+
+  it('is written at start as a stored business, its bot token sealed', async () => {
+    const app = await start();
+    const raw = await app.store.businesses.model.findOne({ _id: 'default' }).lean<Record<string, unknown>>();
+    expect(raw).toMatchObject({ name: 'Env Shop', channelNames: ['web', 'telegram'] });
+    expect(typeof raw?.channelsSealed).toBe('string');
+    expect(JSON.stringify(raw)).not.toContain(token);
+    expect(JSON.stringify(raw)).not.toContain(secret);
+  });
+
+  it('is changed through the API like any other, and the change stands across a restart', async () => {
+    const changed = await api('PATCH', '/business', { name: 'Renamed Shop', timeZone: 'Europe/Madrid', sendWindow: '10:00-18:00' });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ id: 'default', name: 'Renamed Shop', timeZone: 'Europe/Madrid', sendWindow: '10:00-18:00', routes: '/' });
+    await server!.app.sweeper.sweep();
+    expect(server!.app.businesses.get('default')!.settings).toMatchObject({ name: 'Renamed Shop', timeZone: 'Europe/Madrid' });
+    await start();
+    expect((await api('GET', '/business')).json()).toMatchObject({ name: 'Renamed Shop', timeZone: 'Europe/Madrid', sendWindow: '10:00-18:00' });
+  });
+
+  it('is written over by the environment when the environment changes', async () => {
+    await start({ BUSINESS_NAME: 'Env Shop Two' });
+    expect((await api('GET', '/business')).json()).toMatchObject({ name: 'Env Shop Two', timeZone: 'UTC', sendWindow: '09:00-20:00' });
+  });
+
+  it('keeps its surveys, keys and channels after an upgrade from data that had no stored identities', async () => {
+    let app = server!.app;
+    const key = (await api('POST', '/api-keys', { name: 'integration', scopes: ['surveys:read', 'surveys:write'] })).json().key as string;
+    const started = await api('POST', '/surveys', { kind: 'nps', channel: 'telegram', address: '777001' });
+    expect(started.statusCode, started.body).toBe(201);
+    const surveyId = started.json().surveyId as string;
+    // As the versions that read the first business from the environment left it.
+    await app.store.businesses.model.updateOne({ _id: 'default' }, { $unset: { channelsSealed: 1, environmentDigest: 1, channelNames: 1 } });
+    app = await start({ BUSINESS_NAME: 'Env Shop Two' });
+    const read = await app.inject({ method: 'GET', url: `/api/v1/surveys/${surveyId}`, headers: { 'x-api-key': key } });
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json()).toMatchObject({ id: surveyId, channel: 'telegram' });
+    fake.reset();
+    const answered = await app.inject({
+      method: 'POST',
+      url: telegramWebhookPath(secret),
+      headers: { 'x-telegram-bot-api-secret-token': secret },
+      payload: textUpdate({ chatId: 777001 }, '9'),
+    });
+    expect(answered.statusCode).toBe(200);
+    expect((await app.store.surveys.byId(surveyId))?.score).toBe(9);
+    expect(fake.sent(777001).length).toBeGreaterThan(0);
+  });
+});
