@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardView } from '../../src/dashboard/dashboard-data.js';
+import type { BusinessSettings } from '../../src/store/index.js';
 import { weekKey } from '../../src/surveys/calendar.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 
@@ -7,9 +8,11 @@ import { buildTestServer, type TestServer } from '../helpers/build.js';
 describe('dashboard group flags', () => {
   const now = new Date('2026-03-11T12:00:00Z');
   let server: TestServer;
+  let business: BusinessSettings;
   beforeAll(async () => {
     server = await buildTestServer({ SWEEP_INTERVAL: '0' });
-    const week = weekKey(now, server.app.business.timeZone);
+    business = (await server.app.store.businesses.get('default'))!;
+    const week = weekKey(now, business.timeZone);
     const add = (tags: string[], score: number) => server.app.store.rollups.add({ businessId: 'default', kind: 'nps', week, tags }, ['sent', 'started', 'score'], score);
     for (let i = 0; i < 20; i++) await add([], 10);
     await add(['single'], 0); // one detractor: NPS −100 against a unanimous +100
@@ -18,7 +21,7 @@ describe('dashboard group flags', () => {
   afterAll(() => server.close());
 
   it('does not flag a group of one answer, and flags a group of 12 by the adjusted p', async () => {
-    const view = await dashboardView(server.app.store, server.app.business, 'nps', 7, now);
+    const view = await dashboardView(server.app.store, business, 'nps', 7, now);
     const single = view.cohorts.find((c) => c.cohort === 'tag:single')!;
     expect(single).toMatchObject({ n: 1, restN: 32, flagged: false, adjustedP: null });
     // unhappy: 2 promoters, 10 detractors of 12 → −66.7; rest: 20 promoters, 1 detractor of 21 → 90.5.
