@@ -1,12 +1,13 @@
 import { featuresOf } from './drops.js';
 import { z } from 'zod';
 import { normalizePhone } from '../domain/phone.js';
+import { cleanText, freeText } from '../domain/text.js';
 import { describeIssues, ValidationError } from '../errors.js';
 import { csvRecords } from '../api/csv.js';
 import type { EventAttribute, NewEvent, Store } from '../store/index.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const scalar = z.union([z.string().max(200), z.number().finite(), z.boolean()]);
+const text = freeText;
+const scalar = z.union([z.string().overwrite(cleanText).max(200), z.number().finite(), z.boolean()]);
 
 /** Who an event is about: at least one of the business's own id, a phone number or an e-mail address. */
 const customerRef = z

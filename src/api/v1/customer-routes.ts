@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { freeText } from '../../domain/text.js';
 import { NotFoundError } from '../../errors.js';
 import type { CustomerRecord } from '../../store/index.js';
 import { customerSchema, objectIdParam, problems } from './schemas.js';
 
 const tagsBody = z.strictObject({
-  tags: z.array(z.string().trim().min(1).max(50)).max(20).describe('Replaces the customer\'s tags; later surveys carry them'),
+  tags: z.array(freeText(50)).max(20).describe('Replaces the customer\'s tags; later surveys carry them'),
 });
 
 function customerJson(c: CustomerRecord) {
