@@ -52,11 +52,16 @@ export class CustomerRepository {
     return doc ? toRecord(doc) : undefined;
   }
 
-  /** Replace a customer's tags (later surveys carry them); undefined when the business has no such customer. */
-  async setTags(id: string, businessId: string, tags: readonly string[]): Promise<CustomerRecord | undefined> {
+  /**
+   * Replace a customer's tags (later surveys carry them); undefined when the business has no such
+   * customer, `erased` when it is an erased customer's tombstone (which keeps no tags).
+   */
+  async setTags(id: string, businessId: string, tags: readonly string[]): Promise<CustomerRecord | 'erased' | undefined> {
     if (!/^[a-f0-9]{24}$/i.test(id)) return undefined;
-    const doc = await this.model.findOneAndUpdate({ _id: new Types.ObjectId(id), businessId }, { $set: { tags: [...new Set(tags)] } }, { returnDocument: 'after' }).lean<Doc>();
-    return doc ? toRecord(doc) : undefined;
+    const _id = new Types.ObjectId(id);
+    const doc = await this.model.findOneAndUpdate({ _id, businessId, erasedAt: null }, { $set: { tags: [...new Set(tags)] } }, { returnDocument: 'after' }).lean<Doc>();
+    if (doc) return toRecord(doc);
+    return (await this.model.exists({ _id, businessId })) ? 'erased' : undefined;
   }
 
   /**
@@ -179,13 +184,43 @@ export class CustomerRepository {
     await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { personId: new Types.ObjectId(personId) } });
   }
 
-  /** A customer and the other addresses of the same person (`personId`), oldest first. */
+  /**
+   * A customer and every other record of the same person, oldest first: the addresses linked to it
+   * (`personId`) and the records that share one of its identifiers (e-mail, external id), followed
+   * until no new one turns up, so an export or erasure reaches all of them however they were made.
+   */
   async person(businessId: string, id: string): Promise<CustomerRecord[]> {
     const self = await this.byId(id, businessId);
-    if (!self?.personId) return self ? [self] : [];
-    const personId = new Types.ObjectId(self.personId);
-    const docs = await this.model.find({ businessId, $or: [{ _id: personId }, { personId }] }).sort({ createdAt: 1, _id: 1 }).lean<Doc[]>();
-    return docs.map(toRecord);
+    if (!self) return [];
+    const found = new Map([[self.id, self]]);
+    for (let round = 0; round < 10; round++) {
+      const all = [...found.values()];
+      const persons = [...new Set(all.map((c) => c.personId ?? c.id))].map((p) => new Types.ObjectId(p));
+      const emails = [...new Set(all.flatMap((c) => (c.email ? [c.email] : [])))];
+      const externalIds = [...new Set(all.flatMap((c) => (c.externalId ? [c.externalId] : [])))];
+      const or: Array<Record<string, unknown>> = [{ _id: { $in: persons } }, { personId: { $in: persons } }];
+      if (emails.length) or.push({ email: { $in: emails } });
+      if (externalIds.length) or.push({ externalId: { $in: externalIds } });
+      const before = found.size;
+      for (const d of await this.model.find({ businessId, $or: or }).lean<Doc[]>()) if (!found.has(d._id.toString())) found.set(d._id.toString(), toRecord(d));
+      if (found.size === before) break;
+    }
+    const created = (c: CustomerRecord) => new Types.ObjectId(c.id).getTimestamp().getTime();
+    return [...found.values()].sort((a, b) => created(a) - created(b) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Make these customers one person: every one of them, and every record already linked to one of
+   * them, gets the same `personId` (the one the first of them has, else its own id).
+   */
+  async link(businessId: string, ids: readonly string[]): Promise<void> {
+    const _ids = [...new Set(ids)].filter((id) => /^[a-f0-9]{24}$/i.test(id)).map((id) => new Types.ObjectId(id));
+    if (_ids.length < 2) return;
+    const docs = await this.model.find({ businessId, _id: { $in: _ids } }, { personId: 1 }).sort({ _id: 1 }).lean<Doc[]>();
+    const persons = docs.map((d) => (d.personId as Types.ObjectId | undefined) ?? d._id);
+    const target = persons.find((p, i) => !p.equals(docs[i]!._id)) ?? persons[0];
+    if (!target) return;
+    await this.model.updateMany({ businessId, $or: [{ _id: { $in: [..._ids, ...persons] } }, { personId: { $in: persons } }] }, { $set: { personId: target } });
   }
 
   /** Keep an erased customer's opt-out under the hash of its address only (see `suppressedAddress`). */

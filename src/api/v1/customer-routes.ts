@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { freeText } from '../../domain/text.js';
-import { NotFoundError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import type { CustomerRecord } from '../../store/index.js';
 import { customerSchema, objectIdParam, problems } from './schemas.js';
 
@@ -30,10 +30,12 @@ export function customerRoutes(app: FastifyInstance): void {
 
   api.patch('/customers/:id', {
     config: { scope: 'surveys:write' },
-    schema: { summary: 'Set a customer\'s tags', description: 'Scope: surveys:write.', tags: ['customers'], params: objectIdParam, body: tagsBody, response: { 200: customerSchema, ...problems(404, 415) } },
+    schema: { summary: 'Set a customer\'s tags', description: 'Scope: surveys:write. 409 for an erased customer.', tags: ['customers'], params: objectIdParam, body: tagsBody, response: { 200: customerSchema, ...problems(404, 409, 415) } },
     handler: async (request) => {
       const c = await app.store.customers.setTags(request.params.id, request.businessId, request.body.tags);
       if (!c) throw new NotFoundError(`no customer ${request.params.id}`);
+      // An erased customer's record is a tombstone: tagging it would start a profile of no one again.
+      if (c === 'erased') throw new ConflictError(`customer ${request.params.id} was erased: it takes no tags`);
       return customerJson(c);
     },
   });
