@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { channelNames } from '../domain/channels.js';
 import type { SurveyKind } from '../domain/surveys.js';
+import { freeText } from '../domain/text.js';
 import { ConflictError } from '../errors.js';
 import type { InvitationInput } from '../surveys/deep-links.js';
 import { normalizeAddress } from '../surveys/start-survey.js';
@@ -11,7 +12,7 @@ export const staffBody = z.object({
   channel: z.enum(channelNames),
   address: z.string().trim().min(1),
   role: z.enum(['owner', 'staff']).default('staff'),
-  name: z.string().trim().min(1).max(100).optional(),
+  name: freeText(100).optional(),
 });
 
 /** The channel's deep-link maker, or a 409 saying how to enable it. */

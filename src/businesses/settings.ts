@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { digestSchedule, sendWindow, timeZone, type Config } from '../config.js';
 import type { ChannelName } from '../domain/channels.js';
 import { locales } from '../domain/surveys.js';
+import { freeText } from '../domain/text.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { channelIdentitiesInput, type ChannelIdentities } from './identities.js';
 import type { BusinessSettings } from '../store/index.js';
@@ -14,7 +15,7 @@ export { channelIdentitiesInput, storedIdentities, type ChannelIdentities } from
 /** A business as the API and the CLI create or change it. */
 export const businessInput = z.strictObject({
   id: businessIdSchema,
-  name: z.string().trim().min(1).max(100),
+  name: freeText(100),
   timeZone: timeZone.default('UTC'),
   locale: z.enum(locales).default('en'),
   country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code such as US').default('US'),

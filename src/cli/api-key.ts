@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
+import { cleanText } from '../domain/text.js';
 import { apiScopes, type ApiScope } from '../store/index.js';
 import { connectCli } from './connect.js';
 
@@ -18,7 +19,7 @@ async function main(argv: string[]): Promise<void> {
   const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const wrong = scopes.filter((s) => !(apiScopes as readonly string[]).includes(s));
   if (command === 'create' && (!scopes.length || wrong.length)) throw new UsageError(wrong.length ? `unknown scope ${wrong.join(', ')}` : '--scopes is required');
-  if (command === 'create' && !values.name?.trim()) throw new UsageError('--name is required');
+  if (command === 'create' && !cleanText(values.name ?? '')) throw new UsageError('--name is required');
   if (command === 'revoke' && !values.id) throw new UsageError('--id is required');
 
   const { store, close } = await connectCli();
@@ -27,7 +28,7 @@ async function main(argv: string[]): Promise<void> {
     // The first business is stored when the server first starts; a key for it may come earlier.
     if (businessId !== 'default' && !(await store.businesses.get(businessId))) throw new UsageError(`no business ${businessId}`);
     if (command === 'create') {
-      const made = await store.apiKeys.create({ businessId, name: values.name!.trim(), scopes: scopes as ApiScope[] });
+      const made = await store.apiKeys.create({ businessId, name: cleanText(values.name!), scopes: scopes as ApiScope[] });
       console.error(`API key ${made.id} for business ${businessId} (${made.scopes.join(', ')}), shown this once:`);
       process.stdout.write(`${made.key}\n`);
     } else if (command === 'list') {

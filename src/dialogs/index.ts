@@ -4,4 +4,4 @@ export { parseScore, parseChoice, scaleOf, type ScoreResult } from './parse-scor
 export { detectKeyword } from './keywords.js';
 export { startDialog, step, isOpen, currentQuestion } from './survey-dialog.js';
 export { promptsFor, keywordReply, message, type PromptSet } from './prompts/index.js';
-export { cleanText, commentOf, maxCommentLength } from './clean-text.js';
+export { cleanText, commentOf, maxCommentLength } from '../domain/text.js';

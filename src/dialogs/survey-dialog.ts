@@ -1,7 +1,7 @@
 import type { Choice, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
 import { parseChoice, parseScore, scaleOf } from './parse-score.js';
-import { commentOf, maxCommentLength } from './clean-text.js';
+import { commentOf, maxCommentLength } from '../domain/text.js';
 import { keywordReply, message, promptsFor } from './prompts/index.js';
 import type {
   DialogInput,

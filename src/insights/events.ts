@@ -1,12 +1,13 @@
 import { featuresOf } from './drops.js';
 import { z } from 'zod';
 import { normalizePhone } from '../domain/phone.js';
+import { cleanText, freeText } from '../domain/text.js';
 import { describeIssues, ValidationError } from '../errors.js';
 import { csvRecords } from '../api/csv.js';
 import type { EventAttribute, NewEvent, Store } from '../store/index.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const scalar = z.union([z.string().max(200), z.number().finite(), z.boolean()]);
+const text = freeText;
+const scalar = z.union([z.string().overwrite(cleanText).max(200), z.number().finite(), z.boolean()]);
 
 /** Who an event is about: at least one of the business's own id, a phone number or an e-mail address. */
 const customerRef = z
@@ -129,15 +130,21 @@ async function resolveCustomers(store: Store, businessId: string, identities: re
       if (c.channel === 'sms' && !by.phone.has(c.address)) by.phone.set(c.address, c.id);
       if (c.email && !by.email.has(c.email)) by.email.set(c.email, c.id);
     }
-    return (w: Identity) => (w.externalId && by.externalId.get(w.externalId)) || (w.phone && by.phone.get(w.phone)) || (w.email && by.email.get(w.email)) || undefined;
+    /** Every record one identity names, by external id, SMS number and e-mail, in that order. */
+    const all = (w: Identity) => [...new Set([w.externalId && by.externalId.get(w.externalId), w.phone && by.phone.get(w.phone), w.email && by.email.get(w.email)].filter((id): id is string => !!id))];
+    return { one: (w: Identity) => all(w)[0], all };
   };
   let lookup = await index();
   // New customers by the key they are created under, each with every name the batch gives it.
   // A phone number makes an SMS customer; someone known only by id or e-mail gets an `external`
-  // record, which no channel reaches.
+  // record, which no channel reaches — unless another identity of the batch that is created too
+  // carries that id or e-mail ({phone, email} and {email} are one person: one record, not two).
   const missing = new Map<string, Identity & { channel: 'sms' | 'external'; address: string }>();
-  for (const w of identities) {
-    if (lookup(w)) continue;
+  const byPhoneFirst = [...identities].sort((a, b) => Number(!a.phone) - Number(!b.phone) || Number(!a.externalId) - Number(!b.externalId));
+  for (const w of byPhoneFirst) {
+    if (lookup.one(w)) continue;
+    const pending = [...missing.values()];
+    if (!w.phone && pending.some((m) => (w.externalId && m.externalId === w.externalId) || (w.email && m.email === w.email))) continue;
     const key = w.phone ? { channel: 'sms' as const, address: w.phone } : { channel: 'external' as const, address: w.externalId ? `id:${w.externalId}` : `email:${w.email}` };
     const seen = missing.get(`${key.channel}:${key.address}`);
     missing.set(`${key.channel}:${key.address}`, { ...key, externalId: seen?.externalId ?? w.externalId, email: seen?.email ?? w.email });
@@ -148,8 +155,16 @@ async function resolveCustomers(store: Store, businessId: string, identities: re
     );
     lookup = await index();
   }
+  // An event naming records that are not yet one person (a phone number here, an e-mail there) links
+  // them: export and erasure then reach every one of them.
+  const links = new Map<string, string[]>();
+  for (const w of identities) {
+    const ids = lookup.all(w);
+    if (ids.length > 1) links.set(ids.join(), ids);
+  }
+  for (const ids of links.values()) await store.customers.link(businessId, ids);
   return (w) => {
-    const id = lookup(w);
+    const id = lookup.one(w);
     if (!id) throw new Error('an event customer was neither found nor created');
     return id;
   };

@@ -1,6 +1,7 @@
 import { channelNames, type ChannelName } from '../domain/channels.js';
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { normalizePhone } from '../domain/phone.js';
+import { cleanText } from '../domain/text.js';
 
 /** Who a `/survey` goes to: a phone number (SMS), a stored customer, or an explicit channel address. */
 export type SurveyTarget =
@@ -73,7 +74,7 @@ const kindOf = (word: string | undefined): SurveyKind => {
 };
 
 const contextOf = (words: readonly string[]): string | undefined => {
-  const about = words.join(' ');
+  const about = cleanText(words.join(' '));
   if (about.length > maxContext) throw new Problem(`the context is ${about.length} characters long: keep it to ${maxContext}`);
   return about || undefined;
 };
@@ -174,7 +175,7 @@ function readCommand(name: CommandName, args: string[], rest: string, { country 
       const [id] = args;
       if (!id) throw new Problem('the survey id is missing: copy it from the alert');
       if (!objectId.test(id)) throw new Problem(`"${id}" is not a survey id: copy the 24-character id from the alert`);
-      const reply = rest.slice(id.length).trim();
+      const reply = cleanText(rest.slice(id.length));
       if (!reply) throw new Problem('the reply text is missing: write it after the survey id');
       return { name, surveyId: id.toLowerCase(), text: reply };
     }

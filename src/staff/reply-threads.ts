@@ -1,4 +1,4 @@
-import { commentOf } from '../dialogs/clean-text.js';
+import { commentOf } from '../domain/text.js';
 import { promptsFor } from '../dialogs/prompts/index.js';
 import type { Inbound, Outbound } from '../domain/channels.js';
 import type { BusinessSettings, Identity, Store, SurveyRecord } from '../store/index.js';

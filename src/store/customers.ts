@@ -1,119 +1,11 @@
-import { createHash } from 'node:crypto';
-import { Schema, Types, type Connection } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
+import { customerSchema, keyFilter, suppressedAddress, toRecord, type CustomerChannel, type CustomerKey, type CustomerRecord, type Doc } from './customer-records.js';
 import { modelOn, type AnyModel } from './model.js';
 import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
 import { isDuplicateKey } from './write-guard.js';
 
-/**
- * One person reachable on one channel address. `optedOutAt` set means: never message them there.
- * `personId` ties the addresses of one person together (set on both when staff send an existing
- * customer a Telegram link; it is the first address's `_id`); the throttle then counts surveys on all
- * of them. Absent: the person has this one address.
- */
-const customerSchema = new Schema(
-  {
-    businessId: { type: String, required: true },
-    channel: { type: String, required: true },
-    address: { type: String, required: true },
-    name: String,
-    locale: { type: String, enum: ['en', 'es', 'ur'] },
-    timeZone: String,
-    tags: { type: [String], default: [] },
-    optedOutAt: Date,
-    optOutReason: String,
-    lastSurveyedAt: Date,
-    personId: Schema.Types.ObjectId,
-    /** Set on an erased customer's tombstone: every other field is gone and `address` is `#erased:<id>`. */
-    erasedAt: Date,
-    /**
-     * Outbound webhook events this customer's opt-out still owes, written with it and cleared once
-     * queued: `customer.opted_out@<epoch ms>` (strings, so `$pullAll` clears them on FerretDB too).
-     */
-    webhooksDue: { type: [String], default: undefined },
-    /** The business's own id for this person (its shop or CRM), as other systems' events name them. */
-    externalId: String,
-    /** Lower-cased e-mail address, as other systems' events may name the person. */
-    email: String,
-    /** The latest features of their events (newest last, at most 20): read with the customer when a survey starts. */
-    recentEvents: { type: [{ _id: false, feature: String, at: Date }], default: undefined },
-    /** Their first purchase another system told us of: the `first_purchase_month` cohort of their surveys. */
-    firstPurchaseAt: Date,
-  },
-  { timestamps: true, versionKey: false },
-);
-customerSchema.index({ businessId: 1, channel: 1, address: 1 }, { unique: true });
-customerSchema.index({ personId: 1 });
-customerSchema.index({ webhooksDue: 1 });
-// Events from other systems find their customer by these (always with the business first).
-customerSchema.index({ businessId: 1, externalId: 1 });
-customerSchema.index({ businessId: 1, email: 1 });
-
-/** `external`: a person known only to other systems (by external id or e-mail), reachable on no channel. */
-export type CustomerChannel = ChannelName | 'external';
-
-export interface CustomerRecord {
-  id: string;
-  businessId: string;
-  channel: CustomerChannel;
-  address: string;
-  name?: string;
-  locale?: Locale;
-  timeZone?: string;
-  tags: string[];
-  optedOutAt?: Date;
-  optOutReason?: string;
-  lastSurveyedAt?: Date;
-  personId?: string;
-  erasedAt?: Date;
-  externalId?: string;
-  email?: string;
-  recentEvents?: Array<{ feature: string; at: Date }>;
-  firstPurchaseAt?: Date;
-}
-
-type Doc = Record<string, unknown> & { _id: Types.ObjectId };
-
-function toRecord(d: Doc): CustomerRecord {
-  const opt = <T>(v: unknown) => (v === null || v === undefined ? undefined : (v as T));
-  return {
-    id: d._id.toString(),
-    businessId: d.businessId as string,
-    channel: d.channel as CustomerChannel,
-    address: d.address as string,
-    name: opt(d.name),
-    locale: opt(d.locale),
-    timeZone: opt(d.timeZone),
-    tags: (d.tags as string[] | undefined) ?? [],
-    optedOutAt: opt(d.optedOutAt),
-    optOutReason: opt(d.optOutReason),
-    lastSurveyedAt: opt(d.lastSurveyedAt),
-    personId: opt<Types.ObjectId>(d.personId)?.toString(),
-    erasedAt: opt(d.erasedAt),
-    externalId: opt(d.externalId),
-    ...(Array.isArray(d.recentEvents) ? { recentEvents: d.recentEvents as Array<{ feature: string; at: Date }> } : {}),
-    firstPurchaseAt: opt(d.firstPurchaseAt),
-    email: opt(d.email),
-  };
-}
-
-/**
- * Where an erased customer's opt-out is kept: a customer document whose address is a one-way hash of
- * (business, channel, address) instead of the address. Every lookup by address also matches it, so
- * the person stays opted out (and STOP, START and survey starts work on it as on any customer)
- * without the database keeping the address. `#` is in no channel's address format.
- */
-export const suppressedAddress = (key: CustomerKey): string =>
-  `#optout:${createHash('sha256').update(`${key.businessId}\u0000${key.channel}\u0000${key.address}`).digest('hex')}`;
-
-/** A customer's address, or the opt-out kept for it after an erasure. */
-const keyFilter = (key: CustomerKey) => ({ businessId: key.businessId, channel: key.channel, address: { $in: [key.address, suppressedAddress(key)] } });
-
-export interface CustomerKey {
-  businessId: string;
-  channel: ChannelName;
-  address: string;
-}
+export { suppressedAddress, type CustomerChannel, type CustomerKey, type CustomerRecord } from './customer-records.js';
 
 /** Customers: one document per (business, channel, address). */
 export class CustomerRepository {
@@ -160,11 +52,16 @@ export class CustomerRepository {
     return doc ? toRecord(doc) : undefined;
   }
 
-  /** Replace a customer's tags (later surveys carry them); undefined when the business has no such customer. */
-  async setTags(id: string, businessId: string, tags: readonly string[]): Promise<CustomerRecord | undefined> {
+  /**
+   * Replace a customer's tags (later surveys carry them); undefined when the business has no such
+   * customer, `erased` when it is an erased customer's tombstone (which keeps no tags).
+   */
+  async setTags(id: string, businessId: string, tags: readonly string[]): Promise<CustomerRecord | 'erased' | undefined> {
     if (!/^[a-f0-9]{24}$/i.test(id)) return undefined;
-    const doc = await this.model.findOneAndUpdate({ _id: new Types.ObjectId(id), businessId }, { $set: { tags: [...new Set(tags)] } }, { returnDocument: 'after' }).lean<Doc>();
-    return doc ? toRecord(doc) : undefined;
+    const _id = new Types.ObjectId(id);
+    const doc = await this.model.findOneAndUpdate({ _id, businessId, erasedAt: null }, { $set: { tags: [...new Set(tags)] } }, { returnDocument: 'after' }).lean<Doc>();
+    if (doc) return toRecord(doc);
+    return (await this.model.exists({ _id, businessId })) ? 'erased' : undefined;
   }
 
   /**
@@ -287,13 +184,43 @@ export class CustomerRepository {
     await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { personId: new Types.ObjectId(personId) } });
   }
 
-  /** A customer and the other addresses of the same person (`personId`), oldest first. */
+  /**
+   * A customer and every other record of the same person, oldest first: the addresses linked to it
+   * (`personId`) and the records that share one of its identifiers (e-mail, external id), followed
+   * until no new one turns up, so an export or erasure reaches all of them however they were made.
+   */
   async person(businessId: string, id: string): Promise<CustomerRecord[]> {
     const self = await this.byId(id, businessId);
-    if (!self?.personId) return self ? [self] : [];
-    const personId = new Types.ObjectId(self.personId);
-    const docs = await this.model.find({ businessId, $or: [{ _id: personId }, { personId }] }).sort({ createdAt: 1, _id: 1 }).lean<Doc[]>();
-    return docs.map(toRecord);
+    if (!self) return [];
+    const found = new Map([[self.id, self]]);
+    for (let round = 0; round < 10; round++) {
+      const all = [...found.values()];
+      const persons = [...new Set(all.map((c) => c.personId ?? c.id))].map((p) => new Types.ObjectId(p));
+      const emails = [...new Set(all.flatMap((c) => (c.email ? [c.email] : [])))];
+      const externalIds = [...new Set(all.flatMap((c) => (c.externalId ? [c.externalId] : [])))];
+      const or: Array<Record<string, unknown>> = [{ _id: { $in: persons } }, { personId: { $in: persons } }];
+      if (emails.length) or.push({ email: { $in: emails } });
+      if (externalIds.length) or.push({ externalId: { $in: externalIds } });
+      const before = found.size;
+      for (const d of await this.model.find({ businessId, $or: or }).lean<Doc[]>()) if (!found.has(d._id.toString())) found.set(d._id.toString(), toRecord(d));
+      if (found.size === before) break;
+    }
+    const created = (c: CustomerRecord) => new Types.ObjectId(c.id).getTimestamp().getTime();
+    return [...found.values()].sort((a, b) => created(a) - created(b) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Make these customers one person: every one of them, and every record already linked to one of
+   * them, gets the same `personId` (the one the first of them has, else its own id).
+   */
+  async link(businessId: string, ids: readonly string[]): Promise<void> {
+    const _ids = [...new Set(ids)].filter((id) => /^[a-f0-9]{24}$/i.test(id)).map((id) => new Types.ObjectId(id));
+    if (_ids.length < 2) return;
+    const docs = await this.model.find({ businessId, _id: { $in: _ids } }, { personId: 1 }).sort({ _id: 1 }).lean<Doc[]>();
+    const persons = docs.map((d) => (d.personId as Types.ObjectId | undefined) ?? d._id);
+    const target = persons.find((p, i) => !p.equals(docs[i]!._id)) ?? persons[0];
+    if (!target) return;
+    await this.model.updateMany({ businessId, $or: [{ _id: { $in: [..._ids, ...persons] } }, { personId: { $in: persons } }] }, { $set: { personId: target } });
   }
 
   /** Keep an erased customer's opt-out under the hash of its address only (see `suppressedAddress`). */

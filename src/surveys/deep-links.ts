@@ -4,6 +4,7 @@ import { currentQuestion, keywordReply, message, promptsFor } from '../dialogs/i
 import type { PromptVars } from '../dialogs/types.js';
 import type { Inbound, Outbound } from '../domain/channels.js';
 import { locales, surveyKinds, type SurveyKind } from '../domain/surveys.js';
+import { freeText } from '../domain/text.js';
 import { parseInput, ValidationError } from '../errors.js';
 import type { BusinessSettings, CustomerRecord, InvitationRecord, Store, SurveyRecord } from '../store/index.js';
 import { sessionOf, type Conversations } from './conversations.js';
@@ -50,10 +51,10 @@ export const invitationId = (secret: string): string => createHash('sha256').upd
 export const invitationInput = z.object({
   kind: z.enum(surveyKinds),
   channel: z.literal('telegram', { error: 'deep links exist for telegram only' }).default('telegram'),
-  name: z.string().trim().min(1).max(100).optional(),
+  name: freeText(100).optional(),
   locale: z.enum(locales).optional(),
-  context: z.string().trim().min(1).max(200).optional(),
-  tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+  context: freeText(200).optional(),
+  tags: z.array(freeText(50)).max(20).optional(),
   /** An existing customer (any channel) the link is for: their name, language and tags are used, and the chat joins them. */
   customerId: z.string().regex(/^[a-f0-9]{24}$/i, 'a customer id (24 hex characters)').optional(),
   expiresInDays: z.number().int().min(1).max(90).default(14),

@@ -3,6 +3,7 @@ import { startDialog } from '../dialogs/index.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
 import { normalizePhone } from '../domain/phone.js';
 import { locales, surveyKinds } from '../domain/surveys.js';
+import { freeText } from '../domain/text.js';
 import { parseInput, ValidationError } from '../errors.js';
 import type { BusinessSettings, CustomerRecord, Store } from '../store/index.js';
 import { nextSendTime, weekKey } from './calendar.js';
@@ -12,7 +13,7 @@ export const startSurveyInput = z.object({
   kind: z.enum(surveyKinds),
   channel: z.enum(channelNames),
   address: z.string().trim().min(1, 'an address (phone number, chat id or user id) is required').max(200, 'an address is at most 200 characters'),
-  name: z.string().trim().min(1).max(100).optional(),
+  name: freeText(100).optional(),
   locale: z.enum(locales).optional(),
   /**
    * What the survey is about. A string is the prompt's wording ("your order 1042"), as before; an
@@ -21,18 +22,18 @@ export const startSurveyInput = z.object({
    */
   context: z
     .union([
-      z.string().trim().min(1).max(200),
+      freeText(200),
       // Strict: an unknown key (a typo, or an operator such as `$gt`) is refused, not dropped.
       z.strictObject({
-        text: z.string().trim().min(1).max(200).optional(),
-        product: z.string().trim().min(1).max(100).optional(),
-        order: z.string().trim().min(1).max(100).optional(),
-        location: z.string().trim().min(1).max(100).optional(),
-        staff: z.string().trim().min(1).max(100).optional(),
+        text: freeText(200).optional(),
+        product: freeText(100).optional(),
+        order: freeText(100).optional(),
+        location: freeText(100).optional(),
+        staff: freeText(100).optional(),
       }),
     ])
     .optional(),
-  tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+  tags: z.array(freeText(50)).max(20).optional(),
   trigger: z.enum(['api', 'command', 'web', 'schedule', 'link']).default('api'),
 });
 export type StartSurveyInput = z.input<typeof startSurveyInput>;

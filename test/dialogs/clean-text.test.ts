@@ -12,6 +12,8 @@ describe('cleanText', () => {
     ['removes C1 controls', 'a\u0085b\u009bc', 'abc'],
     ['keeps Urdu, Arabic-Indic digits and marks', 'بہت اچھا ۹ \u200fسروس', 'بہت اچھا ۹ \u200fسروس'],
     ['trims', '  hi  ', 'hi'],
+    ['removes VT, FF and the noncharacters U+FFFE and U+FFFF (no XML can carry them)', 'a\u000bb\u000cc\ufffed\uffffe', 'abcde'],
+    ['replaces a lone surrogate by U+FFFD', 'a\ud800b', 'a\ufffdb'],
   ])('%s', (_, input, expected) => {
     expect(cleanText(input)).toBe(expected);
   });

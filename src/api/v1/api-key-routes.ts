@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { freeText } from '../../domain/text.js';
 import { NotFoundError } from '../../errors.js';
 import { apiScopes, type ApiKeyRecord } from '../../store/index.js';
 import type { ApiKeyAuth } from './auth.js';
@@ -17,7 +18,7 @@ const apiKeySchema = z
   })
   .meta({ id: 'ApiKey' });
 const createBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).describe('Who uses the key, e.g. CRM'),
+  name: freeText(100).describe('Who uses the key, e.g. CRM'),
   scopes: z.array(z.enum(apiScopes)).min(1).max(apiScopes.length),
 });
 

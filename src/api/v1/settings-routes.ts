@@ -6,6 +6,7 @@ import { basePathOf } from '../../plugins/channels.js';
 import { digestSchedule, sendWindow, timeZone } from '../../config.js';
 import { channelNames } from '../../domain/channels.js';
 import { locales } from '../../domain/surveys.js';
+import { freeText } from '../../domain/text.js';
 import type { BusinessSettings } from '../../store/index.js';
 import { problems } from './schemas.js';
 
@@ -30,7 +31,7 @@ const settingsSchema = z
 /** A change: only the fields given; `channels` replaces the business's own identities (tokens, secrets, numbers). */
 const settingsPatch = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: freeText(100),
     timeZone,
     locale: z.enum(locales),
     country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code such as US'),

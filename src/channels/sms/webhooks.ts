@@ -69,10 +69,19 @@ function reason(error: z.ZodError): string {
   return describeIssues(error).join('; ');
 }
 
+/**
+ * What XML 1.0 cannot carry (C0 controls but tab and line breaks, lone surrogates, U+FFFE, U+FFFF),
+ * left out of a reply: the TwiML writer throws on them, and a throw here would lose every reply of an
+ * answer already stored (Twilio does not retry a 500). Stored text is cleaned already; this holds
+ * for any text, a business's own wording included.
+ */
+const notXml = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+export const xmlSafe = (text: string): string => text.replace(notXml, '');
+
 function twiml(replies: Outbound[]): string {
   const response = new twilio.twiml.MessagingResponse();
   // Choices stay unrendered: SMS has no buttons and the prompt text already says "Reply 0-10".
-  for (const r of replies) response.message(r.text);
+  for (const r of replies) response.message(xmlSafe(r.text));
   return response.toString();
 }
 

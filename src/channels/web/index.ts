@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { locales, surveyKinds } from '../../domain/surveys.js';
+import { cleanText, freeText } from '../../domain/text.js';
 import { describeIssues } from '../../errors.js';
 import type { TranscriptLine } from '../../store/index.js';
 import type { Channel, Outbound } from '../channel.js';
@@ -17,7 +18,7 @@ const visitorId = z.string().regex(/^v_[a-f0-9]{32}$/, 'an id from POST /chat/ap
 const newVisitorBody = z.object({
   kind: z.enum(surveyKinds).default('nps'),
   locale: z.enum(locales).optional(),
-  name: z.string().trim().min(1).max(60).optional(),
+  name: freeText(60).optional(),
 });
 // Each refusal is a plain sentence: the chat page shows it to the visitor as it is.
 const messageBody = z
@@ -79,8 +80,8 @@ export function createWebChannel({ transcripts, now }: { transcripts: Transcript
         // A tapped button that did not count says why, as the bot's answer (the page has no toast).
         const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...result.replies] : result.replies;
         if (!result.duplicate) {
-          // The visitor's line and the bot's answers, in one write.
-          const shown = body.data.text ?? body.data.choice ?? '';
+          // The visitor's line (cleaned as every stored text is) and the bot's answers, in one write.
+          const shown = cleanText(body.data.text ?? body.data.choice ?? '');
           await transcripts.append(id.data, [line('visitor', { text: shown }), ...replies.map((m) => line('bot', m))], now());
         }
         return { duplicate: result.duplicate, replies: replies.map(({ text, choices, dir }: Outbound) => ({ text, choices, dir })) };

@@ -1,13 +1,16 @@
-import { maxCommentLength } from '../domain/surveys.js';
+import { z } from 'zod';
+import { maxCommentLength } from './surveys.js';
 
 export { maxCommentLength };
 
 /**
- * What is stored of a customer's free text: line breaks as `\n`, control characters (NUL, escape
- * sequences, other C0 and C1 controls) and bidirectional overrides and isolates removed, a lone
- * surrogate replaced by U+FFFD, surrounding
- * white space trimmed. Newlines, tabs, emoji (with their joiners and variation selectors) and every
- * script stay as they were sent.
+ * What is stored of any free text a person or another system gives us (a comment, a name, a
+ * survey's context, a tag, an event's attributes, a staff reply): line breaks as `\n`, control
+ * characters (NUL, BEL, VT, escape sequences, other C0 and C1 controls), bidirectional overrides and
+ * isolates, and the noncharacters U+FFFE and U+FFFF removed, a lone surrogate replaced by U+FFFD,
+ * surrounding white space trimmed. Newlines, tabs, emoji (with their joiners and variation
+ * selectors) and every script stay as they were sent. What is left is valid XML 1.0 text, so a
+ * reply that quotes it can always be written as TwiML.
  */
 /* eslint-disable no-control-regex -- finding control characters is the point here */
 export function cleanText(text: string): string {
@@ -18,7 +21,7 @@ export function cleanText(text: string): string {
     .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI sequences: colours, cursor moves
     .replace(/\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC, DCS and the like, up to their end
     .replace(/\x1b[@-Z\\-_]?/g, '')
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, '')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]/g, '')
     .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
     .trim();
 }
@@ -44,3 +47,10 @@ export function commentOf(text: string): { comment: string; cut: boolean } {
   }
   return { comment: clean, cut: false };
 }
+
+/**
+ * A free-text field of an input schema: cleaned by `cleanText` (so a control character is dropped,
+ * never stored or refused), then 1 to `max` characters. `overwrite` keeps it a plain string in the
+ * OpenAPI document.
+ */
+export const freeText = (max: number) => z.string().overwrite(cleanText).min(1).max(max);
