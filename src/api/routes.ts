@@ -23,7 +23,11 @@ const parseQuery = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(sc
 /** The first REST API, under /api (deprecated for /api/v1, kept for existing integrations): API-key auth, zod-validated input, errors through the app's error handler. */
 export async function apiRoutes(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  app.addHook('onRequest', apiKeyAuth(config.apiKey));
+  // preParsing (still before any body is read), so the per-address rate limit counts refused keys first.
+  const auth = apiKeyAuth(config.apiKey);
+  app.addHook('preParsing', async (request, reply) => {
+    await auth(request, reply);
+  });
   const own = businessServices(app)(app.business);
 
   // The first business's services: this API predates several businesses (v1 scopes by key).
