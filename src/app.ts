@@ -54,7 +54,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
     return reply.code(status).send({ error: err.name, message: err.message });
   });
 
-  // Before any route: the security headers apply to every route added after.
+  // Before any route: the security headers and the per-address rate limit apply to every route added after.
   await fastify.register(httpSecurity, { config });
   // The one composition root: each service a named plugin, registered in dependency order.
   await fastify.register(database, { uri: config.mongodbUri, dbName: options.dbName, monitorCommands: options.monitorCommands });

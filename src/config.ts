@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { describeIssues } from './errors.js';
 import { SecretBox } from './security/secret-box.js';
@@ -19,6 +20,20 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const optionalText = z.string().trim().min(1).optional();
+
+/**
+ * Which proxies' X-Forwarded-For is believed: `false` (none, the default), a number of hops in front
+ * of the server, or a comma-separated list of proxy addresses and CIDR ranges (or `loopback`,
+ * `linklocal`, `uniquelocal`). Never every sender: then any client picks its own address.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .refine(
+    (v) => /^(false|0|[1-9]\d?)$/.test(v) || v.split(',').every((p) => ['loopback', 'linklocal', 'uniquelocal'].includes(p.trim()) || ipaddr.isValid(p.trim()) || ipaddr.isValidCIDR(p.trim())),
+    'false, a number of proxy hops such as 1, or proxy addresses and CIDR ranges such as 10.0.0.0/8,loopback (not true: any client could then choose its address)',
+  )
+  .transform((v): false | number | string[] => (v === 'false' || v === '0' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim())));
 
 export const timeZone = z.string().refine(
   (tz) => {
@@ -94,6 +109,9 @@ const envSchema = z
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, message: 'an http(s) URL' }).optional(),
     OTEL_SERVICE_NAME: z.string().trim().min(1).default('survey-bot'),
     API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
+    RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
+    SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
+    TRUST_PROXY: trustProxy.default(false),
     SECRETS_KEY: z
       .string()
       .refine((v) => SecretBox.parseKey(v) !== undefined, '32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)')
@@ -195,6 +213,10 @@ function toConfig(env: z.output<typeof envSchema>) {
     tracing: { enabled: env.TRACING_ENABLED, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     /** Requests a minute per API key (per address before a key is known) on /api/v1. */
     apiRateLimit: env.API_RATE_LIMIT,
+    /** Requests a minute per client address: every route outside /api/v1 and the providers' webhooks, and the dashboard sign-in. */
+    rateLimits: { perAddress: env.RATE_LIMIT, signIn: env.SIGN_IN_RATE_LIMIT },
+    /** Fastify's `trustProxy`: whose X-Forwarded-For names the client (false: the connection's address). */
+    trustProxy: env.TRUST_PROXY,
     /** Encrypts secrets at rest; without it (not in production) a key file in DATA_DIR is made. */
     secretsKey: env.SECRETS_KEY,
     /** Hosts outbound webhooks may reach though they are internal (tests' loopback receivers, an operator's own systems). */

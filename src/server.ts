@@ -22,11 +22,14 @@ export interface BuildOptions extends Omit<AppOptions, 'config'> {
   waitForIndexes?: boolean;
 }
 
+const hops = (n: number) => (_address: string, hop: number) => hop < n;
+
 /** The server with every plugin registered and nothing listening. */
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const fastify = Fastify({
     logger: { ...loggerOptions(options.logLevel ?? config.logLevel, secretValues(config)), ...(options.logStream ? { stream: options.logStream } : {}) },
-    trustProxy: true,
+    // A hop count as Fastify itself reads one (its types take only the function form).
+    trustProxy: typeof config.trustProxy === 'number' ? hops(config.trustProxy) : config.trustProxy,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     return503OnClosing: true,

@@ -24,7 +24,11 @@ const parseQuery = <T>(schema: z.ZodType<T>, value: unknown): T => parseInput(sc
 /** The first REST API, under /api (deprecated for /api/v1, kept for existing integrations): API-key auth, zod-validated input, errors through the app's error handler. */
 export async function apiRoutes(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  app.addHook('onRequest', apiKeyAuth(config.apiKey));
+  // preParsing (still before any body is read), so the per-address rate limit counts refused keys first.
+  const auth = apiKeyAuth(config.apiKey);
+  app.addHook('preParsing', async (request, reply) => {
+    await auth(request, reply);
+  });
   // API_KEY's business, the environment's: this API predates several businesses (v1 scopes by key).
   const business = app.businesses.get(environmentBusinessId)!;
   const own = businessServices(app)(business.settings);

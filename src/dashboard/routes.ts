@@ -64,7 +64,8 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     frameguard: { action: 'deny' },
     hsts: secure,
   });
-
+  // Guessing links is hopeless (32 random bytes) and still limited, per client address.
+  const signInLimit = { rateLimit: { max: config.rateLimits.signIn, timeWindow: 60_000 } };
   const chartJs = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
   const assets: Record<string, { body: string; type: string }> = {
     'chart.umd.min.js': { body: chartJs, type: 'text/javascript; charset=utf-8' },
@@ -92,13 +93,13 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
   });
 
   // A link preview (chat apps fetch links) must not spend the link: opening it shows a button, the button signs in.
-  app.get('/dashboard/login/:token', async (request, reply) => {
+  app.get('/dashboard/login/:token', { config: signInLimit }, async (request, reply) => {
     const { token } = parseInput(tokenParam, request.params, 'link');
     return reply.type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in</title><link rel="stylesheet" href="/dashboard/assets/dashboard.css"></head>
 <body><main><h1>Open the dashboard</h1><form method="post" action="/dashboard/login"><input type="hidden" name="token" value="${token}"><button type="submit">Sign in</button></form></main></body></html>`);
   });
 
-  app.post('/dashboard/login', async (request, reply) => {
+  app.post('/dashboard/login', { config: signInLimit }, async (request, reply) => {
     const { token } = parseInput(tokenParam, request.body ?? {}, 'body');
     const signed = await access.signIn(token);
     if (!signed) return reply.code(401).type('text/html; charset=utf-8').send(signInRefused());

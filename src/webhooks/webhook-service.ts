@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { NotFoundError, parseInput, ValidationError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Store, WebhookDelivery, WebhookSubscription } from '../store/index.js';
-import { nextAttemptAt, postWebhook, type AttemptResult } from './delivery.js';
+import { attemptErrors, nextAttemptAt, postWebhook, type AttemptResult } from './delivery.js';
 import { optOutEvent, surveyEvent, type WebhookEvent } from './events.js';
 import { newSigningSecret, signatureHeaders } from './signature.js';
 import { subscriptionInput, type UrlPolicy } from './subscription-input.js';
@@ -22,6 +22,9 @@ export interface DeliveryView {
 }
 
 const maxSubscriptions = 20;
+/** Errors a business may read; anything else (a low-level code an earlier version stored) shows as a failed connection. */
+const shownError = (error: string): string =>
+  /^(no answer within [\d.]+ s|redirect not followed|subscription (disabled|removed))$/.test(error) || Object.values<string>(attemptErrors).includes(error) ? error : attemptErrors.unreachable;
 /** A delivery still marked as under way after this long was cut off (the process died): tried again. */
 const lockMs = 60_000;
 export interface WebhookServiceDeps {
@@ -84,7 +87,7 @@ export class WebhookService {
       eventType: d.eventType,
       status: d.state === 'sending' ? 'pending' : d.state,
       attempts: d.attempts,
-      lastAttempts: d.history,
+      lastAttempts: d.history.map((a) => (a.error ? { ...a, error: shownError(a.error) } : a)),
       ...(d.state === 'pending' ? { nextAttemptAt: d.nextAttemptAt } : {}),
       createdAt: d.createdAt,
       ...(d.finishedAt ? { finishedAt: d.finishedAt } : {}),

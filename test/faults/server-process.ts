@@ -51,7 +51,7 @@ export async function startServerProcess(env: Record<string, string>, port: numb
     child = track(
       spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
         cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env, HOST: '127.0.0.1', PORT: String(port) },
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', RATE_LIMIT: '1000000', ...env, HOST: '127.0.0.1', PORT: String(port) }, // all traffic is from one address
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { attemptErrors } from '../../src/webhooks/delivery.js';
 import { newSigningSecret } from '../../src/webhooks/signature.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { hours, TestClock } from '../helpers/clock.js';
@@ -253,6 +256,23 @@ describe('outbound webhooks', () => {
     } finally {
       await down.close();
     }
+  });
+
+  it('shows an attempt that got no answer without its low-level error, as recorded now or by an earlier version', async () => {
+    const { app } = server;
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const { subscription } = await app.outboundWebhooks.subscribe('port-shop', { url: `http://127.0.0.1:${port}/hooks`, events: ['survey.scored'] });
+    const event = (id: string) => ({ id: `survey.scored:${id}`, type: 'survey.scored' as const, createdAt: clock.now(), data: {} });
+    await app.outboundWebhooks.deliver(await app.outboundWebhooks.emit('port-shop', event('p1')));
+    // An attempt an earlier version recorded with the connection's own error code.
+    const [legacyId] = await app.outboundWebhooks.emit('port-shop', event('p2'));
+    const taken = await app.store.webhookDeliveries.take((await app.store.webhookDeliveries.nextDue(clock.now(), [legacyId!]))!, new Date(clock.now().getTime() + 60_000));
+    await app.store.webhookDeliveries.settle(taken!, { at: clock.now(), error: 'ECONNRESET' }, { state: 'pending', retryAt: new Date(clock.now().getTime() + 30_000) });
+    const shown = (await app.outboundWebhooks.deliveries('port-shop', subscription.id)).flatMap((d) => d.lastAttempts.map((a) => a.error));
+    expect(shown).toEqual([attemptErrors.unreachable, attemptErrors.unreachable]);
   });
 
   it('never follows a redirect: a 3xx is a failed attempt', async () => {
