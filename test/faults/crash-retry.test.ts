@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('crash and retry', () => {
-  it('loses and duplicates nothing when the server is SIGKILLed mid-traffic', { timeout: 75_000 }, async () => {
+  it('loses and duplicates nothing when the server is SIGKILLed mid-traffic', { timeout: 100_000 }, async () => {
     console.log(`[fault test] server killed: seed ${seed} (CRASH_SEED=${seed} repeats it)`);
     const rng = new Rng(seed);
     const fakes: Fakes = await startFakes();
@@ -60,7 +60,7 @@ describe('crash and retry', () => {
     expect({ lost: verdict.lost, duplicated: verdict.duplicated }).toEqual({ lost: 0, duplicated: 0 });
   });
 
-  it('loses and duplicates nothing when the database is SIGKILLed mid-traffic, and answers 5xx through a long outage', { timeout: 120_000 }, async () => {
+  it('loses and duplicates nothing when the database is SIGKILLed mid-traffic, and answers 5xx through a long outage', { timeout: 180_000 }, async () => {
     console.log(`[fault test] database killed: seed ${seed} (CRASH_SEED=${seed} repeats it)`);
     const rng = new Rng(seed ^ 0x5bd1e995);
     const fakes: Fakes = await startFakes();

@@ -3,6 +3,7 @@
  * sent while something is SIGKILLed, the providers' retries, and the count of what was lost or
  * duplicated, read from the database and the fakes.
  */
+import { spawnSync } from 'node:child_process';
 import mongoose from 'mongoose';
 import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
 import { startFakeTelegram, textUpdate, nextUpdateId, type FakeTelegram } from '../helpers/fake-telegram.js';
@@ -334,6 +335,10 @@ export interface Verdict {
     noScore: number;
     noReply: number;
     notCounted: number;
+    /** Answers a kill cut off from their count, missing until the week is recounted (when it closes; here by the rebuild command). */
+    uncountedUntilRecount: number;
+    /** Surveys stored but not counted as sent after the recount. */
+    sentNotCounted: number;
     scoreTwice: number;
     replyTwice: number;
     countedTwice: number;
@@ -351,14 +356,15 @@ interface SurveyRow {
   state: string;
   score?: number | null;
   comment?: string | null;
-  countsDue?: Array<{ step: string; metrics: string[] }>;
 }
 
 /**
  * Read what happened. Per answer: lost when no score (or a wrong one) is stored or the follow-up never
  * reached the customer; duplicated when the score text was also taken as the comment (applied twice)
  * or the customer got more than one reply. Rollup counters of metric `score` must add up to the
- * scores stored: fewer is a lost count, more a count taken twice.
+ * scores stored once the week is recounted (the sweeper does it when the week closes; here the
+ * rebuild command does it at once): fewer is a lost count, more a count taken twice. Before the
+ * recount, counts a kill cut off are reported, not failed.
  */
 export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: Seeded, killTimes: readonly number[], countedBefore = 0): Promise<Verdict> {
   // Replies may still be on their way (an outbox, the sweeper): wait until the fakes are quiet.
@@ -375,17 +381,16 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
   try {
     const db = conn.db!;
     const batch = new Set(seeded.answers.map(keyOf));
-    const surveys = (await db.collection<SurveyRow>('surveys').find({}, { projection: { channel: 1, address: 1, state: 1, score: 1, comment: 1, rev: 1, countsDue: 1 } }).toArray()).filter((s) => batch.has(keyOf(s as Pick<Answer, 'channel' | 'address'>)));
+    const all = await db.collection<SurveyRow>('surveys').find({}, { projection: { channel: 1, address: 1, state: 1, score: 1, comment: 1, rev: 1 } }).toArray();
+    const surveys = all.filter((s) => batch.has(keyOf(s as Pick<Answer, 'channel' | 'address'>)));
     const byAddress = new Map(surveys.map((s) => [`${s.channel}:${s.address}`, s]));
-    const rollups = await allCohortCounters(db);
     // (`countedBefore`: the scores an earlier batch on the same database had counted.)
+    const countedBeforeRecount = sumOf(await allCohortCounters(db), 'score') - countedBefore;
+    recountThisWeek(withDbName(uri, dbName));
+    const rollups = await allCohortCounters(db);
     const counted = sumOf(rollups, 'score') - countedBefore;
-    // A count a killed writer never applied is still owed by its survey (the sweeper applies it a
-    // minute later, once); one the counter already has is counted above.
-    const countedSteps = new Set(rollups.flatMap((r) => r.steps ?? []));
-    const owed = surveys.flatMap((s) => s.countsDue ?? []).filter((c) => c.metrics.includes('score') && !countedSteps.has(c.step)).length;
 
-    const detail = { noScore: 0, noReply: 0, notCounted: 0, scoreTwice: 0, replyTwice: 0, countedTwice: 0, resentAfterCut: 0 };
+    const detail = { noScore: 0, noReply: 0, notCounted: 0, uncountedUntilRecount: 0, sentNotCounted: 0, scoreTwice: 0, replyTwice: 0, countedTwice: 0, resentAfterCut: 0 };
     const lostAnswers = new Set<Answer>();
     const duplicatedAnswers = new Set<Answer>();
     const examples: string[] = [];
@@ -426,11 +431,13 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
         note(a, `${replies} replies`);
       }
     }
-    detail.notCounted = Math.max(0, stored - counted - owed);
-    detail.countedTwice = Math.max(0, counted - stored);
+    detail.notCounted = Math.max(0, stored - counted);
+    detail.uncountedUntilRecount = Math.max(0, stored - countedBeforeRecount);
+    detail.sentNotCounted = Math.max(0, all.length - sumOf(rollups, 'sent'));
+    detail.countedTwice = Math.max(0, counted - stored) + Math.max(0, sumOf(rollups, 'sent') - all.length);
     return {
       answers: seeded.answers.length,
-      lost: lostAnswers.size + detail.notCounted,
+      lost: lostAnswers.size + detail.notCounted + detail.sentNotCounted,
       duplicated: duplicatedAnswers.size + detail.countedTwice,
       detail,
       examples,
@@ -456,6 +463,13 @@ function killedRightAfterFirstReply(fakes: Fakes, a: Answer, sentBefore: number,
   return accepted !== undefined && killTimes.some((k) => k >= accepted && k - accepted <= 3_000);
 }
 
+/** `npm run counters -- rebuild` for this week, as an operator would run it after a crash (the sweeper does the same when the week closes). */
+function recountThisWeek(uri: string): void {
+  const today = new Date().toISOString().slice(0, 10);
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/counters.ts', 'rebuild', '--from', today], { env: { PATH: process.env.PATH, MONGODB_URI: uri, LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 120_000 });
+  if (res.status !== 0) throw new Error(`counters rebuild failed: ${res.stderr}`);
+}
+
 /** The scores the counters hold now (for `verify` of a later batch on the same database). */
 export async function countedScores(uri: string, dbName: string): Promise<number> {
   const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
@@ -472,7 +486,8 @@ export function report(phase: string, seed: number, traffic: TrafficReport, verd
   return [
     `crash (${phase}): answers ${verdict.answers}, lost ${verdict.lost}, duplicated ${verdict.duplicated}`,
     `  seed ${seed}; kills ${traffic.kills} (down ${traffic.downSeconds.toFixed(1)} s in all); first deliveries without 2xx ${traffic.firstTryFailed}; retries ${traffic.retried}; replays of accepted ${traffic.replayed}; never accepted ${traffic.neverAccepted}; ${traffic.trafficSeconds.toFixed(1)} s traffic, ${traffic.retrySeconds.toFixed(1)} s retries`,
-    `  lost: no score ${d.noScore}, no reply ${d.noReply}, not counted ${d.notCounted}; duplicated: score twice ${d.scoreTwice}, reply twice ${d.replyTwice}, counted twice ${d.countedTwice}`,
+    `  lost: no score ${d.noScore}, no reply ${d.noReply}, not counted ${d.notCounted}, sent not counted ${d.sentNotCounted}; duplicated: score twice ${d.scoreTwice}, reply twice ${d.replyTwice}, counted twice ${d.countedTwice}`,
+    `  answers a kill cut off from their count until the week's recount (reported, not counted): ${d.uncountedUntilRecount}`,
     `  replies sent again because a kill came between the reply going out and its receipt (reported, not counted): ${d.resentAfterCut}`,
     ...verdict.examples.map((e) => `  e.g. ${e}`),
   ].join('\n');
