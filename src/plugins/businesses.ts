@@ -7,9 +7,7 @@ import { firstBusinessId } from '../businesses/settings.js';
 import type { Config } from '../config.js';
 import type { DigestScheduler } from '../digest/digest-scheduler.js';
 import type { InboundPipeline } from '../inbound/pipeline.js';
-import type { StaffCommands } from '../staff/commands.js';
 import type { StaffService } from '../staff/staff-service.js';
-import type { DeepLinks } from '../surveys/deep-links.js';
 import { normalizeAddress, type SurveyStarter } from '../surveys/start-survey.js';
 
 declare module 'fastify' {
@@ -19,9 +17,7 @@ declare module 'fastify' {
     dashboardAccess: DashboardAccess;
     /** The first business's services (a single-business install's only ones). */
     surveys: SurveyStarter;
-    links: DeepLinks;
     staff: StaffService;
-    commands: StaffCommands;
     digests: DigestScheduler;
     pipeline: InboundPipeline;
   }
@@ -44,9 +40,7 @@ export default fp<{ config: Config }>(
     app.decorate('alerts', alerts);
     app.decorate('dashboardAccess', dashboard);
     app.decorate('surveys', first.surveys);
-    app.decorate('links', first.links);
     app.decorate('staff', first.staff);
-    app.decorate('commands', first.commands);
     app.decorate('digests', first.digests);
     app.decorate('pipeline', first.pipeline);
     app.addHook('preClose', async () => {
