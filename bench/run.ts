@@ -15,13 +15,14 @@ import { startMongoJavaServer } from '../test/helpers/mongo-java-server.js';
 import { benchCampaign, type CampaignFigures } from './figures/campaign.js';
 import { benchDigest, type DigestFigures } from './figures/digest.js';
 import { benchReplies, type ReplyFigures, type ReplySizes } from './figures/replies.js';
+import { benchSettling, type SettlingFigures } from './figures/settling.js';
 import { connectRaw } from './lib/customers.js';
 import { generateSurveys } from './lib/survey-data.js';
 import { startFakes } from './lib/product.js';
 import { markdown, verdicts } from './lib/report.js';
 
 const quick = process.argv.includes('--quick');
-// --only=replies,campaign,digest,ferretdb runs some figures (while working on one).
+// --only=replies,campaign,digest,settling,ferretdb runs some figures (while working on one).
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (figure: string) => !only || only.includes(figure);
 const cacheDir = process.env.FERRETDB_CACHE_DIR ?? path.resolve('.cache');
@@ -34,6 +35,7 @@ const sizes = quick
       campaign: { sms: 700, telegram: 420, smsRate: 50, failAt: 0.05 },
       digest: { large: 20_000, full: 10_000, small: 1_000, runs: 7 },
       ferretSmall: { counted: 1, warmUp: 5, load: 20, telegram: 10, connections: 8, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
+      settling: 12_000,
     }
   : {
       replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 20 } satisfies ReplySizes,
@@ -41,17 +43,19 @@ const sizes = quick
       campaign: { sms: 7_700, telegram: 2_300, smsRate: 100, failAt: 0.4 },
       digest: { large: 1_000_000, full: 30_000, small: 1_000, runs: 9 },
       ferretSmall: undefined,
+      settling: 120_000,
     };
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)} at start`;
 log(`${quick ? 'quick' : 'full'} run on ${machine}`);
 
 const external = process.env.MONGODB_URI;
-const benchDbs = ['bench_replies', 'bench_campaign', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large'];
+const benchDbs = ['bench_replies', 'bench_campaign', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large'];
 const fakes = await startFakes();
 const replies: ReplyFigures[] = [];
 let campaign: CampaignFigures | undefined;
 let digest: DigestFigures | undefined;
+let settling: SettlingFigures | undefined;
 const skipped: string[] = [];
 
 async function dropBenchDatabases(uri: string): Promise<void> {
@@ -70,6 +74,7 @@ try {
   } finally {
     await client.close();
   }
+  if (wanted('settling')) settling = await benchSettling({ uri: main.uri, engine: main.engine }, sizes.settling, log);
   if (wanted('campaign')) campaign = await benchCampaign({ uri: main.uri, engine: main.engine }, sizes.campaign, log);
   if (external && wanted('digest')) digest = await benchDigest({ uri: main.uri, engine: main.engine }, sizes.digest, fakes, log);
   if (external) await dropBenchDatabases(external);
@@ -127,6 +132,7 @@ const results = {
   replies,
   campaign,
   digest,
+  settling,
 };
 writeFileSync(path.resolve('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\n${markdown({ ...results, replies, machine: results.machine })}\n`);

@@ -280,9 +280,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return toConfig(parsed.data);
 }
 
-/** Names of the variables whose values are secrets; their values never reach a log. */
-export const secretVariables = ['TWILIO_AUTH_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'TEAMS_APP_PASSWORD', 'API_KEY', 'MONGODB_URI', 'SECRETS_KEY', 'METRICS_TOKEN'] as const;
-
 /** The values of those variables in a parsed configuration, for the log redaction. */
 export function secretValues(config: Config): string[] {
   const values = [config.twilio?.authToken, config.telegram?.token, config.telegram?.webhookSecret, config.teams?.appPassword, config.apiKey, config.mongodbUri, config.secretsKey, config.metrics.token];

@@ -39,11 +39,6 @@ export class ConflictError extends AppError {
   override readonly expected = true;
 }
 
-export class TooManyRequestsError extends AppError {
-  override readonly statusCode = 429;
-  override readonly expected = true;
-}
-
 /** One `path: message` line per zod issue; issues at the root are labelled `root`, or bare when it is omitted. */
 export function describeIssues(error: z.ZodError, root?: string): string[] {
   return error.issues.map((i) => {

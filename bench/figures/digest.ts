@@ -21,7 +21,7 @@ const business = { id: businessId, timeZone: 'UTC' };
 async function recomputed(db: Db, weeks: { from: string; to: string }, allCohortOnly: boolean): Promise<RollupRow[]> {
   const match = { businessId, week: { $gte: weeks.from, $lte: weeks.to } };
   const [states, commented] = await Promise.all([
-    db.collection('surveys').aggregate<Document>([{ $match: match }, { $group: { _id: { kind: '$kind', week: '$week', state: '$state', score: '$score', tags: '$tags' }, n: { $sum: 1 } } }]).toArray(),
+    db.collection('surveys').aggregate<Document>([{ $match: match }, { $group: { _id: { kind: '$kind', week: '$week', state: '$state', score: '$score', abandonedAt: '$abandonedAt', tags: '$tags' }, n: { $sum: 1 } } }]).toArray(),
     db.collection('surveys').aggregate<Document>([{ $match: { ...match, comment: { $type: 'string' } } }, { $group: { _id: { kind: '$kind', week: '$week', tags: '$tags' }, n: { $sum: 1 } } }]).toArray(),
   ]);
   const rows = new Map<string, RollupRow>();
@@ -42,6 +42,7 @@ async function recomputed(db: Db, weeks: { from: string; to: string }, allCohort
         r.scores[score] = (r.scores[score] ?? 0) + n;
       }
       if (_id.state === 'completed') r.completed += n;
+      if (_id.abandonedAt === 'score') r.unscored += n;
     }
   }
   for (const { _id, n } of commented) for (const cohort of cohortsOf(_id.tags)) row(_id.kind, _id.week, cohort).commented += n;

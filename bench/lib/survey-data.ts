@@ -93,7 +93,7 @@ export async function generateSurveys(db: Db, count: number, now: Date, seed = 1
         vars: { business: 'Our shop', customerName: `Customer ${i % 997}` },
         trigger: 'api',
         ...(score !== undefined ? { score, band, answeredAt: later(3_600_000) } : {}),
-        ...(comment ? { comment } : {}),
+        ...(comment ? { comment, commented: true } : {}),
         reprompts: 0,
         invitedAt,
         ...(state === 'completed' ? { completedAt: later(3_700_000) } : {}),
@@ -115,6 +115,7 @@ export async function generateSurveys(db: Db, count: number, now: Date, seed = 1
         }
         if (state === 'completed') count1(kind, week, cohort, 'completed');
         if (comment) count1(kind, week, cohort, 'commented');
+        if (state === 'expired') count1(kind, week, cohort, 'unscored');
       }
     }
     // Two batches in flight: the server works on one while the next is built.

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
-import type { AlertEvent, Store, SurveyRecord } from '../store/index.js';
+import type { AlertEvent, NewOutboxItem, OwedEffect, Store, SurveyRecord } from '../store/index.js';
 import type { Outbox } from '../surveys/outbox.js';
 
 /** The alert texts; pure, so the wording is tested without a server. */
@@ -19,9 +19,10 @@ export function detractorAlert(survey: Pick<SurveyRecord, 'id' | 'kind' | 'score
 
 /**
  * Tells every owner, within seconds, when a customer gives a detractor score, and again with their
- * comment when it arrives. The answer's own write records the alerts it owes (`alertsDue`); they are
- * queued here afterwards, outside the customer's request, and by the sweeper after a crash. Each
- * outbox item is named by survey, event and owner address, so queueing twice sends once.
+ * comment when it arrives. The answer's own write records the alerts it owes (among the survey's
+ * `owed` effects); they are queued here afterwards, outside the customer's request, and by the
+ * sweeper after a crash. Each outbox item is named by survey, event and owner address, so queueing
+ * twice sends once.
  */
 export class DetractorAlerts {
   private readonly running = new Set<Promise<void>>();
@@ -46,19 +47,21 @@ export class DetractorAlerts {
     while (this.running.size) await Promise.all([...this.running]);
   }
 
-  /** Alerts owed by surveys whose answer was stored but whose alerts never got queued (a crash in between). */
-  async sweep(limit = 50): Promise<number> {
-    const ids = await this.store.surveys.withAlertsDue(limit);
-    for (const id of ids) await this.flush(id);
-    return ids.length;
-  }
-
+  /** Queue and send the alerts a survey owes, then clear them from it (a crash in between queues them again, under the same names). */
   async flush(surveyId: string): Promise<void> {
     const survey = await this.store.surveys.byId(surveyId);
-    if (!survey?.alertsDue.length) return;
+    const due = survey?.owed.filter((o): o is Extract<OwedEffect, { type: 'alert' }> => o.type === 'alert') ?? [];
+    if (!survey || !due.length) return;
+    const ids = await this.outbox.enqueue(await this.outboxItems(survey, due.map((o) => o.event)));
+    await this.store.surveys.clearOwed(survey.id, due);
+    await this.outbox.deliver(ids);
+  }
+
+  /** The outbox items of these alerts of a survey: one per owner and alert. */
+  async outboxItems(survey: SurveyRecord, events: readonly AlertEvent[]): Promise<NewOutboxItem[]> {
+    if (!events.length) return [];
     const owners = await this.store.staff.ownerIdentities(survey.businessId);
-    const due: AlertEvent[] = [...survey.alertsDue];
-    const items = due.flatMap((event) => {
+    return events.flatMap((event) => {
       const message = detractorAlert(survey, event === 'commented' ? survey.comment : undefined, event === 'scored');
       return owners.map((owner) => ({
         businessId: survey.businessId,
@@ -71,8 +74,5 @@ export class DetractorAlerts {
         key: `alert:${survey.id}:${event}:${owner.channel}:${owner.address}`,
       }));
     });
-    const ids = await this.outbox.enqueue(items);
-    await this.store.surveys.clearAlerts(survey.id, due);
-    await this.outbox.deliver(ids);
   }
 }

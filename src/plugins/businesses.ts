@@ -7,9 +7,7 @@ import { environmentBusinessId } from '../businesses/environment-business.js';
 import type { Config } from '../config.js';
 import type { DigestScheduler } from '../digest/digest-scheduler.js';
 import type { InboundPipeline } from '../inbound/pipeline.js';
-import type { StaffCommands } from '../staff/commands.js';
 import type { StaffService } from '../staff/staff-service.js';
-import type { DeepLinks } from '../surveys/deep-links.js';
 import type { SurveyStarter } from '../surveys/start-survey.js';
 
 declare module 'fastify' {
@@ -19,9 +17,7 @@ declare module 'fastify' {
     dashboardAccess: DashboardAccess;
     /** The services of the business the environment describes (a single-business install's only one), for convenience. */
     surveys: SurveyStarter;
-    links: DeepLinks;
     staff: StaffService;
-    commands: StaffCommands;
     digests: DigestScheduler;
     pipeline: InboundPipeline;
   }
@@ -44,9 +40,7 @@ export default fp<{ config: Config }>(
     app.decorate('alerts', alerts);
     app.decorate('dashboardAccess', dashboard);
     app.decorate('surveys', own.surveys);
-    app.decorate('links', own.links);
     app.decorate('staff', own.staff);
-    app.decorate('commands', own.commands);
     app.decorate('digests', own.digests);
     app.decorate('pipeline', own.pipeline);
     app.addHook('preClose', async () => {

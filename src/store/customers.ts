@@ -89,7 +89,7 @@ export class CustomerRepository {
 
   /** Customers whose opt-out owes webhook events (a crash came between the write and queueing them). */
   async withWebhooksDue(limit: number): Promise<string[]> {
-    const docs = await this.model.find({ 'webhooksDue.0': { $exists: true } }, { _id: 1 }).limit(limit).lean<Doc[]>();
+    const docs = await this.model.find({ webhooksDue: { $gte: '' } }, { _id: 1 }).limit(limit).lean<Doc[]>();
     return docs.map((d) => d._id.toString());
   }
 

@@ -67,8 +67,8 @@ export function ferretDbGuard(conn: Connection, now: () => Date): WriteGuard & {
       });
     },
     single: (target, write) => inLane(`${target.collection}:${target.id}`, write),
-    async increment(collection, counters, step) {
-      const next = queue.then(() => upsertCounters(conn, collection, counters, step));
+    async increment(collection, counters) {
+      const next = queue.then(() => upsertCounters(conn, collection, counters));
       queue = next.catch(() => {});
       await next;
     },

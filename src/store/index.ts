@@ -35,7 +35,7 @@ export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';
-export type { AlertEvent, NewSurvey, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyThread, SurveyTrigger } from './survey-records.js';
+export type { AlertEvent, NewSurvey, OwedEffect, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyThread, SurveyTrigger } from './survey-records.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
 export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
@@ -57,7 +57,7 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     threads: new SurveyThreadRepository(SurveyRepository.model(conn), guard),
     inbound: new InboundRepository(InboundRepository.model(conn)),
     outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
-    rollups: new RollupRepository(RollupRepository.model(conn), guard),
+    rollups: new RollupRepository(RollupRepository.model(conn), guard, SurveyRepository.model(conn)),
     staff: new StaffRepository(conn, guard),
     digests: new DigestRepository(DigestRepository.model(conn), guard),
     events: new EventRepository(EventRepository.model(conn)),
@@ -71,8 +71,6 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
   };
   // Data from before several businesses: it belonged to the first one.
   await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);
-  // Counters from before one document per cohort and week.
-  await store.rollups.migrate(() => store.surveys.owedCountSteps());
   await ferret?.init();
   // The declared indexes (unique ones carry the idempotency guarantees), after the migrations. The
   // server starts them once it is ready (it listens meanwhile, not ready until they exist); tools wait.

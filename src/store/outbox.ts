@@ -27,7 +27,10 @@ const outboxSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 outboxSchema.index({ state: 1, nextAttemptAt: 1 });
-outboxSchema.index({ surveyId: 1 });
+outboxSchema.index({ surveyId: 1, _id: 1 });
+// A person's messages, and owners' alerts quoting them (export and erasure), oldest first.
+outboxSchema.index({ businessId: 1, channel: 1, address: 1, _id: 1 });
+outboxSchema.index({ businessId: 1, purpose: 1, _id: 1 });
 outboxSchema.index({ channel: 1, providerMessageId: 1 });
 
 export type OutboxPurpose = 'invitation' | 'reminder' | 'reply' | 'alert' | 'digest';

@@ -3,11 +3,12 @@ import { modelOn, type AnyModel } from './model.js';
 import type { CounterIncrement, WriteGuard } from './write-guard.js';
 
 /**
- * Counters per (business, kind, week, cohort): the computed pattern. One document holds a cohort's
- * week — its funnel (`sent`, `started`, `completed`, `commented`, `unscored`) and its score histogram
- * (`scores.<score>`) — so a report reads one document per cohort and week, however many surveys
- * were counted, and one survey's step is one `$inc` upsert per cohort it belongs to, atomic per
- * document. `_id` is the key.
+ * Counters per (business, kind, week, cohort): a cache of the surveys, which are the truth. One
+ * document holds a cohort's week — its funnel (`sent`, `started`, `completed`, `commented`,
+ * `unscored`) and its score histogram (`scores.<score>`) — so a report reads one document per cohort
+ * and week, however many surveys were counted. While a week is open (`open`), each step adds to it
+ * with plain `$inc`s; once all its surveys have ended, `recount` sets it from the surveys and marks it
+ * closed. `_id` is the key.
  */
 const rollupSchema = new Schema(
   {
@@ -23,20 +24,20 @@ const rollupSchema = new Schema(
     unscored: Number,
     /** Answers per score, keyed by the score. */
     scores: { type: Schema.Types.Mixed },
-    /** Steps counted here and not yet settled by the sweeper: applying one again adds nothing. */
-    steps: { type: [String], default: undefined },
+    /** Set by every increment: the week has not been counted from its surveys since. */
+    open: Boolean,
   },
   { versionKey: false, minimize: false },
 );
 rollupSchema.index({ businessId: 1, week: 1 });
+// The sweeper's search for weeks to close.
+rollupSchema.index({ open: 1, week: 1 });
 
-/** Where the counters live; before one document per cohort and week they were in `rollups`, one per metric and score. */
 const collection = 'week_counts';
-const formerCollection = 'rollups';
 
 /** `started`: got a score; `unscored`: ended without one (expired, opted out, two unreadable answers). */
 export type RollupMetric = 'sent' | 'started' | 'completed' | 'commented' | 'unscored' | 'score';
-const funnelMetrics = ['sent', 'started', 'completed', 'commented', 'unscored'] as const;
+type FunnelMetric = 'sent' | 'started' | 'completed' | 'commented' | 'unscored';
 
 export interface CounterKey {
   businessId: string;
@@ -83,6 +84,7 @@ function counters(key: CounterKey, metrics: readonly RollupMetric[], score?: num
   return cohortsOf(key).map((cohort) => ({
     _id: counterId(key.businessId, key.kind, key.week, cohort),
     fields: { businessId: key.businessId, kind: key.kind, week: key.week, cohort },
+    set: { open: true },
     inc,
   }));
 }
@@ -100,7 +102,7 @@ export interface RollupRow {
   scores: Record<number, number>;
 }
 
-type StoredRollup = Partial<Record<(typeof funnelMetrics)[number], number>> & { kind: string; week: string; cohort: string; scores?: Record<string, number> | null };
+type StoredRollup = Partial<Record<FunnelMetric, number>> & { kind: string; week: string; cohort: string; scores?: Record<string, number> | null };
 
 function rowOf(doc: StoredRollup): RollupRow {
   const scores: Record<number, number> = {};
@@ -125,24 +127,16 @@ export class RollupRepository {
   constructor(
     readonly model: AnyModel,
     private readonly guard: WriteGuard,
+    private readonly surveys: AnyModel,
   ) {}
 
   static model(conn: Connection): AnyModel {
     return modelOn(conn, 'Rollup', rollupSchema, collection);
   }
 
-  /**
-   * Add one survey's metrics to the counters of its week: one write. Called only after the state
-   * change that won; with the step's name, applying it again (the sweeper, after a crash) adds nothing.
-   */
-  async add(key: CounterKey, metrics: readonly RollupMetric[], score?: number, step?: string): Promise<void> {
-    await this.guard.increment(collection, counters(key, metrics, score), step);
-  }
-
-  /** A step's counts are settled (its survey no longer owes them): the counters can forget it. */
-  async settle(key: CounterKey, metrics: readonly RollupMetric[], score: number | undefined, step: string): Promise<void> {
-    const ids = counters(key, metrics, score).map((c) => c._id);
-    if (ids.length) await this.model.updateMany({ _id: { $in: ids } }, { $pull: { steps: step } });
+  /** Add one survey's metrics to the counters of its week: one write, called only after the state change that won. */
+  async add(key: CounterKey, metrics: readonly RollupMetric[], score?: number): Promise<void> {
+    await this.guard.increment(collection, counters(key, metrics, score));
   }
 
   /**
@@ -158,43 +152,87 @@ export class RollupRepository {
         : {};
     // The raw collection: nothing here for mongoose to cast, and its query layer would double the read's time.
     const docs = await this.model.collection
-      .find<StoredRollup>({ businessId, week: { $gte: weeks.from, $lte: weeks.to }, ...(options.kind ? { kind: options.kind } : {}), ...cohort }, { projection: { _id: 0, businessId: 0, steps: 0 } })
+      .find<StoredRollup>({ businessId, week: { $gte: weeks.from, $lte: weeks.to }, ...(options.kind ? { kind: options.kind } : {}), ...cohort }, { projection: { _id: 0, businessId: 0, open: 0 } })
       .toArray();
     return docs.map(rowOf);
   }
 
+  /** Weeks before `beforeWeek` (inclusive) with counters still open, oldest first: what the sweeper tries to close. */
+  async openWeeks(beforeWeek: string, limit: number): Promise<Array<{ businessId: string; week: string }>> {
+    const docs = await this.model.collection
+      // The 'all' cohort is one document per kind and week: weeks, not cohorts, fill the limit.
+      .find<{ businessId: string; week: string }>({ open: true, week: { $lte: beforeWeek }, cohort: 'all' }, { projection: { _id: 0, businessId: 1, week: 1 } })
+      .sort({ open: 1, week: 1 })
+      .limit(limit)
+      .toArray();
+    const seen = new Map(docs.map((d) => [`${d.businessId}|${d.week}`, { businessId: d.businessId, week: d.week }]));
+    return [...seen.values()];
+  }
+
   /**
-   * Counters kept in the former layout (one document per metric and score, in `rollups`) are folded
-   * into one document per cohort and week, then the former collection is dropped. The new documents
-   * are set, not incremented, from the former ones, so a start cut short folds them again to the same
-   * numbers. Steps still owed by a survey (`owedSteps`) are taken out of the former counts where they
-   * were counted, and the sweeper counts them again whole: a step a crash left half-counted is then
-   * neither lost nor counted twice. Runs before the server takes traffic.
+   * Set a week's counters from its surveys: one `$match` + `$group` over the week's surveys (indexed
+   * by business and week), the cohorts worked out here from each group's tags, channel and context.
+   * Counters the surveys no longer give are removed. `close`: the week's surveys have all ended, so
+   * the week is marked closed (an increment that still arrives opens it again, to be recounted).
    */
-  async migrate(owedSteps: () => Promise<ReadonlySet<string>>): Promise<number> {
-    const db = this.model.db.db!;
-    // (Filtered here: not every server applies a listCollections filter.)
-    const collections = await db.listCollections({}, { nameOnly: true }).toArray();
-    if (!collections.some((c) => c.name === formerCollection)) return 0;
-    const owed = await owedSteps();
-    const folded = new Map<string, { fields: Record<string, unknown>; set: Record<string, number> }>();
-    const cursor = db.collection<{ _id: string; businessId: string; kind: string; week: string; cohort: string; metric: string; score?: number; count?: number; steps?: string[] }>(formerCollection).find({});
-    for await (const doc of cursor) {
-      const count = (doc.count ?? 0) - (doc.steps ?? []).filter((s) => owed.has(s)).length;
-      const field = doc.metric === 'score' && typeof doc.score === 'number' ? `scores.${doc.score}` : (funnelMetrics as readonly string[]).includes(doc.metric) ? doc.metric : undefined;
-      if (!field) continue;
-      const id = counterId(doc.businessId, doc.kind, doc.week, doc.cohort);
-      const entry = folded.get(id) ?? { fields: { businessId: doc.businessId, kind: doc.kind, week: doc.week, cohort: doc.cohort }, set: {} };
-      entry.set[field] = (entry.set[field] ?? 0) + count;
-      folded.set(id, entry);
+  async recount(businessId: string, week: string, close: boolean): Promise<number> {
+    const groups = await this.surveys.collection
+      .aggregate<{ _id: SurveyGroup; n: number }>([{ $match: { businessId, week } }, { $group: { _id: groupKey, n: { $sum: 1 } } }])
+      .toArray();
+    const rows = new Map<string, Record<string, unknown> & { scores: Record<string, number> }>();
+    for (const { _id: g, n } of groups) {
+      const metrics: RollupMetric[] = ['sent'];
+      if (typeof g.score === 'number') metrics.push('started', 'score');
+      if (g.state === 'completed') metrics.push('completed');
+      if (g.commented === true) metrics.push('commented');
+      if (g.abandonedAt === 'score') metrics.push('unscored');
+      const key = { businessId, kind: g.kind, week, tags: g.tags ?? [], channel: g.channel, context: { product: g.product ?? undefined, location: g.location ?? undefined, staff: g.staff ?? undefined }, precededBy: g.precededBy ?? [], firstPurchaseMonth: g.firstPurchaseMonth ?? undefined };
+      for (const c of counters(key, metrics, g.score ?? undefined)) {
+        const row = rows.get(c._id) ?? { ...c.fields, open: !close, scores: {} };
+        for (const [field, by] of Object.entries(c.inc)) {
+          if (field.startsWith('scores.')) row.scores[field.slice(7)] = (row.scores[field.slice(7)] ?? 0) + by * n;
+          else row[field] = ((row[field] as number | undefined) ?? 0) + by * n;
+        }
+        rows.set(c._id, row);
+      }
     }
-    const ops = [...folded].map(([_id, { fields, set }]) => ({ updateOne: { filter: { _id }, update: { $set: { ...fields, ...set } }, upsert: true } }));
-    const target = db.collection<{ _id: string }>(collection);
+    const target = this.model.db.collection<{ _id: string }>(collection);
+    const ops = [...rows].map(([_id, row]) => ({ replaceOne: { filter: { _id }, replacement: row as { _id?: string }, upsert: true } }));
     for (let i = 0; i < ops.length; i += 1000) await target.bulkWrite(ops.slice(i, i + 1000), { ordered: false });
-    // Another instance starting at the same time may have dropped it first.
-    await db.dropCollection(formerCollection).catch((err: { code?: number }) => {
-      if (err.code !== 26) throw err; // NamespaceNotFound
-    });
-    return ops.length;
+    // Counters of cohorts no survey of the week is in any more (a count a step gave twice, say).
+    const stale = (await target.find<{ _id: string }>({ businessId, week }, { projection: { _id: 1 } }).toArray()).filter((d) => !rows.has(d._id));
+    if (stale.length) await target.deleteMany({ _id: { $in: stale.map((d) => d._id) } });
+    return rows.size;
   }
 }
+
+/** A group of a week's surveys that count alike: same kind, outcome and cohorts. */
+interface SurveyGroup {
+  kind: string;
+  state: string;
+  score?: number | null;
+  abandonedAt?: string | null;
+  commented?: boolean | null;
+  tags?: string[] | null;
+  channel?: string;
+  product?: string | null;
+  location?: string | null;
+  staff?: string | null;
+  precededBy?: string[] | null;
+  firstPurchaseMonth?: string | null;
+}
+
+const groupKey = {
+  kind: '$kind',
+  state: '$state',
+  score: '$score',
+  abandonedAt: '$abandonedAt',
+  commented: '$commented',
+  tags: '$tags',
+  channel: '$channel',
+  product: '$context.product',
+  location: '$context.location',
+  staff: '$context.staff',
+  precededBy: '$precededBy',
+  firstPurchaseMonth: '$firstPurchaseMonth',
+};

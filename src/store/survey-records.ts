@@ -2,7 +2,6 @@ import { Schema, Types } from 'mongoose';
 import type { DialogSession, DialogState } from '../dialogs/types.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
-import type { RollupMetric } from './rollups.js';
 import type { SurveyWebhookEvent } from './webhooks.js';
 
 /*
@@ -48,21 +47,16 @@ export const surveySchema = new Schema(
     firstPurchaseMonth: String,
     /** Provider ids of the inbound messages this survey consumed (newest last): a redelivery finds its id here. */
     inbound: { type: [String], default: [] },
-    /** Owner alerts this state still owes (`scored`, `commented`), written with the state; cleared once queued. */
-    alertsDue: { type: [String], default: undefined },
-    /** Outbound webhook events this state still owes (`survey.scored`…), written with the state; cleared once queued. */
-    webhooksDue: { type: [String], default: undefined },
+    /** The customer left a comment: kept when an erasure removes the comment, so a recount still counts it. */
+    commented: Boolean,
     /**
-     * Counter increments a step owes, written with the state; the sweeper re-applies them (counters
-     * skip a step they already have) and clears them, so a crash between the two writes loses no count.
+     * Effects this survey's changes still owe, written with the change that owes them: owner alerts,
+     * outbound webhook events and messages to the customer (a reminder). Queued after the write (the
+     * sweeper queues what a crash left), each under a name of its own, then cleared.
      */
-    countsDue: [{ _id: false, step: { type: String, required: true }, metrics: [String], score: Number, at: Date }],
+    owed: { type: [Schema.Types.Mixed], default: undefined },
     /** The replies to `messageId`, kept until the adapter confirms it delivered them. */
     pendingReply: { messageId: String, replies: Schema.Types.Mixed },
-    /** Messages this state still owes the customer (a reminder), written with it; cleared once queued. */
-    sendsDue: { type: Schema.Types.Mixed, default: undefined },
-    /** When a sweeper took this survey's owed counts to settle them: one settler at a time. */
-    countsTakenAt: Date,
     /**
      * The closed loop, oldest first: the business's answers (`/reply`, `by` the staff id) and the
      * customer's answers to them (`by: 'customer'`).
@@ -87,9 +81,8 @@ surveySchema.index({ state: 1, invitedAt: 1 });
 surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
 // Exports: a business's surveys oldest first, without sorting them all in memory.
 surveySchema.index({ businessId: 1, invitedAt: 1, _id: 1 });
-surveySchema.index({ alertsDue: 1 });
-surveySchema.index({ webhooksDue: 1 });
-surveySchema.index({ 'countsDue.step': 1 });
+// The sweeper: surveys that still owe an effect.
+surveySchema.index({ 'owed.type': 1 });
 // Digest: comments of a week by score, and detractors still waiting for an answer.
 surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
 surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
@@ -135,14 +128,12 @@ export interface SurveyThread {
 export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
 export type AlertEvent = 'scored' | 'commented';
 
-/** The counters one step owes: `step` names the step (survey id and the revision it moved from). */
-export interface CountsOwed {
-  step: string;
-  metrics: RollupMetric[];
-  score?: number;
-  /** When the step was written: the sweeper settles only steps old enough that their own writer is done or gone. */
-  at: Date;
-}
+/**
+ * One effect a survey change owes: an owner alert, an outbound webhook event, or a message to the
+ * customer (`send`, valid only while the survey is still at revision `rev`: a later change makes it moot).
+ */
+export type OwedEffect = { type: 'alert'; event: AlertEvent } | { type: 'webhook'; event: SurveyWebhookEvent } | { type: 'send'; rev: number; key: string; message: Outbound };
+export const owedTypes = ['alert', 'webhook', 'send'] as const;
 
 /** The dialog part of a survey: what `dialogs.step` reads and writes. */
 export type SurveyDialogFields = DialogSession;
@@ -161,11 +152,8 @@ export interface SurveyRecord extends SurveyDialogFields {
   precededBy?: string[];
   firstPurchaseMonth?: string;
   inbound: string[];
-  alertsDue: AlertEvent[];
-  webhooksDue: SurveyWebhookEvent[];
-  countsDue: CountsOwed[];
+  owed: OwedEffect[];
   pendingReply?: { messageId: string; replies: Outbound[] };
-  sendsDue: Outbound[];
   replies: Array<{ text: string; at: Date; by: string }>;
   thread?: SurveyThread;
   undeliveredAt?: Date;
@@ -181,7 +169,7 @@ export interface SurveyFilters {
   to?: Date;
 }
 
-export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'alertsDue' | 'webhooksDue' | 'countsDue' | 'pendingReply' | 'sendsDue' | 'replies' | 'rev' | 'band' | 'thread' | 'undeliveredAt'> & { id?: string };
+export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'owed' | 'pendingReply' | 'replies' | 'rev' | 'band' | 'thread' | 'undeliveredAt'> & { id?: string };
 
 export const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
 export const isOpenState = (state: SurveyState) => openStates.includes(state);
@@ -257,16 +245,8 @@ export function toRecord(d: Doc): SurveyRecord {
     ...(Array.isArray(d.precededBy) && d.precededBy.length ? { precededBy: d.precededBy as string[] } : {}),
     ...(typeof d.firstPurchaseMonth === 'string' ? { firstPurchaseMonth: d.firstPurchaseMonth } : {}),
     inbound: (d.inbound as string[] | undefined) ?? [],
-    alertsDue: (d.alertsDue as AlertEvent[] | undefined) ?? [],
-    webhooksDue: (d.webhooksDue as SurveyWebhookEvent[] | undefined) ?? [],
-    countsDue: ((d.countsDue as Array<Record<string, unknown>> | undefined) ?? []).map((c) => ({
-      step: c.step as string,
-      metrics: (c.metrics as RollupMetric[] | undefined) ?? [],
-      ...(typeof c.score === 'number' ? { score: c.score } : {}),
-      at: c.at as Date,
-    })),
+    owed: (d.owed as OwedEffect[] | undefined) ?? [],
     pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
-    sendsDue: (d.sendsDue as Outbound[] | undefined) ?? [],
     replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
     thread: threadOf(d.thread),
     undeliveredAt: opt(d.undeliveredAt),
@@ -289,7 +269,7 @@ export interface SurveyFilter {
   to?: Date;
 }
 
-/** What a survey list shows: not the dialog's bookkeeping (consumed message ids, owed counts and sends). */
-export const listProjection = { inbound: 0, countsDue: 0, pendingReply: 0, sendsDue: 0, alertsDue: 0, openKey: 0, countsTakenAt: 0 };
+/** What a survey list shows: not the dialog's bookkeeping (consumed message ids, owed effects, unconfirmed replies). */
+export const listProjection = { inbound: 0, owed: 0, pendingReply: 0, openKey: 0 };
 
 export const objectId = (id: string) => (Types.ObjectId.isValid(id) && /^[a-f0-9]{24}$/i.test(id) ? new Types.ObjectId(id) : undefined);

@@ -12,10 +12,10 @@ import {
   scoredProjection,
   surveySchema,
   toRecord,
+  owedTypes,
   toScored,
-  type AlertEvent,
-  type CountsOwed,
   type Doc,
+  type OwedEffect,
   type NewSurvey,
   type ScoredSurvey,
   type SurveyFilter,
@@ -23,7 +23,6 @@ import {
   type SurveyFilters,
   type SurveyRecord,
 } from './survey-records.js';
-import { surveyWebhookEvents, type SurveyWebhookEvent } from './webhooks.js';
 import type { WriteGuard } from './write-guard.js';
 import { isDuplicateKey } from './write-guard.js';
 
@@ -84,39 +83,32 @@ export class SurveyRepository {
 
   /**
    * Move a survey on from the revision it was read at: ONE atomic write that sets the new dialog
-   * state, records the provider message id that caused it (if any) and the owner alerts and webhook
-   * events it owes.
+   * state, records the provider message id that caused it (if any) and the effects it owes (owner
+   * alerts, webhook events, messages to the customer).
    * Applies only if the survey is still at `from.rev` and has not consumed `messageId` yet; returns
    * the new state, or null when another writer got there first.
    */
   async transition(
     from: SurveyRecord,
     next: SurveyDialogFields & { band?: Band },
-    cause: { messageId?: string; alerts?: AlertEvent[]; webhooks?: SurveyWebhookEvent[]; counts?: CountsOwed; reply?: Outbound[]; sends?: Outbound[] } = {},
+    cause: { messageId?: string; owed?: OwedEffect[]; reply?: Outbound[] } = {},
   ): Promise<SurveyRecord | null> {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
     const unset: string[] = (['score', 'band', 'comment', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const).filter((k) => next[k] === undefined);
     // Only the dialog's own fields (a caller may pass a whole record): the rest is the write's to change.
     const fields = ['kind', 'state', 'locale', 'vars', 'score', 'band', 'comment', 'reprompts', 'invitedAt', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const;
-    const set: Record<string, unknown> = { ...(closed ? { openKey: `closed:${from.id}` } : {}) };
+    const set: Record<string, unknown> = { ...(closed ? { openKey: `closed:${from.id}` } : {}), ...(next.comment !== undefined ? { commented: true } : {}) };
     for (const k of fields) if (next[k] !== undefined) set[k] = next[k];
     // A step's replies wait for the adapter's receipt; any other step drops an older unconfirmed one.
     if (cause.messageId && cause.reply) set.pendingReply = { messageId: cause.messageId, replies: cause.reply };
     else unset.push('pendingReply');
-    // Messages owed by this state (a reminder); any later change of state makes older ones moot.
-    if (cause.sends?.length) set.sendsDue = cause.sends;
-    else unset.push('sendsDue');
     const update: Record<string, unknown> = { $set: set, $inc: { rev: 1 } };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));
     const push: Record<string, unknown> = {};
     if (cause.messageId) push.inbound = cause.messageId;
-    if (cause.counts?.metrics.length) push.countsDue = cause.counts;
+    if (cause.owed?.length) push.owed = { $each: cause.owed };
     if (Object.keys(push).length) update.$push = push;
-    const owed: Record<string, unknown> = {};
-    if (cause.alerts?.length) owed.alertsDue = { $each: cause.alerts };
-    if (cause.webhooks?.length) owed.webhooksDue = { $each: cause.webhooks };
-    if (Object.keys(owed).length) update.$addToSet = owed;
     const filter = { _id, rev: from.rev, ...(cause.messageId ? { inbound: { $ne: cause.messageId } } : {}) };
     const doc = await this.guard.exclusive({ collection: 'surveys', id: from.id, version: from.rev }, () =>
       this.model.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<Doc>(),
@@ -136,20 +128,16 @@ export class SurveyRepository {
     return docs.map((d) => d._id.toString());
   }
 
-  /** Surveys that owe owner alerts (a crash came between the answer and queueing them). */
-  async withAlertsDue(limit: number): Promise<string[]> {
-    const docs = await this.model.find({ alertsDue: { $in: ['scored', 'commented'] } }, { _id: 1 }).limit(limit).lean<Doc[]>();
-    return docs.map((d) => d._id.toString());
+  /** Surveys that still owe an effect (a crash came between the change and queueing it), oldest change first. */
+  async withOwed(limit: number): Promise<SurveyRecord[]> {
+    const docs = await this.model.find({ 'owed.type': { $in: owedTypes } }).limit(limit).lean<Doc[]>();
+    return docs.map(toRecord);
   }
 
-  /** Surveys that owe webhook events (a crash came between the change and queueing them). */
-  async withWebhooksDue(limit: number): Promise<string[]> {
-    const docs = await this.model.find({ webhooksDue: { $in: surveyWebhookEvents } }, { _id: 1 }).limit(limit).lean<Doc[]>();
-    return docs.map((d) => d._id.toString());
-  }
-
-  async clearWebhooks(id: string, events: SurveyWebhookEvent[]): Promise<void> {
-    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { webhooksDue: events } }));
+  /** These effects are queued: the survey no longer owes them. */
+  async clearOwed(id: string, done: readonly OwedEffect[]): Promise<void> {
+    if (!done.length) return;
+    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { owed: done } }));
   }
 
   /** The adapter delivered the replies to `messageId`: a redelivery of it gets nothing again. */
@@ -162,51 +150,9 @@ export class SurveyRepository {
     await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id), 'pendingReply.messageId': messageId }, { $unset: { pendingReply: 1 } }));
   }
 
-  /** Surveys with counter increments owed since before `before` (the sweeper settles them). */
-  async withCountsDue(before: Date, limit: number): Promise<SurveyRecord[]> {
-    const docs = await this.model.find({ countsDue: { $elemMatch: { at: { $lt: before } } } }).limit(limit).lean<Doc[]>();
-    return docs.map(toRecord);
-  }
-
-  /** The steps whose counts some survey still owes (a start-up migration of the counters reads them). */
-  async owedCountSteps(): Promise<Set<string>> {
-    const docs = await this.model.find({ 'countsDue.0': { $exists: true } }, { countsDue: 1 }).lean<Array<{ countsDue: Array<{ step: string }> }>>();
-    return new Set(docs.flatMap((d) => d.countsDue.map((c) => c.step)));
-  }
-
-  /**
-   * Take this survey's owed counts to settle them: one sweeper at a time (a settler that died lets go
-   * after `leaseMs`). Returns what it owes now, or undefined when another settler has it.
-   */
-  async takeCounts(id: string, now: Date, leaseMs: number): Promise<SurveyRecord | undefined> {
-    const _id = new Types.ObjectId(id);
-    const free = { $or: [{ countsTakenAt: null }, { countsTakenAt: { $lt: new Date(now.getTime() - leaseMs) } }] };
-    const doc = await this.guard.exclusive({ collection: 'surveys', id, version: `counts@${Math.floor(now.getTime() / leaseMs)}` }, () =>
-      this.model.findOneAndUpdate({ _id, ...free }, { $set: { countsTakenAt: now } }, { returnDocument: 'after' }).lean<Doc>(),
-    );
-    return doc ? toRecord(doc) : undefined;
-  }
-
-  /** Surveys owing the customer a message (a reminder whose queueing a crash cut off). */
-  async withSendsDue(limit: number): Promise<SurveyRecord[]> {
-    const docs = await this.model.find({ 'sendsDue.0': { $exists: true } }).limit(limit).lean<Doc[]>();
-    return docs.map(toRecord);
-  }
-
-  async clearSends(id: string): Promise<void> {
-    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $unset: { sendsDue: 1 } }));
-  }
-
-  async releaseCounts(id: string): Promise<void> {
-    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $unset: { countsTakenAt: 1 } }));
-  }
-
-  async clearCounts(id: string, step: string): Promise<void> {
-    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pull: { countsDue: { step } } }));
-  }
-
-  async clearAlerts(id: string, events: AlertEvent[]): Promise<void> {
-    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { alertsDue: events } }));
+  /** Whether a week's surveys have all ended: its counters can be recounted and closed. */
+  async weekEnded(businessId: string, week: string): Promise<boolean> {
+    return (await this.model.findOne({ businessId, week, state: { $in: openStates } }, { _id: 1 }).lean()) === null;
   }
 
   /** The business's answer to the customer, and the time to the first one. */
@@ -272,8 +218,8 @@ export class SurveyRepository {
 
   /** Every survey of some customers (one person's addresses), oldest first. */
   async ofCustomers(businessId: string, customerIds: readonly string[]): Promise<SurveyRecord[]> {
-    // Without the dialog's bookkeeping (message ids, owed counts and sends): a timeline shows none of it.
-    const internals = { inbound: 0, alertsDue: 0, countsDue: 0, pendingReply: 0, sendsDue: 0, countsTakenAt: 0 };
+    // Without the dialog's bookkeeping (message ids, owed effects): a timeline shows none of it.
+    const internals = { inbound: 0, owed: 0, pendingReply: 0 };
     const docs = await this.model.find({ businessId, customerId: { $in: customerIds.map((id) => new Types.ObjectId(id)) } }, internals).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>();
     return docs.map(toRecord);
   }
@@ -285,7 +231,8 @@ export class SurveyRepository {
    * one write per survey (so one whose address is gone is done).
    */
   async anonymise(businessId: string, ids: readonly string[]): Promise<number> {
-    const gone = { comment: 1, 'vars.customerName': 1, 'vars.context': 1, replies: 1, pendingReply: 1, sendsDue: 1, alertsDue: 1 };
+    // Owed alerts and messages are dropped when they come to be queued (the address is gone); owed webhook events still go.
+    const gone = { comment: 1, 'vars.customerName': 1, 'vars.context': 1, replies: 1, pendingReply: 1 };
     let changed = 0;
     for (const id of ids) {
       const _id = new Types.ObjectId(id);
@@ -328,12 +275,12 @@ export class SurveyRepository {
   /**
    * Every survey of a business (of one kind, invited in `[from, to)`), oldest first, one at a time
    * from a cursor read in batches of `batchSize`: an export of any size holds one batch in memory.
-   * The dialog's bookkeeping (message ids, owed counts and sends) is not read.
+   * The dialog's bookkeeping (message ids, owed effects) is not read.
    */
   async *all(businessId: string, filters: SurveyFilters = {}, batchSize = 500): AsyncGenerator<SurveyRecord> {
     const invitedAt = { ...(filters.from ? { $gte: filters.from } : {}), ...(filters.to ? { $lt: filters.to } : {}) };
     const query = { businessId, ...(filters.kind ? { kind: filters.kind } : {}), ...(filters.from || filters.to ? { invitedAt } : {}) };
-    const unread = { inbound: 0, countsDue: 0, pendingReply: 0, sendsDue: 0 };
+    const unread = { inbound: 0, owed: 0, pendingReply: 0 };
     const cursor = this.model.find(query, unread).sort({ invitedAt: 1, _id: 1 }).lean<Doc[]>().cursor({ batchSize });
     for await (const doc of cursor) yield toRecord(doc as Doc);
   }

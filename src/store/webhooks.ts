@@ -46,6 +46,8 @@ const deliverySchema = new Schema(
 );
 deliverySchema.index({ state: 1, nextAttemptAt: 1 });
 deliverySchema.index({ businessId: 1, subscriptionId: 1, createdAt: -1 });
+// The deliveries of an event (export and erasure).
+deliverySchema.index({ businessId: 1, eventId: 1, createdAt: 1 });
 
 export const webhookEventTypes = ['survey.completed', 'survey.scored', 'survey.expired', 'customer.opted_out', 'detractor.alert'] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];

@@ -1,9 +1,10 @@
 import type { Connection } from 'mongoose';
 
-/** One counter document's increment: `$inc` of `inc` on the document `_id`, created with `fields` when missing. */
+/** One counter document's increment: `$inc` of `inc` (and `$set` of `set`) on the document `_id`, created with `fields` when missing. */
 export interface CounterIncrement {
   _id: string;
   fields: Record<string, unknown>;
+  set?: Record<string, unknown>;
   inc: Record<string, number>;
 }
 
@@ -25,11 +26,8 @@ export interface WriteGuard {
   exclusive<T>(target: { collection: string; id: string; version: string | number }, write: ConditionalWrite<T>): Promise<T | null>;
   /** Run `write`, an update of the one document `collection`/`id`, without losing a concurrent update of it. */
   single<T>(target: { collection: string; id: string }, write: () => Promise<T>): Promise<T>;
-  /**
-   * Apply each counter document's increments, creating the documents that do not exist yet. With `step`, a counter that
-   * already counted this step is left alone, so applying the same step again adds nothing.
-   */
-  increment(collection: string, counters: readonly CounterIncrement[], step?: string): Promise<void>;
+  /** Apply each counter document's increments, creating the documents that do not exist yet. */
+  increment(collection: string, counters: readonly CounterIncrement[]): Promise<void>;
   /** Remove what the guard itself keeps once it can no longer matter. */
   housekeeping(now: Date): Promise<void>;
 }
@@ -44,39 +42,27 @@ export function mongoGuard(conn: Connection): WriteGuard {
     server: 'mongodb',
     exclusive: (_target, write) => write(),
     single: (_target, write) => write(),
-    increment: (collection, counters, step) => upsertCounters(conn, collection, counters, step),
+    increment: (collection, counters) => upsertCounters(conn, collection, counters),
     housekeeping: async () => {},
   };
 }
 
 /**
- * One unordered bulk write of `$inc` upserts. With a `step`, each counter keeps the steps it counted
- * (`steps`, until the sweeper settles them) and its filter skips a step it already has.
- *
- * A duplicate key error means the counter existed when the upsert tried to create it: either two
- * first increments raced (the loser's retry is then a plain increment), or, with a step, the counter
- * already counted it. So failed operations are retried once; one that fails again had counted it.
+ * One unordered bulk write of `$inc` upserts. A duplicate key error means two first increments of
+ * a counter raced: the loser's retry is then a plain increment.
  */
-export async function upsertCounters(conn: Connection, collection: string, counters: readonly CounterIncrement[], step?: string, retry = false): Promise<void> {
+export async function upsertCounters(conn: Connection, collection: string, counters: readonly CounterIncrement[], retry = false): Promise<void> {
   if (!counters.length) return;
   const ops = counters.map((c) => ({
-    updateOne: {
-      filter: step ? { _id: c._id, steps: { $ne: step } } : { _id: c._id },
-      update: { $setOnInsert: c.fields, $inc: c.inc, ...(step ? { $push: { steps: step } } : {}) },
-      upsert: true,
-    },
+    updateOne: { filter: { _id: c._id }, update: { $setOnInsert: c.fields, $inc: c.inc, ...(c.set ? { $set: c.set } : {}) }, upsert: true },
   }));
   try {
     // The raw collection: counters are `_id` strings, which a mongoose cast would not touch anyway.
     await conn.collection<{ _id: string }>(collection).bulkWrite(ops, { ordered: false });
   } catch (err) {
     const failed = duplicateKeyFailures(err);
-    if (!failed || failed.length === 0) throw err;
-    if (retry) {
-      if (step) return; // the counter exists and has this step: counted before
-      throw err;
-    }
-    await upsertCounters(conn, collection, failed.map((i) => counters[i]!), step, true);
+    if (!failed || failed.length === 0 || retry) throw err;
+    await upsertCounters(conn, collection, failed.map((i) => counters[i]!), true);
   }
 }
 

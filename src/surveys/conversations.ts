@@ -3,7 +3,7 @@ import { isOpen, step } from '../dialogs/index.js';
 import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../dialogs/types.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
-import type { AlertEvent, RollupMetric, Store, SurveyRecord } from '../store/index.js';
+import type { AlertEvent, OwedEffect, RollupMetric, Store, SurveyRecord } from '../store/index.js';
 import { webhooksOwed } from '../webhooks/events.js';
 
 /** The dialog state of a stored survey. */
@@ -36,7 +36,8 @@ const maxAttempts = 20;
 
 /**
  * Running survey conversations: one dialog step, one atomic write of its result (which also records
- * the message that caused it and the owner alerts and webhook events it owes), then the counters.
+ * the message that caused it and the effects it owes: owner alerts, webhook events, a reminder),
+ * then the counters of its week.
  */
 export class Conversations {
   constructor(
@@ -59,47 +60,24 @@ export class Conversations {
     const next = result.session;
     const band = next.score !== undefined ? bandOf(next.kind, next.score) : undefined;
     const outbound = result.outbound.map((m) => ({ ...m, surveyId: survey.id }));
-    const metrics = rollupMetrics(result.events);
-    // The step's name: the survey and the revision it moved from, unique for every change.
-    const counts = metrics.length ? { step: `${survey.id}:${survey.rev}`, metrics, score: next.score, at: now } : undefined;
     const alerts = alertsOwed(band, result.events);
+    const owed: OwedEffect[] = [
+      ...alerts.map((event) => ({ type: 'alert' as const, event })),
+      ...webhooksOwed(result.events, alerts).map((event) => ({ type: 'webhook' as const, event })),
+      // A timer's messages (the reminder) have no request to carry them: the survey owes them until queued.
+      ...(input.type === 'timer' ? outbound.map((message, i) => ({ type: 'send' as const, rev: survey.rev + 1, key: `reminder:${survey.id}:${i}`, message })) : []),
+    ];
     const updated = await this.store.surveys.transition(survey, { ...next, band }, {
       messageId: cause.messageId,
-      alerts,
-      webhooks: webhooksOwed(result.events, alerts),
-      counts,
+      owed,
       reply: cause.keepReplies && outbound.length ? outbound : undefined,
-      // A timer's messages (the reminder) have no request to carry them: the survey owes them until queued.
-      sends: input.type === 'timer' && outbound.length ? outbound : undefined,
     });
     if (!updated) return null;
-    if (updated.webhooksDue.length) this.webhooks.queue(updated.businessId, updated.id);
-    if (counts) await this.store.rollups.add(updated, counts.metrics, counts.score, counts.step);
+    if (updated.owed.some((o) => o.type === 'webhook')) this.webhooks.queue(updated.businessId, updated.id);
+    // Plain increments of the open week: a count a crash cuts off here is restored when the week is recounted.
+    const metrics = rollupMetrics(result.events);
+    if (metrics.length) await this.store.rollups.add(updated, metrics, next.score);
     return { survey: updated, outbound, events: result.events };
-  }
-
-  /**
-   * Counts owed by steps older than a minute: applied again (a counter skips a step it has), then
-   * cleared from the survey, then forgotten by the counters, in that order, so a crash anywhere
-   * between an answer and its count neither loses nor doubles it.
-   */
-  async settleCounts(limit = 200): Promise<number> {
-    const now = this.now();
-    const owing = await this.store.surveys.withCountsDue(new Date(now.getTime() - 60_000), limit);
-    let settled = 0;
-    for (const { id } of owing) {
-      // One settler per survey: two sweepers at once would let one forget a step the other then counts again.
-      const survey = await this.store.surveys.takeCounts(id, now, 60_000);
-      if (!survey) continue;
-      for (const owed of survey.countsDue) {
-        await this.store.rollups.add(survey, owed.metrics, owed.score, owed.step);
-        await this.store.surveys.clearCounts(survey.id, owed.step);
-        await this.store.rollups.settle(survey, owed.metrics, owed.score, owed.step);
-      }
-      await this.store.surveys.releaseCounts(survey.id);
-      settled++;
-    }
-    return settled;
   }
 
   /** Apply an input that has no message behind it (a timer, a provider's opt-out) to a survey, re-reading on conflicts. */

@@ -1,21 +1,25 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DialogPolicy } from '../dialogs/types.js';
-import { housekeeping, type Store } from '../store/index.js';
+import { erasedAddress, housekeeping, type AlertEvent, type NewOutboxItem, type OwedEffect, type Store, type SurveyRecord, type SurveyWebhookEvent } from '../store/index.js';
 import type { Conversations } from './conversations.js';
 import type { Outbox } from './outbox.js';
+import { closeWeeks } from './week-counts.js';
 
-/** Work the sweeper drives for the owner's side: owed alerts, the weekly digest, outbound webhooks. Each returns how much it did. */
+/** Work the sweeper drives for the owner's side: owed alerts and webhook events, the weekly digest, webhook deliveries. */
 export interface SweepSteps {
-  alerts: { sweep(limit: number): Promise<number> };
+  alerts: { outboxItems(survey: SurveyRecord, events: readonly AlertEvent[]): Promise<NewOutboxItem[]> };
   digests: { sweep(): Promise<number> };
-  webhooks: { sweep(limit: number): Promise<number> };
+  webhooks: { emitSurvey(survey: SurveyRecord, events: readonly SurveyWebhookEvent[]): Promise<string[]>; sweep(limit: number): Promise<number> };
 }
 
 export interface SweepResult {
   reminded: number;
   expired: number;
   sent: number;
-  alerts: number;
+  /** Surveys whose owed effects (alerts, webhook events, reminders) were queued. */
+  owed: number;
+  /** Weeks whose counters were recounted from their surveys and closed. */
+  weeksClosed: number;
   digests: number;
   /** Webhook delivery attempts. */
   webhooks: number;
@@ -40,7 +44,7 @@ export class Sweeper {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** One pass: expiries, reminders, owed alerts, due sends, webhook events and deliveries, then the weekly digest. */
+  /** One pass: expiries, reminders, owed effects, due sends, webhook deliveries, housekeeping, closing weeks, then the weekly digest. */
   async sweep(batch = 200): Promise<SweepResult> {
     const now = this.now();
     let reminded = 0;
@@ -53,20 +57,34 @@ export class Sweeper {
       const result = await this.conversations.advanceById(id, { type: 'timer', timer: 'remind' });
       if (result?.outbound.length) reminded++;
     }
-    // The reminders just written, and any a crash left owed: queued under the survey's name, so once.
-    for (const s of await this.store.surveys.withSendsDue(batch)) {
-      await this.outbox.enqueue(
-        s.sendsDue.map((message, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reminder' as const, surveyId: s.id, message, nextAttemptAt: new Date(now.getTime() + i), key: `reminder:${s.id}:${i}` })),
-      );
-      await this.store.surveys.clearSends(s.id);
-    }
-    await this.conversations.settleCounts(batch);
-    const alerts = await this.owners.alerts.sweep(batch);
+    const owed = await this.queueOwed(batch);
     const sent = await this.outbox.flushDue(batch);
     const webhooks = await this.owners.webhooks.sweep(batch);
     await housekeeping(this.store, now);
+    const weeksClosed = await closeWeeks(this.store, now, this.policy.ttlMs);
     const digests = await this.owners.digests.sweep();
-    return { reminded, expired, sent, alerts, digests, webhooks };
+    return { reminded, expired, sent, owed, weeksClosed, digests, webhooks };
+  }
+
+  /**
+   * The effects surveys owe (the reminders just written, and whatever a crash left): queued under
+   * names of their own (so once), then cleared in one write per survey. An erased survey's alerts and
+   * messages are dropped; a message owed by an earlier revision is moot.
+   */
+  private async queueOwed(batch: number): Promise<number> {
+    const now = this.now();
+    const surveys = await this.store.surveys.withOwed(batch);
+    for (const s of surveys) {
+      const erased = s.address === erasedAddress;
+      const of = <T extends OwedEffect['type']>(type: T) => s.owed.filter((o): o is Extract<OwedEffect, { type: T }> => o.type === type);
+      const sends = erased ? [] : of('send').filter((o) => o.rev === s.rev);
+      const alerts = erased ? [] : await this.owners.alerts.outboxItems(s, of('alert').map((o) => o.event));
+      const reminders = sends.map((o, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reminder' as const, surveyId: s.id, message: o.message, nextAttemptAt: new Date(now.getTime() + i), key: o.key }));
+      await this.outbox.enqueue([...alerts, ...reminders]);
+      await this.owners.webhooks.emitSurvey(s, of('webhook').map((o) => o.event));
+      await this.store.surveys.clearOwed(s.id, s.owed);
+    }
+    return surveys.length;
   }
 
   start(intervalMs: number): void {

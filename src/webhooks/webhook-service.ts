@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { NotFoundError, parseInput, ValidationError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
-import type { Store, WebhookDelivery, WebhookSubscription } from '../store/index.js';
+import type { OwedEffect, Store, SurveyRecord, SurveyWebhookEvent, WebhookDelivery, WebhookSubscription } from '../store/index.js';
 import { attemptErrors, nextAttemptAt, postWebhook, type AttemptResult } from './delivery.js';
 import { optOutEvent, surveyEvent, type WebhookEvent } from './events.js';
 import { newSigningSecret, signatureHeaders } from './signature.js';
@@ -39,7 +39,8 @@ export interface WebhookServiceDeps {
 /**
  * Outbound webhooks: a business's subscriptions, the events the product emits to them, and their
  * signed delivery with retries. Survey changes record the events they owe in their own write
- * (`webhooksDue`); they are queued here right after (`queue`) and by the sweeper after a crash.
+ * (among the survey's `owed` effects); they are queued here right after (`queue`) and by the
+ * sweeper's owed-effects step after a crash.
  * Each (subscription, event) delivery has an id derived from both, so queueing twice sends once.
  */
 export class WebhookService {
@@ -144,12 +145,19 @@ export class WebhookService {
   /** Queue the events a survey owes, then clear them from it (in that order, so a crash between repeats, never loses). */
   async flushSurvey(surveyId: string): Promise<string[]> {
     const survey = await this.deps.store.surveys.byId(surveyId);
-    if (!survey?.webhooksDue.length) return [];
-    const due = [...survey.webhooksDue];
+    const due = survey?.owed.filter((o): o is Extract<OwedEffect, { type: 'webhook' }> => o.type === 'webhook') ?? [];
+    if (!survey || !due.length) return [];
+    const ids = await this.emitSurvey(survey, due.map((o) => o.event));
+    await this.deps.store.surveys.clearOwed(survey.id, due);
+    return ids;
+  }
+
+  /** Queue these events of a survey for every subscription to them. */
+  async emitSurvey(survey: SurveyRecord, events: readonly SurveyWebhookEvent[]): Promise<string[]> {
+    if (!events.length) return [];
     const active = await this.deps.store.webhookSubscriptions.active(survey.businessId);
     const ids: string[] = [];
-    for (const type of due) ids.push(...(await this.emitTo(active, survey.businessId, surveyEvent(survey, type))));
-    await this.deps.store.surveys.clearWebhooks(survey.id, due);
+    for (const type of events) ids.push(...(await this.emitTo(active, survey.businessId, surveyEvent(survey, type))));
     return ids;
   }
 
@@ -164,9 +172,8 @@ export class WebhookService {
     return ids;
   }
 
-  /** One sweeper pass: events a crash left owed, then every delivery that is due. Returns the attempts made. */
+  /** One sweeper pass: opt-out events a crash left owed, then every delivery that is due (surveys' events come from the sweeper's owed-effects step). Returns the attempts made. */
   async sweep(limit = 200): Promise<number> {
-    for (const id of await this.deps.store.surveys.withWebhooksDue(limit)) await this.flushSurvey(id);
     for (const id of await this.deps.store.customers.withWebhooksDue(limit)) await this.flushCustomer(id);
     return this.flushDue(limit);
   }

@@ -16,7 +16,9 @@ import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/store/embedded-database.js';
 import { databaseUri, uniqueDbName } from '../helpers/database.js';
-import { countedScores, Rng, report, seedSurveys, sendWithCrashes, serverEnv, startFakes, verify, withDbName, type Fakes } from './crash-rig.js';
+import { Rng, seedSurveys, serverEnv, startFakes, withDbName, type Fakes } from './crash-rig.js';
+import { sendWithCrashes } from './crash-traffic.js';
+import { countedScores, report, verify } from './crash-verdict.js';
 import { startFerretDbProcess, type FerretDbProcess } from '../helpers/ferretdb-process.js';
 import { longOutage } from './outage.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
@@ -31,7 +33,7 @@ afterAll(async () => {
 });
 
 describe('crash and retry', () => {
-  it('loses and duplicates nothing when the server is SIGKILLed mid-traffic', { timeout: 75_000 }, async () => {
+  it('loses and duplicates nothing when the server is SIGKILLed mid-traffic', { timeout: 100_000 }, async () => {
     console.log(`[fault test] server killed: seed ${seed} (CRASH_SEED=${seed} repeats it)`);
     const rng = new Rng(seed);
     const fakes: Fakes = await startFakes();
@@ -60,7 +62,7 @@ describe('crash and retry', () => {
     expect({ lost: verdict.lost, duplicated: verdict.duplicated }).toEqual({ lost: 0, duplicated: 0 });
   });
 
-  it('loses and duplicates nothing when the database is SIGKILLed mid-traffic, and answers 5xx through a long outage', { timeout: 120_000 }, async () => {
+  it('loses and duplicates nothing when the database is SIGKILLed mid-traffic, and answers 5xx through a long outage', { timeout: 180_000 }, async () => {
     console.log(`[fault test] database killed: seed ${seed} (CRASH_SEED=${seed} repeats it)`);
     const rng = new Rng(seed ^ 0x5bd1e995);
     const fakes: Fakes = await startFakes();

@@ -1,16 +1,14 @@
 /**
- * The pieces of the crash fault test: fake providers, the server's environment, 100 surveys, replies
- * sent while something is SIGKILLed, the providers' retries, and the count of what was lost or
- * duplicated, read from the database and the fakes.
+ * The pieces of the crash fault test: fake providers, the server's environment, 100 surveys and the
+ * replies their customers will send (`crash-traffic.ts` sends them while something is SIGKILLed,
+ * `crash-verdict.ts` counts what was lost or duplicated).
  */
-import mongoose from 'mongoose';
 import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
 import { startFakeTelegram, textUpdate, nextUpdateId, type FakeTelegram } from '../helpers/fake-telegram.js';
-import { inboundSmsParams, newSid, startFakeTwilio, twilioWebhookHeaders, twimlMessages, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { inboundSmsParams, newSid, startFakeTwilio, twilioWebhookHeaders, type FakeTwilio } from '../helpers/fake-twilio.js';
 import { sleep } from './children.js';
 import { httpRequest, is2xx, type HttpResult } from './http.js';
 import type { ServerProcess } from './server-process.js';
-import { allCohortCounters, countedAll, sumOf } from '../helpers/counters.js';
 
 /** A small seeded generator (LCG, Numerical Recipes constants), so a failing run can be repeated. */
 export class Rng {
@@ -141,7 +139,7 @@ function telegramAnswer(chatId: number, score: number): Answer {
 }
 
 /** Messages a customer got from the bot so far (API sends and TwiML replies the fake played, per provider). */
-function sentTo(fakes: Fakes, answer: Pick<Answer, 'channel' | 'address'>): number {
+export function sentTo(fakes: Fakes, answer: Pick<Answer, 'channel' | 'address'>): number {
   if (answer.channel === 'sms') return fakes.twilio.messages.filter((m) => m.to === answer.address).length;
   return fakes.telegram.sent(answer.address).length;
 }
@@ -153,7 +151,7 @@ export interface Seeded {
   seconds: number;
 }
 
-const keyOf = (a: Pick<Answer, 'channel' | 'address'>) => `${a.channel}:${a.address}`;
+export const keyOf = (a: Pick<Answer, 'channel' | 'address'>) => `${a.channel}:${a.address}`;
 
 /**
  * 50 SMS and 50 Telegram NPS surveys through the REST API, and the score each customer will reply
@@ -188,295 +186,4 @@ export async function seedSurveys(server: ServerProcess, fakes: Fakes, count = 1
   const wrong = answers.filter((a) => before.get(keyOf(a)) !== 1);
   if (wrong.length) throw new Error(`${wrong.length} customers did not get exactly one invitation, e.g. ${keyOf(wrong[0]!)}: ${before.get(keyOf(wrong[0]!))}`);
   return { answers, before, seconds: (Date.now() - started) / 1000 };
-}
-
-/** What gets SIGKILLed, and how to bring it back. */
-export interface Victim {
-  kill(): Promise<void>;
-  /** Start it again and wait until the server answers /readyz. */
-  restart(): Promise<void>;
-  /** How long it stays dead, in ms. */
-  outageMs: [number, number];
-  /** Providers' traffic waits while it is down (a dead server refuses connections; nothing to learn from more of that). */
-  pauseWhileDown: boolean;
-}
-
-export interface TrafficReport {
-  kills: number;
-  /** When each kill happened (ms since the epoch). */
-  killTimes: number[];
-  /** Seconds from each kill until the server answered /readyz again, added up. */
-  downSeconds: number;
-  /** Seconds: first deliveries (with the kills), then retries and replays. */
-  trafficSeconds: number;
-  retrySeconds: number;
-  firstTryFailed: number;
-  retried: number;
-  replayed: number;
-  neverAccepted: number;
-}
-
-async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
-  }
-}
-
-async function deliver(server: ServerProcess, answer: Answer): Promise<HttpResult> {
-  const result = await httpRequest('POST', `${server.url}${answer.path}`, { headers: answer.headers, body: answer.body, timeoutMs: 20_000 });
-  answer.deliveries.push({ ...result, at: Date.now() });
-  // Twilio sends the <Message>s of a 2xx answer; of anything else, nothing.
-  if (answer.channel === 'sms' && is2xx(result)) answer.twimlReplies += twimlMessages(result.body).length;
-  return result;
-}
-
-/** Run `work` over `items`, `concurrency` at a time. */
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>, gate?: () => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      await gate?.();
-      const item = items[next++];
-      if (item !== undefined) await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-/**
- * Every answer delivered once, 8 at a time, while the victim is SIGKILLed `kills` times at random
- * moments and brought back; then the providers' retries: every delivery without a 2xx is repeated
- * (same message id) until one gets a 2xx, and a random 20% of the accepted ones are delivered again.
- */
-export async function sendWithCrashes(server: ServerProcess, answers: Answer[], victim: Victim, rng: Rng, kills: number): Promise<TrafficReport> {
-  const n = answers.length;
-  // Kill moments: after the k-th delivery starts, plus a few ms, so requests are in flight.
-  const points = new Set<number>();
-  while (points.size < kills) points.add(rng.int(Math.floor(n * 0.1), Math.floor(n * 0.85)));
-  const plan = [...points].sort((a, b) => a - b).map((at) => ({ at, delayMs: rng.int(0, 150), outageMs: rng.int(...victim.outageMs) }));
-
-  const started = Date.now();
-  let dispatched = 0;
-  let up: Promise<void> = Promise.resolve();
-  let done = false;
-  let downMs = 0;
-  const killTimes: number[] = [];
-  // Settles with the error instead of rejecting, so a failed restart is reported once the workers stop.
-  const killer = (async (): Promise<unknown> => {
-    for (const step of plan) {
-      await until(() => dispatched >= step.at || done, 60_000);
-      if (done) return;
-      await sleep(step.delayMs);
-      let revive!: () => void;
-      up = new Promise<void>((resolve) => (revive = resolve));
-      const killedAt = Date.now();
-      killTimes.push(killedAt);
-      try {
-        await victim.kill();
-        await sleep(step.outageMs);
-        await victim.restart();
-      } finally {
-        downMs += Date.now() - killedAt;
-        revive();
-      }
-    }
-  })().catch((err: unknown) => err ?? new Error('restart failed'));
-
-  await pool(
-    answers,
-    8,
-    async (answer) => {
-      dispatched += 1;
-      await deliver(server, answer);
-    },
-    victim.pauseWhileDown ? () => up : undefined,
-  );
-  done = true;
-  const killError = await killer;
-  if (killError) throw killError;
-  const firstTryFailed = answers.filter((a) => !is2xx(a.deliveries[0]!)).length;
-  const retriesStarted = Date.now();
-
-  // Provider retries: redeliver what got no 2xx, after growing pauses, for about 16 s (real providers go
-  // on for longer, but the test has to end; a survey a killed writer held on FerretDB frees after 10 s).
-  let retried = 0;
-  for (const pause of [0, 250, 500, 1_000, 2_000, 4_000, 8_000]) {
-    const pending = answers.filter((a) => !a.deliveries.some(is2xx));
-    if (pending.length === 0 || Date.now() - retriesStarted > 15_000) break;
-    await sleep(pause);
-    await server.waitReady(20_000);
-    retried += pending.length;
-    await pool(pending, 8, async (a) => void (await deliver(server, a)));
-  }
-  // At least once: some accepted deliveries come again anyway.
-  const accepted = answers.filter((a) => a.deliveries.some(is2xx));
-  const again = accepted.filter(() => rng.next() < 0.2);
-  await pool(again, 8, async (a) => {
-    for (let tries = 0; tries < 4 && !is2xx(await deliver(server, a)); tries++) await sleep(500);
-  });
-  return {
-    kills: plan.length,
-    killTimes,
-    downSeconds: downMs / 1000,
-    trafficSeconds: (retriesStarted - started) / 1000,
-    retrySeconds: (Date.now() - retriesStarted) / 1000,
-    firstTryFailed,
-    retried,
-    replayed: again.length,
-    neverAccepted: answers.filter((a) => !a.deliveries.some(is2xx)).length,
-  };
-}
-
-export interface Verdict {
-  answers: number;
-  lost: number;
-  duplicated: number;
-  detail: {
-    noScore: number;
-    noReply: number;
-    notCounted: number;
-    scoreTwice: number;
-    replyTwice: number;
-    countedTwice: number;
-    /** Replies a kill made unavoidable to send again (reported, not counted as duplicates). */
-    resentAfterCut: number;
-  };
-  examples: string[];
-}
-
-interface SurveyRow {
-  _id: unknown;
-  rev?: number;
-  channel: string;
-  address: string;
-  state: string;
-  score?: number | null;
-  comment?: string | null;
-  countsDue?: Array<{ step: string; metrics: string[] }>;
-}
-
-/**
- * Read what happened. Per answer: lost when no score (or a wrong one) is stored or the follow-up never
- * reached the customer; duplicated when the score text was also taken as the comment (applied twice)
- * or the customer got more than one reply. Rollup counters of metric `score` must add up to the
- * scores stored: fewer is a lost count, more a count taken twice.
- */
-export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: Seeded, killTimes: readonly number[], countedBefore = 0): Promise<Verdict> {
-  // Replies may still be on their way (an outbox, the sweeper): wait until the fakes are quiet.
-  let last = -1;
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const now = fakes.twilio.messages.length + fakes.telegram.calls.length;
-    if (now === last) break;
-    last = now;
-    await sleep(1_500);
-  }
-
-  const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
-  try {
-    const db = conn.db!;
-    const batch = new Set(seeded.answers.map(keyOf));
-    const surveys = (await db.collection<SurveyRow>('surveys').find({}, { projection: { channel: 1, address: 1, state: 1, score: 1, comment: 1, rev: 1, countsDue: 1 } }).toArray()).filter((s) => batch.has(keyOf(s as Pick<Answer, 'channel' | 'address'>)));
-    const byAddress = new Map(surveys.map((s) => [`${s.channel}:${s.address}`, s]));
-    const rollups = await allCohortCounters(db);
-    // (`countedBefore`: the scores an earlier batch on the same database had counted.)
-    const counted = sumOf(rollups, 'score') - countedBefore;
-    // A count a killed writer never applied is still owed by its survey (the sweeper applies it a
-    // minute later, once); one the counter already has is counted above.
-    const countedSteps = new Set(rollups.flatMap((r) => r.steps ?? []));
-    const owed = surveys.flatMap((s) => s.countsDue ?? []).filter((c) => c.metrics.includes('score') && !countedSteps.has(c.step)).length;
-
-    const detail = { noScore: 0, noReply: 0, notCounted: 0, scoreTwice: 0, replyTwice: 0, countedTwice: 0, resentAfterCut: 0 };
-    const lostAnswers = new Set<Answer>();
-    const duplicatedAnswers = new Set<Answer>();
-    const examples: string[] = [];
-    const note = (a: Answer, what: string) => {
-      if (examples.length < 8) examples.push(`${a.channel} ${a.address} id ${a.providerMessageId} score ${a.score}: ${what}; deliveries ${a.deliveries.map((d) => ('status' in d ? d.status : d.error)).join(', ')}`);
-    };
-    // Today's code claims each step in `claims`; a claim left by a killed writer blocks the survey for 30 s.
-    const claims = new Set((await db.collection<{ _id: string }>('claims').find({}, { projection: { _id: 1 } }).toArray()).map((c) => c._id));
-    let stored = 0;
-    for (const a of seeded.answers) {
-      const survey = byAddress.get(keyOf(a));
-      const replies = sentTo(fakes, a) - (seeded.before.get(keyOf(a)) ?? 0) + a.twimlReplies;
-      if (survey?.score === a.score) stored += 1;
-      else {
-        detail.noScore += 1;
-        lostAnswers.add(a);
-        const blocked = survey && claims.has(`survey:${String(survey._id)}:${survey.rev ?? 0}`) ? ', its next step still claimed by a killed writer' : '';
-        note(a, `no score stored (state ${survey?.state}, score ${survey?.score}${blocked})`);
-      }
-      if (replies === 0) {
-        detail.noReply += 1;
-        lostAnswers.add(a);
-        note(a, 'no reply reached the customer');
-      }
-      if (survey?.comment !== undefined && survey?.comment !== null && survey.comment.trim() === String(a.score)) {
-        detail.scoreTwice += 1;
-        duplicatedAnswers.add(a);
-        note(a, `score also stored as the comment (state ${survey.state})`);
-      }
-      if (replies === 2 && killedRightAfterFirstReply(fakes, a, seeded.before.get(keyOf(a)) ?? 0, killTimes)) {
-        // A kill after the reply went out and before its receipt was recorded: the redelivery cannot
-        // know the reply arrived (Telegram's sendMessage has no idempotency key; an SMS reply's
-        // receipt is written once the TwiML is out), so it goes out again.
-        detail.resentAfterCut += 1;
-      } else if (replies > 1) {
-        detail.replyTwice += 1;
-        duplicatedAnswers.add(a);
-        note(a, `${replies} replies`);
-      }
-    }
-    detail.notCounted = Math.max(0, stored - counted - owed);
-    detail.countedTwice = Math.max(0, counted - stored);
-    return {
-      answers: seeded.answers.length,
-      lost: lostAnswers.size + detail.notCounted,
-      duplicated: duplicatedAnswers.size + detail.countedTwice,
-      detail,
-      examples,
-    };
-  } finally {
-    await conn.close().catch(() => {});
-  }
-}
-
-/**
- * True when the one extra reply was unavoidable: a kill came after the reply went out and before its
- * receipt was stored, so the provider's next delivery could not know it had arrived. On Telegram
- * that is a delivery the kill cut after its reply was sent; on either channel, a kill within a few
- * seconds after an accepted delivery (before its receipt was stored), followed by a replay of it.
- */
-function killedRightAfterFirstReply(fakes: Fakes, a: Answer, sentBefore: number, killTimes: readonly number[]): boolean {
-  if (a.channel === 'telegram') {
-    const sends = fakes.telegram.calls.filter((c) => c.method === 'sendMessage' && Number(c.payload.chat_id) === Number(a.address) && c.result !== undefined);
-    const firstOut = sends[sentBefore]?.at;
-    if (firstOut !== undefined && a.deliveries.some((d) => 'error' in d && d.at >= firstOut)) return true;
-  }
-  const accepted = a.deliveries.find((d) => 'status' in d && d.status >= 200 && d.status < 300 && (a.channel === 'telegram' || twimlMessages(d.body).length > 0))?.at;
-  return accepted !== undefined && killTimes.some((k) => k >= accepted && k - accepted <= 3_000);
-}
-
-/** The scores the counters hold now (for `verify` of a later batch on the same database). */
-export async function countedScores(uri: string, dbName: string): Promise<number> {
-  const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
-  try {
-    return await countedAll(conn.db!, 'score');
-  } finally {
-    await conn.close().catch(() => {});
-  }
-}
-
-/** `crash (server killed): answers 100, lost 0, duplicated 0` and what made up the numbers. */
-export function report(phase: string, seed: number, traffic: TrafficReport, verdict: Verdict): string {
-  const d = verdict.detail;
-  return [
-    `crash (${phase}): answers ${verdict.answers}, lost ${verdict.lost}, duplicated ${verdict.duplicated}`,
-    `  seed ${seed}; kills ${traffic.kills} (down ${traffic.downSeconds.toFixed(1)} s in all); first deliveries without 2xx ${traffic.firstTryFailed}; retries ${traffic.retried}; replays of accepted ${traffic.replayed}; never accepted ${traffic.neverAccepted}; ${traffic.trafficSeconds.toFixed(1)} s traffic, ${traffic.retrySeconds.toFixed(1)} s retries`,
-    `  lost: no score ${d.noScore}, no reply ${d.noReply}, not counted ${d.notCounted}; duplicated: score twice ${d.scoreTwice}, reply twice ${d.replyTwice}, counted twice ${d.countedTwice}`,
-    `  replies sent again because a kill came between the reply going out and its receipt (reported, not counted): ${d.resentAfterCut}`,
-    ...verdict.examples.map((e) => `  e.g. ${e}`),
-  ].join('\n');
 }

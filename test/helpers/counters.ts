@@ -16,7 +16,6 @@ export interface CounterDoc {
   commented?: number;
   unscored?: number;
   scores?: Record<string, number>;
-  steps?: string[];
 }
 
 export type CountedMetric = 'sent' | 'started' | 'completed' | 'commented' | 'unscored' | 'score';

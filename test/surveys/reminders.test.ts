@@ -27,6 +27,6 @@ describe('a reminder recorded by a sweep that dies before queueing it', () => {
     await app.sweeper.sweep();
     await app.sweeper.sweep();
     expect(await reminders('v_remind')).toBe(1);
-    expect((await app.store.surveys.latest('default', 'web', 'v_remind'))[0]?.sendsDue).toEqual([]);
+    expect((await app.store.surveys.latest('default', 'web', 'v_remind'))[0]?.owed).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { databaseUri } from '../helpers/database.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
 import { countedAll } from '../helpers/counters.js';
@@ -56,60 +58,94 @@ describe('cohorts of a survey with context', () => {
   });
 });
 
-describe('counts owed after a crash between an answer and its count', () => {
+describe('counters derived from the surveys', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let server: TestServer;
+  let uri: string;
   beforeAll(async () => {
     server = await buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0' }, { now: clock.now });
+    uri = `${databaseUri().replace(/\/$/, '')}/${server.dbName}`;
   });
   afterAll(() => server.close());
 
-  const scoreCount = async () => {
-    return countedAll(server.app.db.db!, 'score');
-  };
+  const db = () => server.app.db.db!;
+  const week = '2026-03-09';
+  const counters = async () => (await server.app.store.rollups.model.find({ week }, { _id: 1, sent: 1, started: 1, completed: 1, commented: 1, unscored: 1, scores: 1 }).sort({ _id: 1 }).lean()).map((d) => ({ ...d, scores: Object.fromEntries(Object.entries((d.scores ?? {}) as Record<string, number>).filter(([, n]) => n > 0)) }));
+  const say = (address: string, id: string, text: string) => server.app.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
+  const rebuild = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/counters.ts', 'rebuild', ...args], { env: { PATH: process.env.PATH, MONGODB_URI: uri, LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 60_000 });
 
-  it('are applied once by the sweeper, however often it runs, and then forgotten', async () => {
-    const started = await server.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_crash', trigger: 'api' });
+  it('equal a recount from the surveys after every kind of step, so rebuilding changes nothing', async () => {
+    const start = (address: string, extra: Record<string, unknown> = {}) => server.app.surveys.start({ kind: 'nps', channel: 'web', address, trigger: 'api', ...extra });
+    await start('v_d1', { tags: ['vip'], context: { product: 'Kettle', location: 'Leeds' } });
+    await say('v_d1', 'd1-1', '3');
+    await say('v_d1', 'd1-2', 'It leaked');
+    await start('v_d2', { tags: ['vip'] });
+    await say('v_d2', 'd2-1', '10');
+    await say('v_d2', 'd2-2', 'SKIP');
+    await start('v_d3');
+    await say('v_d3', 'd3-1', 'STOP');
+    await start('v_d4');
+    await say('v_d4', 'd4-1', '8'); // left awaiting its comment
+    await start('v_d5'); // never answered
+    const counted = await counters();
+    expect(counted.find((c) => c._id === `default|nps|${week}|all`)).toMatchObject({ sent: 5, started: 3, completed: 2, commented: 1, unscored: 1, scores: { 3: 1, 8: 1, 10: 1 } });
+    const res = rebuild('--from', '2026-03-12');
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^2026-03-09\t\d+ counters\n$/);
+    expect(await counters()).toEqual(counted);
+  });
+
+  it('count an answer a crash cut off from its count when its week closes, once', async () => {
+    const started = await server.app.surveys.start({ kind: 'ces', channel: 'web', address: 'v_crash', trigger: 'api' });
     if (started.status !== 'sent') throw new Error(started.status);
+    const before = await countedAll(db(), 'score', { kind: 'ces' });
     // The answer's write happens; the process "dies" before its counter write.
     const add = vi.spyOn(server.app.store.rollups, 'add').mockRejectedValueOnce(new Error('killed'));
-    await expect(server.app.pipeline.handle({ channel: 'web', address: 'v_crash', providerMessageId: 'c-1', text: '7', receivedAt: clock.now() })).rejects.toThrow('killed');
+    await expect(say('v_crash', 'c-1', '6')).rejects.toThrow('killed');
     add.mockRestore();
-    expect(await scoreCount()).toBe(0);
-    expect((await server.app.store.surveys.byId(started.surveyId))?.countsDue).toHaveLength(1);
-
-    await server.app.sweeper.sweep(); // too young: its own writer may still be at it
-    expect(await scoreCount()).toBe(0);
-    clock.advance(61_000);
+    // The provider's retry is recognised: nothing changes, nothing is counted.
+    await say('v_crash', 'c-1', '6');
     await server.app.sweeper.sweep();
+    expect(await countedAll(db(), 'score', { kind: 'ces' })).toBe(before);
+    // The week is over once its last survey has expired: the sweeper recounts it from the surveys.
+    clock.advance(16 * 86_400_000);
+    const first = await server.app.sweeper.sweep();
+    expect(first.weeksClosed).toBeGreaterThan(0);
     await server.app.sweeper.sweep();
-    expect(await scoreCount()).toBe(1);
-    expect((await server.app.store.surveys.byId(started.surveyId))?.countsDue).toEqual([]);
-    const counter = await server.app.store.rollups.model.findOne({ cohort: 'all', kind: 'nps' }).lean();
-    expect(counter?.steps ?? []).toEqual([]);
+    expect(await countedAll(db(), 'score', { kind: 'ces' })).toBe(before + 1);
+    expect(await server.app.store.rollups.model.countDocuments({ week, open: true })).toBe(0);
   });
 
-  it('are not added again when the writer did count them', async () => {
-    await server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_ok', trigger: 'api' });
-    await server.app.pipeline.handle({ channel: 'web', address: 'v_ok', providerMessageId: 'ok-1', text: '5', receivedAt: clock.now() });
-    const before = await scoreCount();
-    clock.advance(61_000);
+  it('count a new survey whose count a crash cut off after its insert, though its retry starts nothing', async () => {
+    const thisWeek = '2026-03-23';
+    expect(clock.now().toISOString().slice(0, 10)).toBe('2026-03-26');
+    const add = vi.spyOn(server.app.store.rollups, 'add').mockRejectedValueOnce(new Error('killed'));
+    await expect(server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_sent', trigger: 'api' })).rejects.toThrow('killed');
+    add.mockRestore();
+    // The retry starts nothing and counts nothing (the customer was marked surveyed before the crash).
+    const retried = await server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_sent', trigger: 'api' });
+    expect(['already_open', 'throttled']).toContain(retried.status);
+    expect(await countedAll(db(), 'sent', { week: thisWeek })).toBe(0);
+    clock.advance(16 * 86_400_000);
     await server.app.sweeper.sweep();
-    expect(await scoreCount()).toBe(before);
+    await server.app.sweeper.sweep();
+    expect(await countedAll(db(), 'sent', { week: thisWeek })).toBe(1);
   });
-  it('are counted once when another instance settles them from a copy read before this one settled', async () => {
-    await server.app.surveys.start({ kind: 'ces', channel: 'web', address: 'v_two', trigger: 'api' });
-    await server.app.pipeline.handle({ channel: 'web', address: 'v_two', providerMessageId: 'two-1', text: '6', receivedAt: clock.now() });
-    clock.advance(61_000);
-    const before = await scoreCount();
-    // The other instance reads what is owed, then this one settles it all (its counters forget the steps) ...
-    const stale = await server.app.store.surveys.withCountsDue(new Date(clock.now().getTime() - 60_000), 200);
-    expect(stale.some((s) => s.address === 'v_two')).toBe(true);
-    await server.app.conversations.settleCounts();
-    // ... and then the other instance goes on with its copy.
-    const read = vi.spyOn(server.app.store.surveys, 'withCountsDue').mockResolvedValueOnce(stale);
-    await server.app.conversations.settleCounts();
-    read.mockRestore();
-    expect(await scoreCount()).toBe(before);
+
+  it('recount a closed week again when a late increment reaches it', async () => {
+    const key = { businessId: 'default', kind: 'nps', week, tags: [] };
+    const all = `default|nps|${week}|all`;
+    const closed = (await counters()).find((c) => c._id === all);
+    await server.app.store.rollups.add(key, ['sent']);
+    expect((await counters()).find((c) => c._id === all)?.sent).toBe((closed?.sent ?? 0) + 1);
+    await server.app.sweeper.sweep();
+    expect((await counters()).find((c) => c._id === all)).toEqual(closed);
+  });
+
+  it('refuses a rebuild without a date, with the usage', () => {
+    const res = rebuild('--from', 'March');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/usage: npm run counters/);
   });
 });

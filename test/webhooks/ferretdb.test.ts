@@ -30,7 +30,7 @@ describe('outbound webhooks on FerretDB', () => {
     await app.sweeper.sweep();
     const types = receiver.received.map((r) => (JSON.parse(r.body) as { type: string }).type);
     expect(types.sort()).toEqual(['customer.opted_out', 'survey.scored']);
-    expect(await app.store.surveys.withWebhooksDue(10)).toEqual([]);
+    expect(await app.store.surveys.withOwed(10)).toEqual([]);
     expect(await app.store.customers.withWebhooksDue(10)).toEqual([]);
   });
 });

@@ -167,17 +167,17 @@ describe('outbound webhooks', () => {
     const queue = vi.spyOn(app.outboundWebhooks, 'queue').mockImplementation(() => {});
     await say(app, customer, '9');
     queue.mockRestore();
-    expect((await app.store.surveys.byId(surveyId))?.webhooksDue).toEqual(['survey.scored']);
+    expect((await app.store.surveys.byId(surveyId))?.owed).toEqual([{ type: 'webhook', event: 'survey.scored' }]);
     expect(forSurvey(surveyId)).toEqual([]);
 
     // A sweep that dies after queueing but before clearing what the survey owes queues nothing twice.
-    const clear = vi.spyOn(app.store.surveys, 'clearWebhooks').mockRejectedValueOnce(new Error('killed'));
+    const clear = vi.spyOn(app.store.surveys, 'clearOwed').mockRejectedValueOnce(new Error('killed'));
     await expect(app.sweeper.sweep()).rejects.toThrow('killed');
     clear.mockRestore();
     await settle();
     await settle();
     expect(forSurvey(surveyId).map((e) => e.id)).toEqual([`survey.scored:${surveyId}`]);
-    expect((await app.store.surveys.byId(surveyId))?.webhooksDue).toEqual([]);
+    expect((await app.store.surveys.byId(surveyId))?.owed).toEqual([]);
   });
 
   it('a crash between an opt-out and queueing its event is repaired by the sweeper, once', async () => {
