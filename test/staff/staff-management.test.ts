@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
-import { uniqueDbName } from '../helpers/database.js';
+import { databaseUri, uniqueDbName } from '../helpers/database.js';
 import { startFakeTelegram, textUpdate, type FakeTelegram } from '../helpers/fake-telegram.js';
 import { say, visitor } from './web-chat.js';
 
@@ -18,6 +19,7 @@ describe('managing staff', () => {
   const secret = 'staff-management-webhook-secret';
   const owner = visitor();
   const helper = visitor();
+  const other = visitor();
   const chatId = 5_150_001;
   let fake: FakeTelegram;
   let one: TestServer;
@@ -86,9 +88,30 @@ describe('managing staff', () => {
     expect(refused.statusCode).toBe(409);
     expect((await say(two.app, owner, '/stats')).join(' ')).toMatch(/Last 30 days/);
     // With a second owner, one of them may go.
-    const other = visitor();
     expect((await say(one.app, owner, `/staff add web:${other} owner`)).join(' ')).toMatch(/as owner/);
     expect((await say(one.app, other, `/staff remove web:${owner}`)).join(' ')).toMatch(/Removed/);
     expect((await say(one.app, owner, '/stats')).join(' ')).not.toMatch(/Last 30 days/);
   });
+
+  it('does the same from the command line, with the same service', async () => {
+    const cli = (...args: string[]) => {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/staff.ts', ...args, '--business', 'default'], {
+        env: { PATH: process.env.PATH, MONGODB_URI: `${databaseUri().replace(/\/+$/, '')}/${dbName}`, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      return { code: run.status, out: run.stdout + run.stderr };
+    };
+    const added = cli('add', '--who', `telegram:${chatId}`);
+    expect(added.code, added.out).toBe(0);
+    expect(await telegram(one.app, '/stats')).toMatch(/Last 30 days/);
+    const listed = cli('list');
+    expect(listed.out).toContain(`owner: web:${other}`);
+    expect(listed.out).toMatch(new RegExp(`added staff telegram:${chatId}, by the command line`));
+    expect(cli('remove', '--who', `telegram:${chatId}`).code).toBe(0);
+    expect(await telegram(two.app, '/stats')).not.toMatch(/Last 30 days/);
+    const last = cli('remove', '--who', `web:${other}`);
+    expect(last.code).toBe(1);
+    expect(last.out).toMatch(/last owner and stays/);
+  }, 120_000);
 });
