@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { aliasEnvironmentBusiness } from './businesses/environment-business.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, type AppOptions } from './app.js';
@@ -23,6 +24,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     connectionTimeout: 60_000,
     return503OnClosing: true,
     bodyLimit: 1_048_576,
+    rewriteUrl: (req) => aliasEnvironmentBusiness(req.url ?? '/'),
   });
   const { logLevel: _level, logStream: _stream, ...appOptions } = options;
   await fastify.register(app, { ...appOptions, config });
