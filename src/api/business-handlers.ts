@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { channelNames } from '../domain/channels.js';
+import { channelNames, type ChannelName } from '../domain/channels.js';
 import type { SurveyKind } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
 import { ConflictError } from '../errors.js';
 import type { InvitationInput } from '../surveys/deep-links.js';
 import { normalizeAddress } from '../surveys/start-survey.js';
+import type { StaffService } from '../staff/staff-service.js';
 import type { BusinessServices } from './business-services.js';
 
 export const staffBody = z.object({
@@ -36,7 +37,13 @@ export async function businessLink(app: FastifyInstance, services: BusinessServi
 }
 
 /** Give a channel address a role in the business; `added` says whether it was new. */
-export async function addStaff(services: BusinessServices, body: z.output<typeof staffBody>) {
+export async function addStaff(services: BusinessServices, body: z.output<typeof staffBody>, by: string) {
   const address = normalizeAddress(body.channel, body.address, services.business.country);
-  return services.staff.add({ channel: body.channel, address }, body.role, body.name);
+  return services.staff.add({ channel: body.channel, address }, body.role, body.name, by);
+}
+
+/** Take a person's access away (by one of their addresses); the last owner stays. */
+export async function removeStaff(staff: StaffService, country: string, who: { channel: ChannelName; address: string }, by: string) {
+  const address = normalizeAddress(who.channel, who.address, country);
+  return staff.remove({ channel: who.channel, address }, by);
 }

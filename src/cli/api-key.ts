@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<void> {
   const { store, close } = await connectCli();
   try {
     const businessId = values.business!;
-    // The first business is stored when the server first starts; a key for it may come earlier.
+    // The environment's business is stored when the server first starts; a key for it may come earlier.
     if (businessId !== 'default' && !(await store.businesses.get(businessId))) throw new UsageError(`no business ${businessId}`);
     if (command === 'create') {
       const made = await store.apiKeys.create({ businessId, name: cleanText(values.name!), scopes: scopes as ApiScope[] });

@@ -40,7 +40,7 @@ const descriptions: Record<CommandName, string> = {
   end: 'stop forwarding a customer\'s answers to your /reply',
   help: 'this list',
   claim: 'become the owner with the code printed at start',
-  staff: 'give someone access',
+  staff: 'who has access; give or take it away',
 };
 
 /** A staff member's slash word that is no command: say so and point to /help (not the customers' text). */
@@ -52,6 +52,14 @@ export function unknownCommandReply(text: string): string {
 export function helpText(role: StaffMember['role']): string {
   const names = (role === 'owner' ? (Object.keys(usages) as CommandName[]).filter((n) => n !== 'claim') : staffCommands);
   return ['Commands:', ...names.map((n) => `${usages[n]} - ${descriptions[n]}`)].join('\n');
+}
+
+/** Who has access and what changed lately, for an owner's chat. */
+export function staffOverview({ members, changes }: Awaited<ReturnType<StaffService['overview']>>): string {
+  const day = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+  const lines = ['Owners and staff:', ...members.map((m) => `${m.role}: ${m.identities.map((i) => `${i.channel}:${i.address}`).join(', ')}${m.name ? ` (${m.name})` : ''}`)];
+  if (changes.length) lines.push('Latest changes:', ...changes.map((c) => `${day(c.at)} UTC ${c.action} ${c.role} ${c.channel}:${c.address}, by ${c.by}`));
+  return lines.join('\n');
 }
 
 /** Runs one parsed staff command and says, in one message, what happened. */
@@ -78,11 +86,8 @@ export class StaffCommands {
           return await this.deps.digestText(inbound.channel);
         case 'dashboard':
           return `Your dashboard (the link works once, for 15 minutes):\n${await this.deps.dashboardLink(member)}`;
-        case 'staff': {
-          const address = normalizeAddress(command.channel, command.address, this.deps.business.country);
-          const { added, role } = await this.deps.staff.add({ channel: command.channel, address }, command.role);
-          return added ? `Added ${command.channel}:${address} as ${role}.` : `${command.channel}:${address} is already ${role}.`;
-        }
+        case 'staff':
+          return await this.staffChange(command, `${inbound.channel}:${inbound.address}`);
         case 'survey':
           return await this.survey(command);
         case 'link':
@@ -99,6 +104,20 @@ export class StaffCommands {
       this.deps.log.error({ err, command: command.name }, 'staff command failed');
       return 'Something went wrong on our side; please try again.';
     }
+  }
+
+  /** `/staff` (who has access, and the latest changes), `/staff add`, `/staff remove`. */
+  private async staffChange(command: Extract<Command, { name: 'staff' }>, by: string): Promise<string> {
+    if (command.action === 'list') return staffOverview(await this.deps.staff.overview());
+    const address = normalizeAddress(command.channel, command.address, this.deps.business.country);
+    const who = `${command.channel}:${address}`;
+    if (command.action === 'remove') {
+      const result = await this.deps.staff.remove({ channel: command.channel, address }, by);
+      if (result === 'unknown') return `${who} has no access.`;
+      return result === 'last_owner' ? `${who} is the last owner and stays: add another owner first.` : `Removed ${who}: their commands are refused from now on.`;
+    }
+    const { added, role } = await this.deps.staff.add({ channel: command.channel, address }, command.role, undefined, by);
+    return added ? `Added ${who} as ${role}.` : `${who} is already ${role}.`;
   }
 
   /** `/claim <code>` from someone who is not staff yet: the first owner. */

@@ -21,7 +21,9 @@ export type Command =
   | { name: 'end'; surveyId: string }
   | { name: 'help' }
   | { name: 'claim'; code: string }
-  | { name: 'staff'; channel: ChannelName; address: string; role: 'owner' | 'staff' };
+  | { name: 'staff'; action: 'add'; channel: ChannelName; address: string; role: 'owner' | 'staff' }
+  | { name: 'staff'; action: 'remove'; channel: ChannelName; address: string }
+  | { name: 'staff'; action: 'list' };
 
 export type CommandName = Command['name'];
 
@@ -41,7 +43,7 @@ export const usages: Record<CommandName, string> = {
   end: '/end <survey id>',
   help: '/help',
   claim: '/claim <code>',
-  staff: '/staff add <channel>:<address> [owner|staff]',
+  staff: '/staff | /staff add <channel>:<address> [owner|staff] | /staff remove <channel>:<address>',
 };
 
 /** What a staff member reads when a command cannot run: what is wrong and how to fix it, then the usage line. */
@@ -188,16 +190,21 @@ function readCommand(name: CommandName, args: string[], rest: string, { country 
     }
     case 'staff': {
       const [verb, ...words] = args;
-      if (!verb) throw new Problem('the action is missing: write /staff add and the identity');
-      if (verb.toLowerCase() !== 'add') throw new Problem(`unknown action "${verb}": only /staff add is possible`);
+      if (!verb) return { name, action: 'list' };
+      const action = verb.toLowerCase();
+      if (action !== 'add' && action !== 'remove') throw new Problem(`unknown action "${verb}": use /staff, /staff add or /staff remove`);
       const example = `sms:${examplePhone} or telegram:12345`;
       if (!words.length) throw new Problem(`the identity is missing: write channel:address, e.g. ${example}`);
       const who = channelAddressOf(words, country);
       if (!who) throw new Problem(`"${words[0]}" is not channel:address: write e.g. ${example}`);
+      if (action === 'remove') {
+        nothingMore(words.slice(who.used), 'the identity is the last word');
+        return { name, action, channel: who.channel, address: who.address };
+      }
       const [role = 'staff', ...extra] = words.slice(who.used);
       if (!['owner', 'staff'].includes(role.toLowerCase())) throw new Problem(`unknown role "${role}": use owner or staff`);
       nothingMore(extra, 'the role is the last word');
-      return { name, channel: who.channel, address: who.address, role: role.toLowerCase() as 'owner' | 'staff' };
+      return { name, action, channel: who.channel, address: who.address, role: role.toLowerCase() as 'owner' | 'staff' };
     }
     case 'link': {
       const [kindWord, ...words] = args;

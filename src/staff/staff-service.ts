@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ChannelName } from '../domain/channels.js';
-import type { Identity, StaffMember, StaffRole, Store } from '../store/index.js';
+import type { Identity, StaffChange, StaffListing, StaffMember, StaffRole, Store } from '../store/index.js';
 
 export type { Identity, StaffMember } from '../store/index.js';
 
@@ -20,9 +20,33 @@ export class StaffService {
     return this.store.staff.identify(this.businessId, { channel, address });
   }
 
-  /** Give a channel address a role; an owner is never demoted here. Returns whether the address was new. */
-  add(identity: Identity, role: StaffRole, name?: string): Promise<{ added: boolean; role: StaffRole }> {
-    return this.store.staff.add(this.businessId, identity, role, name);
+  /**
+   * Give a channel address a role; an owner is never demoted here. Returns whether the address was
+   * new. A new person or a promotion is recorded with who did it (`by`).
+   */
+  async add(identity: Identity, role: StaffRole, name?: string, by = 'the bot'): Promise<{ added: boolean; role: StaffRole }> {
+    const before = await this.store.staff.identify(this.businessId, identity);
+    const result = await this.store.staff.add(this.businessId, identity, role, name);
+    if (result.added || before?.role !== result.role) {
+      await this.store.staff.recordChange(this.businessId, { action: 'added', role: result.role, ...identity, by, at: this.now() });
+    }
+    return result;
+  }
+
+  /**
+   * Take away a person's access (every address of theirs); the last owner stays. Their next command,
+   * on any channel and any instance, is answered as a customer's: identify reads the store each time.
+   */
+  async remove(identity: Identity, by: string): Promise<'removed' | 'unknown' | 'last_owner'> {
+    const { result, role } = await this.store.staff.remove(this.businessId, identity);
+    if (result === 'removed' && role) await this.store.staff.recordChange(this.businessId, { action: 'removed', role, ...identity, by, at: this.now() });
+    return result;
+  }
+
+  /** Owners and staff with their addresses, and the latest changes: what owners see. */
+  async overview(): Promise<{ members: StaffListing[]; changes: StaffChange[] }> {
+    const [members, changes] = await Promise.all([this.store.staff.list(this.businessId), this.store.staff.recentChanges(this.businessId)]);
+    return { members, changes };
   }
 
   /** Every channel address of every owner: where alerts and digests go. */
@@ -49,7 +73,7 @@ export class StaffService {
   /** Spend the owner code (once, whatever the concurrency) and make this address an owner. */
   async claimOwnership(identity: Identity, code: string, name?: string): Promise<boolean> {
     if (!(await this.store.staff.spendOwnerCode(this.businessId, hash(code), this.now()))) return false;
-    await this.add(identity, 'owner', name);
+    await this.add(identity, 'owner', name, 'the owner code');
     return true;
   }
 }

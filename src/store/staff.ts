@@ -42,7 +42,35 @@ const ownerCodeSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 
+/** Who was given or lost access, by whom and when: what owners see with /staff and the API. */
+const changeSchema = new Schema(
+  {
+    businessId: { type: String, required: true },
+    action: { type: String, enum: ['added', 'removed'], required: true },
+    role: { type: String, enum: ['owner', 'staff'], required: true },
+    channel: { type: String, required: true },
+    address: { type: String, required: true },
+    by: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+changeSchema.index({ businessId: 1, at: -1 });
+
 export type StaffRole = 'owner' | 'staff';
+
+export interface StaffChange extends Identity {
+  action: 'added' | 'removed';
+  role: StaffRole;
+  /** Who made the change: an owner's address, an API key, the command line. */
+  by: string;
+  at: Date;
+}
+
+export interface StaffListing extends StaffMember {
+  identities: Identity[];
+  since: Date;
+}
 
 export interface StaffMember {
   staffId: string;
@@ -63,6 +91,7 @@ export class StaffRepository {
   readonly staff: AnyModel;
   readonly identities: AnyModel;
   readonly ownerCodes: AnyModel;
+  readonly changes: AnyModel;
 
   constructor(
     conn: Connection,
@@ -71,6 +100,52 @@ export class StaffRepository {
     this.staff = modelOn(conn, 'Staff', staffSchema, 'staff');
     this.identities = modelOn(conn, 'StaffIdentity', identitySchema, 'staff_identities');
     this.ownerCodes = modelOn(conn, 'OwnerCode', ownerCodeSchema, 'owner_codes');
+    this.changes = modelOn(conn, 'StaffChange', changeSchema, 'staff_changes');
+  }
+
+  /** Everyone on the business's side with their addresses, owners first. */
+  async list(businessId: string): Promise<StaffListing[]> {
+    const members = await this.staff.find({ businessId }).sort({ role: 1, _id: 1 }).lean<Doc[]>();
+    const identities = await this.identities.find({ businessId }, { staffId: 1, channel: 1, address: 1 }).sort({ _id: 1 }).lean<Doc[]>();
+    return members.map((m) => ({
+      staffId: m._id.toString(),
+      role: m.role as StaffRole,
+      ...(m.name ? { name: m.name as string } : {}),
+      identities: identities.filter((i) => String(i.staffId) === m._id.toString()).map((i) => ({ channel: i.channel as ChannelName, address: i.address as string })),
+      since: m.createdAt as Date,
+    }));
+  }
+
+  /**
+   * Remove the person behind an address (every address of theirs), unless they are the last owner.
+   * Two owners removing each other at once: each removal that leaves no owner is put back.
+   */
+  async remove(businessId: string, identity: Identity): Promise<{ result: 'removed' | 'unknown' | 'last_owner'; role?: StaffRole }> {
+    const member = await this.identify(businessId, identity);
+    if (!member) return { result: 'unknown' };
+    const owners = member.role === 'owner' ? await this.staff.countDocuments({ businessId, role: 'owner' }) : Infinity;
+    if (owners <= 1) return { result: 'last_owner', role: member.role };
+    const staffId = new Types.ObjectId(member.staffId);
+    const kept = await this.identities.find({ businessId, staffId }).lean<Doc[]>();
+    const doc = await this.staff.findOne({ _id: staffId }).lean<Doc>();
+    await this.identities.deleteMany({ businessId, staffId });
+    await this.staff.deleteOne({ _id: staffId, businessId });
+    if (member.role === 'owner' && !(await this.hasOwner(businessId)) && doc) {
+      await this.staff.create(doc);
+      await this.identities.insertMany(kept).catch(() => {});
+      return { result: 'last_owner', role: member.role };
+    }
+    return { result: 'removed', role: member.role };
+  }
+
+  async recordChange(businessId: string, change: StaffChange): Promise<void> {
+    await this.changes.create({ businessId, ...change });
+  }
+
+  /** The latest changes, newest first. */
+  async recentChanges(businessId: string, limit = 20): Promise<StaffChange[]> {
+    const found = await this.changes.find({ businessId }).sort({ at: -1 }).limit(limit).lean<Doc[]>();
+    return found.map((c) => ({ action: c.action as StaffChange['action'], role: c.role as StaffRole, channel: c.channel as ChannelName, address: c.address as string, by: c.by as string, at: c.at as Date }));
   }
 
   /** The staff member behind a channel address, or undefined for everyone else (customers). */

@@ -24,10 +24,10 @@ export class TeamsConversationRepository {
     return modelOn(conn, 'TeamsConversation', schema, 'teams_conversations');
   }
 
-  /** References saved before several businesses were the first business's (each business has its own Teams app). */
-  async migrate(firstBusinessId: string): Promise<void> {
+  /** References saved before several businesses belong to the environment's business (`businessId`) (each business has its own Teams app). */
+  async migrate(businessId: string): Promise<void> {
     await this.model.collection.dropIndex('address_1').catch(() => {});
-    await this.model.updateMany({ businessId: { $exists: false } }, { $set: { businessId: firstBusinessId } });
+    await this.model.updateMany({ businessId: { $exists: false } }, { $set: { businessId } });
   }
 
   async save(businessId: string, address: string, reference: object, at: Date): Promise<void> {

@@ -31,9 +31,9 @@ export class WebTranscriptRepository {
     return modelOn(conn, 'WebMessage', messageSchema, 'web_messages');
   }
 
-  /** Lines written before several businesses were the first business's. */
-  async migrate(firstBusinessId: string): Promise<void> {
-    await this.model.updateMany({ businessId: { $exists: false } }, { $set: { businessId: firstBusinessId } });
+  /** Lines written before several businesses belong to the environment's business (`businessId`). */
+  async migrate(businessId: string): Promise<void> {
+    await this.model.updateMany({ businessId: { $exists: false } }, { $set: { businessId } });
   }
 
   /** Append lines in order, in one write; returns their ids. */

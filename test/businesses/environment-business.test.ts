@@ -91,4 +91,18 @@ describe("the environment's business", () => {
     expect((await app.store.surveys.byId(surveyId))?.score).toBe(9);
     expect(fake.sent(777001).length).toBeGreaterThan(0);
   });
+
+  it('answers under /b/default/ as under the un-prefixed paths', async () => {
+    const app = server!.app;
+    const visitor = await app.inject({ method: 'POST', url: '/b/default/chat/api/visitors', payload: { kind: 'nps' } });
+    expect(visitor.statusCode, visitor.body).toBe(201);
+    const id = visitor.json().visitorId as string;
+    const lines = (await app.inject({ method: 'GET', url: `/chat/api/visitors/${id}/messages` })).json().messages as Array<{ text: string }>;
+    expect(lines.map((l) => l.text).join(' ')).toContain('Env Shop Two');
+    fake.reset();
+    const update = await app.inject({ method: 'POST', url: `/b/default${telegramWebhookPath(secret)}`, headers: { 'x-telegram-bot-api-secret-token': secret }, payload: textUpdate({ chatId: 777002 }, '/start') });
+    expect(update.statusCode).toBe(200);
+    expect(fake.sent(777002).length).toBeGreaterThan(0);
+    expect((await app.inject({ method: 'POST', url: '/b/defaultx/chat/api/visitors', payload: { kind: 'nps' } })).statusCode).toBe(404);
+  });
 });

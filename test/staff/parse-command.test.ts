@@ -16,7 +16,7 @@ const usage: Record<CommandName, string> = {
   end: '/end <survey id>',
   help: '/help',
   claim: '/claim <code>',
-  staff: '/staff add <channel>:<address> [owner|staff]',
+  staff: '/staff | /staff add <channel>:<address> [owner|staff] | /staff remove <channel>:<address>',
 };
 const invalid = (name: CommandName, problem: string): ParseResult => ({ type: 'invalid', name, problem, usage: usage[name] });
 const notPhone = (text: string) => `"${text}" is not a phone number: write it in international format such as +14155552671`;
@@ -77,11 +77,13 @@ const table: Array<[string, ParseOptions, ParseResult]> = [
   ['/survey nps fax:123', slash, invalid('survey', `unknown channel "fax": ${channels}`)],
   ['/survey nps telegram:', slash, invalid('survey', 'the address after "telegram:" is missing: write e.g. telegram:12345')],
 
-  ['/staff add sms:+14155552671', slash, { type: 'command', command: { name: 'staff', channel: 'sms', address: '+14155552671', role: 'staff' } }],
-  ['/staff add sms:(415) 555-2671 owner', slash, { type: 'command', command: { name: 'staff', channel: 'sms', address: '+14155552671', role: 'owner' } }],
-  ['/staff add teams:29:abc-def owner', slash, { type: 'command', command: { name: 'staff', channel: 'teams', address: '29:abc-def', role: 'owner' } }],
-  ['/staff', slash, invalid('staff', 'the action is missing: write /staff add and the identity')],
-  ['/staff remove sms:+14155552671', slash, invalid('staff', 'unknown action "remove": only /staff add is possible')],
+  ['/staff add sms:+14155552671', slash, { type: 'command', command: { name: 'staff', action: 'add', channel: 'sms', address: '+14155552671', role: 'staff' } }],
+  ['/staff add sms:(415) 555-2671 owner', slash, { type: 'command', command: { name: 'staff', action: 'add', channel: 'sms', address: '+14155552671', role: 'owner' } }],
+  ['/staff add teams:29:abc-def owner', slash, { type: 'command', command: { name: 'staff', action: 'add', channel: 'teams', address: '29:abc-def', role: 'owner' } }],
+  ['/staff', slash, { type: 'command', command: { name: 'staff', action: 'list' } }],
+  ['/staff remove sms:+14155552671', slash, { type: 'command', command: { name: 'staff', action: 'remove', channel: 'sms', address: '+14155552671' } }],
+  ['/staff remove sms:+14155552671 owner', slash, invalid('staff', 'unexpected "owner": the identity is the last word')],
+  ['/staff fire sms:+14155552671', slash, invalid('staff', 'unknown action "fire": use /staff, /staff add or /staff remove')],
   ['/staff add', slash, invalid('staff', 'the identity is missing: write channel:address, e.g. sms:+14155552671 or telegram:12345')],
   ['/staff add 4155552671', slash, invalid('staff', '"4155552671" is not channel:address: write e.g. sms:+14155552671 or telegram:12345')],
   ['/staff add fax:123', slash, invalid('staff', `unknown channel "fax": ${channels}`)],

@@ -1,20 +1,33 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { channelNames } from '../../domain/channels.js';
 import { surveyKinds } from '../../domain/surveys.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import type { BusinessSettings } from '../../store/index.js';
+import { StaffService } from '../../staff/staff-service.js';
 import { invitationInput } from '../../surveys/deep-links.js';
-import { addStaff, businessLink, createInvitation, staffBody } from '../business-handlers.js';
+import { addStaff, businessLink, createInvitation, removeStaff, staffBody } from '../business-handlers.js';
 import type { BusinessServices } from '../business-services.js';
 import { problems } from './schemas.js';
 
 const link = z.object({ channel: z.literal('telegram'), kind: z.enum(surveyKinds), token: z.string(), link: z.string() });
 const invitation = link.extend({ expiresAt: z.date() });
 const staffResult = z.object({ added: z.boolean(), role: z.enum(['owner', 'staff']) });
+const role = z.enum(['owner', 'staff']);
+const identity = z.object({ channel: z.enum(channelNames), address: z.string() });
+const staffList = z
+  .object({
+    items: z.array(z.object({ id: z.string(), role, name: z.string().nullable(), identities: z.array(identity), since: z.date() })),
+    changes: z.array(identity.extend({ action: z.enum(['added', 'removed']), role, by: z.string(), at: z.date() })).describe('The latest changes, newest first'),
+  })
+  .meta({ id: 'Staff' });
 
 /** Telegram links and staff of the caller's business. */
 export function businessRoutes(app: FastifyInstance, servicesOf: (business: BusinessSettings) => BusinessServices): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
+  // Staff live in the store alone: served for any stored business, read afresh on every request.
+  const staffOf = (business: BusinessSettings) => new StaffService(app.store, business.id, app.now);
 
   api.post('/invitations', {
     config: { scope: 'surveys:write' },
@@ -50,8 +63,34 @@ export function businessRoutes(app: FastifyInstance, servicesOf: (business: Busi
       response: { 200: staffResult, 201: staffResult, ...problems(415) },
     },
     handler: async (request, reply) => {
-      const result = await addStaff(servicesOf(request.business), request.body);
+      const result = await addStaff(servicesOf(request.business), request.body, `API key ${request.apiKey!.id}`);
       return reply.code(result.added ? 201 : 200).send(result);
+    },
+  });
+
+  api.get('/staff', {
+    config: { scope: 'admin' },
+    schema: { summary: 'Owners and staff, and the latest changes', description: 'Who has access on which addresses; who gave or took it, and when. Scope: admin.', tags: ['staff'], response: { 200: staffList, ...problems() } },
+    handler: async (request) => {
+      const { members, changes } = await staffOf(request.business).overview();
+      return { items: members.map((m) => ({ id: m.staffId, role: m.role, name: m.name ?? null, identities: m.identities, since: m.since })), changes };
+    },
+  });
+
+  api.delete('/staff/:channel/:address', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'Remove a staff member or owner',
+      description: 'The person behind this address loses access on every address of theirs at once, on every instance. 404: no one with access there; 409: the last owner, who stays. Scope: admin.',
+      tags: ['staff'],
+      params: z.strictObject({ channel: z.enum(channelNames), address: z.string().min(1).max(200) }),
+      response: { 204: z.null(), ...problems(404, 409) },
+    },
+    handler: async (request, reply) => {
+      const result = await removeStaff(staffOf(request.business), request.business.country, request.params, `API key ${request.apiKey!.id}`);
+      if (result === 'unknown') throw new NotFoundError('no staff member or owner at that address');
+      if (result === 'last_owner') throw new ConflictError('the last owner cannot be removed: add another owner first');
+      return reply.code(204).send(null);
     },
   });
 }

@@ -15,7 +15,7 @@ export type SmsChannelConfig = NonNullable<Config['twilio']> & {
   /** The deployment's stand-in for the Twilio API (TWILIO_API_BASE_URL, tests only); default Twilio's. */
   apiBaseUrl?: string;
   publicUrl: string;
-  /** The path the business's routes sit under ('' for the first business): part of the status callback URL. */
+  /** The path the business's routes sit under ('' for the environment's business): part of the status callback URL. */
   basePath?: string;
   /** Country for numbers written without a country code (ISO 3166 alpha-2). */
   defaultCountry: string;

@@ -12,7 +12,7 @@ export const statusPath = '/webhooks/twilio/status';
 
 export interface WebhookOptions {
   authToken: string;
-  /** The URL Twilio calls, without a trailing slash; signatures are over publicUrl + request.url. */
+  /** The URL Twilio calls, without a trailing slash; signatures are over publicUrl + the path as called (before any alias). */
   publicUrl: string;
   defaultCountry: string;
   deps: ChannelDeps;
@@ -100,7 +100,7 @@ export function smsWebhooks(options: WebhookOptions) {
   const verifySignature = async (request: FastifyRequest, reply: FastifyReply) => {
     const signature = request.headers['x-twilio-signature'];
     const params = (request.body ?? {}) as Record<string, unknown>;
-    const url = publicUrl + request.url;
+    const url = publicUrl + request.originalUrl;
     if (typeof signature !== 'string' || !twilio.validateRequest(authToken, signature, url, params)) {
       request.log.warn({ url: request.url }, 'twilio webhook refused: missing or wrong X-Twilio-Signature');
       return reply.code(403).send({ error: 'forbidden', message: 'Missing or invalid X-Twilio-Signature.' });

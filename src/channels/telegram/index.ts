@@ -19,7 +19,7 @@ export type TelegramConfig = NonNullable<Config['telegram']> & {
   /** The deployment's stand-in for the Bot API (TELEGRAM_API_ROOT, tests only); default Telegram's. */
   apiRoot?: string;
   publicUrl: string;
-  /** The path the business's routes sit under ('' for the first business). */
+  /** The path the business's routes sit under ('' for the environment's business). */
   basePath?: string;
   /** Register the webhook with Telegram once the server listens; off in tests. Default true. */
   setWebhook?: boolean;

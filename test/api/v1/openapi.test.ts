@@ -44,8 +44,8 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'GET /insights/drops': () => ({ path: '/insights/drops?from=2026-01-01&to=2026-03-01' }),
   'GET /insights/themes': () => ({ path: '/insights/themes?from=2026-01-01&to=2026-03-01' }),
 };
-/** Routes tested elsewhere: those that need Telegram (links.test.ts) and a business other than the first (business-settings.test.ts). */
-const elsewhere = ['POST /invitations', 'GET /links/telegram', 'PATCH /business'];
+/** Routes tested elsewhere: those that need Telegram (links.test.ts), business-settings.test.ts and staff-management.test.ts. */
+const elsewhere = ['POST /invitations', 'GET /links/telegram', 'PATCH /business', 'GET /staff', 'DELETE /staff/{channel}/{address}'];
 
 describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
