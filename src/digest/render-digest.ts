@@ -26,8 +26,8 @@ export function renderDigest(d: WeeklyDigest, dashboardUrl?: string): string {
     lines.push(`${scoreText(k.comparison.current)}: ${change(k.comparison)}`);
     lines.push(`  ${k.responses} responses of ${k.sent} sent; response rate ${pct(k.rates.responseRate)}, abandonment ${pct(k.rates.abandonmentRate)}`);
   }
-  if (d.lowest.length) lines.push('Lowest comments:', ...d.lowest.map(quote));
-  if (d.highest.length) lines.push('Highest comments:', ...d.highest.map(quote));
+  if (d.lowest.length) lines.push('Worst detractor comments:', ...d.lowest.map(quote));
+  if (d.highest.length) lines.push('Best promoter comments:', ...d.highest.map(quote));
   if (d.unanswered.count) {
     lines.push(`Detractors waiting for a reply: ${d.unanswered.count}`);
     for (const s of d.unanswered.surveys) lines.push(`  ${kindLabel[s.kind]} ${s.score}${s.name ? ` ${s.name}` : ''}: /reply ${s.surveyId} <message>`);
