@@ -59,7 +59,7 @@ export function businessServices(settings: BusinessSettings, basePath: string, c
     links,
     outbox,
     channels,
-    digestText: (channel) => digests.text(digests.lastWeek(now()), channel),
+    digest: (channel) => digests.message(digests.lastWeek(now()), channel),
     dashboardLink: (member) => shared.dashboard.link(settings.id, member.staffId),
     now,
     log,
