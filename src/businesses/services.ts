@@ -62,7 +62,7 @@ export function businessServices(settings: BusinessSettings, basePath: string, c
     outbox,
     threads,
     channels,
-    digestText: (channel) => digests.text(digests.lastWeek(now()), channel),
+    digest: (channel) => digests.message(digests.lastWeek(now()), channel),
     dashboardLink: (member) => shared.dashboard.link(settings.id, member.staffId),
     now,
     log,

@@ -26,7 +26,9 @@ export interface WeeklyDigest {
   periodStart: string;
   previousStart: string;
   kinds: KindDigest[];
+  /** The worst detractor comments of the week (at most three, worst first). */
   lowest: DigestComment[];
+  /** The best promoter comments of the week (at most three, best first); never one of `lowest`. */
   highest: DigestComment[];
   unanswered: { count: number; surveys: Array<{ surveyId: string; kind: SurveyKind; score: number; name?: string }> };
   /** The tag cohort whose score changed most from last week, if any cohort has both weeks. */
@@ -74,22 +76,29 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
     }
   }
 
-  const commented = async (direction: 1 | -1) => {
+  // Scores come lowest (1) or highest (-1) first and bands follow scores, so a kind's first three
+  // hold its first three detractors (or promoters): a passive's "ok" is neither the worst nor the best.
+  const commented = async (direction: 1 | -1, band: 'detractor' | 'promoter', besides: readonly DigestComment[] = []) => {
     const rows: DigestComment[] = [];
     for (const kind of surveyKinds) {
       const found = await store.surveys.commented(businessId, periodStart, kind, direction, 3);
-      for (const s of found) rows.push({ surveyId: s.id, kind, score: s.score ?? 0, comment: s.comment ?? '', name: s.vars.customerName });
+      for (const s of found) {
+        if (s.band !== band || besides.some((b) => b.surveyId === s.id)) continue;
+        rows.push({ surveyId: s.id, kind, score: s.score ?? 0, comment: s.comment ?? '', name: s.vars.customerName });
+      }
     }
     return rows.sort((a, b) => direction * (position(a.kind, a.score) - position(b.kind, b.score))).slice(0, 3);
   };
+  const lowest = await commented(1, 'detractor');
+  const highest = await commented(-1, 'promoter', lowest);
 
   const waiting = await store.surveys.unansweredDetractors(businessId, periodStart, 5);
   return {
     periodStart,
     previousStart,
     kinds,
-    lowest: await commented(1),
-    highest: await commented(-1),
+    lowest,
+    highest,
     unanswered: {
       count: waiting.count,
       surveys: waiting.surveys.map((s) => ({ surveyId: s.id, kind: s.kind, score: s.score ?? 0, name: s.vars.customerName })),

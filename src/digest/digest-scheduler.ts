@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChannelName } from '../domain/channels.js';
+import type { ChannelName, Outbound } from '../domain/channels.js';
 import { outboxIdOf, type DigestItem, type DigestRecord, type Identity, type Store } from '../store/index.js';
 import { localParts, shiftWeek, weekKey } from '../surveys/calendar.js';
 import type { Outbox } from '../surveys/outbox.js';
@@ -61,6 +61,13 @@ export class DigestScheduler {
   async text(periodStart: string, channel: ChannelName): Promise<string> {
     const digest = await buildDigest(this.store, this.business.id, periodStart);
     return channel === 'sms' ? renderSmsDigest(digest, this.dashboardUrl) : renderDigest(digest, this.dashboardUrl);
+  }
+
+  /** The digest as one message for this channel: the text, and the trend chart where the channel shows pictures (`/digest` too). */
+  async message(periodStart: string, channel: ChannelName): Promise<Outbound> {
+    const text = await this.text(periodStart, channel);
+    const image = pictureChannels.includes(channel) ? await trendChart(this.store, this.business.id, periodStart) : undefined;
+    return { text, ...(image ? { image } : {}) };
   }
 
   /** One pass, after the outbox flush: create the due digest, queue what is missing, settle what was sent. */

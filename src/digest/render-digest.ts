@@ -1,6 +1,6 @@
 import { round1, type Comparison } from '../scoring/index.js';
 import { kindLabel } from '../domain/surveys.js';
-import { pct, scoreText } from './stats.js';
+import { pct, scoreText, scoreWithMargin } from './stats.js';
 import type { DigestComment, WeeklyDigest } from './build-digest.js';
 import { insightLines } from './insight-lines.js';
 
@@ -10,10 +10,14 @@ export const smsDigestLimit = 306;
 const signed = (x: number) => `${x > 0 ? '+' : ''}${round1(x)}`;
 const unit = (c: Comparison) => (c.current.kind === 'nps' ? '' : ' pts');
 
-function change(c: Comparison): string {
-  if (c.delta === null) return c.previous.score === null ? 'no responses last week' : 'no responses this week';
+/** The week's score with its margin (and the CES mean), as /stats shows it, then how it moved since last week. */
+function headline(c: Comparison): string {
+  const kind = kindLabel[c.current.kind];
+  if (c.current.score === null && c.previous.score === null) return `${kind}: no responses this week or last week`;
+  if (c.current.score === null) return `${kind}: no responses this week (last week ${scoreWithMargin(c.previous)})`;
+  if (c.previous.score === null) return `${scoreWithMargin(c.current)}: no responses last week`;
   const noise = c.significant ? 'beyond noise' : `within noise, ±${round1(c.marginOfError ?? 0)}`;
-  return `${signed(c.delta)}${unit(c)} vs last week (${scoreText(c.previous)}; ${noise})`;
+  return `${scoreWithMargin(c.current)}: ${signed(c.delta ?? 0)}${unit(c)} vs last week (${scoreText(c.previous)}; ${noise})`;
 }
 
 const quote = (c: DigestComment) => `  ${kindLabel[c.kind]} ${c.score}${c.name ? ` ${c.name}` : ''}: "${c.comment}"`;
@@ -23,11 +27,11 @@ export function renderDigest(d: WeeklyDigest, dashboardUrl?: string): string {
   const lines = [`Weekly digest, week of ${d.periodStart} (compared with ${d.previousStart})`];
   if (!d.kinds.length) lines.push('No surveys in these two weeks.');
   for (const k of d.kinds) {
-    lines.push(`${scoreText(k.comparison.current)}: ${change(k.comparison)}`);
+    lines.push(headline(k.comparison));
     lines.push(`  ${k.responses} responses of ${k.sent} sent; response rate ${pct(k.rates.responseRate)}, abandonment ${pct(k.rates.abandonmentRate)}`);
   }
-  if (d.lowest.length) lines.push('Lowest comments:', ...d.lowest.map(quote));
-  if (d.highest.length) lines.push('Highest comments:', ...d.highest.map(quote));
+  if (d.lowest.length) lines.push('Worst detractor comments:', ...d.lowest.map(quote));
+  if (d.highest.length) lines.push('Best promoter comments:', ...d.highest.map(quote));
   if (d.unanswered.count) {
     lines.push(`Detractors waiting for a reply: ${d.unanswered.count}`);
     for (const s of d.unanswered.surveys) lines.push(`  ${kindLabel[s.kind]} ${s.score}${s.name ? ` ${s.name}` : ''}: /reply ${s.surveyId} <message>`);

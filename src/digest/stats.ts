@@ -61,14 +61,17 @@ export function scoreText(s: Pick<Summary, 'kind' | 'score'>): string {
   return s.kind === 'csat' ? `CSAT ${value}%` : `CES ${value}% easy`;
 }
 
+/** "NPS +20 ±31.2 (n=40)" / "CES 60% easy ±15.2 (n=40, mean 5.1/7)": the score with its 95 % margin, as /stats and the digest show it. */
+export function scoreWithMargin(s: Summary): string {
+  const moe = s.marginOfError === null ? '' : ` ±${round1(s.marginOfError)}`;
+  const mean = s.kind === 'ces' && s.mean !== null ? `, mean ${round1(s.mean)}/7` : '';
+  return `${scoreText(s)}${moe} (n=${s.n}${mean})`;
+}
+
 export function renderStats(stats: PeriodStats): string {
   const head = `Last ${stats.days} days (weeks from ${stats.fromWeek}):`;
   if (!stats.kinds.length) return `${head} no surveys yet.`;
-  const lines = stats.kinds.map(({ summary: s, sent, rates: r }) => {
-    const moe = s.marginOfError === null ? '' : ` ±${round1(s.marginOfError)}`;
-    const mean = s.kind === 'ces' && s.mean !== null ? `, mean ${round1(s.mean)}/7` : '';
-    return `${scoreText(s)}${moe} (n=${s.n}${mean}); sent ${sent}, response rate ${pct(r.responseRate)}, abandonment ${pct(r.abandonmentRate)}`;
-  });
+  const lines = stats.kinds.map(({ summary: s, sent, rates: r }) => `${scoreWithMargin(s)}; sent ${sent}, response rate ${pct(r.responseRate)}, abandonment ${pct(r.abandonmentRate)}`);
   return [head, ...lines].join('\n');
 }
 

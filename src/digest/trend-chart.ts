@@ -30,42 +30,68 @@ export async function trendSeries(store: Store, businessId: string, lastWeek: st
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
-/** The chart as SVG: pure, so it is tested without rendering. */
+/** Chart size: about the width a phone shows a picture in a chat at twice its pixels, so its text stays legible there. */
+export const chartSize = { width: 640, height: 400 };
+/** Each kind's own marker (data points carry `data-kind`; the legend's do not). */
+const markers: Record<SurveyKind, (cx: number, cy: number, color: string, tag: string) => string> = {
+  nps: (cx, cy, color, tag) => `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="5" fill="${color}"${tag}/>`,
+  csat: (cx, cy, color, tag) => `<rect x="${(cx - 4.5).toFixed(1)}" y="${(cy - 4.5).toFixed(1)}" width="9" height="9" fill="${color}"${tag}/>`,
+  ces: (cx, cy, color, tag) => `<path d="M${cx.toFixed(1)},${(cy - 6).toFixed(1)} l6,6 l-6,6 l-6,-6 z" fill="${color}"${tag}/>`,
+};
+const dashes: Record<SurveyKind, string> = { nps: '', csat: ' stroke-dasharray="10 5"', ces: ' stroke-dasharray="3 4"' };
+/** Lines drawn apart by this much, so equal values of two kinds show as two lines, not one. */
+const dodge = 4;
+const labelOf = (kind: SurveyKind) => (kind === 'ces' ? 'CES % easy' : kind.toUpperCase());
+const shortDate = (week: string) => new Date(`${week}T00:00:00Z`).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+/**
+ * The chart as SVG: pure, so it is tested without rendering. The legend sits under the plot, never
+ * on the data, with each kind's latest score; the latest week is drawn inside the plot, not on its
+ * edge; kinds with equal scores are drawn a few pixels apart, each with its own marker and dash;
+ * week labels go every other week counted back from the latest, so the last ones never crowd.
+ */
 export function trendSvg(weeks: readonly string[], series: readonly TrendSeries[], title: string): string {
-  const width = 640;
-  const height = 320;
-  const left = 48;
-  const right = 16;
-  const top = 40;
-  const bottom = 40;
+  const { width, height } = chartSize;
+  const left = 56;
+  const right = 36;
+  const top = 48;
+  const bottom = 96;
+  const plotBottom = height - bottom;
   const x = (i: number) => left + (i * (width - left - right)) / Math.max(1, weeks.length - 1);
-  const y = (v: number) => top + ((yMax - v) * (height - top - bottom)) / (yMax - yMin);
+  const y = (v: number) => top + ((yMax - v) * (plotBottom - top)) / (yMax - yMin);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${left}" y="24" font-size="16" font-weight="bold" fill="#1f2328">${escape(title)}</text>`,
+    `<text x="${left}" y="30" font-size="20" font-weight="bold" fill="#1f2328">${escape(title)}</text>`,
   ];
   for (const v of [-100, -50, 0, 50, 100]) {
     parts.push(`<line x1="${left}" x2="${width - right}" y1="${y(v)}" y2="${y(v)}" stroke="${v === 0 ? '#9ca3af' : '#e5e7eb'}"/>`);
-    parts.push(`<text x="${left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end" fill="#6b7280">${v}</text>`);
+    parts.push(`<text x="${left - 8}" y="${y(v) + 5}" font-size="14" text-anchor="end" fill="#4b5563">${v}</text>`);
   }
   weeks.forEach((week, i) => {
-    if (i % 2 === weeks.length % 2 || i === weeks.length - 1) {
-      parts.push(`<text x="${x(i)}" y="${height - bottom + 18}" font-size="10" text-anchor="middle" fill="#6b7280">${week.slice(5)}</text>`);
-    }
+    if ((weeks.length - 1 - i) % 2 !== 0) return;
+    parts.push(`<text x="${x(i)}" y="${plotBottom + 24}" font-size="14" text-anchor="middle" fill="#4b5563" data-week="${week}">${shortDate(week)}</text>`);
   });
   series.forEach((s, n) => {
     const color = colors[s.kind];
+    const shift = (n - (series.length - 1) / 2) * dodge;
+    const at = (i: number, p: number) => [x(i), y(p) + shift] as const;
     // A gap in the data breaks the line rather than drawing a slope through a week with no answers.
     let path = '';
+    const points: string[] = [];
     s.points.forEach((p, i) => {
       if (p === null) return;
-      path += `${s.points[i - 1] === null || i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p).toFixed(1)} `;
-      parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(p).toFixed(1)}" r="3" fill="${color}" data-kind="${s.kind}"/>`);
+      const [cx, cy] = at(i, p);
+      path += `${s.points[i - 1] === null || i === 0 ? 'M' : 'L'}${cx.toFixed(1)},${cy.toFixed(1)} `;
+      points.push(markers[s.kind](cx, cy, color, ` data-kind="${s.kind}"`));
     });
-    parts.push(`<path d="${path.trim()}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    const label = s.kind === 'ces' ? 'CES % easy' : s.kind.toUpperCase();
-    parts.push(`<text x="${width - right - 110}" y="${24 + n * 14}" font-size="12" fill="${color}">● ${label}</text>`);
+    parts.push(`<path d="${path.trim()}" fill="none" stroke="${color}" stroke-width="2.5"${dashes[s.kind]}/>`, ...points);
+    // The legend, under the plot: marker, name and the latest score.
+    const lx = left + n * ((width - left - right) / 3);
+    const ly = plotBottom + 62;
+    const latest = [...s.points].reverse().find((p) => p !== null);
+    parts.push(`<line x1="${lx}" x2="${lx + 28}" y1="${ly - 5}" y2="${ly - 5}" stroke="${color}" stroke-width="2.5"${dashes[s.kind]}/>`, markers[s.kind](lx + 14, ly - 5, color, ''));
+    parts.push(`<text x="${lx + 36}" y="${ly}" font-size="15" fill="${color}" data-legend="${s.kind}">${labelOf(s.kind)} ${latest === undefined ? '-' : Math.round(latest!)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');

@@ -155,7 +155,7 @@ export class InboundPipeline {
   private async asStaff(inbound: Inbound, message: Extract<Classified, { type: 'command' }>, sender: string): Promise<InboundResult | undefined> {
     const { parsed } = message;
     const member = await this.deps.staff.identify(inbound.channel, sender);
-    if (member) return this.once(inbound, async () => [{ text: await this.deps.commands.run(parsed, member, inbound) }]);
+    if (member) return this.once(inbound, async () => [await this.deps.commands.answer(parsed, member, inbound)]);
     // Ownership is claimed from one's own chat, never from a group.
     if (parsed.type === 'command' && parsed.command.name === 'claim' && !inbound.group) {
       const code = parsed.command.code;

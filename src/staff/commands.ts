@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Channel } from '../channels/channel.js';
 import { periodStats, renderStats } from '../digest/stats.js';
-import type { ChannelName, Inbound } from '../domain/channels.js';
+import type { ChannelName, Inbound, Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
 import { AppError } from '../errors.js';
 import type { BusinessSettings, Store } from '../store/index.js';
@@ -21,8 +21,8 @@ export interface CommandDeps {
   outbox: Outbox;
   threads: ReplyThreads;
   channels: ReadonlyMap<ChannelName, Channel>;
-  /** The digest of the last full week, as text for this channel. */
-  digestText: (channel: ChannelName) => Promise<string>;
+  /** The digest of the last full week as a message for this channel (with the trend chart where it shows pictures). */
+  digest: (channel: ChannelName) => Promise<Outbound>;
   /** A one-time sign-in link to the dashboard for this staff member. */
   dashboardLink: (member: StaffMember) => Promise<string>;
   now: () => Date;
@@ -66,8 +66,16 @@ export function staffOverview({ members, changes }: Awaited<ReturnType<StaffServ
 export class StaffCommands {
   constructor(private readonly deps: CommandDeps) {}
 
-  /** A staff member's message that reads as a command: its answer, or what is wrong with it. */
-  async run(parsed: Exclude<ParseResult, { type: 'none' }>, member: StaffMember, inbound: Inbound): Promise<string> {
+  /**
+   * A staff member's message that reads as a command: its answer, or what is wrong with it, as one
+   * message (`/digest` brings the trend chart on channels that show pictures).
+   */
+  async answer(parsed: Exclude<ParseResult, { type: 'none' }>, member: StaffMember, inbound: Inbound): Promise<Outbound> {
+    const answer = await this.outcome(parsed, member, inbound);
+    return typeof answer === 'string' ? { text: answer } : answer;
+  }
+
+  private async outcome(parsed: Exclude<ParseResult, { type: 'none' }>, member: StaffMember, inbound: Inbound): Promise<string | Outbound> {
     if (parsed.type === 'invalid') return usageReply(parsed.name, parsed.problem);
     const command = parsed.command;
     this.deps.log.info({ channel: inbound.channel, command: command.name }, 'staff command');
@@ -83,7 +91,7 @@ export class StaffCommands {
         case 'stats':
           return renderStats(await periodStats(this.deps.store, this.deps.business, this.deps.now(), command.days));
         case 'digest':
-          return await this.deps.digestText(inbound.channel);
+          return await this.deps.digest(inbound.channel);
         case 'dashboard':
           return `Your dashboard (the link works once, for 15 minutes):\n${await this.deps.dashboardLink(member)}`;
         case 'staff':

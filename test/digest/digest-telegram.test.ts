@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../helpers/clock.js';
+import { postUpdate, textUpdate } from '../helpers/fake-telegram.js';
 import { useTelegramServer } from '../helpers/telegram-server.js';
 import { seedTwoWeeks } from './seed.js';
 
@@ -30,7 +31,18 @@ describe('weekly digest on Telegram', () => {
     // The digest text rides as the caption when it fits, else as the next message.
     const texts = toOwner.map((c) => String(c.payload.caption ?? c.payload.text ?? ''));
     const digest = texts.find((t) => t.startsWith('Weekly digest, week of 2026-03-09'));
-    expect(digest).toContain('NPS -20: -53.3 vs last week');
+    expect(digest).toContain('NPS -20 ±65.6 (n=5): -53.3 vs last week');
     expect(await t.server.app.store.digests.model.findOne({}).lean()).toMatchObject({ periodStart: '2026-03-09', state: 'sent' });
+  });
+
+  it('comes with the trend chart when an owner asks for it with /digest', async () => {
+    clock.advance(new Date('2026-03-17T10:00:00Z').getTime() - clock.now().getTime());
+    const res = await postUpdate(t.server.app, t.webhookSecret, textUpdate({ chatId: owner, firstName: 'Owner' }, '/digest'));
+    expect(res.statusCode).toBe(200);
+    const toOwner = t.fake.calls.filter((c) => String(c.payload.chat_id) === String(owner));
+    const photo = toOwner.find((c) => c.method === 'sendPhoto');
+    expect(photo?.payload.photo).toMatchObject({ file: 'chart.png', head: pngSignature.toString('hex') });
+    const texts = toOwner.map((c) => String(c.payload.caption ?? c.payload.text ?? ''));
+    expect(texts.find((text) => text.startsWith('Weekly digest, week of 2026-03-09'))).toContain('NPS -20 ±65.6 (n=5)');
   });
 });

@@ -27,18 +27,18 @@ describe('weekly digest', () => {
   const expected = () =>
     [
       'Weekly digest, week of 2026-03-09 (compared with 2026-03-02)',
-      'NPS -20: -53.3 vs last week (NPS +33.3; within noise, ±125.2)',
+      // The week's margin as /stats shows it: 1.96·sqrt((0.2+0.4−0.2²)/5) = 65.6 points; CSAT unanimous, ±0.
+      'NPS -20 ±65.6 (n=5): -53.3 vs last week (NPS +33.3; within noise, ±125.2)',
       '  5 responses of 6 sent; response rate 83.3%, abandonment 16.7%',
-      'CSAT 0%: -100 pts vs last week (CSAT 100%; beyond noise)',
+      'CSAT 0% ±0 (n=2): -100 pts vs last week (CSAT 100%; beyond noise)',
       '  2 responses of 2 sent; response rate 100%, abandonment 0%',
-      'Lowest comments:',
+      // Detractors only, worst first; promoters only, best first: the passive's "ok" is in neither,
+      // and no comment is in both (before, "rude staff" and "ok" were among the highest too).
+      'Worst detractor comments:',
       '  CSAT 1 Cy: "broken item"',
       '  NPS 2 Bo: "rude staff"',
-      '  NPS 8: "ok"',
-      'Highest comments:',
+      'Best promoter comments:',
       '  NPS 10 Ana: "perfect"',
-      '  NPS 8: "ok"',
-      '  NPS 2 Bo: "rude staff"',
       'Detractors waiting for a reply: 3',
       `  NPS 0: /reply ${ids.zero} <message>`,
       `  CSAT 1 Cy: /reply ${ids.broken} <message>`,

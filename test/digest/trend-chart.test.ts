@@ -15,8 +15,8 @@ describe('trend chart', () => {
   });
 
   it('puts higher scores higher on the chart', () => {
-    const svg = trendSvg(weeks, [{ kind: 'csat', points: [0, 50, 100, null] }], 't');
-    const ys = [...svg.matchAll(/<circle cx="[\d.]+" cy="([\d.]+)"/g)].map((m) => Number(m[1]));
+    const svg = trendSvg(weeks, [{ kind: 'nps', points: [0, 50, 100, null] }], 't');
+    const ys = [...svg.matchAll(/<circle cx="[\d.]+" cy="([\d.]+)"[^>]*data-kind/g)].map((m) => Number(m[1]));
     expect(ys).toHaveLength(3);
     expect(ys[0]).toBeGreaterThan(ys[1]!);
     expect(ys[1]).toBeGreaterThan(ys[2]!);
@@ -26,6 +26,43 @@ describe('trend chart', () => {
     const png = svgToPng(trendSvg(weeks, [{ kind: 'ces', points: [20, 30, 40, 50] }], 't'));
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(640); // IHDR width
-    expect(png.readUInt32BE(20)).toBe(320); // IHDR height
+    expect(png.readUInt32BE(20)).toBe(400); // IHDR height
+  });
+});
+
+describe('trend chart readability', () => {
+  const twelve = Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(2025, 11, 22 + 7 * i)).toISOString().slice(0, 10));
+  const flat = (v: number) => twelve.map(() => v);
+  const svg = trendSvg(twelve, [{ kind: 'nps', points: flat(100) }, { kind: 'csat', points: flat(100) }, { kind: 'ces', points: flat(100) }], 'Last 12 weeks');
+  const pointsOf = (kind: string) =>
+    [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*data-kind="(\w+)"|<rect x="([\d.]+)" y="([\d.]+)" width="9"[^>]*data-kind="(\w+)"|<path d="M([\d.]+),([\d.]+) l6[^>]*data-kind="(\w+)"/g)]
+      .map((m) => (m[3] ? { kind: m[3], x: Number(m[1]), y: Number(m[2]) } : m[6] ? { kind: m[6], x: Number(m[4]) + 4.5, y: Number(m[5]) + 4.5 } : { kind: m[9]!, x: Number(m[7]), y: Number(m[8]) + 6 }))
+      .filter((p) => p.kind === kind);
+
+  it('keeps the legend off the data: under the plot, with each kind\'s latest score', () => {
+    const legend = [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)"[^>]*data-legend="(\w+)">([^<]*)</g)];
+    expect(legend.map((m) => m[3])).toEqual(['NPS 100', 'CSAT 100', 'CES % easy 100']);
+    const lowestPoint = Math.max(...['nps', 'csat', 'ces'].flatMap((k) => pointsOf(k).map((p) => p.y)));
+    const labels = [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)"[^>]*data-week/g)].map((m) => Number(m[1]));
+    for (const m of legend) expect(Number(m[1])).toBeGreaterThan(Math.max(lowestPoint, ...labels) + 15);
+  });
+
+  it('draws the latest week inside the plot, not on its edge', () => {
+    const last = pointsOf('nps').at(-1)!;
+    expect(last.x).toBeLessThanOrEqual(640 - 30);
+  });
+
+  it('draws equal scores of different kinds apart, so none hides another', () => {
+    const [nps, csat, ces] = ['nps', 'csat', 'ces'].map((k) => pointsOf(k).at(-1)!.y);
+    expect(new Set([nps, csat, ces]).size).toBe(3);
+    expect(Math.abs(nps! - ces!)).toBeLessThan(12); // apart by pixels, still at the same value
+  });
+
+  it('labels every other week counted back from the latest, so the last labels never crowd', () => {
+    const labels = [...svg.matchAll(/<text x="([\d.]+)"[^>]*data-week="([\d-]+)">([^<]*)</g)];
+    expect(labels.at(-1)?.[2]).toBe(twelve.at(-1));
+    expect(labels.at(-1)?.[3]).toBe('Mar 9');
+    const xs = labels.map((m) => Number(m[1]));
+    for (let i = 1; i < xs.length; i++) expect(xs[i]! - xs[i - 1]!).toBeGreaterThan(80);
   });
 });
