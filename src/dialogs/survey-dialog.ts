@@ -124,13 +124,15 @@ function onComment(s: DialogSession, text: string, now: Date): StepResult {
 
 /**
  * Clients split a long paste into several messages (Telegram at 4,096 characters) sent within a
- * second or two: a text this soon after the comment that completed the survey is more of it.
+ * second or two: a text this soon after a long comment that completed the survey is more of it.
+ * Only a long one: a client splits nothing shorter, and "5" twice is a comment and a repeat.
  */
 export const commentJoinMs = 10_000;
+export const commentJoinMinLength = 1_000;
 
 function joinComment(s: DialogSession, text: string, now: Date): StepResult {
   if (s.state !== 'completed' || s.comment === undefined || !s.completedAt) return nothing(s);
-  if (now.getTime() - s.completedAt.getTime() > commentJoinMs) return nothing(s);
+  if (now.getTime() - s.completedAt.getTime() > commentJoinMs || s.comment.length < commentJoinMinLength) return nothing(s);
   const part = commentOf(text).comment;
   const { comment, cut } = commentOf(`${s.comment}\n${part}`);
   if (part === '' || comment === s.comment) return nothing(s);
