@@ -191,14 +191,16 @@ function remind(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
 
 /**
  * A survey that has just asked for its comment waits at least this long for it, even past its
- * time-to-live: a score given seconds before the end is not followed by a question whose answer is ignored.
+ * time-to-live: a score given seconds before the end is not followed by a question whose answer is
+ * ignored. A tenth of the time-to-live when that is shorter (a survey that lives minutes).
  */
 export const commentGraceMs = 15 * 60_000;
 
 function expire(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
   if (elapsed(s, now) < policy.ttlMs) return nothing(s);
   if (s.state === 'awaiting_comment') {
-    if (s.answeredAt && now.getTime() - s.answeredAt.getTime() < commentGraceMs) return nothing(s);
+    const grace = Math.min(commentGraceMs, policy.ttlMs / 10);
+    if (s.answeredAt && now.getTime() - s.answeredAt.getTime() < grace) return nothing(s);
     // A score without a comment still counts as a completed survey.
     return {
       session: { ...s, state: 'completed', completedAt: now, abandonedAt: 'comment' },
