@@ -124,13 +124,15 @@ function onComment(s: DialogSession, text: string, now: Date): StepResult {
 
 /**
  * Clients split a long paste into several messages (Telegram at 4,096 characters) sent within a
- * second or two: a text this soon after the comment that completed the survey is more of it.
+ * second or two: a text this soon after a long comment that completed the survey is more of it.
+ * Only a long one: a client splits nothing shorter, and "5" twice is a comment and a repeat.
  */
 export const commentJoinMs = 10_000;
+export const commentJoinMinLength = 1_000;
 
 function joinComment(s: DialogSession, text: string, now: Date): StepResult {
   if (s.state !== 'completed' || s.comment === undefined || !s.completedAt) return nothing(s);
-  if (now.getTime() - s.completedAt.getTime() > commentJoinMs) return nothing(s);
+  if (now.getTime() - s.completedAt.getTime() > commentJoinMs || s.comment.length < commentJoinMinLength) return nothing(s);
   const part = commentOf(text).comment;
   const { comment, cut } = commentOf(`${s.comment}\n${part}`);
   if (part === '' || comment === s.comment) return nothing(s);
@@ -189,14 +191,16 @@ function remind(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
 
 /**
  * A survey that has just asked for its comment waits at least this long for it, even past its
- * time-to-live: a score given seconds before the end is not followed by a question whose answer is ignored.
+ * time-to-live: a score given seconds before the end is not followed by a question whose answer is
+ * ignored. A tenth of the time-to-live when that is shorter (a survey that lives minutes).
  */
 export const commentGraceMs = 15 * 60_000;
 
 function expire(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
   if (elapsed(s, now) < policy.ttlMs) return nothing(s);
   if (s.state === 'awaiting_comment') {
-    if (s.answeredAt && now.getTime() - s.answeredAt.getTime() < commentGraceMs) return nothing(s);
+    const grace = Math.min(commentGraceMs, policy.ttlMs / 10);
+    if (s.answeredAt && now.getTime() - s.answeredAt.getTime() < grace) return nothing(s);
     // A score without a comment still counts as a completed survey.
     return {
       session: { ...s, state: 'completed', completedAt: now, abandonedAt: 'comment' },

@@ -1,17 +1,17 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
-import { currentQuestion, isOpen, keywordReply, parseChoice, promptsFor } from '../dialogs/index.js';
+import { currentQuestion, isOpen, keywordReply } from '../dialogs/index.js';
 import type { DialogInput } from '../dialogs/types.js';
 import type { Inbound, InboundResult, Outbound } from '../domain/channels.js';
 import { unknownCommandReply, type StaffCommands } from '../staff/commands.js';
 import type { ReplyThreads } from '../staff/reply-threads.js';
 import type { StaffService } from '../staff/staff-service.js';
-import type { Locale } from '../domain/surveys.js';
 import type { BusinessSettings, Store, SurveyRecord } from '../store/index.js';
 import { sessionOf, type Conversations } from '../surveys/conversations.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { classify, type Classified, type CustomerMessage } from './classify.js';
+import { tapNotice, tapRefused } from './taps.js';
 
 const duplicate: InboundResult = { duplicate: true, replies: [] };
 const replies = (list: Outbound[]): InboundResult => ({ duplicate: false, replies: list });
@@ -272,24 +272,6 @@ export class InboundPipeline {
       throw err;
     }
   }
-}
-
-type TapRefusal = 'answered' | 'ended' | 'invalid';
-
-/**
- * Why a tapped button cannot count, or undefined when it can: its survey ended (or is not this
- * address's open one), its question was already answered, or its value is no choice of the scale.
- */
-function tapRefused(recent: SurveyRecord[], open: SurveyRecord | undefined, surveyId: string | undefined, value: string): TapRefusal | undefined {
-  const target = surveyId ? recent.find((s) => s.id === surveyId) : open;
-  if (!target || !isOpen(target.state) || target !== open) return 'ended';
-  if (target.state !== 'invited') return 'answered';
-  return parseChoice(target.kind, value).ok ? undefined : 'invalid';
-}
-
-function tapNotice(refusal: TapRefusal, locale: Locale): string {
-  const p = promptsFor(locale);
-  return refusal === 'answered' ? p.tapAnswered() : refusal === 'ended' ? p.tapEnded() : p.tapInvalid();
 }
 
 /** What makes a customer's message a repeatable command: its keyword, or its slashed text; answers have none. */

@@ -92,7 +92,7 @@ export class Outbox {
       const taken = await this.store.outbox.take(candidate, new Date(now.getTime() + lockMs));
       if (!taken) continue;
       const moot = await this.mootReason(taken);
-      if (moot) return this.finish(taken, { state: 'cancelled', error: moot });
+      if (moot) return this.finish(taken, moot);
       return this.settle(taken, this.channelOf(taken.businessId, taken.channel));
     }
     return 'none';
@@ -101,18 +101,18 @@ export class Outbox {
   /**
    * Why a queued item must not go any more, read once as it leaves. An invitation or a reminder
    * needs its survey still waiting for the score (an answer, an opt-out or the end cancels it), and a
-   * reminder also needs an invitation that was not reported undelivered; anything else needs the
-   * person not opted out.
+   * reminder also needs an invitation that was not reported undelivered (else `cancelled`); anything
+   * else needs the person not opted out (else `failed`, as the digest's and alerts' retries expect).
    */
-  private async mootReason(item: OutboxItem): Promise<string | undefined> {
+  private async mootReason(item: OutboxItem): Promise<{ state: 'cancelled' | 'failed'; error: string } | undefined> {
     if (item.surveyId && (item.purpose === 'invitation' || item.purpose === 'reminder')) {
       const survey = await this.store.surveys.byId(item.surveyId, item.businessId);
-      if (!survey || survey.state !== 'invited') return `survey ${survey?.state ?? 'gone'}`;
-      if (item.purpose === 'reminder' && survey.undeliveredAt) return 'invitation undelivered';
+      if (!survey || survey.state !== 'invited') return { state: 'cancelled', error: `survey ${survey?.state ?? 'gone'}` };
+      if (item.purpose === 'reminder' && survey.undeliveredAt) return { state: 'cancelled', error: 'invitation undelivered' };
       return undefined;
     }
     const customer = await this.store.customers.find({ businessId: item.businessId, channel: item.channel, address: item.address });
-    return customer?.optedOutAt ? 'opted out' : undefined;
+    return customer?.optedOutAt ? { state: 'failed', error: 'opted out' } : undefined;
   }
 
   private async settle(item: OutboxItem, channel: Channel | undefined): Promise<SendStatus> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isOpen, promptsFor, startDialog, step } from '../../src/dialogs/index.js';
 import { bandOf } from '../../src/domain/surveys.js';
 import type { Band, DialogState, SurveyKind } from '../../src/dialogs/index.js';
-import { at, minute, policy, scored, start, t0, text, vars } from './fixtures.js';
+import { at, hour, minute, policy, scored, start, t0, text, vars } from './fixtures.js';
 
 describe('bandOf', () => {
   it.each<[SurveyKind, number, Band]>([
@@ -158,5 +158,23 @@ describe('unparseable replies', () => {
     const second = step(first.session, { type: 'choice', value: 'x' }, at(2 * minute), policy);
     expect(second.session.state).toBe('expired');
     expect(second.events).toEqual([{ type: 'abandoned', at: 'score', reason: 'unparseable' }]);
+  });
+});
+
+describe('expiry while waiting for the comment', () => {
+  const expire = { type: 'timer', timer: 'expire' } as const;
+  const scoredAt = (ms: number, ttlMs = policy.ttlMs) => step(start(), text('9'), at(ms), { ...policy, ttlMs }).session;
+
+  it('waits 15 minutes after a score given just before the time-to-live, then completes without a comment', () => {
+    const s = scoredAt(72 * hour - 10_000);
+    expect(step(s, expire, at(72 * hour + 14 * minute), policy).session.state).toBe('awaiting_comment');
+    expect(step(s, expire, at(72 * hour + 15 * minute), policy).session).toMatchObject({ state: 'completed', abandonedAt: 'comment' });
+  });
+
+  it('waits a tenth of a short time-to-live instead', () => {
+    const ttlMs = 40_000;
+    const s = scoredAt(37_000, ttlMs);
+    expect(step(s, expire, at(40_000), { ...policy, ttlMs }).session.state).toBe('awaiting_comment');
+    expect(step(s, expire, at(41_500), { ...policy, ttlMs }).session.state).toBe('completed');
   });
 });

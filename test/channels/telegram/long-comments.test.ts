@@ -32,13 +32,24 @@ describe('a long comment pasted in Telegram', () => {
     expect(t.fake.sent(person.chatId)).toHaveLength(sentBefore); // the thank-you came once, after the first part
   });
 
-  it('leaves a later message alone', async () => {
+  it('leaves a short comment and the text after it alone', async () => {
     const person = newChat();
     await t.server.app.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
     await say(person, '9');
     await say(person, 'Great coffee');
+    clock.advance(1_000);
+    await say(person, 'and cake');
+    expect((await surveyOf(person.chatId))?.comment).toBe('Great coffee');
+  });
+
+  it('leaves a later message alone', async () => {
+    const person = newChat();
+    await t.server.app.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
+    await say(person, '9');
+    const long = 'Great coffee, every time. '.repeat(60).trim();
+    await say(person, long);
     clock.advance(60_000);
     await say(person, 'thanks!');
-    expect((await surveyOf(person.chatId))?.comment).toBe('Great coffee');
+    expect((await surveyOf(person.chatId))?.comment).toBe(long);
   });
 });

@@ -1,0 +1,22 @@
+import { isOpen, parseChoice, promptsFor } from '../dialogs/index.js';
+import type { Locale } from '../domain/surveys.js';
+import type { SurveyRecord } from '../store/index.js';
+
+/** The refusals of a tapped button; pure, read from the address's newest surveys. */
+export type TapRefusal = 'answered' | 'ended' | 'invalid';
+
+/**
+ * Why a tapped button cannot count, or undefined when it can: its survey ended (or is not this
+ * address's open one), its question was already answered, or its value is no choice of the scale.
+ */
+export function tapRefused(recent: SurveyRecord[], open: SurveyRecord | undefined, surveyId: string | undefined, value: string): TapRefusal | undefined {
+  const target = surveyId ? recent.find((s) => s.id === surveyId) : open;
+  if (!target || !isOpen(target.state) || target !== open) return 'ended';
+  if (target.state !== 'invited') return 'answered';
+  return parseChoice(target.kind, value).ok ? undefined : 'invalid';
+}
+
+export function tapNotice(refusal: TapRefusal, locale: Locale): string {
+  const p = promptsFor(locale);
+  return refusal === 'answered' ? p.tapAnswered() : refusal === 'ended' ? p.tapEnded() : p.tapInvalid();
+}
