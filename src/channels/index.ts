@@ -4,7 +4,6 @@ import type { ChannelName } from '../domain/channels.js';
 import type { Store } from '../store/index.js';
 import type { Channel } from './channel.js';
 import { createSmsChannel } from './sms/index.js';
-import { createTelegramChannel } from './telegram/index.js';
 import { createWebChannel } from './web/index.js';
 
 export interface ChannelFactoryDeps {
@@ -27,8 +26,9 @@ export interface ChannelPlace {
 }
 
 /**
- * The channels these settings enable; a channel is on when its settings are present. The Teams
- * adapter is loaded only then: the Bot Framework SDK alone adds about 45 MB to the process.
+ * The channels these settings enable; a channel is on when its settings are present. The Telegram
+ * and Teams adapters are loaded only then (their SDKs, telegraf and the Bot Framework SDK, the
+ * latter alone about 45 MB of the process), so a business without them never loads them.
  */
 export async function createChannels(settings: ChannelSettings, place: ChannelPlace, deps: ChannelFactoryDeps): Promise<Map<ChannelName, Channel>> {
   const channels = new Map<ChannelName, Channel>();
@@ -39,6 +39,7 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
     add(createWebChannel({ transcripts, now: deps.now }));
   }
   if (settings.telegram) {
+    const { createTelegramChannel } = await import('./telegram/index.js');
     add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log }));
   }
   if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log }));
