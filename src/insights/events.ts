@@ -2,7 +2,7 @@ import { featuresOf } from './drops.js';
 import { z } from 'zod';
 import { normalizePhone } from '../domain/phone.js';
 import { describeIssues, ValidationError } from '../errors.js';
-import { csvRecords } from '../api/csv.js';
+import { csvRecords } from '../domain/csv.js';
 import type { EventAttribute, NewEvent, Store } from '../store/index.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
