@@ -10,7 +10,7 @@ import { buildDigest } from '../../src/digest/build-digest.js';
 import { periodStats, statsJson } from '../../src/digest/stats.js';
 import { metricsByCohort } from '../../src/insights/index.js';
 import { createStore, type RollupRow, type Store } from '../../src/store/index.js';
-import { shiftWeek, weekKey } from '../../src/surveys/calendar.js';
+import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
 import { apiKey, startProduct, withDbName, type Fakes } from '../lib/product.js';
 import { businessId, generateSurveys } from '../lib/survey-data.js';

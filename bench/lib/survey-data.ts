@@ -8,7 +8,7 @@
  * document per kind, week and cohort).
  */
 import { ObjectId, type Db, type Document } from 'mongodb';
-import { shiftWeek, weekKey } from '../../src/surveys/calendar.js';
+import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 
 export const businessId = 'default';
 const kinds = [

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { surveyKinds } from '../domain/surveys.js';
 import type { Store, SurveyFilters, SurveyRecord } from '../store/index.js';
-import { csvLine } from './csv.js';
+import { csvLine } from '../domain/csv.js';
 import { surveyJson } from './survey-handlers.js';
 
 export const exportFormats = ['csv', 'jsonl'] as const;

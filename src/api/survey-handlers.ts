@@ -5,7 +5,7 @@ import { AppError, describeIssues, NotFoundError, ValidationError } from '../err
 import type { SurveyRecord } from '../store/index.js';
 import type { SurveyStarter } from '../surveys/start-survey.js';
 import { startSurveyInput } from '../surveys/start-survey.js';
-import { csvRecords } from './csv.js';
+import { csvRecords } from '../domain/csv.js';
 
 /** One survey to start, as the API takes it (tags also as `a;b` or `a|b` text, as a CSV cell has them). */
 export const surveyRow = startSurveyInput.omit({ trigger: true, tags: true }).extend({

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
-import { weekKey } from '../surveys/calendar.js';
+import { weekKey } from '../domain/calendar.js';
 import { rebuildWeeks } from '../surveys/week-counts.js';
 import { connectCli } from './connect.js';
 

@@ -1,11 +1,11 @@
-import { readRollups, funnel } from '../digest/rollup-counts.js';
+import { readRollups, funnel } from '../store/rollup-counts.js';
 import { describeFeature, dropsReport, themesReport } from '../insights/index.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import { compareWithRest, flagGroups } from '../insights/cohorts.js';
 import { rates, round1, significanceRule, summarize } from '../scoring/index.js';
 import type { BusinessSettings, Store } from '../store/index.js';
-import { shiftWeek, weekKey } from '../surveys/calendar.js';
+import { shiftWeek, weekKey } from '../domain/calendar.js';
 
 export const dashboardPeriods = [7, 30, 90] as const;
 export type DashboardPeriod = (typeof dashboardPeriods)[number];

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
-import { csvLine } from '../api/csv.js';
+import { csvLine } from '../domain/csv.js';
 import type { Config } from '../config.js';
 import { surveyKinds } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';

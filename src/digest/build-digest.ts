@@ -1,9 +1,9 @@
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { compare, rates, scoreRange, type Comparison, type FunnelRates } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
-import { shiftWeek } from '../surveys/calendar.js';
+import { shiftWeek } from '../domain/calendar.js';
 import { digestInsights, insightWeeks, type DigestInsights } from './insight-lines.js';
-import { funnel, readRollups } from './rollup-counts.js';
+import { funnel, readRollups } from '../store/rollup-counts.js';
 
 export interface KindDigest {
   kind: SurveyKind;

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import { outboxIdOf, type DigestItem, type DigestRecord, type Identity, type Store } from '../store/index.js';
-import { localParts, shiftWeek, weekKey } from '../surveys/calendar.js';
+import { localParts, shiftWeek, weekKey } from '../domain/calendar.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { buildDigest } from './build-digest.js';
 import { renderDigest, renderSmsDigest } from './render-digest.js';

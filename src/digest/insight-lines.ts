@@ -5,8 +5,8 @@ import { dropsReport } from '../insights/drops-report.js';
 import { commentThemes, type Theme } from '../insights/themes.js';
 import { round1, significanceRule } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
-import { shiftWeek } from '../surveys/calendar.js';
-import type { RollupCounts } from './rollup-counts.js';
+import { shiftWeek } from '../domain/calendar.js';
+import type { RollupCounts } from '../store/rollup-counts.js';
 import { scoreText } from './stats.js';
 
 /** Weeks the drop and theme lines look back over, the digest's week included. */

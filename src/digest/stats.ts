@@ -1,8 +1,8 @@
 import { kindLabel, surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { rates, round1, summarize, type FunnelRates, type Summary } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
-import { shiftWeek, weekKey } from '../surveys/calendar.js';
-import { funnel, readRollups } from './rollup-counts.js';
+import { shiftWeek, weekKey } from '../domain/calendar.js';
+import { funnel, readRollups } from '../store/rollup-counts.js';
 
 export interface KindStats {
   kind: SurveyKind;

@@ -2,8 +2,8 @@ import { Resvg } from '@resvg/resvg-js';
 import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
 import { summarize } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
-import { shiftWeek } from '../surveys/calendar.js';
-import { readRollups } from './rollup-counts.js';
+import { shiftWeek } from '../domain/calendar.js';
+import { readRollups } from '../store/rollup-counts.js';
 
 export const trendWeeks = 12;
 

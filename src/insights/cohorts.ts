@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { readRollups, type RollupCounts } from '../digest/rollup-counts.js';
+import { readRollups, type RollupCounts } from '../store/rollup-counts.js';
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';
 import { adjustFamily, significanceRule, summarize, testDifference, type Histogram } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
-import { shiftWeek, weekKey } from '../surveys/calendar.js';
+import { shiftWeek, weekKey } from '../domain/calendar.js';
 
 /** `event`: the customers to whom something happened in the 30 days before the survey (`delivery.onTime=false`), from the events of other systems. */
 export const cohortDimensions = ['product', 'tag', 'location', 'staff', 'channel', 'event', 'first_purchase_month'] as const;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { normalizePhone } from '../domain/phone.js';
 import { cleanText, freeText } from '../domain/text.js';
 import { describeIssues, ValidationError } from '../errors.js';
-import { csvRecords } from '../api/csv.js';
+import { csvRecords } from '../domain/csv.js';
 import type { EventAttribute, NewEvent, Store } from '../store/index.js';
 
 const text = freeText;

@@ -6,7 +6,7 @@ import { locales, surveyKinds } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
 import { parseInput, ValidationError } from '../errors.js';
 import type { BusinessSettings, CustomerRecord, Store } from '../store/index.js';
-import { nextSendTime, weekKey } from './calendar.js';
+import { nextSendTime, weekKey } from '../domain/calendar.js';
 import type { Outbox } from './outbox.js';
 
 export const startSurveyInput = z.object({

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { shiftWeek, weekKey } from './calendar.js';
+import { shiftWeek, weekKey } from '../domain/calendar.js';
 
 const dayMs = 86_400_000;
 

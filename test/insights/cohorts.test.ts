@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RollupCounts } from '../../src/digest/rollup-counts.js';
+import { RollupCounts } from '../../src/store/rollup-counts.js';
 import { ValidationError } from '../../src/errors.js';
 import { cohortMovedMost, metricsByCohort } from '../../src/insights/cohorts.js';
 import { histogramFromScores, testDifference, twoSidedP } from '../../src/scoring/index.js';

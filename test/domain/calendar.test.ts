@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextSendTime, shiftWeek, weekKey } from '../../src/surveys/calendar.js';
+import { nextSendTime, shiftWeek, weekKey } from '../../src/domain/calendar.js';
 
 const window = { startMinute: 9 * 60, endMinute: 20 * 60 };
 

@@ -1,6 +1,6 @@
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import type { FunnelCounts } from '../scoring/index.js';
-import type { RollupRow, Store } from '../store/index.js';
+import type { RollupRow, Store } from './index.js';
 
 /** Counters of one (kind, week, cohort): the score histogram and the funnel. */
 export interface Counts {
