@@ -93,7 +93,10 @@ const envSchema = z
       .refine((v) => SecretBox.parseKey(v) !== undefined, '32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)')
       .optional(),
 
-    WEB_CHAT_ENABLED: bool.default(true),
+    /** Off by default in production: anyone may open it, and each visitor is a customer and a survey. */
+    WEB_CHAT_ENABLED: bool.optional(),
+    /** Web chat visitors one network address may start an hour (each is a customer and a survey). */
+    WEB_CHAT_VISITORS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
     OWNER_ADDRESSES: ownerAddresses.optional(),
     DIGEST_SCHEDULE: digestSchedule.prefault('mon 09:00'),
 
@@ -177,7 +180,7 @@ function toConfig(env: z.output<typeof envSchema>) {
     /** Encrypts secrets at rest; without it (not in production) a key file in DATA_DIR is made. */
     secretsKey: env.SECRETS_KEY,
     owners: { addresses: env.OWNER_ADDRESSES ?? [], digestSchedule: env.DIGEST_SCHEDULE },
-    web: { enabled: env.WEB_CHAT_ENABLED },
+    web: { enabled: env.WEB_CHAT_ENABLED ?? env.NODE_ENV !== 'production', visitorsPerHour: env.WEB_CHAT_VISITORS_PER_HOUR },
     twilio:
       env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
         ? {

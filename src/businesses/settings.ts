@@ -72,7 +72,7 @@ export function firstBusiness(config: Config): BusinessSettings {
 /** Channel settings in the shape the channel factory takes, from a business's identities. */
 export function channelSettingsOf(identities: ChannelIdentities, config: Config): ChannelSettings {
   return {
-    web: { enabled: identities.web?.enabled ?? true },
+    web: { enabled: identities.web?.enabled ?? config.nodeEnv !== 'production', visitorsPerHour: config.web.visitorsPerHour },
     twilio: identities.sms ? { ...identities.sms, apiBaseUrl: identities.sms.apiBaseUrl } : undefined,
     telegram: identities.telegram ? { ...identities.telegram, apiRoot: identities.telegram.apiRoot, polling: false } : undefined,
     teams: identities.teams
@@ -83,7 +83,7 @@ export function channelSettingsOf(identities: ChannelIdentities, config: Config)
 
 /** What the channel factory needs: the same shape the environment gives the first business. */
 export interface ChannelSettings {
-  web: { enabled: boolean };
+  web: { enabled: boolean; visitorsPerHour: number };
   twilio: Config['twilio'];
   telegram: Config['telegram'];
   teams: Config['teams'];

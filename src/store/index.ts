@@ -32,6 +32,7 @@ export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';
+export { identityOf } from './rollups.js';
 export type { AlertEvent, NewSurvey, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './survey-records.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';

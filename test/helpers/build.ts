@@ -5,7 +5,8 @@ import { databaseUri, uniqueDbName } from './database.js';
 
 /** Config for tests: nothing from the real environment, only what the test says. */
 export function testConfig(env: Record<string, string | undefined> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: databaseUri(), ...env });
+  // Every test's web visitors come from one address: the per-address limit is tested where it is set.
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: databaseUri(), WEB_CHAT_VISITORS_PER_HOUR: '100000', ...env });
 }
 
 export interface TestServer {
