@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanText } from './domain/text.js';
 import { describeIssues } from './errors.js';
 import { SecretBox } from './security/secret-box.js';
 
@@ -74,7 +75,7 @@ const envSchema = z
       .optional(),
     DATA_DIR: z.string().default('.data'),
 
-    BUSINESS_NAME: z.string().trim().min(1).default('Our shop'),
+    BUSINESS_NAME: z.string().overwrite(cleanText).min(1).default('Our shop'),
     BUSINESS_TIME_ZONE: timeZone.default('UTC'),
     DEFAULT_LOCALE: z.enum(['en', 'es', 'ur']).default('en'),
     DEFAULT_COUNTRY: z
