@@ -57,6 +57,8 @@ interface Customer {
   channel: ChannelName;
   address: string;
   teams?: TeamsUser;
+  /** The name Telegram shows for the chat. */
+  firstName?: string;
 }
 
 let seq = 0;
@@ -88,7 +90,7 @@ async function say(c: Customer, text: string, label: string): Promise<void> {
       if (res.statusCode !== 200 || twimlMessages(res.body).length === 0) missingReplies.push(label);
       return;
     case 'telegram':
-      res = await tried(label, rig.telegramPost(textUpdate({ chatId: Number(c.address) }, text, Number(id))));
+      res = await tried(label, rig.telegramPost(textUpdate({ chatId: Number(c.address), ...(c.firstName !== undefined ? { firstName: c.firstName } : {}) }, text, Number(id))));
       break;
     case 'teams':
       res = await tried(label, rig.teamsPost(messageActivity(text, { user: c.teams!, serviceUrl: rig.connector.serviceUrl, id })));
@@ -165,6 +167,10 @@ describe('control characters in free text', () => {
       await say(chat, `/start ${(invitation.json() as { token: string }).token}`, `${name} invitation opened`);
       await say(chat, '9', `${name} invitation score`);
       await say(chat, `great tea${bad} thanks`, `${name} invitation comment`);
+      // The business's public link, opened by a chat whose shown name is nothing but the character.
+      const named = { ...(await newCustomer('telegram')), firstName: bad };
+      await say(named, '/start default', `${name} public link opened`);
+      await converse(named, bad, `${name} public link`);
       // Names the business gives: an API key's, a staff member's.
       expect((await tried(`${name} api key name`, rig.api('POST', '/api/v1/api-keys', { name: x('CRM'), scopes: ['surveys:read'] }))).statusCode).toBe(201);
       expect((await tried(`${name} staff name`, rig.api('POST', '/api/v1/staff', { channel: 'sms', address: `+1415555${String(8000 + seq)}`, name: x('Sam') }))).statusCode).toBeLessThan(300);
@@ -193,7 +199,7 @@ describe('control characters in free text', () => {
     expect(serverErrors).toEqual([]);
     expect(missingReplies).toEqual([]);
     expect(examples).toEqual([]);
-    // Every conversation ended with its comment stored once: 4 channels + first API + CSV + web visitor + invitation + staff, per character.
-    expect(completed).toBe(tries.length * 9);
+    // Every conversation ended with its comment stored once: 4 channels + first API + CSV + web visitor + invitation + public link + staff, per character.
+    expect(completed).toBe(tries.length * 10);
   });
 });
