@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { cleanText } from './domain/text.js';
 import { describeIssues } from './errors.js';
 import { SecretBox } from './security/secret-box.js';
 import { teamsAppTypes, teamsIdentityProblems, telegramToken, telegramWebhookSecret, twilioAccountSid, twilioSender } from './businesses/identities.js';
@@ -90,7 +91,7 @@ const envSchema = z
       .optional(),
     DATA_DIR: z.string().default('.data'),
 
-    BUSINESS_NAME: z.string().trim().min(1).default('Our shop'),
+    BUSINESS_NAME: z.string().overwrite(cleanText).min(1).default('Our shop'),
     BUSINESS_TIME_ZONE: timeZone.default('UTC'),
     DEFAULT_LOCALE: z.enum(['en', 'es', 'ur']).default('en'),
     DEFAULT_COUNTRY: z
@@ -123,7 +124,10 @@ const envSchema = z
       .transform((v) => v.split(',').map((h) => h.trim()))
       .optional(),
 
-    WEB_CHAT_ENABLED: bool.default(true),
+    /** Off by default in production: anyone may open it, and each visitor is a customer and a survey. */
+    WEB_CHAT_ENABLED: bool.optional(),
+    /** Web chat visitors one network address may start an hour (each is a customer and a survey). */
+    WEB_CHAT_VISITORS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
     OWNER_ADDRESSES: ownerAddresses.optional(),
     DIGEST_SCHEDULE: digestSchedule.prefault('mon 09:00'),
 
@@ -222,7 +226,7 @@ function toConfig(env: z.output<typeof envSchema>) {
     /** Hosts outbound webhooks may reach though they are internal (tests' loopback receivers, an operator's own systems). */
     webhookAllowedHosts: env.WEBHOOK_ALLOWED_HOSTS ?? [],
     owners: { addresses: env.OWNER_ADDRESSES ?? [], digestSchedule: env.DIGEST_SCHEDULE },
-    web: { enabled: env.WEB_CHAT_ENABLED },
+    web: { enabled: env.WEB_CHAT_ENABLED ?? env.NODE_ENV !== 'production', visitorsPerHour: env.WEB_CHAT_VISITORS_PER_HOUR },
     /** Stand-ins for the providers' APIs for every business's clients (tests; refused in production). */
     providers: { twilioApiBaseUrl: env.TWILIO_API_BASE_URL, telegramApiRoot: env.TELEGRAM_API_ROOT },
     twilio:

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pMap from 'p-map';
 import { z } from 'zod';
 import { AppError, describeIssues, NotFoundError, ValidationError } from '../errors.js';
-import type { SurveyRecord } from '../store/index.js';
+import { identityOf, type SurveyRecord } from '../store/index.js';
 import type { SurveyStarter } from '../surveys/start-survey.js';
 import { startSurveyInput } from '../surveys/start-survey.js';
 import { csvRecords } from '../domain/csv.js';
@@ -79,7 +79,12 @@ export function surveyJson(s: SurveyRecord, delivery?: unknown) {
     comment: s.comment ?? null,
     customerName: s.vars.customerName ?? null,
     context: s.vars.context ?? null,
+    product: s.context?.product ?? null,
+    order: s.context?.order ?? null,
+    location: s.context?.location ?? null,
+    staff: s.context?.staff ?? null,
     trigger: s.trigger,
+    identity: identityOf(s.trigger),
     tags: s.tags,
     invitedAt: s.invitedAt,
     answeredAt: s.answeredAt ?? null,

@@ -37,7 +37,7 @@ export function toStored(input: z.output<typeof businessInput>, box: SecretBox):
 export function channelSettingsOf(identities: ChannelIdentities, config: Config): ChannelSettings {
   const { sms, telegram, teams } = identities;
   return {
-    web: { enabled: identities.web?.enabled ?? true },
+    web: { enabled: identities.web?.enabled ?? config.nodeEnv !== 'production', visitorsPerHour: config.web.visitorsPerHour },
     twilio: sms ? { ...sms, apiBaseUrl: config.providers.twilioApiBaseUrl } : undefined,
     // Long polling (development) is for the bot TELEGRAM_BOT_TOKEN names.
     telegram: telegram ? { ...telegram, apiRoot: config.providers.telegramApiRoot, polling: config.telegram?.polling === true && config.telegram.token === telegram.token } : undefined,
@@ -49,7 +49,7 @@ export function channelSettingsOf(identities: ChannelIdentities, config: Config)
 
 /** What the channel factory needs for one business. */
 export interface ChannelSettings {
-  web: { enabled: boolean };
+  web: { enabled: boolean; visitorsPerHour: number };
   twilio: (NonNullable<Config['twilio']> & { apiBaseUrl?: string }) | undefined;
   telegram: (NonNullable<Config['telegram']> & { apiRoot?: string }) | undefined;
   teams: Config['teams'];

@@ -36,7 +36,7 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
   if (settings.web.enabled) {
     const { webTranscripts } = deps.store;
     const transcripts = { append: webTranscripts.append.bind(webTranscripts, deps.businessId), list: webTranscripts.list.bind(webTranscripts, deps.businessId) };
-    add(createWebChannel({ transcripts, now: deps.now }));
+    add(createWebChannel({ transcripts, now: deps.now, visitorsPerHour: settings.web.visitorsPerHour }));
   }
   if (settings.telegram) {
     const { createTelegramChannel } = await import('./telegram/index.js');

@@ -50,7 +50,12 @@ export interface CounterKey {
   precededBy?: readonly string[];
   /** `YYYY-MM` of the customer's first purchase, when another system told us of one. */
   firstPurchaseMonth?: string;
+  /** What started the survey: `web` is an anonymous web chat visitor, counted apart (`identity:`). */
+  trigger?: string;
 }
+
+/** `anonymous` for a survey an anonymous web chat visitor started, `identified` for every other (a customer the business named). */
+export const identityOf = (trigger: string): 'anonymous' | 'identified' => (trigger === 'web' ? 'anonymous' : 'identified');
 
 /** The cohorts a survey counts in: all surveys, each tag, its channel, and its product, location and staff member. */
 export function cohortsOf(key: Omit<CounterKey, 'businessId' | 'kind' | 'week'>): string[] {
@@ -62,6 +67,7 @@ export function cohortsOf(key: Omit<CounterKey, 'businessId' | 'kind' | 'week'>)
   }
   for (const feature of key.precededBy ?? []) cohorts.push(`event:${feature}`);
   if (key.firstPurchaseMonth) cohorts.push(`first_purchase_month:${key.firstPurchaseMonth}`);
+  if (key.trigger) cohorts.push(`identity:${identityOf(key.trigger)}`);
   return cohorts;
 }
 

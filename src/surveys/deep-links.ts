@@ -4,7 +4,7 @@ import { currentQuestion, keywordReply, message, promptsFor } from '../dialogs/i
 import type { PromptVars } from '../dialogs/types.js';
 import type { Inbound, Outbound } from '../domain/channels.js';
 import { locales, surveyKinds, type SurveyKind } from '../domain/surveys.js';
-import { freeText } from '../domain/text.js';
+import { cleanText, freeText } from '../domain/text.js';
 import { parseInput, ValidationError } from '../errors.js';
 import type { BusinessSettings, CustomerRecord, InvitationRecord, Store, SurveyRecord } from '../store/index.js';
 import { sessionOf, type Conversations } from './conversations.js';
@@ -124,9 +124,11 @@ export class DeepLinks {
     // An invitation whose survey is over was used: it does not start another.
     if (invitation?.usedAt) return invalid;
 
+    // The name the chat shows, cleaned and cut as an API name would be: one of control characters only is no name.
+    const shown = Array.from(cleanText(inbound.displayName ?? '')).slice(0, 100).join('').trim() || undefined;
     const request: Omit<StartSurveyInput, 'channel' | 'address' | 'trigger'> = invitation
-      ? { kind: invitation.kind, name: invitation.name ?? inbound.displayName, locale: invitation.locale, context: invitation.context, tags: invitation.tags }
-      : { kind: (ours.type === 'business' ? ours.kind : undefined) ?? 'nps', name: inbound.displayName };
+      ? { kind: invitation.kind, name: invitation.name ?? shown, locale: invitation.locale, context: invitation.context, tags: invitation.tags }
+      : { kind: (ours.type === 'business' ? ours.kind : undefined) ?? 'nps', name: shown };
     const result = await this.starter.start({ ...request, channel, address, trigger: 'link' });
     if (invitation && (result.status === 'sent' || result.status === 'queued')) await this.store.invitations.markUsed(invitation.id, this.now(), result.surveyId);
     switch (result.status) {

@@ -122,7 +122,7 @@ export class SurveyStarter {
     if ('alreadyOpen' in inserted) return { status: 'already_open', surveyId: inserted.alreadyOpen };
     const surveyId = inserted.inserted;
     await this.store.customers.markSurveyed(customer.id, now);
-    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags, channel: input.channel, context, precededBy, firstPurchaseMonth }, ['sent']);
+    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags, channel: input.channel, context, precededBy, firstPurchaseMonth, trigger: input.trigger }, ['sent']);
 
     const invitation = { businessId, channel: input.channel, address, purpose: 'invitation' as const, surveyId };
     const messages = outbound.map((m) => ({ ...m, surveyId }));

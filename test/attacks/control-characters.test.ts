@@ -1,6 +1,7 @@
 /**
  * Control characters in every free-text field a shop or its systems give us (the API, v1 and the
- * first version, a CSV upload, events, a customer's tags, the web chat's name, a staff command),
+ * first version, a CSV upload, events, a customer's tags, a Telegram invitation, API key and staff
+ * names, the business's name, the web chat's name, a staff command),
  * each followed by a whole conversation on every channel (HELP, a score, a comment), whose replies
  * quote the name and the context:
  *   control characters in every text field: requests N, 5xx 0, replies missing 0, stored with a control character 0
@@ -56,6 +57,8 @@ interface Customer {
   channel: ChannelName;
   address: string;
   teams?: TeamsUser;
+  /** The name Telegram shows for the chat. */
+  firstName?: string;
 }
 
 let seq = 0;
@@ -87,7 +90,7 @@ async function say(c: Customer, text: string, label: string): Promise<void> {
       if (res.statusCode !== 200 || twimlMessages(res.body).length === 0) missingReplies.push(label);
       return;
     case 'telegram':
-      res = await tried(label, rig.telegramPost(textUpdate({ chatId: Number(c.address) }, text, Number(id))));
+      res = await tried(label, rig.telegramPost(textUpdate({ chatId: Number(c.address), ...(c.firstName !== undefined ? { firstName: c.firstName } : {}) }, text, Number(id))));
       break;
     case 'teams':
       res = await tried(label, rig.teamsPost(messageActivity(text, { user: c.teams!, serviceUrl: rig.connector.serviceUrl, id })));
@@ -117,7 +120,8 @@ function strings(value: unknown, out: string[] = []): string[] {
 }
 
 beforeAll(async () => {
-  rig = await startRig({ logLevel: 'silent', env: { OWNER_ADDRESSES: `web:${webOwner}` } });
+  // The business's name, in every reply, from the environment with a BEL and an escape sequence in it.
+  rig = await startRig({ logLevel: 'silent', env: { OWNER_ADDRESSES: `web:${webOwner}`, BUSINESS_NAME: 'Our\u0007 shop\u001b[1m' } });
 });
 afterAll(async () => rig?.close());
 
@@ -156,6 +160,20 @@ describe('control characters in free text', () => {
         { type: 'custom', at: '2026-03-01T10:00:00Z', source: 'x', sourceEventId: `c-${seq}`, customer: { phone: first.address }, attributes: { name: x('visit'), note: x('door') } },
       ]));
       expect(events.statusCode, events.body).toBeLessThan(300);
+      // A one-time Telegram link with a name, context and tags, opened and answered.
+      const invitation = await tried(`${name} invitation`, rig.api('POST', '/api/v1/invitations', { kind: 'nps', name: x('Eve'), context: x('your stay'), tags: [x('inv')] }));
+      expect(invitation.statusCode, invitation.body).toBe(201);
+      const chat = await newCustomer('telegram');
+      await say(chat, `/start ${(invitation.json() as { token: string }).token}`, `${name} invitation opened`);
+      await say(chat, '9', `${name} invitation score`);
+      await say(chat, `great tea${bad} thanks`, `${name} invitation comment`);
+      // The business's public link, opened by a chat whose shown name is nothing but the character.
+      const named = { ...(await newCustomer('telegram')), firstName: bad };
+      await say(named, '/start default', `${name} public link opened`);
+      await converse(named, bad, `${name} public link`);
+      // Names the business gives: an API key's, a staff member's.
+      expect((await tried(`${name} api key name`, rig.api('POST', '/api/v1/api-keys', { name: x('CRM'), scopes: ['surveys:read'] }))).statusCode).toBe(201);
+      expect((await tried(`${name} staff name`, rig.api('POST', '/api/v1/staff', { channel: 'sms', address: `+1415555${String(8000 + seq)}`, name: x('Sam') }))).statusCode).toBeLessThan(300);
       // A staff member's /survey context and /reply.
       const staffed = await newCustomer('sms');
       await tried(`${name} /survey`, rig.app.inject({ method: 'POST', url: `/chat/api/visitors/${webOwner}/messages`, payload: { messageId: `o-${++seq}`, text: `/survey nps ${staffed.address} ${x('your table')}` } }));
@@ -166,7 +184,7 @@ describe('control characters in free text', () => {
 
     let storedWithControl = 0;
     const examples: string[] = [];
-    for (const collection of ['surveys', 'customers', 'events', 'outbox', 'web_messages', 'invitations']) {
+    for (const collection of ['surveys', 'customers', 'events', 'outbox', 'web_messages', 'invitations', 'businesses', 'api_keys', 'staff', 'staff_identities']) {
       for (const doc of await rig.app.db.db!.collection(collection).find({}).toArray()) {
         for (const s of strings(doc)) {
           if (!forbidden.test(s)) continue;
@@ -181,7 +199,7 @@ describe('control characters in free text', () => {
     expect(serverErrors).toEqual([]);
     expect(missingReplies).toEqual([]);
     expect(examples).toEqual([]);
-    // Every conversation ended with its comment stored once: 4 channels + first API + CSV + web visitor + staff, per character.
-    expect(completed).toBe(tries.length * 8);
+    // Every conversation ended with its comment stored once: 4 channels + first API + CSV + web visitor + invitation + public link + staff, per character.
+    expect(completed).toBe(tries.length * 10);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardView } from '../../src/dashboard/dashboard-data.js';
 import type { BusinessSettings } from '../../src/store/index.js';
-import { weekKey } from '../../src/surveys/calendar.js';
+import { weekKey } from '../../src/domain/calendar.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 
 /** The dashboard's groups are flagged by the rule the API and the digest use, never on a handful of answers. */

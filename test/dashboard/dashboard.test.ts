@@ -122,7 +122,7 @@ describe('owner dashboard', () => {
     expect(await text('waiting-count')).toBe(String(detractors.reduce((a, b) => a + b, 0)));
     expect(await text('waiting-count')).toBe('4');
     expect(await page.locator('body').textContent()).not.toContain('secret rival complaint');
-    expect(await page.getByTestId('cohort-table').locator('tbody tr').count()).toBe(4); // two tags and two channels
+    expect(await page.getByTestId('cohort-table').locator('tbody tr').count()).toBe(5); // two tags, two channels, and identified customers (no anonymous web visitors here)
     // The detractors' theme, with the counts the themes API gives for the same 30 days.
     const from = new Date(clock.now().getTime() - 30 * 86_400_000).toISOString();
     const to = new Date(clock.now().getTime() + 1).toISOString();

@@ -32,7 +32,7 @@ describe('cohorts of a survey with context', () => {
   });
   afterAll(() => server.close());
 
-  it('counts the survey under its tags, channel, product, location and staff member, in one write per step', async () => {
+  it('counts the survey under its tags, channel, product, location, staff member and identity, in one write per step', async () => {
     const started = await server.app.surveys.start({
       kind: 'nps', channel: 'web', address: 'v_ctx', trigger: 'api', tags: ['vip'],
       context: { text: 'your kettle', product: 'Kettle', order: '1042', location: 'Leeds', staff: 'Ann' },
@@ -46,7 +46,7 @@ describe('cohorts of a survey with context', () => {
     expect(add).toHaveBeenCalledTimes(1);
     add.mockRestore();
     const docs = await server.app.store.rollups.model.find({}, { cohort: 1, sent: 1, started: 1, scores: 1, _id: 0 }).sort({ cohort: 1 }).lean();
-    expect(docs).toEqual(['all', 'channel:web', 'location:Leeds', 'product:Kettle', 'staff:Ann', 'tag:vip'].map((cohort) => ({ cohort, sent: 1, started: 1, scores: { 9: 1 } })));
+    expect(docs).toEqual(['all', 'channel:web', 'identity:identified', 'location:Leeds', 'product:Kettle', 'staff:Ann', 'tag:vip'].map((cohort) => ({ cohort, sent: 1, started: 1, scores: { 9: 1 } })));
   });
 
   it('keeps a string context as the prompt wording only', async () => {

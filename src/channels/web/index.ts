@@ -7,6 +7,7 @@ import { describeIssues } from '../../errors.js';
 import type { TranscriptLine } from '../../store/index.js';
 import type { Channel, Outbound } from '../channel.js';
 import { chatPage } from './page.js';
+import { VisitorLimit } from './visitor-limit.js';
 
 /** Where the web chat keeps its conversation: the page shows and polls it. */
 export interface Transcripts {
@@ -36,7 +37,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): { ok: true; data: T } |
 }
 
 /** A chat page at /chat so anyone can try a survey with no provider account. */
-export function createWebChannel({ transcripts, now }: { transcripts: Transcripts; now: () => Date }): Channel {
+export function createWebChannel({ transcripts, now, visitorsPerHour }: { transcripts: Transcripts; now: () => Date; visitorsPerHour: number }): Channel {
+  const limit = new VisitorLimit(visitorsPerHour);
   const line = (from: TranscriptLine['from'], m: Outbound | { text: string }): TranscriptLine => ({
     from,
     text: m.text,
@@ -53,6 +55,12 @@ export function createWebChannel({ transcripts, now }: { transcripts: Transcript
       app.post('/chat/api/visitors', async (request, reply) => {
         const body = parse(newVisitorBody, request.body ?? {});
         if (!body.ok) return reply.code(400).send({ error: 'bad_request', message: body.message });
+        const allowed = limit.take(request.ip, now());
+        if (!allowed.ok) {
+          const minutes = Math.ceil(allowed.retryAfterSeconds / 60);
+          const message = `at most ${visitorsPerHour} new chats an hour from one network address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+          return reply.code(429).header('retry-after', String(allowed.retryAfterSeconds)).send({ error: 'too_many_requests', message });
+        }
         const id = `v_${randomBytes(16).toString('hex')}`;
         const result = await deps.startWebSurvey({ address: id, ...body.data });
         return reply.code(201).send({ visitorId: id, status: result.status });
