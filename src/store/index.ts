@@ -11,6 +11,7 @@ import { InvitationRepository } from './invitations.js';
 import { OutboxRepository } from './outbox.js';
 import { RollupRepository } from './rollups.js';
 import { StaffRepository } from './staff.js';
+import { SurveyImportRepository } from './survey-imports.js';
 import { SurveyRepository } from './surveys.js';
 import { TeamsConversationRepository } from './teams-conversations.js';
 import { WebTranscriptRepository } from './web-transcripts.js';
@@ -32,6 +33,7 @@ export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';
+export { importMetrics, importedSurveyId, type ImportedSurvey } from './survey-imports.js';
 export type { AlertEvent, NewSurvey, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './survey-records.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
@@ -45,12 +47,14 @@ export async function createStore(conn: Connection, now: () => Date) {
   const server = await detectServer(conn);
   const ferret = server === 'ferretdb' ? ferretDbGuard(conn, now) : undefined;
   const guard: WriteGuard = ferret ?? mongoGuard(conn);
+  const surveyModel = SurveyRepository.model(conn);
   const store = {
     server,
     guard,
     businesses: new BusinessRepository(BusinessRepository.model(conn)),
     customers: new CustomerRepository(CustomerRepository.model(conn)),
-    surveys: new SurveyRepository(SurveyRepository.model(conn), guard),
+    surveys: new SurveyRepository(surveyModel, guard),
+    surveyImports: new SurveyImportRepository(surveyModel as never),
     inbound: new InboundRepository(InboundRepository.model(conn)),
     outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
     rollups: new RollupRepository(RollupRepository.model(conn), guard),

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { customerTimeline, dropsQuery, dropsReportFor, importEventsCsv, metricsByCohort, metricsQuery, recordEvents, themesQuery, themesReportFor } from '../../insights/index.js';
+import { importRowsOfCsv, importSurveys, maxImportRows } from '../../insights/survey-import.js';
 import { objectIdParam, problems } from './schemas.js';
 
 /** The analyses answer in the shapes `src/insights/` documents; their inputs are checked by its zod schemas. */
@@ -28,6 +29,25 @@ export function insightRoutes(app: FastifyInstance): void {
       const options = { country: request.business.country, now: app.now() };
       const results: Array<{ status: string }> =
         typeof request.body === 'string' ? await importEventsCsv(app.store, request.businessId, request.body, options) : await recordEvents(app.store, request.businessId, request.body, options);
+      const count = (status: string) => results.filter((r) => r.status === status).length;
+      return { results, created: count('created'), duplicates: count('duplicate'), rejected: count('rejected') };
+    },
+  });
+
+  api.post('/surveys/import', {
+    config: { scope: 'surveys:write' },
+    schema: {
+      summary: 'Import answered surveys',
+      description: `Past answers with their dates, from another tool: a JSON array (sourceId, kind, score, comment, answeredAt, customer {externalId, phone, email}, channel, context {product, order, location, staff}, tags, locale) or text/csv with those columns or Delighted's response export columns; up to ${maxImportRows} rows. Each row is checked on its own (a result per row, rejected ones with the reason), stored once per \`source\` and sourceId (again: duplicate), marked as imported and counted in the week and cohorts of its answer. Scope: surveys:write.`,
+      tags: ['surveys'],
+      consumes: ['application/json', 'text/csv'],
+      querystring: z.strictObject({ source: z.string().trim().min(1).max(50).regex(/^[\w.-]+$/, 'letters, digits, _ . -').default('import') }),
+      body: z.union([z.array(z.unknown()), z.string()]),
+      response: { 200: z.object({ results: z.array(report), created: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() }), ...problems(413, 415) },
+    },
+    handler: async (request) => {
+      const rows = typeof request.body === 'string' ? importRowsOfCsv(request.body) : request.body;
+      const results = await importSurveys(app.store, request.business, rows, { source: request.query.source, now: app.now() });
       const count = (status: string) => results.filter((r) => r.status === status).length;
       return { results, created: count('created'), duplicates: count('duplicate'), rejected: count('rejected') };
     },

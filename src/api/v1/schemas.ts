@@ -23,7 +23,7 @@ export const surveySchema = z
     comment: z.string().nullable(),
     customerName: z.string().nullable(),
     context: z.string().nullable(),
-    trigger: z.enum(['api', 'command', 'web', 'schedule', 'link']),
+    trigger: z.enum(['api', 'command', 'web', 'schedule', 'link', 'import']),
     tags: z.array(z.string()),
     invitedAt: z.date(),
     answeredAt: z.date().nullable(),
