@@ -7,6 +7,7 @@ import { csvRecords } from '../api/csv.js';
 import type { BusinessSettings, ImportedSurvey, Store } from '../store/index.js';
 import { importedSurveyId, importMetrics } from '../store/index.js';
 import { weekKey } from '../surveys/calendar.js';
+import { featuresOf } from './event-features.js';
 import { resolveCustomers } from './events.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -70,6 +71,7 @@ export async function importSurveys(store: Store, business: BusinessSettings, ro
 
   const who = valid.map(({ r, phone }) => ({ externalId: r.customer.externalId, phone, email: r.customer.email }));
   const customerOf = await resolveCustomers(store, business.id, who);
+  const precededBy = await eventFeaturesBefore(store, business.id, valid.map(({ r }, i) => ({ customerId: customerOf(who[i]!), at: r.answeredAt })));
   const surveys: ImportedSurvey[] = valid.map(({ r }, i) => ({
     businessId: business.id,
     customerId: customerOf(who[i]!),
@@ -85,6 +87,7 @@ export async function importSurveys(store: Store, business: BusinessSettings, ro
     week: weekKey(r.answeredAt, business.timeZone),
     tags: r.tags ?? [],
     ...(r.context ? { context: r.context } : {}),
+    ...(precededBy[i]!.length ? { precededBy: precededBy[i] } : {}),
     source: options.source,
     sourceId: r.sourceId,
   }));
@@ -95,12 +98,27 @@ export async function importSurveys(store: Store, business: BusinessSettings, ro
     if (stored[i] !== 'created') continue;
     // Counted as a live answer is: added, cleared from the survey, forgotten by the counters (a crash in between is settled by the sweeper).
     const step = `${surveyId}:import`;
-    const key = { businessId: s.businessId, kind: s.kind, week: s.week, tags: s.tags, channel: s.channel, context: s.context };
+    const key = { businessId: s.businessId, kind: s.kind, week: s.week, tags: s.tags, channel: s.channel, context: s.context, precededBy: s.precededBy };
     await store.rollups.add(key, importMetrics(s), s.score, step);
     await store.surveys.clearCounts(surveyId, step);
     await store.rollups.settle(key, importMetrics(s), s.score, step);
   }
   return results.sort((a, b) => a.row - b.row);
+}
+
+/** Days before an answer whose events count in its `event:` cohorts, as for a survey started live. */
+const eventWindowDays = 30;
+
+/** Per answer, the features of its customer's events (imported before it) in the 30 days before it: one indexed read for the batch. */
+async function eventFeaturesBefore(store: Store, businessId: string, answers: ReadonlyArray<{ customerId: string; at: Date }>): Promise<string[][]> {
+  if (!answers.length) return [];
+  const window = eventWindowDays * 86_400_000;
+  const from = new Date(Math.min(...answers.map((a) => a.at.getTime())) - window);
+  const events = await store.events.ofCustomers(businessId, [...new Set(answers.map((a) => a.customerId))], { from });
+  return answers.map((a) => {
+    const features = events.filter((e) => e.customerId === a.customerId && e.at < a.at && e.at.getTime() >= a.at.getTime() - window).flatMap((e) => featuresOf(e));
+    return [...new Set(features)].sort();
+  });
 }
 
 /** A date and time as spreadsheets and survey tools write it ("2026-03-01 10:00:00 -0800") in ISO 8601. */

@@ -12,6 +12,7 @@ import { OutboxRepository } from './outbox.js';
 import { RollupRepository } from './rollups.js';
 import { StaffRepository } from './staff.js';
 import { SurveyImportRepository } from './survey-imports.js';
+import { SurveySegmentReads } from './survey-segments.js';
 import { SurveyRepository } from './surveys.js';
 import { TeamsConversationRepository } from './teams-conversations.js';
 import { WebTranscriptRepository } from './web-transcripts.js';
@@ -34,6 +35,7 @@ export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';
 export { importMetrics, importedSurveyId, type ImportedSurvey } from './survey-imports.js';
+export type { SegmentAnswer } from './survey-segments.js';
 export type { AlertEvent, NewSurvey, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyTrigger } from './survey-records.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
@@ -55,6 +57,7 @@ export async function createStore(conn: Connection, now: () => Date) {
     customers: new CustomerRepository(CustomerRepository.model(conn)),
     surveys: new SurveyRepository(surveyModel, guard),
     surveyImports: new SurveyImportRepository(surveyModel as never),
+    surveySegments: new SurveySegmentReads(surveyModel as never),
     inbound: new InboundRepository(InboundRepository.model(conn)),
     outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
     rollups: new RollupRepository(RollupRepository.model(conn), guard),

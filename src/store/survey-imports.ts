@@ -21,6 +21,8 @@ export interface ImportedSurvey {
   week: string;
   tags: string[];
   context?: SurveyContext;
+  /** Features of the customer's events in the 30 days before the answer: its `event:` cohorts. */
+  precededBy?: string[];
   source: string;
   sourceId: string;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { customerTimeline, dropsQuery, dropsReportFor, importEventsCsv, metricsByCohort, metricsQuery, recordEvents, themesQuery, themesReportFor } from '../../insights/index.js';
 import { importRowsOfCsv, importSurveys, maxImportRows } from '../../insights/survey-import.js';
+import { segmentsQuery, segmentsReportFor } from '../../insights/segments-report.js';
 import { objectIdParam, problems } from './schemas.js';
 
 /** The analyses answer in the shapes `src/insights/` documents; their inputs are checked by its zod schemas. */
@@ -79,6 +80,18 @@ export function insightRoutes(app: FastifyInstance): void {
     config: { scope: 'surveys:read' },
     schema: { summary: 'What came before score drops', description: 'Per event type and attribute: how often it preceded a drop against stable or rising scores (lift, counts, one-sided Fisher p). Scope: surveys:read.', tags: ['insights'], querystring: asText(dropsQuery), response: { 200: report, ...problems() } },
     handler: async (request) => dropsReportFor(app.store, request.businessId, request.query, app.now()),
+  });
+
+  api.get('/insights/segments', {
+    config: { scope: 'surveys:read' },
+    schema: {
+      summary: 'Where scores fell most',
+      description: 'Per survey kind, each cohort (tag, product, location, staff), each event detail before the survey, and each cohort × event detail against everyone else: counts on both sides, score, effect, its 95 % margin, p and Benjamini–Hochberg adjusted p over every segment tried; flagged (adjusted p < 0.05, ≥ 10 answers a side, below the rest) first. Scope: surveys:read.',
+      tags: ['insights'],
+      querystring: asText(segmentsQuery),
+      response: { 200: report, ...problems() },
+    },
+    handler: async (request) => segmentsReportFor(app.store, request.businessId, request.query),
   });
 
   api.get('/insights/themes', {
