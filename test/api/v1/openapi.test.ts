@@ -43,6 +43,7 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'GET /customers/{id}/timeline': (ids) => ({ path: `/customers/${ids.customer}/timeline` }),
   'GET /metrics/cohorts': () => ({ path: '/metrics/cohorts?kind=nps&by=tag&from=2026-01-05&to=2026-03-01' }),
   'GET /insights/drops': () => ({ path: '/insights/drops?from=2026-01-01&to=2026-03-01' }),
+  'GET /insights/segments': () => ({ path: '/insights/segments?from=2026-01-01&to=2026-03-01&kind=nps' }),
   'GET /insights/themes': () => ({ path: '/insights/themes?from=2026-01-01&to=2026-03-01' }),
 };
 /** Routes tested elsewhere: those that need Telegram (links.test.ts) and a business other than the first (business-settings.test.ts). */
