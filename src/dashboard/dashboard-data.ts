@@ -3,6 +3,8 @@ import { describeFeature, dropsReport, themesReport } from '../insights/index.js
 import { periodStats, statsJson } from '../digest/stats.js';
 import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import { compareWithRest, flagGroups } from '../insights/cohorts.js';
+import { describeSegment } from '../insights/segments.js';
+import { segmentsFor } from '../insights/segments-report.js';
 import { rates, round1, significanceRule, summarize } from '../scoring/index.js';
 import type { BusinessSettings, Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
@@ -25,6 +27,8 @@ export interface DashboardView {
   /** Words and phrases detractors use more than promoters, with their comments (the Insights themes). */
   themes: Array<{ term: string; count: number; of: number; otherCount: number; otherOf: number; comments: Array<{ surveyId: string; customerId: string; text: string }> }>;
   /** Events that came before score drops more often than before stable or rising scores (the Insights drops report). */
+  /** Where this kind's scores fell most (a cohort, an event detail, or one of each), only when it survives the correction. */
+  segment?: { what: string; n: number; score: number; restN: number; restScore: number; effect: number; margin: number; adjustedP: number; tried: number };
   drops: { pairs: number; drops: number; leading: Array<{ what: string; drops: number; totalDrops: number; others: number; totalOthers: number; lift: number | null; p: number; adjustedP: number }> };
 }
 
@@ -97,7 +101,11 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     .filter((f) => f.adjustedP < significanceRule.alpha)
     .slice(0, 5)
     .map((f) => ({ what: describeFeature(f.feature), drops: f.drops, totalDrops: f.totalDrops, others: f.others, totalOthers: f.totalOthers, lift: f.lift, p: f.p, adjustedP: f.adjustedP }));
+  const segments = await segmentsFor(store, business.id, { from, to, kind, limit: 1 });
+  const top = segments.segments.find((x) => x.flagged);
+  const segment = top && { what: describeSegment(top, describeFeature), n: top.n, score: round1(top.score), restN: top.restN, restScore: round1(top.restScore), effect: round1(top.effect), margin: round1(top.margin), adjustedP: top.adjustedP, tried: segments.tried };
   return {
+    ...(segment ? { segment } : {}),
     business: { id: business.id, name: business.name, locale: business.locale },
     kind,
     days,

@@ -86,6 +86,7 @@ ${options.notice ? `<p class="notice" role="status">${escape(options.notice)}</p
 <section aria-labelledby="drops">
   <h2 id="drops">What came before scores dropped</h2>
   <p>${view.drops.drops} drops in ${view.drops.pairs} pairs of answers by the same customer.</p>
+  ${view.segment ? `<p data-testid="segment">Scores fell most: ${escape(view.segment.what)}, ${view.segment.score} (n=${view.segment.n}) vs ${view.segment.restScore} (n=${view.segment.restN}) for everyone else; ${view.segment.effect} ±${view.segment.margin} (adjusted p ${view.segment.adjustedP < 0.001 ? '&lt; 0.001' : `= ${Math.round(view.segment.adjustedP * 1000) / 1000}`}, ${view.segment.tried} segments tried)</p>` : ''}
   ${view.drops.leading.length ? `<table class="data" data-testid="drops-table"><thead><tr><th scope="col">Before the drop</th><th scope="col">Drops</th><th scope="col">Other answers</th><th scope="col">Lift</th><th scope="col">adjusted p</th></tr></thead>
   <tbody>${view.drops.leading.map((d) => `<tr><td>${escape(d.what)}</td><td>${d.drops} of ${d.totalDrops}</td><td>${d.others} of ${d.totalOthers}</td><td>${d.lift === null ? 'only before drops' : Math.round(d.lift * 10) / 10}</td><td>${d.adjustedP < 0.001 ? '&lt; 0.001' : Math.round(d.adjustedP * 1000) / 1000}</td></tr>`).join('')}</tbody></table>` : '<p>Nothing stands out before the drops (events from other systems: <code>POST /api/v1/events</code>).</p>'}
 </section>

@@ -2,6 +2,8 @@ import { kindLabel } from '../domain/surveys.js';
 import { cohortMovedMost, type CohortMove } from '../insights/cohorts.js';
 import { describeFeature, type FeatureStat } from '../insights/drops.js';
 import { dropsReport } from '../insights/drops-report.js';
+import { describeSegment, type SegmentStat } from '../insights/segments.js';
+import { segmentsFor } from '../insights/segments-report.js';
 import { commentThemes, type Theme } from '../insights/themes.js';
 import { round1, significanceRule } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
@@ -20,12 +22,16 @@ export interface DigestInsights {
   cohort?: CohortMove;
   /** The event that most often preceded drops of one kind: adjusted p < 0.05 and before at least 5 drops. */
   leadingEvent?: FeatureStat;
+  /** Where scores fell most over the weeks (a cohort, an event detail, or one of each), when it survives the correction. */
+  segment?: SegmentStat & { tried: number };
   /** The top detractor theme: in at least 3 detractor comments, adjusted p < 0.05 against promoters. */
   detractorTheme?: Theme;
 }
 
-export const leadingEventMinimums = { drops: 5, adjustedP: significanceRule.alpha };
-export const themeMinimums = { count: 3, adjustedP: significanceRule.alpha };
+/** The digest's four insight lines share the 5 %: each needs adjusted p below 0.05 / 4, so a week with no cause stays quiet. */
+export const digestAlpha = significanceRule.alpha / 4;
+export const leadingEventMinimums = { drops: 5, adjustedP: digestAlpha };
+export const themeMinimums = { count: 3, adjustedP: digestAlpha };
 
 /** The insight lines' numbers for the digest of `periodStart`; `counts` must hold the four weeks before it too. */
 export async function digestInsights(store: Store, businessId: string, periodStart: string, counts: RollupCounts): Promise<DigestInsights> {
@@ -38,8 +44,13 @@ export async function digestInsights(store: Store, businessId: string, periodSta
     { limit: 1, minComments: themeMinimums.count },
   );
   const top = detractors?.band === 'detractor' ? detractors.themes[0] : undefined;
-  const cohort = cohortMovedMost(counts, periodStart);
+  const moved = cohortMovedMost(counts, periodStart);
+  const cohort = moved && moved.adjustedP < digestAlpha ? moved : undefined;
+  // The weeks' answers by answer time (UTC days from the first Monday to the end of the digest's week).
+  const segments = await segmentsFor(store, businessId, { from: new Date(`${fromWeek}T00:00:00Z`), to: new Date(Date.parse(`${periodStart}T00:00:00Z`) + 7 * 86_400_000), limit: 1 });
+  const segment = segments.segments.find((x) => x.flagged && x.adjustedP < digestAlpha);
   return {
+    ...(segment ? { segment: { ...segment, tried: segments.tried } } : {}),
     fromWeek,
     toWeek: periodStart,
     ...(cohort ? { cohort } : {}),
@@ -69,6 +80,14 @@ export function insightLines(i: DigestInsights): string[] {
     const lift = f.lift === null ? 'never before a stable or rising score' : `lift ${round1(f.lift)}`;
     lines.push(
       `Before ${label} drops (weeks ${i.fromWeek} to ${i.toWeek}): ${upper(describeFeature(f.feature))} preceded ${f.drops} of ${f.totalDrops} drops vs ${f.others} of ${f.totalOthers} stable or rising ${label} answers (${lift}, ${pText(f.adjustedP)})`,
+    );
+  }
+  if (i.segment) {
+    const g = i.segment;
+    const label = kindLabel[g.kind];
+    const score = (x: number) => scoreText({ kind: g.kind, score: x });
+    lines.push(
+      `Scores fell most (weeks ${i.fromWeek} to ${i.toWeek}): ${describeSegment(g, describeFeature)}, ${score(g.score)} (n=${g.n}) vs ${score(g.restScore)} (n=${g.restN}) for everyone else; ${label} ${round1(g.effect)} ±${round1(g.margin)} (${pText(g.adjustedP)}, ${g.tried} segments tried)`,
     );
   }
   if (i.detractorTheme) {

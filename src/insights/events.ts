@@ -116,7 +116,7 @@ export async function recordEvents(store: Store, businessId: string, batch: unkn
 }
 
 /** Find every named customer with three indexed lookups, create the missing ones in one bulk, and find them again. */
-async function resolveCustomers(store: Store, businessId: string, identities: readonly Identity[]): Promise<(who: Identity) => string> {
+export async function resolveCustomers(store: Store, businessId: string, identities: readonly Identity[]): Promise<(who: Identity) => string> {
   const names = {
     externalIds: [...new Set(identities.flatMap((w) => (w.externalId ? [w.externalId] : [])))],
     phones: [...new Set(identities.flatMap((w) => (w.phone ? [w.phone] : [])))],

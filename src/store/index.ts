@@ -12,6 +12,8 @@ import { InvitationRepository } from './invitations.js';
 import { OutboxRepository } from './outbox.js';
 import { RollupRepository } from './rollups.js';
 import { StaffRepository } from './staff.js';
+import { SurveyImportRepository } from './survey-imports.js';
+import { SurveySegmentReads } from './survey-segments.js';
 import { SurveyRepository } from './surveys.js';
 import { SurveyThreadRepository } from './survey-threads.js';
 import { TeamsConversationRepository } from './teams-conversations.js';
@@ -37,6 +39,8 @@ export type { Identity, StaffChange, StaffListing, StaffMember, StaffRole } from
 export { erasedAddress } from './survey-records.js';
 export { identityOf } from './rollups.js';
 export type { AlertEvent, NewSurvey, OwedEffect, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyThread, SurveyTrigger } from './survey-records.js';
+export { importMetrics, importedSurveyId, type ImportedSurvey } from './survey-imports.js';
+export type { SegmentAnswer } from './survey-segments.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
 export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
@@ -49,6 +53,7 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
   const server = await detectServer(conn);
   const ferret = server === 'ferretdb' ? ferretDbGuard(conn, now) : undefined;
   const guard: WriteGuard = ferret ?? mongoGuard(conn);
+  const surveyModel = SurveyRepository.model(conn);
   const store = {
     server,
     guard,
@@ -56,6 +61,8 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     customers: new CustomerRepository(CustomerRepository.model(conn)),
     surveys: new SurveyRepository(SurveyRepository.model(conn), guard),
     threads: new SurveyThreadRepository(SurveyRepository.model(conn), guard),
+    surveyImports: new SurveyImportRepository(surveyModel as never),
+    surveySegments: new SurveySegmentReads(surveyModel as never),
     inbound: new InboundRepository(InboundRepository.model(conn)),
     outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
     rollups: new RollupRepository(RollupRepository.model(conn), guard, SurveyRepository.model(conn)),

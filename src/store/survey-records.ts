@@ -25,8 +25,10 @@ export const surveySchema = new Schema(
     openKey: { type: String, required: true },
     locale: { type: String, required: true },
     vars: { business: String, customerName: String, context: String },
-    /** `link`: the customer opened a deep link (Telegram `/start <token>`). */
-    trigger: { type: String, enum: ['api', 'command', 'web', 'schedule', 'link'], required: true },
+    /** `link`: the customer opened a deep link (Telegram `/start <token>`); `import`: answered elsewhere, imported with its dates. */
+    trigger: { type: String, enum: ['api', 'command', 'web', 'schedule', 'link', 'import'], required: true },
+    /** Where an imported answer came from: its `_id` is derived from (business, source, sourceId), so a second import of it is a duplicate. */
+    imported: { source: String, sourceId: String, at: Date },
     score: Number,
     band: { type: String, enum: ['detractor', 'passive', 'promoter'] },
     comment: String,
@@ -125,7 +127,7 @@ export interface SurveyThread {
   address?: string;
   until: Date;
 }
-export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link';
+export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link' | 'import';
 export type AlertEvent = 'scored' | 'commented';
 
 /**

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { surveyKinds } from '../../domain/surveys.js';
 import { cohortDimensions, customerTimeline, dropsReportFor, eventBatch, importEventsCsv, metricsByCohort, recordEvents, themesReportFor } from '../../insights/index.js';
+import { importRowsOfCsv, importSurveys, maxImportRows } from '../../insights/survey-import.js';
+import { segmentsReportFor } from '../../insights/segments-report.js';
 import { objectIdParam, problems } from './schemas.js';
 
 /** The analyses answer in the shapes `src/insights/` documents. */
@@ -28,6 +30,12 @@ const dropsQuery = z.strictObject({
   to: when.describe('End, after `from`'),
   kind: kind.optional(),
   windowDays: z.coerce.number().int().min(1).max(365).optional(),
+});
+const segmentsQuery = z.strictObject({
+  from: when.describe('Start (answers from then on); the period is at most a year'),
+  to: when.describe('End (exclusive), after `from`'),
+  kind: kind.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 const themesQuery = z.strictObject({
   from: when.describe('Start; the period is at most a year'),
@@ -60,6 +68,25 @@ export function insightRoutes(app: FastifyInstance): void {
     },
   });
 
+  api.post('/surveys/import', {
+    config: { scope: 'surveys:write' },
+    schema: {
+      summary: 'Import answered surveys',
+      description: `Past answers with their dates, from another tool: a JSON array (sourceId, kind, score, comment, answeredAt, customer {externalId, phone, email}, channel, context {product, order, location, staff}, tags, locale) or text/csv with those columns or Delighted's response export columns; up to ${maxImportRows} rows. Each row is checked on its own (a result per row, rejected ones with the reason), stored once per \`source\` and sourceId (again: duplicate), marked as imported and counted in the week and cohorts of its answer. Scope: surveys:write.`,
+      tags: ['surveys'],
+      consumes: ['application/json', 'text/csv'],
+      querystring: z.strictObject({ source: z.string().trim().min(1).max(50).regex(/^[\w.-]+$/, 'letters, digits, _ . -').default('import') }),
+      body: z.union([z.array(z.unknown()), z.string()]),
+      response: { 200: z.object({ results: z.array(report), created: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() }), ...problems(413, 415) },
+    },
+    handler: async (request) => {
+      const rows = typeof request.body === 'string' ? importRowsOfCsv(request.body) : request.body;
+      const results = await importSurveys(app.store, request.business, rows, { source: request.query.source, now: app.now() });
+      const count = (status: string) => results.filter((r) => r.status === status).length;
+      return { results, created: count('created'), duplicates: count('duplicate'), rejected: count('rejected') };
+    },
+  });
+
   api.get('/customers/:id/timeline', {
     config: { scope: 'surveys:read' },
     schema: { summary: "One person's timeline", description: 'Every survey, score, comment, owner reply and event of the person (all their linked addresses), in time order. Scope: surveys:read.', tags: ['insights'], params: objectIdParam, response: { 200: report, ...problems(404) } },
@@ -86,6 +113,18 @@ export function insightRoutes(app: FastifyInstance): void {
     config: { scope: 'surveys:read' },
     schema: { summary: 'What came before score drops', description: 'Per event type and attribute: how often it preceded a drop against stable or rising scores (lift, counts, one-sided Fisher p). Scope: surveys:read.', tags: ['insights'], querystring: dropsQuery, response: { 200: report, ...problems() } },
     handler: async (request) => dropsReportFor(app.store, request.businessId, request.query, app.now()),
+  });
+
+  api.get('/insights/segments', {
+    config: { scope: 'surveys:read' },
+    schema: {
+      summary: 'Where scores fell most',
+      description: 'Per survey kind, each cohort (tag, product, location, staff), each event detail before the survey, and each cohort × event detail against everyone else: counts on both sides, score, effect, its 95 % margin, p and Benjamini–Hochberg adjusted p over every segment tried; flagged (adjusted p < 0.05, ≥ 10 answers a side, below the rest) first. Scope: surveys:read.',
+      tags: ['insights'],
+      querystring: segmentsQuery,
+      response: { 200: report, ...problems() },
+    },
+    handler: async (request) => segmentsReportFor(app.store, request.businessId, request.query),
   });
 
   api.get('/insights/themes', {

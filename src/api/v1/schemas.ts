@@ -27,7 +27,7 @@ export const surveySchema = z
     order: z.string().nullable(),
     location: z.string().nullable(),
     staff: z.string().nullable().describe('The staff member the survey is about (its context)'),
-    trigger: z.enum(['api', 'command', 'web', 'schedule', 'link']),
+    trigger: z.enum(['api', 'command', 'web', 'schedule', 'link', 'import']),
     identity: z.enum(['anonymous', 'identified']).describe('anonymous: started by a visitor of the public web chat, who is no known customer'),
     tags: z.array(z.string()),
     invitedAt: z.date(),

@@ -39,9 +39,11 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'DELETE /customers/{id}': (ids) => ({ path: `/customers/${ids.customer}` }),
   'GET /business': () => ({ path: '/business' }),
   'POST /events': () => ({ path: '/events', payload: [{ type: 'refund', at: '2026-03-01', source: 'shop', sourceEventId: 'r1', customer: { email: 'ana@example.com' }, attributes: { amount: 4 } }] }),
+  'POST /surveys/import': () => ({ path: '/surveys/import?source=doc', payload: [{ sourceId: 'r1', kind: 'nps', score: 9, answeredAt: '2026-03-01T10:00:00Z', customer: { email: 'ana@example.com' } }] }),
   'GET /customers/{id}/timeline': (ids) => ({ path: `/customers/${ids.customer}/timeline` }),
   'GET /metrics/cohorts': () => ({ path: '/metrics/cohorts?kind=nps&by=tag&from=2026-01-05&to=2026-03-01' }),
   'GET /insights/drops': () => ({ path: '/insights/drops?from=2026-01-01&to=2026-03-01' }),
+  'GET /insights/segments': () => ({ path: '/insights/segments?from=2026-01-01&to=2026-03-01&kind=nps' }),
   'GET /insights/themes': () => ({ path: '/insights/themes?from=2026-01-01&to=2026-03-01' }),
 };
 /** Routes tested elsewhere: those that need Telegram (links.test.ts), business-settings.test.ts and staff-management.test.ts. */

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { Types, type Model } from 'mongoose';
+import type { ChannelName } from '../domain/channels.js';
+import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
+import type { RollupMetric } from './rollups.js';
+import type { SurveyContext } from './survey-records.js';
+
+/** An answered survey from another tool, with its own dates, ready to store. */
+export interface ImportedSurvey {
+  businessId: string;
+  customerId: string;
+  channel: ChannelName;
+  address: string;
+  kind: SurveyKind;
+  score: number;
+  band: Band;
+  comment?: string;
+  locale: Locale;
+  answeredAt: Date;
+  /** The ISO week of the answer in the business time zone: the counters' period. */
+  week: string;
+  tags: string[];
+  context?: SurveyContext;
+  /** Features of the customer's events in the 30 days before the answer: its `event:` cohorts. */
+  precededBy?: string[];
+  source: string;
+  sourceId: string;
+}
+
+/** The id of an imported answer: the same (business, source, source id) is always the same survey. */
+export function importedSurveyId(businessId: string, source: string, sourceId: string): string {
+  return createHash('sha256').update(`${businessId}\u0000${source}\u0000${sourceId}`).digest('hex').slice(0, 24);
+}
+
+/** What an imported answer counts: the whole funnel at once, and its score. */
+export const importMetrics = (s: { comment?: string }): RollupMetric[] => ['sent', 'started', 'completed', ...(s.comment ? (['commented'] as const) : []), 'score'];
+
+/**
+ * Imported surveys, stored in the surveys collection closed and completed. One unordered bulk of
+ * `$setOnInsert` upserts by the derived `_id` (no extra index, idempotent on every supported server);
+ * the counters are added after it, and a crash in between is corrected when the week is recounted
+ * (an increment to a closed week reopens it for the sweeper's next recount).
+ */
+export class SurveyImportRepository {
+  constructor(private readonly model: Model<Record<string, unknown>>) {}
+
+  async insert(surveys: readonly ImportedSurvey[], now: Date): Promise<Array<'created' | 'duplicate'>> {
+    if (!surveys.length) return [];
+    const ops = surveys.map(({ source, sourceId, customerId, ...s }) => {
+      const id = importedSurveyId(s.businessId, source, sourceId);
+      const doc = {
+        ...s,
+        customerId: new Types.ObjectId(customerId),
+        state: 'completed',
+        openKey: `closed:${id}`,
+        vars: { business: '' },
+        trigger: 'import',
+        imported: { source, sourceId, at: now },
+        reprompts: 0,
+        invitedAt: s.answeredAt,
+        completedAt: s.answeredAt,
+        ...(s.comment ? { commented: true } : {}),
+        rev: 1,
+      };
+      return { updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $setOnInsert: doc }, upsert: true } };
+    });
+    const created = new Set<number>();
+    try {
+      const result = await this.model.bulkWrite(ops, { ordered: false });
+      for (const index of Object.keys(result.upsertedIds ?? {})) created.add(Number(index));
+    } catch (err) {
+      // Only duplicate keys (the same answer imported at the same time) may fail; those are duplicates.
+      const e = err as { writeErrors?: Array<{ code?: number }>; result?: { upsertedIds?: Record<string, unknown>; getUpsertedIds?: () => Array<{ index: number }> } };
+      if (!Array.isArray(e.writeErrors) || e.writeErrors.some((w) => w.code !== 11000)) throw err;
+      const upserted = e.result?.upsertedIds ?? Object.fromEntries((e.result?.getUpsertedIds?.() ?? []).map((u) => [u.index, true]));
+      for (const index of Object.keys(upserted)) created.add(Number(index));
+    }
+    return surveys.map((_, i) => (created.has(i) ? 'created' : 'duplicate'));
+  }
+}

@@ -1,0 +1,33 @@
+import type { Model } from 'mongoose';
+import type { SurveyKind } from '../domain/surveys.js';
+
+/** A scored answer as the segment report reads it: no customer, no comment, only what it is grouped by. */
+export interface SegmentAnswer {
+  kind: SurveyKind;
+  score: number;
+  tags: string[];
+  context: { product?: string; location?: string; staff?: string };
+  /** Features of the customer's events in the 30 days before the survey. */
+  precededBy: string[];
+}
+
+/** The segment report's one read: a period's scored answers, served by (businessId, answeredAt), at most `limit`. */
+export class SurveySegmentReads {
+  constructor(private readonly model: Model<Record<string, unknown>>) {}
+
+  async answers(businessId: string, range: { from: Date; to: Date }, options: { kind?: SurveyKind; limit: number }): Promise<{ answers: SegmentAnswer[]; truncated: boolean }> {
+    const filter = { businessId, answeredAt: { $gte: range.from, $lt: range.to }, score: { $ne: null }, ...(options.kind ? { kind: options.kind } : {}) };
+    const docs = await this.model
+      .find(filter, { _id: 0, kind: 1, score: 1, tags: 1, context: 1, precededBy: 1 })
+      .sort({ answeredAt: 1 })
+      .limit(options.limit + 1)
+      .lean<Array<Record<string, unknown>>>();
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const answers = docs.slice(0, options.limit).map((d) => {
+      const c = (d.context ?? {}) as Record<string, unknown>;
+      const context = Object.fromEntries((['product', 'location', 'staff'] as const).flatMap((k) => (str(c[k]) ? [[k, c[k] as string]] : [])));
+      return { kind: d.kind as SurveyKind, score: d.score as number, tags: (d.tags as string[] | undefined) ?? [], context, precededBy: (d.precededBy as string[] | undefined) ?? [] };
+    });
+    return { answers, truncated: docs.length > options.limit };
+  }
+}
