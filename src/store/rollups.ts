@@ -192,7 +192,7 @@ export class RollupRepository {
       if (g.state === 'completed') metrics.push('completed');
       if (g.commented === true) metrics.push('commented');
       if (g.abandonedAt === 'score') metrics.push('unscored');
-      const key = { businessId, kind: g.kind, week, tags: g.tags ?? [], channel: g.channel, context: { product: g.product ?? undefined, location: g.location ?? undefined, staff: g.staff ?? undefined }, precededBy: g.precededBy ?? [], firstPurchaseMonth: g.firstPurchaseMonth ?? undefined };
+      const key = { businessId, kind: g.kind, week, tags: g.tags ?? [], channel: g.channel, context: { product: g.product ?? undefined, location: g.location ?? undefined, staff: g.staff ?? undefined }, precededBy: g.precededBy ?? [], firstPurchaseMonth: g.firstPurchaseMonth ?? undefined, trigger: g.trigger ?? undefined };
       for (const c of counters(key, metrics, g.score ?? undefined)) {
         const row = rows.get(c._id) ?? { ...c.fields, open: !close, scores: {} };
         for (const [field, by] of Object.entries(c.inc)) {
@@ -226,6 +226,7 @@ interface SurveyGroup {
   staff?: string | null;
   precededBy?: string[] | null;
   firstPurchaseMonth?: string | null;
+  trigger?: string | null;
 }
 
 const groupKey = {
@@ -241,4 +242,5 @@ const groupKey = {
   staff: '$context.staff',
   precededBy: '$precededBy',
   firstPurchaseMonth: '$firstPurchaseMonth',
+  trigger: '$trigger',
 };

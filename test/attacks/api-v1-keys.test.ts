@@ -64,6 +64,8 @@ const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: str
   { method: 'GET', url: '/api/v1/metrics/cohorts?kind=nps&by=tag&from=2026-01-05&to=2026-03-01' },
   { method: 'GET', url: '/api/v1/insights/drops?from=2026-01-01&to=2026-03-01' },
   { method: 'GET', url: '/api/v1/insights/themes?from=2026-01-01&to=2026-03-01' },
+  { method: 'GET', url: '/api/v1/insights/segments?from=2026-01-01&to=2026-03-01' },
+  { method: 'POST', url: '/api/v1/surveys/import', body: [{ sourceId: 'old-1', kind: 'nps', score: 9, answeredAt: '2026-02-01T10:00:00Z', customer: { externalId: 'x2' } }] },
   { method: 'PATCH', url: '/api/v1/business', body: { name: 'Renamed' } },
 ];
 

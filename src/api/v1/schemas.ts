@@ -56,7 +56,7 @@ export const surveyFilterQuery = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional().describe('invitedAt before (ISO 8601)'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   // The last id of a page (12 bytes) in base64url: 16 characters.
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'a cursor from a previous page').optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'not a cursor from a previous page').optional(),
 });
 
 export const startResult = z
