@@ -4,7 +4,7 @@ import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../d
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
 import type { AlertEvent, OwedEffect, RollupMetric, Store, SurveyRecord } from '../store/index.js';
-import { webhooksOwed } from '../webhooks/events.js';
+import { webhooksOwed } from '../outbound-webhooks/events.js';
 
 /** The dialog state of a stored survey. */
 export function sessionOf(s: SurveyRecord): DialogSession {

@@ -16,7 +16,7 @@ import { reportRoutes } from './report-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { surveyRoutes } from './survey-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
-import { webhookUrlPolicy } from '../../webhooks/subscription-input.js';
+import { webhookUrlPolicy } from '../../outbound-webhooks/subscription-input.js';
 
 /**
  * REST API v1 (encapsulated, under /api/v1): zod schemas for input and output, scoped keys per
