@@ -130,7 +130,7 @@ function alertsOwed(band: string | undefined, events: DialogEvent[]): AlertEvent
 function rollupMetrics(events: DialogEvent[]): RollupMetric[] {
   const metrics: RollupMetric[] = [];
   for (const e of events) {
-    if (e.type === 'scored') metrics.push('started', 'score');
+    if (e.type === 'scored') metrics.push('scored', 'score');
     if (e.type === 'completed') metrics.push('completed');
     if (e.type === 'commented') metrics.push('commented');
     if (e.type === 'abandoned' && e.at === 'score') metrics.push('unscored');
