@@ -17,7 +17,7 @@ import privacy from './plugins/privacy.js';
 import readiness from './plugins/readiness.js';
 import store from './plugins/store.js';
 import sweeper from './plugins/sweeper.js';
-import webhooks from './plugins/webhooks.js';
+import providerWebhooks from './plugins/provider-webhooks.js';
 import { healthRoutes } from './routes/health.js';
 import { registerTracing, type TracingOptions } from './plugins/tracing.js';
 
@@ -68,7 +68,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(businesses, { config });
   await fastify.register(privacy);
   await fastify.register(sweeper, { config });
-  await fastify.register(webhooks);
+  await fastify.register(providerWebhooks);
   healthRoutes(fastify);
   await fastify.register(apiRoutes, { prefix: '/api', config });
   await fastify.register(dashboardRoutes, { config });

@@ -27,7 +27,7 @@ async function recomputed(db: Db, weeks: { from: string; to: string }, allCohort
   const rows = new Map<string, RollupRow>();
   const row = (kind: string, week: string, cohort: string): RollupRow => {
     const key = [kind, week, cohort].join('|');
-    const r = rows.get(key) ?? { kind, week, cohort, sent: 0, started: 0, completed: 0, commented: 0, unscored: 0, scores: {} };
+    const r = rows.get(key) ?? { kind, week, cohort, sent: 0, scored: 0, completed: 0, commented: 0, unscored: 0, scores: {} };
     rows.set(key, r);
     return r;
   };
@@ -38,7 +38,7 @@ async function recomputed(db: Db, weeks: { from: string; to: string }, allCohort
       const r = row(_id.kind, _id.week, cohort);
       r.sent += n;
       if (score !== null) {
-        r.started += n;
+        r.scored += n;
         r.scores[score] = (r.scores[score] ?? 0) + n;
       }
       if (_id.state === 'completed') r.completed += n;

@@ -3,7 +3,7 @@
  * 12 weeks, three kinds, 20 cohorts (a tag each), every state. Surveys go round the kinds, tags and
  * weeks in turn, so every tag has surveys of every kind in every week from 720 surveys on: a small
  * set and a large one differ in how many surveys there are, not in the business's shape. And the
- * rollup counters those surveys add up to, computed the way the product counts them (sent, started,
+ * rollup counters those surveys add up to, computed the way the product counts them (sent, scored,
  * score, completed, commented per kind, week and cohort, for 'all' and the survey's tag; one
  * document per kind, week and cohort).
  */
@@ -110,7 +110,7 @@ export async function generateSurveys(db: Db, count: number, now: Date, seed = 1
       for (const cohort of ['all', `tag:${tag}`]) {
         count1(kind, week, cohort, 'sent');
         if (score !== undefined) {
-          count1(kind, week, cohort, 'started');
+          count1(kind, week, cohort, 'scored');
           count1(kind, week, cohort, 'score', score);
         }
         if (state === 'completed') count1(kind, week, cohort, 'completed');

@@ -7,7 +7,7 @@ import { ConflictError } from '../errors.js';
 import type { InvitationInput } from '../surveys/deep-links.js';
 import { normalizeAddress } from '../surveys/start-survey.js';
 import type { StaffService } from '../staff/staff-service.js';
-import type { BusinessServices } from './business-services.js';
+import type { BusinessApiServices } from './business-api-services.js';
 
 export const staffBody = z.object({
   channel: z.enum(channelNames),
@@ -17,27 +17,27 @@ export const staffBody = z.object({
 });
 
 /** The channel's deep-link maker, or a 409 saying how to enable it. */
-function linker(services: BusinessServices, channel: string) {
+function linker(services: BusinessApiServices, channel: string) {
   const deepLink = services.channels.get(channel as 'telegram')?.deepLink;
   if (!deepLink) throw new ConflictError(`${channel} is not enabled: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET`);
   return deepLink;
 }
 
 /** A one-time link for one customer whose chat is not known yet; the token is shown only here. */
-export async function createInvitation(app: FastifyInstance, services: BusinessServices, input: InvitationInput & { channel: 'telegram' }) {
+export async function createInvitation(app: FastifyInstance, services: BusinessApiServices, input: InvitationInput & { channel: 'telegram' }) {
   const deepLink = linker(services, input.channel);
   const invitation = await services.links.createInvitation(input, 'api');
   return { ...invitation, link: await deepLink(invitation.token) };
 }
 
 /** The business's public link (receipts, a QR code at the till): a survey for whoever opens it. */
-export async function businessLink(app: FastifyInstance, services: BusinessServices, kind: SurveyKind) {
+export async function businessLink(app: FastifyInstance, services: BusinessApiServices, kind: SurveyKind) {
   const token = services.links.businessToken(kind);
   return { channel: 'telegram' as const, kind, token, link: await linker(services, 'telegram')(token) };
 }
 
 /** Give a channel address a role in the business; `added` says whether it was new. */
-export async function addStaff(services: BusinessServices, body: z.output<typeof staffBody>, by: string) {
+export async function addStaff(services: BusinessApiServices, body: z.output<typeof staffBody>, by: string) {
   const address = normalizeAddress(body.channel, body.address, services.business.country);
   return services.staff.add({ channel: body.channel, address }, body.role, body.name, by);
 }

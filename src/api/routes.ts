@@ -9,7 +9,7 @@ import { customerIdParams } from '../privacy/customer-privacy.js';
 import { invitationInput } from '../surveys/deep-links.js';
 import { apiKeyAuth } from './auth.js';
 import { addStaff, businessLink, createInvitation, staffBody } from './business-handlers.js';
-import { businessServices } from './business-services.js';
+import { apiServicesOf } from './business-api-services.js';
 import { exportContentTypes, exportFilters, exportFormats, surveyExport } from './export.js';
 import { startSurveys, surveyWithDelivery } from './survey-handlers.js';
 
@@ -31,7 +31,7 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
   });
   // API_KEY's business, the environment's: this API predates several businesses (v1 scopes by key).
   const business = app.businesses.get(environmentBusinessId)!;
-  const own = businessServices(app)(business.settings);
+  const own = apiServicesOf(app)(business.settings);
 
   app.post('/surveys', async (request, reply) => {
     const { status, body } = await startSurveys(business.surveys, request.body);

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import type { BusinessServices } from './services.js';
+import type { ServedBusiness } from './services.js';
 
 /**
  * Every business this deployment serves, by id. Which businesses exist (and their channel
@@ -7,17 +7,17 @@ import type { BusinessServices } from './services.js';
  * name, time zone or send window through the API or the CLI takes effect without a restart.
  */
 export class BusinessDirectory {
-  private readonly byId: ReadonlyMap<string, BusinessServices>;
+  private readonly byId: ReadonlyMap<string, ServedBusiness>;
 
-  constructor(all: readonly BusinessServices[]) {
+  constructor(all: readonly ServedBusiness[]) {
     this.byId = new Map(all.map((b) => [b.settings.id, b]));
   }
 
-  get(id: string): BusinessServices | undefined {
+  get(id: string): ServedBusiness | undefined {
     return this.byId.get(id);
   }
 
-  all(): BusinessServices[] {
+  all(): ServedBusiness[] {
     return [...this.byId.values()];
   }
 

@@ -33,7 +33,7 @@ export interface SharedServices {
  * it (starting surveys, deep links, staff, commands, the digest, the inbound pipeline). Each is
  * built with the business it serves, so no call can reach another business's data.
  */
-export interface BusinessServices {
+export interface ServedBusiness {
   settings: BusinessSettings;
   /** `/b/<id>` ('' for the environment's business): where its webhooks and web chat live. */
   basePath: string;
@@ -46,7 +46,7 @@ export interface BusinessServices {
   pipeline: InboundPipeline;
 }
 
-export function businessServices(settings: BusinessSettings, basePath: string, channels: ReadonlyMap<ChannelName, Channel>, shared: SharedServices): BusinessServices {
+export function serveBusiness(settings: BusinessSettings, basePath: string, channels: ReadonlyMap<ChannelName, Channel>, shared: SharedServices): ServedBusiness {
   const { store, conversations, outbox, alerts, now, log } = shared;
   const surveys = new SurveyStarter(store, settings, outbox, now);
   const links = new DeepLinks(store, settings, surveys, conversations, now);

@@ -57,12 +57,12 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
   for (const kind of surveyKinds) {
     const now = counts.get(kind, periodStart);
     const before = counts.get(kind, previousStart);
-    if (now.sent + before.sent + now.started + before.started === 0) continue;
+    if (now.sent + before.sent + now.scored + before.scored === 0) continue;
     kinds.push({
       kind,
       comparison: compare(kind, now.histogram, before.histogram),
       sent: now.sent,
-      responses: now.started,
+      responses: now.scored,
       rates: rates(funnel(now)),
     });
   }

@@ -29,7 +29,7 @@ export function basePathOf(id: string): string {
 
 /**
  * The senders of every stored business, from its sealed identities and the deployment's provider
- * settings. Their webhook routes are added last, by `webhooks`, once the pipelines exist.
+ * settings. Their webhook routes are added last, by `provider-webhooks`, once the pipelines exist.
  */
 export default fp<{ config: Config }>(
   async (app, { config }) => {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { webhookUrlPolicy } from '../webhooks/subscription-input.js';
-import { WebhookService } from '../webhooks/webhook-service.js';
+import { webhookUrlPolicy } from '../outbound-webhooks/subscription-input.js';
+import { WebhookService } from '../outbound-webhooks/webhook-service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

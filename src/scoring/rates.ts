@@ -1,6 +1,6 @@
 /**
- * Counts of one cohort of invitations (surveys sent in the same weeks). The rollup counter named
- * `started` is `scored` here: a survey counts as started once it got a score.
+ * Counts of one cohort of invitations (surveys sent in the same weeks), read from the rollup
+ * counters of the same names.
  */
 export interface FunnelCounts {
   /** Surveys sent (created and queued for the customer, sent now or at the send window). */

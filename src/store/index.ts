@@ -79,6 +79,8 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
   };
   // Data from before several businesses: it belonged to the first one.
   await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);
+  // Counters of the previous version: the scored count was named `started`.
+  await store.rollups.migrate();
   await ferret?.init();
   // The declared indexes (unique ones carry the idempotency guarantees), after the migrations. The
   // server starts them once it is ready (it listens meanwhile, not ready until they exist); tools wait.

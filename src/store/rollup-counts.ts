@@ -6,15 +6,15 @@ import type { RollupRow, Store } from './index.js';
 export interface Counts {
   histogram: Record<number, number>;
   sent: number;
-  /** Surveys that got a score (the counter is named `started`). */
-  started: number;
+  /** Surveys that got a score. */
+  scored: number;
   completed: number;
   commented: number;
   /** Surveys that ended without a score (expired, opted out, or two unreadable answers). */
   unscored: number;
 }
 
-export const emptyCounts = (): Counts => ({ histogram: {}, sent: 0, started: 0, completed: 0, commented: 0, unscored: 0 });
+export const emptyCounts = (): Counts => ({ histogram: {}, sent: 0, scored: 0, completed: 0, commented: 0, unscored: 0 });
 
 export function addCounts(a: Counts, b: Counts): Counts {
   // Plain loops over the keys: spreading an integer-keyed object and converting entries cost more than the sums.
@@ -25,7 +25,7 @@ export function addCounts(a: Counts, b: Counts): Counts {
   return {
     histogram,
     sent: a.sent + b.sent,
-    started: a.started + b.started,
+    scored: a.scored + b.scored,
     completed: a.completed + b.completed,
     commented: a.commented + b.commented,
     unscored: a.unscored + b.unscored,
@@ -34,7 +34,7 @@ export function addCounts(a: Counts, b: Counts): Counts {
 
 /** The funnel of some counts, as the rates read it. */
 export function funnel(c: Counts): FunnelCounts {
-  return { sent: c.sent, scored: c.started, completed: c.completed, endedUnscored: c.unscored };
+  return { sent: c.sent, scored: c.scored, completed: c.completed, endedUnscored: c.unscored };
 }
 
 /** Counts keyed by kind, then week, then cohort ('all', 'tag:…'). */
@@ -59,7 +59,7 @@ export class RollupCounts {
   addRow(row: RollupRow): void {
     const key = `${row.kind}|${row.week}|${row.cohort}`;
     const before = this.map.get(key);
-    const counts: Counts = { histogram: row.scores, sent: row.sent, started: row.started, completed: row.completed, commented: row.commented, unscored: row.unscored };
+    const counts: Counts = { histogram: row.scores, sent: row.sent, scored: row.scored, completed: row.completed, commented: row.commented, unscored: row.unscored };
     this.map.set(key, before ? addCounts(before, counts) : counts);
   }
 }

@@ -4,7 +4,7 @@ import type { CounterIncrement, WriteGuard } from './write-guard.js';
 
 /**
  * Counters per (business, kind, week, cohort): a cache of the surveys, which are the truth. One
- * document holds a cohort's week — its funnel (`sent`, `started`, `completed`, `commented`,
+ * document holds a cohort's week — its funnel (`sent`, `scored`, `completed`, `commented`,
  * `unscored`) and its score histogram (`scores.<score>`) — so a report reads one document per cohort
  * and week, however many surveys were counted. While a week is open (`open`), each step adds to it
  * with plain `$inc`s; once all its surveys have ended, `recount` sets it from the surveys and marks it
@@ -18,7 +18,7 @@ const rollupSchema = new Schema(
     week: { type: String, required: true },
     cohort: { type: String, required: true },
     sent: Number,
-    started: Number,
+    scored: Number,
     completed: Number,
     commented: Number,
     unscored: Number,
@@ -35,9 +35,9 @@ rollupSchema.index({ open: 1, week: 1 });
 
 const collection = 'week_counts';
 
-/** `started`: got a score; `unscored`: ended without one (expired, opted out, two unreadable answers). */
-export type RollupMetric = 'sent' | 'started' | 'completed' | 'commented' | 'unscored' | 'score';
-type FunnelMetric = 'sent' | 'started' | 'completed' | 'commented' | 'unscored';
+/** `scored`: got a score; `unscored`: ended without one (expired, opted out, two unreadable answers). */
+export type RollupMetric = 'sent' | 'scored' | 'completed' | 'commented' | 'unscored' | 'score';
+type FunnelMetric = 'sent' | 'scored' | 'completed' | 'commented' | 'unscored';
 
 export interface CounterKey {
   businessId: string;
@@ -101,14 +101,15 @@ export interface RollupRow {
   week: string;
   cohort: string;
   sent: number;
-  started: number;
+  scored: number;
   completed: number;
   commented: number;
   unscored: number;
   scores: Record<number, number>;
 }
 
-type StoredRollup = Partial<Record<FunnelMetric, number>> & { kind: string; week: string; cohort: string; scores?: Record<string, number> | null };
+/** `started`: what versions before the field was named `scored` counted there (see `migrate`). */
+type StoredRollup = Partial<Record<FunnelMetric | 'started', number>> & { kind: string; week: string; cohort: string; scores?: Record<string, number> | null };
 
 function rowOf(doc: StoredRollup): RollupRow {
   const scores: Record<number, number> = {};
@@ -118,7 +119,8 @@ function rowOf(doc: StoredRollup): RollupRow {
     week: doc.week,
     cohort: doc.cohort,
     sent: doc.sent ?? 0,
-    started: doc.started ?? 0,
+    // Both names: an instance of the previous version still running beside this one adds to `started`.
+    scored: (doc.scored ?? 0) + (doc.started ?? 0),
     completed: doc.completed ?? 0,
     commented: doc.commented ?? 0,
     unscored: doc.unscored ?? 0,
@@ -138,6 +140,15 @@ export class RollupRepository {
 
   static model(conn: Connection): AnyModel {
     return modelOn(conn, 'Rollup', rollupSchema, collection);
+  }
+
+  /**
+   * Counters written before the scored count was named `scored` (it was `started`): renamed in one
+   * update. A document that has both (the previous version added to one this had already renamed)
+   * keeps both, and `read` adds them up until its week is recounted.
+   */
+  async migrate(): Promise<void> {
+    await this.model.collection.updateMany({ started: { $exists: true }, scored: { $exists: false } }, { $rename: { started: 'scored' } });
   }
 
   /** Add one survey's metrics to the counters of its week: one write, called only after the state change that won. */
@@ -188,7 +199,7 @@ export class RollupRepository {
     const rows = new Map<string, Record<string, unknown> & { scores: Record<string, number> }>();
     for (const { _id: g, n } of groups) {
       const metrics: RollupMetric[] = ['sent'];
-      if (typeof g.score === 'number') metrics.push('started', 'score');
+      if (typeof g.score === 'number') metrics.push('scored', 'score');
       if (g.state === 'completed') metrics.push('completed');
       if (g.commented === true) metrics.push('commented');
       if (g.abandonedAt === 'score') metrics.push('unscored');

@@ -33,7 +33,7 @@ export function importedSurveyId(businessId: string, source: string, sourceId: s
 }
 
 /** What an imported answer counts: the whole funnel at once, and its score. */
-export const importMetrics = (s: { comment?: string }): RollupMetric[] => ['sent', 'started', 'completed', ...(s.comment ? (['commented'] as const) : []), 'score'];
+export const importMetrics = (s: { comment?: string }): RollupMetric[] => ['sent', 'scored', 'completed', ...(s.comment ? (['commented'] as const) : []), 'score'];
 
 /**
  * Imported surveys, stored in the surveys collection closed and completed. One unordered bulk of

@@ -4,7 +4,7 @@ import type { DialogEvent, DialogInput, DialogPolicy, DialogSession } from '../d
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
 import type { AlertEvent, OwedEffect, RollupMetric, Store, SurveyRecord } from '../store/index.js';
-import { webhooksOwed } from '../webhooks/events.js';
+import { webhooksOwed } from '../outbound-webhooks/events.js';
 
 /** The dialog state of a stored survey. */
 export function sessionOf(s: SurveyRecord): DialogSession {
@@ -130,7 +130,7 @@ function alertsOwed(band: string | undefined, events: DialogEvent[]): AlertEvent
 function rollupMetrics(events: DialogEvent[]): RollupMetric[] {
   const metrics: RollupMetric[] = [];
   for (const e of events) {
-    if (e.type === 'scored') metrics.push('started', 'score');
+    if (e.type === 'scored') metrics.push('scored', 'score');
     if (e.type === 'completed') metrics.push('completed');
     if (e.type === 'commented') metrics.push('commented');
     if (e.type === 'abandoned' && e.at === 'score') metrics.push('unscored');

@@ -5,10 +5,10 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { attemptErrors, postWebhook } from '../../src/webhooks/delivery.js';
-import { WebhookDestinations } from '../../src/webhooks/destination.js';
+import { attemptErrors, postWebhook } from '../../src/outbound-webhooks/delivery.js';
+import { WebhookDestinations } from '../../src/outbound-webhooks/destination.js';
 import { say, visitor } from '../staff/web-chat.js';
-import { nameOfLoopback } from '../webhooks/receiver.js';
+import { nameOfLoopback } from '../outbound-webhooks/receiver.js';
 import { expectAllRefused, figure } from './figures.js';
 import { startRig, type Rig } from './rig.js';
 

@@ -13,7 +13,7 @@ describe('dashboard group flags', () => {
     server = await buildTestServer({ SWEEP_INTERVAL: '0' });
     business = (await server.app.store.businesses.get('default'))!;
     const week = weekKey(now, business.timeZone);
-    const add = (tags: string[], score: number) => server.app.store.rollups.add({ businessId: 'default', kind: 'nps', week, tags }, ['sent', 'started', 'score'], score);
+    const add = (tags: string[], score: number) => server.app.store.rollups.add({ businessId: 'default', kind: 'nps', week, tags }, ['sent', 'scored', 'score'], score);
     for (let i = 0; i < 20; i++) await add([], 10);
     await add(['single'], 0); // one detractor: NPS −100 against a unanimous +100
     for (let i = 0; i < 12; i++) await add(['unhappy'], i < 10 ? 0 : 10);

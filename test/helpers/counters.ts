@@ -11,14 +11,14 @@ export interface CounterDoc {
   week: string;
   cohort: string;
   sent?: number;
-  started?: number;
+  scored?: number;
   completed?: number;
   commented?: number;
   unscored?: number;
   scores?: Record<string, number>;
 }
 
-export type CountedMetric = 'sent' | 'started' | 'completed' | 'commented' | 'unscored' | 'score';
+export type CountedMetric = 'sent' | 'scored' | 'completed' | 'commented' | 'unscored' | 'score';
 
 /** One metric of some counter documents: a funnel count, or (`score`) every answer whatever its score. */
 export function sumOf(docs: readonly CounterDoc[], metric: CountedMetric): number {

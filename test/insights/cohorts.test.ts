@@ -10,7 +10,7 @@ describe('metrics by cohort, from the counters', () => {
   beforeAll(async () => {
     server = await buildTestServer({ SWEEP_INTERVAL: '0' });
     const add = (week: string, product: string | undefined, scores: number[]) =>
-      Promise.all(scores.map((s) => server.app.store.rollups.add({ businessId: 'default', kind: 'nps', week, channel: 'sms', ...(product ? { context: { product } } : {}) }, ['started', 'score'], s)));
+      Promise.all(scores.map((s) => server.app.store.rollups.add({ businessId: 'default', kind: 'nps', week, channel: 'sms', ...(product ? { context: { product } } : {}) }, ['scored', 'score'], s)));
     await add('2026-03-02', 'A', Array<number>(12).fill(10));
     await add('2026-03-02', 'B', [...Array<number>(6).fill(9), ...Array<number>(6).fill(3)]);
     await add('2026-03-02', undefined, [9, 0]);
@@ -65,7 +65,7 @@ describe('metrics by cohort, from the counters', () => {
 
 describe('the cohort that moved most beyond its margin', () => {
   const counts = new RollupCounts();
-  const add = (cohort: string, week: string, scores: number[], to = counts) => to.addRow({ kind: 'nps', week, cohort, sent: 0, started: 0, completed: 0, commented: 0, unscored: 0, scores: histogramFromScores(scores) });
+  const add = (cohort: string, week: string, scores: number[], to = counts) => to.addRow({ kind: 'nps', week, cohort, sent: 0, scored: 0, completed: 0, commented: 0, unscored: 0, scores: histogramFromScores(scores) });
   // product:A over the four weeks before: 9,9,9,9,10,10,10,10,7,3 → 70; this week twice 2,3,9,4,5 → −60.
   add('product:A', '2026-02-16', [9, 9, 9, 9, 10]);
   add('product:A', '2026-02-23', [10, 10, 10, 7, 3]);

@@ -40,9 +40,9 @@ describe.each([
     expect(stored?.precededBy).toEqual(expect.arrayContaining(['delivery', 'delivery.onTime=false']));
     expect(stored?.precededBy).not.toContain('purchase');
     const counted = await app.store.rollups.read('default', { from: '2026-03-09', to: '2026-03-09' });
-    expect(counted.filter((r) => r.cohort === 'event:delivery.onTime=false').map((r) => [r.sent, r.started])).toEqual([[1, 0]]);
+    expect(counted.filter((r) => r.cohort === 'event:delivery.onTime=false').map((r) => [r.sent, r.scored])).toEqual([[1, 0]]);
     // Their first purchase (January, though too old for the event cohorts) names their first-purchase cohort.
     expect(stored?.firstPurchaseMonth).toBe('2026-01');
-    expect(counted.filter((r) => r.cohort === 'first_purchase_month:2026-01').map((r) => [r.sent, r.started])).toEqual([[1, 0]]);
+    expect(counted.filter((r) => r.cohort === 'first_purchase_month:2026-01').map((r) => [r.sent, r.scored])).toEqual([[1, 0]]);
   });
 });

@@ -74,7 +74,7 @@ export async function seedPeople(store: Store, people: readonly SeedPerson[]): P
   await store.surveys.model.insertMany(surveys);
   for (const s of surveys) {
     const key = { businessId: 'default', kind: 'nps', week: s.week, channel: 'sms', context: s.context, precededBy: s.precededBy };
-    await store.rollups.add(key, ['sent', 'started', 'completed', 'commented', 'score'], s.score);
+    await store.rollups.add(key, ['sent', 'scored', 'completed', 'commented', 'score'], s.score);
   }
   return customerIds;
 }

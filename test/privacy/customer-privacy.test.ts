@@ -6,7 +6,7 @@ import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
 import { say, transcript, visitor } from '../staff/web-chat.js';
-import { startReceiver, type Receiver } from '../webhooks/receiver.js';
+import { startReceiver, type Receiver } from '../outbound-webhooks/receiver.js';
 
 const key = 'k_test_0123456789abcdef';
 const headers = { 'x-api-key': key };

@@ -43,9 +43,9 @@ describe('write guard on FerretDB', () => {
 
   it('loses no count when 40 increments of one counter race', async () => {
     const key = { businessId: 'b', kind: 'nps', week: '2026-03-09' };
-    await Promise.all(Array.from({ length: 40 }, () => store.rollups.add(key, ['started'])));
+    await Promise.all(Array.from({ length: 40 }, () => store.rollups.add(key, ['scored'])));
     const rows = await store.rollups.read('b', { from: '2026-03-09', to: '2026-03-09' });
-    expect(rows.find((r) => r.cohort === 'all')?.started).toBe(40);
+    expect(rows.find((r) => r.cohort === 'all')?.scored).toBe(40);
   });
 
   it('frees a change whose writer died between its claim and its write, after 30 s', async () => {

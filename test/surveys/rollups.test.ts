@@ -14,12 +14,12 @@ describe('rollup counters', () => {
 
   it('lose no count when many first increments of one counter race', async () => {
     const key = { businessId: 'default', kind: 'nps', week: '2026-03-09', tags: ['vip'] };
-    await Promise.all(Array.from({ length: 40 }, () => server.app.store.rollups.add(key, ['started', 'score'], 9)));
-    const docs = await server.app.store.rollups.model.find({ week: '2026-03-09' }, { _id: 1, started: 1, scores: 1 }).lean();
-    const byId = Object.fromEntries(docs.map((d) => [d._id, { started: d.started, scores: d.scores }]));
+    await Promise.all(Array.from({ length: 40 }, () => server.app.store.rollups.add(key, ['scored', 'score'], 9)));
+    const docs = await server.app.store.rollups.model.find({ week: '2026-03-09' }, { _id: 1, scored: 1, scores: 1 }).lean();
+    const byId = Object.fromEntries(docs.map((d) => [d._id, { scored: d.scored, scores: d.scores }]));
     expect(byId).toEqual({
-      'default|nps|2026-03-09|all': { started: 40, scores: { 9: 40 } },
-      'default|nps|2026-03-09|tag:vip': { started: 40, scores: { 9: 40 } },
+      'default|nps|2026-03-09|all': { scored: 40, scores: { 9: 40 } },
+      'default|nps|2026-03-09|tag:vip': { scored: 40, scores: { 9: 40 } },
     });
   });
 });
@@ -45,8 +45,8 @@ describe('cohorts of a survey with context', () => {
     await server.app.pipeline.handle({ channel: 'web', address: 'v_ctx', providerMessageId: 'ctx-1', text: '9', receivedAt: clock.now() });
     expect(add).toHaveBeenCalledTimes(1);
     add.mockRestore();
-    const docs = await server.app.store.rollups.model.find({}, { cohort: 1, sent: 1, started: 1, scores: 1, _id: 0 }).sort({ cohort: 1 }).lean();
-    expect(docs).toEqual(['all', 'channel:web', 'identity:identified', 'location:Leeds', 'product:Kettle', 'staff:Ann', 'tag:vip'].map((cohort) => ({ cohort, sent: 1, started: 1, scores: { 9: 1 } })));
+    const docs = await server.app.store.rollups.model.find({}, { cohort: 1, sent: 1, scored: 1, scores: 1, _id: 0 }).sort({ cohort: 1 }).lean();
+    expect(docs).toEqual(['all', 'channel:web', 'identity:identified', 'location:Leeds', 'product:Kettle', 'staff:Ann', 'tag:vip'].map((cohort) => ({ cohort, sent: 1, scored: 1, scores: { 9: 1 } })));
   });
 
   it('keeps a string context as the prompt wording only', async () => {
@@ -70,7 +70,7 @@ describe('counters derived from the surveys', () => {
 
   const db = () => server.app.db.db!;
   const week = '2026-03-09';
-  const counters = async () => (await server.app.store.rollups.model.find({ week }, { _id: 1, sent: 1, started: 1, completed: 1, commented: 1, unscored: 1, scores: 1 }).sort({ _id: 1 }).lean()).map((d) => ({ ...d, scores: Object.fromEntries(Object.entries((d.scores ?? {}) as Record<string, number>).filter(([, n]) => n > 0)) }));
+  const counters = async () => (await server.app.store.rollups.model.find({ week }, { _id: 1, sent: 1, scored: 1, completed: 1, commented: 1, unscored: 1, scores: 1 }).sort({ _id: 1 }).lean()).map((d) => ({ ...d, scores: Object.fromEntries(Object.entries((d.scores ?? {}) as Record<string, number>).filter(([, n]) => n > 0)) }));
   const say = (address: string, id: string, text: string) => server.app.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
   const rebuild = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/counters.ts', 'rebuild', ...args], { env: { PATH: process.env.PATH, MONGODB_URI: uri, LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 60_000 });
 
@@ -88,7 +88,7 @@ describe('counters derived from the surveys', () => {
     await say('v_d4', 'd4-1', '8'); // left awaiting its comment
     await start('v_d5'); // never answered
     const counted = await counters();
-    expect(counted.find((c) => c._id === `default|nps|${week}|all`)).toMatchObject({ sent: 5, started: 3, completed: 2, commented: 1, unscored: 1, scores: { 3: 1, 8: 1, 10: 1 } });
+    expect(counted.find((c) => c._id === `default|nps|${week}|all`)).toMatchObject({ sent: 5, scored: 3, completed: 2, commented: 1, unscored: 1, scores: { 3: 1, 8: 1, 10: 1 } });
     const res = rebuild('--from', '2026-03-12');
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);

@@ -95,7 +95,7 @@ describe('concurrent replies to one survey', () => {
       const survey = await server.app.store.surveys.model.findOne({ address: 'v_burst' }).lean();
       expect(survey).toMatchObject({ state: 'completed', score: 5, comment: '5', rev: 2 });
       const rollups = await allCohortCounters(server.app.db.db!, { kind: 'csat' });
-      expect((['sent', 'started', 'completed', 'commented', 'score'] as const).map((m) => sumOf(rollups, m))).toEqual([1, 1, 1, 1, 1]);
+      expect((['sent', 'scored', 'completed', 'commented', 'score'] as const).map((m) => sumOf(rollups, m))).toEqual([1, 1, 1, 1, 1]);
     } finally {
       await server.close();
     }
@@ -179,6 +179,6 @@ describe('several server instances on one database', () => {
       b.pipeline.handle({ ...inbound, providerMessageId: 'race-1' }),
     ]);
     expect(results.filter((r) => r.duplicate)).toHaveLength(1);
-    expect(await countedAll(a.app.db.db!, 'started', { kind: 'csat' })).toBe(1);
+    expect(await countedAll(a.app.db.db!, 'scored', { kind: 'csat' })).toBe(1);
   });
 });

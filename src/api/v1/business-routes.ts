@@ -8,7 +8,7 @@ import type { BusinessSettings } from '../../store/index.js';
 import { StaffService } from '../../staff/staff-service.js';
 import { invitationInput } from '../../surveys/deep-links.js';
 import { addStaff, businessLink, createInvitation, removeStaff, staffBody } from '../business-handlers.js';
-import type { BusinessServices } from '../business-services.js';
+import type { BusinessApiServices } from '../business-api-services.js';
 import { problems } from './schemas.js';
 
 const link = z.object({ channel: z.literal('telegram'), kind: z.enum(surveyKinds), token: z.string(), link: z.string() });
@@ -24,7 +24,7 @@ const staffList = z
   .meta({ id: 'Staff' });
 
 /** Telegram links and staff of the caller's business. */
-export function businessRoutes(app: FastifyInstance, servicesOf: (business: BusinessSettings) => BusinessServices): void {
+export function businessRoutes(app: FastifyInstance, servicesOf: (business: BusinessSettings) => BusinessApiServices): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   // Staff live in the store alone: served for any stored business, read afresh on every request.
   const staffOf = (business: BusinessSettings) => new StaffService(app.store, business.id, app.now);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../../config.js';
 import { NotFoundError } from '../../errors.js';
-import { businessServices } from '../business-services.js';
+import { apiServicesOf } from '../business-api-services.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import { ApiKeyAuth } from './auth.js';
 import { businessRoutes } from './business-routes.js';
@@ -16,7 +16,7 @@ import { reportRoutes } from './report-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { surveyRoutes } from './survey-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
-import { webhookUrlPolicy } from '../../webhooks/subscription-input.js';
+import { webhookUrlPolicy } from '../../outbound-webhooks/subscription-input.js';
 
 /**
  * REST API v1 (encapsulated, under /api/v1): zod schemas for input and output, scoped keys per
@@ -57,7 +57,7 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
     if (!route.config?.scope) throw new Error(`v1 route ${route.method} ${route.url} declares no scope`);
   });
 
-  const servicesOf = businessServices(app);
+  const servicesOf = apiServicesOf(app);
   surveyRoutes(app, servicesOf);
   customerRoutes(app);
   reportRoutes(app);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { BusinessServices } from '../business-services.js';
+import type { BusinessApiServices } from '../business-api-services.js';
 import type { BusinessSettings } from '../../store/index.js';
 import { maxRows, startSurveys, surveyJson, surveyRow, surveyWithDelivery } from '../survey-handlers.js';
 import { InvalidFieldsError } from './problems.js';
@@ -28,7 +28,7 @@ const refusal = (message: string, issues?: z.ZodError) => {
 };
 
 /** Starting and reading surveys of the caller's business. */
-export function surveyRoutes(app: FastifyInstance, servicesOf: (business: BusinessSettings) => BusinessServices): void {
+export function surveyRoutes(app: FastifyInstance, servicesOf: (business: BusinessSettings) => BusinessApiServices): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.post('/surveys', {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { webhookEventTypes, type WebhookSubscription } from '../../store/index.js';
-import { subscriptionInput, type UrlPolicy } from '../../webhooks/subscription-input.js';
+import { subscriptionInput, type UrlPolicy } from '../../outbound-webhooks/subscription-input.js';
 import { objectIdParam, problems } from './schemas.js';
 
 const subscriptionSchema = z

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
 import { say, visitor } from '../../staff/web-chat.js';
-import { readmeVerifier, startReceiver, type Receiver, type Verify } from '../../webhooks/receiver.js';
+import { readmeVerifier, startReceiver, type Receiver, type Verify } from '../../outbound-webhooks/receiver.js';
 import { buildV1Server, envKey, makeKey, secondBusiness, v1 } from './v1-server.js';
 
 describe('webhook subscriptions through /api/v1', () => {

@@ -33,7 +33,7 @@ describe('web chat end to end', () => {
 
     const rollups = await server.app.store.rollups.model.find({ businessId: 'default', kind: 'nps', cohort: 'all' }).lean();
     expect(rollups).toHaveLength(1);
-    expect(rollups[0]).toMatchObject({ week: '2026-03-09', sent: 1, started: 1, completed: 1, commented: 1, scores: { 9: 1 } });
+    expect(rollups[0]).toMatchObject({ week: '2026-03-09', sent: 1, scored: 1, completed: 1, commented: 1, scores: { 9: 1 } });
   });
 
   it('replaying a message id stores nothing new and sends nothing new', async () => {

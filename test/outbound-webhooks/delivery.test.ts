@@ -2,11 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nameOfLoopback } from './receiver.js';
 import { describe, expect, it } from 'vitest';
-import { attemptErrors, nextAttemptAt, postWebhook, retryWindowMs } from '../../src/webhooks/delivery.js';
-import { isPublicAddress, refusedHost, WebhookDestinations } from '../../src/webhooks/destination.js';
-import { newSigningSecret, signatureHeaders } from '../../src/webhooks/signature.js';
+import { attemptErrors, nextAttemptAt, postWebhook, retryWindowMs } from '../../src/outbound-webhooks/delivery.js';
+import { isPublicAddress, refusedHost, WebhookDestinations } from '../../src/outbound-webhooks/destination.js';
+import { newSigningSecret, signatureHeaders } from '../../src/outbound-webhooks/signature.js';
 import { Webhook } from 'standardwebhooks';
-import { urlProblem } from '../../src/webhooks/subscription-input.js';
+import { urlProblem } from '../../src/outbound-webhooks/subscription-input.js';
 
 describe('webhook retry schedule', () => {
   const queued = new Date('2026-03-10T15:00:00Z');

@@ -64,5 +64,5 @@ export default fp(
       else await routes(app);
     }
   },
-  { name: 'webhooks', dependencies: ['channels', 'businesses', 'outbox', 'conversations', 'metrics'] },
+  { name: 'provider-webhooks', dependencies: ['channels', 'businesses', 'outbox', 'conversations', 'metrics'] },
 );

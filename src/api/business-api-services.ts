@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import type { BusinessServices as Served } from '../businesses/services.js';
+import type { ServedBusiness } from '../businesses/services.js';
 import { ConflictError } from '../errors.js';
 import type { BusinessSettings } from '../store/index.js';
 
 /** The services the REST API calls, bound to one business. */
-export type BusinessServices = Pick<Served, 'surveys' | 'links' | 'staff' | 'channels'> & { business: BusinessSettings };
+export type BusinessApiServices = Pick<ServedBusiness, 'surveys' | 'links' | 'staff' | 'channels'> & { business: BusinessSettings };
 
 /**
  * The services of the business a key belongs to: the ones the server built for it at start (its
  * own channels, deep links and staff). A business stored after the start is served from the next.
  */
-export function businessServices(app: FastifyInstance): (business: BusinessSettings) => BusinessServices {
+export function apiServicesOf(app: FastifyInstance): (business: BusinessSettings) => BusinessApiServices {
   return (business) => {
     const served = app.businesses.get(business.id);
     if (!served) throw new ConflictError(`business ${business.id} was added after this server started: it is served from its next start`);
