@@ -93,7 +93,7 @@ export async function startSmsHarness(env: Record<string, string> = {}, logTo?: 
   const logger = pino(loggerOptions(logTo ? 'debug' : 'silent', [authToken]), logTo ?? process.stdout);
   const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   await app.register(database, { uri: config.mongodbUri!, dbName: uniqueDbName('sms') });
-  const channel = createSmsChannel({ ...config.twilio!, publicUrl: config.publicUrl, defaultCountry: config.business.country }, { log: app.log });
+  const channel = createSmsChannel({ ...config.twilio!, apiBaseUrl: config.providers.twilioApiBaseUrl, publicUrl: config.publicUrl, defaultCountry: config.business.country }, { log: app.log });
   await channel.register(app, databaseDeps(app));
   await app.ready();
   const all = (name: string) => app.db.collection(name).find({}, { projection: { _id: 0 } }).toArray();
