@@ -49,8 +49,8 @@ export function commentOf(text: string): { comment: string; cut: boolean } {
 }
 
 /**
- * A free-text field of an input schema: cleaned by `cleanText` (so a control character is dropped,
- * never stored or refused), then 1 to `max` characters. `overwrite` keeps it a plain string in the
- * OpenAPI document.
+ * A free-text field of an input schema: at most `max` characters as sent (what the OpenAPI document
+ * says), cleaned by `cleanText` (so a control character is dropped, never stored or refused), then at
+ * least one character left. `overwrite` keeps it a plain string in the OpenAPI document.
  */
-export const freeText = (max: number) => z.string().overwrite(cleanText).min(1).max(max);
+export const freeText = (max: number) => z.string().max(max).overwrite(cleanText).min(1);

@@ -27,6 +27,10 @@ const semanticRefusals: Array<[method: string, path: string]> = [
   ['GET', '/api/v1/metrics/cohorts'],
   ['GET', '/api/v1/insights/drops'],
   ['GET', '/api/v1/insights/themes'],
+  ['GET', '/api/v1/insights/segments'],
+  ['DELETE', '/api/v1/staff/{channel}/{address}'],
+  ['POST', '/api/v1/api-keys'],
+  ['POST', '/api/v1/surveys/import'],
 ];
 
 interface Report {
