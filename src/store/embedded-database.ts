@@ -4,6 +4,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { endOrphanGroup, isAlive, readFolderLock, releaseFolderLock, writeFolderLock } from './data-folder-lock.js';
 
 const run = promisify(execFile);
 
@@ -86,32 +87,74 @@ export async function ferretDbBinary(cacheDir: string, log: (line: string) => vo
   return binary;
 }
 
-/** FerretDB on SQLite in `dataDir`/ferretdb, or in a throw-away folder when `dataDir` is omitted. */
+/**
+ * FerretDB on SQLite in `dataDir`/ferretdb, or in a throw-away folder when `dataDir` is omitted.
+ * One database per data folder: while the process that started one lives, another start on the same
+ * folder (a command-line tool beside the server) uses it; one whose starter died is ended first.
+ * FerretDB runs under a shell watchdog that reads the starter's pipe: when the starter dies, even by
+ * SIGKILL, the pipe closes and the watchdog stops the database, so none is left behind.
+ */
 export async function startFerretDb(options: EmbeddedOptions, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
   const binary = await ferretDbBinary(options.cacheDir, log);
   const temporary = !options.dataDir;
   const dir = options.dataDir ? path.resolve(options.dataDir, 'ferretdb') : await mkdtemp(path.join(tmpdir(), 'ferretdb-data-'));
-  await mkdir(dir, { recursive: true });
+  // The data files are the business's customers: readable by this user only (older folders were 0755).
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  const running = await readFolderLock(dir);
+  if (running && isAlive(-running.group)) {
+    if (isAlive(running.owner) && running.owner !== process.pid) {
+      log(`using the embedded database that process ${running.owner} runs on this data folder`);
+      return { uri: `mongodb://127.0.0.1:${running.port}/`, engine: 'ferretdb', stop: async () => {} };
+    }
+    log('ending an embedded database left running by a process that stopped');
+    await endOrphanGroup(running.group);
+  }
   const port = options.port ?? (await freePort());
-  const child = spawn(binary, ferretDbArgs(dir, port), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', watchdog, binary, ...ferretDbArgs(dir, port)], { detached: true, stdio: ['pipe', 'ignore', 'pipe'] });
+  const lock = { group: child.pid ?? 0, owner: process.pid, port };
+  if (lock.group) await writeFolderLock(dir, lock);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  const stop = async () => {
+    await stopWatched(child);
+    await releaseFolderLock(dir, lock);
+  };
   try {
     await waitForPort(port, child, 30_000);
   } catch (err) {
-    child.kill('SIGKILL');
+    await stop();
     throw new Error(`FerretDB did not start: ${(err as Error).message}\n${stderr}`);
   }
   return {
     uri: `mongodb://127.0.0.1:${port}/`,
     engine: 'ferretdb',
     stop: async () => {
-      await stopChild(child);
+      await stop();
       if (temporary) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs "$0" "$@" (the database) until its standard input closes: the starter ended or died. */
+const watchdog = '"$0" "$@" & db=$!; read -r _; kill "$db" 2>/dev/null; wait "$db"';
+
+/** Closes the watchdog's pipe and waits for the group to end; SIGKILL after 10 s. */
+async function stopWatched(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdin?.end();
+  const timer = setTimeout(() => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** FerretDB's command line: SQLite files in `dir`, listening on loopback only. */
