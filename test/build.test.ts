@@ -25,7 +25,7 @@ describe('production build', () => {
     const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
     expect(script).toMatch(/^node .*dist\/server\.js$/);
     const child = spawn(process.execPath, script.split(' ').slice(1), {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', SECRETS_KEY: 'ab'.repeat(32), HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', MONGODB_URI: withDbName(databaseUri(), uniqueDbName('prod_build')) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', SECRETS_KEY: 'ab'.repeat(32), HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', WEB_CHAT_ENABLED: 'true', MONGODB_URI: withDbName(databaseUri(), uniqueDbName('prod_build')) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.push(child);
