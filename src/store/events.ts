@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
+import { upsertOnce } from './upsert-once.js';
 
 export const eventTypes = ['purchase', 'delivery', 'support_ticket', 'web_visit', 'social_mention', 'refund', 'custom'] as const;
 export type EventType = (typeof eventTypes)[number];
@@ -81,18 +82,7 @@ export class EventRepository {
         upsert: true,
       },
     }));
-    const created = new Set<number>();
-    try {
-      const result = await this.model.bulkWrite(ops, { ordered: false });
-      for (const index of Object.keys(result.upsertedIds ?? {})) created.add(Number(index));
-    } catch (err) {
-      // Only duplicate keys (a concurrent insert of the same event) may fail; those are duplicates.
-      const e = err as { writeErrors?: Array<{ code?: number }>; result?: { upsertedIds?: Record<string, unknown>; getUpsertedIds?: () => Array<{ index: number }> } };
-      if (!Array.isArray(e.writeErrors) || e.writeErrors.some((w) => w.code !== 11000)) throw err;
-      const upserted = e.result?.upsertedIds ?? Object.fromEntries((e.result?.getUpsertedIds?.() ?? []).map((u) => [u.index, true]));
-      for (const index of Object.keys(upserted)) created.add(Number(index));
-    }
-    return events.map((_, i) => (created.has(i) ? 'created' : 'duplicate'));
+    return upsertOnce(this.model, ops);
   }
 
   /** Erasure: a person's events go (they name them, and may quote them). */

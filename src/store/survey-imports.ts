@@ -4,6 +4,7 @@ import type { ChannelName } from '../domain/channels.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 import type { RollupMetric } from './rollups.js';
 import type { SurveyContext } from './survey-records.js';
+import { upsertOnce } from './upsert-once.js';
 
 /** An answered survey from another tool, with its own dates, ready to store. */
 export interface ImportedSurvey {
@@ -64,17 +65,6 @@ export class SurveyImportRepository {
       };
       return { updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $setOnInsert: doc }, upsert: true } };
     });
-    const created = new Set<number>();
-    try {
-      const result = await this.model.bulkWrite(ops, { ordered: false });
-      for (const index of Object.keys(result.upsertedIds ?? {})) created.add(Number(index));
-    } catch (err) {
-      // Only duplicate keys (the same answer imported at the same time) may fail; those are duplicates.
-      const e = err as { writeErrors?: Array<{ code?: number }>; result?: { upsertedIds?: Record<string, unknown>; getUpsertedIds?: () => Array<{ index: number }> } };
-      if (!Array.isArray(e.writeErrors) || e.writeErrors.some((w) => w.code !== 11000)) throw err;
-      const upserted = e.result?.upsertedIds ?? Object.fromEntries((e.result?.getUpsertedIds?.() ?? []).map((u) => [u.index, true]));
-      for (const index of Object.keys(upserted)) created.add(Number(index));
-    }
-    return surveys.map((_, i) => (created.has(i) ? 'created' : 'duplicate'));
+    return upsertOnce(this.model, ops);
   }
 }

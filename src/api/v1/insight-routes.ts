@@ -76,7 +76,7 @@ export function insightRoutes(app: FastifyInstance): void {
       tags: ['surveys'],
       consumes: ['application/json', 'text/csv'],
       querystring: z.strictObject({ source: z.string().trim().min(1).max(50).regex(/^[\w.-]+$/, 'letters, digits, _ . -').default('import') }),
-      body: z.union([z.array(z.unknown()).min(1), z.string().min(1)]),
+      body: z.union([z.array(z.unknown()).min(1, 'no rows'), z.string().min(1, 'no rows')]),
       response: { 200: z.object({ results: z.array(report), created: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() }), ...problems(413, 415) },
     },
     handler: async (request) => {
