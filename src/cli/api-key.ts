@@ -1,15 +1,13 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.js';
 import { cleanText } from '../domain/text.js';
 import { apiScopes, type ApiScope } from '../store/index.js';
-import { connectCli } from './connect.js';
+import { connectCli, runCommand, UsageError } from './connect.js';
 
 const usage = `usage: npm run api-key -- create --business <id> --scopes <scope,…> --name <who uses it>
        npm run api-key -- list --business <id>
        npm run api-key -- revoke --business <id> --id <key id>
 scopes: ${apiScopes.join(', ')}`;
 
-class UsageError extends Error {}
 
 /** Makes, lists and revokes REST API keys on the database the server uses (MONGODB_URI or the embedded one). */
 async function main(argv: string[]): Promise<void> {
@@ -43,10 +41,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  const usageError = err instanceof UsageError || (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
-  if (err instanceof ConfigError) for (const problem of err.problems) console.error(`config error: ${problem}`);
-  else if (usageError) console.error(`${(err as Error).message}\n${usage}`);
-  else console.error(err);
-  process.exit(err instanceof ConfigError || usageError ? 2 : 1);
-});
+runCommand(() => main(process.argv.slice(2)), usage);

@@ -2,10 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { businessInput, toStored } from '../businesses/settings.js';
 import { basePathOf } from '../plugins/channels.js';
-import { ConfigError } from '../config.js';
 import { describeIssues } from '../errors.js';
 import type { BusinessSettings } from '../store/index.js';
-import { connectCli } from './connect.js';
+import { connectCli, runCommand } from './connect.js';
 
 const usage = `usage: npm run business -- <command>
   list                                   the businesses, without their secrets
@@ -110,15 +109,4 @@ export async function runBusinessCli(argv: string[], out: (line: string) => void
   }
 }
 
-if (process.argv[1]?.endsWith('business.ts')) {
-  runBusinessCli(process.argv.slice(2))
-    .then((code) => process.exit(code))
-    .catch((err: unknown) => {
-      if (err instanceof ConfigError) {
-        for (const problem of err.problems) console.error(`config error: ${problem}`);
-        process.exit(2);
-      }
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    });
-}
+if (process.argv[1]?.endsWith('business.ts')) runCommand(() => runBusinessCli(process.argv.slice(2)));

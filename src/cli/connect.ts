@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import { connectDatabase } from '../plugins/database.js';
 import { secretBoxFor, type SecretBox } from '../security/secret-box.js';
 import { startEmbeddedDatabase } from '../store/embedded-database.js';
@@ -13,8 +13,8 @@ export interface CliContext {
 }
 
 /**
- * The store a command-line tool works on: MONGODB_URI, else the embedded database in DATA_DIR
- * (stop the bot first: the embedded server keeps its files to itself).
+ * The store a command-line tool works on: MONGODB_URI, else the embedded database in DATA_DIR (the
+ * one the running bot started there, when it runs).
  */
 export async function connectCli(): Promise<CliContext> {
   const config = loadConfig();
@@ -31,4 +31,24 @@ export async function connectCli(): Promise<CliContext> {
       await embedded?.stop();
     },
   };
+}
+
+/** A mistake in a command line: printed with the tool's usage, exit code 2. */
+export class UsageError extends Error {}
+
+/**
+ * Runs a tool and ends the process with its exit code: 2 for a configuration error (one line per
+ * problem) or, for a tool with `usage`, a usage error or unknown option (with the usage); 1 for
+ * anything else.
+ */
+export function runCommand(run: () => Promise<number | void>, usage?: string): void {
+  run()
+    .then((code) => process.exit(code ?? 0))
+    .catch((err: unknown) => {
+      const usageError = usage !== undefined && (err instanceof UsageError || (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')));
+      if (err instanceof ConfigError) for (const problem of err.problems) console.error(`config error: ${problem}`);
+      else if (usageError) console.error(`${(err as Error).message}\n${usage}`);
+      else console.error(err instanceof Error ? err.message : err);
+      process.exit(err instanceof ConfigError || usageError ? 2 : 1);
+    });
 }

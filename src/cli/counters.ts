@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.js';
 import { weekKey } from '../domain/calendar.js';
 import { rebuildWeeks } from '../surveys/week-counts.js';
-import { connectCli } from './connect.js';
+import { connectCli, runCommand, UsageError } from './connect.js';
 
 const usage = `usage: npm run counters -- rebuild --business <id> --from <YYYY-MM-DD> [--to <YYYY-MM-DD>]
   recounts the counters of every week touching from..to (default: from's week) from the stored surveys`;
 
-class UsageError extends Error {}
 
 /** The Monday (week key) of a calendar date. */
 function weekOf(date: string | undefined, name: string): string {
@@ -32,10 +30,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  const usageError = err instanceof UsageError || (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
-  if (err instanceof ConfigError) for (const problem of err.problems) console.error(`config error: ${problem}`);
-  else if (usageError) console.error(`${(err as Error).message}\n${usage}`);
-  else console.error(err);
-  process.exit(err instanceof ConfigError || usageError ? 2 : 1);
-});
+runCommand(() => main(process.argv.slice(2)), usage);

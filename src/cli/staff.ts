@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
 import { AppError } from '../errors.js';
 import { staffOverview } from '../staff/commands.js';
 import { StaffService } from '../staff/staff-service.js';
 import { normalizeAddress } from '../surveys/start-survey.js';
-import { connectCli } from './connect.js';
+import { connectCli, runCommand } from './connect.js';
 
 const usage = `usage: npm run staff -- list --business <id>
        npm run staff -- add --business <id> --who <channel>:<address> [--role owner|staff]
@@ -50,15 +49,4 @@ export async function runStaffCli(argv: string[], out: (line: string) => void = 
   }
 }
 
-if (process.argv[1]?.endsWith('staff.ts')) {
-  runStaffCli(process.argv.slice(2))
-    .then((code) => process.exit(code))
-    .catch((err: unknown) => {
-      if (err instanceof ConfigError) {
-        for (const problem of err.problems) console.error(`config error: ${problem}`);
-        process.exit(2);
-      }
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    });
-}
+if (process.argv[1]?.endsWith('staff.ts')) runCommand(() => runStaffCli(process.argv.slice(2)));
