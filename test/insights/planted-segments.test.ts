@@ -6,7 +6,7 @@ import { TestClock } from '../helpers/clock.js';
 import { buildV1Server, envKey, v1 } from '../api/v1/v1-server.js';
 import { ownerDashboardPage, pageSegment } from '../dashboard/owner-page.js';
 import { visitor } from '../staff/web-chat.js';
-import { dataSet, day, iso, staffRefundSet, type DataSet, type Shape } from './planted-sets.js';
+import { dataSet, day, iso, refundSet, type DataSet, type Shape } from './planted-sets.js';
 
 /**
  * Planted causes of several shapes and names, and control sets with none, built only through the
@@ -54,8 +54,9 @@ describe('planted causes and control sets, through the public API', () => {
     [2, 'combination', 1002, { cohort: 'location:Leeds', feature: 'support_ticket.minutesToResolution=2880+' }, 'location Leeds after a support ticket resolved after more than 48 h'],
     [3, 'staff-refund', 3000, { cohort: 'staff:Priya', feature: 'refund.amount=100-499' }, 'staff Priya after a refund for an amount of 100-499'],
     [4, 'staff-refund', 3001, { cohort: 'staff:Priya', feature: 'refund.amount=100-499' }, 'staff Priya after a refund for an amount of 100-499'],
+    [5, 'location-refund-delay', 3002, { cohort: 'location:Oban', feature: 'custom.refund_delay.days=10-99' }, 'location Oban after a refund delay with days 10-99'],
   ] as const)('set %i: a planted %s cause (seed %i) is named with its detail in the API, the digest and the dashboard page', async (slot, shape: Shape, seed, expected, words) => {
-    const set = shape === 'staff-refund' ? staffRefundSet(slot, seed) : dataSet(slot, seed, shape);
+    const set = shape === 'staff-refund' || shape === 'location-refund-delay' ? refundSet(slot, seed, shape) : dataSet(slot, seed, shape);
     const { flagged, digest, page } = await load(set, slot);
     const want = expected as { cohort?: string; feature?: string };
     expect([flagged[0]?.cohort, flagged[0]?.feature]).toEqual([want.cohort, want.feature]);

@@ -3,7 +3,7 @@
  * `POST /events` and answered surveys for `POST /surveys/import`. Each set lives in its own five
  * weeks (sets six weeks apart from Monday 1 January 2024), so one server holds them all.
  */
-export type Shape = 'product' | 'feature' | 'combination' | 'none' | 'staff-refund';
+export type Shape = 'product' | 'feature' | 'combination' | 'none' | 'staff-refund' | 'location-refund-delay';
 
 export interface DataSet {
   events: unknown[];
@@ -72,32 +72,38 @@ export function dataSet(slot: number, seed: number, shape: Exclude<Shape, 'staff
 }
 
 const staff = ['Priya', 'Tomasz', 'Ade'];
+const towns = ['Cardiff', 'Derry', 'Oban'];
 const machines = ['Espresso machine', 'Grinder'];
 
 /**
- * Another shape with other names: 300 CSAT answers (1-5) of a café supplier by member of staff and
- * machine, customers identified by e-mail, with purchases and refunds (amounts of 5-99 or 100-499)
- * before them. The cause: 80 % of Priya's customers who had a refund of 100-499 answer 1 or 2.
+ * Other shapes with other names: 300 CSAT answers (1-5) of a café supplier, customers identified by
+ * e-mail, with purchases and refunds before them. `staff-refund`: by member of staff, refunds of
+ * 5-99 or 100-499; 80 % of Priya's customers who had a refund of 100-499 answer 1 or 2.
+ * `location-refund-delay`: by town, each refund told as a custom event `refund_delay` with the days
+ * it took (1-5 or 10-20); 80 % of Oban's customers whose refund took 10-20 days answer 1 or 2.
  */
-export function staffRefundSet(slot: number, seed: number): DataSet {
+export function refundSet(slot: number, seed: number, shape: 'staff-refund' | 'location-refund-delay'): DataSet {
   const rand = random(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const events: unknown[] = [];
   const rows: unknown[] = [];
   for (let i = 0; i < 300; i++) {
     const customer = { email: `buyer${slot}.${i}@example.com` };
-    const who = staff[i % 3]!;
+    const group = shape === 'staff-refund' ? { staff: staff[i % 3]! } : { location: towns[i % 3]! };
     const product = pick(machines);
     const at = answerTime(slot, i, rand);
     events.push({ type: 'purchase', at: new Date(at.getTime() - (10 + Math.floor(rand() * 10)) * day).toISOString(), source: 'till', sourceEventId: `p${slot}-${i}`, customer, attributes: { product, amount: 40 + Math.floor(rand() * 400) } });
-    const refund = rand() < 0.6 ? (rand() < 0.5 ? 100 + Math.floor(rand() * 400) : 5 + Math.floor(rand() * 95)) : undefined;
-    if (refund !== undefined) {
-      events.push({ type: 'refund', at: new Date(at.getTime() - (1 + Math.floor(rand() * 6)) * day).toISOString(), source: 'till', sourceEventId: `f${slot}-${i}`, customer, attributes: { amount: refund, product } });
+    const big = rand() < 0.6 ? rand() < 0.5 : undefined;
+    const refundAt = new Date(at.getTime() - (1 + Math.floor(rand() * 6)) * day).toISOString();
+    if (big !== undefined && shape === 'staff-refund') {
+      events.push({ type: 'refund', at: refundAt, source: 'till', sourceEventId: `f${slot}-${i}`, customer, attributes: { amount: big ? 100 + Math.floor(rand() * 400) : 5 + Math.floor(rand() * 95), product } });
+    } else if (big !== undefined) {
+      events.push({ type: 'custom', at: refundAt, source: 'till', sourceEventId: `f${slot}-${i}`, customer, attributes: { name: 'refund_delay', days: big ? 10 + Math.floor(rand() * 11) : 1 + Math.floor(rand() * 5) } });
     }
-    const caused = who === 'Priya' && (refund ?? 0) >= 100;
+    const caused = (group.staff === 'Priya' || group.location === 'Oban') && big === true;
     const b = rand();
     const score = caused && rand() < 0.8 ? 1 + Math.floor(rand() * 2) : b < 0.75 ? 4 + Math.floor(rand() * 2) : 1 + Math.floor(rand() * 3);
-    rows.push({ sourceId: `c${slot}-${i}`, kind: 'csat', score, answeredAt: at.toISOString(), customer, context: { staff: who, product } });
+    rows.push({ sourceId: `c${slot}-${i}`, kind: 'csat', score, answeredAt: at.toISOString(), customer, context: { ...group, product } });
   }
   return { events, rows, digestWeek: digestWeekOf(slot), kind: 'csat' };
 }
