@@ -48,7 +48,7 @@ export async function digestInsights(store: Store, businessId: string, periodSta
   const cohort = moved && moved.adjustedP < digestAlpha ? moved : undefined;
   // The weeks' answers by answer time (UTC days from the first Monday to the end of the digest's week).
   const segments = await segmentsFor(store, businessId, { from: new Date(`${fromWeek}T00:00:00Z`), to: new Date(Date.parse(`${periodStart}T00:00:00Z`) + 7 * 86_400_000), limit: 1 });
-  const segment = segments.segments.find((x) => x.flagged && x.adjustedP < digestAlpha);
+  const segment = segments.segments.find((x) => x.flagged); // flagged below insightAlpha, as in the API and the dashboard
   return {
     ...(segment ? { segment: { ...segment, tried: segments.tried } } : {}),
     fromWeek,

@@ -41,9 +41,12 @@ export function binOf(value: number, bounds: readonly number[]): string {
  */
 export function featuresOf(e: FeatureSource): string[] {
   const features: string[] = [e.type];
+  // A custom event's details carry its name (`custom.refund_delay.days=10-99`): two kinds of custom event with a `days` each stay apart.
+  const custom = e.type === 'custom' && typeof e.attributes.name === 'string' ? `custom.${e.attributes.name.replace(/[.=]/g, '_')}` : undefined;
   for (const [name, value] of Object.entries(e.attributes).sort(([x], [y]) => x.localeCompare(y))) {
-    if (typeof value === 'boolean' || (typeof value === 'string' && value.length <= 100 && !(e.type === 'social_mention' && name === 'text'))) features.push(`${e.type}.${name}=${String(value)}`);
-    else if (typeof value === 'number' && Number.isFinite(value) && value >= 0) features.push(`${e.type}.${name}=${binOf(value, numericBins[`${e.type}.${name}`]?.bounds ?? decades)}`);
+    const key = custom && name !== 'name' ? `${custom}.${name}` : `${e.type}.${name}`;
+    if (typeof value === 'boolean' || (typeof value === 'string' && value.length <= 100 && !(e.type === 'social_mention' && name === 'text'))) features.push(`${key}=${String(value)}`);
+    else if (typeof value === 'number' && Number.isFinite(value) && value >= 0) features.push(`${key}=${binOf(value, numericBins[key]?.bounds ?? decades)}`);
   }
   return features;
 }
@@ -52,10 +55,20 @@ const article = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}
 
 /** How a feature reads in a sentence: "a late delivery", "a purchase of Kettle", "a support ticket resolved after more than 48 h". */
 export function describeFeature(feature: string): string {
-  const [type, rest] = feature.split('.', 2) as [string, string | undefined];
-  const [name, value] = (rest ?? '').split('=', 2) as [string, string | undefined];
+  const dot = feature.indexOf('.');
+  const type = dot < 0 ? feature : feature.slice(0, dot);
+  const rest = dot < 0 ? undefined : feature.slice(dot + 1);
+  const equals = (rest ?? '').indexOf('=');
+  const name = equals < 0 ? (rest ?? '') : rest!.slice(0, equals);
+  const value = equals < 0 ? undefined : rest!.slice(equals + 1);
   const noun = type.replace('_', ' ');
   if (!rest) return article(noun);
+  if (type === 'custom') {
+    // `custom.name=refund_delay` is "a refund delay"; `custom.refund_delay.days=10-99` "a refund delay with days 10-99".
+    if (name === 'name') return article(String(value).replace(/_/g, ' '));
+    const last = name.lastIndexOf('.');
+    if (last > 0) return `${article(name.slice(0, last).replace(/_/g, ' '))} with ${name.slice(last + 1)} ${value}`;
+  }
   const bins = numericBins[`${type}.${name}`];
   if (bins && value !== undefined) return `${article(noun)} ${bins.unit(value)}`;
   if (type === 'delivery' && name === 'onTime') return value === 'false' ? 'a late delivery' : 'an on-time delivery';

@@ -30,14 +30,21 @@ const common = {
 
 const amount = z.number().finite().nonnegative();
 
+/** A type's own attributes, and up to 20 attributes in all: other details (a refund's `days`) are kept as custom ones are, not dropped. */
+const attributesOf = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .object(shape)
+    .catchall(scalar)
+    .refine((a) => Object.keys(a).length <= 20, 'at most 20 attributes');
+
 /** One event from another system, its attributes by type. */
 export const eventInput = z.discriminatedUnion('type', [
-  z.object({ ...common, type: z.literal('purchase'), attributes: z.object({ product: text(100), amount: amount.optional() }) }),
-  z.object({ ...common, type: z.literal('delivery'), attributes: z.object({ onTime: z.boolean(), daysLate: z.number().int().min(0).max(365).optional() }) }),
-  z.object({ ...common, type: z.literal('support_ticket'), attributes: z.object({ status: z.enum(['opened', 'resolved']), minutesToResolution: z.number().finite().nonnegative().optional() }) }),
-  z.object({ ...common, type: z.literal('web_visit'), attributes: z.object({ page: text(200), durationSeconds: z.number().finite().nonnegative().optional() }) }),
-  z.object({ ...common, type: z.literal('social_mention'), attributes: z.object({ text: text(2000), sentiment: z.enum(['positive', 'neutral', 'negative']).optional() }) }),
-  z.object({ ...common, type: z.literal('refund'), attributes: z.object({ amount, product: text(100).optional() }) }),
+  z.object({ ...common, type: z.literal('purchase'), attributes: attributesOf({ product: text(100), amount: amount.optional() }) }),
+  z.object({ ...common, type: z.literal('delivery'), attributes: attributesOf({ onTime: z.boolean(), daysLate: z.number().int().min(0).max(365).optional() }) }),
+  z.object({ ...common, type: z.literal('support_ticket'), attributes: attributesOf({ status: z.enum(['opened', 'resolved']), minutesToResolution: z.number().finite().nonnegative().optional() }) }),
+  z.object({ ...common, type: z.literal('web_visit'), attributes: attributesOf({ page: text(200), durationSeconds: z.number().finite().nonnegative().optional() }) }),
+  z.object({ ...common, type: z.literal('social_mention'), attributes: attributesOf({ text: text(2000), sentiment: z.enum(['positive', 'neutral', 'negative']).optional() }) }),
+  z.object({ ...common, type: z.literal('refund'), attributes: attributesOf({ amount, product: text(100).optional() }) }),
   z.object({
     ...common,
     type: z.literal('custom'),

@@ -1,5 +1,5 @@
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
-import { adjustFamily, significanceRule, testDifference, type Histogram } from '../scoring/index.js';
+import { adjustFamily, insightAlpha, significanceRule, testDifference, type Histogram } from '../scoring/index.js';
 import type { SegmentAnswer } from '../store/index.js';
 
 /** A group of answers: a cohort (`location:Leeds`), an event feature (`delivery.daysLate=3-6`), or one of each. */
@@ -21,6 +21,7 @@ export interface SegmentStat extends Segment {
   p: number;
   /** Benjamini–Hochberg over every segment of every kind tried in the report. */
   adjustedP: number;
+  /** adjustedP < `insightAlpha` (0.0125) and below the rest: the rule the API, the digest and the dashboard name by. */
   flagged: boolean;
 }
 
@@ -40,10 +41,11 @@ const keyOf = (s: Segment) => `${s.cohort ?? ''}|${s.feature ?? ''}`;
 /**
  * The segments whose customers scored lowest against everyone else, per survey kind: each cohort,
  * each event feature, and each cohort × feature with at least 10 answers inside and outside. Every
- * segment of every kind is one family (Benjamini–Hochberg); flagged ones fell below the rest.
- * A combination is kept only when it also differs from each of its parts alone (its cohort without
- * the feature, and the feature outside the cohort: raw p < 0.05 each), so a cause of one part is
- * named as that part, not as every combination that contains it. Lowest effect first among the flagged.
+ * segment of every kind is one family (Benjamini–Hochberg); flagged ones fell below the rest with
+ * adjusted p < `insightAlpha`. A combination is kept only when it also scores lower than each of its
+ * parts alone (its cohort without the feature, and the feature outside the cohort: raw p <
+ * `insightAlpha` each), so a cause of one part is named as that part, not as every combination that
+ * happens to hold more of it. Lowest effect first among the flagged.
  */
 export function segmentsReport(answers: readonly SegmentAnswer[]): SegmentStat[] {
   const tested: Array<Omit<SegmentStat, 'adjustedP' | 'flagged'> & { enough: boolean }> = [];
@@ -74,7 +76,7 @@ export function segmentsReport(answers: readonly SegmentAnswer[]): SegmentStat[]
     }
   }
   return adjustFamily(tested)
-    .map(({ enough: _enough, adjustedP, ...s }) => ({ ...s, adjustedP: adjustedP ?? 1, flagged: adjustedP !== null && adjustedP < significanceRule.alpha && s.effect < 0 }))
+    .map(({ enough: _enough, adjustedP, ...s }) => ({ ...s, adjustedP: adjustedP ?? 1, flagged: adjustedP !== null && adjustedP < insightAlpha && s.effect < 0 }))
     .sort((x, y) => Number(y.flagged) - Number(x.flagged) || x.effect - y.effect || x.adjustedP - y.adjustedP || keyOf(x).localeCompare(keyOf(y)));
 }
 
@@ -86,7 +88,7 @@ function differsFromParts(kind: SurveyKind, segment: Segment, inside: readonly S
   return [cohortRest, featureRest].every((rest) => {
     if (rest.length < significanceRule.minPerSide) return false;
     const t = testDifference(kind, histogramOf(inside), histogramOf(rest));
-    return t.delta !== null && t.delta < 0 && t.p !== null && t.p < significanceRule.alpha;
+    return t.delta !== null && t.delta < 0 && t.p !== null && t.p < insightAlpha;
   });
 }
 

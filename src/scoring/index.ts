@@ -21,4 +21,4 @@ export {
 export { summarize, type Summary, type SummaryByKind } from './summarize.js';
 export { compare, type Comparison } from './compare.js';
 export { median, rates, type FunnelCounts, type FunnelRates } from './rates.js';
-export { adjustFamily, benjaminiHochberg, normalUpperTail, significanceRule, testDifference, twoSidedP, type DifferenceTest } from './significance.js';
+export { adjustFamily, benjaminiHochberg, insightAlpha, normalUpperTail, significanceRule, testDifference, twoSidedP, type DifferenceTest } from './significance.js';

@@ -10,6 +10,14 @@ import { summarize, type Summary } from './summarize.js';
  */
 export const significanceRule = { minPerSide: 10, alpha: 0.05, correction: 'Benjamini-Hochberg' } as const;
 
+/**
+ * The share of α each of the four insight reports an owner reads side by side gets (groups that
+ * moved, events before drops, where scores fell most, detractor themes): a report whose flags the
+ * digest may name flags only below α / 4 = 0.0125, in the API and the dashboard as in the digest,
+ * so a week with no cause stays quiet everywhere, not only in the digest.
+ */
+export const insightAlpha = significanceRule.alpha / 4;
+
 /** P(Z > z) for a standard normal Z: erfc by the Chebyshev fit of Numerical Recipes (relative error < 1.2e-7). */
 export function normalUpperTail(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;

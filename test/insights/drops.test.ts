@@ -90,7 +90,7 @@ describe('features before drops', () => {
 
   it('says what a feature is in words', () => {
     expect(['delivery.onTime=false', 'purchase.product=X', 'refund', 'support_ticket.status=opened', 'custom.name=visit', 'event'].map(describeFeature)).toEqual([
-      'a late delivery', 'a purchase of X', 'a refund', 'an opened support ticket', 'a custom with name visit', 'an event',
+      'a late delivery', 'a purchase of X', 'a refund', 'an opened support ticket', 'a visit', 'an event',
     ]);
   });
 });

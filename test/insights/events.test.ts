@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFeature, featuresOf } from '../../src/insights/event-features.js';
 import { importEventsCsv, recordEvents } from '../../src/insights/events.js';
 import { ValidationError } from '../../src/errors.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
@@ -44,6 +45,20 @@ describe('events from other systems', () => {
     // Found by e-mail now: the same customer, no new one.
     const byEmail = await recordEvents(server.app.store, 'default', [{ ...batch[0], sourceEventId: 'o-2', customer: { email: 'ann@example.com' } }], options);
     expect(byEmail).toEqual([{ index: 0, status: 'created', customerId: purchase!.customerId }]);
+  });
+
+  it('keeps a detail its type does not name (a refund\'s days) as a feature, and refuses more than 20 attributes', async () => {
+    const refund = { type: 'refund', at: '2026-03-05T10:00:00Z', source: 'shop', sourceEventId: 'r-days', customer: { externalId: 'crm-days' }, attributes: { amount: 30, days: 14 } };
+    const [stored] = await recordEvents(server.app.store, 'extra', [refund], options);
+    expect(stored?.status).toBe('created');
+    const [event] = await server.app.store.events.ofCustomers('extra', [(stored as { customerId: string }).customerId]);
+    expect(event?.attributes).toEqual({ amount: 30, days: 14 });
+    expect(featuresOf(event!).map(describeFeature)).toEqual(['a refund', 'a refund for an amount of 20-99', 'a refund with days 10-99']);
+    const crowded = { ...refund, sourceEventId: 'r-many', attributes: Object.fromEntries([['amount', 1], ...Array.from({ length: 20 }, (_, i) => [`a${i}`, i])]) };
+    expect(await recordEvents(server.app.store, 'extra', [crowded, { ...refund, sourceEventId: 'r-object', attributes: { amount: 1, days: { $gt: 0 } } }], options)).toMatchObject([
+      { status: 'rejected', reason: 'attributes: at most 20 attributes' },
+      { status: 'rejected', reason: expect.stringMatching(/^attributes\.days: /) },
+    ]);
   });
 
   it('keeps businesses apart: the same source event id is another business’s own event', async () => {

@@ -6,14 +6,17 @@ import { describeFeature } from '../../src/insights/drops.js';
 import { dropsReport, dropsReportFor } from '../../src/insights/drops-report.js';
 import { ValidationError } from '../../src/errors.js';
 import { themesReportFor } from '../../src/insights/themes.js';
-import { buildTestServer, type TestServer } from '../helpers/build.js';
-import { at, noCause, plantedCause, seedPeople, week } from './seed.js';
+import type { TestServer } from '../helpers/build.js';
+import { TestClock } from '../helpers/clock.js';
+import { buildV1Server } from '../api/v1/v1-server.js';
+import { at, importPeople, noCause, plantedCause, week } from './seed.js';
 
+/** Built only through the public API: events through POST /events, answers through POST /surveys/import. */
 describe('a planted cause: product X, late deliveries in week 6, NPS drops in week 7', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await buildTestServer({ SWEEP_INTERVAL: '0' });
-    await seedPeople(server.app.store, plantedCause());
+    server = await buildV1Server({}, new TestClock(at(12, 0)));
+    await importPeople(server.app, plantedCause());
   });
   afterAll(() => server.close());
 
@@ -71,9 +74,15 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
     const text = renderDigest(await buildDigest(server.app.store, 'default', week(7)));
     const lines = text.split('\n');
     // X over weeks 3-6: 20 promoters (+100); week 7: −80. Margin 1.96·100·sqrt((0.1 + 0.9 − 0.8²)/20) = 26.3 (the baseline is unanimous).
-    // Tried: product X, product Y and channel sms (NPS only), adjusted together.
-    expect(lines).toContain('Group that moved: product X NPS -80 (n=20) this week vs NPS +100 (n=20) in its 4 weeks before; NPS -180 ±26.3 (adjusted p < 0.001, 3 groups tried)');
+    // Tried: product X, product Y, channel sms and identity identified (NPS only), adjusted together.
+    expect(lines).toContain('Group that moved: product X NPS -80 (n=20) this week vs NPS +100 (n=20) in its 4 weeks before; NPS -180 ±26.3 (adjusted p < 0.001, 4 groups tried)');
     expect(lines).toContain('Before NPS drops (weeks 2026-01-26 to 2026-02-16): A delivery 3-6 days late preceded 18 of 20 drops vs 2 of 20 stable or rising NPS answers (lift 9, adjusted p < 0.001)');
+    // Weeks 4-7 hold 80 answers. After the late delivery: 18 X detractors and 2 Y promoters, (2 − 18)/20 = −80;
+    // everyone else: 40 promoters in week 4, 18 in week 7 and the 2 Y detractors, (58 − 2)/60 = +93.3. Margin
+    // 1.96·100·sqrt((0.1 + 0.9 − 0.8²)/20 + (1 − (56/60)²)/60) = 27.8. Seven segments tried: products X and Y, a
+    // purchase of X and of Y, a late and an on-time delivery, a delivery 3-6 days late (every purchase amount falls
+    // in one bin and leaves no rest, each order holds one answer, and no combination scores below both its parts).
+    expect(lines).toContain('Scores fell most (weeks 2026-01-26 to 2026-02-16): after a delivery 3-6 days late, NPS -80 (n=20) vs NPS +93.3 (n=60) for everyone else; NPS -173.3 ±27.8 (adjusted p < 0.001, 7 segments tried)');
     // Detractor comments: 20 in week 7; promoter comments: 40 in week 4 and 20 in week 7.
     expect(lines).toContain('Top detractor theme (weeks 2026-01-26 to 2026-02-16): "late delivery" in 12 of 20 detractor comments vs 0 of 60 promoter comments (adjusted p < 0.001)');
   });
@@ -82,8 +91,8 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
 describe('the same shape with no cause', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await buildTestServer({ SWEEP_INTERVAL: '0' });
-    await seedPeople(server.app.store, noCause());
+    server = await buildV1Server({}, new TestClock(at(12, 0)));
+    await importPeople(server.app, noCause());
   });
   afterAll(() => server.close());
 

@@ -1,8 +1,5 @@
-import { Types } from 'mongoose';
-import { bandOf } from '../../src/domain/surveys.js';
-import { recordEvents } from '../../src/insights/events.js';
-import { recentFeatures } from '../../src/surveys/start-survey.js';
-import type { Store } from '../../src/store/index.js';
+import type { FastifyInstance } from 'fastify';
+import { envKey, v1 } from '../api/v1/v1-server.js';
 
 /** Weeks 1-7 of the seeded data, Mondays of 2026 (UTC business). */
 export const week = (n: number) => new Date(Date.UTC(2026, 0, 5 + (n - 1) * 7)).toISOString().slice(0, 10);
@@ -22,61 +19,38 @@ export interface SeedPerson {
 const phone = (i: number) => `+1415555${String(2600 + i)}`;
 
 /**
- * Customers with a purchase of their product in week 3 and an NPS survey about it in week 4, another
- * purchase in week 5, its delivery in week 6 and a second NPS survey about it in week 7. Events go through
- * `recordEvents` (customers matched by phone); surveys and counters are inserted through the
- * repositories, as a completed survey leaves them.
+ * Customers with a purchase of their product in week 3 and an NPS answer about it on Thursday of
+ * week 4, another purchase in week 5, its delivery in week 6 and a second NPS answer about it in week
+ * 7, built as a business moving from another tool would: the events through `POST /events`, then
+ * the answers (by phone, with comment, language and context) through `POST /surveys/import`, which
+ * links each to its customer and its events of the 30 days before. The server's clock must be past
+ * week 7. Returns the customers' ids.
  */
-export async function seedPeople(store: Store, people: readonly SeedPerson[]): Promise<string[]> {
-  const now = at(8, 0);
+export async function importPeople(app: FastifyInstance, people: readonly SeedPerson[]): Promise<string[]> {
   const events = people.flatMap((p, i) => [
-    { type: 'purchase', at: at(3, 1), source: 'shop', sourceEventId: `first-${i}`, customer: { phone: phone(i) }, attributes: { product: p.product, amount: 30 } },
-    { type: 'purchase', at: at(5, 1), source: 'shop', sourceEventId: `order-${i}`, customer: { phone: phone(i) }, attributes: { product: p.product, amount: 30 } },
-    { type: 'delivery', at: at(6, 2), source: 'shop', sourceEventId: `delivery-${i}`, customer: { phone: phone(i) }, attributes: p.late ? { onTime: false, daysLate: 4 } : { onTime: true } },
+    { type: 'purchase', at: at(3, 1).toISOString(), source: 'shop', sourceEventId: `first-${i}`, customer: { phone: phone(i) }, attributes: { product: p.product, amount: 30 } },
+    { type: 'purchase', at: at(5, 1).toISOString(), source: 'shop', sourceEventId: `order-${i}`, customer: { phone: phone(i) }, attributes: { product: p.product, amount: 30 } },
+    { type: 'delivery', at: at(6, 2).toISOString(), source: 'shop', sourceEventId: `delivery-${i}`, customer: { phone: phone(i) }, attributes: p.late ? { onTime: false, daysLate: 4 } : { onTime: true } },
   ]);
-  const results = await recordEvents(store, 'default', events, { country: 'US', now });
-  const customerIds = people.map((_, i) => {
-    const r = results[i * 3];
-    if (r?.status !== 'created') throw new Error(`seed event ${i}: ${JSON.stringify(r)}`);
-    return r.customerId;
-  });
-  // What a survey started then would count in: the features of the customer's events of the 30 days before.
-  const recent = await Promise.all(customerIds.map(async (id) => (await store.customers.byId(id, 'default'))?.recentEvents));
-  const surveys = people.flatMap((p, i) =>
-    ([4, 7] as const).map((w, k) => {
-      const _id = new Types.ObjectId();
-      const score = p.scores[k]!;
-      return {
-        _id,
-        businessId: 'default',
-        customerId: new Types.ObjectId(customerIds[i]),
-        channel: 'sms',
-        address: phone(i),
-        kind: 'nps',
-        state: 'completed',
-        openKey: `closed:${_id.toString()}`,
-        locale: p.locale ?? 'en',
-        vars: { business: 'Acme' },
-        trigger: 'api',
-        score,
-        band: bandOf('nps', score),
-        comment: p.comments[k],
-        invitedAt: at(w, 3),
-        answeredAt: new Date(at(w, 3).getTime() + 60_000),
-        completedAt: new Date(at(w, 3).getTime() + 120_000),
-        week: week(w),
-        tags: [],
-        context: { product: p.product, order: w === 4 ? `first-${i}` : `order-${i}` },
-        precededBy: recentFeatures(recent[i], at(w, 3)),
-      };
-    }),
+  const sent = await v1(app, envKey, 'POST', '/events', events);
+  const results = sent.json().results as Array<{ status: string; customerId?: string }>;
+  if (sent.statusCode !== 200 || results.some((r) => r.status !== 'created')) throw new Error(`events: ${sent.statusCode} ${sent.body.slice(0, 300)}`);
+  const rows = people.flatMap((p, i) =>
+    ([4, 7] as const).map((w, k) => ({
+      sourceId: `${w === 4 ? 'first' : 'order'}-${i}`,
+      kind: 'nps',
+      score: p.scores[k],
+      comment: p.comments[k],
+      answeredAt: new Date(at(w, 3).getTime() + 60_000).toISOString(),
+      customer: { phone: phone(i) },
+      channel: 'sms',
+      context: { product: p.product, order: w === 4 ? `first-${i}` : `order-${i}` },
+      locale: p.locale ?? 'en',
+    })),
   );
-  await store.surveys.model.insertMany(surveys);
-  for (const s of surveys) {
-    const key = { businessId: 'default', kind: 'nps', week: s.week, channel: 'sms', context: s.context, precededBy: s.precededBy };
-    await store.rollups.add(key, ['sent', 'scored', 'completed', 'commented', 'score'], s.score);
-  }
-  return customerIds;
+  const imported = await v1(app, envKey, 'POST', '/surveys/import?source=previous-tool', rows);
+  if (imported.statusCode !== 200 || imported.json().created !== rows.length) throw new Error(`import: ${imported.statusCode} ${imported.body.slice(0, 300)}`);
+  return people.map((_, i) => results[i * 3]!.customerId!);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commentTerms, commentThemes, normalizeWord, type ThemeComment } from '../../src/insights/themes.js';
+import { normalUpperTail } from '../../src/scoring/index.js';
 
 describe('comment terms', () => {
   it('keeps words and adjacent two-word phrases in English, without stop words or numbers', () => {
@@ -49,6 +50,11 @@ describe('comment themes', () => {
     expect(detractors!.themes[0]!.z).toBeCloseTo(z, 12);
     expect(detractors!.themes[2]!.z).toBeCloseTo(Math.log(3.5 / 1.5 / (1.5 / 3.5)) / Math.sqrt(2 / 3.5 + 2 / 1.5), 12);
     expect(detractors!.themes[0]!.commentIds).toEqual(['d1', 'd2', 'd3']);
+    // Adjusted p: one-sided p of z, Benjamini–Hochberg over the band's three terms with enough comments.
+    // p = P(Z > 1.7087) = 0.0437 twice and P(Z > 1.2287) = 0.1096: the two smallest get min(3·0.0437/2, 0.1096) = 0.0656.
+    const [pLate, pDelivery] = [normalUpperTail(z), normalUpperTail(Math.log(3.5 / 1.5 / (1.5 / 3.5)) / Math.sqrt(2 / 3.5 + 2 / 1.5))];
+    expect(detractors!.themes.map((t) => t.adjustedP)).toEqual([expect.closeTo((3 * pLate) / 2, 12), expect.closeTo((3 * pLate) / 2, 12), expect.closeTo(pDelivery, 12)]);
+    expect(detractors!.themes[0]!.adjustedP).toBeCloseTo(0.0656, 4);
     // "cold food" is in only 2 detractor comments: under the minimum of 3.
     expect(detractors!.themes.some((t) => t.term.startsWith('cold'))).toBe(false);
   });
