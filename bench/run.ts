@@ -26,6 +26,9 @@ const quick = process.argv.includes('--quick');
 // --only=replies,peers,campaign,digest,settling,ferretdb runs some figures (while working on one).
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (figure: string) => !only || only.includes(figure);
+// --baseline=<folder>: another checkout of the product (say `git archive <commit>` unpacked, with a
+// node_modules link) measured beside this one in figure 8, in the same run.
+const baselineDir = process.argv.find((a) => a.startsWith('--baseline='))?.slice(11);
 const cacheDir = process.env.FERRETDB_CACHE_DIR ?? path.resolve('.cache');
 const t0 = Date.now();
 const log = (line: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
@@ -81,7 +84,7 @@ try {
   if (wanted('peers')) {
     const peerDb = await connectRaw(main.uri, 'bench_peers');
     try {
-      peers = await benchPeers({ uri: main.uri, engine: main.engine }, peerDb.db, 'bench_peers', fakes, sizes.peers, log);
+      peers = await benchPeers({ uri: main.uri, engine: main.engine }, peerDb.db, 'bench_peers', fakes, { ...sizes.peers, ...(baselineDir ? { baselineDir: path.resolve(baselineDir) } : {}) }, log);
     } finally {
       await peerDb.client.close();
     }

@@ -27,7 +27,7 @@ export function verdicts(replies: ReplyFigures | undefined, campaign: CampaignFi
     out.push({
       figure: '8',
       what: `Node CPU per ${c.channel} update beside the minimal ${c.peer} bot`,
-      value: `${f2(c.productCpuMs)} ms vs ${f2(c.peerCpuMs)} ms = ${f2(c.ratio)}×`,
+      value: `${f2(c.productCpuMs)} ms vs ${f2(c.peerCpuMs)} ms = ${f2(c.ratio)}×${c.baselineCpuMs !== undefined ? ` (baseline version ${f2(c.baselineCpuMs)} ms = ${f2(c.baselineRatio!)}×)` : ''}`,
       target: `≤ ${peerRatioTarget}×`,
       met: c.ratio <= peerRatioTarget,
     });
