@@ -49,27 +49,32 @@ describe('database round trips per reply, including the later sweeps', () => {
     return [...commands];
   };
 
+  /** `list` less one of each command in `taken` (what a pass did beyond an idle one). */
+  const beyond = (list: string[], taken: string[]) => {
+    const rest = [...list];
+    for (const c of taken) if (rest.includes(c)) rest.splice(rest.indexOf(c), 1);
+    return rest;
+  };
+
   /** Sweeps until one finds nothing to do: their commands beyond an idle pass's, and the passes. */
-  const sweepsUntilIdle = async (idle: number): Promise<{ extra: number; passes: number; names: string[] }> => {
+  const sweepsUntilIdle = async (idle: string[]): Promise<{ extra: number; passes: number; names: string[] }> => {
     const names: string[] = [];
-    let extra = 0;
     for (let passes = 1; passes <= 10; passes++) {
       let work = 0;
       const run = await counted(async () => {
         const result = await server.app.sweeper.sweep();
         work = Object.values(result).reduce((a, b) => a + b, 0);
       });
-      extra += run.length - idle;
-      names.push(...run);
-      if (work === 0) return { extra, passes, names };
+      names.push(...beyond(run, idle));
+      if (work === 0) return { extra: names.length, passes, names };
     }
     throw new Error('the sweeps never ran out of work');
   };
 
   /** Commands of a sweep with nothing to do (measured twice, so the first pass's one-off work is past). */
-  const idleSweep = async (): Promise<number> => {
+  const idleSweep = async (): Promise<string[]> => {
     await counted(() => server.app.sweeper.sweep());
-    return (await counted(() => server.app.sweeper.sweep())).length;
+    return counted(() => server.app.sweeper.sweep());
   };
 
   const sms = async (from: string, body: string) => fake.receive(server.app, { from, body, messageSid: newSid('SM') });
@@ -86,8 +91,8 @@ describe('database round trips per reply, including the later sweeps', () => {
     const commented = await counted(() => sms(customer, 'the order came late'));
     const commentSweeps = await sweepsUntilIdle(idle);
     console.log(
-      `round trips, SMS ${band} (one owner): score ${scored.length} inline (${scored.join(', ')}) + ${scoreSweeps.extra} in ${scoreSweeps.passes} sweeps; ` +
-        `comment ${commented.length} inline (${commented.join(', ')}) + ${commentSweeps.extra} in ${commentSweeps.passes} sweeps; idle sweep ${idle}`,
+      `round trips, SMS ${band} (one owner): score ${scored.length} inline (${scored.join(', ')}) + ${scoreSweeps.extra} in ${scoreSweeps.passes} sweeps (${scoreSweeps.names.join(', ')}); ` +
+        `comment ${commented.length} inline (${commented.join(', ')}) + ${commentSweeps.extra} in ${commentSweeps.passes} sweeps; an idle sweep ${idle.length}`,
     );
     expect((await server.app.store.surveys.model.findOne({ address: customer }).lean())?.state).toBe('completed');
     for (const reply of [scored, commented]) expect(reply.length).toBeLessThanOrEqual(band === 'promoter' ? 4 : 13);
@@ -105,7 +110,7 @@ describe('database round trips per reply, including the later sweeps', () => {
     const commented = await counted(async () => expect((await postActivity(server.app, messageActivity('quick and friendly', options))).statusCode).toBe(200));
     const commentSweeps = await sweepsUntilIdle(idle);
     console.log(
-      `round trips, Teams: score ${scored.length} inline (${scored.join(', ')}) + ${scoreSweeps.extra} in ${scoreSweeps.passes} sweeps; ` +
+      `round trips, Teams: score ${scored.length} inline (${scored.join(', ')}) + ${scoreSweeps.extra} in ${scoreSweeps.passes} sweeps (${scoreSweeps.names.join(', ')}); ` +
         `comment ${commented.length} inline (${commented.join(', ')}) + ${commentSweeps.extra} in ${commentSweeps.passes} sweeps`,
     );
     expect((await server.app.store.surveys.model.findOne({ address: user.aadObjectId }).lean())?.state).toBe('completed');
