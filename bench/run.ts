@@ -6,7 +6,7 @@
  * The database is MONGODB_URI when set, else mongo-java-server started here; FerretDB (what
  * `npm start` embeds) gets the reply figures too when its binary is built. Writes bench/results.json.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { startFerretDbProcess } from '../test/helpers/ferretdb-process.js';
 import { startMongoJavaServer } from '../test/helpers/mongo-java-server.js';
 import { benchCampaign, type CampaignFigures } from './figures/campaign.js';
 import { benchDigest, type DigestFigures } from './figures/digest.js';
+import { benchPeers, type PeerFigures, type PeerSizes } from './figures/peers.js';
 import { benchReplies, type ReplyFigures, type ReplySizes } from './figures/replies.js';
 import { benchSettling, type SettlingFigures } from './figures/settling.js';
 import { connectRaw } from './lib/customers.js';
@@ -22,9 +23,12 @@ import { startFakes } from './lib/product.js';
 import { markdown, verdicts } from './lib/report.js';
 
 const quick = process.argv.includes('--quick');
-// --only=replies,campaign,digest,settling,ferretdb runs some figures (while working on one).
+// --only=replies,peers,campaign,digest,settling,ferretdb runs some figures (while working on one).
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (figure: string) => !only || only.includes(figure);
+// --baseline=<folder>: another checkout of the product (say `git archive <commit>` unpacked, with a
+// node_modules link) measured beside this one in figure 8, in the same run.
+const baselineDir = process.argv.find((a) => a.startsWith('--baseline='))?.slice(11);
 const cacheDir = process.env.FERRETDB_CACHE_DIR ?? path.resolve('.cache');
 const t0 = Date.now();
 const log = (line: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}`);
@@ -35,6 +39,7 @@ const sizes = quick
       campaign: { sms: 700, telegram: 420, smsRate: 50, failAt: 0.05 },
       digest: { large: 20_000, full: 10_000, small: 1_000, runs: 7 },
       ferretSmall: { counted: 1, warmUp: 5, load: 20, telegram: 10, connections: 8, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
+      peers: { warmUp: 40, measured: 100, connections: 8 } satisfies PeerSizes,
       settling: 12_000,
     }
   : {
@@ -43,6 +48,7 @@ const sizes = quick
       campaign: { sms: 7_700, telegram: 2_300, smsRate: 100, failAt: 0.4 },
       digest: { large: 1_000_000, full: 30_000, small: 1_000, runs: 9 },
       ferretSmall: undefined,
+      peers: { warmUp: 150, measured: 600, connections: 16 } satisfies PeerSizes,
       settling: 120_000,
     };
 
@@ -50,10 +56,11 @@ const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, 
 log(`${quick ? 'quick' : 'full'} run on ${machine}`);
 
 const external = process.env.MONGODB_URI;
-const benchDbs = ['bench_replies', 'bench_campaign', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large'];
+const benchDbs = ['bench_replies', 'bench_peers', 'bench_campaign', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large'];
 const fakes = await startFakes();
 const replies: ReplyFigures[] = [];
 let campaign: CampaignFigures | undefined;
+let peers: PeerFigures | undefined;
 let digest: DigestFigures | undefined;
 let settling: SettlingFigures | undefined;
 const skipped: string[] = [];
@@ -64,7 +71,7 @@ async function dropBenchDatabases(uri: string): Promise<void> {
   await client.close();
 }
 
-// The main database: figures 1, 2, 4 and 5 (and 3 when it is external).
+// The main database: figures 1, 2, 4, 5, 7 and 8 (and 3 when it is external).
 const main = external ? { uri: external, engine: 'MONGODB_URI', pid: undefined, stop: async () => {} } : await startMongoJavaServer({ cacheDir, log, heap: '512m' });
 try {
   if (external) await dropBenchDatabases(external);
@@ -73,6 +80,14 @@ try {
     if (wanted('replies')) replies.push(await benchReplies({ uri: main.uri, engine: main.engine, pid: main.pid }, db, 'bench_replies', fakes, sizes.replies, log));
   } finally {
     await client.close();
+  }
+  if (wanted('peers')) {
+    const peerDb = await connectRaw(main.uri, 'bench_peers');
+    try {
+      peers = await benchPeers({ uri: main.uri, engine: main.engine }, peerDb.db, 'bench_peers', fakes, { ...sizes.peers, ...(baselineDir ? { baselineDir: path.resolve(baselineDir) } : {}) }, log);
+    } finally {
+      await peerDb.client.close();
+    }
   }
   if (wanted('settling')) settling = await benchSettling({ uri: main.uri, engine: main.engine }, sizes.settling, log);
   if (wanted('campaign')) campaign = await benchCampaign({ uri: main.uri, engine: main.engine }, sizes.campaign, log);
@@ -128,13 +143,18 @@ const results = {
   wallSeconds,
   note: 'Every figure is beside its baseline from this same run: the floor (the same database commands replayed with the raw driver), the bare Fastify route, a recomputation from the surveys, the configured rate.',
   skipped,
-  verdicts: verdicts(replies[0], campaign, digest),
+  verdicts: verdicts(replies[0], campaign, digest, peers),
   replies,
+  peers,
   campaign,
   digest,
   settling,
 };
-writeFileSync(path.resolve('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+// A run of some figures (--only) keeps the last full run's figures and is recorded beside them, by the figures it ran.
+const resultsFile = path.resolve('bench/results.json');
+const recorded = only && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { partialRuns?: Record<string, unknown> }) : undefined;
+const written = recorded ? { ...recorded, partialRuns: { ...recorded.partialRuns, [only!.join(',')]: results } } : results;
+writeFileSync(resultsFile, `${JSON.stringify(written, null, 2)}\n`);
 console.log(`\n${markdown({ ...results, replies, machine: results.machine })}\n`);
 for (const line of skipped) console.log(`skipped: ${line}`);
 log(`done in ${wallSeconds.toFixed(0)} s; bench/results.json written`);

@@ -75,10 +75,11 @@ export interface NodeChild {
  * environment given (plus PATH and HOME). Its stdout goes nowhere unless asked: a server logging at
  * `info` would otherwise cost this process the reading of every line.
  */
-export async function startNodeChild(script: string, env: Record<string, string>, options: { port: number; ready?: string; keepStdout?: boolean; nodeArgs?: string[] }): Promise<NodeChild> {
+export async function startNodeChild(script: string, env: Record<string, string>, options: { port: number; ready?: string; keepStdout?: boolean; nodeArgs?: string[]; cwd?: string }): Promise<NodeChild> {
   const child = track(
     spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script], {
-      cwd: repoRoot,
+      // Another checkout of the product (a baseline version) runs from its own folder.
+      cwd: options.cwd ?? repoRoot,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', options.keepStdout ? 'pipe' : 'ignore', 'pipe'],
     }),

@@ -89,8 +89,8 @@ export function serverEnv(fakes: Fakes, mongodbUri: string, port: number, mode: 
   };
 }
 
-/** `node --import tsx src/server.ts` on a free port; resolves once /readyz answers 200. */
-export async function startProduct(fakes: Fakes, mongodbUri: string, mode: Mode, extra: Record<string, string> = {}): Promise<NodeChild> {
+/** `node --import tsx src/server.ts` on a free port (of another checkout when `cwd` is given); resolves once /readyz answers 200. */
+export async function startProduct(fakes: Fakes, mongodbUri: string, mode: Mode, extra: Record<string, string> = {}, cwd?: string): Promise<NodeChild> {
   const port = await freePort();
-  return startNodeChild('src/server.ts', serverEnv(fakes, mongodbUri, port, mode, extra), { port });
+  return startNodeChild('src/server.ts', serverEnv(fakes, mongodbUri, port, mode, extra), { port, ...(cwd ? { cwd } : {}) });
 }

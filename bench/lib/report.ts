@@ -4,6 +4,7 @@
  */
 import type { CampaignFigures } from '../figures/campaign.js';
 import type { DigestFigures } from '../figures/digest.js';
+import { peerRatioTarget, type PeerFigures } from '../figures/peers.js';
 import type { ReplyFigures } from '../figures/replies.js';
 
 export interface Verdict {
@@ -20,8 +21,17 @@ const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 const pct = (n: number) => `${(n * 100).toFixed(0)} %`;
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
-export function verdicts(replies: ReplyFigures | undefined, campaign: CampaignFigures | undefined, digest: DigestFigures | undefined): Verdict[] {
+export function verdicts(replies: ReplyFigures | undefined, campaign: CampaignFigures | undefined, digest: DigestFigures | undefined, peers?: PeerFigures): Verdict[] {
   const out: Verdict[] = [];
+  for (const c of peers?.channels ?? []) {
+    out.push({
+      figure: '8',
+      what: `Node CPU per ${c.channel} update beside the minimal ${c.peer} bot`,
+      value: `${f2(c.productCpuMs)} ms vs ${f2(c.peerCpuMs)} ms = ${f2(c.ratio)}×${c.baselineCpuMs !== undefined ? ` (baseline version ${f2(c.baselineCpuMs)} ms = ${f2(c.baselineRatio!)}×)` : ''}`,
+      target: `≤ ${peerRatioTarget}×`,
+      met: c.ratio <= peerRatioTarget,
+    });
+  }
   if (replies) {
     for (const c of replies.channels) {
       for (const kind of ['score', 'comment'] as const) {

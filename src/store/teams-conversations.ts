@@ -3,8 +3,8 @@ import { modelOn, type AnyModel } from './model.js';
 
 /**
  * Where the bot can reach each Teams user later: the conversation reference of their personal chat
- * (a Bot Framework `ConversationReference`, kept as the SDK gives it), saved on install and on every
- * message, read for proactive sends (invitations, reminders, digests).
+ * (a Bot Framework `ConversationReference`, kept as the SDK gives it), saved on install and whenever a
+ * message brings a different one, read for proactive sends (invitations, reminders, digests).
  */
 const schema = new Schema(
   {
@@ -17,7 +17,18 @@ const schema = new Schema(
 );
 schema.index({ businessId: 1, address: 1 }, { unique: true, name: 'business_address' });
 
+/** References this process saved lately, remembered so an unchanged one is not written again (well under a megabyte). */
+const rememberedSaves = 10_000;
+/**
+ * An unchanged reference is written again after this long anyway: another instance may have erased
+ * the person's data or saved a newer reference meanwhile, and this bounds how long that goes unseen.
+ */
+export const resaveAfterMs = 10 * 60_000;
+
 export class TeamsConversationRepository {
+  /** The last reference saved per business and address, as JSON, and when; oldest first. */
+  private readonly saved = new Map<string, { json: string; at: number }>();
+
   constructor(readonly model: AnyModel) {}
 
   static model(conn: Connection): AnyModel {
@@ -30,8 +41,16 @@ export class TeamsConversationRepository {
     await this.model.updateMany({ businessId: { $exists: false } }, { $set: { businessId } });
   }
 
+  /** Saved when it differs from the one this process saved last (or that was long ago): most messages send none. */
   async save(businessId: string, address: string, reference: object, at: Date): Promise<void> {
+    const key = `${businessId}\n${address}`;
+    const json = JSON.stringify(reference);
+    const last = this.saved.get(key);
+    if (last?.json === json && Math.abs(at.getTime() - last.at) < resaveAfterMs) return;
     await this.model.updateOne({ businessId, address }, { $set: { reference, updatedAt: at } }, { upsert: true });
+    this.saved.delete(key);
+    this.saved.set(key, { json, at: at.getTime() });
+    if (this.saved.size > rememberedSaves) this.saved.delete(this.saved.keys().next().value!);
   }
 
   async find(businessId: string, address: string): Promise<object | undefined> {
@@ -46,6 +65,7 @@ export class TeamsConversationRepository {
   }
 
   async deleteAddresses(businessId: string, addresses: readonly string[]): Promise<number> {
+    for (const address of addresses) this.saved.delete(`${businessId}\n${address}`);
     return addresses.length ? (await this.model.deleteMany({ businessId, address: { $in: addresses } })).deletedCount : 0;
   }
 }

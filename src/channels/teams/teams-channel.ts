@@ -8,7 +8,8 @@ import { activityProblem, addressOf, isPersonalChat, toInbound } from './inbound
 
 /**
  * Where the bot can reach each Teams user later: the conversation reference of their personal chat,
- * saved on install and on every message, read for proactive sends (invitations, reminders, digests).
+ * given on install and on every message (the store writes it only when it changed), read for
+ * proactive sends (invitations, reminders, digests).
  */
 export interface ConversationStore {
   save(address: string, reference: object, at: Date): Promise<void>;

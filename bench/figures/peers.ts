@@ -1,0 +1,133 @@
+/**
+ * Figure 8: Node CPU per update of the product's Telegram and Teams paths beside the minimal bots
+ * of their SDKs (bench/peers/: receive through the SDK's webhook handling, store one document, answer
+ * one text), driven with the same signed updates and activities, on the same database, in the same
+ * run: the peer's updates are split in two halves run before and after the product's, so both see
+ * the same noise.
+ */
+import type { Db } from 'mongodb';
+import { bands, cloneCustomers, replyRequest, startTemplate, type Customer, type PreparedRequest } from '../lib/customers.js';
+import { phase, runLoad, type LoadResult } from '../lib/load.js';
+import { startNodeChild, type NodeChild } from '../lib/processes.js';
+import { startProduct, telegramToken, webhookSecret, withDbName, type Fakes } from '../lib/product.js';
+import { freePort } from '../../src/store/embedded-database.js';
+
+export interface PeerSizes {
+  /** Customers per channel whose two replies warm the code up first (not measured). */
+  warmUp: number;
+  /** Customers per channel measured: a score and a comment each. */
+  measured: number;
+  connections: number;
+  /** Another checkout of the product (an earlier version), measured beside this one in the same run. */
+  baselineDir?: string;
+}
+
+export interface PeerChannelFigures {
+  channel: 'telegram' | 'teams';
+  peer: string;
+  updates: number;
+  /** Node CPU ms per update: the product's (score and comment replies) and the minimal bot's. */
+  productCpuMs: number;
+  peerCpuMs: number;
+  /** productCpuMs / peerCpuMs. */
+  ratio: number;
+  /** The baseline checkout's CPU per update on the same updates, and its ratio to the minimal bot. */
+  baselineCpuMs?: number;
+  baselineRatio?: number;
+  baselineOk?: string;
+  /** Updates answered 2xx, of those sent. */
+  productOk: string;
+  peerOk: string;
+}
+
+export interface PeerFigures {
+  database: string;
+  channels: PeerChannelFigures[];
+}
+
+/** The target set for the product beside the minimal bots: at most this many times their CPU per update. */
+export const peerRatioTarget = 3;
+
+const bandOf = (i: number) => bands[i % bands.length]!.band;
+
+async function startPeer(script: string, uri: string, fakes: Fakes): Promise<NodeChild> {
+  const port = await freePort();
+  const env = { PORT: String(port), MONGODB_URI: uri, TELEGRAM_BOT_TOKEN: telegramToken, TELEGRAM_WEBHOOK_SECRET: webhookSecret, TELEGRAM_API_ROOT: fakes.telegram.url };
+  return startNodeChild(script, env, { port });
+}
+
+const cpuPerUpdate = (runs: LoadResult[]) => runs.reduce((a, r) => a + r.cpuMs.server!, 0) / Math.max(1, runs.reduce((a, r) => a + r.ok, 0));
+const okOf = (runs: LoadResult[]) => `${runs.reduce((a, r) => a + r.ok, 0)}/${runs.reduce((a, r) => a + r.sent, 0)}`;
+
+export async function benchPeers(database: { uri: string; engine: string }, db: Db, dbName: string, fakes: Fakes, sizes: PeerSizes, log: (line: string) => void): Promise<PeerFigures> {
+  const uri = withDbName(database.uri, dbName);
+  const serviceUrl = fakes.connector.serviceUrl;
+  const production = await startProduct(fakes, uri, 'production');
+  const teams = await startProduct(fakes, uri, 'teams');
+  const baseline = sizes.baselineDir
+    ? { production: await startProduct(fakes, uri, 'production', {}, sizes.baselineDir), teams: await startProduct(fakes, uri, 'teams', {}, sizes.baselineDir) }
+    : undefined;
+  const peers = { telegram: await startPeer('bench/peers/telegraf-bot.ts', uri, fakes), teams: await startPeer('bench/peers/botbuilder-bot.ts', uri, fakes) };
+  const out: PeerChannelFigures[] = [];
+  try {
+    for (const channel of ['telegram', 'teams'] as const) {
+      const server = channel === 'teams' ? teams : production;
+      const before = baseline && (channel === 'teams' ? baseline.teams : baseline.production);
+      const peer = peers[channel];
+      const template = await startTemplate(channel, server.url, db, fakes);
+      const warm = await cloneCustomers(db, template, sizes.warmUp, bandOf);
+      const measured = await cloneCustomers(db, template, sizes.measured, bandOf);
+      // The baseline answers customers of its own, with the same bands and texts.
+      const warmBefore = before ? await cloneCustomers(db, template, sizes.warmUp, bandOf) : [];
+      const measuredBefore = before ? await cloneCustomers(db, template, sizes.measured, bandOf) : [];
+      // The product answers a score, then a comment; the peer gets the very same updates.
+      const updates = (customers: Customer[]) => ({
+        score: customers.map((c) => replyRequest(c, 'score', serviceUrl)),
+        comment: customers.map((c) => replyRequest(c, 'comment', serviceUrl)),
+      });
+      const w = updates(warm);
+      const m = updates(measured);
+      const all = (u: { score: PreparedRequest[]; comment: PreparedRequest[] }) => [...u.score, ...u.comment];
+      const options = (of: NodeChild) => ({ connections: sizes.connections, watch: { server: of.pid } });
+      const half = (list: PreparedRequest[], n: 0 | 1) => list.filter((_, i) => i % 2 === n);
+      const wb = updates(warmBefore);
+      const mb = updates(measuredBefore);
+      const runs = await runLoad([
+        phase('warm-up peer', peer.url, all(w), options(peer)),
+        phase('warm-up product score', server.url, w.score, options(server)),
+        phase('warm-up product comment', server.url, w.comment, options(server)),
+        ...(before ? [phase('warm-up baseline score', before.url, wb.score, options(before)), phase('warm-up baseline comment', before.url, wb.comment, options(before))] : []),
+        phase('peer 1', peer.url, half(all(m), 0), options(peer)),
+        ...(before ? [phase('baseline score', before.url, mb.score, options(before))] : []),
+        phase('product score', server.url, m.score, options(server)),
+        phase('product comment', server.url, m.comment, options(server)),
+        ...(before ? [phase('baseline comment', before.url, mb.comment, options(before))] : []),
+        phase('peer 2', peer.url, half(all(m), 1), options(peer)),
+      ]);
+      const baselineRuns = runs.filter((r) => r.name.startsWith('baseline'));
+      const product = runs.filter((r) => r.name.startsWith('product'));
+      const peerRuns = runs.filter((r) => r.name.startsWith('peer'));
+      const figures: PeerChannelFigures = {
+        channel,
+        peer: channel === 'teams' ? 'botbuilder' : 'telegraf',
+        updates: all(m).length,
+        productCpuMs: cpuPerUpdate(product),
+        peerCpuMs: cpuPerUpdate(peerRuns),
+        ratio: cpuPerUpdate(product) / cpuPerUpdate(peerRuns),
+        productOk: okOf(product),
+        peerOk: okOf(peerRuns),
+        ...(before ? { baselineCpuMs: cpuPerUpdate(baselineRuns), baselineRatio: cpuPerUpdate(baselineRuns) / cpuPerUpdate(peerRuns), baselineOk: okOf(baselineRuns) } : {}),
+      };
+      log(
+        `${database.engine} ${channel}: product ${figures.productCpuMs.toFixed(2)} ms CPU/update, minimal ${figures.peer} bot ${figures.peerCpuMs.toFixed(2)} ms, ` +
+          `ratio ${figures.ratio.toFixed(2)}× (target ≤ ${peerRatioTarget}×)` +
+          (figures.baselineCpuMs !== undefined ? `; baseline ${figures.baselineCpuMs.toFixed(2)} ms, ${figures.baselineRatio!.toFixed(2)}× (${figures.baselineOk})` : '') +
+          `; answered 2xx: product ${figures.productOk}, peer ${figures.peerOk}`,
+      );
+      out.push(figures);
+    }
+  } finally {
+    await Promise.all([production.stop(), teams.stop(), peers.telegram.stop(), peers.teams.stop(), baseline?.production.stop(), baseline?.teams.stop()]);
+  }
+  return { database: database.engine, channels: out };
+}

@@ -1,0 +1,122 @@
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { TestClock } from '../helpers/clock.js';
+import { installActivity, messageActivity, postActivity, startFakeBotConnector, teamsUser, type FakeBotConnector } from '../helpers/fake-bot-connector.js';
+import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
+
+/** Handshakes and health checks, not work done for a message. */
+const housekeeping = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'endSessions']);
+const owner = '+14155550199';
+
+/**
+ * Every database command a reply causes: the inline ones, the owner alerts sent after the answer,
+ * and what the sweeps that follow do for it until nothing is owed (a sweep's own queries, which it
+ * makes whether or not anything is owed, counted once per pass and taken off).
+ */
+describe('database round trips per reply, including the later sweeps', () => {
+  const clock = new TestClock('2026-03-10T15:00:00Z');
+  let fake: FakeTwilio;
+  let connector: FakeBotConnector;
+  let server: TestServer;
+  const commands: string[] = [];
+
+  beforeAll(async () => {
+    [fake, connector] = await Promise.all([startFakeTwilio({ accountSid, authToken, publicUrl }), startFakeBotConnector()]);
+    const env = smsEnv(fake, { TEAMS_AUTH_DISABLED: 'true', SWEEP_INTERVAL: '0', OWNER_ADDRESSES: `sms:${owner}` });
+    server = await buildTestServer(env, { now: clock.now, monitorCommands: true });
+    server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => {
+      if (!housekeeping.has(e.commandName)) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await Promise.all([fake?.close(), connector?.close()]);
+  });
+
+  /** The commands one action sends, with the alerts it sets going after its answer. */
+  const counted = async (action: () => Promise<unknown>): Promise<string[]> => {
+    await server.app.alerts.drain();
+    commands.length = 0;
+    await action();
+    await server.app.alerts.drain();
+    // A receipt is recorded after the answer: wait until the commands stop.
+    for (let seen = -1; seen !== commands.length; ) {
+      seen = commands.length;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    return [...commands];
+  };
+
+  /** `list` less one of each command in `taken` (what a pass did beyond an idle one). */
+  const beyond = (list: string[], taken: string[]) => {
+    const rest = [...list];
+    for (const c of taken) if (rest.includes(c)) rest.splice(rest.indexOf(c), 1);
+    return rest;
+  };
+
+  /** Sweeps until one finds nothing to do: their commands beyond an idle pass's, and the passes. */
+  const sweepsUntilIdle = async (idle: string[]): Promise<{ extra: number; passes: number; names: string[] }> => {
+    const names: string[] = [];
+    for (let passes = 1; passes <= 10; passes++) {
+      let work = 0;
+      const run = await counted(async () => {
+        const result = await server.app.sweeper.sweep();
+        work = Object.values(result).reduce((a, b) => a + b, 0);
+      });
+      names.push(...beyond(run, idle));
+      if (work === 0) return { extra: names.length, passes, names };
+    }
+    throw new Error('the sweeps never ran out of work');
+  };
+
+  /** Commands of a sweep with nothing to do (measured twice, so the first pass's one-off work is past). */
+  const idleSweep = async (): Promise<string[]> => {
+    await counted(() => server.app.sweeper.sweep());
+    return counted(() => server.app.sweeper.sweep());
+  };
+
+  const sms = async (from: string, body: string) => fake.receive(server.app, { from, body, messageSid: newSid('SM') });
+
+  it.each([
+    ['promoter', '9'],
+    ['detractor', '3'],
+  ])('SMS %s: score and comment, with the sweeps after them', async (band, score) => {
+    const customer = band === 'promoter' ? '+14155550111' : '+14155550112';
+    await server.app.surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' });
+    const idle = await idleSweep();
+    const scored = await counted(() => sms(customer, score));
+    const scoreSweeps = await sweepsUntilIdle(idle);
+    const commented = await counted(() => sms(customer, 'the order came late'));
+    const commentSweeps = await sweepsUntilIdle(idle);
+    console.log(
+      `round trips, SMS ${band} (one owner): score ${scored.length} inline (${scored.join(', ')}) + ${scoreSweeps.extra} in ${scoreSweeps.passes} sweeps (${scoreSweeps.names.join(', ')}); ` +
+        `comment ${commented.length} inline (${commented.join(', ')}) + ${commentSweeps.extra} in ${commentSweeps.passes} sweeps; an idle sweep ${idle.length}`,
+    );
+    expect((await server.app.store.surveys.model.findOne({ address: customer }).lean())?.state).toBe('completed');
+    for (const reply of [scored, commented]) expect(reply.length).toBeLessThanOrEqual(band === 'promoter' ? 4 : 13);
+    for (const sweeps of [scoreSweeps, commentSweeps]) expect(sweeps.extra).toBeLessThanOrEqual(2);
+  });
+
+  it('Teams: a score and a comment', async () => {
+    const user = teamsUser();
+    const options = { user, serviceUrl: connector.serviceUrl };
+    expect((await postActivity(server.app, installActivity(options))).statusCode).toBe(200);
+    await server.app.surveys.start({ kind: 'nps', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
+    const idle = await idleSweep();
+    const scored = await counted(async () => expect((await postActivity(server.app, messageActivity('9', options))).statusCode).toBe(200));
+    const scoreSweeps = await sweepsUntilIdle(idle);
+    const commented = await counted(async () => expect((await postActivity(server.app, messageActivity('quick and friendly', options))).statusCode).toBe(200));
+    const commentSweeps = await sweepsUntilIdle(idle);
+    console.log(
+      `round trips, Teams: score ${scored.length} inline (${scored.join(', ')}) + ${scoreSweeps.extra} in ${scoreSweeps.passes} sweeps (${scoreSweeps.names.join(', ')}); ` +
+        `comment ${commented.length} inline (${commented.join(', ')}) + ${commentSweeps.extra} in ${commentSweeps.passes} sweeps`,
+    );
+    expect((await server.app.store.surveys.model.findOne({ address: user.aadObjectId }).lean())?.state).toBe('completed');
+    // The conversation reference did not change since the install: it is not written again.
+    for (const reply of [scored, commented]) expect(reply.filter((c) => c.endsWith(' teams_conversations'))).toEqual([]);
+    for (const reply of [scored, commented]) expect(reply.length).toBeLessThanOrEqual(4);
+    for (const sweeps of [scoreSweeps, commentSweeps]) expect(sweeps.extra).toBeLessThanOrEqual(2);
+  });
+});
