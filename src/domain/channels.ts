@@ -112,3 +112,22 @@ export interface DeliveryUpdate {
   status: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read';
   errorCode?: string;
 }
+
+/**
+ * The sending side of a channel: what features (the outbox, staff commands) need to reach a person.
+ * Adapters implement it as part of `Channel` (src/channels/channel.ts), which adds their routes.
+ */
+export interface ChannelSender {
+  readonly name: ChannelName;
+  /**
+   * Sending is a write to our own database (the web chat's transcript), which does not fail for a
+   * while the way a provider does: it needs no outbox record before it goes.
+   */
+  readonly local?: boolean;
+  /** Send one message to an address on this channel, rendering choices natively. */
+  send(to: string, message: Outbound): Promise<Delivery>;
+  /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */
+  deepLink?(token: string): Promise<string>;
+  /** Release what the adapter holds (timers, sockets). */
+  close?(): Promise<void>;
+}

@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Channel } from '../channels/channel.js';
 import { periodStats, renderStats } from '../digest/stats.js';
-import type { ChannelName, Inbound, Outbound } from '../domain/channels.js';
+import type { ChannelName, ChannelSender, Inbound, Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
 import { AppError } from '../errors.js';
 import type { BusinessSettings, Store } from '../store/index.js';
@@ -20,7 +19,7 @@ export interface CommandDeps {
   links: DeepLinks;
   outbox: Outbox;
   threads: ReplyThreads;
-  channels: ReadonlyMap<ChannelName, Channel>;
+  channels: ReadonlyMap<ChannelName, ChannelSender>;
   /** The digest of the last full week as a message for this channel (with the trend chart where it shows pictures). */
   digest: (channel: ChannelName) => Promise<Outbound>;
   /** A one-time sign-in link to the dashboard for this staff member. */
