@@ -1,6 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { digestSchedule, sendWindow, timeZone } from './domain/business-fields.js';
+import { exampleAddress } from './domain/channel-facts.js';
+import { channelNames, type ChannelName } from './domain/channels.js';
 import { cleanText } from './domain/text.js';
 import { describeIssues } from './errors.js';
 import { SecretBox } from './security/secret-box.js';
@@ -37,13 +39,14 @@ const trustProxy = z
   )
   .transform((v): false | number | string[] => (v === 'false' || v === '0' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim())));
 
+const ownerPair = `(${channelNames.join('|')}):[^,\\s]+`;
 const ownerAddresses = z
   .string()
-  .regex(/^\s*(sms|telegram|teams|web):[^,\s]+(\s*,\s*(sms|telegram|teams|web):[^,\s]+)*\s*$/, 'comma-separated channel:address pairs such as sms:+15551234567,telegram:12345')
+  .regex(new RegExp(`^\\s*${ownerPair}(\\s*,\\s*${ownerPair})*\\s*$`), `comma-separated channel:address pairs such as ${channelNames.slice(0, 2).map(exampleAddress).join(',')}`)
   .transform((v) =>
     v.split(',').map((pair) => {
       const [channel, ...rest] = pair.trim().split(':');
-      return { channel: channel as 'sms' | 'telegram' | 'teams' | 'web', address: rest.join(':') };
+      return { channel: channel as ChannelName, address: rest.join(':') };
     }),
   );
 

@@ -29,7 +29,11 @@ export type BusinessInput = z.input<typeof businessInput>;
 /** The settings and sealed identities to store for a validated business. */
 export function toStored(input: z.output<typeof businessInput>, box: SecretBox): { settings: BusinessSettings; sealed: string } {
   const { channels, ...rest } = input;
-  const channelNames = (Object.keys(channels) as ChannelName[]).filter((name) => name !== 'web' || channels.web?.enabled);
+  // A channel is on when it has an identity, and that identity, if it is a switch (`{enabled}`), is on.
+  const channelNames = (Object.keys(channels) as ChannelName[]).filter((name) => {
+    const identity: object | undefined = channels[name];
+    return identity !== undefined && !('enabled' in identity && identity.enabled === false);
+  });
   return { settings: { ...rest, channelNames }, sealed: box.seal(JSON.stringify(channels)) };
 }
 

@@ -1,8 +1,9 @@
 /** What passes between a channel adapter and the product: channel names, messages in and out, deliveries. */
 
-/** The chat channels a survey can run on. */
-export const channelNames = ['sms', 'telegram', 'teams', 'web'] as const;
-export type ChannelName = (typeof channelNames)[number];
+import type { ChannelName } from './channel-facts.js';
+
+/** The chat channels a survey can run on: the rows of the channel facts. */
+export { channelNames, type ChannelName } from './channel-facts.js';
 
 /** A button the customer can tap instead of typing; `value` is what comes back as `Inbound.choice`. */
 export interface Choice {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isOpen } from '../dialogs/index.js';
+import { channelFacts } from '../domain/channel-facts.js';
 import type { ChannelName } from '../domain/channels.js';
 import { NotFoundError } from '../errors.js';
 import { erasedAddress, type CustomerRecord, type InvitationRecord, type Store, type SurveyRecord } from '../store/index.js';
@@ -84,8 +85,10 @@ export class CustomerPrivacy {
     ]);
   }
 
-  private static web = (p: Person) => p.addresses.filter((a) => a.channel === 'web').map((a) => a.address);
-  private static teams = (p: Person) => p.addresses.filter((a) => a.channel === 'teams').map((a) => a.address);
+  /** Addresses on channels whose chats our database keeps (web chat transcripts). */
+  private static web = (p: Person) => p.addresses.filter((a) => channelFacts[a.channel].transcript).map((a) => a.address);
+  /** Addresses on channels whose adapter keeps a conversation reference (Teams). */
+  private static teams = (p: Person) => p.addresses.filter((a) => channelFacts[a.channel].conversationReferences).map((a) => a.address);
   private static messageIds = (p: Person) => p.surveys.flatMap((s) => s.inbound.map((providerMessageId) => ({ channel: s.channel, providerMessageId })));
 
   /** Everything stored about the person behind `customerId` (and their linked addresses), as JSON. */

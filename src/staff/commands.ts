@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { periodStats, renderStats } from '../digest/stats.js';
+import { deepLinkChannels, phoneChannel } from '../domain/channel-facts.js';
 import type { ChannelName, ChannelSender, Inbound, Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
 import { AppError } from '../errors.js';
@@ -145,7 +146,7 @@ export class StaffCommands {
       channel = customer.channel;
       address = customer.address;
     } else if (command.target.type === 'phone') {
-      channel = 'sms';
+      channel = phoneChannel;
       address = command.target.phone;
     } else {
       ({ channel, address } = command.target);
@@ -156,8 +157,8 @@ export class StaffCommands {
   }
 
   private async link(command: Extract<Command, { name: 'link' }>, member: StaffMember): Promise<string> {
-    const deepLink = this.deps.channels.get('telegram')?.deepLink;
-    if (!deepLink) return 'The telegram channel is not enabled on this server, so there is no link to give.';
+    const deepLink = deepLinkChannels.map((name) => this.deps.channels.get(name)?.deepLink).find((link) => link !== undefined);
+    if (!deepLink) return `No channel with links (${deepLinkChannels.join(', ')}) is enabled on this server, so there is no link to give.`;
     const invitation = await this.deps.links.createInvitation({ kind: command.kind, customerId: command.customerId, context: command.context }, member.staffId);
     const until = invitation.expiresAt.toISOString().slice(0, 10);
     return `One-time ${kindLabel[command.kind]} survey link for one customer, valid until ${until}:\n${await deepLink(invitation.token)}`;
