@@ -11,6 +11,7 @@ import { anonymousChannel, channelAddress, channelFacts, deepLinkChannels, phone
 import { channelNames, type Choice } from '../../src/domain/channels.js';
 import { scaleOf, surveyKinds } from '../../src/domain/surveys.js';
 import type { TranscriptLine } from '../../src/store/index.js';
+import { startSmsHarness } from '../channels/sms/harness.js';
 
 const root = join(import.meta.dirname, '../..');
 const choices = (n: number): Choice[] => Array.from({ length: n }, (_, i) => ({ label: String(i), value: String(i) }));
@@ -94,6 +95,20 @@ describe('channel facts agree with the adapters', () => {
     expect(card.actions).toHaveLength(channelFacts.teams.buttons);
     const withChart = renderOutbound({ text: 'digest', image: { png: Buffer.from('png'), alt: 'chart' } });
     expect(withChart.attachments?.some((a) => a.contentType === 'image/png')).toBe(channelFacts.teams.pictures);
+  });
+
+  it('SMS: a message with buttons and a picture reaches Twilio as its text alone (the table's longest text)', async () => {
+    expect([channelFacts.sms.buttons, channelFacts.sms.pictures]).toEqual([0, false]);
+    const h = await startSmsHarness();
+    try {
+      const text = `How likely are you to recommend us? Reply 0-10 ${'x'.repeat(channelFacts.sms.maxTextLength - 47)}`;
+      expect(text).toHaveLength(channelFacts.sms.maxTextLength);
+      const delivery = await h.channel.send('+14155550123', { text, choices: choices(11), image: { png: Buffer.from('png'), alt: 'chart' } });
+      expect(delivery.status).toBe('sent');
+      expect(h.fake.messages.map((m) => m.body)).toEqual([text]);
+    } finally {
+      await h.close();
+    }
   });
 
   it('SMS and web chat make no deep links; the table says so', () => {
