@@ -97,7 +97,7 @@ describe('channel facts agree with the adapters', () => {
     expect(withChart.attachments?.some((a) => a.contentType === 'image/png')).toBe(channelFacts.teams.pictures);
   });
 
-  it('SMS: a message with buttons and a picture reaches Twilio as its text alone (the table's longest text)', async () => {
+  it("SMS: a message with buttons and a picture reaches Twilio as its text alone (the table's longest text)", async () => {
     expect([channelFacts.sms.buttons, channelFacts.sms.pictures]).toEqual([0, false]);
     const h = await startSmsHarness();
     try {
