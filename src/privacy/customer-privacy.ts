@@ -86,9 +86,9 @@ export class CustomerPrivacy {
   }
 
   /** Addresses on channels whose chats our database keeps (web chat transcripts). */
-  private static web = (p: Person) => p.addresses.filter((a) => channelFacts[a.channel].transcript).map((a) => a.address);
+  private static transcriptAddresses = (p: Person) => p.addresses.filter((a) => channelFacts[a.channel].transcript).map((a) => a.address);
   /** Addresses on channels whose adapter keeps a conversation reference (Teams). */
-  private static teams = (p: Person) => p.addresses.filter((a) => channelFacts[a.channel].conversationReferences).map((a) => a.address);
+  private static referenceAddresses = (p: Person) => p.addresses.filter((a) => channelFacts[a.channel].conversationReferences).map((a) => a.address);
   private static messageIds = (p: Person) => p.surveys.flatMap((s) => s.inbound.map((providerMessageId) => ({ channel: s.channel, providerMessageId })));
 
   /** Everything stored about the person behind `customerId` (and their linked addresses), as JSON. */
@@ -96,12 +96,12 @@ export class CustomerPrivacy {
     const { store, now } = this.deps;
     const p = await this.person(businessId, customerId);
     const quotes = this.quotesOf(p);
-    const web = CustomerPrivacy.web(p);
+    const web = CustomerPrivacy.transcriptAddresses(p);
     const [transcript, inbound, outbox, teams, staff, digests, webhooks, events] = await Promise.all([
       store.webTranscripts.linesOf(businessId, web),
       store.inbound.ofPerson(businessId, web, CustomerPrivacy.messageIds(p)),
       store.outbox.ofPerson(businessId, p.addresses, p.surveys.map((s) => s.id)),
-      store.teamsConversations.ofAddresses(businessId, CustomerPrivacy.teams(p)),
+      store.teamsConversations.ofAddresses(businessId, CustomerPrivacy.referenceAddresses(p)),
       store.staff.identitiesAt(businessId, p.addresses),
       quotes.pattern ? store.outbox.matching(businessId, 'digest', quotes.pattern) : [],
       store.webhookDeliveries.ofPerson(businessId, p.surveys.map((s) => s.id), p.customers.map((c) => c.id)),
@@ -176,12 +176,12 @@ export class CustomerPrivacy {
     }
     const live = p.customers.filter((c) => !c.erasedAt);
     const quotes = this.quotesOf(p);
-    const web = CustomerPrivacy.web(p);
+    const web = CustomerPrivacy.transcriptAddresses(p);
     const surveyIds = p.surveys.map((s) => s.id);
 
     const webMessages = await store.webTranscripts.deleteVisitors(businessId, web);
     const inbound = await store.inbound.deleteOfPerson(businessId, web, CustomerPrivacy.messageIds(p));
-    const teamsConversations = await store.teamsConversations.deleteAddresses(businessId, CustomerPrivacy.teams(p));
+    const teamsConversations = await store.teamsConversations.deleteAddresses(businessId, CustomerPrivacy.referenceAddresses(p));
     const outbox = await store.outbox.erase(businessId, p.addresses, surveyIds, erasedText, erasedAddress);
     const quotesRedacted = await this.redactQuotes(businessId, quotes);
     const webhookDeliveries = await this.eraseWebhookComments(businessId, surveyIds);
