@@ -1,5 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { digestSchedule, sendWindow, timeZone } from './domain/business-fields.js';
+import { exampleAddress } from './domain/channel-facts.js';
+import { channelNames, type ChannelName } from './domain/channels.js';
 import { cleanText } from './domain/text.js';
 import { describeIssues } from './errors.js';
 import { SecretBox } from './security/secret-box.js';
@@ -36,47 +39,16 @@ const trustProxy = z
   )
   .transform((v): false | number | string[] => (v === 'false' || v === '0' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim())));
 
-export const timeZone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'an IANA time zone such as America/New_York' },
-);
-
-export const sendWindow = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'a window such as 09:00-20:00')
-  .transform((v) => {
-    const [from, to] = v.split('-') as [string, string];
-    const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
-    return { startMinute: minutes(from), endMinute: minutes(to) };
-  });
-
+const ownerPair = `(${channelNames.join('|')}):[^,\\s]+`;
 const ownerAddresses = z
   .string()
-  .regex(/^\s*(sms|telegram|teams|web):[^,\s]+(\s*,\s*(sms|telegram|teams|web):[^,\s]+)*\s*$/, 'comma-separated channel:address pairs such as sms:+15551234567,telegram:12345')
+  .regex(new RegExp(`^\\s*${ownerPair}(\\s*,\\s*${ownerPair})*\\s*$`), `comma-separated channel:address pairs such as ${channelNames.slice(0, 2).map(exampleAddress).join(',')}`)
   .transform((v) =>
     v.split(',').map((pair) => {
       const [channel, ...rest] = pair.trim().split(':');
-      return { channel: channel as 'sms' | 'telegram' | 'teams' | 'web', address: rest.join(':') };
+      return { channel: channel as ChannelName, address: rest.join(':') };
     }),
   );
-
-const weekdayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const digestSchedule = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$/, 'a weekday and time such as mon 09:00')
-  .transform((v) => {
-    const [day, time] = v.split(' ') as [string, string];
-    return { weekday: weekdayNames.indexOf(day as (typeof weekdayNames)[number]), minute: Number(time.slice(0, 2)) * 60 + Number(time.slice(3)) };
-  });
 
 const envSchema = z
   .object({

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { withButtonsOn } from '../domain/channel-facts.js';
 import type { Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
 import type { AlertEvent, NewOutboxItem, OwedEffect, Store, SurveyRecord } from '../store/index.js';
@@ -68,8 +69,8 @@ export class DetractorAlerts {
         ...owner,
         purpose: 'alert' as const,
         surveyId: survey.id,
-        // SMS has no buttons: the text already carries the /reply hint.
-        message: owner.channel === 'sms' ? { text: message.text } : message,
+        // A channel without buttons gets the text, which already carries the /reply hint.
+        message: withButtonsOn(owner.channel, message),
         nextAttemptAt: this.now(),
         key: `alert:${survey.id}:${event}:${owner.channel}:${owner.address}`,
       }));

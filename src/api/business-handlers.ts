@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { channelFacts, deepLinkChannels } from '../domain/channel-facts.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
 import type { SurveyKind } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
@@ -17,14 +18,14 @@ export const staffBody = z.object({
 });
 
 /** The channel's deep-link maker, or a 409 saying how to enable it. */
-function linker(services: BusinessApiServices, channel: string) {
-  const deepLink = services.channels.get(channel as 'telegram')?.deepLink;
-  if (!deepLink) throw new ConflictError(`${channel} is not enabled: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET`);
+function linker(services: BusinessApiServices, channel: ChannelName) {
+  const deepLink = services.channels.get(channel)?.deepLink;
+  if (!deepLink) throw new ConflictError(`${channel} is not enabled: give the business its ${channelFacts[channel].label} identity`);
   return deepLink;
 }
 
 /** A one-time link for one customer whose chat is not known yet; the token is shown only here. */
-export async function createInvitation(app: FastifyInstance, services: BusinessApiServices, input: InvitationInput & { channel: 'telegram' }) {
+export async function createInvitation(app: FastifyInstance, services: BusinessApiServices, input: InvitationInput & { channel: ChannelName }) {
   const deepLink = linker(services, input.channel);
   const invitation = await services.links.createInvitation(input, 'api');
   return { ...invitation, link: await deepLink(invitation.token) };
@@ -33,7 +34,8 @@ export async function createInvitation(app: FastifyInstance, services: BusinessA
 /** The business's public link (receipts, a QR code at the till): a survey for whoever opens it. */
 export async function businessLink(app: FastifyInstance, services: BusinessApiServices, kind: SurveyKind) {
   const token = services.links.businessToken(kind);
-  return { channel: 'telegram' as const, kind, token, link: await linker(services, 'telegram')(token) };
+  const [channel] = deepLinkChannels;
+  return { channel, kind, token, link: await linker(services, channel)(token) };
 }
 
 /** Give a channel address a role in the business; `added` says whether it was new. */

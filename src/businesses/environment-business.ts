@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../config.js';
+import type { ChannelName } from '../domain/channels.js';
+import type { Locale } from '../domain/surveys.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Store } from '../store/index.js';
 import { normalizeAddress } from '../surveys/start-survey.js';
@@ -20,8 +21,18 @@ export function aliasEnvironmentBusiness(url: string): string {
   return url;
 }
 
+/** What the deployment's configuration (src/config.ts) says of the business it describes. */
+export interface EnvironmentDescription {
+  business: { name: string; timeZone: string; locale: Locale; country: string; sendWindow: { startMinute: number; endMinute: number }; throttleDays: number };
+  owners: { addresses: ReadonlyArray<{ channel: ChannelName; address: string }>; digestSchedule: { weekday: number; minute: number } };
+  web: { enabled: boolean };
+  twilio?: { accountSid: string; authToken: string; from: string; ratePerSecond: number };
+  telegram?: { token: string; webhookSecret: string };
+  teams?: { appId: string; appPassword: string; appType: string; tenantId?: string };
+}
+
 /** The business the environment describes, as the CLI or the API would be given it. */
-export function environmentBusiness(config: Config) {
+export function environmentBusiness(config: EnvironmentDescription) {
   const { twilio, telegram, teams } = config;
   const channels = channelIdentitiesInput.parse({
     web: { enabled: config.web.enabled },
@@ -45,7 +56,7 @@ export function environmentBusiness(config: Config) {
  * the last time it was written, so a change made through the API or the CLI since then stands until
  * the environment itself changes. OWNER_ADDRESSES are made owners.
  */
-export async function adoptEnvironmentBusiness(config: Config, store: Store, secrets: SecretBox): Promise<boolean> {
+export async function adoptEnvironmentBusiness(config: EnvironmentDescription, store: Store, secrets: SecretBox): Promise<boolean> {
   const business = environmentBusiness(config);
   // A digest, not the values: the identities hold secrets.
   const digest = createHash('sha256').update(JSON.stringify(business)).digest('hex');

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { digestSchedule, sendWindow, timeZone, type Config } from '../config.js';
+import { digestSchedule, sendWindow, timeZone } from '../domain/business-fields.js';
 import type { ChannelName } from '../domain/channels.js';
 import { locales } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { channelIdentitiesInput, type ChannelIdentities } from './identities.js';
+import { channelIdentitiesInput, type ChannelIdentities, type teamsAppTypes } from './identities.js';
 import type { BusinessSettings } from '../store/index.js';
 
 /** Business ids appear in URLs (`/b/<id>/…`) and in Telegram deep links: 1-32 of A-Z a-z 0-9 _. */
@@ -29,12 +29,16 @@ export type BusinessInput = z.input<typeof businessInput>;
 /** The settings and sealed identities to store for a validated business. */
 export function toStored(input: z.output<typeof businessInput>, box: SecretBox): { settings: BusinessSettings; sealed: string } {
   const { channels, ...rest } = input;
-  const channelNames = (Object.keys(channels) as ChannelName[]).filter((name) => name !== 'web' || channels.web?.enabled);
+  // A channel is on when it has an identity, and that identity, if it is a switch (`{enabled}`), is on.
+  const channelNames = (Object.keys(channels) as ChannelName[]).filter((name) => {
+    const identity: object | undefined = channels[name];
+    return identity !== undefined && !('enabled' in identity && identity.enabled === false);
+  });
   return { settings: { ...rest, channelNames }, sealed: box.seal(JSON.stringify(channels)) };
 }
 
 /** Channel settings in the shape the channel factory takes, from a business's identities and the deployment's settings. */
-export function channelSettingsOf(identities: ChannelIdentities, config: Config): ChannelSettings {
+export function channelSettingsOf(identities: ChannelIdentities, config: ChannelDeployment): ChannelSettings {
   const { sms, telegram, teams } = identities;
   return {
     web: { enabled: identities.web?.enabled ?? config.nodeEnv !== 'production', visitorsPerHour: config.web.visitorsPerHour },
@@ -47,10 +51,30 @@ export function channelSettingsOf(identities: ChannelIdentities, config: Config)
   };
 }
 
+/** What the deployment's configuration (src/config.ts) gives every business's channels. */
+export interface ChannelDeployment {
+  nodeEnv: string;
+  web: { visitorsPerHour: number };
+  /** Stand-ins for the providers' APIs (tests; refused in production). */
+  providers: { twilioApiBaseUrl?: string; telegramApiRoot?: string };
+  /** The environment's Telegram bot, which may use long polling (development). */
+  telegram?: { token: string; polling: boolean };
+  teams?: { authDisabled: boolean; tokenValidation?: { openIdMetadataUrl: string; issuer: string } };
+}
+
 /** What the channel factory needs for one business. */
 export interface ChannelSettings {
   web: { enabled: boolean; visitorsPerHour: number };
-  twilio: (NonNullable<Config['twilio']> & { apiBaseUrl?: string }) | undefined;
-  telegram: (NonNullable<Config['telegram']> & { apiRoot?: string }) | undefined;
-  teams: Config['teams'];
+  twilio: { accountSid: string; authToken: string; from: string; ratePerSecond: number; apiBaseUrl?: string } | undefined;
+  telegram: { token: string; webhookSecret: string; polling: boolean; apiRoot?: string } | undefined;
+  teams:
+    | {
+        appId: string;
+        appPassword: string;
+        appType: (typeof teamsAppTypes)[number];
+        tenantId: string | undefined;
+        authDisabled: boolean;
+        tokenValidation: { openIdMetadataUrl: string; issuer: string } | undefined;
+      }
+    | undefined;
 }

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { ChannelName, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
+import type { ChannelName, ChannelSender, DeliveryUpdate, Inbound, InboundResult } from '../domain/channels.js';
 import type { Locale, SurveyKind } from '../domain/surveys.js';
 
-export type { ChannelName, Choice, CommentBox, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
+export type { ChannelName, ChannelSender, Choice, CommentBox, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
 export { channelNames } from '../domain/channels.js';
 
 /** What the product gives each adapter when it registers its routes. Adapters hold no survey logic: they call these. */
@@ -22,19 +22,8 @@ export interface ChannelDeps {
   now: () => Date;
 }
 
-export interface Channel {
-  readonly name: ChannelName;
-  /**
-   * Sending is a write to our own database (the web chat's transcript), which does not fail for a
-   * while the way a provider does: it needs no outbox record before it goes.
-   */
-  readonly local?: boolean;
+/** A channel adapter: the sending side the features use, and the webhook routes it adds to the server. */
+export interface Channel extends ChannelSender {
   /** Add the webhook routes (with signature checks) to the server. */
   register(app: FastifyInstance, deps: ChannelDeps): void | Promise<void>;
-  /** Send one message to an address on this channel, rendering choices natively. */
-  send(to: string, message: Outbound): Promise<Delivery>;
-  /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */
-  deepLink?(token: string): Promise<string>;
-  /** Release what the adapter holds (timers, sockets). */
-  close?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { channelFacts } from '../domain/channel-facts.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import { outboxIdOf, type DigestItem, type DigestRecord, type Identity, type Store } from '../store/index.js';
 import { localParts, shiftWeek, weekKey } from '../domain/calendar.js';
@@ -12,9 +13,6 @@ export interface DigestRecipients {
   hasOwner(): Promise<boolean>;
   ownerIdentities(): Promise<Identity[]>;
 }
-
-/** Channels that show pictures get the 12-week trend chart with the digest text. */
-const pictureChannels: readonly string[] = ['telegram', 'teams'];
 
 export interface DigestSchedule {
   /** 0 = Monday … 6 = Sunday, in the business time zone. */
@@ -60,13 +58,14 @@ export class DigestScheduler {
 
   async text(periodStart: string, channel: ChannelName): Promise<string> {
     const digest = await buildDigest(this.store, this.business.id, periodStart);
-    return channel === 'sms' ? renderSmsDigest(digest, this.dashboardUrl) : renderDigest(digest, this.dashboardUrl);
+    return channelFacts[channel].digest === 'short' ? renderSmsDigest(digest, this.dashboardUrl) : renderDigest(digest, this.dashboardUrl);
   }
 
   /** The digest as one message for this channel: the text, and the trend chart where the channel shows pictures (`/digest` too). */
   async message(periodStart: string, channel: ChannelName): Promise<Outbound> {
     const text = await this.text(periodStart, channel);
-    const image = pictureChannels.includes(channel) ? await trendChart(this.store, this.business.id, periodStart) : undefined;
+    // Channels that show pictures get the 12-week trend chart with the digest text.
+    const image = channelFacts[channel].pictures ? await trendChart(this.store, this.business.id, periodStart) : undefined;
     return { text, ...(image ? { image } : {}) };
   }
 
@@ -103,8 +102,8 @@ export class DigestScheduler {
     let chart: Awaited<ReturnType<typeof trendChart>> | null = null;
     for (const item of missing) {
       if (!texts.has(item.channel)) texts.set(item.channel, await this.text(digest.periodStart, item.channel));
-      if (chart === null && pictureChannels.includes(item.channel)) chart = await trendChart(this.store, this.business.id, digest.periodStart);
-      const image = pictureChannels.includes(item.channel) ? (chart ?? undefined) : undefined;
+      if (chart === null && channelFacts[item.channel].pictures) chart = await trendChart(this.store, this.business.id, digest.periodStart);
+      const image = channelFacts[item.channel].pictures ? (chart ?? undefined) : undefined;
       const message = { text: texts.get(item.channel) ?? '', ...(image ? { image } : {}) };
       const ids = await this.outbox.enqueue([{ businessId: this.business.id, channel: item.channel, address: item.address, purpose: 'digest', message, nextAttemptAt: this.now(), key: sendKey(digest, item) }]);
       await this.outbox.deliver(ids);

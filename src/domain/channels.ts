@@ -1,8 +1,9 @@
 /** What passes between a channel adapter and the product: channel names, messages in and out, deliveries. */
 
-/** The chat channels a survey can run on. */
-export const channelNames = ['sms', 'telegram', 'teams', 'web'] as const;
-export type ChannelName = (typeof channelNames)[number];
+import type { ChannelName } from './channel-facts.js';
+
+/** The chat channels a survey can run on: the rows of the channel facts. */
+export { channelNames, type ChannelName } from './channel-facts.js';
 
 /** A button the customer can tap instead of typing; `value` is what comes back as `Inbound.choice`. */
 export interface Choice {
@@ -111,4 +112,23 @@ export interface DeliveryUpdate {
   providerMessageId: string;
   status: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read';
   errorCode?: string;
+}
+
+/**
+ * The sending side of a channel: what features (the outbox, staff commands) need to reach a person.
+ * Adapters implement it as part of `Channel` (src/channels/channel.ts), which adds their routes.
+ */
+export interface ChannelSender {
+  readonly name: ChannelName;
+  /**
+   * Sending is a write to our own database (the web chat's transcript), which does not fail for a
+   * while the way a provider does: it needs no outbox record before it goes.
+   */
+  readonly local?: boolean;
+  /** Send one message to an address on this channel, rendering choices natively. */
+  send(to: string, message: Outbound): Promise<Delivery>;
+  /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */
+  deepLink?(token: string): Promise<string>;
+  /** Release what the adapter holds (timers, sockets). */
+  close?(): Promise<void>;
 }

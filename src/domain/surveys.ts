@@ -54,3 +54,23 @@ export function bandOf(kind: SurveyKind, score: number): Band {
   if (score >= passiveFrom) return 'passive';
   return 'detractor';
 }
+
+/**
+ * What started a survey. `web` is a web chat visitor asking for one (a trigger, named after the page
+ * it comes from; the channel's facts are in channel-facts.ts), `import` an answer from another system.
+ */
+export const surveyTriggers = ['api', 'command', 'web', 'schedule', 'link', 'import'] as const;
+export type SurveyTrigger = (typeof surveyTriggers)[number];
+
+/**
+ * Per trigger: the person asked this very moment (sent at once, outside the send window too), and
+ * the person is anonymous (counted apart, in the cohort `identity:anonymous`).
+ */
+export const triggerFacts: Readonly<Record<SurveyTrigger, { askedNow: boolean; anonymous: boolean }>> = {
+  api: { askedNow: false, anonymous: false },
+  command: { askedNow: false, anonymous: false },
+  web: { askedNow: true, anonymous: true },
+  schedule: { askedNow: false, anonymous: false },
+  link: { askedNow: true, anonymous: false },
+  import: { askedNow: false, anonymous: false },
+};

@@ -1,4 +1,5 @@
 import { detectKeyword } from '../dialogs/keywords.js';
+import { channelFacts } from '../domain/channel-facts.js';
 import type { DialogInput, Keyword } from '../dialogs/types.js';
 import type { Inbound } from '../domain/channels.js';
 import { parseCommand, type ParseResult } from '../staff/parse-command.js';
@@ -37,7 +38,7 @@ export function classify(inbound: Inbound, business: { country: string }): Class
   // A tapped "/reply …" button comes back as a choice.
   const commandText = inbound.text ?? (inbound.choice?.startsWith('/') ? inbound.choice : undefined);
   if (commandText !== undefined) {
-    const parsed = parseCommand(commandText, { slashOptional: inbound.channel === 'sms' || inbound.channel === 'teams', country: business.country });
+    const parsed = parseCommand(commandText, { slashOptional: channelFacts[inbound.channel].commands.slashOptional, country: business.country });
     if (parsed.type !== 'none') return { type: 'command', parsed, slashed: slashed || commandText.trim().startsWith('/'), asCustomer };
   }
   return { type: 'customer', ...asCustomer };

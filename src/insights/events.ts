@@ -1,5 +1,7 @@
 import { featuresOf } from './drops.js';
 import { z } from 'zod';
+import { phoneChannel } from '../domain/channel-facts.js';
+import type { ChannelName } from '../domain/channels.js';
 import { normalizePhone } from '../domain/phone.js';
 import { cleanText, freeText } from '../domain/text.js';
 import { describeIssues, ValidationError } from '../errors.js';
@@ -134,7 +136,7 @@ export async function resolveCustomers(store: Store, businessId: string, identit
     const by = { externalId: new Map<string, string>(), phone: new Map<string, string>(), email: new Map<string, string>() };
     for (const c of found) {
       if (c.externalId && !by.externalId.has(c.externalId)) by.externalId.set(c.externalId, c.id);
-      if (c.channel === 'sms' && !by.phone.has(c.address)) by.phone.set(c.address, c.id);
+      if (c.channel === phoneChannel && !by.phone.has(c.address)) by.phone.set(c.address, c.id);
       if (c.email && !by.email.has(c.email)) by.email.set(c.email, c.id);
     }
     /** Every record one identity names, by external id, SMS number and e-mail, in that order. */
@@ -146,13 +148,13 @@ export async function resolveCustomers(store: Store, businessId: string, identit
   // A phone number makes an SMS customer; someone known only by id or e-mail gets an `external`
   // record, which no channel reaches — unless another identity of the batch that is created too
   // carries that id or e-mail ({phone, email} and {email} are one person: one record, not two).
-  const missing = new Map<string, Identity & { channel: 'sms' | 'external'; address: string }>();
+  const missing = new Map<string, Identity & { channel: ChannelName | 'external'; address: string }>();
   const byPhoneFirst = [...identities].sort((a, b) => Number(!a.phone) - Number(!b.phone) || Number(!a.externalId) - Number(!b.externalId));
   for (const w of byPhoneFirst) {
     if (lookup.one(w)) continue;
     const pending = [...missing.values()];
     if (!w.phone && pending.some((m) => (w.externalId && m.externalId === w.externalId) || (w.email && m.email === w.email))) continue;
-    const key = w.phone ? { channel: 'sms' as const, address: w.phone } : { channel: 'external' as const, address: w.externalId ? `id:${w.externalId}` : `email:${w.email}` };
+    const key = w.phone ? { channel: phoneChannel, address: w.phone } : { channel: 'external' as const, address: w.externalId ? `id:${w.externalId}` : `email:${w.email}` };
     const seen = missing.get(`${key.channel}:${key.address}`);
     missing.set(`${key.channel}:${key.address}`, { ...key, externalId: seen?.externalId ?? w.externalId, email: seen?.email ?? w.email });
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { anonymousChannel, phoneChannel } from '../domain/channel-facts.js';
 import { channelNames } from '../domain/channels.js';
 import { normalizePhone } from '../domain/phone.js';
 import { bandOf, locales, scaleOf, surveyKinds } from '../domain/surveys.js';
@@ -75,8 +76,8 @@ export async function importSurveys(store: Store, business: BusinessSettings, ro
   const surveys: ImportedSurvey[] = valid.map(({ r }, i) => ({
     businessId: business.id,
     customerId: customerOf(who[i]!),
-    // The channel the source names; else SMS for a phone number, web for anyone else.
-    channel: r.channel ?? (who[i]!.phone ? 'sms' : 'web'),
+    // The channel the source names; else the phone channel for a phone number, the anonymous one for anyone else.
+    channel: r.channel ?? (who[i]!.phone ? phoneChannel : anonymousChannel),
     address: who[i]!.phone ?? (r.customer.externalId ? `id:${r.customer.externalId}` : `email:${r.customer.email}`),
     kind: r.kind,
     score: r.score,

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { webhookEventTypes } from '../store/index.js';
-import type { Config } from '../config.js';
 import { WebhookDestinations } from './destination.js';
 
 /** What a URL is judged by: the environment, and the hosts the operator allowed (WEBHOOK_ALLOWED_HOSTS). */
@@ -10,7 +9,7 @@ export interface UrlPolicy {
 }
 
 /** The policy a configuration sets (the service and the v1 route schema share it). */
-export const webhookUrlPolicy = (config: Pick<Config, 'nodeEnv' | 'webhookAllowedHosts'>): UrlPolicy => ({
+export const webhookUrlPolicy = (config: { nodeEnv: string; webhookAllowedHosts: readonly string[] }): UrlPolicy => ({
   production: config.nodeEnv === 'production',
   destinations: new WebhookDestinations(config.webhookAllowedHosts),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isOpen } from '../dialogs/index.js';
+import { channelFacts } from '../domain/channel-facts.js';
 import type { ChannelName } from '../domain/channels.js';
 import { NotFoundError } from '../errors.js';
 import { erasedAddress, type CustomerRecord, type InvitationRecord, type Store, type SurveyRecord } from '../store/index.js';
@@ -84,8 +85,10 @@ export class CustomerPrivacy {
     ]);
   }
 
-  private static web = (p: Person) => p.addresses.filter((a) => a.channel === 'web').map((a) => a.address);
-  private static teams = (p: Person) => p.addresses.filter((a) => a.channel === 'teams').map((a) => a.address);
+  /** Addresses on channels whose chats our database keeps (web chat transcripts). */
+  private static transcriptAddresses = (p: Person) => p.addresses.filter((a) => channelFacts[a.channel].transcript).map((a) => a.address);
+  /** Addresses on channels whose adapter keeps a conversation reference (Teams). */
+  private static referenceAddresses = (p: Person) => p.addresses.filter((a) => channelFacts[a.channel].conversationReferences).map((a) => a.address);
   private static messageIds = (p: Person) => p.surveys.flatMap((s) => s.inbound.map((providerMessageId) => ({ channel: s.channel, providerMessageId })));
 
   /** Everything stored about the person behind `customerId` (and their linked addresses), as JSON. */
@@ -93,12 +96,12 @@ export class CustomerPrivacy {
     const { store, now } = this.deps;
     const p = await this.person(businessId, customerId);
     const quotes = this.quotesOf(p);
-    const web = CustomerPrivacy.web(p);
+    const web = CustomerPrivacy.transcriptAddresses(p);
     const [transcript, inbound, outbox, teams, staff, digests, webhooks, events] = await Promise.all([
       store.webTranscripts.linesOf(businessId, web),
       store.inbound.ofPerson(businessId, web, CustomerPrivacy.messageIds(p)),
       store.outbox.ofPerson(businessId, p.addresses, p.surveys.map((s) => s.id)),
-      store.teamsConversations.ofAddresses(businessId, CustomerPrivacy.teams(p)),
+      store.teamsConversations.ofAddresses(businessId, CustomerPrivacy.referenceAddresses(p)),
       store.staff.identitiesAt(businessId, p.addresses),
       quotes.pattern ? store.outbox.matching(businessId, 'digest', quotes.pattern) : [],
       store.webhookDeliveries.ofPerson(businessId, p.surveys.map((s) => s.id), p.customers.map((c) => c.id)),
@@ -173,12 +176,12 @@ export class CustomerPrivacy {
     }
     const live = p.customers.filter((c) => !c.erasedAt);
     const quotes = this.quotesOf(p);
-    const web = CustomerPrivacy.web(p);
+    const web = CustomerPrivacy.transcriptAddresses(p);
     const surveyIds = p.surveys.map((s) => s.id);
 
     const webMessages = await store.webTranscripts.deleteVisitors(businessId, web);
     const inbound = await store.inbound.deleteOfPerson(businessId, web, CustomerPrivacy.messageIds(p));
-    const teamsConversations = await store.teamsConversations.deleteAddresses(businessId, CustomerPrivacy.teams(p));
+    const teamsConversations = await store.teamsConversations.deleteAddresses(businessId, CustomerPrivacy.referenceAddresses(p));
     const outbox = await store.outbox.erase(businessId, p.addresses, surveyIds, erasedText, erasedAddress);
     const quotesRedacted = await this.redactQuotes(businessId, quotes);
     const webhookDeliveries = await this.eraseWebhookComments(businessId, surveyIds);

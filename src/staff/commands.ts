@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Channel } from '../channels/channel.js';
 import { periodStats, renderStats } from '../digest/stats.js';
-import type { ChannelName, Inbound, Outbound } from '../domain/channels.js';
+import { deepLinkChannels, phoneChannel } from '../domain/channel-facts.js';
+import type { ChannelName, ChannelSender, Inbound, Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
 import { AppError } from '../errors.js';
 import type { BusinessSettings, Store } from '../store/index.js';
@@ -20,7 +20,7 @@ export interface CommandDeps {
   links: DeepLinks;
   outbox: Outbox;
   threads: ReplyThreads;
-  channels: ReadonlyMap<ChannelName, Channel>;
+  channels: ReadonlyMap<ChannelName, ChannelSender>;
   /** The digest of the last full week as a message for this channel (with the trend chart where it shows pictures). */
   digest: (channel: ChannelName) => Promise<Outbound>;
   /** A one-time sign-in link to the dashboard for this staff member. */
@@ -146,7 +146,7 @@ export class StaffCommands {
       channel = customer.channel;
       address = customer.address;
     } else if (command.target.type === 'phone') {
-      channel = 'sms';
+      channel = phoneChannel;
       address = command.target.phone;
     } else {
       ({ channel, address } = command.target);
@@ -157,8 +157,8 @@ export class StaffCommands {
   }
 
   private async link(command: Extract<Command, { name: 'link' }>, member: StaffMember): Promise<string> {
-    const deepLink = this.deps.channels.get('telegram')?.deepLink;
-    if (!deepLink) return 'The telegram channel is not enabled on this server, so there is no link to give.';
+    const deepLink = deepLinkChannels.map((name) => this.deps.channels.get(name)?.deepLink).find((link) => link !== undefined);
+    if (!deepLink) return `No channel with links (${deepLinkChannels.join(', ')}) is enabled on this server, so there is no link to give.`;
     const invitation = await this.deps.links.createInvitation({ kind: command.kind, customerId: command.customerId, context: command.context }, member.staffId);
     const until = invitation.expiresAt.toISOString().slice(0, 10);
     return `One-time ${kindLabel[command.kind]} survey link for one customer, valid until ${until}:\n${await deepLink(invitation.token)}`;

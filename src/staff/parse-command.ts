@@ -1,9 +1,10 @@
+import { channelFacts, exampleAddress, phoneChannel } from '../domain/channel-facts.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { normalizePhone } from '../domain/phone.js';
 import { cleanText } from '../domain/text.js';
 
-/** Who a `/survey` goes to: a phone number (SMS), a stored customer, or an explicit channel address. */
+/** Who a `/survey` goes to: a phone number (the phone channel), a stored customer, or an explicit channel address. */
 export type SurveyTarget =
   | { type: 'phone'; phone: string }
   | { type: 'customer'; customerId: string }
@@ -56,10 +57,12 @@ const objectId = /^[a-f0-9]{24}$/i;
 /** One word of a phone number as people write it: digits with + ( ) - . between them. */
 const phoneWord = /^\+?[\d().-]*\d[\d().-]*$/;
 const maxContext = 200;
-const examplePhone = '+14155552671';
+const examplePhone = channelFacts[phoneChannel].address.example;
+/** An identity on a channel with ids (`telegram:12345`), beside the phone channel's, for examples. */
+const exampleId = exampleAddress(channelNames.find((c) => c !== phoneChannel) ?? phoneChannel);
 
 export interface ParseOptions {
-  /** SMS and Teams users may leave out the leading slash. */
+  /** The channel's people may leave out the leading slash (its `commands.slashOptional` fact). */
   slashOptional: boolean;
   /** The business's country (ISO 3166 alpha-2), for phone numbers written without + and country code. */
   country: string;
@@ -97,8 +100,8 @@ function phoneOf(words: readonly string[], country: string): { phone: string; us
 }
 
 /**
- * `channel:address` at the start of `words`, an SMS address read as a phone number (it may span
- * words); undefined when the first word has no channel prefix at all.
+ * `channel:address` at the start of `words`, a phone channel's address read as a phone number (it
+ * may span words); undefined when the first word has no channel prefix at all.
  */
 function channelAddressOf(words: readonly string[], country: string): { channel: ChannelName; address: string; used: number } | undefined {
   const [first = ''] = words;
@@ -106,9 +109,9 @@ function channelAddressOf(words: readonly string[], country: string): { channel:
   if (!m) return undefined;
   const [, prefix = '', address = ''] = m;
   const channel = prefix.toLowerCase() as ChannelName;
-  if (!channelNames.includes(channel)) throw new Problem(`unknown channel "${prefix}": use sms, telegram, teams or web`);
-  if (!address) throw new Problem(`the address after "${prefix}:" is missing: write e.g. ${channel === 'sms' ? `sms:${examplePhone}` : `${channel}:12345`}`);
-  if (channel !== 'sms') return { channel, address, used: 1 };
+  if (!channelNames.includes(channel)) throw new Problem(`unknown channel "${prefix}": use ${channelNames.slice(0, -1).join(', ')} or ${channelNames.at(-1)}`);
+  if (!address) throw new Problem(`the address after "${prefix}:" is missing: write e.g. ${exampleAddress(channel)}`);
+  if (channelFacts[channel].address.kind !== 'phone') return { channel, address, used: 1 };
   const { phone, used } = phoneOf([address, ...words.slice(1)], country);
   return { channel, address: phone, used };
 }
@@ -123,7 +126,7 @@ function surveyTarget(words: readonly string[], country: string): { target: Surv
     const { phone, used } = phoneOf(words, country);
     return { target: { type: 'phone', phone }, used };
   }
-  throw new Problem(`"${who}" is not a phone number, customer id or channel:address: write e.g. ${examplePhone}, 65f1c0ffee0123456789abcd or telegram:12345`);
+  throw new Problem(`"${who}" is not a phone number, customer id or channel:address: write e.g. ${examplePhone}, 65f1c0ffee0123456789abcd or ${exampleId}`);
 }
 
 const nothingMore = (extra: readonly string[], why: string) => {
@@ -193,7 +196,7 @@ function readCommand(name: CommandName, args: string[], rest: string, { country 
       if (!verb) return { name, action: 'list' };
       const action = verb.toLowerCase();
       if (action !== 'add' && action !== 'remove') throw new Problem(`unknown action "${verb}": use /staff, /staff add or /staff remove`);
-      const example = `sms:${examplePhone} or telegram:12345`;
+      const example = `${exampleAddress(phoneChannel)} or ${exampleId}`;
       if (!words.length) throw new Problem(`the identity is missing: write channel:address, e.g. ${example}`);
       const who = channelAddressOf(words, country);
       if (!who) throw new Problem(`"${words[0]}" is not channel:address: write e.g. ${example}`);

@@ -1,5 +1,6 @@
 import { commentOf } from '../domain/text.js';
 import { promptsFor } from '../dialogs/prompts/index.js';
+import { withButtonsOn } from '../domain/channel-facts.js';
 import type { Inbound, Outbound } from '../domain/channels.js';
 import type { BusinessSettings, Identity, Store, SurveyRecord } from '../store/index.js';
 import type { Outbox } from '../surveys/outbox.js';
@@ -65,7 +66,7 @@ export class ReplyThreads {
         address: t.address,
         purpose: 'alert' as const,
         surveyId: survey.id,
-        message: t.channel === 'sms' ? { text: message.text } : message,
+        message: withButtonsOn(t.channel, message),
         nextAttemptAt: this.now(),
         key: `thread:${survey.id}:${inbound.providerMessageId}:${t.channel}:${t.address}`,
       })),

@@ -1,6 +1,7 @@
 import { Types, type Connection } from 'mongoose';
 import { customerSchema, keyFilter, suppressedAddress, toRecord, type CustomerChannel, type CustomerKey, type CustomerRecord, type Doc } from './customer-records.js';
 import { modelOn, type AnyModel } from './model.js';
+import { phoneChannel } from '../domain/channel-facts.js';
 import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
 import { isDuplicateKey } from './write-guard.js';
@@ -118,13 +119,13 @@ export class CustomerRepository {
   }
 
   /**
-   * Customers of a business named by any of these external ids, SMS numbers or e-mail addresses:
+   * Customers of a business named by any of these external ids, phone numbers or e-mail addresses:
    * three indexed lookups at most, however many names are asked for.
    */
   async findByIdentities(businessId: string, names: { externalIds: readonly string[]; phones: readonly string[]; emails: readonly string[] }): Promise<CustomerRecord[]> {
     const or: Array<Record<string, unknown>> = [];
     if (names.externalIds.length) or.push({ externalId: { $in: [...names.externalIds] } });
-    if (names.phones.length) or.push({ channel: 'sms', address: { $in: [...names.phones] } });
+    if (names.phones.length) or.push({ channel: phoneChannel, address: { $in: [...names.phones] } });
     if (names.emails.length) or.push({ email: { $in: [...names.emails] } });
     if (!or.length) return [];
     const docs = await this.model.find({ businessId, $or: or }).sort({ _id: 1 }).lean<Doc[]>();

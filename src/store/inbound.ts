@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { channelsWhere } from '../domain/channel-facts.js';
 import { modelOn, type AnyModel } from './model.js';
 import { isDuplicateKey } from './write-guard.js';
 
@@ -28,10 +29,13 @@ export interface MessageId {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Web message ids are `<visitor id>:<the page's id>`; other channels' ids name no one, so they are matched one by one. */
+/**
+ * On channels whose chats our database keeps (web chat) message ids are `<address>:<the page's id>`;
+ * other channels' ids name no one, so they are matched one by one.
+ */
 function personFilter(webVisitors: readonly string[], ids: ReadonlyArray<Pick<MessageId, 'channel' | 'providerMessageId'>>) {
   const or = [
-    ...webVisitors.map((v) => ({ channel: 'web', providerMessageId: { $regex: `^${escapeRegex(v)}:` } })),
+    ...channelsWhere((f) => f.transcript).flatMap((channel) => webVisitors.map((v) => ({ channel, providerMessageId: { $regex: `^${escapeRegex(v)}:` } }))),
     ...ids.map((i) => ({ channel: i.channel, providerMessageId: i.providerMessageId })),
   ];
   return or.length ? { $or: or } : undefined;

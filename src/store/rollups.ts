@@ -1,6 +1,7 @@
 import { Schema, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
 import type { CounterIncrement, WriteGuard } from './write-guard.js';
+import { triggerFacts, type SurveyTrigger } from '../domain/surveys.js';
 
 /**
  * Counters per (business, kind, week, cohort): a cache of the surveys, which are the truth. One
@@ -55,7 +56,7 @@ export interface CounterKey {
 }
 
 /** `anonymous` for a survey an anonymous web chat visitor started, `identified` for every other (a customer the business named). */
-export const identityOf = (trigger: string): 'anonymous' | 'identified' => (trigger === 'web' ? 'anonymous' : 'identified');
+export const identityOf = (trigger: string): 'anonymous' | 'identified' => (triggerFacts[trigger as SurveyTrigger]?.anonymous ? 'anonymous' : 'identified');
 
 /** The cohorts a survey counts in: all surveys, each tag, its channel, and its product, location and staff member. */
 export function cohortsOf(key: Omit<CounterKey, 'businessId' | 'kind' | 'week'>): string[] {

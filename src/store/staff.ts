@@ -1,6 +1,7 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
 import type { ChannelName } from '../domain/channels.js';
+import { channelsWhere } from '../domain/channel-facts.js';
 import type { WriteGuard } from './write-guard.js';
 import { isDuplicateKey } from './write-guard.js';
 
@@ -212,9 +213,9 @@ export class StaffRepository {
     return found.map((i) => ({ channel: i.channel as ChannelName, address: i.address as string, role: role.get(String(i.staffId)) ?? 'staff', since: i.createdAt as Date }));
   }
 
-  /** The web chat visitor ids of the business's staff: their chats show alerts and command answers about customers. */
+  /** The staff's addresses on channels whose chats our database keeps (web chat): they show alerts and command answers about customers. */
   async webAddresses(businessId: string): Promise<string[]> {
-    const found = await this.identities.find({ businessId, channel: 'web' }, { address: 1 }).lean<Doc[]>();
+    const found = await this.identities.find({ businessId, channel: { $in: channelsWhere((f) => f.transcript) } }, { address: 1 }).lean<Doc[]>();
     return found.map((i) => i.address as string);
   }
 }

@@ -1,7 +1,7 @@
 import { Schema, Types } from 'mongoose';
 import type { DialogSession, DialogState } from '../dialogs/types.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
-import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
+import { surveyTriggers, type Band, type Locale, type SurveyKind, type SurveyTrigger } from '../domain/surveys.js';
 import type { SurveyWebhookEvent } from './webhooks.js';
 
 /*
@@ -26,7 +26,7 @@ export const surveySchema = new Schema(
     locale: { type: String, required: true },
     vars: { business: String, customerName: String, context: String },
     /** `link`: the customer opened a deep link (Telegram `/start <token>`); `import`: answered elsewhere, imported with its dates. */
-    trigger: { type: String, enum: ['api', 'command', 'web', 'schedule', 'link', 'import'], required: true },
+    trigger: { type: String, enum: [...surveyTriggers], required: true },
     /** Where an imported answer came from: its `_id` is derived from (business, source, sourceId), so a second import of it is a duplicate. */
     imported: { source: String, sourceId: String, at: Date },
     score: Number,
@@ -127,7 +127,7 @@ export interface SurveyThread {
   address?: string;
   until: Date;
 }
-export type SurveyTrigger = 'api' | 'command' | 'web' | 'schedule' | 'link' | 'import';
+export type { SurveyTrigger };
 export type AlertEvent = 'scored' | 'commented';
 
 /**

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { currentQuestion, keywordReply, message, promptsFor } from '../dialogs/index.js';
 import type { PromptVars } from '../dialogs/types.js';
-import type { Inbound, Outbound } from '../domain/channels.js';
+import { deepLinkChannels } from '../domain/channel-facts.js';
+import type { ChannelName, Inbound, Outbound } from '../domain/channels.js';
 import { locales, surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { cleanText, freeText } from '../domain/text.js';
 import { parseInput, ValidationError } from '../errors.js';
@@ -50,7 +51,7 @@ export const invitationId = (secret: string): string => createHash('sha256').upd
 
 export const invitationInput = z.object({
   kind: z.enum(surveyKinds),
-  channel: z.literal('telegram', { error: 'deep links exist for telegram only' }).default('telegram'),
+  channel: z.enum(deepLinkChannels, { error: `deep links exist for ${deepLinkChannels.join(', ')} only` }).default(deepLinkChannels[0]),
   name: freeText(100).optional(),
   locale: z.enum(locales).optional(),
   context: freeText(200).optional(),
@@ -64,7 +65,7 @@ export type InvitationInput = z.input<typeof invitationInput>;
 export interface CreatedInvitation {
   token: string;
   kind: SurveyKind;
-  channel: 'telegram';
+  channel: ChannelName;
   expiresAt: Date;
 }
 

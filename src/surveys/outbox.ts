@@ -1,6 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Channel } from '../channels/channel.js';
-import type { ChannelName, Delivery, DeliveryUpdate } from '../domain/channels.js';
+import type { ChannelName, ChannelSender, Delivery, DeliveryUpdate } from '../domain/channels.js';
 import type { NewOutboxItem, OutboxItem, Store } from '../store/index.js';
 import { SendLines } from './send-line.js';
 
@@ -24,7 +23,7 @@ export class Outbox {
   constructor(
     private readonly store: Store,
     /** A business's sender on a channel (each business has its own numbers, bots and apps). */
-    private readonly channelOf: (businessId: string, channel: ChannelName) => Channel | undefined,
+    private readonly channelOf: (businessId: string, channel: ChannelName) => ChannelSender | undefined,
     private readonly recordOptOut: (businessId: string, channel: ChannelName, address: string, reason: string) => Promise<void>,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
@@ -115,7 +114,7 @@ export class Outbox {
     return customer?.optedOutAt ? { state: 'failed', error: 'opted out' } : undefined;
   }
 
-  private async settle(item: OutboxItem, channel: Channel | undefined): Promise<SendStatus> {
+  private async settle(item: OutboxItem, channel: ChannelSender | undefined): Promise<SendStatus> {
     if (!channel) return this.finish(item, { state: 'failed', error: `channel ${item.channel} is not enabled` });
     const delivery: Delivery = await channel.send(item.address, item.message).catch((err: Error) => ({ status: 'failed' as const, error: err.message, retryable: true }));
     if (delivery.status === 'sent') return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: delivery.providerMessageId });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { startDialog } from '../dialogs/index.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
-import { normalizePhone } from '../domain/phone.js';
-import { locales, surveyKinds } from '../domain/surveys.js';
+import { channelAddress } from '../domain/channel-facts.js';
+import { locales, surveyKinds, surveyTriggers, triggerFacts } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
 import { parseInput, ValidationError } from '../errors.js';
 import type { BusinessSettings, CustomerRecord, Store } from '../store/index.js';
@@ -34,7 +34,8 @@ export const startSurveyInput = z.object({
     ])
     .optional(),
   tags: z.array(freeText(50)).max(20).optional(),
-  trigger: z.enum(['api', 'command', 'web', 'schedule', 'link']).default('api'),
+  // An import's answers are stored by the import, never started here.
+  trigger: z.enum(surveyTriggers).exclude(['import']).default('api'),
 });
 export type StartSurveyInput = z.input<typeof startSurveyInput>;
 
@@ -51,24 +52,11 @@ export type StartSurveyResult =
   | { status: 'opted_out' | 'already_open'; surveyId?: string }
   | { status: 'throttled'; until: Date };
 
-/** What an address looks like on each channel other than SMS (whose numbers are parsed as phone numbers). */
-const addressFormats: Record<Exclude<ChannelName, 'sms'>, { pattern: RegExp; what: string }> = {
-  telegram: { pattern: /^-?\d{1,20}$/, what: 'a Telegram chat id (digits, as the bot sees the chat)' },
-  teams: { pattern: /^[A-Za-z0-9:._@-]{1,200}$/, what: "a Teams user's Entra object id or account id" },
-  web: { pattern: /^v_[A-Za-z0-9_-]{1,64}$/, what: 'a web chat visitor id (v_…)' },
-};
-
-/** A channel address as stored: phone numbers in E.164 (the business's country for national ones), others checked as given. */
+/** A channel address as stored (the channel facts' shape): phone numbers in E.164, others checked as given. */
 export function normalizeAddress(channel: ChannelName, address: string, country: string): string {
-  const trimmed = address.trim();
-  if (channel === 'sms') {
-    const phone = normalizePhone(trimmed, country);
-    if (!phone) throw new ValidationError(`"${trimmed.slice(0, 40)}" is not a valid phone number; use international format such as +14155552671`);
-    return phone;
-  }
-  const format = addressFormats[channel];
-  if (!format.pattern.test(trimmed)) throw new ValidationError(`address: not ${format.what}`);
-  return trimmed;
+  const result = channelAddress(channel, address, country);
+  if ('problem' in result) throw new ValidationError(result.problem);
+  return result.address;
 }
 
 /** How far back a customer's events put a new survey in their `event:` cohorts. */
@@ -110,7 +98,7 @@ export class SurveyStarter {
 
     // A web visitor or someone opening a survey link asked for it this very moment; everyone else
     // hears from us only in the send window.
-    const sendAt = input.trigger === 'web' || input.trigger === 'link' ? now : nextSendTime(now, customer.timeZone ?? this.business.timeZone, this.business.sendWindow);
+    const sendAt = triggerFacts[input.trigger].askedNow ? now : nextSendTime(now, customer.timeZone ?? this.business.timeZone, this.business.sendWindow);
     const locale = customer.locale ?? input.locale ?? this.business.locale;
     const { text, ...context } = typeof input.context === 'string' ? { text: input.context } : (input.context ?? {});
     const vars = { business: this.business.name, customerName: customer.name, context: text };

@@ -121,7 +121,7 @@ describe('REST API', () => {
     const { app } = server;
     const made = await app.inject({ method: 'POST', url: '/api/invitations', headers: { 'x-api-key': key }, payload: { kind: 'nps' } });
     expect(made.statusCode).toBe(409);
-    expect(made.json().message).toMatch(/^telegram is not enabled: set TELEGRAM_BOT_TOKEN/);
+    expect(made.json().message).toMatch(/^telegram is not enabled: give the business its Telegram identity/);
     expect(await app.store.invitations.model.countDocuments({})).toBe(0);
     expect((await app.inject({ method: 'GET', url: '/api/links/telegram', headers: { 'x-api-key': key } })).statusCode).toBe(409);
   });

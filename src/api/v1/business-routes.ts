@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { deepLinkChannels } from '../../domain/channel-facts.js';
 import { channelNames } from '../../domain/channels.js';
 import { surveyKinds } from '../../domain/surveys.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
@@ -11,7 +12,7 @@ import { addStaff, businessLink, createInvitation, removeStaff, staffBody } from
 import type { BusinessApiServices } from '../business-api-services.js';
 import { problems } from './schemas.js';
 
-const link = z.object({ channel: z.literal('telegram'), kind: z.enum(surveyKinds), token: z.string(), link: z.string() });
+const link = z.object({ channel: z.enum(deepLinkChannels), kind: z.enum(surveyKinds), token: z.string(), link: z.string() });
 const invitation = link.extend({ expiresAt: z.date() });
 const staffResult = z.object({ added: z.boolean(), role: z.enum(['owner', 'staff']) });
 const role = z.enum(['owner', 'staff']);

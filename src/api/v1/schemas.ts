@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channelNames } from '../../domain/channels.js';
-import { surveyKinds } from '../../domain/surveys.js';
+import { surveyKinds, surveyTriggers } from '../../domain/surveys.js';
 import { problemSchema } from './problems.js';
 
 /** Shapes the v1 routes share; each with an id becomes a component of the OpenAPI document. */
@@ -27,7 +27,7 @@ export const surveySchema = z
     order: z.string().nullable(),
     location: z.string().nullable(),
     staff: z.string().nullable().describe('The staff member the survey is about (its context)'),
-    trigger: z.enum(['api', 'command', 'web', 'schedule', 'link', 'import']),
+    trigger: z.enum(surveyTriggers),
     identity: z.enum(['anonymous', 'identified']).describe('anonymous: started by a visitor of the public web chat, who is no known customer'),
     tags: z.array(z.string()),
     invitedAt: z.date(),

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { channelIdentitiesInput, toStored } from '../../businesses/settings.js';
 import { basePathOf } from '../../plugins/channels.js';
-import { digestSchedule, sendWindow, timeZone } from '../../config.js';
+import { digestSchedule, sendWindow, timeZone } from '../../domain/business-fields.js';
 import { channelNames } from '../../domain/channels.js';
 import { locales } from '../../domain/surveys.js';
 import { freeText } from '../../domain/text.js';

@@ -1,4 +1,5 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
+import { channelFacts } from '../../domain/channel-facts.js';
 import type { Choice, Outbound } from '../channel.js';
 
 /** Telegram refuses callback_data longer than 64 bytes. */
@@ -37,6 +38,8 @@ export function rowsOf(choices: readonly Choice[]): Choice[][] {
 /** The inline keyboard for a message's choices, or undefined when it has none. */
 export function inlineKeyboard(message: Outbound): InlineKeyboardMarkup | undefined {
   if (!message.choices?.length) return undefined;
+  const { buttons } = channelFacts.telegram;
+  if (message.choices.length > buttons) throw new RangeError(`${message.choices.length} choices: a Telegram keyboard holds at most ${buttons} buttons`);
   return {
     inline_keyboard: rowsOf(message.choices).map((row) =>
       row.map((c): InlineKeyboardButton => ({ text: c.label, callback_data: encodeChoice(message.surveyId, c.value) })),

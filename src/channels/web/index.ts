@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { channelFacts } from '../../domain/channel-facts.js';
 import { locales, surveyKinds } from '../../domain/surveys.js';
 import { cleanText, freeText } from '../../domain/text.js';
 import { describeIssues } from '../../errors.js';
@@ -15,6 +16,7 @@ export interface Transcripts {
   list(visitorId: string): Promise<Array<TranscriptLine & { id: string }>>;
 }
 
+const maxText = channelFacts.web.maxTextLength;
 const visitorId = z.string().regex(/^v_[a-f0-9]{32}$/, 'an id from POST /chat/api/visitors');
 const newVisitorBody = z.object({
   kind: z.enum(surveyKinds).default('nps'),
@@ -26,7 +28,7 @@ const messageBody = z
   .object({
     messageId: z.string('The message has no id.').trim().min(1, 'The message has no id.').max(100, 'The message id is longer than 100 characters.'),
     // Far above the comment cap (which the dialog applies and tells the visitor about); past it, a 400.
-    text: z.string('The message is not text.').max(20_000, 'This message is longer than 20,000 characters: shorten it and send it again.').optional(),
+    text: z.string('The message is not text.').max(maxText, `This message is longer than ${maxText.toLocaleString('en')} characters: shorten it and send it again.`).optional(),
     choice: z.string('That is not one of the choices.').max(20, 'That is not one of the choices.').optional(),
   }, 'The message could not be read.')
   .refine((b) => b.text !== undefined || b.choice !== undefined, { message: 'Write a message or choose an answer.' });
