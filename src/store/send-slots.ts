@@ -19,11 +19,18 @@ const slotSchema = new Schema(
 );
 slotSchema.index({ at: 1 }, { expireAfterSeconds: 60, name: 'slot_expiry' });
 
-/** Claims tried past the first free-looking slot before giving up (each instance holds at most one ahead). */
-const maxTries = 1_000;
 /** Servers without TTL indexes (the test servers) are pruned by the claims themselves, this often. */
 const pruneEvery = 2_000;
 const keepMs = 60_000;
+
+/** Which inserts of an unordered batch failed on a duplicate `_id`; undefined if any failed otherwise. */
+function duplicates(err: unknown, count: number): Set<number> | undefined {
+  const raw = (err as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ code?: number; index?: number; err?: { index?: number } }>;
+  if (list.length === 0 && count === 1 && isDuplicateKey(err)) return new Set([0]);
+  if (list.length === 0 || list.some((e) => e.code !== 11000)) return undefined;
+  return new Set(list.map((e) => e.index ?? e.err?.index ?? -1));
+}
 
 export class SendSlotRepository {
   private claims = 0;
@@ -35,20 +42,21 @@ export class SendSlotRepository {
   }
 
   /**
-   * The first slot at or after `from` that no instance holds yet for `sender`, now held by the
-   * caller. Slot `n` begins at `n * slotMs` ms of the Unix epoch.
+   * Of the `count` slots from `from` on, those no instance held yet for `sender`, now held by the
+   * caller (in order; none when all were taken). Slot `n` begins at `n * slotMs` ms of the Unix
+   * epoch. One unordered insert: each slot is won or lost on its own.
    */
-  async claim(sender: string, from: number, slotMs: number): Promise<number> {
+  async claim(sender: string, from: number, count: number, slotMs: number): Promise<number[]> {
     if (++this.claims % pruneEvery === 0) void this.deleteBefore(new Date(from * slotMs - keepMs)).catch(() => {});
-    for (let slot = from; slot < from + maxTries; slot++) {
-      try {
-        await this.model.collection.insertOne({ _id: `${sender}:${slot}` as never, at: new Date(slot * slotMs) });
-        return slot;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+    const slots = Array.from({ length: count }, (_, i) => from + i);
+    try {
+      await this.model.collection.insertMany(slots.map((slot) => ({ _id: `${sender}:${slot}` as never, at: new Date(slot * slotMs) })), { ordered: false });
+      return slots;
+    } catch (err) {
+      const lost = duplicates(err, count);
+      if (!lost) throw err;
+      return slots.filter((_, i) => !lost.has(i));
     }
-    throw new Error(`no free send slot in ${maxTries} after the first one tried`);
   }
 
   /** What the TTL index removes on MongoDB, for servers without one. */

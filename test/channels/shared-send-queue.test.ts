@@ -7,12 +7,15 @@ function memoryClaims(): SlotClaims & { held: Set<string> } {
   const held = new Set<string>();
   return {
     held,
-    async claim(sender, from) {
+    async claim(sender, from, count) {
       await Promise.resolve();
-      let slot = from;
-      while (held.has(`${sender}:${slot}`)) slot++;
-      held.add(`${sender}:${slot}`);
-      return slot;
+      const won: number[] = [];
+      for (let slot = from; slot < from + count; slot++) {
+        if (held.has(`${sender}:${slot}`)) continue;
+        held.add(`${sender}:${slot}`);
+        won.push(slot);
+      }
+      return won;
     },
   };
 }

@@ -4,8 +4,8 @@
  * database), in any one-second window as the fakes see the sends arrive, and every customer is
  * reached once. Without the shared slots each process would send at the whole limit. The rate the
  * three reach together is printed here and measured by the benchmark (a loaded machine slows it).
- *   three instances, SMS at 20/s: 240 sent, 15.0/s (75 % of the limit), busiest second 20, lost 0, duplicated 0
- *   (each process pacing alone, on the same loaded machine: busiest second 33)
+ *   three instances, SMS at 20/s: 240 sent, 7.6/s (38 % of the limit), busiest second 20, lost 0, duplicated 0
+ *   (load average 22 on two cores; each process pacing alone, same load: busiest second 33)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/store/embedded-database.js';
