@@ -17,13 +17,15 @@ import { benchDigest, type DigestFigures } from './figures/digest.js';
 import { benchPeers, type PeerFigures, type PeerSizes } from './figures/peers.js';
 import { benchReplies, type ReplyFigures, type ReplySizes } from './figures/replies.js';
 import { benchSettling, type SettlingFigures } from './figures/settling.js';
+import { benchSharedCampaign, type SharedCampaignFigures } from './figures/shared-campaign.js';
 import { connectRaw } from './lib/customers.js';
 import { generateSurveys } from './lib/survey-data.js';
 import { startFakes } from './lib/product.js';
-import { markdown, verdicts } from './lib/report.js';
+import { markdown, sharedCampaignVerdicts, verdicts } from './lib/report.js';
 
 const quick = process.argv.includes('--quick');
-// --only=replies,peers,campaign,digest,settling,ferretdb runs some figures (while working on one).
+// --only=replies,peers,campaign,shared-campaign,digest,settling,ferretdb runs some figures (while
+// working on one); the other figures of the last run are kept in bench/results.json.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (figure: string) => !only || only.includes(figure);
 // --baseline=<folder>: another checkout of the product (say `git archive <commit>` unpacked, with a
@@ -37,6 +39,7 @@ const sizes = quick
   ? {
       replies: { counted: 1, warmUp: 30, load: 80, telegram: 60, connections: 16, ceiling: 2_000, soakSeconds: 0, soakRate: 50 } satisfies ReplySizes,
       campaign: { sms: 700, telegram: 420, smsRate: 50, failAt: 0.05 },
+      sharedCampaign: { sms: 600, smsRate: 50 },
       digest: { large: 20_000, full: 10_000, small: 1_000, runs: 7 },
       ferretSmall: { counted: 1, warmUp: 5, load: 20, telegram: 10, connections: 8, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
       peers: { warmUp: 40, measured: 100, connections: 8 } satisfies PeerSizes,
@@ -46,6 +49,7 @@ const sizes = quick
       replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 20 } satisfies ReplySizes,
       ferret: { counted: 1, warmUp: 10, load: 30, telegram: 30, connections: 16, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
       campaign: { sms: 7_700, telegram: 2_300, smsRate: 100, failAt: 0.4 },
+      sharedCampaign: { sms: 4_000, smsRate: 100 },
       digest: { large: 1_000_000, full: 30_000, small: 1_000, runs: 9 },
       ferretSmall: undefined,
       peers: { warmUp: 150, measured: 600, connections: 16 } satisfies PeerSizes,
@@ -56,10 +60,11 @@ const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, 
 log(`${quick ? 'quick' : 'full'} run on ${machine}`);
 
 const external = process.env.MONGODB_URI;
-const benchDbs = ['bench_replies', 'bench_peers', 'bench_campaign', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large'];
+const benchDbs = ['bench_replies', 'bench_peers', 'bench_campaign', 'bench_shared_campaign_1', 'bench_shared_campaign_3', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large'];
 const fakes = await startFakes();
 const replies: ReplyFigures[] = [];
 let campaign: CampaignFigures | undefined;
+let sharedCampaign: SharedCampaignFigures | undefined;
 let peers: PeerFigures | undefined;
 let digest: DigestFigures | undefined;
 let settling: SettlingFigures | undefined;
@@ -91,6 +96,7 @@ try {
   }
   if (wanted('settling')) settling = await benchSettling({ uri: main.uri, engine: main.engine }, sizes.settling, log);
   if (wanted('campaign')) campaign = await benchCampaign({ uri: main.uri, engine: main.engine }, sizes.campaign, log);
+  if (wanted('shared-campaign')) sharedCampaign = await benchSharedCampaign({ uri: main.uri, engine: main.engine }, sizes.sharedCampaign, log);
   if (external && wanted('digest')) digest = await benchDigest({ uri: main.uri, engine: main.engine }, sizes.digest, fakes, log);
   if (external) await dropBenchDatabases(external);
 } finally {
@@ -136,26 +142,28 @@ else {
 await fakes.close();
 
 const wallSeconds = (Date.now() - t0) / 1000;
+// With --only, the figures not run this time are those of the last run.
+const previous = only && existsSync(path.resolve('bench/results.json')) ? (JSON.parse(readFileSync(path.resolve('bench/results.json'), 'utf8')) as Record<string, unknown>) : {};
+const fresh = [...verdicts(replies[0], campaign, digest, peers), ...(sharedCampaign ? sharedCampaignVerdicts(sharedCampaign) : [])];
+const freshFigures = new Set(fresh.map((v) => v.figure));
+const kept = ((previous.verdicts as typeof fresh | undefined) ?? []).filter((v) => !freshFigures.has(v.figure));
+// A partial run says when and where it ran beside the figures it ran (`partialRuns`).
+const thisRun = { date: new Date().toISOString(), quick, machine: `${machine}, ${os.loadavg()[0]!.toFixed(1)} at end`, wallSeconds };
 const results = {
-  date: new Date().toISOString(),
-  quick,
-  machine: `${machine}, ${os.loadavg()[0]!.toFixed(1)} at end`,
-  wallSeconds,
+  ...previous,
+  ...(only ? { partialRuns: [...((previous.partialRuns as unknown[] | undefined) ?? []), { ...thisRun, figures: only }] } : thisRun),
   note: 'Every figure is beside its baseline from this same run: the floor (the same database commands replayed with the raw driver), the bare Fastify route, a recomputation from the surveys, the configured rate.',
   skipped,
-  verdicts: verdicts(replies[0], campaign, digest, peers),
-  replies,
-  peers,
-  campaign,
-  digest,
-  settling,
+  verdicts: [...kept, ...fresh].sort((a, b) => a.figure.localeCompare(b.figure, 'en', { numeric: true })),
+  replies: replies.length ? replies : ((previous.replies as ReplyFigures[] | undefined) ?? []),
+  peers: peers ?? previous.peers,
+  campaign: campaign ?? previous.campaign,
+  sharedCampaign: sharedCampaign ?? previous.sharedCampaign,
+  digest: digest ?? previous.digest,
+  settling: settling ?? previous.settling,
 };
-// A run of some figures (--only) keeps the last full run's figures and is recorded beside them, by the figures it ran.
-const resultsFile = path.resolve('bench/results.json');
-const recorded = only && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { partialRuns?: Record<string, unknown> }) : undefined;
-const written = recorded ? { ...recorded, partialRuns: { ...recorded.partialRuns, [only!.join(',')]: results } } : results;
-writeFileSync(resultsFile, `${JSON.stringify(written, null, 2)}\n`);
-console.log(`\n${markdown({ ...results, replies, machine: results.machine })}\n`);
+writeFileSync(path.resolve('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${markdown({ ...results, ...thisRun, campaign: results.campaign as CampaignFigures | undefined, digest: results.digest as DigestFigures | undefined })}\n`);
 for (const line of skipped) console.log(`skipped: ${line}`);
 log(`done in ${wallSeconds.toFixed(0)} s; bench/results.json written`);
 process.exit(0);

@@ -3,6 +3,7 @@
  * target of issue #17 is met. Nothing here compares with an earlier run.
  */
 import type { CampaignFigures } from '../figures/campaign.js';
+import type { SharedCampaignFigures } from '../figures/shared-campaign.js';
 import type { DigestFigures } from '../figures/digest.js';
 import { peerRatioTarget, type PeerFigures } from '../figures/peers.js';
 import type { ReplyFigures } from '../figures/replies.js';
@@ -92,6 +93,18 @@ export function verdicts(replies: ReplyFigures | undefined, campaign: CampaignFi
     }
   }
   return out;
+}
+
+/** Figure 4b: each instance count's campaign, the one-instance run being the baseline. */
+export function sharedCampaignVerdicts(shared: SharedCampaignFigures): Verdict[] {
+  return shared.runs.flatMap((r) => {
+    const who = r.instances === 1 ? 'one instance (baseline)' : `${r.instances} instances together`;
+    return [
+      { figure: '4b', what: `SMS campaign, ${who}: rate`, value: `${f1(r.perSecond)}/s of ${r.limitPerSecond}/s = ${pct(r.shareOfLimit)}`, target: '≥ 95 %', met: r.shareOfLimit >= 0.95 },
+      { figure: '4b', what: `SMS campaign, ${who}: busiest second`, value: `${r.busiestSecond}`, target: `never above ${r.limitPerSecond}`, met: r.busiestSecond <= r.limitPerSecond },
+      { figure: '4b', what: `SMS campaign, ${who}: not reached (within twice the planned time), duplicated`, value: `${r.lost}, ${r.duplicated} of ${r.invitations}`, target: '0, 0', met: r.lost === 0 && r.duplicated === 0 },
+    ];
+  });
 }
 
 /** Markdown tables for the README: replies per database, the rest once. */

@@ -11,7 +11,7 @@ export interface ChannelFactoryDeps {
   businessId: string;
   log: FastifyBaseLogger;
   now: () => Date;
-  store: Pick<Store, 'webTranscripts' | 'teamsConversations'>;
+  store: Pick<Store, 'webTranscripts' | 'teamsConversations' | 'sendSlots'>;
 }
 
 /** Where one business's channels live: the server's public URL, and the path its routes sit under. */
@@ -33,6 +33,8 @@ export interface ChannelPlace {
 export async function createChannels(settings: ChannelSettings, place: ChannelPlace, deps: ChannelFactoryDeps): Promise<Map<ChannelName, Channel>> {
   const channels = new Map<ChannelName, Channel>();
   const add = (channel: Channel) => channels.set(channel.name, channel);
+  // A provider's limit per sender holds for the deployment: every instance claims its send slots here.
+  const slots = { claim: deps.store.sendSlots.claim.bind(deps.store.sendSlots) };
   if (settings.web.enabled) {
     const { webTranscripts } = deps.store;
     const transcripts = { append: webTranscripts.append.bind(webTranscripts, deps.businessId), list: webTranscripts.list.bind(webTranscripts, deps.businessId) };
@@ -40,9 +42,9 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
   }
   if (settings.telegram) {
     const { createTelegramChannel } = await import('./telegram/index.js');
-    add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log }));
+    add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log }, { slots }));
   }
-  if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log }));
+  if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log }, { slots }));
   if (settings.teams) {
     const { createTeamsChannel } = await import('./teams/index.js');
     const teams = deps.store.teamsConversations;

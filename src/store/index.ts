@@ -11,6 +11,7 @@ import { InboundRepository } from './inbound.js';
 import { InvitationRepository } from './invitations.js';
 import { OutboxRepository } from './outbox.js';
 import { RollupRepository } from './rollups.js';
+import { SendSlotRepository } from './send-slots.js';
 import { StaffRepository } from './staff.js';
 import { SurveyImportRepository } from './survey-imports.js';
 import { SurveySegmentReads } from './survey-segments.js';
@@ -76,6 +77,7 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     apiKeys: new ApiKeyRepository(ApiKeyRepository.model(conn)),
     webhookSubscriptions: new WebhookSubscriptionRepository(WebhookSubscriptionRepository.model(conn)),
     webhookDeliveries: new WebhookDeliveryRepository(WebhookDeliveryRepository.model(conn), guard),
+    sendSlots: new SendSlotRepository(SendSlotRepository.model(conn)),
   };
   // Data from before several businesses: it belonged to the first one.
   await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);
@@ -105,5 +107,6 @@ export async function housekeeping(store: Store, now: Date): Promise<void> {
   await store.invitations.deleteExpiredBefore(ago(30));
   await store.dashboardAccess.deleteExpiredBefore(ago(1));
   await store.webhookDeliveries.deleteFinishedBefore(ago(30));
+  await store.sendSlots.deleteBefore(ago(1));
   await store.guard.housekeeping(now);
 }

@@ -55,13 +55,14 @@ describe('database round trips per message', () => {
     expect((await server.app.store.surveys.model.findOne({ address: visitorId }).lean())?.state).toBe('completed');
   });
 
-  it('SMS: at most 6 to start, 4 for a score reply, 4 for a comment reply', async () => {
+  // A start that sends (SMS) claims the send's slot, which every instance shares: one insert more than web chat.
+  it('SMS: at most 7 to start, 4 for a score reply, 4 for a comment reply', async () => {
     const customer = '+14155550101';
     const start = await counted(() => server.app.surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' }));
     const score = await counted(() => fake.receive(server.app, { from: customer, body: '10', messageSid: newSid('SM') }));
     const comment = await counted(() => fake.receive(server.app, { from: customer, body: 'great coffee', messageSid: newSid('SM') }));
     console.log(`round trips, SMS: start ${start.length} (${start.join(', ')}); score ${score.length} (${score.join(', ')}); comment ${comment.length} (${comment.join(', ')})`);
-    expect(start.length).toBeLessThanOrEqual(6);
+    expect(start.length).toBeLessThanOrEqual(7);
     expect(score.length).toBeLessThanOrEqual(4);
     expect(comment.length).toBeLessThanOrEqual(4);
     expect((await server.app.store.surveys.model.findOne({ address: customer }).lean())?.state).toBe('completed');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Channel, Delivery, Outbound } from '../channel.js';
+import type { SlotClaims } from '../shared-send-queue.js';
 import { SendPacer, type PacerClock } from './pacer.js';
 import { normalizePhone } from '../../domain/phone.js';
 import { deliveryFromError } from './send-errors.js';
@@ -24,6 +25,8 @@ export type SmsChannelConfig = NonNullable<Config['twilio']> & {
 export interface SmsChannelOptions {
   /** The pacing clock; tests pass a fake one. */
   clock?: PacerClock;
+  /** Send slots shared by the deployment's instances (the database); without, pacing is per process. */
+  slots?: SlotClaims;
 }
 
 /** SMS through Twilio: TwiML replies to signed webhooks, paced `messages.create` for everything else. */
@@ -34,7 +37,7 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
     authToken: config.authToken,
     apiBaseUrl: config.apiBaseUrl,
   });
-  const pacer = new SendPacer(config.ratePerSecond || 1, options.clock);
+  const pacer = new SendPacer(config.ratePerSecond || 1, options.clock, options.slots);
   // A messaging service (MG…) picks the sender from its pool; Twilio paces it, we pace it as one sender.
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
 
@@ -49,7 +52,13 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
       // Stored addresses were checked when they were stored; here only the format matters.
       const address = normalizePhone(to, config.defaultCountry, { reached: true });
       if (!address) return { status: 'failed', error: 'invalid_number' };
-      await pacer.take(config.from);
+      try {
+        await pacer.take(config.from);
+      } catch {
+        // The shared send slots could not be reached: nothing was sent, the outbox tries again.
+        deps.log.warn('no send slot for twilio (database unreachable)');
+        return { status: 'failed', error: 'pacing_unavailable', retryable: true };
+      }
       try {
         const sent = await client.messages.create({
           to: address,

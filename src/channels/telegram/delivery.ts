@@ -73,7 +73,13 @@ export function createSender(telegram: Telegram, pacer: Pacer, log: FastifyBaseL
         log.error({ err }, 'telegram message cannot be rendered');
         return { status: 'failed', error: (err as Error).message, retryable: false };
       }
-      await pacer.acquire(to);
+      try {
+        await pacer.acquire(to);
+      } catch {
+        // The shared send slots could not be reached: nothing was sent, the outbox tries again.
+        log.warn('no send slot for telegram (database unreachable)');
+        return { status: 'failed', error: 'pacing_unavailable', retryable: true };
+      }
       try {
         return { status: 'sent', providerMessageId: String(await post(to, message, markup)) };
       } catch (err) {

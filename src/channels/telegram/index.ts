@@ -9,6 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Channel, ChannelDeps, Inbound, InboundResult } from '../channel.js';
 import { createSender, optOutReason } from './delivery.js';
 import { decodeChoice, labelOf } from './keyboard.js';
+import type { SlotClaims } from '../shared-send-queue.js';
 import { createPacer, type PacerOptions } from './pacer.js';
 import { updateProblem, updateSchema } from './update.js';
 
@@ -27,6 +28,8 @@ export type TelegramConfig = NonNullable<Config['telegram']> & {
 
 export interface TelegramChannelOptions {
   pacing?: PacerOptions;
+  /** Send slots shared by the deployment's instances (the database); without, the bot's pacing is per process. */
+  slots?: SlotClaims;
 }
 
 const secretHeader = 'x-telegram-bot-api-secret-token';
@@ -74,7 +77,10 @@ export function createTelegramChannel(
     // webhookReply false: every Bot API call is a request of its own, so errors are seen and handled.
     telegram: { ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}), webhookReply: false },
   });
-  const sender = createSender(bot.telegram, createPacer(options.pacing), log);
+  // The bot as the instances name it for its shared pacing: a hash, never the token itself.
+  const botKey = `telegram:${createHash('sha256').update(`telegram-bot:${config.token}`).digest('hex').slice(0, 24)}`;
+  const shared = options.slots ? { shared: { sender: botKey, claims: options.slots } } : {};
+  const sender = createSender(bot.telegram, createPacer({ ...options.pacing, ...shared }), log);
   const path = telegramWebhookPath(config.webhookSecret);
   let polling = false;
   let closed = false;

@@ -1,10 +1,13 @@
 import { providerJitterMs, SendQueue } from '../send-queue.js';
+import { SharedSendQueue, type SlotClaims } from '../shared-send-queue.js';
 
 /**
  * Telegram's flood limits: about 30 messages a second per bot and one a second per chat (short bursts
  * are tolerated). A token bucket per chat (a reply and the next question may go together), then the
  * bot's send queue: 1/30 s apart, never more than 30 in any second. Time is injected so tests run
- * without waiting.
+ * without waiting. With `shared` (the database's send slots) the bot's limit holds for every instance
+ * together; the per-chat buckets stay per process (a chat's messages mostly come from the instance
+ * that received its update).
  */
 export interface PacerOptions {
   /** Messages per second for the whole bot. */
@@ -15,6 +18,8 @@ export interface PacerOptions {
   chatBurst?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The bot's name as the instances share it (a hash of its token) and where they claim slots. */
+  shared?: { sender: string; claims: SlotClaims };
 }
 
 interface Bucket {
@@ -44,7 +49,9 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   const sleep = options.sleep ?? defaultSleep;
   // Spaced evenly: a burst of 30 let go at once reaches Telegram spread over a busy event loop, and the
   // late ones then share a second with the next 30.
-  const bot = new SendQueue({ limit: botRate, windowMs: 1000 + providerJitterMs, spacingMs: 1000 / botRate, clock: { now, sleep } });
+  const bot = options.shared
+    ? new SharedSendQueue({ sender: options.shared.sender, perSecond: botRate, claims: options.shared.claims, clock: { now, sleep } })
+    : new SendQueue({ limit: botRate, windowMs: 1000 + providerJitterMs, spacingMs: 1000 / botRate, clock: { now, sleep } });
   const chats = new Map<string, Bucket>();
 
   /** Take one token, going into debt when empty; returns how long the taker must wait (ms). */

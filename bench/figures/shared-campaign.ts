@@ -1,0 +1,72 @@
+/**
+ * Figure 4b: send pacing shared across instances. One SMS campaign from one server process, then
+ * the same campaign from three processes on one database (each started through its own API with a
+ * third of the rows), against the Twilio fake on loopback, in the same run. Measured at the fake:
+ * the rate as a share of the sender's limit (first attempt to last), the busiest one-second window,
+ * customers never reached and sends beyond the first. No refusals are injected (figure 4 has them):
+ * this is the pacing alone.
+ */
+import { httpRequest, is2xx } from '../../test/faults/http.js';
+import { busiestWindow, lostAndDuplicated, ratePerSecond } from '../../test/helpers/send-rate.js';
+import { sleep } from '../lib/processes.js';
+import { apiKey, startFakes, startProduct, withDbName } from '../lib/product.js';
+
+export interface SharedCampaignRun {
+  instances: number;
+  invitations: number;
+  limitPerSecond: number;
+  perSecond: number;
+  /** perSecond / limitPerSecond. */
+  shareOfLimit: number;
+  busiestSecond: number;
+  lost: number;
+  duplicated: number;
+  seconds: number;
+}
+
+export interface SharedCampaignFigures {
+  database: string;
+  runs: SharedCampaignRun[];
+}
+
+async function campaignRun(database: { uri: string }, instances: number, sms: number, rate: number, log: (line: string) => void): Promise<SharedCampaignRun> {
+  const fakes = await startFakes();
+  const uri = withDbName(database.uri, `bench_shared_campaign_${instances}`);
+  const servers = [];
+  try {
+    for (let i = 0; i < instances; i++) servers.push(await startProduct(fakes, uri, 'production', { SMS_RATE_PER_SECOND: String(rate), SWEEP_INTERVAL: '1s' }));
+    const phones = Array.from({ length: sms }, (_, i) => `+1416${String(4_000_000 + instances * 100_000 + i).padStart(7, '0')}`);
+    const started = Date.now();
+    // Each instance gets its share in uploads of about 2 s of sends, two at a time.
+    const perRequest = Math.max(1, Math.min(1000, Math.floor((rate * 2) / instances)));
+    await Promise.all(servers.map(async (server, s) => {
+      const mine = phones.filter((_, i) => i % instances === s).map((address, i) => ({ kind: (['nps', 'csat', 'ces'] as const)[i % 3], channel: 'sms', address }));
+      const chunks = Array.from({ length: Math.ceil(mine.length / perRequest) }, (_, i) => mine.slice(i * perRequest, (i + 1) * perRequest));
+      let next = 0;
+      await Promise.all([0, 1].map(async () => {
+        while (next < chunks.length) {
+          const res = await httpRequest('POST', `${server.url}/api/surveys`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(chunks[next++]), timeoutMs: 600_000 });
+          if (!is2xx(res)) throw new Error(`shared campaign upload: ${JSON.stringify(res).slice(0, 300)}`);
+        }
+      }));
+    }));
+    const deadline = Date.now() + Math.max(60_000, (sms / rate) * 2_000);
+    while (new Set(fakes.twilio.messages.map((m) => m.to)).size < phones.length && Date.now() < deadline) await sleep(200);
+    await sleep(1_500); // anything sent twice would show by now
+    const times = fakes.twilio.attemptTimes;
+    const perSecond = ratePerSecond(times);
+    const { lost, duplicated } = lostAndDuplicated(phones, fakes.twilio.messages.map((m) => m.to));
+    const run = { instances, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), lost, duplicated, seconds: (Date.now() - started) / 1000 };
+    log(`shared campaign, ${instances} instance(s): ${perSecond.toFixed(1)}/s of ${rate}/s (${(run.shareOfLimit * 100).toFixed(1)} %), busiest second ${run.busiestSecond}, lost ${lost}, duplicated ${duplicated}`);
+    return run;
+  } finally {
+    for (const server of servers) await server.stop();
+    await fakes.close();
+  }
+}
+
+export async function benchSharedCampaign(database: { uri: string; engine: string }, sizes: { sms: number; smsRate: number }, log: (line: string) => void): Promise<SharedCampaignFigures> {
+  const runs = [];
+  for (const instances of [1, 3]) runs.push(await campaignRun(database, instances, sizes.sms, sizes.smsRate, log));
+  return { database: database.engine, runs };
+}
