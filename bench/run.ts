@@ -6,7 +6,7 @@
  * The database is MONGODB_URI when set, else mongo-java-server started here; FerretDB (what
  * `npm start` embeds) gets the reply figures too when its binary is built. Writes bench/results.json.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { startFerretDbProcess } from '../test/helpers/ferretdb-process.js';
 import { startMongoJavaServer } from '../test/helpers/mongo-java-server.js';
 import { benchCampaign, type CampaignFigures } from './figures/campaign.js';
 import { benchDigest, type DigestFigures } from './figures/digest.js';
+import { benchReads, readsMarkdown, type ReadFigures } from './figures/reads.js';
 import { benchReplies, type ReplyFigures, type ReplySizes } from './figures/replies.js';
 import { benchSettling, type SettlingFigures } from './figures/settling.js';
 import { connectRaw } from './lib/customers.js';
@@ -22,7 +23,7 @@ import { startFakes } from './lib/product.js';
 import { markdown, verdicts } from './lib/report.js';
 
 const quick = process.argv.includes('--quick');
-// --only=replies,campaign,digest,settling,ferretdb runs some figures (while working on one).
+// --only=replies,campaign,digest,settling,reads,ferretdb runs some figures (while working on one).
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (figure: string) => !only || only.includes(figure);
 const cacheDir = process.env.FERRETDB_CACHE_DIR ?? path.resolve('.cache');
@@ -36,6 +37,7 @@ const sizes = quick
       digest: { large: 20_000, full: 10_000, small: 1_000, runs: 7 },
       ferretSmall: { counted: 1, warmUp: 5, load: 20, telegram: 10, connections: 8, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
       settling: 12_000,
+      reads: [1_000, 20_000],
     }
   : {
       replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 20 } satisfies ReplySizes,
@@ -44,18 +46,22 @@ const sizes = quick
       digest: { large: 1_000_000, full: 30_000, small: 1_000, runs: 9 },
       ferretSmall: undefined,
       settling: 120_000,
+      reads: [1_000, 100_000, 1_000_000],
     };
+// --reads=1000,100000 chooses the sizes of figure 8 (the million needs minutes and a 6 GB heap).
+const readSizes = process.argv.find((a) => a.startsWith('--reads='))?.slice(8).split(',').map(Number) ?? sizes.reads;
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)} at start`;
 log(`${quick ? 'quick' : 'full'} run on ${machine}`);
 
 const external = process.env.MONGODB_URI;
-const benchDbs = ['bench_replies', 'bench_campaign', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large'];
+const benchDbs = ['bench_replies', 'bench_campaign', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large', ...readSizes.map((n) => `bench_reads_${n}`)];
 const fakes = await startFakes();
 const replies: ReplyFigures[] = [];
 let campaign: CampaignFigures | undefined;
 let digest: DigestFigures | undefined;
 let settling: SettlingFigures | undefined;
+let reads: ReadFigures | undefined;
 const skipped: string[] = [];
 
 async function dropBenchDatabases(uri: string): Promise<void> {
@@ -77,6 +83,7 @@ try {
   if (wanted('settling')) settling = await benchSettling({ uri: main.uri, engine: main.engine }, sizes.settling, log);
   if (wanted('campaign')) campaign = await benchCampaign({ uri: main.uri, engine: main.engine }, sizes.campaign, log);
   if (external && wanted('digest')) digest = await benchDigest({ uri: main.uri, engine: main.engine }, sizes.digest, fakes, log);
+  if (external && wanted('reads')) reads = await benchReads({ uri: main.uri, engine: main.engine }, readSizes, sizes.digest.runs, fakes, log);
   if (external) await dropBenchDatabases(external);
 } finally {
   await main.stop();
@@ -87,6 +94,16 @@ if (!external && wanted('digest')) {
   const big = await startMongoJavaServer({ cacheDir, log, heap: quick ? '1g' : '6g' });
   try {
     digest = await benchDigest({ uri: big.uri, engine: big.engine }, sizes.digest, fakes, log);
+  } finally {
+    await big.stop();
+  }
+}
+
+// Figure 8 on mongo-java-server of its own too, with the heap its largest set needs.
+if (!external && wanted('reads')) {
+  const big = await startMongoJavaServer({ cacheDir, log, heap: Math.max(...readSizes) > 200_000 ? '6g' : '2g' });
+  try {
+    reads = await benchReads({ uri: big.uri, engine: big.engine }, readSizes, sizes.digest.runs, fakes, log);
   } finally {
     await big.stop();
   }
@@ -133,9 +150,16 @@ const results = {
   campaign,
   digest,
   settling,
+  reads: reads && { ...reads, date: new Date().toISOString(), quick, sizesRun: readSizes },
 };
-writeFileSync(path.resolve('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+// A run of some figures (--only) replaces those figures in the results file and keeps the others.
+const file = path.resolve('bench/results.json');
+const previous = only && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
+const ran = { replies: wanted('replies') || wanted('ferretdb'), campaign: wanted('campaign'), digest: wanted('digest'), settling: wanted('settling'), reads: wanted('reads') };
+const merged = previous ? { ...previous, ...Object.fromEntries(Object.entries(ran).filter(([, yes]) => yes).map(([k]) => [k, results[k as keyof typeof ran]])) } : results;
+writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
 console.log(`\n${markdown({ ...results, replies, machine: results.machine })}\n`);
+if (reads) console.log(`${readsMarkdown(reads)}\n`);
 for (const line of skipped) console.log(`skipped: ${line}`);
 log(`done in ${wallSeconds.toFixed(0)} s; bench/results.json written`);
 process.exit(0);
