@@ -1,4 +1,4 @@
-import { Schema, type Connection } from 'mongoose';
+import { mongo, Schema, type Connection } from 'mongoose';
 import { weekKey } from '../domain/calendar.js';
 import { modelOn, type AnyModel } from './model.js';
 
@@ -29,6 +29,8 @@ const analysisSchema = new Schema(
 analysisSchema.index({ businessId: 1, week: 1 });
 
 const collection = 'week_analyses';
+/** Under MongoDB's 16 MiB document limit, with room for the rest of the document. */
+export const maxKeptBytes = 15 * 2 ** 20;
 const idOf = (businessId: string, week: string) => `${businessId}|${week}`;
 
 /** How far before an event's time the analyses it may touch start: a survey answered after it may have been invited this long before. */
@@ -63,10 +65,14 @@ export class WeekAnalysisRepository {
     return fresh;
   }
 
-  /** Keep a week's analysis, computed from `inputs` by a computation that began at `startedAt`. */
-  async write(businessId: string, week: string, inputs: string, startedAt: Date, analysis: unknown): Promise<void> {
+  /** Keep a week's analysis, computed from `inputs` by a computation that began at `startedAt`; false when too large to keep. */
+  async write(businessId: string, week: string, inputs: string, startedAt: Date, analysis: unknown): Promise<boolean> {
+    // A week whose analysis outgrows a document (a vocabulary of some hundred thousand terms) is
+    // not kept: every read computes it, as reports did before, rather than fail.
+    if (mongo.BSON.calculateObjectSize({ analysis }) > maxKeptBytes) return false;
     // `changedAt` is left as it is: a change during the computation keeps the result out of date.
     await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { businessId, week, inputs, startedAt, analysis } }, { upsert: true });
+    return true;
   }
 
   /**

@@ -4,6 +4,7 @@ import { dropsReport } from '../../src/insights/drops-report.js';
 import { recordEvents } from '../../src/insights/events.js';
 import { commentThemes } from '../../src/insights/themes.js';
 import { keptCommentIds, weekAnalyses, weeksDropFeatures, weeksPairs, weeksThemes } from '../../src/insights/week-analysis.js';
+import { maxKeptBytes } from '../../src/store/week-analyses.js';
 import { closeWeeks } from '../../src/surveys/week-counts.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { at, plantedCause, seedPeople, week } from './seed.js';
@@ -95,5 +96,13 @@ describe('week analyses: computed once from a week’s surveys, kept, added up a
     await store().surveys.model.collection.insertOne({ ...rest, score: 0, band: 'detractor', answeredAt, openKey: 'closed:extra' });
     await store().rollups.add({ businessId: 'default', kind: 'nps', week: week(7) }, ['sent', 'scored', 'completed', 'score'], 0);
     expect(weeksPairs((await analysed()).analyses)).toEqual({ pairs: before.pairs + 1, drops: before.drops + 1 });
+  });
+
+  it('does not keep an analysis too large for a document, and reads still get it computed', async () => {
+    const huge = { terms: [{ kind: 'nps', bands: [{ band: 'detractor', comments: 1, terms: [{ term: 'x'.repeat(maxKeptBytes), count: 1, ids: [] }] }] }], drops: [] };
+    expect(await store().weekAnalyses.write('default', week(9), 'inputs', new Date(), huge)).toBe(false);
+    expect((await store().weekAnalyses.current('default', new Map([[week(9), 'inputs']]))).size).toBe(0);
+    expect(await store().weekAnalyses.write('default', week(9), 'inputs', new Date(), { terms: [], drops: [] })).toBe(true);
+    expect((await store().weekAnalyses.current('default', new Map([[week(9), 'inputs']]))).size).toBe(1);
   });
 });
