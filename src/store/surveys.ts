@@ -245,8 +245,8 @@ export class SurveyRepository {
       );
       changed += res.modifiedCount;
     }
-    // Comments gone: the themes that counted them are out of date.
-    if (changed) await this.analyses?.changed(businessId);
+    // Comments gone: so are the analyses that counted their words.
+    if (changed) await this.analyses?.erased(businessId);
     return changed;
   }
 

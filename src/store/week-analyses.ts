@@ -8,9 +8,10 @@ import { modelOn, type AnyModel } from './model.js';
  * the code above the store; here it is an opaque value with what it was computed from:
  * - `inputs`: the week's counters when it was computed (the caller's fingerprint of them): an answer,
  *   a comment or a survey of the week changes them, so the analysis no longer matches;
- * - `startedAt`: when its computation began. What the counters do not show (an event recorded, an
- *   erasure, two addresses made one person, a comment's next part joined, an import) sets `changedAt`
- *   on the analyses it may touch; one whose `changedAt` is after its `startedAt` is out of date.
+ * - `startedAt`: when its computation began. What the counters do not show (an event recorded, two
+ *   addresses made one person, a comment's next part joined, an import) sets `changedAt` on the
+ *   analyses it may touch; one whose `changedAt` is after its `startedAt` is out of date. An erasure
+ *   deletes the business's analyses: they hold words of comments and survey ids.
  * One document per (business, week): `_id` is `business|week`.
  */
 const analysisSchema = new Schema(
@@ -85,7 +86,15 @@ export class WeekAnalysisRepository {
     const week = from ? { week: { $gte: weekKey(new Date(from.getTime() - eventReachMs), 'UTC') } } : {};
     await this.model.collection.updateMany({ businessId, ...week }, { $set: { changedAt: now } });
   }
+
+  /**
+   * Comments were erased: the business's analyses go (their terms and quote ids came from those
+   * comments), to be computed again without them by the next read or the week's close.
+   */
+  async erased(businessId: string): Promise<void> {
+    await this.model.collection.deleteMany({ businessId });
+  }
 }
 
 /** What a repository calls when it changes something the week analyses read. */
-export type AnalysisInputs = Pick<WeekAnalysisRepository, 'changed'>;
+export type AnalysisInputs = Pick<WeekAnalysisRepository, 'changed' | 'erased'>;

@@ -79,6 +79,10 @@ describe('week analyses: computed once from a week’s surveys, kept, added up a
     expect(damaged((await analysed()).analyses)).toMatchObject({ count: 1, commentIds: [first!.id] });
     // Erasure keeps the answer but not its comment.
     expect(await store().surveys.anonymise('default', [first!.id])).toBe(1);
+    // Nothing kept still holds the erased comment's words or its survey's id.
+    const kept = JSON.stringify(await store().weekAnalyses.model.collection.find({ businessId: 'default' }).toArray());
+    expect(kept).not.toContain('damaged');
+    expect(kept).not.toContain(first!.id);
     const { analyses } = await analysed();
     expect(damaged(analyses)).toBeUndefined();
     expect(weeksThemes(analyses, week(4))[0]!.themes[0]).toMatchObject({ term: 'late delivery', count: 11, of: 19 });
