@@ -15,6 +15,7 @@ import { startMongoJavaServer } from '../test/helpers/mongo-java-server.js';
 import { benchCampaign, type CampaignFigures } from './figures/campaign.js';
 import { benchDigest, type DigestFigures } from './figures/digest.js';
 import { benchPeers, type PeerFigures, type PeerSizes } from './figures/peers.js';
+import { benchReads, readsMarkdown, type ReadFigures } from './figures/reads.js';
 import { benchReplies, type ReplyFigures, type ReplySizes } from './figures/replies.js';
 import { benchSettling, type SettlingFigures } from './figures/settling.js';
 import { benchSharedCampaign, type SharedCampaignFigures } from './figures/shared-campaign.js';
@@ -24,8 +25,8 @@ import { startFakes } from './lib/product.js';
 import { markdown, sharedCampaignVerdicts, verdicts } from './lib/report.js';
 
 const quick = process.argv.includes('--quick');
-// --only=replies,peers,campaign,shared-campaign,digest,settling,ferretdb runs some figures (while
-// working on one); the other figures of the last run are kept in bench/results.json.
+// --only=replies,peers,campaign,shared-campaign,digest,settling,reads,ferretdb runs some figures
+// (while working on one); the other figures of the last run are kept in bench/results.json.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (figure: string) => !only || only.includes(figure);
 // --baseline=<folder>: another checkout of the product (say `git archive <commit>` unpacked, with a
@@ -44,6 +45,7 @@ const sizes = quick
       ferretSmall: { counted: 1, warmUp: 5, load: 20, telegram: 10, connections: 8, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
       peers: { warmUp: 40, measured: 100, connections: 8 } satisfies PeerSizes,
       settling: 12_000,
+      reads: [1_000, 20_000],
     }
   : {
       replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 20 } satisfies ReplySizes,
@@ -54,13 +56,16 @@ const sizes = quick
       ferretSmall: undefined,
       peers: { warmUp: 150, measured: 600, connections: 16 } satisfies PeerSizes,
       settling: 120_000,
+      reads: [1_000, 100_000, 1_000_000],
     };
+// --reads=1000,100000 chooses the sizes of figure 9 (the million needs minutes and a 6 GB heap).
+const readSizes = process.argv.find((a) => a.startsWith('--reads='))?.slice(8).split(',').map(Number) ?? sizes.reads;
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)} at start`;
 log(`${quick ? 'quick' : 'full'} run on ${machine}`);
 
 const external = process.env.MONGODB_URI;
-const benchDbs = ['bench_replies', 'bench_peers', 'bench_campaign', 'bench_shared_campaign_1', 'bench_shared_campaign_3', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large'];
+const benchDbs = ['bench_replies', 'bench_peers', 'bench_campaign', 'bench_shared_campaign_1', 'bench_shared_campaign_3', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large', ...readSizes.map((n) => `bench_reads_${n}`)];
 const fakes = await startFakes();
 const replies: ReplyFigures[] = [];
 let campaign: CampaignFigures | undefined;
@@ -68,6 +73,7 @@ let sharedCampaign: SharedCampaignFigures | undefined;
 let peers: PeerFigures | undefined;
 let digest: DigestFigures | undefined;
 let settling: SettlingFigures | undefined;
+let reads: ReadFigures | undefined;
 const skipped: string[] = [];
 
 async function dropBenchDatabases(uri: string): Promise<void> {
@@ -98,6 +104,7 @@ try {
   if (wanted('campaign')) campaign = await benchCampaign({ uri: main.uri, engine: main.engine }, sizes.campaign, log);
   if (wanted('shared-campaign')) sharedCampaign = await benchSharedCampaign({ uri: main.uri, engine: main.engine }, sizes.sharedCampaign, log);
   if (external && wanted('digest')) digest = await benchDigest({ uri: main.uri, engine: main.engine }, sizes.digest, fakes, log);
+  if (external && wanted('reads')) reads = await benchReads({ uri: main.uri, engine: main.engine }, readSizes, sizes.digest.runs, fakes, log);
   if (external) await dropBenchDatabases(external);
 } finally {
   await main.stop();
@@ -108,6 +115,16 @@ if (!external && wanted('digest')) {
   const big = await startMongoJavaServer({ cacheDir, log, heap: quick ? '1g' : '6g' });
   try {
     digest = await benchDigest({ uri: big.uri, engine: big.engine }, sizes.digest, fakes, log);
+  } finally {
+    await big.stop();
+  }
+}
+
+// Figure 8 on mongo-java-server of its own too, with the heap its largest set needs.
+if (!external && wanted('reads')) {
+  const big = await startMongoJavaServer({ cacheDir, log, heap: Math.max(...readSizes) > 200_000 ? '6g' : '2g' });
+  try {
+    reads = await benchReads({ uri: big.uri, engine: big.engine }, readSizes, sizes.digest.runs, fakes, log);
   } finally {
     await big.stop();
   }
@@ -161,9 +178,11 @@ const results = {
   sharedCampaign: sharedCampaign ?? previous.sharedCampaign,
   digest: digest ?? previous.digest,
   settling: settling ?? previous.settling,
+  reads: reads ? { ...reads, date: new Date().toISOString(), quick, sizesRun: readSizes } : previous.reads,
 };
 writeFileSync(path.resolve('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\n${markdown({ ...results, ...thisRun, campaign: results.campaign as CampaignFigures | undefined, digest: results.digest as DigestFigures | undefined })}\n`);
+if (reads) console.log(`${readsMarkdown(reads)}\n`);
 for (const line of skipped) console.log(`skipped: ${line}`);
 log(`done in ${wallSeconds.toFixed(0)} s; bench/results.json written`);
 process.exit(0);

@@ -55,9 +55,9 @@ function recomputingStore(store: Store, db: Db): Store {
   return { ...store, rollups: rollups as unknown as Store['rollups'] };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function clock<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
+export async function clock<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
   const t = performance.now();
   const result = await work();
   return { ms: performance.now() - t, result };
@@ -67,8 +67,8 @@ async function clock<T>(work: () => Promise<T>): Promise<{ ms: number; result: T
  * The same query on each dataset, in turn (so all see the same noise and the same warm code, here
  * and in the database server's JIT), after a warm-up: the medians and the last results.
  */
-async function alternate<T, K extends string>(runs: number, work: (d: Dataset) => Promise<T>, sets: Record<K, Dataset>): Promise<{ ms: Record<K, number>; result: Record<K, T> }> {
-  const entries = Object.entries(sets) as Array<[K, Dataset]>;
+export async function alternate<T, K extends string, D = Dataset>(runs: number, work: (d: D) => Promise<T>, sets: Record<K, D>): Promise<{ ms: Record<K, number>; result: Record<K, T> }> {
+  const entries = Object.entries(sets) as Array<[K, D]>;
   for (let i = 0; i < Math.min(3, runs); i++) for (const [, d] of entries) await work(d);
   const times = {} as Record<K, number[]>;
   const result = {} as Record<K, T>;

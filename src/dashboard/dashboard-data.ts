@@ -1,5 +1,6 @@
 import { readRollups, funnel } from '../store/rollup-counts.js';
-import { describeFeature, dropsReport, themesReport } from '../insights/index.js';
+import { describeFeature } from '../insights/index.js';
+import { weekAnalyses, weeksDropFeatures, weeksPairs, weeksThemes } from '../insights/week-analysis.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import { compareWithRest, flagGroups } from '../insights/cohorts.js';
@@ -24,17 +25,18 @@ export interface DashboardView {
   /** Each group against the rest of the business (`restN` answers): flagged by the shared significance rule. */
   cohorts: Array<{ cohort: string; n: number; score: number | null; marginOfError: number | null; flagged: boolean; delta: number | null; restN: number; adjustedP: number | null }>;
   waiting: { count: number; surveys: Array<{ surveyId: string; customerId: string; score: number; comment?: string; name?: string; channel: string; at: Date }> };
-  /** Words and phrases detractors use more than promoters, with their comments (the Insights themes). */
+  /** Words and phrases detractors use more than promoters over the period's weeks, with their comments (the Insights themes). */
   themes: Array<{ term: string; count: number; of: number; otherCount: number; otherOf: number; comments: Array<{ surveyId: string; customerId: string; text: string }> }>;
-  /** Events that came before score drops more often than before stable or rising scores (the Insights drops report). */
   /** Where this kind's scores fell most (a cohort, an event detail, or one of each), only when it survives the correction. */
   segment?: { what: string; n: number; score: number; restN: number; restScore: number; effect: number; margin: number; adjustedP: number; tried: number };
+  /** Events that came before score drops more often than before stable or rising scores, over the period's weeks (the Insights drops report). */
   drops: { pairs: number; drops: number; leading: Array<{ what: string; drops: number; totalDrops: number; others: number; totalOthers: number; lift: number | null; p: number; adjustedP: number }> };
 }
 
 /**
  * What the dashboard shows for one business, kind and period. Every number comes from the code the
- * digest and the API use (rollup counters, `periodStats`, `summarize`, `compare`), never recomputed.
+ * digest and the API use (rollup counters, `periodStats`, `summarize`, `compare`, the kept week
+ * analyses), never recomputed; the period is its whole weeks, as `/stats` counts it.
  */
 export async function dashboardView(store: Store, business: BusinessSettings, kind: SurveyKind, days: DashboardPeriod, now: Date): Promise<DashboardView> {
   const stats = statsJson(await periodStats(store, business, now, days)).kinds.find((k) => k.kind === kind);
@@ -77,9 +79,9 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     .sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.n - a.n);
 
   const waiting = await store.surveys.waitingForReply(business.id, kind, { from: fromWeek, to: lastWeek }, 20);
-  const from = new Date(now.getTime() - days * 86_400_000);
-  const to = new Date(now.getTime() + 1);
-  const detractorThemes = (await themesReport(store, business.id, { from, to, period: 'month', kind, limit: 5 }))
+  // Themes and drops over the period's weeks, added up from each week's kept analysis (no survey read).
+  const analyses = await weekAnalyses(store, business.id, periodWeeks, counts);
+  const detractorThemes = weeksThemes(analyses, periodWeeks[0]!, { kind, limit: 5 })
     .filter((p) => p.band === 'detractor')
     .flatMap((p) => p.themes)
     .filter((t) => t.adjustedP < significanceRule.alpha)
@@ -96,11 +98,12 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     otherOf: t.otherOf,
     comments: t.commentIds.slice(0, 5).flatMap((id) => quoteOf.get(id) ?? []),
   }));
-  const report = await dropsReport(store, business.id, { from, to, kind, now });
-  const leading = report.features
+  const leading = weeksDropFeatures(analyses, kind)
     .filter((f) => f.adjustedP < significanceRule.alpha)
     .slice(0, 5)
     .map((f) => ({ what: describeFeature(f.feature), drops: f.drops, totalDrops: f.totalDrops, others: f.others, totalOthers: f.totalOthers, lift: f.lift, p: f.p, adjustedP: f.adjustedP }));
+  const from = new Date(now.getTime() - days * 86_400_000);
+  const to = new Date(now.getTime() + 1);
   const segments = await segmentsFor(store, business.id, { from, to, kind, limit: 1 });
   const top = segments.segments.find((x) => x.flagged);
   const segment = top && { what: describeSegment(top, describeFeature), n: top.n, score: round1(top.score), restN: top.restN, restScore: round1(top.restScore), effect: round1(top.effect), margin: round1(top.margin), adjustedP: top.adjustedP, tried: segments.tried };
@@ -118,6 +121,6 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
       surveys: waiting.surveys.map((s) => ({ surveyId: s.id, customerId: s.customerId, score: s.score ?? 0, comment: s.comment, name: s.vars.customerName, channel: s.channel, at: s.answeredAt ?? s.invitedAt })),
     },
     themes,
-    drops: { pairs: report.pairs, drops: report.drops.length, leading },
+    drops: { ...weeksPairs(analyses, kind), leading },
   };
 }

@@ -1,10 +1,10 @@
 import { kindLabel } from '../domain/surveys.js';
 import { cohortMovedMost, type CohortMove } from '../insights/cohorts.js';
 import { describeFeature, type FeatureStat } from '../insights/drops.js';
-import { dropsReport } from '../insights/drops-report.js';
 import { describeSegment, type SegmentStat } from '../insights/segments.js';
 import { segmentsFor } from '../insights/segments-report.js';
-import { commentThemes, type Theme } from '../insights/themes.js';
+import type { Theme } from '../insights/themes.js';
+import { weekAnalyses, weeksDropFeatures, weeksThemes } from '../insights/week-analysis.js';
 import { round1, significanceRule } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek } from '../domain/calendar.js';
@@ -33,16 +33,14 @@ export const digestAlpha = significanceRule.alpha / 4;
 export const leadingEventMinimums = { drops: 5, adjustedP: digestAlpha };
 export const themeMinimums = { count: 3, adjustedP: digestAlpha };
 
-/** The insight lines' numbers for the digest of `periodStart`; `counts` must hold the four weeks before it too. */
+/** The insight lines' numbers for the digest of `periodStart`; `counts` must hold the four weeks before it too (all cohorts). */
 export async function digestInsights(store: Store, businessId: string, periodStart: string, counts: RollupCounts): Promise<DigestInsights> {
   const fromWeek = shiftWeek(periodStart, -(insightWeeks - 1));
-  const drops = await dropsReport(store, businessId, { fromWeek, toWeek: periodStart });
-  const leadingEvent = drops.features.find((f) => f.adjustedP < leadingEventMinimums.adjustedP && f.drops >= leadingEventMinimums.drops);
-  const commented = await store.surveys.scored(businessId, { fromWeek, toWeek: periodStart }, { commented: true });
-  const [detractors] = commentThemes(
-    commented.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: fromWeek })),
-    { limit: 1, minComments: themeMinimums.count },
-  );
+  // The drop and theme lines add up the weeks' kept analyses (computed once per week, not per digest).
+  const weeks = Array.from({ length: insightWeeks }, (_, i) => shiftWeek(fromWeek, i));
+  const analyses = await weekAnalyses(store, businessId, weeks, counts);
+  const leadingEvent = weeksDropFeatures(analyses).find((f) => f.adjustedP < leadingEventMinimums.adjustedP && f.drops >= leadingEventMinimums.drops);
+  const [detractors] = weeksThemes(analyses, fromWeek, { limit: 1, minComments: themeMinimums.count });
   const top = detractors?.band === 'detractor' ? detractors.themes[0] : undefined;
   const moved = cohortMovedMost(counts, periodStart);
   const cohort = moved && moved.adjustedP < digestAlpha ? moved : undefined;

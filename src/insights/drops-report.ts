@@ -10,6 +10,7 @@ import {
   type EventPoint,
   type FeatureStat,
   type InteractionChange,
+  type ScorePair,
   type ScorePoint,
   type TimeToSolution,
 } from './drops.js';
@@ -56,12 +57,19 @@ export async function dropsReportFor(store: Store, businessId: string, raw: unkn
   return dropsReport(store, businessId, { ...q, now });
 }
 
+/** The pairs of a period and what they were made of: the period's answers and the events of the same people. */
+export interface PeriodPairs {
+  pairs: ScorePair[];
+  periodPoints: ScorePoint[];
+  eventPoints: EventPoint[];
+}
+
 /**
- * What came before score drops in a period, for one business. Reads the scored surveys of the
- * period, the earlier answers and events of the same people (their linked addresses as one person),
- * and hands them to the pure functions of `drops.ts`. Lean, business-scoped queries.
+ * The pairs of consecutive answers whose second answer is in the period, for one business. Reads
+ * the scored surveys of the period, the earlier answers and events of the same people (their linked
+ * addresses as one person). Lean, business-scoped queries.
  */
-export async function dropsReport(store: Store, businessId: string, q: DropsQuery): Promise<DropsReport> {
+export async function periodPairs(store: Store, businessId: string, q: DropsQuery): Promise<PeriodPairs> {
   const windowDays = q.windowDays ?? 30;
   const period = { from: q.from, to: q.to, fromWeek: q.fromWeek, toWeek: q.toWeek };
   const inPeriod = await store.surveys.scored(businessId, period, { kind: q.kind });
@@ -92,9 +100,13 @@ export async function dropsReport(store: Store, businessId: string, q: DropsQuer
   }
   const events = points.length ? await store.events.ofCustomers(businessId, ids, { from: new Date(earliest) }) : [];
   const eventPoints: EventPoint[] = events.map((e) => ({ person: personOf.get(e.customerId) ?? e.customerId, type: e.type, at: e.at, attributes: e.attributes }));
+  return { pairs: scorePairs(points, eventPoints).filter((p) => periodIds.has(p.after.surveyId)), periodPoints: points.filter((p) => periodIds.has(p.surveyId)), eventPoints };
+}
 
-  const pairs = scorePairs(points, eventPoints).filter((p) => periodIds.has(p.after.surveyId));
-  const periodPoints = points.filter((p) => periodIds.has(p.surveyId));
+/** What came before score drops in a period, for one business: its pairs handed to the pure functions of `drops.ts`. */
+export async function dropsReport(store: Store, businessId: string, q: DropsQuery): Promise<DropsReport> {
+  const windowDays = q.windowDays ?? 30;
+  const { pairs, periodPoints, eventPoints } = await periodPairs(store, businessId, q);
   return {
     query: q,
     pairs: pairs.length,

@@ -94,23 +94,65 @@ export const minimums = { totalDrops: 5, totalOthers: 5, drops: 3 };
 
 type Untested = Omit<FeatureStat, 'adjustedP'>;
 
-/** One kind's features: counts, lift and Fisher's p, before any correction. */
-function featuresOfKind(kind: SurveyKind, pairs: readonly ScorePair[]): Untested[] {
-  const totalDrops = pairs.filter((p) => p.drop).length;
-  const totalOthers = pairs.length - totalDrops;
-  if (totalDrops < minimums.totalDrops || totalOthers < minimums.totalOthers) return [];
-  const counts = new Map<string, { drops: number; others: number }>();
-  for (const pair of pairs) {
-    for (const f of new Set(pair.between.flatMap(featuresOf))) {
-      const c = counts.get(f) ?? { drops: 0, others: 0 };
-      if (pair.drop) c.drops++;
-      else c.others++;
-      counts.set(f, c);
+/**
+ * What the feature test needs of a kind's pairs, as counts that add up across periods: the kind's
+ * drops and other pairs, and per feature how many of each it came before (each pair counts a
+ * feature once). The drops of several weeks are the sum of each week's counts.
+ */
+export interface KindFeatureCounts {
+  kind: SurveyKind;
+  drops: number;
+  others: number;
+  features: Array<{ feature: string; drops: number; others: number }>;
+}
+
+/** The pairs' counts per survey kind (kinds in order). */
+export function featureCounts(pairs: readonly ScorePair[]): KindFeatureCounts[] {
+  const kinds = [...new Set(pairs.map((p) => p.kind))].sort();
+  return kinds.map((kind) => {
+    const mine = pairs.filter((p) => p.kind === kind);
+    const counts = new Map<string, { drops: number; others: number }>();
+    for (const pair of mine) {
+      for (const f of new Set(pair.between.flatMap(featuresOf))) {
+        const c = counts.get(f) ?? { drops: 0, others: 0 };
+        if (pair.drop) c.drops++;
+        else c.others++;
+        counts.set(f, c);
+      }
+    }
+    const drops = mine.filter((p) => p.drop).length;
+    return { kind, drops, others: mine.length - drops, features: [...counts].map(([feature, c]) => ({ feature, ...c })) };
+  });
+}
+
+/** Several periods' counts as one (kinds in order). */
+export function addFeatureCounts(parts: ReadonlyArray<readonly KindFeatureCounts[]>): KindFeatureCounts[] {
+  const byKind = new Map<SurveyKind, { drops: number; others: number; features: Map<string, { drops: number; others: number }> }>();
+  for (const part of parts) {
+    for (const k of part) {
+      const total = byKind.get(k.kind) ?? { drops: 0, others: 0, features: new Map() };
+      total.drops += k.drops;
+      total.others += k.others;
+      for (const f of k.features) {
+        const c = total.features.get(f.feature) ?? { drops: 0, others: 0 };
+        c.drops += f.drops;
+        c.others += f.others;
+        total.features.set(f.feature, c);
+      }
+      byKind.set(k.kind, total);
     }
   }
-  return [...counts.entries()]
-    .filter(([, c]) => c.drops >= minimums.drops && c.drops / totalDrops > c.others / totalOthers)
-    .map(([feature, c]) => ({
+  return [...byKind]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, t]) => ({ kind, drops: t.drops, others: t.others, features: [...t.features].map(([feature, c]) => ({ feature, ...c })) }));
+}
+
+/** One kind's features: counts, lift and Fisher's p, before any correction. */
+function featuresOfKind({ kind, drops: totalDrops, others: totalOthers, features }: KindFeatureCounts): Untested[] {
+  if (totalDrops < minimums.totalDrops || totalOthers < minimums.totalOthers) return [];
+  return features
+    .filter((c) => c.drops >= minimums.drops && c.drops / totalDrops > c.others / totalOthers)
+    .map(({ feature, ...c }) => ({
       feature,
       kind,
       ...c,
@@ -129,8 +171,12 @@ function featuresOfKind(kind: SurveyKind, pairs: readonly ScorePair[]): Untested
  * adjusted at once (Benjamini–Hochberg). Best p first.
  */
 export function precedingFeatures(pairs: readonly ScorePair[]): FeatureStat[] {
-  const kinds = [...new Set(pairs.map((p) => p.kind))].sort();
-  const tested = kinds.flatMap((kind) => featuresOfKind(kind, pairs.filter((p) => p.kind === kind)));
+  return featuresFromCounts(featureCounts(pairs));
+}
+
+/** `precedingFeatures` from the pairs' counts (those of one period, or several periods' added up). */
+export function featuresFromCounts(counts: readonly KindFeatureCounts[]): FeatureStat[] {
+  const tested = counts.flatMap(featuresOfKind);
   const q = benjaminiHochberg(tested.map((t) => t.p));
   return tested
     .map((t, i) => ({ ...t, adjustedP: q[i]! }))

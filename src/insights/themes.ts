@@ -106,39 +106,83 @@ export const minThemeComments = 3;
 
 const others: Record<Band, Band[]> = { detractor: ['promoter'], promoter: ['detractor'], passive: ['detractor', 'promoter'] };
 
-/** Themes per period and band, each ranked by z (then phrases before words, then count, then alphabetically). */
-export function commentThemes(comments: readonly ThemeComment[], options: { limit?: number; minComments?: number } = {}): PeriodThemes[] {
+/**
+ * A band's comments of one period as counts that add up across periods: how many comments, and per
+ * term how many have it, with the first of their ids (sorted) up to a limit.
+ */
+export interface BandTermCounts {
+  band: Band;
+  comments: number;
+  terms: Array<{ term: string; count: number; ids: string[] }>;
+}
+
+const bands = ['detractor', 'passive', 'promoter'] as const;
+
+/** The term counts of some comments, one entry per band that has comments; `idLimit` ids kept per term. */
+export function termCounts(comments: readonly Omit<ThemeComment, 'period'>[], idLimit = Infinity): BandTermCounts[] {
+  return bands.flatMap((band) => {
+    const mine = comments.filter((c) => c.band === band);
+    if (!mine.length) return [];
+    const ids = new Map<string, string[]>();
+    for (const c of mine) for (const t of commentTerms(c.comment, c.locale)) ids.set(t, [...(ids.get(t) ?? []), c.id]);
+    return [{ band, comments: mine.length, terms: [...ids].map(([term, list]) => ({ term, count: list.length, ids: [...list].sort().slice(0, idLimit) })) }];
+  });
+}
+
+/** Several periods' term counts as one period's; `idLimit` ids kept per term (the smallest). */
+export function addTermCounts(parts: ReadonlyArray<readonly BandTermCounts[]>, idLimit = Infinity): BandTermCounts[] {
+  return bands.flatMap((band) => {
+    const of = parts.flatMap((p) => p.filter((c) => c.band === band));
+    if (!of.length) return [];
+    const terms = new Map<string, { count: number; ids: string[] }>();
+    for (const part of of) {
+      for (const t of part.terms) {
+        const total = terms.get(t.term) ?? { count: 0, ids: [] };
+        total.count += t.count;
+        total.ids.push(...t.ids);
+        terms.set(t.term, total);
+      }
+    }
+    const comments = of.reduce((sum, c) => sum + c.comments, 0);
+    return comments ? [{ band, comments, terms: [...terms].map(([term, t]) => ({ term, count: t.count, ids: t.ids.sort().slice(0, idLimit) })) }] : [];
+  });
+}
+
+/** One period's themes per band from its term counts, each ranked by z (then phrases before words, then count, then alphabetically). */
+export function themesFromCounts(period: string, counts: readonly BandTermCounts[], options: { limit?: number; minComments?: number } = {}): PeriodThemes[] {
   const limit = options.limit ?? 10;
   const min = options.minComments ?? minThemeComments;
-  const periods = [...new Set(comments.map((c) => c.period))].sort();
+  const lookup = new Map(counts.map((c) => [c.band, new Map(c.terms.map((t) => [t.term, t.count]))]));
   const out: PeriodThemes[] = [];
-  for (const period of periods) {
-    const inPeriod = comments.filter((c) => c.period === period).map((c) => ({ ...c, terms: new Set(commentTerms(c.comment, c.locale)) }));
-    for (const band of ['detractor', 'passive', 'promoter'] as const) {
-      const mine = inPeriod.filter((c) => c.band === band);
-      const theirs = inPeriod.filter((c) => others[band].includes(c.band));
-      if (!mine.length) continue;
-      const ids = new Map<string, string[]>();
-      for (const c of mine) for (const t of c.terms) ids.set(t, [...(ids.get(t) ?? []), c.id]);
-      const tried = [...ids].filter(([, list]) => list.length >= min).map(([term, list]) => theme(term, list, mine.length, theirs.filter((c) => c.terms.has(term)).length, theirs.length));
-      const q = benjaminiHochberg(tried.map((t) => normalUpperTail(t.z)));
-      const themes = tried
-        .map((t, i) => ({ ...t, adjustedP: q[i]! }))
-        .filter((t) => t.z > 0)
-        .sort((a, b) => b.z - a.z || Number(b.term.includes(' ')) - Number(a.term.includes(' ')) || b.count - a.count || a.term.localeCompare(b.term))
-        .slice(0, limit);
-      out.push({ period, band, against: others[band], themes });
-    }
+  for (const band of bands) {
+    const mine = counts.find((c) => c.band === band);
+    if (!mine?.comments) continue;
+    const theirs = counts.filter((c) => others[band].includes(c.band));
+    const otherOf = theirs.reduce((sum, c) => sum + c.comments, 0);
+    const otherCount = (term: string) => others[band].reduce((sum, b) => sum + (lookup.get(b)?.get(term) ?? 0), 0);
+    const tried = mine.terms.filter((t) => t.count >= min).map((t) => theme(t.term, t.count, t.ids, mine.comments, otherCount(t.term), otherOf));
+    const q = benjaminiHochberg(tried.map((t) => normalUpperTail(t.z)));
+    const themes = tried
+      .map((t, i) => ({ ...t, adjustedP: q[i]! }))
+      .filter((t) => t.z > 0)
+      .sort((a, b) => b.z - a.z || Number(b.term.includes(' ')) - Number(a.term.includes(' ')) || b.count - a.count || a.term.localeCompare(b.term))
+      .slice(0, limit);
+    out.push({ period, band, against: others[band], themes });
   }
   return out;
 }
 
-function theme(term: string, commentIds: string[], of: number, otherCount: number, otherOf: number): Omit<Theme, 'adjustedP'> {
-  const count = commentIds.length;
+/** Themes per period and band, each ranked by z (then phrases before words, then count, then alphabetically). */
+export function commentThemes(comments: readonly ThemeComment[], options: { limit?: number; minComments?: number } = {}): PeriodThemes[] {
+  const periods = [...new Set(comments.map((c) => c.period))].sort();
+  return periods.flatMap((period) => themesFromCounts(period, termCounts(comments.filter((c) => c.period === period)), options));
+}
+
+function theme(term: string, count: number, commentIds: string[], of: number, otherCount: number, otherOf: number): Omit<Theme, 'adjustedP'> {
   const cells = [count, of - count, otherCount, otherOf - otherCount].map((x) => x + 0.5) as [number, number, number, number];
   const logOdds = Math.log(cells[0] / cells[1]) - Math.log(cells[2] / cells[3]);
   const z = logOdds / Math.sqrt(cells.reduce((sum, x) => sum + 1 / x, 0));
-  return { term, count, of, otherCount, otherOf, logOdds, z, commentIds: [...commentIds].sort() };
+  return { term, count, of, otherCount, otherOf, logOdds, z, commentIds };
 }
 
 /**

@@ -4,13 +4,17 @@ import { modelOn, type AnyModel } from './model.js';
 import { phoneChannel } from '../domain/channel-facts.js';
 import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
+import type { AnalysisInputs } from './week-analyses.js';
 import { isDuplicateKey } from './write-guard.js';
 
 export { suppressedAddress, type CustomerChannel, type CustomerKey, type CustomerRecord } from './customer-records.js';
 
 /** Customers: one document per (business, channel, address). */
 export class CustomerRepository {
-  constructor(readonly model: AnyModel) {}
+  constructor(
+    readonly model: AnyModel,
+    private readonly analyses?: AnalysisInputs,
+  ) {}
 
   static model(conn: Connection): AnyModel {
     return modelOn(conn, 'Customer', customerSchema, 'customers');
@@ -35,6 +39,8 @@ export class CustomerRepository {
       try {
         const doc = await this.model.findOneAndUpdate(keyFilter(key), update, { upsert: true, returnDocument: 'after' }).lean<Doc>();
         if (!doc) throw new Error('customer upsert returned nothing');
+        // Addresses made one person: the analyses that pair a person's answers are out of date.
+        if (set.personId) await this.analyses?.changed(key.businessId);
         return toRecord(doc);
       } catch (err) {
         if (!isDuplicateKey(err) || attempt >= 3) throw err;
@@ -182,7 +188,8 @@ export class CustomerRepository {
 
   /** Give a customer a person id (the first address's own id when it has none yet). */
   async setPerson(id: string, personId: string): Promise<void> {
-    await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { personId: new Types.ObjectId(personId) } });
+    const doc = await this.model.findOneAndUpdate({ _id: new Types.ObjectId(id) }, { $set: { personId: new Types.ObjectId(personId) } }, { projection: { businessId: 1 } }).lean<{ businessId?: string }>();
+    if (doc?.businessId) await this.analyses?.changed(doc.businessId);
   }
 
   /**
@@ -222,6 +229,7 @@ export class CustomerRepository {
     const target = persons.find((p, i) => !p.equals(docs[i]!._id)) ?? persons[0];
     if (!target) return;
     await this.model.updateMany({ businessId, $or: [{ _id: { $in: [..._ids, ...persons] } }, { personId: { $in: persons } }] }, { $set: { personId: target } });
+    await this.analyses?.changed(businessId);
   }
 
   /** Keep an erased customer's opt-out under the hash of its address only (see `suppressedAddress`). */

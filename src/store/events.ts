@@ -1,6 +1,7 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
 import { upsertOnce } from './upsert-once.js';
+import type { AnalysisInputs } from './week-analyses.js';
 
 export const eventTypes = ['purchase', 'delivery', 'support_ticket', 'web_visit', 'social_mention', 'refund', 'custom'] as const;
 export type EventType = (typeof eventTypes)[number];
@@ -62,7 +63,10 @@ const ids = (list: readonly string[]) => list.filter((id) => /^[a-f0-9]{24}$/i.t
 
 /** Events from other systems, per business. */
 export class EventRepository {
-  constructor(readonly model: AnyModel) {}
+  constructor(
+    readonly model: AnyModel,
+    private readonly analyses?: AnalysisInputs,
+  ) {}
 
   static model(conn: Connection): AnyModel {
     return modelOn(conn, 'Event', eventSchema, 'events');
@@ -82,12 +86,22 @@ export class EventRepository {
         upsert: true,
       },
     }));
-    return upsertOnce(this.model, ops);
+    const results = await upsertOnce(this.model, ops);
+    // New events may come before answers already analysed: those weeks are out of date.
+    const earliest = new Map<string, Date>();
+    events.forEach((e, i) => {
+      const before = earliest.get(e.businessId);
+      if (results[i] === 'created' && (!before || e.at < before)) earliest.set(e.businessId, e.at);
+    });
+    for (const [businessId, at] of earliest) await this.analyses?.changed(businessId, at);
+    return results;
   }
 
   /** Erasure: a person's events go (they name them, and may quote them). */
   async deleteOfCustomers(businessId: string, customerIds: readonly string[]): Promise<number> {
-    return (await this.model.deleteMany({ businessId, customerId: { $in: ids(customerIds) } })).deletedCount;
+    const deleted = (await this.model.deleteMany({ businessId, customerId: { $in: ids(customerIds) } })).deletedCount;
+    await this.analyses?.changed(businessId);
+    return deleted;
   }
 
   /** The events of some customers (one person's addresses, or a cohort), oldest first, optionally in [from, to). */

@@ -18,6 +18,7 @@ import { SurveySegmentReads } from './survey-segments.js';
 import { SurveyRepository } from './surveys.js';
 import { SurveyThreadRepository } from './survey-threads.js';
 import { TeamsConversationRepository } from './teams-conversations.js';
+import { WeekAnalysisRepository } from './week-analyses.js';
 import { WebTranscriptRepository } from './web-transcripts.js';
 import { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhooks.js';
 import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
@@ -55,21 +56,23 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
   const ferret = server === 'ferretdb' ? ferretDbGuard(conn, now) : undefined;
   const guard: WriteGuard = ferret ?? mongoGuard(conn);
   const surveyModel = SurveyRepository.model(conn);
+  const weekAnalyses = new WeekAnalysisRepository(WeekAnalysisRepository.model(conn));
   const store = {
     server,
     guard,
     businesses: new BusinessRepository(BusinessRepository.model(conn)),
-    customers: new CustomerRepository(CustomerRepository.model(conn)),
-    surveys: new SurveyRepository(SurveyRepository.model(conn), guard),
+    customers: new CustomerRepository(CustomerRepository.model(conn), weekAnalyses),
+    surveys: new SurveyRepository(SurveyRepository.model(conn), guard, weekAnalyses),
     threads: new SurveyThreadRepository(SurveyRepository.model(conn), guard),
-    surveyImports: new SurveyImportRepository(surveyModel as never),
+    surveyImports: new SurveyImportRepository(surveyModel as never, weekAnalyses),
     surveySegments: new SurveySegmentReads(surveyModel as never),
     inbound: new InboundRepository(InboundRepository.model(conn)),
     outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
     rollups: new RollupRepository(RollupRepository.model(conn), guard, SurveyRepository.model(conn)),
     staff: new StaffRepository(conn, guard),
     digests: new DigestRepository(DigestRepository.model(conn), guard),
-    events: new EventRepository(EventRepository.model(conn)),
+    events: new EventRepository(EventRepository.model(conn), weekAnalyses),
+    weekAnalyses,
     invitations: new InvitationRepository(InvitationRepository.model(conn), guard),
     webTranscripts: new WebTranscriptRepository(WebTranscriptRepository.model(conn)),
     teamsConversations: new TeamsConversationRepository(TeamsConversationRepository.model(conn)),

@@ -4,6 +4,7 @@ import type { ChannelName } from '../domain/channels.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 import type { RollupMetric } from './rollups.js';
 import type { SurveyContext } from './survey-records.js';
+import type { AnalysisInputs } from './week-analyses.js';
 import { upsertOnce } from './upsert-once.js';
 
 /** An answered survey from another tool, with its own dates, ready to store. */
@@ -43,7 +44,10 @@ export const importMetrics = (s: { comment?: string }): RollupMetric[] => ['sent
  * (an increment to a closed week reopens it for the sweeper's next recount).
  */
 export class SurveyImportRepository {
-  constructor(private readonly model: Model<Record<string, unknown>>) {}
+  constructor(
+    private readonly model: Model<Record<string, unknown>>,
+    private readonly analyses?: AnalysisInputs,
+  ) {}
 
   async insert(surveys: readonly ImportedSurvey[], now: Date): Promise<Array<'created' | 'duplicate'>> {
     if (!surveys.length) return [];
@@ -65,6 +69,13 @@ export class SurveyImportRepository {
       };
       return { updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $setOnInsert: doc }, upsert: true } };
     });
-    return upsertOnce(this.model, ops);
+    const results = await upsertOnce(this.model, ops);
+    // An imported answer may come before answers already analysed (it pairs with the next one).
+    const created = surveys.filter((_, i) => results[i] === 'created');
+    for (const businessId of new Set(created.map((s) => s.businessId))) {
+      const earliest = Math.min(...created.filter((s) => s.businessId === businessId).map((s) => s.answeredAt.getTime()));
+      await this.analyses?.changed(businessId, new Date(earliest));
+    }
+    return results;
   }
 }

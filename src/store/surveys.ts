@@ -25,12 +25,14 @@ import {
 } from './survey-records.js';
 import type { WriteGuard } from './write-guard.js';
 import { isDuplicateKey } from './write-guard.js';
+import type { AnalysisInputs } from './week-analyses.js';
 
 /** Surveys: the one collection every reply writes, once. */
 export class SurveyRepository {
   constructor(
     readonly model: AnyModel,
     private readonly guard: WriteGuard,
+    private readonly analyses?: AnalysisInputs,
   ) {}
 
   static model(conn: Connection): AnyModel {
@@ -113,6 +115,8 @@ export class SurveyRepository {
     const doc = await this.guard.exclusive({ collection: 'surveys', id: from.id, version: from.rev }, () =>
       this.model.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<Doc>(),
     );
+    // A closed survey's comment grew (its next part joined): the counters do not show it, the themes do.
+    if (doc && !isOpenState(from.state) && next.comment !== from.comment) await this.analyses?.changed(from.businessId, from.answeredAt ?? from.invitedAt);
     return doc ? toRecord(doc) : null;
   }
 
@@ -241,6 +245,8 @@ export class SurveyRepository {
       );
       changed += res.modifiedCount;
     }
+    // Comments gone: so are the analyses that counted their words.
+    if (changed) await this.analyses?.erased(businessId);
     return changed;
   }
 

@@ -1,5 +1,6 @@
 import type { Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
+import { refreshWeekAnalysis } from '../insights/week-analysis.js';
 
 const dayMs = 86_400_000;
 
@@ -15,13 +16,16 @@ export function lastClosableWeek(now: Date, ttlMs: number): string {
  * Close the weeks that are over: each one whose surveys have all ended is recounted from its
  * surveys and marked closed, so what a crash cut off (a step's or a new survey's count) is counted
  * then. An increment still on its way (its survey was written before the recount) opens the week
- * again and the next sweep recounts it. Returns the weeks closed.
+ * again and the next sweep recounts it. Its analysis is computed then too and kept, so the reports
+ * that read it never read its surveys. Returns the weeks closed.
  */
 export async function closeWeeks(store: Store, now: Date, ttlMs: number, limit = 50): Promise<number> {
   let closed = 0;
   for (const { businessId, week } of await store.rollups.openWeeks(lastClosableWeek(now, ttlMs), limit)) {
     if (!(await store.surveys.weekEnded(businessId, week))) continue;
     await store.rollups.recount(businessId, week, true);
+    // Its analysis (themes, drops) from the surveys that can no longer change, kept for every report after.
+    await refreshWeekAnalysis(store, businessId, week);
     closed++;
   }
   return closed;

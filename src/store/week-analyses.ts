@@ -1,0 +1,100 @@
+import { mongo, Schema, type Connection } from 'mongoose';
+import { weekKey } from '../domain/calendar.js';
+import { modelOn, type AnyModel } from './model.js';
+
+/**
+ * Analyses of a business's week kept once computed (`week_analyses`), so an owner's report reads a
+ * few small documents by `_id` however many surveys the weeks hold. What an analysis is belongs to
+ * the code above the store; here it is an opaque value with what it was computed from:
+ * - `inputs`: the week's counters when it was computed (the caller's fingerprint of them): an answer,
+ *   a comment or a survey of the week changes them, so the analysis no longer matches;
+ * - `startedAt`: when its computation began. What the counters do not show (an event recorded, two
+ *   addresses made one person, a comment's next part joined, an import) sets `changedAt` on the
+ *   analyses it may touch; one whose `changedAt` is after its `startedAt` is out of date. An erasure
+ *   deletes the business's analyses: they hold words of comments and survey ids.
+ * One document per (business, week): `_id` is `business|week`.
+ */
+const analysisSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    businessId: { type: String, required: true },
+    week: { type: String, required: true },
+    inputs: String,
+    startedAt: Date,
+    changedAt: Date,
+    analysis: { type: Schema.Types.Mixed },
+  },
+  { versionKey: false, minimize: false },
+);
+// Marking a business's weeks from one on as changed.
+analysisSchema.index({ businessId: 1, week: 1 });
+
+const collection = 'week_analyses';
+/** Under MongoDB's 16 MiB document limit, with room for the rest of the document. */
+export const maxKeptBytes = 15 * 2 ** 20;
+const idOf = (businessId: string, week: string) => `${businessId}|${week}`;
+
+/** How far before an event's time the analyses it may touch start: a survey answered after it may have been invited this long before. */
+const eventReachMs = 60 * 86_400_000;
+
+interface Stored {
+  _id: string;
+  week: string;
+  inputs?: string;
+  startedAt?: Date;
+  changedAt?: Date;
+  analysis?: unknown;
+}
+
+export class WeekAnalysisRepository {
+  constructor(readonly model: AnyModel) {}
+
+  static model(conn: Connection): AnyModel {
+    return modelOn(conn, 'WeekAnalysis', analysisSchema, collection);
+  }
+
+  /** The analyses of these weeks still computed from `inputs[week]`, by week; a week missing here must be computed. */
+  async current<T>(businessId: string, inputs: ReadonlyMap<string, string>): Promise<Map<string, T>> {
+    const ids = [...inputs.keys()].map((week) => idOf(businessId, week));
+    // The raw collection: an opaque value, nothing for mongoose to cast.
+    const docs = await this.model.collection.find<Stored>({ _id: { $in: ids } } as never).toArray();
+    const fresh = new Map<string, T>();
+    for (const d of docs) {
+      const upToDate = d.inputs === inputs.get(d.week) && d.startedAt && (!d.changedAt || d.changedAt < d.startedAt);
+      if (upToDate) fresh.set(d.week, d.analysis as T);
+    }
+    return fresh;
+  }
+
+  /** Keep a week's analysis, computed from `inputs` by a computation that began at `startedAt`; false when too large to keep. */
+  async write(businessId: string, week: string, inputs: string, startedAt: Date, analysis: unknown): Promise<boolean> {
+    // A week whose analysis outgrows a document (a vocabulary of some hundred thousand terms) is
+    // not kept: every read computes it, as reports did before, rather than fail.
+    if (mongo.BSON.calculateObjectSize({ analysis }) > maxKeptBytes) return false;
+    // `changedAt` is left as it is: a change during the computation keeps the result out of date.
+    await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { businessId, week, inputs, startedAt, analysis } }, { upsert: true });
+    return true;
+  }
+
+  /**
+   * Something the analyses read besides the counters changed: those of the business's weeks from
+   * `from`'s (every week when no time is given) are out of date. Marked with this process's clock, as
+   * `startedAt` is: a change is seen unless two instances' clocks differ by more than a computation.
+   */
+  async changed(businessId: string, from?: Date): Promise<void> {
+    const now = new Date();
+    const week = from ? { week: { $gte: weekKey(new Date(from.getTime() - eventReachMs), 'UTC') } } : {};
+    await this.model.collection.updateMany({ businessId, ...week }, { $set: { changedAt: now } });
+  }
+
+  /**
+   * Comments were erased: the business's analyses go (their terms and quote ids came from those
+   * comments), to be computed again without them by the next read or the week's close.
+   */
+  async erased(businessId: string): Promise<void> {
+    await this.model.collection.deleteMany({ businessId });
+  }
+}
+
+/** What a repository calls when it changes something the week analyses read. */
+export type AnalysisInputs = Pick<WeekAnalysisRepository, 'changed' | 'erased'>;
