@@ -195,10 +195,12 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
         floor: { ...f, cpuMsPerReply: f.cpuMs.floor! / f.replies, dbCpuMsPerReply: (f.cpuMs.database ?? NaN) / f.replies },
         ratio: run.perSecond / f.perSecond,
       };
+      // A phase none of whose replies was answered in time has no rate (JSON null): '-', and the count says why.
+      const fixed = (x: number | null | undefined, digits = 0) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '-');
       log(
-        `${database.engine} ${channel} ${kind}: ${run.perSecond.toFixed(0)}/s (floor ${f.perSecond.toFixed(0)}/s, ${(figures[kind].ratio * 100).toFixed(0)} %), ` +
-          `p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms, ${figures[kind].product.cpuMsPerReply.toFixed(2)} ms CPU/reply (floor ${figures[kind].floor.cpuMsPerReply.toFixed(2)}), ` +
-          `${figures[kind].roundTrips.perReply.toFixed(1)} round trips${figures[kind].roundTrips.suspect ? ` (${figures[kind].roundTrips.suspect} suspect)` : ''}; ${run.ok}/${run.sent} answered 2xx${run.refused.length ? ` (${run.refused[0]})` : ''}, floor misses ${f.misses}${f.misses ? ` ${JSON.stringify(f.missed)}` : ''}`,
+        `${database.engine} ${channel} ${kind}: ${fixed(run.perSecond)}/s (floor ${fixed(f.perSecond)}/s, ${fixed(figures[kind].ratio * 100)} %), ` +
+          `p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms, ${fixed(figures[kind].product.cpuMsPerReply, 2)} ms CPU/reply (floor ${fixed(figures[kind].floor.cpuMsPerReply, 2)}), ` +
+          `${figures[kind].roundTrips.perReply.toFixed(1)} round trips${figures[kind].roundTrips.suspect ? ` (${figures[kind].roundTrips.suspect} suspect)` : ''}; ${run.ok}/${run.sent} answered 2xx${run.refused.length ? ` (${run.refused[0]})` : ''}${run.timeouts ? `, ${run.timeouts} timed out` : ''}, floor misses ${f.misses}${f.misses ? ` ${JSON.stringify(f.missed)}` : ''}`,
       );
     }
     const load = groups.get(channel)!.load;

@@ -51,7 +51,7 @@ function newAddress(channel: Channel): { address: string; teamsUserId?: string }
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Document> {
-  const res = await httpRequest('POST', url, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), timeoutMs: 30_000 });
+  const res = await httpRequest('POST', url, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), timeoutMs: 180_000 });
   if (!is2xx(res)) throw new Error(`POST ${url}: ${JSON.stringify(res).slice(0, 300)}`);
   return res.body ? (JSON.parse(res.body) as Document) : {};
 }

@@ -43,7 +43,8 @@ export async function countReplies(
     const request = replyRequest(customer, kind, serviceUrl);
     await proxy.quiet(150);
     proxy.take();
-    const res = await httpRequest('POST', `${serverUrl}${request.path}`, { headers: request.headers, body: request.body, timeoutMs: 30_000 });
+    // Generous: on FerretDB beside 10,000 stored surveys one reply takes seconds (its lookups scan).
+    const res = await httpRequest('POST', `${serverUrl}${request.path}`, { headers: request.headers, body: request.body, timeoutMs: 180_000 });
     if (!is2xx(res)) throw new Error(`${customer.channel} ${kind} reply: ${JSON.stringify(res).slice(0, 300)}`);
     // What the reply set going after its answer (a receipt, owner alerts) belongs to it too: wait
     // until nothing more arrives for a while (owner alerts run after the answer, on a busy machine late).

@@ -91,56 +91,63 @@ export function serverEnv(fakes: Fakes, mongodbUri: string): Record<string, stri
   };
 }
 
-/** One customer's score reply and every delivery of it the "provider" made. */
-export interface Answer {
-  channel: 'sms' | 'telegram';
-  address: string;
-  score: number;
-  /** MessageSid or update_id: the same on every delivery. */
+/** One message a customer sends, and every delivery of it the "provider" (or the chat page) made. */
+export interface Delivery {
+  /** MessageSid, update_id or the web chat's message id: the same on every delivery. */
   providerMessageId: string;
   path: string;
   headers: Record<string, string>;
   body: string;
-  /** Every delivery's outcome and when it ended. */
-  deliveries: Array<HttpResult & { at: number }>;
-  /** Replies that reached the customer in the TwiML of 2xx answers (SMS only). */
+  /** Every delivery's outcome, when it started (`from`) and when it ended (`at`). */
+  deliveries: Array<HttpResult & { at: number; from?: number }>;
+  /** Replies that reached the customer in the answers to 2xx deliveries (SMS TwiML, the web chat's JSON). */
   twimlReplies: number;
 }
 
-function smsAnswer(phone: string, score: number): Answer {
-  const params = inboundSmsParams(accountSid, { from: phone, to: botNumber, body: String(score) });
-  const path = '/webhooks/twilio/sms';
-  return {
-    channel: 'sms',
-    address: phone,
-    score,
-    providerMessageId: params.MessageSid!,
-    path,
-    headers: twilioWebhookHeaders(authToken, `${publicUrl}${path}`, params),
-    body: new URLSearchParams(params).toString(),
-    deliveries: [],
-    twimlReplies: 0,
-  };
+/** One customer's score reply and, when the run has the comment step, the comment sent after it was accepted. */
+export interface Answer extends Delivery {
+  channel: 'sms' | 'telegram' | 'web';
+  address: string;
+  score: number;
+  comment?: Delivery & { text: string };
 }
 
-function telegramAnswer(chatId: number, score: number): Answer {
+const commentText = (i: number) => `Crash run customer ${i}: quick and friendly, the parking was full`;
+
+function smsMessage(phone: string, text: string): Delivery {
+  const params = inboundSmsParams(accountSid, { from: phone, to: botNumber, body: text });
+  const path = '/webhooks/twilio/sms';
+  return { providerMessageId: params.MessageSid!, path, headers: twilioWebhookHeaders(authToken, `${publicUrl}${path}`, params), body: new URLSearchParams(params).toString(), deliveries: [], twimlReplies: 0 };
+}
+
+function telegramMessage(chatId: number, text: string): Delivery {
   const updateId = nextUpdateId();
   return {
-    channel: 'telegram',
-    address: String(chatId),
-    score,
     providerMessageId: String(updateId),
     path: telegramWebhookPath(webhookSecret),
     headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': webhookSecret },
-    body: JSON.stringify(textUpdate({ chatId }, String(score), updateId)),
+    body: JSON.stringify(textUpdate({ chatId }, text, updateId)),
     deliveries: [],
     twimlReplies: 0,
   };
 }
 
-/** Messages a customer got from the bot so far (API sends and TwiML replies the fake played, per provider). */
+let webMessages = 0;
+/** What the chat page posts: its own message id, kept when it sends the message again. */
+function webMessage(visitorId: string, text: string): Delivery {
+  const messageId = `m${++webMessages}`;
+  return { providerMessageId: `${visitorId}:${messageId}`, path: `/chat/api/visitors/${visitorId}/messages`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messageId, text }), deliveries: [], twimlReplies: 0 };
+}
+
+function answerOf(channel: Answer['channel'], address: string, score: number, comment: string | undefined): Answer {
+  const message = (text: string) => (channel === 'sms' ? smsMessage(address, text) : channel === 'telegram' ? telegramMessage(Number(address), text) : webMessage(address, text));
+  return { channel, address, score, ...message(String(score)), ...(comment ? { comment: { ...message(comment), text: comment } } : {}) };
+}
+
+/** Messages a customer got from the bot so far through the provider's API (the web chat has none: its replies are in its answers). */
 export function sentTo(fakes: Fakes, answer: Pick<Answer, 'channel' | 'address'>): number {
   if (answer.channel === 'sms') return fakes.twilio.messages.filter((m) => m.to === answer.address).length;
+  if (answer.channel === 'web') return 0;
   return fakes.telegram.sent(answer.address).length;
 }
 
@@ -153,17 +160,25 @@ export interface Seeded {
 
 export const keyOf = (a: Pick<Answer, 'channel' | 'address'>) => `${a.channel}:${a.address}`;
 
+/** Who takes part: customers on SMS and Telegram (half each), web chat visitors, and whether each then comments. */
+export interface Mix {
+  count: number;
+  web?: number;
+  comments?: boolean;
+}
+
 /**
- * 50 SMS and 50 Telegram NPS surveys through the REST API, and the score each customer will reply
- * (`offset` starts the customers further on, for a second batch). Resolves when every invitation
- * reached its fake provider exactly once.
+ * `count` SMS and Telegram NPS surveys (half each) through the REST API, `web` web chat visitors
+ * through the chat's own endpoint, and the score (and comment) each customer will reply (`offset`
+ * starts the customers further on, for a second batch). Resolves when every invitation reached its
+ * fake provider exactly once and every visitor's survey was started.
  */
-export async function seedSurveys(server: ServerProcess, fakes: Fakes, count = 100, offset = 0): Promise<Seeded> {
+export async function seedSurveys(server: ServerProcess, fakes: Fakes, mix: Mix = { count: 100 }, offset = 0): Promise<Seeded> {
   const started = Date.now();
   const answers: Answer[] = [];
-  for (let i = offset; i < offset + count; i++) {
-    const score = i % 11;
-    answers.push(i % 2 === 0 ? smsAnswer(`+1415555${String(3000 + i)}`, score) : telegramAnswer(810_000_000 + i, score));
+  const comment = (i: number) => (mix.comments ? commentText(i) : undefined);
+  for (let i = offset; i < offset + mix.count; i++) {
+    answers.push(i % 2 === 0 ? answerOf('sms', `+1415555${String(3000 + i)}`, i % 11, comment(i)) : answerOf('telegram', String(810_000_000 + i), i % 11, comment(i)));
   }
   const rows = answers.map((a) => ({ kind: 'nps', channel: a.channel, address: a.address }));
   // A few requests side by side, as staff might upload them.
@@ -180,10 +195,17 @@ export async function seedSurveys(server: ServerProcess, fakes: Fakes, count = 1
       if (accepted !== chunk.length) throw new Error(`seeding: ${accepted} of ${chunk.length} accepted: ${JSON.stringify(results).slice(0, 500)}`);
     }),
   );
+  // Web chat visitors open the page: each is a customer and a survey, its question in the transcript.
+  for (let i = offset + mix.count; i < offset + mix.count + (mix.web ?? 0); i++) {
+    const res = await httpRequest('POST', `${server.url}/chat/api/visitors`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'nps' }), timeoutMs: 30_000 });
+    if (!is2xx(res)) throw new Error(`web chat visitor: ${JSON.stringify(res)}`);
+    answers.push(answerOf('web', (JSON.parse(res.body) as { visitorId: string }).visitorId, i % 11, comment(i)));
+  }
+  const invited = answers.filter((a) => a.channel !== 'web');
   const deadline = Date.now() + 15_000;
-  while (answers.some((a) => sentTo(fakes, a) < 1) && Date.now() < deadline) await sleep(100);
+  while (invited.some((a) => sentTo(fakes, a) < 1) && Date.now() < deadline) await sleep(100);
   const before = new Map(answers.map((a) => [keyOf(a), sentTo(fakes, a)]));
-  const wrong = answers.filter((a) => before.get(keyOf(a)) !== 1);
+  const wrong = invited.filter((a) => before.get(keyOf(a)) !== 1);
   if (wrong.length) throw new Error(`${wrong.length} customers did not get exactly one invitation, e.g. ${keyOf(wrong[0]!)}: ${before.get(keyOf(wrong[0]!))}`);
   return { answers, before, seconds: (Date.now() - started) / 1000 };
 }

@@ -1,7 +1,7 @@
 /** The crash fault test's traffic: the customers' replies sent while something is SIGKILLed, then the providers' retries. */
 import { twimlMessages } from '../helpers/fake-twilio.js';
 import { sleep } from './children.js';
-import type { Answer, Rng } from './crash-rig.js';
+import type { Answer, Delivery, Rng } from './crash-rig.js';
 import { httpRequest, is2xx, type HttpResult } from './http.js';
 import type { ServerProcess } from './server-process.js';
 
@@ -39,12 +39,28 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
-async function deliver(server: ServerProcess, answer: Answer): Promise<HttpResult> {
-  const result = await httpRequest('POST', `${server.url}${answer.path}`, { headers: answer.headers, body: answer.body, timeoutMs: 20_000 });
-  answer.deliveries.push({ ...result, at: Date.now() });
-  // Twilio sends the <Message>s of a 2xx answer; of anything else, nothing.
-  if (answer.channel === 'sms' && is2xx(result)) answer.twimlReplies += twimlMessages(result.body).length;
+/** The replies in a 2xx answer: Twilio sends an SMS webhook's TwiML <Message>s, the chat page shows the web chat's `replies`. */
+export function repliesIn(channel: Answer['channel'], body: string): number {
+  if (channel === 'sms') return twimlMessages(body).length;
+  if (channel === 'web') return ((JSON.parse(body) as { replies?: unknown[] }).replies ?? []).length;
+  return 0;
+}
+
+async function deliver(server: ServerProcess, channel: Answer['channel'], message: Delivery): Promise<HttpResult> {
+  const from = Date.now();
+  const result = await httpRequest('POST', `${server.url}${message.path}`, { headers: message.headers, body: message.body, timeoutMs: 20_000 });
+  message.deliveries.push({ ...result, from, at: Date.now() });
+  // Of anything but a 2xx, nothing reaches the customer.
+  if (is2xx(result)) message.twimlReplies += repliesIn(channel, result.body);
   return result;
+}
+
+const accepted = (message: Delivery) => message.deliveries.some(is2xx);
+
+/** The customer's messages not yet accepted, in order: the comment only once the score was. */
+async function converse(server: ServerProcess, answer: Answer): Promise<void> {
+  if (!accepted(answer) && !is2xx(await deliver(server, answer.channel, answer))) return;
+  if (answer.comment && !accepted(answer.comment)) await deliver(server, answer.channel, answer.comment);
 }
 
 /** Run `work` over `items`, `concurrency` at a time. */
@@ -61,9 +77,10 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
 }
 
 /**
- * Every answer delivered once, 8 at a time, while the victim is SIGKILLed `kills` times at random
- * moments and brought back; then the providers' retries: every delivery without a 2xx is repeated
- * (same message id) until one gets a 2xx, and a random 20% of the accepted ones are delivered again.
+ * Every answer (and its comment, once the answer was accepted) delivered once, 8 customers at a
+ * time, while the victim is SIGKILLed `kills` times at random moments and brought back; then the
+ * providers' retries: every delivery without a 2xx is repeated (same message id) until one gets a
+ * 2xx, and a random 20% of the accepted messages are delivered again.
  */
 export async function sendWithCrashes(server: ServerProcess, answers: Answer[], victim: Victim, rng: Rng, kills: number): Promise<TrafficReport> {
   const n = answers.length;
@@ -104,32 +121,33 @@ export async function sendWithCrashes(server: ServerProcess, answers: Answer[], 
     8,
     async (answer) => {
       dispatched += 1;
-      await deliver(server, answer);
+      await converse(server, answer);
     },
     victim.pauseWhileDown ? () => up : undefined,
   );
   done = true;
   const killError = await killer;
   if (killError) throw killError;
-  const firstTryFailed = answers.filter((a) => !is2xx(a.deliveries[0]!)).length;
+  const messages: Delivery[] = answers.flatMap((a) => (a.comment ? [a, a.comment] : [a]));
+  const firstTryFailed = messages.filter((m) => m.deliveries.length > 0 && !is2xx(m.deliveries[0]!)).length;
   const retriesStarted = Date.now();
 
   // Provider retries: redeliver what got no 2xx, after growing pauses, for about 16 s (real providers go
   // on for longer, but the test has to end; a survey a killed writer held on FerretDB frees after 10 s).
   let retried = 0;
   for (const pause of [0, 250, 500, 1_000, 2_000, 4_000, 8_000]) {
-    const pending = answers.filter((a) => !a.deliveries.some(is2xx));
+    const pending = answers.filter((a) => !accepted(a) || (a.comment && !accepted(a.comment)));
     if (pending.length === 0 || Date.now() - retriesStarted > 15_000) break;
     await sleep(pause);
     await server.waitReady(20_000);
     retried += pending.length;
-    await pool(pending, 8, async (a) => void (await deliver(server, a)));
+    await pool(pending, 8, (a) => converse(server, a));
   }
   // At least once: some accepted deliveries come again anyway.
-  const accepted = answers.filter((a) => a.deliveries.some(is2xx));
-  const again = accepted.filter(() => rng.next() < 0.2);
-  await pool(again, 8, async (a) => {
-    for (let tries = 0; tries < 4 && !is2xx(await deliver(server, a)); tries++) await sleep(500);
+  const again = messages.filter((m) => accepted(m) && rng.next() < 0.2);
+  const channelOf = new Map<Delivery, Answer['channel']>(answers.flatMap((a) => [a, ...(a.comment ? [a.comment] : [])].map((m) => [m, a.channel] as const)));
+  await pool(again, 8, async (m) => {
+    for (let tries = 0; tries < 4 && !is2xx(await deliver(server, channelOf.get(m)!, m)); tries++) await sleep(500);
   });
   return {
     kills: plan.length,
@@ -140,6 +158,6 @@ export async function sendWithCrashes(server: ServerProcess, answers: Answer[], 
     firstTryFailed,
     retried,
     replayed: again.length,
-    neverAccepted: answers.filter((a) => !a.deliveries.some(is2xx)).length,
+    neverAccepted: messages.filter((m) => !accepted(m)).length,
   };
 }

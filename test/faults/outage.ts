@@ -23,8 +23,9 @@ export interface OutageReport {
 }
 
 async function deliver(server: ServerProcess, a: Answer): Promise<HttpResult> {
+  const from = Date.now();
   const result = await httpRequest('POST', `${server.url}${a.path}`, { headers: a.headers, body: a.body, timeoutMs: 20_000 });
-  a.deliveries.push({ ...result, at: Date.now() });
+  a.deliveries.push({ ...result, from, at: Date.now() });
   if (a.channel === 'sms' && is2xx(result)) a.twimlReplies += (result.body.match(/<Message>/g) ?? []).length;
   return result;
 }

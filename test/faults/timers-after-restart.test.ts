@@ -50,7 +50,7 @@ describe('crash and the timers', () => {
     cleanups.push(() => server.stop());
 
     const invitedAt = Date.now(); // (a little before the surveys' own time: the waits below are never short)
-    const seeded = await seedSurveys(server, fakes, 24);
+    const seeded = await seedSurveys(server, fakes, { count: 24 });
     const answered = seeded.answers.filter((_, i) => i % 4 < 2);
     const silent = seeded.answers.filter((_, i) => i % 4 >= 2);
     let twiml = 0;
