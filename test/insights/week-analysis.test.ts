@@ -6,8 +6,9 @@ import { commentThemes } from '../../src/insights/themes.js';
 import { keptCommentIds, weekAnalyses, weeksDropFeatures, weeksPairs, weeksThemes } from '../../src/insights/week-analysis.js';
 import { maxKeptBytes } from '../../src/store/week-analyses.js';
 import { closeWeeks } from '../../src/surveys/week-counts.js';
+import { envKey } from '../api/v1/v1-server.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
-import { at, plantedCause, seedPeople, week } from './seed.js';
+import { at, importPeople, plantedCause, week } from './seed.js';
 
 const weeks = [week(4), week(5), week(6), week(7)];
 
@@ -16,8 +17,8 @@ describe('week analyses: computed once from a week’s surveys, kept, added up a
   let customerIds: string[];
   const commands: CommandStartedEvent[] = [];
   beforeAll(async () => {
-    server = await buildTestServer({ SWEEP_INTERVAL: '0' }, { monitorCommands: true });
-    customerIds = await seedPeople(server.app.store, plantedCause());
+    server = await buildTestServer({ SWEEP_INTERVAL: '0', API_KEY: envKey, THROTTLE_DAYS: '0', API_RATE_LIMIT: '100000' }, { monitorCommands: true });
+    customerIds = await importPeople(server.app, plantedCause());
     server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => commands.push(e));
   }, 60_000);
   afterAll(() => server.close());
