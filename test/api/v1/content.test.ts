@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../../helpers/build.js';
 import { startFakeTwilio, type FakeTwilio } from '../../helpers/fake-twilio.js';
 import { countSegments } from '../../../src/channels/sms/segments.js';
+import { say, transcript, visitor } from '../../staff/web-chat.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../../channels/sms/harness.js';
 import { buildV1Server, envKey, makeKey, secondBusiness, v1 } from './v1-server.js';
 
-const question = "How likely are you to recommend {business}'s {product} to a friend? Reply {min}-{max}";
-const detractor = '{hasName, select, yes {Sorry, {firstName}.} other {Sorry.}} What went wrong with {product}?';
+const question = "How likely are you to recommend {hasProduct, select, yes {{business}'s {product}} other {{business}}} to a friend? Reply {min}-{max}";
+const detractor = '{hasName, select, yes {Sorry, {firstName}.} other {Sorry.}} What went wrong{hasProduct, select, yes { with {product}} other {}}?';
 
 let fake: FakeTwilio;
 let server: TestServer;
@@ -84,6 +85,12 @@ describe('/api/v1/content: a business words its survey', () => {
     const answer = await fake.receive(app, { from: phone, body: '3' });
     expect(answer.statusCode).toBe(200);
     expect(fake.messages.filter((m) => m.to === phone).at(-1)?.body).toBe('Sorry, Ana. What went wrong with Blue mug? Reply SKIP to skip.');
+
+    // The web chat says it too (a visitor's survey has no product), with its buttons.
+    const web = visitor();
+    expect((await v1(app, envKey, 'POST', '/surveys', { kind: 'nps', channel: 'web', address: web })).statusCode).toBe(201);
+    expect(await transcript(app, web)).toEqual(['Hi! How likely are you to recommend Acme Coffee to a friend? Reply 0-10']);
+    expect(await say(app, web, '2')).toEqual(['Sorry. What went wrong? Reply SKIP to skip.']);
 
     // The same kind in another language, and another business, keep the shipped wording.
     const es = await v1(app, envKey, 'POST', '/surveys', { kind: 'nps', channel: 'sms', address: '+14155550178', locale: 'es', context: { product: 'Blue mug' } });
