@@ -146,7 +146,7 @@ function thankYou(s: DialogSession, score: number, p: PromptSet): Outbound {
 }
 
 function onKeyword(s: DialogSession, keyword: Keyword, now: Date, p: PromptSet): StepResult {
-  const asked = s.state === 'awaiting_comment' && s.score !== undefined ? followUpMessage(s, s.score, p) : questionMessage(s, p);
+  const asked = (): Outbound => (s.state === 'awaiting_comment' && s.score !== undefined ? followUpMessage(s, s.score, p) : questionMessage(s, p));
   switch (keyword) {
     case 'stop': {
       const at = s.score === undefined ? 'score' : 'comment';
@@ -157,9 +157,9 @@ function onKeyword(s: DialogSession, keyword: Keyword, now: Date, p: PromptSet):
       };
     }
     case 'help':
-      return { session: s, outbound: [message(p, p.help(s.vars)), asked], events: [{ type: 'help' }] };
+      return { session: s, outbound: [message(p, p.help(s.vars)), asked()], events: [{ type: 'help' }] };
     case 'start':
-      return { session: s, outbound: [keywordReply('start', s.locale, s.vars), asked], events: [] };
+      return { session: s, outbound: [keywordReply('start', s.locale, s.vars), asked()], events: [] };
     case 'skip':
       if (s.state === 'awaiting_comment' && s.score !== undefined) {
         return {

@@ -39,9 +39,25 @@ export interface CompiledMessage {
   format(values: MessageValues): string;
 }
 
+/** `Intl` formatters shared by every message, found by a cheap key (the library's own cache serialises its arguments on each call). */
+const formatterCache = new Map<string, unknown>();
+function cached<T>(make: (locales?: string | string[], options?: object) => T) {
+  return (locales?: string | string[], options?: object): T => {
+    const key = `${make.name}|${String(locales)}|${options ? JSON.stringify(options) : ''}`;
+    let found = formatterCache.get(key) as T | undefined;
+    if (!found) formatterCache.set(key, (found = make(locales, options)));
+    return found;
+  };
+}
+const formatters = {
+  getNumberFormat: cached(function number(l, o) { return new Intl.NumberFormat(l, o); }),
+  getDateTimeFormat: cached(function dateTime(l, o) { return new Intl.DateTimeFormat(l, o); }),
+  getPluralRules: cached(function plural(l, o) { return new Intl.PluralRules(l, o); }),
+};
+
 /** Compiles one ICU message; throws the parser's error on a broken one. */
 export function compileMessage(source: string, locale: Locale): CompiledMessage {
-  const compiled = new IntlMessageFormat(source, localeFacts[locale].icu, undefined, { ignoreTag: true });
+  const compiled = new IntlMessageFormat(source, localeFacts[locale].icu, undefined, { ignoreTag: true, formatters });
   return { source, format: (values) => String(compiled.format(values)) };
 }
 

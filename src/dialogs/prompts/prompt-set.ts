@@ -49,7 +49,11 @@ export interface Wording {
 /** The prompts of one language from its catalog, with a business's own wording laid over it. */
 export function promptSetOf(catalog: Catalog, wording?: Wording): PromptSet {
   const locale = catalog.locale;
+  // The language's ten digits, looked up per character: buttons are drawn on every question, and a
+  // formatter call per button costs more than the rest of a step.
   const numbers = new Intl.NumberFormat(localeFacts[locale].icu, { useGrouping: false });
+  const digitsOf = Array.from({ length: 10 }, (_, d) => numbers.format(d));
+  const scale = Array.from({ length: 11 }, (_, n) => numbers.format(n));
   const noVars: PromptVars = { business: '' };
   const text = (key: string, values: Record<string, string | number> = {}): string => catalog.message(key).format(values);
   /** A message a business may word: its own for this kind and language, else the catalog's. */
@@ -62,7 +66,7 @@ export function promptSetOf(catalog: Catalog, wording?: Wording): PromptSet {
   return {
     locale,
     dir: localeFacts[locale].dir,
-    digits: (n) => numbers.format(n),
+    digits: (n) => scale[n] ?? String(n).replace(/\d/g, (d) => digitsOf[Number(d)] ?? d),
     invitation: (kind, vars) => worded('invitation', kind, vars, { question: question(kind, vars) }),
     question,
     reminder: (kind, vars) => worded('reminder', kind, vars, { question: question(kind, vars) }),
