@@ -3,5 +3,5 @@ export { surveyKinds, locales } from './types.js';
 export { parseScore, parseChoice, scaleOf, type ScoreResult } from './parse-score.js';
 export { detectKeyword } from './keywords.js';
 export { startDialog, step, isOpen, currentQuestion } from './survey-dialog.js';
-export { promptsFor, keywordReply, message, type PromptSet } from './prompts/index.js';
+export { promptsFor, keywordReply, message, shippedCatalogs, compileMessage, type PromptSet, type Wording } from './prompts/index.js';
 export { cleanText, commentOf, maxCommentLength } from '../domain/text.js';

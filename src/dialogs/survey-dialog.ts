@@ -2,7 +2,7 @@ import type { Choice, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
 import { parseChoice, parseScore, scaleOf } from './parse-score.js';
 import { commentOf, maxCommentLength } from '../domain/text.js';
-import { keywordReply, message, promptsFor } from './prompts/index.js';
+import { keywordReply, message, promptsFor, type PromptSet, type Wording } from './prompts/index.js';
 import type {
   DialogInput,
   DialogPolicy,
@@ -24,8 +24,7 @@ export function isOpen(state: DialogState): boolean {
 /** CSAT buttons carry a face as well as the number: the satisfaction scale reads at a glance. */
 const csatFaces = ['😠', '🙁', '😐', '🙂', '😄'] as const;
 
-function choicesFor(kind: SurveyKind, locale: Locale): Choice[] {
-  const p = promptsFor(locale);
+function choicesFor(kind: SurveyKind, p: PromptSet): Choice[] {
   const { min, max } = scaleOf(kind);
   return Array.from({ length: max - min + 1 }, (_, i) => {
     const n = min + i;
@@ -34,87 +33,86 @@ function choicesFor(kind: SurveyKind, locale: Locale): Choice[] {
 }
 
 /** The question again (no greeting), with its buttons. */
-function questionMessage(s: DialogSession): Outbound {
-  const p = promptsFor(s.locale);
-  return message(p, p.question(s.kind, s.vars), choicesFor(s.kind, s.locale));
+function questionMessage(s: DialogSession, p: PromptSet): Outbound {
+  return message(p, p.question(s.kind, s.vars), choicesFor(s.kind, p));
 }
 
-function followUpMessage(s: DialogSession, score: number): Outbound {
-  const p = promptsFor(s.locale);
-  return { ...message(p, p.followUp(s.kind, bandOf(s.kind, score))), comment: p.commentBox };
+function followUpMessage(s: DialogSession, score: number, p: PromptSet): Outbound {
+  return { ...message(p, p.followUp(s.kind, bandOf(s.kind, score), s.vars)), comment: p.commentBox };
 }
 
-/** What the customer is being asked right now. */
-export function currentQuestion(s: DialogSession): Outbound {
-  return s.state === 'awaiting_comment' && s.score !== undefined ? followUpMessage(s, s.score) : questionMessage(s);
+/** What the customer is being asked right now, in the business's own wording when it has some. */
+export function currentQuestion(s: DialogSession, wording?: Wording): Outbound {
+  const p = promptsFor(s.locale, wording);
+  return s.state === 'awaiting_comment' && s.score !== undefined ? followUpMessage(s, s.score, p) : questionMessage(s, p);
 }
 
 const nothing = (session: DialogSession): StepResult => ({ session, outbound: [], events: [] });
 
-export function startDialog(params: { kind: SurveyKind; locale: Locale; vars: PromptVars; now: Date }): StepResult {
+export function startDialog(params: { kind: SurveyKind; locale: Locale; vars: PromptVars; now: Date; wording?: Wording }): StepResult {
   const { kind, locale, vars, now } = params;
-  const p = promptsFor(locale);
+  const p = promptsFor(locale, params.wording);
   const session: DialogSession = { kind, state: 'invited', locale, vars: { ...vars }, reprompts: 0, invitedAt: now };
-  return { session, outbound: [message(p, p.invitation(kind, vars), choicesFor(kind, locale))], events: [] };
+  return { session, outbound: [message(p, p.invitation(kind, vars), choicesFor(kind, p))], events: [] };
 }
 
 /** Advances one survey conversation by one input. Pure: returns a new session and never mutates its input. */
 export function step(session: DialogSession, input: DialogInput, now: Date, policy: DialogPolicy): StepResult {
   const s: DialogSession = { ...session, vars: { ...session.vars } };
+  const p = promptsFor(s.locale, policy.wording);
   // A closed survey is the service's business (new survey, keyword reply), not the dialog's,
   // except for the rest of a comment that arrived in parts.
-  if (!isOpen(s.state)) return input.type === 'text' ? joinComment(s, input.text, now) : nothing(s);
+  if (!isOpen(s.state)) return input.type === 'text' ? joinComment(s, input.text, now, p) : nothing(s);
   switch (input.type) {
     case 'timer':
-      return input.timer === 'remind' ? remind(s, now, policy) : expire(s, now, policy);
+      return input.timer === 'remind' ? remind(s, now, policy, p) : expire(s, now, policy);
     case 'keyword':
-      return onKeyword(s, input.keyword, now);
+      return onKeyword(s, input.keyword, now, p);
     case 'choice': {
       // A tap on the old score keyboard during the comment step: ask for the comment again.
-      if (s.state === 'awaiting_comment') return { session: s, outbound: [currentQuestion(s)], events: [] };
+      if (s.state === 'awaiting_comment') return { session: s, outbound: [currentQuestion(s, policy.wording)], events: [] };
       const parsed = parseChoice(s.kind, input.value);
-      return onScore(s, parsed.ok ? parsed.score : undefined, now);
+      return onScore(s, parsed.ok ? parsed.score : undefined, now, p);
     }
     case 'text': {
-      if (s.state === 'awaiting_comment') return onComment(s, input.text, now);
+      if (s.state === 'awaiting_comment') return onComment(s, input.text, now, p);
       const parsed = parseScore(s.kind, input.text);
-      return onScore(s, parsed.ok ? parsed.score : undefined, now);
+      return onScore(s, parsed.ok ? parsed.score : undefined, now, p);
     }
   }
 }
 
-function onScore(s: DialogSession, score: number | undefined, now: Date): StepResult {
-  const p = promptsFor(s.locale);
+function onScore(s: DialogSession, score: number | undefined, now: Date, p: PromptSet): StepResult {
   if (score !== undefined) {
     const next: DialogSession = { ...s, state: 'awaiting_comment', score, answeredAt: now, reprompts: 0 };
     return {
       session: next,
-      outbound: [followUpMessage(next, score)],
+      outbound: [followUpMessage(next, score, p)],
       events: [{ type: 'scored', score, band: bandOf(s.kind, score) }],
     };
   }
   if (s.reprompts === 0) {
     return {
       session: { ...s, reprompts: 1 },
-      outbound: [message(p, p.reprompt(s.kind), choicesFor(s.kind, s.locale))],
+      outbound: [message(p, p.reprompt(s.kind, s.vars), choicesFor(s.kind, p))],
       events: [{ type: 'reprompted' }],
     };
   }
   return {
     session: { ...s, state: 'expired', reprompts: s.reprompts + 1, endedAt: now, abandonedAt: 'score' },
-    outbound: [message(p, p.closing())],
+    outbound: [message(p, p.closing(s.kind, s.vars))],
     events: [{ type: 'abandoned', at: 'score', reason: 'unparseable' }],
   };
 }
 
-function onComment(s: DialogSession, text: string, now: Date): StepResult {
+function onComment(s: DialogSession, text: string, now: Date, p: PromptSet): StepResult {
   const { comment, cut } = commentOf(text);
   if (comment === '' || s.score === undefined) return nothing(s);
-  const thanks = thankYou(s, s.score);
+  const thanks = thankYou(s, s.score, p);
   return {
     session: { ...s, state: 'completed', comment, completedAt: now },
     // A comment longer than the cap is kept in part, and the customer is told so.
-    outbound: [cut ? { ...thanks, text: `${thanks.text}\n${promptsFor(s.locale).commentCut(maxCommentLength)}` } : thanks],
+    outbound: [cut ? { ...thanks, text: `${thanks.text}\n${p.commentCut(maxCommentLength)}` } : thanks],
     events: [
       { type: 'commented', comment },
       { type: 'completed', withComment: true },
@@ -130,7 +128,7 @@ function onComment(s: DialogSession, text: string, now: Date): StepResult {
 export const commentJoinMs = 10_000;
 export const commentJoinMinLength = 1_000;
 
-function joinComment(s: DialogSession, text: string, now: Date): StepResult {
+function joinComment(s: DialogSession, text: string, now: Date, p: PromptSet): StepResult {
   if (s.state !== 'completed' || s.comment === undefined || !s.completedAt) return nothing(s);
   if (now.getTime() - s.completedAt.getTime() > commentJoinMs || s.comment.length < commentJoinMinLength) return nothing(s);
   const part = commentOf(text).comment;
@@ -138,18 +136,17 @@ function joinComment(s: DialogSession, text: string, now: Date): StepResult {
   if (part === '' || comment === s.comment) return nothing(s);
   return {
     session: { ...s, comment },
-    outbound: cut ? [message(promptsFor(s.locale), promptsFor(s.locale).commentCut(maxCommentLength))] : [],
+    outbound: cut ? [message(p, p.commentCut(maxCommentLength))] : [],
     events: [{ type: 'comment_joined', comment }],
   };
 }
 
-function thankYou(s: DialogSession, score: number): Outbound {
-  const p = promptsFor(s.locale);
-  return message(p, p.thankYou(bandOf(s.kind, score), s.vars));
+function thankYou(s: DialogSession, score: number, p: PromptSet): Outbound {
+  return message(p, p.thankYou(bandOf(s.kind, score), s.vars, s.kind));
 }
 
-function onKeyword(s: DialogSession, keyword: Keyword, now: Date): StepResult {
-  const p = promptsFor(s.locale);
+function onKeyword(s: DialogSession, keyword: Keyword, now: Date, p: PromptSet): StepResult {
+  const asked = (): Outbound => (s.state === 'awaiting_comment' && s.score !== undefined ? followUpMessage(s, s.score, p) : questionMessage(s, p));
   switch (keyword) {
     case 'stop': {
       const at = s.score === undefined ? 'score' : 'comment';
@@ -160,31 +157,30 @@ function onKeyword(s: DialogSession, keyword: Keyword, now: Date): StepResult {
       };
     }
     case 'help':
-      return { session: s, outbound: [message(p, p.help(s.vars)), currentQuestion(s)], events: [{ type: 'help' }] };
+      return { session: s, outbound: [message(p, p.help(s.vars)), asked()], events: [{ type: 'help' }] };
     case 'start':
-      return { session: s, outbound: [keywordReply('start', s.locale, s.vars), currentQuestion(s)], events: [] };
+      return { session: s, outbound: [keywordReply('start', s.locale, s.vars), asked()], events: [] };
     case 'skip':
       if (s.state === 'awaiting_comment' && s.score !== undefined) {
         return {
           session: { ...s, state: 'completed', completedAt: now },
-          outbound: [thankYou(s, s.score)],
+          outbound: [thankYou(s, s.score, p)],
           events: [{ type: 'completed', withComment: false }],
         };
       }
       // The score question cannot be skipped: ask it again.
-      return { session: s, outbound: [questionMessage(s)], events: [] };
+      return { session: s, outbound: [questionMessage(s, p)], events: [] };
   }
 }
 
 const elapsed = (s: DialogSession, now: Date): number => now.getTime() - s.invitedAt.getTime();
 
-function remind(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
+function remind(s: DialogSession, now: Date, policy: DialogPolicy, p: PromptSet): StepResult {
   const due = elapsed(s, now) >= policy.reminderAfterMs && elapsed(s, now) < policy.ttlMs;
   if (s.state !== 'invited' || s.remindedAt || !due) return nothing(s);
-  const p = promptsFor(s.locale);
   return {
     session: { ...s, remindedAt: now },
-    outbound: [message(p, p.reminder(s.kind, s.vars), choicesFor(s.kind, s.locale))],
+    outbound: [message(p, p.reminder(s.kind, s.vars), choicesFor(s.kind, p))],
     events: [{ type: 'reminded' }],
   };
 }

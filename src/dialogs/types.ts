@@ -1,4 +1,5 @@
 import type { Outbound } from '../domain/channels.js';
+import type { Wording } from './prompts/prompt-set.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 
 export { surveyKinds, locales } from '../domain/surveys.js';
@@ -15,6 +16,10 @@ export interface PromptVars {
   customerName?: string;
   /** What the survey is about: a product, an order, a visit. */
   context?: string;
+  /** The parts of the survey's context, for a business's own wording (not stored with the dialog). */
+  product?: string;
+  order?: string;
+  location?: string;
 }
 
 /** The whole conversation state of one survey; stored as part of the survey document. */
@@ -52,6 +57,8 @@ export interface DialogPolicy {
   reminderAfterMs: number;
   /** After this long the survey expires. */
   ttlMs: number;
+  /** The business's own wording, laid over the shipped catalogs. */
+  wording?: Wording;
 }
 
 export type DialogEvent =

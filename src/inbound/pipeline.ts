@@ -7,6 +7,7 @@ import { unknownCommandReply, type StaffCommands } from '../staff/commands.js';
 import type { ReplyThreads } from '../staff/reply-threads.js';
 import type { StaffService } from '../staff/staff-service.js';
 import type { BusinessSettings, Store, SurveyRecord } from '../store/index.js';
+import { businessWording } from '../content/wording.js';
 import { sessionOf, type Conversations } from '../surveys/conversations.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
@@ -198,7 +199,7 @@ export class InboundPipeline {
         const refused = tapRefused(recent, open, inbound.choiceSurveyId, input.value);
         if (refused) {
           // A value that is no choice (a tampered card): say so, and ask the question again.
-          const again = refused === 'invalid' && open ? [{ ...currentQuestion(sessionOf(open)), surveyId: open.id }] : [];
+          const again = refused === 'invalid' && open ? [{ ...currentQuestion(sessionOf(open), await businessWording(this.deps.store, open.businessId)), surveyId: open.id }] : [];
           return { duplicate: false, replies: again, tap: { outcome: refused, notice: tapNotice(refused, recent[0]?.locale ?? business.locale) } };
         }
       }

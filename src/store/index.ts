@@ -20,6 +20,7 @@ import { SurveyThreadRepository } from './survey-threads.js';
 import { TeamsConversationRepository } from './teams-conversations.js';
 import { WeekAnalysisRepository } from './week-analyses.js';
 import { WebTranscriptRepository } from './web-transcripts.js';
+import { WordingRepository } from './wordings.js';
 import { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhooks.js';
 import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
 
@@ -44,6 +45,7 @@ export type { AlertEvent, NewSurvey, OwedEffect, ScoredSurvey, SurveyContext, Su
 export { importMetrics, importedSurveyId, type ImportedSurvey } from './survey-imports.js';
 export type { SegmentAnswer } from './survey-segments.js';
 export type { TranscriptLine } from './web-transcripts.js';
+export type { WordingEntry } from './wordings.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
 export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
 
@@ -81,6 +83,7 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     webhookSubscriptions: new WebhookSubscriptionRepository(WebhookSubscriptionRepository.model(conn)),
     webhookDeliveries: new WebhookDeliveryRepository(WebhookDeliveryRepository.model(conn), guard),
     sendSlots: new SendSlotRepository(SendSlotRepository.model(conn)),
+    wordings: new WordingRepository(WordingRepository.model(conn)),
   };
   // Data from before several businesses: it belonged to the first one.
   await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);

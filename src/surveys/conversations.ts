@@ -5,6 +5,7 @@ import type { ChannelName, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
 import type { AlertEvent, OwedEffect, RollupMetric, Store, SurveyRecord } from '../store/index.js';
 import { webhooksOwed } from '../outbound-webhooks/events.js';
+import { businessWording } from '../content/wording.js';
 
 /** The dialog state of a stored survey. */
 export function sessionOf(s: SurveyRecord): DialogSession {
@@ -12,7 +13,8 @@ export function sessionOf(s: SurveyRecord): DialogSession {
     kind: s.kind,
     state: s.state,
     locale: s.locale,
-    vars: { ...s.vars },
+    // The context's parts fill a business's own wording; they are stored with the survey, not the dialog.
+    vars: { ...s.vars, ...partsOf(s.context) },
     score: s.score,
     comment: s.comment,
     reprompts: s.reprompts,
@@ -23,6 +25,11 @@ export function sessionOf(s: SurveyRecord): DialogSession {
     endedAt: s.endedAt,
     abandonedAt: s.abandonedAt,
   };
+}
+
+function partsOf(context: SurveyRecord['context'] | undefined): Pick<DialogSession['vars'], 'product' | 'order' | 'location'> {
+  const { product, order, location } = context ?? {};
+  return { ...(product ? { product } : {}), ...(order ? { order } : {}), ...(location ? { location } : {}) };
 }
 
 export interface Applied {
@@ -55,7 +62,8 @@ export class Conversations {
    */
   async apply(survey: SurveyRecord, input: DialogInput, cause: { messageId?: string; keepReplies?: boolean } = {}): Promise<Applied | null> {
     const now = this.now();
-    const result = step(sessionOf(survey), input, now, this.policy);
+    const wording = await businessWording(this.store, survey.businessId);
+    const result = step(sessionOf(survey), input, now, wording ? { ...this.policy, wording } : this.policy);
     if (result.events.length === 0 && result.outbound.length === 0) return { survey, outbound: [], events: [] };
     const next = result.session;
     const band = next.score !== undefined ? bandOf(next.kind, next.score) : undefined;

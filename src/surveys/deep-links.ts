@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { currentQuestion, keywordReply, message, promptsFor } from '../dialogs/index.js';
 import type { PromptVars } from '../dialogs/types.js';
+import type { Wording } from '../dialogs/index.js';
+import { businessWording } from '../content/wording.js';
 import { deepLinkChannels } from '../domain/channel-facts.js';
 import type { ChannelName, Inbound, Outbound } from '../domain/channels.js';
 import { locales, surveyKinds, type SurveyKind } from '../domain/surveys.js';
@@ -121,7 +123,7 @@ export class DeepLinks {
     if (customer?.optedOutAt) await this.conversations.setOptOut(this.business.id, channel, address, undefined);
     // Already being asked something here: ask it again rather than start a second survey.
     const open = await this.store.surveys.open(this.business.id, channel, address);
-    if (open) return askAgain(open);
+    if (open) return askAgain(open, await businessWording(this.store, open.businessId));
     // An invitation whose survey is over was used: it does not start another.
     if (invitation?.usedAt) return invalid;
 
@@ -143,7 +145,7 @@ export class DeepLinks {
       case 'already_open': {
         // Another message from this chat started one a moment ago.
         const started = await this.store.surveys.open(this.business.id, channel, address);
-        return started ? askAgain(started) : [];
+        return started ? askAgain(started, await businessWording(this.store, started.businessId)) : [];
       }
     }
   }
@@ -173,6 +175,6 @@ export class DeepLinks {
 }
 
 /** The question an open survey is waiting on, with its buttons tied to the survey. */
-function askAgain(survey: SurveyRecord): Outbound[] {
-  return [{ ...currentQuestion(sessionOf(survey)), surveyId: survey.id }];
+function askAgain(survey: SurveyRecord, wording: Wording | undefined): Outbound[] {
+  return [{ ...currentQuestion(sessionOf(survey), wording), surveyId: survey.id }];
 }

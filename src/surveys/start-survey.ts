@@ -8,6 +8,7 @@ import { parseInput, ValidationError } from '../errors.js';
 import type { BusinessSettings, CustomerRecord, Store } from '../store/index.js';
 import { nextSendTime, weekKey } from '../domain/calendar.js';
 import type { Outbox } from './outbox.js';
+import { businessWording } from '../content/wording.js';
 
 export const startSurveyInput = z.object({
   kind: z.enum(surveyKinds),
@@ -102,7 +103,12 @@ export class SurveyStarter {
     const locale = customer.locale ?? input.locale ?? this.business.locale;
     const { text, ...context } = typeof input.context === 'string' ? { text: input.context } : (input.context ?? {});
     const vars = { business: this.business.name, customerName: customer.name, context: text };
-    const { session, outbound } = startDialog({ kind: input.kind, locale, vars, now: sendAt });
+    const wording = await businessWording(this.store, businessId);
+    const { product, order, location } = context;
+    const started = startDialog({ kind: input.kind, locale, vars: { ...vars, product, order, location }, now: sendAt, ...(wording ? { wording } : {}) });
+    // The context's parts are stored as the survey's context, not again with the dialog's words.
+    const { outbound } = started;
+    const session = { ...started.session, vars };
     const week = weekKey(sendAt, this.business.timeZone);
     const precededBy = recentFeatures(customer.recentEvents, now);
     const firstPurchaseMonth = customer.firstPurchaseAt?.toISOString().slice(0, 7);

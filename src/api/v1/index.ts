@@ -7,6 +7,7 @@ import { apiServicesOf } from '../business-api-services.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import { ApiKeyAuth } from './auth.js';
 import { businessRoutes } from './business-routes.js';
+import { contentRoutes } from './content-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
 import { insightRoutes } from './insight-routes.js';
@@ -67,4 +68,5 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   privacyRoutes(app);
   settingsRoutes(app);
   insightRoutes(app);
+  contentRoutes(app);
 }

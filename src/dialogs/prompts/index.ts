@@ -1,16 +1,31 @@
 import type { Outbound } from '../../domain/channels.js';
 import type { Keyword, Locale, PromptVars } from '../types.js';
-import { en } from './en.js';
-import { es } from './es.js';
-import type { PromptSet } from './prompt-set.js';
-import { ur } from './ur.js';
+import { Catalog } from './catalog.js';
+import en from './catalogs/en.json' with { type: 'json' };
+import es from './catalogs/es.json' with { type: 'json' };
+import ur from './catalogs/ur.json' with { type: 'json' };
+import { promptSetOf, type PromptSet, type Wording } from './prompt-set.js';
 
-export type { PromptSet } from './prompt-set.js';
+export type { PromptSet, Wording } from './prompt-set.js';
+export { Catalog, compileMessage, localeFacts, placeholders, valuesOf, wordingKeys } from './catalog.js';
+export type { CompiledMessage, Placeholder, WordingKey } from './catalog.js';
 
-const sets: Record<Locale, PromptSet> = { en, es, ur };
+/** The shipped catalogs: the wording every business starts with. */
+export const shippedCatalogs: Readonly<Record<Locale, Catalog>> = {
+  en: new Catalog('en', en),
+  es: new Catalog('es', es),
+  ur: new Catalog('ur', ur),
+};
 
-export function promptsFor(locale: Locale): PromptSet {
-  return sets[locale];
+const shipped: Record<Locale, PromptSet> = {
+  en: promptSetOf(shippedCatalogs.en),
+  es: promptSetOf(shippedCatalogs.es),
+  ur: promptSetOf(shippedCatalogs.ur),
+};
+
+/** The prompts of a language: the shipped ones, or with a business's own wording laid over them. */
+export function promptsFor(locale: Locale, wording?: Wording): PromptSet {
+  return wording ? promptSetOf(shippedCatalogs[locale], wording) : shipped[locale];
 }
 
 /** A message in the prompt set's language and direction. */

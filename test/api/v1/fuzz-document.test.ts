@@ -13,7 +13,8 @@ const run = promisify(execFile);
 /**
  * Where the server refuses a request the document calls valid, for a rule JSON Schema cannot say:
  * a phone number that is no real number of its country, a time zone that is not in the IANA
- * database, a text that is blank once trimmed, a webhook URL that is not https to a public host, a CSV text that does not parse, and
+ * database, a text that is blank once trimmed, a webhook URL that is not https to a public host, a CSV text that does not parse,
+ * a survey message that is no valid ICU MessageFormat or names an unknown placeholder, and
  * rules across fields (`from` before `to`, the longest period). Each answers 400 naming the field.
  */
 const semanticRefusals: Array<[method: string, path: string]> = [
@@ -31,6 +32,8 @@ const semanticRefusals: Array<[method: string, path: string]> = [
   ['DELETE', '/api/v1/staff/{channel}/{address}'],
   ['POST', '/api/v1/api-keys'],
   ['POST', '/api/v1/surveys/import'],
+  ['PUT', '/api/v1/content/{kind}/{locale}'],
+  ['POST', '/api/v1/content/{kind}/{locale}/preview'],
 ];
 
 interface Report {

@@ -45,6 +45,9 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'GET /insights/drops': () => ({ path: '/insights/drops?from=2026-01-01&to=2026-03-01' }),
   'GET /insights/segments': () => ({ path: '/insights/segments?from=2026-01-01&to=2026-03-01&kind=nps' }),
   'GET /insights/themes': () => ({ path: '/insights/themes?from=2026-01-01&to=2026-03-01' }),
+  'GET /content/{kind}/{locale}': () => ({ path: '/content/csat/es' }),
+  'PUT /content/{kind}/{locale}': () => ({ path: '/content/csat/es', payload: { messages: {} } }),
+  'POST /content/{kind}/{locale}/preview': () => ({ path: '/content/csat/es/preview', payload: { messages: { closing: 'Gracias, {firstName}.' } } }),
 };
 /** Routes tested elsewhere: those that need Telegram (links.test.ts), business-settings.test.ts and staff-management.test.ts. */
 const elsewhere = ['POST /invitations', 'GET /links/telegram', 'PATCH /business', 'GET /staff', 'DELETE /staff/{channel}/{address}'];
