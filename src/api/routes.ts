@@ -9,7 +9,9 @@ import { customerIdParams } from '../privacy/customer-privacy.js';
 import { invitationInput } from '../surveys/deep-links.js';
 import { apiKeyAuth } from './auth.js';
 import { addStaff, businessLink, createInvitation, staffBody } from './business-handlers.js';
-import { apiServicesOf } from './business-api-services.js';
+import { apiServicesOf, type BusinessApiServices } from './business-api-services.js';
+import type { ServedBusiness } from '../businesses/services.js';
+import { NotFoundError } from '../errors.js';
 import { exportContentTypes, exportFilters, exportFormats, surveyExport } from './export.js';
 import { startSurveys, surveyWithDelivery } from './survey-handlers.js';
 
@@ -30,8 +32,18 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
     await auth(request, reply);
   });
   // API_KEY's business, the environment's: this API predates several businesses (v1 scopes by key).
-  const business = app.businesses.get(environmentBusinessId)!;
-  const own = apiServicesOf(app)(business.settings);
+  const served = async () => {
+    const found = await app.businesses.get(environmentBusinessId);
+    if (!found) throw new NotFoundError(`business ${environmentBusinessId} is not served (disabled or deleted)`);
+    return found;
+  };
+  const servicesOf = apiServicesOf(app);
+  let business!: ServedBusiness;
+  let own!: BusinessApiServices;
+  app.addHook('preHandler', async () => {
+    business = await served();
+    own = await servicesOf(business.settings);
+  });
 
   app.post('/surveys', async (request, reply) => {
     const { status, body } = await startSurveys(business.surveys, request.body);

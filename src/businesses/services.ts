@@ -35,8 +35,6 @@ export interface SharedServices {
  */
 export interface ServedBusiness {
   settings: BusinessSettings;
-  /** `/b/<id>` ('' for the environment's business): where its webhooks and web chat live. */
-  basePath: string;
   channels: ReadonlyMap<ChannelName, Channel>;
   surveys: SurveyStarter;
   links: DeepLinks;
@@ -46,7 +44,7 @@ export interface ServedBusiness {
   pipeline: InboundPipeline;
 }
 
-export function serveBusiness(settings: BusinessSettings, basePath: string, channels: ReadonlyMap<ChannelName, Channel>, shared: SharedServices): ServedBusiness {
+export function serveBusiness(settings: BusinessSettings, channels: ReadonlyMap<ChannelName, Channel>, shared: SharedServices): ServedBusiness {
   const { store, conversations, outbox, alerts, now, log } = shared;
   const surveys = new SurveyStarter(store, settings, outbox, now);
   const links = new DeepLinks(store, settings, surveys, conversations, now);
@@ -68,5 +66,5 @@ export function serveBusiness(settings: BusinessSettings, basePath: string, chan
     log,
   });
   const pipeline = new InboundPipeline({ store, business: settings, conversations, links, staff, commands, threads, outbox, alerts, log, now });
-  return { settings, basePath, channels, surveys, links, staff, commands, digests, pipeline };
+  return { settings, channels, surveys, links, staff, commands, digests, pipeline };
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { businessInput, toStored } from '../businesses/settings.js';
-import { basePathOf } from '../plugins/channels.js';
+import { basePathOf } from '../businesses/settings.js';
 import { describeIssues } from '../errors.js';
 import type { BusinessSettings } from '../store/index.js';
 import { connectCli, runCommand } from './connect.js';

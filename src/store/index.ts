@@ -21,9 +21,9 @@ import { WebTranscriptRepository } from './web-transcripts.js';
 import { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhooks.js';
 import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
 
-export type { ApiKeyRecord, ApiScope } from './api-keys.js';
-export { apiScopes } from './api-keys.js';
-export type { BusinessSettings } from './businesses.js';
+export type { ApiKeyRecord, ApiScope, KeyScope } from './api-keys.js';
+export { apiScopes, deployment, operatorScope } from './api-keys.js';
+export type { BusinessSettings, BusinessStamp } from './businesses.js';
 export type { CustomerChannel, CustomerRecord, CustomerKey } from './customers.js';
 export type { DashboardSession } from './dashboard-access.js';
 export type { DigestItem, DigestRecord } from './digests.js';

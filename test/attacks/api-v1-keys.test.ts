@@ -29,7 +29,7 @@ beforeAll(async () => {
   keys.exportOnly = (await app.store.apiKeys.create({ businessId: 'default', name: 'export', scopes: ['export'] })).key;
   keys.readOnly = (await app.store.apiKeys.create({ businessId: 'default', name: 'read', scopes: ['surveys:read'] })).key;
   ids.subscription = (await app.outboundWebhooks.subscribe('default', { url: 'https://hooks.example.com/first', events: ['survey.scored'] })).subscription.id;
-  await app.store.businesses.save({ ...app.businesses.get('default')!.settings, id: 'rival', name: 'Rival shop' });
+  await app.store.businesses.save({ ...(await app.businesses.get('default'))!.settings, id: 'rival', name: 'Rival shop' });
   keys.otherBusiness = (await app.store.apiKeys.create({ businessId: 'rival', name: 'rival', scopes: all })).key;
 });
 afterAll(async () => rig?.close());

@@ -8,6 +8,7 @@ import { apiKeyRoutes } from './api-key-routes.js';
 import { ApiKeyAuth } from './auth.js';
 import { businessRoutes } from './business-routes.js';
 import { customerRoutes } from './customer-routes.js';
+import { operatorRoutes } from './operator-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
 import { insightRoutes } from './insight-routes.js';
 import { MethodNotAllowedError, RouteMethods } from './methods.js';
@@ -67,4 +68,5 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   privacyRoutes(app);
   settingsRoutes(app);
   insightRoutes(app);
+  operatorRoutes(app);
 }

@@ -15,7 +15,7 @@ describe('Telegram links through /api/v1', () => {
     expect(nps.statusCode).toBe(200);
     expect(nps.json()).toEqual({ channel: 'telegram', kind: 'nps', token: 'default', link: expect.stringMatching(/\?start=default$/) });
     // A business stored after this server started has a key, but no services here until the next start.
-    await app.store.businesses.save({ ...app.businesses.get('default')!.settings, id: 'later', name: 'Later shop' });
+    await app.store.businesses.save({ ...(await app.businesses.get('default'))!.settings, id: 'later', name: 'Later shop' });
     const theirs = await v1(app, await makeKey(app, 'later', ['surveys:read']), 'GET', '/links/telegram?kind=csat');
     expect(theirs.statusCode).toBe(409);
     expect(theirs.json().detail).toMatch(/added after this server started/);

@@ -15,7 +15,7 @@ export async function buildV1Server(env: Record<string, string> = {}, clock?: Te
   const fullEnv = { WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: envKey, THROTTLE_DAYS: '0', API_RATE_LIMIT: '100000', ...env };
   const dbName = uniqueDbName('v1');
   const setup = await buildTestServer(fullEnv, { dbName, ...(clock ? { now: clock.now } : {}) });
-  await setup.app.store.businesses.save({ ...setup.app.businesses.get('default')!.settings, id: 'second', name: 'Second shop' });
+  await setup.app.store.businesses.save({ ...(await setup.app.businesses.get('default'))!.settings, id: 'second', name: 'Second shop' });
   await setup.app.close();
   const server = await buildTestServer(fullEnv, { dbName, ...(clock ? { now: clock.now } : {}) });
   return { ...server, close: async () => {
