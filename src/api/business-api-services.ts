@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedBusiness } from '../businesses/services.js';
-import { NotFoundError } from '../errors.js';
+import { ForbiddenError } from '../errors.js';
 import type { BusinessSettings } from '../store/index.js';
 
 /** The services the REST API calls, bound to one business. */
@@ -10,7 +10,7 @@ export type BusinessApiServices = Pick<ServedBusiness, 'surveys' | 'links' | 'st
 export function apiServicesOf(app: FastifyInstance): (business: BusinessSettings) => Promise<BusinessApiServices> {
   return async (business) => {
     const served = await app.businesses.get(business.id);
-    if (!served) throw new NotFoundError(`business ${business.id} is not served (disabled or deleted)`);
+    if (!served) throw new ForbiddenError(`business ${business.id} is disabled: its keys reach nothing until it is enabled`);
     return { business: served.settings, surveys: served.surveys, links: served.links, staff: served.staff, channels: served.channels };
   };
 }

@@ -70,7 +70,8 @@ export class BusinessDirectory {
     if (!stamp) this.stamps.delete(id);
     else this.stamps.set(id, stamp);
     if (!stamp || stamp.disabled) return undefined;
-    return this.entry(id, stamp, true).served;
+    // A business whose services cannot be built (logged by `onError`) is stored all the same; each request tries again.
+    return this.entry(id, stamp, true).served.catch(() => undefined);
   }
 
   /** Refresh every `intervalMs` (0: never); the first refresh is awaited. */

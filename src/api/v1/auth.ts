@@ -64,7 +64,8 @@ export class ApiKeyAuth {
       return;
     }
     const business = await this.business(found.businessId);
-    if (!business) return;
+    // A disabled business's keys are refused like unknown ones (401), as is a deleted business's.
+    if (!business || business.disabled) return;
     request.apiKey = found.key;
     request.businessId = business.id;
     request.business = business;

@@ -211,7 +211,8 @@ export function createTelegramChannel(
 
     close,
   };
-  if (senderDeps.product) telegramReceivers.add(channel, { path, webhookSecret: config.webhookSecret, receive });
+  // A bot that polls has no webhook route: its path answers 404.
+  if (senderDeps.product && !polling) telegramReceivers.add(channel, { path, webhookSecret: config.webhookSecret, receive });
   return channel;
 
   async function close(): Promise<void> {

@@ -37,7 +37,7 @@ describe("a business's settings through /api/v1", () => {
 
     const token = '555000999:AAG-second-business-own-bot-token';
     const withBot = await v1(app, key, 'PATCH', '/business', { channels: { telegram: { token, webhookSecret: 'second-business-hook-secret' } } });
-    expect(withBot.json()).toMatchObject({ channels: ['telegram'], restartNeeded: true });
+    expect(withBot.json()).toMatchObject({ channels: ['telegram'], restartNeeded: false });
     expect(withBot.body).not.toContain(token);
     expect(JSON.stringify(await app.store.businesses.model.find({}).lean())).not.toContain(token);
     expect((await v1(app, key, 'GET', '/business')).json().name).toBe('Second Shop & Co');

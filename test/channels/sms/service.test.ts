@@ -37,7 +37,7 @@ describe('SMS channel with the survey service', () => {
     const customer = newCustomer();
     expect((await start(customer)).status).toBe('sent');
     const invitation = fake.messages.find((m) => m.to === customer)!;
-    expect(invitation).toMatchObject({ via: 'api', from: botNumber, statusCallback: `${publicUrl}/webhooks/twilio/status` });
+    expect(invitation).toMatchObject({ via: 'api', from: botNumber, statusCallback: `${publicUrl}/b/default/webhooks/twilio/status` });
     expect(invitation.body).toMatch(/Reply 0-10/);
 
     const res = await fake.receive(server.app, { from: customer, body: '9' });
