@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
 import type { Channel } from '../channels/channel.js';
-import type { DashboardAccess } from '../dashboard/access.js';
 import { DigestScheduler, type DigestSchedule } from '../digest/digest-scheduler.js';
 import type { ChannelName } from '../domain/channels.js';
 import { InboundPipeline } from '../inbound/pipeline.js';
@@ -14,13 +13,18 @@ import { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { SurveyStarter } from '../surveys/start-survey.js';
 
+/** The dashboard's sign-in links, as a staff member's `/dashboard` asks for one. */
+export interface DashboardLinks {
+  link(businessId: string, staffId: string): Promise<string>;
+}
+
 /** What every business shares: the store, the dialog engine, the outbox, the owner alerts. */
 export interface SharedServices {
   store: Store;
   conversations: Conversations;
   outbox: Outbox;
   alerts: DetractorAlerts;
-  dashboard: DashboardAccess;
+  dashboard: DashboardLinks;
   /** The deployment's digest time, for a business that has none of its own. */
   digestSchedule: DigestSchedule;
   publicUrl: string;
