@@ -46,8 +46,8 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'GET /insights/segments': () => ({ path: '/insights/segments?from=2026-01-01&to=2026-03-01&kind=nps' }),
   'GET /insights/themes': () => ({ path: '/insights/themes?from=2026-01-01&to=2026-03-01' }),
 };
-/** Routes tested elsewhere: those that need Telegram (links.test.ts), business-settings.test.ts and staff-management.test.ts. */
-const elsewhere = ['POST /invitations', 'GET /links/telegram', 'PATCH /business', 'GET /staff', 'DELETE /staff/{channel}/{address}'];
+/** Routes tested elsewhere: those that need Telegram (links.test.ts), business-settings.test.ts, staff-management.test.ts, and the operator's (businesses/live-businesses.test.ts). */
+const elsewhere = ['POST /invitations', 'GET /links/telegram', 'PATCH /business', 'GET /staff', 'DELETE /staff/{channel}/{address}', 'POST /businesses', 'GET /businesses', 'GET /businesses/{id}', 'PATCH /businesses/{id}', 'DELETE /businesses/{id}'];
 
 describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
