@@ -75,6 +75,7 @@ const envSchema = z
     SURVEY_TTL: duration.prefault('72h'),
     THROTTLE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
     SWEEP_INTERVAL: duration.prefault('30s'),
+    BUSINESS_REFRESH: duration.prefault('5s'),
     API_KEY: z.string().min(16, 'at least 16 characters').optional(),
     METRICS_ENABLED: bool.default(true),
     METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
@@ -182,6 +183,8 @@ function toConfig(env: z.output<typeof envSchema>) {
       throttleDays: env.THROTTLE_DAYS,
     },
     survey: { reminderAfterMs: env.REMINDER_AFTER, ttlMs: env.SURVEY_TTL, sweepIntervalMs: env.SWEEP_INTERVAL },
+    /** How often each instance reads every business's revision, to serve what another instance changed (0: never). */
+    businessRefreshMs: env.BUSINESS_REFRESH,
     apiKey: env.API_KEY,
     /** Prometheus metrics at /metrics; with a token, only for `Authorization: Bearer <token>`. */
     metrics: { enabled: env.METRICS_ENABLED, token: env.METRICS_TOKEN },

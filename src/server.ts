@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { aliasEnvironmentBusiness } from './businesses/environment-business.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, type AppOptions } from './app.js';
@@ -40,7 +39,6 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     routerOptions: { maxParamLength: 16_384 },
     frameworkErrors,
     pluginTimeout: options.pluginTimeout ?? 10_000,
-    rewriteUrl: (req) => aliasEnvironmentBusiness(req.url ?? '/'),
   });
   const { logLevel: _level, logStream: _stream, pluginTimeout: _timeout, waitForIndexes = true, ...appOptions } = options;
   await fastify.register(app, { ...appOptions, config });

@@ -9,7 +9,9 @@ import { customerIdParams } from '../privacy/customer-privacy.js';
 import { invitationInput } from '../surveys/deep-links.js';
 import { apiKeyAuth } from './auth.js';
 import { addStaff, businessLink, createInvitation, staffBody } from './business-handlers.js';
-import { apiServicesOf } from './business-api-services.js';
+import { apiServicesOf, type BusinessApiServices } from './business-api-services.js';
+import type { ServedBusiness } from '../businesses/services.js';
+import { NotFoundError } from '../errors.js';
 import { exportContentTypes, exportFilters, exportFormats, surveyExport } from './export.js';
 import { startSurveys, surveyWithDelivery } from './survey-handlers.js';
 
@@ -30,19 +32,28 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
     await auth(request, reply);
   });
   // API_KEY's business, the environment's: this API predates several businesses (v1 scopes by key).
-  const business = app.businesses.get(environmentBusinessId)!;
-  const own = apiServicesOf(app)(business.settings);
+  const served = async () => {
+    const found = await app.businesses.get(environmentBusinessId);
+    if (!found) throw new NotFoundError(`business ${environmentBusinessId} is not served (disabled or deleted)`);
+    return found;
+  };
+  const servicesOf = apiServicesOf(app);
+  // Per request, from the directory: the business as stored now.
+  const current = async (): Promise<{ business: ServedBusiness; own: BusinessApiServices }> => {
+    const business = await served();
+    return { business, own: await servicesOf(business.settings) };
+  };
 
   app.post('/surveys', async (request, reply) => {
-    const { status, body } = await startSurveys(business.surveys, request.body);
+    const { status, body } = await startSurveys((await current()).business.surveys, request.body);
     return reply.code(status).send(body);
   });
 
-  app.get('/surveys/:id', async (request) => surveyWithDelivery(app, (request.params as { id: string }).id, business.settings.id));
+  app.get('/surveys/:id', async (request) => surveyWithDelivery(app, (request.params as { id: string }).id, (await current()).business.settings.id));
 
   app.get('/stats', async (request) => {
     const { period } = parseQuery(statsQuery, request.query);
-    return statsJson(await periodStats(app.store, business.settings, app.now(), Number(period.slice(0, -1))));
+    return statsJson(await periodStats(app.store, (await current()).business.settings, app.now(), Number(period.slice(0, -1))));
   });
 
   // Streamed: the export is read from a cursor as the client takes it, never held whole in memory.
@@ -52,33 +63,33 @@ export async function apiRoutes(app: FastifyInstance, { config }: { config: Conf
       return reply
         .type(exportContentTypes[format])
         .header('content-disposition', `attachment; filename="surveys.${format}"`)
-        .send(surveyExport(app.store, business.settings.id, format, filters));
+        .send(surveyExport(app.store, (await current()).business.settings.id, format, filters));
     });
   }
 
   // GDPR: everything stored about one customer (and their linked addresses), and its erasure.
   app.get('/customers/:id/export', async (request, reply) => {
     const { id } = parseInput(customerIdParams, request.params, 'params');
-    const data = await app.privacy.exportCustomer(business.settings.id, id);
+    const data = await app.privacy.exportCustomer((await current()).business.settings.id, id);
     return reply.header('content-disposition', `attachment; filename="customer-${id}.json"`).send(data);
   });
 
   app.delete('/customers/:id', async (request) => {
     const { id } = parseInput(customerIdParams, request.params, 'params');
-    const report = await app.privacy.eraseCustomer(business.settings.id, id);
+    const report = await app.privacy.eraseCustomer((await current()).business.settings.id, id);
     request.log.info({ erasure: report }, 'customer erased');
     return report;
   });
 
   app.post('/invitations', async (request, reply) => {
     const input = parse(invitationInput, request.body ?? {});
-    return reply.code(201).send(await createInvitation(app, own, input));
+    return reply.code(201).send(await createInvitation(app, (await current()).own, input));
   });
 
-  app.get('/links/telegram', async (request) => businessLink(app, own, parseQuery(linkQuery, request.query).kind));
+  app.get('/links/telegram', async (request) => businessLink(app, (await current()).own, parseQuery(linkQuery, request.query).kind));
 
   app.post('/staff', async (request, reply) => {
-    const result = await addStaff(own, parse(staffBody, request.body), 'API_KEY');
+    const result = await addStaff((await current()).own, parse(staffBody, request.body), 'API_KEY');
     return reply.code(result.added ? 201 : 200).send(result);
   });
 }

@@ -1,35 +1,119 @@
-import type { Store } from '../store/index.js';
+import type { BusinessStamp } from '../store/index.js';
 import type { ServedBusiness } from './services.js';
 
+/** Where the directory reads businesses: their stamps, and one business's services built from what is stored. */
+export interface BusinessSource {
+  stamps(): Promise<Map<string, BusinessStamp>>;
+  stamp(id: string): Promise<BusinessStamp | undefined>;
+  /** The business's services as stored now (undefined when it is gone); `announce` tells providers where its webhooks are. */
+  build(id: string, options: { announce: boolean }): Promise<ServedBusiness | undefined>;
+  /** Release what a business's services hold (its channels' timers and sockets) once they are replaced. */
+  release(served: ServedBusiness): Promise<void>;
+  onError(err: unknown, id: string): void;
+}
+
+interface Entry {
+  revision: number;
+  served: Promise<ServedBusiness | undefined>;
+}
+
 /**
- * Every business this deployment serves, by id. Which businesses exist (and their channel
- * identities) is read at start; their other settings are read again by `refresh`, so a change of
- * name, time zone or send window through the API or the CLI takes effect without a restart.
+ * Every business this deployment serves, by id, read from the store: each request, sweep and send asks
+ * it for the business it is about. A business's services are built when first asked for and kept
+ * while its stored revision stays the same; a change made here is seen at once (`changed`), one made
+ * by another instance at the next `refresh` (every BUSINESS_REFRESH). A disabled or deleted business
+ * is not served: `get` answers undefined, and its old services are released.
  */
 export class BusinessDirectory {
-  private readonly byId: ReadonlyMap<string, ServedBusiness>;
+  private stamps = new Map<string, BusinessStamp>();
+  private readonly entries = new Map<string, Entry>();
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(all: readonly ServedBusiness[]) {
-    this.byId = new Map(all.map((b) => [b.settings.id, b]));
+  constructor(private readonly source: BusinessSource) {}
+
+  /** The served business with this id; undefined when none is stored, or it is disabled. */
+  get(id: string): Promise<ServedBusiness | undefined> {
+    const stamp = this.stamps.get(id);
+    // An id no stored business has costs no database read: a scan of made-up ids reads nothing.
+    if (!stamp || stamp.disabled) return Promise.resolve(undefined);
+    return this.entry(id, stamp, false).served;
   }
 
-  get(id: string): ServedBusiness | undefined {
-    return this.byId.get(id);
+  /** The ids of every served business. */
+  ids(): string[] {
+    return [...this.stamps].filter(([, stamp]) => !stamp.disabled).map(([id]) => id);
   }
 
-  all(): ServedBusiness[] {
-    return [...this.byId.values()];
+  /** Every served business (all stored businesses but the disabled ones). */
+  async all(): Promise<ServedBusiness[]> {
+    const served = await Promise.all(this.ids().map((id) => this.get(id)));
+    return served.filter((b): b is ServedBusiness => b !== undefined);
   }
 
-  /** Read the served businesses' settings again; returns the ids stored since start (served after a restart). */
-  async refresh(store: Store): Promise<string[]> {
-    const added: string[] = [];
-    for (const stored of await store.businesses.list()) {
-      const live = this.byId.get(stored.id);
-      if (!live) added.push(stored.id);
-      // In place: every service of the business holds this very object.
-      else Object.assign(live.settings, stored);
+  /** Read every business's stamp again; services of a business changed, disabled or deleted since are released. */
+  async refresh(): Promise<void> {
+    const stamps = await this.source.stamps();
+    this.stamps = stamps;
+    for (const [id, entry] of this.entries) {
+      const stamp = stamps.get(id);
+      if (!stamp || stamp.disabled || stamp.revision !== entry.revision) this.drop(id);
     }
-    return added;
+  }
+
+  /**
+   * A business was created, changed, disabled or deleted by this instance: served accordingly at once.
+   * Its services are built now (telling providers where its webhooks are), not at its first request.
+   */
+  async changed(id: string): Promise<ServedBusiness | undefined> {
+    const stamp = await this.source.stamp(id);
+    this.drop(id);
+    if (!stamp) this.stamps.delete(id);
+    else this.stamps.set(id, stamp);
+    if (!stamp || stamp.disabled) return undefined;
+    // A business whose services cannot be built (logged by `onError`) is stored all the same; each request tries again.
+    return this.entry(id, stamp, true).served.catch(() => undefined);
+  }
+
+  /** Refresh every `intervalMs` (0: never); the first refresh is awaited. */
+  async start(intervalMs: number, onError: (err: unknown) => void): Promise<void> {
+    await this.refresh();
+    if (intervalMs <= 0) return;
+    this.timer = setInterval(() => void this.refresh().catch(onError), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stop refreshing; the built services, for a last drain before they are released. */
+  async stop(): Promise<ServedBusiness[]> {
+    clearInterval(this.timer);
+    const built = await Promise.all([...this.entries.values()].map((e) => e.served.catch(() => undefined)));
+    return built.filter((b): b is ServedBusiness => b !== undefined);
+  }
+
+  /** Release every built business's services. */
+  async close(): Promise<void> {
+    for (const served of await this.stop()) await this.source.release(served);
+    this.entries.clear();
+  }
+
+  private entry(id: string, stamp: BusinessStamp, announce: boolean): Entry {
+    const current = this.entries.get(id);
+    if (current && current.revision === stamp.revision) return current;
+    if (current) this.drop(id);
+    const served = this.source.build(id, { announce });
+    const entry: Entry = { revision: stamp.revision, served };
+    this.entries.set(id, entry);
+    // A build that failed (the database away) is tried again by the next request, not cached.
+    served.catch((err: unknown) => {
+      if (this.entries.get(id) === entry) this.entries.delete(id);
+      this.source.onError(err, id);
+    });
+    return entry;
+  }
+
+  private drop(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    void entry.served.then((served) => served && this.source.release(served)).catch((err: unknown) => this.source.onError(err, id));
   }
 }

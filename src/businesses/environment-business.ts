@@ -13,12 +13,12 @@ import { toStored } from './settings.js';
  */
 export const environmentBusinessId = 'default';
 
-const aliasPrefix = `/b/${environmentBusinessId}`;
-
-/** `/b/default/…` is the same as the un-prefixed path, where the environment's business's routes live. */
-export function aliasEnvironmentBusiness(url: string): string {
-  if (url === aliasPrefix || url.startsWith(`${aliasPrefix}/`) || url.startsWith(`${aliasPrefix}?`)) return url.slice(aliasPrefix.length).replace(/^(?!\/)/, '/');
-  return url;
+/**
+ * The business a channel route's path names: `/b/<id>/…`, or, un-prefixed (the routes of the versions
+ * that had one business), the environment's business.
+ */
+export function businessOfPath(id: string | undefined): string {
+  return id ?? environmentBusinessId;
 }
 
 /** What the deployment's configuration (src/config.ts) says of the business it describes. */

@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
 import type { Channel } from '../channels/channel.js';
-import type { DashboardAccess } from '../dashboard/access.js';
 import { DigestScheduler, type DigestSchedule } from '../digest/digest-scheduler.js';
 import type { ChannelName } from '../domain/channels.js';
 import { InboundPipeline } from '../inbound/pipeline.js';
@@ -14,13 +13,18 @@ import { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { SurveyStarter } from '../surveys/start-survey.js';
 
+/** The dashboard's sign-in links, as a staff member's `/dashboard` asks for one. */
+export interface DashboardLinks {
+  link(businessId: string, staffId: string): Promise<string>;
+}
+
 /** What every business shares: the store, the dialog engine, the outbox, the owner alerts. */
 export interface SharedServices {
   store: Store;
   conversations: Conversations;
   outbox: Outbox;
   alerts: DetractorAlerts;
-  dashboard: DashboardAccess;
+  dashboard: DashboardLinks;
   /** The deployment's digest time, for a business that has none of its own. */
   digestSchedule: DigestSchedule;
   publicUrl: string;
@@ -35,8 +39,6 @@ export interface SharedServices {
  */
 export interface ServedBusiness {
   settings: BusinessSettings;
-  /** `/b/<id>` ('' for the environment's business): where its webhooks and web chat live. */
-  basePath: string;
   channels: ReadonlyMap<ChannelName, Channel>;
   surveys: SurveyStarter;
   links: DeepLinks;
@@ -46,7 +48,7 @@ export interface ServedBusiness {
   pipeline: InboundPipeline;
 }
 
-export function serveBusiness(settings: BusinessSettings, basePath: string, channels: ReadonlyMap<ChannelName, Channel>, shared: SharedServices): ServedBusiness {
+export function serveBusiness(settings: BusinessSettings, channels: ReadonlyMap<ChannelName, Channel>, shared: SharedServices): ServedBusiness {
   const { store, conversations, outbox, alerts, now, log } = shared;
   const surveys = new SurveyStarter(store, settings, outbox, now);
   const links = new DeepLinks(store, settings, surveys, conversations, now);
@@ -68,5 +70,5 @@ export function serveBusiness(settings: BusinessSettings, basePath: string, chan
     log,
   });
   const pipeline = new InboundPipeline({ store, business: settings, conversations, links, staff, commands, threads, outbox, alerts, log, now });
-  return { settings, basePath, channels, surveys, links, staff, commands, digests, pipeline };
+  return { settings, channels, surveys, links, staff, commands, digests, pipeline };
 }

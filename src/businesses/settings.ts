@@ -12,6 +12,11 @@ export const businessIdSchema = z.string().regex(/^[A-Za-z0-9_]{1,32}$/, '1-32 l
 
 export { channelIdentitiesInput, storedIdentities, type ChannelIdentities } from './identities.js';
 
+/** Where a business's webhooks and web chat live. */
+export function basePathOf(id: string): string {
+  return `/b/${id}`;
+}
+
 /** A business as the API and the CLI create or change it. */
 export const businessInput = z.strictObject({
   id: businessIdSchema,
@@ -25,6 +30,18 @@ export const businessInput = z.strictObject({
   channels: channelIdentitiesInput.default({}),
 });
 export type BusinessInput = z.input<typeof businessInput>;
+
+/** A change: only the fields given; `channels` replaces the business's own identities (tokens, secrets, numbers). */
+export const businessPatch = businessInput.omit({ id: true }).partial().extend({
+  timeZone,
+  locale: z.enum(locales),
+  country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code such as US'),
+  sendWindow,
+  throttleDays: z.number().int().min(0).max(365),
+  digestSchedule,
+  channels: channelIdentitiesInput,
+}).partial();
+export type BusinessPatch = z.output<typeof businessPatch>;
 
 /** The settings and sealed identities to store for a validated business. */
 export function toStored(input: z.output<typeof businessInput>, box: SecretBox): { settings: BusinessSettings; sealed: string } {

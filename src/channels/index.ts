@@ -2,9 +2,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelSettings } from '../businesses/settings.js';
 import type { ChannelName } from '../domain/channels.js';
 import type { Store } from '../store/index.js';
-import type { Channel } from './channel.js';
-import { createSmsChannel } from './sms/index.js';
-import { createWebChannel } from './web/index.js';
+import type { Channel, ChannelDeps, ChannelRoutes } from './channel.js';
+import { createSmsChannel, smsRoutes } from './sms/index.js';
+import { createWebChannel, webRoutes } from './web/index.js';
 
 export interface ChannelFactoryDeps {
   /** The business whose channels these are: what they store is kept under its id. */
@@ -12,16 +12,18 @@ export interface ChannelFactoryDeps {
   log: FastifyBaseLogger;
   now: () => Date;
   store: Pick<Store, 'webTranscripts' | 'teamsConversations' | 'sendSlots'>;
+  /** What the product gives the business's channels: its inbound pipeline, opt-outs, delivery reports. */
+  product: ChannelDeps;
 }
 
 /** Where one business's channels live: the server's public URL, and the path its routes sit under. */
 export interface ChannelPlace {
   publicUrl: string;
-  /** `/b/<id>` ('' for the environment's business). */
+  /** `/b/<id>`: where the business's webhooks and web chat are. */
   basePath: string;
   /** Country for phone numbers written without a country code. */
   country: string;
-  /** Register the Telegram webhook with Telegram once the server listens (off in tests). */
+  /** Tell Telegram where the webhook is now (at start, and when this instance created or changed the business). */
   setWebhook: boolean;
 }
 
@@ -38,17 +40,28 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
   if (settings.web.enabled) {
     const { webTranscripts } = deps.store;
     const transcripts = { append: webTranscripts.append.bind(webTranscripts, deps.businessId), list: webTranscripts.list.bind(webTranscripts, deps.businessId) };
-    add(createWebChannel({ transcripts, now: deps.now, visitorsPerHour: settings.web.visitorsPerHour }));
+    add(createWebChannel({ transcripts, now: deps.now, visitorsPerHour: settings.web.visitorsPerHour, product: deps.product }));
   }
   if (settings.telegram) {
     const { createTelegramChannel } = await import('./telegram/index.js');
-    add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log }, { slots }));
+    add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log, product: deps.product }, { slots }));
   }
-  if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log }, { slots }));
+  if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log, product: deps.product }, { slots }));
   if (settings.teams) {
     const { createTeamsChannel } = await import('./teams/index.js');
     const teams = deps.store.teamsConversations;
-    add(createTeamsChannel(settings.teams, { log: deps.log, now: deps.now, conversations: { save: teams.save.bind(teams, deps.businessId), find: teams.find.bind(teams, deps.businessId) } }));
+    add(createTeamsChannel(settings.teams, { log: deps.log, now: deps.now, product: deps.product, conversations: { save: teams.save.bind(teams, deps.businessId), find: teams.find.bind(teams, deps.businessId) } }));
   }
   return channels;
+}
+
+/**
+ * Every channel kind's routes, added once at start. Telegram's and Teams' are loaded only when a
+ * business has that channel; since any business may get one while the server runs, the routes of
+ * all four are always there (the SDKs themselves are loaded with a business's first such channel).
+ */
+export async function channelRoutes(publicUrl: string): Promise<ChannelRoutes[]> {
+  const { telegramRoutes } = await import('./telegram/routes.js');
+  const { teamsRoutes } = await import('./teams/routes.js');
+  return [webRoutes, smsRoutes({ publicUrl }), telegramRoutes, teamsRoutes];
 }

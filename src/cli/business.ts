@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { businessInput, toStored } from '../businesses/settings.js';
-import { basePathOf } from '../plugins/channels.js';
+import { BusinessOperations } from '../businesses/operations.js';
+import { businessInput } from '../businesses/settings.js';
+import { basePathOf } from '../businesses/settings.js';
 import { describeIssues } from '../errors.js';
 import type { BusinessSettings } from '../store/index.js';
 import { connectCli, runCommand } from './connect.js';
@@ -9,15 +10,16 @@ import { connectCli, runCommand } from './connect.js';
 const usage = `usage: npm run business -- <command>
   list                                   the businesses, without their secrets
   show <id>                              one business's settings (secrets are never shown)
-  add --id <id> --name <name> [options]  create a business
+  add --id <id> --name <name> [options]  create a business (prints its owner's claim code)
   set --id <id> [options]                change a business (only the options given)
-  remove <id>                            delete a business's settings (its surveys stay)
+  disable <id> / enable <id>             stop serving a business (404 on its routes), or serve it again
+  remove <id>                            delete a disabled business's settings, identities and API keys (its surveys stay)
 options: --time-zone Europe/Madrid --locale en|es|ur --country ES --send-window 09:00-20:00
          --throttle-days 30 --digest "mon 09:00"
          --channels <file.json>  its own channel identities, e.g.
            {"telegram":{"token":"123:ABC…","webhookSecret":"…"},"sms":{"accountSid":"AC…","authToken":"…","from":"+34…"}}
            (kept in a file so tokens stay out of the shell history; stored encrypted with SECRETS_KEY)
-A new business is served from the bot's next start: webhooks and web chat under /b/<id>/.`;
+Running servers serve each change within BUSINESS_REFRESH: webhooks and web chat under /b/<id>/.`;
 
 const options = {
   id: { type: 'string' },
@@ -35,7 +37,7 @@ const options = {
 function describe(b: BusinessSettings): string {
   const window = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
   return [
-    `${b.id}: ${b.name}`,
+    `${b.id}: ${b.name}${b.disabled ? " (disabled: not served)" : ""}`,
     `  time zone ${b.timeZone}, locale ${b.locale}, country ${b.country}, send window ${window(b.sendWindow.startMinute)}-${window(b.sendWindow.endMinute)}, throttle ${b.throttleDays} days`,
     `  channels: ${(b.channelNames ?? []).join(', ') || 'web chat only'}, at ${basePathOf(b.id)}/`,
   ].join('\n');
@@ -52,13 +54,15 @@ export async function runBusinessCli(argv: string[], out: (line: string) => void
     return 2;
   }
   const { values, positionals } = parsed;
-  if (!command || !['list', 'show', 'add', 'set', 'remove'].includes(command)) {
+  if (!command || !['list', 'show', 'add', 'set', 'disable', 'enable', 'remove'].includes(command)) {
     out(usage);
     return 2;
   }
   const ctx = await connectCli();
   try {
     const { store, secrets } = ctx;
+    // The same code as the operator API; running servers see the change within BUSINESS_REFRESH.
+    const operations = new BusinessOperations(store, secrets, () => new Date());
     if (command === 'list') {
       for (const b of await store.businesses.list()) out(describe(b));
       return 0;
@@ -69,10 +73,14 @@ export async function runBusinessCli(argv: string[], out: (line: string) => void
       return 2;
     }
     const existing = await store.businesses.get(id);
-    if (command === 'show' || command === 'remove') {
+    if (command === 'show' || command === 'remove' || command === 'disable' || command === 'enable') {
       if (!existing) return (out(`no business ${id}`), 1);
       if (command === 'show') out(describe(existing));
-      else await store.businesses.remove(id).then(() => out(`removed ${id}; its surveys and customers stay in the database`));
+      else if (command === 'remove') {
+        if (!existing.disabled) return (out(`business ${id} is served: disable it first`), 1);
+        await operations.remove(id);
+        out(`removed ${id}; its surveys and customers stay in the database`);
+      } else out(describe(await operations.setDisabled(id, command === 'disable')));
       return 0;
     }
     if (command === 'add' && existing) return (out(`business ${id} exists already: use set`), 1);
@@ -94,15 +102,23 @@ export async function runBusinessCli(argv: string[], out: (line: string) => void
       for (const line of describeIssues(input.error, 'business')) out(line);
       return 1;
     }
-    const { settings, sealed } = toStored(input.data, secrets);
-    const kept = {
-      ...(values['send-window'] === undefined && existing ? { sendWindow: existing.sendWindow } : {}),
-      ...(values.digest === undefined && existing?.digestSchedule ? { digestSchedule: existing.digestSchedule } : {}),
-      ...(channels === undefined && existing ? { channelNames: existing.channelNames } : {}),
+    if (command === 'add') {
+      const { business, claimCode } = await operations.create(input.data);
+      out(describe(business));
+      out(`Added. The owner sends "/claim ${claimCode}" to the bot to become the owner.`);
+      return 0;
+    }
+    const { id: _id, ...all } = input.data;
+    // Only what was given: a window, digest or identities not given again stay as they are.
+    const patch = {
+      ...all,
+      ...(values['send-window'] === undefined ? { sendWindow: undefined } : {}),
+      ...(values.digest === undefined ? { digestSchedule: undefined } : {}),
+      ...(channels === undefined ? { channels: undefined } : {}),
     };
-    await store.businesses.save({ ...settings, ...kept }, channels === undefined && existing ? undefined : sealed);
-    out(describe({ ...settings, ...kept }));
-    out(command === 'add' ? 'Added. Restart the bot to serve it.' : 'Changed. Settings apply within a sweep; new channel identities after a restart.');
+    const changed = await operations.change(id, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    out(describe(changed));
+    out('Changed. Running servers apply it within BUSINESS_REFRESH.');
     return 0;
   } finally {
     await ctx.close();

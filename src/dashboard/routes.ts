@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import type { ServedBusiness } from '../businesses/services.js';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -78,10 +79,11 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     reply.setCookie(cookieName, value, { path: '/dashboard', httpOnly: true, sameSite: 'lax', secure, maxAge });
 
   /** The signed-in session, or a 401 page saying how to get a link. */
-  const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<{ id: string; session: DashboardSession } | undefined> => {
+  const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<{ id: string; session: DashboardSession; served: ServedBusiness } | undefined> => {
     const id = request.cookies[cookieName];
     const session = id ? await access.session(id) : undefined;
-    if (id && session && app.businesses.get(session.businessId)) return { id, session };
+    const served = session && (await app.businesses.get(session.businessId));
+    if (id && session && served) return { id, session, served };
     await reply.code(401).type('text/html; charset=utf-8').send(signInRefused());
     return undefined;
   };
@@ -112,7 +114,7 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     const signed = await signedIn(request, reply);
     if (!signed) return reply;
     const query = parseInput(viewQuery, request.query, 'query');
-    const business = app.businesses.get(signed.session.businessId)!.settings;
+    const business = signed.served.settings;
     const view = await dashboardView(app.store, business, query.kind, query.days as DashboardPeriod, app.now());
     return reply
       .type('text/html; charset=utf-8')
@@ -124,7 +126,7 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     const signed = await signedIn(request, reply);
     if (!signed) return reply;
     const { id } = parseInput(customerParam, request.params, 'params');
-    const business = app.businesses.get(signed.session.businessId)!.settings;
+    const business = signed.served.settings;
     const timeline = await customerTimeline(app.store, business.id, id);
     if (!timeline) return reply.code(404).type('text/html; charset=utf-8').send(signInRefused().replace('This link is not valid', 'No such customer'));
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(timelinePage(business.name, timeline, business.locale));
@@ -135,7 +137,7 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     if (!signed) return reply;
     const body = parseInput(replyBody, request.body ?? {}, 'body');
     if (body.form !== access.formToken(signed.id)) return reply.code(403).send({ error: 'ForbiddenError', message: 'the form is from another session: reload the page' });
-    const commands = app.businesses.get(signed.session.businessId)!.commands;
+    const commands = signed.served.commands;
     const result = await commands.replyTo(body.surveyId, body.text, signed.session.staffId);
     const days = dashboardPeriods.find((d) => String(d) === body.days) ?? 30;
     return reply.redirect(`/dashboard?kind=${body.kind}&days=${days}&replied=${result.status}`, 303);
@@ -145,7 +147,7 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     const signed = await signedIn(request, reply);
     if (!signed) return reply;
     const { kind, days } = parseInput(viewQuery, request.query, 'query');
-    const business = app.businesses.get(signed.session.businessId)!.settings;
+    const business = signed.served.settings;
     const view = await dashboardView(app.store, business, kind, days as DashboardPeriod, app.now());
     let out = csvLine(['section', 'key', 'score', 'low', 'high', 'n', 'response_rate', 'abandonment_rate', 'band', 'flagged']);
     for (const w of view.trend) out += csvLine(['trend', w.week, w.score, w.lower, w.upper, w.n, w.responseRate, w.abandonmentRate, null, null]);

@@ -1,31 +1,27 @@
 import fp from 'fastify-plugin';
 import { DetractorAlerts } from '../alerts/detractor-alerts.js';
 import { BusinessDirectory } from '../businesses/directory.js';
-import { DashboardAccess } from '../dashboard/access.js';
 import { serveBusiness, type ServedBusiness } from '../businesses/services.js';
-import { environmentBusinessId } from '../businesses/environment-business.js';
+import { basePathOf, channelSettingsOf, storedIdentities } from '../businesses/settings.js';
+import type { ChannelDeps } from '../channels/channel.js';
+import { createChannels } from '../channels/index.js';
 import type { Config } from '../config.js';
-import type { DigestScheduler } from '../digest/digest-scheduler.js';
-import type { InboundPipeline } from '../inbound/pipeline.js';
-import type { StaffService } from '../staff/staff-service.js';
-import type { SurveyStarter } from '../surveys/start-survey.js';
+import { DashboardAccess } from '../dashboard/access.js';
+import { inFlightGuard } from './in-flight.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Every served business, read from the store as requests, sweeps and sends ask for one. */
     businesses: BusinessDirectory;
     alerts: DetractorAlerts;
     dashboardAccess: DashboardAccess;
-    /** The services of the business the environment describes (a single-business install's only one), for convenience. */
-    surveys: SurveyStarter;
-    staff: StaffService;
-    digests: DigestScheduler;
-    pipeline: InboundPipeline;
   }
 }
 
 /**
- * Every business's services, each built with the business it serves (surveys, deep links, staff,
- * commands, digest, inbound pipeline), and the owner alerts they share.
+ * The directory of businesses: each business's services (its own channels, surveys, deep links,
+ * staff, commands, digest, inbound pipeline) built from what is stored when first asked for, and
+ * again when the stored business changes; and the owner alerts they share.
  */
 export default fp<{ config: Config }>(
   async (app, { config }) => {
@@ -33,26 +29,66 @@ export default fp<{ config: Config }>(
     const alerts = new DetractorAlerts(store, outbox, now, log);
     const dashboard = new DashboardAccess(store, config.publicUrl, now);
     const shared = { store, conversations, outbox, alerts, dashboard, digestSchedule: config.owners.digestSchedule, publicUrl: config.publicUrl, now, log };
-    const all: ServedBusiness[] = [];
-    for (const { settings, basePath, channels } of app.businessChannels.values()) all.push(serveBusiness(settings, basePath, channels, shared));
-    app.decorate('businesses', new BusinessDirectory(all));
-    const own = all.find((b) => b.settings.id === environmentBusinessId)!;
+    const guard = inFlightGuard();
+    app.addHook('onRequest', (request, reply, done) => guard.enter(reply.raw, done));
+
+    const build = async (id: string, { announce }: { announce: boolean }): Promise<ServedBusiness | undefined> => {
+      const settings = await store.businesses.get(id);
+      if (!settings || settings.disabled) return undefined;
+      const sealed = await store.businesses.sealedChannels(id);
+      const identities = storedIdentities(sealed ? JSON.parse(app.secrets.open(sealed)) : {});
+      const businessLog = log.child({ business: id });
+      // The channels are made before the services that use them; what they hand on reaches the services made next.
+      const made: { served?: ServedBusiness } = {};
+      const services = () => made.served!;
+      const product: ChannelDeps = {
+        handleInbound: async (inbound) => {
+          const result = await guard.handle(id, inbound, (i) => services().pipeline.handle(i));
+          app.metrics.countInbound(inbound.channel, result);
+          return result;
+        },
+        recordDelivery: (update) => outbox.recordDelivery(update),
+        recordOptOut: (channel, address, reason) => conversations.recordOptOut(id, channel, address, reason),
+        recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
+        startWebSurvey: (input) => services().surveys.start({ ...input, channel: 'web', trigger: 'web' }),
+        log: businessLog,
+        now,
+      };
+      const place = { publicUrl: config.publicUrl, basePath: basePathOf(id), country: settings.country, setWebhook: announce };
+      const channels = await createChannels(channelSettingsOf(identities, config), place, { businessId: id, log: businessLog, now, store, product });
+      made.served = serveBusiness(settings, channels, shared);
+      return made.served;
+    };
+
+    const directory = new BusinessDirectory({
+      stamps: () => store.businesses.stamps(),
+      stamp: (id) => store.businesses.stamp(id),
+      build,
+      async release(served) {
+        await served.pipeline.drain();
+        for (const channel of served.channels.values()) await channel.close?.();
+      },
+      onError: (err, id) => log.error({ err, business: id }, 'serving a business failed'),
+    });
+    await directory.start(config.businessRefreshMs, (err) => log.warn({ err }, 'reading the businesses again failed'));
+    app.decorate('businesses', directory);
     app.decorate('alerts', alerts);
     app.decorate('dashboardAccess', dashboard);
-    app.decorate('surveys', own.surveys);
-    app.decorate('staff', own.staff);
-    app.decorate('digests', own.digests);
-    app.decorate('pipeline', own.pipeline);
+
+    // At start every business is served at once (Telegram is told where each bot's webhook is), and
+    // one with no owner at all gets a one-time code in the log.
+    app.addHook('onReady', async () => {
+      for (const id of await directory.ids()) {
+        const business = await directory.changed(id);
+        const code = await business?.staff.issueOwnerCode();
+        if (code) log.warn(`No owner yet. Send "/claim ${code}" to the bot of business "${id}" from your phone or chat app to become the owner.`);
+      }
+    });
     app.addHook('preClose', async () => {
-      await Promise.all(all.map((b) => b.pipeline.drain()));
+      await Promise.all((await directory.stop()).map((b) => b.pipeline.drain()));
       await alerts.drain();
     });
-
-    // A business with no owner at all gets a one-time code in the log.
-    for (const business of all) {
-      const code = await business.staff.issueOwnerCode();
-      if (code) log.warn(`No owner yet. Send "/claim ${code}" to the bot of business "${business.settings.id}" from your phone or chat app to become the owner.`);
-    }
+    app.addHook('onClose', () => directory.close());
   },
-  { name: 'businesses', dependencies: ['store', 'conversations', 'outbox', 'channels'] },
+  { name: 'businesses', dependencies: ['store', 'conversations', 'outbox', 'metrics'] },
 );

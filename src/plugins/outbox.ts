@@ -12,13 +12,14 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const recordOptOut = app.conversations.recordOptOut.bind(app.conversations);
-    const channelOf = (businessId: string, name: ChannelName) => {
-      const channel = app.businessChannels.get(businessId)?.channels.get(name);
+    // The directory is added after the outbox (the businesses' services use the outbox); it is there by the first send.
+    const channelOf = async (businessId: string, name: ChannelName) => {
+      const channel = (await app.businesses.get(businessId))?.channels.get(name);
       return channel && app.metrics.instrument(channel);
     };
     const outbox = new Outbox(app.store, channelOf, recordOptOut, app.now, app.log);
     app.decorate('outbox', outbox);
     app.addHook('preClose', () => outbox.close());
   },
-  { name: 'outbox', dependencies: ['store', 'conversations', 'channels', 'metrics'] },
+  { name: 'outbox', dependencies: ['store', 'conversations', 'metrics'] },
 );

@@ -13,14 +13,14 @@ declare module 'fastify' {
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     const policy = { reminderAfterMs: config.survey.reminderAfterMs, ttlMs: config.survey.ttlMs };
-    const { businesses, store } = app;
+    const { businesses } = app;
     const digests = {
-      // Settings changed through the API or the CLI are read first, so the digest goes out at the business's current time.
+      // Businesses changed elsewhere (another instance, the CLI) are read first, so the digest goes out at the business's current time.
       async sweep() {
         return ProductMetrics.timed(app.metrics.digestSeconds, async () => {
-          await businesses.refresh(store);
+          await businesses.refresh();
           let sent = 0;
-          for (const business of businesses.all()) sent += await business.digests.sweep();
+          for (const business of await businesses.all()) sent += await business.digests.sweep();
           app.metrics.digestsSent.inc(sent);
           return sent;
         }, (sent) => sent > 0);

@@ -6,6 +6,15 @@ export const apiScopes = ['surveys:write', 'surveys:read', 'export', 'admin'] as
 export type ApiScope = (typeof apiScopes)[number];
 
 /**
+ * The deployment's scope: an operator key creates, changes, disables and deletes businesses, and
+ * nothing else. It belongs to no business: its owner is `deployment`, which no business id can be
+ * (business ids have no `*`).
+ */
+export const operatorScope = 'operator';
+export const deployment = '*';
+export type KeyScope = ApiScope | typeof operatorScope;
+
+/**
  * A REST API key of one business. Only the SHA-256 of the whole key is stored: the key itself is
  * shown once, when it is made. `lastUsedAt` is written at most once a minute per key and instance.
  */
@@ -26,7 +35,7 @@ export interface ApiKeyRecord {
   id: string;
   businessId: string;
   name: string;
-  scopes: ApiScope[];
+  scopes: KeyScope[];
   createdAt: Date;
   revokedAt?: Date;
   lastUsedAt?: Date;
@@ -40,7 +49,7 @@ function toRecord(d: Doc): ApiKeyRecord {
     id: d._id.toString(),
     businessId: d.businessId as string,
     name: d.name as string,
-    scopes: (d.scopes as ApiScope[] | undefined) ?? [],
+    scopes: (d.scopes as KeyScope[] | undefined) ?? [],
     createdAt: d.createdAt as Date,
     revokedAt: opt(d.revokedAt),
     lastUsedAt: opt(d.lastUsedAt),
@@ -64,7 +73,7 @@ export class ApiKeyRepository {
   }
 
   /** A new key; the returned `key` is the only time it exists outside the caller's hands. */
-  async create(input: { businessId: string; name: string; scopes: readonly ApiScope[] }): Promise<ApiKeyRecord & { key: string }> {
+  async create(input: { businessId: string; name: string; scopes: readonly KeyScope[] }): Promise<ApiKeyRecord & { key: string }> {
     const _id = new Types.ObjectId();
     const key = `sk_${_id.toString()}_${randomBytes(32).toString('base64url')}`;
     const doc = await this.model.create({ _id, businessId: input.businessId, name: input.name, scopes: [...new Set(input.scopes)], hash: sha256(key) });
@@ -85,6 +94,11 @@ export class ApiKeyRepository {
   async list(businessId: string): Promise<ApiKeyRecord[]> {
     const docs = await this.model.find({ businessId }, { hash: 0 }).sort({ createdAt: -1, _id: -1 }).lean<Doc[]>();
     return docs.map(toRecord);
+  }
+
+  /** Delete every key of a business (the business is being deleted). */
+  async removeAll(businessId: string): Promise<void> {
+    await this.model.deleteMany({ businessId });
   }
 
   /** Revoke one of the business's keys; false when it has no such key. Revoking twice keeps the first time. */

@@ -19,6 +19,10 @@ const businessSchema = new Schema(
     channelsSealed: String,
     /** For the business an environment describes: a digest of what it said when last written here. */
     environmentDigest: String,
+    /** Raised by every change, so each instance's directory sees that its copy is out of date. */
+    revision: { type: Number, default: 0 },
+    /** A disabled business is kept but not served: its routes answer 404. */
+    disabled: { type: Boolean, default: false },
   },
   { timestamps: true, versionKey: false },
 );
@@ -37,6 +41,14 @@ export interface BusinessSettings {
   digestSchedule?: { weekday: number; minute: number };
   /** The channels with identities of the business's own; the identities are read with `sealedChannels`. */
   channelNames?: ChannelName[];
+  /** Kept but not served (its routes answer 404), until enabled again. */
+  disabled?: boolean;
+}
+
+/** What says whether a served copy of a business is current: its revision, and whether it is served at all. */
+export interface BusinessStamp {
+  revision: number;
+  disabled: boolean;
 }
 
 function toSettings(d: Record<string, unknown>): BusinessSettings {
@@ -51,6 +63,7 @@ function toSettings(d: Record<string, unknown>): BusinessSettings {
     throttleDays: d.throttleDays as number,
     ...(d.digestSchedule && typeof (d.digestSchedule as { weekday?: number }).weekday === 'number' ? { digestSchedule: d.digestSchedule as { weekday: number; minute: number } } : {}),
     ...(Array.isArray(d.channelNames) ? { channelNames: d.channelNames as ChannelName[] } : {}),
+    ...(d.disabled === true ? { disabled: true } : {}),
   };
 }
 
@@ -72,8 +85,41 @@ export class BusinessRepository {
 
   /** Create or change a business; `channelsSealed` replaces its channel identities when given. */
   async save(business: BusinessSettings, channelsSealed?: string): Promise<void> {
-    const { id, ...fields } = business;
-    await this.model.updateOne({ _id: id }, { $set: { ...fields, ...(channelsSealed !== undefined ? { channelsSealed } : {}) } }, { upsert: true });
+    const { id, disabled, ...fields } = business;
+    await this.model.updateOne(
+      { _id: id },
+      { $set: { ...fields, disabled: disabled === true, ...(channelsSealed !== undefined ? { channelsSealed } : {}) }, $inc: { revision: 1 } },
+      { upsert: true },
+    );
+  }
+
+  /** Create a business that does not exist yet; false when the id is taken. */
+  async create(business: BusinessSettings, channelsSealed: string): Promise<boolean> {
+    const { id, disabled, ...fields } = business;
+    try {
+      await this.model.create({ _id: id, ...fields, disabled: disabled === true, channelsSealed, revision: 1 });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return false;
+      throw err;
+    }
+  }
+
+  /** Serve a business again, or stop serving it (kept with its data); false when there is none. */
+  async setDisabled(id: string, disabled: boolean): Promise<boolean> {
+    return (await this.model.updateOne({ _id: id }, { $set: { disabled }, $inc: { revision: 1 } })).matchedCount === 1;
+  }
+
+  /** Every business's stamp: one small read of the collection (a deployment has tens, not millions). */
+  async stamps(): Promise<Map<string, BusinessStamp>> {
+    const docs = await this.model.find({}, { revision: 1, disabled: 1 }).lean<Array<{ _id: string; revision?: number; disabled?: boolean }>>();
+    return new Map(docs.map((d) => [d._id, { revision: d.revision ?? 0, disabled: d.disabled === true }]));
+  }
+
+  /** One business's stamp, read by the instance that just changed it. */
+  async stamp(id: string): Promise<BusinessStamp | undefined> {
+    const d = await this.model.findOne({ _id: id }, { revision: 1, disabled: 1 }).lean<{ revision?: number; disabled?: boolean }>();
+    return d ? { revision: d.revision ?? 0, disabled: d.disabled === true } : undefined;
   }
 
   /**
@@ -84,7 +130,7 @@ export class BusinessRepository {
     const doc = await this.model.findOne({ _id: business.id }, { environmentDigest: 1 }).lean<{ environmentDigest?: string }>();
     if (doc?.environmentDigest === digest) return false;
     const { id, ...fields } = business;
-    await this.model.updateOne({ _id: id }, { $set: { ...fields, channelsSealed, environmentDigest: digest } }, { upsert: true });
+    await this.model.updateOne({ _id: id }, { $set: { ...fields, channelsSealed, environmentDigest: digest }, $inc: { revision: 1 } }, { upsert: true });
     return true;
   }
 

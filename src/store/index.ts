@@ -24,9 +24,9 @@ import { WordingRepository } from './wordings.js';
 import { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhooks.js';
 import { detectServer, mongoGuard, type WriteGuard } from './write-guard.js';
 
-export type { ApiKeyRecord, ApiScope } from './api-keys.js';
-export { apiScopes } from './api-keys.js';
-export type { BusinessSettings } from './businesses.js';
+export type { ApiKeyRecord, ApiScope, KeyScope } from './api-keys.js';
+export { apiScopes, deployment, operatorScope } from './api-keys.js';
+export type { BusinessSettings, BusinessStamp } from './businesses.js';
 export type { CustomerChannel, CustomerRecord, CustomerKey } from './customers.js';
 export type { DashboardSession } from './dashboard-access.js';
 export type { DigestItem, DigestRecord } from './digests.js';
@@ -82,7 +82,7 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     apiKeys: new ApiKeyRepository(ApiKeyRepository.model(conn)),
     webhookSubscriptions: new WebhookSubscriptionRepository(WebhookSubscriptionRepository.model(conn)),
     webhookDeliveries: new WebhookDeliveryRepository(WebhookDeliveryRepository.model(conn), guard),
-    sendSlots: new SendSlotRepository(SendSlotRepository.model(conn)),
+    sendSlots: new SendSlotRepository(SendSlotRepository.model(conn, guard.server)),
     wordings: new WordingRepository(WordingRepository.model(conn)),
   };
   // Data from before several businesses: it belonged to the first one.

@@ -1,6 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
-import { isDuplicateKey } from './write-guard.js';
+import { isDuplicateKey, type WriteGuard } from './write-guard.js';
 
 /**
  * Send slots shared by every instance: a provider sender's time is cut into slots of `slotMs`, and a
@@ -9,17 +9,21 @@ import { isDuplicateKey } from './write-guard.js';
  * is atomic on MongoDB and on both test servers (FerretDB loses concurrent `$inc`s, a unique `_id`
  * it keeps), so no server needs a compensation here.
  */
-const slotSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    /** When the slot begins: the TTL index removes it a minute later. */
-    at: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
-slotSchema.index({ at: 1 }, { expireAfterSeconds: 60, name: 'slot_expiry' });
+function slotSchema(server: WriteGuard['server']) {
+  const schema = new Schema(
+    {
+      _id: { type: String, required: true },
+      /** When the slot begins: the TTL index removes it a minute later. */
+      at: { type: Date, required: true },
+    },
+    { versionKey: false },
+  );
+  // FerretDB v1 refuses the TTL option (and so the whole index build): there the claims prune.
+  schema.index({ at: 1 }, server === 'ferretdb' ? { name: 'slot_expiry' } : { expireAfterSeconds: 60, name: 'slot_expiry' });
+  return schema;
+}
 
-/** Servers without TTL indexes (the test servers) are pruned by the claims themselves, this often. */
+/** Servers without TTL indexes (FerretDB v1, mongo-java-server) are pruned by the claims themselves, this often. */
 const pruneEvery = 2_000;
 const keepMs = 60_000;
 
@@ -37,8 +41,8 @@ export class SendSlotRepository {
 
   constructor(private readonly model: AnyModel) {}
 
-  static model(conn: Connection): AnyModel {
-    return modelOn(conn, 'SendSlot', slotSchema, 'send_slots');
+  static model(conn: Connection, server: WriteGuard['server']): AnyModel {
+    return modelOn(conn, 'SendSlot', slotSchema(server), 'send_slots');
   }
 
   /**

@@ -23,7 +23,7 @@ export class Outbox {
   constructor(
     private readonly store: Store,
     /** A business's sender on a channel (each business has its own numbers, bots and apps). */
-    private readonly channelOf: (businessId: string, channel: ChannelName) => ChannelSender | undefined,
+    private readonly channelOf: (businessId: string, channel: ChannelName) => Promise<ChannelSender | undefined>,
     private readonly recordOptOut: (businessId: string, channel: ChannelName, address: string, reason: string) => Promise<void>,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
@@ -43,7 +43,7 @@ export class Outbox {
    */
   async sendNow(item: Omit<NewOutboxItem, 'nextAttemptAt'>): Promise<SendStatus> {
     const now = this.now();
-    const channel = this.channelOf(item.businessId, item.channel);
+    const channel = await this.channelOf(item.businessId, item.channel);
     const queued = { ...item, nextAttemptAt: now };
     if (channel?.local) {
       const delivery = await channel.send(item.address, item.message);
@@ -92,7 +92,7 @@ export class Outbox {
       if (!taken) continue;
       const moot = await this.mootReason(taken);
       if (moot) return this.finish(taken, moot);
-      return this.settle(taken, this.channelOf(taken.businessId, taken.channel));
+      return this.settle(taken, await this.channelOf(taken.businessId, taken.channel));
     }
     return 'none';
   }

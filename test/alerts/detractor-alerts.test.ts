@@ -17,7 +17,7 @@ describe('detractor alerts', () => {
   it('tells every owner at once about a detractor score, then sends the comment', async () => {
     const { app } = server;
     const customer = visitor();
-    const started = await app.surveys.start({ kind: 'nps', channel: 'web', address: customer, name: 'Ana' });
+    const started = await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: customer, name: 'Ana' });
     const id = started.status === 'sent' ? started.surveyId : '';
     await say(app, customer, '2');
     const alert = `Detractor alert: NPS 2 from Ana. Reply with: /reply ${id} <your message>`;
@@ -35,7 +35,7 @@ describe('detractor alerts', () => {
     const { app } = server;
     for (const [kind, answer] of [['nps', '8'], ['nps', '10'], ['csat', '3'], ['ces', '4']] as const) {
       const customer = visitor();
-      await app.surveys.start({ kind, channel: 'web', address: customer });
+      await (await app.businesses.get('default'))!.surveys.start({ kind, channel: 'web', address: customer });
       await say(app, customer, answer);
       await say(app, customer, 'fine');
     }
@@ -46,7 +46,7 @@ describe('detractor alerts', () => {
     const { app } = server;
     for (const [kind, answer] of [['nps', '6'], ['csat', '2'], ['ces', '3']] as const) {
       const customer = visitor();
-      await app.surveys.start({ kind, channel: 'web', address: customer });
+      await (await app.businesses.get('default'))!.surveys.start({ kind, channel: 'web', address: customer });
       await say(app, customer, answer);
     }
     const texts = (await transcript(app, owner)).slice(-3);

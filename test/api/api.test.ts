@@ -96,7 +96,7 @@ describe('REST API', () => {
 
     const clerk = await app.inject({ method: 'POST', url: '/api/staff', headers: { 'x-api-key': key }, payload: { channel: 'sms', address: '(212) 736-5000' } });
     expect(clerk.json()).toEqual({ added: true, role: 'staff' });
-    expect(await app.staff.identify('sms', '+12127365000')).toMatchObject({ role: 'staff' });
+    expect(await (await app.businesses.get('default'))!.staff.identify('sms', '+12127365000')).toMatchObject({ role: 'staff' });
   });
 
   it('starts the rows of an upload side by side, reports them in row order, and one customer twice once', async () => {

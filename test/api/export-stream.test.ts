@@ -73,8 +73,9 @@ describe('streamed survey export', () => {
     server = await buildTestServer({ MONGODB_URI: own?.uri ?? databaseUri(), SWEEP_INTERVAL: '0', API_KEY: key });
     const { app } = server;
     const batch = 5_000;
+    const businessId = (await app.businesses.get('default'))!.settings.id;
     for (let from = 0; from < total; from += batch) {
-      const docs = Array.from({ length: batch }, (_, j) => surveyDoc(app.businesses.get('default')!.settings.id, from + j));
+      const docs = Array.from({ length: batch }, (_, j) => surveyDoc(businessId, from + j));
       await app.store.surveys.model.insertMany(docs, { lean: true, ordered: false });
     }
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -37,7 +37,7 @@ interface Customer {
 
 beforeAll(async () => {
   rig = await startRig({ env: { OWNER_ADDRESSES: `sms:${smsOwner},web:${webOwner}`, SEND_WINDOW: '09:00-20:00', REMINDER_AFTER: '24h', SURVEY_TTL: '72h' } });
-  for (const [name, channel] of rig.app.businesses.get('default')!.channels) {
+  for (const [name, channel] of (await rig.app.businesses.get('default'))!.channels) {
     const send = channel.send.bind(channel);
     (channel as { send: typeof channel.send }).send = (to, message) => {
       channelSends.push({ channel: name, to });
@@ -128,7 +128,7 @@ describe('after STOP', () => {
     const stop = async (c: Customer) => {
       const res = await say(c, 'STOP', idFor(c, 'stop'));
       expect(res.statusCode, res.body).toBe(200);
-      await rig.app.pipeline.drain();
+      await (await rig.app.businesses.get('default'))!.pipeline.drain();
       c.before = sendsTo(c);
       stopped.push(c);
     };
@@ -154,7 +154,7 @@ describe('after STOP', () => {
       expect((await start(c)).statusCode).toBe(201);
       await say(c, '9', idFor(c, 'score'));
       await say(c, 'Lovely people', idFor(c, 'comment'));
-      await rig.app.pipeline.drain();
+      await (await rig.app.businesses.get('default'))!.pipeline.drain();
       const [survey] = await rig.app.store.surveys.latest('default', c.channel, c.address);
       expect(survey?.state).toBe('completed');
       await rig.app.store.surveys.model.updateOne({ _id: survey!.id }, { $set: { pendingReply: { messageId: idFor(c, 'comment'), replies: [{ text: 'Thank you!' }] } } });
@@ -206,7 +206,7 @@ describe('after STOP', () => {
     for (const [name, run] of paths) {
       const before = total();
       await run();
-      await rig.app.pipeline.drain();
+      await (await rig.app.businesses.get('default'))!.pipeline.drain();
       await rig.app.alerts.drain();
       byPath[name] = total() - before;
       figure(`  after STOP, ${name}: sends ${byPath[name]}`);

@@ -6,6 +6,7 @@
  *   api v1 keys of another business: tried N, refused N  (404: the other business's data does not exist for it)
  */
 import type { LightMyRequestResponse } from 'fastify';
+import { deployment, operatorScope } from '../../src/store/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attack, type Attempt } from './attempts.js';
 import { expectAllRefused, figure } from './figures.js';
@@ -29,13 +30,13 @@ beforeAll(async () => {
   keys.exportOnly = (await app.store.apiKeys.create({ businessId: 'default', name: 'export', scopes: ['export'] })).key;
   keys.readOnly = (await app.store.apiKeys.create({ businessId: 'default', name: 'read', scopes: ['surveys:read'] })).key;
   ids.subscription = (await app.outboundWebhooks.subscribe('default', { url: 'https://hooks.example.com/first', events: ['survey.scored'] })).subscription.id;
-  await app.store.businesses.save({ ...app.businesses.get('default')!.settings, id: 'rival', name: 'Rival shop' });
+  await app.store.businesses.save({ ...(await app.businesses.get('default'))!.settings, id: 'rival', name: 'Rival shop' });
   keys.otherBusiness = (await app.store.apiKeys.create({ businessId: 'rival', name: 'rival', scopes: all })).key;
 });
 afterAll(async () => rig?.close());
 
 /** Every v1 route with a request that passes validation (ids of the first business), so only the key decides. */
-const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown; ofBusiness?: boolean; exportScope?: boolean; documented?: string }> => [
+const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown; ofBusiness?: boolean; exportScope?: boolean; documented?: string; operator?: boolean }> => [
   { method: 'POST', url: '/api/v1/surveys', body: { kind: 'nps', channel: 'sms', address: '+14155554411' } },
   { method: 'GET', url: '/api/v1/surveys?limit=5' },
   { method: 'GET', url: `/api/v1/surveys/${ids.survey}`, ofBusiness: true },
@@ -67,6 +68,12 @@ const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: str
   { method: 'GET', url: '/api/v1/insights/segments?from=2026-01-01&to=2026-03-01' },
   { method: 'POST', url: '/api/v1/surveys/import', body: [{ sourceId: 'old-1', kind: 'nps', score: 9, answeredAt: '2026-02-01T10:00:00Z', customer: { externalId: 'x2' } }] },
   { method: 'PATCH', url: '/api/v1/business', body: { name: 'Renamed' } },
+  // The deployment's routes: an operator key's only.
+  { method: 'POST', url: '/api/v1/businesses', body: { id: 'newcomer', name: 'Newcomer' }, operator: true },
+  { method: 'GET', url: '/api/v1/businesses', operator: true },
+  { method: 'GET', url: '/api/v1/businesses/rival', operator: true, documented: '/api/v1/businesses/{id}' },
+  { method: 'PATCH', url: '/api/v1/businesses/rival', body: { name: 'Taken over' }, operator: true, documented: '/api/v1/businesses/{id}' },
+  { method: 'DELETE', url: '/api/v1/businesses/rival', operator: true, documented: '/api/v1/businesses/{id}' },
 ];
 
 function request(route: ReturnType<typeof routes>[number], headers: Record<string, string>, query = ''): Promise<LightMyRequestResponse> {
@@ -129,9 +136,21 @@ describe('api v1 keys', () => {
     expectAllRefused('api v1 keys of another business', tried, refused, examples);
   });
 
+  it("of a business (every scope) never reach the deployment's routes, nor an operator key a business's (403)", async () => {
+    const operatorKey = (await rig.app.store.apiKeys.create({ businessId: deployment, name: 'operator', scopes: [operatorScope] })).key;
+    const attempts: Attempt[] = routes().map((route) => ({
+      name: `${route.method} ${route.url} (${route.operator ? 'business key' : 'operator key'})`,
+      send: () => request(route, { 'x-api-key': route.operator ? keys.current : operatorKey }),
+    }));
+    const { tried, refused, examples } = await attack(rig, attempts, [403]);
+    expectAllRefused('api v1 keys across the deployment and a business', tried, refused, examples);
+    expect((await rig.app.store.businesses.get('rival'))?.name).toBe('Rival shop');
+    expect(await rig.app.store.businesses.get('newcomer')).toBeUndefined();
+  });
+
   it('let the current key through on every route (so the refusals are about the key)', async () => {
     const statuses = [];
-    for (const route of routes()) statuses.push((await request(route, { 'x-api-key': keys.current })).statusCode);
+    for (const route of routes().filter((r) => !r.operator)) statuses.push((await request(route, { 'x-api-key': keys.current })).statusCode);
     figure(`api v1 keys, the current key alongside: ${statuses.length} routes, accepted ${statuses.filter((s) => s !== 401 && s !== 403).length}`);
     expect(statuses.filter((s) => s === 401 || s === 403)).toEqual([]);
   });

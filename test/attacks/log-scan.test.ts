@@ -140,7 +140,7 @@ describe('log scan', () => {
     await rig.api('POST', '/api/staff', { channel: 'sms', address: '+14155554711' });
     found.phones.add('+14155554711');
     await rig.app.alerts.drain();
-    await rig.app.pipeline.drain();
+    await (await rig.app.businesses.get('default'))!.pipeline.drain();
     rig.clock.advance(hours(7 * 24));
     await rig.app.sweeper.sweep();
     await rig.app.sweeper.sweep();

@@ -18,7 +18,7 @@ let rig: Rig;
 let adminKey = '';
 beforeAll(async () => {
   rig = await startRig({ env: { SECRETS_KEY: secretsKey } });
-  await rig.app.store.businesses.save({ ...rig.app.businesses.get('default')!.settings, id: 'seam', name: 'Seam shop' });
+  await rig.app.store.businesses.save({ ...(await rig.app.businesses.get('default'))!.settings, id: 'seam', name: 'Seam shop' });
   adminKey = (await rig.app.store.apiKeys.create({ businessId: 'seam', name: 'admin', scopes: ['admin'] })).key;
 });
 afterAll(async () => rig?.close());

@@ -56,9 +56,9 @@ describe("the environment's business", () => {
   it('is changed through the API like any other, and the change stands across a restart', async () => {
     const changed = await api('PATCH', '/business', { name: 'Renamed Shop', timeZone: 'Europe/Madrid', sendWindow: '10:00-18:00' });
     expect(changed.statusCode, changed.body).toBe(200);
-    expect(changed.json()).toMatchObject({ id: 'default', name: 'Renamed Shop', timeZone: 'Europe/Madrid', sendWindow: '10:00-18:00', routes: '/' });
+    expect(changed.json()).toMatchObject({ id: 'default', name: 'Renamed Shop', timeZone: 'Europe/Madrid', sendWindow: '10:00-18:00', routes: '/b/default/' });
     await server!.app.sweeper.sweep();
-    expect(server!.app.businesses.get('default')!.settings).toMatchObject({ name: 'Renamed Shop', timeZone: 'Europe/Madrid' });
+    expect((await server!.app.businesses.get('default'))!.settings).toMatchObject({ name: 'Renamed Shop', timeZone: 'Europe/Madrid' });
     await start();
     expect((await api('GET', '/business')).json()).toMatchObject({ name: 'Renamed Shop', timeZone: 'Europe/Madrid', sendWindow: '10:00-18:00' });
   });

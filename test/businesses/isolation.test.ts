@@ -86,7 +86,7 @@ describe('two businesses in one deployment', () => {
     await setup.app.close();
     server = await buildTestServer(env(), { now: clock.now, dbName });
     app = server.app;
-    await app.businesses.get('acme')!.staff.add({ channel: 'web', address: owners.acme }, 'owner');
+    await (await app.businesses.get('acme'))!.staff.add({ channel: 'web', address: owners.acme }, 'owner');
   });
   afterAll(async () => {
     await app?.db.dropDatabase().catch(() => {});
@@ -179,8 +179,8 @@ describe('two businesses in one deployment', () => {
     // /staff adds to acme only; /help and /digest answer for acme.
     const helper = visitor();
     expect((await acme.say(owners.acme, `/staff add web:${helper} staff`)).join(' ')).toMatch(/Added/);
-    expect(await app.businesses.get('acme')!.staff.identify('web', helper)).toBeDefined();
-    expect(await app.staff.identify('web', helper)).toBeUndefined();
+    expect(await (await app.businesses.get('acme'))!.staff.identify('web', helper)).toBeDefined();
+    expect(await (await app.businesses.get('default'))!.staff.identify('web', helper)).toBeUndefined();
     expect((await first.say(helper, '/stats')).join(' ')).not.toMatch(/n=/); // a stranger to the first business
     expect((await acme.say(owners.acme, '/digest')).join('\n')).not.toContain('first shop');
     expect((await acme.say(owners.acme, '/help')).join(' ')).toContain('/dashboard');
@@ -203,7 +203,7 @@ describe('two businesses in one deployment', () => {
   it("sends a business's invitations through its own bot", async () => {
     fakes.first.reset();
     fakes.acme.reset();
-    const result = await app.businesses.get('acme')!.surveys.start({ kind: 'csat', channel: 'telegram', address: '5151', trigger: 'web' });
+    const result = await (await app.businesses.get('acme'))!.surveys.start({ kind: 'csat', channel: 'telegram', address: '5151', trigger: 'web' });
     expect(result.status).toBe('sent');
     expect(fakes.acme.sent(5151)).toHaveLength(1);
     expect(fakes.first.calls.filter((c) => c.method === 'sendMessage')).toHaveLength(0);
@@ -211,7 +211,7 @@ describe('two businesses in one deployment', () => {
 
   it("texts through each business's own Twilio number, and checks each webhook with that business's token", async () => {
     const phone = '+14155550123';
-    const started = await app.businesses.get('acme')!.surveys.start({ kind: 'nps', channel: 'sms', address: phone, trigger: 'api' });
+    const started = await (await app.businesses.get('acme'))!.surveys.start({ kind: 'nps', channel: 'sms', address: phone, trigger: 'api' });
     expect(started.status).toBe('sent');
     expect(sms.acme.messages.map((m) => [m.to, m.from])).toEqual([[phone, twilio.acme.from]]);
     expect(sms.first.messages).toEqual([]);
@@ -233,7 +233,7 @@ describe('two businesses in one deployment', () => {
     expect((await post(installActivity({ user, serviceUrl: connector.serviceUrl }))).statusCode).toBe(200);
     expect(await app.store.teamsConversations.find('acme', user.aadObjectId)).toBeDefined();
     expect(await app.store.teamsConversations.find('default', user.aadObjectId)).toBeUndefined();
-    const started = await app.businesses.get('acme')!.surveys.start({ kind: 'nps', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
+    const started = await (await app.businesses.get('acme'))!.surveys.start({ kind: 'nps', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
     expect(started.status).toBe('sent');
     expect((await post(messageActivity('7', { user, serviceUrl: connector.serviceUrl, id: '1700000000111' }))).statusCode).toBe(200);
     expect(await app.store.surveys.model.findOne({ address: user.aadObjectId }).lean()).toMatchObject({ businessId: 'acme', score: 7 });

@@ -46,28 +46,28 @@ describe('owner dashboard', () => {
       TELEGRAM_API_ROOT: fake.url,
     };
     const setup = await buildTestServer(env, { now: clock.now, dbName });
-    await setup.app.store.businesses.save({ ...setup.app.businesses.get('default')!.settings, id: 'acme', name: 'Acme Rival' });
+    await setup.app.store.businesses.save({ ...(await setup.app.businesses.get('default'))!.settings, id: 'acme', name: 'Acme Rival' });
     await setup.app.close();
     server = await buildTestServer(env, { now: clock.now, dbName });
     app = server.app;
     await app.listen({ host: '127.0.0.1', port });
-    await app.businesses.get('acme')!.staff.add({ channel: 'web', address: acmeOwner }, 'owner');
+    await (await app.businesses.get('acme'))!.staff.add({ channel: 'web', address: acmeOwner }, 'owner');
 
     // Twelve web customers (tags for the group table) and one Telegram detractor who will get the reply.
     const scores = [10, 9, 9, 10, 8, 7, 3, 2, 9, 10, 6, 9];
     for (const [i, score] of scores.entries()) {
       const address = visitor();
-      await app.surveys.start({ kind: 'nps', channel: 'web', address, trigger: 'web', tags: [i % 3 === 0 ? 'downtown' : 'airport'] });
+      await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address, trigger: 'web', tags: [i % 3 === 0 ? 'downtown' : 'airport'] });
       await say(app, address, String(score));
       await say(app, address, score <= 6 ? `the croissants were stale ${i}` : 'lovely');
     }
-    await app.surveys.start({ kind: 'nps', channel: 'telegram', address: '7001', trigger: 'web' });
+    await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'telegram', address: '7001', trigger: 'web' });
     await postUpdate(app, webhookSecret, textUpdate({ chatId: 7001 }, '1'));
     await postUpdate(app, webhookSecret, textUpdate({ chatId: 7001 }, 'cold coffee and a rude cashier'));
     await app.alerts.drain();
     // The rival business's only detractor, which the first owner must never see.
     const rival = visitor();
-    await app.businesses.get('acme')!.surveys.start({ kind: 'nps', channel: 'web', address: rival, trigger: 'web' });
+    await (await app.businesses.get('acme'))!.surveys.start({ kind: 'nps', channel: 'web', address: rival, trigger: 'web' });
     await app.inject({ method: 'POST', url: `/b/acme/chat/api/visitors/${rival}/messages`, payload: { messageId: 'r1', text: '0' } });
     await app.inject({ method: 'POST', url: `/b/acme/chat/api/visitors/${rival}/messages`, payload: { messageId: 'r2', text: 'secret rival complaint' } });
 

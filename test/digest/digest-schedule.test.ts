@@ -41,10 +41,12 @@ describe('digest scheduling', () => {
     const clock = new TestClock('2026-03-16T09:00:00Z');
     const owner = visitor();
     const app = await start({ OWNER_ADDRESSES: `web:${owner}` }, clock, uniqueDbName('digest_retry'));
-    const channels = app.businesses.get('default')!.channels as Map<ChannelName, Channel>;
+    const channels = (await app.businesses.get('default'))!.channels as Map<ChannelName, Channel>;
     const web = channels.get('web')!;
     let failures = 1;
-    channels.set('web', { ...web, send: async (to, message) => (failures-- > 0 ? Promise.reject(new Error('provider answered 500')) : web.send(to, message)) });
+    // Changed in place: the web chat's routes find this very channel for the business.
+    const send = web.send.bind(web);
+    web.send = async (to, message) => (failures-- > 0 ? Promise.reject(new Error('provider answered 500')) : send(to, message));
 
     expect((await app.sweeper.sweep()).digests).toBe(0);
     expect(digests(await transcript(app, owner))).toHaveLength(0);
@@ -60,13 +62,11 @@ describe('digest scheduling', () => {
     const clock = new TestClock('2026-03-16T09:00:00Z');
     const [reachable, refusing] = [visitor(), visitor()];
     const app = await start({ OWNER_ADDRESSES: `web:${reachable},web:${refusing}` }, clock, uniqueDbName('digest_give_up'));
-    const channels = app.businesses.get('default')!.channels as Map<ChannelName, Channel>;
+    const channels = (await app.businesses.get('default'))!.channels as Map<ChannelName, Channel>;
     const web = channels.get('web')!;
     const tried: string[] = [];
-    channels.set('web', {
-      ...web,
-      send: async (to, message) => (to === refusing ? (tried.push(to), { status: 'failed', error: 'recipient refuses messages' }) : web.send(to, message)),
-    });
+    const send = web.send.bind(web);
+    web.send = async (to, message) => (to === refusing ? (tried.push(to), { status: 'failed', error: 'recipient refuses messages' }) : send(to, message));
 
     for (let pass = 0; pass < 6; pass++) {
       await app.sweeper.sweep();
@@ -87,7 +87,7 @@ describe('digest scheduling', () => {
     const clock = new TestClock('2026-03-16T09:00:00Z');
     const owner = visitor();
     const app = await start({ OWNER_ADDRESSES: `web:${owner}` }, clock, uniqueDbName('digest_nobody'));
-    const channels = app.businesses.get('default')!.channels as Map<ChannelName, Channel>;
+    const channels = (await app.businesses.get('default'))!.channels as Map<ChannelName, Channel>;
     channels.set('web', { ...channels.get('web')!, send: async () => ({ status: 'failed', error: 'recipient refuses messages' }) });
     for (let pass = 0; pass < 6; pass++) {
       expect((await app.sweeper.sweep()).digests).toBe(0);

@@ -64,7 +64,7 @@ describe('weekly digest', () => {
   });
 
   it('fits the SMS version in two segments of plain text, details behind the dashboard link', async () => {
-    const sms = await server.app.digests.text('2026-03-09', 'sms');
+    const sms = await (await server.app.businesses.get('default'))!.digests.text('2026-03-09', 'sms');
     expect(sms).toMatch(/^Week 2026-03-09: NPS -20 \(-53\.3, noise\) n=5 resp 83\.3% aband 16\.7%;.* More: https:\/\/bot\.example\.com\/dashboard$/);
     expect(sms.length).toBeLessThanOrEqual(306);
     expect(sms).toMatch(/^[\x20-\x7e]*$/);

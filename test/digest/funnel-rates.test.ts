@@ -31,7 +31,7 @@ describe('response, completion and abandonment rates against a hand count', () =
     const { app } = server;
     const survey = async (...texts: string[]) => {
       const address = visitor();
-      const r = await app.surveys.start({ kind: 'nps', channel: 'web', address });
+      const r = await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address });
       expect(r.status).toBe('sent');
       for (const text of texts) await say(app, address, text);
     };

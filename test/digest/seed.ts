@@ -9,7 +9,7 @@ export async function answer(app: FastifyInstance, answers: Answer[]): Promise<s
   const ids: string[] = [];
   for (const a of answers) {
     const address = visitor();
-    const r = await app.surveys.start({ kind: a.kind, channel: 'web', address, tags: a.tags, name: a.name });
+    const r = await (await app.businesses.get('default'))!.surveys.start({ kind: a.kind, channel: 'web', address, tags: a.tags, name: a.name });
     if (r.status !== 'sent') throw new Error(`survey not sent: ${r.status}`);
     ids.push(r.surveyId);
     if (a.score !== undefined) await say(app, address, a.score);

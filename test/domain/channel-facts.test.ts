@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createSmsChannel } from '../../src/channels/sms/index.js';
 import { questionCard, renderOutbound } from '../../src/channels/teams/cards.js';
 import { inlineKeyboard } from '../../src/channels/telegram/keyboard.js';
-import { createWebChannel } from '../../src/channels/web/index.js';
+import { createWebChannel, webRoutes } from '../../src/channels/web/index.js';
 import type { ChannelDeps } from '../../src/channels/channel.js';
 import { anonymousChannel, channelAddress, channelFacts, deepLinkChannels, phoneChannel, withButtonsOn } from '../../src/domain/channel-facts.js';
 import { channelNames, type Choice } from '../../src/domain/channels.js';
@@ -127,10 +127,10 @@ describe('channel facts agree with the adapters', () => {
       append: async (id: string, add: readonly TranscriptLine[]) => (lines.set(id, [...(lines.get(id) ?? []), ...add]), add.map((_, i) => String(i))),
       list: async (id: string) => (lines.get(id) ?? []).map((l, i) => ({ ...l, id: String(i) })),
     };
-    const web = createWebChannel({ transcripts, now: () => new Date(), visitorsPerHour: 10 });
     const app = Fastify();
     const deps = { handleInbound: async () => ({ duplicate: false, replies: [] }), startWebSurvey: async () => ({ status: 'sent' }), log: app.log, now: () => new Date() } as unknown as ChannelDeps;
-    await web.register(app, deps);
+    const web = createWebChannel({ transcripts, now: () => new Date(), visitorsPerHour: 10, product: deps });
+    await webRoutes.register(app, async () => web);
     const created = await app.inject({ method: 'POST', url: '/chat/api/visitors', payload: { kind: 'nps' } });
     const { visitorId } = created.json() as { visitorId: string };
     expect(channelAddress('web', visitorId, 'US')).toEqual({ address: visitorId });

@@ -109,7 +109,7 @@ describe('duplicate and out-of-order delivery', () => {
     const list = await customers(channel);
     const deliveries = shuffle(list.flatMap((c) => c.webhooks.flatMap((w) => Array.from({ length: copies }, () => w))), rng);
     const results = await Promise.all(deliveries.map((deliver) => deliver()));
-    await rig.app.pipeline.drain();
+    await (await rig.app.businesses.get('default'))!.pipeline.drain();
     await rig.app.alerts.drain();
     const failed = results.filter((r) => r.statusCode >= 300);
 

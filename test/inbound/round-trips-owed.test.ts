@@ -84,7 +84,7 @@ describe('database round trips per reply, including the later sweeps', () => {
     ['detractor', '3'],
   ])('SMS %s: score and comment, with the sweeps after them', async (band, score) => {
     const customer = band === 'promoter' ? '+14155550111' : '+14155550112';
-    await server.app.surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' });
+    await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' });
     const idle = await idleSweep();
     const scored = await counted(() => sms(customer, score));
     const scoreSweeps = await sweepsUntilIdle(idle);
@@ -103,7 +103,7 @@ describe('database round trips per reply, including the later sweeps', () => {
     const user = teamsUser();
     const options = { user, serviceUrl: connector.serviceUrl };
     expect((await postActivity(server.app, installActivity(options))).statusCode).toBe(200);
-    await server.app.surveys.start({ kind: 'nps', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
+    await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
     const idle = await idleSweep();
     const scored = await counted(async () => expect((await postActivity(server.app, messageActivity('9', options))).statusCode).toBe(200));
     const scoreSweeps = await sweepsUntilIdle(idle);

@@ -35,7 +35,7 @@ describe.each([
     expect(features).not.toContain('purchase.product=Kettle'); // the newest 20 only
 
     // Their survey counts in the late-delivery cohort (the SMS send itself fails here: no Twilio in this server).
-    const started = await app.surveys.start({ kind: 'nps', channel: 'sms', address: phone, trigger: 'api' });
+    const started = await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'sms', address: phone, trigger: 'api' });
     const stored = await app.store.surveys.model.findOne({ _id: (started as { surveyId: string }).surveyId }).lean();
     expect(stored?.precededBy).toEqual(expect.arrayContaining(['delivery', 'delivery.onTime=false']));
     expect(stored?.precededBy).not.toContain('purchase');

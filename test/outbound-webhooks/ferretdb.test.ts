@@ -22,7 +22,7 @@ describe('outbound webhooks on FerretDB', () => {
     const { app } = server;
     expect(app.store.server).toBe('ferretdb');
     const customer = visitor();
-    await app.surveys.start({ kind: 'csat', channel: 'web', address: customer });
+    await (await app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'web', address: customer });
     await say(app, customer, '5'); // owed before anyone subscribed: the sweeper sends it
     await say(app, customer, 'STOP');
     await app.outboundWebhooks.subscribe('default', { url: receiver.url, events: ['survey.scored', 'customer.opted_out'] });

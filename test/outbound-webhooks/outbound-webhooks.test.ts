@@ -54,7 +54,7 @@ describe('outbound webhooks', () => {
   it('a web-chat survey sends each of its events once, signed as the README shows', async () => {
     const { app } = server;
     const customer = visitor();
-    const started = await app.surveys.start({ kind: 'nps', channel: 'web', address: customer, name: 'Ana', context: 'order 1042' });
+    const started = await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: customer, name: 'Ana', context: 'order 1042' });
     const surveyId = started.status === 'sent' ? started.surveyId : '';
     clock.advance(60_000);
     await say(app, customer, '3');
@@ -104,8 +104,8 @@ describe('outbound webhooks', () => {
   it('an opt-out and an expiry send theirs', async () => {
     const { app } = server;
     const [stopper, silent] = [visitor(), visitor()];
-    const stopped = await app.surveys.start({ kind: 'csat', channel: 'web', address: stopper });
-    const expiring = await app.surveys.start({ kind: 'ces', channel: 'web', address: silent });
+    const stopped = await (await app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'web', address: stopper });
+    const expiring = await (await app.businesses.get('default'))!.surveys.start({ kind: 'ces', channel: 'web', address: silent });
     await say(app, stopper, 'STOP');
     await settle();
     clock.advance(hours(73));
@@ -122,7 +122,7 @@ describe('outbound webhooks', () => {
   it('an opt-out with no survey open sends its event too; a repeated STOP does not, opting out again does', async () => {
     const { app } = server;
     const customer = visitor();
-    const started = await app.surveys.start({ kind: 'nps', channel: 'web', address: customer });
+    const started = await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: customer });
     const customerId = started.status === 'sent' ? (await app.store.surveys.byId(started.surveyId))?.customerId : '';
     await say(app, customer, '10');
     await say(app, customer, 'SKIP');
@@ -158,7 +158,7 @@ describe('outbound webhooks', () => {
   it('a crash between the survey change and queueing its events is repaired by the sweeper, once', async () => {
     const { app } = server;
     const customer = visitor();
-    const started = await app.surveys.start({ kind: 'nps', channel: 'web', address: customer });
+    const started = await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: customer });
     const surveyId = started.status === 'sent' ? started.surveyId : '';
     // The answer is written; the process "dies" before its events are queued.
     const queue = vi.spyOn(app.outboundWebhooks, 'queue').mockImplementation(() => {});

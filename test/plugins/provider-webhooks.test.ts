@@ -9,7 +9,7 @@ const t = useTelegramServer(clock);
 
 async function surveyed(chatId: number) {
   const { app } = t.server;
-  await app.surveys.start({ kind: 'nps', channel: 'telegram', address: String(chatId), trigger: 'api' });
+  await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'telegram', address: String(chatId), trigger: 'api' });
   expect(t.fake.sent(chatId)).toHaveLength(1);
 }
 
@@ -23,7 +23,7 @@ describe('webhook redeliveries', () => {
     const first = postUpdate(t.server.app, t.webhookSecret, update);
     await t.fake.waitFor('sendMessage');
     const answers = await Promise.all([first, ...[2, 3].map(() => postUpdate(t.server.app, t.webhookSecret, update))]);
-    await t.server.app.pipeline.drain();
+    await (await t.server.app.businesses.get('default'))!.pipeline.drain();
     expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
     expect(t.fake.sent(chatId)).toHaveLength(2); // the invitation and one follow-up
   });
@@ -33,7 +33,7 @@ describe('webhook redeliveries', () => {
     await surveyed(chatId);
     const update = textUpdate({ chatId }, '9');
     await postUpdate(t.server.app, t.webhookSecret, update);
-    await t.server.app.pipeline.drain();
+    await (await t.server.app.businesses.get('default'))!.pipeline.drain();
     // As if the process had died after sending the follow-up and before writing its receipt: the
     // receipt is taken back, and the redelivery reaches a process started afterwards.
     const [survey] = await t.server.app.store.surveys.latest('default', 'telegram', String(chatId));
@@ -42,7 +42,7 @@ describe('webhook redeliveries', () => {
     const restarted = await buildTestServer(telegramEnv(t), { now: clock.now, dbName: t.server.dbName });
     try {
       await postUpdate(restarted.app, t.webhookSecret, update);
-      await restarted.app.pipeline.drain();
+      await (await restarted.app.businesses.get('default'))!.pipeline.drain();
     } finally {
       await restarted.close();
     }
@@ -54,12 +54,12 @@ describe('webhook redeliveries', () => {
     await surveyed(chatId);
     const update = textUpdate({ chatId }, '9');
     await postUpdate(t.server.app, t.webhookSecret, update);
-    await t.server.app.pipeline.drain();
+    await (await t.server.app.businesses.get('default'))!.pipeline.drain();
     // A read older than the receipt (FerretDB has served such reads): the survey looks unconfirmed.
     const [survey] = await t.server.app.store.surveys.latest('default', 'telegram', String(chatId));
     await t.server.app.store.surveys.model.updateOne({ _id: survey!.id }, { $set: { pendingReply: { messageId: String(update.update_id), replies: [{ text: 'again' }] } } });
     const again = await postUpdate(t.server.app, t.webhookSecret, update);
-    await t.server.app.pipeline.drain();
+    await (await t.server.app.businesses.get('default'))!.pipeline.drain();
     expect(again.statusCode).toBe(200);
     expect(t.fake.sent(chatId)).toHaveLength(2); // the invitation and one follow-up
   });

@@ -43,7 +43,7 @@ describe('GDPR export and erasure of one customer', () => {
     expect(res.statusCode).toBe(201);
     return res.json().visitorId as string;
   };
-  const customerAt = async (address: string) => (await server.app.store.customers.find({ businessId: server.app.businesses.get('default')!.settings.id, channel: 'web', address }))!;
+  const customerAt = async (address: string) => (await server.app.store.customers.find({ businessId: (await server.app.businesses.get('default'))!.settings.id, channel: 'web', address }))!;
 
   /** Every document of every collection in the database, as JSON text. */
   const everything = async () => {
@@ -63,7 +63,7 @@ describe('GDPR export and erasure of one customer', () => {
     // The owner reads alerts and answers in the web chat.
     // The business's own system gets every webhook event (survey.completed carries the comment).
     const events = ['survey.scored', 'survey.completed', 'survey.expired', 'customer.opted_out', 'detractor.alert'];
-    await app.outboundWebhooks.subscribe(app.businesses.get('default')!.settings.id, { url: receiver.url, events });
+    await app.outboundWebhooks.subscribe((await app.businesses.get('default'))!.settings.id, { url: receiver.url, events });
     const settle = async () => {
       await app.outboundWebhooks.drain();
       await app.sweeper.sweep();
@@ -74,7 +74,7 @@ describe('GDPR export and erasure of one customer', () => {
     customer = await newVisitor(name);
     await say(app, customer, '3');
     await say(app, customer, comment);
-    surveyId = (await app.store.surveys.latest(app.businesses.get('default')!.settings.id, 'web', customer))[0]!.id;
+    surveyId = (await app.store.surveys.latest((await app.businesses.get('default'))!.settings.id, 'web', customer))[0]!.id;
     expect((await say(app, owner, `/reply ${surveyId} ${replyText}`)).join(' ')).not.toMatch(/not sent/i);
     await say(app, customer, 'STOP');
     customerId = (await customerAt(customer)).id;
@@ -83,16 +83,16 @@ describe('GDPR export and erasure of one customer', () => {
     expect((await api('POST', '/surveys', { kind: 'csat', channel: 'sms', address: phone, name })).json().status).toBe('sent');
     await fake.receive(app, { from: phone, body: '2', messageSid: newSid('SM') });
     await fake.receive(app, { from: phone, body: smsComment, messageSid: newSid('SM') });
-    const sms = (await app.store.customers.find({ businessId: app.businesses.get('default')!.settings.id, channel: 'sms', address: phone }))!;
+    const sms = (await app.store.customers.find({ businessId: (await app.businesses.get('default'))!.settings.id, channel: 'sms', address: phone }))!;
     await app.store.customers.setPerson(customerId, customerId);
     await app.store.customers.setPerson(sms.id, customerId);
     // Another system told us about the same phone: a mention quoting her, and her e-mail on a purchase.
-    const recorded = await recordEvents(app.store, app.businesses.get('default')!.settings.id, [
+    const recorded = await recordEvents(app.store, (await app.businesses.get('default'))!.settings.id, [
       { type: 'social_mention', at: '2026-03-10T12:00:00Z', source: 'social', sourceEventId: 'm-1', customer: { phone }, attributes: { text: `${name} says the parcel got wet on Wexbridge Lane` } },
       { type: 'purchase', at: '2026-03-09T12:00:00Z', source: 'shop', sourceEventId: 'p-1', customer: { email }, attributes: { product: 'Rain cover' } },
     ], { country: 'US', now: app.now() });
     expect(recorded.map((e) => e.status)).toEqual(['created', 'created']);
-    const byEmail = await app.store.customers.model.findOne({ businessId: app.businesses.get('default')!.settings.id, email }).lean();
+    const byEmail = await app.store.customers.model.findOne({ businessId: (await app.businesses.get('default'))!.settings.id, email }).lean();
     await app.store.customers.setPerson(String(byEmail!._id), customerId);
 
     other = await newVisitor(otherName);

@@ -20,7 +20,7 @@ for (const driver of drivers) {
         const { app } = session.server;
         clock.reset();
         const address = await session.newCustomer();
-        const started = await app.surveys.start({ kind: scenario.kind, channel: driver.name, address, locale: scenario.locale, trigger: 'api' });
+        const started = await (await app.businesses.get('default'))!.surveys.start({ kind: scenario.kind, channel: driver.name, address, locale: scenario.locale, trigger: 'api' });
         expect(started.status).toBe('sent');
 
         let counter = 0;

@@ -12,7 +12,7 @@ for (const driver of drivers) {
     beforeAll(async () => {
       session = await driver.setup(clock);
       owner = await session.newCustomer();
-      await session.server.app.staff.add({ channel: driver.name, address: owner }, 'owner');
+      await (await session.server.app.businesses.get('default'))!.staff.add({ channel: driver.name, address: owner }, 'owner');
     });
     afterAll(() => session?.close());
 
@@ -56,7 +56,7 @@ describe('an owner on SMS', () => {
   beforeAll(async () => {
     session = await sms.setup(clock);
     owner = await session.newCustomer();
-    await session.server.app.staff.add({ channel: 'sms', address: owner }, 'owner');
+    await (await session.server.app.businesses.get('default'))!.staff.add({ channel: 'sms', address: owner }, 'owner');
   });
   afterAll(() => session?.close());
 

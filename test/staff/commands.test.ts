@@ -140,7 +140,7 @@ describe('commands from people who are not staff', () => {
 
   it('can claim ownership once with the code, which is stored hashed', async () => {
     const { app } = server;
-    const code = await app.staff.issueOwnerCode();
+    const code = await (await app.businesses.get('default'))!.staff.issueOwnerCode();
     expect(code).toMatch(/^[a-z]{10}$/);
     const claim = await app.store.staff.ownerCodes.findOne({}).lean();
     expect(JSON.stringify(claim)).not.toContain(code);
@@ -150,6 +150,6 @@ describe('commands from people who are not staff', () => {
     expect(await say(app, first, `/claim ${code}`)).toEqual(['You are now the owner of Our shop. Send /help for the commands.']);
     expect(await say(app, visitor(), `/claim ${code}`)).toEqual(['That code is not valid or was already used.']);
     expect((await say(app, first, '/help'))[0]).toMatch(/\/digest/);
-    expect(await app.staff.issueOwnerCode()).toBeUndefined(); // an owner exists: no new code
+    expect(await (await app.businesses.get('default'))!.staff.issueOwnerCode()).toBeUndefined(); // an owner exists: no new code
   });
 });

@@ -27,7 +27,7 @@ describe('a conversation opened by /reply (web chat)', () => {
     return surveyId;
   }
   const forwardedTo = async (address: string, surveyId: string) => {
-    await server.app.pipeline.drain();
+    await (await server.app.businesses.get('default'))!.pipeline.drain();
     return (await transcript(server.app, address)).filter((t) => t.startsWith(`Answer from the customer (survey ${surveyId})`));
   };
 

@@ -17,7 +17,7 @@ describe('the comment asked for just before a survey expires (web chat)', () => 
   it('is kept when it arrives within the grace period after the sweep', async () => {
     clock.reset();
     const customer = visitor();
-    await server.app.surveys.start({ kind: 'nps', channel: 'web', address: customer, trigger: 'api' });
+    await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: customer, trigger: 'api' });
     clock.advance(hours(72) - 10_000);
     expect((await say(server.app, customer, '9'))[0]).toMatch(/like most/i);
     clock.advance(30_000); // the time-to-live has passed: a sweep runs
@@ -31,7 +31,7 @@ describe('the comment asked for just before a survey expires (web chat)', () => 
   it('ends without a comment once the grace period is over', async () => {
     clock.reset();
     const customer = visitor();
-    await server.app.surveys.start({ kind: 'nps', channel: 'web', address: customer, trigger: 'api' });
+    await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: customer, trigger: 'api' });
     clock.advance(hours(72) - 10_000);
     await say(server.app, customer, '9');
     clock.advance(16 * 60_000);

@@ -21,7 +21,7 @@ describe('queued sends a survey no longer needs', () => {
     await fake?.close();
   });
 
-  const start = (address: string) => server.app.surveys.start({ kind: 'nps', channel: 'sms', address, trigger: 'api' });
+  const start = async (address: string) => (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'sms', address, trigger: 'api' });
   /** What the bot sent this customer through the API (invitations, reminders), not TwiML answers. */
   const apiSends = (address: string) => fake.messages.filter((m) => m.to === address && m.via === 'api').map((m) => m.body);
   const surveyOf = (address: string) => server.app.store.surveys.model.findOne({ channel: 'sms', address }).lean();

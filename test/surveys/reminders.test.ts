@@ -14,7 +14,7 @@ describe('a reminder recorded by a sweep that dies before queueing it', () => {
 
   it('is queued by a later sweep, once', async () => {
     const { app } = server;
-    await app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_remind', trigger: 'web' });
+    await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: 'v_remind', trigger: 'web' });
     clock.advance(hours(25));
     // The survey's reminder is written; the process "dies" before the outbox has it.
     const enqueue = vi.spyOn(app.outbox, 'enqueue').mockRejectedValueOnce(new Error('killed'));

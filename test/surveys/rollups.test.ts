@@ -33,7 +33,7 @@ describe('cohorts of a survey with context', () => {
   afterAll(() => server.close());
 
   it('counts the survey under its tags, channel, product, location, staff member and identity, in one write per step', async () => {
-    const started = await server.app.surveys.start({
+    const started = await (await server.app.businesses.get('default'))!.surveys.start({
       kind: 'nps', channel: 'web', address: 'v_ctx', trigger: 'api', tags: ['vip'],
       context: { text: 'your kettle', product: 'Kettle', order: '1042', location: 'Leeds', staff: 'Ann' },
     });
@@ -42,7 +42,7 @@ describe('cohorts of a survey with context', () => {
     expect(survey?.context).toEqual({ product: 'Kettle', order: '1042', location: 'Leeds', staff: 'Ann' });
     expect(survey?.vars.context).toBe('your kettle');
     const add = vi.spyOn(server.app.store.rollups, 'add');
-    await server.app.pipeline.handle({ channel: 'web', address: 'v_ctx', providerMessageId: 'ctx-1', text: '9', receivedAt: clock.now() });
+    await (await server.app.businesses.get('default'))!.pipeline.handle({ channel: 'web', address: 'v_ctx', providerMessageId: 'ctx-1', text: '9', receivedAt: clock.now() });
     expect(add).toHaveBeenCalledTimes(1);
     add.mockRestore();
     const docs = await server.app.store.rollups.model.find({}, { cohort: 1, sent: 1, scored: 1, scores: 1, _id: 0 }).sort({ cohort: 1 }).lean();
@@ -50,7 +50,7 @@ describe('cohorts of a survey with context', () => {
   });
 
   it('keeps a string context as the prompt wording only', async () => {
-    const started = await server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_ctx2', trigger: 'api', context: 'order 7' });
+    const started = await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'web', address: 'v_ctx2', trigger: 'api', context: 'order 7' });
     if (started.status !== 'sent') throw new Error(started.status);
     const survey = await server.app.store.surveys.byId(started.surveyId);
     expect(survey?.context).toBeUndefined();
@@ -71,11 +71,11 @@ describe('counters derived from the surveys', () => {
   const db = () => server.app.db.db!;
   const week = '2026-03-09';
   const counters = async () => (await server.app.store.rollups.model.find({ week }, { _id: 1, sent: 1, scored: 1, completed: 1, commented: 1, unscored: 1, scores: 1 }).sort({ _id: 1 }).lean()).map((d) => ({ ...d, scores: Object.fromEntries(Object.entries((d.scores ?? {}) as Record<string, number>).filter(([, n]) => n > 0)) }));
-  const say = (address: string, id: string, text: string) => server.app.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
+  const say = async (address: string, id: string, text: string) => (await server.app.businesses.get('default'))!.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
   const rebuild = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/counters.ts', 'rebuild', ...args], { env: { PATH: process.env.PATH, MONGODB_URI: uri, LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 60_000 });
 
   it('equal a recount from the surveys after every kind of step, so rebuilding changes nothing', async () => {
-    const start = (address: string, extra: Record<string, unknown> = {}) => server.app.surveys.start({ kind: 'nps', channel: 'web', address, trigger: 'api', ...extra });
+    const start = async (address: string, extra: Record<string, unknown> = {}) => (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address, trigger: 'api', ...extra });
     await start('v_d1', { tags: ['vip'], context: { product: 'Kettle', location: 'Leeds' } });
     await say('v_d1', 'd1-1', '3');
     await say('v_d1', 'd1-2', 'It leaked');
@@ -97,7 +97,7 @@ describe('counters derived from the surveys', () => {
   });
 
   it('count an answer a crash cut off from its count when its week closes, once', async () => {
-    const started = await server.app.surveys.start({ kind: 'ces', channel: 'web', address: 'v_crash', trigger: 'api' });
+    const started = await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'ces', channel: 'web', address: 'v_crash', trigger: 'api' });
     if (started.status !== 'sent') throw new Error(started.status);
     const before = await countedAll(db(), 'score', { kind: 'ces' });
     // The answer's write happens; the process "dies" before its counter write.
@@ -121,10 +121,10 @@ describe('counters derived from the surveys', () => {
     const thisWeek = '2026-03-23';
     expect(clock.now().toISOString().slice(0, 10)).toBe('2026-03-26');
     const add = vi.spyOn(server.app.store.rollups, 'add').mockRejectedValueOnce(new Error('killed'));
-    await expect(server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_sent', trigger: 'api' })).rejects.toThrow('killed');
+    await expect((await server.app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'web', address: 'v_sent', trigger: 'api' })).rejects.toThrow('killed');
     add.mockRestore();
     // The retry starts nothing and counts nothing (the customer was marked surveyed before the crash).
-    const retried = await server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_sent', trigger: 'api' });
+    const retried = await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'web', address: 'v_sent', trigger: 'api' });
     expect(['already_open', 'throttled']).toContain(retried.status);
     expect(await countedAll(db(), 'sent', { week: thisWeek })).toBe(0);
     clock.advance(16 * 86_400_000);

@@ -11,15 +11,15 @@ describe('starting surveys', () => {
     server = await buildTestServer({ SWEEP_INTERVAL: '0', THROTTLE_DAYS: '30' }, { now: clock.now });
   });
   afterAll(() => server.close());
-  const start = (address: string, kind: 'nps' | 'csat' | 'ces' = 'nps') =>
-    server.app.surveys.start({ kind, channel: 'web', address, trigger: 'api' });
+  const start = async (address: string, kind: 'nps' | 'csat' | 'ces' = 'nps') =>
+    (await server.app.businesses.get('default'))!.surveys.start({ kind, channel: 'web', address, trigger: 'api' });
 
   it('allows one open survey per customer and channel, even without a throttle', async () => {
     const unthrottled = await buildTestServer({ SWEEP_INTERVAL: '0', THROTTLE_DAYS: '0' }, { now: clock.now });
     try {
       clock.reset();
-      const first = await unthrottled.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_open', trigger: 'api' });
-      const second = await unthrottled.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_open', trigger: 'api' });
+      const first = await (await unthrottled.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: 'v_open', trigger: 'api' });
+      const second = await (await unthrottled.app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'web', address: 'v_open', trigger: 'api' });
       expect(second).toEqual({ status: 'already_open', surveyId: first.status === 'sent' ? first.surveyId : 'none' });
       expect(await unthrottled.app.store.surveys.model.countDocuments({ address: 'v_open' })).toBe(1);
     } finally {
@@ -42,14 +42,14 @@ describe('starting surveys', () => {
   it('refuses an opted-out customer', async () => {
     clock.reset();
     await start('v_stop');
-    await server.app.pipeline.handle({ channel: 'web', address: 'v_stop', providerMessageId: 'stop-1', text: 'STOP', receivedAt: clock.now() });
+    await (await server.app.businesses.get('default'))!.pipeline.handle({ channel: 'web', address: 'v_stop', providerMessageId: 'stop-1', text: 'STOP', receivedAt: clock.now() });
     clock.advance(hours(24 * 60));
     expect((await start('v_stop')).status).toBe('opted_out');
   });
 
   it('takes "yes" from someone never opted out as an answer, and as an opt-in after STOP', async () => {
     clock.reset();
-    const say = (address: string, id: string, text: string) => server.app.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
+    const say = async (address: string, id: string, text: string) => (await server.app.businesses.get('default'))!.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
     await start('v_yes', 'ces');
     expect((await say('v_yes', 'yes-1', 'yes')).replies.map((r) => r.text)).toEqual(["Sorry, I didn't catch that. Please reply with a number from 1 to 7."]);
     await say('v_yes', 'yes-2', '6');
@@ -75,8 +75,8 @@ describe('starting surveys', () => {
   });
 
   it('rejects an invalid phone number with a clear message', async () => {
-    await expect(server.app.surveys.start({ kind: 'nps', channel: 'sms', address: '12', trigger: 'api' })).rejects.toThrow(/not a valid phone number/);
-    await expect(server.app.surveys.start({ kind: 'stars' as 'nps', channel: 'web', address: 'x', trigger: 'api' })).rejects.toThrow(/kind/);
+    await expect((await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'sms', address: '12', trigger: 'api' })).rejects.toThrow(/not a valid phone number/);
+    await expect((await server.app.businesses.get('default'))!.surveys.start({ kind: 'stars' as 'nps', channel: 'web', address: 'x', trigger: 'api' })).rejects.toThrow(/kind/);
   });
 });
 
@@ -84,11 +84,12 @@ describe('concurrent replies to one survey', () => {
   it('apply one at a time: one score, one comment, counted once', async () => {
     const server = await buildTestServer({ SWEEP_INTERVAL: '0' });
     try {
-      await server.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_burst', trigger: 'api' });
+      await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'web', address: 'v_burst', trigger: 'api' });
       const now = new Date();
+      const { pipeline } = (await server.app.businesses.get('default'))!;
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          server.app.pipeline.handle({ channel: 'web', address: 'v_burst', providerMessageId: `burst-${i}`, text: '5', receivedAt: now }),
+          pipeline.handle({ channel: 'web', address: 'v_burst', providerMessageId: `burst-${i}`, text: '5', receivedAt: now }),
         ),
       );
       expect(results.every((r) => !r.duplicate)).toBe(true);
@@ -109,11 +110,11 @@ describe('a failure while handling a reply', () => {
     server = await buildTestServer({ SWEEP_INTERVAL: '0' }, { now: clock.now });
   });
   afterAll(() => server.close());
-  const reply = (address: string, id: string, text: string) =>
-    server.app.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
+  const reply = async (address: string, id: string, text: string) =>
+    (await server.app.businesses.get('default'))!.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
 
   it('loses nothing: the retry of a message that failed before anything was stored is handled', async () => {
-    await server.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_fault', trigger: 'api' });
+    await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: 'v_fault', trigger: 'api' });
     const lookup = vi.spyOn(server.app.store.surveys, 'latest').mockRejectedValueOnce(new Error('connection reset by peer'));
     await expect(reply('v_fault', 'fault-1', '8')).rejects.toThrow('connection reset by peer');
     lookup.mockRestore();
@@ -125,7 +126,7 @@ describe('a failure while handling a reply', () => {
   });
 
   it('keeps the retry a duplicate once the answer was stored, so it never counts twice', async () => {
-    await server.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_fault_late', trigger: 'api' });
+    await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: 'v_fault_late', trigger: 'api' });
     const count = vi.spyOn(server.app.store.rollups, 'add').mockRejectedValueOnce(new Error('connection reset by peer'));
     await expect(reply('v_fault_late', 'fault-2', '9')).rejects.toThrow('connection reset by peer');
     count.mockRestore();
@@ -162,7 +163,7 @@ describe('several server instances on one database', () => {
 
   it('send one reminder, not two, when both sweep at once', async () => {
     clock.reset();
-    await a.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_twice', trigger: 'api' });
+    await (await a.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: 'v_twice', trigger: 'api' });
     clock.advance(hours(25));
     const [ra, rb] = await Promise.all([a.app.sweeper.sweep(), b.sweeper.sweep()]);
     expect(ra.reminded + rb.reminded).toBe(1);
@@ -172,11 +173,12 @@ describe('several server instances on one database', () => {
 
   it('count a score once when the same answer arrives on both at once', async () => {
     clock.reset();
-    await a.app.surveys.start({ kind: 'csat', channel: 'web', address: 'v_race', trigger: 'api' });
+    await (await a.app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'web', address: 'v_race', trigger: 'api' });
     const inbound = { channel: 'web' as const, address: 'v_race', text: '5', receivedAt: clock.now() };
+    const [onA, onB] = [(await a.app.businesses.get('default'))!, (await b.businesses.get('default'))!];
     const results = await Promise.all([
-      a.app.pipeline.handle({ ...inbound, providerMessageId: 'race-1' }),
-      b.pipeline.handle({ ...inbound, providerMessageId: 'race-1' }),
+      onA.pipeline.handle({ ...inbound, providerMessageId: 'race-1' }),
+      onB.pipeline.handle({ ...inbound, providerMessageId: 'race-1' }),
     ]);
     expect(results.filter((r) => r.duplicate)).toHaveLength(1);
     expect(await countedAll(a.app.db.db!, 'scored', { kind: 'csat' })).toBe(1);

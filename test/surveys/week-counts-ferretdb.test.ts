@@ -16,11 +16,11 @@ describe('counters on FerretDB', () => {
   it('count an answer a crash cut off from its count when the week closes', async () => {
     const { app } = server;
     expect(app.store.server).toBe('ferretdb');
-    const say = (address: string, id: string, text: string) => app.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
-    await app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_f1', trigger: 'api', tags: ['vip'] });
+    const say = async (address: string, id: string, text: string) => (await app.businesses.get('default'))!.pipeline.handle({ channel: 'web', address, providerMessageId: id, text, receivedAt: clock.now() });
+    await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: 'v_f1', trigger: 'api', tags: ['vip'] });
     await say('v_f1', 'f1-1', '4');
     await say('v_f1', 'f1-2', 'Too slow');
-    await app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_f2', trigger: 'api' });
+    await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: 'v_f2', trigger: 'api' });
     const add = vi.spyOn(app.store.rollups, 'add').mockRejectedValueOnce(new Error('killed'));
     await expect(say('v_f2', 'f2-1', '9')).rejects.toThrow('killed');
     add.mockRestore();

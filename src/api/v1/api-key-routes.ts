@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { freeText } from '../../domain/text.js';
 import { NotFoundError } from '../../errors.js';
-import { apiScopes, type ApiKeyRecord } from '../../store/index.js';
+import { apiScopes, type ApiKeyRecord, type ApiScope } from '../../store/index.js';
 import type { ApiKeyAuth } from './auth.js';
 import { objectIdParam, problems } from './schemas.js';
 
@@ -22,7 +22,7 @@ const createBody = z.strictObject({
   scopes: z.array(z.enum(apiScopes)).min(1).max(apiScopes.length),
 });
 
-const keyJson = (k: ApiKeyRecord) => ({ id: k.id, name: k.name, scopes: k.scopes, createdAt: k.createdAt, revokedAt: k.revokedAt ?? null, lastUsedAt: k.lastUsedAt ?? null });
+const keyJson = (k: ApiKeyRecord) => ({ id: k.id, name: k.name, scopes: k.scopes.filter((s): s is ApiScope => (apiScopes as readonly string[]).includes(s)), createdAt: k.createdAt, revokedAt: k.revokedAt ?? null, lastUsedAt: k.lastUsedAt ?? null });
 
 /** The business's API keys (scope admin). */
 export function apiKeyRoutes(app: FastifyInstance, auth: ApiKeyAuth): void {

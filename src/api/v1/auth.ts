@@ -2,20 +2,22 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { environmentBusinessId } from '../../businesses/environment-business.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../../errors.js';
-import { apiScopes, type ApiScope, type BusinessSettings } from '../../store/index.js';
+import { apiScopes, deployment, type BusinessSettings, type KeyScope } from '../../store/index.js';
 import { presentedKey } from '../auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The API key that authenticated this request (v1 routes): its id (`env` for API_KEY) and scopes. */
-    apiKey?: { id: string; scopes: readonly ApiScope[] };
+    apiKey?: { id: string; scopes: readonly KeyScope[] };
+    /** An operator key (the deployment's, no business's): it reaches only the routes of scope `operator`. */
+    operator?: boolean;
     /** The business the key belongs to: every v1 route reads and writes only its data. */
     businessId: string;
     business: BusinessSettings;
   }
   interface FastifyContextConfig {
     /** The scope a v1 route requires. */
-    scope?: ApiScope;
+    scope?: KeyScope;
   }
 }
 
@@ -26,7 +28,7 @@ const cacheMs = 10_000;
 const touchEveryMs = 60_000;
 
 interface Identified {
-  key: { id: string; scopes: readonly ApiScope[] };
+  key: { id: string; scopes: readonly KeyScope[] };
   businessId: string;
 }
 
@@ -56,8 +58,14 @@ export class ApiKeyAuth {
     if (!key) return;
     const found = await this.lookup(key);
     if (!found || found.revoked) return;
+    if (found.businessId === deployment) {
+      request.apiKey = found.key;
+      request.operator = true;
+      return;
+    }
     const business = await this.business(found.businessId);
-    if (!business) return;
+    // A disabled business's keys are refused like unknown ones (401), as is a deleted business's.
+    if (!business || business.disabled) return;
     request.apiKey = found.key;
     request.businessId = business.id;
     request.business = business;
@@ -68,6 +76,8 @@ export class ApiKeyAuth {
     if (request.is404) return;
     if (!request.apiKey) throw new UnauthorizedError('a valid API key is required (x-api-key header or Authorization: Bearer)');
     const scope = request.routeOptions.config.scope;
+    // Each key reaches its own side only: an operator key no business's data, a business's key no other business.
+    if (request.operator && scope !== 'operator') throw new ForbiddenError("an operator key manages businesses only: use a key of the business");
     if (scope && !request.apiKey.scopes.includes(scope)) throw new ForbiddenError(`this API key lacks the scope ${scope}`);
   }
 

@@ -25,7 +25,7 @@ const staffList = z
   .meta({ id: 'Staff' });
 
 /** Telegram links and staff of the caller's business. */
-export function businessRoutes(app: FastifyInstance, servicesOf: (business: BusinessSettings) => BusinessApiServices): void {
+export function businessRoutes(app: FastifyInstance, servicesOf: (business: BusinessSettings) => Promise<BusinessApiServices>): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   // Staff live in the store alone: served for any stored business, read afresh on every request.
   const staffOf = (business: BusinessSettings) => new StaffService(app.store, business.id, app.now);
@@ -39,7 +39,7 @@ export function businessRoutes(app: FastifyInstance, servicesOf: (business: Busi
       body: invitationInput,
       response: { 201: invitation, ...problems(409, 415) },
     },
-    handler: async (request, reply) => reply.code(201).send(await createInvitation(app, servicesOf(request.business), request.body)),
+    handler: async (request, reply) => reply.code(201).send(await createInvitation(app, await servicesOf(request.business), request.body)),
   });
 
   api.get('/links/telegram', {
@@ -51,7 +51,7 @@ export function businessRoutes(app: FastifyInstance, servicesOf: (business: Busi
       querystring: z.strictObject({ kind: z.enum(surveyKinds).default('nps') }),
       response: { 200: link, ...problems(409) },
     },
-    handler: async (request) => businessLink(app, servicesOf(request.business), request.query.kind),
+    handler: async (request) => businessLink(app, await servicesOf(request.business), request.query.kind),
   });
 
   api.post('/staff', {
@@ -64,7 +64,7 @@ export function businessRoutes(app: FastifyInstance, servicesOf: (business: Busi
       response: { 200: staffResult, 201: staffResult, ...problems(415) },
     },
     handler: async (request, reply) => {
-      const result = await addStaff(servicesOf(request.business), request.body, `API key ${request.apiKey!.id}`);
+      const result = await addStaff(await servicesOf(request.business), request.body, `API key ${request.apiKey!.id}`);
       return reply.code(result.added ? 201 : 200).send(result);
     },
   });

@@ -9,6 +9,7 @@ import { ApiKeyAuth } from './auth.js';
 import { businessRoutes } from './business-routes.js';
 import { contentRoutes } from './content-routes.js';
 import { customerRoutes } from './customer-routes.js';
+import { operatorRoutes } from './operator-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
 import { insightRoutes } from './insight-routes.js';
 import { MethodNotAllowedError, RouteMethods } from './methods.js';
@@ -69,4 +70,5 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   settingsRoutes(app);
   insightRoutes(app);
   contentRoutes(app);
+  operatorRoutes(app);
 }

@@ -1,19 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { channelIdentitiesInput, toStored } from '../../businesses/settings.js';
-import { basePathOf } from '../../plugins/channels.js';
-import { digestSchedule, sendWindow, timeZone } from '../../domain/business-fields.js';
+import { BusinessOperations } from '../../businesses/operations.js';
+import { basePathOf, businessPatch } from '../../businesses/settings.js';
 import { channelNames } from '../../domain/channels.js';
 import { locales } from '../../domain/surveys.js';
-import { freeText } from '../../domain/text.js';
 import type { BusinessSettings } from '../../store/index.js';
 import { problems } from './schemas.js';
 
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
-const settingsSchema = z
+export const settingsSchema = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -25,24 +23,12 @@ const settingsSchema = z
     digestSchedule: z.string().nullable().describe('Weekday and local time of the weekly digest; null: the deployment default'),
     channels: z.array(z.enum(channelNames)).describe('Channels with identities of the business its own (never the secrets)'),
     routes: z.string().describe('Where its webhooks and web chat live'),
+    disabled: z.boolean().describe('Kept but not served: its webhooks and web chat answer 404'),
   })
   .meta({ id: 'Business' });
 
-/** A change: only the fields given; `channels` replaces the business's own identities (tokens, secrets, numbers). */
-const settingsPatch = z
-  .strictObject({
-    name: freeText(100),
-    timeZone,
-    locale: z.enum(locales),
-    country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code such as US'),
-    sendWindow,
-    throttleDays: z.number().int().min(0).max(365),
-    digestSchedule,
-    channels: channelIdentitiesInput,
-  })
-  .partial();
 
-function settingsJson(b: BusinessSettings) {
+export function settingsJson(b: BusinessSettings) {
   return {
     id: b.id,
     name: b.name,
@@ -54,6 +40,7 @@ function settingsJson(b: BusinessSettings) {
     digestSchedule: b.digestSchedule ? `${weekdays[b.digestSchedule.weekday]} ${hhmm(b.digestSchedule.minute)}` : null,
     channels: b.channelNames ?? [],
     routes: `${basePathOf(b.id)}/`,
+    disabled: b.disabled === true,
   };
 }
 
@@ -72,19 +59,15 @@ export function settingsRoutes(app: FastifyInstance): void {
     schema: {
       summary: "Change the business's settings",
       description:
-        'Only the fields given. Settings apply within a sweep; new channel identities (stored encrypted) from the next start. The business the environment describes is changed like any other; the environment is written over it again only when the environment itself changes. Scope: admin.',
+        'Only the fields given. Settings and new channel identities (stored encrypted) apply at once on this instance, on the others within BUSINESS_REFRESH. The business the environment describes is changed like any other; the environment is written over it again only when the environment itself changes. Scope: admin.',
       tags: ['business'],
-      body: settingsPatch,
+      body: businessPatch,
       response: { 200: settingsSchema.extend({ restartNeeded: z.boolean() }), ...problems(415) },
     },
     handler: async (request) => {
-      const current = (await app.store.businesses.get(request.businessId))!;
-      const { channels, ...fields } = request.body;
-      const next: BusinessSettings = { ...current, ...fields };
-      const sealed = channels ? toStored({ ...next, channels }, app.secrets) : undefined;
-      await app.store.businesses.save(sealed ? { ...next, channelNames: sealed.settings.channelNames } : next, sealed?.sealed);
+      const changed = await BusinessOperations.of(app).change(request.businessId, request.body);
       request.log.info({ business: request.businessId, fields: Object.keys(request.body) }, 'business settings changed');
-      return { ...settingsJson((await app.store.businesses.get(request.businessId))!), restartNeeded: channels !== undefined };
+      return { ...settingsJson(changed), restartNeeded: false };
     },
   });
 }

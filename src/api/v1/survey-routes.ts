@@ -28,7 +28,7 @@ const refusal = (message: string, issues?: z.ZodError) => {
 };
 
 /** Starting and reading surveys of the caller's business. */
-export function surveyRoutes(app: FastifyInstance, servicesOf: (business: BusinessSettings) => BusinessApiServices): void {
+export function surveyRoutes(app: FastifyInstance, servicesOf: (business: BusinessSettings) => Promise<BusinessApiServices>): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.post('/surveys', {
@@ -44,7 +44,7 @@ export function surveyRoutes(app: FastifyInstance, servicesOf: (business: Busine
     // Rows are checked one by one (a bad row is that row's result, not a refusal of the file), so the body passes as sent.
     validatorCompiler: () => (data) => ({ value: data }),
     handler: async (request, reply) => {
-      const { status, body } = await startSurveys(servicesOf(request.business).surveys, request.body, refusal);
+      const { status, body } = await startSurveys((await servicesOf(request.business)).surveys, request.body, refusal);
       return reply.code(status as 200 | 201).send(body as never);
     },
   });

@@ -1,22 +1,21 @@
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Channel, Delivery, Outbound } from '../channel.js';
+import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
 import type { SlotClaims } from '../shared-send-queue.js';
 import { SendPacer, type PacerClock } from './pacer.js';
 import { normalizePhone } from '../../domain/phone.js';
 import { deliveryFromError } from './send-errors.js';
 import { createTwilioClient } from './twilio-client.js';
-import { smsWebhooks, statusPath } from './webhooks.js';
+import { smsReceivers, statusPath } from './webhooks.js';
 
 export { countSegments, type SegmentCount } from './segments.js';
-export { inboundPath, statusPath, isTwilioAnsweredKeyword } from './webhooks.js';
+export { inboundPath, statusPath, isTwilioAnsweredKeyword, smsRoutes } from './webhooks.js';
 
 export type SmsChannelConfig = NonNullable<Config['twilio']> & {
   /** The deployment's stand-in for the Twilio API (TWILIO_API_BASE_URL, tests only); default Twilio's. */
   apiBaseUrl?: string;
   publicUrl: string;
-  /** The path the business's routes sit under ('' for the environment's business): part of the status callback URL. */
+  /** The path the business's routes sit under (`/b/<id>`): part of the status callback URL. */
   basePath?: string;
   /** Country for numbers written without a country code (ISO 3166 alpha-2). */
   defaultCountry: string;
@@ -29,8 +28,11 @@ export interface SmsChannelOptions {
   slots?: SlotClaims;
 }
 
-/** SMS through Twilio: TwiML replies to signed webhooks, paced `messages.create` for everything else. */
-export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyBaseLogger }, options: SmsChannelOptions = {}): Channel {
+/**
+ * SMS through Twilio: TwiML replies to signed webhooks, paced `messages.create` for everything else.
+ * With `product`, the SMS routes (`smsRoutes`) answer for this channel's business.
+ */
+export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyBaseLogger; product?: ChannelDeps }, options: SmsChannelOptions = {}): Channel {
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   const client = createTwilioClient({
     accountSid: config.accountSid,
@@ -41,12 +43,8 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
   // A messaging service (MG…) picks the sender from its pool; Twilio paces it, we pace it as one sender.
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
 
-  return {
+  const channel: Channel = {
     name: 'sms',
-
-    register(app: FastifyInstance, inbound) {
-      app.register(smsWebhooks({ authToken: config.authToken, publicUrl, defaultCountry: config.defaultCountry, deps: inbound }));
-    },
 
     async send(to: string, message: Outbound): Promise<Delivery> {
       // Stored addresses were checked when they were stored; here only the format matters.
@@ -74,4 +72,6 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
       }
     },
   };
+  if (deps.product) smsReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, deps: deps.product });
+  return channel;
 }

@@ -3,20 +3,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { describeIssues } from '../../errors.js';
-import type { ChannelDeps, DeliveryUpdate, Outbound } from '../channel.js';
+import { receivers, type ChannelDeps, type ChannelRoutes, type DeliveryUpdate, type Outbound } from '../channel.js';
 import { normalizePhone } from '../../domain/phone.js';
 import { unsubscribedRecipient } from './send-errors.js';
 
 export const inboundPath = '/webhooks/twilio/sms';
 export const statusPath = '/webhooks/twilio/status';
 
-export interface WebhookOptions {
+/** What the SMS routes need of one business's SMS channel. */
+export interface SmsReceiver {
   authToken: string;
-  /** The URL Twilio calls, without a trailing slash; signatures are over publicUrl + the path as called (before any alias). */
-  publicUrl: string;
   defaultCountry: string;
   deps: ChannelDeps;
 }
+
+/** Each SMS channel's receiver: read by the routes, added by `createSmsChannel`. */
+export const smsReceivers = receivers<SmsReceiver>();
 
 /**
  * Twilio's opt-out and opt-in keywords. Twilio blocks or unblocks the number and confirms it to the
@@ -93,72 +95,92 @@ function badRequest(reply: FastifyReply, message: string) {
   return reply.code(400).send({ error: 'bad_request', message });
 }
 
-/** The Twilio webhooks as one encapsulated plugin, so the form parser applies to them alone. */
-export function smsWebhooks(options: WebhookOptions) {
-  const { authToken, publicUrl, defaultCountry, deps } = options;
-
-  const verifySignature = async (request: FastifyRequest, reply: FastifyReply) => {
+/**
+ * The Twilio webhooks, added once as one encapsulated plugin (so the form parser applies to them
+ * alone); each request is checked against the auth token of the business its path names.
+ * `publicUrl` is the URL Twilio calls, without a trailing slash: signatures are over publicUrl + the
+ * path as called (`/b/<id>/…` or its un-prefixed alias).
+ */
+export function smsRoutes({ publicUrl }: { publicUrl: string }): ChannelRoutes {
+  const verifySignature = async (request: FastifyRequest, reply: FastifyReply, authToken: string) => {
     const signature = request.headers['x-twilio-signature'];
     const params = (request.body ?? {}) as Record<string, unknown>;
-    const url = publicUrl + request.originalUrl;
+    const url = publicUrl.replace(/\/+$/, '') + request.originalUrl;
     if (typeof signature !== 'string' || !twilio.validateRequest(authToken, signature, url, params)) {
       request.log.warn({ url: request.url }, 'twilio webhook refused: missing or wrong X-Twilio-Signature');
-      return reply.code(403).send({ error: 'forbidden', message: 'Missing or invalid X-Twilio-Signature.' });
+      await reply.code(403).send({ error: 'forbidden', message: 'Missing or invalid X-Twilio-Signature.' });
+      return false;
     }
+    return true;
   };
 
-  return async function twilioWebhooks(scope: FastifyInstance): Promise<void> {
-    // Twilio posts forms only; a JSON body (signed over the same fields) is not Twilio's: 415.
-    scope.removeAllContentTypeParsers();
-    await scope.register(formbody);
-    scope.addHook('preHandler', verifySignature);
+  return {
+    name: 'sms',
+    async register(app, channelOf) {
+      await app.register(async function twilioWebhooks(scope: FastifyInstance): Promise<void> {
+        // Twilio posts forms only; a JSON body (signed over the same fields) is not Twilio's: 415.
+        scope.removeAllContentTypeParsers();
+        await scope.register(formbody);
+        // The business before the body is read (404 when the path names none with SMS), then its signature (403).
+        const received = new WeakMap<FastifyRequest, SmsReceiver>();
+        const receiverOf = (request: FastifyRequest) => received.get(request)!;
+        scope.addHook('onRequest', async (request) => {
+          received.set(request, await smsReceivers.of(channelOf, request));
+        });
+        scope.addHook('preHandler', async (request, reply) => {
+          if (!(await verifySignature(request, reply, receiverOf(request).authToken))) return reply;
+        });
 
-    scope.post(inboundPath, async (request, reply) => {
-      const parsed = inboundBody.safeParse(request.body);
-      if (!parsed.success) return badRequest(reply, reason(parsed.error));
-      const { MessageSid, From, Body, OptOutType } = parsed.data;
-      const address = normalizePhone(From, defaultCountry, { reached: true });
-      if (!address) return badRequest(reply, 'From: not a phone number');
+        scope.post(inboundPath, async (request, reply) => {
+          const { deps, defaultCountry } = receiverOf(request);
+          const parsed = inboundBody.safeParse(request.body);
+          if (!parsed.success) return badRequest(reply, reason(parsed.error));
+          const { MessageSid, From, Body, OptOutType } = parsed.data;
+          const address = normalizePhone(From, defaultCountry, { reached: true });
+          if (!address) return badRequest(reply, 'From: not a phone number');
 
-      const result = await deps.handleInbound({
-        channel: 'sms',
-        address,
-        providerMessageId: MessageSid,
-        ...(Body ? { text: Body } : {}),
-        // Twilio stopped (or resumed) sending to this number, whatever the (custom) keyword was.
-        ...(OptOutType === 'STOP' ? { providerKeyword: 'stop' as const } : OptOutType === 'START' ? { providerKeyword: 'start' as const } : {}),
-        receivedAt: deps.now(),
-        replyReceipts: true,
+          const result = await deps.handleInbound({
+            channel: 'sms',
+            address,
+            providerMessageId: MessageSid,
+            ...(Body ? { text: Body } : {}),
+            // Twilio stopped (or resumed) sending to this number, whatever the (custom) keyword was.
+            ...(OptOutType === 'STOP' ? { providerKeyword: 'stop' as const } : OptOutType === 'START' ? { providerKeyword: 'start' as const } : {}),
+            receivedAt: deps.now(),
+            replyReceipts: true,
+          });
+          if (result.duplicate) request.log.info({ resent: result.replies.length }, 'sms redelivery recognised; nothing done again');
+          // The replies ride in this response: once it is written out, they are delivered.
+          const { delivered } = result;
+          if (delivered) reply.raw.once('finish', () => void delivered());
+          // Advanced Opt-Out answers its own (possibly custom) STOP/START keywords; its HELP answer is generic.
+          const silent = OptOutType === 'STOP' || OptOutType === 'START' || isTwilioAnsweredKeyword(Body);
+          return sendTwiml(reply, silent ? [] : result.replies);
+        });
+
+        scope.post(statusPath, async (request, reply) => {
+          const { deps, defaultCountry } = receiverOf(request);
+          const parsed = statusBody.safeParse(request.body);
+          if (!parsed.success) return badRequest(reply, reason(parsed.error));
+          const { MessageSid, MessageStatus, ErrorCode, To } = parsed.data;
+          const status = statusMap[MessageStatus.toLowerCase()];
+          if (!status) {
+            request.log.info({ messageSid: MessageSid, messageStatus: MessageStatus }, 'sms status not tracked');
+            return reply.code(204).send();
+          }
+          await deps.recordDelivery({
+            channel: 'sms',
+            providerMessageId: MessageSid,
+            status,
+            ...(ErrorCode ? { errorCode: ErrorCode } : {}),
+          });
+          const address = To ? normalizePhone(To, defaultCountry, { reached: true }) : null;
+          if (ErrorCode === String(unsubscribedRecipient) && address) {
+            await deps.recordOptOut('sms', address, 'carrier opt-out 21610');
+          }
+          return reply.code(204).send();
+        });
       });
-      if (result.duplicate) request.log.info({ resent: result.replies.length }, 'sms redelivery recognised; nothing done again');
-      // The replies ride in this response: once it is written out, they are delivered.
-      const { delivered } = result;
-      if (delivered) reply.raw.once('finish', () => void delivered());
-      // Advanced Opt-Out answers its own (possibly custom) STOP/START keywords; its HELP answer is generic.
-      const silent = OptOutType === 'STOP' || OptOutType === 'START' || isTwilioAnsweredKeyword(Body);
-      return sendTwiml(reply, silent ? [] : result.replies);
-    });
-
-    scope.post(statusPath, async (request, reply) => {
-      const parsed = statusBody.safeParse(request.body);
-      if (!parsed.success) return badRequest(reply, reason(parsed.error));
-      const { MessageSid, MessageStatus, ErrorCode, To } = parsed.data;
-      const status = statusMap[MessageStatus.toLowerCase()];
-      if (!status) {
-        request.log.info({ messageSid: MessageSid, messageStatus: MessageStatus }, 'sms status not tracked');
-        return reply.code(204).send();
-      }
-      await deps.recordDelivery({
-        channel: 'sms',
-        providerMessageId: MessageSid,
-        status,
-        ...(ErrorCode ? { errorCode: ErrorCode } : {}),
-      });
-      const address = To ? normalizePhone(To, defaultCountry, { reached: true }) : null;
-      if (ErrorCode === String(unsubscribedRecipient) && address) {
-        await deps.recordOptOut('sms', address, 'carrier opt-out 21610');
-      }
-      return reply.code(204).send();
-    });
+    },
   };
 }

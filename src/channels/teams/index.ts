@@ -1,2 +1,3 @@
+export { teamsRoutes } from './routes.js';
 export { createTeamsChannel, type ConversationStore, type TeamsChannelDeps, type TeamsChannelOptions } from './teams-channel.js';
 export type { TeamsConfig, TokenValidation } from './adapter.js';

@@ -1,10 +1,11 @@
 import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
 import { botAppId, createAdapter, responseOver, type TeamsConfig, type TokenValidation } from './adapter.js';
 import { answeredCard, renderOutbound } from './cards.js';
 import { failedDelivery } from './delivery.js';
 import { activityProblem, addressOf, isPersonalChat, toInbound } from './inbound.js';
+import { teamsReceivers } from './routes.js';
 
 /**
  * Where the bot can reach each Teams user later: the conversation reference of their personal chat,
@@ -21,7 +22,10 @@ export interface TeamsChannelDeps {
   log: FastifyBaseLogger;
   /** The clock; tests move it. */
   now: () => Date;
+  /** What the product gives the channel; without it the channel only sends. */
+  product?: ChannelDeps;
 }
+
 
 export interface TeamsChannelOptions {
   /** Check inbound tokens against this OpenID document and issuer; default: the configuration's, else the Bot Framework's. */
@@ -37,8 +41,7 @@ export function createTeamsChannel(
   const adapter = createAdapter(config, options.tokenValidation ?? config.tokenValidation);
   const { now } = deps;
   const log = deps.log.child({ channel: 'teams' });
-  // What the product gives the adapter once its route is registered (activities arrive only after that).
-  let product: ChannelDeps | undefined;
+  const { product } = deps;
 
   async function remember(activity: Activity, address: string): Promise<void> {
     if (!isPersonalChat(activity)) return;
@@ -149,12 +152,6 @@ export function createTeamsChannel(
     }
   }
 
-  return {
-    name: 'teams',
-    register(app: FastifyInstance, given) {
-      product = given;
-      app.post('/api/messages', handle);
-    },
-    send,
-  };
+  const channel: Channel = { name: 'teams', send };
+  return product ? teamsReceivers.add(channel, handle) : channel;
 }

@@ -1,28 +1,30 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Telegraf, type Context } from 'telegraf';
 import { callbackQuery, message } from 'telegraf/filters';
 import type { Update } from 'telegraf/types';
 import type { Config } from '../../config.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Channel, ChannelDeps, Inbound, InboundResult } from '../channel.js';
+import type { Channel, ChannelDeps, Inbound, InboundResult, Outbound } from '../channel.js';
 import { createSender, optOutReason } from './delivery.js';
 import { decodeChoice, labelOf } from './keyboard.js';
 import type { SlotClaims } from '../shared-send-queue.js';
 import { createPacer, type PacerOptions } from './pacer.js';
+import { telegramReceivers, telegramWebhookPath } from './routes.js';
 import { updateProblem, updateSchema } from './update.js';
 
 export { decodeChoice, encodeChoice, inlineKeyboard, rowsOf } from './keyboard.js';
 export { createPacer, type Pacer, type PacerOptions } from './pacer.js';
+export { telegramRoutes, telegramWebhookPath } from './routes.js';
 
 export type TelegramConfig = NonNullable<Config['telegram']> & {
   /** The deployment's stand-in for the Bot API (TELEGRAM_API_ROOT, tests only); default Telegram's. */
   apiRoot?: string;
   publicUrl: string;
-  /** The path the business's routes sit under ('' for the environment's business). */
+  /** The path the business's routes sit under (`/b/<id>`). */
   basePath?: string;
-  /** Register the webhook with Telegram once the server listens; off in tests. Default true. */
+  /** Register the webhook with Telegram when the channel is made (see `announce`). Default false. */
   setWebhook?: boolean;
 };
 
@@ -32,26 +34,9 @@ export interface TelegramChannelOptions {
   slots?: SlotClaims;
 }
 
-const secretHeader = 'x-telegram-bot-api-secret-token';
 const allowedUpdates = ['message', 'callback_query', 'my_chat_member'] as const;
 /** Longest 429 pause a webhook reply waits out before giving up on that reply. */
 const maxReplyWaitSeconds = 5;
-
-/**
- * The secret path segment: derived from the webhook secret (never the bot token, which would leak
- * through access logs), so a scan of /webhooks/telegram/* finds nothing.
- */
-export function telegramWebhookPath(webhookSecret: string): string {
-  const segment = createHash('sha256').update(`telegram-webhook:${webhookSecret}`).digest('hex').slice(0, 32);
-  return `/webhooks/telegram/${segment}`;
-}
-
-/** Constant-time string comparison that does not leak the length either. */
-function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** `/start <token>` or `/start@Bot <token>`: a deep link from https://t.me/<bot>?start=<token>. */
 function parseStart(text: string): { text: string; startToken?: string } {
@@ -60,17 +45,16 @@ function parseStart(text: string): { text: string; startToken?: string } {
   return m[1] ? { text: '/start', startToken: m[1] } : { text: '/start' };
 }
 
+/** A business's Telegram bot; with `product` it answers updates (by webhook, or by long polling when `polling`). */
 export function createTelegramChannel(
   config: TelegramConfig,
-  senderDeps: { log: FastifyBaseLogger },
+  senderDeps: { log: FastifyBaseLogger; product?: ChannelDeps },
   options: TelegramChannelOptions = {},
-): Channel {
+): Channel & { announce(): Promise<void> } {
   const log = senderDeps.log.child({ channel: 'telegram' });
-  // What the product gives the adapter once its routes are registered (updates arrive only after that).
-  let deps: ChannelDeps | undefined;
   const product = (): ChannelDeps => {
-    if (!deps) throw new Error('telegram update before the channel was registered');
-    return deps;
+    if (!senderDeps.product) throw new Error('telegram update for a channel that only sends');
+    return senderDeps.product;
   };
   const now = () => product().now();
   const bot = new Telegraf(config.token, {
@@ -190,14 +174,6 @@ export function createTelegramChannel(
     log.error({ err, updateId: ctx.update.update_id }, 'telegram update failed');
   });
 
-  const verify = async (request: FastifyRequest<{ Params: { secret: string } }>) => {
-    if (!sameSecret(`/webhooks/telegram/${request.params.secret}`, path)) throw new NotFoundError('Not Found');
-    if (!sameSecret(request.headers[secretHeader], config.webhookSecret)) {
-      request.log.warn('telegram webhook with a wrong or missing secret token');
-      throw new ForbiddenError('wrong or missing secret token');
-    }
-  };
-
   const receive = async (request: FastifyRequest, reply: FastifyReply) => {
     const parsed = updateSchema.safeParse(request.body);
     if (!parsed.success) throw new ValidationError(updateProblem(parsed.error));
@@ -205,36 +181,34 @@ export function createTelegramChannel(
     return reply.code(200).send();
   };
 
-  return {
-    name: 'telegram',
+  /** Tell Telegram where this bot's webhook is (its business's path); a failure is logged, and thrown. */
+  const announce = async () => {
+    try {
+      await bot.telegram.setWebhook(`${config.publicUrl}${config.basePath ?? ''}${path}`, { secret_token: config.webhookSecret, allowed_updates: [...allowedUpdates] });
+      log.info('telegram webhook set');
+    } catch (err) {
+      log.error({ err }, 'setting the telegram webhook failed');
+      throw err;
+    }
+  };
 
-    register(app: FastifyInstance, given) {
-      deps = given;
-      app.addHook('onClose', async () => close());
-      if (config.polling) {
-        polling = true;
-        // Dev mode: long polling instead of a public webhook. launch() resolves only when polling stops.
-        app.addHook('onReady', async () => {
-          void bot
-            .launch({ allowedUpdates: [...allowedUpdates] }, () => {
-              if (closed) throw new Error('closed before polling started');
-            })
-            .catch((err: unknown) => !closed && log.error({ err }, 'telegram long polling stopped'));
-        });
-        return;
-      }
-      app.post<{ Params: { secret: string } }>('/webhooks/telegram/:secret', { onRequest: verify }, receive);
-      if (config.setWebhook === false) return;
-      app.addHook('onListen', async () => {
-        // After listen, so the first update finds the route; a failure is logged, start-up goes on.
-        void bot.telegram
-          .setWebhook(`${config.publicUrl}${config.basePath ?? ''}${path}`, { secret_token: config.webhookSecret, allowed_updates: [...allowedUpdates] })
-          .then(() => log.info('telegram webhook set'))
-          .catch((err: unknown) => log.error({ err }, 'setting the telegram webhook failed'));
-      });
-    },
+  if (senderDeps.product && config.polling) {
+    polling = true;
+    // Dev mode: long polling instead of a public webhook. launch() resolves only when polling stops.
+    void bot
+      .launch({ allowedUpdates: [...allowedUpdates] }, () => {
+        if (closed) throw new Error('closed before polling started');
+      })
+      .catch((err: unknown) => !closed && log.error({ err }, 'telegram long polling stopped'));
+  } else if (senderDeps.product && config.setWebhook) {
+    void announce().catch(() => undefined);
+  }
 
-    send: (to, outbound) => sender.send(to, outbound),
+  const channel = {
+    name: 'telegram' as const,
+    announce,
+
+    send: (to: string, outbound: Outbound) => sender.send(to, outbound),
 
     async deepLink(token: string) {
       // getMe once: the bot's username is Telegram's to tell (it can be renamed in @BotFather).
@@ -244,6 +218,9 @@ export function createTelegramChannel(
 
     close,
   };
+  // A bot that polls has no webhook route: its path answers 404.
+  if (senderDeps.product && !polling) telegramReceivers.add(channel, { path, webhookSecret: config.webhookSecret, receive });
+  return channel;
 
   async function close(): Promise<void> {
     if (closed) return;

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { channelFacts } from '../../domain/channel-facts.js';
 import { locales, surveyKinds } from '../../domain/surveys.js';
 import { cleanText, freeText } from '../../domain/text.js';
 import { describeIssues } from '../../errors.js';
 import type { TranscriptLine } from '../../store/index.js';
-import type { Channel, Outbound } from '../channel.js';
+import { receivers, type Channel, type ChannelDeps, type ChannelRoutes, type Outbound } from '../channel.js';
 import { chatPage } from './page.js';
 import { VisitorLimit } from './visitor-limit.js';
 
@@ -38,68 +37,93 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): { ok: true; data: T } |
   return r.success ? { ok: true, data: r.data } : { ok: false, message: describeIssues(r.error, 'body').join('; ') };
 }
 
-/** A chat page at /chat so anyone can try a survey with no provider account. */
-export function createWebChannel({ transcripts, now, visitorsPerHour }: { transcripts: Transcripts; now: () => Date; visitorsPerHour: number }): Channel {
-  const limit = new VisitorLimit(visitorsPerHour);
-  const line = (from: TranscriptLine['from'], m: Outbound | { text: string }): TranscriptLine => ({
-    from,
-    text: m.text,
-    ...('choices' in m && m.choices ? { choices: m.choices } : {}),
-    ...('dir' in m && m.dir ? { dir: m.dir } : {}),
-  });
+const line = (from: TranscriptLine['from'], m: Outbound | { text: string }): TranscriptLine => ({
+  from,
+  text: m.text,
+  ...('choices' in m && m.choices ? { choices: m.choices } : {}),
+  ...('dir' in m && m.dir ? { dir: m.dir } : {}),
+});
 
-  return {
+/** What the web chat's routes need of one business's web chat. */
+interface WebReceiver {
+  transcripts: Transcripts;
+  limit: VisitorLimit;
+  visitorsPerHour: number;
+  now: () => Date;
+  deps: ChannelDeps;
+}
+
+const webReceivers = receivers<WebReceiver>();
+
+/** A business's web chat: what it sends goes to the visitor's transcript, which the page polls. */
+export function createWebChannel({ transcripts, now, visitorsPerHour, product }: { transcripts: Transcripts; now: () => Date; visitorsPerHour: number; product?: ChannelDeps }): Channel {
+  const channel: Channel = {
     name: 'web',
     local: true,
-    register(app: FastifyInstance, deps) {
-      app.get('/chat', async (_request, reply) => reply.type('text/html; charset=utf-8').send(chatPage));
-
-      app.post('/chat/api/visitors', async (request, reply) => {
-        const body = parse(newVisitorBody, request.body ?? {});
-        if (!body.ok) return reply.code(400).send({ error: 'bad_request', message: body.message });
-        const allowed = limit.take(request.ip, now());
-        if (!allowed.ok) {
-          const minutes = Math.ceil(allowed.retryAfterSeconds / 60);
-          const message = `at most ${visitorsPerHour} new chats an hour from one network address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
-          return reply.code(429).header('retry-after', String(allowed.retryAfterSeconds)).send({ error: 'too_many_requests', message });
-        }
-        const id = `v_${randomBytes(16).toString('hex')}`;
-        const result = await deps.startWebSurvey({ address: id, ...body.data });
-        return reply.code(201).send({ visitorId: id, status: result.status });
-      });
-
-      app.get('/chat/api/visitors/:id/messages', async (request, reply) => {
-        const id = parse(visitorId, (request.params as { id: string }).id);
-        if (!id.ok) return reply.code(400).send({ error: 'bad_request', message: id.message });
-        return { messages: await transcripts.list(id.data) };
-      });
-
-      app.post('/chat/api/visitors/:id/messages', async (request, reply) => {
-        const id = parse(visitorId, (request.params as { id: string }).id);
-        if (!id.ok) return reply.code(400).send({ error: 'bad_request', message: id.message });
-        const body = messageBody.safeParse(request.body ?? {});
-        if (!body.success) return reply.code(400).send({ error: 'bad_request', message: [...new Set(body.error.issues.map((i) => i.message))].join(' ') });
-        const result = await deps.handleInbound({
-          channel: 'web',
-          address: id.data,
-          providerMessageId: `${id.data}:${body.data.messageId}`,
-          text: body.data.text,
-          choice: body.data.choice,
-          receivedAt: deps.now(),
-        });
-        // A tapped button that did not count says why, as the bot's answer (the page has no toast).
-        const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...result.replies] : result.replies;
-        if (!result.duplicate) {
-          // The visitor's line (cleaned as every stored text is) and the bot's answers, in one write.
-          const shown = cleanText(body.data.text ?? body.data.choice ?? '');
-          await transcripts.append(id.data, [line('visitor', { text: shown }), ...replies.map((m) => line('bot', m))], now());
-        }
-        return { duplicate: result.duplicate, replies: replies.map(({ text, choices, dir }: Outbound) => ({ text, choices, dir })) };
-      });
-    },
     async send(to, message) {
       const [id] = await transcripts.append(to, [line('bot', message)], now());
       return { status: 'sent', ...(id ? { providerMessageId: id } : {}) };
     },
   };
+  if (product) webReceivers.add(channel, { transcripts, limit: new VisitorLimit(visitorsPerHour), visitorsPerHour, now, deps: product });
+  return channel;
 }
+
+/** A chat page at /chat (under each business's path) so anyone can try a survey with no provider account. */
+export const webRoutes: ChannelRoutes = {
+  name: 'web',
+  register(app, channelOf) {
+    const receiverOf = (request: Parameters<typeof channelOf>[0]) => webReceivers.of(channelOf, request);
+
+    app.get('/chat', async (request, reply) => {
+      await receiverOf(request);
+      return reply.type('text/html; charset=utf-8').send(chatPage);
+    });
+
+    app.post('/chat/api/visitors', async (request, reply) => {
+      const { limit, now, visitorsPerHour, deps } = await receiverOf(request);
+      const body = parse(newVisitorBody, request.body ?? {});
+      if (!body.ok) return reply.code(400).send({ error: 'bad_request', message: body.message });
+      const allowed = limit.take(request.ip, now());
+      if (!allowed.ok) {
+        const minutes = Math.ceil(allowed.retryAfterSeconds / 60);
+        const message = `at most ${visitorsPerHour} new chats an hour from one network address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+        return reply.code(429).header('retry-after', String(allowed.retryAfterSeconds)).send({ error: 'too_many_requests', message });
+      }
+      const id = `v_${randomBytes(16).toString('hex')}`;
+      const result = await deps.startWebSurvey({ address: id, ...body.data });
+      return reply.code(201).send({ visitorId: id, status: result.status });
+    });
+
+    app.get('/chat/api/visitors/:id/messages', async (request, reply) => {
+      const { transcripts } = await receiverOf(request);
+      const id = parse(visitorId, (request.params as { id: string }).id);
+      if (!id.ok) return reply.code(400).send({ error: 'bad_request', message: id.message });
+      return { messages: await transcripts.list(id.data) };
+    });
+
+    app.post('/chat/api/visitors/:id/messages', async (request, reply) => {
+      const { transcripts, now, deps } = await receiverOf(request);
+      const id = parse(visitorId, (request.params as { id: string }).id);
+      if (!id.ok) return reply.code(400).send({ error: 'bad_request', message: id.message });
+      const body = messageBody.safeParse(request.body ?? {});
+      if (!body.success) return reply.code(400).send({ error: 'bad_request', message: [...new Set(body.error.issues.map((i) => i.message))].join(' ') });
+      const result = await deps.handleInbound({
+        channel: 'web',
+        address: id.data,
+        providerMessageId: `${id.data}:${body.data.messageId}`,
+        text: body.data.text,
+        choice: body.data.choice,
+        receivedAt: deps.now(),
+      });
+      // A tapped button that did not count says why, as the bot's answer (the page has no toast).
+      const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...result.replies] : result.replies;
+      if (!result.duplicate) {
+        // The visitor's line (cleaned as every stored text is) and the bot's answers, in one write.
+        const shown = cleanText(body.data.text ?? body.data.choice ?? '');
+        await transcripts.append(id.data, [line('visitor', { text: shown }), ...replies.map((m) => line('bot', m))], now());
+      }
+      return { duplicate: result.duplicate, replies: replies.map(({ text, choices, dir }: Outbound) => ({ text, choices, dir })) };
+    });
+  },
+};

@@ -14,11 +14,15 @@ describe('Telegram links through /api/v1', () => {
     const nps = await v1(app, envKey, 'GET', '/links/telegram');
     expect(nps.statusCode).toBe(200);
     expect(nps.json()).toEqual({ channel: 'telegram', kind: 'nps', token: 'default', link: expect.stringMatching(/\?start=default$/) });
-    // A business stored after this server started has a key, but no services here until the next start.
-    await app.store.businesses.save({ ...app.businesses.get('default')!.settings, id: 'later', name: 'Later shop' });
-    const theirs = await v1(app, await makeKey(app, 'later', ['surveys:read']), 'GET', '/links/telegram?kind=csat');
-    expect(theirs.statusCode).toBe(409);
-    expect(theirs.json().detail).toMatch(/added after this server started/);
+    // A business stored behind this server's back (the command line) is served from its next refresh of the directory.
+    await app.store.businesses.save({ ...(await app.businesses.get('default'))!.settings, id: 'later', name: 'Later shop' });
+    const laterKey = await makeKey(app, 'later', ['surveys:read']);
+    expect((await v1(app, laterKey, 'GET', '/links/telegram?kind=csat')).statusCode).toBe(403);
+    await app.businesses.refresh();
+    const theirs = await v1(app, laterKey, 'GET', '/links/telegram?kind=csat');
+    // Served now: its own services answer, and it has no Telegram bot of its own.
+    expect(theirs.statusCode, theirs.body).toBe(409);
+    expect(theirs.json().detail).toMatch(/telegram is not enabled/);
     expect((await v1(app, envKey, 'GET', '/links/telegram?kind=xyz')).json().errors).toEqual([{ field: 'kind', message: expect.any(String) }]);
   });
 

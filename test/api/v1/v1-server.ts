@@ -1,5 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import type { ApiScope } from '../../../src/store/index.js';
+import type { KeyScope } from '../../../src/store/index.js';
 import { buildTestServer, type TestServer } from '../../helpers/build.js';
 import { uniqueDbName } from '../../helpers/database.js';
 import type { TestClock } from '../../helpers/clock.js';
@@ -15,7 +15,7 @@ export async function buildV1Server(env: Record<string, string> = {}, clock?: Te
   const fullEnv = { WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: envKey, THROTTLE_DAYS: '0', API_RATE_LIMIT: '100000', ...env };
   const dbName = uniqueDbName('v1');
   const setup = await buildTestServer(fullEnv, { dbName, ...(clock ? { now: clock.now } : {}) });
-  await setup.app.store.businesses.save({ ...setup.app.businesses.get('default')!.settings, id: 'second', name: 'Second shop' });
+  await setup.app.store.businesses.save({ ...(await setup.app.businesses.get('default'))!.settings, id: 'second', name: 'Second shop' });
   await setup.app.close();
   const server = await buildTestServer(fullEnv, { dbName, ...(clock ? { now: clock.now } : {}) });
   return { ...server, close: async () => {
@@ -25,13 +25,13 @@ export async function buildV1Server(env: Record<string, string> = {}, clock?: Te
 }
 
 /** A stored key of `businessId` with these scopes, as the API would hand it out. */
-export async function makeKey(app: FastifyInstance, businessId: string, scopes: ApiScope[], name = 'test'): Promise<string> {
+export async function makeKey(app: FastifyInstance, businessId: string, scopes: KeyScope[], name = 'test'): Promise<string> {
   return (await app.store.apiKeys.create({ businessId, name, scopes })).key;
 }
 
 /** The other business on the same deployment (made by `buildV1Server`). */
 export function secondBusiness(app: FastifyInstance, id = 'second'): void {
-  if (!app.businesses.get(id)) throw new Error(`business ${id} is not served: build the server with buildV1Server`);
+  if (!app.businesses.ids().includes(id)) throw new Error(`business ${id} is not served: build the server with buildV1Server`);
 }
 
 /** A request to /api/v1 with a key (JSON bodies as JSON). */

@@ -30,7 +30,7 @@ describe('webhook subscriptions through /api/v1', () => {
     expect(listed.body).not.toContain(secret);
 
     const customer = visitor();
-    await app.surveys.start({ kind: 'nps', channel: 'web', address: customer, trigger: 'web' });
+    await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: customer, trigger: 'web' });
     await say(app, customer, '9');
     await say(app, customer, 'quick and friendly');
     await app.outboundWebhooks.drain();

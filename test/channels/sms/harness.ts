@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Channel, ChannelDeps, DeliveryUpdate, Inbound, InboundResult } from '../../../src/channels/channel.js';
-import { createSmsChannel } from '../../../src/channels/sms/index.js';
+import { createSmsChannel, smsRoutes } from '../../../src/channels/sms/index.js';
 import type { Config } from '../../../src/config.js';
 import { loggerOptions } from '../../../src/logger.js';
 import database from '../../../src/plugins/database.js';
@@ -93,8 +93,8 @@ export async function startSmsHarness(env: Record<string, string> = {}, logTo?: 
   const logger = pino(loggerOptions(logTo ? 'debug' : 'silent', [authToken]), logTo ?? process.stdout);
   const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   await app.register(database, { uri: config.mongodbUri!, dbName: uniqueDbName('sms') });
-  const channel = createSmsChannel({ ...config.twilio!, apiBaseUrl: config.providers.twilioApiBaseUrl, publicUrl: config.publicUrl, defaultCountry: config.business.country }, { log: app.log });
-  await channel.register(app, databaseDeps(app));
+  const channel = createSmsChannel({ ...config.twilio!, apiBaseUrl: config.providers.twilioApiBaseUrl, publicUrl: config.publicUrl, defaultCountry: config.business.country }, { log: app.log, product: databaseDeps(app) });
+  await smsRoutes({ publicUrl: config.publicUrl }).register(app, async () => channel);
   await app.ready();
   const all = (name: string) => app.db.collection(name).find({}, { projection: { _id: 0 } }).toArray();
   return {

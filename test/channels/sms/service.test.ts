@@ -21,7 +21,7 @@ describe('SMS channel with the survey service', () => {
     await fake?.close();
   });
 
-  const start = (address: string) => server.app.surveys.start({ kind: 'nps', channel: 'sms', address, trigger: 'api' });
+  const start = async (address: string) => (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'sms', address, trigger: 'api' });
   /** The survey with how its invitation went (the outbox keeps that, with the provider's reports). */
   const surveyOf = async (address: string) => {
     const survey = await server.app.store.surveys.model.findOne({ channel: 'sms', address }).lean();
@@ -29,15 +29,15 @@ describe('SMS channel with the survey service', () => {
   };
   const customerOf = (address: string) => server.app.store.customers.model.findOne({ channel: 'sms', address }).lean();
 
-  it('is registered when Twilio is configured', () => {
-    expect([...server.app.businesses.get('default')!.channels.keys()]).toContain('sms');
+  it('is registered when Twilio is configured', async () => {
+    expect([...(await server.app.businesses.get('default'))!.channels.keys()]).toContain('sms');
   });
 
   it('sends the invitation through the API and answers the score with TwiML', async () => {
     const customer = newCustomer();
     expect((await start(customer)).status).toBe('sent');
     const invitation = fake.messages.find((m) => m.to === customer)!;
-    expect(invitation).toMatchObject({ via: 'api', from: botNumber, statusCallback: `${publicUrl}/webhooks/twilio/status` });
+    expect(invitation).toMatchObject({ via: 'api', from: botNumber, statusCallback: `${publicUrl}/b/default/webhooks/twilio/status` });
     expect(invitation.body).toMatch(/Reply 0-10/);
 
     const res = await fake.receive(server.app, { from: customer, body: '9' });
@@ -61,7 +61,7 @@ describe('SMS channel with the survey service', () => {
     const messageSid = newSid('SM');
     await fake.receive(server.app, { from: customer, body: '4', messageSid });
     await server.app.alerts.drain(); // the detractor alert goes out after the reply
-    await server.app.pipeline.drain(); // and the reply's receipt is written after the answer is sent
+    await (await server.app.businesses.get('default'))!.pipeline.drain(); // and the reply's receipt is written after the answer is sent
     const before = await surveyOf(customer);
 
     const replay = await fake.receive(server.app, { from: customer, body: '4', messageSid });

@@ -38,7 +38,7 @@ describe('teams group chats and stale cards', () => {
     const user = teamsUser();
     const options = { user, serviceUrl: connector.serviceUrl };
     await post(installActivity(options));
-    const started = await server.app.surveys.start({ kind: 'nps', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
+    const started = await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
     if (started.status !== 'sent') throw new Error(started.status);
     const card = connector.activities.at(-1)!;
     const submit = (score: string) => cardSubmitActivity({ score, surveyId: started.surveyId, question: 'How likely…' }, card.id, options);
@@ -59,7 +59,7 @@ describe('teams group chats and stale cards', () => {
     const user = teamsUser();
     const options = { user, serviceUrl: connector.serviceUrl };
     await post(installActivity(options));
-    const started = await server.app.surveys.start({ kind: 'csat', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
+    const started = await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'teams', address: user.aadObjectId, trigger: 'api' });
     if (started.status !== 'sent') throw new Error(started.status);
     const card = connector.activities.at(-1)!;
     const before = connector.activities.length;

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Channel, ChannelDeps, ChannelName, Inbound, InboundResult, Outbound } from '../../../src/channels/channel.js';
-import { createTeamsChannel, type ConversationStore, type TeamsChannelOptions } from '../../../src/channels/teams/index.js';
+import { createTeamsChannel, teamsRoutes, type ConversationStore, type TeamsChannelOptions } from '../../../src/channels/teams/index.js';
 import { TeamsConversationRepository } from '../../../src/store/teams-conversations.js';
 import database from '../../../src/plugins/database.js';
 import { testConfig } from '../../helpers/build.js';
@@ -63,8 +63,9 @@ export async function buildTeamsTestApp(
     log: app.log,
     now: () => new Date(),
   };
-  state.channel = createTeamsChannel(config.teams, { conversations, log: app.log, now: deps.now }, options);
-  await state.channel.register(app, deps);
+  const channel = createTeamsChannel(config.teams, { conversations, log: app.log, now: deps.now, product: deps }, options);
+  state.channel = channel;
+  await teamsRoutes.register(app, async () => channel);
   await app.ready();
   return state;
 }

@@ -173,7 +173,7 @@ describe('telegram deep links: one-time invitations', () => {
   });
 
   it('made for an existing customer, joins the chat to them: their name, language and one throttle', async () => {
-    const rosa = await t.server.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_rosa', name: 'Rosa', locale: 'es', tags: ['vip'], trigger: 'api' });
+    const rosa = await (await t.server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: 'v_rosa', name: 'Rosa', locale: 'es', tags: ['vip'], trigger: 'api' });
     expect(rosa.status).toBe('queued'); // 03:00: waits for the send window, but counts as asked
     const webCustomer = await t.server.app.store.customers.model.findOne({ channel: 'web', address: 'v_rosa' }).lean();
     const made = await invitation({ kind: 'csat', customerId: webCustomer!._id.toString(), expiresInDays: 60 });
@@ -191,7 +191,7 @@ describe('telegram deep links: one-time invitations', () => {
     const [survey] = await surveysOf(chat.chatId);
     expect(survey).toMatchObject({ kind: 'csat', locale: 'es', vars: { customerName: 'Rosa' }, tags: ['vip'] });
     // And now the web address waits its turn too.
-    expect(await t.server.app.surveys.start({ kind: 'nps', channel: 'web', address: 'v_rosa', trigger: 'api' })).toMatchObject({ status: 'throttled' });
+    expect(await (await t.server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: 'v_rosa', trigger: 'api' })).toMatchObject({ status: 'throttled' });
   });
 
   it('refuses an invitation for a customer that does not exist, by API and by command', async () => {

@@ -33,7 +33,7 @@ describe('telegram group chats', () => {
 
 describe('telegram taps that cannot count', () => {
   const invite = async (person: { chatId: number }) => {
-    const started = await t.server.app.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
+    const started = await (await t.server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
     if (started.status !== 'sent') throw new Error(started.status);
     return { surveyId: started.surveyId, question: t.fake.sent(person.chatId)[0]! };
   };

@@ -18,7 +18,7 @@ describe('a long comment pasted in Telegram', () => {
 
   it('is stored whole when its parts arrive within seconds, each part once', async () => {
     const person = newChat();
-    await t.server.app.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
+    await (await t.server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
     await say(person, '3');
     const first = 'The delivery was late again. '.repeat(141).trim(); // 4,088 characters: one Telegram message
     const second = 'And the box was damaged.';
@@ -34,7 +34,7 @@ describe('a long comment pasted in Telegram', () => {
 
   it('leaves a short comment and the text after it alone', async () => {
     const person = newChat();
-    await t.server.app.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
+    await (await t.server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
     await say(person, '9');
     await say(person, 'Great coffee');
     clock.advance(1_000);
@@ -44,7 +44,7 @@ describe('a long comment pasted in Telegram', () => {
 
   it('leaves a later message alone', async () => {
     const person = newChat();
-    await t.server.app.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
+    await (await t.server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
     await say(person, '9');
     const long = 'Great coffee, every time. '.repeat(60).trim();
     await say(person, long);

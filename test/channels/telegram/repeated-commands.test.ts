@@ -25,7 +25,7 @@ describe('a command repeated from one Telegram chat', () => {
 
   it('fifty /start during a survey: the help and the question once; an answer in between is answered, and so is the next /start', async () => {
     const person = newChat();
-    await t.server.app.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
+    await (await t.server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
     const invited = t.fake.sent(person.chatId).length;
     for (let i = 0; i < 50; i++) await say(person, '/start');
     expect(t.fake.sent(person.chatId)).toHaveLength(invited + 2);

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createTelegramChannel, type TelegramChannelOptions, type TelegramConfig } from '../../../src/channels/telegram/index.js';
+import { createTelegramChannel, telegramRoutes, type TelegramChannelOptions, type TelegramConfig } from '../../../src/channels/telegram/index.js';
 import type { Channel } from '../../../src/channels/channel.js';
 import { startFakeTelegram, type FakeTelegram } from '../../helpers/fake-telegram.js';
 import { inMemoryDeps } from './in-memory-deps.js';
@@ -36,8 +36,9 @@ export async function adapterHarness(
     setWebhook: false,
     ...overrides,
   };
-  const channel = createTelegramChannel(config, { log: memory.deps.log }, options);
-  await channel.register(app, memory.deps);
+  const channel = createTelegramChannel(config, { log: memory.deps.log, product: memory.deps }, options);
+  await telegramRoutes.register(app, async () => channel);
+  app.addHook('onClose', () => channel.close?.());
   await app.ready();
   return {
     app,

@@ -8,12 +8,12 @@ const clock = new TestClock();
 const t = useTelegramServer(clock);
 
 const newChat = () => ({ chatId: randomInt(100_000_000, 2_000_000_000), firstName: 'Ada' });
-const invite = (chatId: number, kind: 'nps' | 'csat' | 'ces' = 'nps') =>
-  t.server.app.surveys.start({ kind, channel: 'telegram', address: String(chatId), trigger: 'api' });
+const invite = async (chatId: number, kind: 'nps' | 'csat' | 'ces' = 'nps') =>
+  (await t.server.app.businesses.get('default'))!.surveys.start({ kind, channel: 'telegram', address: String(chatId), trigger: 'api' });
 
 describe('telegram with the survey service and the real database', () => {
   it('registers the webhook route and no setWebhook call in tests', async () => {
-    expect(t.server.app.businesses.get('default')!.channels.has('telegram')).toBe(true);
+    expect((await t.server.app.businesses.get('default'))!.channels.has('telegram')).toBe(true);
     expect(t.fake.calls.some((c) => c.method === 'setWebhook')).toBe(false);
   });
 
