@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
-import type { Channel } from '../channels/channel.js';
 import { DigestScheduler, type DigestSchedule } from '../digest/digest-scheduler.js';
-import type { ChannelName } from '../domain/channels.js';
+import type { ChannelName, ChannelSender } from '../domain/channels.js';
 import { InboundPipeline } from '../inbound/pipeline.js';
 import { StaffCommands } from '../staff/commands.js';
 import { ReplyThreads } from '../staff/reply-threads.js';
@@ -39,7 +38,7 @@ export interface SharedServices {
  */
 export interface ServedBusiness {
   settings: BusinessSettings;
-  channels: ReadonlyMap<ChannelName, Channel>;
+  channels: ReadonlyMap<ChannelName, ChannelSender>;
   surveys: SurveyStarter;
   links: DeepLinks;
   staff: StaffService;
@@ -48,7 +47,7 @@ export interface ServedBusiness {
   pipeline: InboundPipeline;
 }
 
-export function serveBusiness(settings: BusinessSettings, channels: ReadonlyMap<ChannelName, Channel>, shared: SharedServices): ServedBusiness {
+export function serveBusiness(settings: BusinessSettings, channels: ReadonlyMap<ChannelName, ChannelSender>, shared: SharedServices): ServedBusiness {
   const { store, conversations, outbox, alerts, now, log } = shared;
   const surveys = new SurveyStarter(store, settings, outbox, now);
   const links = new DeepLinks(store, settings, surveys, conversations, now);

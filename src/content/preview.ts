@@ -1,6 +1,5 @@
 import { currentQuestion, startDialog, step, type DialogSession, type PromptVars, type Wording } from '../dialogs/index.js';
-import { rowsOf } from '../channels/telegram/keyboard.js';
-import type { CommentBox, Outbound } from '../domain/channels.js';
+import { rowsOf, type CommentBox, type Outbound } from '../domain/channels.js';
 import { countSegments } from '../domain/sms-segments.js';
 import { bandOf, bands, scaleOf, type Locale, type SurveyKind } from '../domain/surveys.js';
 

@@ -132,3 +132,16 @@ export interface ChannelSender {
   /** Release what the adapter holds (timers, sockets). */
   close?(): Promise<void>;
 }
+
+/** Widest row of buttons drawn (Telegram's keyboard): 8 still fit a phone screen; NPS 0-10 becomes 0-5 / 6-10. */
+const maxRowWidth = 8;
+
+/** Split choices into rows of equal-ish width: 5 and 7 stay one row, 11 become 6 + 5. */
+export function rowsOf(choices: readonly Choice[]): Choice[][] {
+  if (choices.length === 0) return [];
+  const rowCount = Math.ceil(choices.length / maxRowWidth);
+  const width = Math.ceil(choices.length / rowCount);
+  const rows: Choice[][] = [];
+  for (let i = 0; i < choices.length; i += width) rows.push(choices.slice(i, i + width));
+  return rows;
+}

@@ -1,12 +1,12 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
 import { channelFacts } from '../../domain/channel-facts.js';
-import type { Choice, Outbound } from '../channel.js';
+import { rowsOf } from '../../domain/channels.js';
+import type { Outbound } from '../channel.js';
+
+export { rowsOf };
 
 /** Telegram refuses callback_data longer than 64 bytes. */
 export const maxCallbackDataBytes = 64;
-
-/** Widest row we draw: 8 buttons still fit a phone screen; NPS 0-10 becomes 0-5 / 6-10. */
-const maxRowWidth = 8;
 
 /** `s:<surveyId or ->:<value>`; the survey id is dropped when it would not fit. */
 export function encodeChoice(surveyId: string | undefined, value: string): string {
@@ -23,16 +23,6 @@ export function decodeChoice(data: string): { surveyId?: string; value: string }
   if (!m) return null;
   const [, surveyId, value] = m as unknown as [string, string, string];
   return surveyId === '-' ? { value } : { surveyId, value };
-}
-
-/** Split choices into rows of equal-ish width: 5 and 7 stay one row, 11 become 6 + 5. */
-export function rowsOf(choices: readonly Choice[]): Choice[][] {
-  if (choices.length === 0) return [];
-  const rowCount = Math.ceil(choices.length / maxRowWidth);
-  const width = Math.ceil(choices.length / rowCount);
-  const rows: Choice[][] = [];
-  for (let i = 0; i < choices.length; i += width) rows.push(choices.slice(i, i + width));
-  return rows;
 }
 
 /** The inline keyboard for a message's choices, or undefined when it has none. */
