@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { withButtonsOn } from '../domain/channel-facts.js';
+import { withButtonsOn } from '../domain/channels.js';
 import type { Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
 import type { AlertEvent, NewOutboxItem, OwedEffect, Store, SurveyRecord } from '../store/index.js';

@@ -1,26 +1,15 @@
 import type { Outbound } from '../domain/channels.js';
-import type { Wording } from './prompts/prompt-set.js';
+import type { PromptVars, Wording } from './prompts/catalog.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 
 export { surveyKinds, locales } from '../domain/surveys.js';
 export type { Band, Locale, SurveyKind } from '../domain/surveys.js';
+export type { PromptVars } from './prompts/catalog.js';
 
 /** `invited` → `awaiting_comment` → `completed`; or `expired` / `opted_out`. */
 export type DialogState = 'invited' | 'awaiting_comment' | 'completed' | 'expired' | 'opted_out';
 
 export type Keyword = 'stop' | 'start' | 'help' | 'skip';
-
-/** Words interpolated into prompts. */
-export interface PromptVars {
-  business: string;
-  customerName?: string;
-  /** What the survey is about: a product, an order, a visit. */
-  context?: string;
-  /** The parts of the survey's context, for a business's own wording (not stored with the dialog). */
-  product?: string;
-  order?: string;
-  location?: string;
-}
 
 /** The whole conversation state of one survey; stored as part of the survey document. */
 export interface DialogSession {

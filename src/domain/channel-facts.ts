@@ -1,4 +1,3 @@
-import type { Outbound } from './channels.js';
 import { normalizePhone } from './phone.js';
 
 /**
@@ -147,6 +146,3 @@ export function channelAddress(channel: ChannelName, raw: string, country: strin
 
 /** `channel:address` as a person would write it for this channel, for examples in messages. */
 export const exampleAddress = (channel: ChannelName): string => `${channel}:${channelFacts[channel].address.example}`;
-
-/** A message with buttons as a channel shows it: whole, or its text alone on a channel without buttons (the text says what to type). */
-export const withButtonsOn = (channel: ChannelName, message: Outbound): Outbound => (channelFacts[channel].buttons > 0 ? message : { text: message.text });

@@ -1,6 +1,6 @@
 /** What passes between a channel adapter and the product: channel names, messages in and out, deliveries. */
 
-import type { ChannelName } from './channel-facts.js';
+import { channelFacts, type ChannelName } from './channel-facts.js';
 
 /** The chat channels a survey can run on: the rows of the channel facts. */
 export { channelNames, type ChannelName } from './channel-facts.js';
@@ -145,3 +145,6 @@ export function rowsOf(choices: readonly Choice[]): Choice[][] {
   for (let i = 0; i < choices.length; i += width) rows.push(choices.slice(i, i + width));
   return rows;
 }
+
+/** A message with buttons as a channel shows it: whole, or its text alone on a channel without buttons (the text says what to type). */
+export const withButtonsOn = (channel: ChannelName, message: Outbound): Outbound => (channelFacts[channel].buttons > 0 ? message : { text: message.text });

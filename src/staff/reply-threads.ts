@@ -1,6 +1,6 @@
 import { commentOf } from '../domain/text.js';
 import { promptsFor } from '../dialogs/prompts/index.js';
-import { withButtonsOn } from '../domain/channel-facts.js';
+import { withButtonsOn } from '../domain/channels.js';
 import type { Inbound, Outbound } from '../domain/channels.js';
 import type { BusinessSettings, Identity, Store, SurveyRecord } from '../store/index.js';
 import type { Outbox } from '../surveys/outbox.js';

@@ -7,7 +7,8 @@ import { questionCard, renderOutbound } from '../../src/channels/teams/cards.js'
 import { inlineKeyboard } from '../../src/channels/telegram/keyboard.js';
 import { createWebChannel, webRoutes } from '../../src/channels/web/index.js';
 import type { ChannelDeps } from '../../src/channels/channel.js';
-import { anonymousChannel, channelAddress, channelFacts, deepLinkChannels, phoneChannel, withButtonsOn } from '../../src/domain/channel-facts.js';
+import { anonymousChannel, channelAddress, channelFacts, deepLinkChannels, phoneChannel } from '../../src/domain/channel-facts.js';
+import { withButtonsOn } from '../../src/domain/channels.js';
 import { channelNames, type Choice } from '../../src/domain/channels.js';
 import { scaleOf, surveyKinds } from '../../src/domain/surveys.js';
 import type { TranscriptLine } from '../../src/store/index.js';

@@ -1,6 +1,18 @@
 import { IntlMessageFormat } from 'intl-messageformat';
-import type { Locale, PromptVars, SurveyKind } from '../types.js';
+import type { Locale, SurveyKind } from '../../domain/surveys.js';
 import { scaleOf } from '../../domain/surveys.js';
+
+/** Words interpolated into prompts. */
+export interface PromptVars {
+  business: string;
+  customerName?: string;
+  /** What the survey is about: a product, an order, a visit. */
+  context?: string;
+  /** The parts of the survey's context, for a business's own wording (not stored with the dialog). */
+  product?: string;
+  order?: string;
+  location?: string;
+}
 
 /**
  * Message catalogs: every text of the survey is an ICU MessageFormat message, read by
@@ -129,4 +141,9 @@ export function valuesOf(kind: SurveyKind, v: PromptVars): MessageValues {
     min,
     max,
   };
+}
+
+/** A business's own wording: the compiled message for a language, survey kind and key, if it has one. */
+export interface Wording {
+  message(locale: Locale, kind: SurveyKind, key: WordingKey): CompiledMessage | undefined;
 }

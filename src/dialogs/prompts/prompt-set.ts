@@ -1,6 +1,8 @@
 import type { CommentBox } from '../../domain/channels.js';
 import type { Band, Locale, PromptVars, SurveyKind } from '../types.js';
-import { localeFacts, valuesOf, type Catalog, type CompiledMessage, type WordingKey } from './catalog.js';
+import { localeFacts, valuesOf, type Catalog, type Wording, type WordingKey } from './catalog.js';
+
+export type { Wording } from './catalog.js';
 
 /** Everything the survey says, in one language. */
 export interface PromptSet {
@@ -39,11 +41,6 @@ export interface PromptSet {
   commentCut(max: number): string;
   /** After the customer answers a reply from the business: their message went on to it. */
   forwarded(vars: PromptVars): string;
-}
-
-/** A business's own wording: the compiled message for a language, survey kind and key, if it has one. */
-export interface Wording {
-  message(locale: Locale, kind: SurveyKind, key: WordingKey): CompiledMessage | undefined;
 }
 
 /** The prompts of one language from its catalog, with a business's own wording laid over it. */
