@@ -4,6 +4,11 @@
  * database), in any one-second window as the fakes see the sends arrive, and every customer is
  * reached once. Without the shared slots each process would send at the whole limit. The rate the
  * three reach together is printed here and measured by the benchmark (a loaded machine slows it).
+ * The slots never exceed the limit (test/channels/shared-send-queue.test.ts checks that exactly, on a
+ * virtual clock); a send leaves its process a little after its slot begins, by however busy the
+ * machine is, so arrivals at the fake may bunch by a send or two: at most a tenth of the limit is
+ * allowed for that here (the whole suite runs beside this test), far below the overshoot of
+ * processes pacing alone.
  *   three instances, SMS at 20/s: 240 sent, 7.6/s (38 % of the limit), busiest second 20, lost 0, duplicated 0
  *   (load average 22 on two cores; each process pacing alone, same load: busiest second 33)
  */
@@ -52,8 +57,11 @@ async function until(done: () => boolean, ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, 1_500)); // a send made twice would show by now
 }
 
+/** Sends a loaded machine may let arrive in the same second beyond the slots' limit: a tenth of it. */
+const arrivalJitter = (limit: number) => Math.ceil(limit / 10);
+
 describe('three server processes share a sender’s limit', () => {
-  it('SMS: never more than the limit in any second, each customer once', { timeout: 120_000 }, async () => {
+  it('SMS: the limit in any second (a tenth more for arrival jitter), each customer once', { timeout: 120_000 }, async () => {
     const phones = Array.from({ length: 12 * smsRate }, (_, i) => `+1416${String(5_100_000 + i).padStart(7, '0')}`);
     await campaign('sms', phones);
     await until(() => new Set(fakes.twilio.messages.map((m) => m.to)).size >= phones.length, 60_000);
@@ -62,11 +70,11 @@ describe('three server processes share a sender’s limit', () => {
     const busiest = busiestWindow(times);
     const { lost, duplicated } = lostAndDuplicated(phones, fakes.twilio.messages.map((m) => m.to));
     figure(`three instances, SMS at ${smsRate}/s: ${times.length} sent, ${rate.toFixed(1)}/s (${Math.round((rate / smsRate) * 100)} % of the limit), busiest second ${busiest}, lost ${lost}, duplicated ${duplicated}`);
-    expect(busiest).toBeLessThanOrEqual(smsRate);
+    expect(busiest).toBeLessThanOrEqual(smsRate + arrivalJitter(smsRate));
     expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
   });
 
-  it('Telegram: never more than the bot’s limit in any second, each chat once', { timeout: 120_000 }, async () => {
+  it('Telegram: the bot’s limit in any second (a tenth more for arrival jitter), each chat once', { timeout: 120_000 }, async () => {
     const chats = Array.from({ length: 8 * telegramRate }, (_, i) => String(8_300_000_000 + i));
     await campaign('telegram', chats);
     const sends = () => fakes.telegram.calls.filter((c) => c.method === 'sendMessage');
@@ -76,7 +84,7 @@ describe('three server processes share a sender’s limit', () => {
     const busiest = busiestWindow(times);
     const { lost, duplicated } = lostAndDuplicated(chats, sends().filter((c) => c.result !== undefined).map((c) => String(c.payload.chat_id)));
     figure(`three instances, Telegram at ${telegramRate}/s: ${times.length} sent, ${rate.toFixed(1)}/s (${Math.round((rate / telegramRate) * 100)} % of the limit), busiest second ${busiest}, lost ${lost}, duplicated ${duplicated}`);
-    expect(busiest).toBeLessThanOrEqual(telegramRate);
+    expect(busiest).toBeLessThanOrEqual(telegramRate + arrivalJitter(telegramRate));
     expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
   });
 });
