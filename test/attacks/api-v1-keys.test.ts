@@ -68,6 +68,9 @@ const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: str
   { method: 'GET', url: '/api/v1/insights/segments?from=2026-01-01&to=2026-03-01' },
   { method: 'POST', url: '/api/v1/surveys/import', body: [{ sourceId: 'old-1', kind: 'nps', score: 9, answeredAt: '2026-02-01T10:00:00Z', customer: { externalId: 'x2' } }] },
   { method: 'PATCH', url: '/api/v1/business', body: { name: 'Renamed' } },
+  { method: 'GET', url: '/api/v1/content/nps/en', documented: '/api/v1/content/{kind}/{locale}' },
+  { method: 'PUT', url: '/api/v1/content/nps/en', body: { messages: { question: 'How likely are you to recommend {business}? Reply {min}-{max}.' } }, documented: '/api/v1/content/{kind}/{locale}' },
+  { method: 'POST', url: '/api/v1/content/nps/en/preview', body: { messages: {} }, documented: '/api/v1/content/{kind}/{locale}/preview' },
   // The deployment's routes: an operator key's only.
   { method: 'POST', url: '/api/v1/businesses', body: { id: 'newcomer', name: 'Newcomer' }, operator: true },
   { method: 'GET', url: '/api/v1/businesses', operator: true },

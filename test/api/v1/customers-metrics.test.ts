@@ -104,7 +104,7 @@ describe('staff and links', () => {
   it('answer 409 while Telegram is not enabled', async () => {
     const link = await v1(server.app, envKey, 'GET', '/links/telegram?kind=csat');
     expect(link.statusCode).toBe(409);
-    expect(link.json()).toMatchObject({ type: 'urn:survey-bot:problem:conflict', detail: expect.stringMatching(/TELEGRAM_BOT_TOKEN/) });
+    expect(link.json()).toMatchObject({ type: 'urn:survey-bot:problem:conflict', detail: expect.stringMatching(/Telegram identity/) });
     expect((await v1(server.app, envKey, 'POST', '/invitations', { kind: 'nps' })).statusCode).toBe(409);
   });
 });
