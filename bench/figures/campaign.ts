@@ -5,6 +5,7 @@
  * fakes: the achieved rate against the limit (and the busiest second), duplicates and losses.
  */
 import { httpRequest, is2xx } from '../../test/faults/http.js';
+import { busiestWindow as busiest } from '../../test/helpers/send-rate.js';
 import { sleep } from '../lib/processes.js';
 import { apiKey, startFakes, startProduct, withDbName } from '../lib/product.js';
 
@@ -34,18 +35,6 @@ export interface CampaignFigures {
   seconds: number;
   apiRowsAccepted: number;
   channels: ChannelCampaign[];
-}
-
-/** Most timestamps within any window of `ms` (half-open), over a sorted list. */
-function busiest(times: number[], ms = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let from = 0;
-  for (let to = 0; to < sorted.length; to++) {
-    while (sorted[to]! - sorted[from]! >= ms) from++;
-    best = Math.max(best, to - from + 1);
-  }
-  return best;
 }
 
 function summarize(channel: 'sms' | 'telegram', addresses: string[], accepted: Array<{ to: string; at: number }>, attempts: number[], limit: number): ChannelCampaign {

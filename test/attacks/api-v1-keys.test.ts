@@ -36,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => rig?.close());
 
 /** Every v1 route with a request that passes validation (ids of the first business), so only the key decides. */
-const routes = (): Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown; ofBusiness?: boolean; exportScope?: boolean; documented?: string; operator?: boolean }> => [
+const routes = (): Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; body?: unknown; ofBusiness?: boolean; exportScope?: boolean; documented?: string; operator?: boolean }> => [
   { method: 'POST', url: '/api/v1/surveys', body: { kind: 'nps', channel: 'sms', address: '+14155554411' } },
   { method: 'GET', url: '/api/v1/surveys?limit=5' },
   { method: 'GET', url: `/api/v1/surveys/${ids.survey}`, ofBusiness: true },
