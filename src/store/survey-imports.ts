@@ -1,26 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Types, type Model } from 'mongoose';
-import type { ChannelName } from '../domain/channels.js';
-import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 import type { RollupMetric } from './rollups.js';
-import type { SurveyContext } from './survey-records.js';
+import type { ScoredSurvey, SurveyContext } from './survey-records.js';
 import type { AnalysisInputs } from './week-analyses.js';
 import { upsertOnce } from './upsert-once.js';
 
 /** An answered survey from another tool, with its own dates, ready to store. */
-export interface ImportedSurvey {
+export interface ImportedSurvey extends Omit<ScoredSurvey, 'id' | 'context'> {
   businessId: string;
-  customerId: string;
-  channel: ChannelName;
   address: string;
-  kind: SurveyKind;
-  score: number;
-  band: Band;
-  comment?: string;
-  locale: Locale;
-  answeredAt: Date;
-  /** The ISO week of the answer in the business time zone: the counters' period. */
-  week: string;
   tags: string[];
   context?: SurveyContext;
   /** Features of the customer's events in the 30 days before the answer: its `event:` cohorts. */
