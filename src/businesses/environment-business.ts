@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
 import type { SecretBox } from '../security/secret-box.js';
-import type { Store } from '../store/index.js';
+import { apiScopes, type Store } from '../store/index.js';
 import { normalizeAddress } from '../surveys/start-survey.js';
 import { channelIdentitiesInput } from './identities.js';
 import { toStored } from './settings.js';
@@ -12,6 +12,9 @@ import { toStored } from './settings.js';
  * an upgrade keeps every survey, counter and key; its routes are also served un-prefixed.
  */
 export const environmentBusinessId = 'default';
+
+/** The fixed id of the stored record of API_KEY (a key of the environment's business with every scope). */
+export const environmentKeyId = '000000000000000000000001';
 
 /**
  * The business a channel route's path names: `/b/<id>/…`, or, un-prefixed (the routes of the versions
@@ -29,6 +32,7 @@ export interface EnvironmentDescription {
   twilio?: { accountSid: string; authToken: string; from: string; ratePerSecond: number };
   telegram?: { token: string; webhookSecret: string };
   teams?: { appId: string; appPassword: string; appType: string; tenantId?: string };
+  apiKey?: string;
 }
 
 /** The business the environment describes, as the CLI or the API would be given it. */
@@ -54,9 +58,10 @@ export function environmentBusiness(config: EnvironmentDescription) {
  * The one start-up step that knows the environment's business: written as a stored business like
  * any other (identities sealed with SECRETS_KEY) when the environment describes it differently from
  * the last time it was written, so a change made through the API or the CLI since then stands until
- * the environment itself changes. OWNER_ADDRESSES are made owners.
+ * the environment itself changes. OWNER_ADDRESSES are made owners. API_KEY is stored as any key is
+ * (its hash, under a fixed id, every scope): replaced when it changes, revoked when it is unset.
  */
-export async function adoptEnvironmentBusiness(config: EnvironmentDescription, store: Store, secrets: SecretBox): Promise<boolean> {
+export async function adoptEnvironmentBusiness(config: EnvironmentDescription, store: Store, secrets: SecretBox, now: Date): Promise<boolean> {
   const business = environmentBusiness(config);
   // A digest, not the values: the identities hold secrets.
   const digest = createHash('sha256').update(JSON.stringify(business)).digest('hex');
@@ -65,5 +70,7 @@ export async function adoptEnvironmentBusiness(config: EnvironmentDescription, s
   for (const { channel, address } of config.owners.addresses) {
     await store.staff.add(environmentBusinessId, { channel, address: normalizeAddress(channel, address, business.country) }, 'owner');
   }
+  if (config.apiKey) await store.apiKeys.place(environmentKeyId, { businessId: environmentBusinessId, name: 'API_KEY', scopes: apiScopes, key: config.apiKey }, now);
+  else await store.apiKeys.revoke(environmentKeyId, environmentBusinessId, now);
   return written;
 }

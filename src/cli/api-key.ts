@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { environmentBusinessId } from '../businesses/environment-business.js';
 import { cleanText } from '../domain/text.js';
 import { apiScopes, deployment, operatorScope, type KeyScope } from '../store/index.js';
 import { connectCli, runCommand, UsageError } from './connect.js';
@@ -12,7 +13,7 @@ scopes: ${apiScopes.join(', ')}; an operator key (the deployment's) creates, cha
 
 /** Makes, lists and revokes REST API keys on the database the server uses (MONGODB_URI or the embedded one). */
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { business: { type: 'string', default: 'default' }, operator: { type: 'boolean', default: false }, scopes: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' } } });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { business: { type: 'string', default: environmentBusinessId }, operator: { type: 'boolean', default: false }, scopes: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' } } });
   const command = positionals[0];
   if (!command || !['create', 'list', 'revoke'].includes(command)) throw new UsageError(`unknown command ${command ?? '(none)'}`);
   if (values.operator && values.scopes) throw new UsageError('an operator key has the operator scope alone: leave out --scopes');
@@ -25,8 +26,7 @@ async function main(argv: string[]): Promise<void> {
   const { store, close } = await connectCli();
   try {
     const businessId = values.operator ? deployment : values.business!;
-    // The environment's business is stored when the server first starts; a key for it may come earlier.
-    if (businessId !== 'default' && businessId !== deployment && !(await store.businesses.get(businessId))) throw new UsageError(`no business ${businessId}`);
+    if (businessId !== deployment && !(await store.businesses.get(businessId))) throw new UsageError(`no business ${businessId}`);
     if (command === 'create') {
       const made = await store.apiKeys.create({ businessId, name: cleanText(values.name!), scopes: scopes as KeyScope[] });
       console.error(`API key ${made.id} for ${values.operator ? 'the deployment' : `business ${businessId}`} (${made.scopes.join(', ')}), shown this once:`);

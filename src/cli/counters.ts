@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { environmentBusinessId } from '../businesses/environment-business.js';
 import { weekKey } from '../domain/calendar.js';
 import { rebuildWeeks } from '../surveys/week-counts.js';
 import { connectCli, runCommand, UsageError } from './connect.js';
@@ -15,7 +16,7 @@ function weekOf(date: string | undefined, name: string): string {
 
 /** Rebuilds counters from the surveys on the database the server uses (MONGODB_URI or the embedded one). */
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { business: { type: 'string', default: 'default' }, from: { type: 'string' }, to: { type: 'string' } } });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { business: { type: 'string', default: environmentBusinessId }, from: { type: 'string' }, to: { type: 'string' } } });
   if (positionals[0] !== 'rebuild') throw new UsageError(`unknown command ${positionals[0] ?? '(none)'}`);
   const from = weekOf(values.from, '--from');
   const to = values.to ? weekOf(values.to, '--to') : from;
@@ -23,7 +24,7 @@ async function main(argv: string[]): Promise<void> {
   const { store, close } = await connectCli();
   try {
     const businessId = values.business!;
-    if (businessId !== 'default' && !(await store.businesses.get(businessId))) throw new UsageError(`no business ${businessId}`);
+    if (!(await store.businesses.get(businessId))) throw new UsageError(`no business ${businessId}`);
     for (const { week, counters } of await rebuildWeeks(store, businessId, from, to)) process.stdout.write(`${week}\t${counters} counters\n`);
   } finally {
     await close();

@@ -24,7 +24,7 @@ export default fp<StoreOptions>(
   async (app, { config, now }) => {
     const store = await createStore(app.db, now, { indexesInBackground: true });
     const secrets = await secretBoxFor({ key: config.secretsKey, dataDir: config.dataDir });
-    if (await adoptEnvironmentBusiness(config, store, secrets)) app.log.info('the business the environment describes was written');
+    if (await adoptEnvironmentBusiness(config, store, secrets, now())) app.log.info('the business the environment describes was written');
     app.decorate('now', now);
     app.decorate('store', store);
     app.decorate('secrets', secrets);

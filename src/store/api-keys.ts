@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
 
@@ -17,6 +17,8 @@ export type KeyScope = ApiScope | typeof operatorScope;
 /**
  * A REST API key of one business. Only the SHA-256 of the whole key is stored: the key itself is
  * shown once, when it is made. `lastUsedAt` is written at most once a minute per key and instance.
+ * A key is found by its hash (unique), whatever its shape: made here (`sk_…`) or given by the
+ * deployment (API_KEY, placed under a fixed id).
  */
 const apiKeySchema = new Schema(
   {
@@ -30,6 +32,7 @@ const apiKeySchema = new Schema(
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 apiKeySchema.index({ businessId: 1, createdAt: -1 });
+apiKeySchema.index({ hash: 1 }, { unique: true });
 
 export interface ApiKeyRecord {
   id: string;
@@ -56,13 +59,7 @@ function toRecord(d: Doc): ApiKeyRecord {
   };
 }
 
-const keyPattern = /^sk_([a-f0-9]{24})_([A-Za-z0-9_-]{43})$/;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-/** The id part of a key shaped like ours (`sk_<id>_<secret>`), or undefined. */
-export function apiKeyId(key: string): string | undefined {
-  return keyPattern.exec(key)?.[1];
-}
 
 /** API keys: made, checked, listed and revoked per business. */
 export class ApiKeyRepository {
@@ -80,15 +77,31 @@ export class ApiKeyRepository {
     return { ...toRecord(doc.toObject() as Doc), key };
   }
 
+  /**
+   * A key given from outside (the deployment's API_KEY) under a fixed id: written when absent or when
+   * the key changed (valid again from `at`, the old key gone); false when it stood as it was, so a
+   * revocation made since stands until the key itself changes.
+   */
+  async place(id: string, input: { businessId: string; name: string; scopes: readonly KeyScope[]; key: string }, at: Date): Promise<boolean> {
+    const _id = new Types.ObjectId(id);
+    const hash = sha256(input.key);
+    const doc = await this.model.findOne({ _id }, { hash: 1 }).lean<Doc>();
+    if (doc?.hash === hash) return false;
+    const fields = { businessId: input.businessId, name: input.name, scopes: [...new Set(input.scopes)], hash, createdAt: at };
+    try {
+      await this.model.updateOne({ _id }, { $set: fields, $unset: { revokedAt: 1, lastUsedAt: 1 } }, { upsert: true, timestamps: false });
+    } catch (err) {
+      // Another instance starting at the same moment placed it first.
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+    return true;
+  }
+
   /** The key's record when `key` is exactly a stored key (revoked ones included: the caller decides), else undefined. */
   async verify(key: string): Promise<ApiKeyRecord | undefined> {
-    const id = apiKeyId(key);
-    if (!id) return undefined;
-    const doc = await this.model.findOne({ _id: new Types.ObjectId(id) }).lean<Doc>();
-    if (!doc) return undefined;
-    const stored = Buffer.from(doc.hash as string, 'hex');
-    const given = Buffer.from(sha256(key), 'hex');
-    return stored.length === given.length && timingSafeEqual(stored, given) ? toRecord(doc) : undefined;
+    // Looked up by the hash, never the key: timing tells nothing of a stored key.
+    const doc = await this.model.findOne({ hash: sha256(key) }).lean<Doc>();
+    return doc ? toRecord(doc) : undefined;
   }
 
   async list(businessId: string): Promise<ApiKeyRecord[]> {

@@ -16,7 +16,7 @@ describe("the environment's business", () => {
   const secret = 'environment-business-webhook-secret';
   let fake: FakeTelegram;
   let server: TestServer | undefined;
-  const env = (more: Record<string, string> = {}) => ({
+  const env = (more: Record<string, string | undefined> = {}) => ({
     SECRETS_KEY: 'ab'.repeat(32),
     API_KEY: apiKey,
     BUSINESS_NAME: 'Env Shop',
@@ -27,12 +27,12 @@ describe("the environment's business", () => {
     PUBLIC_URL: 'https://bot.example.com',
     ...more,
   });
-  const start = async (more?: Record<string, string>) => {
+  const start = async (more?: Record<string, string | undefined>) => {
     await server?.app.close();
     server = await buildTestServer(env(more), { dbName });
     return server.app;
   };
-  const api = (method: 'GET' | 'PATCH' | 'POST', url: string, payload?: unknown) =>
+  const api = (method: 'GET' | 'PATCH' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
     server!.app.inject({ method, url: `/api/v1${url}`, headers: { 'x-api-key': apiKey }, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
   beforeAll(async () => {
@@ -105,4 +105,30 @@ describe("the environment's business", () => {
     expect(fake.sent(777002).length).toBeGreaterThan(0);
     expect((await app.inject({ method: 'POST', url: '/b/defaultx/chat/api/visitors', payload: { kind: 'nps' } })).statusCode).toBe(404);
   });
+
+  it('has API_KEY as a stored key of its own: listed, hashed, revoked through the API, replaced and revoked by the environment', async () => {
+    const get = (key: string) => server!.app.inject({ method: 'GET', url: '/api/v1/business', headers: { 'x-api-key': key } });
+    const listed = await api('GET', '/api-keys');
+    const own = (listed.json().items as Array<{ id: string; name: string; scopes: string[]; revokedAt: unknown }>).find((k) => k.name === 'API_KEY');
+    expect(own).toMatchObject({ scopes: ['surveys:write', 'surveys:read', 'export', 'admin'], revokedAt: null });
+    const raw = await server!.app.store.apiKeys.model.findOne({ _id: own!.id }).lean<Record<string, unknown>>();
+    expect(raw).toMatchObject({ businessId: 'default', name: 'API_KEY' });
+    expect(JSON.stringify(raw)).not.toContain(apiKey);
+    // Revoked through the API like any key: refused at once, and still after a restart with the same API_KEY.
+    expect((await api('DELETE', `/api-keys/${own!.id}`)).statusCode).toBe(200);
+    expect((await get(apiKey)).statusCode).toBe(401);
+    await start({ BUSINESS_NAME: 'Env Shop Two' });
+    expect((await get(apiKey)).statusCode).toBe(401);
+    // A new API_KEY replaces the old one under the same id.
+    const next = 'k_env_business_replaced_9876543210';
+    await start({ BUSINESS_NAME: 'Env Shop Two', API_KEY: next });
+    expect((await get(next)).statusCode).toBe(200);
+    expect((await get(apiKey)).statusCode).toBe(401);
+    const keys = (await server!.app.inject({ method: 'GET', url: '/api/v1/api-keys', headers: { 'x-api-key': next } })).json().items as Array<{ id: string; name: string }>;
+    expect(keys.filter((k) => k.name === 'API_KEY').map((k) => k.id)).toEqual([own!.id]);
+    // Unset: revoked.
+    await start({ BUSINESS_NAME: 'Env Shop Two', API_KEY: undefined });
+    expect((await get(next)).statusCode).toBe(401);
+  });
 });
+

@@ -1,13 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { environmentBusinessId } from '../../businesses/environment-business.js';
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../../errors.js';
-import { apiScopes, deployment, type BusinessSettings, type KeyScope } from '../../store/index.js';
+import { deployment, type BusinessSettings, type KeyScope } from '../../store/index.js';
 import { presentedKey } from '../auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The API key that authenticated this request (v1 routes): its id (`env` for API_KEY) and scopes. */
+    /** The API key that authenticated this request (v1 routes): its id and scopes. */
     apiKey?: { id: string; scopes: readonly KeyScope[] };
     /** An operator key (the deployment's, no business's): it reaches only the routes of scope `operator`. */
     operator?: boolean;
@@ -33,23 +32,16 @@ interface Identified {
 }
 
 /**
- * API keys of v1: `sk_<id>_<secret>` keys from the store (SHA-256 compared), and API_KEY, a key of
- * the environment's business with every scope (compared in constant time, never stored). Verified keys and
- * business settings are cached for a few seconds; a revocation on this instance takes effect at once,
+ * API keys of v1, all from the store (found by their SHA-256; API_KEY is stored there at start like any
+ * other key). Verified keys and business settings are cached for a few seconds; a revocation on this instance takes effect at once,
  * on another within `cacheMs`.
  */
 export class ApiKeyAuth {
-  private readonly envKey: Buffer | undefined;
   private readonly keys = new Map<string, { found: Identified & { revoked: boolean }; until: number }>();
   private readonly businesses = new Map<string, { settings: BusinessSettings | undefined; until: number }>();
   private readonly touched = new Map<string, number>();
 
-  constructor(
-    private readonly app: FastifyInstance,
-    envKey: string | undefined,
-  ) {
-    this.envKey = envKey ? digest(envKey) : undefined;
-  }
+  constructor(private readonly app: FastifyInstance) {}
 
   /** onRequest: who is calling (no refusal yet, so the rate limit can count refused callers by address). */
   async identify(request: FastifyRequest): Promise<void> {
@@ -88,7 +80,6 @@ export class ApiKeyAuth {
 
   private async lookup(key: string): Promise<(Identified & { revoked: boolean }) | undefined> {
     const hash = digest(key);
-    if (this.envKey && timingSafeEqual(hash, this.envKey)) return { key: { id: 'env', scopes: apiScopes }, businessId: environmentBusinessId, revoked: false };
     const now = Date.now();
     const cached = this.keys.get(hash.toString('hex'));
     if (cached && cached.until > now) {

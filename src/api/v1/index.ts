@@ -46,7 +46,7 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   });
 
   // Identify first, count (by key, or by address for callers without one), then refuse.
-  const auth = new ApiKeyAuth(app, config.apiKey);
+  const auth = new ApiKeyAuth(app);
   app.addHook('onRequest', (request) => auth.identify(request));
   await app.register(rateLimit, {
     max: config.apiRateLimit,
