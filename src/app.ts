@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import { apiWithDocs } from './api/docs.js';
-import { apiRoutes } from './api/routes.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { AppError } from './errors.js';
 import businesses from './plugins/businesses.js';
@@ -68,7 +67,6 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(sweeper, { config });
   await fastify.register(providerWebhooks, { config });
   healthRoutes(fastify);
-  await fastify.register(apiRoutes, { prefix: '/api', config });
   await fastify.register(dashboardRoutes, { config });
   await fastify.register(apiWithDocs, { prefix: '/api', config });
 }

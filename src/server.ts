@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { loggerOptions } from './logger.js';
 import { frameworkErrors } from './api/v1/problems.js';
+import { deprecatedApiAlias } from './api/deprecated-alias.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded-database.js';
 
 export interface BuildOptions extends Omit<AppOptions, 'config'> {
@@ -38,6 +39,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     // router's 414); what Fastify still refuses itself (a URL it cannot decode) is problem+json under /api/v1.
     routerOptions: { maxParamLength: 16_384 },
     frameworkErrors,
+    // The deprecated first-version API paths are answered by their /api/v1 routes.
+    rewriteUrl: (request) => deprecatedApiAlias(request.url ?? '/'),
     pluginTimeout: options.pluginTimeout ?? 10_000,
   });
   const { logLevel: _level, logStream: _stream, pluginTimeout: _timeout, waitForIndexes = true, ...appOptions } = options;

@@ -29,7 +29,7 @@ describe('log redaction', () => {
   it('masks phone numbers inside messages and request URLs', () => {
     const { log, text } = capture();
     log.info('sending survey to +1 (555) 123-4567 now');
-    log.info({ req: { method: 'GET', url: '/api/customers/+15551234567', headers: {} } }, 'request');
+    log.info({ req: { method: 'GET', url: '/api/v1/customers/+15551234567', headers: {} } }, 'request');
     expect(text()).not.toMatch(/555.?123.?4567/);
   });
 

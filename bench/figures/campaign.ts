@@ -99,7 +99,7 @@ export async function benchCampaign(
     const started = Date.now();
     const expectedSeconds = Math.max(sizes.sms / sizes.smsRate, sizes.telegram / telegramRate);
     const upload = async (chunk: unknown[]) => {
-      const res = await httpRequest('POST', `${server.url}/api/surveys`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(chunk), timeoutMs: (expectedSeconds * 3 + 120) * 1000 });
+      const res = await httpRequest('POST', `${server.url}/api/v1/surveys`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(chunk), timeoutMs: (expectedSeconds * 3 + 120) * 1000 });
       if (!is2xx(res)) throw new Error(`campaign upload: ${JSON.stringify(res).slice(0, 300)}`);
       return (JSON.parse(res.body) as { accepted: number }).accepted;
     };

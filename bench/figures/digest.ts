@@ -87,7 +87,7 @@ export interface DigestSize {
   surveys: number;
   rollups: number;
   generateSeconds: number;
-  /** GET /api/stats from the production server over HTTP (measured on the larger set only). */
+  /** GET /api/v1/stats from the production server over HTTP (measured on the larger set only). */
   statsHttpMs?: number;
   statsMs: number;
   statsRecomputedMs: number;
@@ -177,8 +177,8 @@ export async function benchDigest(
     const http: number[] = [];
     try {
       for (let i = 0; i <= sizes.runs; i++) {
-        const { ms, result } = await clock(() => httpRequest('GET', `${server.url}/api/stats?period=90d`, { headers: { 'x-api-key': apiKey }, timeoutMs: 120_000 }));
-        if (!is2xx(result)) throw new Error(`/api/stats: ${JSON.stringify(result).slice(0, 200)}`);
+        const { ms, result } = await clock(() => httpRequest('GET', `${server.url}/api/v1/stats?period=90d`, { headers: { 'x-api-key': apiKey }, timeoutMs: 120_000 }));
+        if (!is2xx(result)) throw new Error(`/api/v1/stats: ${JSON.stringify(result).slice(0, 200)}`);
         if (i > 0) http.push(ms);
       }
     } finally {

@@ -45,7 +45,7 @@ async function campaignRun(database: { uri: string }, instances: number, sms: nu
       let next = 0;
       await Promise.all([0, 1].map(async () => {
         while (next < chunks.length) {
-          const res = await httpRequest('POST', `${server.url}/api/surveys`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(chunks[next++]), timeoutMs: 600_000 });
+          const res = await httpRequest('POST', `${server.url}/api/v1/surveys`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(chunks[next++]), timeoutMs: 600_000 });
           if (!is2xx(res)) throw new Error(`shared campaign upload: ${JSON.stringify(res).slice(0, 300)}`);
         }
       }));

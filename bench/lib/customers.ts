@@ -66,7 +66,7 @@ export async function startTemplate(channel: Channel, serverUrl: string, db: Db,
       const user = { id: teamsUserId!, aadObjectId: address, name: 'Ada Lovelace' };
       await post(`${serverUrl}/api/messages`, installActivity({ user, serviceUrl: fakes.connector.serviceUrl }));
     }
-    const res = await post(`${serverUrl}/api/surveys`, { kind: 'nps', channel, address }, { 'x-api-key': apiKey });
+    const res = await post(`${serverUrl}/api/v1/surveys`, { kind: 'nps', channel, address }, { 'x-api-key': apiKey });
     if (res.status !== 'sent') throw new Error(`template survey on ${channel}: ${JSON.stringify(res)}`);
   }
   const survey = await db.collection('surveys').findOne({ channel, address: visitor });

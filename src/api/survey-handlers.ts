@@ -37,14 +37,14 @@ async function startRow(starter: SurveyStarter, raw: unknown, options: { queue?:
 }
 
 /**
- * `POST /surveys` for both API versions: a JSON array or a CSV text gives a result per row (200);
- * one object gives its result, 201 when an invitation went out or was queued. `invalid` turns a
- * single object's bad fields into the version's error.
+ * `POST /surveys`: a JSON array or a CSV text gives a result per row (200); one object gives its
+ * result, 201 when an invitation went out or was queued. `invalid` turns a single object's bad
+ * fields into the API's error.
  */
 export async function startSurveys(
   starter: SurveyStarter,
   body: unknown,
-  invalid: (message: string, issues?: z.ZodError) => Error = (message) => new ValidationError(message),
+  invalid: (message: string, issues?: z.ZodError) => Error,
 ): Promise<{ status: number; body: unknown }> {
   if (typeof body === 'string' || Array.isArray(body)) {
     const rows: unknown[] = typeof body === 'string' ? csvRecords(body) : body;

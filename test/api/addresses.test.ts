@@ -11,7 +11,7 @@ describe('survey addresses per channel', () => {
   afterAll(() => server?.close());
 
   const create = (channel: string, address: string) =>
-    server.app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': apiKey }, payload: { kind: 'nps', channel, address } });
+    server.app.inject({ method: 'POST', url: '/api/v1/surveys', headers: { 'x-api-key': apiKey }, payload: { kind: 'nps', channel, address } });
 
   it.each([
     ['web', 'v_'.padEnd(1_000_000, 'x'), /at most 200 characters/],
@@ -22,7 +22,7 @@ describe('survey addresses per channel', () => {
   ])('%s %#: 400 with the reason, nothing stored', async (channel, address, reason) => {
     const res = await create(channel, address);
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toMatch(reason);
+    expect(res.json().detail).toMatch(reason);
     expect(await server.app.store.customers.model.countDocuments({})).toBe(0);
     expect(await server.app.store.surveys.model.countDocuments({})).toBe(0);
   });

@@ -6,7 +6,8 @@ import { visitor } from '../staff/web-chat.js';
 
 const key = 'k_test_0123456789abcdef';
 
-describe('REST API', () => {
+/** The first version's paths (deprecated) are an alias of /api/v1: the same routes, keys and answers. */
+describe('REST API under the first version paths', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let server: TestServer;
   beforeAll(async () => {
@@ -18,7 +19,8 @@ describe('REST API', () => {
     const { app } = server;
     const none = await app.inject({ method: 'GET', url: '/api/stats' });
     expect(none.statusCode).toBe(401);
-    expect(none.json().error).toBe('UnauthorizedError');
+    expect(none.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(none.json()).toMatchObject({ type: 'urn:survey-bot:problem:unauthorized', status: 401 });
     expect((await app.inject({ method: 'GET', url: '/api/stats', headers: { 'x-api-key': `${key}x` } })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/api/stats', headers: { authorization: 'Bearer nope' } })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/api/stats', headers: { 'x-api-key': key } })).statusCode).toBe(200);
@@ -40,7 +42,7 @@ describe('REST API', () => {
     expect((await app.inject({ method: 'GET', url: '/api/surveys/6f0000000000000000000000', headers: { 'x-api-key': key } })).statusCode).toBe(404);
     const bad = await app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key }, payload: { kind: 'xyz', channel: 'web', address } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/^kind: /);
+    expect(bad.json().errors).toEqual([expect.objectContaining({ field: 'kind' })]);
   });
 
   it('takes a CSV upload and reports each row, the bad one included', async () => {
@@ -64,10 +66,10 @@ describe('REST API', () => {
     const post = (rows: string[]) => app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key, 'content-type': 'text/csv' }, payload: ['kind,channel,address,name,locale,context', ...rows].join('\r\n') });
     const unclosed = await post([`nps,web,${a},"Lee,en,`, `nps,web,${b},Bo,en,`]);
     expect(unclosed.statusCode).toBe(400);
-    expect(unclosed.json().message).toBe('CSV row 1: a quoted field is never closed; write a quote inside a quoted field as two ("")');
+    expect(unclosed.json().detail).toBe('CSV row 1: a quoted field is never closed; write a quote inside a quoted field as two ("")');
     const extra = await post([`nps,web,${a},Lee,en,order 1, pickup`]);
     expect(extra.statusCode).toBe(400);
-    expect(extra.json().message).toBe('CSV row 1: 7 fields, the header has 6; quote a field that contains a comma');
+    expect(extra.json().detail).toBe('CSV row 1: 7 fields, the header has 6; quote a field that contains a comma');
     expect(await app.store.surveys.model.countDocuments({ address: { $in: [a, b] } })).toBe(0);
   });
 
@@ -92,7 +94,7 @@ describe('REST API', () => {
     expect(stats.json().kinds.map((k: { kind: string; sent: number }) => [k.kind, k.sent])).toEqual([['nps', 2], ['csat', 1], ['ces', 1]]);
     expect((await app.inject({ method: 'GET', url: '/api/stats?period=12d', headers: { 'x-api-key': key } })).statusCode).toBe(400);
     const unknown = await app.inject({ method: 'GET', url: '/api/stats?period[$ne]=7d', headers: { 'x-api-key': key } });
-    expect(unknown.json()).toEqual({ error: 'ValidationError', message: 'query: Unrecognized key: "period[$ne]"' });
+    expect(unknown.json()).toMatchObject({ status: 400, errors: [{ field: 'period[$ne]', message: 'unknown field' }] });
 
     const clerk = await app.inject({ method: 'POST', url: '/api/staff', headers: { 'x-api-key': key }, payload: { channel: 'sms', address: '(212) 736-5000' } });
     expect(clerk.json()).toEqual({ added: true, role: 'staff' });
@@ -121,22 +123,30 @@ describe('REST API', () => {
     const { app } = server;
     const made = await app.inject({ method: 'POST', url: '/api/invitations', headers: { 'x-api-key': key }, payload: { kind: 'nps' } });
     expect(made.statusCode).toBe(409);
-    expect(made.json().message).toMatch(/^telegram is not enabled: give the business its Telegram identity/);
+    expect(made.json().detail).toMatch(/^telegram is not enabled: give the business its Telegram identity/);
     expect(await app.store.invitations.model.countDocuments({})).toBe(0);
     expect((await app.inject({ method: 'GET', url: '/api/links/telegram', headers: { 'x-api-key': key } })).statusCode).toBe(409);
   });
 });
 
-describe('REST API without API_KEY', () => {
+describe('REST API without API_KEY (no key stored)', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await buildTestServer({ SWEEP_INTERVAL: '0' });
   });
   afterAll(() => server?.close());
 
-  it('answers 503 API disabled', async () => {
+  it('refuses the key with 401, and a stored key reaches the first version paths as it reaches /api/v1', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/api/stats', headers: { 'x-api-key': key } });
-    expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ error: 'api_disabled', message: 'API disabled: set API_KEY to enable it.' });
+    expect(res.statusCode).toBe(401);
+    const made = await server.app.store.apiKeys.create({ businessId: 'default', name: 'export only', scopes: ['export'] });
+    const get = (url: string) => server.app.inject({ method: 'GET', url, headers: { 'x-api-key': made.key } });
+    // The same scopes: an export key exports through either path, and reads no stats through either.
+    expect((await get('/api/stats')).statusCode).toBe(403);
+    expect((await get('/api/v1/stats')).statusCode).toBe(403);
+    const [old, v1] = [await get('/api/export.jsonl?kind=nps'), await get('/api/v1/surveys/export?format=jsonl&kind=nps')];
+    expect([old.statusCode, old.headers['content-type']]).toEqual([200, v1.headers['content-type']]);
+    expect(old.body).toBe(v1.body);
+    expect((await get('/api/export.jsonl?kind=fax')).statusCode).toBe(400);
   });
 });

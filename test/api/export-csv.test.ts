@@ -22,7 +22,7 @@ function readExport(body: string) {
   return { records, quotedFields };
 }
 
-describe('GET /api/export.csv', () => {
+describe('GET /api/v1/surveys/export?format=csv', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let server: TestServer;
   let body = '';
@@ -31,7 +31,7 @@ describe('GET /api/export.csv', () => {
     const { app } = server;
     const start = async (row: Record<string, unknown>) => {
       const address = visitor();
-      const res = await app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': key }, payload: { kind: 'nps', channel: 'web', address, ...row } });
+      const res = await app.inject({ method: 'POST', url: '/api/v1/surveys', headers: { 'x-api-key': key }, payload: { kind: 'nps', channel: 'web', address, ...row } });
       expect(res.statusCode).toBe(201);
       return { address, id: res.json().surveyId as string };
     };
@@ -50,7 +50,7 @@ describe('GET /api/export.csv', () => {
     await app.store.surveys.model.updateOne({ _id: tab.id }, { $set: { comment: '\t=1+2' } });
     const cr = await answered('placeholder');
     await app.store.surveys.model.updateOne({ _id: cr.id }, { $set: { comment: '\r=1+2' } });
-    const res = await app.inject({ method: 'GET', url: '/api/export.csv', headers: { 'x-api-key': key } });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/surveys/export?format=csv', headers: { 'x-api-key': key } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     body = res.body;

@@ -104,7 +104,7 @@ describe('streamed survey export', () => {
     }, 250);
     const started = Date.now();
     try {
-      const res = await fetch(`${base}/api/export.csv`, { headers });
+      const res = await fetch(`${base}/api/v1/surveys/export?format=csv`, { headers });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       // Streamed: no length known up front, sent in chunks.
@@ -129,7 +129,7 @@ describe('streamed survey export', () => {
   }, 90_000);
 
   it('streams JSON lines with the same fields, filtered by kind', async () => {
-    const res = await fetch(`${base}/api/export.jsonl?kind=csat`, { headers });
+    const res = await fetch(`${base}/api/v1/surveys/export?format=jsonl&kind=csat`, { headers });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
     let text = '';
@@ -142,13 +142,13 @@ describe('streamed survey export', () => {
   }, 60_000);
 
   it('filters by invitation date and refuses a bad filter', async () => {
-    const res = await fetch(`${base}/api/export.jsonl?from=2026-01-05T00:00:00Z&to=2026-01-05T00:10:00Z`, { headers });
+    const res = await fetch(`${base}/api/v1/surveys/export?format=jsonl&from=2026-01-05T00:00:00Z&to=2026-01-05T00:10:00Z`, { headers });
     const { newlines } = await consume(res);
     expect(newlines).toBe(10); // one survey a minute
     for (const query of ['kind=xyz', 'from=yesterday', 'format[$ne]=csv']) {
-      const bad = await fetch(`${base}/api/export.csv?${query}`, { headers });
+      const bad = await fetch(`${base}/api/v1/surveys/export?format=csv&${query}`, { headers });
       expect(bad.status).toBe(400);
     }
-    expect((await fetch(`${base}/api/export.jsonl`)).status).toBe(401);
+    expect((await fetch(`${base}/api/v1/surveys/export?format=jsonl`)).status).toBe(401);
   }, 60_000);
 });

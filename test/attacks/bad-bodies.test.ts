@@ -105,7 +105,10 @@ describe('bad bodies', () => {
         attempts.push({
           name: `${route.name}: ${JSON.stringify(body)}`,
           send: () => post(route.url, 'application/json', body, route.headers(body)),
-          check: (res) => /json/i.test((res.json() as { message?: string }).message ?? ''),
+          check: (res) => {
+            const said = res.json() as { message?: string; detail?: string };
+            return /json/i.test(said.message ?? said.detail ?? '');
+          },
         });
       }
     }

@@ -90,14 +90,17 @@ describe('nosql operators', () => {
       attempts.push({ name: `GET /api/export.csv?${query}`, send: () => rig.api('GET', `/api/export.csv?${query}`) });
       attempts.push({ name: `GET /api/export.jsonl?${query}`, send: () => rig.api('GET', `/api/export.jsonl?${query}`) });
     }
-    // Path parameters: an operator written into a customer id is not an id.
+    // Path parameters: an operator written into a customer id is at most an id that names no customer
+    // (a customer is also found by its own external id, any text): 400 or 404, and nothing erased.
+    const paths: Attempt[] = [];
     for (const id of ['%7B%22%24ne%22%3Anull%7D', '[$ne]', '$where', 'a'.repeat(23) + '%00']) {
-      attempts.push({ name: `GET /api/customers/${id}/export`, send: () => rig.api('GET', `/api/customers/${id}/export`) });
-      attempts.push({ name: `DELETE /api/customers/${id}`, send: () => rig.api('DELETE', `/api/customers/${id}`) });
+      paths.push({ name: `GET /api/customers/${id}/export`, send: () => rig.api('GET', `/api/customers/${id}/export`) });
+      paths.push({ name: `DELETE /api/customers/${id}`, send: () => rig.api('DELETE', `/api/customers/${id}`) });
     }
 
     const { tried, refused, examples } = await attack(rig, attempts, [400]);
-    expectAllRefused('nosql operators', tried, refused, examples);
+    const ids = await attack(rig, paths, [400, 404]);
+    expectAllRefused('nosql operators', tried + ids.tried, refused + ids.refused, [...examples, ...ids.examples]);
   });
 
   it('in the query string of a route that reads none, change nothing in its answer', async () => {

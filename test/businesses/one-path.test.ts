@@ -16,9 +16,18 @@ describe('one path for every business', () => {
     for (const file of await sourceFiles('src')) {
       if ((await readFile(file, 'utf8')).includes('environmentBusinessId')) readers.push(file.split(path.sep).join('/'));
     }
-    // environment-business.ts: the start-up step and the alias (`businessOfPath`); API_KEY is a key the
-    // environment gives that business (v1 auth, and the deprecated /api routes that know no other).
-    expect(readers.sort()).toEqual(['src/api/routes.ts', 'src/api/v1/auth.ts', 'src/businesses/environment-business.ts']);
+    // environment-business.ts: the start-up step and the alias (`businessOfPath`); the command-line
+    // tools name it only as the default of `--business`. API_KEY is a stored key like any other.
+    expect(readers.sort()).toEqual(['src/businesses/environment-business.ts', 'src/cli/api-key.ts', 'src/cli/counters.ts']);
+  });
+
+  it("names the environment's business nowhere else", async () => {
+    const naming: string[] = [];
+    for (const file of await sourceFiles('src')) {
+      if (/['"`]default['"`]/.test(await readFile(file, 'utf8'))) naming.push(file.split(path.sep).join('/'));
+    }
+    // The store brings forward records written before businesses had ids (an upgrade, once).
+    expect(naming.sort()).toEqual(['src/businesses/environment-business.ts', 'src/store/index.ts']);
   });
 
   it("has no decorations for one business's services: every reader goes through the directory", async () => {

@@ -54,8 +54,8 @@ describe('response, completion and abandonment rates against a hand count', () =
     expect(Object.fromEntries(states.map((s) => [s._id, s.n]))).toEqual({ completed: 3, opted_out: 2, expired: 2, invited: 1, awaiting_comment: 1 });
   });
 
-  it('/api/stats', async () => {
-    const res = await server.app.inject({ method: 'GET', url: '/api/stats?period=7d', headers: { 'x-api-key': key } });
+  it('/api/v1/stats', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/api/v1/stats?period=7d', headers: { 'x-api-key': key } });
     const [nps] = res.json().kinds;
     expect(nps).toMatchObject({ kind: 'nps', sent: 9, n: 5 });
     expect(nps.responseRate).toBeCloseTo(5 / 9, 10);

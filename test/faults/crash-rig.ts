@@ -185,7 +185,7 @@ export async function seedSurveys(server: ServerProcess, fakes: Fakes, mix: Mix 
   const chunks = Array.from({ length: 4 }, (_, c) => rows.filter((_, i) => i % 4 === c));
   await Promise.all(
     chunks.map(async (chunk) => {
-      const res = await httpRequest('POST', `${server.url}/api/surveys`, {
+      const res = await httpRequest('POST', `${server.url}/api/v1/surveys`, {
         headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
         body: JSON.stringify(chunk),
         timeoutMs: 60_000,

@@ -43,7 +43,7 @@ async function customers(channel: ChannelName): Promise<Customer[]> {
   for (let i = 0; i < perChannel; i++) {
     if (channel === 'sms') {
       const phone = `+1415555${String(4900 + i)}`;
-      await rig.api('POST', '/api/surveys', { kind: 'nps', channel, address: phone });
+      await rig.api('POST', '/api/v1/surveys', { kind: 'nps', channel, address: phone });
       const invitation = rig.twilio.messages.find((m) => m.to === phone)!;
       const c: Customer = { address: phone, webhooks: [], twiml: 0, replies: () => c.twiml + rig.twilio.messages.filter((m) => m.to === phone).length - 1 };
       const inbound = (sid: string, body: string) => async () => {
@@ -56,7 +56,7 @@ async function customers(channel: ChannelName): Promise<Customer[]> {
       list.push(c);
     } else if (channel === 'telegram') {
       const chatId = 860_000_000 + i;
-      await rig.api('POST', '/api/surveys', { kind: 'nps', channel, address: String(chatId) });
+      await rig.api('POST', '/api/v1/surveys', { kind: 'nps', channel, address: String(chatId) });
       const question = rig.telegram.sent(chatId)[0]!;
       const tap = callbackUpdate({ chatId }, question, buttonData(question, '9'), nextUpdateId());
       const typed = textUpdate({ chatId }, comment, nextUpdateId());
@@ -71,7 +71,7 @@ async function customers(channel: ChannelName): Promise<Customer[]> {
       const options = { user, serviceUrl: rig.connector.serviceUrl };
       const install = installActivity(options);
       await rig.teamsPost(install);
-      await rig.api('POST', '/api/surveys', { kind: 'nps', channel, address: user.aadObjectId });
+      await rig.api('POST', '/api/v1/surveys', { kind: 'nps', channel, address: user.aadObjectId });
       const conversation = install.conversation.id;
       const toUser = () => rig.connector.activities.filter((a) => a.conversationId === conversation && a.kind !== 'update');
       const card = rig.connector.cards().find((c) => c.id === toUser()[0]!.id)!;

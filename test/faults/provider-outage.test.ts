@@ -72,7 +72,7 @@ describe('a provider answering 429 and 5xx for a while', () => {
     rig.clock.reset();
     const list = await targets(channel);
     for (const t of list) {
-      const res = await rig.api('POST', '/api/surveys', { kind: 'nps', channel, address: t.address });
+      const res = await rig.api('POST', '/api/v1/surveys', { kind: 'nps', channel, address: t.address });
       expect((res.json() as { status: string }).status).toBe('queued');
     }
     const before = attempts(channel);

@@ -45,7 +45,7 @@ async function campaign(channel: 'sms' | 'telegram', addresses: string[]): Promi
   const uploads = servers.flatMap((server, s) => {
     const mine = addresses.filter((_, i) => i % servers.length === s).map((address, i) => ({ kind: (['nps', 'csat', 'ces'] as const)[i % 3], channel, address }));
     return Array.from({ length: Math.ceil(mine.length / 40) }, (_, i) =>
-      httpRequest('POST', `${server.url}/api/surveys`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(mine.slice(i * 40, (i + 1) * 40)), timeoutMs: 60_000 }),
+      httpRequest('POST', `${server.url}/api/v1/surveys`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(mine.slice(i * 40, (i + 1) * 40)), timeoutMs: 60_000 }),
     );
   });
   for (const res of await Promise.all(uploads)) expect(is2xx(res), JSON.stringify(res).slice(0, 300)).toBe(true);

@@ -83,7 +83,7 @@ describe.each([
   });
 
   it('send each reminder, queued invitation, owed alert and digest once, and expire each survey once', { timeout: 90_000 }, async () => {
-    const start = (c: Customer, kind = 'nps') => a.api('POST', '/api/surveys', { kind, channel: c.channel, address: c.address });
+    const start = (c: Customer, kind = 'nps') => a.api('POST', '/api/v1/surveys', { kind, channel: c.channel, address: c.address });
     const silent: Customer[] = [];
     const scoredOnly: Customer[] = [];
     const owing: Customer[] = [];

@@ -34,7 +34,7 @@ describe('Prometheus metrics', () => {
 
   const scrape = () => server.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } });
   const startSurvey = (address: string) =>
-    server.app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': apiKey }, payload: { kind: 'nps', channel: 'sms', address } });
+    server.app.inject({ method: 'POST', url: '/api/v1/surveys', headers: { 'x-api-key': apiKey }, payload: { kind: 'nps', channel: 'sms', address } });
 
   it('counts a survey answered through the SMS webhook: requests, inbound messages, replies, sends', async () => {
     const customer = '+14155550123';
@@ -50,7 +50,7 @@ describe('Prometheus metrics', () => {
     expect(sample(text, 'survey_bot_replies_total', { channel: 'sms' })).toBe(2);
     expect(sample(text, 'survey_bot_sends_total', { channel: 'sms', result: 'sent' })).toBe(1);
     expect(sample(text, 'survey_bot_http_requests_total', { method: 'POST', route: '/webhooks/twilio/sms', status_code: '200' })).toBe(2);
-    expect(sample(text, 'survey_bot_http_requests_total', { method: 'POST', route: '/api/surveys', status_code: '201' })).toBe(1);
+    expect(sample(text, 'survey_bot_http_requests_total', { method: 'POST', route: '/api/v1/surveys', status_code: '201' })).toBe(1);
     expect(sample(text, 'survey_bot_outbox_depth')).toBe(0);
     expect(sample(text, 'survey_bot_outbox_oldest_due_seconds')).toBe(0);
     expect(sample(text, 'survey_bot_process_resident_memory_bytes')).toBeGreaterThan(0);

@@ -37,7 +37,7 @@ describe('GDPR export and erasure of one customer', () => {
   let exported: Record<string, unknown[]>;
   let erasure: Record<string, unknown>;
 
-  const api = (method: 'GET' | 'DELETE' | 'POST', url: string, payload?: object) => server.app.inject({ method, url: `/api${url}`, headers, ...(payload ? { payload } : {}) });
+  const api = (method: 'GET' | 'DELETE' | 'POST', url: string, payload?: object) => server.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
   const newVisitor = async (visitorName: string) => {
     const res = await server.app.inject({ method: 'POST', url: '/chat/api/visitors', payload: { kind: 'nps', name: visitorName } });
     expect(res.statusCode).toBe(201);
@@ -182,7 +182,7 @@ describe('GDPR export and erasure of one customer', () => {
     const anonymous = await api('GET', `/surveys/${surveyId}`);
     expect(anonymous.json()).toMatchObject({ score: 3, band: 'detractor', state: 'completed', comment: null, customerName: null, replies: [] });
     expect(anonymous.json().firstReplyAt).not.toBeNull();
-    const csv = (await api('GET', '/export.csv')).body.trim().split('\r\n');
+    const csv = (await api('GET', '/surveys/export?format=csv')).body.trim().split('\r\n');
     expect(csv).toHaveLength(4); // header and the three surveys
   });
 
@@ -215,10 +215,11 @@ describe('GDPR export and erasure of one customer', () => {
   });
 
   it('refuses a bad id, an unknown customer and a missing key', async () => {
-    expect((await api('DELETE', '/customers/not-an-id')).statusCode).toBe(400);
-    expect((await api('GET', '/customers/123/export')).statusCode).toBe(400);
+    // An id that is no id names no customer.
+    expect((await api('DELETE', '/customers/not-an-id')).statusCode).toBe(404);
+    expect((await api('GET', '/customers/123/export')).statusCode).toBe(404);
     expect((await api('DELETE', '/customers/0123456789abcdef01234567')).statusCode).toBe(404);
-    expect((await server.app.inject({ method: 'DELETE', url: `/api/customers/${otherId}` })).statusCode).toBe(401);
+    expect((await server.app.inject({ method: 'DELETE', url: `/api/v1/customers/${otherId}` })).statusCode).toBe(401);
     expect((await api('GET', `/customers/${otherId}/export`)).statusCode).toBe(200);
     // Business-scoped: the same customer id is no customer of another business.
     await expect(server.app.privacy.exportCustomer('another-business', otherId)).rejects.toThrow(NotFoundError);

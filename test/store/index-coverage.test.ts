@@ -110,8 +110,8 @@ describe('every query on a growing collection is served by a declared index', ()
     await app.sweeper.sweep();
     clock.advance(14 * 86_400_000); // the week closes
     await app.sweeper.sweep();
-    expect((await app.inject({ method: 'GET', url: `/api/customers/${customerId}/export`, headers: { 'x-api-key': envKey } })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'DELETE', url: `/api/customers/${customerId}`, headers: { 'x-api-key': envKey } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/customers/${customerId}/export`, headers: { 'x-api-key': envKey } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/customers/${customerId}`, headers: { 'x-api-key': envKey } })).statusCode).toBe(200);
     await app.sweeper.sweep();
 
     const indexes = new Map<string, DeclaredIndex[]>();

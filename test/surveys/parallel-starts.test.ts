@@ -16,7 +16,7 @@ describe('parallel starts for one new customer', () => {
     const address = 'v_0123456789abcdef0123456789abcdef';
     const responses = await Promise.all(
       Array.from({ length: 50 }, () =>
-        server.app.inject({ method: 'POST', url: '/api/surveys', headers: { 'x-api-key': apiKey }, payload: { kind: 'nps', channel: 'web', address } }),
+        server.app.inject({ method: 'POST', url: '/api/v1/surveys', headers: { 'x-api-key': apiKey }, payload: { kind: 'nps', channel: 'web', address } }),
       ),
     );
     const statuses = responses.map((r) => r.statusCode);

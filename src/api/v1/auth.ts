@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../../errors.js';
 import { deployment, type BusinessSettings, type KeyScope } from '../../store/index.js';
-import { presentedKey } from '../auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,6 +17,15 @@ declare module 'fastify' {
     /** The scope a v1 route requires. */
     scope?: KeyScope;
   }
+}
+
+/** The key from `x-api-key` or `Authorization: Bearer …`. */
+export function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header) return header;
+  const auth = request.headers.authorization;
+  const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
+  return m?.[1];
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();

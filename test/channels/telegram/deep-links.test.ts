@@ -20,18 +20,18 @@ const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
   t.server.app.inject({ method, url, headers: { 'x-api-key': apiKey }, ...(payload ? { payload } : {}) });
 
 async function invitation(payload: object = { kind: 'nps' }): Promise<{ token: string; link: string; expiresAt: string }> {
-  const res = await api('POST', '/api/invitations', payload);
+  const res = await api('POST', '/api/v1/invitations', payload);
   expect(res.statusCode).toBe(201);
   return res.json();
 }
 
 describe('telegram deep links: the business link', () => {
   it('gives the public link with the bot name from getMe, per kind', async () => {
-    const nps = await api('GET', '/api/links/telegram');
+    const nps = await api('GET', '/api/v1/links/telegram');
     expect(nps.statusCode).toBe(200);
     expect(nps.json()).toEqual({ channel: 'telegram', kind: 'nps', token: 'default', link: 'https://t.me/survey_test_bot?start=default' });
-    expect((await api('GET', '/api/links/telegram?kind=csat')).json()).toMatchObject({ token: 'default-csat', link: 'https://t.me/survey_test_bot?start=default-csat' });
-    expect((await api('GET', '/api/links/telegram?kind=xyz')).statusCode).toBe(400);
+    expect((await api('GET', '/api/v1/links/telegram?kind=csat')).json()).toMatchObject({ token: 'default-csat', link: 'https://t.me/survey_test_bot?start=default-csat' });
+    expect((await api('GET', '/api/v1/links/telegram?kind=xyz')).statusCode).toBe(400);
   });
 
   it('links a new chat to the business and asks at once, even outside the send window', async () => {
@@ -195,9 +195,9 @@ describe('telegram deep links: one-time invitations', () => {
   });
 
   it('refuses an invitation for a customer that does not exist, by API and by command', async () => {
-    const res = await api('POST', '/api/invitations', { kind: 'nps', customerId: '65f1c0ffee0123456789abcd' });
+    const res = await api('POST', '/api/v1/invitations', { kind: 'nps', customerId: '65f1c0ffee0123456789abcd' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toBe('customerId: no customer 65f1c0ffee0123456789abcd');
+    expect(res.json().detail).toBe('customerId: no customer 65f1c0ffee0123456789abcd');
     await say(owner, '/link nps 65f1c0ffee0123456789abcd');
     expect(texts(owner.chatId).at(-1)).toBe('customerId: no customer 65f1c0ffee0123456789abcd\nUsage: /link nps|csat|ces [customer id] [context]');
     expect(await t.server.app.store.invitations.model.countDocuments({ customerId: '65f1c0ffee0123456789abcd' })).toBe(0);
@@ -221,11 +221,11 @@ describe('telegram deep links: one-time invitations', () => {
   });
 
   it('validates what the API is asked for', async () => {
-    const bad = await api('POST', '/api/invitations', { kind: 'nps', channel: 'sms' });
+    const bad = await api('POST', '/api/v1/invitations', { kind: 'nps', channel: 'sms' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/^channel: deep links exist for telegram only/);
-    expect((await api('POST', '/api/invitations', { kind: 'nps', expiresInDays: 365 })).statusCode).toBe(400);
-    expect((await t.server.app.inject({ method: 'POST', url: '/api/invitations', payload: { kind: 'nps' } })).statusCode).toBe(401);
+    expect(bad.json().detail).toMatch(/^channel: deep links exist for telegram only/);
+    expect((await api('POST', '/api/v1/invitations', { kind: 'nps', expiresInDays: 365 })).statusCode).toBe(400);
+    expect((await t.server.app.inject({ method: 'POST', url: '/api/v1/invitations', payload: { kind: 'nps' } })).statusCode).toBe(401);
   });
 });
 
