@@ -44,7 +44,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
 
   fastify.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     const status = err instanceof AppError ? err.statusCode : (err.statusCode ?? 500);
-    if (status >= 500) {
+    if (status >= 500 && !(err instanceof AppError && err.expected)) {
       request.log.error({ err }, 'request failed');
       return reply.code(status).send({ error: 'internal_error', message: 'Something went wrong on our side.' });
     }

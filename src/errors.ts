@@ -39,6 +39,15 @@ export class ConflictError extends AppError {
   override readonly expected = true;
 }
 
+/**
+ * A business that is stored but cannot be served as stored (its identities do not open or are no
+ * longer accepted): its routes answer 503 with the reason, which names no secret, until it is mended.
+ */
+export class ServiceUnavailableError extends AppError {
+  override readonly statusCode = 503;
+  override readonly expected = true;
+}
+
 /** One `path: message` line per zod issue; issues at the root are labelled `root`, or bare when it is omitted. */
 export function describeIssues(error: z.ZodError, root?: string): string[] {
   return error.issues.map((i) => {

@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import type { BusinessStamp } from '../store/index.js';
 import type { ServedBusiness } from './services.js';
 
@@ -44,10 +45,10 @@ export class BusinessDirectory {
     return [...this.stamps].filter(([, stamp]) => !stamp.disabled).map(([id]) => id);
   }
 
-  /** Every served business (all stored businesses but the disabled ones). */
+  /** Every served business (all stored businesses but the disabled ones, and those that cannot be served now). */
   async all(): Promise<ServedBusiness[]> {
-    const served = await Promise.all(this.ids().map((id) => this.get(id)));
-    return served.filter((b): b is ServedBusiness => b !== undefined);
+    const served = await Promise.allSettled(this.ids().map((id) => this.get(id)));
+    return served.flatMap((b) => (b.status === 'fulfilled' && b.value ? [b.value] : []));
   }
 
   /** Read every business's stamp again; services of a business changed, disabled or deleted since are released. */
@@ -102,9 +103,10 @@ export class BusinessDirectory {
     const served = this.source.build(id, { announce });
     const entry: Entry = { revision: stamp.revision, served };
     this.entries.set(id, entry);
-    // A build that failed (the database away) is tried again by the next request, not cached.
+    // A build that failed by chance (the database away) is tried again by the next request; one that
+    // cannot succeed as stored (an expected refusal) stays until the business changes, logged once.
     served.catch((err: unknown) => {
-      if (this.entries.get(id) === entry) this.entries.delete(id);
+      if (this.entries.get(id) === entry && !(err instanceof AppError && err.expected)) this.entries.delete(id);
       this.source.onError(err, id);
     });
     return entry;

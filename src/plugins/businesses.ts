@@ -7,6 +7,8 @@ import type { ChannelDeps } from '../channels/channel.js';
 import { createChannels } from '../channels/index.js';
 import type { Config } from '../config.js';
 import { DashboardAccess } from '../dashboard/access.js';
+import { ZodError } from 'zod';
+import { ServiceUnavailableError } from '../errors.js';
 import { inFlightGuard } from './in-flight.js';
 
 declare module 'fastify' {
@@ -32,11 +34,27 @@ export default fp<{ config: Config }>(
     const guard = inFlightGuard();
     app.addHook('onRequest', (request, reply, done) => guard.enter(reply.raw, done));
 
+    /** A business's identities as stored; one that cannot be opened or is no longer accepted is a 503 naming no secret. */
+    const identitiesOf = (id: string, sealed: string | undefined) => {
+      let opened: unknown;
+      try {
+        opened = sealed ? JSON.parse(app.secrets.open(sealed)) : {};
+      } catch {
+        throw new ServiceUnavailableError(`business ${id} cannot be served: its channel identities do not open with SECRETS_KEY (start with the key they were sealed with, or give the business its identities again)`);
+      }
+      try {
+        return storedIdentities(opened);
+      } catch (err) {
+        // Field names only: a message about a value could quote it.
+        const fields = err instanceof ZodError ? [...new Set(err.issues.map((i) => i.path.join('.')))].join(', ') : 'unknown';
+        throw new ServiceUnavailableError(`business ${id} cannot be served: its stored channel identities are no longer accepted (${fields}); give the business its identities again`);
+      }
+    };
+
     const build = async (id: string, { announce }: { announce: boolean }): Promise<ServedBusiness | undefined> => {
       const settings = await store.businesses.get(id);
       if (!settings || settings.disabled) return undefined;
-      const sealed = await store.businesses.sealedChannels(id);
-      const identities = storedIdentities(sealed ? JSON.parse(app.secrets.open(sealed)) : {});
+      const identities = identitiesOf(id, await store.businesses.sealedChannels(id));
       const businessLog = log.child({ business: id });
       // The channels are made before the services that use them; what they hand on reaches the services made next.
       const made: { served?: ServedBusiness } = {};
@@ -68,7 +86,10 @@ export default fp<{ config: Config }>(
         await served.pipeline.drain();
         for (const channel of served.channels.values()) await channel.close?.();
       },
-      onError: (err, id) => log.error({ err, business: id }, 'serving a business failed'),
+      onError: (err, id) =>
+        err instanceof ServiceUnavailableError
+          ? log.error({ business: id, reason: err.message }, 'a business cannot be served as stored')
+          : log.error({ err, business: id }, 'serving a business failed'),
     });
     await directory.start(config.businessRefreshMs, (err) => log.warn({ err }, 'reading the businesses again failed'));
     app.decorate('businesses', directory);

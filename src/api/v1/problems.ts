@@ -51,6 +51,7 @@ const slugs: Record<number, string> = {
   414: 'uri-too-long',
   415: 'unsupported-media-type',
   429: 'rate-limited',
+  503: 'service-unavailable',
 };
 
 export function problem(request: FastifyRequest, status: number, detail: string, errors?: Problem['errors']): Problem {
@@ -90,7 +91,8 @@ export function problemHandler(err: FastifyError, request: FastifyRequest, reply
     return sendProblem(reply, problem(request, 400, fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields));
   }
   const status = err instanceof AppError ? err.statusCode : (err.statusCode ?? 500);
-  if (status >= 500) {
+  // An expected 5xx (a business that cannot be served as stored) says why; any other keeps its details in the log.
+  if (status >= 500 && !(err instanceof AppError && err.expected)) {
     request.log.error({ err }, 'request failed');
     return sendProblem(reply, problem(request, status, 'Something went wrong on our side.'));
   }
