@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildTestServer } from '../helpers/build.js';
+import { runScenarios } from '../scenarios/run-scenarios.js';
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -40,3 +41,8 @@ describe('one path for every business', () => {
     }
   });
 });
+
+// The whole scenario suite, every channel, on a business created through the operator API while the
+// server runs (scenarios.test.ts runs it on the environment's business): the same answers in, the
+// same stored results out.
+runScenarios('api');

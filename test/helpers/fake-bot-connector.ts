@@ -240,10 +240,10 @@ export function uninstallActivity(options: ActivityOptions) {
 }
 
 /** POST an activity to the bot the way the Bot Framework channel does. */
-export function postActivity(app: FastifyInstance, activity: object, token?: string): Promise<LightMyRequestResponse> {
+export function postActivity(app: FastifyInstance, activity: object, token?: string, basePath = ''): Promise<LightMyRequestResponse> {
   return app.inject({
     method: 'POST',
-    url: '/api/messages',
+    url: `${basePath}/api/messages`,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     payload: JSON.stringify(activity),
   });

@@ -274,10 +274,11 @@ export function postUpdate(
   webhookSecret: string,
   update: unknown,
   headers: Record<string, string> = { 'x-telegram-bot-api-secret-token': webhookSecret },
+  basePath = '',
 ): Promise<LightMyRequestResponse> {
   return app.inject({
     method: 'POST',
-    url: telegramWebhookPath(webhookSecret),
+    url: `${basePath}${telegramWebhookPath(webhookSecret)}`,
     headers: { 'content-type': 'application/json', ...headers },
     payload: typeof update === 'string' ? update : JSON.stringify(update),
   });

@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { ChannelDriver, SentMessage } from '../driver.js';
-import { buildTestServer } from '../../helpers/build.js';
+import { placeBusiness } from '../business-place.js';
 import { newSid, startFakeTwilio } from '../../helpers/fake-twilio.js';
 
 const publicUrl = 'https://bot.example.test';
@@ -14,24 +14,23 @@ const authToken = 'scenario-auth-token-0123456789';
  */
 export const smsDriver: ChannelDriver = {
   name: 'sms',
-  async setup(clock) {
-    const fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
-    const server = await buildTestServer(
+  async setup(clock, place) {
+    const fake = await startFakeTwilio({ accountSid, authToken, publicUrl: place === 'api' ? `${publicUrl}/b/scenes` : publicUrl });
+    const from = '+15005550006';
+    const { server, businessId } = await placeBusiness(
+      place,
+      clock,
+      { TWILIO_API_BASE_URL: fake.baseUrl, PUBLIC_URL: publicUrl, SWEEP_INTERVAL: '0' },
       {
-        TWILIO_ACCOUNT_SID: accountSid,
-        TWILIO_AUTH_TOKEN: authToken,
-        TWILIO_FROM: '+15005550006',
-        TWILIO_API_BASE_URL: fake.baseUrl,
-        PUBLIC_URL: publicUrl,
-        SMS_RATE_PER_SECOND: '100',
-        SWEEP_INTERVAL: '0',
+        env: { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from, SMS_RATE_PER_SECOND: '100' },
+        channels: { sms: { accountSid, authToken, from, ratePerSecond: 100 } },
       },
-      { now: clock.now },
     );
     const { app } = server;
     let next = randomInt(9000);
     return {
       server,
+      businessId,
       // Distinct numbers within a session (random ones collided now and then: a throttled survey).
       async newCustomer() {
         return `+1415555${String(1000 + (next++ % 9000))}`;

@@ -1,5 +1,5 @@
 import type { ChannelDriver, SentMessage } from '../driver.js';
-import { buildTestServer } from '../../helpers/build.js';
+import { placeBusiness } from '../business-place.js';
 import {
   cardSubmitActivity,
   installActivity,
@@ -22,9 +22,13 @@ function cardOf(activity: RecordedActivity['activity']): AdaptiveCard | undefine
 /** Microsoft Teams: activities POSTed to /api/messages as Teams sends them; taps are Adaptive Card submits. */
 export const teamsDriver: ChannelDriver = {
   name: 'teams',
-  async setup(clock) {
+  async setup(clock, place) {
     const connector = await startFakeBotConnector();
-    const server = await buildTestServer({ TEAMS_AUTH_DISABLED: 'true', SWEEP_INTERVAL: '0' }, { now: clock.now });
+    // With the deployment's Teams auth off (tests only) the app's identity is not checked.
+    const { server, businessId, basePath } = await placeBusiness(place, clock, { TEAMS_AUTH_DISABLED: 'true', SWEEP_INTERVAL: '0' }, {
+      env: {},
+      channels: { teams: { appId: 'scenario-teams-app', appPassword: 'scenario-teams-app-password', appType: 'MultiTenant' } },
+    });
     const { app } = server;
     const users = new Map<string, { user: TeamsUser; conversationId: string }>();
     // Teams message ids are unique; the scenarios' ids are per customer, so map each to one Teams id.
@@ -32,7 +36,7 @@ export const teamsDriver: ChannelDriver = {
     let sequence = 0;
 
     const post = async (activity: object) => {
-      const res = await postActivity(app, activity);
+      const res = await postActivity(app, activity, undefined, basePath);
       if (res.statusCode !== 200) throw new Error(`/api/messages answered ${res.statusCode}: ${res.body}`);
     };
     const toCustomer = (conversationId: string) =>
@@ -40,6 +44,7 @@ export const teamsDriver: ChannelDriver = {
 
     return {
       server,
+      businessId,
       async newCustomer() {
         const user = teamsUser();
         const install = installActivity({ user, serviceUrl: connector.serviceUrl });

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Message } from 'telegraf/types';
 import { decodeChoice } from '../../../src/channels/telegram/keyboard.js';
 import type { ChannelDriver, SentMessage } from '../driver.js';
-import { buildTestServer } from '../../helpers/build.js';
+import { placeBusiness } from '../business-place.js';
 import { callbackUpdate, nextUpdateId, postUpdate, startFakeTelegram, textUpdate } from '../../helpers/fake-telegram.js';
 
 const token = '987654321:AAF-scenario-token-for-the-fake-bot';
@@ -15,24 +15,20 @@ const textOf = (m: Message) => ('text' in m ? m.text : 'caption' in m ? (m.capti
 /** Telegram: updates posted to the real webhook with the secret header; replies read from the fake Bot API. */
 export const telegramDriver: ChannelDriver = {
   name: 'telegram',
-  async setup(clock) {
+  async setup(clock, place) {
     const fake = await startFakeTelegram({ token });
-    const server = await buildTestServer(
-      {
-        TELEGRAM_BOT_TOKEN: token,
-        TELEGRAM_WEBHOOK_SECRET: webhookSecret,
-        TELEGRAM_API_ROOT: fake.url,
-        PUBLIC_URL: 'https://bot.example.com',
-        WEB_CHAT_ENABLED: 'false',
-        SWEEP_INTERVAL: '0',
-      },
-      { now: clock.now },
+    const { server, businessId, basePath } = await placeBusiness(
+      place,
+      clock,
+      { TELEGRAM_API_ROOT: fake.url, PUBLIC_URL: 'https://bot.example.com', WEB_CHAT_ENABLED: 'false', SWEEP_INTERVAL: '0' },
+      { env: { TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_SECRET: webhookSecret }, channels: { telegram: { token, webhookSecret } } },
     );
     // The same scenario message id is the same update_id, so a replay is a real redelivery.
     const updateIds = new Map<string, number>();
 
     return {
       server,
+      businessId,
       async newCustomer() {
         return String(randomInt(100_000_000, 2_000_000_000));
       },
@@ -51,7 +47,7 @@ export const telegramDriver: ChannelDriver = {
         } else {
           update = textUpdate(person, text ?? '', updateId);
         }
-        const res = await postUpdate(server.app, webhookSecret, update);
+        const res = await postUpdate(server.app, webhookSecret, update, undefined, basePath);
         if (res.statusCode !== 200) throw new Error(`telegram webhook answered ${res.statusCode}: ${res.body}`);
       },
       async sent(address): Promise<SentMessage[]> {
