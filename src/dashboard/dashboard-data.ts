@@ -18,7 +18,7 @@ export interface DashboardView {
   business: { id: string; name: string; locale: string };
   kind: SurveyKind;
   days: DashboardPeriod;
-  /** The period's numbers exactly as `/stats` and `GET /api/stats` give them. */
+  /** The period's numbers exactly as `/stats` and `GET /api/v1/stats` give them. */
   stats: ReturnType<typeof statsJson>['kinds'][number] | undefined;
   trend: Array<{ week: string; score: number | null; lower: number | null; upper: number | null; n: number; responseRate: number | null; abandonmentRate: number | null }>;
   distribution: Array<{ score: number; count: number; band: Band }>;
