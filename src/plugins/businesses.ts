@@ -8,6 +8,7 @@ import { createChannels } from '../channels/index.js';
 import type { Config } from '../config.js';
 import { DashboardAccess } from '../dashboard/access.js';
 import { inFlightGuard } from './in-flight.js';
+import { linkStart } from '../links/survey-links.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -50,7 +51,12 @@ export default fp<{ config: Config }>(
         recordDelivery: (update) => outbox.recordDelivery(update),
         recordOptOut: (channel, address, reason) => conversations.recordOptOut(id, channel, address, reason),
         recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
-        startWebSurvey: (input) => services().surveys.start({ ...input, channel: 'web', trigger: 'web' }),
+        startWebSurvey: async ({ entry, ...input }) => {
+          // A survey link's kind, language and context, never the page's (a 404 or 410 when it takes no answers).
+          if (!entry) return services().surveys.start({ ...input, channel: 'web', trigger: 'web' });
+          const { code, ...asked } = await linkStart(store, id, entry, now());
+          return services().surveys.start({ ...input, ...asked, channel: 'web', trigger: 'web' }, { link: code });
+        },
         log: businessLog,
         now,
       };
