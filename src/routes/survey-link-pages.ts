@@ -57,7 +57,8 @@ export async function linkRoutes(app: FastifyInstance, { config }: { config: Con
     if (!found) return notePage(reply, 'missing');
     const state = linkState(found.link, app.now());
     if (state !== 'active') return notePage(reply, state, found.business.settings.name);
-    await app.store.surveyLinks.countOpened(found.link.code);
+    // A HEAD (a link checker, a preview) is no opening.
+    if (request.method === 'GET') await app.store.surveyLinks.countOpened(found.link.code);
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(linkChatPage(found.link, found.business));
   });
 
