@@ -53,9 +53,8 @@ export default fp<{ config: Config }>(
         recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
         startWebSurvey: async ({ entry, ...input }) => {
           // A survey link's kind, language and context, never the page's (a 404 or 410 when it takes no answers).
-          if (!entry) return services().surveys.start({ ...input, channel: 'web', trigger: 'web' });
-          const { code, ...asked } = await linkStart(store, id, entry, now());
-          return services().surveys.start({ ...input, ...asked, channel: 'web', trigger: 'web' }, { link: code });
+          const { code, ...asked } = entry ? await linkStart(store, id, entry, now()) : { code: undefined };
+          return services().surveys.start({ ...input, ...asked, channel: 'web', trigger: 'web' }, code ? { link: code } : {});
         },
         log: businessLog,
         now,

@@ -4,6 +4,7 @@ import type { ServedBusiness } from '../businesses/services.js';
 import { basePathOf } from '../businesses/settings.js';
 import { chatPage } from '../channels/web/page.js';
 import type { Config } from '../config.js';
+import { anonymousChannel } from '../domain/channel-facts.js';
 import { businessWording } from '../content/wording.js';
 import type { SurveyLinkRecord } from '../store/index.js';
 import { linkQuestion, linkUrl, posterPage, posterSizes, qrPng, qrSvg } from '../links/printables.js';
@@ -48,7 +49,8 @@ export async function linkRoutes(app: FastifyInstance, { config }: { config: Con
   const find = async (code: string) => {
     const link = codePattern.test(code) ? await app.store.surveyLinks.byCode(code) : undefined;
     const business = link && (await app.businesses.get(link.businessId));
-    return link && business?.channels.get('web') ? { link, business } : undefined;
+    // Survey links open the web chat, the channel of anonymous visitors.
+    return link && business?.channels.get(anonymousChannel) ? { link, business } : undefined;
   };
   const codeOf = (params: unknown) => (params as { code: string }).code;
 

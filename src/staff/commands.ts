@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { periodStats, renderStats } from '../digest/stats.js';
-import { deepLinkChannels, phoneChannel } from '../domain/channel-facts.js';
+import { anonymousChannel, deepLinkChannels, phoneChannel } from '../domain/channel-facts.js';
 import type { ChannelName, ChannelSender, Inbound, Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
 import { AppError } from '../errors.js';
@@ -173,7 +173,8 @@ export class StaffCommands {
 
   /** `/qr`: a survey link (as `POST /api/v1/links` makes it), its QR code and its posters. */
   private async qr({ name: _name, ...input }: Extract<Command, { name: 'qr' }>): Promise<string> {
-    if (!this.deps.channels.has('web')) return 'The web chat is not enabled for this business, and survey links open it: no link was made.';
+    // Survey links open the web chat, the channel of anonymous visitors.
+    if (!this.deps.channels.has(anonymousChannel)) return 'The web chat is not enabled for this business, and survey links open it: no link was made.';
     const link = await createLink(this.deps.store, this.deps.business.id, input, this.deps.now());
     const url = linkUrl(this.deps.publicUrl, link.code);
     const about = [input.location, input.staff, input.product, input.campaign].filter(Boolean).join(' · ');
