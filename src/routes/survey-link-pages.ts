@@ -67,13 +67,13 @@ export async function linkRoutes(app: FastifyInstance, { config }: { config: Con
   app.get('/s/:code/qr.svg', async (request, reply) => {
     const found = await find(codeOf(request.params));
     if (!found) return notePage(reply, 'missing');
-    return reply.type('image/svg+xml').send(await qrSvg(linkUrl(config.publicUrl, found.link.code)));
+    return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(await qrSvg(linkUrl(config.publicUrl, found.link.code)));
   });
 
   app.get('/s/:code/qr.png', async (request, reply) => {
     const found = await find(codeOf(request.params));
     if (!found) return notePage(reply, 'missing');
-    return reply.type('image/png').send(await qrPng(linkUrl(config.publicUrl, found.link.code)));
+    return reply.type('image/png').header('cache-control', 'public, max-age=86400').send(await qrPng(linkUrl(config.publicUrl, found.link.code)));
   });
 
   app.get('/s/:code/poster', async (request, reply) => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../helpers/clock.js';
 import type { TestServer } from '../helpers/build.js';
 import { buildV1Server, envKey, v1 } from '../api/v1/v1-server.js';
+import { qrPng } from '../../src/links/printables.js';
 
 const publicUrl = 'https://survey.example.test';
 let server: TestServer;
@@ -32,6 +33,14 @@ describe('QR codes and posters of a survey link', () => {
     expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
     expect(decodeSvg(svg.body)).toBe(link.url);
     expect((await get('/s/AAAAAAAAAAAA/qr.png')).statusCode).toBe(404);
+    expect(png.headers['cache-control']).toBe('public, max-age=86400');
+  });
+
+  it('draws a PNG once per link while it is cached (a PNG costs far more CPU than the request around it)', async () => {
+    const url = `${publicUrl}/s/BBBBBBBBBBBB`;
+    const first = qrPng(url);
+    expect(qrPng(url)).toBe(first);
+    expect(decodePng(await first)).toBe(url);
   });
 
   it("prints an A4 and an A6 poster with the business's name, the question in the link's language (the owner's own wording when set) and a QR code that decodes", async () => {
