@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { locales, surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
-import { AppError, NotFoundError, parseInput } from '../errors.js';
+import { AppError, NotFoundError } from '../errors.js';
 import type { Store, SurveyLinkRecord } from '../store/index.js';
 
 /*
@@ -26,6 +26,11 @@ export function newCode(): string {
 /** The session's entry for a visitor who came through a link: what the web chat hands the product. */
 export const linkEntry = (code: string) => `link:${code}`;
 
+/** An ISO 8601 moment, as the document says (a bare date is its midnight UTC). */
+const moment = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'an ISO 8601 date and time, such as 2026-06-30T18:00:00Z' })
+  .transform((v) => new Date(v));
+
 export const linkInput = z.strictObject({
   kind: z.enum(surveyKinds).default('nps'),
   locale: z.enum(locales).optional().describe('The language the survey and the poster speak; the business\'s own when left out'),
@@ -34,18 +39,18 @@ export const linkInput = z.strictObject({
   staff: freeText(100).optional(),
   product: freeText(100).optional(),
   campaign: freeText(50).optional().describe('Counted as a tag of each survey (the cohort `tag:<campaign>`)'),
-  expiresAt: z.coerce.date().optional().describe('After this moment the link shows a page saying it has ended (410)'),
+  expiresAt: moment.optional().describe('After this moment the link shows a page saying it has ended (410)'),
 });
-export type LinkInput = z.input<typeof linkInput>;
+export type LinkInput = z.output<typeof linkInput>;
 
 export const linkChange = z
   .strictObject({
     paused: z.boolean().optional().describe('true: the link shows a page saying it is paused (410) until resumed'),
-    expiresAt: z.coerce.date().nullable().optional().describe('null: never expires'),
+    expiresAt: moment.nullable().optional().describe('null: never expires'),
     label: freeText(100).optional(),
   })
   .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'change paused, expiresAt or label' });
-export type LinkChange = z.input<typeof linkChange>;
+export type LinkChange = z.output<typeof linkChange>;
 
 export type LinkState = 'active' | 'paused' | 'expired';
 
@@ -61,9 +66,8 @@ export class LinkGoneError extends AppError {
   override readonly expected = true;
 }
 
-/** Creates a link with a fresh code (another is drawn in the unlikely case it is taken). */
-export async function createLink(store: Store, businessId: string, raw: LinkInput, now: Date): Promise<SurveyLinkRecord> {
-  const input = parseInput(linkInput, raw, 'body');
+/** Creates a link (input checked by `linkInput`) with a fresh code (another is drawn in the unlikely case it is taken). */
+export async function createLink(store: Store, businessId: string, input: LinkInput, now: Date): Promise<SurveyLinkRecord> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const link = { code: newCode(), businessId, ...input, createdAt: now };
     if (await store.surveyLinks.insert(link)) return { ...link, opened: 0 };
@@ -71,8 +75,8 @@ export async function createLink(store: Store, businessId: string, raw: LinkInpu
   throw new Error('no free link code after 5 draws');
 }
 
-export async function changeLink(store: Store, businessId: string, code: string, raw: LinkChange, now: Date): Promise<SurveyLinkRecord> {
-  const change = parseInput(linkChange, raw, 'body');
+/** Applies a change checked by `linkChange`. */
+export async function changeLink(store: Store, businessId: string, code: string, change: LinkChange, now: Date): Promise<SurveyLinkRecord> {
   const updated = await store.surveyLinks.update(businessId, code, {
     ...(change.paused === undefined ? {} : { pausedAt: change.paused ? now : null }),
     ...(change.expiresAt === undefined ? {} : { expiresAt: change.expiresAt }),

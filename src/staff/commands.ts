@@ -3,9 +3,9 @@ import { periodStats, renderStats } from '../digest/stats.js';
 import { anonymousChannel, deepLinkChannels, phoneChannel } from '../domain/channel-facts.js';
 import type { ChannelName, ChannelSender, Inbound, Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
-import { AppError } from '../errors.js';
+import { AppError, parseInput } from '../errors.js';
 import { linkUrl } from '../links/printables.js';
-import { createLink } from '../links/survey-links.js';
+import { createLink, linkInput } from '../links/survey-links.js';
 import type { BusinessSettings, Store } from '../store/index.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
@@ -175,7 +175,7 @@ export class StaffCommands {
   private async qr({ name: _name, ...input }: Extract<Command, { name: 'qr' }>): Promise<string> {
     // Survey links open the web chat, the channel of anonymous visitors.
     if (!this.deps.channels.has(anonymousChannel)) return 'The web chat is not enabled for this business, and survey links open it: no link was made.';
-    const link = await createLink(this.deps.store, this.deps.business.id, input, this.deps.now());
+    const link = await createLink(this.deps.store, this.deps.business.id, parseInput(linkInput, input, 'link'), this.deps.now());
     const url = linkUrl(this.deps.publicUrl, link.code);
     const about = [input.location, input.staff, input.product, input.campaign].filter(Boolean).join(' · ');
     return [`${kindLabel[input.kind]} survey link${about ? ` for ${about}` : ''}:`, url, `QR code: ${url}/qr.png (SVG: ${url}/qr.svg)`, `Posters: ${url}/poster?size=a4 and ${url}/poster?size=a6`, 'Pause or expire it with the API (PATCH /api/v1/links/<code>); its numbers are on the dashboard.'].join('\n');

@@ -37,6 +37,9 @@ describe('survey links through /api/v1/links and /s/<code>', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['kind', 'shop']);
     expect((await make({ kind: 'nps', location: { $gt: '' } })).statusCode).toBe(400);
+    // A moment is an ISO 8601 string, as the document says; nothing else is read as a date.
+    for (const expiresAt of [{}, 0, 'tomorrow']) expect((await make({ kind: 'nps', expiresAt })).json().errors, JSON.stringify(expiresAt)).toEqual([{ field: 'expiresAt', message: expect.stringContaining('ISO 8601') }]);
+    expect((await make({ kind: 'nps', expiresAt: '2026-06-30' })).json().expiresAt).toBe('2026-06-30T00:00:00.000Z');
   });
 
   it("opens the web chat with the link's context: counted opened with no survey stored, then the answer counts under its location, staff member, campaign and link", async () => {
