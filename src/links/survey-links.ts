@@ -43,13 +43,12 @@ export const linkInput = z.strictObject({
 });
 export type LinkInput = z.output<typeof linkInput>;
 
-export const linkChange = z
-  .strictObject({
-    paused: z.boolean().optional().describe('true: the link shows a page saying it is paused (410) until resumed'),
-    expiresAt: moment.nullable().optional().describe('null: never expires'),
-    label: freeText(100).optional(),
-  })
-  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'change paused, expiresAt or label' });
+/** Only the fields given change; an empty change reads the link as it is. */
+export const linkChange = z.strictObject({
+  paused: z.boolean().optional().describe('true: the link shows a page saying it is paused (410) until resumed'),
+  expiresAt: moment.nullable().optional().describe('null: never expires'),
+  label: freeText(100).optional(),
+});
 export type LinkChange = z.output<typeof linkChange>;
 
 export type LinkState = 'active' | 'paused' | 'expired';

@@ -103,6 +103,7 @@ export class SurveyLinkRepository {
       if (v === null) $unset[k] = 1;
       else $set[k] = v;
     }
+    if (!Object.keys($set).length && !Object.keys($unset).length) return this.get(businessId, code);
     const doc = await this.model.findOneAndUpdate({ _id: code, businessId }, { ...(Object.keys($set).length ? { $set } : {}), ...(Object.keys($unset).length ? { $unset } : {}) }, { returnDocument: 'after' }).lean<LinkDoc>();
     return doc ? toRecord(doc) : undefined;
   }

@@ -75,6 +75,8 @@ describe('survey links through /api/v1/links and /s/<code>', () => {
 
   it('pauses, resumes, expires and deletes a link: a friendly page with 410 or 404, and no survey starts through it', async () => {
     const { code } = (await make()).json();
+    // An empty change reads the link as it is (the document allows it).
+    expect((await v1(server.app, envKey, 'PATCH', `/links/${code}`, {})).json()).toMatchObject({ code, state: 'active' });
     const paused = await v1(server.app, envKey, 'PATCH', `/links/${code}`, { paused: true });
     expect(paused.json().state).toBe('paused');
     const page = await open(code);
@@ -96,7 +98,8 @@ describe('survey links through /api/v1/links and /s/<code>', () => {
     expect((await v1(server.app, envKey, 'DELETE', `/links/${code}`)).statusCode).toBe(204);
     expect((await open(code)).statusCode).toBe(404);
     expect((await v1(server.app, envKey, 'DELETE', `/links/${code}`)).statusCode).toBe(404);
-    expect((await v1(server.app, envKey, 'PATCH', `/links/${code}`, {})).statusCode).toBe(400);
+    expect((await v1(server.app, envKey, 'PATCH', `/links/${code}`, {})).statusCode).toBe(404);
+    expect((await v1(server.app, envKey, 'PATCH', `/links/${code}`, { paused: 'yes' })).statusCode).toBe(400);
   });
 
   it("answers 404 for an unknown or malformed code, and for a link used through another business's chat", async () => {
