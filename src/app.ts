@@ -17,6 +17,7 @@ import store from './plugins/store.js';
 import sweeper from './plugins/sweeper.js';
 import providerWebhooks from './plugins/provider-webhooks.js';
 import { healthRoutes } from './routes/health.js';
+import { linkRoutes } from './routes/survey-link-pages.js';
 import { registerTracing, type TracingOptions } from './plugins/tracing.js';
 
 export interface AppOptions {
@@ -67,6 +68,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(sweeper, { config });
   await fastify.register(providerWebhooks, { config });
   healthRoutes(fastify);
+  await fastify.register(linkRoutes, { config });
   await fastify.register(dashboardRoutes, { config });
   await fastify.register(apiWithDocs, { prefix: '/api', config });
 }

@@ -15,7 +15,7 @@ const floors: Record<string, number> = {
   'src/scoring': 3, 'src/dialogs': 3,
   'src/store': 4,
   'src/insights': 5, 'src/privacy': 5, 'src/outbound-webhooks': 5, 'src/content': 5,
-  'src/surveys': 6,
+  'src/surveys': 6, 'src/links': 6,
   'src/digest': 7, 'src/alerts': 7,
   'src/staff': 8,
   'src/inbound': 9,

@@ -65,6 +65,7 @@ export function serveBusiness(settings: BusinessSettings, channels: ReadonlyMap<
     channels,
     digest: (channel) => digests.message(digests.lastWeek(now()), channel),
     dashboardLink: (member) => shared.dashboard.link(settings.id, member.staffId),
+    publicUrl: shared.publicUrl,
     now,
     log,
   });

@@ -16,8 +16,11 @@ export interface ChannelDeps {
   recordOptOut(channel: ChannelName, address: string, reason: string): Promise<void>;
   /** The provider says this person accepts messages again. */
   recordOptIn(channel: ChannelName, address: string): Promise<void>;
-  /** A web visitor asks for a survey (the web chat page). */
-  startWebSurvey(input: { address: string; kind: SurveyKind; locale?: Locale; name?: string }): Promise<{ status: string }>;
+  /**
+   * A web visitor asks for a survey (the web chat page). `entry`: where the visitor came in
+   * (`link:<code>` for a survey link), whose kind, language and context then apply.
+   */
+  startWebSurvey(input: { address: string; kind: SurveyKind; locale?: Locale; name?: string; entry?: string }): Promise<{ status: string }>;
   log: FastifyBaseLogger;
   /** The server clock. */
   now: () => Date;

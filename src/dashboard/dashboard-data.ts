@@ -9,6 +9,8 @@ import { segmentsFor } from '../insights/segments-report.js';
 import { rates, round1, significanceRule, summarize } from '../scoring/index.js';
 import type { BusinessSettings, Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
+import { linkNumbers, type LinkNumbers } from '../links/link-numbers.js';
+import { linkState, type LinkState } from '../links/survey-links.js';
 
 export const dashboardPeriods = [7, 30, 90] as const;
 export type DashboardPeriod = (typeof dashboardPeriods)[number];
@@ -31,7 +33,12 @@ export interface DashboardView {
   segment?: { what: string; n: number; score: number; restN: number; restScore: number; effect: number; margin: number; adjustedP: number; tried: number };
   /** Events that came before score drops more often than before stable or rising scores, over the period's weeks (the Insights drops report). */
   drops: { pairs: number; drops: number; leading: Array<{ what: string; drops: number; totalDrops: number; others: number; totalOthers: number; lift: number | null; p: number; adjustedP: number }> };
+  /** The newest survey links of every kind, each with its numbers since it was made (as `GET /api/v1/links`). */
+  links: Array<{ code: string; kind: SurveyKind; label?: string; location?: string; staff?: string; product?: string; campaign?: string; state: LinkState; numbers: LinkNumbers }>;
 }
+
+/** How many links the dashboard lists (newest first); the API lists more. */
+export const dashboardLinkCount = 20;
 
 /**
  * What the dashboard shows for one business, kind and period. Every number comes from the code the
@@ -71,7 +78,8 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   const cohorts = flagGroups(
     counts
       .cohorts()
-      .filter((c) => c !== 'all')
+      // A survey link's answers are in their location, staff and product groups; the links have their own table.
+      .filter((c) => c !== 'all' && !c.startsWith('link:'))
       .map((cohort) => compareWithRest(kind, cohort, counts.sum(kind, periodWeeks, cohort).histogram, all.histogram))
       .filter((c) => c.n > 0),
   )
@@ -106,6 +114,9 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   const to = new Date(now.getTime() + 1);
   const segments = await segmentsFor(store, business.id, { from, to, kind, limit: 1 });
   const top = segments.segments.find((x) => x.flagged);
+  const stored = await store.surveyLinks.list(business.id, dashboardLinkCount);
+  const numbersOf = await linkNumbers(store, business, stored, now);
+  const links = stored.map((l) => ({ code: l.code, kind: l.kind, label: l.label, location: l.location, staff: l.staff, product: l.product, campaign: l.campaign, state: linkState(l, now), numbers: numbersOf.get(l.code)! }));
   const segment = top && { what: describeSegment(top, describeFeature), n: top.n, score: round1(top.score), restN: top.restN, restScore: round1(top.restScore), effect: round1(top.effect), margin: round1(top.margin), adjustedP: top.adjustedP, tried: segments.tried };
   return {
     ...(segment ? { segment } : {}),
@@ -122,5 +133,6 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     },
     themes,
     drops: { ...weeksPairs(analyses, kind), leading },
+    links,
   };
 }

@@ -76,6 +76,11 @@ ${options.notice ? `<p class="notice" role="status">${escape(options.notice)}</p
   ${view.cohorts.length ? `<table class="data" data-testid="cohort-table"><thead><tr><th scope="col">Group</th><th scope="col">n</th><th scope="col">${label}</th><th scope="col">±</th><th scope="col">vs the rest</th></tr></thead>
   <tbody>${view.cohorts.map((c) => `<tr${c.flagged ? ' class="flagged"' : ''}><td>${escape(cohortLabel(c.cohort))}</td><td>${c.n}</td><td>${num(c.score)}</td><td>${num(c.marginOfError)}</td><td>${c.flagged ? `${c.delta! > 0 ? 'above' : 'below'} (${c.delta! > 0 ? '+' : ''}${c.delta})` : 'within the margin'}</td></tr>`).join('')}</tbody></table>` : '<p>No groups yet: tag customers to compare groups.</p>'}
 </section>
+<section aria-labelledby="links">
+  <h2 id="links">Survey links, since each was made</h2>
+  ${view.links.length ? `<table class="data" data-testid="link-table"><thead><tr><th scope="col">Link</th><th scope="col">For</th><th scope="col">State</th><th scope="col">Opened</th><th scope="col">Answered</th><th scope="col">Score</th><th scope="col">Average</th><th scope="col">Print</th></tr></thead>
+  <tbody>${view.links.map((l) => `<tr data-link="${l.code}"><td>${escape(l.label ?? l.code)}</td><td>${escape([kindLabel[l.kind], l.location, l.staff, l.product, l.campaign].filter(Boolean).join(' · '))}</td><td>${l.state}</td><td>${l.numbers.opened}</td><td>${l.numbers.answered} of ${l.numbers.started}</td><td>${num(l.numbers.score)}${l.numbers.marginOfError === null ? '' : ` ±${l.numbers.marginOfError}`}</td><td>${num(l.numbers.averageScore)}</td><td><a href="/s/${l.code}/poster?size=a4">A4</a> <a href="/s/${l.code}/poster?size=a6">A6</a> <a href="/s/${l.code}/qr.png">QR</a></td></tr>`).join('')}</tbody></table>` : '<p>No survey links yet: make one with <code>POST /api/v1/links</code> or <code>/qr</code> in chat.</p>'}
+</section>
 <section aria-labelledby="themes">
   <h2 id="themes">What detractors write about</h2>
   ${view.themes.length ? `<ul class="themes" data-testid="themes">${view.themes

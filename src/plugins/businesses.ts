@@ -10,6 +10,7 @@ import { DashboardAccess } from '../dashboard/access.js';
 import { ZodError } from 'zod';
 import { ServiceUnavailableError } from '../errors.js';
 import { inFlightGuard } from './in-flight.js';
+import { linkStart } from '../links/survey-links.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,7 +69,11 @@ export default fp<{ config: Config }>(
         recordDelivery: (update) => outbox.recordDelivery(update),
         recordOptOut: (channel, address, reason) => conversations.recordOptOut(id, channel, address, reason),
         recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
-        startWebSurvey: (input) => services().surveys.start({ ...input, channel: 'web', trigger: 'web' }),
+        startWebSurvey: async ({ entry, ...input }) => {
+          // A survey link's kind, language and context, never the page's (a 404 or 410 when it takes no answers).
+          const { code, ...asked } = entry ? await linkStart(store, id, entry, now()) : { code: undefined };
+          return services().surveys.start({ ...input, ...asked, channel: 'web', trigger: 'web' }, code ? { link: code } : {});
+        },
         log: businessLog,
         now,
       };

@@ -63,3 +63,10 @@ export function addHistograms(a: Histogram, b: Histogram): Histogram {
 export function histogramTotal(h: Histogram): number {
   return histogramEntries(h).reduce((total, [, count]) => total + count, 0);
 }
+
+/** The average score on the kind's own scale; null with no answers. */
+export function meanScore(kind: SurveyKind, h: Histogram): number | null {
+  const entries = checkedEntries(kind, h);
+  const n = entries.reduce((total, [, count]) => total + count, 0);
+  return n ? entries.reduce((sum, [score, count]) => sum + score * count, 0) / n : null;
+}

@@ -3,6 +3,7 @@ export {
   bandOf,
   histogramFromScores,
   histogramTotal,
+  meanScore,
   scoreRange,
   type Histogram,
   type ScoreRange,

@@ -1,9 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { periodStats, renderStats } from '../digest/stats.js';
-import { deepLinkChannels, phoneChannel } from '../domain/channel-facts.js';
+import { anonymousChannel, deepLinkChannels, phoneChannel } from '../domain/channel-facts.js';
 import type { ChannelName, ChannelSender, Inbound, Outbound } from '../domain/channels.js';
 import { kindLabel } from '../domain/surveys.js';
-import { AppError } from '../errors.js';
+import { AppError, parseInput } from '../errors.js';
+import { linkUrl } from '../links/printables.js';
+import { createLink, linkInput } from '../links/survey-links.js';
 import type { BusinessSettings, Store } from '../store/index.js';
 import type { DeepLinks } from '../surveys/deep-links.js';
 import type { Outbox } from '../surveys/outbox.js';
@@ -25,6 +27,8 @@ export interface CommandDeps {
   digest: (channel: ChannelName) => Promise<Outbound>;
   /** A one-time sign-in link to the dashboard for this staff member. */
   dashboardLink: (member: StaffMember) => Promise<string>;
+  /** Where this server is reached (survey links are `<publicUrl>/s/<code>`). */
+  publicUrl: string;
   now: () => Date;
   log: FastifyBaseLogger;
 }
@@ -33,6 +37,7 @@ const staffCommands: CommandName[] = ['survey', 'link', 'stats', 'reply', 'end',
 const descriptions: Record<CommandName, string> = {
   survey: 'send a survey',
   link: 'a one-time Telegram survey link to give a customer (an existing one: their id)',
+  qr: 'a survey link with its QR code and posters, for a place, staff member, product or campaign',
   stats: 'scores, response and abandonment rates',
   digest: 'the weekly digest for last week, now',
   dashboard: 'a one-time sign-in link to the web dashboard (15 minutes)',
@@ -100,6 +105,8 @@ export class StaffCommands {
           return await this.survey(command);
         case 'link':
           return await this.link(command, member);
+        case 'qr':
+          return await this.qr(command);
         case 'reply':
           return await this.reply(command, member, inbound);
         case 'end':
@@ -162,6 +169,16 @@ export class StaffCommands {
     const invitation = await this.deps.links.createInvitation({ kind: command.kind, customerId: command.customerId, context: command.context }, member.staffId);
     const until = invitation.expiresAt.toISOString().slice(0, 10);
     return `One-time ${kindLabel[command.kind]} survey link for one customer, valid until ${until}:\n${await deepLink(invitation.token)}`;
+  }
+
+  /** `/qr`: a survey link (as `POST /api/v1/links` makes it), its QR code and its posters. */
+  private async qr({ name: _name, ...input }: Extract<Command, { name: 'qr' }>): Promise<string> {
+    // Survey links open the web chat, the channel of anonymous visitors.
+    if (!this.deps.channels.has(anonymousChannel)) return 'The web chat is not enabled for this business, and survey links open it: no link was made.';
+    const link = await createLink(this.deps.store, this.deps.business.id, parseInput(linkInput, input, 'link'), this.deps.now());
+    const url = linkUrl(this.deps.publicUrl, link.code);
+    const about = [input.location, input.staff, input.product, input.campaign].filter(Boolean).join(' · ');
+    return [`${kindLabel[input.kind]} survey link${about ? ` for ${about}` : ''}:`, url, `QR code: ${url}/qr.png (SVG: ${url}/qr.svg)`, `Posters: ${url}/poster?size=a4 and ${url}/poster?size=a6`, 'Pause or expire it with the API (PATCH /api/v1/links/<code>); its numbers are on the dashboard.'].join('\n');
   }
 
   private describe(kind: keyof typeof kindLabel, result: StartSurveyResult): string {

@@ -1,6 +1,6 @@
 import { channelFacts, exampleAddress, phoneChannel } from '../domain/channel-facts.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
-import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
+import { locales, surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
 import { normalizePhone } from '../domain/phone.js';
 import { cleanText } from '../domain/text.js';
 
@@ -15,6 +15,7 @@ export type StatsPeriod = 7 | 30 | 90;
 export type Command =
   | { name: 'survey'; kind: SurveyKind; target: SurveyTarget; context?: string }
   | { name: 'link'; kind: SurveyKind; customerId?: string; context?: string }
+  | ({ name: 'qr'; kind: SurveyKind } & LinkFields)
   | { name: 'stats'; days: StatsPeriod }
   | { name: 'digest' }
   | { name: 'dashboard' }
@@ -28,6 +29,15 @@ export type Command =
 
 export type CommandName = Command['name'];
 
+/** What a survey link made in chat is for (`/qr`). */
+export interface LinkFields {
+  locale?: Locale;
+  location?: string;
+  staff?: string;
+  product?: string;
+  campaign?: string;
+}
+
 export type ParseResult =
   | { type: 'none' }
   | { type: 'command'; command: Command }
@@ -37,6 +47,7 @@ export type ParseResult =
 export const usages: Record<CommandName, string> = {
   survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
   link: '/link nps|csat|ces [customer id] [context]',
+  qr: '/qr nps|csat|ces [lang=en|es|ur] [location=…] [staff=…] [product=…] [campaign=…]',
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
   dashboard: '/dashboard',
@@ -129,6 +140,28 @@ function surveyTarget(words: readonly string[], country: string): { target: Surv
   throw new Problem(`"${who}" is not a phone number, customer id or channel:address: write e.g. ${examplePhone}, 65f1c0ffee0123456789abcd or ${exampleId}`);
 }
 
+/** `location=Main Street staff=Ana lang=es`: each value runs to the next field or the end. */
+function linkFieldsOf(text: string): LinkFields {
+  const parts = text.split(/(?:^|\s+)(lang|location|staff|product|campaign)=/i);
+  const before = parts[0]?.trim();
+  if (before) throw new Problem(`"${before}" names no field: write e.g. location=Main Street staff=Ana`);
+  const out: LinkFields = {};
+  for (let i = 1; i < parts.length; i += 2) {
+    const key = parts[i]!.toLowerCase() as 'lang' | Exclude<keyof LinkFields, 'locale'>;
+    const value = cleanText(parts[i + 1] ?? '');
+    if (!value) throw new Problem(`${key}= has no value`);
+    if (key === 'lang') {
+      if (!(locales as readonly string[]).includes(value.toLowerCase())) throw new Problem(`unknown language "${value}": use ${locales.join(', ')}`);
+      out.locale = value.toLowerCase() as Locale;
+    } else {
+      const max = key === 'campaign' ? 50 : 100;
+      if (value.length > max) throw new Problem(`${key} is ${value.length} characters long: keep it to ${max}`);
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
 const nothingMore = (extra: readonly string[], why: string) => {
   if (extra.length) throw new Problem(`unexpected "${extra.join(' ')}": ${why}`);
 };
@@ -215,6 +248,10 @@ function readCommand(name: CommandName, args: string[], rest: string, { country 
       const customerId = words[0] && objectId.test(words[0]) ? words.shift()?.toLowerCase() : undefined;
       const context = contextOf(words);
       return { name, kind, ...(customerId ? { customerId } : {}), ...(context ? { context } : {}) };
+    }
+    case 'qr': {
+      const [kindWord, ...words] = args;
+      return { name, kind: kindOf(kindWord), ...linkFieldsOf(words.join(' ')) };
     }
     case 'survey': {
       const [kindWord, ...words] = args;

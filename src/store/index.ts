@@ -14,6 +14,7 @@ import { RollupRepository } from './rollups.js';
 import { SendSlotRepository } from './send-slots.js';
 import { StaffRepository } from './staff.js';
 import { SurveyImportRepository } from './survey-imports.js';
+import { SurveyLinkRepository } from './survey-links.js';
 import { SurveySegmentReads } from './survey-segments.js';
 import { SurveyRepository } from './surveys.js';
 import { SurveyThreadRepository } from './survey-threads.js';
@@ -44,6 +45,7 @@ export { identityOf } from './rollups.js';
 export type { AlertEvent, NewSurvey, OwedEffect, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyThread, SurveyTrigger } from './survey-records.js';
 export { importMetrics, importedSurveyId, type ImportedSurvey } from './survey-imports.js';
 export type { SegmentAnswer } from './survey-segments.js';
+export type { NewSurveyLink, SurveyLinkContext, SurveyLinkRecord } from './survey-links.js';
 export type { TranscriptLine } from './web-transcripts.js';
 export type { WordingEntry } from './wordings.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
@@ -84,6 +86,7 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     webhookDeliveries: new WebhookDeliveryRepository(WebhookDeliveryRepository.model(conn), guard),
     sendSlots: new SendSlotRepository(SendSlotRepository.model(conn, guard.server)),
     wordings: new WordingRepository(WordingRepository.model(conn)),
+    surveyLinks: new SurveyLinkRepository(SurveyLinkRepository.model(conn)),
   };
   // Data from before several businesses: it belonged to the first one.
   await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);

@@ -46,7 +46,8 @@ export interface CounterKey {
   week: string;
   tags?: readonly string[];
   channel?: string;
-  context?: { product?: string; location?: string; staff?: string };
+  /** `link`: the code of the survey link the survey was opened from. */
+  context?: { product?: string; location?: string; staff?: string; link?: string };
   /** What other systems said happened to the customer shortly before the survey (`delivery.onTime=false`). */
   precededBy?: readonly string[];
   /** `YYYY-MM` of the customer's first purchase, when another system told us of one. */
@@ -58,11 +59,11 @@ export interface CounterKey {
 /** `anonymous` for a survey an anonymous web chat visitor started, `identified` for every other (a customer the business named). */
 export const identityOf = (trigger: string): 'anonymous' | 'identified' => (triggerFacts[trigger as SurveyTrigger]?.anonymous ? 'anonymous' : 'identified');
 
-/** The cohorts a survey counts in: all surveys, each tag, its channel, and its product, location and staff member. */
+/** The cohorts a survey counts in: all surveys, each tag, its channel, and its product, location, staff member and survey link. */
 export function cohortsOf(key: Omit<CounterKey, 'businessId' | 'kind' | 'week'>): string[] {
   const cohorts = ['all', ...(key.tags ?? []).map((t) => `tag:${t}`)];
   if (key.channel) cohorts.push(`channel:${key.channel}`);
-  for (const field of ['product', 'location', 'staff'] as const) {
+  for (const field of ['product', 'location', 'staff', 'link'] as const) {
     const value = key.context?.[field];
     if (value) cohorts.push(`${field}:${value}`);
   }
@@ -204,7 +205,7 @@ export class RollupRepository {
       if (g.state === 'completed') metrics.push('completed');
       if (g.commented === true) metrics.push('commented');
       if (g.abandonedAt === 'score') metrics.push('unscored');
-      const key = { businessId, kind: g.kind, week, tags: g.tags ?? [], channel: g.channel, context: { product: g.product ?? undefined, location: g.location ?? undefined, staff: g.staff ?? undefined }, precededBy: g.precededBy ?? [], firstPurchaseMonth: g.firstPurchaseMonth ?? undefined, trigger: g.trigger ?? undefined };
+      const key = { businessId, kind: g.kind, week, tags: g.tags ?? [], channel: g.channel, context: { product: g.product ?? undefined, location: g.location ?? undefined, staff: g.staff ?? undefined, link: g.link ?? undefined }, precededBy: g.precededBy ?? [], firstPurchaseMonth: g.firstPurchaseMonth ?? undefined, trigger: g.trigger ?? undefined };
       for (const c of counters(key, metrics, g.score ?? undefined)) {
         const row = rows.get(c._id) ?? { ...c.fields, open: !close, scores: {} };
         for (const [field, by] of Object.entries(c.inc)) {
@@ -236,6 +237,7 @@ interface SurveyGroup {
   product?: string | null;
   location?: string | null;
   staff?: string | null;
+  link?: string | null;
   precededBy?: string[] | null;
   firstPurchaseMonth?: string | null;
   trigger?: string | null;
@@ -252,6 +254,7 @@ const groupKey = {
   product: '$context.product',
   location: '$context.location',
   staff: '$context.staff',
+  link: '$context.link',
   precededBy: '$precededBy',
   firstPurchaseMonth: '$firstPurchaseMonth',
   trigger: '$trigger',

@@ -43,7 +43,7 @@ export const surveySchema = new Schema(
     week: { type: String, required: true },
     tags: { type: [String], default: [] },
     /** What the survey is about (the purchase, the visit): cohorts `product:…`, `location:…`, `staff:…` count it. */
-    context: { product: String, order: String, location: String, staff: String },
+    context: { product: String, order: String, location: String, staff: String, link: String },
     /** Features of the customer's events in the 30 days before the survey started: its `event:` cohorts. */
     precededBy: { type: [String], default: undefined },
     firstPurchaseMonth: String,
@@ -101,6 +101,8 @@ export interface SurveyContext {
   order?: string;
   location?: string;
   staff?: string;
+  /** The code of the survey link (`/s/<code>`) the survey was opened from. */
+  link?: string;
 }
 
 /** A scored survey as the analyses read it: a lean projection, no dialog internals. */
@@ -186,7 +188,7 @@ export type Doc = Record<string, unknown> & { _id: Types.ObjectId; customerId: T
 function contextOf(raw: unknown): SurveyContext {
   const c = (raw ?? {}) as Record<string, unknown>;
   const out: SurveyContext = {};
-  for (const k of ['product', 'order', 'location', 'staff'] as const) if (typeof c[k] === 'string') out[k] = c[k];
+  for (const k of ['product', 'order', 'location', 'staff', 'link'] as const) if (typeof c[k] === 'string') out[k] = c[k];
   return out;
 }
 

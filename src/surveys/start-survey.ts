@@ -46,6 +46,8 @@ export interface StartOptions {
    * go out at the channel's pace after the upload is answered (100 SMS at 1 a second take 100 s).
    */
   queue?: boolean;
+  /** The survey link (`/s/<code>`) it was opened from: stored in its context, counted in the cohort `link:<code>`. */
+  link?: string;
 }
 
 export type StartSurveyResult =
@@ -101,7 +103,8 @@ export class SurveyStarter {
     // hears from us only in the send window.
     const sendAt = triggerFacts[input.trigger].askedNow ? now : nextSendTime(now, customer.timeZone ?? this.business.timeZone, this.business.sendWindow);
     const locale = customer.locale ?? input.locale ?? this.business.locale;
-    const { text, ...context } = typeof input.context === 'string' ? { text: input.context } : (input.context ?? {});
+    const { text, ...given } = typeof input.context === 'string' ? { text: input.context } : (input.context ?? {});
+    const context = options.link ? { ...given, link: options.link } : given;
     const vars = { business: this.business.name, customerName: customer.name, context: text };
     const wording = await businessWording(this.store, businessId);
     const { product, order, location } = context;

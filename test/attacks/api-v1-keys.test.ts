@@ -6,6 +6,7 @@
  *   api v1 keys of another business: tried N, refused N  (404: the other business's data does not exist for it)
  */
 import type { LightMyRequestResponse } from 'fastify';
+import { createLink } from '../../src/links/survey-links.js';
 import { deployment, operatorScope } from '../../src/store/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attack, type Attempt } from './attempts.js';
@@ -13,7 +14,7 @@ import { expectAllRefused, figure } from './figures.js';
 import { secrets, startRig, type Rig } from './rig.js';
 
 let rig: Rig;
-const ids = { survey: '', customer: '', apiKey: '', subscription: '' };
+const ids = { survey: '', customer: '', apiKey: '', subscription: '', link: '' };
 const keys = { current: '', revoked: '', exportOnly: '', readOnly: '', otherBusiness: '' };
 beforeAll(async () => {
   rig = await startRig({ env: { API_RATE_LIMIT: '1000000' } });
@@ -30,6 +31,7 @@ beforeAll(async () => {
   keys.exportOnly = (await app.store.apiKeys.create({ businessId: 'default', name: 'export', scopes: ['export'] })).key;
   keys.readOnly = (await app.store.apiKeys.create({ businessId: 'default', name: 'read', scopes: ['surveys:read'] })).key;
   ids.subscription = (await app.outboundWebhooks.subscribe('default', { url: 'https://hooks.example.com/first', events: ['survey.scored'] })).subscription.id;
+  ids.link = (await createLink(app.store, 'default', { kind: 'nps', location: 'Main Street' }, app.now())).code;
   await app.store.businesses.save({ ...(await app.businesses.get('default'))!.settings, id: 'rival', name: 'Rival shop' });
   keys.otherBusiness = (await app.store.apiKeys.create({ businessId: 'rival', name: 'rival', scopes: all })).key;
 });
@@ -71,6 +73,11 @@ const routes = (): Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; 
   { method: 'GET', url: '/api/v1/content/nps/en', documented: '/api/v1/content/{kind}/{locale}' },
   { method: 'PUT', url: '/api/v1/content/nps/en', body: { messages: { question: 'How likely are you to recommend {business}? Reply {min}-{max}.' } }, documented: '/api/v1/content/{kind}/{locale}' },
   { method: 'POST', url: '/api/v1/content/nps/en/preview', body: { messages: {} }, documented: '/api/v1/content/{kind}/{locale}/preview' },
+  { method: 'POST', url: '/api/v1/links', body: { kind: 'csat', staff: 'Ana' } },
+  { method: 'GET', url: '/api/v1/links' },
+  { method: 'GET', url: `/api/v1/links/${ids.link}`, ofBusiness: true, documented: '/api/v1/links/{code}' },
+  { method: 'PATCH', url: `/api/v1/links/${ids.link}`, body: { paused: true }, ofBusiness: true, documented: '/api/v1/links/{code}' },
+  { method: 'DELETE', url: `/api/v1/links/${ids.link}`, ofBusiness: true, documented: '/api/v1/links/{code}' },
   // The deployment's routes: an operator key's only.
   { method: 'POST', url: '/api/v1/businesses', body: { id: 'newcomer', name: 'Newcomer' }, operator: true },
   { method: 'GET', url: '/api/v1/businesses', operator: true },

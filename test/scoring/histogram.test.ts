@@ -5,6 +5,7 @@ import {
   bandOf,
   histogramFromScores,
   histogramTotal,
+  meanScore,
   scoreRange,
 } from '../../src/scoring/histogram.js';
 
@@ -103,5 +104,21 @@ describe('bandCounts', () => {
   it('rejects a score outside the range, even with a zero count', () => {
     expect(() => bandCounts('csat', { 5: 3, 6: 1 })).toThrow(RangeError);
     expect(() => bandCounts('csat', { 5: 3, 0: 0 })).toThrow(/csat score 0/);
+  });
+});
+
+describe('meanScore', () => {
+  it.each([
+    ['nps', {}, null],
+    ['nps', { 10: 1, 0: 1 }, 5],
+    ['nps', { 9: 3, 6: 1 }, 8.25],
+    ['csat', { 5: 2, 4: 1, 1: 1 }, 3.75],
+    ['ces', { 7: 1 }, 7],
+  ] as const)('%s %o → %s', (kind, h, mean) => {
+    expect(meanScore(kind, h)).toBe(mean);
+  });
+
+  it('refuses a score off the kind\'s scale', () => {
+    expect(() => meanScore('csat', { 9: 1 })).toThrow(RangeError);
   });
 });

@@ -5,7 +5,7 @@ import { envKey, v1 } from '../api/v1/v1-server.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 
 /** Collections that grow with use: every query on them must be served by a declared index. */
-const growing = new Set(['surveys', 'customers', 'outbox', 'inbound', 'events', 'webhook_deliveries', 'web_transcripts', 'week_counts', 'week_analyses', 'digests', 'invitations', 'teams_conversations']);
+const growing = new Set(['surveys', 'customers', 'outbox', 'inbound', 'events', 'webhook_deliveries', 'web_transcripts', 'week_counts', 'week_analyses', 'digests', 'invitations', 'teams_conversations', 'survey_links']);
 
 interface Shape {
   collection: string;
@@ -98,6 +98,14 @@ describe('every query on a growing collection is served by a declared index', ()
       await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: `m${i}a`, text: answer }); // a redelivery
     }
     await v1(app, envKey, 'POST', '/surveys', { kind: 'csat', channel: 'web', address: 'v_unanswered', tags: ['vip'] });
+    // A survey link: made, opened, answered through, listed with its numbers, paused and deleted.
+    const { code } = (await v1(app, envKey, 'POST', '/links', { kind: 'nps', location: 'Main Street' })).json();
+    await app.inject(`/s/${code}`);
+    const linkVisitor = (await post('/chat/api/visitors', { link: code })).json().visitorId as string;
+    await post(`/chat/api/visitors/${linkVisitor}/messages`, { messageId: 'l1', text: '8' });
+    for (const path of ['/links', `/links/${code}`]) expect((await v1(app, envKey, 'GET', path)).statusCode, path).toBe(200);
+    await v1(app, envKey, 'PATCH', `/links/${code}`, { paused: true });
+    await v1(app, envKey, 'DELETE', `/links/${code}`);
     await v1(app, envKey, 'POST', '/events', [{ type: 'purchase', externalId: 'c-1', at: '2026-03-09', product: 'Kettle', amount: 20 }]);
     const customerId = (await app.store.surveys.latest('default', 'web', visitors[0]!))[0]!.customerId;
     for (const path of ['/surveys?limit=5', '/stats?period=30d', '/metrics?kind=nps', '/metrics/cohorts?kind=nps&by=tag&from=2026-02-01&to=2026-03-10', '/insights/drops?from=2026-01-01&to=2026-03-11', '/insights/themes?from=2026-01-01&to=2026-03-11', `/customers/${customerId}/timeline`, '/surveys/export?format=csv']) {

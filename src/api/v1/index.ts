@@ -17,6 +17,7 @@ import { problemHandler } from './problems.js';
 import { reportRoutes } from './report-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { surveyRoutes } from './survey-routes.js';
+import { surveyLinkRoutes } from './survey-link-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { webhookUrlPolicy } from '../../outbound-webhooks/subscription-input.js';
 
@@ -70,5 +71,6 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   settingsRoutes(app);
   insightRoutes(app);
   contentRoutes(app);
+  surveyLinkRoutes(app, config.publicUrl);
   operatorRoutes(app);
 }

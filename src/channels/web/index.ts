@@ -21,6 +21,8 @@ const newVisitorBody = z.object({
   kind: z.enum(surveyKinds).default('nps'),
   locale: z.enum(locales).optional(),
   name: freeText(60).optional(),
+  /** The survey link's code, when the page was opened at `/s/<code>`. */
+  link: z.string().regex(/^[0-9A-Za-z]{1,40}$/, 'a survey link code').optional(),
 });
 // Each refusal is a plain sentence: the chat page shows it to the visitor as it is.
 const messageBody = z
@@ -91,7 +93,8 @@ export const webRoutes: ChannelRoutes = {
         return reply.code(429).header('retry-after', String(allowed.retryAfterSeconds)).send({ error: 'too_many_requests', message });
       }
       const id = `v_${randomBytes(16).toString('hex')}`;
-      const result = await deps.startWebSurvey({ address: id, ...body.data });
+      const { link, ...asked } = body.data;
+      const result = await deps.startWebSurvey({ address: id, ...asked, ...(link ? { entry: `link:${link}` } : {}) });
       return reply.code(201).send({ visitorId: id, status: result.status });
     });
 

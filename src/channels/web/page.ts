@@ -53,7 +53,10 @@ export const chatPage = `<!doctype html>
   const log = document.getElementById('log');
   const composer = document.getElementById('composer');
   const input = document.getElementById('text');
-  let visitorId = sessionStorage.getItem('visitorId');
+  // Opened at /s/<code>: the survey link's code; its kind and language are the link's, asked at once.
+  const link = document.body.dataset.link || '';
+  const visitorKey = link ? 'visitorId:' + link : 'visitorId';
+  let visitorId = sessionStorage.getItem(visitorKey);
   let shown = 0;
 
   const api = async (path, body) => {
@@ -106,16 +109,22 @@ export const chatPage = `<!doctype html>
     setInterval(refresh, 3000);
   };
 
+  const error = document.getElementById('error');
+  const startWith = async (body) => {
+    try {
+      visitorId = (await api('visitors', body)).visitorId;
+    } catch (err) {
+      error.textContent = err.message;
+      error.classList.remove('hidden');
+      return;
+    }
+    sessionStorage.setItem(visitorKey, visitorId);
+    begin();
+  };
   document.querySelectorAll('#start button').forEach((b) => {
-    b.onclick = async () => {
-      const locale = document.getElementById('locale').value;
-      visitorId = (await api('visitors', { kind: b.dataset.kind, locale })).visitorId;
-      sessionStorage.setItem('visitorId', visitorId);
-      begin();
-    };
+    b.onclick = () => startWith({ kind: b.dataset.kind, locale: document.getElementById('locale').value });
   });
 
-  const error = document.getElementById('error');
   // Enter sends, Shift+Enter starts a new line (a comment keeps its line breaks); not while an IME composes.
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -138,6 +147,7 @@ export const chatPage = `<!doctype html>
   };
 
   if (visitorId) begin();
+  else if (link) startWith({ link });
 })();
 </script>
 </body>
