@@ -36,6 +36,15 @@ export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
+/** Which inserts of an unordered batch of `count` failed on a duplicate key; undefined if any failed otherwise. */
+export function duplicateIndexes(err: unknown, count: number): Set<number> | undefined {
+  const raw = (err as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ code?: number; index?: number; err?: { index?: number; code?: number } }>;
+  if (list.length === 0 && count === 1 && isDuplicateKey(err)) return new Set([0]);
+  if (list.length === 0 || list.some((e) => (e.code ?? e.err?.code) !== 11000)) return undefined;
+  return new Set(list.map((e) => e.index ?? e.err?.index ?? -1));
+}
+
 /** MongoDB: the conditional update is the guard, and `$inc` upserts are atomic per document. */
 export function mongoGuard(conn: Connection): WriteGuard {
   return {
