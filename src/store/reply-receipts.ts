@@ -1,6 +1,12 @@
 import { Types } from 'mongoose';
 import type { AnyModel } from './model.js';
 import type { WriteGuard } from './write-guard.js';
+import { WriteBatches } from './write-batches.js';
+
+interface Receipt {
+  id: string;
+  messageId: string;
+}
 
 /**
  * Reply receipts (a survey's `pendingReply` cleared once the adapter delivered the replies to that
@@ -10,8 +16,7 @@ import type { WriteGuard } from './write-guard.js';
  * for its own. The FerretDB guard writes one document at a time, so there each goes on its own.
  */
 export class ReplyReceipts {
-  private waiting: Array<{ id: string; messageId: string; done: (err?: unknown) => void }> = [];
-  private writing = false;
+  private readonly batches = new WriteBatches<Receipt>((receipts) => this.write(receipts));
 
   constructor(
     private readonly model: AnyModel,
@@ -20,29 +25,11 @@ export class ReplyReceipts {
 
   confirm(id: string, messageId: string): Promise<void> {
     if (this.guard.server !== 'mongodb') return this.guard.single({ collection: 'surveys', id }, () => this.write([{ id, messageId }]));
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ id, messageId, done: (err) => (err === undefined ? resolve() : reject(err as Error)) });
-      if (!this.writing) void this.drain();
-    });
+    return this.batches.add([{ id, messageId }]);
   }
 
-  private async drain(): Promise<void> {
-    this.writing = true;
-    while (this.waiting.length) {
-      const batch = this.waiting;
-      this.waiting = [];
-      try {
-        await this.write(batch);
-        for (const r of batch) r.done();
-      } catch (err) {
-        for (const r of batch) r.done(err ?? new Error('reply receipt not written'));
-      }
-    }
-    this.writing = false;
-  }
-
-  private async write(receipts: ReadonlyArray<{ id: string; messageId: string }>): Promise<void> {
-    const filter = (r: { id: string; messageId: string }) => ({ _id: new Types.ObjectId(r.id), 'pendingReply.messageId': r.messageId });
+  private async write(receipts: readonly Receipt[]): Promise<void> {
+    const filter = (r: Receipt) => ({ _id: new Types.ObjectId(r.id), 'pendingReply.messageId': r.messageId });
     if (receipts.length === 1) await this.model.collection.updateOne(filter(receipts[0]!), { $unset: { pendingReply: 1 } });
     else await this.model.collection.bulkWrite(receipts.map((r) => ({ updateOne: { filter: filter(r), update: { $unset: { pendingReply: 1 } } } })), { ordered: false });
   }

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { WriteBatches } from './write-batches.js';
 
 /** One counter document's increment: `$inc` of `inc` (and `$set` of `set`) on the document `_id`, created with `fields` when missing. */
 export interface CounterIncrement {
@@ -47,11 +48,18 @@ export function duplicateIndexes(err: unknown, count: number): Set<number> | und
 
 /** MongoDB: the conditional update is the guard, and `$inc` upserts are atomic per document. */
 export function mongoGuard(conn: Connection): WriteGuard {
+  const batches = new Map<string, WriteBatches<CounterIncrement>>();
+  const batchesOf = (collection: string) => {
+    let b = batches.get(collection);
+    if (!b) batches.set(collection, (b = new WriteBatches((counters) => upsertCounters(conn, collection, counters))));
+    return b;
+  };
   return {
     server: 'mongodb',
     exclusive: (_target, write) => write(),
     single: (_target, write) => write(),
-    increment: (collection, counters) => upsertCounters(conn, collection, counters),
+    // Increments that arrive while one bulk write is under way go together in the next.
+    increment: (collection, counters) => batchesOf(collection).add(counters),
     housekeeping: async () => {},
   };
 }
