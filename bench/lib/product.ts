@@ -67,7 +67,9 @@ export function serverEnv(fakes: Fakes, mongodbUri: string, port: number, mode: 
     // The load comes from one address; the per-address limit would measure itself.
     RATE_LIMIT: '1000000',
   };
-  const teams = { NODE_ENV: 'development', TEAMS_AUTH_DISABLED: 'true' };
+  // One SECRETS_KEY for every mode: the instances of a figure share a database, and the business the
+  // environment describes is stored with its secrets sealed under that key.
+  const teams = { NODE_ENV: 'development', TEAMS_AUTH_DISABLED: 'true', SECRETS_KEY: 'ef'.repeat(32) };
   if (mode === 'teams') return { ...common, ...teams, WEB_CHAT_ENABLED: 'false', ...extra };
   return {
     ...common,

@@ -35,10 +35,10 @@ export class DetractorAlerts {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** Queue and send the alerts a survey owes, without making the caller wait. */
-  queue(surveyId: string): void {
-    const run = this.flush(surveyId)
-      .catch((err: unknown) => this.log.error({ err, surveyId }, 'detractor alert failed; the sweeper retries'))
+  /** Queue and send the alerts a survey owes (as its answer's write left it), without making the caller wait. */
+  queue(survey: SurveyRecord): void {
+    const run = this.flush(survey)
+      .catch((err: unknown) => this.log.error({ err, surveyId: survey.id }, 'detractor alert failed; the sweeper retries'))
       .finally(() => this.running.delete(run));
     this.running.add(run);
   }
@@ -48,14 +48,17 @@ export class DetractorAlerts {
     while (this.running.size) await Promise.all([...this.running]);
   }
 
-  /** Queue and send the alerts a survey owes, then clear them from it (a crash in between queues them again, under the same names). */
-  async flush(surveyId: string): Promise<void> {
-    const survey = await this.store.surveys.byId(surveyId);
-    const due = survey?.owed.filter((o): o is Extract<OwedEffect, { type: 'alert' }> => o.type === 'alert') ?? [];
-    if (!survey || !due.length) return;
-    const ids = await this.outbox.enqueue(await this.outboxItems(survey, due.map((o) => o.event)));
+  /**
+   * Queue and send the alerts a survey owes, then clear them from it (a crash in between queues them
+   * again, under the same names). The items are queued already taken for sending, in one write, so
+   * they are sent without being read back; one queued before under the same name is left to the sweeper.
+   */
+  async flush(survey: SurveyRecord): Promise<void> {
+    const due = survey.owed.filter((o): o is Extract<OwedEffect, { type: 'alert' }> => o.type === 'alert');
+    if (!due.length) return;
+    const taken = await this.outbox.takeNew(await this.outboxItems(survey, due.map((o) => o.event)));
     await this.store.surveys.clearOwed(survey.id, due);
-    await this.outbox.deliver(ids);
+    await this.outbox.sendTaken(taken);
   }
 
   /** The outbox items of these alerts of a survey: one per owner and alert. */

@@ -24,8 +24,10 @@ const wallClock: PacerClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** A slot is let go at most this late; a later one is left unused (it would crowd the next second). */
+/** A slot is let go at most this late on its own; later, it needs its lane's next slot held as well. */
 export const slotLatenessMs = 10;
+/** A send let go later than this after its slot began is not rescued: it takes another slot. */
+export const rescueMs = 250;
 /** The longest a claim is asked to reach ahead of now for its round trip. */
 const maxLeadMs = 250;
 /** One claim holds at most this share of a second's slots. */
@@ -34,21 +36,37 @@ const batchSeconds = 0.5;
 /**
  * The send queue of a sender that several instances share: each send goes in a slot its instance
  * claimed from the database. Slots are (1000 + providerJitterMs) / perSecond apart on the wall
- * clock, so any second holds at most `perSecond` of them, and the 25 ms leave room for a send to be
- * let go late (at most `slotLatenessMs`) and to travel to the provider: the instances together send
- * at up to 1000 / 1025 ≈ 97.6 % of the limit. An instance claims, in one round trip, as many slots
- * as it has sends waiting (up to half a second's), one claim at a time; sends take the held slots in
- * call order. A slot let go too late (a stalled event loop) is left unused and its send takes the
- * next one, so a send may then go after one that called later.
+ * clock; a send is let go at most `slotLatenessMs` after its slot begins, and the rest of the 25 ms
+ * is the send's travel to the provider: any second then holds at most ⌈perSecond⌉ sends, and the
+ * instances together send at up to 1000 / 1025 ≈ 97.6 % of the limit.
+ *
+ * Lanes: slot j and slot j + lanes (lanes = ⌈perSecond⌉) are one lane's turns, at least
+ * `laneGapMs` apart when both go in time, and that gap is what bounds every second. A send whose
+ * timer fires late (a busy event loop) keeps its slot when its instance also holds the lane's next
+ * turn (claimed then, if nobody has it): that turn then waits until `laneGapMs` after the late send,
+ * so the lane's gap holds exactly and no slot is lost. A send later than `rescueMs`, or whose lane's
+ * next turn another instance holds, leaves its slot unused and takes another.
+ *
+ * An instance claims, in one round trip, as many slots as it has sends waiting (up to half a
+ * second's), one claim at a time; sends take the held slots in call order. A claim that comes back
+ * after its first slot began reaches further ahead the next time.
  */
 export class SharedSendQueue {
   readonly slotMs: number;
+  /** Slots a lane's turns are apart. */
+  readonly lanes: number;
+  /** The least time between two turns of a lane. */
+  readonly laneGapMs: number;
   private readonly clock: PacerClock;
   private readonly batch: number;
   /** Slots before this are behind us (ours or past). */
   private next = 0;
   /** Slots held and not yet given to a send, in order. */
   private held: number[] = [];
+  /** Held slots that may not go before a time (the lane's previous turn went late): slot → time. */
+  private readonly notBefore = new Map<number, number>();
+  /** Every slot held and not yet used or given up (for a late turn's rescue). */
+  private readonly mine = new Set<number>();
   /** Sends waiting for a slot. */
   private asking = 0;
   /** How far ahead of now a claim starts, so its round trip does not make it late. */
@@ -58,6 +76,8 @@ export class SharedSendQueue {
   constructor(private readonly options: SharedSendQueueOptions) {
     if (!(options.perSecond > 0)) throw new RangeError('a shared send queue needs a positive rate');
     this.slotMs = (1000 + providerJitterMs) / options.perSecond;
+    this.lanes = Math.ceil(options.perSecond);
+    this.laneGapMs = this.lanes * this.slotMs - slotLatenessMs;
     this.batch = Math.max(1, Math.floor(options.perSecond * batchSeconds));
     this.clock = options.clock ?? wallClock;
   }
@@ -65,12 +85,53 @@ export class SharedSendQueue {
   /** Resolves when one more send may go; the caller sends at once. Rejects when the database cannot be reached. */
   async take(): Promise<void> {
     for (;;) {
-      const at = (await this.slot()) * this.slotMs;
-      const now = this.clock.now();
-      if (at > now) await this.clock.sleep(at - now);
-      if (this.clock.now() - at <= slotLatenessMs) return;
-      // Let go too late: the slot stays held and unused, and this send takes another.
+      const slot = await this.slot();
+      for (let at = this.earliest(slot), now = this.clock.now(); at > now; at = this.earliest(slot), now = this.clock.now()) await this.clock.sleep(at - now);
+      if (await this.letGo(slot)) return;
+      // Let go too late, and the lane's next turn is not ours: the slot stays held and unused.
     }
+  }
+
+  /** When a held slot may go: its beginning, or later when its lane's previous turn went late. */
+  private earliest(slot: number): number {
+    return Math.max(slot * this.slotMs, this.notBefore.get(slot) ?? -Infinity);
+  }
+
+  /**
+   * Whether the send in `slot` may go now. In time: yes. Late (but within `rescueMs`): yes when this
+   * instance holds the lane's next turn (claimed now if nobody has it), which then waits `laneGapMs`.
+   */
+  private async letGo(slot: number): Promise<boolean> {
+    const begins = slot * this.slotMs;
+    const late = this.clock.now() - begins;
+    if (late <= slotLatenessMs) return this.used(slot);
+    const successor = slot + this.lanes;
+    if (late > rescueMs) return this.used(slot, false);
+    if (!this.mine.has(successor)) {
+      const won = await this.options.claims.claim(this.options.sender, successor, 1, this.slotMs).catch((): number[] => []);
+      if (!won.includes(successor)) return this.used(slot, false);
+      this.mine.add(successor);
+      this.hold(successor);
+    }
+    // The successor may not go before laneGapMs after now; the send goes at once.
+    const now = this.clock.now();
+    if (now - begins > rescueMs) return this.used(slot, false);
+    this.notBefore.set(successor, Math.max(this.notBefore.get(successor) ?? -Infinity, now + this.laneGapMs));
+    return this.used(slot);
+  }
+
+  /** The slot is done with (sent in, or given up); returns `sent`. */
+  private used(slot: number, sent = true): boolean {
+    this.mine.delete(slot);
+    this.notBefore.delete(slot);
+    return sent;
+  }
+
+  /** Keep a slot held for a later send, in time order. */
+  private hold(slot: number): void {
+    let i = this.held.length;
+    while (i > 0 && this.held[i - 1]! > slot) i--;
+    if (this.held[i - 1] !== slot) this.held.splice(i, 0, slot);
   }
 
   /** The next held slot still in time, claimed with the slots of the sends waiting behind it. */
@@ -80,15 +141,21 @@ export class SharedSendQueue {
       try {
         for (;;) {
           const now = this.clock.now();
-          while (this.held.length && this.held[0]! * this.slotMs + slotLatenessMs < now) this.held.shift();
-          if (this.held.length) return this.held.shift()!;
+          while (this.held.length && this.earliest(this.held[0]!) + rescueMs < now) this.used(this.held.shift()!, false);
+          // A lane's next turn held ahead (for a late send) waits until the claims reach it.
+          if (this.held.length && (this.held[0]! < this.next || this.earliest(this.held[0]!) <= now + this.leadMs)) return this.held.shift()!;
           const from = Math.max(this.next, Math.ceil((now + this.leadMs) / this.slotMs));
           const count = Math.min(this.asking, this.batch);
           const won = await this.options.claims.claim(this.options.sender, from, count, this.slotMs);
           const after = this.clock.now();
           this.leadMs = Math.min(maxLeadMs, 0.8 * this.leadMs + 0.2 * 2 * (after - now));
+          // Came back after its first slot began: reach further ahead next time.
+          if (after > from * this.slotMs) this.leadMs = Math.min(maxLeadMs, Math.max(this.leadMs, 2 * (after - now)));
           this.next = from + count;
-          this.held.push(...won);
+          for (const slot of won) {
+            this.mine.add(slot);
+            this.hold(slot);
+          }
         }
       } finally {
         this.asking--;

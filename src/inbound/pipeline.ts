@@ -214,7 +214,7 @@ export class InboundPipeline {
       }
       const applied = await conversations.apply(open, input, { messageId: id, keepReplies: inbound.replyReceipts });
       if (!applied) continue; // another writer moved the survey first: read it again (it may be this very message)
-      if (applied.survey.owed.some((o) => o.type === 'alert')) this.deps.alerts.queue(applied.survey.id);
+      if (applied.survey.owed.some((o) => o.type === 'alert')) this.deps.alerts.queue(applied.survey);
       return {
         duplicate: false,
         replies: applied.outbound,

@@ -124,6 +124,17 @@ export class OutboxRepository {
     return docs.map((d) => d._id.toString());
   }
 
+  /**
+   * Queue items already taken for sending by this caller (`sending` until `lockedUntil`, as `take`
+   * leaves them), in one write: returns those inserted, in order; an item whose key is already queued
+   * is left as it is and not returned.
+   */
+  async insertTaken(items: readonly NewOutboxItem[], lockedUntil: Date): Promise<OutboxItem[]> {
+    const docs = items.map((i) => this.doc(i, { state: 'sending', attempts: 1, lockedUntil }));
+    const queued = await insertOnce(this.model, docs);
+    return docs.filter((_, i) => !queued.has(i)).map((d) => toItem(d as unknown as Doc));
+  }
+
   /** Insert one item already being sent by this caller (nobody else may pick it up until `lockedUntil`). */
   async insertSending(item: NewOutboxItem, lockedUntil: Date): Promise<OutboxItem> {
     const doc = this.doc(item, { state: 'sending', attempts: 1, lockedUntil });

@@ -1,6 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
-import { isDuplicateKey, type WriteGuard } from './write-guard.js';
+import { duplicateIndexes, type WriteGuard } from './write-guard.js';
 
 /**
  * Send slots shared by every instance: a provider sender's time is cut into slots of `slotMs`, and a
@@ -27,15 +27,6 @@ function slotSchema(server: WriteGuard['server']) {
 const pruneEvery = 2_000;
 const keepMs = 60_000;
 
-/** Which inserts of an unordered batch failed on a duplicate `_id`; undefined if any failed otherwise. */
-function duplicates(err: unknown, count: number): Set<number> | undefined {
-  const raw = (err as { writeErrors?: unknown }).writeErrors;
-  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ code?: number; index?: number; err?: { index?: number } }>;
-  if (list.length === 0 && count === 1 && isDuplicateKey(err)) return new Set([0]);
-  if (list.length === 0 || list.some((e) => e.code !== 11000)) return undefined;
-  return new Set(list.map((e) => e.index ?? e.err?.index ?? -1));
-}
-
 export class SendSlotRepository {
   private claims = 0;
 
@@ -57,7 +48,7 @@ export class SendSlotRepository {
       await this.model.collection.insertMany(slots.map((slot) => ({ _id: `${sender}:${slot}` as never, at: new Date(slot * slotMs) })), { ordered: false });
       return slots;
     } catch (err) {
-      const lost = duplicates(err, count);
+      const lost = duplicateIndexes(err, count);
       if (!lost) throw err;
       return slots.filter((_, i) => !lost.has(i));
     }

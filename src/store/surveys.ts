@@ -26,14 +26,18 @@ import {
 import type { WriteGuard } from './write-guard.js';
 import { isDuplicateKey } from './write-guard.js';
 import type { AnalysisInputs } from './week-analyses.js';
+import { ReplyReceipts } from './reply-receipts.js';
 
 /** Surveys: the one collection every reply writes, once. */
 export class SurveyRepository {
+  private readonly receipts: ReplyReceipts;
   constructor(
     readonly model: AnyModel,
     private readonly guard: WriteGuard,
     private readonly analyses?: AnalysisInputs,
-  ) {}
+  ) {
+    this.receipts = new ReplyReceipts(model, guard);
+  }
 
   static model(conn: Connection): AnyModel {
     return modelOn(conn, 'Survey', surveySchema, 'surveys');
@@ -59,8 +63,8 @@ export class SurveyRepository {
    * so a redelivered message is recognised even after its survey closed and another opened.
    */
   async latest(businessId: string, channel: ChannelName, address: string): Promise<SurveyRecord[]> {
-    const docs = await this.model.find({ businessId, channel, address }).sort({ invitedAt: -1 }).limit(2).lean<Doc[]>();
-    return docs.map(toRecord);
+    const docs = await this.model.collection.find({ businessId, channel, address }).sort({ invitedAt: -1 }).limit(2).toArray();
+    return (docs as Doc[]).map(toRecord);
   }
 
   async open(businessId: string, channel: ChannelName, address: string): Promise<SurveyRecord | undefined> {
@@ -113,7 +117,8 @@ export class SurveyRepository {
     if (Object.keys(push).length) update.$push = push;
     const filter = { _id, rev: from.rev, ...(cause.messageId ? { inbound: { $ne: cause.messageId } } : {}) };
     const doc = await this.guard.exclusive({ collection: 'surveys', id: from.id, version: from.rev }, () =>
-      this.model.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<Doc>(),
+      // The driver's collection, not mongoose (the hot path): every value above has its stored type.
+      this.model.collection.findOneAndUpdate(filter, update, { returnDocument: 'after', ignoreUndefined: true }) as Promise<Doc | null>,
     );
     // A closed survey's comment grew (its next part joined): the counters do not show it, the themes do.
     if (doc && !isOpenState(from.state) && next.comment !== from.comment) await this.analyses?.changed(from.businessId, from.answeredAt ?? from.invitedAt);
@@ -145,8 +150,8 @@ export class SurveyRepository {
   }
 
   /** The adapter delivered the replies to `messageId`: a redelivery of it gets nothing again. */
-  async confirmReply(id: string, messageId: string): Promise<void> {
-    await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id), 'pendingReply.messageId': messageId }, { $unset: { pendingReply: 1 } }));
+  confirmReply(id: string, messageId: string): Promise<void> {
+    return this.receipts.confirm(id, messageId);
   }
 
   /** The replies to `messageId` must not go out any more (the person opted out): a redelivery of it gets nothing. */

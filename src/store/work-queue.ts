@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AnyModel } from './model.js';
-import { isDuplicateKey, type WriteGuard } from './write-guard.js';
+import { duplicateIndexes, type WriteGuard } from './write-guard.js';
 
 /**
  * What the two work queues (the outbox's messages, the outbound webhooks' deliveries) share: named
@@ -8,15 +8,16 @@ import { isDuplicateKey, type WriteGuard } from './write-guard.js';
  */
 type Doc = Record<string, unknown> & { _id: Types.ObjectId };
 
-/** Insert items; those whose name (a unique `_id`) is already queued are left as they are. */
-export async function insertOnce(model: AnyModel, docs: ReadonlyArray<{ _id: Types.ObjectId }>): Promise<void> {
-  if (!docs.length) return;
+/** Insert items; those whose name (a unique `_id`) is already queued are left as they are. Returns the indexes of those. */
+export async function insertOnce(model: AnyModel, docs: ReadonlyArray<{ _id: Types.ObjectId }>): Promise<Set<number>> {
+  if (!docs.length) return new Set();
   try {
     await model.insertMany(docs, { ordered: false });
+    return new Set();
   } catch (err) {
-    const writeErrors = (err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors;
-    const onlyDuplicates = isDuplicateKey(err) || (writeErrors?.length && writeErrors.every((e) => (e.code ?? e.err?.code) === 11000));
-    if (!onlyDuplicates) throw err;
+    const queued = duplicateIndexes(err, docs.length);
+    if (!queued) throw err;
+    return queued;
   }
 }
 

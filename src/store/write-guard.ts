@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { WriteBatches } from './write-batches.js';
 
 /** One counter document's increment: `$inc` of `inc` (and `$set` of `set`) on the document `_id`, created with `fields` when missing. */
 export interface CounterIncrement {
@@ -36,13 +37,29 @@ export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
+/** Which inserts of an unordered batch of `count` failed on a duplicate key; undefined if any failed otherwise. */
+export function duplicateIndexes(err: unknown, count: number): Set<number> | undefined {
+  const raw = (err as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ code?: number; index?: number; err?: { index?: number; code?: number } }>;
+  if (list.length === 0 && count === 1 && isDuplicateKey(err)) return new Set([0]);
+  if (list.length === 0 || list.some((e) => (e.code ?? e.err?.code) !== 11000)) return undefined;
+  return new Set(list.map((e) => e.index ?? e.err?.index ?? -1));
+}
+
 /** MongoDB: the conditional update is the guard, and `$inc` upserts are atomic per document. */
 export function mongoGuard(conn: Connection): WriteGuard {
+  const batches = new Map<string, WriteBatches<CounterIncrement>>();
+  const batchesOf = (collection: string) => {
+    let b = batches.get(collection);
+    if (!b) batches.set(collection, (b = new WriteBatches((counters) => upsertCounters(conn, collection, counters))));
+    return b;
+  };
   return {
     server: 'mongodb',
     exclusive: (_target, write) => write(),
     single: (_target, write) => write(),
-    increment: (collection, counters) => upsertCounters(conn, collection, counters),
+    // Increments that arrive while one bulk write is under way go together in the next.
+    increment: (collection, counters) => batchesOf(collection).add(counters),
     housekeeping: async () => {},
   };
 }

@@ -62,6 +62,25 @@ export class Outbox {
   }
 
   /**
+   * Queue items already taken for sending by this caller, in one write (no read, no take to follow):
+   * returns those queued now, for `sendTaken`. An item whose key is already queued is left as it is
+   * (whoever queued it, or the sweeper, sends it).
+   */
+  takeNew(items: readonly NewOutboxItem[]): Promise<OutboxItem[]> {
+    return this.store.outbox.insertTaken(items, new Date(this.now().getTime() + lockMs));
+  }
+
+  /** Send items `takeNew` returned, in order; returns the status of the last one. */
+  async sendTaken(items: readonly OutboxItem[]): Promise<SendStatus> {
+    let status: SendStatus = 'none';
+    for (const item of items) {
+      const moot = await this.mootReason(item);
+      status = moot ? await this.finish(item, moot) : await this.settle(item, await this.channelOf(item.businessId, item.channel));
+    }
+    return status;
+  }
+
+  /**
    * Send these queued items (one survey's messages, in order) after the caller has moved on: an
    * upload answers at once while its invitations go out at the channel's pace.
    */

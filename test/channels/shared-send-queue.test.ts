@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { SharedSendQueue, slotLatenessMs, type SlotClaims } from '../../src/channels/shared-send-queue.js';
+import { rescueMs, SharedSendQueue, slotLatenessMs, type SlotClaims } from '../../src/channels/shared-send-queue.js';
 import { busiestWindow } from '../helpers/send-rate.js';
 
-/** Slots held in memory (the database's unique `_id`, as one map): what the instances share. */
-function memoryClaims(): SlotClaims & { held: Set<string> } {
-  const held = new Set<string>();
+/** Slots held in memory (the database's unique `_id`, as one map): what the instances share; each claim takes `roundTripMs`. */
+function memoryClaims(clock?: { sleep(ms: number): Promise<void> }, roundTripMs = 0): SlotClaims & { held: Map<string, number> } {
+  const held = new Map<string, number>();
+  let instance = 0;
   return {
     held,
     async claim(sender, from, count) {
-      await Promise.resolve();
+      const who = ++instance;
+      if (clock && roundTripMs) await clock.sleep(roundTripMs);
+      else await Promise.resolve();
       const won: number[] = [];
       for (let slot = from; slot < from + count; slot++) {
         if (held.has(`${sender}:${slot}`)) continue;
-        held.add(`${sender}:${slot}`);
+        held.set(`${sender}:${slot}`, who);
         won.push(slot);
       }
       return won;
@@ -20,14 +23,17 @@ function memoryClaims(): SlotClaims & { held: Set<string> } {
   };
 }
 
-/** A virtual clock: sleeps end in time order when `run` advances it; `stall` delays the next wake-ups. */
-function virtualClock(start: number) {
+/**
+ * A virtual clock: sleeps end in time order when `run` advances it. `stall` delays the next wake-up;
+ * `late(at)` (a busy event loop) is when a timer due at `at` fires instead.
+ */
+function virtualClock(start: number, late: (at: number) => number = (at) => at) {
   let now = start;
   let extra = 0;
   const sleepers: Array<{ at: number; wake: () => void }> = [];
   return {
     now: () => now,
-    sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ at: now + ms, wake })),
+    sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ at: late(now + ms), wake })),
     stall: (ms: number) => (extra = ms),
     async run(until: number) {
       for (;;) {
@@ -44,32 +50,118 @@ function virtualClock(start: number) {
   };
 }
 
+/**
+ * A loaded event loop: stalls of 5–45 ms begin every 200 ms on average (an eighth of the time
+ * stalled), and a timer due in one fires when it ends; any timer fires up to 3 ms late besides.
+ */
+function busyLoop(seed: number, from: number): (at: number) => number {
+  const draw = random(seed);
+  const stalls: Array<[number, number]> = [];
+  for (let t = from; t < from + 600_000; ) {
+    t += draw() * 400;
+    const length = 5 + draw() * 40;
+    stalls.push([t, t + length]);
+    t += length;
+  }
+  return (at) => {
+    const stall = stalls.find(([a, b]) => a <= at && at < b);
+    return (stall ? stall[1] : at) + draw() * 3;
+  };
+}
+
+/** A fixed sequence of pseudo-random numbers in [0, 1) (the same every run). */
+function random(seed: number): () => number {
+  let x = seed;
+  return () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+}
+
+/** Sends per second from the first to the last. */
+const rateOf = (sent: number[]) => (sent.length - 1) / ((Math.max(...sent) - Math.min(...sent)) / 1000);
+
+/** Three instances sharing `claims`, each taking a third of `sends`; the times the sends were let go. */
+async function campaign(clock: ReturnType<typeof virtualClock>, claims: SlotClaims, perSecond: number, sends: number): Promise<number[]> {
+  const queues = [0, 1, 2].map(() => new SharedSendQueue({ sender: 's', perSecond, claims, clock }));
+  const sent: number[] = [];
+  // Each instance keeps eight sends under way, as the outbox's send lines do.
+  let left = sends;
+  const worker = async (queue: SharedSendQueue) => {
+    while (left > 0) {
+      left--;
+      await queue.take();
+      sent.push(clock.now());
+    }
+  };
+  const all = queues.flatMap((queue) => Array.from({ length: 8 }, () => worker(queue)));
+  await clock.run(clock.now() + (sends / perSecond) * 3_000);
+  await Promise.all(all);
+  return sent;
+}
+
 describe('shared send queue', () => {
   it('lets three instances together send no more than the limit in any second, at nearly the limit', async () => {
-    const claims = memoryClaims();
     const clock = virtualClock(1_000_000);
-    const queues = [0, 1, 2].map(() => new SharedSendQueue({ sender: 's', perSecond: 20, claims, clock }));
-    const sent: number[] = [];
-    const all = Array.from({ length: 120 }, (_, i) => queues[i % 3]!.take().then(() => sent.push(clock.now())));
-    await clock.run(1_000_000 + 10_000);
-    await Promise.all(all);
+    const sent = await campaign(clock, memoryClaims(), 20, 120);
     expect(sent).toHaveLength(120);
     expect(busiestWindow(sent)).toBe(20);
-    const rate = (sent.length - 1) / ((Math.max(...sent) - Math.min(...sent)) / 1000);
-    expect(rate).toBeGreaterThan(0.97 * 20);
+    expect(rateOf(sent)).toBeGreaterThan(0.97 * 20);
   });
 
-  it('leaves unused a slot let go too late and sends in a new one', async () => {
+  it('keeps the limit exactly and reaches 95 % of it while the event loop stalls for up to 45 ms and claims take 5 ms', async () => {
+    const clock = virtualClock(3_000_000, busyLoop(29, 3_000_000));
+    const claims = memoryClaims(clock, 5);
+    const sent = await campaign(clock, claims, 100, 1_500);
+    expect(sent).toHaveLength(1_500);
+    // Any window of 1015 ms (a second and the 15 ms a send may take to travel) holds at most the limit.
+    expect(busiestWindow(sent, 1_015)).toBeLessThanOrEqual(100);
+    expect(rateOf(sent)).toBeGreaterThanOrEqual(95);
+  });
+
+  it('keeps a slot let go late when its instance takes its lane’s next turn, which then waits a lane’s gap', async () => {
     const claims = memoryClaims();
     const clock = virtualClock(2_000_000);
     const queue = new SharedSendQueue({ sender: 's', perSecond: 10, claims, clock });
     const first = queue.take();
-    clock.stall(slotLatenessMs + 1); // the first slot's timer fires 11 ms late
+    clock.stall(slotLatenessMs + 20); // the first slot's timer fires 30 ms late
     await clock.run(2_000_000 + 5_000);
     await first;
+    const firstAt = clock.now();
+    const firstSlot = Math.ceil(2_000_000 / queue.slotMs); // no lead yet: the first slot from now
+    expect(firstAt - firstSlot * queue.slotMs).toBe(slotLatenessMs + 20);
+    // It claimed its lane's next turn; a send in that turn waits until a lane's gap after the late one.
+    expect([...claims.held.keys()].sort()).toEqual([`s:${firstSlot}`, `s:${firstSlot + queue.lanes}`].sort());
+    const sends: number[] = [];
+    const more = Array.from({ length: queue.lanes + 1 }, () => queue.take().then(() => sends.push(clock.now())));
+    await clock.run(2_000_000 + 10_000);
+    await Promise.all(more);
+    expect(sends[sends.length - 1]! - firstAt).toBeGreaterThanOrEqual(queue.laneGapMs);
+    expect(busiestWindow([firstAt, ...sends], 1_015)).toBeLessThanOrEqual(10);
+  });
+
+  it('leaves unused a slot let go late when another instance holds its lane’s next turn, and sends in a new one', async () => {
+    const claims = memoryClaims();
+    const clock = virtualClock(4_000_000);
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 10, claims, clock });
+    const firstSlot = Math.ceil(4_000_000 / queue.slotMs);
+    await claims.claim('s', firstSlot + queue.lanes, 1, queue.slotMs); // another instance's
+    const first = queue.take();
+    clock.stall(slotLatenessMs + 1);
+    await clock.run(4_000_000 + 5_000);
+    await first;
     const sentAt = clock.now();
-    // Slots 0 and 1 were claimed; the send went in the second one, on time.
-    expect(claims.held.size).toBe(2);
     expect(sentAt % queue.slotMs).toBeLessThanOrEqual(slotLatenessMs);
+    expect(Math.round(sentAt / queue.slotMs)).toBeGreaterThan(firstSlot);
+  });
+
+  it('gives up a slot let go later than the rescue allows', async () => {
+    const claims = memoryClaims();
+    const clock = virtualClock(5_000_000);
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 10, claims, clock });
+    const firstSlot = Math.ceil(5_000_000 / queue.slotMs);
+    const first = queue.take();
+    clock.stall(rescueMs + 1);
+    await clock.run(5_000_000 + 5_000);
+    await first;
+    expect(clock.now() % queue.slotMs).toBeLessThanOrEqual(slotLatenessMs);
+    expect(claims.held.has(`s:${firstSlot + queue.lanes}`)).toBe(false);
   });
 });
