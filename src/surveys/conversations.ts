@@ -16,6 +16,7 @@ export function sessionOf(s: SurveyRecord): DialogSession {
     // The context's parts fill a business's own wording; they are stored with the survey, not the dialog.
     vars: { ...s.vars, ...partsOf(s.context) },
     score: s.score,
+    ...(s.reason !== undefined ? { reason: s.reason } : {}),
     comment: s.comment,
     reprompts: s.reprompts,
     invitedAt: s.invitedAt,
