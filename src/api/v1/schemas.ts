@@ -107,6 +107,9 @@ export const statsSchema = z
         abandonmentRate: z.number().nullable(),
       }),
     ),
+    reasons: z
+      .array(z.object({ reason: z.string().describe('The key of a choice of the reason question'), count: z.number().describe('Answers that gave it') }))
+      .describe('Answers per reason over these weeks (the optional reason question), most given first; from the reason:<key> cohort counters'),
   })
   .meta({ id: 'Stats' });
 
