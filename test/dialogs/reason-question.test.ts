@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { currentQuestion, isOpen, startDialog, step } from '../../src/dialogs/index.js';
 import { parseReason } from '../../src/dialogs/parse-reason.js';
-import type { DialogInput, DialogSession, Locale } from '../../src/dialogs/index.js';
+import type { DialogInput, DialogPolicy, DialogSession, Locale } from '../../src/dialogs/index.js';
 import { numberedText, withButtonsOn } from '../../src/domain/channels.js';
 import type { ReasonQuestion } from '../../src/domain/reasons.js';
 import { at, minute, policy, t0, text, vars } from './fixtures.js';
@@ -20,7 +20,7 @@ const withReason = { ...policy, reasonQuestion };
 const tap = (value: string): DialogInput => ({ type: 'choice', value });
 const skip: DialogInput = { type: 'keyword', keyword: 'skip' };
 
-function scoredWith(score: number, locale: Locale = 'en', p = withReason): DialogSession {
+function scoredWith(score: number, locale: Locale = 'en', p: DialogPolicy = withReason): DialogSession {
   const invited = startDialog({ kind: 'nps', locale, vars, now: t0 }).session;
   return step(invited, text(String(score)), at(minute), p).session;
 }
