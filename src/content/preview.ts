@@ -1,5 +1,5 @@
 import { currentQuestion, startDialog, step, type DialogSession, type PromptVars, type Wording } from '../dialogs/index.js';
-import { rowsOf, withButtonsOn, type CommentBox, type Outbound } from '../domain/channels.js';
+import { numberedText, rowsOf, type CommentBox, type Outbound } from '../domain/channels.js';
 import type { ReasonQuestion } from '../domain/reasons.js';
 import { countSegments } from '../domain/sms-segments.js';
 import { bandOf, bands, scaleOf, type Locale, type SurveyKind } from '../domain/surveys.js';
@@ -29,7 +29,7 @@ const policyOf = (wording: Wording | undefined) => ({ reminderAfterMs: 1, ttlMs:
 function channelsOf(m: Outbound): ChannelPreview {
   const labels = (m.choices ?? []).map((c) => c.label);
   // SMS carries the text alone (a scale's question says how to answer; word choices are listed numbered), as the SMS channel sends it.
-  const smsText = withButtonsOn('sms', m).text;
+  const smsText = m.numbered && m.choices?.length ? numberedText(m.text, m.choices) : m.text;
   const { encoding, segments, characters } = countSegments(smsText);
   return {
     sms: { text: smsText, encoding, segments, characters },
