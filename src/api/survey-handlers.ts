@@ -76,6 +76,7 @@ export function surveyJson(s: SurveyRecord, delivery?: unknown) {
     state: s.state,
     score: s.score ?? null,
     band: s.band ?? null,
+    reason: s.reason ?? null,
     comment: s.comment ?? null,
     customerName: s.vars.customerName ?? null,
     context: s.vars.context ?? null,

@@ -4,6 +4,7 @@ import type { ChannelName } from '../domain/channels.js';
 import { locales } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { reasonQuestionInput } from './reason-question.js';
 import { channelIdentitiesInput, type ChannelIdentities, type teamsAppTypes } from './identities.js';
 import type { BusinessSettings } from '../store/index.js';
 
@@ -28,6 +29,7 @@ export const businessInput = z.strictObject({
   throttleDays: z.number().int().min(0).max(365).default(30),
   digestSchedule: digestSchedule.optional(),
   channels: channelIdentitiesInput.default({}),
+  reasonQuestion: reasonQuestionInput.optional(),
 });
 export type BusinessInput = z.input<typeof businessInput>;
 
@@ -40,6 +42,7 @@ export const businessPatch = businessInput.omit({ id: true }).partial().extend({
   throttleDays: z.number().int().min(0).max(365),
   digestSchedule,
   channels: channelIdentitiesInput,
+  reasonQuestion: reasonQuestionInput,
 }).partial();
 export type BusinessPatch = z.output<typeof businessPatch>;
 

@@ -1,5 +1,6 @@
 import { currentQuestion, startDialog, step, type DialogSession, type PromptVars, type Wording } from '../dialogs/index.js';
-import { rowsOf, type CommentBox, type Outbound } from '../domain/channels.js';
+import { numberedText, rowsOf, type CommentBox, type Outbound } from '../domain/channels.js';
+import type { ReasonQuestion } from '../domain/reasons.js';
 import { countSegments } from '../domain/sms-segments.js';
 import { bandOf, bands, scaleOf, type Locale, type SurveyKind } from '../domain/surveys.js';
 
@@ -27,10 +28,11 @@ const policyOf = (wording: Wording | undefined) => ({ reminderAfterMs: 1, ttlMs:
 
 function channelsOf(m: Outbound): ChannelPreview {
   const labels = (m.choices ?? []).map((c) => c.label);
-  const { encoding, segments, characters } = countSegments(m.text);
+  // SMS carries the text alone (a scale's question says how to answer; word choices are listed numbered), as the SMS channel sends it.
+  const smsText = m.numbered && m.choices?.length ? numberedText(m.text, m.choices) : m.text;
+  const { encoding, segments, characters } = countSegments(smsText);
   return {
-    // SMS carries the text alone: the question itself says how to answer.
-    sms: { text: m.text, encoding, segments, characters },
+    sms: { text: smsText, encoding, segments, characters },
     telegram: { text: m.text, keyboard: rowsOf(m.choices ?? []).map((row) => row.map((c) => c.label)) },
     teams: { text: m.text, buttons: labels, commentBox: m.comment ?? null },
     web: { text: m.text, buttons: labels, dir: m.dir ?? 'ltr' },
@@ -56,7 +58,18 @@ function scoreIn(kind: SurveyKind, band: (typeof bands)[number]): number {
  * Every message a business may word, rendered by the dialog itself as each channel would show it,
  * with the SMS encoding and segments counted by the same code the SMS channel's test checks.
  */
-export function previewWording(kind: SurveyKind, locale: Locale, vars: PromptVars, wording: Wording | undefined): MessagePreview[] {
+/** The reason question's choices when a business has none yet: its messages are previewed all the same. */
+const sampleReasons: ReasonQuestion = {
+  enabled: true,
+  skipPromoters: false,
+  choices: [
+    { key: 'delivery', labels: { en: 'Delivery', es: 'Entrega', ur: 'ڈیلیوری' } },
+    { key: 'price', labels: { en: 'Price', es: 'Precio', ur: 'قیمت' } },
+    { key: 'quality', labels: { en: 'Quality', es: 'Calidad', ur: 'معیار' } },
+  ],
+};
+
+export function previewWording(kind: SurveyKind, locale: Locale, vars: PromptVars, wording: Wording | undefined, reasonQuestion?: ReasonQuestion): MessagePreview[] {
   const now = new Date(0);
   const policy = policyOf(wording);
   const started = startDialog({ kind, locale, vars, now, ...(wording ? { wording } : {}) });
@@ -76,5 +89,10 @@ export function previewWording(kind: SurveyKind, locale: Locale, vars: PromptVar
     out.push(...previewOf(`thankYou.${band}`, thanked.outbound[0]));
   }
   out.push(...previewOf('reprompt', reprompted.outbound[0]), ...previewOf('closing', closed.outbound[0]));
+  // The reason question with the business's choices (or sample ones), as a detractor is asked it.
+  const reasons = { ...policy, reasonQuestion: reasonQuestion?.choices.length ? { ...reasonQuestion, enabled: true, skipPromoters: false } : sampleReasons };
+  const asked = step(session, { type: 'choice', value: String(scoreIn(kind, 'detractor')) }, now, reasons);
+  const unread = step(asked.session, { type: 'text', text: '…' }, now, reasons);
+  out.push(...previewOf('reason.question', asked.outbound[0]), ...previewOf('reason.reprompt', unread.outbound[0]));
   return out;
 }

@@ -11,6 +11,8 @@ import type { BusinessSettings, Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
 import { linkNumbers, type LinkNumbers } from '../links/link-numbers.js';
 import { linkState, type LinkState } from '../links/survey-links.js';
+import { reasonLabel } from '../domain/reasons.js';
+import { reasonCounts } from '../digest/reasons.js';
 
 export const dashboardPeriods = [7, 30, 90] as const;
 export type DashboardPeriod = (typeof dashboardPeriods)[number];
@@ -24,6 +26,8 @@ export interface DashboardView {
   stats: ReturnType<typeof statsJson>['kinds'][number] | undefined;
   trend: Array<{ week: string; score: number | null; lower: number | null; upper: number | null; n: number; responseRate: number | null; abandonmentRate: number | null }>;
   distribution: Array<{ score: number; count: number; band: Band }>;
+  /** Answers per reason in the period (the optional reason question), most given first, labelled in the business's language. */
+  reasons: Array<{ reason: string; label: string; count: number }>;
   /** Each group against the rest of the business (`restN` answers): flagged by the shared significance rule. */
   cohorts: Array<{ cohort: string; n: number; score: number | null; marginOfError: number | null; flagged: boolean; delta: number | null; restN: number; adjustedP: number | null }>;
   waiting: { count: number; surveys: Array<{ surveyId: string; customerId: string; score: number; comment?: string; name?: string; channel: string; at: Date }> };
@@ -86,6 +90,12 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     .map((c) => ({ cohort: c.group, n: c.n, score: round1(c.score), marginOfError: round1(c.marginOfError), flagged: c.flagged, delta: round1(c.difference), restN: c.rest.n, adjustedP: c.adjustedP }))
     .sort((a, b) => Number(b.flagged) - Number(a.flagged) || b.n - a.n);
 
+  const choices = business.reasonQuestion?.choices ?? [];
+  const reasons = reasonCounts(counts, periodWeeks, [kind]).map((r) => {
+    const choice = choices.find((c) => c.key === r.reason);
+    return { ...r, label: choice ? reasonLabel(choice, business.locale) : r.reason };
+  });
+
   const waiting = await store.surveys.waitingForReply(business.id, kind, { from: fromWeek, to: lastWeek }, 20);
   // Themes and drops over the period's weeks, added up from each week's kept analysis (no survey read).
   const analyses = await weekAnalyses(store, business.id, periodWeeks, counts);
@@ -126,6 +136,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     stats,
     trend,
     distribution,
+    reasons,
     cohorts,
     waiting: {
       count: waiting.count,

@@ -71,6 +71,11 @@ ${options.notice ? `<p class="notice" role="status">${escape(options.notice)}</p
   <table class="data" data-testid="distribution-table"><thead><tr><th scope="col">Score</th><th scope="col">Band</th><th scope="col">Count</th></tr></thead>
   <tbody>${view.distribution.map((d) => `<tr class="band-${d.band}"><td>${d.score}</td><td>${d.band}</td><td>${d.count}</td></tr>`).join('')}</tbody></table>
 </section>
+${view.reasons.length ? `<section aria-labelledby="reasons">
+  <h2 id="reasons">What it was mostly about</h2>
+  <table class="data" data-testid="reason-table"><thead><tr><th scope="col">Reason</th><th scope="col">Answers</th></tr></thead>
+  <tbody>${view.reasons.map((r) => `<tr data-reason="${escape(r.reason)}"><td>${escape(r.label)}</td><td>${r.count}</td></tr>`).join('')}</tbody></table>
+</section>` : ''}
 <section aria-labelledby="cohorts">
   <h2 id="cohorts">Groups</h2>
   ${view.cohorts.length ? `<table class="data" data-testid="cohort-table"><thead><tr><th scope="col">Group</th><th scope="col">n</th><th scope="col">${label}</th><th scope="col">±</th><th scope="col">vs the rest</th></tr></thead>

@@ -1,6 +1,9 @@
 import type { Choice, Outbound } from '../domain/channels.js';
 import { bandOf } from '../domain/surveys.js';
 import { parseChoice, parseScore, scaleOf } from './parse-score.js';
+import { parseReason, parseReasonChoice } from './parse-reason.js';
+import { reasonAsked, reasonMessage } from './reason-step.js';
+import type { ReasonQuestion } from '../domain/reasons.js';
 import { commentOf, maxCommentLength } from '../domain/text.js';
 import { keywordReply, message, promptsFor, type PromptSet, type Wording } from './prompts/index.js';
 import type {
@@ -18,7 +21,7 @@ import type {
 
 /** True while the survey still waits for the customer. */
 export function isOpen(state: DialogState): boolean {
-  return state === 'invited' || state === 'awaiting_comment';
+  return state === 'invited' || state === 'awaiting_reason' || state === 'awaiting_comment';
 }
 
 /** CSAT buttons carry a face as well as the number: the satisfaction scale reads at a glance. */
@@ -42,9 +45,13 @@ function followUpMessage(s: DialogSession, score: number, p: PromptSet): Outboun
 }
 
 /** What the customer is being asked right now, in the business's own wording when it has some. */
-export function currentQuestion(s: DialogSession, wording?: Wording): Outbound {
-  const p = promptsFor(s.locale, wording);
-  return s.state === 'awaiting_comment' && s.score !== undefined ? followUpMessage(s, s.score, p) : questionMessage(s, p);
+export function currentQuestion(s: DialogSession, wording?: Wording, reason?: ReasonQuestion): Outbound {
+  return asked(s, promptsFor(s.locale, wording), reason);
+}
+
+function asked(s: DialogSession, p: PromptSet, reason: ReasonQuestion | undefined): Outbound {
+  if (s.score === undefined || s.state === 'invited') return questionMessage(s, p);
+  return s.state === 'awaiting_reason' && reasonAsked(reason, s) ? reasonMessage(s, reason, p) : followUpMessage(s, s.score, p);
 }
 
 const nothing = (session: DialogSession): StepResult => ({ session, outbound: [], events: [] });
@@ -60,6 +67,9 @@ export function startDialog(params: { kind: SurveyKind; locale: Locale; vars: Pr
 export function step(session: DialogSession, input: DialogInput, now: Date, policy: DialogPolicy): StepResult {
   const s: DialogSession = { ...session, vars: { ...session.vars } };
   const p = promptsFor(s.locale, policy.wording);
+  const reason = policy.reasonQuestion;
+  // The business stopped asking why while this survey waited for the reason: the comment is next.
+  if (s.state === 'awaiting_reason' && !reasonAsked(reason, s)) s.state = 'awaiting_comment';
   // A closed survey is the service's business (new survey, keyword reply), not the dialog's,
   // except for the rest of a comment that arrived in parts.
   if (!isOpen(s.state)) return input.type === 'text' ? joinComment(s, input.text, now, p) : nothing(s);
@@ -67,27 +77,34 @@ export function step(session: DialogSession, input: DialogInput, now: Date, poli
     case 'timer':
       return input.timer === 'remind' ? remind(s, now, policy, p) : expire(s, now, policy);
     case 'keyword':
-      return onKeyword(s, input.keyword, now, p);
+      return onKeyword(s, input.keyword, now, p, reason);
     case 'choice': {
-      // A tap on the old score keyboard during the comment step: ask for the comment again.
-      if (s.state === 'awaiting_comment') return { session: s, outbound: [currentQuestion(s, policy.wording)], events: [] };
+      if (s.state === 'awaiting_reason' && reasonAsked(reason, s)) {
+        const key = parseReasonChoice(input.value, reason.choices);
+        if (key !== undefined) return onReason(s, key, p, reason);
+      }
+      // A tap on an earlier keyboard during a later step: ask the current question again.
+      if (s.state !== 'invited') return { session: s, outbound: [asked(s, p, reason)], events: [] };
       const parsed = parseChoice(s.kind, input.value);
-      return onScore(s, parsed.ok ? parsed.score : undefined, now, p);
+      return onScore(s, parsed.ok ? parsed.score : undefined, now, p, reason);
     }
     case 'text': {
+      if (s.state === 'awaiting_reason' && reasonAsked(reason, s)) return onReason(s, parseReason(input.text, reason.choices), p, reason);
       if (s.state === 'awaiting_comment') return onComment(s, input.text, now, p);
       const parsed = parseScore(s.kind, input.text);
-      return onScore(s, parsed.ok ? parsed.score : undefined, now, p);
+      return onScore(s, parsed.ok ? parsed.score : undefined, now, p, reason);
     }
   }
 }
 
-function onScore(s: DialogSession, score: number | undefined, now: Date, p: PromptSet): StepResult {
+function onScore(s: DialogSession, score: number | undefined, now: Date, p: PromptSet, reason: ReasonQuestion | undefined): StepResult {
   if (score !== undefined) {
-    const next: DialogSession = { ...s, state: 'awaiting_comment', score, answeredAt: now, reprompts: 0 };
+    const scoredSession: DialogSession = { ...s, score, answeredAt: now, reprompts: 0 };
+    const why = reasonAsked(reason, scoredSession);
+    const next: DialogSession = { ...scoredSession, state: why ? 'awaiting_reason' : 'awaiting_comment' };
     return {
       session: next,
-      outbound: [followUpMessage(next, score, p)],
+      outbound: [why ? reasonMessage(next, reason, p) : followUpMessage(next, score, p)],
       events: [{ type: 'scored', score, band: bandOf(s.kind, score) }],
     };
   }
@@ -103,6 +120,18 @@ function onScore(s: DialogSession, score: number | undefined, now: Date, p: Prom
     outbound: [message(p, p.closing(s.kind, s.vars))],
     events: [{ type: 'abandoned', at: 'score', reason: 'unparseable' }],
   };
+}
+
+/**
+ * An answer to the reason question: the chosen key, or undefined when the reply names no choice. An
+ * unreadable one is asked once more; a second goes on to the comment without a reason.
+ */
+function onReason(s: DialogSession, key: string | undefined, p: PromptSet, reason: ReasonQuestion): StepResult {
+  if (key === undefined && s.reprompts === 0) {
+    return { session: { ...s, reprompts: 1 }, outbound: [reasonMessage(s, reason, p, true)], events: [{ type: 'reprompted' }] };
+  }
+  const next: DialogSession = { ...s, state: 'awaiting_comment', reprompts: 0, ...(key !== undefined ? { reason: key } : {}) };
+  return { session: next, outbound: [followUpMessage(next, s.score!, p)], events: key !== undefined ? [{ type: 'reasoned', reason: key }] : [] };
 }
 
 function onComment(s: DialogSession, text: string, now: Date, p: PromptSet): StepResult {
@@ -145,8 +174,8 @@ function thankYou(s: DialogSession, score: number, p: PromptSet): Outbound {
   return message(p, p.thankYou(bandOf(s.kind, score), s.vars, s.kind));
 }
 
-function onKeyword(s: DialogSession, keyword: Keyword, now: Date, p: PromptSet): StepResult {
-  const asked = (): Outbound => (s.state === 'awaiting_comment' && s.score !== undefined ? followUpMessage(s, s.score, p) : questionMessage(s, p));
+function onKeyword(s: DialogSession, keyword: Keyword, now: Date, p: PromptSet, reason: ReasonQuestion | undefined): StepResult {
+  const current = (): Outbound => asked(s, p, reason);
   switch (keyword) {
     case 'stop': {
       const at = s.score === undefined ? 'score' : 'comment';
@@ -157,10 +186,15 @@ function onKeyword(s: DialogSession, keyword: Keyword, now: Date, p: PromptSet):
       };
     }
     case 'help':
-      return { session: s, outbound: [message(p, p.help(s.vars)), asked()], events: [{ type: 'help' }] };
+      return { session: s, outbound: [message(p, p.help(s.vars)), current()], events: [{ type: 'help' }] };
     case 'start':
-      return { session: s, outbound: [keywordReply('start', s.locale, s.vars), asked()], events: [] };
+      return { session: s, outbound: [keywordReply('start', s.locale, s.vars), current()], events: [] };
     case 'skip':
+      // Skipping the reason goes on to the comment.
+      if (s.state === 'awaiting_reason' && s.score !== undefined) {
+        const next: DialogSession = { ...s, state: 'awaiting_comment', reprompts: 0 };
+        return { session: next, outbound: [followUpMessage(next, s.score, p)], events: [] };
+      }
       if (s.state === 'awaiting_comment' && s.score !== undefined) {
         return {
           session: { ...s, state: 'completed', completedAt: now },
@@ -194,7 +228,8 @@ export const commentGraceMs = 15 * 60_000;
 
 function expire(s: DialogSession, now: Date, policy: DialogPolicy): StepResult {
   if (elapsed(s, now) < policy.ttlMs) return nothing(s);
-  if (s.state === 'awaiting_comment') {
+  // Scored (waiting for the reason or the comment): the survey counts as completed.
+  if (s.state === 'awaiting_comment' || s.state === 'awaiting_reason') {
     const grace = Math.min(commentGraceMs, policy.ttlMs / 10);
     if (s.answeredAt && now.getTime() - s.answeredAt.getTime() < grace) return nothing(s);
     // A score without a comment still counts as a completed survey.

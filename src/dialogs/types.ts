@@ -1,13 +1,17 @@
 import type { Outbound } from '../domain/channels.js';
 import type { PromptVars, Wording } from './prompts/catalog.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
+import type { ReasonQuestion } from '../domain/reasons.js';
 
 export { surveyKinds, locales } from '../domain/surveys.js';
 export type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 export type { PromptVars } from './prompts/catalog.js';
 
-/** `invited` → `awaiting_comment` → `completed`; or `expired` / `opted_out`. */
-export type DialogState = 'invited' | 'awaiting_comment' | 'completed' | 'expired' | 'opted_out';
+/**
+ * `invited` → (`awaiting_reason`, when the business asks why) → `awaiting_comment` → `completed`; or
+ * `expired` / `opted_out`. At most three steps for the customer: score, reason, comment.
+ */
+export type DialogState = 'invited' | 'awaiting_reason' | 'awaiting_comment' | 'completed' | 'expired' | 'opted_out';
 
 export type Keyword = 'stop' | 'start' | 'help' | 'skip';
 
@@ -18,6 +22,8 @@ export interface DialogSession {
   locale: Locale;
   vars: PromptVars;
   score?: number;
+  /** The key of the reason the customer chose, when the business asks one. */
+  reason?: string;
   comment?: string;
   /** Unparseable replies at the current step; the second one ends the survey. */
   reprompts: number;
@@ -48,10 +54,14 @@ export interface DialogPolicy {
   ttlMs: number;
   /** The business's own wording, laid over the shipped catalogs. */
   wording?: Wording;
+  /** The business's reason question, when it has one. */
+  reasonQuestion?: ReasonQuestion;
 }
 
 export type DialogEvent =
   | { type: 'scored'; score: number; band: Band }
+  /** The customer chose a reason (by tap, number or word). */
+  | { type: 'reasoned'; reason: string }
   | { type: 'commented'; comment: string }
   /** A later part of a comment the customer's client split into several messages, joined to it. */
   | { type: 'comment_joined'; comment: string }

@@ -4,6 +4,7 @@ import type { Store } from '../store/index.js';
 import { shiftWeek } from '../domain/calendar.js';
 import { digestInsights, insightWeeks, type DigestInsights } from './insight-lines.js';
 import { funnel, readRollups } from '../store/rollup-counts.js';
+import { reasonCounts, type ReasonCount } from './reasons.js';
 
 export interface KindDigest {
   kind: SurveyKind;
@@ -33,6 +34,8 @@ export interface WeeklyDigest {
   unanswered: { count: number; surveys: Array<{ surveyId: string; kind: SurveyKind; score: number; name?: string }> };
   /** The tag cohort whose score changed most from last week, if any cohort has both weeks. */
   movedMost?: { cohort: string; kind: SurveyKind; comparison: Comparison };
+  /** Answers per reason this week (the optional reason question), most given first. */
+  reasons?: ReasonCount[];
   /** Lines beyond the counts (a cohort beyond its margin, the event before drops, the top detractor theme), each only when supported. */
   insights: DigestInsights;
 }
@@ -104,6 +107,7 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
       surveys: waiting.surveys.map((s) => ({ surveyId: s.id, kind: s.kind, score: s.score ?? 0, name: s.vars.customerName })),
     },
     movedMost,
+    reasons: reasonCounts(counts, [periodStart]),
     insights: await digestInsights(store, businessId, periodStart, counts),
   };
 }

@@ -3,6 +3,7 @@ import { kindLabel } from '../domain/surveys.js';
 import { pct, scoreText, scoreWithMargin } from './stats.js';
 import type { DigestComment, WeeklyDigest } from './build-digest.js';
 import { insightLines } from './insight-lines.js';
+import { reasonLine } from './reasons.js';
 
 /** Two concatenated GSM-7 segments. */
 export const smsDigestLimit = 306;
@@ -30,6 +31,8 @@ export function renderDigest(d: WeeklyDigest, dashboardUrl?: string): string {
     lines.push(headline(k.comparison));
     lines.push(`  ${k.responses} responses of ${k.sent} sent; response rate ${pct(k.rates.responseRate)}, abandonment ${pct(k.rates.abandonmentRate)}`);
   }
+  const reasons = reasonLine(d.reasons ?? []);
+  if (reasons) lines.push(reasons);
   if (d.lowest.length) lines.push('Worst detractor comments:', ...d.lowest.map(quote));
   if (d.highest.length) lines.push('Best promoter comments:', ...d.highest.map(quote));
   if (d.unanswered.count) {
@@ -57,7 +60,10 @@ export function renderSmsDigest(d: WeeklyDigest, dashboardUrl?: string): string 
   });
   const short = d.kinds.map((k) => `${scoreText(k.comparison.current)} n=${k.responses}`);
   const waiting = d.unanswered.count ? ` ${d.unanswered.count} detractor(s) need a reply.` : '';
-  for (const parts of [full, short]) {
+  // The reasons where they fit: the full line first, without them next, then the short one.
+  const reasons = reasonLine(d.reasons ?? []);
+  const withReasons = reasons ? [...full, reasons] : full;
+  for (const parts of [withReasons, full, short]) {
     const text = `Week ${d.periodStart}: ${parts.join('; ') || 'no surveys'}.${waiting}${link}`;
     if (text.length <= smsDigestLimit) return text;
   }

@@ -3,6 +3,8 @@ import { rates, round1, summarize, type FunnelRates, type Summary } from '../sco
 import type { Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
 import { funnel, readRollups } from '../store/rollup-counts.js';
+import { reasonCohortPrefix } from '../domain/reasons.js';
+import { reasonCounts, reasonLine, type ReasonCount } from './reasons.js';
 
 export interface KindStats {
   kind: SurveyKind;
@@ -17,6 +19,8 @@ export interface PeriodStats {
   fromWeek: string;
   toWeek: string;
   kinds: KindStats[];
+  /** Answers per reason in these weeks (the optional reason question), most given first. */
+  reasons: ReasonCount[];
 }
 
 /** NPS, CSAT and CES over the weeks touching the last `days` days, from the rollup counters only. */
@@ -38,7 +42,8 @@ export async function rangeStats(
 ): Promise<PeriodStats> {
   const toWeek = weekKey(to, business.timeZone);
   const fromWeek = weekKey(from, business.timeZone);
-  const counts = await readRollups(store, business.id, { from: fromWeek, to: toWeek }, { allCohortOnly: true });
+  // The 'all' counters and the reasons' (one per reason and week): bounded by weeks × reasons.
+  const counts = await readRollups(store, business.id, { from: fromWeek, to: toWeek }, { cohortPrefix: reasonCohortPrefix });
   const weeks: string[] = [];
   for (let w = fromWeek; w <= toWeek; w = shiftWeek(w, 1)) weeks.push(w);
   const kinds = surveyKinds
@@ -48,7 +53,7 @@ export async function rangeStats(
       return { kind, summary: summarize(kind, c.histogram), sent: c.sent, rates: rates(funnel(c)) };
     })
     .filter((k) => k.sent > 0 || k.summary.n > 0);
-  return { days, fromWeek, toWeek, kinds };
+  return { days, fromWeek, toWeek, kinds, reasons: reasonCounts(counts, weeks, only ? [only] : surveyKinds) };
 }
 
 export const pct = (fraction: number | null) => (fraction === null ? '-' : `${round1(fraction * 100)}%`);
@@ -72,7 +77,8 @@ export function renderStats(stats: PeriodStats): string {
   const head = `Last ${stats.days} days (weeks from ${stats.fromWeek}):`;
   if (!stats.kinds.length) return `${head} no surveys yet.`;
   const lines = stats.kinds.map(({ summary: s, sent, rates: r }) => `${scoreWithMargin(s)}; sent ${sent}, response rate ${pct(r.responseRate)}, abandonment ${pct(r.abandonmentRate)}`);
-  return [head, ...lines].join('\n');
+  const reasons = reasonLine(stats.reasons);
+  return [head, ...lines, ...(reasons ? [reasons] : [])].join('\n');
 }
 
 /** JSON shape for the API. */
@@ -91,5 +97,6 @@ export function statsJson(stats: PeriodStats) {
       completionRate: r.completionRate,
       abandonmentRate: r.abandonmentRate,
     })),
+    reasons: stats.reasons,
   };
 }

@@ -23,6 +23,11 @@ export interface Outbound {
   text: string;
   choices?: Choice[];
   /**
+   * The choices are words, not a scale the text already names: a channel without buttons lists them,
+   * numbered, under the text (the customer replies with the number or the word).
+   */
+  numbered?: boolean;
+  /**
    * The question wants free text (the comment): channels with forms (Teams cards) show a text box and
    * Send/Skip buttons with these labels; the others send the text, which says how to skip.
    */
@@ -147,4 +152,10 @@ export function rowsOf(choices: readonly Choice[]): Choice[][] {
 }
 
 /** A message with buttons as a channel shows it: whole, or its text alone on a channel without buttons (the text says what to type). */
-export const withButtonsOn = (channel: ChannelName, message: Outbound): Outbound => (channelFacts[channel].buttons > 0 ? message : { text: message.text });
+export function withButtonsOn(channel: ChannelName, message: Outbound): Outbound {
+  if (channelFacts[channel].buttons > 0) return message;
+  return { text: message.numbered && message.choices?.length ? numberedText(message.text, message.choices) : message.text };
+}
+
+/** The text with its choices listed under it, numbered from 1: how a channel without buttons asks a pick-one question. */
+export const numberedText = (text: string, choices: readonly Choice[]): string => [text, ...choices.map((c, i) => `${i + 1}. ${c.label}`)].join('\n');

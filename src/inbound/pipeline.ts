@@ -196,10 +196,10 @@ export class InboundPipeline {
       }
       const open = recent[0] && isOpen(recent[0].state) ? recent[0] : undefined;
       if (input.type === 'choice') {
-        const refused = tapRefused(recent, open, inbound.choiceSurveyId, input.value);
+        const refused = tapRefused(recent, open, inbound.choiceSurveyId, input.value, business.reasonQuestion);
         if (refused) {
           // A value that is no choice (a tampered card): say so, and ask the question again.
-          const again = refused === 'invalid' && open ? [{ ...currentQuestion(sessionOf(open), await businessWording(this.deps.store, open.businessId)), surveyId: open.id }] : [];
+          const again = refused === 'invalid' && open ? [{ ...currentQuestion(sessionOf(open), await businessWording(this.deps.store, open.businessId), business.reasonQuestion), surveyId: open.id }] : [];
           return { duplicate: false, replies: again, tap: { outcome: refused, notice: tapNotice(refused, recent[0]?.locale ?? business.locale) } };
         }
       }
@@ -207,12 +207,12 @@ export class InboundPipeline {
       if (!open) {
         // The rest of a comment sent in parts joins the survey it completed (the dialog decides whether it is that).
         if (input.type !== 'text' || last?.state !== 'completed') break;
-        const joined = await conversations.apply(last, input, { messageId: id, keepReplies: inbound.replyReceipts });
+        const joined = await conversations.apply(last, input, { messageId: id, keepReplies: inbound.replyReceipts, reasonQuestion: business.reasonQuestion });
         if (!joined) continue;
         if (!joined.events.length) break;
         return { duplicate: false, replies: joined.outbound, ...(joined.survey.pendingReply ? { delivered: this.receipt(inbound, joined.survey.id) } : {}) };
       }
-      const applied = await conversations.apply(open, input, { messageId: id, keepReplies: inbound.replyReceipts });
+      const applied = await conversations.apply(open, input, { messageId: id, keepReplies: inbound.replyReceipts, reasonQuestion: business.reasonQuestion });
       if (!applied) continue; // another writer moved the survey first: read it again (it may be this very message)
       if (applied.survey.owed.some((o) => o.type === 'alert')) this.deps.alerts.queue(applied.survey);
       return {

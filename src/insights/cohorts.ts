@@ -7,7 +7,7 @@ import type { Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
 
 /** `event`: the customers to whom something happened in the 30 days before the survey (`delivery.onTime=false`), from the events of other systems. */
-export const cohortDimensions = ['product', 'tag', 'location', 'staff', 'channel', 'event', 'first_purchase_month', 'identity', 'link'] as const;
+export const cohortDimensions = ['product', 'tag', 'location', 'staff', 'channel', 'event', 'first_purchase_month', 'identity', 'link', 'reason'] as const;
 export type CohortDimension = (typeof cohortDimensions)[number];
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');

@@ -25,8 +25,8 @@ export interface SegmentStat extends Segment {
   flagged: boolean;
 }
 
-/** The cohorts an answer belongs to (its tags and context), as the counters name them. */
-const cohortsOf = (a: SegmentAnswer) => [...a.tags.map((t) => `tag:${t}`), ...Object.entries(a.context).map(([k, v]) => `${k}:${v}`)];
+/** The cohorts an answer belongs to (its tags, context and reason), as the counters name them. */
+const cohortsOf = (a: SegmentAnswer) => [...a.tags.map((t) => `tag:${t}`), ...Object.entries(a.context).map(([k, v]) => `${k}:${v}`), ...(a.reason ? [`reason:${a.reason}`] : [])];
 /** Event features worth a segment: details (`type.attribute=value`), not the bare type. */
 const featuresOf = (a: SegmentAnswer) => a.precededBy.filter((f) => f.includes('='));
 

@@ -32,7 +32,7 @@ export function webhooksOwed(events: readonly DialogEvent[], alerts: readonly Al
 
 /**
  * The event a survey owes, as little personal data as serves: ids, kind, channel name, score and
- * band; the comment only in `survey.completed`. No name, address, context or tags.
+ * band; the comment and the chosen reason's key only in `survey.completed`. No name, address, context or tags.
  */
 export function surveyEvent(survey: SurveyRecord, type: SurveyWebhookEvent): WebhookEvent {
   const base = { surveyId: survey.id, customerId: survey.customerId, kind: survey.kind, channel: survey.channel };
@@ -42,7 +42,7 @@ export function surveyEvent(survey: SurveyRecord, type: SurveyWebhookEvent): Web
     case 'survey.scored':
       return { id: `${type}:${survey.id}`, type, createdAt: at(survey.answeredAt), data: { ...base, ...scored } };
     case 'survey.completed':
-      return { id: `${type}:${survey.id}`, type, createdAt: at(survey.completedAt), data: { ...base, ...scored, comment: survey.comment ?? null } };
+      return { id: `${type}:${survey.id}`, type, createdAt: at(survey.completedAt), data: { ...base, ...scored, reason: survey.reason ?? null, comment: survey.comment ?? null } };
     case 'survey.expired':
       return { id: `${type}:${survey.id}`, type, createdAt: at(survey.endedAt), data: { ...base, reason: survey.reprompts > 1 ? 'unreadable_answers' : 'no_answer' } };
     case 'detractor.alert':

@@ -2,6 +2,7 @@ import { Schema, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
 import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
+import type { ReasonQuestion } from '../domain/reasons.js';
 
 const businessSchema = new Schema(
   {
@@ -21,6 +22,8 @@ const businessSchema = new Schema(
     environmentDigest: String,
     /** Raised by every change, so each instance's directory sees that its copy is out of date. */
     revision: { type: Number, default: 0 },
+    /** The optional reason question: on/off, promoters skip it or not, its choices (key and labels). */
+    reasonQuestion: { type: Schema.Types.Mixed },
     /** A disabled business is kept but not served: its routes answer 404. */
     disabled: { type: Boolean, default: false },
   },
@@ -43,12 +46,20 @@ export interface BusinessSettings {
   channelNames?: ChannelName[];
   /** Kept but not served (its routes answer 404), until enabled again. */
   disabled?: boolean;
+  /** The optional reason question asked between the score and the comment. */
+  reasonQuestion?: ReasonQuestion;
 }
 
 /** What says whether a served copy of a business is current: its revision, and whether it is served at all. */
 export interface BusinessStamp {
   revision: number;
   disabled: boolean;
+}
+
+/** What the API checked before it stored it; a document edited by hand into something else reads as no question. */
+function isReasonQuestion(raw: unknown): raw is ReasonQuestion {
+  const q = raw as Partial<ReasonQuestion> | null | undefined;
+  return typeof q?.enabled === 'boolean' && typeof q.skipPromoters === 'boolean' && Array.isArray(q.choices) && q.choices.every((c) => typeof c?.key === 'string' && typeof c.labels === 'object');
 }
 
 function toSettings(d: Record<string, unknown>): BusinessSettings {
@@ -64,6 +75,7 @@ function toSettings(d: Record<string, unknown>): BusinessSettings {
     ...(d.digestSchedule && typeof (d.digestSchedule as { weekday?: number }).weekday === 'number' ? { digestSchedule: d.digestSchedule as { weekday: number; minute: number } } : {}),
     ...(Array.isArray(d.channelNames) ? { channelNames: d.channelNames as ChannelName[] } : {}),
     ...(d.disabled === true ? { disabled: true } : {}),
+    ...(isReasonQuestion(d.reasonQuestion) ? { reasonQuestion: d.reasonQuestion } : {}),
   };
 }
 

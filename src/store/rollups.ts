@@ -54,6 +54,8 @@ export interface CounterKey {
   firstPurchaseMonth?: string;
   /** What started the survey: `web` is an anonymous web chat visitor, counted apart (`identity:`). */
   trigger?: string;
+  /** The reason the customer chose (the business's optional reason question). */
+  reason?: string;
 }
 
 /** `anonymous` for a survey an anonymous web chat visitor started, `identified` for every other (a customer the business named). */
@@ -70,6 +72,7 @@ export function cohortsOf(key: Omit<CounterKey, 'businessId' | 'kind' | 'week'>)
   for (const feature of key.precededBy ?? []) cohorts.push(`event:${feature}`);
   if (key.firstPurchaseMonth) cohorts.push(`first_purchase_month:${key.firstPurchaseMonth}`);
   if (key.trigger) cohorts.push(`identity:${identityOf(key.trigger)}`);
+  if (key.reason) cohorts.push(`reason:${key.reason}`);
   return cohorts;
 }
 
@@ -86,10 +89,10 @@ function increments(metrics: readonly RollupMetric[], score?: number): Record<st
 }
 
 /** The counters one survey's metrics land on: one document for all surveys and one per cohort it belongs to. */
-function counters(key: CounterKey, metrics: readonly RollupMetric[], score?: number): CounterIncrement[] {
+function counters(key: CounterKey, metrics: readonly RollupMetric[], score?: number, only?: string): CounterIncrement[] {
   const inc = increments(metrics, score);
   if (!Object.keys(inc).length) return [];
-  return cohortsOf(key).map((cohort) => ({
+  return cohortsOf(key).filter((cohort) => only === undefined || cohort === only).map((cohort) => ({
     _id: counterId(key.businessId, key.kind, key.week, cohort),
     fields: { businessId: key.businessId, kind: key.kind, week: key.week, cohort },
     set: { open: true },
@@ -153,9 +156,13 @@ export class RollupRepository {
     await this.model.collection.updateMany({ started: { $exists: true }, scored: { $exists: false } }, { $rename: { started: 'scored' } });
   }
 
-  /** Add one survey's metrics to the counters of its week: one write, called only after the state change that won. */
-  async add(key: CounterKey, metrics: readonly RollupMetric[], score?: number): Promise<void> {
-    await this.guard.increment(collection, counters(key, metrics, score));
+  /**
+   * Add one survey's metrics to the counters of its week: one write, called only after the state
+   * change that won. `only`: to that one cohort of the survey's (a cohort it joined after it was
+   * counted, such as its reason, catches up on what the others counted before).
+   */
+  async add(key: CounterKey, metrics: readonly RollupMetric[], score?: number, only?: string): Promise<void> {
+    await this.guard.increment(collection, counters(key, metrics, score, only));
   }
 
   /**
@@ -205,7 +212,7 @@ export class RollupRepository {
       if (g.state === 'completed') metrics.push('completed');
       if (g.commented === true) metrics.push('commented');
       if (g.abandonedAt === 'score') metrics.push('unscored');
-      const key = { businessId, kind: g.kind, week, tags: g.tags ?? [], channel: g.channel, context: { product: g.product ?? undefined, location: g.location ?? undefined, staff: g.staff ?? undefined, link: g.link ?? undefined }, precededBy: g.precededBy ?? [], firstPurchaseMonth: g.firstPurchaseMonth ?? undefined, trigger: g.trigger ?? undefined };
+      const key = { businessId, kind: g.kind, week, tags: g.tags ?? [], channel: g.channel, context: { product: g.product ?? undefined, location: g.location ?? undefined, staff: g.staff ?? undefined, link: g.link ?? undefined }, precededBy: g.precededBy ?? [], firstPurchaseMonth: g.firstPurchaseMonth ?? undefined, trigger: g.trigger ?? undefined, reason: g.reason ?? undefined };
       for (const c of counters(key, metrics, g.score ?? undefined)) {
         const row = rows.get(c._id) ?? { ...c.fields, open: !close, scores: {} };
         for (const [field, by] of Object.entries(c.inc)) {
@@ -241,6 +248,7 @@ interface SurveyGroup {
   precededBy?: string[] | null;
   firstPurchaseMonth?: string | null;
   trigger?: string | null;
+  reason?: string | null;
 }
 
 const groupKey = {
@@ -258,4 +266,5 @@ const groupKey = {
   precededBy: '$precededBy',
   firstPurchaseMonth: '$firstPurchaseMonth',
   trigger: '$trigger',
+  reason: '$reason',
 };

@@ -21,7 +21,7 @@ export const surveySchema = new Schema(
     channel: { type: String, required: true },
     address: { type: String, required: true },
     kind: { type: String, enum: ['nps', 'csat', 'ces'], required: true },
-    state: { type: String, enum: ['invited', 'awaiting_comment', 'completed', 'expired', 'opted_out'], required: true },
+    state: { type: String, enum: ['invited', 'awaiting_reason', 'awaiting_comment', 'completed', 'expired', 'opted_out'], required: true },
     openKey: { type: String, required: true },
     locale: { type: String, required: true },
     vars: { business: String, customerName: String, context: String },
@@ -31,6 +31,8 @@ export const surveySchema = new Schema(
     imported: { source: String, sourceId: String, at: Date },
     score: Number,
     band: { type: String, enum: ['detractor', 'passive', 'promoter'] },
+    /** The key of the reason chosen (the business's optional reason question); absent on surveys that had none. */
+    reason: String,
     comment: String,
     reprompts: { type: Number, default: 0 },
     invitedAt: { type: Date, required: true },
@@ -114,6 +116,8 @@ export interface ScoredSurvey {
   score: number;
   band: Band;
   comment?: string;
+  /** The reason chosen, when the business asked one. */
+  reason?: string;
   locale: Locale;
   answeredAt: Date;
   week: string;
@@ -175,7 +179,7 @@ export interface SurveyFilters {
 
 export type NewSurvey = Omit<SurveyRecord, 'id' | 'inbound' | 'owed' | 'pendingReply' | 'replies' | 'rev' | 'band' | 'thread' | 'undeliveredAt'> & { id?: string };
 
-export const openStates: SurveyState[] = ['invited', 'awaiting_comment'];
+export const openStates: SurveyState[] = ['invited', 'awaiting_reason', 'awaiting_comment'];
 export const isOpenState = (state: SurveyState) => openStates.includes(state);
 
 /** What an erased address becomes: in no channel's address format, so nothing is ever sent to it. */
@@ -192,7 +196,7 @@ function contextOf(raw: unknown): SurveyContext {
   return out;
 }
 
-export const scoredProjection = { customerId: 1, channel: 1, kind: 1, score: 1, band: 1, comment: 1, locale: 1, answeredAt: 1, week: 1, context: 1 };
+export const scoredProjection = { customerId: 1, channel: 1, kind: 1, score: 1, band: 1, comment: 1, reason: 1, locale: 1, answeredAt: 1, week: 1, context: 1 };
 
 export function toScored(d: Doc): ScoredSurvey {
   return {
@@ -203,6 +207,7 @@ export function toScored(d: Doc): ScoredSurvey {
     score: d.score as number,
     band: d.band as Band,
     ...(typeof d.comment === 'string' ? { comment: d.comment } : {}),
+    ...(typeof d.reason === 'string' ? { reason: d.reason } : {}),
     locale: d.locale as Locale,
     answeredAt: d.answeredAt as Date,
     week: d.week as string,
@@ -234,6 +239,7 @@ export function toRecord(d: Doc): SurveyRecord {
     trigger: d.trigger as SurveyTrigger,
     score: opt(d.score),
     band: opt(d.band),
+    reason: opt(d.reason),
     comment: opt(d.comment),
     reprompts: (d.reprompts as number | undefined) ?? 0,
     invitedAt: d.invitedAt as Date,

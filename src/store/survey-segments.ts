@@ -9,6 +9,8 @@ export interface SegmentAnswer {
   context: { product?: string; location?: string; staff?: string };
   /** Features of the customer's events in the 30 days before the survey. */
   precededBy: string[];
+  /** The reason the customer chose (the business's optional reason question). */
+  reason?: string;
 }
 
 /** The segment report's one read: a period's scored answers, served by (businessId, answeredAt), at most `limit`. */
@@ -18,7 +20,7 @@ export class SurveySegmentReads {
   async answers(businessId: string, range: { from: Date; to: Date }, options: { kind?: SurveyKind; limit: number }): Promise<{ answers: SegmentAnswer[]; truncated: boolean }> {
     const filter = { businessId, answeredAt: { $gte: range.from, $lt: range.to }, score: { $ne: null }, ...(options.kind ? { kind: options.kind } : {}) };
     const docs = await this.model
-      .find(filter, { _id: 0, kind: 1, score: 1, tags: 1, context: 1, precededBy: 1 })
+      .find(filter, { _id: 0, kind: 1, score: 1, tags: 1, context: 1, precededBy: 1, reason: 1 })
       .sort({ answeredAt: 1 })
       .limit(options.limit + 1)
       .lean<Array<Record<string, unknown>>>();
@@ -26,7 +28,7 @@ export class SurveySegmentReads {
     const answers = docs.slice(0, options.limit).map((d) => {
       const c = (d.context ?? {}) as Record<string, unknown>;
       const context = Object.fromEntries((['product', 'location', 'staff'] as const).flatMap((k) => (str(c[k]) ? [[k, c[k] as string]] : [])));
-      return { kind: d.kind as SurveyKind, score: d.score as number, tags: (d.tags as string[] | undefined) ?? [], context, precededBy: (d.precededBy as string[] | undefined) ?? [] };
+      return { kind: d.kind as SurveyKind, score: d.score as number, tags: (d.tags as string[] | undefined) ?? [], context, precededBy: (d.precededBy as string[] | undefined) ?? [], ...(str(d.reason) ? { reason: d.reason as string } : {}) };
     });
     return { answers, truncated: docs.length > options.limit };
   }

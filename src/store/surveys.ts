@@ -101,9 +101,9 @@ export class SurveyRepository {
   ): Promise<SurveyRecord | null> {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
-    const unset: string[] = (['score', 'band', 'comment', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const).filter((k) => next[k] === undefined);
+    const unset: string[] = (['score', 'band', 'reason', 'comment', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const).filter((k) => next[k] === undefined);
     // Only the dialog's own fields (a caller may pass a whole record): the rest is the write's to change.
-    const fields = ['kind', 'state', 'locale', 'vars', 'score', 'band', 'comment', 'reprompts', 'invitedAt', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const;
+    const fields = ['kind', 'state', 'locale', 'vars', 'score', 'band', 'reason', 'comment', 'reprompts', 'invitedAt', 'remindedAt', 'answeredAt', 'completedAt', 'endedAt', 'abandonedAt'] as const;
     const set: Record<string, unknown> = { ...(closed ? { openKey: `closed:${from.id}` } : {}), ...(next.comment !== undefined ? { commented: true } : {}) };
     for (const k of fields) if (next[k] !== undefined) set[k] = next[k];
     // A step's replies wait for the adapter's receipt; any other step drops an older unconfirmed one.

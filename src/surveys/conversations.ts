@@ -6,6 +6,7 @@ import { bandOf } from '../domain/surveys.js';
 import type { AlertEvent, OwedEffect, RollupMetric, Store, SurveyRecord } from '../store/index.js';
 import { webhooksOwed } from '../outbound-webhooks/events.js';
 import { businessWording } from '../content/wording.js';
+import { reasonCohortPrefix, type ReasonQuestion } from '../domain/reasons.js';
 
 /** The dialog state of a stored survey. */
 export function sessionOf(s: SurveyRecord): DialogSession {
@@ -16,6 +17,7 @@ export function sessionOf(s: SurveyRecord): DialogSession {
     // The context's parts fill a business's own wording; they are stored with the survey, not the dialog.
     vars: { ...s.vars, ...partsOf(s.context) },
     score: s.score,
+    ...(s.reason !== undefined ? { reason: s.reason } : {}),
     comment: s.comment,
     reprompts: s.reprompts,
     invitedAt: s.invitedAt,
@@ -60,10 +62,11 @@ export class Conversations {
    * Apply one input to `survey` as read. Returns null when another writer moved the survey first
    * (read it again and recompute); an input that changes nothing writes nothing.
    */
-  async apply(survey: SurveyRecord, input: DialogInput, cause: { messageId?: string; keepReplies?: boolean } = {}): Promise<Applied | null> {
+  async apply(survey: SurveyRecord, input: DialogInput, cause: { messageId?: string; keepReplies?: boolean; reasonQuestion?: ReasonQuestion } = {}): Promise<Applied | null> {
     const now = this.now();
     const wording = await businessWording(this.store, survey.businessId);
-    const result = step(sessionOf(survey), input, now, wording ? { ...this.policy, wording } : this.policy);
+    const policy: DialogPolicy = { ...this.policy, ...(wording ? { wording } : {}), ...(cause.reasonQuestion ? { reasonQuestion: cause.reasonQuestion } : {}) };
+    const result = step(sessionOf(survey), input, now, policy);
     if (result.events.length === 0 && result.outbound.length === 0) return { survey, outbound: [], events: [] };
     const next = result.session;
     const band = next.score !== undefined ? bandOf(next.kind, next.score) : undefined;
@@ -85,6 +88,9 @@ export class Conversations {
     // Plain increments of the open week: a count a crash cuts off here is restored when the week is recounted.
     const metrics = rollupMetrics(result.events);
     if (metrics.length) await this.store.rollups.add(updated, metrics, next.score);
+    // The reason's cohort joins after the survey was counted as sent and scored: it catches up on those.
+    const reasoned = result.events.find((e) => e.type === 'reasoned');
+    if (reasoned) await this.store.rollups.add(updated, ['sent', 'scored', 'score'], next.score, `${reasonCohortPrefix}${reasoned.reason}`);
     return { survey: updated, outbound, events: result.events };
   }
 

@@ -60,7 +60,7 @@ describe('GET /api/v1/surveys/export?format=csv', () => {
   it('has one record per survey under the header', async () => {
     const { records } = readExport(body);
     expect(records).toHaveLength(await server.app.store.surveys.model.countDocuments({}));
-    expect(Object.keys(records[0] ?? {})).toEqual(['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'product', 'order', 'location', 'staff', 'trigger', 'identity', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs']);
+    expect(Object.keys(records[0] ?? {})).toEqual(['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'product', 'order', 'location', 'staff', 'trigger', 'identity', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs', 'reason']);
   });
 
   it('starts no cell with = + - @, tab or carriage return', () => {

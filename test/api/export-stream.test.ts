@@ -137,7 +137,7 @@ describe('streamed survey export', () => {
     const rows = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(total / csatEvery);
     expect(rows.every((r) => r.kind === 'csat')).toBe(true);
-    expect(Object.keys(rows[0]!)).toEqual(['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'product', 'order', 'location', 'staff', 'trigger', 'identity', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs']);
+    expect(Object.keys(rows[0]!)).toEqual(['id', 'kind', 'channel', 'state', 'score', 'band', 'comment', 'customerName', 'context', 'product', 'order', 'location', 'staff', 'trigger', 'identity', 'tags', 'invitedAt', 'answeredAt', 'completedAt', 'firstReplyAt', 'timeToFirstReplyMs', 'reason']);
     expect(rows[0]).toMatchObject({ score: 1, tags: ['spring'], context: null, invitedAt: '2026-01-05T00:00:00.000Z', comment: `${comment} #0` });
   }, 60_000);
 

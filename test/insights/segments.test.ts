@@ -60,6 +60,18 @@ describe('segments report', () => {
     expect(leeds.flagged).toBe(false);
   });
 
+  it('offers the reason the customer chose as a driver: the reason whose scores fell is named', () => {
+    const withReason = (score: number, reason: string): SegmentAnswer => ({ ...answer(score, 'Leeds'), reason });
+    const answers = [
+      ...Array.from({ length: 12 }, () => withReason(0, 'delivery')),
+      ...Array.from({ length: 12 }, () => withReason(10, 'price')),
+      ...Array.from({ length: 12 }, () => withReason(10, 'quality')),
+    ];
+    const top = segmentsReport(answers)[0]!;
+    expect([top.cohort, top.n, top.score, top.restN, top.restScore, top.flagged]).toEqual(['reason:delivery', 12, -100, 24, 100, true]);
+    expect(describeSegment(top, describeFeature)).toBe('reason delivery');
+  });
+
   it('names nothing where nothing differs, and tries nothing under 10 answers a side', () => {
     const calm = Array.from({ length: 40 }, (_, i) => answer(i % 2 ? 9 : 3, i % 4 < 2 ? 'Leeds' : 'York', i % 3 ? ['delivery.onTime=true'] : []));
     expect(segmentsReport(calm).filter((s) => s.flagged)).toEqual([]);

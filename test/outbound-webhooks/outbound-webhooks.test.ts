@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { BusinessOperations } from '../../src/businesses/operations.js';
 import { newSigningSecret } from '../../src/outbound-webhooks/signature.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { hours, TestClock } from '../helpers/clock.js';
@@ -67,7 +68,7 @@ describe('outbound webhooks', () => {
     expect(events.map((e) => e.type).sort()).toEqual(['detractor.alert', 'survey.completed', 'survey.scored']);
     expect(events.map((e) => e.id).sort()).toEqual([`detractor.alert:${surveyId}`, `survey.completed:${surveyId}`, `survey.scored:${surveyId}`]);
     const completed = events.find((e) => e.type === 'survey.completed');
-    expect(completed).toMatchObject({ businessId: 'default', createdAt: '2026-03-10T15:02:00.000Z', data: { surveyId, kind: 'nps', channel: 'web', score: 3, band: 'detractor', comment: 'cold food' } });
+    expect(completed).toMatchObject({ businessId: 'default', createdAt: '2026-03-10T15:02:00.000Z', data: { surveyId, kind: 'nps', channel: 'web', score: 3, band: 'detractor', reason: null, comment: 'cold food' } });
     expect(events.find((e) => e.type === 'survey.scored')?.data).not.toHaveProperty('comment');
     for (const r of receiver.received) {
       expect(JSON.stringify(r)).not.toMatch(/Ana|1042|v_[a-f0-9]{32}/); // no name, context or chat address
@@ -99,6 +100,26 @@ describe('outbound webhooks', () => {
       ['delivered', 1, [200]],
       ['delivered', 1, [200]],
     ]);
+  });
+
+  it("survey.completed carries the key of the reason the customer chose, when the business asks one", async () => {
+    const { app } = server;
+    const reasonQuestion = { enabled: true, skipPromoters: false, choices: [{ key: 'delivery', labels: { en: 'Delivery' } }, { key: 'price', labels: { en: 'Price' } }] };
+    await BusinessOperations.of(app).change('default', { reasonQuestion });
+    try {
+      const customer = visitor();
+      const started = await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'web', address: customer });
+      const surveyId = started.status === 'sent' ? started.surveyId : '';
+      await say(app, customer, '4');
+      await say(app, customer, 'price');
+      await say(app, customer, 'too dear');
+      await settle();
+      const completed = forSurvey(surveyId).find((e) => e.type === 'survey.completed');
+      expect(completed?.data).toMatchObject({ surveyId, score: 4, reason: 'price', comment: 'too dear' });
+      expect(forSurvey(surveyId).find((e) => e.type === 'survey.scored')?.data).not.toHaveProperty('reason');
+    } finally {
+      await BusinessOperations.of(app).change('default', { reasonQuestion: { ...reasonQuestion, enabled: false } });
+    }
   });
 
   it('an opt-out and an expiry send theirs', async () => {

@@ -7,7 +7,7 @@ import { wordingProblem } from '../../content/wording-rules.js';
 import { placeholders, shippedCatalogs, wordingKeys, type WordingKey } from '../../dialogs/prompts/index.js';
 import { locales, surveyKinds, type Locale, type SurveyKind } from '../../domain/surveys.js';
 import { freeText } from '../../domain/text.js';
-import type { WordingEntry } from '../../store/index.js';
+import type { BusinessSettings, WordingEntry } from '../../store/index.js';
 import { InvalidFieldsError } from './problems.js';
 import { problems } from './schemas.js';
 
@@ -72,9 +72,9 @@ function wordingJson(kind: SurveyKind, locale: Locale, entries: readonly Wording
 export function contentRoutes(app: FastifyInstance): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['content'];
-  const preview = (businessName: string, kind: SurveyKind, locale: Locale, entries: readonly WordingEntry[], sample: z.output<typeof sampleInput> = {}): MessagePreview[] => {
+  const preview = (business: BusinessSettings, kind: SurveyKind, locale: Locale, entries: readonly WordingEntry[], sample: z.output<typeof sampleInput> = {}): MessagePreview[] => {
     const { name, ...context } = { name: 'Alex', context: 'your order 1042', product: 'Blue mug', order: '1042', location: 'Main Street', ...sample };
-    return previewWording(kind, locale, { business: businessName, customerName: name, ...context }, wordingOf(entries));
+    return previewWording(kind, locale, { business: business.name, customerName: name, ...context }, wordingOf(entries), business.reasonQuestion);
   };
 
   api.get('/content/:kind/:locale', {
@@ -96,7 +96,7 @@ export function contentRoutes(app: FastifyInstance): void {
     handler: async (request) => {
       const { kind, locale } = request.params;
       const entries = checked(kind, locale, request.body.messages);
-      return { kind, locale, maxSmsSegments, messages: preview(request.business.name, kind, locale, entries, request.body.sample) };
+      return { kind, locale, maxSmsSegments, messages: preview(request.business, kind, locale, entries, request.body.sample) };
     },
   });
 
@@ -115,8 +115,8 @@ export function contentRoutes(app: FastifyInstance): void {
       const entries = checked(kind, locale, request.body.messages);
       if (!request.body.allowLong) {
         // Only what this wording changes: a shipped message is not the owner's to shorten.
-        const shipped = new Map(preview(request.business.name, kind, locale, []).map((m) => [m.key, m.channels.sms.text]));
-        const long = preview(request.business.name, kind, locale, entries).filter((m) => m.flags.length && shipped.get(m.key) !== m.channels.sms.text);
+        const shipped = new Map(preview(request.business, kind, locale, []).map((m) => [m.key, m.channels.sms.text]));
+        const long = preview(request.business, kind, locale, entries).filter((m) => m.flags.length && shipped.get(m.key) !== m.channels.sms.text);
         const fields = long.map((m) => ({ field: `messages.${m.key}`, message: `${m.flags.join('; ')}: shorten it, or send allowLong: true to save it anyway` }));
         if (fields.length) throw new InvalidFieldsError(fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
       }

@@ -6,7 +6,7 @@ import { problemSchema } from './problems.js';
 /** Shapes the v1 routes share; each with an id becomes a component of the OpenAPI document. */
 export const objectIdParam = z.strictObject({ id: z.string().describe('A 24-character hex id') });
 
-const state = z.enum(['invited', 'awaiting_comment', 'completed', 'expired', 'opted_out']);
+const state = z.enum(['invited', 'awaiting_reason', 'awaiting_comment', 'completed', 'expired', 'opted_out']);
 const band = z.enum(['detractor', 'passive', 'promoter']);
 const reply = z.object({ text: z.string(), at: z.date(), by: z.string() });
 
@@ -20,6 +20,7 @@ export const surveySchema = z
     state,
     score: z.number().nullable(),
     band: band.nullable(),
+    reason: z.string().nullable().describe("The key of the reason chosen (the business's optional reason question)"),
     comment: z.string().nullable(),
     customerName: z.string().nullable(),
     context: z.string().nullable(),
@@ -106,6 +107,9 @@ export const statsSchema = z
         abandonmentRate: z.number().nullable(),
       }),
     ),
+    reasons: z
+      .array(z.object({ reason: z.string().describe('The key of a choice of the reason question'), count: z.number().describe('Answers that gave it') }))
+      .describe('Answers per reason over these weeks (the optional reason question), most given first; from the reason:<key> cohort counters'),
   })
   .meta({ id: 'Stats' });
 

@@ -7,6 +7,7 @@ import { channelNames } from '../../domain/channels.js';
 import { locales } from '../../domain/surveys.js';
 import type { BusinessSettings } from '../../store/index.js';
 import { problems } from './schemas.js';
+import { reasonQuestionSchema } from '../../businesses/reason-question.js';
 
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
@@ -24,6 +25,7 @@ export const settingsSchema = z
     channels: z.array(z.enum(channelNames)).describe('Channels with identities of the business its own (never the secrets)'),
     routes: z.string().describe('Where its webhooks and web chat live'),
     disabled: z.boolean().describe('Kept but not served: its webhooks and web chat answer 404'),
+    reasonQuestion: reasonQuestionSchema.nullable().describe('The optional question "What was it mostly about?" asked after the score and before the comment; null: none'),
   })
   .meta({ id: 'Business' });
 
@@ -41,6 +43,7 @@ export function settingsJson(b: BusinessSettings) {
     channels: b.channelNames ?? [],
     routes: `${basePathOf(b.id)}/`,
     disabled: b.disabled === true,
+    reasonQuestion: b.reasonQuestion ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
 import type { SlotClaims } from '../shared-send-queue.js';
 import { SendPacer, type PacerClock } from './pacer.js';
 import { normalizePhone } from '../../domain/phone.js';
+import { withButtonsOn } from '../../domain/channels.js';
 import { deliveryFromError } from './send-errors.js';
 import { createTwilioClient } from './twilio-client.js';
 import { smsReceivers, statusPath } from './webhooks.js';
@@ -61,7 +62,7 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
         const sent = await client.messages.create({
           to: address,
           ...sender,
-          body: message.text,
+          body: withButtonsOn('sms', message).text,
           statusCallback: publicUrl + (config.basePath ?? '') + statusPath,
         });
         return { status: 'sent', providerMessageId: sent.sid };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../errors.js';
 import { receivers, type ChannelDeps, type ChannelRoutes, type DeliveryUpdate, type Outbound } from '../channel.js';
 import { normalizePhone } from '../../domain/phone.js';
+import { withButtonsOn } from '../../domain/channels.js';
 import { unsubscribedRecipient } from './send-errors.js';
 
 export const inboundPath = '/webhooks/twilio/sms';
@@ -82,8 +83,8 @@ export const xmlSafe = (text: string): string => text.replace(notXml, '');
 
 function twiml(replies: Outbound[]): string {
   const response = new twilio.twiml.MessagingResponse();
-  // Choices stay unrendered: SMS has no buttons and the prompt text already says "Reply 0-10".
-  for (const r of replies) response.message(xmlSafe(r.text));
+  // SMS has no buttons (its row of the channel facts): a scale's text already says "Reply 0-10", word choices become a numbered list.
+  for (const r of replies) response.message(xmlSafe(withButtonsOn('sms', r).text));
   return response.toString();
 }
 

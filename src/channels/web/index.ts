@@ -30,7 +30,7 @@ const messageBody = z
     messageId: z.string('The message has no id.').trim().min(1, 'The message has no id.').max(100, 'The message id is longer than 100 characters.'),
     // Far above the comment cap (which the dialog applies and tells the visitor about); past it, a 400.
     text: z.string('The message is not text.').max(maxText, `This message is longer than ${maxText.toLocaleString('en')} characters: shorten it and send it again.`).optional(),
-    choice: z.string('That is not one of the choices.').max(20, 'That is not one of the choices.').optional(),
+    choice: z.string('That is not one of the choices.').max(40, 'That is not one of the choices.').optional(),
   }, 'The message could not be read.')
   .refine((b) => b.text !== undefined || b.choice !== undefined, { message: 'Write a message or choose an answer.' });
 

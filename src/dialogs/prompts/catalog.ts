@@ -33,6 +33,8 @@ export const wordingKeys = [
   'thankYou.promoter',
   'reprompt',
   'closing',
+  'reason.question',
+  'reason.reprompt',
 ] as const;
 export type WordingKey = (typeof wordingKeys)[number];
 

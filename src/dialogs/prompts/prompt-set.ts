@@ -23,6 +23,10 @@ export interface PromptSet {
   thankYou(band: Band, vars: PromptVars, kind?: SurveyKind): string;
   /** After an unparseable reply: repeats the scale. */
   reprompt(kind: SurveyKind, vars?: PromptVars): string;
+  /** The optional reason question ("What was it mostly about?"), mentioning how to skip. */
+  reasonQuestion(kind: SurveyKind, vars?: PromptVars): string;
+  /** After an unparseable answer to the reason question. */
+  reasonReprompt(kind: SurveyKind, vars?: PromptVars): string;
   /** After a second unparseable reply. */
   closing(kind?: SurveyKind, vars?: PromptVars): string;
   stopped(vars: PromptVars): string;
@@ -72,6 +76,8 @@ export function promptSetOf(catalog: Catalog, wording?: Wording): PromptSet {
     thankYou: (band, vars, kind = 'nps') => worded(`thankYou.${band}`, kind, vars),
     reprompt: (kind, vars = noVars) => worded('reprompt', kind, vars),
     closing: (kind = 'nps', vars = noVars) => worded('closing', kind, vars),
+    reasonQuestion: (kind, vars = noVars) => `${worded('reason.question', kind, vars)} ${text('skipHint')}`,
+    reasonReprompt: (kind, vars = noVars) => worded('reason.reprompt', kind, vars),
     stopped: shared('stopped'),
     started: shared('started'),
     help: shared('help'),

@@ -48,6 +48,26 @@ describe("a business's settings through /api/v1", () => {
     expect((await v1(app, await makeKey(app, 'second', ['surveys:read']), 'GET', '/business')).statusCode).toBe(403);
   });
 
+  it('sets the reason question, and refuses a malformed one with 400 naming each problem', async () => {
+    const { app } = server;
+    const key = await makeKey(app, 'second', ['admin']);
+    const question = { enabled: true, skipPromoters: true, choices: [{ key: 'delivery', labels: { en: 'Delivery', es: 'Entrega' } }, { key: 'price', labels: { en: 'Price' } }] };
+    const set = await v1(app, key, 'PATCH', '/business', { reasonQuestion: question });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().reasonQuestion).toEqual(question);
+    expect((await v1(app, key, 'GET', '/business')).json().reasonQuestion).toEqual(question);
+    const bad = await v1(app, key, 'PATCH', '/business', {
+      reasonQuestion: { enabled: true, choices: [{ key: 'Price!', labels: { en: 'Price' } }, { key: 'x', labels: {} }, { key: 'x', labels: { fr: 'Prix' } }] },
+    });
+    expect(bad.statusCode).toBe(400);
+    const fields = (bad.json().errors as Array<{ field: string }>).map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['reasonQuestion.choices.0.key', 'reasonQuestion.choices.1.labels', 'reasonQuestion.choices.2.labels.fr']));
+    const alone = await v1(app, key, 'PATCH', '/business', { reasonQuestion: { enabled: true, choices: [{ key: 'a', labels: { en: 'A' } }] } });
+    expect(alone.statusCode).toBe(400);
+    expect(alone.body).toMatch(/at least 2 choices/);
+    expect((await v1(app, key, 'GET', '/business')).json().reasonQuestion).toEqual(question);
+  });
+
   it('refuses a provider endpoint among the identities with 400 and the reason, and stores nothing', async () => {
     const { app } = server;
     const key = await makeKey(app, 'second', ['admin']);
