@@ -1,10 +1,19 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../errors.js';
-import type { ChannelName, ChannelSender, DeliveryUpdate, Inbound, InboundResult } from '../domain/channels.js';
+import type { ChannelName, ChannelSender, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
 import type { Locale, SurveyKind } from '../domain/surveys.js';
 
 export type { ChannelName, ChannelSender, Choice, CommentBox, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
 export { channelNames } from '../domain/channels.js';
+
+/** What a web chat is about: what the page that opened it knows (an order, the business's own customer number, a link's place). */
+export interface WebContext {
+  order?: string;
+  customer?: string;
+  product?: string;
+  location?: string;
+  staff?: string;
+}
 
 /** What the product gives each business's channel when it is made. Adapters hold no survey logic: they call these. */
 export interface ChannelDeps {
@@ -16,8 +25,10 @@ export interface ChannelDeps {
   recordOptOut(channel: ChannelName, address: string, reason: string): Promise<void>;
   /** The provider says this person accepts messages again. */
   recordOptIn(channel: ChannelName, address: string): Promise<void>;
-  /** A web visitor asks for a survey (the web chat page). */
-  startWebSurvey(input: { address: string; kind: SurveyKind; locale?: Locale; name?: string }): Promise<{ status: string }>;
+  /** A web visitor's first answer starts their survey (the web chat page, the widget, a survey link). */
+  startWebSurvey(input: { address: string; kind: SurveyKind; locale?: Locale; name?: string; context?: WebContext }): Promise<{ status: string }>;
+  /** What a web survey opens with, stored nowhere: the chat shows it before the first answer. */
+  webQuestion(input: { kind: SurveyKind; locale?: Locale; context?: WebContext }): Promise<Outbound[]>;
   log: FastifyBaseLogger;
   /** The server clock. */
   now: () => Date;

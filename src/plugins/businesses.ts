@@ -51,10 +51,11 @@ export default fp<{ config: Config }>(
         recordOptOut: (channel, address, reason) => conversations.recordOptOut(id, channel, address, reason),
         recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
         startWebSurvey: (input) => services().surveys.start({ ...input, channel: 'web', trigger: 'web' }),
+        webQuestion: (input) => services().surveys.firstMessages(input),
         log: businessLog,
         now,
       };
-      const place = { publicUrl: config.publicUrl, basePath: basePathOf(id), country: settings.country, setWebhook: announce };
+      const place = { publicUrl: config.publicUrl, basePath: basePathOf(id), country: settings.country, timeZone: settings.timeZone, widgetOrigins: settings.widgetOrigins ?? [], setWebhook: announce };
       const channels = await createChannels(channelSettingsOf(identities, config), place, { businessId: id, log: businessLog, now, store, product });
       made.served = serveBusiness(settings, channels, shared);
       return made.served;

@@ -23,6 +23,8 @@ const businessSchema = new Schema(
     revision: { type: Number, default: 0 },
     /** A disabled business is kept but not served: its routes answer 404. */
     disabled: { type: Boolean, default: false },
+    /** Websites (origins) that may show the business's survey widget. */
+    widgetOrigins: { type: [String], default: undefined },
   },
   { timestamps: true, versionKey: false },
 );
@@ -43,6 +45,8 @@ export interface BusinessSettings {
   channelNames?: ChannelName[];
   /** Kept but not served (its routes answer 404), until enabled again. */
   disabled?: boolean;
+  /** Websites (origins such as https://shop.example) that may show the business's survey widget; none: nowhere. */
+  widgetOrigins?: string[];
 }
 
 /** What says whether a served copy of a business is current: its revision, and whether it is served at all. */
@@ -64,6 +68,7 @@ function toSettings(d: Record<string, unknown>): BusinessSettings {
     ...(d.digestSchedule && typeof (d.digestSchedule as { weekday?: number }).weekday === 'number' ? { digestSchedule: d.digestSchedule as { weekday: number; minute: number } } : {}),
     ...(Array.isArray(d.channelNames) ? { channelNames: d.channelNames as ChannelName[] } : {}),
     ...(d.disabled === true ? { disabled: true } : {}),
+    ...(Array.isArray(d.widgetOrigins) ? { widgetOrigins: d.widgetOrigins as string[] } : {}),
   };
 }
 

@@ -43,7 +43,7 @@ export const surveySchema = new Schema(
     week: { type: String, required: true },
     tags: { type: [String], default: [] },
     /** What the survey is about (the purchase, the visit): cohorts `product:…`, `location:…`, `staff:…` count it. */
-    context: { product: String, order: String, location: String, staff: String },
+    context: { product: String, order: String, location: String, staff: String, customer: String },
     /** Features of the customer's events in the 30 days before the survey started: its `event:` cohorts. */
     precededBy: { type: [String], default: undefined },
     firstPurchaseMonth: String,
@@ -95,12 +95,14 @@ surveySchema.index({ businessId: 1, answeredAt: 1 });
 
 export type SurveyState = DialogState;
 
-/** What a survey is about, given when it starts; each field is also a rollup cohort. */
+/** What a survey is about, given when it starts; product, location and staff are also rollup cohorts. */
 export interface SurveyContext {
   product?: string;
   order?: string;
   location?: string;
   staff?: string;
+  /** The business's own reference for the customer (a website's customer number). */
+  customer?: string;
 }
 
 /** A scored survey as the analyses read it: a lean projection, no dialog internals. */
@@ -186,7 +188,7 @@ export type Doc = Record<string, unknown> & { _id: Types.ObjectId; customerId: T
 function contextOf(raw: unknown): SurveyContext {
   const c = (raw ?? {}) as Record<string, unknown>;
   const out: SurveyContext = {};
-  for (const k of ['product', 'order', 'location', 'staff'] as const) if (typeof c[k] === 'string') out[k] = c[k];
+  for (const k of ['product', 'order', 'location', 'staff', 'customer'] as const) if (typeof c[k] === 'string') out[k] = c[k];
   return out;
 }
 

@@ -24,6 +24,7 @@ export const settingsSchema = z
     channels: z.array(z.enum(channelNames)).describe('Channels with identities of the business its own (never the secrets)'),
     routes: z.string().describe('Where its webhooks and web chat live'),
     disabled: z.boolean().describe('Kept but not served: its webhooks and web chat answer 404'),
+    widgetOrigins: z.array(z.string()).describe('Websites (https origins) that may show the survey widget; others are refused'),
   })
   .meta({ id: 'Business' });
 
@@ -41,6 +42,7 @@ export function settingsJson(b: BusinessSettings) {
     channels: b.channelNames ?? [],
     routes: `${basePathOf(b.id)}/`,
     disabled: b.disabled === true,
+    widgetOrigins: b.widgetOrigins ?? [],
   };
 }
 

@@ -70,6 +70,9 @@ function databaseDeps(app: FastifyInstance): ChannelDeps {
     async startWebSurvey() {
       return { status: 'sent' };
     },
+    async webQuestion() {
+      return [];
+    },
     log: app.log,
     now: () => new Date(),
   };

@@ -60,6 +60,9 @@ export async function buildTeamsTestApp(
     async startWebSurvey() {
       return { status: 'sent' };
     },
+    async webQuestion() {
+      return [];
+    },
     log: app.log,
     now: () => new Date(),
   };

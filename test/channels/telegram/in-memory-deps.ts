@@ -21,6 +21,9 @@ export function inMemoryDeps(log: FastifyBaseLogger) {
     async startWebSurvey() {
       return { status: 'sent' };
     },
+    async webQuestion() {
+      return [];
+    },
     async handleInbound(message) {
       if (failWith) throw failWith;
       inbound.push(message);
