@@ -29,7 +29,7 @@ describe('web chat end to end', () => {
     expect(answered.statusCode).toBe(200);
     const after = await counts();
     expect(after[0]).toBe(1);
-    expect(after[1]).toBe(before[1] + 1);
+    expect(after[1]).toBe(before[1]! + 1);
     const transcript = (await server.app.inject(`/chat/api/visitors/${visitorId}/messages`)).json().messages;
     expect(transcript.map((m: { from: string }) => m.from)).toEqual(['bot', 'visitor', 'bot']);
   });
