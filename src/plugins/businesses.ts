@@ -8,6 +8,7 @@ import { createChannels } from '../channels/index.js';
 import type { Config } from '../config.js';
 import { DashboardAccess } from '../dashboard/access.js';
 import { inFlightGuard } from './in-flight.js';
+import { leaveContact } from '../surveys/web-contact.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,6 +53,7 @@ export default fp<{ config: Config }>(
         recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
         startWebSurvey: (input) => services().surveys.start({ ...input, channel: 'web', trigger: 'web' }),
         webQuestion: (input) => services().surveys.firstMessages(input),
+        identifyWebVisitor: (input) => leaveContact(store, services().settings, input, now()),
         log: businessLog,
         now,
       };

@@ -42,7 +42,7 @@ export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffChange, StaffListing, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';
-export { identityOf } from './rollups.js';
+export { identityOf, identityOfSurvey } from './rollups.js';
 export type { AlertEvent, NewSurvey, OwedEffect, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyThread, SurveyTrigger } from './survey-records.js';
 export { importMetrics, importedSurveyId, type ImportedSurvey } from './survey-imports.js';
 export type { SegmentAnswer } from './survey-segments.js';

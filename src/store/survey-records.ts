@@ -43,6 +43,7 @@ export const surveySchema = new Schema(
     week: { type: String, required: true },
     tags: { type: [String], default: [] },
     /** What the survey is about (the purchase, the visit): cohorts `product:…`, `location:…`, `staff:…` count it. */
+    identifiedAt: Date,
     context: { product: String, order: String, location: String, staff: String, customer: String },
     /** Features of the customer's events in the 30 days before the survey started: its `event:` cohorts. */
     precededBy: { type: [String], default: undefined },
@@ -158,6 +159,8 @@ export interface SurveyRecord extends SurveyDialogFields {
   inbound: string[];
   owed: OwedEffect[];
   pendingReply?: { messageId: string; replies: Outbound[] };
+  /** When an anonymous respondent (web chat, widget, link) left a phone number or e-mail: they are identified since. */
+  identifiedAt?: Date;
   replies: Array<{ text: string; at: Date; by: string }>;
   thread?: SurveyThread;
   undeliveredAt?: Date;
@@ -251,6 +254,7 @@ export function toRecord(d: Doc): SurveyRecord {
     inbound: (d.inbound as string[] | undefined) ?? [],
     owed: (d.owed as OwedEffect[] | undefined) ?? [],
     pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
+    ...(d.identifiedAt ? { identifiedAt: d.identifiedAt as Date } : {}),
     replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
     thread: threadOf(d.thread),
     undeliveredAt: opt(d.undeliveredAt),

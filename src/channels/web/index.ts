@@ -38,6 +38,7 @@ const newVisitorBody = z.object({
   entry: z.enum(['web', 'widget']).default('web'),
   context: z.strictObject({ order: freeText(100).optional(), customer: freeText(100).optional() }).optional(),
 });
+const contactBody = z.object({ contact: z.string().trim().min(3, 'a phone number or e-mail address').max(200, 'at most 200 characters') });
 // Each refusal is a plain sentence: the chat page shows it to the visitor as it is.
 const messageBody = z
   .object({
@@ -178,6 +179,18 @@ export const webRoutes: ChannelRoutes = {
       await sessions.open({ visitorId: id, kind, entry, openedAt: at, ...(locale ? { locale } : {}), ...(name ? { name } : {}), ...(about ? { context: about } : {}), ...(device ? { device: digestOf(businessId, device) } : {}) }, new Date(at.getTime() + sessionTtlMs));
       const question = await deps.webQuestion({ kind, ...(locale ? { locale } : {}), ...(about ? { context: about } : {}) });
       return reply.code(201).send({ visitorId: id, status: 'opened', question: question.map(shown) });
+    });
+
+    // The optional last step: a phone number or e-mail, so the business can answer the visitor.
+    app.post('/chat/api/visitors/:id/contact', async (request, reply) => {
+      const receiver = await receiverOf(request);
+      const id = parse(visitorId, (request.params as { id: string }).id);
+      if (!id.ok) return reply.code(400).send({ error: 'bad_request', message: id.message });
+      const body = parse(contactBody, request.body ?? {});
+      if (!body.ok) return reply.code(400).send({ error: 'bad_request', message: body.message });
+      const refused = foreign(request, reply, receiver);
+      if (refused) return refused;
+      return receiver.deps.identifyWebVisitor({ visitorId: id.data, contact: body.data.contact });
     });
 
     app.get('/chat/api/visitors/:id/messages', async (request, reply) => {

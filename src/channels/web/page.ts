@@ -21,6 +21,7 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
   .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
   .choices button { min-width: 36px; padding: 6px 8px; border: 1px solid #0f766e; background: #fff; color: #0f766e; border-radius: 8px; cursor: pointer; font-size: 15px; }
   .choices button:hover { background: #0f766e; color: #fff; }
+  #contact input { flex: 1; padding: 8px; border: 1px solid #d1d5db; border-radius: 8px; font: inherit; font-size: 14px; }
   form { display: flex; gap: 8px; padding: 12px; border-top: 1px solid #e5e7eb; align-items: flex-end; }
   textarea { flex: 1; padding: 10px; border: 1px solid #d1d5db; border-radius: 8px; font: inherit; font-size: 15px; resize: vertical; min-height: 2.6em; max-height: 40vh; }
   form button, #start button { padding: 10px 14px; border: 0; border-radius: 8px; background: #0f766e; color: #fff; font-size: 15px; cursor: pointer; }
@@ -49,6 +50,10 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
   </section>
   <div id="log" aria-live="polite"></div>
   <p id="error" class="error hidden" role="alert" data-testid="error"></p>
+  <form id="contact" class="hidden" data-testid="contact">
+    <input id="contact-input" autocomplete="email" placeholder="Phone or e-mail, if you would like an answer (optional)" aria-label="Phone or e-mail (optional)" data-testid="contact-input">
+    <button type="submit" data-testid="contact-send">Leave it</button>
+  </form>
   <form id="composer" class="hidden">
     <textarea id="text" rows="1" autocomplete="off" placeholder="Type a reply (Shift+Enter: new line)" aria-label="Reply" data-testid="reply-input"></textarea>
     <button type="submit" data-testid="send">Send</button>
@@ -120,6 +125,8 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
     }
     shown = list.length;
     log.scrollTop = log.scrollHeight;
+    // Once the visitor has answered, they may leave a contact: the business can then answer them.
+    if (!contactLeft && messages.some((m) => m.from === 'visitor')) contact.classList.remove('hidden');
   };
 
   const refresh = async () => {
@@ -128,6 +135,25 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
   };
 
   const error = document.getElementById('error');
+  const contact = document.getElementById('contact');
+  let contactLeft = sessionStorage.getItem(saved + ':contact') === '1';
+  contact.onsubmit = async (e) => {
+    e.preventDefault();
+    const value = document.getElementById('contact-input').value.trim();
+    if (!value) return;
+    error.classList.add('hidden');
+    try {
+      await api('visitors/' + visitorId + '/contact', { contact: value });
+      contactLeft = true;
+      sessionStorage.setItem(saved + ':contact', '1');
+      contact.classList.add('hidden');
+      const note = bubble({ from: 'bot', text: 'Thank you: we can answer you there now.' });
+      note.dataset.testid = 'contact-thanks';
+      log.appendChild(note);
+    } catch (err) {
+      showError(err);
+    }
+  };
   const showError = (err) => {
     if (err.status === 429) {
       // Past the day's limit: said kindly, as the bot's answer, and the chat ends here.

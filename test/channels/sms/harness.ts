@@ -73,6 +73,9 @@ function databaseDeps(app: FastifyInstance): ChannelDeps {
     async webQuestion() {
       return [];
     },
+    async identifyWebVisitor() {
+      return { status: 'identified' as const };
+    },
     log: app.log,
     now: () => new Date(),
   };

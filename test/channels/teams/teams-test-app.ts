@@ -63,6 +63,9 @@ export async function buildTeamsTestApp(
     async webQuestion() {
       return [];
     },
+    async identifyWebVisitor() {
+      return { status: 'identified' as const };
+    },
     log: app.log,
     now: () => new Date(),
   };

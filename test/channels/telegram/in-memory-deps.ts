@@ -24,6 +24,9 @@ export function inMemoryDeps(log: FastifyBaseLogger) {
     async webQuestion() {
       return [];
     },
+    async identifyWebVisitor() {
+      return { status: 'identified' as const };
+    },
     async handleInbound(message) {
       if (failWith) throw failWith;
       inbound.push(message);
