@@ -20,13 +20,13 @@ describe('the website widget in a real browser', () => {
   let shopPort: number;
   beforeAll(async () => {
     if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
-    server = await buildTestServer({ SWEEP_INTERVAL: '0', API_KEY: envKey });
+    server = await buildTestServer({ SWEEP_INTERVAL: '0', API_KEY: envKey, WEB_ANSWERS_PER_DEVICE: '1' });
     base = await server.app.listen({ host: '127.0.0.1', port: 0 });
     // The shop's own website: one page with the snippet the README gives.
-    shop = createServer((_req, res) => {
+    shop = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><html><head><title>Shop</title></head><body><h1>Thanks for your order</h1>
-<script src="${base}/widget.js" data-order="1042" data-customer="C-77" async></script></body></html>`);
+      const snippet = req.url === '/popup' ? `<script src="${base}/widget.js" data-mode="popup" data-kind="csat"></script>` : `<script src="${base}/widget.js" data-order="1042" data-customer="C-77" async></script>`;
+      res.end(`<!doctype html><html><head><title>Shop</title></head><body><h1>Thanks for your order</h1>${snippet}</body></html>`);
     });
     await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
     shopPort = (shop.address() as AddressInfo).port;
@@ -55,6 +55,11 @@ describe('the website widget in a real browser', () => {
 
     const survey = await server.app.store.surveys.model.findOne({ channel: 'web', 'context.order': '1042' }).lean();
     expect(survey).toMatchObject({ state: 'completed', score: 9, comment: 'Arrived early', context: { order: '1042', customer: 'C-77' } });
+    // The optional last step: a contact, so the shop can answer.
+    await frame.getByTestId('contact-input').fill('ana@example.com');
+    await frame.getByTestId('contact-send').click();
+    await expect.poll(() => frame.getByTestId('contact-thanks').count()).toBe(1);
+    expect((await server.app.store.surveys.model.findOne({ _id: survey!._id }).lean())?.identifiedAt).toBeInstanceOf(Date);
     expect(await page.context().cookies()).toEqual([]);
     await page.close();
   }, 60_000);
@@ -71,5 +76,25 @@ describe('the website widget in a real browser', () => {
     expect(await server.app.store.webSessions.model.countDocuments({ entry: 'widget' })).toBe(1);
     expect(await server.app.store.surveys.model.countDocuments({ channel: 'web' })).toBe(before);
     await page.close();
+  }, 60_000);
+
+  it('as a pop-up: opens from its button; a second answer from the same device that day is refused kindly, not stored', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const answer = async (score: string) => {
+      const page = await context.newPage();
+      await page.goto(`http://127.0.0.1:${shopPort}/popup`);
+      await page.locator('button[data-survey-widget-button]').click();
+      const frame = page.frameLocator('iframe[data-survey-widget]');
+      await frame.getByTestId(`choice-${score}`).click();
+      return frame;
+    };
+    const before = await server.app.store.surveys.model.countDocuments({ channel: 'web', kind: 'csat' });
+    const first = await answer('5');
+    await expect.poll(() => first.getByTestId('visitor-message').count()).toBe(1);
+    const second = await answer('1');
+    await expect.poll(() => second.getByTestId('refusal').textContent()).toMatch(/^Thank you! This device has already answered/);
+    expect(await second.getByTestId('reply-input').isHidden()).toBe(true);
+    expect(await server.app.store.surveys.model.countDocuments({ channel: 'web', kind: 'csat' })).toBe(before + 1);
+    await context.close();
   }, 60_000);
 });
