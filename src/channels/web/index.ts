@@ -70,6 +70,8 @@ export interface WebReceiver {
   sessions: WebSessions;
   limit: VisitorLimit;
   answers: AnswerLimit;
+  /** Chats this process saw started (their session need not be read again). */
+  started: Set<string>;
   visitorsPerHour: number;
   /** Websites that may show the business's widget. */
   widgetOrigins: readonly string[];
@@ -106,7 +108,7 @@ export function createWebChannel(o: WebChannelOptions): Channel {
   if (o.product) {
     const answers = new AnswerLimit(o.counts, { id: o.businessId, timeZone: o.timeZone }, o.answersPerDevice, o.answersPerNetwork);
     const { businessId, transcripts, sessions, visitorsPerHour, widgetOrigins, now } = o;
-    webReceivers.add(channel, { businessId, transcripts, sessions, limit: new VisitorLimit(visitorsPerHour), answers, visitorsPerHour, widgetOrigins, now, deps: o.product });
+    webReceivers.add(channel, { businessId, transcripts, sessions, limit: new VisitorLimit(visitorsPerHour), answers, started: new Set(), visitorsPerHour, widgetOrigins, now, deps: o.product });
   }
   return channel;
 }
@@ -124,19 +126,32 @@ const refusal = (by: 'device' | 'network') =>
     ? 'Thank you! This device has already answered as many surveys as we count in a day, so this answer is not counted. You are welcome to answer again tomorrow.'
     : 'Thank you! We have already counted as many answers from this network as we can in a day, so this answer is not counted. You are welcome to answer again tomorrow.';
 
+/** Chats remembered as started, oldest dropped first: memory stays bounded. */
+const rememberedChats = 10_000;
+const remember = (set: Set<string>, id: string) => {
+  set.add(id);
+  if (set.size > rememberedChats) set.delete(set.values().next().value!);
+};
+
 /**
  * The first answer of an opened chat starts its survey (a page view starts none): once, whichever
  * request wins the session, and only within the day's limits per device and network address.
  */
 async function startOnFirstAnswer(r: WebReceiver, id: string, network: string): Promise<{ refused?: 'device' | 'network' }> {
+  // A chat this process saw started needs no read of its session again (every later message of it).
+  if (r.started.has(id)) return {};
   const session = await r.sessions.get(id);
-  if (!session || session.startedAt || !(await r.sessions.claim(id, r.now()))) return {};
+  if (!session || session.startedAt || !(await r.sessions.claim(id, r.now()))) {
+    if (session) remember(r.started, id);
+    return {};
+  }
   try {
     const allowed = await r.answers.take({ entry: session.entry, ...(session.device ? { device: session.device } : {}), network, at: r.now() });
     if (!allowed.ok) {
       await r.sessions.unclaim(id);
       return { refused: allowed.by };
     }
+    remember(r.started, id);
     const { kind, locale, name, context } = session;
     await r.deps.startWebSurvey({ address: id, kind, ...(locale ? { locale } : {}), ...(name ? { name } : {}), ...(context ? { context } : {}) });
     return {};
