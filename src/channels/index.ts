@@ -45,7 +45,7 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
     const { webTranscripts, webSessions, answerLimits } = deps.store;
     const id = deps.businessId;
     const transcripts = { append: webTranscripts.append.bind(webTranscripts, id), list: webTranscripts.list.bind(webTranscripts, id) };
-    const sessions = { open: webSessions.open.bind(webSessions, id), get: webSessions.get.bind(webSessions, id), claim: webSessions.claim.bind(webSessions, id), unclaim: webSessions.unclaim.bind(webSessions, id) };
+    const sessions = { open: webSessions.open.bind(webSessions, id), get: webSessions.get.bind(webSessions, id), claim: webSessions.claim.bind(webSessions, id), steal: webSessions.steal.bind(webSessions, id), ready: webSessions.ready.bind(webSessions, id), unclaim: webSessions.unclaim.bind(webSessions, id) };
     const { visitorsPerHour, answersPerDevice, answersPerNetwork } = settings.web;
     add(createWebChannel({ businessId: id, timeZone: place.timeZone, transcripts, sessions, counts: answerLimits, now: deps.now, visitorsPerHour, answersPerDevice, answersPerNetwork, widgetOrigins: place.widgetOrigins, product: deps.product }));
   }

@@ -23,6 +23,8 @@ const sessionSchema = new Schema(
     expiresAt: { type: Date, required: true },
     /** Set by the first answer that starts the survey (once, whichever request wins). */
     startedAt: Date,
+    /** Set once the survey exists: later answers go straight to it. */
+    readyAt: Date,
   },
   { versionKey: false },
 );
@@ -47,6 +49,7 @@ export interface WebSession {
   device?: string;
   openedAt: Date;
   startedAt?: Date;
+  readyAt?: Date;
 }
 
 export class WebSessionRepository {
@@ -74,12 +77,23 @@ export class WebSessionRepository {
       ...(d.device ? { device: d.device as string } : {}),
       openedAt: d.openedAt as Date,
       ...(d.startedAt ? { startedAt: d.startedAt as Date } : {}),
+      ...(d.readyAt ? { readyAt: d.readyAt as Date } : {}),
     };
   }
 
   /** Mark the session started; true only for the one request that did it. */
   async claim(businessId: string, visitorId: string, at: Date): Promise<boolean> {
     return (await this.model.updateOne({ businessId, visitorId, startedAt: { $exists: false } }, { $set: { startedAt: at } })).modifiedCount === 1;
+  }
+
+  /** Take over a claim whose holder never finished (it died between the claim and the survey). */
+  async steal(businessId: string, visitorId: string, staleBefore: Date, at: Date): Promise<boolean> {
+    return (await this.model.updateOne({ businessId, visitorId, startedAt: { $lt: staleBefore }, readyAt: { $exists: false } }, { $set: { startedAt: at } })).modifiedCount === 1;
+  }
+
+  /** The survey exists now. */
+  async ready(businessId: string, visitorId: string, at: Date): Promise<void> {
+    await this.model.updateOne({ businessId, visitorId }, { $set: { readyAt: at } });
   }
 
   /** Give a claim back (its answer was refused): the visitor may try again later. */

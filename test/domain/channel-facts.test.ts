@@ -146,7 +146,7 @@ describe('channel facts agree with the adapters', () => {
 
 /** A web chat with no store: sessions are never found (so no answer starts a survey here), every answer counts. */
 function webOptions(o: Pick<WebChannelOptions, 'transcripts' | 'product'>): WebChannelOptions {
-  const sessions = { open: async () => {}, get: async () => undefined, claim: async () => false, unclaim: async () => {} };
+  const sessions = { open: async () => {}, get: async () => undefined, claim: async () => false, steal: async () => false, ready: async () => {}, unclaim: async () => {} };
   const counts = { take: async () => true, giveBack: async () => {}, refused: async () => {} };
   return { businessId: 'default', timeZone: 'UTC', sessions, counts, now: () => new Date(), visitorsPerHour: 10, answersPerDevice: 3, answersPerNetwork: 30, widgetOrigins: [], ...o };
 }

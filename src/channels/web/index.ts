@@ -22,6 +22,8 @@ export interface WebSessions {
   open(session: Omit<WebSession, 'startedAt'>, expiresAt: Date): Promise<void>;
   get(visitorId: string): Promise<WebSession | undefined>;
   claim(visitorId: string, at: Date): Promise<boolean>;
+  steal(visitorId: string, staleBefore: Date, at: Date): Promise<boolean>;
+  ready(visitorId: string, at: Date): Promise<void>;
   unclaim(visitorId: string): Promise<void>;
 }
 
@@ -133,27 +135,53 @@ const remember = (set: Set<string>, id: string) => {
   if (set.size > rememberedChats) set.delete(set.values().next().value!);
 };
 
+/** A claim older than this whose survey never appeared is taken over (its holder died in between). */
+const staleClaimMs = 30_000;
+/** How long an answer waits for another request that is starting the same chat's survey. */
+const waitForStartMs = 10_000;
+
 /**
- * The first answer of an opened chat starts its survey (a page view starts none): once, whichever
- * request wins the session, and only within the day's limits per device and network address.
+ * The first answer of an opened chat starts its survey (a page view starts none): whichever request
+ * claims the session takes the day's limits and starts it; answers arriving meanwhile wait until the
+ * survey exists, so none is taken for a stranger's message and lost. `busy`: it did not appear in time
+ * (the request answers 503 and nothing was recorded, so the page's retry is handled).
  */
-async function startOnFirstAnswer(r: WebReceiver, id: string, network: string): Promise<{ refused?: 'device' | 'network' }> {
+async function startOnFirstAnswer(r: WebReceiver, id: string, network: string): Promise<{ refused?: 'device' | 'network'; busy?: true }> {
   // A chat this process saw started needs no read of its session again (every later message of it).
   if (r.started.has(id)) return {};
-  const session = await r.sessions.get(id);
-  if (!session || session.startedAt || !(await r.sessions.claim(id, r.now()))) {
-    if (session) remember(r.started, id);
-    return {};
-  }
-  try {
-    const allowed = await r.answers.take({ entry: session.entry, ...(session.device ? { device: session.device } : {}), network, at: r.now() });
-    if (!allowed.ok) {
-      await r.sessions.unclaim(id);
-      return { refused: allowed.by };
+  const until = Date.now() + waitForStartMs;
+  for (let wait = 10; Date.now() < until; wait = Math.min(wait * 2, 200)) {
+    const session = await r.sessions.get(id);
+    if (!session) return {}; // a chat opened before sessions existed: its survey was started then
+    if (session.readyAt) {
+      remember(r.started, id);
+      return {};
     }
-    remember(r.started, id);
+    const now = r.now();
+    if (!session.startedAt && (await r.sessions.claim(id, now))) return startClaimed(r, session, network, true);
+    if (session.startedAt && session.startedAt.getTime() < now.getTime() - staleClaimMs && (await r.sessions.steal(id, new Date(now.getTime() - staleClaimMs), now))) {
+      return startClaimed(r, session, network, false);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  return { busy: true };
+}
+
+/** Start the survey of a session this request claimed: the day's limits first (unless a died claim already took them). */
+async function startClaimed(r: WebReceiver, session: WebSession, network: string, takeLimit: boolean): Promise<{ refused?: 'device' | 'network' }> {
+  const id = session.visitorId;
+  try {
+    if (takeLimit) {
+      const allowed = await r.answers.take({ entry: session.entry, ...(session.device ? { device: session.device } : {}), network, at: r.now() });
+      if (!allowed.ok) {
+        await r.sessions.unclaim(id);
+        return { refused: allowed.by };
+      }
+    }
     const { kind, locale, name, context } = session;
     await r.deps.startWebSurvey({ address: id, kind, ...(locale ? { locale } : {}), ...(name ? { name } : {}), ...(context ? { context } : {}) });
+    await r.sessions.ready(id, r.now());
+    remember(r.started, id);
     return {};
   } catch (err) {
     await r.sessions.unclaim(id).catch(() => {});
@@ -226,6 +254,7 @@ export const webRoutes: ChannelRoutes = {
       if (refused) return refused;
       const started = await startOnFirstAnswer(receiver, id.data, request.ip);
       if (started.refused) return reply.code(429).send({ error: 'too_many_requests', message: refusal(started.refused) });
+      if (started.busy) return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'The survey is still starting: send your answer again in a moment.' });
       const result = await deps.handleInbound({
         channel: 'web',
         address: id.data,
