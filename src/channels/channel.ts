@@ -28,7 +28,7 @@ export interface ChannelDeps {
   /** A web visitor's first answer starts their survey (the web chat page, the widget, a survey link). */
   startWebSurvey(input: { address: string; kind: SurveyKind; locale?: Locale; name?: string; context?: WebContext }): Promise<{ status: string }>;
   /** A web visitor who answered leaves a phone number or e-mail (optional): their answer is identified. A ValidationError (400) or ConflictError (409) says why not. */
-  identifyWebVisitor(input: { visitorId: string; contact: string }): Promise<{ status: 'identified' }>;
+  identifyWebVisitor(input: { channel: ChannelName; address: string; contact: string }): Promise<{ status: 'identified' }>;
   /** What a web survey opens with, stored nowhere: the chat shows it before the first answer. */
   webQuestion(input: { kind: SurveyKind; locale?: Locale; context?: WebContext }): Promise<Outbound[]>;
   log: FastifyBaseLogger;

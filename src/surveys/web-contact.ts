@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { phoneChannel } from '../domain/channel-facts.js';
 import { ConflictError, ValidationError } from '../errors.js';
+import type { ChannelName } from '../domain/channels.js';
 import type { BusinessSettings, Store } from '../store/index.js';
 import { normalizeAddress } from './start-survey.js';
 
@@ -26,10 +27,10 @@ export function contactKey(contact: string, country: string): { channel: typeof 
  * answering: their web customer record is linked to that customer (one person: the timeline shows
  * both), and the survey they answered is identified from now on. Replies to it then go to the phone.
  */
-export async function leaveContact(store: Store, business: BusinessSettings, input: { visitorId: string; contact: string }, now: Date): Promise<{ status: 'identified' }> {
+export async function leaveContact(store: Store, business: BusinessSettings, input: { channel: ChannelName; address: string; contact: string }, now: Date): Promise<{ status: 'identified' }> {
   const key = contactKey(input.contact, business.country);
-  const visitor = await store.customers.find({ businessId: business.id, channel: 'web', address: input.visitorId });
-  const [survey] = visitor ? await store.surveys.latest(business.id, 'web', input.visitorId) : [];
+  const visitor = await store.customers.find({ businessId: business.id, channel: input.channel, address: input.address });
+  const [survey] = visitor ? await store.surveys.latest(business.id, input.channel, input.address) : [];
   if (!visitor || !survey || survey.score === undefined) throw new ConflictError('Answer the question first; then you may leave a contact.');
   await store.customers.ensureMany([{ businessId: business.id, ...key }]);
   // Everyone already known by that e-mail (an e-mail is no channel), or the customer on that phone number.

@@ -233,7 +233,7 @@ export const webRoutes: ChannelRoutes = {
       if (!body.ok) return reply.code(400).send({ error: 'bad_request', message: body.message });
       const refused = foreign(request, reply, receiver);
       if (refused) return refused;
-      return receiver.deps.identifyWebVisitor({ visitorId: id.data, contact: body.data.contact });
+      return receiver.deps.identifyWebVisitor({ channel: 'web', address: id.data, contact: body.data.contact });
     });
 
     app.get('/chat/api/visitors/:id/messages', async (request, reply) => {
