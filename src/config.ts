@@ -101,6 +101,10 @@ const envSchema = z
     WEB_CHAT_ENABLED: bool.optional(),
     /** Web chat visitors one network address may start an hour (each is a customer and a survey). */
     WEB_CHAT_VISITORS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
+    /** Web answers (surveys started) one device may give per entry point, business and day; past it they are refused and counted. */
+    WEB_ANSWERS_PER_DEVICE: z.coerce.number().int().min(1).max(100_000).default(3),
+    /** The same per network address (a shop's guest Wi-Fi is one address for all its customers). */
+    WEB_ANSWERS_PER_NETWORK: z.coerce.number().int().min(1).max(1_000_000).default(30),
     OWNER_ADDRESSES: ownerAddresses.optional(),
     DIGEST_SCHEDULE: digestSchedule.prefault('mon 09:00'),
 
@@ -201,7 +205,7 @@ function toConfig(env: z.output<typeof envSchema>) {
     /** Hosts outbound webhooks may reach though they are internal (tests' loopback receivers, an operator's own systems). */
     webhookAllowedHosts: env.WEBHOOK_ALLOWED_HOSTS ?? [],
     owners: { addresses: env.OWNER_ADDRESSES ?? [], digestSchedule: env.DIGEST_SCHEDULE },
-    web: { enabled: env.WEB_CHAT_ENABLED ?? env.NODE_ENV !== 'production', visitorsPerHour: env.WEB_CHAT_VISITORS_PER_HOUR },
+    web: { enabled: env.WEB_CHAT_ENABLED ?? env.NODE_ENV !== 'production', visitorsPerHour: env.WEB_CHAT_VISITORS_PER_HOUR, answersPerDevice: env.WEB_ANSWERS_PER_DEVICE, answersPerNetwork: env.WEB_ANSWERS_PER_NETWORK },
     /** Stand-ins for the providers' APIs for every business's clients (tests; refused in production). */
     providers: { twilioApiBaseUrl: env.TWILIO_API_BASE_URL, telegramApiRoot: env.TELEGRAM_API_ROOT },
     twilio:

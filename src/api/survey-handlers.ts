@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pMap from 'p-map';
 import { z } from 'zod';
 import { AppError, describeIssues, NotFoundError, ValidationError } from '../errors.js';
-import { identityOf, type SurveyRecord } from '../store/index.js';
+import { identityOfSurvey, type SurveyRecord } from '../store/index.js';
 import type { SurveyStarter } from '../surveys/start-survey.js';
 import { startSurveyInput } from '../surveys/start-survey.js';
 import { csvRecords } from '../domain/csv.js';
@@ -85,7 +85,7 @@ export function surveyJson(s: SurveyRecord, delivery?: unknown) {
     location: s.context?.location ?? null,
     staff: s.context?.staff ?? null,
     trigger: s.trigger,
-    identity: identityOf(s.trigger),
+    identity: identityOfSurvey(s),
     tags: s.tags,
     invitedAt: s.invitedAt,
     answeredAt: s.answeredAt ?? null,

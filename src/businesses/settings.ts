@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { digestSchedule, sendWindow, timeZone } from '../domain/business-fields.js';
+import { digestSchedule, sendWindow, timeZone, websiteOrigins } from '../domain/business-fields.js';
 import type { ChannelName } from '../domain/channels.js';
 import { locales } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
@@ -30,6 +30,8 @@ export const businessInput = z.strictObject({
   digestSchedule: digestSchedule.optional(),
   channels: channelIdentitiesInput.default({}),
   reasonQuestion: reasonQuestionInput.optional(),
+  /** Websites that may show the survey widget (https origins). */
+  widgetOrigins: websiteOrigins.optional(),
 });
 export type BusinessInput = z.input<typeof businessInput>;
 
@@ -43,6 +45,7 @@ export const businessPatch = businessInput.omit({ id: true }).partial().extend({
   digestSchedule,
   channels: channelIdentitiesInput,
   reasonQuestion: reasonQuestionInput,
+  widgetOrigins: websiteOrigins,
 }).partial();
 export type BusinessPatch = z.output<typeof businessPatch>;
 
@@ -61,7 +64,7 @@ export function toStored(input: z.output<typeof businessInput>, box: SecretBox):
 export function channelSettingsOf(identities: ChannelIdentities, config: ChannelDeployment): ChannelSettings {
   const { sms, telegram, teams } = identities;
   return {
-    web: { enabled: identities.web?.enabled ?? config.nodeEnv !== 'production', visitorsPerHour: config.web.visitorsPerHour },
+    web: { visitorsPerHour: config.web.visitorsPerHour, answersPerDevice: config.web.answersPerDevice, answersPerNetwork: config.web.answersPerNetwork, enabled: identities.web?.enabled ?? config.nodeEnv !== 'production' },
     twilio: sms ? { ...sms, apiBaseUrl: config.providers.twilioApiBaseUrl } : undefined,
     // Long polling (development) is for the bot TELEGRAM_BOT_TOKEN names.
     telegram: telegram ? { ...telegram, apiRoot: config.providers.telegramApiRoot, polling: config.telegram?.polling === true && config.telegram.token === telegram.token } : undefined,
@@ -71,10 +74,17 @@ export function channelSettingsOf(identities: ChannelIdentities, config: Channel
   };
 }
 
+/** The web chat's limits: new chats an hour per network address; answers a day per device and per network address. */
+export interface WebLimits {
+  visitorsPerHour: number;
+  answersPerDevice: number;
+  answersPerNetwork: number;
+}
+
 /** What the deployment's configuration (src/config.ts) gives every business's channels. */
 export interface ChannelDeployment {
   nodeEnv: string;
-  web: { visitorsPerHour: number };
+  web: WebLimits;
   /** Stand-ins for the providers' APIs (tests; refused in production). */
   providers: { twilioApiBaseUrl?: string; telegramApiRoot?: string };
   /** The environment's Telegram bot, which may use long polling (development). */
@@ -84,7 +94,7 @@ export interface ChannelDeployment {
 
 /** What the channel factory needs for one business. */
 export interface ChannelSettings {
-  web: { enabled: boolean; visitorsPerHour: number };
+  web: { enabled: boolean } & WebLimits;
   twilio: { accountSid: string; authToken: string; from: string; ratePerSecond: number; apiBaseUrl?: string } | undefined;
   telegram: { token: string; webhookSecret: string; polling: boolean; apiRoot?: string } | undefined;
   teams:

@@ -1,10 +1,19 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../errors.js';
-import type { ChannelName, ChannelSender, DeliveryUpdate, Inbound, InboundResult } from '../domain/channels.js';
+import type { ChannelName, ChannelSender, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
 import type { Locale, SurveyKind } from '../domain/surveys.js';
 
 export type { ChannelName, ChannelSender, Choice, CommentBox, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
 export { channelNames } from '../domain/channels.js';
+
+/** What a web chat is about: what the page that opened it knows (an order, the business's own customer number, a link's place). */
+export interface WebContext {
+  order?: string;
+  customer?: string;
+  product?: string;
+  location?: string;
+  staff?: string;
+}
 
 /** What the product gives each business's channel when it is made. Adapters hold no survey logic: they call these. */
 export interface ChannelDeps {
@@ -17,10 +26,14 @@ export interface ChannelDeps {
   /** The provider says this person accepts messages again. */
   recordOptIn(channel: ChannelName, address: string): Promise<void>;
   /**
-   * A web visitor asks for a survey (the web chat page). `entry`: where the visitor came in
-   * (`link:<code>` for a survey link), whose kind, language and context then apply.
+   * A web visitor's first answer starts their survey (the web chat page, the widget, a survey link).
+   * `entry`: where the visitor came in; for `link:<code>` the survey link's kind, language and context apply.
    */
-  startWebSurvey(input: { address: string; kind: SurveyKind; locale?: Locale; name?: string; entry?: string }): Promise<{ status: string }>;
+  startWebSurvey(input: { address: string; kind: SurveyKind; locale?: Locale; name?: string; context?: WebContext; entry?: string }): Promise<{ status: string }>;
+  /** A web visitor who answered leaves a phone number or e-mail (optional): their answer is identified. A ValidationError (400) or ConflictError (409) says why not. */
+  identifyWebVisitor(input: { channel: ChannelName; address: string; contact: string }): Promise<{ status: 'identified' }>;
+  /** What a web survey opens with, stored nowhere: the chat shows it before the first answer. */
+  webQuestion(input: { kind: SurveyKind; locale?: Locale; context?: WebContext; entry?: string }): Promise<Outbound[]>;
   log: FastifyBaseLogger;
   /** The server clock. */
   now: () => Date;

@@ -11,7 +11,7 @@ export interface ChannelFactoryDeps {
   businessId: string;
   log: FastifyBaseLogger;
   now: () => Date;
-  store: Pick<Store, 'webTranscripts' | 'teamsConversations' | 'sendSlots'>;
+  store: Pick<Store, 'webTranscripts' | 'webSessions' | 'answerLimits' | 'teamsConversations' | 'sendSlots'>;
   /** What the product gives the business's channels: its inbound pipeline, opt-outs, delivery reports. */
   product: ChannelDeps;
 }
@@ -23,6 +23,10 @@ export interface ChannelPlace {
   basePath: string;
   /** Country for phone numbers written without a country code. */
   country: string;
+  /** The business's time zone: the web chat's daily answer limits count its local days. */
+  timeZone: string;
+  /** Websites that may show the business's survey widget. */
+  widgetOrigins: readonly string[];
   /** Tell Telegram where the webhook is now (at start, and when this instance created or changed the business). */
   setWebhook: boolean;
 }
@@ -38,9 +42,12 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
   // A provider's limit per sender holds for the deployment: every instance claims its send slots here.
   const slots = { claim: deps.store.sendSlots.claim.bind(deps.store.sendSlots) };
   if (settings.web.enabled) {
-    const { webTranscripts } = deps.store;
-    const transcripts = { append: webTranscripts.append.bind(webTranscripts, deps.businessId), list: webTranscripts.list.bind(webTranscripts, deps.businessId) };
-    add(createWebChannel({ transcripts, now: deps.now, visitorsPerHour: settings.web.visitorsPerHour, product: deps.product }));
+    const { webTranscripts, webSessions, answerLimits } = deps.store;
+    const id = deps.businessId;
+    const transcripts = { append: webTranscripts.append.bind(webTranscripts, id), list: webTranscripts.list.bind(webTranscripts, id) };
+    const sessions = { open: webSessions.open.bind(webSessions, id), get: webSessions.get.bind(webSessions, id), claim: webSessions.claim.bind(webSessions, id), steal: webSessions.steal.bind(webSessions, id), ready: webSessions.ready.bind(webSessions, id), unclaim: webSessions.unclaim.bind(webSessions, id) };
+    const { visitorsPerHour, answersPerDevice, answersPerNetwork } = settings.web;
+    add(createWebChannel({ businessId: id, timeZone: place.timeZone, transcripts, sessions, counts: answerLimits, now: deps.now, visitorsPerHour, answersPerDevice, answersPerNetwork, widgetOrigins: place.widgetOrigins, product: deps.product }));
   }
   if (settings.telegram) {
     const { createTelegramChannel } = await import('./telegram/index.js');

@@ -7,7 +7,7 @@ import { compareWithRest, flagGroups } from '../insights/cohorts.js';
 import { describeSegment } from '../insights/segments.js';
 import { segmentsFor } from '../insights/segments-report.js';
 import { rates, round1, significanceRule, summarize } from '../scoring/index.js';
-import type { BusinessSettings, Store } from '../store/index.js';
+import { identityOfSurvey, type BusinessSettings, type Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
 import { linkNumbers, type LinkNumbers } from '../links/link-numbers.js';
 import { linkState, type LinkState } from '../links/survey-links.js';
@@ -30,7 +30,7 @@ export interface DashboardView {
   reasons: Array<{ reason: string; label: string; count: number }>;
   /** Each group against the rest of the business (`restN` answers): flagged by the shared significance rule. */
   cohorts: Array<{ cohort: string; n: number; score: number | null; marginOfError: number | null; flagged: boolean; delta: number | null; restN: number; adjustedP: number | null }>;
-  waiting: { count: number; surveys: Array<{ surveyId: string; customerId: string; score: number; comment?: string; name?: string; channel: string; at: Date }> };
+  waiting: { count: number; surveys: Array<{ surveyId: string; customerId: string; score: number; comment?: string; name?: string; channel: string; identity: 'anonymous' | 'identified'; at: Date }> };
   /** Words and phrases detractors use more than promoters over the period's weeks, with their comments (the Insights themes). */
   themes: Array<{ term: string; count: number; of: number; otherCount: number; otherOf: number; comments: Array<{ surveyId: string; customerId: string; text: string }> }>;
   /** Where this kind's scores fell most (a cohort, an event detail, or one of each), only when it survives the correction. */
@@ -140,7 +140,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     cohorts,
     waiting: {
       count: waiting.count,
-      surveys: waiting.surveys.map((s) => ({ surveyId: s.id, customerId: s.customerId, score: s.score ?? 0, comment: s.comment, name: s.vars.customerName, channel: s.channel, at: s.answeredAt ?? s.invitedAt })),
+      surveys: waiting.surveys.map((s) => ({ surveyId: s.id, customerId: s.customerId, score: s.score ?? 0, comment: s.comment, name: s.vars.customerName, channel: s.channel, identity: identityOfSurvey(s), at: s.answeredAt ?? s.invitedAt })),
     },
     themes,
     drops: { ...weeksPairs(analyses, kind), leading },

@@ -105,7 +105,7 @@ ${view.reasons.length ? `<section aria-labelledby="reasons">
   ${view.waiting.surveys
     .map(
       (s) => `<article class="waiting" data-survey="${s.surveyId}">
-    <p><strong>${label} ${s.score}</strong>${s.name ? ` · ${escape(s.name)}` : ''} · ${escape(s.channel)} · ${s.at.toISOString().slice(0, 10)} · <a href="/dashboard/customers/${s.customerId}">timeline</a></p>
+    <p><strong>${label} ${s.score}</strong>${s.name ? ` · ${escape(s.name)}` : ''} · ${escape(s.channel)} · <span data-testid="identity">${s.identity}</span> · ${s.at.toISOString().slice(0, 10)} · <a href="/dashboard/customers/${s.customerId}">timeline</a></p>
     ${s.comment ? `<blockquote dir="auto">${escape(s.comment)}</blockquote>` : ''}
     <form method="post" action="/dashboard/reply">
       <input type="hidden" name="form" value="${options.formToken}"><input type="hidden" name="surveyId" value="${s.surveyId}">

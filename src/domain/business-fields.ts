@@ -37,3 +37,26 @@ export const digestSchedule = z
     return { weekday: weekdayNames.indexOf(day as (typeof weekdayNames)[number]), minute: Number(time.slice(0, 2)) * 60 + Number(time.slice(3)) };
   });
 
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * A website that may show the business's survey widget: an origin (scheme, host and port, no path),
+ * https only; plain http only on this machine's own address (a shop trying it locally, the tests).
+ */
+export const websiteOrigin = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const url = new URL(v);
+      const bare = url.origin === v.replace(/\/$/, '') && url.pathname === '/' && !url.search && !url.hash;
+      return bare && (url.protocol === 'https:' || (url.protocol === 'http:' && loopbackHosts.has(url.hostname)));
+    } catch {
+      return false;
+    }
+  }, 'an https origin such as https://shop.example (scheme and host, no path); http only for 127.0.0.1 or localhost')
+  .transform((v) => new URL(v).origin);
+
+/** The websites a business lists for its widget: at most 20, each once. */
+export const websiteOrigins = z.array(websiteOrigin).max(20, 'at most 20 websites').transform((list) => [...new Set(list)]);

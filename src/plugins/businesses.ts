@@ -11,6 +11,7 @@ import { ZodError } from 'zod';
 import { ServiceUnavailableError } from '../errors.js';
 import { inFlightGuard } from './in-flight.js';
 import { linkStart } from '../links/survey-links.js';
+import { leaveContact } from '../surveys/web-contact.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -69,15 +70,20 @@ export default fp<{ config: Config }>(
         recordDelivery: (update) => outbox.recordDelivery(update),
         recordOptOut: (channel, address, reason) => conversations.recordOptOut(id, channel, address, reason),
         recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
+        // A survey link's entry (`link:<code>`): the link's kind, language and context, never the page's (404 or 410 when it takes no answers).
         startWebSurvey: async ({ entry, ...input }) => {
-          // A survey link's kind, language and context, never the page's (a 404 or 410 when it takes no answers).
-          const { code, ...asked } = entry ? await linkStart(store, id, entry, now()) : { code: undefined };
+          const { code, ...asked } = entry?.startsWith('link:') ? await linkStart(store, id, entry, now()) : { code: undefined };
           return services().surveys.start({ ...input, ...asked, channel: 'web', trigger: 'web' }, code ? { link: code } : {});
         },
+        webQuestion: async ({ entry, ...input }) => {
+          const { code: _code, tags: _tags, ...asked } = entry?.startsWith('link:') ? await linkStart(store, id, entry, now()) : { code: undefined, tags: undefined };
+          return services().surveys.firstMessages({ ...input, ...asked });
+        },
+        identifyWebVisitor: (input) => leaveContact(store, services().settings, input, now()),
         log: businessLog,
         now,
       };
-      const place = { publicUrl: config.publicUrl, basePath: basePathOf(id), country: settings.country, setWebhook: announce };
+      const place = { publicUrl: config.publicUrl, basePath: basePathOf(id), country: settings.country, timeZone: settings.timeZone, widgetOrigins: settings.widgetOrigins ?? [], setWebhook: announce };
       const channels = await createChannels(channelSettingsOf(identities, config), place, { businessId: id, log: businessLog, now, store, product });
       made.served = serveBusiness(settings, channels, shared);
       return made.served;

@@ -214,14 +214,24 @@ export class StaffCommands {
     const { store, business, outbox } = this.deps;
     const survey = await store.surveys.byId(surveyId, business.id);
     if (!survey) return { status: 'not_found', message: `no survey with id ${surveyId}: copy the id from the alert` };
-    const customer = await store.customers.find({ businessId: business.id, channel: survey.channel, address: survey.address });
+    const to = await this.replyAddress(survey);
+    const customer = await store.customers.find({ businessId: business.id, ...to });
     if (customer?.optedOutAt) return { status: 'refused', message: 'Not sent: this customer opted out of messages on that channel.' };
     const at = this.deps.now();
-    const status = await outbox.sendNow({ businessId: business.id, channel: survey.channel, address: survey.address, purpose: 'reply', surveyId: survey.id, message: { text } });
+    const status = await outbox.sendNow({ businessId: business.id, ...to, purpose: 'reply', surveyId: survey.id, message: { text } });
     if (status === 'failed') return { status: 'refused', message: 'The reply could not be delivered; the channel refused it.' };
     await store.surveys.addReply(survey, { text, at, by });
     await this.deps.threads.open(survey.id, by, via);
-    const to = customer?.name ?? 'the customer';
-    return status === 'sent' ? { status: 'sent', message: `Reply sent to ${to}.` } : { status: 'queued', message: `Reply to ${to} queued; the channel is busy and it will be retried.` };
+    const who = customer?.name ?? 'the customer';
+    return status === 'sent' ? { status: 'sent', message: `Reply sent to ${who}.` } : { status: 'queued', message: `Reply to ${who} queued; the channel is busy and it will be retried.` };
+  }
+
+  /** Where a reply goes: the survey's own address, or, for an identified web respondent, the phone they left on a channel the business has. */
+  private async replyAddress(survey: { channel: ChannelName; address: string; customerId: string; identifiedAt?: Date }): Promise<{ channel: ChannelName; address: string }> {
+    const own = { channel: survey.channel, address: survey.address };
+    if (!survey.identifiedAt) return own;
+    const linked = await this.deps.store.customers.linked(this.deps.business.id, survey.customerId);
+    const reachable = linked.find((c): c is typeof c & { channel: ChannelName } => !c.erasedAt && c.channel !== 'external' && c.channel !== survey.channel && this.deps.channels.has(c.channel));
+    return reachable ? { channel: reachable.channel, address: reachable.address } : own;
   }
 }

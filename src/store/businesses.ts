@@ -26,6 +26,8 @@ const businessSchema = new Schema(
     reasonQuestion: { type: Schema.Types.Mixed },
     /** A disabled business is kept but not served: its routes answer 404. */
     disabled: { type: Boolean, default: false },
+    /** Websites (origins) that may show the business's survey widget. */
+    widgetOrigins: { type: [String], default: undefined },
   },
   { timestamps: true, versionKey: false },
 );
@@ -48,6 +50,8 @@ export interface BusinessSettings {
   disabled?: boolean;
   /** The optional reason question asked between the score and the comment. */
   reasonQuestion?: ReasonQuestion;
+  /** Websites (origins such as https://shop.example) that may show the business's survey widget; none: nowhere. */
+  widgetOrigins?: string[];
 }
 
 /** What says whether a served copy of a business is current: its revision, and whether it is served at all. */
@@ -76,6 +80,7 @@ function toSettings(d: Record<string, unknown>): BusinessSettings {
     ...(Array.isArray(d.channelNames) ? { channelNames: d.channelNames as ChannelName[] } : {}),
     ...(d.disabled === true ? { disabled: true } : {}),
     ...(isReasonQuestion(d.reasonQuestion) ? { reasonQuestion: d.reasonQuestion } : {}),
+    ...(Array.isArray(d.widgetOrigins) ? { widgetOrigins: d.widgetOrigins as string[] } : {}),
   };
 }
 

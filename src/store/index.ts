@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { AnswerLimitRepository } from './answer-limits.js';
 import { ApiKeyRepository } from './api-keys.js';
 import { BusinessRepository } from './businesses.js';
 import { CustomerRepository } from './customers.js';
@@ -20,6 +21,7 @@ import { SurveyRepository } from './surveys.js';
 import { SurveyThreadRepository } from './survey-threads.js';
 import { TeamsConversationRepository } from './teams-conversations.js';
 import { WeekAnalysisRepository } from './week-analyses.js';
+import { WebSessionRepository } from './web-sessions.js';
 import { WebTranscriptRepository } from './web-transcripts.js';
 import { WordingRepository } from './wordings.js';
 import { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhooks.js';
@@ -41,12 +43,14 @@ export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffChange, StaffListing, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';
-export { identityOf } from './rollups.js';
+export { identityOf, identityOfSurvey } from './rollups.js';
 export type { AlertEvent, NewSurvey, OwedEffect, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyThread, SurveyTrigger } from './survey-records.js';
 export { importMetrics, importedSurveyId, type ImportedSurvey } from './survey-imports.js';
 export type { SegmentAnswer } from './survey-segments.js';
 export type { NewSurveyLink, SurveyLinkContext, SurveyLinkRecord } from './survey-links.js';
 export type { TranscriptLine } from './web-transcripts.js';
+export type { WebSession, WebSessionContext } from './web-sessions.js';
+export type { CountKey } from './answer-limits.js';
 export type { WordingEntry } from './wordings.js';
 export type { SurveyWebhookEvent, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEventType, WebhookSubscription } from './webhooks.js';
 export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
@@ -79,6 +83,8 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     weekAnalyses,
     invitations: new InvitationRepository(InvitationRepository.model(conn), guard),
     webTranscripts: new WebTranscriptRepository(WebTranscriptRepository.model(conn)),
+    webSessions: new WebSessionRepository(WebSessionRepository.model(conn)),
+    answerLimits: new AnswerLimitRepository(AnswerLimitRepository.model(conn)),
     teamsConversations: new TeamsConversationRepository(TeamsConversationRepository.model(conn)),
     dashboardAccess: new DashboardAccessRepository(conn, guard),
     apiKeys: new ApiKeyRepository(ApiKeyRepository.model(conn)),
@@ -108,7 +114,8 @@ export type Store = Awaited<ReturnType<typeof createStore>>;
 /**
  * What no TTL index removes (FerretDB has none): providers retry a message for a day at most (and
  * Telegram may reuse update ids after a quiet week); an invitation is kept a month past its expiry
- * as the record of who used it; a finished webhook delivery a month; the write guard's own leftovers.
+ * as the record of who used it; a finished webhook delivery a month; the write guard's own leftovers;
+ * web chats opened and never answered, and the web answer counts of past days.
  */
 export async function housekeeping(store: Store, now: Date): Promise<void> {
   const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -117,5 +124,7 @@ export async function housekeeping(store: Store, now: Date): Promise<void> {
   await store.dashboardAccess.deleteExpiredBefore(ago(1));
   await store.webhookDeliveries.deleteFinishedBefore(ago(30));
   await store.sendSlots.deleteBefore(ago(1));
+  await store.webSessions.deleteExpiredBefore(now);
+  await store.answerLimits.deleteExpiredBefore(now);
   await store.guard.housekeeping(now);
 }

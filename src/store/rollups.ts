@@ -61,6 +61,12 @@ export interface CounterKey {
 /** `anonymous` for a survey an anonymous web chat visitor started, `identified` for every other (a customer the business named). */
 export const identityOf = (trigger: string): 'anonymous' | 'identified' => (triggerFacts[trigger as SurveyTrigger]?.anonymous ? 'anonymous' : 'identified');
 
+/**
+ * A survey's respondent as the API, export and dashboard show it: identified once an anonymous
+ * respondent left a contact. (The `identity:` cohort counters keep how the survey started.)
+ */
+export const identityOfSurvey = (s: { trigger: string; identifiedAt?: Date }): 'anonymous' | 'identified' => (s.identifiedAt ? 'identified' : identityOf(s.trigger));
+
 /** The cohorts a survey counts in: all surveys, each tag, its channel, and its product, location, staff member and survey link. */
 export function cohortsOf(key: Omit<CounterKey, 'businessId' | 'kind' | 'week'>): string[] {
   const cohorts = ['all', ...(key.tags ?? []).map((t) => `tag:${t}`)];

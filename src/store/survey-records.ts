@@ -45,7 +45,8 @@ export const surveySchema = new Schema(
     week: { type: String, required: true },
     tags: { type: [String], default: [] },
     /** What the survey is about (the purchase, the visit): cohorts `product:…`, `location:…`, `staff:…` count it. */
-    context: { product: String, order: String, location: String, staff: String, link: String },
+    identifiedAt: Date,
+    context: { product: String, order: String, location: String, staff: String, link: String, customer: String },
     /** Features of the customer's events in the 30 days before the survey started: its `event:` cohorts. */
     precededBy: { type: [String], default: undefined },
     firstPurchaseMonth: String,
@@ -97,7 +98,7 @@ surveySchema.index({ businessId: 1, answeredAt: 1 });
 
 export type SurveyState = DialogState;
 
-/** What a survey is about, given when it starts; each field is also a rollup cohort. */
+/** What a survey is about, given when it starts; product, location and staff are also rollup cohorts. */
 export interface SurveyContext {
   product?: string;
   order?: string;
@@ -105,6 +106,8 @@ export interface SurveyContext {
   staff?: string;
   /** The code of the survey link (`/s/<code>`) the survey was opened from. */
   link?: string;
+  /** The business's own reference for the customer (a website's customer number). */
+  customer?: string;
 }
 
 /** A scored survey as the analyses read it: a lean projection, no dialog internals. */
@@ -162,6 +165,8 @@ export interface SurveyRecord extends SurveyDialogFields {
   inbound: string[];
   owed: OwedEffect[];
   pendingReply?: { messageId: string; replies: Outbound[] };
+  /** When an anonymous respondent (web chat, widget, link) left a phone number or e-mail: they are identified since. */
+  identifiedAt?: Date;
   replies: Array<{ text: string; at: Date; by: string }>;
   thread?: SurveyThread;
   undeliveredAt?: Date;
@@ -192,7 +197,7 @@ export type Doc = Record<string, unknown> & { _id: Types.ObjectId; customerId: T
 function contextOf(raw: unknown): SurveyContext {
   const c = (raw ?? {}) as Record<string, unknown>;
   const out: SurveyContext = {};
-  for (const k of ['product', 'order', 'location', 'staff', 'link'] as const) if (typeof c[k] === 'string') out[k] = c[k];
+  for (const k of ['product', 'order', 'location', 'staff', 'link', 'customer'] as const) if (typeof c[k] === 'string') out[k] = c[k];
   return out;
 }
 
@@ -257,6 +262,7 @@ export function toRecord(d: Doc): SurveyRecord {
     inbound: (d.inbound as string[] | undefined) ?? [],
     owed: (d.owed as OwedEffect[] | undefined) ?? [],
     pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
+    ...(d.identifiedAt ? { identifiedAt: d.identifiedAt as Date } : {}),
     replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
     thread: threadOf(d.thread),
     undeliveredAt: opt(d.undeliveredAt),

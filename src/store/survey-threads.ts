@@ -18,6 +18,11 @@ export class SurveyThreadRepository {
     return this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id), ...filter }, update));
   }
 
+  /** An anonymous respondent left a contact: the survey is theirs from now on (once; a second contact changes nothing). */
+  async markIdentified(businessId: string, surveyId: string, at: Date): Promise<void> {
+    await this.write(surveyId, { businessId, identifiedAt: null }, { $set: { identifiedAt: at } });
+  }
+
   /** The invitation never reached the customer (a provider's report, or a send that failed for good). */
   async markUndelivered(surveyId: string, at: Date): Promise<void> {
     await this.write(surveyId, { undeliveredAt: null }, { $set: { undeliveredAt: at } });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { startDialog } from '../dialogs/index.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
 import { channelAddress } from '../domain/channel-facts.js';
-import { locales, surveyKinds, surveyTriggers, triggerFacts } from '../domain/surveys.js';
+import { locales, surveyKinds, surveyTriggers, triggerFacts, type Locale, type SurveyKind } from '../domain/surveys.js';
+import type { Outbound } from '../domain/channels.js';
 import { freeText } from '../domain/text.js';
 import { parseInput, ValidationError } from '../errors.js';
 import type { BusinessSettings, CustomerRecord, Store } from '../store/index.js';
@@ -31,6 +32,8 @@ export const startSurveyInput = z.object({
         order: freeText(100).optional(),
         location: freeText(100).optional(),
         staff: freeText(100).optional(),
+        /** The business's own reference for the customer (a website's customer number). */
+        customer: freeText(100).optional(),
       }),
     ])
     .optional(),
@@ -132,6 +135,17 @@ export class SurveyStarter {
     let delivery: string | undefined;
     for (const message of messages) delivery = await this.outbox.sendNow({ ...invitation, message });
     return { status: 'sent', surveyId, sendAt, delivery };
+  }
+
+  /**
+   * The invitation a survey of this kind would open with, worded as the business words it, with
+   * nothing stored: the web chat shows it before the visitor answers (a page view starts no survey).
+   */
+  async firstMessages(input: { kind: SurveyKind; locale?: Locale; context?: { order?: string; product?: string; location?: string } }): Promise<Outbound[]> {
+    const wording = await businessWording(this.store, this.business.id);
+    const { order, product, location } = input.context ?? {};
+    const vars = { business: this.business.name, product, order, location };
+    return startDialog({ kind: input.kind, locale: input.locale ?? this.business.locale, vars, now: this.now(), ...(wording ? { wording } : {}) }).outbound;
   }
 
   /** When this person was last asked, on any of their linked addresses (one more query only for a linked person). */

@@ -19,6 +19,8 @@ describe('survey export: product, order, location, staff and identity', () => {
     await say(app, address, '9');
     const anonymous = await app.inject({ method: 'POST', url: '/chat/api/visitors', payload: { kind: 'nps' } });
     expect(anonymous.statusCode).toBe(201);
+    // Its survey starts at its first answer.
+    await say(app, anonymous.json().visitorId, '7');
   });
   afterAll(() => server?.close());
 

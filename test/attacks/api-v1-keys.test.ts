@@ -65,6 +65,7 @@ const routes = (): Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; 
   { method: 'POST', url: '/api/v1/events', body: [{ type: 'refund', at: '2026-03-01', source: 'shop', sourceEventId: 'r1', customer: { externalId: 'x1' }, attributes: { amount: 4 } }] },
   { method: 'GET', url: `/api/v1/customers/${ids.customer}/timeline`, ofBusiness: true },
   { method: 'GET', url: '/api/v1/metrics/cohorts?kind=nps&by=tag&from=2026-01-05&to=2026-03-01' },
+  { method: 'GET', url: '/api/v1/metrics/refused-answers?from=2026-01-05&to=2026-03-01' },
   { method: 'GET', url: '/api/v1/insights/drops?from=2026-01-01&to=2026-03-01' },
   { method: 'GET', url: '/api/v1/insights/themes?from=2026-01-01&to=2026-03-01' },
   { method: 'GET', url: '/api/v1/insights/segments?from=2026-01-01&to=2026-03-01' },

@@ -78,7 +78,7 @@ export interface Rig {
   /** POST an activity to /api/messages with a valid token (auth on) or the given one (null: none). */
   teamsPost(activity: object, token?: string | null): Promise<LightMyRequestResponse>;
   /** A request to the REST API with the rig's key. */
-  api(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 

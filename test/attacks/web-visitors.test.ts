@@ -64,9 +64,10 @@ describe('visitors from one address', () => {
     expect(refused).toBe(tried - 20);
     expect(reason).toMatch(/at most 20 new chats an hour from one network address/);
     expect(Number(retryAfter)).toBeGreaterThan(0);
-    // Only the created visitors are customers and surveys.
-    expect(await rig.app.db.db!.collection('customers').countDocuments({ channel: 'web' })).toBe(20);
-    expect(await rig.app.db.db!.collection('surveys').countDocuments({ channel: 'web' })).toBe(20);
+    // Only the created visitors have a chat; none answered, so none is a customer or a survey.
+    expect(await rig.app.db.db!.collection('web_sessions').countDocuments({})).toBe(20);
+    expect(await rig.app.db.db!.collection('customers').countDocuments({ channel: 'web' })).toBe(0);
+    expect(await rig.app.db.db!.collection('surveys').countDocuments({ channel: 'web' })).toBe(0);
 
     // Another address is not held up; the first is served again an hour later.
     expect((await newVisitor('198.51.100.9')).statusCode).toBe(201);

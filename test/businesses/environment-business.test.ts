@@ -97,7 +97,9 @@ describe("the environment's business", () => {
     const visitor = await app.inject({ method: 'POST', url: '/b/default/chat/api/visitors', payload: { kind: 'nps' } });
     expect(visitor.statusCode, visitor.body).toBe(201);
     const id = visitor.json().visitorId as string;
-    const lines = (await app.inject({ method: 'GET', url: `/chat/api/visitors/${id}/messages` })).json().messages as Array<{ text: string }>;
+    // The chat is one chat on both paths: answered on the un-prefixed one, its transcript holds the business's question.
+    expect((await app.inject({ method: 'POST', url: `/chat/api/visitors/${id}/messages`, payload: { messageId: 'm1', text: '8' } })).statusCode).toBe(200);
+    const lines = (await app.inject({ method: 'GET', url: `/b/default/chat/api/visitors/${id}/messages` })).json().messages as Array<{ text: string }>;
     expect(lines.map((l) => l.text).join(' ')).toContain('Env Shop Two');
     fake.reset();
     const update = await app.inject({ method: 'POST', url: `/b/default${telegramWebhookPath(secret)}`, headers: { 'x-telegram-bot-api-secret-token': secret }, payload: textUpdate({ chatId: 777002 }, '/start') });

@@ -123,12 +123,13 @@ describe('two businesses in one deployment', () => {
   it('runs each web chat survey for its own business', async () => {
     customers.first = await first.start();
     customers.acme = await acme.start();
-    expect((await first.lines(customers.first)).join(' ')).toContain('First Shop');
-    expect((await acme.lines(customers.acme)).join(' ')).toContain('Acme Bakery');
     await first.say(customers.first, '2');
     await first.say(customers.first, 'the first shop was slow');
     await acme.say(customers.acme, '3');
     await acme.say(customers.acme, 'acme bread was stale');
+    // Each survey started at its first answer, with its own business's question.
+    expect((await first.lines(customers.first)).join(' ')).toContain('First Shop');
+    expect((await acme.lines(customers.acme)).join(' ')).toContain('Acme Bakery');
     const stored = await app.store.surveys.model.find({ address: { $in: [customers.first, customers.acme] } }).lean();
     expect(stored.map((s) => [s.address === customers.first ? 'first' : 'acme', s.businessId, s.score]).sort()).toEqual([
       ['acme', 'acme', 3],

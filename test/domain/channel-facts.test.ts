@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createSmsChannel } from '../../src/channels/sms/index.js';
 import { questionCard, renderOutbound } from '../../src/channels/teams/cards.js';
 import { inlineKeyboard } from '../../src/channels/telegram/keyboard.js';
-import { createWebChannel, webRoutes } from '../../src/channels/web/index.js';
+import { createWebChannel, webRoutes, type WebChannelOptions } from '../../src/channels/web/index.js';
 import type { ChannelDeps } from '../../src/channels/channel.js';
 import { anonymousChannel, channelAddress, channelFacts, deepLinkChannels, phoneChannel } from '../../src/domain/channel-facts.js';
 import { withButtonsOn } from '../../src/domain/channels.js';
@@ -117,7 +117,7 @@ describe('channel facts agree with the adapters', () => {
       { accountSid: `AC${'0'.repeat(32)}`, authToken: 'token', from: '+15005550006', ratePerSecond: 1, publicUrl: 'http://127.0.0.1', defaultCountry: 'US' },
       { log: Fastify().log },
     );
-    const web = createWebChannel({ transcripts: { append: async () => [], list: async () => [] }, now: () => new Date(), visitorsPerHour: 10 });
+    const web = createWebChannel(webOptions({ transcripts: { append: async () => [], list: async () => [] } }));
     expect(sms.deepLink === undefined).toBe(!channelFacts.sms.deepLinks);
     expect(web.deepLink === undefined).toBe(!channelFacts.web.deepLinks);
   });
@@ -129,8 +129,8 @@ describe('channel facts agree with the adapters', () => {
       list: async (id: string) => (lines.get(id) ?? []).map((l, i) => ({ ...l, id: String(i) })),
     };
     const app = Fastify();
-    const deps = { handleInbound: async () => ({ duplicate: false, replies: [] }), startWebSurvey: async () => ({ status: 'sent' }), log: app.log, now: () => new Date() } as unknown as ChannelDeps;
-    const web = createWebChannel({ transcripts, now: () => new Date(), visitorsPerHour: 10, product: deps });
+    const deps = { handleInbound: async () => ({ duplicate: false, replies: [] }), startWebSurvey: async () => ({ status: 'sent' }), webQuestion: async () => [], log: app.log, now: () => new Date() } as unknown as ChannelDeps;
+    const web = createWebChannel(webOptions({ transcripts, product: deps }));
     await webRoutes.register(app, async () => web);
     const created = await app.inject({ method: 'POST', url: '/chat/api/visitors', payload: { kind: 'nps' } });
     const { visitorId } = created.json() as { visitorId: string };
@@ -143,3 +143,10 @@ describe('channel facts agree with the adapters', () => {
     await app.close();
   });
 });
+
+/** A web chat with no store: sessions are never found (so no answer starts a survey here), every answer counts. */
+function webOptions(o: Pick<WebChannelOptions, 'transcripts' | 'product'>): WebChannelOptions {
+  const sessions = { open: async () => {}, get: async () => undefined, claim: async () => false, steal: async () => false, ready: async () => {}, unclaim: async () => {} };
+  const counts = { take: async () => true, giveBack: async () => {}, refused: async () => {} };
+  return { businessId: 'default', timeZone: 'UTC', sessions, counts, now: () => new Date(), visitorsPerHour: 10, answersPerDevice: 3, answersPerNetwork: 30, widgetOrigins: [], ...o };
+}

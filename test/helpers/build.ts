@@ -6,7 +6,7 @@ import { databaseUri, uniqueDbName } from './database.js';
 /** Config for tests: nothing from the real environment, only what the test says. */
 export function testConfig(env: Record<string, string | undefined> = {}): Config {
   // Tests send everything from one address: the per-address limits have their own tests.
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: databaseUri(), RATE_LIMIT: '1000000', SIGN_IN_RATE_LIMIT: '1000000', WEB_CHAT_VISITORS_PER_HOUR: '100000', ...env });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: databaseUri(), RATE_LIMIT: '1000000', SIGN_IN_RATE_LIMIT: '1000000', WEB_CHAT_VISITORS_PER_HOUR: '100000', WEB_ANSWERS_PER_NETWORK: '1000000', ...env });
 }
 
 export interface TestServer {

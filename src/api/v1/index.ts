@@ -63,7 +63,7 @@ export async function apiV1(app: FastifyInstance, { config }: { config: Config }
   const servicesOf = apiServicesOf(app);
   surveyRoutes(app, servicesOf);
   customerRoutes(app);
-  reportRoutes(app);
+  reportRoutes(app, config.web);
   businessRoutes(app, servicesOf);
   apiKeyRoutes(app, auth);
   webhookRoutes(app, webhookUrlPolicy(config));

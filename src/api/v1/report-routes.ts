@@ -13,9 +13,11 @@ const metricsQuery = z.strictObject({
 });
 const statsQuery = z.strictObject({ period: z.enum(['7d', '30d', '90d']).default('30d') });
 const maxDays = 731;
+const day = z.iso.date().describe('A local day, YYYY-MM-DD');
+const refusedQuery = z.strictObject({ from: day, to: day });
 
 /** The digest's numbers: from the rollup counters, through the same code as /stats and the digest. */
-export function reportRoutes(app: FastifyInstance): void {
+export function reportRoutes(app: FastifyInstance, web: { answersPerDevice: number; answersPerNetwork: number }): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.get('/metrics', {
@@ -40,5 +42,23 @@ export function reportRoutes(app: FastifyInstance): void {
     config: { scope: 'surveys:read' },
     schema: { summary: 'The /stats numbers', description: 'As the /stats chat command shows them, for the last 7, 30 or 90 days. Scope: surveys:read.', tags: ['metrics'], querystring: statsQuery, response: { 200: statsSchema, ...problems() } },
     handler: async (request) => statsJson(await periodStats(app.store, request.business, app.now(), Number(request.query.period.slice(0, -1)))),
+  });
+
+  api.get('/metrics/refused-answers', {
+    config: { scope: 'surveys:read' },
+    schema: {
+      summary: 'Web answers refused past the daily limits',
+      description:
+        'Per local day (business time zone) and entry point (web, widget, link:<code>): answers refused because their device or network address had reached the day\'s limit (WEB_ANSWERS_PER_DEVICE, WEB_ANSWERS_PER_NETWORK). Refused answers are never stored as responses. Scope: surveys:read.',
+      tags: ['metrics'],
+      querystring: refusedQuery,
+      response: { 200: z.object({ limits: z.object({ perDevice: z.number(), perNetwork: z.number() }), days: z.array(z.object({ day: z.string(), entry: z.string(), refused: z.number() })) }), ...problems() },
+    },
+    handler: async (request) => {
+      const { from, to } = request.query;
+      if (from > to) throw new ValidationError('from: must not be after to');
+      const { answersPerDevice, answersPerNetwork } = web;
+      return { limits: { perDevice: answersPerDevice, perNetwork: answersPerNetwork }, days: await app.store.answerLimits.refusals(request.businessId, from, to) };
+    },
   });
 }

@@ -26,6 +26,7 @@ export const settingsSchema = z
     routes: z.string().describe('Where its webhooks and web chat live'),
     disabled: z.boolean().describe('Kept but not served: its webhooks and web chat answer 404'),
     reasonQuestion: reasonQuestionSchema.nullable().describe('The optional question "What was it mostly about?" asked after the score and before the comment; null: none'),
+    widgetOrigins: z.array(z.string()).describe('Websites (https origins) that may show the survey widget; others are refused'),
   })
   .meta({ id: 'Business' });
 
@@ -44,6 +45,7 @@ export function settingsJson(b: BusinessSettings) {
     routes: `${basePathOf(b.id)}/`,
     disabled: b.disabled === true,
     reasonQuestion: b.reasonQuestion ?? null,
+    widgetOrigins: b.widgetOrigins ?? [],
   };
 }
 

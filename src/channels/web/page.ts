@@ -1,5 +1,9 @@
-/** The web chat: one static page, no build step. It talks to /chat/api/* only. */
-export const chatPage = `<!doctype html>
+/**
+ * The web chat: one static page, no build step. It talks to /chat/api/* only. `entry` is where it
+ * is opened: `web` (the chat page, the visitor picks a survey) or `widget` (framed by a business's
+ * website, opened at once with what the website passed in its query).
+ */
+const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -17,6 +21,7 @@ export const chatPage = `<!doctype html>
   .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
   .choices button { min-width: 36px; padding: 6px 8px; border: 1px solid #0f766e; background: #fff; color: #0f766e; border-radius: 8px; cursor: pointer; font-size: 15px; }
   .choices button:hover { background: #0f766e; color: #fff; }
+  #contact input { flex: 1; padding: 8px; border: 1px solid #d1d5db; border-radius: 8px; font: inherit; font-size: 14px; }
   form { display: flex; gap: 8px; padding: 12px; border-top: 1px solid #e5e7eb; align-items: flex-end; }
   textarea { flex: 1; padding: 10px; border: 1px solid #d1d5db; border-radius: 8px; font: inherit; font-size: 15px; resize: vertical; min-height: 2.6em; max-height: 40vh; }
   form button, #start button { padding: 10px 14px; border: 0; border-radius: 8px; background: #0f766e; color: #fff; font-size: 15px; cursor: pointer; }
@@ -25,9 +30,11 @@ export const chatPage = `<!doctype html>
   #start select { padding: 8px; border-radius: 8px; }
   .hidden { display: none !important; }
   .error { margin: 0 12px; color: #b91c1c; font-size: 14px; }
+  body[data-entry=widget] #start { display: none; }
+  body[data-entry=widget] main { min-height: 100vh; box-shadow: none; max-width: none; }
 </style>
 </head>
-<body>
+<body data-entry="${entry}">
 <main>
   <header>Customer survey</header>
   <section id="start">
@@ -43,6 +50,10 @@ export const chatPage = `<!doctype html>
   </section>
   <div id="log" aria-live="polite"></div>
   <p id="error" class="error hidden" role="alert" data-testid="error"></p>
+  <form id="contact" class="hidden" data-testid="contact">
+    <input id="contact-input" autocomplete="email" placeholder="Phone or e-mail, if you would like an answer (optional)" aria-label="Phone or e-mail (optional)" data-testid="contact-input">
+    <button type="submit" data-testid="contact-send">Leave it</button>
+  </form>
   <form id="composer" class="hidden">
     <textarea id="text" rows="1" autocomplete="off" placeholder="Type a reply (Shift+Enter: new line)" aria-label="Reply" data-testid="reply-input"></textarea>
     <button type="submit" data-testid="send">Send</button>
@@ -53,48 +64,110 @@ export const chatPage = `<!doctype html>
   const log = document.getElementById('log');
   const composer = document.getElementById('composer');
   const input = document.getElementById('text');
+  const entry = document.body.dataset.entry;
+  const params = new URLSearchParams(location.search);
   // Opened at /s/<code>: the survey link's code; its kind and language are the link's, asked at once.
   const link = document.body.dataset.link || '';
-  const visitorKey = link ? 'visitorId:' + link : 'visitorId';
-  let visitorId = sessionStorage.getItem(visitorKey);
-  let shown = 0;
+  const saved = 'visitor:' + (link ? 'link:' + link : entry);
+  let visitorId = sessionStorage.getItem(saved);
+  // The question shown before the first answer: no survey exists until the visitor answers it.
+  let intro = JSON.parse(sessionStorage.getItem(saved + ':intro') || '[]');
+  let shown = -1;
+
+  // This browser's id in the page's own storage (no cookie, none from another site): answers are limited per device.
+  const device = (() => {
+    try {
+      let id = localStorage.getItem('surveyDevice');
+      if (!id) {
+        id = 'd_' + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+        localStorage.setItem('surveyDevice', id);
+      }
+      return id;
+    } catch {
+      return undefined;
+    }
+  })();
 
   const api = async (path, body) => {
     const res = await fetch('chat/api/' + path, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined);
-    if (!res.ok) throw new Error((await res.json()).message || res.statusText);
+    if (!res.ok) {
+      const err = new Error((await res.json()).message || res.statusText);
+      err.status = res.status;
+      throw err;
+    }
     return res.json();
   };
 
+  const bubble = (m) => {
+    const div = document.createElement('div');
+    div.className = 'msg ' + m.from;
+    div.dataset.testid = m.from + '-message';
+    if (m.dir) div.dir = m.dir;
+    div.textContent = m.text;
+    return div;
+  };
+
   const render = (messages) => {
-    for (const m of messages.slice(shown)) {
-      document.querySelectorAll('.choices').forEach((c) => c.remove());
-      const div = document.createElement('div');
-      div.className = 'msg ' + m.from;
-      div.dataset.testid = m.from + '-message';
-      if (m.dir) div.dir = m.dir;
-      div.textContent = m.text;
-      if (m.choices) {
-        const row = document.createElement('div');
-        row.className = 'choices';
-        for (const c of m.choices) {
-          const b = document.createElement('button');
-          b.textContent = c.label;
-          b.dataset.value = c.value;
-          b.dataset.testid = 'choice-' + c.value;
-          b.onclick = () => send({ choice: c.value });
-          row.appendChild(b);
-        }
-        div.appendChild(row);
+    const list = messages.length ? messages : intro.map((m) => ({ from: 'bot', ...m }));
+    if (list.length === shown) return;
+    log.replaceChildren(...list.map(bubble));
+    const last = list[list.length - 1];
+    if (last && last.from === 'bot' && last.choices) {
+      const row = document.createElement('div');
+      row.className = 'choices';
+      for (const c of last.choices) {
+        const b = document.createElement('button');
+        b.textContent = c.label;
+        b.dataset.value = c.value;
+        b.dataset.testid = 'choice-' + c.value;
+        b.onclick = () => send({ choice: c.value }).catch(showError);
+        row.appendChild(b);
       }
-      log.appendChild(div);
+      log.lastChild.appendChild(row);
     }
-    shown = messages.length;
+    shown = list.length;
     log.scrollTop = log.scrollHeight;
+    // Once the visitor has answered, they may leave a contact: the business can then answer them.
+    if (!contactLeft && messages.some((m) => m.from === 'visitor')) contact.classList.remove('hidden');
   };
 
   const refresh = async () => {
     if (!visitorId) return;
     render((await api('visitors/' + visitorId + '/messages')).messages);
+  };
+
+  const error = document.getElementById('error');
+  const contact = document.getElementById('contact');
+  let contactLeft = sessionStorage.getItem(saved + ':contact') === '1';
+  contact.onsubmit = async (e) => {
+    e.preventDefault();
+    const value = document.getElementById('contact-input').value.trim();
+    if (!value) return;
+    error.classList.add('hidden');
+    try {
+      await api('visitors/' + visitorId + '/contact', { contact: value });
+      contactLeft = true;
+      sessionStorage.setItem(saved + ':contact', '1');
+      contact.classList.add('hidden');
+      const note = bubble({ from: 'bot', text: 'Thank you: we can answer you there now.' });
+      note.dataset.testid = 'contact-thanks';
+      log.appendChild(note);
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const showError = (err) => {
+    if (err.status === 429) {
+      // Past the day's limit: said kindly, as the bot's answer, and the chat ends here.
+      const note = bubble({ from: 'bot', text: err.message });
+      note.dataset.testid = 'refusal';
+      log.appendChild(note);
+      composer.classList.add('hidden');
+      document.querySelectorAll('.choices').forEach((c) => c.remove());
+      return;
+    }
+    error.textContent = 'Not sent. ' + err.message;
+    error.classList.remove('hidden');
   };
 
   const send = async (body) => {
@@ -105,24 +178,22 @@ export const chatPage = `<!doctype html>
   const begin = () => {
     document.getElementById('start').classList.add('hidden');
     composer.classList.remove('hidden');
+    render([]);
     refresh();
     setInterval(refresh, 3000);
   };
 
-  const error = document.getElementById('error');
-  const startWith = async (body) => {
-    try {
-      visitorId = (await api('visitors', body)).visitorId;
-    } catch (err) {
-      error.textContent = err.message;
-      error.classList.remove('hidden');
-      return;
-    }
-    sessionStorage.setItem(visitorKey, visitorId);
+  const open = async (kind, locale, context) => {
+    const opened = await api('visitors', { kind, entry, ...(link ? { link } : {}), ...(locale ? { locale } : {}), ...(device ? { device } : {}), ...(context ? { context } : {}) });
+    visitorId = opened.visitorId;
+    intro = opened.question;
+    sessionStorage.setItem(saved, visitorId);
+    sessionStorage.setItem(saved + ':intro', JSON.stringify(intro));
     begin();
   };
+
   document.querySelectorAll('#start button').forEach((b) => {
-    b.onclick = () => startWith({ kind: b.dataset.kind, locale: document.getElementById('locale').value });
+    b.onclick = () => open(b.dataset.kind, document.getElementById('locale').value).catch(showError);
   });
 
   // Enter sends, Shift+Enter starts a new line (a comment keeps its line breaks); not while an IME composes.
@@ -141,15 +212,24 @@ export const chatPage = `<!doctype html>
       await send({ text });
       input.value = ''; // only once it was taken: a refused text stays in the box to be fixed
     } catch (err) {
-      error.textContent = 'Not sent. ' + err.message;
-      error.classList.remove('hidden');
+      showError(err);
     }
   };
 
   if (visitorId) begin();
-  else if (link) startWith({ link });
+  else if (link) open('nps').catch(showError);
+  else if (entry === 'widget') {
+    const context = {};
+    for (const k of ['order', 'customer']) if (params.get(k)) context[k] = params.get(k).slice(0, 100);
+    const kind = ['nps', 'csat', 'ces'].includes(params.get('kind')) ? params.get('kind') : 'nps';
+    const locale = ['en', 'es', 'ur'].includes(params.get('locale')) ? params.get('locale') : undefined;
+    open(kind, locale, Object.keys(context).length ? context : undefined).catch(showError);
+  }
 })();
 </script>
 </body>
 </html>
 `;
+
+export const chatPage = pageFor('web');
+export const embedPage = pageFor('widget');

@@ -26,6 +26,7 @@ const semanticRefusals: Array<[method: string, path: string]> = [
   ['POST', '/api/v1/webhooks'],
   ['GET', '/api/v1/metrics'],
   ['GET', '/api/v1/metrics/cohorts'],
+  ['GET', '/api/v1/metrics/refused-answers'],
   ['GET', '/api/v1/insights/drops'],
   ['GET', '/api/v1/insights/themes'],
   ['GET', '/api/v1/insights/segments'],

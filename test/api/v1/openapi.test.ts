@@ -26,6 +26,7 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'PATCH /customers/{id}': (ids) => ({ path: `/customers/${ids.customer}`, payload: { tags: ['vip'] } }),
   'GET /metrics': () => ({ path: '/metrics?kind=nps' }),
   'GET /stats': () => ({ path: '/stats?period=7d' }),
+  'GET /metrics/refused-answers': () => ({ path: '/metrics/refused-answers?from=2026-03-01&to=2026-03-10' }),
   'POST /staff': () => ({ path: '/staff', payload: { channel: 'web', address: visitor(), role: 'staff' } }),
   'POST /api-keys': () => ({ path: '/api-keys', payload: { name: 'CRM', scopes: ['surveys:read'] } }),
   'GET /api-keys': () => ({ path: '/api-keys' }),

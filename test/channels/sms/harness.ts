@@ -70,6 +70,12 @@ function databaseDeps(app: FastifyInstance): ChannelDeps {
     async startWebSurvey() {
       return { status: 'sent' };
     },
+    async webQuestion() {
+      return [];
+    },
+    async identifyWebVisitor() {
+      return { status: 'identified' as const };
+    },
     log: app.log,
     now: () => new Date(),
   };

@@ -60,6 +60,12 @@ export async function buildTeamsTestApp(
     async startWebSurvey() {
       return { status: 'sent' };
     },
+    async webQuestion() {
+      return [];
+    },
+    async identifyWebVisitor() {
+      return { status: 'identified' as const };
+    },
     log: app.log,
     now: () => new Date(),
   };

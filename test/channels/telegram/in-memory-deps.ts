@@ -21,6 +21,12 @@ export function inMemoryDeps(log: FastifyBaseLogger) {
     async startWebSurvey() {
       return { status: 'sent' };
     },
+    async webQuestion() {
+      return [];
+    },
+    async identifyWebVisitor() {
+      return { status: 'identified' as const };
+    },
     async handleInbound(message) {
       if (failWith) throw failWith;
       inbound.push(message);

@@ -58,7 +58,7 @@ describe('the /chat page in a real browser', () => {
     await expect.poll(() => page.getByTestId('bot-message').count()).toBeGreaterThan(2);
 
     expect(await page.getByTestId('visitor-message').allTextContents()).toEqual(['8', 'Quick service\nbut cold coffee']);
-    const visitor = await page.evaluate(() => sessionStorage.getItem('visitorId'));
+    const visitor = await page.evaluate(() => sessionStorage.getItem('visitor:web'));
     const survey = await server.app.store.surveys.model.findOne({ channel: 'web', address: visitor }).lean();
     expect(survey).toMatchObject({ state: 'completed', score: 8, comment: 'Quick service\nbut cold coffee' });
     expect(await page.getByTestId('reply-input').inputValue()).toBe('');

@@ -12,11 +12,33 @@ describe('web chat end to end', () => {
 
   const post = (url: string, payload: unknown) => server.app.inject({ method: 'POST', url, payload: payload as object });
 
-  it('invite → "nine" → "fast delivery" is stored as a completed NPS 9 promoter', async () => {
+  it('opening a chat stores no survey, however often; the first answer starts one', async () => {
+    const opened = [];
+    for (let i = 0; i < 25; i++) opened.push(await post('/chat/api/visitors', { kind: 'csat', device: `d_${'e'.repeat(30)}${String(i).padStart(2, '0')}` }));
+    expect(opened.map((r) => r.statusCode)).toEqual(Array(25).fill(201));
+    // The page shows the question it was given; nothing else exists for the visitor yet.
+    expect(opened[0]!.json()).toMatchObject({ status: 'opened', question: [{ text: expect.stringMatching(/satisfied/i), choices: expect.any(Array) }] });
+    const db = server.app.db.db!;
+    const counts = async () => [await db.collection('surveys').countDocuments({ kind: 'csat' }), await db.collection('customers').countDocuments({ channel: 'web' }), await db.collection('outbox').countDocuments({ channel: 'web' })];
+    const before = await counts();
+    expect(before[0]).toBe(0);
+    const { visitorId } = opened[3]!.json();
+    expect((await server.app.inject(`/chat/api/visitors/${visitorId}/messages`)).json().messages).toEqual([]);
+
+    const answered = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'first', choice: '5' });
+    expect(answered.statusCode).toBe(200);
+    const after = await counts();
+    expect(after[0]).toBe(1);
+    expect(after[1]).toBe(before[1]! + 1);
+    const transcript = (await server.app.inject(`/chat/api/visitors/${visitorId}/messages`)).json().messages;
+    expect(transcript.map((m: { from: string }) => m.from)).toEqual(['bot', 'visitor', 'bot']);
+  });
+
+  it('open → "nine" → "fast delivery" is stored as a completed NPS 9 promoter, started at the first answer', async () => {
     const created = await post('/chat/api/visitors', { kind: 'nps' });
     expect(created.statusCode).toBe(201);
     const { visitorId, status } = created.json();
-    expect(status).toBe('sent');
+    expect(status).toBe('opened');
 
     clock.advance(60_000);
     const first = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'a', text: 'nine' });
@@ -26,12 +48,13 @@ describe('web chat end to end', () => {
 
     const survey = await server.app.store.surveys.model.findOne({ channel: 'web', address: visitorId }).lean();
     expect(survey).toMatchObject({ kind: 'nps', state: 'completed', score: 9, band: 'promoter', comment: 'fast delivery', trigger: 'web' });
-    expect(survey?.invitedAt.toISOString()).toBe('2026-03-10T15:00:00.000Z');
+    expect(survey?.invitedAt.toISOString()).toBe('2026-03-10T15:01:00.000Z');
     expect(survey?.answeredAt?.toISOString()).toBe('2026-03-10T15:01:00.000Z');
     expect(survey?.completedAt?.toISOString()).toBe('2026-03-10T15:02:00.000Z');
     expect((await server.app.store.outbox.invitationOf(String(survey?._id)))?.status).toBe('sent');
 
     const rollups = await server.app.store.rollups.model.find({ businessId: 'default', kind: 'nps', cohort: 'all' }).lean();
+    // Sent counts surveys started (answered), never chats opened.
     expect(rollups).toHaveLength(1);
     expect(rollups[0]).toMatchObject({ week: '2026-03-09', sent: 1, scored: 1, completed: 1, commented: 1, scores: { 9: 1 } });
   });

@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { embedPage, widgetScript } from './widget-assets.js';
+
+/** This server's own origin as the browser sees it (behind a proxy, as Fastify's `trustProxy` gives it). */
+const ownOrigin = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
+
+/** Whether a page of `origin` may use the business's web chat: our own pages, and the websites it lists. */
+export function allowedOrigin(request: FastifyRequest, origin: string, widgetOrigins: readonly string[]): boolean {
+  return origin === ownOrigin(request) || widgetOrigins.includes(origin);
+}
+
+const originOf = (url: string | undefined): string | undefined => {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return 'null';
+  }
+};
+
+/**
+ * The embeddable widget: `/widget.js`, the one script a business pastes into its website, puts an
+ * iframe of `/embed` on the page; the embed page is the web chat opened at once, with what the
+ * website passed (an order, its own customer number) as the survey's context. Only the business's
+ * listed websites may frame it: `frame-ancestors` names them (the browser enforces it), and an embed
+ * or chat request whose Referer or Origin is another website is refused. Every other page keeps
+ * framing refused (`frame-ancestors 'none'`, `X-Frame-Options: DENY`).
+ */
+export function widgetRoutes(app: FastifyInstance, receiverOf: (request: FastifyRequest) => Promise<{ widgetOrigins: readonly string[] }>): void {
+  app.get('/widget.js', async (request, reply) => {
+    await receiverOf(request);
+    // Loaded by other websites' pages: a script any page may load (it only adds the iframe).
+    return reply
+      .type('text/javascript; charset=utf-8')
+      .header('cross-origin-resource-policy', 'cross-origin')
+      .header('cache-control', 'public, max-age=300')
+      .send(widgetScript);
+  });
+
+  app.get('/embed', async (request, reply) => {
+    const { widgetOrigins } = await receiverOf(request);
+    const from = originOf(request.headers.referer);
+    const ancestors = widgetOrigins.length ? widgetOrigins.join(' ') : "'none'";
+    // Helmet wrote the app's refusal to the raw response; this page's own policy replaces it.
+    reply.raw.removeHeader('x-frame-options');
+    reply.header('content-security-policy', `frame-ancestors ${ancestors}`);
+    if (from !== undefined && from !== ownOrigin(request) && !widgetOrigins.includes(from)) {
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send('<!doctype html><meta charset="utf-8"><title>Not shown here</title><p data-testid="refused">This survey is not shown on this website: the business has not listed it.</p>');
+    }
+    return reply.type('text/html; charset=utf-8').send(embedPage);
+  });
+}
