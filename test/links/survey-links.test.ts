@@ -56,10 +56,12 @@ describe('survey links through /api/v1/links and /s/<code>', () => {
     const started = await startVisitor('default', code);
     expect(started.statusCode, started.body).toBe(201);
     const { visitorId } = started.json();
-    const survey = await server.app.store.surveys.model.findOne({ address: visitorId }).lean();
-    expect(survey).toMatchObject({ kind: 'nps', locale: 'es', trigger: 'web', tags: ['spring'], context: { location: 'Main Street', staff: 'Ana', product: 'Coffee', link: code } });
+    // The chat is open with the link's question; the survey starts at the first answer.
+    expect(await server.app.store.surveys.model.countDocuments({ address: visitorId })).toBe(0);
     clock.advance(60_000);
     expect((await answer(visitorId, 'a', '9')).statusCode).toBe(200);
+    const survey = await server.app.store.surveys.model.findOne({ address: visitorId }).lean();
+    expect(survey).toMatchObject({ kind: 'nps', locale: 'es', trigger: 'web', tags: ['spring'], context: { location: 'Main Street', staff: 'Ana', product: 'Coffee', link: code } });
 
     expect(await cohorts('location')).toContainEqual(['Main Street', 1, 100]);
     expect(await cohorts('staff')).toContainEqual(['Ana', 1, 100]);
