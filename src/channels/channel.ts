@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors.js';
 import type { ChannelName, ChannelSender, DeliveryUpdate, Inbound, InboundResult } from '../domain/channels.js';
 import type { Locale, SurveyKind } from '../domain/surveys.js';
 
-export type { ChannelName, ChannelSender, Choice, CommentBox, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
+export type { ChannelName, ChannelSender, Choice, CommentBox, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound, TemplateUse } from '../domain/channels.js';
 export { channelNames } from '../domain/channels.js';
 
 /** What the product gives each business's channel when it is made. Adapters hold no survey logic: they call these. */

@@ -8,6 +8,7 @@ import { EventRepository } from './events.js';
 import { ferretDbGuard } from './ferretdb-guard.js';
 import { indexBuild } from './index-build.js';
 import { InboundRepository } from './inbound.js';
+import { ChatWindowRepository } from './chat-windows.js';
 import { InvitationRepository } from './invitations.js';
 import { OutboxRepository } from './outbox.js';
 import { RollupRepository } from './rollups.js';
@@ -69,6 +70,7 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     surveyImports: new SurveyImportRepository(surveyModel as never, weekAnalyses),
     surveySegments: new SurveySegmentReads(surveyModel as never),
     inbound: new InboundRepository(InboundRepository.model(conn)),
+    chatWindows: new ChatWindowRepository(ChatWindowRepository.model(conn)),
     outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
     rollups: new RollupRepository(RollupRepository.model(conn), guard, SurveyRepository.model(conn)),
     staff: new StaffRepository(conn, guard),
@@ -114,5 +116,6 @@ export async function housekeeping(store: Store, now: Date): Promise<void> {
   await store.dashboardAccess.deleteExpiredBefore(ago(1));
   await store.webhookDeliveries.deleteFinishedBefore(ago(30));
   await store.sendSlots.deleteBefore(ago(1));
+  await store.chatWindows.deleteBefore(ago(2));
   await store.guard.housekeeping(now);
 }
