@@ -17,7 +17,8 @@ const choicesOf = (m: FakeWhatsappMessage) => [...m.buttons.map((b) => b.id), ..
 /**
  * WhatsApp through the fake Twilio. The business's templates are the shipped wording of each
  * invitation and reminder (per kind and language, the business name a variable), as a business
- * would submit them for approval; so the customer reads the same words as on every other channel.
+ * would submit them for approval (the context a variable too); so the customer reads the same words as
+ * on every other channel, but for a "-" where a survey has no context.
  * A tap goes on the latest message offering that value (a list row or a button), else it is typed
  * (NPS has no list, and a template carries no buttons).
  */
@@ -28,8 +29,9 @@ export const whatsappDriver: ChannelDriver = {
     const templates = surveyKinds.flatMap((kind) =>
       locales.flatMap((locale) => {
         const p = promptsFor(locale);
-        const vars = { business: '{{1}}' };
-        return (['invitation', 'reminder'] as const).map((purpose) => ({ purpose, kind, locale, contentSid: fake.addTemplate(p[purpose](kind, vars)), variables: ['business'] }));
+        // One template per purpose, kind and language carries the survey's context as a variable (a survey without one shows "-").
+        const vars = { business: '{{1}}', context: '{{2}}' };
+        return (['invitation', 'reminder'] as const).map((purpose) => ({ purpose, kind, locale, contentSid: fake.addTemplate(p[purpose](kind, vars)), variables: ['business', 'context'] }));
       }),
     );
     const server = await buildTestServer(
