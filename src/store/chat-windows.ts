@@ -37,6 +37,12 @@ export class ChatWindowRepository {
     return doc?.lastInboundAt ?? undefined;
   }
 
+  /** An erased person's windows: when they last wrote is theirs too. */
+  async forget(businessId: string, people: ReadonlyArray<{ channel: string; address: string }>): Promise<void> {
+    if (!people.length) return;
+    await this.model.deleteMany({ _id: { $in: people.map((p) => windowIdOf(businessId, p.channel, p.address)) } });
+  }
+
   /** Windows long closed: nothing reads a time older than a day. */
   async deleteBefore(before: Date): Promise<void> {
     await this.model.deleteMany({ lastInboundAt: { $lt: before } });

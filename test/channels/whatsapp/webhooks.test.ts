@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelIdentitiesInput, toStored, businessInput } from '../../../src/businesses/settings.js';
 import { SecretBox } from '../../../src/security/secret-box.js';
-import { startWhatsappHarness, type WhatsappHarness } from './harness.js';
+import { apiKey, startWhatsappHarness, type WhatsappHarness } from './harness.js';
 
 describe('WhatsApp identity: one schema, sealed like the others', () => {
   const identity = { accountSid: `AC${'3'.repeat(32)}`, authToken: 'whatsapp-token-abcdef', from: 'whatsapp:+15005550006' };
@@ -77,5 +77,17 @@ describe('WhatsApp webhooks: signed messages and status callbacks', () => {
 
     const forged = await h.app.inject({ method: 'POST', url: '/webhooks/twilio/whatsapp/status', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bm9wZQ==' }, payload: `MessageSid=${lost!.sid}&MessageStatus=failed` });
     expect(forged.statusCode).toBe(403);
+  });
+
+  it("an erasure forgets when the person last wrote (their window)", async () => {
+    const customer = '+923001234514';
+    const { surveyId } = await h.start({ kind: 'nps', address: customer, locale: 'en' });
+    await h.fake.receive(h.app, customer, '9');
+    const windows = () => h.app.db.collection('chat_windows').countDocuments({});
+    const before = await windows();
+    const { customerId } = await h.survey(surveyId);
+    const erased = await h.app.inject({ method: 'DELETE', url: `/api/v1/customers/${String(customerId)}`, headers: { 'x-api-key': apiKey } });
+    expect(erased.statusCode, erased.body).toBe(200);
+    expect(await windows()).toBe(before - 1);
   });
 });
