@@ -6,7 +6,7 @@ import { channelNames, type ChannelName } from './domain/channels.js';
 import { cleanText } from './domain/text.js';
 import { describeIssues } from './errors.js';
 import { SecretBox } from './security/secret-box.js';
-import { teamsAppTypes, teamsIdentityProblems, telegramToken, telegramWebhookSecret, twilioAccountSid, twilioSender } from './businesses/identities.js';
+import { teamsAppTypes, teamsIdentityProblems, telegramToken, telegramWebhookSecret, twilioAccountSid, twilioSender, whatsappSender, whatsappTemplate } from './businesses/identities.js';
 
 /** "90s", "30m", "24h", "3d", or a plain number of milliseconds. */
 const duration = z
@@ -114,6 +114,22 @@ const envSchema = z
     TWILIO_FROM: twilioSender.optional(),
     TWILIO_API_BASE_URL: z.url().optional(),
     SMS_RATE_PER_SECOND: z.coerce.number().positive().max(100).default(1),
+    /** The environment's business's WhatsApp sender (same account as SMS): whatsapp:+E164 or MG…. */
+    TWILIO_WHATSAPP_FROM: whatsappSender.optional(),
+    WHATSAPP_RATE_PER_SECOND: z.coerce.number().positive().max(80).default(80),
+    /** Its approved templates, a JSON array of {purpose, kind?, locale, contentSid, variables}. */
+    WHATSAPP_TEMPLATES: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'not JSON: a JSON array of templates' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(whatsappTemplate))
+      .optional(),
 
     TELEGRAM_BOT_TOKEN: telegramToken.optional(),
     TELEGRAM_WEBHOOK_SECRET: telegramWebhookSecret.optional(),
@@ -135,7 +151,8 @@ const envSchema = z
         if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: `required ${why}` });
       }
     };
-    need(env.TWILIO_ACCOUNT_SID !== undefined, ['TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'PUBLIC_URL'], 'when TWILIO_ACCOUNT_SID is set (SMS enabled)');
+    need(env.TWILIO_ACCOUNT_SID !== undefined && env.TWILIO_WHATSAPP_FROM === undefined, ['TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'PUBLIC_URL'], 'when TWILIO_ACCOUNT_SID is set (SMS enabled)');
+    need(env.TWILIO_WHATSAPP_FROM !== undefined, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'PUBLIC_URL'], 'when TWILIO_WHATSAPP_FROM is set (WhatsApp enabled)');
     need(env.TELEGRAM_BOT_TOKEN !== undefined, ['TELEGRAM_WEBHOOK_SECRET'], 'when TELEGRAM_BOT_TOKEN is set (Telegram enabled)');
     need(env.TELEGRAM_BOT_TOKEN !== undefined && !env.TELEGRAM_POLLING, ['PUBLIC_URL'], 'for the Telegram webhook');
     if (env.TEAMS_APP_ID !== undefined) {
@@ -217,6 +234,16 @@ function toConfig(env: z.output<typeof envSchema>) {
             ratePerSecond: env.SMS_RATE_PER_SECOND,
           }
         : undefined,
+    whatsapp:
+      env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_WHATSAPP_FROM
+        ? {
+            accountSid: env.TWILIO_ACCOUNT_SID,
+            authToken: env.TWILIO_AUTH_TOKEN,
+            from: env.TWILIO_WHATSAPP_FROM,
+            ratePerSecond: env.WHATSAPP_RATE_PER_SECOND,
+            templates: env.WHATSAPP_TEMPLATES ?? [],
+          }
+        : undefined,
     telegram:
       env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_WEBHOOK_SECRET
         ? {
@@ -265,6 +292,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** The values of those variables in a parsed configuration, for the log redaction. */
 export function secretValues(config: Config): string[] {
-  const values = [config.twilio?.authToken, config.telegram?.token, config.telegram?.webhookSecret, config.teams?.appPassword, config.apiKey, config.mongodbUri, config.secretsKey, config.metrics.token];
+  const values = [config.twilio?.authToken, config.whatsapp?.authToken, config.telegram?.token, config.telegram?.webhookSecret, config.teams?.appPassword, config.apiKey, config.mongodbUri, config.secretsKey, config.metrics.token];
   return values.filter((v): v is string => !!v);
 }

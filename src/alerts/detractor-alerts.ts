@@ -11,10 +11,13 @@ export function detractorAlert(survey: Pick<SurveyRecord, 'id' | 'kind' | 'score
   const kind = kindLabel[survey.kind];
   const head = firstAlert ? `Detractor alert: ${kind} ${survey.score} from ${who}.` : `Comment from ${who} (${kind} ${survey.score}):`;
   const said = comment ? ` "${comment}"` : '';
+  const text = `${head}${said} Reply with: /reply ${survey.id} <your message>`;
   return {
-    text: `${head}${said} Reply with: /reply ${survey.id} <your message>`,
+    text,
     // Telegram and Teams show this as a button; tapping it explains how to write the reply.
     choices: [{ label: 'Reply', value: `/reply ${survey.id}` }],
+    // Where the owner's chat must be reopened by a template (WhatsApp after a day's silence), the text rides in it.
+    template: { purpose: 'owner', locale: 'en', values: { text } },
   };
 }
 

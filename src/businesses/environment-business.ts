@@ -30,6 +30,7 @@ export interface EnvironmentDescription {
   owners: { addresses: ReadonlyArray<{ channel: ChannelName; address: string }>; digestSchedule: { weekday: number; minute: number } };
   web: { enabled: boolean };
   twilio?: { accountSid: string; authToken: string; from: string; ratePerSecond: number };
+  whatsapp?: { accountSid: string; authToken: string; from: string; ratePerSecond: number; templates: unknown[] };
   telegram?: { token: string; webhookSecret: string };
   teams?: { appId: string; appPassword: string; appType: string; tenantId?: string };
   apiKey?: string;
@@ -37,10 +38,11 @@ export interface EnvironmentDescription {
 
 /** The business the environment describes, as the CLI or the API would be given it. */
 export function environmentBusiness(config: EnvironmentDescription) {
-  const { twilio, telegram, teams } = config;
+  const { twilio, whatsapp, telegram, teams } = config;
   const channels = channelIdentitiesInput.parse({
     web: { enabled: config.web.enabled },
     ...(twilio ? { sms: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: twilio.from, ratePerSecond: twilio.ratePerSecond } } : {}),
+    ...(whatsapp ? { whatsapp: { accountSid: whatsapp.accountSid, authToken: whatsapp.authToken, from: whatsapp.from, ratePerSecond: whatsapp.ratePerSecond, templates: whatsapp.templates } } : {}),
     ...(telegram ? { telegram: { token: telegram.token, webhookSecret: telegram.webhookSecret } } : {}),
     // With the deployment's Teams auth off (never in production) the app's id is not used, so may be absent.
     ...(teams

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { placeholders } from '../dialogs/prompts/catalog.js';
+import { locales, surveyKinds } from '../domain/surveys.js';
 
 /*
  * A channel identity (a Twilio sender, a Telegram bot, a Teams app, the web chat), one schema for
@@ -8,6 +10,25 @@ import { z } from 'zod';
 export const twilioAccountSid = z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID: AC followed by 32 hex digits');
 export const twilioSender = z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'an E.164 number such as +15551234567 or a messaging service SID (MG…)');
 export const smsRate = z.number().positive().max(100);
+export const whatsappSender = z.string().regex(/^(whatsapp:\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'a WhatsApp sender such as whatsapp:+15551234567 or a messaging service SID (MG…)');
+/** Meta's default throughput for a WhatsApp Business number (Twilio passes it on): 80 messages a second. */
+export const whatsappRate = z.number().positive().max(80);
+
+/** What a template's variables may be filled with: a survey's placeholders, or (for an owner) the notice's text. */
+export const templateValueNames = [...(Object.keys(placeholders) as Array<keyof typeof placeholders>), 'text'] as const;
+
+/**
+ * An approved WhatsApp template (Twilio Content API, `HX…`) for a message that may start a
+ * conversation: per purpose, language and optionally survey kind; `variables` fill `{{1}}`, `{{2}}`, … in order.
+ */
+export const whatsappTemplate = z.strictObject({
+  purpose: z.enum(['invitation', 'reminder', 'owner']),
+  kind: z.enum(surveyKinds).optional(),
+  locale: z.enum(locales),
+  contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'a content SID: HX followed by 32 hex digits'),
+  variables: z.array(z.enum(templateValueNames)).max(10).default([]),
+});
+export type WhatsappTemplate = z.output<typeof whatsappTemplate>;
 export const telegramToken = z.string().regex(/^\d+:[\w-]{20,}$/, 'a bot token from @BotFather (123456:ABC…)');
 export const telegramWebhookSecret = z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, '16-256 characters of A-Z, a-z, 0-9, _ and -');
 export const teamsAppTypes = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
@@ -28,7 +49,7 @@ export function teamsIdentityProblems(t: { appType: (typeof teamsAppTypes)[numbe
 const deploymentEndpoint = (field: string, variable: string) =>
   z.never({ error: `${field} is not a business setting: provider endpoints belong to the deployment (${variable}), outside production only` }).optional();
 
-/** A business's own channel identities: its Twilio sender, its Telegram bot, its Teams app, its web chat. */
+/** A business's own channel identities: its Twilio senders (SMS, WhatsApp), its Telegram bot, its Teams app, its web chat. */
 export const channelIdentitiesInput = z.strictObject({
   web: z.strictObject({ enabled: z.boolean() }).optional(),
   sms: z
@@ -37,6 +58,16 @@ export const channelIdentitiesInput = z.strictObject({
       authToken: z.string().trim().min(1),
       from: twilioSender,
       ratePerSecond: smsRate.default(1),
+      apiBaseUrl: deploymentEndpoint('apiBaseUrl', 'TWILIO_API_BASE_URL'),
+    })
+    .optional(),
+  whatsapp: z
+    .strictObject({
+      accountSid: twilioAccountSid,
+      authToken: z.string().trim().min(1),
+      from: whatsappSender,
+      ratePerSecond: whatsappRate.default(80),
+      templates: z.array(whatsappTemplate).max(200).default([]),
       apiBaseUrl: deploymentEndpoint('apiBaseUrl', 'TWILIO_API_BASE_URL'),
     })
     .optional(),

@@ -5,7 +5,7 @@ import { locales } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { reasonQuestionInput } from './reason-question.js';
-import { channelIdentitiesInput, type ChannelIdentities, type teamsAppTypes } from './identities.js';
+import { channelIdentitiesInput, type ChannelIdentities, type teamsAppTypes, type WhatsappTemplate } from './identities.js';
 import type { BusinessSettings } from '../store/index.js';
 
 /** Business ids appear in URLs (`/b/<id>/…`) and in Telegram deep links: 1-32 of A-Z a-z 0-9 _. */
@@ -62,10 +62,11 @@ export function toStored(input: z.output<typeof businessInput>, box: SecretBox):
 
 /** Channel settings in the shape the channel factory takes, from a business's identities and the deployment's settings. */
 export function channelSettingsOf(identities: ChannelIdentities, config: ChannelDeployment): ChannelSettings {
-  const { sms, telegram, teams } = identities;
+  const { sms, whatsapp, telegram, teams } = identities;
   return {
     web: { visitorsPerHour: config.web.visitorsPerHour, answersPerDevice: config.web.answersPerDevice, answersPerNetwork: config.web.answersPerNetwork, enabled: identities.web?.enabled ?? config.nodeEnv !== 'production' },
     twilio: sms ? { ...sms, apiBaseUrl: config.providers.twilioApiBaseUrl } : undefined,
+    whatsapp: whatsapp ? { ...whatsapp, apiBaseUrl: config.providers.twilioApiBaseUrl } : undefined,
     // Long polling (development) is for the bot TELEGRAM_BOT_TOKEN names.
     telegram: telegram ? { ...telegram, apiRoot: config.providers.telegramApiRoot, polling: config.telegram?.polling === true && config.telegram.token === telegram.token } : undefined,
     teams: teams
@@ -96,6 +97,7 @@ export interface ChannelDeployment {
 export interface ChannelSettings {
   web: { enabled: boolean } & WebLimits;
   twilio: { accountSid: string; authToken: string; from: string; ratePerSecond: number; apiBaseUrl?: string } | undefined;
+  whatsapp: { accountSid: string; authToken: string; from: string; ratePerSecond: number; templates: WhatsappTemplate[]; apiBaseUrl?: string } | undefined;
   telegram: { token: string; webhookSecret: string; polling: boolean; apiRoot?: string } | undefined;
   teams:
     | {

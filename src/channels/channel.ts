@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors.js';
 import type { ChannelName, ChannelSender, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
 import type { Locale, SurveyKind } from '../domain/surveys.js';
 
-export type { ChannelName, ChannelSender, Choice, CommentBox, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound } from '../domain/channels.js';
+export type { ChannelName, ChannelSender, Choice, CommentBox, Delivery, DeliveryUpdate, Inbound, InboundResult, Outbound, TemplateUse } from '../domain/channels.js';
 export { channelNames } from '../domain/channels.js';
 
 /** What a web chat is about: what the page that opened it knows (an order, the business's own customer number, a link's place). */

@@ -5,13 +5,14 @@ import type { Store } from '../store/index.js';
 import type { Channel, ChannelDeps, ChannelRoutes } from './channel.js';
 import { createSmsChannel, smsRoutes } from './sms/index.js';
 import { createWebChannel, webRoutes } from './web/index.js';
+import { createWhatsappChannel, whatsappRoutes } from './whatsapp/index.js';
 
 export interface ChannelFactoryDeps {
   /** The business whose channels these are: what they store is kept under its id. */
   businessId: string;
   log: FastifyBaseLogger;
   now: () => Date;
-  store: Pick<Store, 'webTranscripts' | 'webSessions' | 'answerLimits' | 'teamsConversations' | 'sendSlots'>;
+  store: Pick<Store, 'webTranscripts' | 'webSessions' | 'answerLimits' | 'teamsConversations' | 'sendSlots' | 'chatWindows'>;
   /** What the product gives the business's channels: its inbound pipeline, opt-outs, delivery reports. */
   product: ChannelDeps;
 }
@@ -54,6 +55,11 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
     add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log, product: deps.product }, { slots }));
   }
   if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log, product: deps.product }, { slots }));
+  if (settings.whatsapp) {
+    const { chatWindows } = deps.store;
+    const windows = { wrote: (address: string, at: Date) => chatWindows.wrote(deps.businessId, 'whatsapp', address, at), lastInbound: (address: string) => chatWindows.lastInbound(deps.businessId, 'whatsapp', address) };
+    add(createWhatsappChannel({ ...settings.whatsapp, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log, now: deps.now, windows, product: deps.product }, { slots }));
+  }
   if (settings.teams) {
     const { createTeamsChannel } = await import('./teams/index.js');
     const teams = deps.store.teamsConversations;
@@ -65,10 +71,10 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
 /**
  * Every channel kind's routes, added once at start. Telegram's and Teams' are loaded only when a
  * business has that channel; since any business may get one while the server runs, the routes of
- * all four are always there (the SDKs themselves are loaded with a business's first such channel).
+ * all five are always there (the SDKs themselves are loaded with a business's first such channel).
  */
 export async function channelRoutes(publicUrl: string): Promise<ChannelRoutes[]> {
   const { telegramRoutes } = await import('./telegram/routes.js');
   const { teamsRoutes } = await import('./teams/routes.js');
-  return [webRoutes, smsRoutes({ publicUrl }), telegramRoutes, teamsRoutes];
+  return [webRoutes, smsRoutes({ publicUrl }), whatsappRoutes({ publicUrl }), telegramRoutes, teamsRoutes];
 }

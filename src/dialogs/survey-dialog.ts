@@ -1,4 +1,5 @@
-import type { Choice, Outbound } from '../domain/channels.js';
+import type { Choice, Outbound, TemplateUse } from '../domain/channels.js';
+import { valuesOf } from './prompts/catalog.js';
 import { bandOf } from '../domain/surveys.js';
 import { parseChoice, parseScore, scaleOf } from './parse-score.js';
 import { parseReason, parseReasonChoice } from './parse-reason.js';
@@ -54,13 +55,20 @@ function asked(s: DialogSession, p: PromptSet, reason: ReasonQuestion | undefine
   return s.state === 'awaiting_reason' && reasonAsked(reason, s) ? reasonMessage(s, reason, p) : followUpMessage(s, s.score, p);
 }
 
+/** The template a channel may need for the invitation or the reminder: the survey's placeholders as text. */
+function templateUse(purpose: 'invitation' | 'reminder', s: DialogSession): TemplateUse {
+  const values = Object.fromEntries(Object.entries(valuesOf(s.kind, s.vars)).map(([k, v]) => [k, String(v)]));
+  return { purpose, kind: s.kind, locale: s.locale, values };
+}
+
 const nothing = (session: DialogSession): StepResult => ({ session, outbound: [], events: [] });
 
 export function startDialog(params: { kind: SurveyKind; locale: Locale; vars: PromptVars; now: Date; wording?: Wording }): StepResult {
   const { kind, locale, vars, now } = params;
   const p = promptsFor(locale, params.wording);
   const session: DialogSession = { kind, state: 'invited', locale, vars: { ...vars }, reprompts: 0, invitedAt: now };
-  return { session, outbound: [message(p, p.invitation(kind, vars), choicesFor(kind, p))], events: [] };
+  const invitation = message(p, p.invitation(kind, vars), choicesFor(kind, p));
+  return { session, outbound: [{ ...invitation, template: templateUse('invitation', session) }], events: [] };
 }
 
 /** Advances one survey conversation by one input. Pure: returns a new session and never mutates its input. */
@@ -214,7 +222,7 @@ function remind(s: DialogSession, now: Date, policy: DialogPolicy, p: PromptSet)
   if (s.state !== 'invited' || s.remindedAt || !due) return nothing(s);
   return {
     session: { ...s, remindedAt: now },
-    outbound: [message(p, p.reminder(s.kind, s.vars), choicesFor(s.kind, p))],
+    outbound: [{ ...message(p, p.reminder(s.kind, s.vars), choicesFor(s.kind, p)), template: templateUse('reminder', s) }],
     events: [{ type: 'reminded' }],
   };
 }

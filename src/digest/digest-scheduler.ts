@@ -104,7 +104,9 @@ export class DigestScheduler {
       if (!texts.has(item.channel)) texts.set(item.channel, await this.text(digest.periodStart, item.channel));
       if (chart === null && channelFacts[item.channel].pictures) chart = await trendChart(this.store, this.business.id, digest.periodStart);
       const image = channelFacts[item.channel].pictures ? (chart ?? undefined) : undefined;
-      const message = { text: texts.get(item.channel) ?? '', ...(image ? { image } : {}) };
+      const text = texts.get(item.channel) ?? '';
+      // The digest is written in English; where the owner's chat needs a template to reopen, the text rides in it.
+      const message = { text, ...(image ? { image } : {}), template: { purpose: 'owner' as const, locale: 'en' as const, values: { text } } };
       const ids = await this.outbox.enqueue([{ businessId: this.business.id, channel: item.channel, address: item.address, purpose: 'digest', message, nextAttemptAt: this.now(), key: sendKey(digest, item) }]);
       await this.outbox.deliver(ids);
     }

@@ -8,8 +8,12 @@ import { normalizePhone } from './phone.js';
 
 /** How a person is named on a channel. */
 export type AddressShape =
-  /** A phone number: stored in E.164, national numbers read in the business's country. */
-  | { kind: 'phone'; what: string; example: string }
+  /**
+   * A phone number: stored in E.164, national numbers read in the business's country. `prefix` is
+   * how the provider writes the channel before the number (`whatsapp:+…`), accepted and left off;
+   * `bare`: a bare phone number in a command or an import means this channel.
+   */
+  | { kind: 'phone'; what: string; example: string; prefix?: string; bare: boolean }
   /** An id the provider gives, stored as given when it has this shape. */
   | { kind: 'id'; pattern: RegExp; what: string; example: string };
 
@@ -19,8 +23,8 @@ export interface ChannelFacts {
   address: AddressShape;
   /** The most choices one message carries as buttons; 0: none, the text says what to type. */
   buttons: number;
-  /** A native pick-one list (more options than buttons fit). */
-  lists: boolean;
+  /** The most rows of a native pick-one list (more options than buttons fit); 0: no lists. */
+  listRows: number;
   /** A message can carry a picture (the digest's trend chart). */
   pictures: boolean;
   /** The longest text one message may carry, in characters (the provider refuses longer ones). */
@@ -45,9 +49,9 @@ export interface ChannelFacts {
 const rows = {
   sms: {
     label: 'SMS',
-    address: { kind: 'phone', what: 'a phone number', example: '+14155552671' },
+    address: { kind: 'phone', what: 'a phone number', example: '+14155552671', bare: true },
     buttons: 0,
-    lists: false,
+    listRows: 0,
     pictures: false,
     // Twilio refuses a longer body (error 21617); the carrier splits it into segments.
     maxTextLength: 1_600,
@@ -63,7 +67,7 @@ const rows = {
     address: { kind: 'id', pattern: /^-?\d{1,20}$/, what: 'a Telegram chat id (digits, as the bot sees the chat)', example: '12345' },
     // The Bot API's limit on the buttons of one inline keyboard.
     buttons: 100,
-    lists: false,
+    listRows: 0,
     pictures: true,
     maxTextLength: 4_096,
     commands: { slashOptional: false },
@@ -78,7 +82,7 @@ const rows = {
     address: { kind: 'id', pattern: /^[A-Za-z0-9:._@-]{1,200}$/, what: "a Teams user's Entra object id or account id", example: '29:1a2b3c' },
     // The widest question card drawn and tested (an NPS question's 0-10).
     buttons: 11,
-    lists: false,
+    listRows: 0,
     pictures: true,
     // Teams refuses a message over about 28 KB.
     maxTextLength: 28_000,
@@ -95,7 +99,7 @@ const rows = {
     address: { kind: 'id', pattern: /^v_[A-Za-z0-9_-]{1,64}$/, what: 'a web chat visitor id (v_…)', example: 'v_0123456789abcdef' },
     // The widest row of buttons the chat page lays out and is tested with (an NPS question's 0-10).
     buttons: 11,
-    lists: false,
+    listRows: 0,
     pictures: false,
     // The chat page's own bound, the same as on a visitor's message.
     maxTextLength: 20_000,
@@ -105,6 +109,26 @@ const rows = {
     transcript: true,
     conversationReferences: false,
     anonymous: true,
+  },
+  whatsapp: {
+    label: 'WhatsApp',
+    // Twilio writes `whatsapp:+14155552671`; the number alone is stored (its own customer, beside the SMS one).
+    address: { kind: 'phone', what: 'a WhatsApp phone number', example: '+14155552671', prefix: 'whatsapp:', bare: false },
+    // Quick replies: at most three buttons (a question with more is a list, or typed).
+    buttons: 3,
+    // A list picker holds at most ten rows: CSAT's 5 and CES's 7 fit, NPS's 11 do not (typed).
+    listRows: 10,
+    // A picture needs a public media URL, which the digest does not serve yet: its text goes alone.
+    pictures: false,
+    // WhatsApp's limit on a text message's body.
+    maxTextLength: 4_096,
+    // People type commands as plain words; the slash is optional.
+    commands: { slashOptional: true },
+    digest: 'full',
+    deepLinks: false,
+    transcript: false,
+    conversationReferences: false,
+    anonymous: false,
   },
 } satisfies Record<string, ChannelFacts>;
 
@@ -117,7 +141,7 @@ export const channelNames = Object.keys(rows) as [ChannelName, ...ChannelName[]]
 export const channelsWhere = (has: (facts: ChannelFacts) => boolean): ChannelName[] => channelNames.filter((name) => has(channelFacts[name]));
 
 /** The one channel whose addresses are phone numbers (a bare phone number in a command or an import means it). */
-export const phoneChannel: ChannelName = exactlyOne(channelsWhere((f) => f.address.kind === 'phone'), 'phone numbers as addresses');
+export const phoneChannel: ChannelName = exactlyOne(channelsWhere((f) => f.address.kind === 'phone' && f.address.bare), 'bare phone numbers as addresses');
 
 /** The channel whose people are anonymous (an imported answer with neither channel nor phone). */
 export const anonymousChannel: ChannelName = exactlyOne(channelsWhere((f) => f.anonymous), 'anonymous people');
@@ -138,8 +162,9 @@ export function channelAddress(channel: ChannelName, raw: string, country: strin
   const trimmed = raw.trim();
   const shape = channelFacts[channel].address;
   if (shape.kind === 'phone') {
-    const phone = normalizePhone(trimmed, country);
-    return phone ? { address: phone } : { problem: `"${trimmed.slice(0, 40)}" is not a valid phone number; use international format such as ${shape.example}` };
+    const number = shape.prefix && trimmed.toLowerCase().startsWith(shape.prefix) ? trimmed.slice(shape.prefix.length) : trimmed;
+    const phone = normalizePhone(number, country);
+    return phone ? { address: phone } : { problem: `"${number.slice(0, 40)}" is not a valid phone number; use international format such as ${shape.example}` };
   }
   return shape.pattern.test(trimmed) ? { address: trimmed } : { problem: `address: not ${shape.what}` };
 }

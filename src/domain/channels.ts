@@ -1,6 +1,7 @@
 /** What passes between a channel adapter and the product: channel names, messages in and out, deliveries. */
 
 import { channelFacts, type ChannelName } from './channel-facts.js';
+import type { Locale, SurveyKind } from './surveys.js';
 
 /** The chat channels a survey can run on: the rows of the channel facts. */
 export { channelNames, type ChannelName } from './channel-facts.js';
@@ -16,6 +17,18 @@ export interface CommentBox {
   placeholder: string;
   send: string;
   skip: string;
+}
+
+/**
+ * What a message that starts a conversation is, for channels that must send such a message as a
+ * template the provider approved (WhatsApp outside its 24-hour window): which template, in which
+ * language, and the values its variables may take (the survey's placeholders, or an owner notice's text).
+ */
+export interface TemplateUse {
+  purpose: 'invitation' | 'reminder' | 'owner';
+  kind?: SurveyKind;
+  locale: Locale;
+  values: Record<string, string>;
 }
 
 /** What the bot says, channel-neutral. Each adapter renders it natively (keyboard, card, plain text). */
@@ -38,6 +51,8 @@ export interface Outbound {
   dir?: 'ltr' | 'rtl';
   /** The survey this message belongs to, so a channel can tie a button tap back to it. */
   surveyId?: string;
+  /** It may start a conversation: where the provider asks for an approved template then, which one. */
+  template?: TemplateUse;
 }
 
 /** One message from a person, already verified and mapped by the adapter. */
@@ -154,7 +169,8 @@ export function rowsOf(choices: readonly Choice[]): Choice[][] {
 /** A message with buttons as a channel shows it: whole, or its text alone on a channel without buttons (the text says what to type). */
 export function withButtonsOn(channel: ChannelName, message: Outbound): Outbound {
   if (channelFacts[channel].buttons > 0) return message;
-  return { text: message.numbered && message.choices?.length ? numberedText(message.text, message.choices) : message.text };
+  const { choices: _choices, numbered: _numbered, ...rest } = message;
+  return { ...rest, text: message.numbered && message.choices?.length ? numberedText(message.text, message.choices) : message.text };
 }
 
 /** The text with its choices listed under it, numbered from 1: how a channel without buttons asks a pick-one question. */

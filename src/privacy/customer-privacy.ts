@@ -188,6 +188,7 @@ export class CustomerPrivacy {
     const invitations = await store.invitations.erase(businessId, p.invitations.map((i) => i.id));
     const surveys = await store.surveys.anonymise(businessId, surveyIds);
     const events = await store.events.deleteOfCustomers(businessId, p.customers.map((c) => c.id));
+    await store.chatWindows.forget(businessId, live);
     let optOutsKept = 0;
     let customers = 0;
     for (const c of live) {

@@ -9,6 +9,7 @@ import { EventRepository } from './events.js';
 import { ferretDbGuard } from './ferretdb-guard.js';
 import { indexBuild } from './index-build.js';
 import { InboundRepository } from './inbound.js';
+import { ChatWindowRepository } from './chat-windows.js';
 import { InvitationRepository } from './invitations.js';
 import { OutboxRepository } from './outbox.js';
 import { RollupRepository } from './rollups.js';
@@ -75,6 +76,7 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     surveyImports: new SurveyImportRepository(surveyModel as never, weekAnalyses),
     surveySegments: new SurveySegmentReads(surveyModel as never),
     inbound: new InboundRepository(InboundRepository.model(conn)),
+    chatWindows: new ChatWindowRepository(ChatWindowRepository.model(conn)),
     outbox: new OutboxRepository(OutboxRepository.model(conn), guard),
     rollups: new RollupRepository(RollupRepository.model(conn), guard, SurveyRepository.model(conn)),
     staff: new StaffRepository(conn, guard),
@@ -126,5 +128,6 @@ export async function housekeeping(store: Store, now: Date): Promise<void> {
   await store.sendSlots.deleteBefore(ago(1));
   await store.webSessions.deleteExpiredBefore(now);
   await store.answerLimits.deleteExpiredBefore(now);
+  await store.chatWindows.deleteBefore(ago(2));
   await store.guard.housekeeping(now);
 }

@@ -227,11 +227,12 @@ export class OutboxRepository {
     if (addresses.length) {
       const to = { businessId, $or: addresses.map((a) => ({ channel: a.channel, address: a.address })) };
       await this.model.updateMany({ ...to, state: { $in: ['pending', 'sending'] } }, { $set: { state: 'failed' } });
-      changed += (await this.model.updateMany(to, { $set: { address: erasedAddress, 'message.text': text }, $unset: { error: 1, 'message.choices': 1 } })).modifiedCount;
+      // A template's values repeat the text's words (a name, a comment): they go with it.
+      changed += (await this.model.updateMany(to, { $set: { address: erasedAddress, 'message.text': text }, $unset: { error: 1, 'message.choices': 1, 'message.template': 1 } })).modifiedCount;
     }
     if (surveyIds.length) {
-      const about = { businessId, surveyId: { $in: surveyIds.map((id) => new Types.ObjectId(id)) }, 'message.text': { $ne: text } };
-      changed += (await this.model.updateMany(about, { $set: { 'message.text': text } })).modifiedCount;
+      const about = { businessId, surveyId: { $in: surveyIds.map((id) => new Types.ObjectId(id)) }, $or: [{ 'message.text': { $ne: text } }, { 'message.template': { $exists: true } }] };
+      changed += (await this.model.updateMany(about, { $set: { 'message.text': text }, $unset: { 'message.template': 1 } })).modifiedCount;
     }
     return changed;
   }
@@ -243,6 +244,6 @@ export class OutboxRepository {
   }
 
   async setText(id: string, text: string): Promise<void> {
-    await this.guard.single({ collection: 'outbox', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { 'message.text': text } }));
+    await this.guard.single({ collection: 'outbox', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { 'message.text': text }, $unset: { 'message.template': 1 } }));
   }
 }

@@ -59,6 +59,8 @@ function sendsTo(c: Pick<Customer, 'channel' | 'address' | 'teams'>): number {
       return rig.connector.activities.filter((a) => a.kind !== 'update' && a.conversationId === `a:1${c.teams!.aadObjectId.replace(/-/g, '')}`).length;
     case 'web':
       return channelSends.filter((s) => s.channel === 'web' && s.to === c.address).length + webReplies.get(c.address)!;
+    case 'whatsapp':
+      throw new Error('WhatsApp opt-outs are tested in test/channels/whatsapp/opt-out.test.ts');
   }
 }
 /** Bot lines the web chat answered in its responses, by visitor. */
@@ -81,6 +83,8 @@ async function say(c: Customer, text: string, id: string): Promise<LightMyReques
       webReplies.set(c.address, (webReplies.get(c.address) ?? 0) + ((res.json() as { replies?: unknown[] }).replies?.length ?? 0));
       return res;
     }
+    case 'whatsapp':
+      throw new Error('WhatsApp opt-outs are tested in test/channels/whatsapp/opt-out.test.ts');
   }
 }
 
@@ -109,6 +113,8 @@ async function newCustomer(channel: ChannelName): Promise<Customer> {
       webReplies.set(visitorId, 0);
       return { channel, address: visitorId };
     }
+    case 'whatsapp':
+      throw new Error('WhatsApp opt-outs are tested in test/channels/whatsapp/opt-out.test.ts');
   }
 }
 

@@ -76,6 +76,8 @@ async function newCustomer(channel: ChannelName): Promise<Customer> {
     }
     case 'web':
       return { channel, address: `v_${seq.toString(16).padStart(32, 'c')}` };
+    case 'whatsapp':
+      throw new Error('WhatsApp is not in this rig: its text goes through the same pipeline as SMS');
   }
 }
 
@@ -100,6 +102,8 @@ async function say(c: Customer, text: string, label: string): Promise<void> {
       if (res.statusCode !== 200 || !((res.json() as { replies?: unknown[] }).replies?.length)) missingReplies.push(label);
       return;
     }
+    case 'whatsapp':
+      throw new Error('WhatsApp is not in this rig: its text goes through the same pipeline as SMS');
   }
   if (res.statusCode >= 300 || rig.telegram.calls.length + rig.connector.activities.length === before) missingReplies.push(label);
 }

@@ -1,6 +1,6 @@
 /**
- * Forged, missing and replayed-with-altered-body signatures on every webhook (Twilio inbound and
- * status, Telegram, Teams), and Teams tokens with every wrong claim, checked against the loopback
+ * Forged, missing and replayed-with-altered-body signatures on every webhook (Twilio SMS and
+ * WhatsApp inbound and status, Telegram, Teams), and Teams tokens with every wrong claim, checked against the loopback
  * OpenID document and key set the Teams adapter is pointed at by TEAMS_OPENID_METADATA_URL:
  *   forged webhooks: tried N, refused N
  *   teams tokens: tried N, refused N
@@ -58,13 +58,23 @@ describe('forged webhooks', () => {
     for (const [i, c] of customers.entries()) {
       const inbound = { MessageSid: newSid('SM'), AccountSid: 'AC' + '0'.repeat(32), From: c.phone, To: '+15005550006', Body: String(i % 11) };
       const status = { MessageSid: sentSms[i]!.sid, MessageStatus: 'undelivered', ErrorCode: '21610', To: c.phone };
+      const whatsapp = { ...inbound, MessageSid: newSid('SM'), From: `whatsapp:${c.phone}`, To: 'whatsapp:+15005550006' };
+      const whatsappStatus = { MessageSid: newSid('SM'), MessageStatus: 'read', To: `whatsapp:${c.phone}` };
+      const otherOf: Record<string, string> = {
+        '/webhooks/twilio/sms': '/webhooks/twilio/status',
+        '/webhooks/twilio/status': '/webhooks/twilio/sms',
+        '/webhooks/twilio/whatsapp': '/webhooks/twilio/whatsapp/status',
+        '/webhooks/twilio/whatsapp/status': '/webhooks/twilio/whatsapp',
+      };
       for (const [path, params, field, altered] of [
         ['/webhooks/twilio/sms', inbound, 'Body', 'STOP'],
         ['/webhooks/twilio/status', status, 'MessageStatus', 'delivered'],
+        ['/webhooks/twilio/whatsapp', whatsapp, 'Body', 'STOP'],
+        ['/webhooks/twilio/whatsapp/status', whatsappStatus, 'MessageStatus', 'failed'],
       ] as const) {
         const url = publicUrl + path;
         const valid = sign(url, params);
-        const other = path.endsWith('sms') ? '/webhooks/twilio/status' : '/webhooks/twilio/sms';
+        const other = otherOf[path]!;
         const post = (name: string, body: Record<string, string>, signature: string | null, at: string = path) =>
           attempts.push({ name: `${path} ${name}`, send: () => rig.twilioPost(at, body, signature) });
         post('without a signature', params, null);
@@ -127,9 +137,10 @@ describe('forged webhooks', () => {
       await rig.twilioPost('/webhooks/twilio/status', { MessageSid: sentSms[0]!.sid, MessageStatus: 'delivered', To: c.phone }),
       await rig.twilioPost('/webhooks/twilio/sms', { MessageSid: newSid('SM'), From: c.phone, To: '+15005550006', Body: 'HELP' }),
       await rig.telegramPost(textUpdate({ chatId: c.chatId }, 'help')),
+      await rig.twilioPost('/webhooks/twilio/whatsapp/status', { MessageSid: newSid('SM'), MessageStatus: 'read', To: `whatsapp:${c.phone}` }),
     ];
     figure(`forged webhooks, genuine requests alongside: ${res.length}, accepted ${res.filter((r) => r.statusCode < 300).length}`);
-    expect(res.map((r) => r.statusCode)).toEqual([204, 200, 200]);
+    expect(res.map((r) => r.statusCode)).toEqual([204, 200, 200, 204]);
   });
 });
 

@@ -96,6 +96,8 @@ export function rigEnv(fakes: { twilio: FakeTwilio; telegram: FakeTelegram; conn
     TWILIO_FROM: '+15005550006',
     TWILIO_API_BASE_URL: fakes.twilio.baseUrl,
     SMS_RATE_PER_SECOND: '100',
+    // WhatsApp on the same account: its webhooks are signed with the same auth token.
+    TWILIO_WHATSAPP_FROM: 'whatsapp:+15005550006',
     TELEGRAM_BOT_TOKEN: secrets.telegramToken,
     TELEGRAM_WEBHOOK_SECRET: secrets.telegramWebhookSecret,
     TELEGRAM_API_ROOT: fakes.telegram.url,

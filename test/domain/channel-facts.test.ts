@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createSmsChannel } from '../../src/channels/sms/index.js';
 import { questionCard, renderOutbound } from '../../src/channels/teams/cards.js';
 import { inlineKeyboard } from '../../src/channels/telegram/keyboard.js';
+import { renderWhatsapp } from '../../src/channels/whatsapp/render.js';
 import { createWebChannel, webRoutes, type WebChannelOptions } from '../../src/channels/web/index.js';
 import type { ChannelDeps } from '../../src/channels/channel.js';
 import { anonymousChannel, channelAddress, channelFacts, deepLinkChannels, phoneChannel } from '../../src/domain/channel-facts.js';
@@ -60,17 +61,20 @@ describe('channel facts: one table, read everywhere', () => {
     expect(deepLinkChannels).toEqual(['telegram']);
   });
 
-  it('every channel with buttons fits the widest question of the dialogs', () => {
+  it('every channel with buttons fits the widest question of the dialogs, or is one whose adapter says how wider ones go (WhatsApp)', () => {
     expect(widestScale).toBe(11);
     for (const name of channelNames) {
       const { buttons } = channelFacts[name];
-      expect(buttons === 0 || buttons >= widestScale, name).toBe(true);
+      expect(buttons === 0 || buttons >= widestScale || name === 'whatsapp', name).toBe(true);
     }
   });
 
   it("each row's example address has its own shape; others are refused with the shape's description", () => {
     for (const name of channelNames) expect(channelAddress(name, channelFacts[name].address.example, 'US'), name).toEqual({ address: channelFacts[name].address.example });
     expect(channelAddress('sms', '(415) 555-2671', 'US')).toEqual({ address: '+14155552671' });
+    // Twilio's way of writing a WhatsApp address is accepted; the number alone is stored.
+    expect(channelAddress('whatsapp', 'whatsapp:+923001234567', 'US')).toEqual({ address: '+923001234567' });
+    expect(channelAddress('whatsapp', 'whatsapp:12', 'US')).toEqual({ problem: '"12" is not a valid phone number; use international format such as +14155552671' });
     expect(channelAddress('sms', '12', 'US')).toEqual({ problem: '"12" is not a valid phone number; use international format such as +14155552671' });
     expect(channelAddress('telegram', ' -100123 ', 'US')).toEqual({ address: '-100123' });
     expect(channelAddress('telegram', 'bob', 'US')).toEqual({ problem: 'address: not a Telegram chat id (digits, as the bot sees the chat)' });
@@ -110,6 +114,17 @@ describe('channel facts agree with the adapters', () => {
     } finally {
       await h.close();
     }
+  });
+
+  it("WhatsApp: the table's buttons as quick replies, its list rows as a list picker, more as text alone", () => {
+    const { buttons, listRows } = channelFacts.whatsapp;
+    const rendered = (n: number) => renderWhatsapp({ text: 'pick', choices: choices(n), surveyId: '65f1c0ffee0123456789abcd' });
+    expect(rendered(buttons)).toMatchObject({ type: 'quick-reply', actions: choices(buttons).map((c) => ({ id: `s:65f1c0ffee0123456789abcd:${c.value}` })) });
+    expect(rendered(buttons + 1)).toMatchObject({ type: 'list-picker' });
+    const list = rendered(listRows);
+    expect(list.type === 'list-picker' && list.items).toHaveLength(listRows);
+    expect(rendered(listRows + 1)).toEqual({ type: 'text', body: 'pick' });
+    expect(channelFacts.whatsapp.pictures).toBe(false);
   });
 
   it('SMS and web chat make no deep links; the table says so', () => {

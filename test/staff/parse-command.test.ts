@@ -22,7 +22,7 @@ const usage: Record<CommandName, string> = {
 const invalid = (name: CommandName, problem: string): ParseResult => ({ type: 'invalid', name, problem, usage: usage[name] });
 const notPhone = (text: string) => `"${text}" is not a phone number: write it in international format such as +14155552671`;
 const kinds = 'use nps, csat or ces';
-const channels = 'use sms, telegram, teams or web';
+const channels = 'use sms, telegram, teams, web or whatsapp';
 
 const table: Array<[string, ParseOptions, ParseResult]> = [
   ['/help', slash, { type: 'command', command: { name: 'help' } }],

@@ -2,10 +2,11 @@ import twilio from 'twilio';
 
 type RequestOptions<T> = Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0] & { data?: T };
 
-const twilioApiOrigin = 'https://api.twilio.com';
+/** Twilio's API hosts the product calls: Messaging, and Content (WhatsApp's interactive messages and templates). */
+const twilioApiOrigins = new Set(['https://api.twilio.com', 'https://content.twilio.com']);
 
 /**
- * The SDK's own HTTP client with the `https://api.twilio.com` origin replaced by another base URL
+ * The SDK's own HTTP client with Twilio's API origins (`https://api.twilio.com`, `https://content.twilio.com`) replaced by another base URL
  * (a loopback fake in tests, a recording proxy). `edge`/`region` only rename Twilio hosts, so they
  * cannot point at one; the documented `httpClient` option can.
  */
@@ -24,7 +25,7 @@ export class BaseUrlRequestClient extends twilio.RequestClient {
 
 export function rewriteOrigin(uri: string, baseUrl: string): string {
   const url = new URL(uri);
-  if (url.origin !== twilioApiOrigin) return uri;
+  if (!twilioApiOrigins.has(url.origin)) return uri;
   return `${baseUrl}${url.pathname}${url.search}`;
 }
 

@@ -1,0 +1,134 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { WhatsappTemplate } from '../../businesses/identities.js';
+import { normalizePhone } from '../../domain/phone.js';
+import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
+import type { SlotClaims } from '../shared-send-queue.js';
+import { SendPacer, type PacerClock } from '../sms/pacer.js';
+import { deliveryFromError } from '../sms/send-errors.js';
+import { createTwilioClient } from '../sms/twilio-client.js';
+import { contentOf, payloadPrefix, renderWhatsapp } from './render.js';
+import { contentVariables, outsideWindow, templateFor, windowMarginMs, windowMs } from './templates.js';
+import { whatsappReceivers, whatsappStatusPath } from './webhooks.js';
+
+export { whatsappRoutes, whatsappInboundPath, whatsappStatusPath } from './webhooks.js';
+
+export interface WhatsappChannelConfig {
+  accountSid: string;
+  authToken: string;
+  /** `whatsapp:+E164`, or a messaging service SID (MG…) with WhatsApp senders. */
+  from: string;
+  ratePerSecond: number;
+  templates: WhatsappTemplate[];
+  apiBaseUrl?: string;
+  publicUrl: string;
+  basePath?: string;
+  defaultCountry: string;
+}
+
+/** When each person last wrote (the window), kept by the store for every instance. */
+export interface ChatWindows {
+  wrote(address: string, at: Date): Promise<void>;
+  lastInbound(address: string): Promise<Date | undefined>;
+}
+
+export interface WhatsappChannelOptions {
+  clock?: PacerClock;
+  slots?: SlotClaims;
+}
+
+/** The content SIDs made for interactive shapes, per process (a few per business: one per scale and language). */
+const maxCachedContents = 500;
+
+/**
+ * WhatsApp through Twilio's Messaging and Content APIs. Inside the person's 24-hour window a message
+ * goes free-form, its choices as quick replies or a list; outside it only an approved template goes
+ * (the business's, for an invitation, a reminder or an owner's notice), and anything else is given up
+ * with the reason, never attempted.
+ */
+export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log: FastifyBaseLogger; now: () => Date; windows: ChatWindows; product?: ChannelDeps }, options: WhatsappChannelOptions = {}): Channel {
+  const publicUrl = config.publicUrl.replace(/\/+$/, '');
+  const client = createTwilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl });
+  const pacer = new SendPacer(config.ratePerSecond || 1, options.clock, options.slots);
+  const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
+  const statusCallback = publicUrl + (config.basePath ?? '') + whatsappStatusPath;
+  const contents = new Map<string, Promise<string>>();
+
+  const contentSid = (key: string, make: () => Promise<string>): Promise<string> => {
+    let sid = contents.get(key);
+    if (!sid) {
+      if (contents.size >= maxCachedContents) contents.delete(contents.keys().next().value!);
+      sid = make();
+      // A failed creation is not kept: the next send tries again.
+      sid.catch(() => contents.delete(key));
+      contents.set(key, sid);
+    }
+    return sid;
+  };
+
+  const create = async (to: string, fields: { body?: string; contentSid?: string; contentVariables?: string }): Promise<Delivery> => {
+    const sent = await client.messages.create({ to: `whatsapp:${to}`, ...sender, ...fields, statusCallback });
+    return { status: 'sent', providerMessageId: sent.sid };
+  };
+
+  const asTemplate = async (to: string, message: Outbound): Promise<Delivery> => {
+    const use = message.template;
+    if (!use) return { status: 'failed', error: `${outsideWindow}: outside the 24-hour window, and this message has no template` };
+    const template = templateFor(config.templates, use);
+    if (!template) return { status: 'failed', error: `${outsideWindow}: outside the 24-hour window, and no ${use.purpose} template in ${use.locale}` };
+    return create(to, { contentSid: template.contentSid, contentVariables: contentVariables(template, use) });
+  };
+
+  const freeForm = async (to: string, message: Outbound): Promise<Delivery> => {
+    const rendering = renderWhatsapp(message);
+    if (rendering.type === 'text') return create(to, { body: rendering.body });
+    const { key, types, variables } = contentOf(rendering, payloadPrefix(message));
+    const sid = await contentSid(key, async () => {
+      const made = await client.content.v1.contents.create({ friendlyName: `survey-${rendering.type}`, language: 'en', variables: { '1': 'text', '2': 's:' }, types: types as never });
+      return made.sid;
+    });
+    return create(to, { contentSid: sid, contentVariables: JSON.stringify(variables) });
+  };
+
+  const windowOpen = async (to: string): Promise<boolean> => {
+    const last = await deps.windows.lastInbound(to);
+    return last !== undefined && deps.now().getTime() - last.getTime() < windowMs - windowMarginMs;
+  };
+
+  const channel: Channel = {
+    name: 'whatsapp',
+
+    async send(to: string, message: Outbound): Promise<Delivery> {
+      const address = normalizePhone(to, config.defaultCountry, { reached: true });
+      if (!address) return { status: 'failed', error: 'invalid_number' };
+      try {
+        await pacer.take(config.from);
+      } catch {
+        deps.log.warn('no send slot for whatsapp (database unreachable)');
+        return { status: 'failed', error: 'pacing_unavailable', retryable: true };
+      }
+      let open: boolean;
+      try {
+        open = await windowOpen(address);
+      } catch {
+        return { status: 'failed', error: 'window_unknown', retryable: true };
+      }
+      try {
+        if (!open) return await asTemplate(address, message);
+        try {
+          return await freeForm(address, message);
+        } catch (err) {
+          // Our reading of the window was wrong (a clock apart, a message WhatsApp never counted): a template if there is one.
+          if ((err as { code?: unknown }).code !== outsideWindow) throw err;
+          deps.log.warn({ error: outsideWindow }, 'whatsapp refused a free-form message outside the window');
+          return await asTemplate(address, message);
+        }
+      } catch (err) {
+        const delivery = deliveryFromError(err);
+        deps.log.warn({ error: delivery.error, retryable: delivery.retryable === true }, 'twilio refused a whatsapp message');
+        return delivery;
+      }
+    },
+  };
+  if (deps.product) whatsappReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, windows: deps.windows, deps: deps.product, send: (to, m) => channel.send(to, m) });
+  return channel;
+}

@@ -1,0 +1,71 @@
+/**
+ * Duplicate and out-of-order delivery on WhatsApp, as test/faults/duplicates.test.ts does for the
+ * other channels: every webhook of a survey (the score, the comment, the invitation's status
+ * reports) delivered three times, all at once, shuffled, for 8 customers:
+ *   duplicates and out-of-order (whatsapp): surveys 8, webhooks 32 delivered 96 times, stored twice 0, sent twice 0
+ */
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { figure } from '../../attacks/figures.js';
+import { Rng } from '../../faults/crash-rig.js';
+import { newSid } from '../../helpers/fake-twilio.js';
+import { startWhatsappHarness, type WhatsappHarness } from './harness.js';
+
+const seed = Number(process.env.CRASH_SEED ?? Date.now() % 2_147_483_647);
+const customers = 8;
+const copies = 3;
+
+describe('WhatsApp: duplicate and out-of-order webhooks', () => {
+  let h: WhatsappHarness;
+  beforeAll(async () => {
+    h = await startWhatsappHarness();
+  });
+  afterAll(() => h?.close());
+
+  it('every webhook of a survey three times, concurrently: stored twice 0, sent twice 0', async () => {
+    const rng = new Rng(seed);
+    const list: Array<{ phone: string; surveyId: string; webhooks: Array<() => Promise<LightMyRequestResponse>> }> = [];
+    for (let i = 0; i < customers; i++) {
+      const phone = `+92300777${String(1000 + i)}`;
+      const { surveyId } = await h.start({ kind: 'nps', address: phone, locale: 'en' });
+      const [invitation] = h.fake.to(phone);
+      const score = newSid('SM');
+      const comment = newSid('SM');
+      list.push({
+        phone,
+        surveyId,
+        webhooks: [
+          () => h.fake.receive(h.app, phone, '3', { messageSid: score }),
+          () => h.fake.receive(h.app, phone, 'Lovely tea and a warm welcome', { messageSid: comment }),
+          () => h.fake.postStatus(h.app, invitation!, 'delivered'),
+          () => h.fake.postStatus(h.app, invitation!, 'sent'),
+        ],
+      });
+    }
+    const deliveries = list.flatMap((c) => c.webhooks.flatMap((w) => Array.from({ length: copies }, () => w)));
+    for (let i = deliveries.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+    }
+    const results = await Promise.all(deliveries.map((deliver) => deliver()));
+    const failed = results.filter((r) => r.statusCode >= 300);
+
+    let storedTwice = 0;
+    let sentTwice = 0;
+    let unanswered = 0;
+    for (const c of list) {
+      const [survey] = await h.app.store.surveys.latest('default', 'whatsapp', c.phone);
+      storedTwice += (survey?.inbound.length ?? 0) - new Set(survey?.inbound).size;
+      if (survey?.state !== 'completed' && survey?.state !== 'awaiting_comment') unanswered++;
+      // The invitation, then one answer to each of the two messages.
+      sentTwice += Math.max(0, h.fake.to(c.phone).length - 3);
+    }
+    const movedBack = await h.app.db.collection('outbox').countDocuments({ channel: 'whatsapp', purpose: 'invitation', deliveryStatus: { $ne: 'delivered' } });
+    storedTwice += movedBack;
+    figure(`duplicates and out-of-order (whatsapp): surveys ${list.length}, webhooks ${list.length * 4} delivered ${deliveries.length} times, stored twice ${storedTwice}, sent twice ${sentTwice} (answers not 2xx ${failed.length}, surveys left unanswered ${unanswered}, reports moved back ${movedBack}; seed ${seed})`);
+    expect(failed.map((r) => `${r.statusCode} ${r.body.slice(0, 100)}`)).toEqual([]);
+    expect(unanswered).toBe(0);
+    expect(storedTwice).toBe(0);
+    expect(sentTwice).toBe(0);
+  });
+});

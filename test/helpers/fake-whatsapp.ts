@@ -1,0 +1,246 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { newSid, twilioWebhookHeaders } from './fake-twilio.js';
+
+/**
+ * A loopback Twilio for WhatsApp: the Messages API as it treats `whatsapp:` addresses and the
+ * Content API (content SIDs, approval, variables). It keeps each customer's 24-hour window from the
+ * messages they send through it, refuses free-form messages and unapproved content outside it
+ * (63016, counted), enforces the button (3) and list-row (10) limits, and posts signed webhooks,
+ * statuses and taps (ButtonPayload, ListId) as Twilio does.
+ */
+
+export type Approval = 'approved' | 'pending' | 'rejected' | 'unsubmitted';
+
+export interface FakeContent {
+  sid: string;
+  types: Record<string, { body?: string; button?: string; actions?: Array<{ id?: string; title: string }>; items?: Array<{ id: string; item: string }> }>;
+  approval: Approval;
+}
+
+export interface FakeWhatsappMessage {
+  sid: string;
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+  /** The text as the customer sees it (a content's body with its variables put in). */
+  body: string;
+  contentSid: string | null;
+  /** How it went: text, an approved template, or an interactive session message. */
+  kind: 'text' | 'template' | 'quick-reply' | 'list-picker';
+  buttons: Array<{ id: string; title: string }>;
+  items: Array<{ id: string; item: string }>;
+  statusCallback: string | null;
+  dateCreated: Date;
+}
+
+export interface FakeWhatsappOptions {
+  accountSid: string;
+  authToken: string;
+  publicUrl?: string;
+  /** The clock the window is kept on (the server's, in tests that move time). */
+  now?: () => Date;
+  /** Where the business's routes are (`/b/<id>`); default the un-prefixed ones. */
+  basePath?: string;
+}
+
+export interface WhatsappTap {
+  /** A quick reply's id and title, or a list row's. */
+  buttonPayload?: string;
+  listId?: string;
+  title: string;
+}
+
+export interface FakeWhatsapp {
+  baseUrl: string;
+  messages: FakeWhatsappMessage[];
+  contents: Map<string, FakeContent>;
+  /** Sends refused because they were free-form (or unapproved content) outside the window: error 63016. */
+  refusals: { outsideWindow: number; limits: number; unapproved: number };
+  /** An approved template the business registered with WhatsApp (its body with {{1}}, {{2}} …). */
+  addTemplate(body: string, approval?: Approval): string;
+  /** The next free-form send is refused with 63016 whatever the window says (our reading was wrong). */
+  closeWindowOf(customer: string): void;
+  /** A message from the customer (`+E164`), text or a tap, as Twilio posts it; it opens their window. */
+  receive(app: FastifyInstance, from: string, what: string | WhatsappTap, options?: { messageSid?: string; signature?: string }): Promise<LightMyRequestResponse>;
+  /** A tap on one of a message's buttons or list rows (by its title). */
+  tap(app: FastifyInstance, message: FakeWhatsappMessage, title: string): Promise<LightMyRequestResponse>;
+  postStatus(app: FastifyInstance, message: FakeWhatsappMessage, status: string, errorCode?: string): Promise<LightMyRequestResponse>;
+  to(customer: string): FakeWhatsappMessage[];
+  close(): Promise<void>;
+}
+
+const windowMs = 24 * 3_600_000;
+
+function errorJson(res: ServerResponse, status: number, code: number, message: string) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const fill = (text: string, vars: Record<string, string>) => text.replace(/\{\{(\d+)\}\}/g, (_, n: string) => vars[n] ?? `{{${n}}}`);
+
+export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<FakeWhatsapp> {
+  const { accountSid, authToken } = options;
+  const publicUrl = (options.publicUrl ?? 'https://bot.example.test').replace(/\/+$/, '');
+  const basePath = options.basePath ?? '';
+  const now = options.now ?? (() => new Date());
+  const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  const messages: FakeWhatsappMessage[] = [];
+  const contents = new Map<string, FakeContent>();
+  const lastInbound = new Map<string, number>();
+  const forcedClosed = new Set<string>();
+  const refusals = { outsideWindow: 0, limits: 0, unapproved: 0 };
+  const contentSid = () => `HX${randomBytes(16).toString('hex')}`;
+
+  const createContent = (res: ServerResponse, json: { types?: FakeContent['types'] }) => {
+    const types = json.types ?? {};
+    const quick = types['twilio/quick-reply'];
+    const list = types['twilio/list-picker'];
+    if (!quick && !list && !types['twilio/text']) return errorJson(res, 400, 20001, 'types: one content type is required');
+    if (quick && (!quick.actions?.length || quick.actions.length > 3)) return (refusals.limits++, errorJson(res, 400, 20001, 'twilio/quick-reply: 1 to 3 actions'));
+    if (list && (!list.items?.length || list.items.length > 10)) return (refusals.limits++, errorJson(res, 400, 20001, 'twilio/list-picker: 1 to 10 items'));
+    if (list && (!list.button || list.button.length > 20)) return errorJson(res, 400, 20001, 'twilio/list-picker: button of 1 to 20 characters');
+    const content: FakeContent = { sid: contentSid(), types, approval: 'unsubmitted' };
+    contents.set(content.sid, content);
+    res.writeHead(201, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ sid: content.sid, account_sid: accountSid, types, language: 'en', date_created: now().toISOString() }));
+  };
+
+  const createMessage = (res: ServerResponse, body: URLSearchParams) => {
+    const to = body.get('To') ?? '';
+    const from = body.get('From');
+    const messagingServiceSid = body.get('MessagingServiceSid');
+    if (!/^whatsapp:\+\d{7,15}$/.test(to)) return errorJson(res, 400, 21211, "Invalid 'To' WhatsApp address");
+    if (!messagingServiceSid && !/^whatsapp:\+\d{7,15}$/.test(from ?? '')) return errorJson(res, 400, 63007, 'No WhatsApp sender for the From address');
+    const customer = to.slice('whatsapp:'.length);
+    const last = lastInbound.get(customer);
+    const open = last !== undefined && now().getTime() - last < windowMs && !forcedClosed.has(customer);
+    const sid = body.get('ContentSid');
+    let vars: Record<string, string> = {};
+    try {
+      vars = JSON.parse(body.get('ContentVariables') ?? '{}') as Record<string, string>;
+    } catch {
+      return errorJson(res, 400, 21656, 'The ContentVariables Parameter is invalid');
+    }
+    let message: Omit<FakeWhatsappMessage, 'sid' | 'dateCreated' | 'statusCallback' | 'to' | 'from' | 'messagingServiceSid'>;
+    if (sid) {
+      const content = contents.get(sid);
+      if (!content) return errorJson(res, 404, 20404, 'Content not found');
+      if (!open && content.approval !== 'approved') {
+        refusals.outsideWindow++;
+        if (content.approval !== 'unsubmitted') refusals.unapproved++;
+        return errorJson(res, 400, 63016, 'Failed to send freeform message because you are outside the allowed window. Please use a Template.');
+      }
+      const [type, shape] = Object.entries(content.types)[0]!;
+      const text = fill(shape.body ?? '', vars);
+      if (/\{\{\d+\}\}/.test(text) || Object.values(vars).some((v) => v === '')) return errorJson(res, 400, 21656, 'The ContentVariables Parameter is invalid');
+      const buttons = (shape.actions ?? []).map((a) => ({ id: fill(a.id ?? a.title, vars), title: fill(a.title, vars) }));
+      const items = (shape.items ?? []).map((i) => ({ id: fill(i.id, vars), item: fill(i.item, vars) }));
+      const kind = content.approval === 'approved' ? 'template' : type === 'twilio/list-picker' ? 'list-picker' : type === 'twilio/quick-reply' ? 'quick-reply' : 'text';
+      message = { body: text, contentSid: sid, kind, buttons, items };
+    } else {
+      const text = body.get('Body');
+      if (!text) return errorJson(res, 400, 21602, 'Message body is required.');
+      if (!open) {
+        refusals.outsideWindow++;
+        return errorJson(res, 400, 63016, 'Failed to send freeform message because you are outside the allowed window. Please use a Template.');
+      }
+      message = { body: text, contentSid: null, kind: 'text', buttons: [], items: [] };
+    }
+    const recorded: FakeWhatsappMessage = { sid: newSid('SM'), to, from, messagingServiceSid, statusCallback: body.get('StatusCallback'), dateCreated: now(), ...message };
+    messages.push(recorded);
+    res.writeHead(201, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ account_sid: accountSid, sid: recorded.sid, to, from, body: recorded.body, status: 'queued', messaging_service_sid: messagingServiceSid, direction: 'outbound-api', num_segments: '1' }));
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const raw = await readBody(req);
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (req.headers.authorization !== expectedAuth) return errorJson(res, 401, 20003, 'Authenticate');
+      if (req.method === 'POST' && path === '/v1/Content') return createContent(res, JSON.parse(raw) as { types?: FakeContent['types'] });
+      const approval = /^\/v1\/Content\/(HX[0-9a-f]{32})\/ApprovalRequests$/.exec(path);
+      if (req.method === 'GET' && approval) {
+        const content = contents.get(approval[1]!);
+        if (!content) return errorJson(res, 404, 20404, 'Content not found');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ sid: content.sid, account_sid: accountSid, whatsapp: { status: content.approval, type: 'whatsapp', category: 'UTILITY' } }));
+      }
+      if (req.method === 'POST' && path === `/2010-04-01/Accounts/${accountSid}/Messages.json`) return createMessage(res, new URLSearchParams(raw));
+      return errorJson(res, 404, 20404, 'The requested resource was not found');
+    })().catch((err: unknown) => errorJson(res, 500, 20500, String(err)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const signedPost = (app: FastifyInstance, url: string, params: Record<string, string>, signature?: string) => {
+    const { pathname } = new URL(url);
+    return app.inject({ method: 'POST', url: pathname, headers: twilioWebhookHeaders(authToken, url, params, signature), payload: new URLSearchParams(params).toString() });
+  };
+
+  const receive: FakeWhatsapp['receive'] = (app, from, what, opts = {}) => {
+    lastInbound.set(from, now().getTime());
+    forcedClosed.delete(from);
+    const sid = opts.messageSid ?? newSid('SM');
+    const tap = typeof what === 'string' ? undefined : what;
+    const params: Record<string, string> = {
+      SmsMessageSid: sid,
+      NumMedia: '0',
+      ProfileName: 'Customer',
+      MessageType: tap ? (tap.listId ? 'interactive' : 'button') : 'text',
+      SmsSid: sid,
+      WaId: from.slice(1),
+      SmsStatus: 'received',
+      Body: tap ? tap.title : (what as string),
+      To: 'whatsapp:+15005550006',
+      NumSegments: '1',
+      ReferralNumMedia: '0',
+      MessageSid: sid,
+      AccountSid: accountSid,
+      From: `whatsapp:${from}`,
+      ApiVersion: '2010-04-01',
+      ...(tap?.buttonPayload ? { ButtonPayload: tap.buttonPayload, ButtonText: tap.title } : {}),
+      ...(tap?.listId ? { ListId: tap.listId, ListTitle: tap.title } : {}),
+    };
+    return signedPost(app, `${publicUrl}${basePath}/webhooks/twilio/whatsapp`, params, opts.signature);
+  };
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    messages,
+    contents,
+    refusals,
+    addTemplate(body, approval = 'approved') {
+      const content: FakeContent = { sid: contentSid(), types: { 'twilio/text': { body } }, approval };
+      contents.set(content.sid, content);
+      return content.sid;
+    },
+    closeWindowOf: (customer) => void forcedClosed.add(customer),
+    receive,
+    tap(app, message, title) {
+      const button = message.buttons.find((b) => b.title === title);
+      const row = message.items.find((i) => i.item === title);
+      if (!button && !row) throw new Error(`no button or row "${title}" on message ${message.sid}`);
+      return receive(app, message.to.slice('whatsapp:'.length), button ? { buttonPayload: button.id, title } : { listId: row!.id, title });
+    },
+    postStatus(app, message, status, errorCode) {
+      if (!message.statusCallback) throw new Error(`message ${message.sid} was sent without a statusCallback`);
+      const params: Record<string, string> = { AccountSid: accountSid, MessageSid: message.sid, MessageStatus: status, SmsSid: message.sid, SmsStatus: status, To: message.to, From: message.from ?? '', ChannelPrefix: 'whatsapp', ...(errorCode ? { ErrorCode: errorCode } : {}) };
+      return signedPost(app, message.statusCallback, params);
+    },
+    to: (customer) => messages.filter((m) => m.to === `whatsapp:${customer}`),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
