@@ -167,6 +167,8 @@ export class SurveyRepository {
       await this.model.updateOne({ _id }, { $push: { replies: reply } });
       await this.model.updateOne({ _id, firstReplyAt: null }, { $set: { firstReplyAt: reply.at, timeToFirstReplyMs: reply.at.getTime() - since.getTime() } });
     });
+    // The week's kept list of detractors waiting for an answer may no longer hold.
+    await this.analyses?.replied(survey.businessId, survey.week);
   }
 
   async hasAny(businessId: string, customerId: string): Promise<boolean> {
