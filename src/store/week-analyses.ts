@@ -12,6 +12,8 @@ import { modelOn, type AnyModel } from './model.js';
  *   addresses made one person, a comment's next part joined, an import) sets `changedAt` on the
  *   analyses it may touch; one whose `changedAt` is after its `startedAt` is out of date. An erasure
  *   deletes the business's analyses: they hold words of comments and survey ids.
+ * The week's notes (comment lists, detractors waiting for an answer) are kept the same way beside it
+ * (part 'notes'), also out of date once an answer to one of the week's detractors sets `notesChangedAt`.
  * One document per (business, week): `_id` is `business|week`.
  */
 const analysisSchema = new Schema(
