@@ -47,6 +47,10 @@ describe('the digest and the dashboard read kept week data, and show what the su
     expect(dashboardReads.filter((c) => c !== 'surveys')).toEqual(['week_analyses', 'week_counts']);
     const surveyFinds = commands.filter((c) => c.command.find === 'surveys');
     expect(surveyFinds.every((c) => Array.isArray(c.command.filter?._id?.$in))).toBe(true);
+    // Quotes are read by id alone, and still only the business's own.
+    const [quoted] = (await everySurvey()).filter((s) => typeof s.comment === 'string');
+    expect(await store().surveys.comments('default', [quoted!.id])).toEqual([{ surveyId: quoted!.id, customerId: quoted!.customerId, text: quoted!.comment }]);
+    expect(await store().surveys.comments('another', [quoted!.id])).toEqual([]);
   });
 
   it('the digest’s comment lists and waiting detractors are those of the week’s surveys', async () => {
