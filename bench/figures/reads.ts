@@ -4,7 +4,8 @@
  * baseline in the same run: the same analysis read the way it was before week analyses were kept
  * (the period's surveys and their people's history into Node), which must give the same numbers.
  * The data is figure 3's (12 weeks, three kinds, 20 tags). Week analyses are computed once per set
- * first (what the sweeper does when weeks close), and that time is reported too.
+ * first with their notes (what the sweeper does when weeks close), and that time is reported too.
+ * The counter reads (`/stats`, the digest's numbers, metrics by tag) are timed on the same sets.
  */
 import mongoose from 'mongoose';
 import type { Db } from 'mongodb';
@@ -12,9 +13,11 @@ import { DashboardAccess } from '../../src/dashboard/access.js';
 import { dashboardView } from '../../src/dashboard/dashboard-data.js';
 import { buildDigest } from '../../src/digest/build-digest.js';
 import { dropsReport, themesReport } from '../../src/insights/index.js';
-import { segmentsFor } from '../../src/insights/segments-report.js';
 import { commentThemes } from '../../src/insights/themes.js';
-import { keptCommentIds, weekAnalyses, weeksDropFeatures, weeksThemes } from '../../src/insights/week-analysis.js';
+import { keptCommentIds, weekAnalyses, weeksDropFeatures, weeksSegments, weeksThemes } from '../../src/insights/week-analysis.js';
+import { weekNotes, weeksWaiting } from '../../src/insights/week-notes.js';
+import { metricsByCohort } from '../../src/insights/cohorts.js';
+import { periodStats } from '../../src/digest/stats.js';
 import { createStore, type BusinessSettings, type Store } from '../../src/store/index.js';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
@@ -35,33 +38,38 @@ interface ReadSet {
 export interface ReadSize {
   surveys: number;
   generateSeconds: number;
-  /** Computing the 12 weeks' analyses once (the sweeper's work when weeks close). */
+  /** Computing the 12 weeks' analyses and notes once (the sweeper's work when weeks close). */
   analyseSeconds: number;
   /** The whole digest (`buildDigest`), and its insight lines' drops and themes alone, beside those read the former way. */
   digestMs: number;
   digestInsightsMs: number;
-  digestInsightsBaselineMs: number;
+  digestInsightsBaselineMs: number | null;
   /** GET /dashboard?kind=nps&days=30 with an owner's session cookie, from the production server. */
   dashboardHttpMs: number;
-  /** The dashboard's data in process, and two of its parts that read surveys: the segments line and the waiting list. */
+  /** The dashboard's data in process, and two of its parts that read surveys before: the segments line and the waiting list (now from the kept weeks). */
   dashboardMs: number;
   dashboardSegmentsMs: number;
   dashboardWaitingMs: number;
-  /** The dashboard's themes and drops read the former way (answer-time period, the surveys into Node). */
-  dashboardBaselineMs: number;
-  /** Themes and drops over the digest's four weeks, from the kept analyses, beside the full read. */
+  /** The dashboard's themes and drops read the former way (answer-time period, the surveys into Node); null where not run (over 100,000 surveys: minutes each). */
+  dashboardBaselineMs: number | null;
+  /** Themes and drops over the digest's four weeks, from the kept analyses, beside the full read (null where not run). */
   themesMs: number;
-  themesBaselineMs: number;
+  themesBaselineMs: number | null;
   dropsMs: number;
-  dropsBaselineMs: number;
-  equal: { themes: boolean; drops: boolean };
+  dropsBaselineMs: number | null;
+  /** The counter reads: `/stats` over 90 days, the digest's numbers (two weeks of counters), metrics by tag over 12 weeks. */
+  statsMs: number;
+  digestNumbersMs: number;
+  cohortMetricsMs: number;
+  /** Kept and former reads give the same numbers (null where the former read was not run). */
+  equal: { themes: boolean | null; drops: boolean | null };
 }
 
 export interface ReadFigures {
   database: string;
   sizes: ReadSize[];
   /** Largest set over the smallest. */
-  growth: { digest: number; digestInsights: number; dashboardHttp: number; dashboard: number; themes: number; drops: number };
+  growth: { digest: number; digestInsights: number; dashboardHttp: number; dashboard: number; themes: number; drops: number; stats: number; digestNumbers: number; cohortMetrics: number };
 }
 
 async function prepare(uri: string, count: number, now: Date, log: (line: string) => void): Promise<ReadSet> {
@@ -71,6 +79,7 @@ async function prepare(uri: string, count: number, now: Date, log: (line: string
   const generated = await generateSurveys(conn.db! as unknown as Db, count, now);
   const t = performance.now();
   await weekAnalyses(store, businessId, generated.weeks);
+  await weekNotes(store, businessId, generated.weeks);
   const analyseSeconds = (performance.now() - t) / 1000;
   log(`reads: ${count} surveys stored in ${generated.seconds.toFixed(1)} s, 12 weeks analysed in ${analyseSeconds.toFixed(1)} s`);
   const business = (await store.businesses.get(businessId)) ?? ({ id: businessId, name: 'Our shop', timeZone: 'UTC', locale: 'en' } as BusinessSettings);
@@ -96,6 +105,9 @@ async function ownerCookie(store: Store): Promise<string> {
   return `dashboard_session=${signed.sessionId}`;
 }
 
+/** The former reads take seconds at 100,000 surveys and minutes above: only sets up to this size run them. */
+const maxFormerSize = 100_000;
+
 export async function benchReads(database: { uri: string; engine: string }, counts: readonly number[], runs: number, fakes: Fakes, log: (line: string) => void): Promise<ReadFigures> {
   const now = new Date();
   const week = weekKey(now, 'UTC');
@@ -111,20 +123,30 @@ export async function benchReads(database: { uri: string; engine: string }, coun
     const dashboard = await alternate(runs, (d: ReadSet) => dashboardView(d.store, d.business, 'nps', 30, now), sets);
     const from = new Date(now.getTime() - 30 * 86_400_000);
     const to = new Date(now.getTime() + 1);
-    const segments = await alternate(runs, (d: ReadSet) => segmentsFor(d.store, businessId, { from, to, kind: 'nps', limit: 1 }), sets);
-    const waiting = await alternate(runs, (d: ReadSet) => d.store.surveys.waitingForReply(businessId, 'nps', { from: weekKey(new Date(now.getTime() - 29 * 86_400_000), 'UTC'), to: week }, 20), sets);
+    const dashboardWeeks: string[] = [];
+    for (let w = weekKey(new Date(now.getTime() - 29 * 86_400_000), 'UTC'); w <= week; w = shiftWeek(w, 1)) dashboardWeeks.push(w);
+    const segments = await alternate(runs, async (d: ReadSet) => weeksSegments(await weekAnalyses(d.store, businessId, dashboardWeeks), 'nps'), sets);
+    const waiting = await alternate(runs, async (d: ReadSet) => weeksWaiting(await weekNotes(d.store, businessId, dashboardWeeks), 'nps'), sets);
+    // The counter reads (figure 3's), on these sets too: the counters are derived from the surveys.
+    const stats = await alternate(runs, (d: ReadSet) => periodStats(d.store, d.business, now, 90), sets);
+    const numbers = await alternate(runs, (d: ReadSet) => d.store.rollups.read(businessId, { from: shiftWeek(week, -1), to: week }), sets);
+    const cohortQuery = { kind: 'nps' as const, by: 'tag' as const, from: shiftWeek(week, -11), to: week };
+    const cohortMetrics = await alternate(runs, (d: ReadSet) => metricsByCohort(d.store, businessId, cohortQuery), sets);
     const themes = await alternate(runs, async (d: ReadSet) => weeksThemes(await weekAnalyses(d.store, businessId, [0, 1, 2, 3].map((i) => shiftWeek(fromWeek, i))), fromWeek), sets);
     const drops = await alternate(runs, async (d: ReadSet) => weeksDropFeatures(await weekAnalyses(d.store, businessId, [0, 1, 2, 3].map((i) => shiftWeek(fromWeek, i)))), sets);
     const sizes: ReadSize[] = [];
     for (const [key, d] of Object.entries(sets)) {
-      // The former reads: once each (scans of the period; seconds at the larger sizes).
-      const former = await clock(() => formerInsights(d.store, fromWeek, week));
-      const formerThemes = await clock(() => formerInsights(d.store, fromWeek, week).then((r) => r.themes));
-      const formerDrops = await clock(() => dropsReport(d.store, businessId, { fromWeek, toWeek: week }));
-      const formerDashboard = await clock(async () => {
-        await themesReport(d.store, businessId, { from, to, period: 'month', kind: 'nps', limit: 5 });
-        await dropsReport(d.store, businessId, { from, to, kind: 'nps', now });
-      });
+      // The former reads: once each (scans of the period; seconds at 100,000, minutes each above, so not run there).
+      const formerRun = d.count <= maxFormerSize;
+      const former = formerRun ? await clock(() => formerInsights(d.store, fromWeek, week)) : undefined;
+      const formerThemes = formerRun ? await clock(() => formerInsights(d.store, fromWeek, week).then((r) => r.themes)) : undefined;
+      const formerDrops = formerRun ? await clock(() => dropsReport(d.store, businessId, { fromWeek, toWeek: week })) : undefined;
+      const formerDashboard = formerRun
+        ? await clock(async () => {
+            await themesReport(d.store, businessId, { from, to, period: 'month', kind: 'nps', limit: 5 });
+            await dropsReport(d.store, businessId, { from, to, kind: 'nps', now });
+          })
+        : undefined;
       // The page as an owner opens it: the production server on this set's database, signed in.
       const server = await startProduct(fakes, withDbName(database.uri, d.dbName), 'production');
       const http: number[] = [];
@@ -145,17 +167,23 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         analyseSeconds: d.analyseSeconds,
         digestMs: digest.ms[key]!,
         digestInsightsMs: insights.ms[key]!,
-        digestInsightsBaselineMs: former.ms,
+        digestInsightsBaselineMs: former?.ms ?? null,
         dashboardHttpMs: median(http),
         dashboardMs: dashboard.ms[key]!,
         dashboardSegmentsMs: segments.ms[key]!,
         dashboardWaitingMs: waiting.ms[key]!,
-        dashboardBaselineMs: formerDashboard.ms,
+        dashboardBaselineMs: formerDashboard?.ms ?? null,
         themesMs: themes.ms[key]!,
-        themesBaselineMs: formerThemes.ms,
+        themesBaselineMs: formerThemes?.ms ?? null,
         dropsMs: drops.ms[key]!,
-        dropsBaselineMs: formerDrops.ms,
-        equal: { themes: same(trimIds(themes.result[key]!), trimIds(former.result.themes)), drops: same(drops.result[key], formerDrops.result.features) },
+        dropsBaselineMs: formerDrops?.ms ?? null,
+        statsMs: stats.ms[key]!,
+        digestNumbersMs: numbers.ms[key]!,
+        cohortMetricsMs: cohortMetrics.ms[key]!,
+        equal: {
+          themes: former ? same(trimIds(themes.result[key]!), trimIds(former.result.themes)) : null,
+          drops: formerDrops ? same(drops.result[key], formerDrops.result.features) : null,
+        },
       });
       log(`reads: ${d.count} surveys timed`);
     }
@@ -164,7 +192,17 @@ export async function benchReads(database: { uri: string; engine: string }, coun
     return {
       database: database.engine,
       sizes,
-      growth: { digest: ratio('digestMs'), digestInsights: ratio('digestInsightsMs'), dashboardHttp: ratio('dashboardHttpMs'), dashboard: ratio('dashboardMs'), themes: ratio('themesMs'), drops: ratio('dropsMs') },
+      growth: {
+        digest: ratio('digestMs'),
+        digestInsights: ratio('digestInsightsMs'),
+        dashboardHttp: ratio('dashboardHttpMs'),
+        dashboard: ratio('dashboardMs'),
+        themes: ratio('themesMs'),
+        drops: ratio('dropsMs'),
+        stats: ratio('statsMs'),
+        digestNumbers: ratio('digestNumbersMs'),
+        cohortMetrics: ratio('cohortMetricsMs'),
+      },
     };
   } finally {
     for (const d of Object.values(sets)) await d.close();
@@ -173,19 +211,19 @@ export async function benchReads(database: { uri: string; engine: string }, coun
 
 /** Figure 9 as a table: each read beside its former read, per size, and the growth over the smallest set. */
 export function readsMarkdown(r: ReadFigures): string {
-  const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  const ms = (x: number | null) => (x === null ? 'not run' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
   const lines = [
-    `Figure 9 on ${r.database}: ms per read (median), the former read beside it.`,
+    `Figure 9 on ${r.database}: ms per read (median), the former read beside it where run.`,
     '',
-    `| Stored surveys | Digest (insight lines; former) | Dashboard page over HTTP (in process; segments, waiting list; former themes + drops) | Themes (former) | Drops (former) | Equal | Weeks analysed once |`,
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| Stored surveys | Digest (insight lines; former) | Dashboard page over HTTP (in process; segments, waiting list; former themes + drops) | Themes (former) | Drops (former) | /stats, digest numbers, metrics by tag | Equal | Weeks analysed once |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const s of r.sizes) {
     lines.push(
-      `| ${s.surveys.toLocaleString('en')} | ${ms(s.digestMs)} (${ms(s.digestInsightsMs)}; ${ms(s.digestInsightsBaselineMs)}) | ${ms(s.dashboardHttpMs)} (${ms(s.dashboardMs)}; ${ms(s.dashboardSegmentsMs)}, ${ms(s.dashboardWaitingMs)}; ${ms(s.dashboardBaselineMs)}) | ${ms(s.themesMs)} (${ms(s.themesBaselineMs)}) | ${ms(s.dropsMs)} (${ms(s.dropsBaselineMs)}) | themes ${s.equal.themes}, drops ${s.equal.drops} | ${s.analyseSeconds.toFixed(1)} s |`,
+      `| ${s.surveys.toLocaleString('en')} | ${ms(s.digestMs)} (${ms(s.digestInsightsMs)}; ${ms(s.digestInsightsBaselineMs)}) | ${ms(s.dashboardHttpMs)} (${ms(s.dashboardMs)}; ${ms(s.dashboardSegmentsMs)}, ${ms(s.dashboardWaitingMs)}; ${ms(s.dashboardBaselineMs)}) | ${ms(s.themesMs)} (${ms(s.themesBaselineMs)}) | ${ms(s.dropsMs)} (${ms(s.dropsBaselineMs)}) | ${ms(s.statsMs)}, ${ms(s.digestNumbersMs)}, ${ms(s.cohortMetricsMs)} | themes ${s.equal.themes ?? '-'}, drops ${s.equal.drops ?? '-'} | ${s.analyseSeconds.toFixed(1)} s |`,
     );
   }
   const g = r.growth;
-  lines.push('', `Growth, largest set over the smallest: digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}×, drops ${g.drops.toFixed(1)}×.`);
+  lines.push('', `Growth, largest set over the smallest: digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}×, drops ${g.drops.toFixed(1)}×, /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`);
   return lines.join('\n');
 }

@@ -1,11 +1,11 @@
 import { readRollups, funnel } from '../store/rollup-counts.js';
 import { describeFeature } from '../insights/index.js';
-import { weekAnalyses, weeksDropFeatures, weeksPairs, weeksThemes } from '../insights/week-analysis.js';
+import { weekAnalyses, weeksDropFeatures, weeksPairs, weeksSegments, weeksThemes } from '../insights/week-analysis.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import { compareWithRest, flagGroups } from '../insights/cohorts.js';
 import { describeSegment } from '../insights/segments.js';
-import { segmentsFor } from '../insights/segments-report.js';
+import { weekNotes, weeksWaiting } from '../insights/week-notes.js';
 import { rates, round1, significanceRule, summarize } from '../scoring/index.js';
 import { identityOfSurvey, type BusinessSettings, type Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
@@ -96,7 +96,10 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     return { ...r, label: choice ? reasonLabel(choice, business.locale) : r.reason };
   });
 
-  const waiting = await store.surveys.waitingForReply(business.id, kind, { from: fromWeek, to: lastWeek }, 20);
+  // Who is waiting for an answer, from the weeks' kept notes (computed with indexed, limited queries).
+  const waitWeeks: string[] = [];
+  for (let w = fromWeek; w <= lastWeek; w = shiftWeek(w, 1)) waitWeeks.push(w);
+  const waiting = weeksWaiting(await weekNotes(store, business.id, waitWeeks), kind);
   // Themes and drops over the period's weeks, added up from each week's kept analysis (no survey read).
   const analyses = await weekAnalyses(store, business.id, periodWeeks, counts);
   const detractorThemes = weeksThemes(analyses, periodWeeks[0]!, { kind, limit: 5 })
@@ -120,14 +123,12 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     .filter((f) => f.adjustedP < significanceRule.alpha)
     .slice(0, 5)
     .map((f) => ({ what: describeFeature(f.feature), drops: f.drops, totalDrops: f.totalDrops, others: f.others, totalOthers: f.totalOthers, lift: f.lift, p: f.p, adjustedP: f.adjustedP }));
-  const from = new Date(now.getTime() - days * 86_400_000);
-  const to = new Date(now.getTime() + 1);
-  const segments = await segmentsFor(store, business.id, { from, to, kind, limit: 1 });
-  const top = segments.segments.find((x) => x.flagged);
+  const segments = weeksSegments(analyses, kind);
+  const top = segments.find((x) => x.flagged);
   const stored = await store.surveyLinks.list(business.id, dashboardLinkCount);
   const numbersOf = await linkNumbers(store, business, stored, now);
   const links = stored.map((l) => ({ code: l.code, kind: l.kind, label: l.label, location: l.location, staff: l.staff, product: l.product, campaign: l.campaign, state: linkState(l, now), numbers: numbersOf.get(l.code)! }));
-  const segment = top && { what: describeSegment(top, describeFeature), n: top.n, score: round1(top.score), restN: top.restN, restScore: round1(top.restScore), effect: round1(top.effect), margin: round1(top.margin), adjustedP: top.adjustedP, tried: segments.tried };
+  const segment = top && { what: describeSegment(top, describeFeature), n: top.n, score: round1(top.score), restN: top.restN, restScore: round1(top.restScore), effect: round1(top.effect), margin: round1(top.margin), adjustedP: top.adjustedP, tried: segments.length };
   return {
     ...(segment ? { segment } : {}),
     business: { id: business.id, name: business.name, locale: business.locale },
@@ -140,7 +141,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     cohorts,
     waiting: {
       count: waiting.count,
-      surveys: waiting.surveys.map((s) => ({ surveyId: s.id, customerId: s.customerId, score: s.score ?? 0, comment: s.comment, name: s.vars.customerName, channel: s.channel, identity: identityOfSurvey(s), at: s.answeredAt ?? s.invitedAt })),
+      surveys: waiting.surveys.map((s) => ({ surveyId: s.surveyId, customerId: s.customerId, score: s.score, comment: s.comment, name: s.name, channel: s.channel, identity: s.identity, at: s.at })),
     },
     themes,
     drops: { ...weeksPairs(analyses, kind), leading },

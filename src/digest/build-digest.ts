@@ -5,6 +5,7 @@ import { shiftWeek } from '../domain/calendar.js';
 import { digestInsights, insightWeeks, type DigestInsights } from './insight-lines.js';
 import { funnel, readRollups } from '../store/rollup-counts.js';
 import { reasonCounts, type ReasonCount } from './reasons.js';
+import { weekNotes } from '../insights/week-notes.js';
 
 export interface KindDigest {
   kind: SurveyKind;
@@ -48,8 +49,8 @@ const position = (kind: SurveyKind, score: number) => {
 
 /**
  * The digest of one week against the week before. Numbers come from the rollup counters (one
- * document per cohort and week); comments and unanswered detractors from small indexed, limited queries; the
- * insight lines from the surveys and events of the last four weeks.
+ * document per cohort and week); comments and unanswered detractors from the week's kept notes; the
+ * insight lines from the kept analyses of the last four weeks: no read grows with the stored surveys.
  */
 export async function buildDigest(store: Store, businessId: string, periodStart: string): Promise<WeeklyDigest> {
   const previousStart = shiftWeek(periodStart, -1);
@@ -79,23 +80,24 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
     }
   }
 
+  // The week's comment lists and waiting detractors, kept with the week (indexed, limited queries when computed).
+  const [notes] = await weekNotes(store, businessId, [periodStart], counts);
   // Scores come lowest (1) or highest (-1) first and bands follow scores, so a kind's first three
   // hold its first three detractors (or promoters): a passive's "ok" is neither the worst nor the best.
-  const commented = async (direction: 1 | -1, band: 'detractor' | 'promoter', besides: readonly DigestComment[] = []) => {
+  const commented = (direction: 1 | -1, band: 'detractor' | 'promoter', besides: readonly DigestComment[] = []) => {
     const rows: DigestComment[] = [];
-    for (const kind of surveyKinds) {
-      const found = await store.surveys.commented(businessId, periodStart, kind, direction, 3);
-      for (const s of found) {
-        if (s.band !== band || besides.some((b) => b.surveyId === s.id)) continue;
-        rows.push({ surveyId: s.id, kind, score: s.score ?? 0, comment: s.comment ?? '', name: s.vars.customerName });
+    for (const { kind, lowest, highest } of notes!.commented) {
+      for (const s of direction === 1 ? lowest : highest) {
+        if (s.band !== band || besides.some((b) => b.surveyId === s.surveyId)) continue;
+        rows.push({ surveyId: s.surveyId, kind, score: s.score, comment: s.comment ?? '', name: s.name });
       }
     }
     return rows.sort((a, b) => direction * (position(a.kind, a.score) - position(b.kind, b.score))).slice(0, 3);
   };
-  const lowest = await commented(1, 'detractor');
-  const highest = await commented(-1, 'promoter', lowest);
+  const lowest = commented(1, 'detractor');
+  const highest = commented(-1, 'promoter', lowest);
 
-  const waiting = await store.surveys.unansweredDetractors(businessId, periodStart, 5);
+  const waiting = notes!.unanswered;
   return {
     periodStart,
     previousStart,
@@ -104,7 +106,7 @@ export async function buildDigest(store: Store, businessId: string, periodStart:
     highest,
     unanswered: {
       count: waiting.count,
-      surveys: waiting.surveys.map((s) => ({ surveyId: s.id, kind: s.kind, score: s.score ?? 0, name: s.vars.customerName })),
+      surveys: waiting.first.map((s) => ({ surveyId: s.surveyId, kind: s.kind, score: s.score, name: s.name })),
     },
     movedMost,
     reasons: reasonCounts(counts, [periodStart]),

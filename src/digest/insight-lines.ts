@@ -2,9 +2,8 @@ import { kindLabel } from '../domain/surveys.js';
 import { cohortMovedMost, type CohortMove } from '../insights/cohorts.js';
 import { describeFeature, type FeatureStat } from '../insights/drops.js';
 import { describeSegment, type SegmentStat } from '../insights/segments.js';
-import { segmentsFor } from '../insights/segments-report.js';
 import type { Theme } from '../insights/themes.js';
-import { weekAnalyses, weeksDropFeatures, weeksThemes } from '../insights/week-analysis.js';
+import { weekAnalyses, weeksDropFeatures, weeksSegments, weeksThemes } from '../insights/week-analysis.js';
 import { round1, significanceRule } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek } from '../domain/calendar.js';
@@ -44,11 +43,11 @@ export async function digestInsights(store: Store, businessId: string, periodSta
   const top = detractors?.band === 'detractor' ? detractors.themes[0] : undefined;
   const moved = cohortMovedMost(counts, periodStart);
   const cohort = moved && moved.adjustedP < digestAlpha ? moved : undefined;
-  // The weeks' answers by answer time (UTC days from the first Monday to the end of the digest's week).
-  const segments = await segmentsFor(store, businessId, { from: new Date(`${fromWeek}T00:00:00Z`), to: new Date(Date.parse(`${periodStart}T00:00:00Z`) + 7 * 86_400_000), limit: 1 });
-  const segment = segments.segments.find((x) => x.flagged); // flagged below insightAlpha, as in the API and the dashboard
+  // The weeks' segment counts added up (the same invitation weeks the other lines read).
+  const segments = weeksSegments(analyses);
+  const segment = segments.find((x) => x.flagged); // flagged below insightAlpha, as in the API and the dashboard
   return {
-    ...(segment ? { segment: { ...segment, tried: segments.tried } } : {}),
+    ...(segment ? { segment: { ...segment, tried: segments.length } } : {}),
     fromWeek,
     toWeek: periodStart,
     ...(cohort ? { cohort } : {}),

@@ -3,6 +3,7 @@ import type { Store } from '../store/index.js';
 import { readRollups, type RollupCounts } from '../store/rollup-counts.js';
 import { addFeatureCounts, featureCounts, featuresFromCounts, type FeatureStat, type KindFeatureCounts } from './drops.js';
 import { periodPairs } from './drops-report.js';
+import { addSegmentCounts, segmentCounts, segmentsFromCounts, type KindSegmentCounts, type SegmentStat } from './segments.js';
 import { addTermCounts, termCounts, themesFromCounts, type BandTermCounts, type PeriodThemes } from './themes.js';
 
 /**
@@ -17,6 +18,8 @@ export interface WeekAnalysis {
   terms: Array<{ kind: SurveyKind; bands: BandTermCounts[] }>;
   /** Per survey kind, the feature counts of the pairs whose second answer is of the week. */
   drops: KindFeatureCounts[];
+  /** Per survey kind, the week's answers per score in each segment (cohort, event feature, both). */
+  segments: KindSegmentCounts[];
 }
 
 /** Comment ids kept per term and week (the smallest): the dashboard quotes five. */
@@ -30,11 +33,15 @@ export async function computeWeekAnalysis(store: Store, businessId: string, week
     return of.length ? [{ kind, bands: termCounts(of, keptCommentIds) }] : [];
   });
   const { pairs } = await periodPairs(store, businessId, { fromWeek: week, toWeek: week });
-  return { terms, drops: featureCounts(pairs) };
+  return { terms, drops: featureCounts(pairs), segments: segmentCounts(await store.surveySegments.ofWeek(businessId, week)) };
 }
 
-/** What a week's analysis is computed from, as far as the counters show it: its counts of every kind. */
-const inputsOf = (counts: RollupCounts, week: string) => JSON.stringify(surveyKinds.map((kind) => counts.get(kind, week)));
+/**
+ * What a week's analysis is computed from, as far as the counters show it: its counts of every kind,
+ * after the analysis's version (an analysis kept by an older version, without a part, is computed again).
+ */
+const analysisVersion = 2;
+export const inputsOf = (counts: RollupCounts, week: string) => `${analysisVersion}|${JSON.stringify(surveyKinds.map((kind) => counts.get(kind, week)))}`;
 
 /**
  * The analyses of these weeks: the kept ones still up to date, the others computed now and kept.
@@ -75,4 +82,9 @@ export function weeksPairs(analyses: readonly WeekAnalysis[], kind?: SurveyKind)
 export function weeksThemes(analyses: readonly WeekAnalysis[], period: string, options: { kind?: SurveyKind; limit?: number; minComments?: number } = {}): PeriodThemes[] {
   const parts = analyses.flatMap((a) => a.terms.filter((t) => !options.kind || t.kind === options.kind).map((t) => t.bands));
   return themesFromCounts(period, addTermCounts(parts, keptCommentIds), options);
+}
+
+/** The segments report over the weeks (of one kind, or of all, adjusted together): as `segmentsReport` of the weeks' answers. */
+export function weeksSegments(analyses: readonly WeekAnalysis[], kind?: SurveyKind): SegmentStat[] {
+  return segmentsFromCounts(addSegmentCounts(analyses.map((a) => (a.segments ?? []).filter((k) => !kind || k.kind === kind))));
 }

@@ -20,16 +20,25 @@ export class SurveySegmentReads {
   async answers(businessId: string, range: { from: Date; to: Date }, options: { kind?: SurveyKind; limit: number }): Promise<{ answers: SegmentAnswer[]; truncated: boolean }> {
     const filter = { businessId, answeredAt: { $gte: range.from, $lt: range.to }, score: { $ne: null }, ...(options.kind ? { kind: options.kind } : {}) };
     const docs = await this.model
-      .find(filter, { _id: 0, kind: 1, score: 1, tags: 1, context: 1, precededBy: 1, reason: 1 })
+      .find(filter, projection)
       .sort({ answeredAt: 1 })
       .limit(options.limit + 1)
       .lean<Array<Record<string, unknown>>>();
-    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    const answers = docs.slice(0, options.limit).map((d) => {
-      const c = (d.context ?? {}) as Record<string, unknown>;
-      const context = Object.fromEntries((['product', 'location', 'staff'] as const).flatMap((k) => (str(c[k]) ? [[k, c[k] as string]] : [])));
-      return { kind: d.kind as SurveyKind, score: d.score as number, tags: (d.tags as string[] | undefined) ?? [], context, precededBy: (d.precededBy as string[] | undefined) ?? [], ...(str(d.reason) ? { reason: d.reason as string } : {}) };
-    });
-    return { answers, truncated: docs.length > options.limit };
+    return { answers: docs.slice(0, options.limit).map(toAnswer), truncated: docs.length > options.limit };
   }
+
+  /** A week's scored answers (invitation week, as the counters count them), served by (businessId, week): for the week's kept analysis. */
+  async ofWeek(businessId: string, week: string): Promise<SegmentAnswer[]> {
+    const docs = await this.model.find({ businessId, week, score: { $ne: null } }, projection).lean<Array<Record<string, unknown>>>();
+    return docs.map(toAnswer);
+  }
+}
+
+const projection = { _id: 0, kind: 1, score: 1, tags: 1, context: 1, precededBy: 1, reason: 1 };
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function toAnswer(d: Record<string, unknown>): SegmentAnswer {
+  const c = (d.context ?? {}) as Record<string, unknown>;
+  const context = Object.fromEntries((['product', 'location', 'staff'] as const).flatMap((k) => (str(c[k]) ? [[k, c[k] as string]] : [])));
+  return { kind: d.kind as SurveyKind, score: d.score as number, tags: (d.tags as string[] | undefined) ?? [], context, precededBy: (d.precededBy as string[] | undefined) ?? [], ...(str(d.reason) ? { reason: d.reason as string } : {}) };
 }

@@ -75,8 +75,11 @@ export class SurveyRepository {
   /** The comments of these surveys of a business, in one read (a theme's quotes). */
   async comments(businessId: string, ids: readonly string[]): Promise<Array<{ surveyId: string; customerId: string; text: string }>> {
     const _ids = ids.flatMap((id) => objectId(id) ?? []);
-    const docs = await this.model.find({ businessId, _id: { $in: _ids }, comment: { $type: 'string' } }, { customerId: 1, comment: 1 }).lean<Doc[]>();
-    const byId = new Map(docs.map((d) => [d._id.toString(), { surveyId: d._id.toString(), customerId: String(d.customerId), text: d.comment as string }]));
+    // By `_id` alone, the business and the comment checked here: a server without secondary indexes
+    // (mongo-java-server) serves a query by its `_id` index only when `_id` is its one key.
+    const docs = await this.model.find({ _id: { $in: _ids } }, { businessId: 1, customerId: 1, comment: 1 }).lean<Doc[]>();
+    const quoted = docs.filter((d) => d.businessId === businessId && typeof d.comment === 'string');
+    const byId = new Map(quoted.map((d) => [d._id.toString(), { surveyId: d._id.toString(), customerId: String(d.customerId), text: d.comment as string }]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
@@ -172,6 +175,8 @@ export class SurveyRepository {
       await this.model.updateOne({ _id }, { $push: { replies: reply } });
       await this.model.updateOne({ _id, firstReplyAt: null }, { $set: { firstReplyAt: reply.at, timeToFirstReplyMs: reply.at.getTime() - since.getTime() } });
     });
+    // The week's kept list of detractors waiting for an answer may no longer hold.
+    await this.analyses?.replied(survey.businessId, survey.week);
   }
 
   async hasAny(businessId: string, customerId: string): Promise<boolean> {

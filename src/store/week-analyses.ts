@@ -12,6 +12,8 @@ import { modelOn, type AnyModel } from './model.js';
  *   addresses made one person, a comment's next part joined, an import) sets `changedAt` on the
  *   analyses it may touch; one whose `changedAt` is after its `startedAt` is out of date. An erasure
  *   deletes the business's analyses: they hold words of comments and survey ids.
+ * The week's notes (comment lists, detractors waiting for an answer) are kept the same way beside it
+ * (part 'notes'), also out of date once an answer to one of the week's detractors sets `notesChangedAt`.
  * One document per (business, week): `_id` is `business|week`.
  */
 const analysisSchema = new Schema(
@@ -23,6 +25,12 @@ const analysisSchema = new Schema(
     startedAt: Date,
     changedAt: Date,
     analysis: { type: Schema.Types.Mixed },
+    // The week's notes (comment lists, detractors waiting for an answer), kept the same way; an
+    // answer to a detractor of the week sets `notesChangedAt`.
+    notesInputs: String,
+    notesStartedAt: Date,
+    notesChangedAt: Date,
+    notes: { type: Schema.Types.Mixed },
   },
   { versionKey: false, minimize: false },
 );
@@ -44,7 +52,18 @@ interface Stored {
   startedAt?: Date;
   changedAt?: Date;
   analysis?: unknown;
+  notesInputs?: string;
+  notesStartedAt?: Date;
+  notesChangedAt?: Date;
+  notes?: unknown;
 }
+
+/** What is kept per week: the analysis, and the notes (kept and marked out of date on their own). */
+export type KeptPart = 'analysis' | 'notes';
+const fields = {
+  analysis: { value: 'analysis', inputs: 'inputs', startedAt: 'startedAt' },
+  notes: { value: 'notes', inputs: 'notesInputs', startedAt: 'notesStartedAt' },
+} as const;
 
 export class WeekAnalysisRepository {
   constructor(readonly model: AnyModel) {}
@@ -53,27 +72,36 @@ export class WeekAnalysisRepository {
     return modelOn(conn, 'WeekAnalysis', analysisSchema, collection);
   }
 
-  /** The analyses of these weeks still computed from `inputs[week]`, by week; a week missing here must be computed. */
-  async current<T>(businessId: string, inputs: ReadonlyMap<string, string>): Promise<Map<string, T>> {
+  /** The analyses (or notes) of these weeks still computed from `inputs[week]`, by week; a week missing here must be computed. */
+  async current<T>(businessId: string, inputs: ReadonlyMap<string, string>, part: KeptPart = 'analysis'): Promise<Map<string, T>> {
     const ids = [...inputs.keys()].map((week) => idOf(businessId, week));
+    const f = fields[part];
     // The raw collection: an opaque value, nothing for mongoose to cast.
     const docs = await this.model.collection.find<Stored>({ _id: { $in: ids } } as never).toArray();
     const fresh = new Map<string, T>();
     for (const d of docs) {
-      const upToDate = d.inputs === inputs.get(d.week) && d.startedAt && (!d.changedAt || d.changedAt < d.startedAt);
-      if (upToDate) fresh.set(d.week, d.analysis as T);
+      const startedAt = d[f.startedAt];
+      const marks = part === 'notes' ? [d.changedAt, d.notesChangedAt] : [d.changedAt];
+      const upToDate = d[f.inputs] === inputs.get(d.week) && startedAt && marks.every((m) => !m || m < startedAt);
+      if (upToDate) fresh.set(d.week, d[f.value] as T);
     }
     return fresh;
   }
 
-  /** Keep a week's analysis, computed from `inputs` by a computation that began at `startedAt`; false when too large to keep. */
-  async write(businessId: string, week: string, inputs: string, startedAt: Date, analysis: unknown): Promise<boolean> {
+  /** Keep a week's analysis (or notes), computed from `inputs` by a computation that began at `startedAt`; false when too large to keep. */
+  async write(businessId: string, week: string, inputs: string, startedAt: Date, value: unknown, part: KeptPart = 'analysis'): Promise<boolean> {
     // A week whose analysis outgrows a document (a vocabulary of some hundred thousand terms) is
     // not kept: every read computes it, as reports did before, rather than fail.
-    if (mongo.BSON.calculateObjectSize({ analysis }) > maxKeptBytes) return false;
+    if (mongo.BSON.calculateObjectSize({ value }) > maxKeptBytes) return false;
+    const f = fields[part];
     // `changedAt` is left as it is: a change during the computation keeps the result out of date.
-    await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { businessId, week, inputs, startedAt, analysis } }, { upsert: true });
+    await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { businessId, week, [f.inputs]: inputs, [f.startedAt]: startedAt, [f.value]: value } }, { upsert: true });
     return true;
+  }
+
+  /** A detractor of the week got the business's answer: the week's notes (who is waiting) are out of date. */
+  async replied(businessId: string, week: string): Promise<void> {
+    await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { notesChangedAt: new Date() } });
   }
 
   /**
@@ -97,4 +125,4 @@ export class WeekAnalysisRepository {
 }
 
 /** What a repository calls when it changes something the week analyses read. */
-export type AnalysisInputs = Pick<WeekAnalysisRepository, 'changed' | 'erased'>;
+export type AnalysisInputs = Pick<WeekAnalysisRepository, 'changed' | 'erased' | 'replied'>;

@@ -41,5 +41,7 @@ export async function leaveContact(store: Store, business: BusinessSettings, inp
   if (!known.length) throw new Error('the contact customer was not stored');
   await store.customers.link(business.id, [...known.map((c) => c.id), visitor.id]);
   await store.threads.markIdentified(business.id, survey.id, now);
+  // The dashboard's list of who waits for an answer says who is identified: the week's kept notes are out of date.
+  await store.weekAnalyses.replied(business.id, survey.week);
   return { status: 'identified' };
 }

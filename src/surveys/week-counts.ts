@@ -1,6 +1,7 @@
 import type { Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
 import { refreshWeekAnalysis } from '../insights/week-analysis.js';
+import { weekNotes } from '../insights/week-notes.js';
 
 const dayMs = 86_400_000;
 
@@ -16,7 +17,7 @@ export function lastClosableWeek(now: Date, ttlMs: number): string {
  * Close the weeks that are over: each one whose surveys have all ended is recounted from its
  * surveys and marked closed, so what a crash cut off (a step's or a new survey's count) is counted
  * then. An increment still on its way (its survey was written before the recount) opens the week
- * again and the next sweep recounts it. Its analysis is computed then too and kept, so the reports
+ * again and the next sweep recounts it. Its analysis and notes are computed then too and kept, so the reports
  * that read it never read its surveys. Returns the weeks closed.
  */
 export async function closeWeeks(store: Store, now: Date, ttlMs: number, limit = 50): Promise<number> {
@@ -26,6 +27,8 @@ export async function closeWeeks(store: Store, now: Date, ttlMs: number, limit =
     await store.rollups.recount(businessId, week, true);
     // Its analysis (themes, drops) from the surveys that can no longer change, kept for every report after.
     await refreshWeekAnalysis(store, businessId, week);
+    // And its notes (comment lists, detractors waiting), unless kept already from the same counters.
+    await weekNotes(store, businessId, [week]);
     closed++;
   }
   return closed;
