@@ -7,7 +7,7 @@ import { compareWithRest, flagGroups } from '../insights/cohorts.js';
 import { describeSegment } from '../insights/segments.js';
 import { weekNotes, weeksWaiting } from '../insights/week-notes.js';
 import { rates, round1, significanceRule, summarize } from '../scoring/index.js';
-import { identityOfSurvey, type BusinessSettings, type Store } from '../store/index.js';
+import { type BusinessSettings, type Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
 import { linkNumbers, type LinkNumbers } from '../links/link-numbers.js';
 import { linkState, type LinkState } from '../links/survey-links.js';
