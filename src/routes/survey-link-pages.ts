@@ -34,7 +34,7 @@ function linkChatPage(link: SurveyLinkRecord, business: ServedBusiness): string 
   return chatPage
     .replace('<html lang="en">', `<html lang="${locale}">`)
     .replace('<head>', `<head>\n<base href="${basePathOf(business.settings.id)}/">`)
-    .replace('<body data-entry="web">', `<body data-entry="web" data-link="${link.code}">`)
+    .replace('<body ', `<body data-link="${link.code}" `)
     .replace('<header>Customer survey</header>', `<header>${escape(business.settings.name)}</header>`)
     .replace('<section id="start">', '<section id="start" class="hidden">');
 }

@@ -44,9 +44,10 @@ export function renderWhatsapp(message: Outbound): Rendering {
 /** A tap's payload (ButtonPayload, ListId) as what the customer chose; undefined when it is none of ours. */
 export function tapOf(payload: string): { choice: string; choiceSurveyId?: string } | { text: string } | undefined {
   if (payload === skipPayload) return { text: 'skip' };
-  const survey = /^s:([0-9a-f]{24}):(-?\d{1,3})$/.exec(payload);
+  // A score (`7`) or another choice of a survey's question (`reason:delivery`), as Telegram's buttons carry them.
+  const survey = /^s:([0-9a-f]{24}):(-?\d{1,3}|reason:[a-z0-9_-]{1,24})$/.exec(payload);
   if (survey) return { choice: survey[2]!, choiceSurveyId: survey[1]! };
-  const plain = /^c:(-?\d{1,3})$/.exec(payload);
+  const plain = /^c:(-?\d{1,3}|reason:[a-z0-9_-]{1,24})$/.exec(payload);
   if (plain) return { choice: plain[1]! };
   // A button that stands for words (an owner's "Reply" is `/reply <survey>`) says them.
   return payload.startsWith('c:') && payload.length > 2 ? { text: payload.slice(2) } : undefined;

@@ -11,7 +11,7 @@ const accountSid = newSid('AC');
 const authToken = 'scenario-whatsapp-token-0123456789';
 
 /** The value a button or row stands for (`s:<survey>:<value>`). */
-const valueOf = (id: string) => /:(-?\d+)$/.exec(id)?.[1] ?? id;
+const valueOf = (id: string) => /:(-?\d+)$/.exec(id)?.[1] ?? id.replace(/^s:[0-9a-f]+:/, '');
 const choicesOf = (m: FakeWhatsappMessage) => [...m.buttons.map((b) => b.id), ...m.items.map((i) => i.id)].map(valueOf);
 
 /**
