@@ -43,7 +43,7 @@ describe('the preview', () => {
     expect(messages.map((m) => m.key)).toEqual([
       'invitation', 'question', 'reminder',
       'followUp.detractor', 'thankYou.detractor', 'followUp.passive', 'thankYou.passive', 'followUp.promoter', 'thankYou.promoter',
-      'reprompt', 'closing',
+      'reprompt', 'closing', 'reason.question', 'reason.reprompt',
     ]);
     const question = messages.find((m) => m.key === 'question')!;
     expect(question.channels.sms.text).toBe('How likely are you to recommend Acme Coffee for Blue mug? Reply 0-10');

@@ -57,11 +57,11 @@ describe('managing staff', () => {
     expect(listed).toContain(`owner: web:${owner}`);
     expect(listed).toContain(`staff: telegram:${chatId}`);
     expect(listed).toMatch(new RegExp(`added staff telegram:${chatId}, by web:${owner}`));
-    expect(listed).toMatch(/added staff web:v_\w+, by API key env/);
+    expect(listed).toMatch(/added staff web:v_\w+, by API key 000000000000000000000001/);
 
     const body = (await api(one.app, 'GET', '/staff')).json();
     expect(body.items.map((m: { role: string }) => m.role).sort()).toEqual(['owner', 'staff', 'staff']);
-    expect(body.changes[0]).toMatchObject({ action: 'added', role: 'staff', channel: 'web', address: helper, by: 'API key env' });
+    expect(body.changes[0]).toMatchObject({ action: 'added', role: 'staff', channel: 'web', address: helper, by: 'API key 000000000000000000000001' });
     expect(Date.parse(body.changes[0].at)).not.toBeNaN();
   });
 
@@ -77,7 +77,7 @@ describe('managing staff', () => {
 
     const changes = (await api(two.app, 'GET', '/staff')).json().changes as Array<{ action: string; address: string; by: string }>;
     expect(changes.slice(0, 2)).toMatchObject([
-      { action: 'removed', address: helper, by: 'API key env' },
+      { action: 'removed', address: helper, by: 'API key 000000000000000000000001' },
       { action: 'removed', address: String(chatId), by: `web:${owner}` },
     ]);
   });

@@ -88,12 +88,12 @@ describe('problem details under /api/v1', () => {
     }
   });
 
-  it('leaves the error shape of the rest of the app as it was', async () => {
+  it("leaves the error shape of the rest of the app as it was; the first version's paths answer as v1", async () => {
     const { app } = server;
     const old = await app.inject({ method: 'GET', url: '/api/stats' });
     expect(old.statusCode).toBe(401);
-    expect(old.headers['content-type']).toMatch(/^application\/json/);
-    expect(old.json()).toEqual({ error: 'UnauthorizedError', message: expect.any(String) });
+    expect(old.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(old.json()).toMatchObject({ status: 401, title: expect.any(String) });
     const missing = await app.inject({ method: 'GET', url: '/nothing' });
     expect(missing.headers['content-type']).toMatch(/^application\/json/);
   });
