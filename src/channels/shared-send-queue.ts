@@ -27,7 +27,7 @@ const wallClock: PacerClock = {
 /** A slot is let go at most this late on its own; later, it needs its lane's next slot held as well. */
 export const slotLatenessMs = 10;
 /** A send let go later than this after its slot began is not rescued: it takes another slot. */
-export const rescueMs = 250;
+export const rescueMs = 100;
 /** The longest a claim is asked to reach ahead of now for its round trip. */
 const maxLeadMs = 250;
 /** One claim holds at most this share of a second's slots. */
