@@ -130,6 +130,10 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
   // Survey links, made and changed by the API's own code. Each form carries the session's form token:
   // the cookie's SameSite=Lax keeps it off other sites' POSTs in current browsers, the token also
   // stops a page on a sibling subdomain (same site) and browsers that ignore SameSite.
+  // A session lasts a week; one of someone since removed from the business, or no longer an owner, changes no link.
+  const stillOwner = async (session: DashboardSession) =>
+    (await app.store.staff.list(session.businessId)).some((m) => m.staffId === session.staffId && m.role === 'owner');
+  const notOwner = { error: 'ForbiddenError', message: 'only an owner of this business can make or change survey links' };
   const backTo = (view: string, days: string, notice: keyof typeof linkNotices) =>
     `/dashboard?kind=${view}&days=${dashboardPeriods.find((d) => String(d) === days) ?? 30}&link=${notice}`;
 
@@ -138,6 +142,7 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     if (!signed) return reply;
     const posted = readLinkForm(request.body);
     if (posted.form !== access.formToken(signed.id)) return reply.code(403).send(forgedForm);
+    if (!(await stillOwner(signed.session))) return reply.code(403).send(notOwner);
     if (!posted.ok) {
       const days = (dashboardPeriods.find((d) => String(d) === posted.days) ?? 30) as DashboardPeriod;
       const view = await dashboardView(app.store, signed.served.settings, posted.view, days, app.now());
@@ -155,6 +160,7 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     const { code } = parseInput(linkCodeParam, request.params, 'link');
     const body = parseInput(linkActionBody, request.body ?? {}, 'body');
     if (body.form !== access.formToken(signed.id)) return reply.code(403).send(forgedForm);
+    if (!(await stillOwner(signed.session))) return reply.code(403).send(notOwner);
     let outcome: keyof typeof linkNotices = body.action === 'pause' ? 'paused' : 'resumed';
     try {
       await changeLink(app.store, signed.session.businessId, code, { paused: body.action === 'pause' }, app.now());

@@ -138,6 +138,24 @@ describe('survey links on the dashboard', () => {
     expect((await post('/dashboard/links/not-a-code', { form: token, action: 'pause' })).statusCode).toBe(400);
   });
 
+  it('changes no link for a session of someone no longer an owner', async () => {
+    const code = (await server.app.inject({ method: 'POST', url: '/api/v1/links', headers: { 'x-api-key': apiKey }, payload: { kind: 'nps', location: 'Back door' } })).json().code as string;
+    const before = await linksApi();
+    const second = visitor();
+    expect((await say(server.app, owner, `/staff add web:${second} owner`)).join()).toMatch(/Added/);
+    const session = await ownerSession(server.app, second);
+    const secondToken = /name="form" value="([0-9a-f]+)"/.exec((await server.app.inject({ url: '/dashboard', cookies: { dashboard_session: session } })).body)![1]!;
+    // While an owner, the session works.
+    expect((await post(`/dashboard/links/${code}`, { form: secondToken, action: 'resume' }, {}, session)).statusCode).toBe(303);
+    expect((await say(server.app, owner, `/staff remove web:${second}`)).join()).toMatch(/Removed/i);
+    const made = await post('/dashboard/links', { ...emptyForm, form: secondToken, location: 'Left the team' }, {}, session);
+    expect(made.statusCode).toBe(403);
+    expect(made.json().message).toMatch(/only an owner/);
+    expect((await post(`/dashboard/links/${code}`, { form: secondToken, action: 'pause' }, {}, session)).statusCode).toBe(403);
+    expect(await linksApi()).toEqual(before);
+    expect((await server.app.inject(`/s/${code}`)).statusCode).toBe(200);
+  });
+
   it('in Chromium: fills the form, sees the link listed, pauses it, under the page\'s CSP', async () => {
     if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
     const browser: Browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
