@@ -38,7 +38,7 @@ export interface DashboardView {
   /** Events that came before score drops more often than before stable or rising scores, over the period's weeks (the Insights drops report). */
   drops: { pairs: number; drops: number; leading: Array<{ what: string; drops: number; totalDrops: number; others: number; totalOthers: number; lift: number | null; p: number; adjustedP: number }> };
   /** The newest survey links of every kind, each with its numbers since it was made (as `GET /api/v1/links`). */
-  links: Array<{ code: string; kind: SurveyKind; label?: string; location?: string; staff?: string; product?: string; campaign?: string; state: LinkState; numbers: LinkNumbers }>;
+  links: Array<{ code: string; kind: SurveyKind; label?: string; location?: string; staff?: string; product?: string; campaign?: string; expiresAt?: Date; state: LinkState; numbers: LinkNumbers }>;
 }
 
 /** How many links the dashboard lists (newest first); the API lists more. */
@@ -127,7 +127,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   const top = segments.find((x) => x.flagged);
   const stored = await store.surveyLinks.list(business.id, dashboardLinkCount);
   const numbersOf = await linkNumbers(store, business, stored, now);
-  const links = stored.map((l) => ({ code: l.code, kind: l.kind, label: l.label, location: l.location, staff: l.staff, product: l.product, campaign: l.campaign, state: linkState(l, now), numbers: numbersOf.get(l.code)! }));
+  const links = stored.map((l) => ({ code: l.code, kind: l.kind, label: l.label, location: l.location, staff: l.staff, product: l.product, campaign: l.campaign, ...(l.expiresAt ? { expiresAt: l.expiresAt } : {}), state: linkState(l, now), numbers: numbersOf.get(l.code)! }));
   const segment = top && { what: describeSegment(top, describeFeature), n: top.n, score: round1(top.score), restN: top.restN, restScore: round1(top.restScore), effect: round1(top.effect), margin: round1(top.margin), adjustedP: top.adjustedP, tried: segments.length };
   return {
     ...(segment ? { segment } : {}),

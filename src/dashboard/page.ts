@@ -1,11 +1,13 @@
 import { kindLabel, surveyKinds } from '../domain/surveys.js';
 import { describeFeature, type Timeline, type TimelineEntry } from '../insights/index.js';
 import { dashboardPeriods, type DashboardView } from './dashboard-data.js';
+import { linkActionForm, linkForm, type LinkFormState } from './link-forms.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** JSON inside a <script type="application/json">: no `<` can close the element. */
 const jsonBlock = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 const pct = (f: number | null | undefined) => (f === null || f === undefined ? '–' : `${Math.round(f * 1000) / 10}%`);
+const moment = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const num = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
 
 /** A group's name as an owner reads it: a tag as it is, `product: X`, `after a late delivery`. */
@@ -16,7 +18,7 @@ function cohortLabel(cohort: string): string {
 }
 
 /** One page, rendered on the server; the charts are drawn from the same numbers by Chart.js (served by the app). */
-export function dashboardPage(view: DashboardView, options: { formToken: string; notice?: string }): string {
+export function dashboardPage(view: DashboardView, options: { formToken: string; notice?: string; linkForm?: LinkFormState }): string {
   const { business, kind, days, stats } = view;
   const rtl = business.locale === 'ur';
   const label = kindLabel[kind];
@@ -83,8 +85,10 @@ ${view.reasons.length ? `<section aria-labelledby="reasons">
 </section>
 <section aria-labelledby="links">
   <h2 id="links">Survey links, since each was made</h2>
-  ${view.links.length ? `<table class="data" data-testid="link-table"><thead><tr><th scope="col">Link</th><th scope="col">For</th><th scope="col">State</th><th scope="col">Opened</th><th scope="col">Answered</th><th scope="col">Score</th><th scope="col">Average</th><th scope="col">Print</th></tr></thead>
-  <tbody>${view.links.map((l) => `<tr data-link="${l.code}"><td>${escape(l.label ?? l.code)}</td><td>${escape([kindLabel[l.kind], l.location, l.staff, l.product, l.campaign].filter(Boolean).join(' · '))}</td><td>${l.state}</td><td>${l.numbers.opened}</td><td>${l.numbers.answered} of ${l.numbers.started}</td><td>${num(l.numbers.score)}${l.numbers.marginOfError === null ? '' : ` ±${l.numbers.marginOfError}`}</td><td>${num(l.numbers.averageScore)}</td><td><a href="/s/${l.code}/poster?size=a4">A4</a> <a href="/s/${l.code}/poster?size=a6">A6</a> <a href="/s/${l.code}/qr.png">QR</a></td></tr>`).join('')}</tbody></table>` : '<p>No survey links yet: make one with <code>POST /api/v1/links</code> or <code>/qr</code> in chat.</p>'}
+  ${view.links.length ? `<table class="data" data-testid="link-table"><thead><tr><th scope="col">Link</th><th scope="col">For</th><th scope="col">State</th><th scope="col">Opened</th><th scope="col">Answered</th><th scope="col">Score</th><th scope="col">Average</th><th scope="col">Print</th><th scope="col">Change</th></tr></thead>
+  <tbody>${view.links.map((l) => `<tr data-link="${l.code}"><td>${escape(l.label ?? l.code)}</td><td>${escape([kindLabel[l.kind], l.location, l.staff, l.product, l.campaign].filter(Boolean).join(' · '))}</td><td>${l.state}${l.expiresAt && l.state !== 'expired' ? `, ends ${moment(l.expiresAt)}` : ''}</td><td>${l.numbers.opened}</td><td>${l.numbers.answered} of ${l.numbers.started}</td><td>${num(l.numbers.score)}${l.numbers.marginOfError === null ? '' : ` ±${l.numbers.marginOfError}`}</td><td>${num(l.numbers.averageScore)}</td><td><a href="/s/${l.code}/poster?size=a4">A4</a> <a href="/s/${l.code}/poster?size=a6">A6</a> <a href="/s/${l.code}/qr.png">QR</a></td><td>${linkActionForm(options.formToken, l.code, l.state, view)}</td></tr>`).join('')}</tbody></table>` : '<p>No survey links yet: make one here, with <code>POST /api/v1/links</code> or with <code>/qr</code> in chat.</p>'}
+  <h3 id="new-link">Make a survey link</h3>
+  ${linkForm(options.formToken, view, options.linkForm)}
 </section>
 <section aria-labelledby="themes">
   <h2 id="themes">What detractors write about</h2>

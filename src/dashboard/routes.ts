@@ -10,11 +10,13 @@ import { z } from 'zod';
 import { csvLine } from '../domain/csv.js';
 import type { Config } from '../config.js';
 import { surveyKinds } from '../domain/surveys.js';
-import { parseInput } from '../errors.js';
+import { NotFoundError, parseInput } from '../errors.js';
 import type { DashboardSession } from '../store/index.js';
 import { sessionMaxAgeSeconds } from './access.js';
 import { dashboardPeriods, dashboardView, type DashboardPeriod } from './dashboard-data.js';
 import { dashboardPage, signInRefused, timelinePage } from './page.js';
+import { linkActionBody, linkCodeParam, readLinkForm } from './link-forms.js';
+import { changeLink, createLink } from '../links/survey-links.js';
 import { customerTimeline } from '../insights/index.js';
 
 const cookieName = 'dashboard_session';
@@ -22,6 +24,7 @@ const viewQuery = z.strictObject({
   kind: z.enum(surveyKinds).default('nps'),
   days: z.coerce.number().pipe(z.union(dashboardPeriods.map((d) => z.literal(d)) as [z.ZodLiteral<7>, z.ZodLiteral<30>, z.ZodLiteral<90>])).default(30),
   replied: z.enum(['sent', 'queued', 'refused', 'not_found']).optional(),
+  link: z.enum(['made', 'paused', 'resumed', 'not_found']).optional(),
 });
 const replyBody = z.strictObject({
   form: z.string(),
@@ -33,6 +36,8 @@ const replyBody = z.strictObject({
 const customerParam = z.strictObject({ id: z.string().regex(/^[a-f0-9]{24}$/i, 'a customer id') });
 const tokenParam = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a sign-in link token') });
 const notices = { sent: 'Reply sent.', queued: 'Reply queued: the channel is busy, it will be retried.', refused: 'Not sent: the customer opted out or the channel refused it.', not_found: 'No such survey in this business.' };
+const linkNotices = { made: 'Survey link made: it is first in the list of links, with its QR code and posters.', paused: 'Link paused: its page says so until it is resumed.', resumed: 'Link resumed: it takes answers again.', not_found: 'No such survey link in this business.' };
+const forgedForm = { error: 'ForbiddenError', message: 'the form is from another session: reload the page' };
 
 function asset(file: string): string {
   return readFileSync(new URL(`./assets/${file}`, import.meta.url), 'utf8');
@@ -119,7 +124,51 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(dashboardPage(view, { formToken: access.formToken(signed.id), notice: query.replied ? notices[query.replied] : undefined }));
+      .send(dashboardPage(view, { formToken: access.formToken(signed.id), notice: query.replied ? notices[query.replied] : query.link ? linkNotices[query.link] : undefined }));
+  });
+
+  // Survey links, made and changed by the API's own code. Each form carries the session's form token:
+  // the cookie's SameSite=Lax keeps it off other sites' POSTs in current browsers, the token also
+  // stops a page on a sibling subdomain (same site) and browsers that ignore SameSite.
+  // A session lasts a week; one of someone since removed from the business, or no longer an owner, changes no link.
+  const stillOwner = async (session: DashboardSession) =>
+    (await app.store.staff.list(session.businessId)).some((m) => m.staffId === session.staffId && m.role === 'owner');
+  const notOwner = { error: 'ForbiddenError', message: 'only an owner of this business can make or change survey links' };
+  const backTo = (view: string, days: string, notice: keyof typeof linkNotices) =>
+    `/dashboard?kind=${view}&days=${dashboardPeriods.find((d) => String(d) === days) ?? 30}&link=${notice}`;
+
+  app.post('/dashboard/links', async (request, reply) => {
+    const signed = await signedIn(request, reply);
+    if (!signed) return reply;
+    const posted = readLinkForm(request.body);
+    if (posted.form !== access.formToken(signed.id)) return reply.code(403).send(forgedForm);
+    if (!(await stillOwner(signed.session))) return reply.code(403).send(notOwner);
+    if (!posted.ok) {
+      const days = (dashboardPeriods.find((d) => String(d) === posted.days) ?? 30) as DashboardPeriod;
+      const view = await dashboardView(app.store, signed.served.settings, posted.view, days, app.now());
+      const page = dashboardPage(view, { formToken: access.formToken(signed.id), notice: `Link not made. ${posted.reason}`, linkForm: posted.state });
+      return reply.code(400).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+    }
+    const link = await createLink(app.store, signed.session.businessId, posted.input, app.now());
+    request.log.info({ business: signed.session.businessId, link: link.code }, 'survey link made on the dashboard');
+    return reply.redirect(backTo(posted.view, posted.days, 'made'), 303);
+  });
+
+  app.post('/dashboard/links/:code', async (request, reply) => {
+    const signed = await signedIn(request, reply);
+    if (!signed) return reply;
+    const { code } = parseInput(linkCodeParam, request.params, 'link');
+    const body = parseInput(linkActionBody, request.body ?? {}, 'body');
+    if (body.form !== access.formToken(signed.id)) return reply.code(403).send(forgedForm);
+    if (!(await stillOwner(signed.session))) return reply.code(403).send(notOwner);
+    let outcome: keyof typeof linkNotices = body.action === 'pause' ? 'paused' : 'resumed';
+    try {
+      await changeLink(app.store, signed.session.businessId, code, { paused: body.action === 'pause' }, app.now());
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      outcome = 'not_found';
+    }
+    return reply.redirect(backTo(body.view ?? 'nps', body.days ?? '30', outcome), 303);
   });
 
   app.get('/dashboard/customers/:id', async (request, reply) => {
@@ -136,7 +185,7 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     const signed = await signedIn(request, reply);
     if (!signed) return reply;
     const body = parseInput(replyBody, request.body ?? {}, 'body');
-    if (body.form !== access.formToken(signed.id)) return reply.code(403).send({ error: 'ForbiddenError', message: 'the form is from another session: reload the page' });
+    if (body.form !== access.formToken(signed.id)) return reply.code(403).send(forgedForm);
     const commands = signed.served.commands;
     const result = await commands.replyTo(body.surveyId, body.text, signed.session.staffId);
     const days = dashboardPeriods.find((d) => String(d) === body.days) ?? 30;

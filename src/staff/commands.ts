@@ -178,7 +178,7 @@ export class StaffCommands {
     const link = await createLink(this.deps.store, this.deps.business.id, parseInput(linkInput, input, 'link'), this.deps.now());
     const url = linkUrl(this.deps.publicUrl, link.code);
     const about = [input.location, input.staff, input.product, input.campaign].filter(Boolean).join(' · ');
-    return [`${kindLabel[input.kind]} survey link${about ? ` for ${about}` : ''}:`, url, `QR code: ${url}/qr.png (SVG: ${url}/qr.svg)`, `Posters: ${url}/poster?size=a4 and ${url}/poster?size=a6`, 'Pause or expire it with the API (PATCH /api/v1/links/<code>); its numbers are on the dashboard.'].join('\n');
+    return [`${kindLabel[input.kind]} survey link${about ? ` for ${about}` : ''}:`, url, `QR code: ${url}/qr.png (SVG: ${url}/qr.svg)`, `Posters: ${url}/poster?size=a4 and ${url}/poster?size=a6`, 'Pause or resume it on the dashboard (/dashboard), where its numbers are; end it with the API (PATCH /api/v1/links/<code>).'].join('\n');
   }
 
   private describe(kind: keyof typeof kindLabel, result: StartSurveyResult): string {

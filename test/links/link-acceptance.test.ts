@@ -38,6 +38,7 @@ describe('a survey link from chat to answer, in a real browser', () => {
     const { app } = server;
     const [made] = await say(app, owner, '/qr csat location=Harbour Road staff=Bilal');
     expect(made).toMatch(/^CSAT survey link for Harbour Road · Bilal:/);
+    expect(made).toContain('Pause or resume it on the dashboard (/dashboard)');
     const pngUrl = /QR code: (\S+\/qr\.png)/.exec(made!)?.[1];
     expect(pngUrl).toMatch(new RegExp(`^${base}/s/[0-9A-Za-z]{12}/qr\\.png$`));
 
