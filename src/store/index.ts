@@ -132,6 +132,6 @@ export async function housekeeping(store: Store, now: Date): Promise<void> {
   await store.webSessions.deleteExpiredBefore(now);
   await store.answerLimits.deleteExpiredBefore(now);
   await store.chatWindows.deleteBefore(ago(2));
-  await store.media.deleteExpiredBefore(now);
+  await store.media.deleteExpired(now);
   await store.guard.housekeeping(now);
 }

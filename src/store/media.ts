@@ -55,7 +55,8 @@ export class MediaRepository {
     return { body, type: doc.type, expiresAt: doc.expiresAt };
   }
 
-  async deleteExpiredBefore(before: Date): Promise<void> {
-    await this.model.deleteMany({ expiresAt: { $lt: before } });
+  /** Pictures expired at `now` (the same edge `get` holds to). */
+  async deleteExpired(now: Date): Promise<void> {
+    await this.model.deleteMany({ expiresAt: { $lte: now } });
   }
 }

@@ -1,6 +1,10 @@
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pictureLifetimeMs } from '../../../src/channels/whatsapp/index.js';
+import { captionMax, createWhatsappChannel, pictureLifetimeMs } from '../../../src/channels/whatsapp/index.js';
 import { hours } from '../../helpers/clock.js';
+import { ferretDbUri } from '../../helpers/database.js';
+import { newSid } from '../../helpers/fake-twilio.js';
+import { startFakeWhatsapp } from '../../helpers/fake-whatsapp.js';
 import { publicUrl, startWhatsappHarness, type WhatsappHarness } from './harness.js';
 
 const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -10,11 +14,15 @@ const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a
  * media URL under PUBLIC_URL, which the product serves without a key as a PNG until it expires (404
  * after); outside the window the owner template carries the text alone.
  */
-describe('WhatsApp: the weekly digest with its chart', () => {
+describe.each([
+  ['the test database', () => ({})],
+  // What `npm start` embeds: no TTL index there, the housekeeping deletes.
+  ['FerretDB', () => ({ MONGODB_URI: ferretDbUri() })],
+])('WhatsApp: the weekly digest with its chart, on %s', (_name, database) => {
   const owner = '+923009990002';
   let h: WhatsappHarness;
   beforeAll(async () => {
-    h = await startWhatsappHarness({ OWNER_ADDRESSES: `whatsapp:${owner}`, DIGEST_SCHEDULE: 'mon 09:00' });
+    h = await startWhatsappHarness({ OWNER_ADDRESSES: `whatsapp:${owner}`, DIGEST_SCHEDULE: 'mon 09:00', ...database() });
     // A week with answers, so the chart has a line.
     const customer = '+923001234551';
     await h.start({ kind: 'nps', address: customer, name: 'Bilal', locale: 'en' });
@@ -63,6 +71,9 @@ describe('WhatsApp: the weekly digest with its chart', () => {
     expect(expired.statusCode).toBe(404);
     expect(expired.json()).toMatchObject({ error: 'not_found' });
     expect(h.fake.refusals.outsideWindow).toBe(0);
+    // Nor is it kept: the sweep's housekeeping deletes expired pictures (the collection holds no URL anyway).
+    await h.app.sweeper.sweep();
+    expect(await h.app.db.collection('media').countDocuments({ expiresAt: { $lte: h.clock.now() } })).toBe(0);
   });
 
   it('outside the window the digest goes through the owner template, its text alone', async () => {
@@ -88,6 +99,31 @@ describe('WhatsApp: the weekly digest with its chart', () => {
       const res = await h.app.inject({ method: 'GET', url: path });
       expect(res.statusCode, path).toBe(404);
       expect(res.json(), path).toMatchObject({ error: 'not_found' });
+    }
+  });
+});
+
+describe('WhatsApp: a digest text longer than a caption', () => {
+  it('the picture goes first with its alt text as caption, then the whole text', async () => {
+    const accountSid = newSid('AC');
+    const authToken = 'whatsapp-caption-token-0123456789';
+    const fake = await startFakeWhatsapp({ accountSid, authToken });
+    try {
+      const channel = createWhatsappChannel(
+        { accountSid, authToken, from: 'whatsapp:+15005550006', ratePerSecond: 10, templates: [], apiBaseUrl: fake.baseUrl, publicUrl, defaultCountry: 'PK' },
+        { log: Fastify().log, now: () => new Date(), windows: { wrote: async () => {}, lastInbound: async () => new Date() }, pictures: { publish: async () => `${publicUrl}/media/${'A'.repeat(22)}.png` } },
+      );
+      await fake.receive(Fastify(), '+923001110002', 'hi').catch(() => undefined);
+      const text = `Weekly digest ${'x'.repeat(captionMax)}`;
+      const delivery = await channel.send('+923001110002', { text, image: { png: Buffer.from('png'), alt: 'Score trend, last 12 weeks: NPS 40' } });
+      expect(delivery.status).toBe('sent');
+      expect(fake.messages.map((m) => [m.body, m.mediaUrls.length])).toEqual([
+        ['Score trend, last 12 weeks: NPS 40', 1],
+        [text, 0],
+      ]);
+      expect(delivery.status === 'sent' && delivery.providerMessageId).toBe(fake.messages[1]!.sid);
+    } finally {
+      await fake.close();
     }
   });
 });
