@@ -18,6 +18,7 @@ import sweeper from './plugins/sweeper.js';
 import providerWebhooks from './plugins/provider-webhooks.js';
 import { healthRoutes } from './routes/health.js';
 import { linkRoutes } from './routes/survey-link-pages.js';
+import { mediaRoutes } from './routes/media.js';
 import { registerTracing, type TracingOptions } from './plugins/tracing.js';
 
 export interface AppOptions {
@@ -68,6 +69,7 @@ async function survey(fastify: FastifyInstance, options: AppOptions): Promise<vo
   await fastify.register(sweeper, { config });
   await fastify.register(providerWebhooks, { config });
   healthRoutes(fastify);
+  mediaRoutes(fastify);
   await fastify.register(linkRoutes, { config });
   await fastify.register(dashboardRoutes, { config });
   await fastify.register(apiWithDocs, { prefix: '/api', config });

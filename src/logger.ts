@@ -29,6 +29,8 @@ const visitorId = /\bv_[A-Za-z0-9_-]{6,64}/g;
 
 /** A dashboard sign-in link's token: whoever reads it within 15 minutes could sign in as the owner. */
 const signInToken = /(\/dashboard\/login\/)[^/?#\s"]+/g;
+/** A served picture's token: whoever reads it may fetch the picture until it expires. */
+const mediaToken = /(\/media\/)[A-Za-z0-9_-]{8,}/g;
 /** Stored API keys (`sk_<id>_<secret>`), wherever they appear. */
 const storedKey = /\bsk_[A-Za-z0-9_-]{8,}/g;
 /** Query parameters whose value is a credential (`?api_key=…`, `&token=…`): keys sent the wrong way are still keys. */
@@ -38,7 +40,7 @@ const credentialParam = /([?&;](?:[\w.-]*(?:key|token|secret|password|passwd|sig
 export function redactText(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[secret]');
-  out = out.replace(signInToken, '$1[redacted]').replace(credentialParam, '$1[redacted]').replace(storedKey, 'sk_[redacted]');
+  out = out.replace(signInToken, '$1[redacted]').replace(mediaToken, '$1[redacted]').replace(credentialParam, '$1[redacted]').replace(storedKey, 'sk_[redacted]');
   out = out.replace(visitorId, 'v_***');
   return out.replace(longNumber, (m) => (m.replace(/\D/g, '').length >= 7 ? maskAddress(m) : m));
 }

@@ -49,8 +49,10 @@ describe('log redaction', () => {
     log.info({ token: '123456:ABCDEFGHIJKLMNOPQRSTUV', twilio: { authToken: 'deadbeefdeadbeef' } }, 'config');
     log.info({ req: { headers: { authorization: 'Bearer eyJabc.def.ghi', 'x-twilio-signature': 'c2lnbmF0dXJl' } } }, 'in');
     log.info(`webhook at /webhooks/telegram/${secret}`);
+    log.info({ req: { method: 'GET', url: '/media/Zm9vYmFyYmF6cXV4MTIzNA.png' } }, 'incoming request');
     const out = text();
-    for (const leaked of ['ABCDEFGHIJKLMNOPQRSTUV', 'deadbeefdeadbeef', 'eyJabc', 'c2lnbmF0dXJl', secret]) {
+    expect(out).toContain('/media/[redacted].png');
+    for (const leaked of ['ABCDEFGHIJKLMNOPQRSTUV', 'deadbeefdeadbeef', 'eyJabc', 'c2lnbmF0dXJl', secret, 'Zm9vYmFyYmF6cXV4MTIzNA']) {
       expect(out).not.toContain(leaked);
     }
   });

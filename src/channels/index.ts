@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelSettings } from '../businesses/settings.js';
 import type { ChannelName } from '../domain/channels.js';
-import type { Store } from '../store/index.js';
+import { mediaPath, type Store } from '../store/index.js';
 import type { Channel, ChannelDeps, ChannelRoutes } from './channel.js';
 import { createSmsChannel, smsRoutes } from './sms/index.js';
 import { createWebChannel, webRoutes } from './web/index.js';
@@ -12,7 +12,7 @@ export interface ChannelFactoryDeps {
   businessId: string;
   log: FastifyBaseLogger;
   now: () => Date;
-  store: Pick<Store, 'webTranscripts' | 'webSessions' | 'answerLimits' | 'teamsConversations' | 'sendSlots' | 'chatWindows'>;
+  store: Pick<Store, 'webTranscripts' | 'webSessions' | 'answerLimits' | 'teamsConversations' | 'sendSlots' | 'chatWindows' | 'media'>;
   /** What the product gives the business's channels: its inbound pipeline, opt-outs, delivery reports. */
   product: ChannelDeps;
 }
@@ -58,7 +58,9 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
   if (settings.whatsapp) {
     const { chatWindows } = deps.store;
     const windows = { wrote: (address: string, at: Date) => chatWindows.wrote(deps.businessId, 'whatsapp', address, at), lastInbound: (address: string) => chatWindows.lastInbound(deps.businessId, 'whatsapp', address) };
-    add(createWhatsappChannel({ ...settings.whatsapp, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log, now: deps.now, windows, product: deps.product }, { slots }));
+    // A picture goes by URL: kept behind an unguessable token until it expires, served at /media/<token>.png.
+    const pictures = { publish: async (png: Buffer, expiresAt: Date) => `${place.publicUrl.replace(/\/+$/, '')}${mediaPath}/${await deps.store.media.put(png, 'image/png', expiresAt)}.png` };
+    add(createWhatsappChannel({ ...settings.whatsapp, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log, now: deps.now, windows, pictures, product: deps.product }, { slots }));
   }
   if (settings.teams) {
     const { createTeamsChannel } = await import('./teams/index.js');

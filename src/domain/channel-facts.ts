@@ -118,8 +118,9 @@ const rows = {
     buttons: 3,
     // A list picker holds at most ten rows: CSAT's 5 and CES's 7 fit, NPS's 11 do not (typed).
     listRows: 10,
-    // A picture needs a public media URL, which the digest does not serve yet: its text goes alone.
-    pictures: false,
+    // A picture goes as a media URL Twilio fetches (served at /media/<token>.png until it expires),
+    // inside the 24-hour window only: a template outside it carries the text alone.
+    pictures: true,
     // WhatsApp's limit on a text message's body.
     maxTextLength: 4_096,
     // People type commands as plain words; the slash is optional.

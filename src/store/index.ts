@@ -11,6 +11,7 @@ import { indexBuild } from './index-build.js';
 import { InboundRepository } from './inbound.js';
 import { ChatWindowRepository } from './chat-windows.js';
 import { InvitationRepository } from './invitations.js';
+import { MediaRepository } from './media.js';
 import { OutboxRepository } from './outbox.js';
 import { RollupRepository } from './rollups.js';
 import { SendSlotRepository } from './send-slots.js';
@@ -44,6 +45,7 @@ export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, StaffChange, StaffListing, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';
+export { mediaPath } from './media.js';
 export { identityOf, identityOfSurvey } from './rollups.js';
 export type { AlertEvent, NewSurvey, OwedEffect, ScoredSurvey, SurveyContext, SurveyDialogFields, SurveyFilter, SurveyFilters, SurveyRecord, SurveyState, SurveyThread, SurveyTrigger } from './survey-records.js';
 export { importMetrics, importedSurveyId, type ImportedSurvey } from './survey-imports.js';
@@ -95,6 +97,7 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     sendSlots: new SendSlotRepository(SendSlotRepository.model(conn, guard.server)),
     wordings: new WordingRepository(WordingRepository.model(conn)),
     surveyLinks: new SurveyLinkRepository(SurveyLinkRepository.model(conn)),
+    media: new MediaRepository(MediaRepository.model(conn, guard.server)),
   };
   // Data from before several businesses: it belonged to the first one.
   await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);
@@ -117,7 +120,7 @@ export type Store = Awaited<ReturnType<typeof createStore>>;
  * What no TTL index removes (FerretDB has none): providers retry a message for a day at most (and
  * Telegram may reuse update ids after a quiet week); an invitation is kept a month past its expiry
  * as the record of who used it; a finished webhook delivery a month; the write guard's own leftovers;
- * web chats opened and never answered, and the web answer counts of past days.
+ * web chats opened and never answered, the web answer counts of past days, and expired pictures.
  */
 export async function housekeeping(store: Store, now: Date): Promise<void> {
   const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -129,5 +132,6 @@ export async function housekeeping(store: Store, now: Date): Promise<void> {
   await store.webSessions.deleteExpiredBefore(now);
   await store.answerLimits.deleteExpiredBefore(now);
   await store.chatWindows.deleteBefore(ago(2));
+  await store.media.deleteExpired(now);
   await store.guard.housekeeping(now);
 }

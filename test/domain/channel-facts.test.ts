@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createSmsChannel } from '../../src/channels/sms/index.js';
 import { questionCard, renderOutbound } from '../../src/channels/teams/cards.js';
 import { inlineKeyboard } from '../../src/channels/telegram/keyboard.js';
+import { createWhatsappChannel } from '../../src/channels/whatsapp/index.js';
 import { renderWhatsapp } from '../../src/channels/whatsapp/render.js';
+import { startFakeWhatsapp } from '../helpers/fake-whatsapp.js';
 import { createWebChannel, webRoutes, type WebChannelOptions } from '../../src/channels/web/index.js';
 import type { ChannelDeps } from '../../src/channels/channel.js';
 import { anonymousChannel, channelAddress, channelFacts, deepLinkChannels, phoneChannel } from '../../src/domain/channel-facts.js';
@@ -27,6 +29,7 @@ const allowed: ReadonlyArray<{ file: string; line: RegExp; why: string }> = [
   { file: 'src/domain/surveys.ts', line: /surveyTriggers = \[/, why: "the trigger 'web' (a web chat visitor asked for a survey) is a trigger, named after the page" },
   { file: 'src/plugins/businesses.ts', line: /surveys\.start\(\{ .*channel: 'web', trigger: 'web' \}/, why: "the web chat adapter's own start-a-survey hook, wired where each business's channels are made" },
   { file: 'src/cli/business.ts', line: /\{"telegram":\{"token"/, why: 'a usage example of the identities JSON, whose keys are channel names' },
+  { file: 'src/routes/survey-link-pages.ts', line: /<body data-entry="web"/, why: "the chat page's entry mode (its own page, not the widget), text the page is matched and marked by" },
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -124,7 +127,32 @@ describe('channel facts agree with the adapters', () => {
     const list = rendered(listRows);
     expect(list.type === 'list-picker' && list.items).toHaveLength(listRows);
     expect(rendered(listRows + 1)).toEqual({ type: 'text', body: 'pick' });
-    expect(channelFacts.whatsapp.pictures).toBe(false);
+  });
+
+  it("WhatsApp: a picture goes as the table says, by URL inside the window (the text its caption)", async () => {
+    const accountSid = `AC${'1'.repeat(32)}`;
+    const authToken = 'whatsapp-facts-token-0123456789';
+    const fake = await startFakeWhatsapp({ accountSid, authToken });
+    try {
+      const published: Date[] = [];
+      const channel = createWhatsappChannel(
+        { accountSid, authToken, from: 'whatsapp:+15005550006', ratePerSecond: 10, templates: [], apiBaseUrl: fake.baseUrl, publicUrl: 'https://bot.example.test', defaultCountry: 'PK' },
+        {
+          log: Fastify().log,
+          now: () => new Date(),
+          windows: { wrote: async () => {}, lastInbound: async () => new Date() },
+          pictures: { publish: async (_png, expiresAt) => (published.push(expiresAt), 'https://bot.example.test/media/chart.png') },
+        },
+      );
+      await fake.receive(Fastify(), '+923001110001', 'hi').catch(() => undefined);
+      const delivery = await channel.send('+923001110001', { text: 'digest', image: { png: Buffer.from('png'), alt: 'chart' } });
+      expect(delivery.status).toBe('sent');
+      expect(fake.messages.map((m) => m.mediaUrls.length > 0)).toEqual([channelFacts.whatsapp.pictures]);
+      expect(fake.messages[0]!.body).toBe('digest');
+      expect(published.length).toBe(1);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('SMS and web chat make no deep links; the table says so', () => {

@@ -8,7 +8,8 @@ import { newSid, twilioWebhookHeaders } from './fake-twilio.js';
  * A loopback Twilio for WhatsApp: the Messages API as it treats `whatsapp:` addresses and the
  * Content API (content SIDs, approval, variables). It keeps each customer's 24-hour window from the
  * messages they send through it, refuses free-form messages and unapproved content outside it
- * (63016, counted), enforces the button (3) and list-row (10) limits, and posts signed webhooks,
+ * (63016, counted), enforces the button (3) and list-row (10) limits, records a free-form message's
+ * picture (`MediaUrl`, one, https, caption up to 1,024 characters), and posts signed webhooks,
  * statuses and taps (ButtonPayload, ListId) as Twilio does.
  */
 
@@ -32,6 +33,8 @@ export interface FakeWhatsappMessage {
   kind: 'text' | 'template' | 'quick-reply' | 'list-picker';
   buttons: Array<{ id: string; title: string }>;
   items: Array<{ id: string; item: string }>;
+  /** The pictures' URLs (`MediaUrl`), as Twilio would fetch them. */
+  mediaUrls: string[];
   statusCallback: string | null;
   dateCreated: Date;
 }
@@ -145,15 +148,20 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
       const buttons = (shape.actions ?? []).map((a) => ({ id: fill(a.id ?? a.title, vars), title: fill(a.title, vars) }));
       const items = (shape.items ?? []).map((i) => ({ id: fill(i.id, vars), item: fill(i.item, vars) }));
       const kind = content.approval === 'approved' ? 'template' : type === 'twilio/list-picker' ? 'list-picker' : type === 'twilio/quick-reply' ? 'quick-reply' : 'text';
-      message = { body: text, contentSid: sid, kind, buttons, items };
+      message = { body: text, contentSid: sid, kind, buttons, items, mediaUrls: [] };
     } else {
-      const text = body.get('Body');
-      if (!text) return errorJson(res, 400, 21602, 'Message body is required.');
+      const text = body.get('Body') ?? '';
+      const mediaUrls = body.getAll('MediaUrl');
+      if (!text && !mediaUrls.length) return errorJson(res, 400, 21602, 'Message body is required.');
+      // WhatsApp fetches a picture by URL from the public internet: https only; a caption of at most 1,024 characters.
+      if (mediaUrls.some((u) => !/^https:\/\/[^/]+\/./.test(u))) return errorJson(res, 400, 21620, 'Invalid media URL(s)');
+      if (mediaUrls.length > 1) return errorJson(res, 400, 21623, 'WhatsApp takes one media per message');
+      if (mediaUrls.length && text.length > 1_024) return errorJson(res, 400, 63005, 'Caption too long for a media message');
       if (!open) {
         refusals.outsideWindow++;
         return errorJson(res, 400, 63016, 'Failed to send freeform message because you are outside the allowed window. Please use a Template.');
       }
-      message = { body: text, contentSid: null, kind: 'text', buttons: [], items: [] };
+      message = { body: text, contentSid: null, kind: 'text', buttons: [], items: [], mediaUrls };
     }
     const recorded: FakeWhatsappMessage = { sid: newSid('SM'), to, from, messagingServiceSid, statusCallback: body.get('StatusCallback'), dateCreated: now(), ...message };
     messages.push(recorded);

@@ -5,7 +5,7 @@ import { envKey, v1 } from '../api/v1/v1-server.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 
 /** Collections that grow with use: every query on them must be served by a declared index. */
-const growing = new Set(['surveys', 'customers', 'outbox', 'inbound', 'events', 'webhook_deliveries', 'web_transcripts', 'week_counts', 'week_analyses', 'digests', 'invitations', 'teams_conversations', 'web_sessions', 'answer_limits', 'survey_links']);
+const growing = new Set(['surveys', 'customers', 'outbox', 'inbound', 'events', 'webhook_deliveries', 'web_transcripts', 'week_counts', 'week_analyses', 'digests', 'invitations', 'teams_conversations', 'web_sessions', 'answer_limits', 'survey_links', 'media']);
 
 interface Shape {
   collection: string;

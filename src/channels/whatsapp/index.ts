@@ -31,9 +31,31 @@ export interface ChatWindows {
   lastInbound(address: string): Promise<Date | undefined>;
 }
 
+/** Where a picture is put for Twilio to fetch: a public URL that stops working at `expiresAt`. */
+export interface PublishedPictures {
+  publish(png: Buffer, expiresAt: Date): Promise<string>;
+}
+
+/**
+ * How long a picture's URL works: Twilio fetches it when it sends the message, which may wait in its
+ * queue up to four hours (the default validity period); an hour more for its retries.
+ */
+export const pictureLifetimeMs = 5 * 3_600_000;
+/** WhatsApp's limit on a picture's caption: a longer text goes in its own message after the picture. */
+export const captionMax = 1_024;
+
 export interface WhatsappChannelOptions {
   clock?: PacerClock;
   slots?: SlotClaims;
+}
+
+/** A picture's bytes as given, or as they come back from the outbox (BSON binary). */
+function asBuffer(png: unknown): Buffer {
+  if (Buffer.isBuffer(png)) return png;
+  const bytes = (png as { buffer?: unknown } | null)?.buffer;
+  if (bytes instanceof Uint8Array) return Buffer.from(bytes);
+  if (png instanceof Uint8Array) return Buffer.from(png);
+  throw new TypeError('image.png is not binary data');
 }
 
 /** The content SIDs made for interactive shapes, per process (a few per business: one per scale and language). */
@@ -43,9 +65,10 @@ const maxCachedContents = 500;
  * WhatsApp through Twilio's Messaging and Content APIs. Inside the person's 24-hour window a message
  * goes free-form, its choices as quick replies or a list; outside it only an approved template goes
  * (the business's, for an invitation, a reminder or an owner's notice), and anything else is given up
- * with the reason, never attempted.
+ * with the reason, never attempted. A picture (the digest's chart) goes inside the window only, as a
+ * media URL Twilio fetches; a template carries the text alone.
  */
-export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log: FastifyBaseLogger; now: () => Date; windows: ChatWindows; product?: ChannelDeps }, options: WhatsappChannelOptions = {}): Channel {
+export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log: FastifyBaseLogger; now: () => Date; windows: ChatWindows; pictures?: PublishedPictures; product?: ChannelDeps }, options: WhatsappChannelOptions = {}): Channel {
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   const client = createTwilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl });
   const pacer = new SendPacer(config.ratePerSecond || 1, options.clock, options.slots);
@@ -65,7 +88,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     return sid;
   };
 
-  const create = async (to: string, fields: { body?: string; contentSid?: string; contentVariables?: string }): Promise<Delivery> => {
+  const create = async (to: string, fields: { body?: string; mediaUrl?: string[]; contentSid?: string; contentVariables?: string }): Promise<Delivery> => {
     const sent = await client.messages.create({ to: `whatsapp:${to}`, ...sender, ...fields, statusCallback });
     return { status: 'sent', providerMessageId: sent.sid };
   };
@@ -78,8 +101,18 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     return create(to, { contentSid: template.contentSid, contentVariables: contentVariables(template, use) });
   };
 
+  /** The picture by its URL, the text as its caption; a text too long for a caption follows in its own message. */
+  const withPicture = async (to: string, body: string, image: NonNullable<Outbound['image']>): Promise<Delivery> => {
+    const mediaUrl = [await deps.pictures!.publish(asBuffer(image.png), new Date(deps.now().getTime() + pictureLifetimeMs))];
+    if (body.length <= captionMax) return create(to, { body, mediaUrl });
+    await create(to, { body: image.alt.slice(0, captionMax), mediaUrl });
+    await pacer.take(config.from);
+    return create(to, { body });
+  };
+
   const freeForm = async (to: string, message: Outbound): Promise<Delivery> => {
     const rendering = renderWhatsapp(message);
+    if (rendering.type === 'text' && message.image && deps.pictures) return withPicture(to, rendering.body, message.image);
     if (rendering.type === 'text') return create(to, { body: rendering.body });
     const { key, types, variables } = contentOf(rendering, payloadPrefix(message));
     const sid = await contentSid(key, async () => {
