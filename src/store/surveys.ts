@@ -91,11 +91,9 @@ export class SurveyRepository {
   }
 
   /**
-   * Move a survey on from the revision it was read at: ONE atomic write that sets the new dialog
-   * state, records the provider message id that caused it (if any) and the effects it owes (owner
-   * alerts, webhook events, messages to the customer).
-   * Applies only if the survey is still at `from.rev` and has not consumed `messageId` yet; returns
-   * the new state, or null when another writer got there first.
+   * Move a survey on from the revision it was read at: ONE atomic write of the new dialog state, the provider
+   * message id that caused it and the effects it owes (alerts, webhook events, messages), applied only if the
+   * survey is still at `from.rev` and has not consumed `messageId`; null when another writer got there first.
    */
   async transition(
     from: SurveyRecord,
@@ -260,11 +258,8 @@ export class SurveyRepository {
     return changed;
   }
 
-  /**
-   * Scored surveys answered in [from, to), or invited in the weeks `fromWeek`..`toWeek` (the
-   * counters' periods), oldest answer first, optionally of one kind and only some customers: the
-   * lean projection the analyses need.
-   */
+  /** Scored surveys answered in [from, to), or invited in the weeks `fromWeek`..`toWeek` (the counters' periods),
+   * oldest answer first, optionally of one kind and some customers: the lean projection the analyses need. */
   async scored(
     businessId: string,
     range: { from?: Date; to?: Date; fromWeek?: string; toWeek?: string },
