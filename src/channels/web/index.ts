@@ -137,8 +137,8 @@ const remember = (set: Set<string>, id: string) => {
   if (set.size > rememberedChats) set.delete(set.values().next().value!);
 };
 
-/** A claim older than this whose survey never appeared is taken over (its holder died in between). */
-const staleClaimMs = 30_000;
+/** A claim older than this whose survey never appeared is taken over (its holder died in between; a live one takes well under a second). */
+const staleClaimMs = 5_000;
 /** How long an answer waits for another request that is starting the same chat's survey. */
 const waitForStartMs = 10_000;
 
