@@ -1,18 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { previewWording, maxSmsSegments, type MessagePreview } from '../../content/preview.js';
-import { wordingOf } from '../../content/wording.js';
-import { wordingProblem } from '../../content/wording-rules.js';
-import { placeholders, shippedCatalogs, wordingKeys, type WordingKey } from '../../dialogs/prompts/index.js';
+import { maxSmsSegments } from '../../content/preview.js';
+import { checkWording, currentWording, messagesInput, previewFor, tooLong, type WordingMessages } from '../../content/wording-check.js';
+import { placeholders, wordingKeys } from '../../dialogs/prompts/index.js';
 import { locales, surveyKinds, type Locale, type SurveyKind } from '../../domain/surveys.js';
 import { freeText } from '../../domain/text.js';
-import type { BusinessSettings, WordingEntry } from '../../store/index.js';
+import type { WordingEntry } from '../../store/index.js';
 import { InvalidFieldsError } from './problems.js';
 import { problems } from './schemas.js';
 
 const params = z.strictObject({ kind: z.enum(surveyKinds), locale: z.enum(locales) });
-const messagesInput = z.partialRecord(z.enum(wordingKeys), freeText(1000)).describe('ICU MessageFormat per message key; a key left out says the shipped wording');
 const sampleInput = z
   .strictObject({ name: freeText(100), context: freeText(200), product: freeText(100), order: freeText(100), location: freeText(100) })
   .partial()
@@ -48,22 +46,18 @@ const previewSchema = z
   .meta({ id: 'WordingPreview' });
 
 /** The business's own messages for one kind and language, checked: 400 naming each refused one. */
-function checked(kind: SurveyKind, locale: Locale, messages: Partial<Record<WordingKey, string>>): WordingEntry[] {
-  const entries = Object.entries(messages).map(([key, text]) => ({ kind, locale, key, text: text! }));
-  const refused = entries.flatMap((e) => {
-    const reason = wordingProblem(e.key as WordingKey, kind, locale, e.text);
-    return reason ? [{ field: `messages.${e.key}`, message: reason }] : [];
-  });
-  if (refused.length) throw new InvalidFieldsError(refused.map((f) => `${f.field}: ${f.message}`).join('; '), refused);
+function checked(kind: SurveyKind, locale: Locale, messages: WordingMessages) {
+  const { entries, refused } = checkWording(kind, locale, messages);
+  const fields = refused.map((r) => ({ field: `messages.${r.key}`, message: r.reason }));
+  if (fields.length) throw new InvalidFieldsError(fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
   return entries;
 }
 
 function wordingJson(kind: SurveyKind, locale: Locale, entries: readonly WordingEntry[]) {
-  const own = new Map(entries.filter((e) => e.kind === kind && e.locale === locale).map((e) => [e.key, e.text]));
   return {
     kind,
     locale,
-    messages: wordingKeys.map((key) => ({ key, text: own.get(key) ?? shippedCatalogs[locale].message(key, kind).source, custom: own.has(key) })),
+    messages: currentWording(kind, locale, entries),
     placeholders: { ...placeholders, question: 'the question, in the invitation and the reminder' },
   };
 }
@@ -72,10 +66,6 @@ function wordingJson(kind: SurveyKind, locale: Locale, entries: readonly Wording
 export function contentRoutes(app: FastifyInstance): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['content'];
-  const preview = (business: BusinessSettings, kind: SurveyKind, locale: Locale, entries: readonly WordingEntry[], sample: z.output<typeof sampleInput> = {}): MessagePreview[] => {
-    const { name, ...context } = { name: 'Alex', context: 'your order 1042', product: 'Blue mug', order: '1042', location: 'Main Street', ...sample };
-    return previewWording(kind, locale, { business: business.name, customerName: name, ...context }, wordingOf(entries), business.reasonQuestion);
-  };
 
   api.get('/content/:kind/:locale', {
     config: { scope: 'admin' },
@@ -96,7 +86,7 @@ export function contentRoutes(app: FastifyInstance): void {
     handler: async (request) => {
       const { kind, locale } = request.params;
       const entries = checked(kind, locale, request.body.messages);
-      return { kind, locale, maxSmsSegments, messages: preview(request.business, kind, locale, entries, request.body.sample) };
+      return { kind, locale, maxSmsSegments, messages: previewFor(request.business, kind, locale, entries, request.body.sample) };
     },
   });
 
@@ -114,10 +104,7 @@ export function contentRoutes(app: FastifyInstance): void {
       const { kind, locale } = request.params;
       const entries = checked(kind, locale, request.body.messages);
       if (!request.body.allowLong) {
-        // Only what this wording changes: a shipped message is not the owner's to shorten.
-        const shipped = new Map(preview(request.business, kind, locale, []).map((m) => [m.key, m.channels.sms.text]));
-        const long = preview(request.business, kind, locale, entries).filter((m) => m.flags.length && shipped.get(m.key) !== m.channels.sms.text);
-        const fields = long.map((m) => ({ field: `messages.${m.key}`, message: `${m.flags.join('; ')}: shorten it, or send allowLong: true to save it anyway` }));
+        const fields = tooLong(request.business, kind, locale, entries).map((m) => ({ field: `messages.${m.key}`, message: `${m.reason}: shorten it, or send allowLong: true to save it anyway` }));
         if (fields.length) throw new InvalidFieldsError(fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
       }
       await app.store.wordings.replace(request.businessId, kind, locale, entries.map(({ key, text }) => ({ key, text })), new Date());
