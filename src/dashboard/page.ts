@@ -1,4 +1,5 @@
-import { kindLabel, surveyKinds } from '../domain/surveys.js';
+import { shippedCatalogs } from '../dialogs/prompts/index.js';
+import { kindLabel, surveyKinds, type Locale } from '../domain/surveys.js';
 import { describeFeature, type Timeline, type TimelineEntry } from '../insights/index.js';
 import { dashboardPeriods, type DashboardView } from './dashboard-data.js';
 import { linkActionForm, linkForm, type LinkFormState } from './link-forms.js';
@@ -45,6 +46,7 @@ export function dashboardPage(view: DashboardView, options: { formToken: string;
     <label for="days">Period</label>${select('days', String(days), dashboardPeriods.map((d) => [String(d), `last ${d} days`]))}
     <button type="submit">Show</button>
   </form>
+  <a href="/dashboard/wording?kind=${kind}" class="back" data-testid="wording-link">${escape((shippedCatalogs[business.locale as Locale] ?? shippedCatalogs.en).message('screen.dashboard.wording.link').format({}))}</a>
   <form method="post" action="/dashboard/logout"><input type="hidden" name="form" value="${options.formToken}"><button type="submit" class="link">Sign out</button></form>
 </header>
 <main>

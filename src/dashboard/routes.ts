@@ -16,6 +16,7 @@ import { sessionMaxAgeSeconds } from './access.js';
 import { dashboardPeriods, dashboardView, type DashboardPeriod } from './dashboard-data.js';
 import { dashboardPage, signInRefused, timelinePage } from './page.js';
 import { linkActionBody, linkCodeParam, readLinkForm } from './link-forms.js';
+import { wordingRoutes } from './wording-routes.js';
 import { changeLink, createLink } from '../links/survey-links.js';
 import { customerTimeline } from '../insights/index.js';
 
@@ -136,6 +137,8 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
   const notOwner = { error: 'ForbiddenError', message: 'only an owner of this business can make or change survey links' };
   const backTo = (view: string, days: string, notice: keyof typeof linkNotices) =>
     `/dashboard?kind=${view}&days=${dashboardPeriods.find((d) => String(d) === days) ?? 30}&link=${notice}`;
+
+  wordingRoutes(app, { signedIn, formToken: (id) => access.formToken(id), stillOwner });
 
   app.post('/dashboard/links', async (request, reply) => {
     const signed = await signedIn(request, reply);
