@@ -1,6 +1,6 @@
 import { maxSmsSegments, type MessagePreview } from '../content/preview.js';
 import { localeFacts, placeholders, shippedCatalogs, type WordingKey } from '../dialogs/prompts/index.js';
-import { formatNumber } from '../domain/locale-format.js';
+import { plainNumber } from '../domain/locale-format.js';
 import { maxReasonChoices } from '../domain/reasons.js';
 import { kindLabel, locales, surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
 import type { ReasonFormState } from './wording-forms.js';
@@ -9,10 +9,20 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
 /** Each language's own name, as its speakers write it. */
 const languageNames: Record<Locale, string> = { en: 'English', es: 'Español', ur: 'اردو' };
 
-/** The page's words in the business's language (`screen.dashboard.wording.*` in the catalogs), escaped for HTML. */
+/**
+ * The page's words in the business's language (`screen.dashboard.wording.*` in the catalogs), as HTML:
+ * the message is escaped, then each value (HTML already: escaped text, or a number in `<bdi>`) put in.
+ */
 function wordsOf(locale: Locale) {
-  return (key: string, values: Record<string, string> = {}) => escape(shippedCatalogs[locale].message(`screen.dashboard.wording.${key}`).format(values));
+  return (key: string, values: Record<string, string> = {}) => {
+    const names = Object.keys(values);
+    let out = escape(shippedCatalogs[locale].message(`screen.dashboard.wording.${key}`).format(Object.fromEntries(names.map((n, i) => [n, `\uE000${i}\uE001`]))));
+    names.forEach((n, i) => (out = out.replace(`\uE000${i}\uE001`, values[n]!)));
+    return out;
+  };
 }
+/** A number in the business's digits, kept whole in a right-to-left line. */
+const numberIn = (icu: string) => (n: number) => `<bdi>${plainNumber(icu, n, 0)}</bdi>`;
 
 export interface WordingMessageView {
   key: WordingKey;
@@ -49,7 +59,7 @@ function channelsOf(p: MessagePreview, icu: string, t: ReturnType<typeof wordsOf
   const box = teams.commentBox ? `<p class="box">${t('commentBox')}: ${escape(teams.commentBox.placeholder)} · ${escape(teams.commentBox.send)} · ${escape(teams.commentBox.skip)}</p>` : '';
   return `<dl class="channels">
       <dt>${t('sms')}</dt><dd><pre class="sms" dir="${dir}" data-testid="sms-${p.key}" data-encoding="${sms.encoding}" data-segments="${sms.segments}" data-characters="${sms.characters}">${escape(sms.text)}</pre>
-        <p class="count">${t('smsCount', { encoding: sms.encoding, characters: formatNumber(icu, sms.characters), segments: formatNumber(icu, sms.segments) })}</p></dd>
+        <p class="count">${t('smsCount', { encoding: sms.encoding, characters: numberIn(icu)(sms.characters), segments: numberIn(icu)(sms.segments) })}</p></dd>
       <dt>${t('telegram')}</dt><dd><p dir="${dir}">${escape(telegram.text)}</p>${telegram.keyboard.map((row) => list(row)).join('')}</dd>
       <dt>${t('teams')}</dt><dd><p dir="${dir}">${escape(teams.text)}</p>${list(teams.buttons)}${box}</dd>
       <dt>${t('web')}</dt><dd><p dir="${web.dir}">${escape(web.text)}</p>${list(web.buttons)}</dd>
@@ -66,8 +76,8 @@ function messageBlock(m: WordingMessageView, view: WordingPageView, t: ReturnTyp
     <span class="marker ${m.custom ? 'custom' : 'shipped'}" data-testid="marker-${m.key}">${t(m.custom ? 'custom' : 'shipped')}</span></div>
     <textarea name="m:${m.key}" id="m-${m.key}" rows="3" maxlength="1000" lang="${view.locale}" dir="${dir}"${view.canSave ? '' : ' readonly'}${ids ? ` aria-describedby="${ids}"${m.problem ? ' aria-invalid="true"' : ''}` : ''}>${escape(m.text)}</textarea>
     ${m.problem ? `<span class="problem" id="problem-${m.key}" data-testid="problem-${m.key}">${escape(m.problem)}</span>` : ''}
-    ${m.long && sms ? `<span class="problem" id="flag-${m.key}" data-testid="flag-${m.key}">${t('flag', { segments: formatNumber(icu, sms.segments), encoding: sms.encoding, limit: formatNumber(icu, maxSmsSegments) })}</span>` : ''}
-    ${m.preview && sms ? `<details class="preview"${view.open || m.long ? ' open' : ''}><summary>${t('preview')}: ${t('smsCount', { encoding: sms.encoding, characters: formatNumber(icu, sms.characters), segments: formatNumber(icu, sms.segments) })}</summary>
+    ${m.long && sms ? `<span class="problem" id="flag-${m.key}" data-testid="flag-${m.key}">${t('flag', { segments: numberIn(icu)(sms.segments), encoding: sms.encoding, limit: numberIn(icu)(maxSmsSegments) })}</span>` : ''}
+    ${m.preview && sms ? `<details class="preview"${view.open || m.long ? ' open' : ''}><summary>${t('preview')}: ${t('smsCount', { encoding: sms.encoding, characters: numberIn(icu)(sms.characters), segments: numberIn(icu)(sms.segments) })}</summary>
     ${channelsOf(m.preview, icu, t, dir)}</details>` : ''}
     ${view.canSave && m.custom ? `<button type="submit" name="action" value="reset:${m.key}" class="secondary" data-testid="reset-${m.key}">${t('reset')}</button>` : ''}
   </article>`;
@@ -82,7 +92,7 @@ function reasonForm(view: WordingPageView, t: ReturnType<typeof wordsOf>): strin
     const c = reason.choices[row] ?? { key: '', labels: {} };
     const cell = (name: string, value: string, label: string, extra = '') =>
       `<td><input type="text" name="choice.${row}.${name}" id="choice-${row}-${name}" value="${escape(value)}" aria-label="${t('reason.choice', { number: String(row + 1) })}: ${label}"${extra}${ro}></td>`;
-    return `<tr data-row="${row}"><th scope="row">${row + 1}</th>${cell('key', c.key, t('reason.key'), ` maxlength="24"${described(`choice.${row}.key`)}`)}${locales.map((l) => cell(l, c.labels[l] ?? '', t('reason.label', { language: languageNames[l] }), ` maxlength="40" lang="${l}" dir="${localeFacts[l].dir}"${described(`choice.${row}.labels`)}`)).join('')}</tr>${
+    return `<tr data-row="${row}"><th scope="row">${row + 1}</th>${cell('key', c.key, t('reason.key'), ` maxlength="24"${described(`choice.${row}.key`)}`)}${locales.map((l) => cell(l, c.labels[l] ?? '', t('reason.label', { language: escape(languageNames[l]) }), ` maxlength="40" lang="${l}" dir="${localeFacts[l].dir}"${described(`choice.${row}.labels`)}`)).join('')}</tr>${
       reason.problems[`choice.${row}.key`] || reason.problems[`choice.${row}.labels`] ? `<tr><td></td><td colspan="${locales.length + 1}">${problem(`choice.${row}.key`)} ${problem(`choice.${row}.labels`)}</td></tr>` : ''
     }`;
   }).join('');
@@ -92,7 +102,7 @@ function reasonForm(view: WordingPageView, t: ReturnType<typeof wordsOf>): strin
     <label><input type="checkbox" name="enabled" id="reason-enabled"${reason.enabled ? ' checked' : ''}${ro}> ${t('reason.enabled')}</label>
     <label><input type="checkbox" name="skipPromoters" id="reason-skipPromoters"${reason.skipPromoters ? ' checked' : ''}${ro}> ${t('reason.skipPromoters')}</label>
     ${problem('choices')}
-    <table class="data choices"><thead><tr><th scope="col">#</th><th scope="col">${t('reason.key')}</th>${locales.map((l) => `<th scope="col">${t('reason.label', { language: languageNames[l] })}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>
+    <table class="data choices"><thead><tr><th scope="col">#</th><th scope="col">${t('reason.key')}</th>${locales.map((l) => `<th scope="col">${t('reason.label', { language: escape(languageNames[l]) })}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>
     <p class="hint">${t('reason.key')}: ${t('reason.keyHint')}</p>
     ${view.canSave ? `<button type="submit">${t('reason.save')}</button>` : ''}
   </form>`;
@@ -120,13 +130,13 @@ ${view.notice ? `<p class="notice${view.refused ? ' refused' : ''}" role="${view
     <label for="view-locale">${t('language')}</label>${select('locale', locale, locales.map((l) => [l, languageNames[l]]))}
     <button type="submit">${t('show')}</button>
   </form>
-  <p>${t('intro', { kind: kindLabel[kind], language: languageNames[locale] })}</p>
-  <p>${t('limit', { limit: formatNumber(icu, maxSmsSegments) })}</p>
+  <p>${t('intro', { kind: escape(kindLabel[kind]), language: escape(languageNames[locale]) })}</p>
+  <p>${t('limit', { limit: numberIn(icu)(maxSmsSegments) })}</p>
   ${view.canSave ? '' : `<p class="notice" data-testid="read-only">${t('readOnly')}</p>`}
   <form method="post" action="/dashboard/wording" class="wording-form" data-testid="wording-form">
     <input type="hidden" name="form" value="${view.formToken}"><input type="hidden" name="kind" value="${kind}"><input type="hidden" name="locale" value="${locale}">
     ${view.messages.map((m) => messageBlock(m, view, t)).join('\n')}
-    ${view.canSave ? `<label class="allow-long"><input type="checkbox" name="allowLong" id="allow-long"${view.allowLong ? ' checked' : ''}> ${t('allowLong', { limit: formatNumber(icu, maxSmsSegments) })}</label>` : ''}
+    ${view.canSave ? `<label class="allow-long"><input type="checkbox" name="allowLong" id="allow-long"${view.allowLong ? ' checked' : ''}> ${t('allowLong', { limit: numberIn(icu)(maxSmsSegments) })}</label>` : ''}
     <div class="actions"><button type="submit" name="action" value="preview">${t('preview')}</button>${view.canSave ? `<button type="submit" name="action" value="save">${t('save')}</button>` : ''}</div>
   </form>
   <details class="placeholders"><summary>${t('placeholders')}</summary><dl>${[...Object.entries(placeholders), ['question', 'the question, in the invitation and the reminder']].map(([p, what]) => `<dt><code dir="ltr">{${p}}</code></dt><dd>${escape(String(what))}</dd>`).join('')}</dl></details>

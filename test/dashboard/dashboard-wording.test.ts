@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countSegments } from '../../src/domain/sms-segments.js';
 import { wordingKeys } from '../../src/dialogs/prompts/index.js';
@@ -8,6 +10,7 @@ import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harnes
 import { say, visitor } from '../staff/web-chat.js';
 import { ownerSession } from './owner-page.js';
 
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const owner = visitor();
 const apiKey = 'k_dashboard_wording_0123456789';
 const question = "How likely are you to recommend {hasProduct, select, yes {{business}'s {product}} other {{business}}} to a friend? Reply {min}-{max}";
@@ -23,7 +26,8 @@ function wordingForm(html: string): Record<string, string> {
   return fields;
 }
 const textareaOf = (html: string, key: string) => unescape(new RegExp(`<textarea name="m:${key.replace('.', '\\.')}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html)?.[1] ?? '');
-const testId = (html: string, id: string) => unescape(new RegExp(`data-testid="${id.replace(/\./g, '\\.')}"[^>]*>([^<]*)<`).exec(html)?.[1] ?? '');
+/** The text of the element with this test id (a span or a paragraph), its markup left out. */
+const testId = (html: string, id: string) => unescape((new RegExp(`data-testid="${id.replace(/\./g, '\\.')}"[^>]*>([\\s\\S]*?)</(?:span|p)>`).exec(html)?.[1] ?? '').replace(/<[^>]+>/g, ''));
 
 /**
  * The survey's wording and the reason question changed from the signed-in dashboard, as an owner
@@ -123,7 +127,7 @@ describe('survey wording on the dashboard', () => {
     expect(sms('thankYou.promoter')[2]).toBe('UCS-2');
     expect(Number(sms('question')[3])).toBeGreaterThan(3);
     expect(preview.body.match(/data-testid="flag-[^"]+"/g)).toEqual(['data-testid="flag-invitation"', 'data-testid="flag-question"', 'data-testid="flag-reminder"']);
-    expect(testId(preview.body, 'flag-question').replace(/[\u2068\u2069]/g, '')).toBe(`Over the limit: ${sms('question')[3]} SMS parts (${sms('question')[2]}), the limit is 3.`);
+    expect(testId(preview.body, 'flag-question')).toBe(`Over the limit: ${sms('question')[3]} SMS parts (${sms('question')[2]}), the limit is 3.`);
     expect(await stored('nps', 'es')).toEqual({});
 
     const held = await post('/dashboard/wording', { ...typed, action: 'save' });
@@ -224,4 +228,41 @@ describe('survey wording on the dashboard', () => {
       await api('PATCH', '/business', { locale: 'en' });
     }
   });
+
+  it('in Chromium at phone width: previews a long question, sees it flagged, saves it anyway, sets the reason question, under the page\'s CSP', async () => {
+    if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
+    const base = await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      // Signed in as the chat link does it (the sign-in page has its own browser test).
+      await context.addCookies([{ name: 'dashboard_session', value: cookie, url: base }]);
+      const tab = await context.newPage();
+      const violations: string[] = [];
+      tab.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+      });
+      await tab.goto(`${base}/dashboard/wording?kind=ces&locale=en`);
+      const long = `${'Tell us honestly how easy {business} made it for you today, from start to finish. '.repeat(6)}Reply {min}-{max}`;
+      await tab.getByLabel('Question', { exact: true }).fill(long);
+      await tab.getByRole('button', { name: 'Preview', exact: true }).click();
+      await tab.getByTestId('flag-question').waitFor();
+      expect(await tab.getByLabel('Question', { exact: true }).inputValue()).toBe(long);
+      await tab.getByRole('button', { name: 'Save', exact: true }).click();
+      expect(await tab.getByRole('alert').textContent()).toMatch(/over the SMS limit/);
+      await tab.getByLabel('Save messages over 3 SMS parts anyway').check();
+      await tab.getByRole('button', { name: 'Save', exact: true }).click();
+      await tab.waitForURL(/saved=wording/);
+      expect(await stored('ces', 'en')).toEqual({ question: long });
+      expect(await tab.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+
+      await tab.getByLabel('Ask it').uncheck();
+      await tab.getByRole('button', { name: 'Save the reason question' }).click();
+      await tab.waitForURL(/saved=reason/);
+      expect((await api('GET', '/business')).json().reasonQuestion.enabled).toBe(false);
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });
