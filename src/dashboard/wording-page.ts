@@ -14,10 +14,12 @@ const languageNames: Record<Locale, string> = { en: 'English', es: 'Español', u
  * the message is escaped, then each value (HTML already: escaped text, or a number in `<bdi>`) put in.
  */
 function wordsOf(locale: Locale) {
-  return (key: string, values: Record<string, string> = {}) => {
-    const names = Object.keys(values);
-    let out = escape(shippedCatalogs[locale].message(`screen.dashboard.wording.${key}`).format(Object.fromEntries(names.map((n, i) => [n, `\uE000${i}\uE001`]))));
-    names.forEach((n, i) => (out = out.replace(`\uE000${i}\uE001`, values[n]!)));
+  return (key: string, values: Record<string, string | number> = {}) => {
+    // A number value only chooses a plural form; it is never shown (shown numbers come as HTML).
+    const names = Object.keys(values).filter((n) => typeof values[n] === 'string');
+    const tokens = Object.fromEntries(names.map((n, i) => [n, `\uE000${i}\uE001`]));
+    let out = escape(shippedCatalogs[locale].message(`screen.dashboard.wording.${key}`).format({ ...values, ...tokens }));
+    names.forEach((n, i) => (out = out.replace(`\uE000${i}\uE001`, String(values[n]))));
     return out;
   };
 }
@@ -59,7 +61,7 @@ function channelsOf(p: MessagePreview, icu: string, t: ReturnType<typeof wordsOf
   const box = teams.commentBox ? `<p class="box">${t('commentBox')}: ${escape(teams.commentBox.placeholder)} · ${escape(teams.commentBox.send)} · ${escape(teams.commentBox.skip)}</p>` : '';
   return `<dl class="channels">
       <dt>${t('sms')}</dt><dd><pre class="sms" dir="${dir}" data-testid="sms-${p.key}" data-encoding="${sms.encoding}" data-segments="${sms.segments}" data-characters="${sms.characters}">${escape(sms.text)}</pre>
-        <p class="count">${t('smsCount', { encoding: sms.encoding, characters: numberIn(icu)(sms.characters), segments: numberIn(icu)(sms.segments) })}</p></dd>
+        <p class="count">${t('smsCount', { encoding: sms.encoding, characters: numberIn(icu)(sms.characters), segments: numberIn(icu)(sms.segments), count: sms.segments })}</p></dd>
       <dt>${t('telegram')}</dt><dd><p dir="${dir}">${escape(telegram.text)}</p>${telegram.keyboard.map((row) => list(row)).join('')}</dd>
       <dt>${t('teams')}</dt><dd><p dir="${dir}">${escape(teams.text)}</p>${list(teams.buttons)}${box}</dd>
       <dt>${t('web')}</dt><dd><p dir="${web.dir}">${escape(web.text)}</p>${list(web.buttons)}</dd>
@@ -77,7 +79,7 @@ function messageBlock(m: WordingMessageView, view: WordingPageView, t: ReturnTyp
     <textarea name="m:${m.key}" id="m-${m.key}" rows="3" maxlength="1000" lang="${view.locale}" dir="${dir}"${view.canSave ? '' : ' readonly'}${ids ? ` aria-describedby="${ids}"${m.problem ? ' aria-invalid="true"' : ''}` : ''}>${escape(m.text)}</textarea>
     ${m.problem ? `<span class="problem" id="problem-${m.key}" data-testid="problem-${m.key}">${escape(m.problem)}</span>` : ''}
     ${m.long && sms ? `<span class="problem" id="flag-${m.key}" data-testid="flag-${m.key}">${t('flag', { segments: numberIn(icu)(sms.segments), encoding: sms.encoding, limit: numberIn(icu)(maxSmsSegments) })}</span>` : ''}
-    ${m.preview && sms ? `<details class="preview"${view.open || m.long ? ' open' : ''}><summary>${t('preview')}: ${t('smsCount', { encoding: sms.encoding, characters: numberIn(icu)(sms.characters), segments: numberIn(icu)(sms.segments) })}</summary>
+    ${m.preview && sms ? `<details class="preview"${view.open || m.long ? ' open' : ''}><summary>${t('preview')}: ${t('smsCount', { encoding: sms.encoding, characters: numberIn(icu)(sms.characters), segments: numberIn(icu)(sms.segments), count: sms.segments })}</summary>
     ${channelsOf(m.preview, icu, t, dir)}</details>` : ''}
     ${view.canSave && m.custom ? `<button type="submit" name="action" value="reset:${m.key}" class="secondary" data-testid="reset-${m.key}">${t('reset')}</button>` : ''}
   </article>`;

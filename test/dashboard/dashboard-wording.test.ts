@@ -126,6 +126,9 @@ describe('survey wording on the dashboard', () => {
     expect(unescape(sms('thankYou.promoter')[5]!)).toBe('¡Gracias, Alex! 😊');
     expect(sms('thankYou.promoter')[2]).toBe('UCS-2');
     expect(Number(sms('question')[3])).toBeGreaterThan(3);
+    // The counts in words, in the business's language, singular for one part.
+    expect(preview.body).toMatch(/<p class="count">GSM-7, <bdi>\d+<\/bdi> characters, <bdi>1<\/bdi> SMS part<\/p>/);
+    expect(preview.body).toContain(`<p class="count">${sms('question')[2]}, <bdi>${sms('question')[4]}</bdi> characters, <bdi>${sms('question')[3]}</bdi> SMS parts</p>`);
     expect(preview.body.match(/data-testid="flag-[^"]+"/g)).toEqual(['data-testid="flag-invitation"', 'data-testid="flag-question"', 'data-testid="flag-reminder"']);
     expect(testId(preview.body, 'flag-question')).toBe(`Over the limit: ${sms('question')[3]} SMS parts (${sms('question')[2]}), the limit is 3.`);
     expect(await stored('nps', 'es')).toEqual({});
