@@ -32,7 +32,10 @@ export function readWordingPost(body: unknown): WordingPost {
   if (!head.success) return { ok: false, form, reason: head.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   const unknown = Object.keys(posted).filter((k) => !['form', 'kind', 'locale', 'action', 'allowLong'].includes(k) && !wordingKeys.some((key) => k === `m:${key}`));
   if (unknown.length) return { ok: false, form, reason: `fields this form does not have: ${unknown.join(', ')}` };
-  const typed: TypedWording = Object.fromEntries(wordingKeys.flatMap((key) => (typeof posted[`m:${key}`] === 'string' ? [[key, posted[`m:${key}`] as string]] : [])));
+  // A browser posts every textarea: a form without one would silently put that message back to the default.
+  const missing = wordingKeys.filter((key) => typeof posted[`m:${key}`] !== 'string');
+  if (missing.length) return { ok: false, form, reason: `the form lacks the messages ${missing.join(', ')}: reload the page` };
+  const typed: TypedWording = Object.fromEntries(wordingKeys.map((key) => [key, posted[`m:${key}`] as string]));
   return { ok: true, form, ...head.data, allowLong: posted.allowLong === 'on', typed };
 }
 
@@ -92,6 +95,8 @@ export function readReasonPost(body: unknown): ReasonPost {
   const posted = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const form = typeof posted.form === 'string' ? posted.form : '';
   const { kind, locale } = wordingView.parse(posted);
+  const known = /^(?:form|kind|locale|enabled|skipPromoters|choice\.[0-9]\.(?:key|[a-z]{2}))$/;
+  const unknown = Object.keys(posted).filter((k) => !known.test(k) || (k.startsWith('choice.') && (Number(k.split('.')[1]) >= maxReasonChoices || !['key', ...locales].includes(k.split('.')[2]!))));
   const text = (name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
   const rows: TypedChoice[] = [];
   for (let row = 0; row < maxReasonChoices; row++) {
@@ -99,6 +104,7 @@ export function readReasonPost(body: unknown): ReasonPost {
   }
   const state: ReasonFormState = { enabled: posted.enabled === 'on', skipPromoters: posted.skipPromoters === 'on', choices: rows, problems: {} };
   const used = rows.flatMap((c, row) => (c.key.trim() || Object.keys(c.labels).length ? [{ row, choice: { key: c.key.trim(), labels: c.labels } }] : []));
+  if (unknown.length) return { ok: false, form, kind, locale, state: { ...state, problems: { form: `fields this form does not have: ${unknown.join(', ')}` } }, reason: `fields this form does not have: ${unknown.join(', ')}` };
   const parsed = reasonQuestionInput.safeParse({ enabled: state.enabled, skipPromoters: state.skipPromoters, choices: used.map((u) => u.choice) });
   if (parsed.success) return { ok: true, form, kind, locale, question: parsed.data };
   for (const issue of parsed.error.issues) {

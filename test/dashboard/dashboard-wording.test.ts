@@ -197,6 +197,12 @@ describe('survey wording on the dashboard', () => {
     expect((await post('/dashboard/wording', { ...fields, form: '', 'm:closing': 'Forged', action: 'save' })).statusCode).toBe(403);
     expect((await post('/dashboard/wording', { ...fields, 'm:closing': 'Forged', action: 'save' }, '')).statusCode).toBe(401);
     expect((await post('/dashboard/wording', { ...fields, action: 'publish' })).statusCode).toBe(400);
+    // A form that lacks a message would put it back to the default unasked: refused whole.
+    const { 'm:followUp.detractor': _left, ...partial } = fields;
+    const lacking = await post('/dashboard/wording', { ...partial, action: 'save' });
+    expect(lacking.statusCode).toBe(400);
+    expect(lacking.json().message).toMatch(/lacks the messages followUp\.detractor/);
+    expect((await post('/dashboard/wording/reason', { form: fields.form!, kind: 'nps', enabled: 'on', 'choice.9.key': 'x', shop: 'y' })).statusCode).toBe(400);
 
     const second = visitor();
     expect((await say(server.app, owner, `/staff add web:${second} owner`)).join()).toMatch(/Added/);
