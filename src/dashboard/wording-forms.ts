@@ -95,7 +95,7 @@ export function readReasonPost(body: unknown): ReasonPost {
   const posted = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const form = typeof posted.form === 'string' ? posted.form : '';
   const { kind, locale } = wordingView.parse(posted);
-  const known = /^(?:form|kind|locale|enabled|skipPromoters|choice\.[0-9]\.(?:key|[a-z]{2}))$/;
+  const known = /^(?:form|kind|locale|enabled|skipPromoters|choice\.[0-9]\.(?:key|[A-Za-z-]+))$/;
   const unknown = Object.keys(posted).filter((k) => !known.test(k) || (k.startsWith('choice.') && (Number(k.split('.')[1]) >= maxReasonChoices || !['key', ...locales].includes(k.split('.')[2]!))));
   const text = (name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
   const rows: TypedChoice[] = [];

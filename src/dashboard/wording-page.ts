@@ -6,8 +6,8 @@ import { kindLabel, locales, surveyKinds, type Locale, type SurveyKind } from '.
 import type { ReasonFormState } from './wording-forms.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-/** Each language's own name, as its speakers write it. */
-const languageNames: Record<Locale, string> = { en: 'English', es: 'Español', ur: 'اردو' };
+/** Each language's own name, as its speakers write it (from the runtime's ICU data, so a new language needs no entry here). */
+const languageName = (l: Locale) => new Intl.DisplayNames([l], { type: 'language' }).of(l) ?? l;
 
 /**
  * The page's words in the business's language (`screen.dashboard.wording.*` in the catalogs), as HTML:
@@ -94,7 +94,7 @@ function reasonForm(view: WordingPageView, t: ReturnType<typeof wordsOf>): strin
     const c = reason.choices[row] ?? { key: '', labels: {} };
     const cell = (name: string, value: string, label: string, extra = '') =>
       `<td><input type="text" name="choice.${row}.${name}" id="choice-${row}-${name}" value="${escape(value)}" aria-label="${t('reason.choice', { number: String(row + 1) })}: ${label}"${extra}${ro}></td>`;
-    return `<tr data-row="${row}"><th scope="row">${row + 1}</th>${cell('key', c.key, t('reason.key'), ` maxlength="24"${described(`choice.${row}.key`)}`)}${locales.map((l) => cell(l, c.labels[l] ?? '', t('reason.label', { language: escape(languageNames[l]) }), ` maxlength="40" lang="${l}" dir="${localeFacts[l].dir}"${described(`choice.${row}.labels`)}`)).join('')}</tr>${
+    return `<tr data-row="${row}"><th scope="row">${row + 1}</th>${cell('key', c.key, t('reason.key'), ` maxlength="24"${described(`choice.${row}.key`)}`)}${locales.map((l) => cell(l, c.labels[l] ?? '', t('reason.label', { language: escape(languageName(l)) }), ` maxlength="40" lang="${l}" dir="${localeFacts[l].dir}"${described(`choice.${row}.labels`)}`)).join('')}</tr>${
       reason.problems[`choice.${row}.key`] || reason.problems[`choice.${row}.labels`] ? `<tr><td></td><td colspan="${locales.length + 1}">${problem(`choice.${row}.key`)} ${problem(`choice.${row}.labels`)}</td></tr>` : ''
     }`;
   }).join('');
@@ -104,7 +104,7 @@ function reasonForm(view: WordingPageView, t: ReturnType<typeof wordsOf>): strin
     <label><input type="checkbox" name="enabled" id="reason-enabled"${reason.enabled ? ' checked' : ''}${ro}> ${t('reason.enabled')}</label>
     <label><input type="checkbox" name="skipPromoters" id="reason-skipPromoters"${reason.skipPromoters ? ' checked' : ''}${ro}> ${t('reason.skipPromoters')}</label>
     ${problem('choices')}
-    <table class="data choices"><thead><tr><th scope="col">#</th><th scope="col">${t('reason.key')}</th>${locales.map((l) => `<th scope="col">${t('reason.label', { language: escape(languageNames[l]) })}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>
+    <table class="data choices"><thead><tr><th scope="col">#</th><th scope="col">${t('reason.key')}</th>${locales.map((l) => `<th scope="col">${t('reason.label', { language: escape(languageName(l)) })}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>
     <p class="hint">${t('reason.key')}: ${t('reason.keyHint')}</p>
     ${view.canSave ? `<button type="submit">${t('reason.save')}</button>` : ''}
   </form>`;
@@ -129,10 +129,10 @@ ${view.notice ? `<p class="notice${view.refused ? ' refused' : ''}" role="${view
   <h2 id="wording">${t('title')}</h2>
   <form method="get" action="/dashboard/wording" class="filters">
     <label for="view-kind">${t('kind')}</label>${select('kind', kind, surveyKinds.map((k) => [k, kindLabel[k]]))}
-    <label for="view-locale">${t('language')}</label>${select('locale', locale, locales.map((l) => [l, languageNames[l]]))}
+    <label for="view-locale">${t('language')}</label>${select('locale', locale, locales.map((l) => [l, languageName(l)]))}
     <button type="submit">${t('show')}</button>
   </form>
-  <p>${t('intro', { kind: escape(kindLabel[kind]), language: escape(languageNames[locale]) })}</p>
+  <p>${t('intro', { kind: escape(kindLabel[kind]), language: escape(languageName(locale)) })}</p>
   <p>${t('limit', { limit: numberIn(icu)(maxSmsSegments) })}</p>
   ${view.canSave ? '' : `<p class="notice" data-testid="read-only">${t('readOnly')}</p>`}
   <form method="post" action="/dashboard/wording" class="wording-form" data-testid="wording-form">
