@@ -71,6 +71,7 @@ function channelsOf(p: MessagePreview, icu: string, t: ReturnType<typeof wordsOf
 function messageBlock(m: WordingMessageView, view: WordingPageView, t: ReturnType<typeof wordsOf>): string {
   const icu = localeFacts[view.business.locale].icu;
   const dir = localeFacts[view.locale].dir;
+  // A refused message has no preview: what it would say is not known (the default would be shown in its place).
   const sms = m.preview?.channels.sms;
   const ids = [m.problem ? `problem-${m.key}` : '', m.long ? `flag-${m.key}` : ''].filter(Boolean).join(' ');
   return `<article class="wording-message${m.long ? ' flagged' : ''}" data-key="${m.key}">
@@ -79,7 +80,7 @@ function messageBlock(m: WordingMessageView, view: WordingPageView, t: ReturnTyp
     <textarea name="m:${m.key}" id="m-${m.key}" rows="3" maxlength="1000" lang="${view.locale}" dir="${dir}"${view.canSave ? '' : ' readonly'}${ids ? ` aria-describedby="${ids}"${m.problem ? ' aria-invalid="true"' : ''}` : ''}>${escape(m.text)}</textarea>
     ${m.problem ? `<span class="problem" id="problem-${m.key}" data-testid="problem-${m.key}">${escape(m.problem)}</span>` : ''}
     ${m.long && sms ? `<span class="problem" id="flag-${m.key}" data-testid="flag-${m.key}">${t('flag', { segments: numberIn(icu)(sms.segments), encoding: sms.encoding, limit: numberIn(icu)(maxSmsSegments) })}</span>` : ''}
-    ${m.preview && sms ? `<details class="preview"${view.open || m.long ? ' open' : ''}><summary>${t('preview')}: ${t('smsCount', { encoding: sms.encoding, characters: numberIn(icu)(sms.characters), segments: numberIn(icu)(sms.segments), count: sms.segments })}</summary>
+    ${m.preview && sms && !m.problem ? `<details class="preview"${view.open || m.long ? ' open' : ''}><summary>${t('preview')}: ${t('smsCount', { encoding: sms.encoding, characters: numberIn(icu)(sms.characters), segments: numberIn(icu)(sms.segments), count: sms.segments })}</summary>
     ${channelsOf(m.preview, icu, t, dir)}</details>` : ''}
     ${view.canSave && m.custom ? `<button type="submit" name="action" value="reset:${m.key}" class="secondary" data-testid="reset-${m.key}">${t('reset')}</button>` : ''}
   </article>`;

@@ -102,6 +102,9 @@ describe('survey wording on the dashboard', () => {
     expect(testId(refused.body, 'problem-question')).toMatch(/unknown placeholder \{shop\}/);
     expect(testId(refused.body, 'problem-reprompt')).toMatch(/"other" case/);
     expect(refused.body).not.toContain('data-testid="problem-thankYou.promoter"');
+    // A refused message is not previewed (the default would stand in for it); the others are.
+    expect(refused.body).not.toContain('data-testid="sms-question"');
+    expect(refused.body).toMatch(/data-testid="sms-thankYou\.promoter"[^>]*>Cheers, Alex! &lt;See you soon&gt;<\/pre>/);
     expect(testId(refused.body, 'notice')).toMatch(/^Not saved/);
     expect(refused.body).toContain('aria-describedby="problem-question" aria-invalid="true"');
     expect(textareaOf(refused.body, 'question')).toBe('How was {shop}? Reply {min}-{max}');
