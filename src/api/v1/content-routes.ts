@@ -4,14 +4,15 @@ import { z } from 'zod';
 import { previewWording, maxSmsSegments, type MessagePreview } from '../../content/preview.js';
 import { wordingOf } from '../../content/wording.js';
 import { wordingProblem } from '../../content/wording-rules.js';
-import { placeholders, shippedCatalogs, wordingKeys, type WordingKey } from '../../dialogs/prompts/index.js';
-import { locales, surveyKinds, type Locale, type SurveyKind } from '../../domain/surveys.js';
+import { catalogOf, placeholders, wordingKeys, type WordingKey } from '../../dialogs/prompts/index.js';
+import { surveyKinds, type Locale, type SurveyKind } from '../../domain/surveys.js';
 import { freeText } from '../../domain/text.js';
 import type { BusinessSettings, WordingEntry } from '../../store/index.js';
 import { InvalidFieldsError } from './problems.js';
 import { problems } from './schemas.js';
+import { localeSchema } from '../../dialogs/languages.js';
 
-const params = z.strictObject({ kind: z.enum(surveyKinds), locale: z.enum(locales) });
+const params = z.strictObject({ kind: z.enum(surveyKinds), locale: localeSchema });
 const messagesInput = z.partialRecord(z.enum(wordingKeys), freeText(1000)).describe('ICU MessageFormat per message key; a key left out says the shipped wording');
 const sampleInput = z
   .strictObject({ name: freeText(100), context: freeText(200), product: freeText(100), order: freeText(100), location: freeText(100) })
@@ -21,7 +22,7 @@ const sampleInput = z
 const wordingSchema = z
   .object({
     kind: z.enum(surveyKinds),
-    locale: z.enum(locales),
+    locale: localeSchema,
     messages: z.array(z.object({ key: z.enum(wordingKeys), text: z.string(), custom: z.boolean().describe("true: the business's own; false: the shipped wording") })),
     placeholders: z.record(z.string(), z.string()).describe('What each placeholder holds'),
   })
@@ -30,7 +31,7 @@ const wordingSchema = z
 const previewSchema = z
   .object({
     kind: z.enum(surveyKinds),
-    locale: z.enum(locales),
+    locale: localeSchema,
     maxSmsSegments: z.number().int(),
     messages: z.array(
       z.object({
@@ -63,7 +64,7 @@ function wordingJson(kind: SurveyKind, locale: Locale, entries: readonly Wording
   return {
     kind,
     locale,
-    messages: wordingKeys.map((key) => ({ key, text: own.get(key) ?? shippedCatalogs[locale].message(key, kind).source, custom: own.has(key) })),
+    messages: wordingKeys.map((key) => ({ key, text: own.get(key) ?? catalogOf(locale).message(key, kind).source, custom: own.has(key) })),
     placeholders: { ...placeholders, question: 'the question, in the invitation and the reminder' },
   };
 }

@@ -1,31 +1,40 @@
 import type { Outbound } from '../../domain/channels.js';
+import { isLanguage, languageCodes, languageOf } from '../languages.js';
 import type { Keyword, Locale, PromptVars } from '../types.js';
 import { Catalog } from './catalog.js';
-import en from './catalogs/en.json' with { type: 'json' };
-import es from './catalogs/es.json' with { type: 'json' };
-import ur from './catalogs/ur.json' with { type: 'json' };
 import { promptSetOf, type PromptSet, type Wording } from './prompt-set.js';
 
 export type { PromptSet, Wording } from './prompt-set.js';
 export { Catalog, compileMessage, localeFacts, placeholders, valuesOf, wordingKeys } from './catalog.js';
 export type { CompiledMessage, Placeholder, WordingKey } from './catalog.js';
 
-/** The shipped catalogs: the wording every business starts with. */
-export const shippedCatalogs: Readonly<Record<Locale, Catalog>> = {
-  en: new Catalog('en', en),
-  es: new Catalog('es', es),
-  ur: new Catalog('ur', ur),
-};
+const catalogs = new Map<Locale, Catalog>();
+const shipped = new Map<Locale, PromptSet>();
 
-const shipped: Record<Locale, PromptSet> = {
-  en: promptSetOf(shippedCatalogs.en),
-  es: promptSetOf(shippedCatalogs.es),
-  ur: promptSetOf(shippedCatalogs.ur),
-};
+/** The catalog of a registered language. */
+export function catalogOf(locale: Locale): Catalog {
+  let found = catalogs.get(locale);
+  if (!found) catalogs.set(locale, (found = new Catalog(locale, languageOf(locale).messages)));
+  return found;
+}
+
+/**
+ * The catalogs of every registered language (`catalogs/<code>.json`, and a deployer's from
+ * `LANGUAGES_DIR`): the wording every business starts with. Read like a record, `shippedCatalogs.pt`.
+ */
+export const shippedCatalogs: Readonly<Record<Locale, Catalog>> = new Proxy({} as Record<Locale, Catalog>, {
+  get: (_, code) => (typeof code === 'string' && isLanguage(code) ? catalogOf(code) : undefined),
+  has: (_, code) => typeof code === 'string' && isLanguage(code),
+  ownKeys: () => languageCodes(),
+  getOwnPropertyDescriptor: (_, code) => (typeof code === 'string' && isLanguage(code) ? { value: catalogOf(code), enumerable: true, configurable: true } : undefined),
+});
 
 /** The prompts of a language: the shipped ones, or with a business's own wording laid over them. */
 export function promptsFor(locale: Locale, wording?: Wording): PromptSet {
-  return wording ? promptSetOf(shippedCatalogs[locale], wording) : shipped[locale];
+  if (wording) return promptSetOf(catalogOf(locale), wording);
+  let found = shipped.get(locale);
+  if (!found) shipped.set(locale, (found = promptSetOf(catalogOf(locale))));
+  return found;
 }
 
 /** A message in the prompt set's language and direction. */
