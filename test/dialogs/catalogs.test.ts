@@ -20,6 +20,17 @@ describe('shipped message catalogs (ICU MessageFormat)', () => {
     expect(shippedCatalogs.ur!.message('question', 'nps').source).toContain('{max, number}');
   });
 
+  it('writes Arabic right to left with the scale in Arab-Indic digits, and Portuguese as in Brazil', () => {
+    const ar = promptsFor('ar');
+    expect(ar.dir).toBe('rtl');
+    expect(ar.question('nps', { business: 'Acme' })).toBe('ما مدى احتمال أن ترشّح Acme لصديق أو زميل؟ أجب برقم من ٠ إلى ١٠ (٠ = غير محتمل إطلاقًا، ١٠ = محتمل جدًا)');
+    expect(ar.digits(7)).toBe('٧');
+    expect(ar.commentCut(5000)).toContain('٥٠٠٠');
+    const pt = promptsFor('pt');
+    expect(pt.dir).toBe('ltr');
+    expect(pt.invitation('csat', { business: 'Acme', customerName: 'Ana' })).toBe('Olá, Ana! Qual o seu nível de satisfação com Acme? Responda de 1 a 5 (1 = muito insatisfeito, 5 = muito satisfeito)');
+  });
+
   it('takes the kind’s own message before the shared one', () => {
     expect(shippedCatalogs.en!.message('reminder', 'nps').source).not.toBe(shippedCatalogs.en!.message('reminder', 'csat').source);
     expect(shippedCatalogs.en!.message('reminder', 'csat').source).toBe(en.reminder);

@@ -115,7 +115,7 @@ describe('a language added from LANGUAGES_DIR', () => {
     it('a language no folder gave is refused with the list of languages', async () => {
       const refused = await post('/chat/api/visitors', { kind: 'nps', locale: 'fr' });
       expect(refused.statusCode).toBe(400);
-      expect(refused.json().message).toMatch(/unknown language "fr": use en, es, ur, it/);
+      expect(refused.json().message).toMatch(/unknown language "fr": use en, ar, es, pt, ur, it/);
     });
   });
 });
@@ -170,7 +170,7 @@ describe('a broken languages folder stops the start with the reason', () => {
   });
 
   it('a DEFAULT_LOCALE no language has', () => {
-    expect(problems({ DEFAULT_LOCALE: 'xx' })).toEqual(['DEFAULT_LOCALE: unknown language "xx": use en, es, ur, it']);
+    expect(problems({ DEFAULT_LOCALE: 'xx' })).toEqual(['DEFAULT_LOCALE: unknown language "xx": use en, ar, es, pt, ur, it']);
   });
 
   it('a folder that is not there', () => {
