@@ -48,7 +48,7 @@ export type ParseResult =
 export const usages: Record<CommandName, string> = {
   survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
   link: '/link nps|csat|ces [customer id] [context]',
-  qr: '/qr nps|csat|ces [lang=en|es|ur] [location=…] [staff=…] [product=…] [campaign=…]',
+  qr: '/qr nps|csat|ces [lang=<language code>] [location=…] [staff=…] [product=…] [campaign=…]',
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
   dashboard: '/dashboard',

@@ -9,7 +9,7 @@ const britain: ParseOptions = { slashOptional: false, country: 'GB' };
 const usage: Record<CommandName, string> = {
   survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
   link: '/link nps|csat|ces [customer id] [context]',
-  qr: '/qr nps|csat|ces [lang=en|es|ur] [location=…] [staff=…] [product=…] [campaign=…]',
+  qr: '/qr nps|csat|ces [lang=<language code>] [location=…] [staff=…] [product=…] [campaign=…]',
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
   dashboard: '/dashboard',
