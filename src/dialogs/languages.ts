@@ -11,7 +11,8 @@ import type { Keyword } from './types.js';
  * The languages the survey speaks, as data. A language is one catalog file
  * (`prompts/catalogs/<code>.json`, its messages) and one word-list file (`prompts/words/<code>.json`:
  * its name in itself, ICU locale, direction, keyword synonyms, number words 0–10 and digits). The
- * shipped ones are read at start (`language-files.ts`), a deployer's extra ones from `LANGUAGES_DIR`.
+ * shipped ones are read from the folder beside this file when it loads (`readLanguages`, below), a
+ * deployer's extra ones from `LANGUAGES_DIR` by `loadConfig`.
  * Everything that lists, validates or lays out languages asks this registry.
  */
 
@@ -37,7 +38,7 @@ export const wordListSchema = z.strictObject({
   keywords: z.strictObject({ stop: words, start: words, help: words, skip: words }),
   /** Words for 0 to 10, each number its own list of spellings. */
   numbers: z.array(words).length(11, 'eleven lists of words, for 0 to 10'),
-  /** The digit sets 0–9 people type in the language beyond ASCII; the first is the one its ICU locale writes. */
+  /** The digit sets 0–9 people type in the language; the first is the one its ICU locale writes. */
   digits: z.array(z.string().regex(/^\p{Nd}{10}$/u, 'ten digits, 0 to 9')).min(1),
   /** Words between a score and its scale: "9 out of 10", "9 de 10". */
   outOf: z.array(word).default([]),
