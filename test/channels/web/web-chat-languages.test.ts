@@ -31,10 +31,10 @@ describe('web chat in Arabic and Portuguese', () => {
 
   it('Portuguese: "nove de 10", then PULAR skips the comment', async () => {
     const { visitorId, question } = (await post('/chat/api/visitors', { kind: 'nps', locale: 'pt' })).json();
-    expect(question[0].text).toBe('Olá! Qual a probabilidade de você recomendar Our shop a um amigo ou colega? Responda de 0 a 10 (0 = nada provável, 10 = muito provável)');
+    expect(question[0].text).toBe('Olá! De 0 a 10, qual a chance de você recomendar Our shop a um amigo ou colega? (0 = nada provável, 10 = muito provável)');
     clock.advance(10_000);
     const scored = await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'a', text: 'nove de 10' });
-    expect(texts(scored)).toEqual([['Que bom! Do que você mais gostou? Responda PULAR para pular esta pergunta.', undefined]]);
+    expect(texts(scored)).toEqual([['Que bom! Do que você mais gostou? Responda PULAR para pular.', undefined]]);
     clock.advance(10_000);
     await post(`/chat/api/visitors/${visitorId}/messages`, { messageId: 'b', text: 'PULAR' });
     const survey = await server.app.store.surveys.model.findOne({ channel: 'web', address: visitorId }).lean();
