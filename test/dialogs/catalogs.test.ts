@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { promptsFor, shippedCatalogs, surveyKinds } from '../../src/dialogs/index.js';
+import { compileMessage, promptsFor, shippedCatalogs, surveyKinds } from '../../src/dialogs/index.js';
 import en from '../../src/dialogs/prompts/catalogs/en.json' with { type: 'json' };
 
 // Every language's keys, placeholders and compiling are checked by the shared table test (languages.test.ts).
@@ -29,6 +29,12 @@ describe('shipped message catalogs (ICU MessageFormat)', () => {
     const pt = promptsFor('pt');
     expect(pt.dir).toBe('ltr');
     expect(pt.invitation('csat', { business: 'Acme', customerName: 'Ana' })).toBe('Olá, Ana! Qual o seu nível de satisfação com Acme? Responda de 1 a 5 (1 = muito insatisfeito, 5 = muito satisfeito)');
+  });
+
+  it('speaks English for a language no longer registered (a stored survey\'s, after its folder was removed)', () => {
+    const p = promptsFor('xx');
+    expect([p.locale, p.dir, p.question('csat', { business: 'Acme' })]).toEqual(['en', 'ltr', promptsFor('en').question('csat', { business: 'Acme' })]);
+    expect(compileMessage('{max, number} {business}', 'xx').format({ max: 10, business: 'Acme' })).toBe('10 Acme');
   });
 
   it('takes the kind’s own message before the shared one', () => {

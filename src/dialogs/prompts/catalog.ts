@@ -1,7 +1,7 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import type { Locale, SurveyKind } from '../../domain/surveys.js';
 import { scaleOf } from '../../domain/surveys.js';
-import { languageOf } from '../languages.js';
+import { isLanguage, languageOf } from '../languages.js';
 
 export { localeFacts } from '../languages.js';
 
@@ -68,7 +68,8 @@ const formatters = {
 
 /** Compiles one ICU message; throws the parser's error on a broken one. */
 export function compileMessage(source: string, locale: Locale): CompiledMessage {
-  const compiled = new IntlMessageFormat(source, languageOf(locale).icu, undefined, { ignoreTag: true, formatters });
+  // A business's stored wording in a language no longer registered is still compiled (in English's formats).
+  const compiled = new IntlMessageFormat(source, languageOf(isLanguage(locale) ? locale : 'en').icu, undefined, { ignoreTag: true, formatters });
   return { source, format: (values) => String(compiled.format(values)) };
 }
 

@@ -11,10 +11,14 @@ export type { CompiledMessage, Placeholder, WordingKey } from './catalog.js';
 const catalogs = new Map<Locale, Catalog>();
 const shipped = new Map<Locale, PromptSet>();
 
-/** The catalog of a registered language. */
+/**
+ * The catalog of a language. One no longer registered (a stored survey's, after its folder was left
+ * out of LANGUAGES_DIR) speaks English rather than failing mid-survey.
+ */
 export function catalogOf(locale: Locale): Catalog {
-  let found = catalogs.get(locale);
-  if (!found) catalogs.set(locale, (found = new Catalog(locale, languageOf(locale).messages)));
+  const code = isLanguage(locale) ? locale : 'en';
+  let found = catalogs.get(code);
+  if (!found) catalogs.set(code, (found = new Catalog(code, languageOf(code).messages)));
   return found;
 }
 
@@ -32,8 +36,9 @@ export const shippedCatalogs: Readonly<Record<Locale, Catalog>> = new Proxy({} a
 /** The prompts of a language: the shipped ones, or with a business's own wording laid over them. */
 export function promptsFor(locale: Locale, wording?: Wording): PromptSet {
   if (wording) return promptSetOf(catalogOf(locale), wording);
-  let found = shipped.get(locale);
-  if (!found) shipped.set(locale, (found = promptSetOf(catalogOf(locale))));
+  const catalog = catalogOf(locale);
+  let found = shipped.get(catalog.locale);
+  if (!found) shipped.set(catalog.locale, (found = promptSetOf(catalog)));
   return found;
 }
 
