@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { digestSchedule, sendWindow, timeZone } from './domain/business-fields.js';
 import { exampleAddress } from './domain/channel-facts.js';
 import { channelNames, type ChannelName } from './domain/channels.js';
 import { cleanText } from './domain/text.js';
+import { localeSchema, readLanguages, registerLanguages } from './dialogs/languages.js';
 import { describeIssues } from './errors.js';
 import { SecretBox } from './security/secret-box.js';
 import { teamsAppTypes, teamsIdentityProblems, telegramToken, telegramWebhookSecret, twilioAccountSid, twilioSender, whatsappSender, whatsappTemplate } from './businesses/identities.js';
@@ -62,10 +64,10 @@ const envSchema = z
       .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'a MongoDB connection string starting with mongodb:// or mongodb+srv://')
       .optional(),
     DATA_DIR: z.string().default('.data'),
-
     BUSINESS_NAME: z.string().overwrite(cleanText).min(1).default('Our shop'),
     BUSINESS_TIME_ZONE: timeZone.default('UTC'),
-    DEFAULT_LOCALE: z.enum(['en', 'es', 'ur']).default('en'),
+    LANGUAGES_DIR: optionalText,
+    DEFAULT_LOCALE: localeSchema.default('en'),
     DEFAULT_COUNTRY: z
       .string()
       .regex(/^[A-Z]{2}$/, 'a two-letter country code such as US')
@@ -281,12 +283,12 @@ export class ConfigError extends Error {
 /** Parse the environment once. Empty strings count as unset, as in most .env tooling. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // A deployer's languages, read before the rest so DEFAULT_LOCALE may name one of them.
+  const extra = present.LANGUAGES_DIR ? readLanguages(resolve(present.LANGUAGES_DIR)) : { languages: [], problems: [] };
+  if (extra.problems.length > 0) throw new ConfigError(extra.problems.map((p) => `LANGUAGES_DIR: ${p}`));
+  registerLanguages(extra.languages);
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      describeIssues(parsed.error, 'environment'),
-    );
-  }
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, 'environment'));
   return toConfig(parsed.data);
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { placeholders } from '../dialogs/prompts/catalog.js';
-import { locales, surveyKinds } from '../domain/surveys.js';
+import { surveyKinds } from '../domain/surveys.js';
+import { localeSchema } from '../dialogs/languages.js';
 
 /*
  * A channel identity (a Twilio sender, a Telegram bot, a Teams app, the web chat), one schema for
@@ -24,7 +25,7 @@ export const templateValueNames = [...(Object.keys(placeholders) as Array<keyof 
 export const whatsappTemplate = z.strictObject({
   purpose: z.enum(['invitation', 'reminder', 'owner']),
   kind: z.enum(surveyKinds).optional(),
-  locale: z.enum(locales),
+  locale: localeSchema,
   contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'a content SID: HX followed by 32 hex digits'),
   variables: z.array(z.enum(templateValueNames)).max(10).default([]),
 });

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { maxReasonChoices, reasonKeyPattern, type ReasonQuestion } from '../domain/reasons.js';
-import { locales } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
+import { localeSchema } from '../dialogs/languages.js';
 
 /** One choice of the reason question as the API and the CLI give it: a stable key and a label per language. */
 const reasonChoiceInput = z.strictObject({
   key: z.string().regex(reasonKeyPattern, '1-24 of a-z 0-9 _ -, starting with a letter or digit (it names the cohort reason:<key>)'),
   labels: z
-    .partialRecord(z.enum(locales), freeText(40))
+    .partialRecord(localeSchema, freeText(40))
     .refine((labels) => Object.keys(labels).length > 0, 'give the label in at least one language'),
 });
 
@@ -36,6 +36,6 @@ export const reasonQuestionSchema = z
   .object({
     enabled: z.boolean(),
     skipPromoters: z.boolean().describe('Promoters go straight to the comment'),
-    choices: z.array(z.object({ key: z.string(), labels: z.partialRecord(z.enum(locales), z.string()) })),
+    choices: z.array(z.object({ key: z.string(), labels: z.partialRecord(z.string(), z.string()) })),
   })
   .meta({ id: 'ReasonQuestion' });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { digestSchedule, sendWindow, timeZone, websiteOrigins } from '../domain/business-fields.js';
 import type { ChannelName } from '../domain/channels.js';
-import { locales } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { reasonQuestionInput } from './reason-question.js';
 import { channelIdentitiesInput, type ChannelIdentities, type teamsAppTypes, type WhatsappTemplate } from './identities.js';
 import type { BusinessSettings } from '../store/index.js';
+import { localeSchema } from '../dialogs/languages.js';
 
 /** Business ids appear in URLs (`/b/<id>/…`) and in Telegram deep links: 1-32 of A-Z a-z 0-9 _. */
 export const businessIdSchema = z.string().regex(/^[A-Za-z0-9_]{1,32}$/, '1-32 letters, digits or _');
@@ -23,7 +23,7 @@ export const businessInput = z.strictObject({
   id: businessIdSchema,
   name: freeText(100),
   timeZone: timeZone.default('UTC'),
-  locale: z.enum(locales).default('en'),
+  locale: localeSchema.default('en'),
   country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code such as US').default('US'),
   sendWindow: sendWindow.prefault('09:00-20:00'),
   throttleDays: z.number().int().min(0).max(365).default(30),
@@ -38,7 +38,7 @@ export type BusinessInput = z.input<typeof businessInput>;
 /** A change: only the fields given; `channels` replaces the business's own identities (tokens, secrets, numbers). */
 export const businessPatch = businessInput.omit({ id: true }).partial().extend({
   timeZone,
-  locale: z.enum(locales),
+  locale: localeSchema,
   country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code such as US'),
   sendWindow,
   throttleDays: z.number().int().min(0).max(365),

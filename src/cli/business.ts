@@ -14,7 +14,7 @@ const usage = `usage: npm run business -- <command>
   set --id <id> [options]                change a business (only the options given)
   disable <id> / enable <id>             stop serving a business (404 on its routes), or serve it again
   remove <id>                            delete a disabled business's settings, identities and API keys (its surveys stay)
-options: --time-zone Europe/Madrid --locale en|es|ur --country ES --send-window 09:00-20:00
+options: --time-zone Europe/Madrid --locale <language code: en, es, pt…> --country ES --send-window 09:00-20:00
          --throttle-days 30 --digest "mon 09:00"
          --channels <file.json>  its own channel identities, e.g.
            {"telegram":{"token":"123:ABC…","webhookSecret":"…"},"sms":{"accountSid":"AC…","authToken":"…","from":"+34…"}}

@@ -63,9 +63,9 @@ const sampleReasons: ReasonQuestion = {
   enabled: true,
   skipPromoters: false,
   choices: [
-    { key: 'delivery', labels: { en: 'Delivery', es: 'Entrega', ur: 'ڈیلیوری' } },
-    { key: 'price', labels: { en: 'Price', es: 'Precio', ur: 'قیمت' } },
-    { key: 'quality', labels: { en: 'Quality', es: 'Calidad', ur: 'معیار' } },
+    { key: 'delivery', labels: { en: 'Delivery', es: 'Entrega', pt: 'Entrega', ar: 'التوصيل', ur: 'ڈیلیوری' } },
+    { key: 'price', labels: { en: 'Price', es: 'Precio', pt: 'Preço', ar: 'السعر', ur: 'قیمت' } },
+    { key: 'quality', labels: { en: 'Quality', es: 'Calidad', pt: 'Qualidade', ar: 'الجودة', ur: 'معیار' } },
   ],
 };
 

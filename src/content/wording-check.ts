@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { shippedCatalogs, wordingKeys, type WordingKey } from '../dialogs/prompts/index.js';
+import { catalogOf, wordingKeys, type WordingKey } from '../dialogs/prompts/index.js';
 import type { ReasonQuestion } from '../domain/reasons.js';
 import { freeText } from '../domain/text.js';
 import type { Locale, SurveyKind } from '../domain/surveys.js';
@@ -67,4 +67,4 @@ export function currentWording(kind: SurveyKind, locale: Locale, entries: readon
 }
 
 /** The shipped wording of a message, as the catalog has it. */
-export const shippedText = (kind: SurveyKind, locale: Locale, key: WordingKey): string => shippedCatalogs[locale].message(key, kind).source;
+export const shippedText = (kind: SurveyKind, locale: Locale, key: WordingKey): string => catalogOf(locale).message(key, kind).source;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { kindLabel, locales, surveyKinds, type SurveyKind } from '../domain/surveys.js';
+import { kindLabel, surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { describeIssues } from '../errors.js';
 import { codePattern, linkInput, type LinkInput, type LinkState } from '../links/survey-links.js';
+import { languageList } from '../dialogs/languages.js';
 
 /*
  * The dashboard's survey-link forms: make a link, pause or resume one. A link is checked by the
@@ -51,7 +52,8 @@ export function readLinkForm(body: unknown): LinkFormResult {
   return { ok: false, form: token, view, days, state: { values, problems }, reason: describeIssues(parsed.error, 'link').join('; ') };
 }
 
-const languages: Array<[string, string]> = [['', "the business's own"], ...locales.map((l): [string, string] => [l, { en: 'English', es: 'Español', ur: 'اردو' }[l]])];
+/** The business's own language, then each registered language by its own name. */
+const languages = (): Array<[string, string]> => [['', "the business's own"], ...languageList().map((l): [string, string] => [l.code, l.name])];
 
 /** The "make a link" form, with what was typed and each refused field's reason when it comes back. */
 export function linkForm(token: string, view: { kind: SurveyKind; days: number }, state?: LinkFormState): string {
@@ -67,7 +69,7 @@ export function linkForm(token: string, view: { kind: SurveyKind; days: number }
     <input type="hidden" name="form" value="${token}"><input type="hidden" name="view" value="${view.kind}"><input type="hidden" name="days" value="${view.days}">
     ${why('form')}
     ${select('kind', surveyKinds.map((k) => [k, kindLabel[k]]))}
-    ${select('locale', languages)}
+    ${select('locale', languages())}
     ${text('label', 'Name', 100, 'Counter, Main Street')}
     ${text('location', 'Location', 100)}
     ${text('staff', 'Staff member', 100)}

@@ -1,8 +1,9 @@
-import { shippedCatalogs } from '../dialogs/prompts/index.js';
-import { kindLabel, surveyKinds, type Locale } from '../domain/surveys.js';
+import { catalogOf } from '../dialogs/prompts/index.js';
+import { kindLabel, surveyKinds } from '../domain/surveys.js';
 import { describeFeature, type Timeline, type TimelineEntry } from '../insights/index.js';
 import { dashboardPeriods, type DashboardView } from './dashboard-data.js';
 import { linkActionForm, linkForm, type LinkFormState } from './link-forms.js';
+import { isLanguage, languageOf } from '../dialogs/languages.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** JSON inside a <script type="application/json">: no `<` can close the element. */
@@ -21,7 +22,7 @@ function cohortLabel(cohort: string): string {
 /** One page, rendered on the server; the charts are drawn from the same numbers by Chart.js (served by the app). */
 export function dashboardPage(view: DashboardView, options: { formToken: string; notice?: string; linkForm?: LinkFormState }): string {
   const { business, kind, days, stats } = view;
-  const rtl = business.locale === 'ur';
+  const rtl = isLanguage(business.locale) && languageOf(business.locale).dir === 'rtl';
   const label = kindLabel[kind];
   const select = (name: string, current: string, options: Array<[string, string]>) =>
     `<select name="${name}" id="${name}">${options.map(([v, t]) => `<option value="${v}"${v === current ? ' selected' : ''}>${escape(t)}</option>`).join('')}</select>`;
@@ -46,7 +47,7 @@ export function dashboardPage(view: DashboardView, options: { formToken: string;
     <label for="days">Period</label>${select('days', String(days), dashboardPeriods.map((d) => [String(d), `last ${d} days`]))}
     <button type="submit">Show</button>
   </form>
-  <a href="/dashboard/wording?kind=${kind}" class="back" data-testid="wording-link">${escape((shippedCatalogs[business.locale as Locale] ?? shippedCatalogs.en).message('screen.dashboard.wording.link').format({}))}</a>
+  <a href="/dashboard/wording?kind=${kind}" class="back" data-testid="wording-link">${escape(catalogOf(business.locale).message('screen.dashboard.wording.link').format({}))}</a>
   <form method="post" action="/dashboard/logout"><input type="hidden" name="form" value="${options.formToken}"><button type="submit" class="link">Sign out</button></form>
 </header>
 <main>
@@ -137,7 +138,7 @@ export function timelinePage(businessName: string, timeline: Timeline, locale: s
     e.item === 'survey'
       ? `<li><time>${e.at.toISOString().slice(0, 16).replace('T', ' ')}</time> <strong>${kindLabel[e.kind]}${e.score === undefined ? ` (${e.state})` : ` ${e.score}`}</strong> · ${escape(e.channel)}${e.comment ? `<blockquote dir="auto">${escape(e.comment)}</blockquote>` : ''}${e.replies.map((r) => `<p class="reply">${r.from === 'customer' ? 'Customer' : 'Reply'}: ${escape(r.text)}</p>`).join('')}</li>`
       : `<li><time>${e.at.toISOString().slice(0, 16).replace('T', ' ')}</time> ${escape(e.type.replace('_', ' '))} (${escape(e.source)}) ${escape(Object.entries(e.attributes).map(([k, v]) => `${k}: ${String(v)}`).join(', '))}</li>`;
-  return `<!doctype html><html lang="${escape(locale)}" dir="${locale === 'ur' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(businessName)} · timeline</title><link rel="stylesheet" href="/dashboard/assets/dashboard.css"></head>
+  return `<!doctype html><html lang="${escape(locale)}" dir="${isLanguage(locale) ? languageOf(locale).dir : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(businessName)} · timeline</title><link rel="stylesheet" href="/dashboard/assets/dashboard.css"></head>
 <body><header><h1>${escape(businessName)}</h1><a href="/dashboard" class="back">Back to the dashboard</a></header><main><section><h2>Timeline</h2><ol class="timeline" data-testid="timeline">${timeline.entries.map(row).join('')}</ol></section></main></body></html>`;
 }
 

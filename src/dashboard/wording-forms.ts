@@ -3,7 +3,8 @@ import { reasonQuestionInput } from '../businesses/reason-question.js';
 import { checkWording, messagesInput, shippedText, tooLong, type WordingEntryInput, type WordingMessages } from '../content/wording-check.js';
 import { wordingKeys, type WordingKey } from '../dialogs/prompts/index.js';
 import { maxReasonChoices, type ReasonQuestion } from '../domain/reasons.js';
-import { locales, surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
+import { languageCodes, localeSchema } from '../dialogs/languages.js';
+import { surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
 import { cleanText } from '../domain/text.js';
 
 /*
@@ -14,7 +15,7 @@ import { cleanText } from '../domain/text.js';
  * beside the field it is about, and everything typed comes back in the form.
  */
 
-export const wordingView = z.object({ kind: z.enum(surveyKinds).catch('nps'), locale: z.enum(locales).optional().catch(undefined) });
+export const wordingView = z.object({ kind: z.enum(surveyKinds).catch('nps'), locale: localeSchema.optional().catch(undefined) });
 const wordingAction = z.union([z.literal('preview'), z.literal('save'), z.templateLiteral(['reset:', z.enum(wordingKeys)])]);
 
 /** What was typed in each message's textarea, as typed (shown back as it came). */
@@ -28,7 +29,7 @@ export type WordingPost =
 export function readWordingPost(body: unknown): WordingPost {
   const posted = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const form = typeof posted.form === 'string' ? posted.form : '';
-  const head = z.object({ kind: z.enum(surveyKinds), locale: z.enum(locales), action: wordingAction }).safeParse(posted);
+  const head = z.object({ kind: z.enum(surveyKinds), locale: localeSchema, action: wordingAction }).safeParse(posted);
   if (!head.success) return { ok: false, form, reason: head.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   const unknown = Object.keys(posted).filter((k) => !['form', 'kind', 'locale', 'action', 'allowLong'].includes(k) && !wordingKeys.some((key) => k === `m:${key}`));
   if (unknown.length) return { ok: false, form, reason: `fields this form does not have: ${unknown.join(', ')}` };
@@ -96,11 +97,11 @@ export function readReasonPost(body: unknown): ReasonPost {
   const form = typeof posted.form === 'string' ? posted.form : '';
   const { kind, locale } = wordingView.parse(posted);
   const known = /^(?:form|kind|locale|enabled|skipPromoters|choice\.[0-9]\.(?:key|[A-Za-z-]+))$/;
-  const unknown = Object.keys(posted).filter((k) => !known.test(k) || (k.startsWith('choice.') && (Number(k.split('.')[1]) >= maxReasonChoices || !['key', ...locales].includes(k.split('.')[2]!))));
+  const unknown = Object.keys(posted).filter((k) => !known.test(k) || (k.startsWith('choice.') && (Number(k.split('.')[1]) >= maxReasonChoices || !['key', ...languageCodes()].includes(k.split('.')[2]!))));
   const text = (name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
   const rows: TypedChoice[] = [];
   for (let row = 0; row < maxReasonChoices; row++) {
-    rows.push({ key: text(`choice.${row}.key`), labels: Object.fromEntries(locales.flatMap((l) => (text(`choice.${row}.${l}`) ? [[l, text(`choice.${row}.${l}`)]] : []))) });
+    rows.push({ key: text(`choice.${row}.key`), labels: Object.fromEntries(languageCodes().flatMap((l) => (text(`choice.${row}.${l}`) ? [[l, text(`choice.${row}.${l}`)]] : []))) });
   }
   const state: ReasonFormState = { enabled: posted.enabled === 'on', skipPromoters: posted.skipPromoters === 'on', choices: rows, problems: {} };
   const used = rows.flatMap((c, row) => (c.key.trim() || Object.keys(c.labels).length ? [{ row, choice: { key: c.key.trim(), labels: c.labels } }] : []));

@@ -1,8 +1,9 @@
 import { maxSmsSegments, type MessagePreview } from '../content/preview.js';
-import { localeFacts, placeholders, shippedCatalogs, type WordingKey } from '../dialogs/prompts/index.js';
+import { languageCodes, languageOf } from '../dialogs/languages.js';
+import { catalogOf, placeholders, type WordingKey } from '../dialogs/prompts/index.js';
 import { plainNumber } from '../domain/locale-format.js';
 import { maxReasonChoices } from '../domain/reasons.js';
-import { kindLabel, locales, surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
+import { kindLabel, surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
 import type { ReasonFormState } from './wording-forms.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -18,7 +19,7 @@ function wordsOf(locale: Locale) {
     // A number value only chooses a plural form; it is never shown (shown numbers come as HTML).
     const names = Object.keys(values).filter((n) => typeof values[n] === 'string');
     const tokens = Object.fromEntries(names.map((n, i) => [n, `\uE000${i}\uE001`]));
-    let out = escape(shippedCatalogs[locale].message(`screen.dashboard.wording.${key}`).format({ ...values, ...tokens }));
+    let out = escape(catalogOf(locale).message(`screen.dashboard.wording.${key}`).format({ ...values, ...tokens }));
     names.forEach((n, i) => (out = out.replace(`\uE000${i}\uE001`, String(values[n]))));
     return out;
   };
@@ -69,8 +70,8 @@ function channelsOf(p: MessagePreview, icu: string, t: ReturnType<typeof wordsOf
 }
 
 function messageBlock(m: WordingMessageView, view: WordingPageView, t: ReturnType<typeof wordsOf>): string {
-  const icu = localeFacts[view.business.locale].icu;
-  const dir = localeFacts[view.locale].dir;
+  const icu = languageOf(view.business.locale).icu;
+  const dir = languageOf(view.locale).dir;
   // A refused message has no preview: what it would say is not known (the default would be shown in its place).
   const sms = m.preview?.channels.sms;
   const ids = [m.problem ? `problem-${m.key}` : '', m.long ? `flag-${m.key}` : ''].filter(Boolean).join(' ');
@@ -95,8 +96,8 @@ function reasonForm(view: WordingPageView, t: ReturnType<typeof wordsOf>): strin
     const c = reason.choices[row] ?? { key: '', labels: {} };
     const cell = (name: string, value: string, label: string, extra = '') =>
       `<td><input type="text" name="choice.${row}.${name}" id="choice-${row}-${name}" value="${escape(value)}" aria-label="${t('reason.choice', { number: String(row + 1) })}: ${label}"${extra}${ro}></td>`;
-    return `<tr data-row="${row}"><th scope="row">${row + 1}</th>${cell('key', c.key, t('reason.key'), ` maxlength="24"${described(`choice.${row}.key`)}`)}${locales.map((l) => cell(l, c.labels[l] ?? '', t('reason.label', { language: escape(languageName(l)) }), ` maxlength="40" lang="${l}" dir="${localeFacts[l].dir}"${described(`choice.${row}.labels`)}`)).join('')}</tr>${
-      reason.problems[`choice.${row}.key`] || reason.problems[`choice.${row}.labels`] ? `<tr><td></td><td colspan="${locales.length + 1}">${problem(`choice.${row}.key`)} ${problem(`choice.${row}.labels`)}</td></tr>` : ''
+    return `<tr data-row="${row}"><th scope="row">${row + 1}</th>${cell('key', c.key, t('reason.key'), ` maxlength="24"${described(`choice.${row}.key`)}`)}${languageCodes().map((l) => cell(l, c.labels[l] ?? '', t('reason.label', { language: escape(languageName(l)) }), ` maxlength="40" lang="${l}" dir="${languageOf(l).dir}"${described(`choice.${row}.labels`)}`)).join('')}</tr>${
+      reason.problems[`choice.${row}.key`] || reason.problems[`choice.${row}.labels`] ? `<tr><td></td><td colspan="${languageCodes().length + 1}">${problem(`choice.${row}.key`)} ${problem(`choice.${row}.labels`)}</td></tr>` : ''
     }`;
   }).join('');
   return `<form method="post" action="/dashboard/wording/reason" class="reason-form" data-testid="reason-form">
@@ -105,7 +106,7 @@ function reasonForm(view: WordingPageView, t: ReturnType<typeof wordsOf>): strin
     <label><input type="checkbox" name="enabled" id="reason-enabled"${reason.enabled ? ' checked' : ''}${ro}> ${t('reason.enabled')}</label>
     <label><input type="checkbox" name="skipPromoters" id="reason-skipPromoters"${reason.skipPromoters ? ' checked' : ''}${ro}> ${t('reason.skipPromoters')}</label>
     ${problem('choices')}
-    <table class="data choices"><thead><tr><th scope="col">#</th><th scope="col">${t('reason.key')}</th>${locales.map((l) => `<th scope="col">${t('reason.label', { language: escape(languageName(l)) })}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>
+    <table class="data choices"><thead><tr><th scope="col">#</th><th scope="col">${t('reason.key')}</th>${languageCodes().map((l) => `<th scope="col">${t('reason.label', { language: escape(languageName(l)) })}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>
     <p class="hint">${t('reason.key')}: ${t('reason.keyHint')}</p>
     ${view.canSave ? `<button type="submit">${t('reason.save')}</button>` : ''}
   </form>`;
@@ -117,9 +118,9 @@ export function wordingPage(view: WordingPageView): string {
   const t = wordsOf(business.locale);
   const select = (name: string, current: string, options: Array<[string, string]>) =>
     `<select name="${name}" id="view-${name}">${options.map(([v, label]) => `<option value="${v}"${v === current ? ' selected' : ''}>${escape(label)}</option>`).join('')}</select>`;
-  const icu = localeFacts[business.locale].icu;
+  const icu = languageOf(business.locale).icu;
   return `<!doctype html>
-<html lang="${business.locale}" dir="${localeFacts[business.locale].dir}">
+<html lang="${business.locale}" dir="${languageOf(business.locale).dir}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(business.name)} · ${t('title')}</title><link rel="stylesheet" href="/dashboard/assets/dashboard.css"></head>
 <body>
@@ -130,7 +131,7 @@ ${view.notice ? `<p class="notice${view.refused ? ' refused' : ''}" role="${view
   <h2 id="wording">${t('title')}</h2>
   <form method="get" action="/dashboard/wording" class="filters">
     <label for="view-kind">${t('kind')}</label>${select('kind', kind, surveyKinds.map((k) => [k, kindLabel[k]]))}
-    <label for="view-locale">${t('language')}</label>${select('locale', locale, locales.map((l) => [l, languageName(l)]))}
+    <label for="view-locale">${t('language')}</label>${select('locale', locale, languageCodes().map((l) => [l, languageName(l)]))}
     <button type="submit">${t('show')}</button>
   </form>
   <p>${t('intro', { kind: escape(kindLabel[kind]), language: escape(languageName(locale)) })}</p>
@@ -155,4 +156,4 @@ ${view.notice ? `<p class="notice${view.refused ? ' refused' : ''}" role="${view
 }
 
 /** The words of the page in the business's language, for notices the routes choose. */
-export const wordingWords = (locale: Locale) => (key: string, values: Record<string, string> = {}) => shippedCatalogs[locale].message(`screen.dashboard.wording.${key}`).format(values);
+export const wordingWords = (locale: Locale) => (key: string, values: Record<string, string> = {}) => catalogOf(locale).message(`screen.dashboard.wording.${key}`).format(values);

@@ -4,13 +4,14 @@ import { BusinessOperations } from '../businesses/operations.js';
 import type { ServedBusiness } from '../businesses/services.js';
 import { currentWording, previewFor, shippedText, type WordingEntryInput } from '../content/wording-check.js';
 import type { WordingKey } from '../dialogs/prompts/index.js';
-import { locales, surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
+import { localeSchema } from '../dialogs/languages.js';
+import { surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
 import { ValidationError, parseInput } from '../errors.js';
 import type { BusinessSettings, DashboardSession } from '../store/index.js';
 import { longMessages, readReasonPost, readWordingPost, reasonFormOf, wordingFromForm, type ReasonFormState, type TypedWording } from './wording-forms.js';
 import { wordingPage, wordingWords, type WordingPageView } from './wording-page.js';
 
-const pageQuery = z.strictObject({ kind: z.enum(surveyKinds).default('nps'), locale: z.enum(locales).optional(), saved: z.enum(['wording', 'reason']).optional() });
+const pageQuery = z.strictObject({ kind: z.enum(surveyKinds).default('nps'), locale: localeSchema.optional(), saved: z.enum(['wording', 'reason']).optional() });
 const forgedForm = { error: 'ForbiddenError', message: 'the form is from another session: reload the page' };
 const notOwner = { error: 'ForbiddenError', message: 'only an owner of this business can change the survey wording and the reason question' };
 

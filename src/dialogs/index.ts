@@ -1,5 +1,6 @@
 export type * from './types.js';
-export { surveyKinds, locales } from './types.js';
+export { surveyKinds } from './types.js';
+export { isLanguage, languageCodes, languageList, languageOf, localeSchema, readLanguages, registerLanguages, type Language } from './languages.js';
 export { parseScore, parseChoice, scaleOf, type ScoreResult } from './parse-score.js';
 export { detectKeyword } from './keywords.js';
 export { startDialog, step, isOpen, currentQuestion } from './survey-dialog.js';

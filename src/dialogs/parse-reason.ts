@@ -19,7 +19,7 @@ export function parseReason(text: string, choices: readonly ReasonChoice[]): str
   const s = fold(text);
   if (s === '') return undefined;
   if (/^\d{1,2}$/.test(s)) return choices[Number(s) - 1]?.key;
-  const namesOf = (c: ReasonChoice) => [c.key, ...Object.values(c.labels)].map(fold).filter((n) => n !== '');
+  const namesOf = (c: ReasonChoice) => [c.key, ...Object.values(c.labels)].filter((n) => n !== undefined).map(fold).filter((n) => n !== '');
   const exact = choices.filter((c) => namesOf(c).includes(s));
   if (exact.length === 1) return exact[0]!.key;
   const padded = ` ${s} `;

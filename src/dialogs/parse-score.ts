@@ -1,4 +1,6 @@
 import { scaleOf } from '../domain/surveys.js';
+import { foldLetters } from './letters.js';
+import { languageList, languagesVersion, type Language } from './languages.js';
 import type { SurveyKind } from './types.js';
 
 export { scaleOf };
@@ -8,35 +10,44 @@ export type ScoreResult =
   | { ok: false; reason: 'empty' | 'no_number' | 'out_of_range' | 'ambiguous' };
 
 
-const numberWords = new Map<string, number>(
-  (
-    [
-      ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'],
-      ['cero', 'uno', 'dos', 'tres', 'cuatro', 'cinco', 'seis', 'siete', 'ocho', 'nueve', 'diez'],
-      ['صفر', 'ایک', 'دو', 'تین', 'چار', 'پانچ', 'چھ', 'سات', 'آٹھ', 'نو', 'دس'],
-    ] as const
-  ).flatMap((words) => words.map((word, value) => [word, value] as const)),
-);
-numberWords.set('una', 1);
-numberWords.set('چھے', 6);
+interface WordTables {
+  numbers: Map<string, number>;
+  digits: Map<string, string>;
+  /** Word sequences between a score and its scale ("out of"), and between a scale and its score ("میں سے"). */
+  outOf: string[][];
+  scaleFirst: string[][];
+}
+
+let builtFor = -1;
+let tables: WordTables | undefined;
+
+/** Every language's number words and digits at once (a customer does not always answer in the survey's language). */
+function wordTables(): WordTables {
+  if (!tables || builtFor !== languagesVersion()) {
+    const languages = languageList();
+    const phrases = (of: (l: Language) => string[]) => [...new Set(languages.flatMap(of).map((p) => foldLetters(p).trim()))].map((p) => p.split(/\s+/u));
+    tables = {
+      digits: new Map(languages.flatMap((l) => l.digits.flatMap((set) => [...set].map((d, n) => [d, String(n)] as const)))),
+      numbers: new Map(),
+      outOf: phrases((l) => l.outOf),
+      scaleFirst: phrases((l) => l.scaleFirst),
+    };
+    builtFor = languagesVersion();
+    for (const l of languages) l.numbers.forEach((list, n) => list.forEach((w) => tables!.numbers.set(normalizeReply(w), n)));
+  }
+  return tables;
+}
 
 /** A denominator ("9/10", "9 out of 10") only counts as one when it is a scale's top. */
 const scaleTops = new Set([5, 7, 10]);
 const stars = new Set(['⭐', '★', '🌟']);
 
-/** Folds the ways people write digits and letters into one form: ASCII digits, lower case, Urdu letters. */
+/** Folds the ways people write digits and letters into one form: ASCII digits, lower case, one spelling per letter. */
 export function normalizeReply(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
-    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+  const { digits } = wordTables();
+  return foldLetters(text.normalize('NFKC').replace(/\p{Nd}/gu, (d) => digits.get(d) ?? d))
     .replace(/\u066b/g, '.')
     .replace(/🔟/gu, ' 10 ')
-    // Variation selectors, keycap marks and bidi/joiner controls carry no meaning here.
-    .replace(/[\ufe0e\ufe0f\u20e3]|\p{Cf}/gu, '')
-    .replace(/\u064a|\u0649/g, '\u06cc')
-    .replace(/\u0643/g, '\u06a9')
-    .toLowerCase()
     .trim();
 }
 
@@ -53,7 +64,7 @@ function tokenize(s: string): Token[] {
     const end = start + text.length;
     if (/^\d+$/.test(text)) tokens.push({ kind: 'num', value: Number(text), start, end });
     else {
-      const word = numberWords.get(text);
+      const word = wordTables().numbers.get(text);
       if (word !== undefined) tokens.push({ kind: 'num', value: word, start, end });
       else if (/^[\p{L}\p{M}]+$/u.test(text)) tokens.push({ kind: 'word', text, start, end });
       else tokens.push({ kind: 'sym', text, start, end });
@@ -71,14 +82,21 @@ interface Found {
 const isWord = (t: Token | undefined, ...words: string[]): boolean =>
   t?.kind === 'word' && words.includes(t.text);
 
+/** How many tokens from `i` spell `phrase` as words, or 0. */
+function phraseAt(tokens: Token[], i: number, phrase: readonly string[]): number {
+  return phrase.every((w, j) => isWord(tokens[i + j], w)) ? phrase.length : 0;
+}
+
 /** Length of a denominator phrase right after a number ("/10", "out of 10", "de 10"), 0 if none. */
 function denominatorAt(tokens: Token[], i: number): { outOf: number; length: number } | undefined {
   const a = tokens[i];
   const b = tokens[i + 1];
-  const c = tokens[i + 2];
   if (a?.kind === 'sym' && a.text === '/' && b?.kind === 'num') return { outOf: b.value, length: 2 };
-  if (isWord(a, 'out') && isWord(b, 'of') && c?.kind === 'num') return { outOf: c.value, length: 3 };
-  if (isWord(a, 'of', 'de', 'sobre') && b?.kind === 'num') return { outOf: b.value, length: 2 };
+  for (const phrase of wordTables().outOf) {
+    const n = phraseAt(tokens, i, phrase);
+    const top = tokens[i + n];
+    if (n > 0 && top?.kind === 'num') return { outOf: top.value, length: n + 1 };
+  }
   return undefined;
 }
 
@@ -87,11 +105,12 @@ function findNumbers(tokens: Token[]): Found[] {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t?.kind !== 'num') continue;
-    // Urdu puts the scale first: "۱۰ میں سے ۹" is 9 out of 10.
-    const score = tokens[i + 3];
-    if (scaleTops.has(t.value) && isWord(tokens[i + 1], 'میں') && isWord(tokens[i + 2], 'سے') && score?.kind === 'num') {
+    // Some languages put the scale first: "۱۰ میں سے ۹" is 9 out of 10.
+    const first = scaleTops.has(t.value) ? wordTables().scaleFirst.map((p) => phraseAt(tokens, i + 1, p)).find((n) => n > 0 && tokens[i + 1 + n]?.kind === 'num') : undefined;
+    const score = first ? tokens[i + 1 + first] : undefined;
+    if (first && score?.kind === 'num') {
       found.push({ value: score.value, outOf: t.value });
-      i += 3;
+      i += first + 1;
       continue;
     }
     const denominator = denominatorAt(tokens, i + 1);

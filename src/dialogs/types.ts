@@ -3,7 +3,7 @@ import type { PromptVars, Wording } from './prompts/catalog.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 import type { ReasonQuestion } from '../domain/reasons.js';
 
-export { surveyKinds, locales } from '../domain/surveys.js';
+export { surveyKinds } from '../domain/surveys.js';
 export type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 export type { PromptVars } from './prompts/catalog.js';
 

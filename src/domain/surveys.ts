@@ -9,8 +9,8 @@ export const surveyKinds = ['nps', 'csat', 'ces'] as const;
 export const maxCommentLength = 5_000;
 export type SurveyKind = (typeof surveyKinds)[number];
 
-export const locales = ['en', 'es', 'ur'] as const;
-export type Locale = (typeof locales)[number];
+/** A language's code (`en`, `ar`, `pt`…): the languages are data, registered at start (src/dialogs/languages.ts). */
+export type Locale = string;
 
 /** How people write the kinds: NPS, CSAT, CES. */
 export const kindLabel: Readonly<Record<SurveyKind, string>> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };

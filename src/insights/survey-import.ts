@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { anonymousChannel, phoneChannel } from '../domain/channel-facts.js';
 import { channelNames } from '../domain/channels.js';
 import { normalizePhone } from '../domain/phone.js';
-import { bandOf, locales, scaleOf, surveyKinds } from '../domain/surveys.js';
+import { bandOf, scaleOf, surveyKinds } from '../domain/surveys.js';
 import { describeIssues, ValidationError } from '../errors.js';
 import { csvRecords } from '../domain/csv.js';
 import type { BusinessSettings, ImportedSurvey, Store } from '../store/index.js';
@@ -10,6 +10,7 @@ import { importedSurveyId, importMetrics } from '../store/index.js';
 import { weekKey } from '../domain/calendar.js';
 import { featuresOf } from './event-features.js';
 import { resolveCustomers } from './events.js';
+import { localeSchema } from '../dialogs/languages.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -29,7 +30,7 @@ export const importRow = z
     channel: z.enum(channelNames).optional(),
     context: z.object({ product: text(100).optional(), order: text(100).optional(), location: text(100).optional(), staff: text(100).optional() }).optional(),
     tags: z.array(text(50)).max(20).optional(),
-    locale: z.enum(locales).optional(),
+    locale: localeSchema.optional(),
   })
   .superRefine((r, ctx) => {
     const { min, max } = scaleOf(r.kind);

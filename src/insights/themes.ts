@@ -1,4 +1,4 @@
-import { eng, spa, urd } from 'stopword';
+import { ara, eng, por, spa, urd } from 'stopword';
 import { z } from 'zod';
 import { surveyKinds, type Band, type Locale, type SurveyKind } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';
@@ -11,12 +11,13 @@ import type { Store } from '../store/index.js';
  * same comments give the same themes in the same order; every number is a count or a formula of counts.
  */
 
-/** Urdu written with Arabic code points (a common keyboard and encoding habit) read as the Urdu letters. */
+/** Urdu written with Arabic code points (a common keyboard and encoding habit) read as the Urdu letters; Arabic hamza carriers as alef. */
 const urduLetters: Array<[RegExp, string]> = [
   [/\u064A/g, '\u06CC'], // Arabic yeh → Farsi/Urdu yeh
   [/\u0649/g, '\u06CC'], // alef maksura → yeh
   [/\u0643/g, '\u06A9'], // Arabic kaf → keheh
   [/\u0647/g, '\u06C1'], // heh → heh goal
+  [/[\u0623\u0625]/g, '\u0627'], // Arabic alef with hamza, often typed without it → alef
 ];
 
 /** One spelling per word: NFKC, lower case, Urdu letter forms unified, accents off Latin letters (llegó → llego). */
@@ -28,12 +29,14 @@ export function normalizeWord(word: string): string {
 }
 
 /**
- * Stop words of the three languages at once (a comment is not always in the survey's language):
- * `stopword`'s English, Spanish and Urdu lists, plus the Urdu function words its Urdu list misses
- * (part of that list is mis-encoded, e.g. "اضتعوبل" for "استعمال").
+ * Stop words of the shipped languages at once (a comment is not always in the survey's language):
+ * `stopword`'s English, Spanish, Portuguese, Arabic and Urdu lists, plus the Urdu function words its
+ * Urdu list misses (part of that list is mis-encoded, e.g. "اضتعوبل" for "استعمال") and the forms of
+ * "ser" its Portuguese list misses.
  */
 const urduSupplement = ['میں', 'سے', 'کا', 'کو', 'نے', 'تھا', 'تھے', 'گیا', 'گئی', 'بہت', 'نہیں', 'بھی', 'لیکن', 'ہم', 'آپ', 'وہ', 'اس', 'ان', 'جو', 'کہ', 'تو', 'ہی', 'رہا', 'رہی', 'کر', 'کیا', 'کی', 'کے', 'ہے', 'ہیں', 'اور', 'یہ', 'پر', 'ایک', 'ہو'];
-const stopWords = new Set([...eng, ...spa, ...urd, ...urduSupplement].map(normalizeWord));
+const portugueseSupplement = ['foi', 'foram', 'era', 'eram', 'é', 'são', 'está', 'estava'];
+const stopWords = new Set([...eng, ...spa, ...por, ...portugueseSupplement, ...ara, ...urd, ...urduSupplement].map(normalizeWord));
 
 const segmenters = new Map<string, Intl.Segmenter>();
 const segmenter = (locale: string) => {

@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import { locales, surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
+import { surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
 import { AppError, NotFoundError } from '../errors.js';
 import type { Store, SurveyLinkRecord } from '../store/index.js';
+import { localeSchema } from '../dialogs/languages.js';
 
 /*
  * Survey links: `/s/<code>` opens a business's web chat with a context (kind, language, location,
@@ -33,7 +34,7 @@ const moment = z
 
 export const linkInput = z.strictObject({
   kind: z.enum(surveyKinds).default('nps'),
-  locale: z.enum(locales).optional().describe('The language the survey and the poster speak; the business\'s own when left out'),
+  locale: localeSchema.optional().describe('The language the survey and the poster speak; the business\'s own when left out'),
   label: freeText(100).optional().describe('What the owner calls it ("Counter, Main Street")'),
   location: freeText(100).optional(),
   staff: freeText(100).optional(),

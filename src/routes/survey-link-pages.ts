@@ -31,7 +31,7 @@ function notePage(reply: FastifyReply, which: keyof typeof notes, businessName?:
 /** The web chat page opened for a link: the business's chat API, its name, and the link's code for the page's script. */
 function linkChatPage(link: SurveyLinkRecord, business: ServedBusiness): string {
   const locale = link.locale ?? business.settings.locale;
-  return chatPage
+  return chatPage()
     .replace('<html lang="en">', `<html lang="${locale}">`)
     .replace('<head>', `<head>\n<base href="${basePathOf(business.settings.id)}/">`)
     .replace('<body ', `<body data-link="${link.code}" `)

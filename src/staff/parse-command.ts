@@ -1,8 +1,9 @@
 import { channelFacts, exampleAddress, phoneChannel } from '../domain/channel-facts.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
-import { locales, surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
+import { surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js';
 import { normalizePhone } from '../domain/phone.js';
 import { cleanText } from '../domain/text.js';
+import { isLanguage, languageCodes } from '../dialogs/languages.js';
 
 /** Who a `/survey` goes to: a phone number (the phone channel), a stored customer, or an explicit channel address. */
 export type SurveyTarget =
@@ -47,7 +48,7 @@ export type ParseResult =
 export const usages: Record<CommandName, string> = {
   survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
   link: '/link nps|csat|ces [customer id] [context]',
-  qr: '/qr nps|csat|ces [lang=en|es|ur] [location=…] [staff=…] [product=…] [campaign=…]',
+  qr: '/qr nps|csat|ces [lang=<language code>] [location=…] [staff=…] [product=…] [campaign=…]',
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
   dashboard: '/dashboard',
@@ -151,8 +152,8 @@ function linkFieldsOf(text: string): LinkFields {
     const value = cleanText(parts[i + 1] ?? '');
     if (!value) throw new Problem(`${key}= has no value`);
     if (key === 'lang') {
-      if (!(locales as readonly string[]).includes(value.toLowerCase())) throw new Problem(`unknown language "${value}": use ${locales.join(', ')}`);
-      out.locale = value.toLowerCase() as Locale;
+      if (!isLanguage(value.toLowerCase())) throw new Problem(`unknown language "${value}": use ${languageCodes().join(', ')}`);
+      out.locale = value.toLowerCase();
     } else {
       const max = key === 'campaign' ? 50 : 100;
       if (value.length > max) throw new Problem(`${key} is ${value.length} characters long: keep it to ${max}`);

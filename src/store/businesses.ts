@@ -3,13 +3,14 @@ import { modelOn, type AnyModel } from './model.js';
 import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
 import type { ReasonQuestion } from '../domain/reasons.js';
+import { isLanguage } from '../dialogs/languages.js';
 
 const businessSchema = new Schema(
   {
     _id: { type: String, required: true },
     name: { type: String, required: true },
     timeZone: { type: String, required: true },
-    locale: { type: String, enum: ['en', 'es', 'ur'], required: true },
+    locale: { type: String, validate: { validator: isLanguage, message: 'not a registered language' }, required: true },
     country: { type: String, required: true },
     sendWindow: { startMinute: { type: Number, required: true }, endMinute: { type: Number, required: true } },
     throttleDays: { type: Number, required: true },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Schema, type Types } from 'mongoose';
 import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
+import { isLanguage } from '../dialogs/languages.js';
 
 /**
  * One person reachable on one channel address. `optedOutAt` set means: never message them there.
@@ -15,7 +16,7 @@ export const customerSchema = new Schema(
     channel: { type: String, required: true },
     address: { type: String, required: true },
     name: String,
-    locale: { type: String, enum: ['en', 'es', 'ur'] },
+    locale: { type: String, validate: { validator: isLanguage, message: 'not a registered language' } },
     timeZone: String,
     tags: { type: [String], default: [] },
     optedOutAt: Date,

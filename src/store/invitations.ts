@@ -2,6 +2,7 @@ import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
 import type { Locale, SurveyKind } from '../domain/surveys.js';
 import type { WriteGuard } from './write-guard.js';
+import { isLanguage } from '../dialogs/languages.js';
 
 /**
  * A one-time survey invitation behind a deep link (`https://t.me/<bot>?start=<token>`), made by the
@@ -16,7 +17,7 @@ const invitationSchema = new Schema(
     channel: { type: String, required: true },
     kind: { type: String, enum: ['nps', 'csat', 'ces'], required: true },
     name: String,
-    locale: { type: String, enum: ['en', 'es', 'ur'] },
+    locale: { type: String, validate: { validator: isLanguage, message: 'not a registered language' } },
     context: String,
     tags: { type: [String], default: [] },
     /** The existing customer (on any channel) this link is for: the chat that opens it becomes the same person. */

@@ -6,12 +6,13 @@ import type { Wording } from '../dialogs/index.js';
 import { businessWording } from '../content/wording.js';
 import { deepLinkChannels } from '../domain/channel-facts.js';
 import type { ChannelName, Inbound, Outbound } from '../domain/channels.js';
-import { locales, surveyKinds, type SurveyKind } from '../domain/surveys.js';
+import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { cleanText, freeText } from '../domain/text.js';
 import { parseInput, ValidationError } from '../errors.js';
 import type { BusinessSettings, CustomerRecord, InvitationRecord, Store, SurveyRecord } from '../store/index.js';
 import { sessionOf, type Conversations } from './conversations.js';
 import type { StartSurveyInput, SurveyStarter } from './start-survey.js';
+import { localeSchema } from '../dialogs/languages.js';
 
 /*
  * Deep-link tokens, as Telegram carries them from `https://t.me/<bot>?start=<token>` to `/start <token>`
@@ -55,7 +56,7 @@ export const invitationInput = z.object({
   kind: z.enum(surveyKinds),
   channel: z.enum(deepLinkChannels, { error: `deep links exist for ${deepLinkChannels.join(', ')} only` }).default(deepLinkChannels[0]),
   name: freeText(100).optional(),
-  locale: z.enum(locales).optional(),
+  locale: localeSchema.optional(),
   context: freeText(200).optional(),
   tags: z.array(freeText(50)).max(20).optional(),
   /** An existing customer (any channel) the link is for: their name, language and tags are used, and the chat joins them. */

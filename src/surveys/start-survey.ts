@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { startDialog } from '../dialogs/index.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
 import { channelAddress } from '../domain/channel-facts.js';
-import { locales, surveyKinds, surveyTriggers, triggerFacts, type Locale, type SurveyKind } from '../domain/surveys.js';
+import { surveyKinds, surveyTriggers, triggerFacts, type Locale, type SurveyKind } from '../domain/surveys.js';
 import type { Outbound } from '../domain/channels.js';
 import { freeText } from '../domain/text.js';
 import { parseInput, ValidationError } from '../errors.js';
@@ -10,13 +10,14 @@ import type { BusinessSettings, CustomerRecord, Store } from '../store/index.js'
 import { nextSendTime, weekKey } from '../domain/calendar.js';
 import type { Outbox } from './outbox.js';
 import { businessWording } from '../content/wording.js';
+import { localeSchema } from '../dialogs/languages.js';
 
 export const startSurveyInput = z.object({
   kind: z.enum(surveyKinds),
   channel: z.enum(channelNames),
   address: z.string().trim().min(1, 'an address (phone number, chat id or user id) is required').max(200, 'an address is at most 200 characters'),
   name: freeText(100).optional(),
-  locale: z.enum(locales).optional(),
+  locale: localeSchema.optional(),
   /**
    * What the survey is about. A string is the prompt's wording ("your order 1042"), as before; an
    * object ties the survey to a purchase (product, order, location, staff member) for the cohorts,

@@ -22,6 +22,9 @@ describe('the reason question in the content preview', () => {
   it('previews sample choices for a business without a question, and refuses a bad placeholder in it', () => {
     const asked = previewWording('csat', 'es', { business: 'Acme' }, undefined).find((m) => m.key === 'reason.question')!;
     expect(asked.channels.web.buttons).toEqual(['Entrega', 'Precio', 'Calidad']);
+    const inArabic = previewWording('csat', 'ar', { business: 'Acme' }, undefined).find((m) => m.key === 'reason.question')!;
+    expect([inArabic.channels.web.buttons, inArabic.channels.web.dir]).toEqual([['التوصيل', 'السعر', 'الجودة'], 'rtl']);
+    expect(previewWording('csat', 'pt', { business: 'Acme' }, undefined).find((m) => m.key === 'reason.question')!.channels.web.buttons).toEqual(['Entrega', 'Preço', 'Qualidade']);
     expect(wordingProblem('reason.question', 'nps', 'en', 'About {topic}?')).toMatch(/unknown placeholder \{topic\}/);
   });
 });

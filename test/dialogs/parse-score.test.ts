@@ -28,6 +28,22 @@ const cases: [SurveyKind, string, Expected][] = [
   ['nps', 'nine out of ten', 9],
   ['nps', '10/10', 10],
   ['nps', '8 de 10', 8],
+  // Arabic: Arab-Indic digits, words with or without teh marbuta and hamza, "out of" as من or على
+  ['nps', '٩', 9],
+  ['nps', 'تسعة', 9],
+  ['nps', 'تسعه', 9],
+  ['nps', 'أربعة', 4],
+  ['nps', 'اربعه', 4],
+  ['nps', '٩ من ١٠', 9],
+  ['nps', '8 على 10', 8],
+  ['csat', 'خمسة', 5],
+  // Brazilian Portuguese
+  ['nps', 'nove', 9],
+  ['nps', 'nota dez', 10],
+  ['csat', 'três', 3],
+  ['nps', 'dou 7 de 10', 7],
+  // "um" (Portuguese one) is not read: English speakers type it as a pause
+  ['nps', 'um, 8', 8],
   ['nps', '7 sobre 10', 7],
   ['csat', '4/5', 4],
   ['csat', '4 out of 5', 4],

@@ -17,6 +17,13 @@ describe('comment terms', () => {
     expect(commentTerms('کھانا بہت ٹھنڈا تھا، ڈیلیوری لیٹ آئی', 'ur')).toEqual(['کھانا', 'ٹھنڈا', 'ڈیلیوری', 'لیٹ', 'ڈیلیوری لیٹ']);
     expect(normalizeWord('\u0643\u064A')).toBe('\u06A9\u06CC'); // Arabic kaf + yeh → Urdu keheh + yeh
   });
+
+  it('drops Portuguese and Arabic function words', () => {
+    expect(commentTerms('A entrega foi muito lenta e não veio o troco', 'pt')).toEqual(['entrega', 'lenta', 'veio', 'troco']);
+    // "The delivery was late and the food was cold"
+    expect(commentTerms('كان التوصيل متأخرا و الطعام كان باردا', 'ar')).toEqual(['التوصيل', 'متاخرا', 'التوصيل متاخرا', 'الطعام', 'باردا'].map(normalizeWord));
+    expect(normalizeWord('متأخرا')).toBe(normalizeWord('متاخرا'));
+  });
 });
 
 describe('comment themes', () => {

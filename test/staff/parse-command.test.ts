@@ -9,7 +9,7 @@ const britain: ParseOptions = { slashOptional: false, country: 'GB' };
 const usage: Record<CommandName, string> = {
   survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
   link: '/link nps|csat|ces [customer id] [context]',
-  qr: '/qr nps|csat|ces [lang=en|es|ur] [location=…] [staff=…] [product=…] [campaign=…]',
+  qr: '/qr nps|csat|ces [lang=<language code>] [location=…] [staff=…] [product=…] [campaign=…]',
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
   dashboard: '/dashboard',
@@ -103,7 +103,7 @@ const table: Array<[string, ParseOptions, ParseResult]> = [
   ['/qr ces product=Blue mug', slash, { type: 'command', command: { name: 'qr', kind: 'ces', product: 'Blue mug' } }],
   ['/qr', slash, invalid('qr', `the survey kind is missing: ${kinds}`)],
   ['/qr nps Main Street', slash, invalid('qr', '"Main Street" names no field: write e.g. location=Main Street staff=Ana')],
-  ['/qr nps lang=fr', slash, invalid('qr', 'unknown language "fr": use en, es, ur')],
+  ['/qr nps lang=fr', slash, invalid('qr', 'unknown language "fr": use en, ar, es, pt, ur')],
   ['/qr nps staff=', slash, invalid('qr', 'staff= has no value')],
   ['/link please', slash, invalid('link', `unknown survey kind "please": ${kinds}`)],
   ['/start', slash, { type: 'none' }],

@@ -4,13 +4,14 @@ import { z } from 'zod';
 import { maxSmsSegments } from '../../content/preview.js';
 import { checkWording, currentWording, messagesInput, previewFor, tooLong, type WordingMessages } from '../../content/wording-check.js';
 import { placeholders, wordingKeys } from '../../dialogs/prompts/index.js';
-import { locales, surveyKinds, type Locale, type SurveyKind } from '../../domain/surveys.js';
+import { surveyKinds, type Locale, type SurveyKind } from '../../domain/surveys.js';
 import { freeText } from '../../domain/text.js';
 import type { WordingEntry } from '../../store/index.js';
 import { InvalidFieldsError } from './problems.js';
 import { problems } from './schemas.js';
+import { localeSchema } from '../../dialogs/languages.js';
 
-const params = z.strictObject({ kind: z.enum(surveyKinds), locale: z.enum(locales) });
+const params = z.strictObject({ kind: z.enum(surveyKinds), locale: localeSchema });
 const sampleInput = z
   .strictObject({ name: freeText(100), context: freeText(200), product: freeText(100), order: freeText(100), location: freeText(100) })
   .partial()
@@ -19,7 +20,7 @@ const sampleInput = z
 const wordingSchema = z
   .object({
     kind: z.enum(surveyKinds),
-    locale: z.enum(locales),
+    locale: localeSchema,
     messages: z.array(z.object({ key: z.enum(wordingKeys), text: z.string(), custom: z.boolean().describe("true: the business's own; false: the shipped wording") })),
     placeholders: z.record(z.string(), z.string()).describe('What each placeholder holds'),
   })
@@ -28,7 +29,7 @@ const wordingSchema = z
 const previewSchema = z
   .object({
     kind: z.enum(surveyKinds),
-    locale: z.enum(locales),
+    locale: localeSchema,
     maxSmsSegments: z.number().int(),
     messages: z.array(
       z.object({

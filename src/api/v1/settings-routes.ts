@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { BusinessOperations } from '../../businesses/operations.js';
 import { basePathOf, businessPatch } from '../../businesses/settings.js';
 import { channelNames } from '../../domain/channels.js';
-import { locales } from '../../domain/surveys.js';
 import type { BusinessSettings } from '../../store/index.js';
 import { problems } from './schemas.js';
 import { reasonQuestionSchema } from '../../businesses/reason-question.js';
+import { localeSchema } from '../../dialogs/languages.js';
 
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
@@ -17,7 +17,7 @@ export const settingsSchema = z
     id: z.string(),
     name: z.string(),
     timeZone: z.string(),
-    locale: z.enum(locales),
+    locale: localeSchema,
     country: z.string(),
     sendWindow: z.string().describe('Local hours when invitations may go out, e.g. 09:00-20:00'),
     throttleDays: z.number().int(),

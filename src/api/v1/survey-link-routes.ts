@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { locales, surveyKinds } from '../../domain/surveys.js';
+import { surveyKinds } from '../../domain/surveys.js';
 import { NotFoundError } from '../../errors.js';
 import { linkNumbers, type LinkNumbers } from '../../links/link-numbers.js';
 import { linkUrl } from '../../links/printables.js';
 import { changeLink, createLink, linkChange, linkInput, linkState } from '../../links/survey-links.js';
 import type { SurveyLinkRecord } from '../../store/index.js';
 import { problems } from './schemas.js';
+import { localeSchema } from '../../dialogs/languages.js';
 
 const numbers = z
   .object({
@@ -28,7 +29,7 @@ export const surveyLinkSchema = z
     posters: z.object({ a4: z.string(), a6: z.string() }).describe('Print-ready pages (@page sized)'),
     state: z.enum(['active', 'paused', 'expired']),
     kind: z.enum(surveyKinds),
-    locale: z.enum(locales).nullable(),
+    locale: localeSchema.nullable(),
     label: z.string().nullable(),
     location: z.string().nullable(),
     staff: z.string().nullable(),

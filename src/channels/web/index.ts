@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { channelFacts } from '../../domain/channel-facts.js';
-import { locales, surveyKinds } from '../../domain/surveys.js';
+import { surveyKinds } from '../../domain/surveys.js';
 import { cleanText, freeText } from '../../domain/text.js';
 import { describeIssues } from '../../errors.js';
 import type { TranscriptLine, WebSession } from '../../store/index.js';
@@ -10,6 +10,7 @@ import { receivers, type Channel, type ChannelDeps, type ChannelRoutes, type Out
 import { chatPage } from './page.js';
 import { AnswerLimit, digestOf, VisitorLimit, type AnswerCounts } from './visitor-limit.js';
 import { allowedOrigin, widgetRoutes } from './widget.js';
+import { localeSchema } from '../../dialogs/languages.js';
 
 /** Where the web chat keeps its conversation: the page shows and polls it. */
 export interface Transcripts {
@@ -33,7 +34,7 @@ const maxText = channelFacts.web.maxTextLength;
 const visitorId = z.string().regex(/^v_[a-f0-9]{32}$/, 'an id from POST /chat/api/visitors');
 const newVisitorBody = z.object({
   kind: z.enum(surveyKinds).default('nps'),
-  locale: z.enum(locales).optional(),
+  locale: localeSchema.optional(),
   name: freeText(60).optional(),
   /** The id the page keeps for this browser (its own storage, no cookie): answers are limited per device. */
   device: z.string().regex(/^d_[a-f0-9]{32}$/, 'a device id such as d_ and 32 hex digits').optional(),
@@ -199,7 +200,7 @@ export const webRoutes: ChannelRoutes = {
 
     app.get('/chat', async (request, reply) => {
       await receiverOf(request);
-      return reply.type('text/html; charset=utf-8').send(chatPage);
+      return reply.type('text/html; charset=utf-8').send(chatPage());
     });
     widgetRoutes(app, receiverOf);
 

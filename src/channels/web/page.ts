@@ -1,3 +1,5 @@
+import { languageCodes, languageList, languagesVersion } from '../../dialogs/languages.js';
+
 /**
  * The web chat: one static page, no build step. It talks to /chat/api/* only. `entry` is where it
  * is opened: `web` (the chat page, the visitor picks a survey) or `widget` (framed by a business's
@@ -40,7 +42,7 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
   <section id="start">
     <p>Try a one-question survey, as a customer would get it by text message.</p>
     <label>Language
-      <select id="locale"><option value="en">English</option><option value="es">Español</option><option value="ur">اردو</option></select>
+      <select id="locale">${languageList().map((l) => `<option value="${l.code}">${l.name.replace(/[<&"]/g, '')}</option>`).join('')}</select>
     </label>
     <div class="kinds">
       <button data-kind="nps" data-testid="start-nps">NPS (0-10)</button>
@@ -222,7 +224,7 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
     const context = {};
     for (const k of ['order', 'customer']) if (params.get(k)) context[k] = params.get(k).slice(0, 100);
     const kind = ['nps', 'csat', 'ces'].includes(params.get('kind')) ? params.get('kind') : 'nps';
-    const locale = ['en', 'es', 'ur'].includes(params.get('locale')) ? params.get('locale') : undefined;
+    const locale = ${JSON.stringify(languageCodes())}.includes(params.get('locale')) ? params.get('locale') : undefined;
     open(kind, locale, Object.keys(context).length ? context : undefined).catch(showError);
   }
 })();
@@ -231,5 +233,13 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
 </html>
 `;
 
-export const chatPage = pageFor('web');
-export const embedPage = pageFor('widget');
+const pages = new Map<string, string>();
+/** The page, built again when a language is added (the language picker lists every registered one). */
+const cached = (entry: 'web' | 'widget') => (): string => {
+  const key = `${entry}:${languagesVersion()}`;
+  let page = pages.get(key);
+  if (!page) pages.set(key, (page = pageFor(entry)));
+  return page;
+};
+export const chatPage = cached('web');
+export const embedPage = cached('widget');

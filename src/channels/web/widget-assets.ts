@@ -5,7 +5,7 @@ export { embedPage } from './page.js';
  *   <script src="https://survey.example/b/<id>/widget.js" data-order="1042" data-customer="C-77" async></script>
  * It adds an iframe of the embed page next to itself (inline), or a small button that opens it
  * (`data-mode="popup"`). `data-order` and `data-customer` become the survey's context; `data-kind`
- * (nps, csat, ces) and `data-locale` (en, es, ur) choose the survey. No cookie is set or read.
+ * (nps, csat, ces) and `data-locale` (a language code) choose the survey. No cookie is set or read.
  */
 export const widgetScript = `(() => {
   const script = document.currentScript;

@@ -49,6 +49,6 @@ export function widgetRoutes(app: FastifyInstance, receiverOf: (request: Fastify
         .type('text/html; charset=utf-8')
         .send('<!doctype html><meta charset="utf-8"><title>Not shown here</title><p data-testid="refused">This survey is not shown on this website: the business has not listed it.</p>');
     }
-    return reply.type('text/html; charset=utf-8').send(embedPage);
+    return reply.type('text/html; charset=utf-8').send(embedPage());
   });
 }

@@ -1,6 +1,9 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import type { Locale, SurveyKind } from '../../domain/surveys.js';
 import { scaleOf } from '../../domain/surveys.js';
+import { isLanguage, languageOf } from '../languages.js';
+
+export { localeFacts } from '../languages.js';
 
 /** Words interpolated into prompts. */
 export interface PromptVars {
@@ -38,12 +41,6 @@ export const wordingKeys = [
 ] as const;
 export type WordingKey = (typeof wordingKeys)[number];
 
-/** How each language writes: its ICU locale (Urdu digits ۰-۹ for numbers) and direction. */
-export const localeFacts: Record<Locale, { icu: string; dir: 'ltr' | 'rtl' }> = {
-  en: { icu: 'en', dir: 'ltr' },
-  es: { icu: 'es', dir: 'ltr' },
-  ur: { icu: 'ur-u-nu-arabext', dir: 'rtl' },
-};
 
 export type MessageValues = Record<string, string | number>;
 
@@ -71,7 +68,8 @@ const formatters = {
 
 /** Compiles one ICU message; throws the parser's error on a broken one. */
 export function compileMessage(source: string, locale: Locale): CompiledMessage {
-  const compiled = new IntlMessageFormat(source, localeFacts[locale].icu, undefined, { ignoreTag: true, formatters });
+  // A business's stored wording in a language no longer registered is still compiled (in English's formats).
+  const compiled = new IntlMessageFormat(source, languageOf(isLanguage(locale) ? locale : 'en').icu, undefined, { ignoreTag: true, formatters });
   return { source, format: (values) => String(compiled.format(values)) };
 }
 

@@ -1,31 +1,45 @@
 import type { Outbound } from '../../domain/channels.js';
+import { isLanguage, languageCodes, languageOf } from '../languages.js';
 import type { Keyword, Locale, PromptVars } from '../types.js';
 import { Catalog } from './catalog.js';
-import en from './catalogs/en.json' with { type: 'json' };
-import es from './catalogs/es.json' with { type: 'json' };
-import ur from './catalogs/ur.json' with { type: 'json' };
 import { promptSetOf, type PromptSet, type Wording } from './prompt-set.js';
 
 export type { PromptSet, Wording } from './prompt-set.js';
 export { Catalog, compileMessage, localeFacts, placeholders, valuesOf, wordingKeys } from './catalog.js';
 export type { CompiledMessage, Placeholder, WordingKey } from './catalog.js';
 
-/** The shipped catalogs: the wording every business starts with. */
-export const shippedCatalogs: Readonly<Record<Locale, Catalog>> = {
-  en: new Catalog('en', en),
-  es: new Catalog('es', es),
-  ur: new Catalog('ur', ur),
-};
+const catalogs = new Map<Locale, Catalog>();
+const shipped = new Map<Locale, PromptSet>();
 
-const shipped: Record<Locale, PromptSet> = {
-  en: promptSetOf(shippedCatalogs.en),
-  es: promptSetOf(shippedCatalogs.es),
-  ur: promptSetOf(shippedCatalogs.ur),
-};
+/**
+ * The catalog of a language. One no longer registered (a stored survey's, after its folder was left
+ * out of LANGUAGES_DIR) speaks English rather than failing mid-survey.
+ */
+export function catalogOf(locale: Locale): Catalog {
+  const code = isLanguage(locale) ? locale : 'en';
+  let found = catalogs.get(code);
+  if (!found) catalogs.set(code, (found = new Catalog(code, languageOf(code).messages)));
+  return found;
+}
+
+/**
+ * The catalogs of every registered language (`catalogs/<code>.json`, and a deployer's from
+ * `LANGUAGES_DIR`): the wording every business starts with. Read like a record, `shippedCatalogs.pt`.
+ */
+export const shippedCatalogs: Readonly<Record<Locale, Catalog>> = new Proxy({} as Record<Locale, Catalog>, {
+  get: (_, code) => (typeof code === 'string' && isLanguage(code) ? catalogOf(code) : undefined),
+  has: (_, code) => typeof code === 'string' && isLanguage(code),
+  ownKeys: () => languageCodes(),
+  getOwnPropertyDescriptor: (_, code) => (typeof code === 'string' && isLanguage(code) ? { value: catalogOf(code), enumerable: true, configurable: true } : undefined),
+});
 
 /** The prompts of a language: the shipped ones, or with a business's own wording laid over them. */
 export function promptsFor(locale: Locale, wording?: Wording): PromptSet {
-  return wording ? promptSetOf(shippedCatalogs[locale], wording) : shipped[locale];
+  if (wording) return promptSetOf(catalogOf(locale), wording);
+  const catalog = catalogOf(locale);
+  let found = shipped.get(catalog.locale);
+  if (!found) shipped.set(catalog.locale, (found = promptSetOf(catalog)));
+  return found;
 }
 
 /** A message in the prompt set's language and direction. */

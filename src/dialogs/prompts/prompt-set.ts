@@ -1,6 +1,7 @@
 import type { CommentBox } from '../../domain/channels.js';
 import type { Band, Locale, PromptVars, SurveyKind } from '../types.js';
-import { localeFacts, valuesOf, type Catalog, type Wording, type WordingKey } from './catalog.js';
+import { languageOf } from '../languages.js';
+import { valuesOf, type Catalog, type Wording, type WordingKey } from './catalog.js';
 
 export type { Wording } from './catalog.js';
 
@@ -52,7 +53,7 @@ export function promptSetOf(catalog: Catalog, wording?: Wording): PromptSet {
   const locale = catalog.locale;
   // The language's ten digits, looked up per character: buttons are drawn on every question, and a
   // formatter call per button costs more than the rest of a step.
-  const numbers = new Intl.NumberFormat(localeFacts[locale].icu, { useGrouping: false });
+  const numbers = new Intl.NumberFormat(languageOf(locale).icu, { useGrouping: false });
   const digitsOf = Array.from({ length: 10 }, (_, d) => numbers.format(d));
   const scale = Array.from({ length: 11 }, (_, n) => numbers.format(n));
   const noVars: PromptVars = { business: '' };
@@ -66,7 +67,7 @@ export function promptSetOf(catalog: Catalog, wording?: Wording): PromptSet {
   const shared = (key: string) => (vars: PromptVars) => text(key, { business: vars.business });
   return {
     locale,
-    dir: localeFacts[locale].dir,
+    dir: languageOf(locale).dir,
     digits: (n) => scale[n] ?? String(n).replace(/\d/g, (d) => digitsOf[Number(d)] ?? d),
     invitation: (kind, vars) => worded('invitation', kind, vars, { question: question(kind, vars) }),
     question,

@@ -62,6 +62,12 @@ describe('segments per survey with the shipped prompts', () => {
     ['ur', 'nps', 7, 6, 3],
     ['ur', 'csat', 6, 5, 2],
     ['ur', 'ces', 7, 6, 3],
+    ['pt', 'nps', 4, 4, 2],
+    ['pt', 'csat', 4, 4, 2],
+    ['pt', 'ces', 5, 4, 3],
+    ['ar', 'nps', 5, 4, 2],
+    ['ar', 'csat', 5, 4, 2],
+    ['ar', 'ces', 5, 5, 2],
   ] as const)('%s %s: %i segments (detractor), %i (promoter), reminder %i', (locale, kind, detractor, promoter, reminder) => {
     expect(survey(locale, kind, 'detractor')).toBe(detractor);
     expect(survey(locale, kind, 'promoter')).toBe(promoter);

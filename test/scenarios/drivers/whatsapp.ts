@@ -1,6 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { promptsFor } from '../../../src/dialogs/prompts/index.js';
-import { locales, surveyKinds } from '../../../src/domain/surveys.js';
+import { languageCodes } from '../../../src/dialogs/languages.js';
+import { surveyKinds } from '../../../src/domain/surveys.js';
 import type { ChannelDriver, SentMessage } from '../driver.js';
 import { placeBusiness } from '../business-place.js';
 import { newSid } from '../../helpers/fake-twilio.js';
@@ -27,7 +28,7 @@ export const whatsappDriver: ChannelDriver = {
   async setup(clock, place) {
     const fake = await startFakeWhatsapp({ accountSid, authToken, publicUrl: place === 'api' ? `${publicUrl}/b/scenes` : publicUrl, now: clock.now });
     const templates = surveyKinds.flatMap((kind) =>
-      locales.flatMap((locale) => {
+      languageCodes().flatMap((locale) => {
         const p = promptsFor(locale);
         // One template per purpose, kind and language carries the survey's context as a variable (a survey without one shows "-").
         const vars = { business: '{{1}}', context: '{{2}}' };
