@@ -1,4 +1,3 @@
-export { embedPage } from './page.js';
 
 /**
  * The script a business pastes into its website:
