@@ -33,8 +33,10 @@ export interface ScreenWords {
   text(key: string, values?: Record<string, string | number>): string;
   /** A message as HTML: its words and string values escaped, `Html` values as they are. */
   html(key: string, values?: Record<string, ScreenValue>): string;
-  /** A number in the language's digits, in `<bdi>`; a dash for none. */
+  /** A number that may be negative or fractional (a score, a margin), in the language's digits, in `<bdi>`; a dash for none. */
   number(n: number | null | undefined, maximumFractionDigits?: number): Html;
+  /** A count (never negative: nothing to isolate), in the language's digits. */
+  count(n: number): Html;
   /** A change with its sign (`+12`, `-34`), isolated. */
   signed(n: number): Html;
   /** A share of 0–1 as a percentage, in `<bdi>`; a dash for none. */
@@ -73,6 +75,7 @@ function wordsOf(locale: Locale): ScreenWords {
       return escapeHtml(message(key).format(plain)).replace(marks, (_, i: string) => raw[Number(i)] ?? '');
     },
     number: (n, digits = 1) => (n === null || n === undefined ? none : bdi(plainNumber(icu, n, digits))),
+    count: (n) => new Html(escapeHtml(plainNumber(icu, n, 0))),
     signed: (n) => isolated(formatSigned(icu, n)),
     percent: (share) => (share === null || share === undefined ? none : bdi(plainPercent(icu, share, 1))),
     range: (low, high) => new Html(words.html('range', { low: words.number(low), high: words.number(high) })),
