@@ -103,6 +103,16 @@ describe('an Urdu business in Chromium: web chat and dashboard', () => {
     await expect.poll(() => page.getByTestId('bot-message').count(), { timeout: 10_000 }).toBeGreaterThan(1);
     // Once answered, the contact box is offered in Urdu too.
     await expect.poll(() => page.getByTestId('contact-input').getAttribute('placeholder'), { timeout: 10_000 }).toBe('فون نمبر یا ای میل، اگر آپ جواب چاہتے ہیں (اختیاری)');
+    // With the connection gone, the page says so in Urdu and keeps the text in the box.
+    await page.route('**/chat/api/visitors/*/messages', (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue()));
+    await page.getByTestId('reply-input').fill('چائے ٹھنڈی تھی');
+    await page.getByTestId('send').click();
+    await expect.poll(() => page.getByTestId('error').textContent(), { timeout: 10_000 }).toBe('نہیں بھیجا گیا: انٹرنیٹ کنکشن نہیں ہے۔ کنکشن دیکھ کر دوبارہ بھیجیں۔');
+    expect(await page.getByTestId('reply-input').inputValue()).toBe('چائے ٹھنڈی تھی');
+    await page.unrouteAll();
+    // The widget a website pastes: its pop-up button in the business's language.
+    await page.setContent(`<!doctype html><html><body><script src="${base}/b/lahore/widget.js" data-mode="popup"></script></body></html>`);
+    await expect.poll(() => page.locator('button[data-survey-widget-button]').textContent(), { timeout: 10_000 }).toBe('رائے دیں');
     await page.screenshot({ path: 'test/artifacts/urdu-web-chat.png', fullPage: true });
     await page.close();
   }, 30_000);
@@ -177,6 +187,11 @@ describe('an Urdu business in Chromium: web chat and dashboard', () => {
     expect(await lang('', 'ur-PK')).toBe('ur rtl');
     expect(await lang('?business=nobody', 'de')).toBe('en ltr');
     expect(await lang('')).toBe('en ltr');
+    // The widget's page: the language the website asks for, else the business's.
+    const embed = async (query: string) => /<html lang="(\w+)" dir="(\w+)"/.exec((await app.inject({ method: 'GET', url: `/b/lahore/embed${query}` })).body)?.slice(1, 3).join(' ');
+    expect(await embed('')).toBe('ur rtl');
+    expect(await embed('?locale=es')).toBe('es ltr');
+    expect(await embed('?locale=xx')).toBe('ur rtl');
     // A spent or unknown link says so in the same language.
     const refused = await app.inject({ method: 'POST', url: '/dashboard/login', payload: { token, business: 'lahore' } });
     expect(refused.statusCode).toBe(401);

@@ -30,13 +30,13 @@ const originOf = (url: string | undefined): string | undefined => {
  */
 export function widgetRoutes(app: FastifyInstance, receiverOf: (request: FastifyRequest) => Promise<{ widgetOrigins: readonly string[]; locale: Locale }>): void {
   app.get('/widget.js', async (request, reply) => {
-    await receiverOf(request);
+    const { locale } = await receiverOf(request);
     // Loaded by other websites' pages: a script any page may load (it only adds the iframe).
     return reply
       .type('text/javascript; charset=utf-8')
       .header('cross-origin-resource-policy', 'cross-origin')
       .header('cache-control', 'public, max-age=300')
-      .send(widgetScript);
+      .send(widgetScript(locale));
   });
 
   app.get('/embed', async (request, reply) => {
