@@ -192,6 +192,11 @@ describe('an Urdu business in Chromium: web chat and dashboard', () => {
     expect(await embed('')).toBe('ur rtl');
     expect(await embed('?locale=es')).toBe('es ltr');
     expect(await embed('?locale=xx')).toBe('ur rtl');
+    // A message too long for the chat is refused in the business's language, its limit in Urdu digits.
+    const { visitorId } = await chat('visitors', { kind: 'nps' });
+    const long = await app.inject({ method: 'POST', url: `/b/lahore/chat/api/visitors/${visitorId}/messages`, payload: { messageId: 'long', text: 'x'.repeat(20_001) } });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().message).toBe('یہ پیغام ۲۰٬۰۰۰ حروف سے لمبا ہے: اسے مختصر کر کے دوبارہ بھیجیں۔');
     // A spent or unknown link says so in the same language.
     const refused = await app.inject({ method: 'POST', url: '/dashboard/login', payload: { token, business: 'lahore' } });
     expect(refused.statusCode).toBe(401);

@@ -49,7 +49,7 @@ const messageBody = z
   .object({
     messageId: z.string('The message has no id.').trim().min(1, 'The message has no id.').max(100, 'The message id is longer than 100 characters.'),
     // Far above the comment cap (which the dialog applies and tells the visitor about); past it, a 400.
-    text: z.string('The message is not text.').max(maxText, `This message is longer than ${maxText.toLocaleString('en')} characters: shorten it and send it again.`).optional(),
+    text: z.string('The message is not text.').max(maxText).optional(), // its refusal is the catalog's screen.chat.tooLong
     choice: z.string('That is not one of the choices.').max(40, 'That is not one of the choices.').optional(),
   }, 'The message could not be read.')
   .refine((b) => b.text !== undefined || b.choice !== undefined, { message: 'Write a message or choose an answer.' });
@@ -256,7 +256,12 @@ export const webRoutes: ChannelRoutes = {
       const id = parse(visitorId, (request.params as { id: string }).id);
       if (!id.ok) return reply.code(400).send({ error: 'bad_request', message: id.message });
       const body = messageBody.safeParse(request.body ?? {});
-      if (!body.success) return reply.code(400).send({ error: 'bad_request', message: [...new Set(body.error.issues.map((i) => i.message))].join(' ') });
+      if (!body.success) {
+        // The reason a visitor most often meets (a long paste) in the chat's language.
+        const tooLong = screenWords(receiver.locale).text('chat.tooLong', { limit: maxText });
+        const reasons = body.error.issues.map((i) => (i.code === 'too_big' && i.path[0] === 'text' ? tooLong : i.message));
+        return reply.code(400).send({ error: 'bad_request', message: [...new Set(reasons)].join(' ') });
+      }
       const refused = foreign(request, reply, receiver);
       if (refused) return refused;
       const started = await startOnFirstAnswer(receiver, id.data, request.ip);
