@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelSettings } from '../businesses/settings.js';
 import type { ChannelName } from '../domain/channels.js';
+import type { Locale } from '../domain/surveys.js';
 import { mediaPath, type Store } from '../store/index.js';
 import type { Channel, ChannelDeps, ChannelRoutes } from './channel.js';
 import { createSmsChannel, smsRoutes } from './sms/index.js';
@@ -28,6 +29,8 @@ export interface ChannelPlace {
   timeZone: string;
   /** Websites that may show the business's survey widget. */
   widgetOrigins: readonly string[];
+  /** The business's language: the words of its web chat page. */
+  locale: Locale;
   /** Tell Telegram where the webhook is now (at start, and when this instance created or changed the business). */
   setWebhook: boolean;
 }
@@ -48,7 +51,7 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
     const transcripts = { append: webTranscripts.append.bind(webTranscripts, id), list: webTranscripts.list.bind(webTranscripts, id) };
     const sessions = { open: webSessions.open.bind(webSessions, id), get: webSessions.get.bind(webSessions, id), claim: webSessions.claim.bind(webSessions, id), steal: webSessions.steal.bind(webSessions, id), ready: webSessions.ready.bind(webSessions, id), unclaim: webSessions.unclaim.bind(webSessions, id) };
     const { visitorsPerHour, answersPerDevice, answersPerNetwork } = settings.web;
-    add(createWebChannel({ businessId: id, timeZone: place.timeZone, transcripts, sessions, counts: answerLimits, now: deps.now, visitorsPerHour, answersPerDevice, answersPerNetwork, widgetOrigins: place.widgetOrigins, product: deps.product }));
+    add(createWebChannel({ businessId: id, timeZone: place.timeZone, transcripts, sessions, counts: answerLimits, now: deps.now, visitorsPerHour, answersPerDevice, answersPerNetwork, widgetOrigins: place.widgetOrigins, locale: place.locale, product: deps.product }));
   }
   if (settings.telegram) {
     const { createTelegramChannel } = await import('./telegram/index.js');

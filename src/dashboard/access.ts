@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DashboardSession, Store } from '../store/index.js';
 
-const linkMs = 15 * 60_000;
+/** How long a sign-in link works. */
+export const linkMinutes = 15;
+const linkMs = linkMinutes * 60_000;
 const sessionMs = 7 * 86_400_000;
 const hash = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const secret = () => randomBytes(32).toString('base64url');
@@ -18,7 +20,8 @@ export class DashboardAccess {
   async link(businessId: string, staffId: string): Promise<string> {
     const token = secret();
     await this.store.dashboardAccess.createLink(hash(token), businessId, staffId, new Date(this.now().getTime() + linkMs));
-    return `${this.publicUrl}/dashboard/login/${token}`;
+    // The business's id names it for the sign-in page's language; the token alone signs in.
+    return `${this.publicUrl}/dashboard/login/${token}?business=${encodeURIComponent(businessId)}`;
   }
 
   /** Spend a link and open a session; undefined when the link is unknown, expired or used. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { escapeHtml as escape, type ScreenWords } from '../content/screen-words.js';
 import { kindLabel, surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { describeIssues } from '../errors.js';
 import { codePattern, linkInput, type LinkInput, type LinkState } from '../links/survey-links.js';
@@ -9,8 +10,6 @@ import { languageList } from '../dialogs/languages.js';
  * API's own `linkInput`, so a field the API refuses is refused here with the same reason, shown
  * beside the field. Every form carries the session's form token (see `DashboardAccess.formToken`).
  */
-
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export const linkFields = ['kind', 'locale', 'label', 'location', 'staff', 'product', 'campaign', 'expiresAt'] as const;
 type LinkField = (typeof linkFields)[number];
@@ -52,37 +51,36 @@ export function readLinkForm(body: unknown): LinkFormResult {
   return { ok: false, form: token, view, days, state: { values, problems }, reason: describeIssues(parsed.error, 'link').join('; ') };
 }
 
-/** The business's own language, then each registered language by its own name. */
-const languages = (): Array<[string, string]> => [['', "the business's own"], ...languageList().map((l): [string, string] => [l.code, l.name])];
-
-/** The "make a link" form, with what was typed and each refused field's reason when it comes back. */
-export function linkForm(token: string, view: { kind: SurveyKind; days: number }, state?: LinkFormState): string {
+/** The "make a link" form, in the dashboard's language, with what was typed and each refused field's reason when it comes back. */
+export function linkForm(token: string, view: { kind: SurveyKind; days: number }, state: LinkFormState | undefined, w: ScreenWords): string {
+  const words = (key: string) => w.text(`dashboard.linkForm.${key}`);
+  const languages: Array<[string, string]> = [['', words('businessLanguage')], ...languageList().map((l): [string, string] => [l.code, l.name])];
   const values = state?.values ?? {};
   const problem = (f: string) => state?.problems[f];
   const describedBy = (f: LinkField) => (problem(f) ? ` aria-invalid="true" aria-describedby="link-${f}-problem"` : '');
   const why = (f: string) => (problem(f) ? `<span class="problem" id="link-${f}-problem" data-testid="link-${f}-problem">${escape(problem(f)!)}</span>` : '');
   const select = (f: LinkField, options: Array<[string, string]>) =>
-    `<label for="link-${f}">${f === 'kind' ? 'Survey' : 'Language'}</label><select name="${f}" id="link-${f}"${describedBy(f)}>${options.map(([v, t]) => `<option value="${v}"${v === (values[f] ?? '') ? ' selected' : ''}>${escape(t)}</option>`).join('')}</select>${why(f)}`;
+    `<label for="link-${f}">${escape(f === 'kind' ? w.text('dashboard.survey') : words('language'))}</label><select name="${f}" id="link-${f}"${describedBy(f)}>${options.map(([v, t]) => `<option value="${v}"${v === (values[f] ?? '') ? ' selected' : ''}>${escape(t)}</option>`).join('')}</select>${why(f)}`;
   const text = (f: LinkField, label: string, max: number, hint = '') =>
-    `<label for="link-${f}">${label}</label><input type="text" name="${f}" id="link-${f}" maxlength="${max}" value="${escape(values[f] ?? '')}"${hint ? ` placeholder="${hint}"` : ''}${describedBy(f)}>${why(f)}`;
+    `<label for="link-${f}">${escape(label)}</label><input type="text" name="${f}" id="link-${f}" maxlength="${max}" value="${escape(values[f] ?? '')}"${hint ? ` placeholder="${escape(hint)}"` : ''}${describedBy(f)}>${why(f)}`;
   return `<form method="post" action="/dashboard/links" class="link-form" data-testid="link-form">
     <input type="hidden" name="form" value="${token}"><input type="hidden" name="view" value="${view.kind}"><input type="hidden" name="days" value="${view.days}">
     ${why('form')}
     ${select('kind', surveyKinds.map((k) => [k, kindLabel[k]]))}
-    ${select('locale', languages())}
-    ${text('label', 'Name', 100, 'Counter, Main Street')}
-    ${text('location', 'Location', 100)}
-    ${text('staff', 'Staff member', 100)}
-    ${text('product', 'Product', 100)}
-    ${text('campaign', 'Campaign', 50)}
-    ${text('expiresAt', 'Ends (optional)', 40, '2026-06-30T18:00:00Z')}
-    <button type="submit">Make the link</button>
+    ${select('locale', languages)}
+    ${text('label', words('name'), 100, words('namePlaceholder'))}
+    ${text('location', words('location'), 100)}
+    ${text('staff', words('staff'), 100)}
+    ${text('product', words('product'), 100)}
+    ${text('campaign', words('campaign'), 50)}
+    ${text('expiresAt', words('ends'), 40, '2026-06-30T18:00:00Z')}
+    <button type="submit">${escape(words('make'))}</button>
   </form>`;
 }
 
 /** A link's pause or resume button; an expired link has none (its end is set through the API). */
-export function linkActionForm(token: string, code: string, state: LinkState, view: { kind: SurveyKind; days: number }): string {
+export function linkActionForm(token: string, code: string, state: LinkState, view: { kind: SurveyKind; days: number }, w: ScreenWords): string {
   if (state === 'expired') return '–';
   const action = state === 'paused' ? 'resume' : 'pause';
-  return `<form method="post" action="/dashboard/links/${code}" class="link-action"><input type="hidden" name="form" value="${token}"><input type="hidden" name="action" value="${action}"><input type="hidden" name="view" value="${view.kind}"><input type="hidden" name="days" value="${view.days}"><button type="submit" data-testid="${action}-${code}">${action === 'pause' ? 'Pause' : 'Resume'}</button></form>`;
+  return `<form method="post" action="/dashboard/links/${code}" class="link-action"><input type="hidden" name="form" value="${token}"><input type="hidden" name="action" value="${action}"><input type="hidden" name="view" value="${view.kind}"><input type="hidden" name="days" value="${view.days}"><button type="submit" data-testid="${action}-${code}">${escape(w.text(`dashboard.linkForm.${action}`))}</button></form>`;
 }

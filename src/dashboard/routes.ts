@@ -12,9 +12,11 @@ import type { Config } from '../config.js';
 import { surveyKinds } from '../domain/surveys.js';
 import { NotFoundError, parseInput } from '../errors.js';
 import type { DashboardSession } from '../store/index.js';
-import { sessionMaxAgeSeconds } from './access.js';
+import { acceptedLocale, screenWords } from '../content/screen-words.js';
+import type { Locale } from '../domain/surveys.js';
+import { linkMinutes, sessionMaxAgeSeconds } from './access.js';
 import { dashboardPeriods, dashboardView, type DashboardPeriod } from './dashboard-data.js';
-import { dashboardPage, signInRefused, timelinePage } from './page.js';
+import { dashboardPage, signInPage, signInRefused, timelinePage } from './page.js';
 import { linkActionBody, linkCodeParam, readLinkForm } from './link-forms.js';
 import { wordingRoutes } from './wording-routes.js';
 import { changeLink, createLink } from '../links/survey-links.js';
@@ -35,9 +37,15 @@ const replyBody = z.strictObject({
   days: z.string().optional(),
 });
 const customerParam = z.strictObject({ id: z.string().regex(/^[a-f0-9]{24}$/i, 'a customer id') });
-const tokenParam = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a sign-in link token') });
-const notices = { sent: 'Reply sent.', queued: 'Reply queued: the channel is busy, it will be retried.', refused: 'Not sent: the customer opted out or the channel refused it.', not_found: 'No such survey in this business.' };
-const linkNotices = { made: 'Survey link made: it is first in the list of links, with its QR code and posters.', paused: 'Link paused: its page says so until it is resumed.', resumed: 'Link resumed: it takes answers again.', not_found: 'No such survey link in this business.' };
+const token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a sign-in link token');
+const tokenParam = z.strictObject({ token });
+/** The business a sign-in link names (its id), for the page's language only: the token alone signs in. */
+const businessRef = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined);
+const signInQuery = z.object({ business: businessRef });
+const signInBody = z.strictObject({ token, business: businessRef });
+// The notices' words by outcome (catalog keys under `screen.dashboard.notice.`).
+const notices = { sent: 'sent', queued: 'queued', refused: 'refused', not_found: 'notFound' } as const;
+const linkNotices = { made: 'linkMade', paused: 'linkPaused', resumed: 'linkResumed', not_found: 'linkNotFound' } as const;
 const forgedForm = { error: 'ForbiddenError', message: 'the form is from another session: reload the page' };
 
 function asset(file: string): string {
@@ -90,7 +98,7 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     const session = id ? await access.session(id) : undefined;
     const served = session && (await app.businesses.get(session.businessId));
     if (id && session && served) return { id, session, served };
-    await reply.code(401).type('text/html; charset=utf-8').send(signInRefused());
+    await reply.code(401).type('text/html; charset=utf-8').send(signInRefused(acceptedLocale(request.headers['accept-language']), linkMinutes));
     return undefined;
   };
 
@@ -100,17 +108,24 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     return reply.type(found.type).header('cache-control', 'public, max-age=3600').send(found.body);
   });
 
+  /**
+   * The sign-in pages' language: the business's when the link names one that exists, else the
+   * browser's Accept-Language among the shipped languages, else English.
+   */
+  const signInLocale = async (request: FastifyRequest, business: string | undefined): Promise<Locale | undefined> =>
+    (business ? (await app.businesses.get(business))?.settings.locale : undefined) ?? acceptedLocale(request.headers['accept-language']);
+
   // A link preview (chat apps fetch links) must not spend the link: opening it shows a button, the button signs in.
   app.get('/dashboard/login/:token', { config: signInLimit }, async (request, reply) => {
     const { token } = parseInput(tokenParam, request.params, 'link');
-    return reply.type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in</title><link rel="stylesheet" href="/dashboard/assets/dashboard.css"></head>
-<body><main><h1>Open the dashboard</h1><form method="post" action="/dashboard/login"><input type="hidden" name="token" value="${token}"><button type="submit">Sign in</button></form></main></body></html>`);
+    const { business } = signInQuery.parse(request.query ?? {});
+    return reply.type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer').send(signInPage(token, await signInLocale(request, business), business));
   });
 
   app.post('/dashboard/login', { config: signInLimit }, async (request, reply) => {
-    const { token } = parseInput(tokenParam, request.body ?? {}, 'body');
+    const { token, business } = parseInput(signInBody, request.body ?? {}, 'body');
     const signed = await access.signIn(token);
-    if (!signed) return reply.code(401).type('text/html; charset=utf-8').send(signInRefused());
+    if (!signed) return reply.code(401).type('text/html; charset=utf-8').send(signInRefused(await signInLocale(request, business), linkMinutes));
     request.log.info({ business: signed.session.businessId }, 'dashboard sign-in');
     setSession(reply, signed.sessionId, sessionMaxAgeSeconds);
     return reply.redirect('/dashboard', 303);
@@ -122,10 +137,11 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     const query = parseInput(viewQuery, request.query, 'query');
     const business = signed.served.settings;
     const view = await dashboardView(app.store, business, query.kind, query.days as DashboardPeriod, app.now());
+    const notice = query.replied ? notices[query.replied] : query.link ? linkNotices[query.link] : undefined;
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(dashboardPage(view, { formToken: access.formToken(signed.id), notice: query.replied ? notices[query.replied] : query.link ? linkNotices[query.link] : undefined }));
+      .send(dashboardPage(view, { formToken: access.formToken(signed.id), notice: notice && screenWords(business.locale).text(`dashboard.notice.${notice}`) }));
   });
 
   // Survey links, made and changed by the API's own code. Each form carries the session's form token:
@@ -149,7 +165,8 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     if (!posted.ok) {
       const days = (dashboardPeriods.find((d) => String(d) === posted.days) ?? 30) as DashboardPeriod;
       const view = await dashboardView(app.store, signed.served.settings, posted.view, days, app.now());
-      const page = dashboardPage(view, { formToken: access.formToken(signed.id), notice: `Link not made. ${posted.reason}`, linkForm: posted.state });
+      const notice = screenWords(view.business.locale).text('dashboard.notice.linkNotMade', { reason: posted.reason });
+      const page = dashboardPage(view, { formToken: access.formToken(signed.id), notice, linkForm: posted.state });
       return reply.code(400).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
     }
     const link = await createLink(app.store, signed.session.businessId, posted.input, app.now());
@@ -180,7 +197,7 @@ export async function dashboardRoutes(app: FastifyInstance, { config }: { config
     const { id } = parseInput(customerParam, request.params, 'params');
     const business = signed.served.settings;
     const timeline = await customerTimeline(app.store, business.id, id);
-    if (!timeline) return reply.code(404).type('text/html; charset=utf-8').send(signInRefused().replace('This link is not valid', 'No such customer'));
+    if (!timeline) return reply.code(404).type('text/html; charset=utf-8').send(signInRefused(business.locale, linkMinutes, 'noCustomer'));
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(timelinePage(business.name, timeline, business.locale));
   });
 

@@ -42,9 +42,12 @@ export const formatNumber = (icu: string, n: number, maximumFractionDigits = 1):
 export const formatSigned = (icu: string, n: number, maximumFractionDigits = 1): string =>
   isolate(numberFormat(icu, { maximumFractionDigits, signDisplay: 'exceptZero' }).format(n));
 
-/** A share of 0–1 as a percentage (`42%`, `٪۴۲`), isolated. */
-export const formatPercent = (icu: string, share: number, maximumFractionDigits = 0): string =>
-  isolate(numberFormat(icu, { style: 'percent', maximumFractionDigits }).format(share));
+/** A share of 0–1 as a percentage (`42%`, `٪۴۲`), without isolation (for HTML inside `<bdi>`). */
+export const plainPercent = (icu: string, share: number, maximumFractionDigits = 0): string =>
+  numberFormat(icu, { style: 'percent', maximumFractionDigits }).format(share);
+
+/** A share of 0–1 as a percentage, isolated. */
+export const formatPercent = (icu: string, share: number, maximumFractionDigits = 0): string => isolate(plainPercent(icu, share, maximumFractionDigits));
 
 /**
  * Two numbers joined by the language's own word or dash, each isolated: `formatRange('ur-u-nu-arabext',

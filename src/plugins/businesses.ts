@@ -83,7 +83,7 @@ export default fp<{ config: Config }>(
         log: businessLog,
         now,
       };
-      const place = { publicUrl: config.publicUrl, basePath: basePathOf(id), country: settings.country, timeZone: settings.timeZone, widgetOrigins: settings.widgetOrigins ?? [], setWebhook: announce };
+      const place = { publicUrl: config.publicUrl, basePath: basePathOf(id), country: settings.country, timeZone: settings.timeZone, widgetOrigins: settings.widgetOrigins ?? [], locale: settings.locale, setWebhook: announce };
       const channels = await createChannels(channelSettingsOf(identities, config), place, { businessId: id, log: businessLog, now, store, product });
       made.served = serveBusiness(settings, channels, shared);
       return made.served;

@@ -4,39 +4,37 @@ import type { ServedBusiness } from '../businesses/services.js';
 import { basePathOf } from '../businesses/settings.js';
 import { chatPage } from '../channels/web/page.js';
 import type { Config } from '../config.js';
+import { escapeHtml, screenWords } from '../content/screen-words.js';
 import { anonymousChannel } from '../domain/channel-facts.js';
+import type { Locale } from '../domain/surveys.js';
 import { businessWording } from '../content/wording.js';
 import type { SurveyLinkRecord } from '../store/index.js';
 import { linkQuestion, linkUrl, posterPage, posterSizes, qrPng, qrSvg } from '../links/printables.js';
 import { codePattern, linkState } from '../links/survey-links.js';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const posterQuery = z.strictObject({ size: z.enum(posterSizes).default('a4') });
 
-const notes = {
-  missing: { status: 404, title: 'Survey not found', text: 'This survey link does not exist. Check the address, or scan the code again.' },
-  paused: { status: 410, title: 'Survey paused', text: 'This survey is paused for now. Thank you for wanting to answer!' },
-  expired: { status: 410, title: 'Survey ended', text: 'This survey has ended. Thank you for wanting to answer!' },
-} as const;
+const notes = { missing: 404, paused: 410, expired: 410 } as const;
 
-/** A friendly page instead of the chat: an unknown link (404), a paused or ended one (410). */
-function notePage(reply: FastifyReply, which: keyof typeof notes, businessName?: string) {
-  const n = notes[which];
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${n.title}</title>
+/**
+ * A friendly page instead of the chat: an unknown link (404), a paused or ended one (410). In the
+ * link's language, else its business's; an unknown link names no business: English.
+ */
+function notePage(reply: FastifyReply, which: keyof typeof notes, about?: { businessName: string; locale: Locale }) {
+  const w = screenWords(about?.locale);
+  const title = escapeHtml(w.text(`link.${which}.title`));
+  const html = `<!doctype html><html lang="${w.locale}" dir="${w.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
 <style>body{font-family:system-ui,sans-serif;display:flex;justify-content:center;padding:48px 16px;color:#1f2328}main{max-width:420px;text-align:center}</style></head>
-<body><main data-testid="link-note">${businessName ? `<h1>${escape(businessName)}</h1>` : ''}<h2>${n.title}</h2><p>${n.text}</p></main></body></html>`;
-  return reply.code(n.status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+<body><main data-testid="link-note">${about ? `<h1>${escapeHtml(about.businessName)}</h1>` : ''}<h2>${title}</h2><p>${escapeHtml(w.text(`link.${which}.text`))}</p></main></body></html>`;
+  return reply.code(notes[which]).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
 }
 
-/** The web chat page opened for a link: the business's chat API, its name, and the link's code for the page's script. */
+/** The language of a link's pages: the link's own, else its business's. */
+const linkLocale = (link: SurveyLinkRecord, business: ServedBusiness): Locale => link.locale ?? business.settings.locale;
+
+/** The web chat page opened for a link: in the link's language, under the business's name, the link's code for the page's script. */
 function linkChatPage(link: SurveyLinkRecord, business: ServedBusiness): string {
-  const locale = link.locale ?? business.settings.locale;
-  return chatPage()
-    .replace('<html lang="en">', `<html lang="${locale}">`)
-    .replace('<head>', `<head>\n<base href="${basePathOf(business.settings.id)}/">`)
-    .replace('<body ', `<body data-link="${link.code}" `)
-    .replace('<header>Customer survey</header>', `<header>${escape(business.settings.name)}</header>`)
-    .replace('<section id="start">', '<section id="start" class="hidden">');
+  return chatPage({ locale: linkLocale(link, business), header: business.settings.name, link: { code: link.code, basePath: basePathOf(business.settings.id) } });
 }
 
 /**
@@ -58,7 +56,7 @@ export async function linkRoutes(app: FastifyInstance, { config }: { config: Con
     const found = await find(codeOf(request.params));
     if (!found) return notePage(reply, 'missing');
     const state = linkState(found.link, app.now());
-    if (state !== 'active') return notePage(reply, state, found.business.settings.name);
+    if (state !== 'active') return notePage(reply, state, { businessName: found.business.settings.name, locale: linkLocale(found.link, found.business) });
     // A HEAD (a link checker, a preview) is no opening.
     if (request.method === 'GET') await app.store.surveyLinks.countOpened(found.link.code);
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(linkChatPage(found.link, found.business));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMoment } from '../../src/domain/locale-format.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
 import { uniqueDbName } from '../helpers/database.js';
@@ -62,7 +63,7 @@ describe('survey links on the dashboard', () => {
     const listed = await page('?kind=csat&days=7&link=made');
     expect(listed).toContain('Survey link made');
     const row = rowOf(listed, code);
-    expect(row).toContain('<td>Till, Harbour Road</td><td>CSAT · Harbour Road · Bilal · spring</td><td>active, ends 2026-06-30 18:00 UTC</td>');
+    expect(row).toContain(`<td>Till, Harbour Road</td><td>CSAT · Harbour Road · Bilal · spring</td><td>active, ends ${formatMoment('en', new Date('2026-06-30T18:00:00Z'))}</td>`);
     expect(row).toContain(`<a href="/s/${code}/qr.png">QR</a>`);
     expect((await server.app.inject(`/s/${code}/qr.png`)).headers['content-type']).toBe('image/png');
     expect((await server.app.inject(`/s/${code}`)).statusCode).toBe(200);
@@ -72,7 +73,9 @@ describe('survey links on the dashboard', () => {
     expect(paused.headers.location).toBe('/dashboard?kind=csat&days=7&link=paused');
     const gone = await server.app.inject(`/s/${code}`);
     expect(gone.statusCode).toBe(410);
-    expect(gone.body).toMatch(/paused/);
+    // The link's page speaks the link's language (Spanish here), the dashboard the business's.
+    expect(gone.body).toContain('<html lang="es" dir="ltr">');
+    expect(gone.body).toContain('Encuesta en pausa');
     const pausedRow = rowOf(await page(), code);
     expect(pausedRow).toContain('<td>paused, ends');
     expect(pausedRow).toContain(`data-testid="resume-${code}"`);

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDay } from '../../src/domain/locale-format.js';
 import { freePort } from '../../src/store/embedded-database.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
@@ -114,7 +115,7 @@ describe('owner dashboard', () => {
     const week = await api(`/metrics?kind=nps&from=2026-03-09T00:00:00Z&to=${clock.now().toISOString()}`);
     const thisWeek = week.kinds.find((k: { kind: string }) => k.kind === 'nps');
     const lastRow = page.getByTestId('trend-table').locator('tbody tr').last();
-    expect((await lastRow.locator('td').allTextContents()).slice(0, 4)).toEqual(['2026-03-09', String(thisWeek.score), `${Math.round((thisWeek.score - thisWeek.marginOfError) * 10) / 10} to ${Math.round((thisWeek.score + thisWeek.marginOfError) * 10) / 10}`, String(thisWeek.n)]);
+    expect((await lastRow.locator('td').allTextContents()).slice(0, 4)).toEqual([formatDay('en', new Date('2026-03-09T00:00:00Z')), String(thisWeek.score), `${Math.round((thisWeek.score - thisWeek.marginOfError) * 10) / 10} to ${Math.round((thisWeek.score + thisWeek.marginOfError) * 10) / 10}`, String(thisWeek.n)]);
     // The distribution adds up to the responses; the detractor count is what the page says is waiting.
     const counts = (await page.getByTestId('distribution-table').locator('tbody tr td:nth-child(3)').allTextContents()).map(Number);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(stats.n);

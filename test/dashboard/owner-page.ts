@@ -30,6 +30,6 @@ const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').
 
 /** What the page's "Scores fell most" line names ("location Leeds after …"), or undefined when it has none. */
 export function pageSegment(html: string): string | undefined {
-  const what = /data-testid="segment">Scores fell most: (.*?), -?[\d.]+ \(n=\d+\)/.exec(html)?.[1];
+  const what = /data-testid="segment">Scores fell most: (.*?), <bdi>-?[\d.]+<\/bdi> \(n=\d+\)/.exec(html)?.[1];
   return what === undefined ? undefined : unescape(what);
 }

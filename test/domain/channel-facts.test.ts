@@ -190,5 +190,5 @@ describe('channel facts agree with the adapters', () => {
 function webOptions(o: Pick<WebChannelOptions, 'transcripts' | 'product'>): WebChannelOptions {
   const sessions = { open: async () => {}, get: async () => undefined, claim: async () => false, steal: async () => false, ready: async () => {}, unclaim: async () => {} };
   const counts = { take: async () => true, giveBack: async () => {}, refused: async () => {} };
-  return { businessId: 'default', timeZone: 'UTC', sessions, counts, now: () => new Date(), visitorsPerHour: 10, answersPerDevice: 3, answersPerNetwork: 30, widgetOrigins: [], ...o };
+  return { businessId: 'default', timeZone: 'UTC', sessions, counts, now: () => new Date(), visitorsPerHour: 10, answersPerDevice: 3, answersPerNetwork: 30, widgetOrigins: [], locale: 'en', ...o };
 }

@@ -66,11 +66,11 @@ describe('a survey link from chat to answer, in a real browser', () => {
     expect(await cohorts('staff')).toEqual([['Bilal', 1, 100]]);
 
     const dashboard = await ownerDashboardPage(app, owner, '?kind=csat&days=7');
-    expect(dashboard).toContain('<td>location: Harbour Road</td><td>1</td><td>100</td>');
-    expect(dashboard).toContain('<td>staff: Bilal</td><td>1</td><td>100</td>');
+    expect(dashboard).toContain('<td>location: Harbour Road</td><td>1</td><td><bdi>100</bdi></td>');
+    expect(dashboard).toContain('<td>staff: Bilal</td><td>1</td><td><bdi>100</bdi></td>');
     const code = scanned!.split('/s/')[1];
     const row = new RegExp(`<tr data-link="${code}">.*?</tr>`).exec(dashboard)?.[0];
-    expect(row).toContain('<td>active</td><td>1</td><td>1 of 1</td><td>100 ±');
-    expect(row).toContain('<td>5</td>');
+    expect(row).toContain('<td>active</td><td>1</td><td>1 of 1</td><td><bdi>100</bdi> ±');
+    expect(row).toContain('<td><bdi>5</bdi></td>');
   }, 90_000);
 });

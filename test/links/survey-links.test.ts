@@ -83,7 +83,8 @@ describe('survey links through /api/v1/links and /s/<code>', () => {
     expect(paused.json().state).toBe('paused');
     const page = await open(code);
     expect(page.statusCode).toBe(410);
-    expect(page.body).toMatch(/paused/);
+    // In the link's language (Spanish), as its chat would be.
+    expect(page.body).toMatch(/<html lang="es" dir="ltr">[\s\S]*Encuesta en pausa/);
     expect((await startVisitor('default', code)).statusCode).toBe(410);
 
     expect((await v1(server.app, envKey, 'PATCH', `/links/${code}`, { paused: false })).json().state).toBe('active');
@@ -93,7 +94,7 @@ describe('survey links through /api/v1/links and /s/<code>', () => {
     expect((await open(code)).statusCode).toBe(200);
     clock.advance(3_600_000);
     expect((await v1(server.app, envKey, 'GET', `/links/${code}`)).json().state).toBe('expired');
-    expect((await open(code)).body).toMatch(/ended/);
+    expect((await open(code)).body).toMatch(/Encuesta terminada/);
     expect((await startVisitor('default', code)).statusCode).toBe(410);
     expect(await server.app.store.surveys.model.countDocuments({ 'context.link': code })).toBe(0);
 

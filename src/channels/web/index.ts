@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { channelFacts } from '../../domain/channel-facts.js';
-import { surveyKinds } from '../../domain/surveys.js';
+import { screenWords } from '../../content/screen-words.js';
+import { surveyKinds, type Locale } from '../../domain/surveys.js';
 import { cleanText, freeText } from '../../domain/text.js';
 import { describeIssues } from '../../errors.js';
 import type { TranscriptLine, WebSession } from '../../store/index.js';
@@ -49,7 +50,7 @@ const messageBody = z
   .object({
     messageId: z.string('The message has no id.').trim().min(1, 'The message has no id.').max(100, 'The message id is longer than 100 characters.'),
     // Far above the comment cap (which the dialog applies and tells the visitor about); past it, a 400.
-    text: z.string('The message is not text.').max(maxText, `This message is longer than ${maxText.toLocaleString('en')} characters: shorten it and send it again.`).optional(),
+    text: z.string('The message is not text.').max(maxText).optional(), // its refusal is the catalog's screen.chat.tooLong
     choice: z.string('That is not one of the choices.').max(40, 'That is not one of the choices.').optional(),
   }, 'The message could not be read.')
   .refine((b) => b.text !== undefined || b.choice !== undefined, { message: 'Write a message or choose an answer.' });
@@ -80,6 +81,8 @@ export interface WebReceiver {
   visitorsPerHour: number;
   /** Websites that may show the business's widget. */
   widgetOrigins: readonly string[];
+  /** The business's language: the chat page's words when no survey language is asked for. */
+  locale: Locale;
   now: () => Date;
   deps: ChannelDeps;
 }
@@ -97,6 +100,8 @@ export interface WebChannelOptions {
   answersPerDevice: number;
   answersPerNetwork: number;
   widgetOrigins: readonly string[];
+  /** The business's language (its pages' words). */
+  locale: Locale;
   product?: ChannelDeps;
 }
 
@@ -112,8 +117,8 @@ export function createWebChannel(o: WebChannelOptions): Channel {
   };
   if (o.product) {
     const answers = new AnswerLimit(o.counts, { id: o.businessId, timeZone: o.timeZone }, o.answersPerDevice, o.answersPerNetwork);
-    const { businessId, transcripts, sessions, visitorsPerHour, widgetOrigins, now } = o;
-    webReceivers.add(channel, { businessId, transcripts, sessions, limit: new VisitorLimit(visitorsPerHour), answers, started: new Set(), visitorsPerHour, widgetOrigins, now, deps: o.product });
+    const { businessId, transcripts, sessions, visitorsPerHour, widgetOrigins, locale, now } = o;
+    webReceivers.add(channel, { businessId, transcripts, sessions, limit: new VisitorLimit(visitorsPerHour), answers, started: new Set(), visitorsPerHour, widgetOrigins, locale, now, deps: o.product });
   }
   return channel;
 }
@@ -122,14 +127,11 @@ export function createWebChannel(o: WebChannelOptions): Channel {
 function foreign(request: FastifyRequest, reply: FastifyReply, receiver: WebReceiver): FastifyReply | undefined {
   const origin = request.headers.origin;
   if (origin === undefined || allowedOrigin(request, origin, receiver.widgetOrigins)) return undefined;
-  return reply.code(403).send({ error: 'forbidden', message: 'This survey is not shown on that website: the business has not listed it.' });
+  return reply.code(403).send({ error: 'forbidden', message: screenWords(receiver.locale).text('chat.notShown.text') });
 }
 
-/** The polite refusal of an answer past the day's limit (the page shows it as the bot's answer). */
-const refusal = (by: 'device' | 'network') =>
-  by === 'device'
-    ? 'Thank you! This device has already answered as many surveys as we count in a day, so this answer is not counted. You are welcome to answer again tomorrow.'
-    : 'Thank you! We have already counted as many answers from this network as we can in a day, so this answer is not counted. You are welcome to answer again tomorrow.';
+/** The polite refusal of an answer past the day's limit, in the chat's language (the page shows it as the bot's answer). */
+const refusal = (by: 'device' | 'network', locale: Locale) => screenWords(locale).text(`chat.limit.${by}`);
 
 /** Chats remembered as started, oldest dropped first: memory stays bounded. */
 const rememberedChats = 10_000;
@@ -149,7 +151,7 @@ const waitForStartMs = 10_000;
  * survey exists, so none is taken for a stranger's message and lost. `busy`: it did not appear in time
  * (the request answers 503 and nothing was recorded, so the page's retry is handled).
  */
-async function startOnFirstAnswer(r: WebReceiver, id: string, network: string): Promise<{ refused?: 'device' | 'network'; busy?: true }> {
+async function startOnFirstAnswer(r: WebReceiver, id: string, network: string): Promise<{ refused?: 'device' | 'network'; locale?: Locale; busy?: true }> {
   // A chat this process saw started needs no read of its session again (every later message of it).
   if (r.started.has(id)) return {};
   const until = Date.now() + waitForStartMs;
@@ -171,14 +173,14 @@ async function startOnFirstAnswer(r: WebReceiver, id: string, network: string): 
 }
 
 /** Start the survey of a session this request claimed: the day's limits first (unless a died claim already took them). */
-async function startClaimed(r: WebReceiver, session: WebSession, network: string, takeLimit: boolean): Promise<{ refused?: 'device' | 'network' }> {
+async function startClaimed(r: WebReceiver, session: WebSession, network: string, takeLimit: boolean): Promise<{ refused?: 'device' | 'network'; locale?: Locale }> {
   const id = session.visitorId;
   try {
     if (takeLimit) {
       const allowed = await r.answers.take({ entry: session.entry, ...(session.device ? { device: session.device } : {}), network, at: r.now() });
       if (!allowed.ok) {
         await r.sessions.unclaim(id);
-        return { refused: allowed.by };
+        return { refused: allowed.by, ...(session.locale ? { locale: session.locale } : {}) };
       }
     }
     const { kind, locale, name, context } = session;
@@ -199,8 +201,8 @@ export const webRoutes: ChannelRoutes = {
     const receiverOf = (request: Parameters<typeof channelOf>[0]) => webReceivers.of(channelOf, request);
 
     app.get('/chat', async (request, reply) => {
-      await receiverOf(request);
-      return reply.type('text/html; charset=utf-8').send(chatPage());
+      const { locale } = await receiverOf(request);
+      return reply.type('text/html; charset=utf-8').send(chatPage({ locale }));
     });
     widgetRoutes(app, receiverOf);
 
@@ -255,12 +257,17 @@ export const webRoutes: ChannelRoutes = {
       const id = parse(visitorId, (request.params as { id: string }).id);
       if (!id.ok) return reply.code(400).send({ error: 'bad_request', message: id.message });
       const body = messageBody.safeParse(request.body ?? {});
-      if (!body.success) return reply.code(400).send({ error: 'bad_request', message: [...new Set(body.error.issues.map((i) => i.message))].join(' ') });
+      if (!body.success) {
+        // The reason a visitor most often meets (a long paste) in the chat's language.
+        const tooLong = screenWords(receiver.locale).text('chat.tooLong', { limit: maxText });
+        const reasons = body.error.issues.map((i) => (i.code === 'too_big' && i.path[0] === 'text' ? tooLong : i.message));
+        return reply.code(400).send({ error: 'bad_request', message: [...new Set(reasons)].join(' ') });
+      }
       const refused = foreign(request, reply, receiver);
       if (refused) return refused;
       const started = await startOnFirstAnswer(receiver, id.data, request.ip);
-      if (started.refused) return reply.code(429).send({ error: 'too_many_requests', message: refusal(started.refused) });
-      if (started.busy) return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'The survey is still starting: send your answer again in a moment.' });
+      if (started.refused) return reply.code(429).send({ error: 'too_many_requests', message: refusal(started.refused, started.locale ?? receiver.locale) });
+      if (started.busy) return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: screenWords(receiver.locale).text('chat.starting') });
       const result = await deps.handleInbound({
         channel: 'web',
         address: id.data,

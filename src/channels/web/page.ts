@@ -1,16 +1,42 @@
-import { languageCodes, languageList, languagesVersion } from '../../dialogs/languages.js';
+import { escapeHtml, jsonBlock, screenWords } from '../../content/screen-words.js';
+import { languageCodes, languageList } from '../../dialogs/languages.js';
+import { kindLabel, scaleOf, surveyKinds, type Locale } from '../../domain/surveys.js';
+
+export interface ChatPageOptions {
+  /** The chat page, where the visitor picks a survey (the default), or the widget, framed by a business's website and opened at once. */
+  entry?: 'web' | 'widget';
+  /** The page's language: its words, `lang` and `dir` (the survey's, the link's or the business's). */
+  locale: Locale;
+  /** The header: the business's name on a survey link's page. */
+  header?: string;
+  /** Opened at `/s/<code>`: the link's code, and the business's path the page's requests go to. */
+  link?: { code: string; basePath: string };
+}
 
 /**
- * The web chat: one static page, no build step. It talks to /chat/api/* only. `entry` is where it
- * is opened: `web` (the chat page, the visitor picks a survey) or `widget` (framed by a business's
- * website, opened at once with what the website passed in its query).
+ * The web chat: one static page, no build step. It talks to chat/api/* only. Its words are the
+ * catalog's `screen.chat.*` in the page's language, handed to its script as a JSON block.
  */
-const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
-<html lang="en">
+export function chatPage({ entry = 'web', locale, header, link }: ChatPageOptions): string {
+  const w = screenWords(locale);
+  const t = (key: string) => escapeHtml(w.text(key));
+  const words = {
+    locale: w.locale,
+    contactThanks: w.text('chat.contact.thanks'),
+    notSent: w.text('chat.error.notSent', { reason: '{reason}' }),
+    offline: w.text('chat.error.offline'),
+  };
+  const kindButton = (kind: (typeof surveyKinds)[number]) => {
+    const { min, max } = scaleOf(kind);
+    return `<button data-kind="${kind}" data-testid="start-${kind}">${kindLabel[kind]} (${w.range(min, max).html})</button>`;
+  };
+  return `<!doctype html>
+<!doctype html>
+<html lang="${w.locale}" dir="${w.dir}">
 <head>
-<meta charset="utf-8">
+${link ? `<base href="${link.basePath}/">\n` : ''}<meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Survey chat</title>
+<title>${t('chat.title')}</title>
 <style>
   :root { font-family: system-ui, sans-serif; color: #1f2328; background: #f3f4f6; }
   body { margin: 0; display: flex; justify-content: center; }
@@ -36,33 +62,33 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
   body[data-entry=widget] main { min-height: 100vh; box-shadow: none; max-width: none; }
 </style>
 </head>
-<body data-entry="${entry}">
+<body data-entry="${entry}"${link ? ` data-link="${link.code}"` : ''}>
 <main>
-  <header>Customer survey</header>
-  <section id="start">
-    <p>Try a one-question survey, as a customer would get it by text message.</p>
-    <label>Language
-      <select id="locale">${languageList().map((l) => `<option value="${l.code}">${l.name.replace(/[<&"]/g, '')}</option>`).join('')}</select>
+  <header>${header ? escapeHtml(header) : t('chat.header')}</header>
+  <section id="start"${link ? ' class="hidden"' : ''}>
+    <p>${t('chat.intro')}</p>
+    <label>${t('chat.language')}
+      <select id="locale">${languageList().map((l) => `<option value="${l.code}"${l.code === locale ? ' selected' : ''}>${escapeHtml(l.name)}</option>`).join('')}</select>
     </label>
     <div class="kinds">
-      <button data-kind="nps" data-testid="start-nps">NPS (0-10)</button>
-      <button data-kind="csat" data-testid="start-csat">CSAT (1-5)</button>
-      <button data-kind="ces" data-testid="start-ces">CES (1-7)</button>
+      ${surveyKinds.map(kindButton).join('\n      ')}
     </div>
   </section>
   <div id="log" aria-live="polite"></div>
   <p id="error" class="error hidden" role="alert" data-testid="error"></p>
   <form id="contact" class="hidden" data-testid="contact">
-    <input id="contact-input" autocomplete="email" placeholder="Phone or e-mail, if you would like an answer (optional)" aria-label="Phone or e-mail (optional)" data-testid="contact-input">
-    <button type="submit" data-testid="contact-send">Leave it</button>
+    <input id="contact-input" autocomplete="email" placeholder="${t('chat.contact.placeholder')}" aria-label="${t('chat.contact.label')}" data-testid="contact-input">
+    <button type="submit" data-testid="contact-send">${t('chat.contact.send')}</button>
   </form>
   <form id="composer" class="hidden">
-    <textarea id="text" rows="1" autocomplete="off" placeholder="Type a reply (Shift+Enter: new line)" aria-label="Reply" data-testid="reply-input"></textarea>
-    <button type="submit" data-testid="send">Send</button>
+    <textarea id="text" rows="1" autocomplete="off" placeholder="${t('chat.placeholder')}" aria-label="${t('chat.replyLabel')}" data-testid="reply-input"></textarea>
+    <button type="submit" data-testid="send">${t('chat.send')}</button>
   </form>
 </main>
+<script type="application/json" id="chat-words">${jsonBlock(words)}</script>
 <script>
 (() => {
+  const words = JSON.parse(document.getElementById('chat-words').textContent);
   const log = document.getElementById('log');
   const composer = document.getElementById('composer');
   const input = document.getElementById('text');
@@ -151,7 +177,7 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
       contactLeft = true;
       sessionStorage.setItem(saved + ':contact', '1');
       contact.classList.add('hidden');
-      const note = bubble({ from: 'bot', text: 'Thank you: we can answer you there now.' });
+      const note = bubble({ from: 'bot', text: words.contactThanks });
       note.dataset.testid = 'contact-thanks';
       log.appendChild(note);
     } catch (err) {
@@ -168,7 +194,8 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
       document.querySelectorAll('.choices').forEach((c) => c.remove());
       return;
     }
-    error.textContent = 'Not sent. ' + err.message;
+    // No answer at all (the fetch failed): the connection, not the message.
+    error.textContent = err.status === undefined && err instanceof TypeError ? words.offline : words.notSent.replace('{reason}', err.message);
     error.classList.remove('hidden');
   };
 
@@ -232,14 +259,4 @@ const pageFor = (entry: 'web' | 'widget') => `<!doctype html>
 </body>
 </html>
 `;
-
-const pages = new Map<string, string>();
-/** The page, built again when a language is added (the language picker lists every registered one). */
-const cached = (entry: 'web' | 'widget') => (): string => {
-  const key = `${entry}:${languagesVersion()}`;
-  let page = pages.get(key);
-  if (!page) pages.set(key, (page = pageFor(entry)));
-  return page;
-};
-export const chatPage = cached('web');
-export const embedPage = cached('widget');
+}
