@@ -1,21 +1,14 @@
 import type { Outbound } from '../../domain/channels.js';
 import type { Keyword, Locale, PromptVars } from '../types.js';
-import { Catalog } from './catalog.js';
-import en from './catalogs/en.json' with { type: 'json' };
-import es from './catalogs/es.json' with { type: 'json' };
-import ur from './catalogs/ur.json' with { type: 'json' };
 import { promptSetOf, type PromptSet, type Wording } from './prompt-set.js';
+import { shippedCatalogs } from './shipped.js';
 
 export type { PromptSet, Wording } from './prompt-set.js';
 export { Catalog, compileMessage, localeFacts, placeholders, valuesOf, wordingKeys } from './catalog.js';
 export type { CompiledMessage, Placeholder, WordingKey } from './catalog.js';
 
-/** The shipped catalogs: the wording every business starts with. */
-export const shippedCatalogs: Readonly<Record<Locale, Catalog>> = {
-  en: new Catalog('en', en),
-  es: new Catalog('es', es),
-  ur: new Catalog('ur', ur),
-};
+export { shippedCatalogs } from './shipped.js';
+export { ownerWords, type OwnerWords } from './owner-words.js';
 
 const shipped: Record<Locale, PromptSet> = {
   en: promptSetOf(shippedCatalogs.en),
