@@ -67,7 +67,7 @@ const commandNames: CommandName[] = ['survey', 'link', 'qr', 'stats', 'digest', 
 const english = ownerWords('en');
 
 /** How a command is written, in a reader's language (its placeholders translated, the words to type not). */
-export const usageOf = (name: CommandName, w: OwnerWords = english): string => w.t(`command.usage.${name}`);
+export const usageOf = (name: CommandName, w: OwnerWords = english): string => w.t(`command.usage.${name}`, { choices: locales.join('|') });
 
 /** The usage lines in English. */
 export const usages = Object.fromEntries(commandNames.map((n) => [n, usageOf(n)])) as Record<CommandName, string>;
