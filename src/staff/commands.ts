@@ -49,6 +49,13 @@ export function helpText(role: StaffMember['role'], w: OwnerWords = english): st
   return [w.t('command.title'), ...names.map((n) => w.t('command.line', { usage: usageOf(n, w), about: w.t(`command.about.${n}`) }))].join('\n');
 }
 
+/** Who made a change, as stored in English ("the owner code", "API key …", an owner's address), in the reader's language. */
+const byWhom = (by: string, w: OwnerWords): string => {
+  const key = /^API key (\S+)$/.exec(by);
+  const known: Record<string, string> = { 'the owner code': 'code', 'the bot': 'bot', 'the command line': 'cli' };
+  return w.t('staff.by', { by: key ? 'key' : (known[by] ?? 'other'), id: key?.[1] ?? '', who: by });
+};
+
 /** Who has access and what changed lately, for an owner's chat (or the command line, in English). */
 export function staffOverview({ members, changes }: Awaited<ReturnType<StaffService['overview']>>, w: OwnerWords = english): string {
   const day = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
@@ -57,7 +64,7 @@ export function staffOverview({ members, changes }: Awaited<ReturnType<StaffServ
     w.t('staff.title'),
     ...members.map((m) => w.t('staff.member', { role: role(m.role), addresses: m.identities.map((i) => `${i.channel}:${i.address}`).join(', '), hasName: m.name ? 'yes' : 'no', name: m.name ?? '' })),
   ];
-  if (changes.length) lines.push(w.t('staff.changes'), ...changes.map((c) => w.t('staff.change', { when: day(c.at), action: c.action, role: role(c.role), who: `${c.channel}:${c.address}`, by: c.by })));
+  if (changes.length) lines.push(w.t('staff.changes'), ...changes.map((c) => w.t('staff.change', { when: day(c.at), action: c.action, role: role(c.role), who: `${c.channel}:${c.address}`, by: byWhom(c.by, w) })));
   return lines.join('\n');
 }
 

@@ -4,6 +4,7 @@ import { templateFor } from '../../src/channels/whatsapp/templates.js';
 import { ownerWords } from '../../src/dialogs/prompts/owner-words.js';
 import { trendSvg } from '../../src/digest/trend-chart.js';
 import { describeFeatureIn } from '../../src/insights/event-features.js';
+import { staffOverview } from '../../src/staff/commands.js';
 import { parseCommand, problemText } from '../../src/staff/parse-command.js';
 
 const [fsi, pdi] = ['\u2068', '\u2069'];
@@ -31,6 +32,25 @@ describe('owner words', () => {
     const extra = parseCommand('/digest now', { slashOptional: false, country: 'US' });
     if (extra.type !== 'invalid') throw new Error('expected a usage error');
     expect(problemText(extra.words, ownerWords('es'))).toBe('sobra «now»: /digest no lleva nada detrás');
+  });
+
+  it('lists owners, staff and who changed what in the reader’s language', () => {
+    const at = new Date('2026-03-10T09:30:00Z');
+    const overview = {
+      members: [{ staffId: 'a', role: 'owner' as const, identities: [{ channel: 'telegram' as const, address: '42' }], since: at }],
+      changes: [
+        { action: 'added' as const, role: 'owner' as const, channel: 'telegram' as const, address: '42', by: 'the owner code', at },
+        { action: 'removed' as const, role: 'staff' as const, channel: 'sms' as const, address: '+14155552671', by: 'API key k1', at },
+      ],
+    };
+    expect(staffOverview(overview, ownerWords('es')).split('\n')).toEqual([
+      'Propietarios y personal:',
+      'propietario: telegram:42',
+      'Últimos cambios:',
+      '2026-03-10 09:30 UTC alta propietario telegram:42, por el código de propietario',
+      '2026-03-10 09:30 UTC baja personal sms:+14155552671, por la clave de API k1',
+    ]);
+    expect(staffOverview(overview).split('\n').at(-1)).toBe('2026-03-10 09:30 UTC removed staff sms:+14155552671, by API key k1');
   });
 
   it('describes an event detail in the reader’s language', () => {
