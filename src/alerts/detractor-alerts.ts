@@ -1,23 +1,30 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { withButtonsOn } from '../domain/channels.js';
 import type { Outbound } from '../domain/channels.js';
-import { kindLabel } from '../domain/surveys.js';
+import { ownerWords } from '../dialogs/prompts/owner-words.js';
+import { kindLabel, type Locale } from '../domain/surveys.js';
 import type { AlertEvent, NewOutboxItem, OwedEffect, Store, SurveyRecord } from '../store/index.js';
 import type { Outbox } from '../surveys/outbox.js';
 
-/** The alert texts; pure, so the wording is tested without a server. */
-export function detractorAlert(survey: Pick<SurveyRecord, 'id' | 'kind' | 'score' | 'vars'>, comment: string | undefined, firstAlert: boolean): Outbound {
-  const who = survey.vars.customerName ?? 'a customer';
-  const kind = kindLabel[survey.kind];
-  const head = firstAlert ? `Detractor alert: ${kind} ${survey.score} from ${who}.` : `Comment from ${who} (${kind} ${survey.score}):`;
-  const said = comment ? ` "${comment}"` : '';
-  const text = `${head}${said} Reply with: /reply ${survey.id} <your message>`;
+/** The alert texts, in the owner's language; pure, so the wording is tested without a server. */
+export function detractorAlert(survey: Pick<SurveyRecord, 'id' | 'kind' | 'score' | 'vars'>, comment: string | undefined, firstAlert: boolean, locale: Locale = 'en'): Outbound {
+  const w = ownerWords(locale);
+  const values = {
+    who: survey.vars.customerName ?? w.t('someone'),
+    kind: kindLabel[survey.kind],
+    score: survey.score === undefined ? '-' : w.number(survey.score),
+    hasComment: comment ? 'yes' : 'no',
+    comment: comment ?? '',
+    id: survey.id,
+  };
+  const text = w.t(firstAlert ? 'alert.detractor' : 'alert.comment', values);
   return {
     text,
+    ...(w.dir === 'rtl' ? { dir: 'rtl' as const } : {}),
     // Telegram and Teams show this as a button; tapping it explains how to write the reply.
-    choices: [{ label: 'Reply', value: `/reply ${survey.id}` }],
+    choices: [{ label: w.t('button.reply'), value: `/reply ${survey.id}` }],
     // Where the owner's chat must be reopened by a template (WhatsApp after a day's silence), the text rides in it.
-    template: { purpose: 'owner', locale: 'en', values: { text } },
+    template: { purpose: 'owner', locale, values: { text } },
   };
 }
 
@@ -36,6 +43,8 @@ export class DetractorAlerts {
     private readonly outbox: Outbox,
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
+    /** The business's language, for owners who chose none (from the served businesses, no read). */
+    private readonly businessLocale: (businessId: string) => Promise<Locale | undefined> = async () => undefined,
   ) {}
 
   /** Queue and send the alerts a survey owes (as its answer's write left it), without making the caller wait. */
@@ -68,15 +77,15 @@ export class DetractorAlerts {
   async outboxItems(survey: SurveyRecord, events: readonly AlertEvent[]): Promise<NewOutboxItem[]> {
     if (!events.length) return [];
     const owners = await this.store.staff.ownerIdentities(survey.businessId);
+    const fallback = (await this.businessLocale(survey.businessId)) ?? 'en';
     return events.flatMap((event) => {
-      const message = detractorAlert(survey, event === 'commented' ? survey.comment : undefined, event === 'scored');
-      return owners.map((owner) => ({
+      return owners.map(({ locale, ...owner }) => ({
         businessId: survey.businessId,
         ...owner,
         purpose: 'alert' as const,
         surveyId: survey.id,
         // A channel without buttons gets the text, which already carries the /reply hint.
-        message: withButtonsOn(owner.channel, message),
+        message: withButtonsOn(owner.channel, detractorAlert(survey, event === 'commented' ? survey.comment : undefined, event === 'scored', locale ?? fallback)),
         nextAttemptAt: this.now(),
         key: `alert:${survey.id}:${event}:${owner.channel}:${owner.address}`,
       }));

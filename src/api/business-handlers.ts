@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { channelFacts, deepLinkChannels } from '../domain/channel-facts.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
+import { localeSchema } from '../dialogs/languages.js';
 import type { SurveyKind } from '../domain/surveys.js';
 import { freeText } from '../domain/text.js';
 import { ConflictError } from '../errors.js';
@@ -15,6 +16,12 @@ export const staffBody = z.object({
   address: z.string().trim().min(1),
   role: z.enum(['owner', 'staff']).default('staff'),
   name: freeText(100).optional(),
+  locale: localeSchema.optional().describe("The language the person reads alerts, the digest and command answers in; without one, the business's"),
+});
+
+/** A staff member's own language; `null` goes back to the business's. */
+export const staffLocaleBody = z.strictObject({
+  locale: localeSchema.nullable().describe("The language the person reads alerts, the digest and command answers in; null: the business's"),
 });
 
 /** The channel's deep-link maker, or a 409 saying how to enable it. */
@@ -41,7 +48,14 @@ export async function businessLink(app: FastifyInstance, services: BusinessApiSe
 /** Give a channel address a role in the business; `added` says whether it was new. */
 export async function addStaff(services: BusinessApiServices, body: z.output<typeof staffBody>, by: string) {
   const address = normalizeAddress(body.channel, body.address, services.business.country);
-  return services.staff.add({ channel: body.channel, address }, body.role, body.name, by);
+  const result = await services.staff.add({ channel: body.channel, address }, body.role, body.name, by);
+  if (body.locale) await services.staff.setLocale({ channel: body.channel, address }, body.locale);
+  return result;
+}
+
+/** Set the language of the person behind an address (every address of theirs); false when no one has access there. */
+export async function setStaffLocale(staff: StaffService, country: string, who: { channel: ChannelName; address: string }, locale: z.output<typeof staffLocaleBody>['locale']) {
+  return staff.setLocale({ channel: who.channel, address: normalizeAddress(who.channel, who.address, country) }, locale);
 }
 
 /** Take a person's access away (by one of their addresses); the last owner stays. */

@@ -63,7 +63,7 @@ export function serveBusiness(settings: BusinessSettings, channels: ReadonlyMap<
     outbox,
     threads,
     channels,
-    digest: (channel) => digests.message(digests.lastWeek(now()), channel),
+    digest: (channel, locale) => digests.message(digests.lastWeek(now()), channel, locale),
     dashboardLink: (member) => shared.dashboard.link(settings.id, member.staffId),
     publicUrl: shared.publicUrl,
     now,

@@ -1,7 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { channelFacts } from '../domain/channel-facts.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
-import { outboxIdOf, type DigestItem, type DigestRecord, type Identity, type Store } from '../store/index.js';
+import { ownerWords } from '../dialogs/prompts/owner-words.js';
+import type { Locale } from '../domain/surveys.js';
+import { outboxIdOf, type DigestItem, type DigestRecord, type OwnerIdentity, type Store } from '../store/index.js';
 import { localParts, shiftWeek, weekKey } from '../domain/calendar.js';
 import type { Outbox } from '../surveys/outbox.js';
 import { buildDigest } from './build-digest.js';
@@ -11,7 +13,7 @@ import { trendChart } from './trend-chart.js';
 /** Who the digest goes to: the business's owners. */
 export interface DigestRecipients {
   hasOwner(): Promise<boolean>;
-  ownerIdentities(): Promise<Identity[]>;
+  ownerIdentities(): Promise<OwnerIdentity[]>;
 }
 
 export interface DigestSchedule {
@@ -35,7 +37,7 @@ const sendKey = (digest: DigestRecord, item: DigestItem) => `digest:${digest.id}
 export class DigestScheduler {
   constructor(
     private readonly store: Store,
-    private readonly business: { id: string; timeZone: string },
+    private readonly business: { id: string; timeZone: string; locale: Locale },
     private readonly staff: DigestRecipients,
     private readonly outbox: Outbox,
     private readonly schedule: DigestSchedule,
@@ -56,17 +58,19 @@ export class DigestScheduler {
     return shiftWeek(weekKey(now, this.business.timeZone), -1);
   }
 
-  async text(periodStart: string, channel: ChannelName): Promise<string> {
+  /** The digest's text for this channel, in this language (the owner's own, else the business's). */
+  async text(periodStart: string, channel: ChannelName, locale: Locale = this.business.locale): Promise<string> {
     const digest = await buildDigest(this.store, this.business.id, periodStart);
-    return channelFacts[channel].digest === 'short' ? renderSmsDigest(digest, this.dashboardUrl) : renderDigest(digest, this.dashboardUrl);
+    const w = ownerWords(locale);
+    return channelFacts[channel].digest === 'short' ? renderSmsDigest(digest, this.dashboardUrl, w) : renderDigest(digest, this.dashboardUrl, w);
   }
 
   /** The digest as one message for this channel: the text, and the trend chart where the channel shows pictures (`/digest` too). */
-  async message(periodStart: string, channel: ChannelName): Promise<Outbound> {
-    const text = await this.text(periodStart, channel);
+  async message(periodStart: string, channel: ChannelName, locale: Locale = this.business.locale): Promise<Outbound> {
+    const text = await this.text(periodStart, channel, locale);
     // Channels that show pictures get the 12-week trend chart with the digest text.
-    const image = channelFacts[channel].pictures ? await trendChart(this.store, this.business.id, periodStart) : undefined;
-    return { text, ...(image ? { image } : {}) };
+    const image = channelFacts[channel].pictures ? await trendChart(this.store, this.business.id, periodStart, ownerWords(locale)) : undefined;
+    return { text, ...(image ? { image } : {}), ...(ownerWords(locale).dir === 'rtl' ? { dir: 'rtl' as const } : {}) };
   }
 
   /** One pass, after the outbox flush: create the due digest, queue what is missing, settle what was sent. */
@@ -88,7 +92,7 @@ export class DigestScheduler {
     let digest = read;
     if (digest.rev === 0) {
       // The recipients are fixed once; whoever loses this race reads the winner's list.
-      const items = (await this.staff.ownerIdentities()).map((o) => ({ ...o, tries: 1 }));
+      const items = (await this.staff.ownerIdentities()).map((o) => ({ channel: o.channel, address: o.address, tries: 1 }));
       await this.store.digests.update(digest, { items });
       const fixed = await this.store.digests.byId(read.id);
       if (!fixed || fixed.rev === 0 || fixed.state !== 'pending') return false;
@@ -99,14 +103,19 @@ export class DigestScheduler {
     const states = await this.store.outbox.states(items.map((i) => idOf(digest, i)));
     const missing = items.filter((i) => !i.gaveUp && !states.has(idOf(digest, i)));
     const texts = new Map<string, string>();
-    let chart: Awaited<ReturnType<typeof trendChart>> | null = null;
+    const charts = new Map<Locale, Awaited<ReturnType<typeof trendChart>>>();
+    // Each owner reads it in their own language, else the business's (as chosen when it is sent).
+    const chosen = missing.length ? new Map((await this.staff.ownerIdentities()).map((o) => [`${o.channel}:${o.address}`, o.locale])) : new Map<string, Locale | undefined>();
     for (const item of missing) {
-      if (!texts.has(item.channel)) texts.set(item.channel, await this.text(digest.periodStart, item.channel));
-      if (chart === null && channelFacts[item.channel].pictures) chart = await trendChart(this.store, this.business.id, digest.periodStart);
-      const image = channelFacts[item.channel].pictures ? (chart ?? undefined) : undefined;
-      const text = texts.get(item.channel) ?? '';
-      // The digest is written in English; where the owner's chat needs a template to reopen, the text rides in it.
-      const message = { text, ...(image ? { image } : {}), template: { purpose: 'owner' as const, locale: 'en' as const, values: { text } } };
+      const locale = chosen.get(`${item.channel}:${item.address}`) ?? this.business.locale;
+      const textKey = `${item.channel}:${locale}`;
+      if (!texts.has(textKey)) texts.set(textKey, await this.text(digest.periodStart, item.channel, locale));
+      if (!charts.has(locale) && channelFacts[item.channel].pictures) charts.set(locale, await trendChart(this.store, this.business.id, digest.periodStart, ownerWords(locale)));
+      const image = channelFacts[item.channel].pictures ? charts.get(locale) : undefined;
+      const text = texts.get(textKey) ?? '';
+      // Where the owner's chat needs a template to reopen, the text rides in one of their language.
+      const dir = ownerWords(locale).dir === 'rtl' ? { dir: 'rtl' as const } : {};
+      const message = { text, ...dir, ...(image ? { image } : {}), template: { purpose: 'owner' as const, locale, values: { text } } };
       const ids = await this.outbox.enqueue([{ businessId: this.business.id, channel: item.channel, address: item.address, purpose: 'digest', message, nextAttemptAt: this.now(), key: sendKey(digest, item) }]);
       await this.outbox.deliver(ids);
     }

@@ -1,7 +1,9 @@
 import { kindLabel } from '../domain/surveys.js';
 import { cohortMovedMost, type CohortMove } from '../insights/cohorts.js';
-import { describeFeature, type FeatureStat } from '../insights/drops.js';
-import { describeSegment, type SegmentStat } from '../insights/segments.js';
+import type { FeatureStat } from '../insights/drops.js';
+import { describeFeatureIn } from '../insights/event-features.js';
+import type { SegmentStat } from '../insights/segments.js';
+import type { OwnerWords } from '../dialogs/prompts/owner-words.js';
 import type { Theme } from '../insights/themes.js';
 import { weekAnalyses, weeksDropFeatures, weeksSegments, weeksThemes } from '../insights/week-analysis.js';
 import { round1, significanceRule } from '../scoring/index.js';
@@ -56,40 +58,52 @@ export async function digestInsights(store: Store, businessId: string, periodSta
   };
 }
 
-const pText = (p: number) => (p < 0.001 ? 'adjusted p < 0.001' : p < 0.01 ? 'adjusted p < 0.01' : `adjusted p = ${p.toFixed(2)}`);
+const pText = (w: OwnerWords, p: number) =>
+  p < 0.01 ? w.t('insight.p', { kind: 'below', p: w.number(p < 0.001 ? 0.001 : 0.01, 3) }) : w.t('insight.p', { kind: 'equal', p: w.number(Number(p.toFixed(2)), 2) });
 const cohortName = (cohort: string) => cohort.replace(':', ' ');
+// Only a left-to-right line starts with a capital; scripts without case are left as they are.
 const upper = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** One line per insight the numbers support; none when they support none. Each says what was compared with what. */
-export function insightLines(i: DigestInsights): string[] {
+/** One line per insight the numbers support, in the reader's language; none when they support none. Each says what was compared with what. */
+export function insightLines(i: DigestInsights, w: OwnerWords): string[] {
   const lines: string[] = [];
+  const span = () => w.t('range', { low: w.day(i.fromWeek), high: w.day(i.toWeek) });
+  const feature = describeFeatureIn(w);
   if (i.cohort) {
     const c = i.cohort;
-    const label = kindLabel[c.kind];
-    const summary = (cell: { score: number | null }) => scoreText({ kind: c.kind, score: cell.score });
+    const summary = (cell: { score: number | null }) => scoreText({ kind: c.kind, score: cell.score }, w);
     lines.push(
-      `Group that moved: ${cohortName(c.cohort)} ${summary(c.current)} (n=${c.current.n}) this week vs ${summary(c.baseline)} (n=${c.baseline.n}) in its ${c.baselineWeeks} weeks before; ${label} ${c.delta > 0 ? '+' : ''}${round1(c.delta)} ±${round1(c.marginOfError)} (${pText(c.adjustedP)}, ${c.tried} groups tried)`,
+      w.t('insight.cohort', {
+        cohort: cohortName(c.cohort), current: summary(c.current), n: w.number(c.current.n), baseline: summary(c.baseline), baselineN: w.number(c.baseline.n), weeks: w.number(c.baselineWeeks),
+        kind: kindLabel[c.kind], delta: w.signed(round1(c.delta)), margin: w.number(round1(c.marginOfError)), p: pText(w, c.adjustedP), tried: w.number(c.tried),
+      }),
     );
   }
   if (i.leadingEvent) {
     const f = i.leadingEvent;
-    const label = kindLabel[f.kind];
-    const lift = f.lift === null ? 'never before a stable or rising score' : `lift ${round1(f.lift)}`;
+    const lift = f.lift === null ? w.t('insight.neverBefore') : w.t('insight.lift', { lift: w.number(round1(f.lift)) });
+    const what = feature(f.feature);
     lines.push(
-      `Before ${label} drops (weeks ${i.fromWeek} to ${i.toWeek}): ${upper(describeFeature(f.feature))} preceded ${f.drops} of ${f.totalDrops} drops vs ${f.others} of ${f.totalOthers} stable or rising ${label} answers (${lift}, ${pText(f.adjustedP)})`,
+      w.t('insight.leadingEvent', {
+        kind: kindLabel[f.kind], weeks: span(), feature: w.dir === 'ltr' ? upper(what) : what, drops: w.number(f.drops), totalDrops: w.number(f.totalDrops),
+        others: w.number(f.others), totalOthers: w.number(f.totalOthers), lift, p: pText(w, f.adjustedP),
+      }),
     );
   }
   if (i.segment) {
     const g = i.segment;
-    const label = kindLabel[g.kind];
-    const score = (x: number) => scoreText({ kind: g.kind, score: x });
+    const score = (x: number) => scoreText({ kind: g.kind, score: x }, w);
+    const segment = g.cohort && g.feature ? w.t('insight.segmentBoth', { cohort: cohortName(g.cohort), feature: feature(g.feature) }) : g.cohort ? cohortName(g.cohort) : w.t('insight.segmentAfter', { feature: feature(g.feature!) });
     lines.push(
-      `Scores fell most (weeks ${i.fromWeek} to ${i.toWeek}): ${describeSegment(g, describeFeature)}, ${score(g.score)} (n=${g.n}) vs ${score(g.restScore)} (n=${g.restN}) for everyone else; ${label} ${round1(g.effect)} ±${round1(g.margin)} (${pText(g.adjustedP)}, ${g.tried} segments tried)`,
+      w.t('insight.segment', {
+        weeks: span(), segment, score: score(g.score), n: w.number(g.n), restScore: score(g.restScore), restN: w.number(g.restN),
+        kind: kindLabel[g.kind], effect: w.number(round1(g.effect)), margin: w.number(round1(g.margin)), p: pText(w, g.adjustedP), tried: w.number(g.tried),
+      }),
     );
   }
   if (i.detractorTheme) {
     const t = i.detractorTheme;
-    lines.push(`Top detractor theme (weeks ${i.fromWeek} to ${i.toWeek}): "${t.term}" in ${t.count} of ${t.of} detractor comments vs ${t.otherCount} of ${t.otherOf} promoter comments (${pText(t.adjustedP)})`);
+    lines.push(w.t('insight.theme', { weeks: span(), term: t.term, count: w.number(t.count), of: w.number(t.of), otherCount: w.number(t.otherCount), otherOf: w.number(t.otherOf), p: pText(w, t.adjustedP) }));
   }
   return lines;
 }

@@ -1,3 +1,4 @@
+import type { OwnerWords } from '../dialogs/prompts/owner-words.js';
 import { reasonCohortPrefix } from '../domain/reasons.js';
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import type { RollupCounts } from '../store/rollup-counts.js';
@@ -22,6 +23,7 @@ export function reasonCounts(counts: RollupCounts, weeks: readonly string[], kin
 }
 
 /** "Reasons: delivery 3, price 2", or nothing when no answer gave a reason. */
-export function reasonLine(reasons: readonly ReasonCount[]): string | undefined {
-  return reasons.length ? `Reasons: ${reasons.map((r) => `${r.reason} ${r.count}`).join(', ')}` : undefined;
+export function reasonLine(reasons: readonly ReasonCount[], w: OwnerWords): string | undefined {
+  if (!reasons.length) return undefined;
+  return w.t('reasons', { list: w.list(reasons.map((r) => w.t('reasons.item', { reason: r.reason, count: w.number(r.count) }))) });
 }

@@ -1,3 +1,4 @@
+import { ownerWords, type OwnerWords } from '../dialogs/prompts/owner-words.js';
 import { kindLabel, surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { rates, round1, summarize, type FunnelRates, type Summary } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
@@ -56,28 +57,31 @@ export async function rangeStats(
   return { days, fromWeek, toWeek, kinds, reasons: reasonCounts(counts, weeks, only ? [only] : surveyKinds) };
 }
 
-export const pct = (fraction: number | null) => (fraction === null ? '-' : `${round1(fraction * 100)}%`);
+const english = ownerWords('en');
 
-/** "NPS 20" / "CSAT 80%" / "CES 60% easy": the headline score as people read it. */
-export function scoreText(s: Pick<Summary, 'kind' | 'score'>): string {
-  if (s.score === null) return `${kindLabel[s.kind]} -`;
+/** "NPS +20" / "CSAT 80%" / "CES 60% easy": the headline score as people read it, in the reader's language. */
+export function scoreText(s: Pick<Summary, 'kind' | 'score'>, w: OwnerWords = english): string {
+  if (s.score === null) return w.t('score.none', { kind: kindLabel[s.kind] });
   const value = round1(s.score);
-  if (s.kind === 'nps') return `NPS ${value > 0 ? '+' : ''}${value}`;
-  return s.kind === 'csat' ? `CSAT ${value}%` : `CES ${value}% easy`;
+  if (s.kind === 'nps') return w.t('score.nps', { score: w.signed(value) });
+  return w.t(`score.${s.kind}`, { score: w.percent(value / 100) });
 }
 
 /** "NPS +20 ±31.2 (n=40)" / "CES 60% easy ±15.2 (n=40, mean 5.1/7)": the score with its 95 % margin, as /stats and the digest show it. */
-export function scoreWithMargin(s: Summary): string {
-  const moe = s.marginOfError === null ? '' : ` ±${round1(s.marginOfError)}`;
-  const mean = s.kind === 'ces' && s.mean !== null ? `, mean ${round1(s.mean)}/7` : '';
-  return `${scoreText(s)}${moe} (n=${s.n}${mean})`;
+export function scoreWithMargin(s: Summary, w: OwnerWords = english): string {
+  const margin = s.marginOfError === null ? '' : w.number(round1(s.marginOfError));
+  const mean = s.kind === 'ces' && s.mean !== null ? w.number(round1(s.mean)) : '';
+  return w.t('score.withMargin', { score: scoreText(s, w), hasMargin: margin ? 'yes' : 'no', margin, n: w.number(s.n), hasMean: mean ? 'yes' : 'no', mean });
 }
 
-export function renderStats(stats: PeriodStats): string {
-  const head = `Last ${stats.days} days (weeks from ${stats.fromWeek}):`;
-  if (!stats.kinds.length) return `${head} no surveys yet.`;
-  const lines = stats.kinds.map(({ summary: s, sent, rates: r }) => `${scoreWithMargin(s)}; sent ${sent}, response rate ${pct(r.responseRate)}, abandonment ${pct(r.abandonmentRate)}`);
-  const reasons = reasonLine(stats.reasons);
+/** The `/stats` answer, in the reader's language. */
+export function renderStats(stats: PeriodStats, w: OwnerWords = english): string {
+  const head = w.t('stats.head', { days: w.number(stats.days), week: w.day(stats.fromWeek) });
+  if (!stats.kinds.length) return w.t('stats.none', { head });
+  const lines = stats.kinds.map(({ summary: s, sent, rates: r }) =>
+    w.t('stats.kind', { score: scoreWithMargin(s, w), sent: w.number(sent), responseRate: w.percent(r.responseRate), abandonmentRate: w.percent(r.abandonmentRate) }),
+  );
+  const reasons = reasonLine(stats.reasons, w);
   return [head, ...lines, ...(reasons ? [reasons] : [])].join('\n');
 }
 

@@ -1,4 +1,5 @@
 import { Resvg } from '@resvg/resvg-js';
+import { ownerWords, withoutIsolates, type OwnerWords } from '../dialogs/prompts/owner-words.js';
 import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
 import { summarize } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
@@ -41,16 +42,20 @@ const markers: Record<SurveyKind, (cx: number, cy: number, color: string, tag: s
 const dashes: Record<SurveyKind, string> = { nps: '', csat: ' stroke-dasharray="10 5"', ces: ' stroke-dasharray="3 4"' };
 /** Lines drawn apart by this much, so equal values of two kinds show as two lines, not one. */
 const dodge = 4;
-const labelOf = (kind: SurveyKind) => (kind === 'ces' ? 'CES % easy' : kind.toUpperCase());
-const shortDate = (week: string) => new Date(`${week}T00:00:00Z`).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const labelOf = (kind: SurveyKind, w: OwnerWords) => (kind === 'ces' ? w.t('digest.chartCes') : kind.toUpperCase());
+const shortDate = (week: string, w: OwnerWords) =>
+  new Date(`${week}T00:00:00Z`).toLocaleDateString(w.locale === 'en' ? 'en-US' : w.icu, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const english = ownerWords('en');
 
 /**
  * The chart as SVG: pure, so it is tested without rendering. The legend sits under the plot, never
  * on the data, with each kind's latest score; the latest week is drawn inside the plot, not on its
  * edge; kinds with equal scores are drawn a few pixels apart, each with its own marker and dash;
  * week labels go every other week counted back from the latest, so the last ones never crowd.
+ * Labels, dates and numbers are in the owner's language (Urdu digits for Urdu).
  */
-export function trendSvg(weeks: readonly string[], series: readonly TrendSeries[], title: string): string {
+export function trendSvg(weeks: readonly string[], series: readonly TrendSeries[], title: string, w: OwnerWords = english): string {
+  const num = (n: number) => withoutIsolates(w.number(n, 0));
   const { width, height } = chartSize;
   const left = 56;
   const right = 36;
@@ -66,11 +71,11 @@ export function trendSvg(weeks: readonly string[], series: readonly TrendSeries[
   ];
   for (const v of [-100, -50, 0, 50, 100]) {
     parts.push(`<line x1="${left}" x2="${width - right}" y1="${y(v)}" y2="${y(v)}" stroke="${v === 0 ? '#9ca3af' : '#e5e7eb'}"/>`);
-    parts.push(`<text x="${left - 8}" y="${y(v) + 5}" font-size="14" text-anchor="end" fill="#4b5563">${v}</text>`);
+    parts.push(`<text x="${left - 8}" y="${y(v) + 5}" font-size="14" text-anchor="end" fill="#4b5563">${num(v)}</text>`);
   }
   weeks.forEach((week, i) => {
     if ((weeks.length - 1 - i) % 2 !== 0) return;
-    parts.push(`<text x="${x(i)}" y="${plotBottom + 24}" font-size="14" text-anchor="middle" fill="#4b5563" data-week="${week}">${shortDate(week)}</text>`);
+    parts.push(`<text x="${x(i)}" y="${plotBottom + 24}" font-size="14" text-anchor="middle" fill="#4b5563" data-week="${week}">${escape(shortDate(week, w))}</text>`);
   });
   series.forEach((s, n) => {
     const color = colors[s.kind];
@@ -91,7 +96,7 @@ export function trendSvg(weeks: readonly string[], series: readonly TrendSeries[
     const ly = plotBottom + 62;
     const latest = [...s.points].reverse().find((p) => p !== null);
     parts.push(`<line x1="${lx}" x2="${lx + 28}" y1="${ly - 5}" y2="${ly - 5}" stroke="${color}" stroke-width="2.5"${dashes[s.kind]}/>`, markers[s.kind](lx + 14, ly - 5, color, ''));
-    parts.push(`<text x="${lx + 36}" y="${ly}" font-size="15" fill="${color}" data-legend="${s.kind}">${labelOf(s.kind)} ${latest === undefined ? '-' : Math.round(latest!)}</text>`);
+    parts.push(`<text x="${lx + 36}" y="${ly}" font-size="15" fill="${color}" data-legend="${s.kind}">${escape(labelOf(s.kind, w))} ${latest === undefined ? '-' : num(Math.round(latest))}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');
@@ -101,10 +106,11 @@ export function svgToPng(svg: string): Buffer {
   return new Resvg(svg, { font: { loadSystemFonts: true }, background: '#ffffff' }).render().asPng();
 }
 
-/** The 12-week trend as a PNG, or undefined when there is nothing to draw. */
-export async function trendChart(store: Store, businessId: string, lastWeek: string): Promise<{ png: Buffer; alt: string } | undefined> {
+/** The 12-week trend as a PNG in the owner's language, or undefined when there is nothing to draw. */
+export async function trendChart(store: Store, businessId: string, lastWeek: string, w: OwnerWords = english): Promise<{ png: Buffer; alt: string } | undefined> {
   const { weeks, series } = await trendSeries(store, businessId, lastWeek);
   if (series.length === 0) return undefined;
-  const latest = series.map((s) => `${s.kind.toUpperCase()} ${s.points.at(-1) === null ? 'n/a' : Math.round(s.points.at(-1)!)}`).join(', ');
-  return { png: svgToPng(trendSvg(weeks, series, `Last ${trendWeeks} weeks`)), alt: `Score trend, last ${trendWeeks} weeks: ${latest}` };
+  const latest = w.list(series.map((s) => `${s.kind.toUpperCase()} ${s.points.at(-1) === null ? w.t('digest.chartNone') : w.number(Math.round(s.points.at(-1)!), 0)}`));
+  const count = w.number(trendWeeks, 0);
+  return { png: svgToPng(trendSvg(weeks, series, withoutIsolates(w.t('digest.chartTitle', { weeks: count })), w)), alt: w.t('digest.chartAlt', { weeks: count, latest }) };
 }

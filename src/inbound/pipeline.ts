@@ -3,7 +3,7 @@ import type { DetractorAlerts } from '../alerts/detractor-alerts.js';
 import { currentQuestion, isOpen, keywordReply } from '../dialogs/index.js';
 import type { DialogInput } from '../dialogs/types.js';
 import type { Inbound, InboundResult, Outbound } from '../domain/channels.js';
-import { unknownCommandReply, type StaffCommands } from '../staff/commands.js';
+import type { StaffCommands } from '../staff/commands.js';
 import type { ReplyThreads } from '../staff/reply-threads.js';
 import type { StaffService } from '../staff/staff-service.js';
 import type { BusinessSettings, Store, SurveyRecord } from '../store/index.js';
@@ -109,7 +109,7 @@ export class InboundPipeline {
       case 'customer': {
         // A staff member's "/foo": no command by that name. (A customer's gets what any text gets.)
         const member = message.slashed && !message.keyword ? await this.deps.staff.identify(inbound.channel, inbound.address) : undefined;
-        if (member) return this.once(inbound, async () => [{ text: unknownCommandReply(inbound.text ?? '') }]);
+        if (member) return this.once(inbound, async () => [this.deps.commands.unknown(inbound.text ?? '', member)]);
         return this.answeredOnce(inbound, commandKey(inbound, message), this.fromCustomer(inbound, message));
       }
     }
@@ -160,7 +160,7 @@ export class InboundPipeline {
     // Ownership is claimed from one's own chat, never from a group.
     if (parsed.type === 'command' && parsed.command.name === 'claim' && !inbound.group) {
       const code = parsed.command.code;
-      return this.once(inbound, async () => [{ text: await this.deps.commands.claim(inbound, code) }]);
+      return this.once(inbound, async () => [await this.deps.commands.claim(inbound, code)]);
     }
     return undefined;
   }

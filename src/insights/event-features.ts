@@ -1,3 +1,4 @@
+import { ownerWords, type OwnerWords } from '../dialogs/prompts/owner-words.js';
 import type { EventAttribute, EventType } from '../store/index.js';
 
 /** What an event carries, as the analyses read it. */
@@ -13,14 +14,13 @@ export interface FeatureSource {
  * last open-ended. Chosen so a bin reads as a fact an owner knows ("resolved after more than 48 h",
  * "3+ days late") and repeats often enough to be counted; any other number falls in decades.
  */
-export const numericBins: Record<string, { bounds: number[]; unit: (label: string) => string }> = {
-  'delivery.daysLate': { bounds: [0, 1, 3, 7], unit: (l) => (l === '0' ? 'on the day' : `${l} days late`) },
-  'support_ticket.minutesToResolution': { bounds: [0, 60, 1440, 2880], unit: (l) => `resolved ${ticketText[l] ?? l}` },
-  'purchase.amount': { bounds: [0, 20, 100, 500], unit: (l) => `for an amount of ${l}` },
-  'refund.amount': { bounds: [0, 20, 100, 500], unit: (l) => `for an amount of ${l}` },
-  'web_visit.durationSeconds': { bounds: [0, 30, 300], unit: (l) => `lasting ${l} seconds` },
+export const numericBins: Record<string, { bounds: number[] }> = {
+  'delivery.daysLate': { bounds: [0, 1, 3, 7] },
+  'support_ticket.minutesToResolution': { bounds: [0, 60, 1440, 2880] },
+  'purchase.amount': { bounds: [0, 20, 100, 500] },
+  'refund.amount': { bounds: [0, 20, 100, 500] },
+  'web_visit.durationSeconds': { bounds: [0, 30, 300] },
 };
-const ticketText: Record<string, string> = { '0-59': 'within an hour', '60-1439': 'within a day', '1440-2879': 'after 24 to 48 h', '2880+': 'after more than 48 h' };
 const decades = [0, 1, 10, 100, 1000, 10_000];
 
 /** The bin label of a number: `3-6`, `7+`, or `0` for a bin of one whole value. */
@@ -51,28 +51,45 @@ export function featuresOf(e: FeatureSource): string[] {
   return features;
 }
 
-const article = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+const english = ownerWords('en');
+const knownTypes = ['purchase', 'delivery', 'support_ticket', 'web_visit', 'social_mention', 'refund', 'custom'];
+const articleOf = (noun: string) => (/^[aeiou]/.test(noun) ? 'an' : 'a');
+const ticketBins: Record<string, string> = { '0-59': 'hour', '60-1439': 'day', '1440-2879': 'twoDays', '2880+': 'more' };
 
-/** How a feature reads in a sentence: "a late delivery", "a purchase of Kettle", "a support ticket resolved after more than 48 h". */
-export function describeFeature(feature: string): string {
+/**
+ * How a feature reads in a sentence, in the reader's language: "a late delivery", "a purchase of
+ * Kettle", "a support ticket resolved after more than 48 h".
+ */
+export const describeFeatureIn = (w: OwnerWords) => (feature: string): string => {
   const dot = feature.indexOf('.');
   const type = dot < 0 ? feature : feature.slice(0, dot);
   const rest = dot < 0 ? undefined : feature.slice(dot + 1);
   const equals = (rest ?? '').indexOf('=');
   const name = equals < 0 ? (rest ?? '') : rest!.slice(0, equals);
-  const value = equals < 0 ? undefined : rest!.slice(equals + 1);
-  const noun = type.replace('_', ' ');
-  if (!rest) return article(noun);
+  const value = equals < 0 ? '' : rest!.slice(equals + 1);
+  // A bin's bounds in the language's digits ("3-6", "۳-۶"); English keeps them as written.
+  const bin = w.locale === 'en' ? value : value.replace(/\d+/g, (d) => w.number(Number(d), 0));
+  const named = (words: string) => w.t('feature.named', { article: articleOf(words), name: words });
+  const thing = knownTypes.includes(type) ? w.t('feature.type', { type }) : named(type.replace('_', ' '));
+  if (!rest) return thing;
   if (type === 'custom') {
     // `custom.name=refund_delay` is "a refund delay"; `custom.refund_delay.days=10-99` "a refund delay with days 10-99".
-    if (name === 'name') return article(String(value).replace(/_/g, ' '));
+    if (name === 'name') return named(value.replace(/_/g, ' '));
     const last = name.lastIndexOf('.');
-    if (last > 0) return `${article(name.slice(0, last).replace(/_/g, ' '))} with ${name.slice(last + 1)} ${value}`;
+    if (last > 0) return w.t('feature.with', { thing: named(name.slice(0, last).replace(/_/g, ' ')), name: name.slice(last + 1), value: bin });
   }
-  const bins = numericBins[`${type}.${name}`];
-  if (bins && value !== undefined) return `${article(noun)} ${bins.unit(value)}`;
-  if (type === 'delivery' && name === 'onTime') return value === 'false' ? 'a late delivery' : 'an on-time delivery';
-  if ((type === 'purchase' || type === 'refund') && name === 'product') return `${type === 'purchase' ? 'a purchase' : 'a refund'} of ${value}`;
-  if (type === 'support_ticket' && name === 'status') return `${value === 'opened' ? 'an opened' : 'a resolved'} support ticket`;
-  return `${article(noun)} with ${name} ${value}`;
-}
+  const key = `${type}.${name}`;
+  if (numericBins[key]) {
+    if (key === 'delivery.daysLate') return w.t('feature.daysLate', { thing, onTheDay: value === '0' ? 'yes' : 'no', days: bin });
+    if (key === 'support_ticket.minutesToResolution') return w.t('feature.resolved', { thing, bin: ticketBins[value] ?? 'more' });
+    if (key === 'web_visit.durationSeconds') return w.t('feature.lasting', { thing, value: bin });
+    return w.t('feature.amount', { thing, value: bin });
+  }
+  if (type === 'delivery' && name === 'onTime') return w.t(value === 'false' ? 'feature.lateDelivery' : 'feature.onTimeDelivery');
+  if ((type === 'purchase' || type === 'refund') && name === 'product') return w.t(type === 'purchase' ? 'feature.purchaseOf' : 'feature.refundOf', { value });
+  if (type === 'support_ticket' && name === 'status') return w.t(value === 'opened' ? 'feature.ticketOpened' : 'feature.ticketResolved');
+  return w.t('feature.with', { thing, name, value: bin });
+};
+
+/** The same in English (the API's and the dashboard's words). */
+export const describeFeature = describeFeatureIn(english);

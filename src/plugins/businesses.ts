@@ -30,7 +30,9 @@ declare module 'fastify' {
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     const { store, conversations, outbox, now, log } = app;
-    const alerts = new DetractorAlerts(store, outbox, now, log);
+    // Owners without a language of their own read alerts in their business's, from the served business (made below).
+    const owners: { directory?: BusinessDirectory } = {};
+    const alerts = new DetractorAlerts(store, outbox, now, log, async (id) => (await owners.directory?.get(id))?.settings.locale);
     const dashboard = new DashboardAccess(store, config.publicUrl, now);
     const shared = { store, conversations, outbox, alerts, dashboard, digestSchedule: config.owners.digestSchedule, publicUrl: config.publicUrl, now, log };
     const guard = inFlightGuard();
@@ -102,6 +104,7 @@ export default fp<{ config: Config }>(
           ? log.error({ business: id, reason: err.message }, 'a business cannot be served as stored')
           : log.error({ err, business: id }, 'serving a business failed'),
     });
+    owners.directory = directory;
     await directory.start(config.businessRefreshMs, (err) => log.warn({ err }, 'reading the businesses again failed'));
     app.decorate('businesses', directory);
     app.decorate('alerts', alerts);

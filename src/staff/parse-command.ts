@@ -4,6 +4,7 @@ import { surveyKinds, type Locale, type SurveyKind } from '../domain/surveys.js'
 import { normalizePhone } from '../domain/phone.js';
 import { cleanText } from '../domain/text.js';
 import { isLanguage, languageCodes } from '../dialogs/languages.js';
+import { ownerWords, type OwnerWords } from '../dialogs/prompts/owner-words.js';
 
 /** Who a `/survey` goes to: a phone number (the phone channel), a stored customer, or an explicit channel address. */
 export type SurveyTarget =
@@ -23,6 +24,7 @@ export type Command =
   | { name: 'reply'; surveyId: string; text: string }
   | { name: 'end'; surveyId: string }
   | { name: 'help' }
+  | { name: 'language'; locale?: Locale }
   | { name: 'claim'; code: string }
   | { name: 'staff'; action: 'add'; channel: ChannelName; address: string; role: 'owner' | 'staff' }
   | { name: 'staff'; action: 'remove'; channel: ChannelName; address: string }
@@ -42,29 +44,40 @@ export interface LinkFields {
 export type ParseResult =
   | { type: 'none' }
   | { type: 'command'; command: Command }
-  /** `problem` names the bad part and how to fix it; `usageReply` puts it before the usage line. */
-  | { type: 'invalid'; name: CommandName; problem: string; usage: string };
+  /**
+   * `problem` names the bad part and how to fix it (in English); `words` is the same in any
+   * language; `usageReply` puts it before the usage line.
+   */
+  | { type: 'invalid'; name: CommandName; problem: string; usage: string; words: ProblemWords };
 
-export const usages: Record<CommandName, string> = {
-  survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
-  link: '/link nps|csat|ces [customer id] [context]',
-  qr: '/qr nps|csat|ces [lang=<language code>] [location=…] [staff=…] [product=…] [campaign=…]',
-  stats: '/stats [7d|30d|90d]',
-  digest: '/digest',
-  dashboard: '/dashboard',
-  reply: '/reply <survey id> <text>',
-  end: '/end <survey id>',
-  help: '/help',
-  claim: '/claim <code>',
-  staff: '/staff | /staff add <channel>:<address> [owner|staff] | /staff remove <channel>:<address>',
-};
-
-/** What a staff member reads when a command cannot run: what is wrong and how to fix it, then the usage line. */
-export function usageReply(name: CommandName, problem: string): string {
-  return `${problem}\nUsage: ${usages[name]}`;
+/** A problem as a catalog message (`owner.problem.<key>`), so each reader gets it in their language. */
+export interface ProblemWords {
+  key: string;
+  values?: Record<string, string | number>;
+  /** Why the extra words are wrong (`owner.problem.why.<key>`), for `unexpected`. */
+  why?: { key: string; values?: Record<string, string> };
 }
 
-const commandNames = Object.keys(usages) as CommandName[];
+/** A problem in a reader's language. */
+export function problemText(p: ProblemWords, w: OwnerWords): string {
+  const why: Record<string, string> = p.why ? { why: w.t(`problem.why.${p.why.key}`, p.why.values) } : {};
+  return w.t(`problem.${p.key}`, { ...p.values, ...why });
+}
+
+const commandNames: CommandName[] = ['survey', 'link', 'qr', 'stats', 'digest', 'dashboard', 'reply', 'end', 'help', 'language', 'claim', 'staff'];
+const english = ownerWords('en');
+
+/** How a command is written, in a reader's language (its placeholders translated, the words to type not). */
+export const usageOf = (name: CommandName, w: OwnerWords = english): string => w.t(`command.usage.${name}`, { choices: languageCodes().join('|') });
+
+/** The usage lines in English. */
+export const usages = Object.fromEntries(commandNames.map((n) => [n, usageOf(n)])) as Record<CommandName, string>;
+
+/** What a staff member reads when a command cannot run: what is wrong and how to fix it, then the usage line. */
+export function usageReply(name: CommandName, problem: string, w: OwnerWords = english): string {
+  return `${problem}\n${w.t('command.usageLine', { usage: usageOf(name, w) })}`;
+}
+
 const objectId = /^[a-f0-9]{24}$/i;
 /** One word of a phone number as people write it: digits with + ( ) - . between them. */
 const phoneWord = /^\+?[\d().-]*\d[\d().-]*$/;
@@ -81,18 +94,23 @@ export interface ParseOptions {
 }
 
 /** Thrown inside the parser only: a problem for the usage reply. */
-class Problem extends Error {}
+class Problem extends Error {
+  constructor(readonly words: ProblemWords) {
+    super(problemText(words, english));
+  }
+}
+const problem = (key: string, values?: ProblemWords['values']) => new Problem({ key, ...(values ? { values } : {}) });
 
 const kindOf = (word: string | undefined): SurveyKind => {
-  if (!word) throw new Problem('the survey kind is missing: use nps, csat or ces');
+  if (!word) throw problem('kindMissing');
   const kind = word.toLowerCase() as SurveyKind;
-  if (!surveyKinds.includes(kind)) throw new Problem(`unknown survey kind "${word}": use nps, csat or ces`);
+  if (!surveyKinds.includes(kind)) throw problem('kindUnknown', { word });
   return kind;
 };
 
 const contextOf = (words: readonly string[]): string | undefined => {
   const about = cleanText(words.join(' '));
-  if (about.length > maxContext) throw new Problem(`the context is ${about.length} characters long: keep it to ${maxContext}`);
+  if (about.length > maxContext) throw problem('contextLong', { length: String(about.length), max: String(maxContext) });
   return about || undefined;
 };
 
@@ -108,7 +126,7 @@ function phoneOf(words: readonly string[], country: string): { phone: string; us
     const phone = normalizePhone(words.slice(0, used).join(' '), country);
     if (phone) return { phone, used }; // else: not a number with this many words; try fewer
   }
-  throw new Problem(`"${words.slice(0, Math.max(run, 1)).join(' ')}" is not a phone number: write it in international format such as ${examplePhone}`);
+  throw problem('notPhone', { text: words.slice(0, Math.max(run, 1)).join(' '), example: examplePhone });
 }
 
 /**
@@ -121,8 +139,8 @@ function channelAddressOf(words: readonly string[], country: string): { channel:
   if (!m) return undefined;
   const [, prefix = '', address = ''] = m;
   const channel = prefix.toLowerCase() as ChannelName;
-  if (!channelNames.includes(channel)) throw new Problem(`unknown channel "${prefix}": use ${channelNames.slice(0, -1).join(', ')} or ${channelNames.at(-1)}`);
-  if (!address) throw new Problem(`the address after "${prefix}:" is missing: write e.g. ${exampleAddress(channel)}`);
+  if (!channelNames.includes(channel)) throw problem('channelUnknown', { prefix, channels: english.either(channelNames) });
+  if (!address) throw problem('addressMissing', { prefix, example: exampleAddress(channel) });
   if (channelFacts[channel].address.kind !== 'phone') return { channel, address, used: 1 };
   const { phone, used } = phoneOf([address, ...words.slice(1)], country);
   return { channel, address: phone, used };
@@ -130,7 +148,7 @@ function channelAddressOf(words: readonly string[], country: string): { channel:
 
 function surveyTarget(words: readonly string[], country: string): { target: SurveyTarget; used: number } {
   const [who] = words;
-  if (!who) throw new Problem('the customer is missing: write a phone number, a customer id or channel:address');
+  if (!who) throw problem('customerMissing');
   if (objectId.test(who)) return { target: { type: 'customer', customerId: who.toLowerCase() }, used: 1 };
   const pair = channelAddressOf(words, country);
   if (pair) return { target: { type: 'address', channel: pair.channel, address: pair.address }, used: pair.used };
@@ -138,33 +156,37 @@ function surveyTarget(words: readonly string[], country: string): { target: Surv
     const { phone, used } = phoneOf(words, country);
     return { target: { type: 'phone', phone }, used };
   }
-  throw new Problem(`"${who}" is not a phone number, customer id or channel:address: write e.g. ${examplePhone}, 65f1c0ffee0123456789abcd or ${exampleId}`);
+  throw problem('targetUnknown', { who, phone: examplePhone, id: '65f1c0ffee0123456789abcd', address: exampleId });
 }
 
 /** `location=Main Street staff=Ana lang=es`: each value runs to the next field or the end. */
 function linkFieldsOf(text: string): LinkFields {
   const parts = text.split(/(?:^|\s+)(lang|location|staff|product|campaign)=/i);
   const before = parts[0]?.trim();
-  if (before) throw new Problem(`"${before}" names no field: write e.g. location=Main Street staff=Ana`);
+  if (before) throw problem('noField', { text: before });
   const out: LinkFields = {};
   for (let i = 1; i < parts.length; i += 2) {
     const key = parts[i]!.toLowerCase() as 'lang' | Exclude<keyof LinkFields, 'locale'>;
     const value = cleanText(parts[i + 1] ?? '');
-    if (!value) throw new Problem(`${key}= has no value`);
+    if (!value) throw problem('fieldEmpty', { key });
     if (key === 'lang') {
-      if (!isLanguage(value.toLowerCase())) throw new Problem(`unknown language "${value}": use ${languageCodes().join(', ')}`);
-      out.locale = value.toLowerCase();
+      out.locale = localeOf(value);
     } else {
       const max = key === 'campaign' ? 50 : 100;
-      if (value.length > max) throw new Problem(`${key} is ${value.length} characters long: keep it to ${max}`);
+      if (value.length > max) throw problem('fieldLong', { key, length: String(value.length), max: String(max) });
       out[key] = value;
     }
   }
   return out;
 }
 
-const nothingMore = (extra: readonly string[], why: string) => {
-  if (extra.length) throw new Problem(`unexpected "${extra.join(' ')}": ${why}`);
+const localeOf = (value: string): Locale => {
+  if (!isLanguage(value.toLowerCase())) throw problem('languageUnknown', { value, languages: languageCodes().join(', ') });
+  return value.toLowerCase() as Locale;
+};
+
+const nothingMore = (extra: readonly string[], why: string, values?: Record<string, string>) => {
+  if (extra.length) throw new Problem({ key: 'unexpected', values: { extra: extra.join(' ') }, why: { key: why, ...(values ? { values } : {}) } });
 };
 
 /**
@@ -183,7 +205,7 @@ export function parseCommand(raw: string, options: ParseOptions): ParseResult {
   try {
     return { type: 'command', command: readCommand(name, args, rest.trim(), options) };
   } catch (err) {
-    if (err instanceof Problem) return { type: 'invalid', name, problem: err.message, usage: usages[name] };
+    if (err instanceof Problem) return { type: 'invalid', name, problem: err.message, usage: usages[name], words: err.words };
     throw err;
   }
 }
@@ -193,54 +215,59 @@ function readCommand(name: CommandName, args: string[], rest: string, { country 
     case 'help':
     case 'digest':
     case 'dashboard':
-      nothingMore(args, `/${name} takes nothing after it`);
+      nothingMore(args, 'nothingAfter', { name });
       return { name };
+    case 'language': {
+      const [code, ...extra] = args;
+      nothingMore(extra, 'oneLanguage');
+      return code === undefined ? { name } : { name, locale: localeOf(code) };
+    }
     case 'stats': {
       const [period, ...extra] = args;
       if (period === undefined) return { name, days: 30 };
       const m = /^(7|30|90)d?$/i.exec(period);
-      if (!m) throw new Problem(`"${period}" is not a period: use 7d, 30d or 90d`);
-      nothingMore(extra, '/stats takes one period');
+      if (!m) throw problem('period', { period });
+      nothingMore(extra, 'onePeriod');
       return { name, days: Number(m[1]) as StatsPeriod };
     }
     case 'claim': {
       const [code, ...extra] = args;
-      if (!code) throw new Problem('the code is missing: write the one-time code from the server log');
-      nothingMore(extra, 'the code is one word');
-      if (!/^[\w-]{4,64}$/.test(code)) throw new Problem(`"${code}" is not a claim code: copy the one-time code from the server log`);
+      if (!code) throw problem('codeMissing');
+      nothingMore(extra, 'oneWordCode');
+      if (!/^[\w-]{4,64}$/.test(code)) throw problem('codeInvalid', { code });
       return { name, code };
     }
     case 'reply': {
       const [id] = args;
-      if (!id) throw new Problem('the survey id is missing: copy it from the alert');
-      if (!objectId.test(id)) throw new Problem(`"${id}" is not a survey id: copy the 24-character id from the alert`);
+      if (!id) throw problem('replyIdMissing');
+      if (!objectId.test(id)) throw problem('replyIdInvalid', { id });
       const reply = cleanText(rest.slice(id.length));
-      if (!reply) throw new Problem('the reply text is missing: write it after the survey id');
+      if (!reply) throw problem('replyTextMissing');
       return { name, surveyId: id.toLowerCase(), text: reply };
     }
     case 'end': {
       const [id, ...extra] = args;
-      if (!id) throw new Problem('the survey id is missing: copy it from the forwarded answer');
-      if (!objectId.test(id)) throw new Problem(`"${id}" is not a survey id: copy the 24-character id from the forwarded answer`);
-      nothingMore(extra, '/end takes only the survey id');
+      if (!id) throw problem('endIdMissing');
+      if (!objectId.test(id)) throw problem('endIdInvalid', { id });
+      nothingMore(extra, 'onlySurveyId');
       return { name, surveyId: id.toLowerCase() };
     }
     case 'staff': {
       const [verb, ...words] = args;
       if (!verb) return { name, action: 'list' };
       const action = verb.toLowerCase();
-      if (action !== 'add' && action !== 'remove') throw new Problem(`unknown action "${verb}": use /staff, /staff add or /staff remove`);
-      const example = `${exampleAddress(phoneChannel)} or ${exampleId}`;
-      if (!words.length) throw new Problem(`the identity is missing: write channel:address, e.g. ${example}`);
+      if (action !== 'add' && action !== 'remove') throw problem('staffAction', { verb });
+      const example = english.either([exampleAddress(phoneChannel), exampleId]);
+      if (!words.length) throw problem('identityMissing', { example });
       const who = channelAddressOf(words, country);
-      if (!who) throw new Problem(`"${words[0]}" is not channel:address: write e.g. ${example}`);
+      if (!who) throw problem('notIdentity', { word: words[0]!, example });
       if (action === 'remove') {
-        nothingMore(words.slice(who.used), 'the identity is the last word');
+        nothingMore(words.slice(who.used), 'identityLast');
         return { name, action, channel: who.channel, address: who.address };
       }
       const [role = 'staff', ...extra] = words.slice(who.used);
-      if (!['owner', 'staff'].includes(role.toLowerCase())) throw new Problem(`unknown role "${role}": use owner or staff`);
-      nothingMore(extra, 'the role is the last word');
+      if (!['owner', 'staff'].includes(role.toLowerCase())) throw problem('roleUnknown', { role });
+      nothingMore(extra, 'roleLast');
       return { name, action, channel: who.channel, address: who.address, role: role.toLowerCase() as 'owner' | 'staff' };
     }
     case 'link': {

@@ -1,21 +1,25 @@
 import { commentOf } from '../domain/text.js';
 import { promptsFor } from '../dialogs/prompts/index.js';
+import { ownerWords } from '../dialogs/prompts/owner-words.js';
+import type { Locale } from '../domain/surveys.js';
 import { withButtonsOn } from '../domain/channels.js';
 import type { Inbound, Outbound } from '../domain/channels.js';
-import type { BusinessSettings, Identity, Store, SurveyRecord } from '../store/index.js';
+import type { BusinessSettings, Identity, OwnerIdentity, Store, SurveyRecord } from '../store/index.js';
 import type { Outbox } from '../surveys/outbox.js';
 
 /** How long after the business's last `/reply` the customer's answers are still forwarded. */
 export const replyThreadMs = 7 * 24 * 3_600_000;
 
-/** The owner's copy of a customer's answer, with how to answer back or end the conversation. */
-export function forwardedAnswer(survey: Pick<SurveyRecord, 'id' | 'vars'>, text: string): Outbound {
-  const who = survey.vars.customerName ?? 'the customer';
+/** The owner's copy of a customer's answer, in the owner's language, with how to answer back or end the conversation. */
+export function forwardedAnswer(survey: Pick<SurveyRecord, 'id' | 'vars'>, text: string, locale: Locale = 'en'): Outbound {
+  const w = ownerWords(locale);
+  const who = survey.vars.customerName ?? w.t('customer');
   return {
-    text: `Answer from ${who} (survey ${survey.id}): "${text}"\nReply with: /reply ${survey.id} <your message>. End the conversation with: /end ${survey.id}`,
+    text: w.t('alert.answer', { who, id: survey.id, text }),
+    ...(w.dir === 'rtl' ? { dir: 'rtl' as const } : {}),
     choices: [
-      { label: 'Reply', value: `/reply ${survey.id}` },
-      { label: 'End', value: `/end ${survey.id}` },
+      { label: w.t('button.reply'), value: `/reply ${survey.id}` },
+      { label: w.t('button.end'), value: `/end ${survey.id}` },
     ],
   };
 }
@@ -48,6 +52,12 @@ export class ReplyThreads {
     return Boolean(survey?.thread && survey.thread.until.getTime() > this.now().getTime());
   }
 
+  /** The chat a reply came from, with its staff member's own language (if they still have access and chose one). */
+  private async replier(chat: Identity): Promise<OwnerIdentity[]> {
+    const member = await this.store.staff.identify(this.business.id, chat);
+    return [{ ...chat, ...(member?.locale ? { locale: member.locale } : {}) }];
+  }
+
   /**
    * The customer's answer: queued for the business first (named by the message, so a retry queues
    * nothing twice), then stored on the survey with the message id (a redelivery finds it there).
@@ -57,8 +67,7 @@ export class ReplyThreads {
     const { comment: text } = commentOf(raw);
     if (!text) return { replies: [], queued: [] };
     const { thread } = survey;
-    const to: Identity[] = thread.channel && thread.address ? [{ channel: thread.channel, address: thread.address }] : await this.store.staff.ownerIdentities(survey.businessId);
-    const message = forwardedAnswer(survey, text);
+    const to = thread.channel && thread.address ? await this.replier({ channel: thread.channel, address: thread.address }) : await this.store.staff.ownerIdentities(survey.businessId);
     const queued = await this.outbox.enqueue(
       to.map((t) => ({
         businessId: survey.businessId,
@@ -66,7 +75,7 @@ export class ReplyThreads {
         address: t.address,
         purpose: 'alert' as const,
         surveyId: survey.id,
-        message: withButtonsOn(t.channel, message),
+        message: withButtonsOn(t.channel, forwardedAnswer(survey, text, t.locale ?? this.business.locale)),
         nextAttemptAt: this.now(),
         key: `thread:${survey.id}:${inbound.providerMessageId}:${t.channel}:${t.address}`,
       })),

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ChannelName } from '../domain/channels.js';
-import type { Identity, StaffChange, StaffListing, StaffMember, StaffRole, Store } from '../store/index.js';
+import type { Locale } from '../domain/surveys.js';
+import type { Identity, OwnerIdentity, StaffChange, StaffListing, StaffMember, StaffRole, Store } from '../store/index.js';
 
 export type { Identity, StaffMember } from '../store/index.js';
 
@@ -49,8 +50,17 @@ export class StaffService {
     return { members, changes };
   }
 
-  /** Every channel address of every owner: where alerts and digests go. */
-  ownerIdentities(): Promise<Identity[]> {
+  /**
+   * The language a person reads the bot in, for every address of theirs; `null` goes back to the
+   * business's. False when the address is no one's.
+   */
+  async setLocale(identity: Identity, locale: Locale | null): Promise<boolean> {
+    const member = await this.store.staff.identify(this.businessId, identity);
+    return member ? this.store.staff.setLocale(this.businessId, member.staffId, locale) : false;
+  }
+
+  /** Every channel address of every owner, with the owner's own language: where alerts and digests go. */
+  ownerIdentities(): Promise<OwnerIdentity[]> {
     return this.store.staff.ownerIdentities(this.businessId);
   }
 

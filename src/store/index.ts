@@ -43,7 +43,7 @@ export type { MessageId } from './inbound.js';
 export type { DeliveryStatus, NewOutboxItem, OutboxItem, OutboxPurpose } from './outbox.js';
 export { outboxIdOf } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
-export type { Identity, StaffChange, StaffListing, StaffMember, StaffRole } from './staff.js';
+export type { Identity, OwnerIdentity, StaffChange, StaffListing, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';
 export { mediaPath } from './media.js';
 export { identityOf, identityOfSurvey } from './rollups.js';

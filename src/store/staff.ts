@@ -1,6 +1,7 @@
 import { Schema, Types, type Connection } from 'mongoose';
 import { modelOn, type AnyModel } from './model.js';
 import type { ChannelName } from '../domain/channels.js';
+import type { Locale } from '../domain/surveys.js';
 import { channelsWhere } from '../domain/channel-facts.js';
 import type { WriteGuard } from './write-guard.js';
 import { isDuplicateKey } from './write-guard.js';
@@ -11,6 +12,8 @@ const staffSchema = new Schema(
     businessId: { type: String, required: true },
     role: { type: String, enum: ['owner', 'staff'], required: true },
     name: String,
+    /** The language this person reads the bot's messages in; without one, the business's. */
+    locale: String,
   },
   { timestamps: true, versionKey: false },
 );
@@ -77,6 +80,13 @@ export interface StaffMember {
   staffId: string;
   role: StaffRole;
   name?: string;
+  /** Their own language for what the bot tells them; without one, the business's. */
+  locale?: Locale;
+}
+
+/** An owner's chat address, with the language they chose (if any). */
+export interface OwnerIdentity extends Identity {
+  locale?: Locale;
 }
 
 export interface Identity {
@@ -112,6 +122,7 @@ export class StaffRepository {
       staffId: m._id.toString(),
       role: m.role as StaffRole,
       ...(m.name ? { name: m.name as string } : {}),
+      ...(m.locale ? { locale: m.locale as Locale } : {}),
       identities: identities.filter((i) => String(i.staffId) === m._id.toString()).map((i) => ({ channel: i.channel as ChannelName, address: i.address as string })),
       since: m.createdAt as Date,
     }));
@@ -153,8 +164,16 @@ export class StaffRepository {
   async identify(businessId: string, identity: Identity): Promise<StaffMember | undefined> {
     const found = await this.identities.findOne({ businessId, ...identity }, { staffId: 1 }).lean<Doc>();
     if (!found) return undefined;
-    const member = await this.staff.findById(found.staffId, { role: 1, name: 1 }).lean<Doc>();
-    return member ? { staffId: member._id.toString(), role: member.role as StaffRole, name: (member.name as string | null | undefined) ?? undefined } : undefined;
+    const member = await this.staff.findById(found.staffId, { role: 1, name: 1, locale: 1 }).lean<Doc>();
+    if (!member) return undefined;
+    return { staffId: member._id.toString(), role: member.role as StaffRole, name: (member.name as string | null | undefined) ?? undefined, ...(member.locale ? { locale: member.locale as Locale } : {}) };
+  }
+
+  /** A person's own language (every address of theirs); `null` goes back to the business's. False when no such person. */
+  async setLocale(businessId: string, staffId: string, locale: Locale | null): Promise<boolean> {
+    const change = locale ? { $set: { locale } } : { $unset: { locale: 1 } };
+    const { matchedCount } = await this.staff.updateOne({ _id: new Types.ObjectId(staffId), businessId }, change);
+    return matchedCount > 0;
   }
 
   /**
@@ -178,12 +197,16 @@ export class StaffRepository {
     }
   }
 
-  /** Every channel address of every owner: where alerts and digests go. */
-  async ownerIdentities(businessId: string): Promise<Identity[]> {
-    const owners = await this.staff.find({ businessId, role: 'owner' }, { _id: 1 }).lean<Doc[]>();
+  /** Every channel address of every owner, with the owner's own language if they chose one: where alerts and digests go. */
+  async ownerIdentities(businessId: string): Promise<OwnerIdentity[]> {
+    const owners = await this.staff.find({ businessId, role: 'owner' }, { _id: 1, locale: 1 }).lean<Doc[]>();
     if (!owners.length) return [];
-    const found = await this.identities.find({ businessId, staffId: { $in: owners.map((o) => o._id) } }, { channel: 1, address: 1 }).sort({ _id: 1 }).lean<Doc[]>();
-    return found.map((i) => ({ channel: i.channel as ChannelName, address: i.address as string }));
+    const localeOf = new Map(owners.map((o) => [o._id.toString(), o.locale as Locale | undefined]));
+    const found = await this.identities.find({ businessId, staffId: { $in: owners.map((o) => o._id) } }, { channel: 1, address: 1, staffId: 1 }).sort({ _id: 1 }).lean<Doc[]>();
+    return found.map((i) => {
+      const locale = localeOf.get(String(i.staffId));
+      return { channel: i.channel as ChannelName, address: i.address as string, ...(locale ? { locale } : {}) };
+    });
   }
 
   async hasOwner(businessId: string): Promise<boolean> {

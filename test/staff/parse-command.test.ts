@@ -16,10 +16,11 @@ const usage: Record<CommandName, string> = {
   reply: '/reply <survey id> <text>',
   end: '/end <survey id>',
   help: '/help',
+  language: '/language [en|es|ur]',
   claim: '/claim <code>',
   staff: '/staff | /staff add <channel>:<address> [owner|staff] | /staff remove <channel>:<address>',
 };
-const invalid = (name: CommandName, problem: string): ParseResult => ({ type: 'invalid', name, problem, usage: usage[name] });
+const invalid = (name: CommandName, problem: string): ParseResult => ({ type: 'invalid', name, problem, usage: usage[name], words: expect.anything() as never });
 const notPhone = (text: string) => `"${text}" is not a phone number: write it in international format such as +14155552671`;
 const kinds = 'use nps, csat or ces';
 const channels = 'use sms, telegram, teams, web or whatsapp';

@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError } from '../../errors.js';
 import type { BusinessSettings } from '../../store/index.js';
 import { StaffService } from '../../staff/staff-service.js';
 import { invitationInput } from '../../surveys/deep-links.js';
-import { addStaff, businessLink, createInvitation, removeStaff, staffBody } from '../business-handlers.js';
+import { addStaff, businessLink, createInvitation, removeStaff, setStaffLocale, staffBody, staffLocaleBody } from '../business-handlers.js';
 import type { BusinessApiServices } from '../business-api-services.js';
 import { problems } from './schemas.js';
 
@@ -19,7 +19,9 @@ const role = z.enum(['owner', 'staff']);
 const identity = z.object({ channel: z.enum(channelNames), address: z.string() });
 const staffList = z
   .object({
-    items: z.array(z.object({ id: z.string(), role, name: z.string().nullable(), identities: z.array(identity), since: z.date() })),
+    items: z.array(
+      z.object({ id: z.string(), role, name: z.string().nullable(), locale: z.string().nullable().describe("Their own language; null: the business's"), identities: z.array(identity), since: z.date() }),
+    ),
     changes: z.array(identity.extend({ action: z.enum(['added', 'removed']), role, by: z.string(), at: z.date() })).describe('The latest changes, newest first'),
   })
   .meta({ id: 'Staff' });
@@ -74,7 +76,25 @@ export function businessRoutes(app: FastifyInstance, servicesOf: (business: Busi
     schema: { summary: 'Owners and staff, and the latest changes', description: 'Who has access on which addresses; who gave or took it, and when. Scope: admin.', tags: ['staff'], response: { 200: staffList, ...problems() } },
     handler: async (request) => {
       const { members, changes } = await staffOf(request.business).overview();
-      return { items: members.map((m) => ({ id: m.staffId, role: m.role, name: m.name ?? null, identities: m.identities, since: m.since })), changes };
+      return { items: members.map((m) => ({ id: m.staffId, role: m.role, name: m.name ?? null, locale: m.locale ?? null, identities: m.identities, since: m.since })), changes };
+    },
+  });
+
+  const staffAddress = z.strictObject({ channel: z.enum(channelNames), address: z.string().min(1).max(200) });
+
+  api.patch('/staff/:channel/:address', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'Set a staff member\'s or owner\'s language',
+      description: "The language the person behind this address (every address of theirs) reads alerts, the digest and command answers in; null goes back to the business's. The person can also choose it in chat with /language. 404: no one with access there. Scope: admin.",
+      tags: ['staff'],
+      params: staffAddress,
+      body: staffLocaleBody,
+      response: { 204: z.null(), ...problems(404, 415) },
+    },
+    handler: async (request, reply) => {
+      if (!(await setStaffLocale(staffOf(request.business), request.business.country, request.params, request.body.locale))) throw new NotFoundError('no staff member or owner at that address');
+      return reply.code(204).send(null);
     },
   });
 
@@ -84,7 +104,7 @@ export function businessRoutes(app: FastifyInstance, servicesOf: (business: Busi
       summary: 'Remove a staff member or owner',
       description: 'The person behind this address loses access on every address of theirs at once, on every instance. 404: no one with access there; 409: the last owner, who stays. Scope: admin.',
       tags: ['staff'],
-      params: z.strictObject({ channel: z.enum(channelNames), address: z.string().min(1).max(200) }),
+      params: staffAddress,
       response: { 204: z.null(), ...problems(404, 409) },
     },
     handler: async (request, reply) => {

@@ -14,11 +14,14 @@ export const windowMarginMs = 5 * 60_000;
 
 /**
  * The business's approved template for this use: the one for its purpose, language and survey
- * kind, else the one for its purpose and language with no kind. Owners' notices use `owner`.
+ * kind, else the one for its purpose and language with no kind. Owners' notices use `owner` (in the
+ * owner's language, else any the business has).
  */
 export function templateFor(templates: readonly WhatsappTemplate[], use: TemplateUse): WhatsappTemplate | undefined {
   const of = templates.filter((t) => t.purpose === use.purpose && t.locale === use.locale);
-  return of.find((t) => use.kind !== undefined && t.kind === use.kind) ?? of.find((t) => t.kind === undefined);
+  const found = of.find((t) => use.kind !== undefined && t.kind === use.kind) ?? of.find((t) => t.kind === undefined);
+  // An owner's notice rides whole in its one variable: one in another language still reopens their chat.
+  return found ?? (use.purpose === 'owner' ? templates.find((t) => t.purpose === 'owner') : undefined);
 }
 
 /** `ContentVariables` as Twilio takes them: `{"1": …, "2": …}`, in the template's order. */

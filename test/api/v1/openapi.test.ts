@@ -50,8 +50,8 @@ const examples: Record<string, (ids: Record<string, string>) => { path: string; 
   'PUT /content/{kind}/{locale}': () => ({ path: '/content/csat/es', payload: { messages: {} } }),
   'POST /content/{kind}/{locale}/preview': () => ({ path: '/content/csat/es/preview', payload: { messages: { closing: 'Gracias, {firstName}.' } } }),
 };
-/** Routes tested elsewhere: those that need Telegram (links.test.ts), survey links (test/links/survey-links.test.ts), business-settings.test.ts, staff-management.test.ts, and the operator's (businesses/live-businesses.test.ts). */
-const elsewhere = ['POST /invitations', 'GET /links/telegram', 'POST /links', 'GET /links', 'GET /links/{code}', 'PATCH /links/{code}', 'DELETE /links/{code}', 'PATCH /business', 'GET /staff', 'DELETE /staff/{channel}/{address}', 'POST /businesses', 'GET /businesses', 'GET /businesses/{id}', 'PATCH /businesses/{id}', 'DELETE /businesses/{id}'];
+/** Routes tested elsewhere: those that need Telegram (links.test.ts), survey links (test/links/survey-links.test.ts), business-settings.test.ts, staff-management.test.ts, test/staff/owner-language-spanish.test.ts (a person's language), and the operator's (businesses/live-businesses.test.ts). */
+const elsewhere = ['POST /invitations', 'GET /links/telegram', 'POST /links', 'GET /links', 'GET /links/{code}', 'PATCH /links/{code}', 'DELETE /links/{code}', 'PATCH /business', 'GET /staff', 'DELETE /staff/{channel}/{address}', 'PATCH /staff/{channel}/{address}', 'POST /businesses', 'GET /businesses', 'GET /businesses/{id}', 'PATCH /businesses/{id}', 'DELETE /businesses/{id}'];
 
 describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
