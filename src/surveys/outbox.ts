@@ -6,13 +6,8 @@ import { SendLines } from './send-line.js';
 const maxAttempts = 8;
 /** A send still marked as under way after this long was interrupted: it is marked failed, never sent twice. */
 const lockMs = 5 * 60_000;
-/**
- * Sends under way at once per business and channel for `deliverSoon` (the channel's pacer keeps the
- * provider's rate). Each takes its item, reads its survey, waits for a slot, calls the provider and
- * records the outcome: 100-200 ms on a busy database, so a line of 8 could not keep 100 SMS a second
- * (8 / 0.2 s = 40/s). Up to this many wait at the pacer, whose slot claims then cover many at once.
- */
-export const sendsPerLine = 32;
+/** Sends under way at once per business and channel for `deliverSoon` (the channel's pacer keeps the provider's rate). */
+const sendsPerLine = 8;
 
 /** `cancelled`: a queued message its survey no longer needs (answered, ended, invitation undelivered). */
 export type SendStatus = 'sent' | 'failed' | 'cancelled' | 'retrying' | 'pending' | 'none';
