@@ -62,17 +62,15 @@ const okOf = (runs: LoadResult[]) => `${runs.reduce((a, r) => a + r.ok, 0)}/${ru
 export async function benchPeers(database: { uri: string; engine: string }, db: Db, dbName: string, fakes: Fakes, sizes: PeerSizes, log: (line: string) => void): Promise<PeerFigures> {
   const uri = withDbName(database.uri, dbName);
   const serviceUrl = fakes.connector.serviceUrl;
-  const production = await startProduct(fakes, uri, 'production');
-  const teams = await startProduct(fakes, uri, 'teams');
-  const baseline = sizes.baselineDir
-    ? { production: await startProduct(fakes, uri, 'production', {}, sizes.baselineDir), teams: await startProduct(fakes, uri, 'teams', {}, sizes.baselineDir) }
-    : undefined;
+  // One server with every channel (and one of the baseline): the business the environment describes is
+  // stored data, so servers on one database given different channels would replace each other's, and
+  // the channel left out would refuse every update.
+  const server = await startProduct(fakes, uri, 'all');
+  const before = sizes.baselineDir ? await startProduct(fakes, uri, 'all', {}, sizes.baselineDir) : undefined;
   const peers = { telegram: await startPeer('bench/peers/telegraf-bot.ts', uri, fakes), teams: await startPeer('bench/peers/botbuilder-bot.ts', uri, fakes) };
   const out: PeerChannelFigures[] = [];
   try {
     for (const channel of ['telegram', 'teams'] as const) {
-      const server = channel === 'teams' ? teams : production;
-      const before = baseline && (channel === 'teams' ? baseline.teams : baseline.production);
       const peer = peers[channel];
       const template = await startTemplate(channel, server.url, db, fakes);
       const warm = await cloneCustomers(db, template, sizes.warmUp, bandOf);
@@ -127,7 +125,7 @@ export async function benchPeers(database: { uri: string; engine: string }, db: 
       out.push(figures);
     }
   } finally {
-    await Promise.all([production.stop(), teams.stop(), peers.telegram.stop(), peers.teams.stop(), baseline?.production.stop(), baseline?.teams.stop()]);
+    await Promise.all([server.stop(), peers.telegram.stop(), peers.teams.stop(), before?.stop()]);
   }
   return { database: database.engine, channels: out };
 }

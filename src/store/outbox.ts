@@ -164,6 +164,15 @@ export class OutboxRepository {
     return { depth, oldestDueAt: oldest?.nextAttemptAt };
   }
 
+  /**
+   * Take an item queued just now (never tried) for its first attempt without reading it first; null
+   * when it is not due, or someone took it already (the sweeper, another instance).
+   */
+  async takeFirstAttempt(id: string, now: Date, lockedUntil: Date): Promise<OutboxItem | null> {
+    const doc = await take(this.model, this.guard, 'outbox', { id, attempts: 0 }, lockedUntil, now);
+    return doc ? toItem(doc) : null;
+  }
+
   /** Take a pending item for sending: exactly one caller gets it for a given attempt. */
   async take(item: OutboxItem, lockedUntil: Date): Promise<OutboxItem | null> {
     const doc = await take(this.model, this.guard, 'outbox', item, lockedUntil);

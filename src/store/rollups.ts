@@ -31,6 +31,9 @@ const rollupSchema = new Schema(
   { versionKey: false, minimize: false },
 );
 rollupSchema.index({ businessId: 1, week: 1 });
+// Reads of some cohorts (a prefix such as `tag:`, or 'all' alone) over weeks: only their keys are read,
+// never the rows of the other cohorts of those weeks (products, places, events: they grow with use).
+rollupSchema.index({ businessId: 1, cohort: 1, week: 1, kind: 1 });
 // The sweeper's search for weeks to close.
 rollupSchema.index({ open: 1, week: 1 });
 

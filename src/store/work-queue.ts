@@ -27,12 +27,15 @@ export function nextDue(model: AnyModel, now: Date, ids?: readonly string[]): Pr
   return model.findOne(filter).sort({ nextAttemptAt: 1 }).lean<Doc>();
 }
 
-/** Take a pending item for one attempt (`attempts` as read): exactly one caller gets it, marked `sending` until `lockedUntil`. */
-export function take(model: AnyModel, guard: WriteGuard, collection: string, item: { id: string; attempts: number }, lockedUntil: Date): Promise<Doc | null> {
+/**
+ * Take a pending item for one attempt (`attempts` as read): exactly one caller gets it, marked
+ * `sending` until `lockedUntil`. With `dueBy`, only if it is due by then (an item not read first).
+ */
+export function take(model: AnyModel, guard: WriteGuard, collection: string, item: { id: string; attempts: number }, lockedUntil: Date, dueBy?: Date): Promise<Doc | null> {
   return guard.exclusive({ collection, id: item.id, version: item.attempts }, () =>
     model
       .findOneAndUpdate(
-        { _id: new Types.ObjectId(item.id), state: 'pending', attempts: item.attempts },
+        { _id: new Types.ObjectId(item.id), state: 'pending', attempts: item.attempts, ...(dueBy ? { nextAttemptAt: { $lte: dueBy } } : {}) },
         { $set: { state: 'sending', lockedUntil }, $inc: { attempts: 1 } },
         { returnDocument: 'after' },
       )
