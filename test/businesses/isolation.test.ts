@@ -247,7 +247,7 @@ describe('two businesses in one deployment', () => {
     await app.sweeper.sweep();
     const digestFirst = (await first.lines(owners.first)).filter((l) => l.startsWith('Weekly digest, week of 2026-03-09')).join('\n');
     const digestAcme = (await acme.lines(owners.acme)).filter((l) => l.startsWith('Weekly digest, week of 2026-03-09')).join('\n');
-    expect(digestFirst).toContain('1 responses of 1 sent');
+    expect(digestFirst).toContain('1 response of 1 sent');
     expect(digestFirst).toContain('the first shop was slow');
     expect(digestFirst).not.toMatch(/acme|CSAT/i);
     expect(digestAcme).toContain('acme bread was stale');

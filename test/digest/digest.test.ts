@@ -76,7 +76,7 @@ describe('weekly digest', () => {
     expect(renderDigest(digest).split('\n').at(-1)).toBe('Moved most: vip NPS -100 (NPS +100 to NPS 0)');
     expect(renderDigest(digest, url).split('\n').at(-1)).toBe(`Dashboard: ${url}`);
     expect(renderSmsDigest(digest)).not.toMatch(/More:|undefined/);
-    expect(renderSmsDigest(digest, url)).toMatch(/ 3 detractor\(s\) need a reply\. More: https:\/\/bot\.example\.com\/report$/);
+    expect(renderSmsDigest(digest, url)).toMatch(/ 3 detractors need a reply\. More: https:\/\/bot\.example\.com\/report$/);
   });
 
   it('charts the last 12 weeks of scores from the counters', async () => {

@@ -29,9 +29,9 @@ describe('a Spanish owner of an English business', () => {
   });
 
   it('chooses Spanish with /language and gets answers, alerts and the digest in Spanish', async () => {
-    expect(await ask('/language')).toBe('I write to you in English. Change it with /language and one of: en (English), es (Spanish) or ur (Urdu).');
+    expect(await ask('/language')).toBe('I write to you in English. Change it with /language and one of: en (English), ar (Arabic), es (Spanish), pt (Portuguese) or ur (Urdu).');
     expect(await ask('/language es')).toBe('A partir de ahora te escribo en español.');
-    expect(await ask('/language xx')).toBe('idioma desconocido «xx»: usa en, es, ur\nUso: /language [en|es|ur]');
+    expect(await ask('/language xx')).toBe('idioma desconocido «xx»: usa en, ar, es, pt, ur\nUso: /language [en|ar|es|pt|ur]');
 
     const customer = visitor();
     const started = await (await t.server.app.businesses.get('default'))!.surveys.start({ kind: 'csat', channel: 'web', address: customer, name: 'Ana' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand, usageReply, type CommandName, type ParseOptions, type ParseResult } from '../../src/staff/parse-command.js';
+import { languageCodes } from '../../src/dialogs/languages.js';
 
 const id = '65f1c0ffee0123456789abcd';
 const slash: ParseOptions = { slashOptional: false, country: 'US' };
@@ -9,7 +10,7 @@ const britain: ParseOptions = { slashOptional: false, country: 'GB' };
 const usage: Record<CommandName, string> = {
   survey: '/survey nps|csat|ces <phone | customer id | channel:address> [context]',
   link: '/link nps|csat|ces [customer id] [context]',
-  qr: '/qr nps|csat|ces [lang=<language code>] [location=…] [staff=…] [product=…] [campaign=…]',
+  qr: `/qr nps|csat|ces [lang=${languageCodes().join('|')}] [location=…] [staff=…] [product=…] [campaign=…]`,
   stats: '/stats [7d|30d|90d]',
   digest: '/digest',
   dashboard: '/dashboard',

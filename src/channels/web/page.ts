@@ -31,7 +31,6 @@ export function chatPage({ entry = 'web', locale, header, link }: ChatPageOption
     return `<button data-kind="${kind}" data-testid="start-${kind}">${kindLabel[kind]} (${w.range(min, max).html})</button>`;
   };
   return `<!doctype html>
-<!doctype html>
 <html lang="${w.locale}" dir="${w.dir}">
 <head>
 ${link ? `<base href="${link.basePath}/">\n` : ''}<meta charset="utf-8">
