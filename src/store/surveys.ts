@@ -58,13 +58,12 @@ export class SurveyRepository {
     }
   }
 
-  /**
-   * The newest two surveys of an address, newest first: the open one (if any) and the one before it,
-   * so a redelivered message is recognised even after its survey closed and another opened.
-   */
+  /** The newest two surveys of an address, the open one first also when both have one invitation time (the sort
+   * leaves their order to the server: an answer was lost), so a redelivery is known after its survey closed. */
   async latest(businessId: string, channel: ChannelName, address: string): Promise<SurveyRecord[]> {
     const docs = await this.model.collection.find({ businessId, channel, address }).sort({ invitedAt: -1 }).limit(2).toArray();
-    return (docs as Doc[]).map(toRecord);
+    const records = (docs as Doc[]).map(toRecord);
+    return records[1] && isOpenState(records[1].state) ? records.reverse() : records;
   }
 
   async open(businessId: string, channel: ChannelName, address: string): Promise<SurveyRecord | undefined> {
