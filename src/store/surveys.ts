@@ -97,7 +97,7 @@ export class SurveyRepository {
   async transition(
     from: SurveyRecord,
     next: SurveyDialogFields & { band?: Band },
-    cause: { messageId?: string; owed?: OwedEffect[]; reply?: Outbound[] } = {},
+    cause: { messageId?: string; owed?: OwedEffect[]; reply?: Outbound[]; at?: Date } = {},
   ): Promise<SurveyRecord | null> {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
@@ -107,7 +107,7 @@ export class SurveyRepository {
     const set: Record<string, unknown> = { ...(closed ? { openKey: `closed:${from.id}` } : {}), ...(next.comment !== undefined ? { commented: true } : {}) };
     for (const k of fields) if (next[k] !== undefined) set[k] = next[k];
     // A step's replies wait for the adapter's receipt; any other step drops an older unconfirmed one.
-    if (cause.messageId && cause.reply) set.pendingReply = { messageId: cause.messageId, replies: cause.reply };
+    if (cause.messageId && cause.reply) set.pendingReply = { messageId: cause.messageId, replies: cause.reply, ...(cause.at ? { at: cause.at } : {}) };
     else unset.push('pendingReply');
     const update: Record<string, unknown> = { $set: set, $inc: { rev: 1 } };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));

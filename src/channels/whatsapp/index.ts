@@ -58,6 +58,9 @@ function asBuffer(png: unknown): Buffer {
   throw new TypeError('image.png is not binary data');
 }
 
+/** How far before a reply's recorded time a message Twilio lists may have been created and still be that reply. */
+const sentLookbackMarginMs = 5_000;
+
 /** The content SIDs made for interactive shapes, per process (a few per business: one per scale and language). */
 const maxCachedContents = 500;
 
@@ -122,6 +125,21 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     return create(to, { contentSid: sid, contentVariables: JSON.stringify(variables) });
   };
 
+  /**
+   * Of replies handed over before (at or after `since`) and never confirmed, those Twilio shows no
+   * message for: the server may have died after sending them and before recording it. Twilio's
+   * message list is newest first, its times whole seconds: 5 s of margin for those and the clocks.
+   */
+  const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {
+    const from = since.getTime() - sentLookbackMarginMs;
+    const sent = (await client.messages.list({ to: `whatsapp:${to}`, pageSize: 20, limit: 20 })).filter((m) => m.dateCreated.getTime() >= from).map((m) => m.body);
+    return replies.filter((reply) => {
+      const at = sent.indexOf(reply.text);
+      if (at >= 0) sent.splice(at, 1);
+      return at < 0;
+    });
+  };
+
   const windowOpen = async (to: string): Promise<boolean> => {
     const last = await deps.windows.lastInbound(to);
     return last !== undefined && deps.now().getTime() - last.getTime() < windowMs - windowMarginMs;
@@ -162,6 +180,6 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
       }
     },
   };
-  if (deps.product) whatsappReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, windows: deps.windows, deps: deps.product, send: (to, m) => channel.send(to, m) });
+  if (deps.product) whatsappReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, windows: deps.windows, deps: deps.product, send: (to, m) => channel.send(to, m), unsent });
   return channel;
 }

@@ -17,6 +17,8 @@ export interface WhatsappReceiver {
   windows: { wrote(address: string, at: Date): Promise<void> };
   deps: ChannelDeps;
   send(to: string, message: Outbound): Promise<Delivery>;
+  /** Of replies first handed over at or after `since`, those the provider shows no message for. */
+  unsent(to: string, replies: Outbound[], since: Date): Promise<Outbound[]>;
 }
 
 export const whatsappReceivers = receivers<WhatsappReceiver>();
@@ -84,7 +86,7 @@ export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRou
         });
 
         scope.post(whatsappInboundPath, async (request, reply) => {
-          const { deps, defaultCountry, windows, send } = receiverOf(request);
+          const { deps, defaultCountry, windows, send, unsent } = receiverOf(request);
           const parsed = inboundBody.safeParse(request.body);
           if (!parsed.success) return badRequest(reply, describeIssues(parsed.error).join('; '));
           const { MessageSid, From, Body, ButtonPayload, ListId, ProfileName } = parsed.data;
@@ -106,9 +108,11 @@ export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRou
             ...(ProfileName ? { displayName: ProfileName } : {}),
             replyReceipts: true,
           });
-          if (result.duplicate) request.log.info({ resent: result.replies.length }, 'whatsapp redelivery recognised; nothing done again');
+          // Replies never confirmed: sent again, but for those Twilio already has (the server died after sending them).
+          const owed = result.duplicate && result.repliedSince && result.replies.length ? await unsent(address, result.replies, result.repliedSince) : result.replies;
+          if (result.duplicate) request.log.info({ resent: owed.length, alreadySent: result.replies.length - owed.length }, 'whatsapp redelivery recognised; nothing done again');
           // A tap that did not count says why (WhatsApp has no toast), then whatever the dialog says.
-          const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...result.replies] : result.replies;
+          const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...owed] : owed;
           let allSent = true;
           for (const message of replies) {
             const delivery = await send(address, message);
