@@ -62,6 +62,8 @@ export interface FakeWhatsapp {
   contents: Map<string, FakeContent>;
   /** Sends refused because they were free-form (or unapproved content) outside the window: error 63016. */
   refusals: { outsideWindow: number; limits: number; unapproved: number };
+  /** How many times the bot listed the messages it sent (a Messages.json read). */
+  lookups: { made: number };
   /** An approved template the business registered with WhatsApp (its body with {{1}}, {{2}} …). */
   addTemplate(body: string, approval?: Approval): string;
   /** The next free-form send is refused with 63016 whatever the window says (our reading was wrong). */
@@ -106,6 +108,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   const forcedClosed = new Set<string>();
   const refusals = { outsideWindow: 0, limits: 0, unapproved: 0 };
   let answersToLose = 0;
+  const lookups = { made: 0 };
   const contentSid = () => `HX${randomBytes(16).toString('hex')}`;
 
   const createContent = (res: ServerResponse, json: { types?: FakeContent['types'] }) => {
@@ -185,6 +188,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
 
   /** Messages.json read as Twilio lists it: filtered by To (and From), newest first, one page. */
   const listMessages = (res: ServerResponse, query: URLSearchParams) => {
+    lookups.made += 1;
     const to = query.get('To');
     const from = query.get('From');
     const size = Math.min(Number(query.get('PageSize') ?? 50) || 50, 1_000);
@@ -257,6 +261,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     messages,
     contents,
     refusals,
+    lookups,
     addTemplate(body, approval = 'approved') {
       const content: FakeContent = { sid: contentSid(), types: { 'twilio/text': { body } }, approval };
       contents.set(content.sid, content);
