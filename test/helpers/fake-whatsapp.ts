@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { newSid, twilioWebhookHeaders } from './fake-twilio.js';
+import { errorJson, newSid, readBody, signedTwilioPost, twilioWebhookHeaders } from './fake-twilio.js';
 
 /**
  * A loopback Twilio for WhatsApp: the Messages API as it treats `whatsapp:` addresses and the
@@ -82,17 +82,6 @@ export interface FakeWhatsapp {
 }
 
 const windowMs = 24 * 3_600_000;
-
-function errorJson(res: ServerResponse, status: number, code: number, message: string) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 const fill = (text: string, vars: Record<string, string>) => text.replace(/\{\{(\d+)\}\}/g, (_, n: string) => vars[n] ?? `{{${n}}}`);
 
@@ -218,10 +207,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  const signedPost = (app: FastifyInstance, url: string, params: Record<string, string>, signature?: string) => {
-    const { pathname } = new URL(url);
-    return app.inject({ method: 'POST', url: pathname, headers: twilioWebhookHeaders(authToken, url, params, signature), payload: new URLSearchParams(params).toString() });
-  };
+  const signedPost = (app: FastifyInstance, url: string, params: Record<string, string>, signature?: string) => signedTwilioPost(app, authToken, url, params, signature);
 
   const inbound: FakeWhatsapp['inbound'] = (from, what, opts = {}) => {
     lastInbound.set(from, now().getTime());

@@ -1,10 +1,11 @@
-import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { describeIssues } from '../../errors.js';
 import { normalizePhone } from '../../domain/phone.js';
-import { receivers, type ChannelDeps, type ChannelRoutes, type Delivery, type DeliveryUpdate, type Outbound } from '../channel.js';
+import { receivers, type ChannelDeps, type ChannelRoutes, type Delivery, type Outbound } from '../channel.js';
+import { required, statusBody, statusMap } from '../twilio/forms.js';
+import { twilioSignedScope } from '../twilio/signed-scope.js';
 import { tapOf } from './render.js';
 
 export const whatsappInboundPath = '/webhooks/twilio/whatsapp';
@@ -23,8 +24,6 @@ export interface WhatsappReceiver {
 
 export const whatsappReceivers = receivers<WhatsappReceiver>();
 
-const required = (name: string) => z.string({ error: `${name} is required` }).min(1, `${name} is required`);
-
 /** The form Twilio posts for a WhatsApp message: a tap carries ButtonPayload (quick reply) or ListId (list picker). */
 const inboundBody = z.object({
   MessageSid: required('MessageSid'),
@@ -35,26 +34,6 @@ const inboundBody = z.object({
   ProfileName: z.string().max(256).optional(),
 });
 
-const statusBody = z.object({
-  MessageSid: required('MessageSid'),
-  MessageStatus: required('MessageStatus'),
-  ErrorCode: z.string().optional(),
-});
-
-/** Twilio's WhatsApp message statuses folded into ours (read receipts included). */
-const statusMap: Record<string, DeliveryUpdate['status']> = {
-  accepted: 'queued',
-  scheduled: 'queued',
-  queued: 'queued',
-  sending: 'sent',
-  sent: 'sent',
-  delivered: 'delivered',
-  read: 'read',
-  undelivered: 'undelivered',
-  failed: 'failed',
-  canceled: 'failed',
-};
-
 const badRequest = (reply: FastifyReply, message: string) => reply.code(400).send({ error: 'bad_request', message });
 const emptyTwiml = new twilio.twiml.MessagingResponse().toString();
 
@@ -64,26 +43,11 @@ const emptyTwiml = new twilio.twiml.MessagingResponse().toString();
  * TwiML cannot carry. So a reply is sent before the webhook is answered, as on Telegram.
  */
 export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRoutes {
-  const base = publicUrl.replace(/\/+$/, '');
   return {
     name: 'whatsapp',
     async register(app, channelOf) {
       await app.register(async function whatsappWebhooks(scope: FastifyInstance): Promise<void> {
-        scope.removeAllContentTypeParsers();
-        await scope.register(formbody);
-        const received = new WeakMap<FastifyRequest, WhatsappReceiver>();
-        const receiverOf = (request: FastifyRequest) => received.get(request)!;
-        scope.addHook('onRequest', async (request) => {
-          received.set(request, await whatsappReceivers.of(channelOf, request));
-        });
-        scope.addHook('preHandler', async (request, reply) => {
-          const signature = request.headers['x-twilio-signature'];
-          const params = (request.body ?? {}) as Record<string, unknown>;
-          if (typeof signature !== 'string' || !twilio.validateRequest(receiverOf(request).authToken, signature, base + request.originalUrl, params)) {
-            request.log.warn({ url: request.url }, 'whatsapp webhook refused: missing or wrong X-Twilio-Signature');
-            return reply.code(403).send({ error: 'forbidden', message: 'Missing or invalid X-Twilio-Signature.' });
-          }
-        });
+        const receiverOf = await twilioSignedScope(scope, { publicUrl, receivers: whatsappReceivers, channelOf, name: 'whatsapp' });
 
         scope.post(whatsappInboundPath, async (request, reply) => {
           const { deps, defaultCountry, windows, send, unsent } = receiverOf(request);
