@@ -19,7 +19,7 @@ import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/store/embedded-database.js';
 import { databaseEngine, databaseUri, ferretDbUri, uniqueDbName } from '../helpers/database.js';
-import { Rng, seedSurveys, serverEnv, startFakes, withDbName, type Fakes } from './crash-rig.js';
+import { Rng, seedSurveys, serverEnv, startFakes, whatsappEnv, withDbName, type Fakes } from './crash-rig.js';
 import { sendWithCrashes } from './crash-traffic.js';
 import { countedSoFar, report, verify } from './crash-verdict.js';
 import { startFerretDbProcess, type FerretDbProcess } from '../helpers/ferretdb-process.js';
@@ -59,8 +59,8 @@ describe('crash and retry', () => {
       await conn.dropDatabase().catch(() => {});
       await conn.close();
     });
-    // The web chat on, as `npm start` has it; its visitors all come from this one address.
-    const env = { ...serverEnv(fakes, withDbName(uri, dbName)), WEB_CHAT_ENABLED: 'true', WEB_CHAT_VISITORS_PER_HOUR: '10000' };
+    // The web chat on, as `npm start` has it (its visitors all come from this one address), and WhatsApp.
+    const env = { ...serverEnv(fakes, withDbName(uri, dbName)), ...whatsappEnv(fakes), WEB_CHAT_ENABLED: 'true', WEB_CHAT_VISITORS_PER_HOUR: '10000' };
     const server: ServerProcess = await startServerProcess(env, await freePort());
     cleanups.push(() => server.stop());
 
