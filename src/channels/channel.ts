@@ -55,11 +55,18 @@ export interface ChannelRoutes {
   register(app: FastifyInstance, channelOf: ChannelOf): void | Promise<void>;
 }
 
+/** Each channel's receiver of one kind: added with the channel, read by the kind's routes. */
+export interface Receivers<R> {
+  add<C extends Channel>(channel: C, receiver: R): C;
+  /** The receiver of the channel of the business a request's path names; a NotFoundError (404) when it has none. */
+  of(channelOf: ChannelOf, request: FastifyRequest): Promise<R>;
+}
+
 /**
  * What a kind's routes need of each channel made of that kind (its secret, its SDK's handler),
  * kept beside the channel rather than on it, so the sending side of `Channel` stays the same for all.
  */
-export function receivers<R>() {
+export function receivers<R>(): Receivers<R> {
   const byChannel = new WeakMap<Channel, R>();
   return {
     add<C extends Channel>(channel: C, receiver: R): C {
@@ -72,4 +79,13 @@ export function receivers<R>() {
       return receiver;
     },
   };
+}
+
+/** A picture's bytes as given, or as they come back from the outbox (a BSON Binary, not a Buffer). */
+export function asBuffer(png: unknown): Buffer {
+  if (Buffer.isBuffer(png)) return png;
+  const bytes = (png as { buffer?: unknown } | null)?.buffer;
+  if (bytes instanceof Uint8Array) return Buffer.from(bytes);
+  if (png instanceof Uint8Array) return Buffer.from(png);
+  throw new TypeError('image.png is not binary data');
 }

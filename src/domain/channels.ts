@@ -105,6 +105,12 @@ export interface InboundResult {
   /** Call once the replies reached the provider (for `Inbound.replyReceipts`). */
   delivered?: () => Promise<void>;
   /**
+   * On a duplicate whose replies are here again: they were first handed to the adapter at or after
+   * this time. An adapter that can ask its provider what it sent since (WhatsApp) sends only those
+   * missing, so a kill between its send and the receipt sends nothing twice.
+   */
+  repliedSince?: Date;
+  /**
    * For a tapped button: whether it counted. A tap on a question already answered, of a survey that
    * ended, or with a value that is not a choice changes nothing and sends nothing; `notice` says why
    * in the customer's language (Telegram shows it as the tap's toast).

@@ -192,7 +192,9 @@ export class InboundPipeline {
       if (seen) {
         // Handled before. If its replies never reached the provider (the server died before answering), send them now.
         const unconfirmed = inbound.replyReceipts && seen.pendingReply?.messageId === id && !this.repliedHere.has(`${channel}:${id}`);
-        return unconfirmed && seen.pendingReply ? { duplicate: true, replies: seen.pendingReply.replies, delivered: this.receipt(inbound, seen.id) } : duplicate;
+        if (!unconfirmed || !seen.pendingReply) return duplicate;
+        const { replies: again, at } = seen.pendingReply;
+        return { duplicate: true, replies: again, ...(at ? { repliedSince: at } : {}), delivered: this.receipt(inbound, seen.id) };
       }
       const open = recent[0] && isOpen(recent[0].state) ? recent[0] : undefined;
       if (input.type === 'choice') {

@@ -60,8 +60,8 @@ export const surveySchema = new Schema(
      * sweeper queues what a crash left), each under a name of its own, then cleared.
      */
     owed: { type: [Schema.Types.Mixed], default: undefined },
-    /** The replies to `messageId`, kept until the adapter confirms it delivered them. */
-    pendingReply: { messageId: String, replies: Schema.Types.Mixed },
+    /** The replies to `messageId`, kept until the adapter confirms it delivered them; `at`: when they were written. */
+    pendingReply: { messageId: String, replies: Schema.Types.Mixed, at: Date },
     /**
      * The closed loop, oldest first: the business's answers (`/reply`, `by` the staff id) and the
      * customer's answers to them (`by: 'customer'`).
@@ -164,7 +164,7 @@ export interface SurveyRecord extends SurveyDialogFields {
   firstPurchaseMonth?: string;
   inbound: string[];
   owed: OwedEffect[];
-  pendingReply?: { messageId: string; replies: Outbound[] };
+  pendingReply?: { messageId: string; replies: Outbound[]; at?: Date };
   /** When an anonymous respondent (web chat, widget, link) left a phone number or e-mail: they are identified since. */
   identifiedAt?: Date;
   replies: Array<{ text: string; at: Date; by: string }>;
@@ -261,7 +261,7 @@ export function toRecord(d: Doc): SurveyRecord {
     ...(typeof d.firstPurchaseMonth === 'string' ? { firstPurchaseMonth: d.firstPurchaseMonth } : {}),
     inbound: (d.inbound as string[] | undefined) ?? [],
     owed: (d.owed as OwedEffect[] | undefined) ?? [],
-    pendingReply: opt<{ messageId: string; replies: Outbound[] }>(d.pendingReply),
+    pendingReply: opt<{ messageId: string; replies: Outbound[]; at?: Date }>(d.pendingReply),
     ...(d.identifiedAt ? { identifiedAt: d.identifiedAt as Date } : {}),
     replies: (d.replies as SurveyRecord['replies'] | undefined) ?? [],
     thread: threadOf(d.thread),

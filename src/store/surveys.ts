@@ -58,13 +58,12 @@ export class SurveyRepository {
     }
   }
 
-  /**
-   * The newest two surveys of an address, newest first: the open one (if any) and the one before it,
-   * so a redelivered message is recognised even after its survey closed and another opened.
-   */
+  /** The newest two surveys of an address, the open one first also when both have one invitation time (the sort
+   * leaves their order to the server: an answer was lost), so a redelivery is known after its survey closed. */
   async latest(businessId: string, channel: ChannelName, address: string): Promise<SurveyRecord[]> {
     const docs = await this.model.collection.find({ businessId, channel, address }).sort({ invitedAt: -1 }).limit(2).toArray();
-    return (docs as Doc[]).map(toRecord);
+    const records = (docs as Doc[]).map(toRecord);
+    return records[1] && isOpenState(records[1].state) ? records.reverse() : records;
   }
 
   async open(businessId: string, channel: ChannelName, address: string): Promise<SurveyRecord | undefined> {
@@ -98,7 +97,7 @@ export class SurveyRepository {
   async transition(
     from: SurveyRecord,
     next: SurveyDialogFields & { band?: Band },
-    cause: { messageId?: string; owed?: OwedEffect[]; reply?: Outbound[] } = {},
+    cause: { messageId?: string; owed?: OwedEffect[]; reply?: Outbound[]; at?: Date } = {},
   ): Promise<SurveyRecord | null> {
     const _id = new Types.ObjectId(from.id);
     const closed = !isOpenState(next.state);
@@ -108,7 +107,7 @@ export class SurveyRepository {
     const set: Record<string, unknown> = { ...(closed ? { openKey: `closed:${from.id}` } : {}), ...(next.comment !== undefined ? { commented: true } : {}) };
     for (const k of fields) if (next[k] !== undefined) set[k] = next[k];
     // A step's replies wait for the adapter's receipt; any other step drops an older unconfirmed one.
-    if (cause.messageId && cause.reply) set.pendingReply = { messageId: cause.messageId, replies: cause.reply };
+    if (cause.messageId && cause.reply) set.pendingReply = { messageId: cause.messageId, replies: cause.reply, ...(cause.at ? { at: cause.at } : {}) };
     else unset.push('pendingReply');
     const update: Record<string, unknown> = { $set: set, $inc: { rev: 1 } };
     if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, 1]));

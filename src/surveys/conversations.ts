@@ -82,6 +82,7 @@ export class Conversations {
       messageId: cause.messageId,
       owed,
       reply: cause.keepReplies && outbound.length ? outbound : undefined,
+      at: now,
     });
     if (!updated) return null;
     if (updated.owed.some((o) => o.type === 'webhook')) this.webhooks.queue(updated.businessId, updated.id);

@@ -1,12 +1,12 @@
 /**
  * Crash fault test ("One inbound pipeline on a storage seam"): a server in a child process is
- * SIGKILLed at random moments while customers (SMS, Telegram, web chat) reply with their score and
+ * SIGKILLed at random moments while customers (SMS, Telegram, web chat, WhatsApp) reply with their score and
  * then their comment, on every database the product supports; then the database (FerretDB) is,
  * while customers reply with their score. The providers' retries are then replayed. Every answer
  * and comment must be stored exactly once, every customer must get each reply exactly once, and the
  * counters, once the week is recounted (`npm run counters -- rebuild`), must show every one of them:
- *   crash (server killed) on mongo-java-server: answers 120, comments 120, web 20, lost 0, duplicated 0, counted twice 0, uncounted 0
- *   crash (server killed) on ferretdb: answers 50, comments 50, web 10, lost 0, duplicated 0, counted twice 0, uncounted 0
+ *   crash (server killed) on mongo-java-server: answers 136, comments 136, web 20, whatsapp 16, lost 0, duplicated 0, counted twice 0, uncounted 0
+ *   crash (server killed) on ferretdb: answers 60, comments 60, web 10, whatsapp 10, lost 0, duplicated 0, counted twice 0, uncounted 0
  * The database phase ends with an outage longer than the driver waits (see outage.ts):
  *   database outage: webhooks answered during it 24, 5xx 24, other 0; /readyz probes 5, 503 5
  *   database outage on ferretdb: answers 24, lost 0, duplicated 0, counted twice 0, uncounted 0
@@ -19,7 +19,7 @@ import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/store/embedded-database.js';
 import { databaseEngine, databaseUri, ferretDbUri, uniqueDbName } from '../helpers/database.js';
-import { Rng, seedSurveys, serverEnv, startFakes, withDbName, type Fakes } from './crash-rig.js';
+import { Rng, seedSurveys, serverEnv, startFakes, whatsappEnv, withDbName, type Fakes } from './crash-rig.js';
 import { sendWithCrashes } from './crash-traffic.js';
 import { countedSoFar, report, verify } from './crash-verdict.js';
 import { startFerretDbProcess, type FerretDbProcess } from '../helpers/ferretdb-process.js';
@@ -41,8 +41,8 @@ afterAll(async () => {
  * a second here, so it gets fewer customers and two kills.
  */
 const databases = [
-  { label: 'the suite’s server', engine: databaseEngine, uri: databaseUri, mix: { count: 100, web: 20, comments: true }, kills: [2, 3] as [number, number] },
-  { label: 'FerretDB', engine: () => 'ferretdb', uri: ferretDbUri, mix: { count: 40, web: 10, comments: true }, kills: [2, 2] as [number, number] },
+  { label: 'the suite’s server', engine: databaseEngine, uri: databaseUri, mix: { count: 100, web: 20, whatsapp: 16, comments: true }, kills: [2, 3] as [number, number] },
+  { label: 'FerretDB', engine: () => 'ferretdb', uri: ferretDbUri, mix: { count: 40, web: 10, whatsapp: 10, comments: true }, kills: [2, 2] as [number, number] },
 ];
 
 describe('crash and retry', () => {
@@ -59,8 +59,8 @@ describe('crash and retry', () => {
       await conn.dropDatabase().catch(() => {});
       await conn.close();
     });
-    // The web chat on, as `npm start` has it; its visitors all come from this one address.
-    const env = { ...serverEnv(fakes, withDbName(uri, dbName)), WEB_CHAT_ENABLED: 'true', WEB_CHAT_VISITORS_PER_HOUR: '10000' };
+    // The web chat on, as `npm start` has it (its visitors all come from this one address), and WhatsApp.
+    const env = { ...serverEnv(fakes, withDbName(uri, dbName)), ...whatsappEnv(fakes), WEB_CHAT_ENABLED: 'true', WEB_CHAT_VISITORS_PER_HOUR: '10000' };
     const server: ServerProcess = await startServerProcess(env, await freePort());
     cleanups.push(() => server.stop());
 

@@ -6,6 +6,8 @@
 import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
 import { startFakeTelegram, textUpdate, nextUpdateId, type FakeTelegram } from '../helpers/fake-telegram.js';
 import { inboundSmsParams, newSid, startFakeTwilio, twilioWebhookHeaders, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { startFakeWhatsapp, type FakeWhatsapp } from '../helpers/fake-whatsapp.js';
+import { startTwilioSplit } from '../helpers/provider-router.js';
 import { sleep } from './children.js';
 import { httpRequest, is2xx, type HttpResult } from './http.js';
 import type { ServerProcess } from './server-process.js';
@@ -31,24 +33,38 @@ const publicUrl = 'https://bot.example.test';
 const accountSid = newSid('AC');
 const authToken = 'fault-test-auth-token-0123456789';
 const botNumber = '+15005550006';
+const whatsappSender = 'whatsapp:+15005550007';
 const telegramToken = '555000777:AAG-fault-test-token-for-the-fake-bot';
 const webhookSecret = 'fault-test-webhook-secret-0123456789';
 export const apiKey = 'fault-test-api-key-0123456789';
 
 export interface Fakes {
   twilio: FakeTwilio;
+  whatsapp: FakeWhatsapp;
+  /** TWILIO_API_BASE_URL: one origin for the account's SMS and WhatsApp fakes. */
+  twilioApi: string;
+  /** The business's approved WhatsApp invitation (an invitation goes outside the 24-hour window). */
+  whatsappTemplates: string;
   telegram: FakeTelegram;
   close(): Promise<void>;
 }
 
 export async function startFakes(): Promise<Fakes> {
   const fakeTwilio = await startFakeTwilio({ accountSid, authToken, publicUrl });
+  const fakeWhatsapp = await startFakeWhatsapp({ accountSid, authToken, publicUrl });
+  const split = await startTwilioSplit(fakeTwilio.baseUrl, fakeWhatsapp.baseUrl);
+  const invitation = fakeWhatsapp.addTemplate('{{1}} would like your opinion: how likely are you to recommend us to a friend? Reply 0-10.');
   const fakeTelegram = await startFakeTelegram({ token: telegramToken });
   return {
     twilio: fakeTwilio,
+    whatsapp: fakeWhatsapp,
+    twilioApi: split.url,
+    whatsappTemplates: JSON.stringify([{ purpose: 'invitation', locale: 'en', contentSid: invitation, variables: ['business'] }]),
     telegram: fakeTelegram,
     close: async () => {
+      await split.close().catch(() => {});
       await fakeTwilio.close().catch(() => {});
+      await fakeWhatsapp.close().catch(() => {});
       await fakeTelegram.close().catch(() => {});
     },
   };
@@ -91,6 +107,15 @@ export function serverEnv(fakes: Fakes, mongodbUri: string): Record<string, stri
   };
 }
 
+/**
+ * WhatsApp on the same Twilio account, with its approved invitation template: the account's API is
+ * then the split origin (SMS and WhatsApp fakes behind one TWILIO_API_BASE_URL). Tests that measure
+ * SMS pacing leave it out, so their sends reach the SMS fake with no hop between.
+ */
+export function whatsappEnv(fakes: Fakes): Record<string, string> {
+  return { TWILIO_API_BASE_URL: fakes.twilioApi, TWILIO_WHATSAPP_FROM: whatsappSender, WHATSAPP_TEMPLATES: fakes.whatsappTemplates };
+}
+
 /** One message a customer sends, and every delivery of it the "provider" (or the chat page) made. */
 export interface Delivery {
   /** MessageSid, update_id or the web chat's message id: the same on every delivery. */
@@ -100,13 +125,13 @@ export interface Delivery {
   body: string;
   /** Every delivery's outcome, when it started (`from`) and when it ended (`at`). */
   deliveries: Array<HttpResult & { at: number; from?: number }>;
-  /** Replies that reached the customer in the answers to 2xx deliveries (SMS TwiML, the web chat's JSON). */
+  /** Replies that reached the customer in the answers to 2xx deliveries (SMS TwiML, the web chat's JSON; WhatsApp's go through the API). */
   twimlReplies: number;
 }
 
 /** One customer's score reply and, when the run has the comment step, the comment sent after it was accepted. */
 export interface Answer extends Delivery {
-  channel: 'sms' | 'telegram' | 'web';
+  channel: 'sms' | 'telegram' | 'web' | 'whatsapp';
   address: string;
   score: number;
   comment?: Delivery & { text: string };
@@ -132,6 +157,12 @@ function telegramMessage(chatId: number, text: string): Delivery {
   };
 }
 
+/** A WhatsApp message as Twilio posts it (signed form; the same MessageSid on every delivery). */
+function whatsappMessage(fakes: Fakes, phone: string, text: string): Delivery {
+  const { url, params, headers } = fakes.whatsapp.inbound(phone, text);
+  return { providerMessageId: params.MessageSid!, path: new URL(url).pathname, headers, body: new URLSearchParams(params).toString(), deliveries: [], twimlReplies: 0 };
+}
+
 let webMessages = 0;
 /** What the chat page posts: its own message id, kept when it sends the message again. */
 function webMessage(visitorId: string, text: string): Delivery {
@@ -139,8 +170,9 @@ function webMessage(visitorId: string, text: string): Delivery {
   return { providerMessageId: `${visitorId}:${messageId}`, path: `/chat/api/visitors/${visitorId}/messages`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messageId, text }), deliveries: [], twimlReplies: 0 };
 }
 
-function answerOf(channel: Answer['channel'], address: string, score: number, comment: string | undefined): Answer {
-  const message = (text: string) => (channel === 'sms' ? smsMessage(address, text) : channel === 'telegram' ? telegramMessage(Number(address), text) : webMessage(address, text));
+function answerOf(fakes: Fakes, channel: Answer['channel'], address: string, score: number, comment: string | undefined): Answer {
+  const messageOn = { sms: smsMessage, telegram: (to: string, text: string) => telegramMessage(Number(to), text), web: webMessage, whatsapp: (to: string, text: string) => whatsappMessage(fakes, to, text) };
+  const message = (text: string) => messageOn[channel](address, text);
   return { channel, address, score, ...message(String(score)), ...(comment ? { comment: { ...message(comment), text: comment } } : {}) };
 }
 
@@ -148,6 +180,7 @@ function answerOf(channel: Answer['channel'], address: string, score: number, co
 export function sentTo(fakes: Fakes, answer: Pick<Answer, 'channel' | 'address'>): number {
   if (answer.channel === 'sms') return fakes.twilio.messages.filter((m) => m.to === answer.address).length;
   if (answer.channel === 'web') return 0;
+  if (answer.channel === 'whatsapp') return fakes.whatsapp.to(answer.address).length;
   return fakes.telegram.sent(answer.address).length;
 }
 
@@ -160,15 +193,16 @@ export interface Seeded {
 
 export const keyOf = (a: Pick<Answer, 'channel' | 'address'>) => `${a.channel}:${a.address}`;
 
-/** Who takes part: customers on SMS and Telegram (half each), web chat visitors, and whether each then comments. */
+/** Who takes part: customers on SMS and Telegram (half each), web chat visitors, WhatsApp customers, and whether each then comments. */
 export interface Mix {
   count: number;
   web?: number;
+  whatsapp?: number;
   comments?: boolean;
 }
 
 /**
- * `count` SMS and Telegram NPS surveys (half each) through the REST API, `web` web chat visitors
+ * `count` SMS and Telegram NPS surveys (half each) and `whatsapp` WhatsApp ones through the REST API, `web` web chat visitors
  * through the chat's own endpoint, and the score (and comment) each customer will reply (`offset`
  * starts the customers further on, for a second batch). Resolves when every invitation reached its
  * fake provider exactly once and every visitor's survey was started.
@@ -178,7 +212,13 @@ export async function seedSurveys(server: ServerProcess, fakes: Fakes, mix: Mix 
   const answers: Answer[] = [];
   const comment = (i: number) => (mix.comments ? commentText(i) : undefined);
   for (let i = offset; i < offset + mix.count; i++) {
-    answers.push(i % 2 === 0 ? answerOf('sms', `+1415555${String(3000 + i)}`, i % 11, comment(i)) : answerOf('telegram', String(810_000_000 + i), i % 11, comment(i)));
+    answers.push(i % 2 === 0 ? answerOf(fakes, 'sms', `+1415555${String(3000 + i)}`, i % 11, comment(i)) : answerOf(fakes, 'telegram', String(810_000_000 + i), i % 11, comment(i)));
+  }
+  // WhatsApp customers spread among them, so the kills come while some of them are answered.
+  const whatsapp = mix.whatsapp ?? 0;
+  for (let j = 0; j < whatsapp; j++) {
+    const i = offset + j;
+    answers.splice(Math.floor(((j + 0.5) * mix.count) / whatsapp) + j, 0, answerOf(fakes, 'whatsapp', `+9230055${String(50_000 + i)}`, (i + 5) % 11, comment(1_000 + i)));
   }
   const rows = answers.map((a) => ({ kind: 'nps', channel: a.channel, address: a.address }));
   // A few requests side by side, as staff might upload them.
@@ -199,7 +239,7 @@ export async function seedSurveys(server: ServerProcess, fakes: Fakes, mix: Mix 
   for (let i = offset + mix.count; i < offset + mix.count + (mix.web ?? 0); i++) {
     const res = await httpRequest('POST', `${server.url}/chat/api/visitors`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'nps' }), timeoutMs: 30_000 });
     if (!is2xx(res)) throw new Error(`web chat visitor: ${JSON.stringify(res)}`);
-    answers.push(answerOf('web', (JSON.parse(res.body) as { visitorId: string }).visitorId, i % 11, comment(i)));
+    answers.push(answerOf(fakes, 'web', (JSON.parse(res.body) as { visitorId: string }).visitorId, i % 11, comment(i)));
   }
   const invited = answers.filter((a) => a.channel !== 'web');
   const deadline = Date.now() + 15_000;

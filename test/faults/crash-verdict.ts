@@ -15,6 +15,9 @@ export interface Verdict {
   answers: number;
   comments: number;
   web: number;
+  whatsapp: number;
+  /** Twilio's message list read by WhatsApp redeliveries of unconfirmed replies (each sends only what it does not show). */
+  whatsappLookups: number;
   /** Answers or comments not stored, or a customer who got no reply. */
   lost: number;
   /** Answers or comments stored twice, or a customer who got a reply twice. */
@@ -72,7 +75,7 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
   let last = -1;
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const now = fakes.twilio.messages.length + fakes.telegram.calls.length;
+    const now = fakes.twilio.messages.length + fakes.whatsapp.messages.length + fakes.telegram.calls.length;
     if (now === last) break;
     last = now;
     await sleep(1_500);
@@ -143,7 +146,7 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
       }
       // A kill after a reply went out and before its receipt was recorded: the redelivery cannot know
       // the reply arrived (Telegram's sendMessage has no idempotency key; an SMS or web chat reply's
-      // receipt is written once the answer is out), so it goes out again.
+      // receipt is written once the answer is out), so it goes out again. WhatsApp's asks Twilio.
       const unavoidable = [a, ...(a.comment ? [a.comment] : [])].filter((m) => cutAfterReply(fakes, a, m, killTimes)).length;
       if (replies > expected && replies - expected <= unavoidable) detail.resentAfterCut += replies - expected;
       else if (replies > expected) {
@@ -161,6 +164,8 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
       answers: seeded.answers.length,
       comments: withComments,
       web: seeded.answers.filter((a) => a.channel === 'web').length,
+      whatsapp: seeded.answers.filter((a) => a.channel === 'whatsapp').length,
+      whatsappLookups: fakes.whatsapp.lookups.made,
       lost: lostAnswers.size,
       duplicated: duplicatedAnswers.size,
       countedTwice,
@@ -178,9 +183,10 @@ export async function verify(uri: string, dbName: string, fakes: Fakes, seeded: 
  * before its receipt was stored, so the provider's next delivery could not know it had arrived. On
  * Telegram that is a delivery the kill cut while its reply was being sent; on any channel, a kill
  * within a few seconds after an accepted delivery (before its receipt was stored), followed by a
- * replay of it.
+ * replay of it. Never on WhatsApp: a redelivery asks Twilio what went out, so a second reply is a duplicate.
  */
 function cutAfterReply(fakes: Fakes, a: Answer, m: Delivery, killTimes: readonly number[]): boolean {
+  if (a.channel === 'whatsapp') return false;
   if (a.channel === 'telegram') {
     const sends = fakes.telegram.calls.filter((c) => c.method === 'sendMessage' && Number(c.payload.chat_id) === Number(a.address) && c.result !== undefined).map((c) => c.at);
     if (m.deliveries.some((d) => 'error' in d && sends.some((at) => at >= (d.from ?? 0) && at <= d.at))) return true;
@@ -206,15 +212,16 @@ export async function countedSoFar(uri: string, dbName: string): Promise<Counted
   }
 }
 
-/** `crash (server killed) on ferretdb: answers 60, comments 60, web 12, lost 0, duplicated 0, counted twice 0, uncounted 0` and what made up the numbers. */
+/** `crash (server killed) on ferretdb: answers 60, comments 60, web 12, whatsapp 10, lost 0, duplicated 0, counted twice 0, uncounted 0` and what made up the numbers. */
 export function report(phase: string, database: string, seed: number, traffic: TrafficReport, verdict: Verdict): string {
   const d = verdict.detail;
   return [
-    `crash (${phase}) on ${database}: answers ${verdict.answers}, comments ${verdict.comments}, web ${verdict.web}, lost ${verdict.lost}, duplicated ${verdict.duplicated}, counted twice ${verdict.countedTwice}, uncounted ${verdict.uncounted}`,
+    `crash (${phase}) on ${database}: answers ${verdict.answers}, comments ${verdict.comments}, web ${verdict.web}, whatsapp ${verdict.whatsapp}, lost ${verdict.lost}, duplicated ${verdict.duplicated}, counted twice ${verdict.countedTwice}, uncounted ${verdict.uncounted}`,
     `  seed ${seed}; kills ${traffic.kills} (down ${traffic.downSeconds.toFixed(1)} s in all); first deliveries without 2xx ${traffic.firstTryFailed}; retries ${traffic.retried}; replays of accepted ${traffic.replayed}; never accepted ${traffic.neverAccepted}; ${traffic.trafficSeconds.toFixed(1)} s traffic, ${traffic.retrySeconds.toFixed(1)} s retries`,
     `  lost: no score ${d.noScore}, no comment ${d.noComment}, no reply ${d.noReply}; uncounted: sent ${d.sentNotCounted}; duplicated: score twice ${d.scoreTwice}, comment twice ${d.commentTwice}, reply twice ${d.replyTwice}`,
     `  answers and comments a kill cut off from their count until the week's recount (reported, not counted): ${d.uncountedUntilRecount}`,
     `  replies sent again because a kill came between the reply going out and its receipt (reported, not counted): ${d.resentAfterCut}`,
+    `  WhatsApp redeliveries whose replies were never confirmed, so the bot asked Twilio what had gone out: ${verdict.whatsappLookups}`,
     ...verdict.examples.map((e) => `  e.g. ${e}`),
   ].join('\n');
 }

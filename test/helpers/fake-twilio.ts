@@ -96,12 +96,13 @@ export function newSid(prefix: 'SM' | 'MG' | 'AC'): string {
   return prefix + randomBytes(16).toString('hex');
 }
 
-function errorJson(res: ServerResponse, status: number, code: number, message: string) {
+/** An error as Twilio's APIs answer one (`code`, `message`, `more_info`). */
+export function errorJson(res: ServerResponse, status: number, code: number, message: string) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -135,6 +136,12 @@ export function twilioWebhookHeaders(authToken: string, url: string, params: Rec
     'x-twilio-signature': signature ?? twilio.getExpectedTwilioSignature(authToken, url, params),
     'user-agent': 'TwilioProxy/1.1',
   };
+}
+
+/** POST form params to a public URL of the app, signed as Twilio signs its webhooks with `authToken` (or with `signature`). */
+export function signedTwilioPost(app: FastifyInstance, authToken: string, url: string, params: Record<string, string>, signature?: string): Promise<LightMyRequestResponse> {
+  const { pathname, search } = new URL(url);
+  return app.inject({ method: 'POST', url: pathname + search, headers: twilioWebhookHeaders(authToken, url, params, signature), payload: new URLSearchParams(params).toString() });
 }
 
 /** A loopback Twilio REST API (Messages create) that records what the bot sent. */
@@ -221,15 +228,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  const signedPost: FakeTwilio['signedPost'] = (app, url, params, signature) => {
-    const { pathname, search } = new URL(url);
-    return app.inject({
-      method: 'POST',
-      url: pathname + search,
-      headers: twilioWebhookHeaders(authToken, url, params, signature),
-      payload: new URLSearchParams(params).toString(),
-    });
-  };
+  const signedPost: FakeTwilio['signedPost'] = (app, url, params, signature) => signedTwilioPost(app, authToken, url, params, signature);
 
   const postInbound: FakeTwilio['postInbound'] = async (app, sms) => {
     const params = inboundSmsParams(accountSid, sms);

@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { newSid, twilioWebhookHeaders } from './fake-twilio.js';
+import { errorJson, newSid, readBody, signedTwilioPost, twilioWebhookHeaders } from './fake-twilio.js';
 
 /**
  * A loopback Twilio for WhatsApp: the Messages API as it treats `whatsapp:` addresses and the
@@ -62,10 +62,16 @@ export interface FakeWhatsapp {
   contents: Map<string, FakeContent>;
   /** Sends refused because they were free-form (or unapproved content) outside the window: error 63016. */
   refusals: { outsideWindow: number; limits: number; unapproved: number };
+  /** How many times the bot listed the messages it sent (a Messages.json read). */
+  lookups: { made: number };
   /** An approved template the business registered with WhatsApp (its body with {{1}}, {{2}} …). */
   addTemplate(body: string, approval?: Approval): string;
   /** The next free-form send is refused with 63016 whatever the window says (our reading was wrong). */
   closeWindowOf(customer: string): void;
+  /** The next `times` messages are sent, but their create answers 500: as when the bot's connection died after Twilio took them. */
+  loseAnswers(times?: number): void;
+  /** A message from the customer (`+E164`) as Twilio would post it, without posting it: the webhook's URL and signed form. It opens their window. */
+  inbound(from: string, what: string | WhatsappTap, options?: { messageSid?: string }): { url: string; params: Record<string, string>; headers: Record<string, string> };
   /** A message from the customer (`+E164`), text or a tap, as Twilio posts it; it opens their window. */
   receive(app: FastifyInstance, from: string, what: string | WhatsappTap, options?: { messageSid?: string; signature?: string }): Promise<LightMyRequestResponse>;
   /** A tap on one of a message's buttons or list rows (by its title). */
@@ -76,17 +82,6 @@ export interface FakeWhatsapp {
 }
 
 const windowMs = 24 * 3_600_000;
-
-function errorJson(res: ServerResponse, status: number, code: number, message: string) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 const fill = (text: string, vars: Record<string, string>) => text.replace(/\{\{(\d+)\}\}/g, (_, n: string) => vars[n] ?? `{{${n}}}`);
 
@@ -101,6 +96,8 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   const lastInbound = new Map<string, number>();
   const forcedClosed = new Set<string>();
   const refusals = { outsideWindow: 0, limits: 0, unapproved: 0 };
+  let answersToLose = 0;
+  const lookups = { made: 0 };
   const contentSid = () => `HX${randomBytes(16).toString('hex')}`;
 
   const createContent = (res: ServerResponse, json: { types?: FakeContent['types'] }) => {
@@ -165,8 +162,28 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     }
     const recorded: FakeWhatsappMessage = { sid: newSid('SM'), to, from, messagingServiceSid, statusCallback: body.get('StatusCallback'), dateCreated: now(), ...message };
     messages.push(recorded);
+    if (answersToLose > 0) {
+      answersToLose -= 1;
+      return errorJson(res, 500, 20500, 'Internal Server Error');
+    }
     res.writeHead(201, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ account_sid: accountSid, sid: recorded.sid, to, from, body: recorded.body, status: 'queued', messaging_service_sid: messagingServiceSid, direction: 'outbound-api', num_segments: '1' }));
+    res.end(JSON.stringify(resourceOf(recorded)));
+  };
+
+  const resourceOf = (m: FakeWhatsappMessage) => {
+    const date = m.dateCreated.toUTCString().replace('GMT', '+0000');
+    return { account_sid: accountSid, sid: m.sid, to: m.to, from: m.from, body: m.body, status: 'queued', messaging_service_sid: m.messagingServiceSid, direction: 'outbound-api', num_segments: '1', date_created: date, date_updated: date };
+  };
+
+  /** Messages.json read as Twilio lists it: filtered by To (and From), newest first, one page. */
+  const listMessages = (res: ServerResponse, query: URLSearchParams) => {
+    lookups.made += 1;
+    const to = query.get('To');
+    const from = query.get('From');
+    const size = Math.min(Number(query.get('PageSize') ?? 50) || 50, 1_000);
+    const found = messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse().slice(0, size);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ messages: found.map(resourceOf), start: 0, end: found.length - 1, page: 0, page_size: size, first_page_uri: null, next_page_uri: null, previous_page_uri: null, uri: `/2010-04-01/Accounts/${accountSid}/Messages.json` }));
   };
 
   const server = createServer((req, res) => {
@@ -183,18 +200,16 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
         return res.end(JSON.stringify({ sid: content.sid, account_sid: accountSid, whatsapp: { status: content.approval, type: 'whatsapp', category: 'UTILITY' } }));
       }
       if (req.method === 'POST' && path === `/2010-04-01/Accounts/${accountSid}/Messages.json`) return createMessage(res, new URLSearchParams(raw));
+      if (req.method === 'GET' && path === `/2010-04-01/Accounts/${accountSid}/Messages.json`) return listMessages(res, new URL(req.url ?? '/', 'http://fake').searchParams);
       return errorJson(res, 404, 20404, 'The requested resource was not found');
     })().catch((err: unknown) => errorJson(res, 500, 20500, String(err)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  const signedPost = (app: FastifyInstance, url: string, params: Record<string, string>, signature?: string) => {
-    const { pathname } = new URL(url);
-    return app.inject({ method: 'POST', url: pathname, headers: twilioWebhookHeaders(authToken, url, params, signature), payload: new URLSearchParams(params).toString() });
-  };
+  const signedPost = (app: FastifyInstance, url: string, params: Record<string, string>, signature?: string) => signedTwilioPost(app, authToken, url, params, signature);
 
-  const receive: FakeWhatsapp['receive'] = (app, from, what, opts = {}) => {
+  const inbound: FakeWhatsapp['inbound'] = (from, what, opts = {}) => {
     lastInbound.set(from, now().getTime());
     forcedClosed.delete(from);
     const sid = opts.messageSid ?? newSid('SM');
@@ -218,7 +233,13 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
       ...(tap?.buttonPayload ? { ButtonPayload: tap.buttonPayload, ButtonText: tap.title } : {}),
       ...(tap?.listId ? { ListId: tap.listId, ListTitle: tap.title } : {}),
     };
-    return signedPost(app, `${publicUrl}${basePath}/webhooks/twilio/whatsapp`, params, opts.signature);
+    const url = `${publicUrl}${basePath}/webhooks/twilio/whatsapp`;
+    return { url, params, headers: twilioWebhookHeaders(authToken, url, params) };
+  };
+
+  const receive: FakeWhatsapp['receive'] = (app, from, what, opts = {}) => {
+    const { url, params } = inbound(from, what, opts);
+    return signedPost(app, url, params, opts.signature);
   };
 
   return {
@@ -226,12 +247,15 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     messages,
     contents,
     refusals,
+    lookups,
     addTemplate(body, approval = 'approved') {
       const content: FakeContent = { sid: contentSid(), types: { 'twilio/text': { body } }, approval };
       contents.set(content.sid, content);
       return content.sid;
     },
     closeWindowOf: (customer) => void forcedClosed.add(customer),
+    loseAnswers: (times = 1) => void (answersToLose += times),
+    inbound,
     receive,
     tap(app, message, title) {
       const button = message.buttons.find((b) => b.title === title);

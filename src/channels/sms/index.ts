@@ -2,11 +2,10 @@ import type { Config } from '../../config.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
 import type { SlotClaims } from '../shared-send-queue.js';
-import { SendPacer, type PacerClock } from './pacer.js';
-import { normalizePhone } from '../../domain/phone.js';
+import { SendPacer, type PacerClock } from '../twilio/pacer.js';
 import { withButtonsOn } from '../../domain/channels.js';
-import { deliveryFromError } from './send-errors.js';
-import { createTwilioClient } from './twilio-client.js';
+import { twilioSendStep } from '../twilio/send-step.js';
+import { createTwilioClient } from '../twilio/twilio-client.js';
 import { smsReceivers, statusPath } from './webhooks.js';
 
 export { countSegments, type SegmentCount } from './segments.js';
@@ -43,22 +42,13 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
   const pacer = new SendPacer(config.ratePerSecond || 1, options.clock, options.slots);
   // A messaging service (MG…) picks the sender from its pool; Twilio paces it, we pace it as one sender.
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
+  const step = twilioSendStep({ channel: 'sms', from: config.from, defaultCountry: config.defaultCountry, pacer, log: deps.log });
 
   const channel: Channel = {
     name: 'sms',
 
-    async send(to: string, message: Outbound): Promise<Delivery> {
-      // Stored addresses were checked when they were stored; here only the format matters.
-      const address = normalizePhone(to, config.defaultCountry, { reached: true });
-      if (!address) return { status: 'failed', error: 'invalid_number' };
-      try {
-        await pacer.take(config.from);
-      } catch {
-        // The shared send slots could not be reached: nothing was sent, the outbox tries again.
-        deps.log.warn('no send slot for twilio (database unreachable)');
-        return { status: 'failed', error: 'pacing_unavailable', retryable: true };
-      }
-      try {
+    send(to: string, message: Outbound): Promise<Delivery> {
+      return step(to, async (address) => {
         const sent = await client.messages.create({
           to: address,
           ...sender,
@@ -66,11 +56,7 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
           statusCallback: publicUrl + (config.basePath ?? '') + statusPath,
         });
         return { status: 'sent', providerMessageId: sent.sid };
-      } catch (err) {
-        const delivery = deliveryFromError(err);
-        deps.log.warn({ error: delivery.error, retryable: delivery.retryable === true }, 'twilio refused a message');
-        return delivery;
-      }
+      });
     },
   };
   if (deps.product) smsReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, deps: deps.product });

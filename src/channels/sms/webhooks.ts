@@ -1,12 +1,13 @@
-import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { describeIssues } from '../../errors.js';
-import { receivers, type ChannelDeps, type ChannelRoutes, type DeliveryUpdate, type Outbound } from '../channel.js';
+import { receivers, type ChannelDeps, type ChannelRoutes, type Outbound } from '../channel.js';
 import { normalizePhone } from '../../domain/phone.js';
 import { withButtonsOn } from '../../domain/channels.js';
-import { unsubscribedRecipient } from './send-errors.js';
+import { unsubscribedRecipient } from '../twilio/send-errors.js';
+import { required, statusBody, statusMap } from '../twilio/forms.js';
+import { twilioSignedScope } from '../twilio/signed-scope.js';
 
 export const inboundPath = '/webhooks/twilio/sms';
 export const statusPath = '/webhooks/twilio/status';
@@ -37,8 +38,6 @@ export function isTwilioAnsweredKeyword(body: string): boolean {
   return twilioAnsweredKeywords.has(body.trim().toUpperCase());
 }
 
-const required = (name: string) => z.string({ error: `${name} is required` }).min(1, `${name} is required`);
-
 const inboundBody = z.object({
   MessageSid: required('MessageSid'),
   From: required('From'),
@@ -46,27 +45,6 @@ const inboundBody = z.object({
   /** Set by Advanced Opt-Out when the body matched one of the account's opt-out/in/help keywords. */
   OptOutType: z.enum(['STOP', 'START', 'HELP']).optional(),
 });
-
-const statusBody = z.object({
-  MessageSid: required('MessageSid'),
-  MessageStatus: required('MessageStatus'),
-  ErrorCode: z.string().optional(),
-  To: z.string().optional(),
-});
-
-/** Twilio's message statuses folded into ours; inbound-only ones (receiving, received) are not reports. */
-const statusMap: Record<string, DeliveryUpdate['status']> = {
-  accepted: 'queued',
-  scheduled: 'queued',
-  queued: 'queued',
-  sending: 'sent',
-  sent: 'sent',
-  delivered: 'delivered',
-  undelivered: 'undelivered',
-  failed: 'failed',
-  canceled: 'failed',
-  read: 'read',
-};
 
 function reason(error: z.ZodError): string {
   return describeIssues(error).join('; ');
@@ -103,34 +81,11 @@ function badRequest(reply: FastifyReply, message: string) {
  * path as called (`/b/<id>/…` or its un-prefixed alias).
  */
 export function smsRoutes({ publicUrl }: { publicUrl: string }): ChannelRoutes {
-  const verifySignature = async (request: FastifyRequest, reply: FastifyReply, authToken: string) => {
-    const signature = request.headers['x-twilio-signature'];
-    const params = (request.body ?? {}) as Record<string, unknown>;
-    const url = publicUrl.replace(/\/+$/, '') + request.originalUrl;
-    if (typeof signature !== 'string' || !twilio.validateRequest(authToken, signature, url, params)) {
-      request.log.warn({ url: request.url }, 'twilio webhook refused: missing or wrong X-Twilio-Signature');
-      await reply.code(403).send({ error: 'forbidden', message: 'Missing or invalid X-Twilio-Signature.' });
-      return false;
-    }
-    return true;
-  };
-
   return {
     name: 'sms',
     async register(app, channelOf) {
       await app.register(async function twilioWebhooks(scope: FastifyInstance): Promise<void> {
-        // Twilio posts forms only; a JSON body (signed over the same fields) is not Twilio's: 415.
-        scope.removeAllContentTypeParsers();
-        await scope.register(formbody);
-        // The business before the body is read (404 when the path names none with SMS), then its signature (403).
-        const received = new WeakMap<FastifyRequest, SmsReceiver>();
-        const receiverOf = (request: FastifyRequest) => received.get(request)!;
-        scope.addHook('onRequest', async (request) => {
-          received.set(request, await smsReceivers.of(channelOf, request));
-        });
-        scope.addHook('preHandler', async (request, reply) => {
-          if (!(await verifySignature(request, reply, receiverOf(request).authToken))) return reply;
-        });
+        const receiverOf = await twilioSignedScope(scope, { publicUrl, receivers: smsReceivers, channelOf, name: 'twilio' });
 
         scope.post(inboundPath, async (request, reply) => {
           const { deps, defaultCountry } = receiverOf(request);

@@ -1,7 +1,7 @@
 import { TelegramError, type Telegram } from 'telegraf';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Delivery, Outbound } from '../channel.js';
+import { asBuffer, type Delivery, type Outbound } from '../channel.js';
 import { inlineKeyboard } from './keyboard.js';
 import type { Pacer } from './pacer.js';
 
@@ -34,15 +34,6 @@ export function optOutReason(error: string | undefined): string {
   if (error && /deactivated/i.test(error)) return 'account deleted';
   if (error && /kicked/i.test(error)) return 'removed the bot from the chat';
   return 'refused messages';
-}
-
-/** A picture read back from the outbox is a BSON Binary, not a Buffer. */
-function asBuffer(png: unknown): Buffer {
-  if (Buffer.isBuffer(png)) return png;
-  const bytes = (png as { buffer?: unknown } | null)?.buffer;
-  if (bytes instanceof Uint8Array) return Buffer.from(bytes);
-  if (png instanceof Uint8Array) return Buffer.from(png);
-  throw new TypeError('image.png is not binary data');
 }
 
 export interface Sender {

@@ -1,11 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WhatsappTemplate } from '../../businesses/identities.js';
-import { normalizePhone } from '../../domain/phone.js';
-import type { Channel, ChannelDeps, Delivery, Outbound } from '../channel.js';
+import { asBuffer, type Channel, type ChannelDeps, type Delivery, type Outbound } from '../channel.js';
 import type { SlotClaims } from '../shared-send-queue.js';
-import { SendPacer, type PacerClock } from '../sms/pacer.js';
-import { deliveryFromError } from '../sms/send-errors.js';
-import { createTwilioClient } from '../sms/twilio-client.js';
+import { SendPacer, type PacerClock } from '../twilio/pacer.js';
+import { twilioSendStep } from '../twilio/send-step.js';
+import { createTwilioClient } from '../twilio/twilio-client.js';
 import { contentOf, payloadPrefix, renderWhatsapp } from './render.js';
 import { contentVariables, outsideWindow, templateFor, windowMarginMs, windowMs } from './templates.js';
 import { whatsappReceivers, whatsappStatusPath } from './webhooks.js';
@@ -49,14 +48,8 @@ export interface WhatsappChannelOptions {
   slots?: SlotClaims;
 }
 
-/** A picture's bytes as given, or as they come back from the outbox (BSON binary). */
-function asBuffer(png: unknown): Buffer {
-  if (Buffer.isBuffer(png)) return png;
-  const bytes = (png as { buffer?: unknown } | null)?.buffer;
-  if (bytes instanceof Uint8Array) return Buffer.from(bytes);
-  if (png instanceof Uint8Array) return Buffer.from(png);
-  throw new TypeError('image.png is not binary data');
-}
+/** How far before a reply's recorded time a message Twilio lists may have been created and still be that reply. */
+const sentLookbackMarginMs = 5_000;
 
 /** The content SIDs made for interactive shapes, per process (a few per business: one per scale and language). */
 const maxCachedContents = 500;
@@ -75,6 +68,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
   const statusCallback = publicUrl + (config.basePath ?? '') + whatsappStatusPath;
   const contents = new Map<string, Promise<string>>();
+  const step = twilioSendStep({ channel: 'whatsapp', from: config.from, defaultCountry: config.defaultCountry, pacer, log: deps.log });
 
   const contentSid = (key: string, make: () => Promise<string>): Promise<string> => {
     let sid = contents.get(key);
@@ -122,6 +116,21 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     return create(to, { contentSid: sid, contentVariables: JSON.stringify(variables) });
   };
 
+  /**
+   * Of replies handed over before (at or after `since`) and never confirmed, those Twilio shows no
+   * message for: the server may have died after sending them and before recording it. Twilio's
+   * message list is newest first, its times whole seconds: 5 s of margin for those and the clocks.
+   */
+  const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {
+    const from = since.getTime() - sentLookbackMarginMs;
+    const sent = (await client.messages.list({ to: `whatsapp:${to}`, pageSize: 20, limit: 20 })).filter((m) => m.dateCreated.getTime() >= from).map((m) => m.body);
+    return replies.filter((reply) => {
+      const at = sent.indexOf(reply.text);
+      if (at >= 0) sent.splice(at, 1);
+      return at < 0;
+    });
+  };
+
   const windowOpen = async (to: string): Promise<boolean> => {
     const last = await deps.windows.lastInbound(to);
     return last !== undefined && deps.now().getTime() - last.getTime() < windowMs - windowMarginMs;
@@ -130,38 +139,26 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   const channel: Channel = {
     name: 'whatsapp',
 
-    async send(to: string, message: Outbound): Promise<Delivery> {
-      const address = normalizePhone(to, config.defaultCountry, { reached: true });
-      if (!address) return { status: 'failed', error: 'invalid_number' };
-      try {
-        await pacer.take(config.from);
-      } catch {
-        deps.log.warn('no send slot for whatsapp (database unreachable)');
-        return { status: 'failed', error: 'pacing_unavailable', retryable: true };
-      }
-      let open: boolean;
-      try {
-        open = await windowOpen(address);
-      } catch {
-        return { status: 'failed', error: 'window_unknown', retryable: true };
-      }
-      try {
-        if (!open) return await asTemplate(address, message);
+    send(to: string, message: Outbound): Promise<Delivery> {
+      return step(to, async (address) => {
+        let open: boolean;
+        try {
+          open = await windowOpen(address);
+        } catch {
+          return { status: 'failed', error: 'window_unknown', retryable: true };
+        }
+        if (!open) return asTemplate(address, message);
         try {
           return await freeForm(address, message);
         } catch (err) {
           // Our reading of the window was wrong (a clock apart, a message WhatsApp never counted): a template if there is one.
           if ((err as { code?: unknown }).code !== outsideWindow) throw err;
           deps.log.warn({ error: outsideWindow }, 'whatsapp refused a free-form message outside the window');
-          return await asTemplate(address, message);
+          return asTemplate(address, message);
         }
-      } catch (err) {
-        const delivery = deliveryFromError(err);
-        deps.log.warn({ error: delivery.error, retryable: delivery.retryable === true }, 'twilio refused a whatsapp message');
-        return delivery;
-      }
+      });
     },
   };
-  if (deps.product) whatsappReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, windows: deps.windows, deps: deps.product, send: (to, m) => channel.send(to, m) });
+  if (deps.product) whatsappReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, windows: deps.windows, deps: deps.product, send: (to, m) => channel.send(to, m), unsent });
   return channel;
 }

@@ -1,10 +1,11 @@
-import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { describeIssues } from '../../errors.js';
 import { normalizePhone } from '../../domain/phone.js';
-import { receivers, type ChannelDeps, type ChannelRoutes, type Delivery, type DeliveryUpdate, type Outbound } from '../channel.js';
+import { receivers, type ChannelDeps, type ChannelRoutes, type Delivery, type Outbound } from '../channel.js';
+import { required, statusBody, statusMap } from '../twilio/forms.js';
+import { twilioSignedScope } from '../twilio/signed-scope.js';
 import { tapOf } from './render.js';
 
 export const whatsappInboundPath = '/webhooks/twilio/whatsapp';
@@ -17,11 +18,11 @@ export interface WhatsappReceiver {
   windows: { wrote(address: string, at: Date): Promise<void> };
   deps: ChannelDeps;
   send(to: string, message: Outbound): Promise<Delivery>;
+  /** Of replies first handed over at or after `since`, those the provider shows no message for. */
+  unsent(to: string, replies: Outbound[], since: Date): Promise<Outbound[]>;
 }
 
 export const whatsappReceivers = receivers<WhatsappReceiver>();
-
-const required = (name: string) => z.string({ error: `${name} is required` }).min(1, `${name} is required`);
 
 /** The form Twilio posts for a WhatsApp message: a tap carries ButtonPayload (quick reply) or ListId (list picker). */
 const inboundBody = z.object({
@@ -33,26 +34,6 @@ const inboundBody = z.object({
   ProfileName: z.string().max(256).optional(),
 });
 
-const statusBody = z.object({
-  MessageSid: required('MessageSid'),
-  MessageStatus: required('MessageStatus'),
-  ErrorCode: z.string().optional(),
-});
-
-/** Twilio's WhatsApp message statuses folded into ours (read receipts included). */
-const statusMap: Record<string, DeliveryUpdate['status']> = {
-  accepted: 'queued',
-  scheduled: 'queued',
-  queued: 'queued',
-  sending: 'sent',
-  sent: 'sent',
-  delivered: 'delivered',
-  read: 'read',
-  undelivered: 'undelivered',
-  failed: 'failed',
-  canceled: 'failed',
-};
-
 const badRequest = (reply: FastifyReply, message: string) => reply.code(400).send({ error: 'bad_request', message });
 const emptyTwiml = new twilio.twiml.MessagingResponse().toString();
 
@@ -62,29 +43,14 @@ const emptyTwiml = new twilio.twiml.MessagingResponse().toString();
  * TwiML cannot carry. So a reply is sent before the webhook is answered, as on Telegram.
  */
 export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRoutes {
-  const base = publicUrl.replace(/\/+$/, '');
   return {
     name: 'whatsapp',
     async register(app, channelOf) {
       await app.register(async function whatsappWebhooks(scope: FastifyInstance): Promise<void> {
-        scope.removeAllContentTypeParsers();
-        await scope.register(formbody);
-        const received = new WeakMap<FastifyRequest, WhatsappReceiver>();
-        const receiverOf = (request: FastifyRequest) => received.get(request)!;
-        scope.addHook('onRequest', async (request) => {
-          received.set(request, await whatsappReceivers.of(channelOf, request));
-        });
-        scope.addHook('preHandler', async (request, reply) => {
-          const signature = request.headers['x-twilio-signature'];
-          const params = (request.body ?? {}) as Record<string, unknown>;
-          if (typeof signature !== 'string' || !twilio.validateRequest(receiverOf(request).authToken, signature, base + request.originalUrl, params)) {
-            request.log.warn({ url: request.url }, 'whatsapp webhook refused: missing or wrong X-Twilio-Signature');
-            return reply.code(403).send({ error: 'forbidden', message: 'Missing or invalid X-Twilio-Signature.' });
-          }
-        });
+        const receiverOf = await twilioSignedScope(scope, { publicUrl, receivers: whatsappReceivers, channelOf, name: 'whatsapp' });
 
         scope.post(whatsappInboundPath, async (request, reply) => {
-          const { deps, defaultCountry, windows, send } = receiverOf(request);
+          const { deps, defaultCountry, windows, send, unsent } = receiverOf(request);
           const parsed = inboundBody.safeParse(request.body);
           if (!parsed.success) return badRequest(reply, describeIssues(parsed.error).join('; '));
           const { MessageSid, From, Body, ButtonPayload, ListId, ProfileName } = parsed.data;
@@ -106,9 +72,11 @@ export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRou
             ...(ProfileName ? { displayName: ProfileName } : {}),
             replyReceipts: true,
           });
-          if (result.duplicate) request.log.info({ resent: result.replies.length }, 'whatsapp redelivery recognised; nothing done again');
+          // Replies never confirmed: sent again, but for those Twilio already has (the server died after sending them).
+          const owed = result.duplicate && result.repliedSince && result.replies.length ? await unsent(address, result.replies, result.repliedSince) : result.replies;
+          if (result.duplicate) request.log.info({ resent: owed.length, alreadySent: result.replies.length - owed.length }, 'whatsapp redelivery recognised; nothing done again');
           // A tap that did not count says why (WhatsApp has no toast), then whatever the dialog says.
-          const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...result.replies] : result.replies;
+          const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...owed] : owed;
           let allSent = true;
           for (const message of replies) {
             const delivery = await send(address, message);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SendPacer, type PacerClock } from '../../../src/channels/sms/pacer.js';
+import { SendPacer, type PacerClock } from '../../../src/channels/twilio/pacer.js';
 
 /** Virtual time: sleepers wake in time order when `run` moves the clock; records each wake-up time. */
 function virtualClock(): PacerClock & { wakes: number[]; run(stall?: { at: number; ms: number }): Promise<void>; advance(ms: number): void } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rewriteOrigin } from '../../../src/channels/sms/twilio-client.js';
+import { rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
 
 describe('rewriteOrigin', () => {
   it('moves the api.twilio.com origin onto the base URL, keeping path and query', () => {

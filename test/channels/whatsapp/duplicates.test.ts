@@ -68,4 +68,22 @@ describe('WhatsApp: duplicate and out-of-order webhooks', () => {
     expect(storedTwice).toBe(0);
     expect(sentTwice).toBe(0);
   });
+
+  it('a redelivery after a reply went out unconfirmed (the answer to its send lost) sends it only once', async () => {
+    const phone = '+923007771999';
+    const { surveyId } = await h.start({ kind: 'nps', address: phone, locale: 'en' });
+    const score = newSid('SM');
+    // Twilio takes the question but its answer never comes back: no receipt is recorded.
+    h.fake.loseAnswers(1);
+    expect((await h.fake.receive(h.app, phone, '9', { messageSid: score })).statusCode).toBe(200);
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', 'quick-reply']);
+    // Twilio delivers the message again (as after a timeout): the question is not sent again …
+    expect((await h.fake.receive(h.app, phone, '9', { messageSid: score })).statusCode).toBe(200);
+    expect(h.fake.to(phone)).toHaveLength(2);
+    // … and its receipt is now recorded: a third delivery asks Twilio nothing and sends nothing.
+    await (await h.app.businesses.get('default'))!.pipeline.drain();
+    expect((await h.fake.receive(h.app, phone, '9', { messageSid: score })).statusCode).toBe(200);
+    expect(h.fake.to(phone)).toHaveLength(2);
+    expect(await h.survey(surveyId)).toMatchObject({ state: 'awaiting_comment', score: 9 });
+  });
 });
