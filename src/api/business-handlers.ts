@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { channelFacts, deepLinkChannels } from '../domain/channel-facts.js';
+import { channelAddress, channelFacts, deepLinkChannels } from '../domain/channel-facts.js';
 import { channelNames, type ChannelName } from '../domain/channels.js';
 import { localeSchema } from '../dialogs/languages.js';
 import type { SurveyKind } from '../domain/surveys.js';
@@ -55,11 +55,18 @@ export async function addStaff(services: BusinessApiServices, body: z.output<typ
 
 /** Set the language of the person behind an address (every address of theirs); false when no one has access there. */
 export async function setStaffLocale(staff: StaffService, country: string, who: { channel: ChannelName; address: string }, locale: z.output<typeof staffLocaleBody>['locale']) {
-  return staff.setLocale({ channel: who.channel, address: normalizeAddress(who.channel, who.address, country) }, locale);
+  const address = staffAddress(who, country);
+  return address !== null && staff.setLocale({ channel: who.channel, address }, locale);
+}
+
+/** A staff address named in a path, as stored; null when it cannot be an address at all, so no one has access there (404). */
+function staffAddress(who: { channel: ChannelName; address: string }, country: string): string | null {
+  const found = channelAddress(who.channel, who.address, country);
+  return 'problem' in found ? null : found.address;
 }
 
 /** Take a person's access away (by one of their addresses); the last owner stays. */
 export async function removeStaff(staff: StaffService, country: string, who: { channel: ChannelName; address: string }, by: string) {
-  const address = normalizeAddress(who.channel, who.address, country);
-  return staff.remove({ channel: who.channel, address }, by);
+  const address = staffAddress(who, country);
+  return address === null ? ('unknown' as const) : staff.remove({ channel: who.channel, address }, by);
 }

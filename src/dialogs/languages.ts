@@ -96,7 +96,14 @@ export const localeSchema = z
   .trim()
   .toLowerCase()
   .refine(isLanguage, { error: (issue) => `unknown language "${String(issue.input)}": use ${languageCodes().join(', ')}` })
-  .describe('a language code, such as en, es, ur, ar or pt');
+  // The API document lists the registered languages when it is generated (after LANGUAGES_DIR is read),
+  // so a client and the API fuzzer see the codes the server accepts; the getter is read then, not now.
+  .meta({
+    description: 'a language code, such as en, es, ur, ar or pt',
+    get enum() {
+      return languageCodes();
+    },
+  });
 
 /**
  * Words that would mean two things: a keyword of one language that another reads as a different
