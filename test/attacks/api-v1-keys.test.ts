@@ -50,6 +50,7 @@ const routes = (): Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; 
   { method: 'GET', url: '/api/v1/links/telegram?kind=nps' },
   { method: 'POST', url: '/api/v1/staff', body: { channel: 'sms', address: '+14155554412', role: 'owner' } },
   { method: 'GET', url: '/api/v1/staff' },
+  { method: 'PATCH', url: '/api/v1/staff/sms/+14155554412', body: { locale: 'es' }, ofBusiness: true, documented: '/api/v1/staff/{channel}/{address}' },
   { method: 'DELETE', url: '/api/v1/staff/sms/+14155554412', ofBusiness: true, documented: '/api/v1/staff/{channel}/{address}' },
   { method: 'POST', url: '/api/v1/api-keys', body: { name: 'x', scopes: ['admin'] } },
   { method: 'GET', url: '/api/v1/api-keys' },
