@@ -100,7 +100,7 @@ const trimIds = (themes: ReturnType<typeof commentThemes>) => themes.map((p) => 
 async function ownerCookie(store: Store): Promise<string> {
   const access = new DashboardAccess(store, publicUrl, () => new Date());
   const link = await access.link(businessId, 'bench-owner');
-  const signed = await access.signIn(link.split('/').at(-1)!);
+  const signed = await access.signIn(new URL(link).pathname.split('/').at(-1)!);
   if (!signed) throw new Error('dashboard sign-in failed');
   return `dashboard_session=${signed.sessionId}`;
 }
