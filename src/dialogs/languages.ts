@@ -5,7 +5,6 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { z } from 'zod';
 import { foldLetters } from './letters.js';
 import type { Locale } from '../domain/surveys.js';
-import type { Keyword } from './types.js';
 
 /**
  * The languages the survey speaks, as data. A language is one catalog file
@@ -16,7 +15,8 @@ import type { Keyword } from './types.js';
  * Everything that lists, validates or lays out languages asks this registry.
  */
 
-export const keywords = ['stop', 'start', 'help', 'skip'] as const satisfies readonly Keyword[];
+export const keywords = ['stop', 'start', 'help', 'skip'] as const;
+export type Keyword = (typeof keywords)[number];
 
 const word = z.string().trim().min(1).max(40);
 const words = z.array(word).min(1).max(40);

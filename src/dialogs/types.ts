@@ -2,6 +2,7 @@ import type { Outbound } from '../domain/channels.js';
 import type { PromptVars, Wording } from './prompts/catalog.js';
 import type { Band, Locale, SurveyKind } from '../domain/surveys.js';
 import type { ReasonQuestion } from '../domain/reasons.js';
+import type { Keyword } from './languages.js';
 
 export { surveyKinds } from '../domain/surveys.js';
 export type { Band, Locale, SurveyKind } from '../domain/surveys.js';
@@ -13,7 +14,7 @@ export type { PromptVars } from './prompts/catalog.js';
  */
 export type DialogState = 'invited' | 'awaiting_reason' | 'awaiting_comment' | 'completed' | 'expired' | 'opted_out';
 
-export type Keyword = 'stop' | 'start' | 'help' | 'skip';
+export type { Keyword };
 
 /** The whole conversation state of one survey; stored as part of the survey document. */
 export interface DialogSession {

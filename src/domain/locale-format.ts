@@ -11,21 +11,19 @@
 const FSI = '\u2068';
 const PDI = '\u2069';
 
-const numberFormats = new Map<string, Intl.NumberFormat>();
-function numberFormat(icu: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `${icu}|${JSON.stringify(options)}`;
-  let f = numberFormats.get(key);
-  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(icu, options)));
-  return f;
+/** One formatter per language and options, made on first use (building an `Intl` formatter is the slow part). */
+function memo<T>(make: (icu: string, options: never) => T): (icu: string, options: object) => T {
+  const made = new Map<string, T>();
+  return (icu, options) => {
+    const key = `${icu}|${JSON.stringify(options)}`;
+    let found = made.get(key);
+    if (!found) made.set(key, (found = make(icu, options as never)));
+    return found;
+  };
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(icu: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${icu}|${JSON.stringify(options)}`;
-  let f = dateFormats.get(key);
-  if (!f) dateFormats.set(key, (f = new Intl.DateTimeFormat(icu, options)));
-  return f;
-}
+const numberFormat = memo((icu, options: Intl.NumberFormatOptions) => new Intl.NumberFormat(icu, options));
+const dateFormat = memo((icu, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(icu, options));
 
 /** A piece of text kept whole in its own direction inside any line. */
 export const isolate = (text: string): string => `${FSI}${text}${PDI}`;
