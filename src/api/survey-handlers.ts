@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import pMap from 'p-map';
 import { z } from 'zod';
 import { AppError, describeIssues, NotFoundError, ValidationError } from '../errors.js';
 import { identityOfSurvey, type SurveyRecord } from '../store/index.js';
@@ -13,11 +12,11 @@ export const surveyRow = startSurveyInput.omit({ trigger: true, tags: true }).ex
 });
 export const maxRows = 1000;
 /**
- * Rows of one request started side by side: one after another, a 1,000-row upload ran at the pace of
- * one survey start (a few database round trips). Their invitations are queued and sent after the
- * answer (`Outbox.deliverSoon`), so the channel's pacer, not the upload, keeps the provider's rate.
+ * Rows of one request started a group at a time: each group's customers, surveys and invitations are
+ * written in one command each (`SurveyStarter.queueMany`). Their invitations are queued and sent after
+ * the answer (`Outbox.deliverSoon`), so the channel's pacer, not the upload, keeps the provider's rate.
  */
-const rowsAtOnce = 8;
+const rowsPerGroup = 50;
 
 export type RowResult = { row: number; ok: false; error: string } | ({ row: number; ok: true } & Awaited<ReturnType<SurveyStarter['start']>>);
 
@@ -36,6 +35,20 @@ async function startRow(starter: SurveyStarter, raw: unknown, options: { queue?:
   }
 }
 
+/** Rows `first + 1` on of an upload: each checked, the valid ones queued together. */
+async function startGroup(starter: SurveyStarter, raws: readonly unknown[], first: number): Promise<RowResult[]> {
+  const parsed = raws.map((raw) => surveyRow.safeParse(raw));
+  const valid = parsed.flatMap((p, i) => (p.success ? [{ i, data: p.data }] : []));
+  const started = await starter.queueMany(valid.map((v) => ({ ...v.data, trigger: 'api' as const })));
+  const out: RowResult[] = parsed.map((p, i) => ({ row: first + i + 1, ok: false as const, error: p.success ? '' : describeIssues(p.error, 'body').join('; ') }));
+  for (const [n, { i }] of valid.entries()) {
+    const result = started[n]!;
+    if (result instanceof AppError) out[i] = { row: first + i + 1, ok: false, error: result.message };
+    else out[i] = { row: first + i + 1, ok: true, ...result };
+  }
+  return out;
+}
+
 /**
  * `POST /surveys`: a JSON array or a CSV text gives a result per row (200); one object gives its
  * result, 201 when an invitation went out or was queued. `invalid` turns a single object's bad
@@ -50,14 +63,8 @@ export async function startSurveys(
     const rows: unknown[] = typeof body === 'string' ? csvRecords(body) : body;
     if (rows.length === 0) throw new ValidationError('no rows: send a JSON array or a CSV with a header line kind,channel,address,name,locale,context');
     if (rows.length > maxRows) throw new ValidationError(`at most ${maxRows} rows per request`);
-    const results: RowResult[] = await pMap(
-      rows,
-      async (row, i) => {
-        const result = await startRow(starter, row, { queue: true });
-        return result.ok ? { row: i + 1, ...result } : { row: i + 1, ok: false as const, error: result.error };
-      },
-      { concurrency: rowsAtOnce },
-    );
+    const results: RowResult[] = [];
+    for (let from = 0; from < rows.length; from += rowsPerGroup) results.push(...(await startGroup(starter, rows.slice(from, from + rowsPerGroup), from)));
     return { status: 200, body: { results, accepted: results.filter((r) => r.ok).length, rejected: results.filter((r) => !r.ok).length } };
   }
   const result = await startRow(starter, body ?? {});

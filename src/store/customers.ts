@@ -6,6 +6,7 @@ import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
 import type { AnalysisInputs } from './week-analyses.js';
 import { isDuplicateKey } from './write-guard.js';
+import { customerUpsert, markSurveyed, upsertCustomers, type CustomerSet } from './upload-writes.js';
 
 export { suppressedAddress, type CustomerChannel, type CustomerKey, type CustomerRecord } from './customer-records.js';
 
@@ -26,15 +27,7 @@ export class CustomerRepository {
    * now, so the same upsert again is a plain update (never a 500).
    */
   async upsert(key: CustomerKey, set: { name?: string; locale?: Locale; tags?: readonly string[]; personId?: string } = {}): Promise<CustomerRecord> {
-    const update = {
-      $setOnInsert: key,
-      $set: {
-        ...(set.name ? { name: set.name } : {}),
-        ...(set.locale ? { locale: set.locale } : {}),
-        ...(set.personId ? { personId: new Types.ObjectId(set.personId) } : {}),
-      },
-      ...(set.tags?.length ? { $addToSet: { tags: { $each: [...set.tags] } } } : {}),
-    };
+    const update = customerUpsert(key, set);
     for (let attempt = 0; ; attempt++) {
       try {
         const doc = await this.model.findOneAndUpdate(keyFilter(key), update, { upsert: true, returnDocument: 'after' }).lean<Doc>();
@@ -111,6 +104,16 @@ export class CustomerRepository {
 
   async clearWebhooks(id: string, owed: readonly string[]): Promise<void> {
     await this.model.updateOne({ _id: new Types.ObjectId(id) }, { $pullAll: { webhooksDue: owed } });
+  }
+
+  /** `upsert` for each of many rows (an upload's), in a bulk write and a read per channel. */
+  upsertMany(rows: ReadonlyArray<{ key: CustomerKey; set: CustomerSet }>): Promise<CustomerRecord[]> {
+    return upsertCustomers(this.model, rows, (key, set) => this.upsert(key, set));
+  }
+
+  /** `markSurveyed` for many customers asked at one time, in one update. */
+  markManySurveyed(ids: readonly string[], at: Date): Promise<void> {
+    return markSurveyed(this.model, ids, at);
   }
 
   async markSurveyed(id: string, at: Date): Promise<void> {

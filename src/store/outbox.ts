@@ -4,6 +4,7 @@ import { modelOn, type AnyModel } from './model.js';
 import { insertOnce, nextDue, take } from './work-queue.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import type { WriteGuard } from './write-guard.js';
+import { WriteBatches } from './write-batches.js';
 
 /** Messages waiting to go out, and the record of what went. */
 const outboxSchema = new Schema(
@@ -32,6 +33,9 @@ outboxSchema.index({ surveyId: 1, _id: 1 });
 outboxSchema.index({ businessId: 1, channel: 1, address: 1, _id: 1 });
 outboxSchema.index({ businessId: 1, purpose: 1, _id: 1 });
 outboxSchema.index({ channel: 1, providerMessageId: 1 });
+
+/** How an attempt ended. */
+export type Outcome = { state: 'sent' | 'failed' | 'cancelled'; providerMessageId?: string; error?: string; sentAt?: Date };
 
 export type OutboxPurpose = 'invitation' | 'reminder' | 'reply' | 'alert' | 'digest';
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
@@ -94,6 +98,8 @@ function toItem(d: Doc): OutboxItem {
 }
 
 export class OutboxRepository {
+  private readonly outcomes = new WriteBatches<{ id: string; outcome: Outcome }>((items) => this.writeOutcomes(items));
+
   constructor(
     readonly model: AnyModel,
     private readonly guard: WriteGuard,
@@ -179,8 +185,22 @@ export class OutboxRepository {
     return doc ? toItem(doc) : null;
   }
 
-  async finish(id: string, outcome: { state: 'sent' | 'failed' | 'cancelled'; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<void> {
-    await this.guard.single({ collection: 'outbox', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: outcome, $unset: { lockedUntil: 1 } }));
+  /**
+   * An attempt's outcome. On MongoDB the outcomes that arrive while one write is under way go
+   * together in the next, one bulk write (a campaign's sends finish a few at a time); the FerretDB
+   * guard writes one document at a time.
+   */
+  finish(id: string, outcome: Outcome): Promise<void> {
+    if (this.guard.server !== 'mongodb') return this.guard.single({ collection: 'outbox', id }, () => this.writeOutcomes([{ id, outcome }]));
+    return this.outcomes.add([{ id, outcome }]);
+  }
+
+  /** Through the driver's collection (no casting on a campaign's hot path), `updatedAt` as mongoose's timestamps keep it. */
+  private async writeOutcomes(items: ReadonlyArray<{ id: string; outcome: Outcome }>): Promise<void> {
+    const updatedAt = new Date();
+    const op = ({ id, outcome }: { id: string; outcome: Outcome }) => ({ updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $set: { ...definedOf(outcome), updatedAt }, $unset: { lockedUntil: 1 as const } } } });
+    if (items.length === 1) await this.model.collection.updateOne(op(items[0]!).updateOne.filter, op(items[0]!).updateOne.update);
+    else await this.model.collection.bulkWrite(items.map(op), { ordered: false });
   }
 
   async retryAt(id: string, at: Date, error: string | undefined): Promise<void> {
@@ -256,3 +276,6 @@ export class OutboxRepository {
     await this.guard.single({ collection: 'outbox', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { 'message.text': text }, $unset: { 'message.template': 1 } }));
   }
 }
+
+/** The fields that have a value (the driver would store an undefined one as null). */
+const definedOf = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -24,13 +24,15 @@ import {
   type SurveyRecord,
 } from './survey-records.js';
 import type { WriteGuard } from './write-guard.js';
-import { isDuplicateKey } from './write-guard.js';
 import type { AnalysisInputs } from './week-analyses.js';
 import { ReplyReceipts } from './reply-receipts.js';
+import { insertSurveys } from './upload-writes.js';
+import { ReadBatches } from './write-batches.js';
 
 /** Surveys: the one collection every reply writes, once. */
 export class SurveyRepository {
   private readonly receipts: ReplyReceipts;
+  private readonly reads = new ReadBatches<Doc>(async (ids) => new Map((await this.model.find({ _id: { $in: ids.map((i) => new Types.ObjectId(i)) } }).lean<Doc[]>()).map((d) => [d._id.toString(), d])));
   constructor(
     readonly model: AnyModel,
     private readonly guard: WriteGuard,
@@ -45,17 +47,12 @@ export class SurveyRepository {
 
   /** Insert a new open survey; when this address already has one open, say which instead. */
   async insert(survey: NewSurvey): Promise<{ inserted: string } | { alreadyOpen: string | undefined }> {
-    const _id = survey.id ? new Types.ObjectId(survey.id) : new Types.ObjectId();
-    const openKey = openKeyOf(survey.businessId, survey.channel, survey.address);
-    const { id: _given, customerId, ...fields } = survey;
-    try {
-      await this.model.create({ ...fields, _id, customerId: new Types.ObjectId(customerId), openKey });
-      return { inserted: _id.toString() };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const open = await this.model.findOne({ openKey }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
-      return { alreadyOpen: open?._id.toString() };
-    }
+    return (await insertSurveys(this.model, [survey]))[0]!;
+  }
+
+  /** `insert` for many new surveys (an upload's), in one unordered insert. */
+  insertMany(surveys: readonly NewSurvey[]): Promise<Array<{ inserted: string } | { alreadyOpen: string | undefined }>> {
+    return insertSurveys(this.model, surveys);
   }
 
   /** The newest two surveys of an address, the open one first also when both have one invitation time (the sort
@@ -82,11 +79,10 @@ export class SurveyRepository {
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
+  /** Read together with the calls made while one such read is under way (each send of a campaign checks its survey). */
   async byId(id: string, businessId?: string): Promise<SurveyRecord | undefined> {
-    const _id = objectId(id);
-    if (!_id) return undefined;
-    const doc = await this.model.findOne({ _id, ...(businessId ? { businessId } : {}) }).lean<Doc>();
-    return doc ? toRecord(doc) : undefined;
+    const doc = objectId(id) ? await this.reads.get(id) : undefined;
+    return doc && (!businessId || doc.businessId === businessId) ? toRecord(doc) : undefined;
   }
 
   /**

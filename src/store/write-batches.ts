@@ -31,3 +31,37 @@ export class WriteBatches<T> {
     this.writing = false;
   }
 }
+
+/**
+ * Reads by id that arrive while one is under way go together in the next: one `$in` read for
+ * however many came meanwhile (a lone read goes at once). Each caller gets what was there when its
+ * batch was read, never older than its own call.
+ */
+export class ReadBatches<V> {
+  private waiting: Array<{ id: string; done: (value: V | undefined, err?: unknown) => void }> = [];
+  private reading = false;
+
+  constructor(private readonly read: (ids: string[]) => Promise<Map<string, V>>) {}
+
+  get(id: string): Promise<V | undefined> {
+    return new Promise<V | undefined>((resolve, reject) => {
+      this.waiting.push({ id, done: (value, err) => (err === undefined ? resolve(value) : reject(err as Error)) });
+      if (!this.reading) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.reading = true;
+    while (this.waiting.length) {
+      const batch = this.waiting;
+      this.waiting = [];
+      try {
+        const found = await this.read([...new Set(batch.map((b) => b.id))]);
+        for (const b of batch) b.done(found.get(b.id));
+      } catch (err) {
+        for (const b of batch) b.done(undefined, err ?? new Error('batched read failed'));
+      }
+    }
+    this.reading = false;
+  }
+}

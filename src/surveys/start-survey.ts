@@ -5,7 +5,7 @@ import { channelAddress } from '../domain/channel-facts.js';
 import { surveyKinds, surveyTriggers, triggerFacts, type Locale, type SurveyKind } from '../domain/surveys.js';
 import type { Outbound } from '../domain/channels.js';
 import { freeText } from '../domain/text.js';
-import { parseInput, ValidationError } from '../errors.js';
+import { AppError, parseInput, ValidationError } from '../errors.js';
 import type { BusinessSettings, CustomerRecord, Store } from '../store/index.js';
 import { nextSendTime, weekKey } from '../domain/calendar.js';
 import type { Outbox } from './outbox.js';
@@ -89,20 +89,96 @@ export class SurveyStarter {
   ) {}
 
   async start(raw: StartSurveyInput, options: StartOptions = {}): Promise<StartSurveyResult> {
-    const input = parseInput(startSurveyInput, raw, 'input');
-    const address = normalizeAddress(input.channel, input.address, this.business.country);
+    const { input, address } = this.parse(raw);
+    const now = this.now();
+    const customer = await this.store.customers.upsert({ businessId: this.business.id, channel: input.channel, address }, { name: input.name, locale: input.locale, tags: input.tags });
+    const refused = await this.refusal(customer, now);
+    if (refused) return refused;
+    const planned = this.plan(input, address, customer, now, options, await businessWording(this.store, this.business.id));
+    const inserted = await this.store.surveys.insert(planned.survey);
+    if ('alreadyOpen' in inserted) return { status: 'already_open', surveyId: inserted.alreadyOpen };
+    const surveyId = inserted.inserted;
+    await this.store.customers.markSurveyed(customer.id, now);
+    await this.store.rollups.add(planned.counted, ['sent']);
+    const invitation = { businessId: this.business.id, channel: input.channel, address, purpose: 'invitation' as const, surveyId };
+    const messages = planned.outbound.map((m) => ({ ...m, surveyId }));
+    const { sendAt } = planned;
+    if (sendAt.getTime() > now.getTime() || options.queue) {
+      const ids = await this.outbox.enqueue(queued(invitation, messages, sendAt));
+      if (sendAt.getTime() <= now.getTime()) this.outbox.deliverSoon(invitation, ids);
+      return { status: 'queued', surveyId, sendAt };
+    }
+    let delivery: string | undefined;
+    for (const message of messages) delivery = await this.outbox.sendNow({ ...invitation, message });
+    return { status: 'sent', surveyId, sendAt, delivery };
+  }
+
+  /**
+   * Many rows started as `start` with `queue` starts each (an upload's), in a few writes for them
+   * all: the customers, the surveys, their last-asked times and the invitations each in one command
+   * (one row at a time, a row cost five round trips). A row the caller can fix is its error.
+   */
+  async queueMany(raws: readonly StartSurveyInput[]): Promise<Array<StartSurveyResult | AppError>> {
     const now = this.now();
     const businessId = this.business.id;
-
-    const customer = await this.store.customers.upsert({ businessId, channel: input.channel, address }, { name: input.name, locale: input.locale, tags: input.tags });
-    if (customer.optedOutAt) return { status: 'opted_out' };
-
-    const throttleMs = this.business.throttleDays * 86_400_000;
-    const lastSurveyedAt = await this.lastSurveyed(customer);
-    if (throttleMs > 0 && lastSurveyedAt && now.getTime() - lastSurveyedAt.getTime() < throttleMs) {
-      return { status: 'throttled', until: new Date(lastSurveyedAt.getTime() + throttleMs) };
+    const results: Array<StartSurveyResult | AppError | undefined> = raws.map(() => undefined);
+    const rows = raws.flatMap((raw, i) => {
+      try {
+        return [{ i, ...this.parse(raw) }];
+      } catch (err) {
+        if (!(err instanceof AppError && err.expected)) throw err;
+        results[i] = err;
+        return [];
+      }
+    });
+    const customers = await this.store.customers.upsertMany(rows.map(({ input, address }) => ({ key: { businessId, channel: input.channel, address }, set: { name: input.name, locale: input.locale, tags: input.tags } })));
+    const wording = await businessWording(this.store, businessId);
+    const asked = [];
+    for (const [n, row] of rows.entries()) {
+      const customer = customers[n]!;
+      const refused = await this.refusal(customer, now);
+      if (refused) results[row.i] = refused;
+      else asked.push({ ...row, customer, ...this.plan(row.input, row.address, customer, now, { queue: true }, wording) });
     }
+    const inserted = await this.store.surveys.insertMany(asked.map((a) => a.survey));
+    const started = asked.flatMap((a, n) => {
+      const made = inserted[n]!;
+      if ('alreadyOpen' in made) results[a.i] = { status: 'already_open', surveyId: made.alreadyOpen };
+      return 'inserted' in made ? [{ ...a, surveyId: made.inserted }] : [];
+    });
+    await this.store.customers.markManySurveyed(started.map((s) => s.customer.id), now);
+    await Promise.all(started.map((s) => this.store.rollups.add(s.counted, ['sent'])));
+    const invitations = started.map((s) => ({ businessId, channel: s.input.channel, address: s.address, purpose: 'invitation' as const, surveyId: s.surveyId }));
+    const items = started.map((s, n) => queued(invitations[n]!, s.outbound.map((m) => ({ ...m, surveyId: s.surveyId })), s.sendAt));
+    const ids = await this.outbox.enqueue(items.flat());
+    let from = 0;
+    for (const [n, s] of started.entries()) {
+      const mine = ids.slice(from, (from += items[n]!.length));
+      if (s.sendAt.getTime() <= now.getTime()) this.outbox.deliverSoon(invitations[n]!, mine);
+      results[s.i] = { status: 'queued', surveyId: s.surveyId, sendAt: s.sendAt };
+    }
+    return results.map((r) => r!);
+  }
 
+  /** The row checked, and its address as stored. */
+  private parse(raw: StartSurveyInput): { input: z.output<typeof startSurveyInput>; address: string } {
+    const input = parseInput(startSurveyInput, raw, 'input');
+    return { input, address: normalizeAddress(input.channel, input.address, this.business.country) };
+  }
+
+  /** Why this customer is not asked now: opted out, or asked within the business's throttle. */
+  private async refusal(customer: CustomerRecord, now: Date): Promise<StartSurveyResult | undefined> {
+    if (customer.optedOutAt) return { status: 'opted_out' };
+    const throttleMs = this.business.throttleDays * 86_400_000;
+    if (throttleMs <= 0) return undefined;
+    const lastSurveyedAt = await this.lastSurveyed(customer);
+    if (lastSurveyedAt && now.getTime() - lastSurveyedAt.getTime() < throttleMs) return { status: 'throttled', until: new Date(lastSurveyedAt.getTime() + throttleMs) };
+    return undefined;
+  }
+
+  /** The survey to store, its first messages, when they go and the counters it joins. */
+  private plan(input: z.output<typeof startSurveyInput>, address: string, customer: CustomerRecord, now: Date, options: StartOptions, wording: Awaited<ReturnType<typeof businessWording>>) {
+    const businessId = this.business.id;
     // A web visitor or someone opening a survey link asked for it this very moment; everyone else
     // hears from us only in the send window.
     const sendAt = triggerFacts[input.trigger].askedNow ? now : nextSendTime(now, customer.timeZone ?? this.business.timeZone, this.business.sendWindow);
@@ -110,32 +186,16 @@ export class SurveyStarter {
     const { text, ...given } = typeof input.context === 'string' ? { text: input.context } : (input.context ?? {});
     const context = options.link ? { ...given, link: options.link } : given;
     const vars = { business: this.business.name, customerName: customer.name, context: text };
-    const wording = await businessWording(this.store, businessId);
     const { product, order, location } = context;
     const started = startDialog({ kind: input.kind, locale, vars: { ...vars, product, order, location }, now: sendAt, ...(wording ? { wording } : {}) });
     // The context's parts are stored as the survey's context, not again with the dialog's words.
-    const { outbound } = started;
     const session = { ...started.session, vars };
     const week = weekKey(sendAt, this.business.timeZone);
     const precededBy = recentFeatures(customer.recentEvents, now);
     const firstPurchaseMonth = customer.firstPurchaseAt?.toISOString().slice(0, 7);
-    const inserted = await this.store.surveys.insert({ businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, ...(Object.keys(context).length ? { context } : {}), ...(precededBy.length ? { precededBy } : {}), ...(firstPurchaseMonth ? { firstPurchaseMonth } : {}), week, ...session });
-    if ('alreadyOpen' in inserted) return { status: 'already_open', surveyId: inserted.alreadyOpen };
-    const surveyId = inserted.inserted;
-    await this.store.customers.markSurveyed(customer.id, now);
-    await this.store.rollups.add({ businessId, kind: input.kind, week, tags: customer.tags, channel: input.channel, context, precededBy, firstPurchaseMonth, trigger: input.trigger }, ['sent']);
-
-    const invitation = { businessId, channel: input.channel, address, purpose: 'invitation' as const, surveyId };
-    const messages = outbound.map((m) => ({ ...m, surveyId }));
-    if (sendAt.getTime() > now.getTime() || options.queue) {
-      // Later parts keep their order when a worker picks items by time.
-      const ids = await this.outbox.enqueue(messages.map((message, i) => ({ ...invitation, message, nextAttemptAt: new Date(sendAt.getTime() + i) })));
-      if (sendAt.getTime() <= now.getTime()) this.outbox.deliverSoon(invitation, ids);
-      return { status: 'queued', surveyId, sendAt };
-    }
-    let delivery: string | undefined;
-    for (const message of messages) delivery = await this.outbox.sendNow({ ...invitation, message });
-    return { status: 'sent', surveyId, sendAt, delivery };
+    const survey = { businessId, customerId: customer.id, channel: input.channel, address, trigger: input.trigger, tags: customer.tags, ...(Object.keys(context).length ? { context } : {}), ...(precededBy.length ? { precededBy } : {}), ...(firstPurchaseMonth ? { firstPurchaseMonth } : {}), week, ...session };
+    const counted = { businessId, kind: input.kind, week, tags: customer.tags, channel: input.channel, context, precededBy, firstPurchaseMonth, trigger: input.trigger };
+    return { survey, outbound: started.outbound, sendAt, counted };
   }
 
   /**
@@ -154,4 +214,9 @@ export class SurveyStarter {
     if (!customer.personId) return Promise.resolve(customer.lastSurveyedAt);
     return this.store.customers.lastSurveyedOfPerson(this.business.id, customer.personId);
   }
+}
+
+/** A survey's messages queued for `sendAt`; later parts keep their order when a worker picks items by time. */
+function queued<T extends object>(invitation: T, messages: ReadonlyArray<{ surveyId: string } & Outbound>, sendAt: Date) {
+  return messages.map((message, i) => ({ ...invitation, message, nextAttemptAt: new Date(sendAt.getTime() + i) }));
 }

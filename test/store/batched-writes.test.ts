@@ -1,6 +1,7 @@
 import type { CommandStartedEvent } from 'mongodb';
 import mongoose, { Types, type Connection } from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OutboxRepository } from '../../src/store/outbox.js';
 import { SurveyRepository } from '../../src/store/surveys.js';
 import { mongoGuard } from '../../src/store/write-guard.js';
 import { databaseUri, uniqueDbName } from '../helpers/database.js';
@@ -45,5 +46,26 @@ describe('batched writes', () => {
     expect(bulks).toEqual([1, 11]);
     const docs = await conn!.db!.collection<{ _id: string; n: number }>('batched_counters').find().sort({ _id: 1 }).toArray();
     expect(docs.map((d) => [d._id, d.n])).toEqual([['a', 4], ['b', 8]]);
+  });
+
+  it("writes a campaign's send outcomes and reads its sends' surveys together when they arrive during one", { timeout: 60_000 }, async () => {
+    const outbox = new OutboxRepository(OutboxRepository.model(conn!), mongoGuard(conn!));
+    const surveys = new SurveyRepository(SurveyRepository.model(conn!), mongoGuard(conn!));
+    const surveyIds = Array.from({ length: 8 }, () => new Types.ObjectId());
+    await surveys.model.collection.insertMany(surveyIds.map((_id, i) => ({ _id, businessId: i === 7 ? 'other' : 'shop', customerId: new Types.ObjectId(), channel: 'sms', address: `+1415555000${i}`, openKey: `open:${_id.toString()}`, state: 'invited' })));
+    const items = await outbox.insertTaken(surveyIds.map((surveyId, i) => ({ businessId: 'shop', channel: 'sms', address: `+1415555000${i}`, purpose: 'invitation', surveyId: surveyId.toString(), message: { text: 'How likely…' }, nextAttemptAt: new Date() })), new Date(Date.now() + 60_000));
+    const seen: Array<[string, string, number]> = [];
+    conn!.getClient().on('commandStarted', (e: CommandStartedEvent) => {
+      if (e.commandName === 'update' && e.command.update === 'outbox') seen.push(['update', 'outbox', (e.command.updates as unknown[]).length]);
+      if (e.commandName === 'find' && e.command.find === 'surveys') seen.push(['find', 'surveys', ((e.command.filter as { _id: { $in: unknown[] } })._id.$in ?? []).length]);
+    });
+    // Eight sends check their surveys at once: one read, then one for the seven that came during it.
+    const read = await Promise.all(surveyIds.map((id) => surveys.byId(id.toString(), 'shop')));
+    expect(read.map((r) => r?.id)).toEqual([...surveyIds.slice(0, 7).map((id) => id.toString()), undefined]);
+    // Eight outcomes at once: one write, then one for the seven that came during it, each its own.
+    await Promise.all(items.map((item, i) => outbox.finish(item.id, i % 2 ? { state: 'sent', sentAt: new Date(), providerMessageId: `SM${i}` } : { state: 'failed', error: 'refused' })));
+    expect(seen).toEqual([['find', 'surveys', 1], ['find', 'surveys', 7], ['update', 'outbox', 1], ['update', 'outbox', 7]]);
+    const stored = await outbox.model.collection.find({ _id: { $in: items.map((i) => new Types.ObjectId(i.id)) } }).toArray();
+    expect(stored.map((d) => [d.state, d.providerMessageId ?? null, 'lockedUntil' in d])).toEqual(items.map((_, i) => (i % 2 ? ['sent', `SM${i}`, false] : ['failed', null, false])));
   });
 });
