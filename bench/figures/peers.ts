@@ -3,7 +3,9 @@
  * of their SDKs (bench/peers/: receive through the SDK's webhook handling, store one document, answer
  * one text), driven with the same signed updates and activities, on the same database, in the same
  * run: the peer's updates are split in two halves run before and after the product's, so both see
- * the same noise.
+ * the same noise. The product answers Telegram at its bot's pace (its replies go at most 30 a
+ * second), the peer as fast as it can; on Telegram the peer is also fed the same updates at that pace,
+ * for the ratio at equal load (a diagnostic: the target is read on the first ratio).
  */
 import type { Db } from 'mongodb';
 import { bands, cloneCustomers, replyRequest, startTemplate, type Customer, type PreparedRequest } from '../lib/customers.js';
@@ -38,6 +40,13 @@ export interface PeerChannelFigures {
   /** Updates answered 2xx, of those sent. */
   productOk: string;
   peerOk: string;
+  /**
+   * Telegram: the minimal bot fed the same updates at the pace the product answers them (its replies
+   * go at the bot's 30/s), its CPU per update, and the product's ratio to it (same load on both).
+   */
+  pacedPeerCpuMs?: number;
+  pacedRatio?: number;
+  pacedPerSecond?: number;
 }
 
 export interface PeerFigures {
@@ -47,6 +56,9 @@ export interface PeerFigures {
 
 /** The target set for the product beside the minimal bots: at most this many times their CPU per update. */
 export const peerRatioTarget = 3;
+
+/** The pace the product answers Telegram updates at (its replies go at the bot's flood limit, 30/s): the paced peer's rate. */
+const telegramPace = 29;
 
 const bandOf = (i: number) => bands[i % bands.length]!.band;
 
@@ -88,6 +100,8 @@ export async function benchPeers(database: { uri: string; engine: string }, db: 
       const all = (u: { score: PreparedRequest[]; comment: PreparedRequest[] }) => [...u.score, ...u.comment];
       const options = (of: NodeChild) => ({ connections: sizes.connections, watch: { server: of.pid } });
       const half = (list: PreparedRequest[], n: 0 | 1) => list.filter((_, i) => i % 2 === n);
+      // Telegram: the minimal bot also at the product's pace, so the ratio at equal load can be read too.
+      const paced = (n: 0 | 1) => (channel === 'telegram' ? [phase(`paced peer ${n + 1}`, peer.url, half(all(m), n), { ...options(peer), overallRate: telegramPace })] : []);
       const wb = updates(warmBefore);
       const mb = updates(measuredBefore);
       const runs = await runLoad([
@@ -96,15 +110,18 @@ export async function benchPeers(database: { uri: string; engine: string }, db: 
         phase('warm-up product comment', server.url, w.comment, options(server)),
         ...(before ? [phase('warm-up baseline score', before.url, wb.score, options(before)), phase('warm-up baseline comment', before.url, wb.comment, options(before))] : []),
         phase('peer 1', peer.url, half(all(m), 0), options(peer)),
+        ...paced(0),
         ...(before ? [phase('baseline score', before.url, mb.score, options(before))] : []),
         phase('product score', server.url, m.score, options(server)),
         phase('product comment', server.url, m.comment, options(server)),
         ...(before ? [phase('baseline comment', before.url, mb.comment, options(before))] : []),
+        ...paced(1),
         phase('peer 2', peer.url, half(all(m), 1), options(peer)),
       ]);
       const baselineRuns = runs.filter((r) => r.name.startsWith('baseline'));
       const product = runs.filter((r) => r.name.startsWith('product'));
       const peerRuns = runs.filter((r) => r.name.startsWith('peer'));
+      const pacedRuns = runs.filter((r) => r.name.startsWith('paced peer'));
       const figures: PeerChannelFigures = {
         channel,
         peer: channel === 'teams' ? 'botbuilder' : 'telegraf',
@@ -114,11 +131,15 @@ export async function benchPeers(database: { uri: string; engine: string }, db: 
         ratio: cpuPerUpdate(product) / cpuPerUpdate(peerRuns),
         productOk: okOf(product),
         peerOk: okOf(peerRuns),
+        ...(pacedRuns.length
+          ? { pacedPeerCpuMs: cpuPerUpdate(pacedRuns), pacedRatio: cpuPerUpdate(product) / cpuPerUpdate(pacedRuns), pacedPerSecond: product.reduce((a, r) => a + r.ok, 0) / product.reduce((a, r) => a + r.seconds, 0) }
+          : {}),
         ...(before ? { baselineCpuMs: cpuPerUpdate(baselineRuns), baselineRatio: cpuPerUpdate(baselineRuns) / cpuPerUpdate(peerRuns), baselineOk: okOf(baselineRuns) } : {}),
       };
       log(
         `${database.engine} ${channel}: product ${figures.productCpuMs.toFixed(2)} ms CPU/update, minimal ${figures.peer} bot ${figures.peerCpuMs.toFixed(2)} ms, ` +
           `ratio ${figures.ratio.toFixed(2)}× (target ≤ ${peerRatioTarget}×)` +
+          (figures.pacedPeerCpuMs !== undefined ? `; the bot at the product's pace (${telegramPace}/s; the product answered ${figures.pacedPerSecond!.toFixed(1)}/s) ${figures.pacedPeerCpuMs.toFixed(2)} ms, ratio ${figures.pacedRatio!.toFixed(2)}×` : '') +
           (figures.baselineCpuMs !== undefined ? `; baseline ${figures.baselineCpuMs.toFixed(2)} ms, ${figures.baselineRatio!.toFixed(2)}× (${figures.baselineOk})` : '') +
           `; answered 2xx: product ${figures.productOk}, peer ${figures.peerOk}`,
       );

@@ -17,6 +17,13 @@ export interface SharedSendQueueOptions {
   claims: SlotClaims;
   /** Wall-clock milliseconds (slots are epoch times, the same on every instance). */
   clock?: PacerClock;
+  /**
+   * A claim for a lone send also holds the slots right after its own for the sends this instance's
+   * pace (the last second's sends) expects within this many ms, so a steady stream of single sends
+   * (replies to webhooks) claims once for several. 0 or absent: a claim holds only the slots of the
+   * sends waiting.
+   */
+  aheadMs?: number;
 }
 
 const wallClock: PacerClock = {
@@ -49,7 +56,10 @@ const batchSeconds = 0.5;
  *
  * An instance claims, in one round trip, as many slots as it has sends waiting (up to half a
  * second's), one claim at a time; sends take the held slots in call order. A claim that comes back
- * after its first slot began reaches further ahead the next time.
+ * after its first slot began reaches further ahead the next time. With `aheadMs`, a lone send's
+ * claim also holds the next slots for the sends its instance's pace expects soon; a slot so held
+ * that has begun before any send came for it is left unused (never rescued), so held slots cost a
+ * send at most one slot's wait, and the bound holds as before.
  */
 export class SharedSendQueue {
   readonly slotMs: number;
@@ -72,6 +82,10 @@ export class SharedSendQueue {
   /** How far ahead of now a claim starts, so its round trip does not make it late. */
   private leadMs = 2;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Held slots claimed ahead, with no send waiting for them when claimed. */
+  private readonly ahead = new Set<number>();
+  /** With `aheadMs`: when the sends of the last second were let go, oldest first. */
+  private readonly recent: number[] = [];
 
   constructor(private readonly options: SharedSendQueueOptions) {
     if (!(options.perSecond > 0)) throw new RangeError('a shared send queue needs a positive rate');
@@ -87,9 +101,25 @@ export class SharedSendQueue {
     for (;;) {
       const slot = await this.slot();
       for (let at = this.earliest(slot), now = this.clock.now(); at > now; at = this.earliest(slot), now = this.clock.now()) await this.clock.sleep(at - now);
-      if (await this.letGo(slot)) return;
+      if (await this.letGo(slot)) {
+        if (this.options.aheadMs) this.paced(this.clock.now());
+        return;
+      }
       // Let go too late, and the lane's next turn is not ours: the slot stays held and unused.
     }
+  }
+
+  /** How many slots a lone send's claim holds beyond its own: the sends the last second's pace expects within `aheadMs`. */
+  private aheadCount(now: number): number {
+    if (!this.options.aheadMs) return 0;
+    this.paced(now, false);
+    return Math.min(this.batch - 1, Math.floor((this.recent.length * this.options.aheadMs) / 1000));
+  }
+
+  /** Forget the sends let go more than a second before `now` (and note one let go now when `sent`). */
+  private paced(now: number, sent = true): void {
+    while (this.recent.length && this.recent[0]! <= now - 1000) this.recent.shift();
+    if (sent) this.recent.push(now);
   }
 
   /** When a held slot may go: its beginning, or later when its lane's previous turn went late. */
@@ -123,6 +153,7 @@ export class SharedSendQueue {
   /** The slot is done with (sent in, or given up); returns `sent`. */
   private used(slot: number, sent = true): boolean {
     this.mine.delete(slot);
+    this.ahead.delete(slot);
     this.notBefore.delete(slot);
     return sent;
   }
@@ -141,11 +172,14 @@ export class SharedSendQueue {
       try {
         for (;;) {
           const now = this.clock.now();
-          while (this.held.length && this.earliest(this.held[0]!) + rescueMs < now) this.used(this.held.shift()!, false);
+          // Too late to rescue; or held ahead and begun before a send came for it (no rescue: a slot's wait at most).
+          const gone = (slot: number) => this.earliest(slot) + (this.ahead.has(slot) ? slotLatenessMs : rescueMs) < now;
+          while (this.held.length && gone(this.held[0]!)) this.used(this.held.shift()!, false);
           // A lane's next turn held ahead (for a late send) waits until the claims reach it.
           if (this.held.length && (this.held[0]! < this.next || this.earliest(this.held[0]!) <= now + this.leadMs)) return this.held.shift()!;
           const from = Math.max(this.next, Math.ceil((now + this.leadMs) / this.slotMs));
-          const count = Math.min(this.asking, this.batch);
+          const waiting = Math.min(this.asking, this.batch);
+          const count = waiting + (waiting === 1 ? this.aheadCount(now) : 0);
           const won = await this.options.claims.claim(this.options.sender, from, count, this.slotMs);
           const after = this.clock.now();
           this.leadMs = Math.min(maxLeadMs, 0.8 * this.leadMs + 0.2 * 2 * (after - now));
@@ -154,6 +188,7 @@ export class SharedSendQueue {
           this.next = from + count;
           for (const slot of won) {
             this.mine.add(slot);
+            if (slot >= from + waiting) this.ahead.add(slot);
             this.hold(slot);
           }
         }

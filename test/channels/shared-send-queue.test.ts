@@ -3,12 +3,14 @@ import { rescueMs, SharedSendQueue, slotLatenessMs, type SlotClaims } from '../.
 import { busiestWindow } from '../helpers/send-rate.js';
 
 /** Slots held in memory (the database's unique `_id`, as one map): what the instances share; each claim takes `roundTripMs`. */
-function memoryClaims(clock?: { sleep(ms: number): Promise<void> }, roundTripMs = 0): SlotClaims & { held: Map<string, number> } {
+function memoryClaims(clock?: { sleep(ms: number): Promise<void> }, roundTripMs = 0): SlotClaims & { held: Map<string, number>; calls: number } {
   const held = new Map<string, number>();
   let instance = 0;
   return {
     held,
+    calls: 0,
     async claim(sender, from, count) {
+      this.calls++;
       const who = ++instance;
       if (clock && roundTripMs) await clock.sleep(roundTripMs);
       else await Promise.resolve();
@@ -163,5 +165,55 @@ describe('shared send queue', () => {
     await first;
     expect(clock.now() % queue.slotMs).toBeLessThanOrEqual(slotLatenessMs);
     expect(claims.held.has(`s:${firstSlot + queue.lanes}`)).toBe(false);
+  });
+
+  /** Single sends one after another (each waits for the one before, then `gapMs`), as replies to webhooks come; their times. */
+  async function stream(queue: SharedSendQueue, clock: ReturnType<typeof virtualClock>, sends: number, gapMs: number, sent: number[]): Promise<void> {
+    for (let i = 0; i < sends; i++) {
+      await queue.take();
+      sent.push(clock.now());
+      await clock.sleep(gapMs);
+    }
+  }
+
+  it('with aheadMs, a steady stream of single sends claims once for several, within the limit', async () => {
+    const clock = virtualClock(6_000_000);
+    const claims = memoryClaims(clock, 2);
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 30, claims, clock, aheadMs: 250 });
+    const sent: number[] = [];
+    const done = stream(queue, clock, 90, 5, sent);
+    await clock.run(6_000_000 + 60_000);
+    await done;
+    expect(sent).toHaveLength(90);
+    expect(busiestWindow(sent, 1_015)).toBeLessThanOrEqual(30);
+    // Without claiming ahead, each of the 90 sends claims for itself.
+    expect(claims.calls).toBeLessThanOrEqual(30);
+    // A held slot costs a send at most one slot's wait: the stream keeps close to the limit.
+    expect(rateOf(sent)).toBeGreaterThan(25);
+  });
+
+  it('with aheadMs, two instances whose streams together ask more than the limit keep it', async () => {
+    const clock = virtualClock(7_000_000, busyLoop(7, 7_000_000));
+    const claims = memoryClaims(clock, 3);
+    const sent: number[] = [];
+    const queues = [0, 1].map(() => new SharedSendQueue({ sender: 's', perSecond: 30, claims, clock, aheadMs: 250 }));
+    const done = Promise.all(queues.map((queue) => stream(queue, clock, 120, 20, sent)));
+    await clock.run(7_000_000 + 120_000);
+    await done;
+    expect(sent).toHaveLength(240);
+    expect(busiestWindow(sent, 1_015)).toBeLessThanOrEqual(30);
+    expect(claims.calls).toBeLessThan(240);
+  });
+
+  it('without aheadMs, a lone send claims only its own slot', async () => {
+    const clock = virtualClock(8_000_000);
+    const claims = memoryClaims();
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 30, claims, clock });
+    const sent: number[] = [];
+    const done = stream(queue, clock, 10, 5, sent);
+    await clock.run(8_000_000 + 10_000);
+    await done;
+    expect(claims.calls).toBe(10);
+    expect(claims.held.size).toBe(10);
   });
 });

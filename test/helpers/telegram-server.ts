@@ -10,12 +10,12 @@ export interface TelegramTestServer {
   webhookSecret: string;
 }
 
-const token = '555000444:AAG-telegram-test-token-for-the-fake';
+export const telegramTestToken = '555000444:AAG-telegram-test-token-for-the-fake';
 
 /** The server's environment for the fake Bot API of `t` (a second server on the same database takes it too). */
 export function telegramEnv(t: Pick<TelegramTestServer, 'fake' | 'webhookSecret'>, env: Record<string, string> = {}): Record<string, string> {
   return {
-    TELEGRAM_BOT_TOKEN: token,
+    TELEGRAM_BOT_TOKEN: telegramTestToken,
     TELEGRAM_WEBHOOK_SECRET: t.webhookSecret,
     TELEGRAM_API_ROOT: t.fake.url,
     PUBLIC_URL: 'https://bot.example.com',
@@ -31,7 +31,7 @@ export function telegramEnv(t: Pick<TelegramTestServer, 'fake' | 'webhookSecret'
 export function useTelegramServer(clock: TestClock, env: Record<string, string> = {}): TelegramTestServer {
   const t = { webhookSecret: 'telegram-test-webhook-secret' } as TelegramTestServer;
   beforeAll(async () => {
-    t.fake = await startFakeTelegram({ token });
+    t.fake = await startFakeTelegram({ token: telegramTestToken });
     t.server = await buildTestServer(telegramEnv(t, env), { now: clock.now });
   });
   afterAll(async () => {

@@ -4,6 +4,8 @@ import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
 import { installActivity, messageActivity, postActivity, startFakeBotConnector, teamsUser, type FakeBotConnector } from '../helpers/fake-bot-connector.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { postUpdate, startFakeTelegram, textUpdate, type FakeTelegram } from '../helpers/fake-telegram.js';
+import { telegramEnv, telegramTestToken } from '../helpers/telegram-server.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
 
 /** Handshakes and health checks, not work done for a message. */
@@ -19,12 +21,16 @@ describe('database round trips per reply, including the later sweeps', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let fake: FakeTwilio;
   let connector: FakeBotConnector;
+  let telegram: FakeTelegram;
+  const webhookSecret = 'round-trips-telegram-webhook-secret';
   let server: TestServer;
   const commands: string[] = [];
 
   beforeAll(async () => {
     [fake, connector] = await Promise.all([startFakeTwilio({ accountSid, authToken, publicUrl }), startFakeBotConnector()]);
-    const env = smsEnv(fake, { TEAMS_AUTH_DISABLED: 'true', SWEEP_INTERVAL: '0', OWNER_ADDRESSES: `sms:${owner}` });
+    telegram = await startFakeTelegram({ token: telegramTestToken });
+    const { PUBLIC_URL: _publicUrl, ...telegramVars } = telegramEnv({ fake: telegram, webhookSecret });
+    const env = smsEnv(fake, { ...telegramVars, TEAMS_AUTH_DISABLED: 'true', SWEEP_INTERVAL: '0', OWNER_ADDRESSES: `sms:${owner}` });
     server = await buildTestServer(env, { now: clock.now, monitorCommands: true });
     server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => {
       // The directory's refresh of every business (on a timer, every BUSINESS_REFRESH) is the deployment's, not a reply's.
@@ -33,7 +39,7 @@ describe('database round trips per reply, including the later sweeps', () => {
   });
   afterAll(async () => {
     await server?.close();
-    await Promise.all([fake?.close(), connector?.close()]);
+    await Promise.all([fake?.close(), connector?.close(), telegram?.close()]);
   });
 
   /** The commands one action sends, with the alerts it sets going after its answer. */
@@ -130,6 +136,30 @@ describe('database round trips per reply, including the later sweeps', () => {
     // The conversation reference did not change since the install: it is not written again.
     for (const reply of [scored, commented]) expect(reply.filter((c) => c.endsWith(' teams_conversations'))).toEqual([]);
     for (const reply of [scored, commented]) expect(reply.length).toBeLessThanOrEqual(4);
+    for (const sweeps of [scoreSweeps, commentSweeps]) expect(sweeps.extra).toBeLessThanOrEqual(2);
+  });
+
+  it('Telegram: a score and a comment', async () => {
+    const person = { chatId: 731_000_123, firstName: 'Ada' };
+    await (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
+    const idle = await idleSweep();
+    const reply = (text: string) => async () => expect((await postUpdate(server.app, webhookSecret, textUpdate(person, text))).statusCode).toBe(200);
+    const scored = await counted(reply('9'));
+    const scoreSweeps = await sweepsUntilIdle(idle);
+    const commented = await counted(reply('quick and friendly'));
+    const commentSweeps = await sweepsUntilIdle(idle);
+    console.log(
+      `round trips, Telegram: score ${scored.length} inline (${scored.join(', ')}) + ${scoreSweeps.extra} in ${scoreSweeps.passes} sweeps (${scoreSweeps.names.join(', ')}); ` +
+        `comment ${commented.length} inline (${commented.join(', ')}) + ${commentSweeps.extra} in ${commentSweeps.passes} sweeps (${commentSweeps.names.join(', ')})`,
+    );
+    expect((await server.app.store.surveys.model.findOne({ address: String(person.chatId) }).lean())?.state).toBe('completed');
+    expect(telegram.sent(person.chatId).length).toBeGreaterThanOrEqual(3);
+    // Teams' 4, and the send slot of the bot's pacing shared by the instances: one reply at a time is
+    // too slow a pace to hold slots ahead, so each claims its own (a steady stream claims once for several).
+    for (const reply of [scored, commented]) {
+      expect(reply.filter((c) => c === 'insert send_slots')).toEqual(['insert send_slots']);
+      expect(reply.length).toBeLessThanOrEqual(5);
+    }
     for (const sweeps of [scoreSweeps, commentSweeps]) expect(sweeps.extra).toBeLessThanOrEqual(2);
   });
 });

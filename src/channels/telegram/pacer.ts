@@ -38,6 +38,12 @@ export interface Pacer {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Replies come one webhook at a time: a claim for one also holds the slots the bot's pace expects in
+ * the next quarter second (a send waits at most one pace's interval for its held slot).
+ */
+const replyAheadMs = 250;
+
 /** Chats idle long enough to have a full bucket are forgotten once there are this many. */
 const pruneAbove = 1_000;
 
@@ -50,7 +56,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   // Spaced evenly: a burst of 30 let go at once reaches Telegram spread over a busy event loop, and the
   // late ones then share a second with the next 30.
   const bot = options.shared
-    ? new SharedSendQueue({ sender: options.shared.sender, perSecond: botRate, claims: options.shared.claims, clock: { now, sleep } })
+    ? new SharedSendQueue({ sender: options.shared.sender, perSecond: botRate, claims: options.shared.claims, clock: { now, sleep }, aheadMs: replyAheadMs })
     : new SendQueue({ limit: botRate, windowMs: 1000 + providerJitterMs, spacingMs: 1000 / botRate, clock: { now, sleep } });
   const chats = new Map<string, Bucket>();
 

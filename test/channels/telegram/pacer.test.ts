@@ -80,4 +80,29 @@ describe('send pacing', () => {
     expect(await send('43')).toBeLessThan(50);
     expect(await send('42')).toBeGreaterThanOrEqual(3000);
   });
+
+  it('with shared send slots, replies one after another claim once for several, and 30 a second at most', async () => {
+    let claims = 0;
+    const taken = new Set<number>();
+    const shared = {
+      sender: 'telegram:bot',
+      claims: {
+        async claim(_sender: string, from: number, count: number) {
+          claims++;
+          const won = Array.from({ length: count }, (_, i) => from + i).filter((slot) => !taken.has(slot));
+          for (const slot of won) taken.add(slot);
+          return won;
+        },
+      },
+    };
+    const { send, clock } = paced({ shared });
+    const at: number[] = [];
+    for (let chat = 0; chat < 90; chat++) {
+      at.push(await send(String(chat)));
+      clock.advance(5); // the next webhook's reply comes a little after
+    }
+    expect(claims).toBeLessThanOrEqual(30);
+    const perSecond = Math.max(...at.map((t) => at.filter((u) => u >= t && u < t + 1000).length));
+    expect(perSecond).toBeLessThanOrEqual(30);
+  });
 });
