@@ -19,6 +19,10 @@ export interface SharedCampaignRun {
   /** perSecond / limitPerSecond. */
   shareOfLimit: number;
   busiestSecond: number;
+  /** From the start to the last upload answered (the uploads' writes compete with the sends for the two cores). */
+  uploadSeconds: number;
+  /** Sends per second from the last upload answered to the last send: the pacing with no upload beside it. */
+  perSecondAfterUploads: number;
   lost: number;
   duplicated: number;
   seconds: number;
@@ -50,14 +54,19 @@ async function campaignRun(database: { uri: string }, instances: number, sms: nu
         }
       }));
     }));
+    const uploaded = Date.now();
     const deadline = Date.now() + Math.max(60_000, (sms / rate) * 2_000);
     while (new Set(fakes.twilio.messages.map((m) => m.to)).size < phones.length && Date.now() < deadline) await sleep(200);
     await sleep(1_500); // anything sent twice would show by now
     const times = fakes.twilio.attemptTimes;
     const perSecond = ratePerSecond(times);
     const { lost, duplicated } = lostAndDuplicated(phones, fakes.twilio.messages.map((m) => m.to));
-    const run = { instances, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), lost, duplicated, seconds: (Date.now() - started) / 1000 };
-    log(`shared campaign, ${instances} instance(s): ${perSecond.toFixed(1)}/s of ${rate}/s (${(run.shareOfLimit * 100).toFixed(1)} %), busiest second ${run.busiestSecond}, lost ${lost}, duplicated ${duplicated}`);
+    const afterUploads = ratePerSecond(times.filter((t) => t >= uploaded));
+    const run = { instances, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), uploadSeconds: (uploaded - started) / 1000, perSecondAfterUploads: afterUploads, lost, duplicated, seconds: (Date.now() - started) / 1000 };
+    log(
+      `shared campaign, ${instances} instance(s): ${perSecond.toFixed(1)}/s of ${rate}/s (${(run.shareOfLimit * 100).toFixed(1)} %), busiest second ${run.busiestSecond}, lost ${lost}, duplicated ${duplicated}; ` +
+        `uploads answered after ${run.uploadSeconds.toFixed(1)} s, ${afterUploads.toFixed(1)}/s from then on`,
+    );
     return run;
   } finally {
     for (const server of servers) await server.stop();
