@@ -21,14 +21,14 @@ const rowsPerGroup = 50;
 export type RowResult = { row: number; ok: false; error: string } | ({ row: number; ok: true } & Awaited<ReturnType<SurveyStarter['start']>>);
 
 /**
- * Start one row; a refusal the caller can fix (bad field, bad address) is the row's error, anything
- * else throws. Rows of an upload are queued, not sent: the upload is answered at once.
+ * Start one survey (a single object); a refusal the caller can fix (bad field, bad address) is its
+ * error, anything else throws.
  */
-async function startRow(starter: SurveyStarter, raw: unknown, options: { queue?: boolean } = {}) {
+async function startRow(starter: SurveyStarter, raw: unknown) {
   const row = surveyRow.safeParse(raw);
   if (!row.success) return { ok: false as const, error: describeIssues(row.error, 'body').join('; '), issues: row.error as z.ZodError | undefined };
   try {
-    return { ok: true as const, ...(await starter.start({ ...row.data, trigger: 'api' }, options)) };
+    return { ok: true as const, ...(await starter.start({ ...row.data, trigger: 'api' })) };
   } catch (err) {
     if (err instanceof AppError && err.expected) return { ok: false as const, error: err.message, issues: undefined };
     throw err;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Schema, type Types } from 'mongoose';
+import { Schema, Types } from 'mongoose';
 import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
 import { isLanguage } from '../dialogs/languages.js';
@@ -104,6 +104,24 @@ export function toRecord(d: Doc): CustomerRecord {
  */
 export const suppressedAddress = (key: CustomerKey): string =>
   `#optout:${createHash('sha256').update(`${key.businessId}\u0000${key.channel}\u0000${key.address}`).digest('hex')}`;
+
+/** What a survey start sets on its customer. */
+export interface CustomerSet {
+  name?: string;
+  locale?: string;
+  tags?: readonly string[];
+}
+
+/** The update `CustomerRepository.upsert` makes (its name, language and tags; the key when new). */
+export const customerUpsert = (key: CustomerKey, set: CustomerSet & { personId?: string }) => ({
+  $setOnInsert: key,
+  $set: {
+    ...(set.name ? { name: set.name } : {}),
+    ...(set.locale ? { locale: set.locale } : {}),
+    ...(set.personId ? { personId: new Types.ObjectId(set.personId) } : {}),
+  },
+  ...(set.tags?.length ? { $addToSet: { tags: { $each: [...set.tags] } } } : {}),
+});
 
 /** A customer's address, or the opt-out kept for it after an erasure. */
 export const keyFilter = (key: CustomerKey) => ({ businessId: key.businessId, channel: key.channel, address: { $in: [key.address, suppressedAddress(key)] } });

@@ -1,12 +1,12 @@
 import { Types, type Connection } from 'mongoose';
-import { customerSchema, keyFilter, suppressedAddress, toRecord, type CustomerChannel, type CustomerKey, type CustomerRecord, type Doc } from './customer-records.js';
+import { customerSchema, customerUpsert, keyFilter, suppressedAddress, toRecord, type CustomerChannel, type CustomerKey, type CustomerRecord, type CustomerSet, type Doc } from './customer-records.js';
 import { modelOn, type AnyModel } from './model.js';
 import { phoneChannel } from '../domain/channel-facts.js';
 import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
 import type { AnalysisInputs } from './week-analyses.js';
 import { isDuplicateKey } from './write-guard.js';
-import { customerUpsert, markSurveyed, upsertCustomers, type CustomerSet } from './upload-writes.js';
+import { markSurveyed, upsertCustomers } from './upload-writes.js';
 
 export { suppressedAddress, type CustomerChannel, type CustomerKey, type CustomerRecord } from './customer-records.js';
 

@@ -4,7 +4,7 @@ import { modelOn, type AnyModel } from './model.js';
 import { insertOnce, nextDue, take } from './work-queue.js';
 import type { ChannelName, Outbound } from '../domain/channels.js';
 import type { WriteGuard } from './write-guard.js';
-import { WriteBatches } from './write-batches.js';
+import { Batches } from './write-batches.js';
 
 /** Messages waiting to go out, and the record of what went. */
 const outboxSchema = new Schema(
@@ -98,7 +98,7 @@ function toItem(d: Doc): OutboxItem {
 }
 
 export class OutboxRepository {
-  private readonly outcomes = new WriteBatches<{ id: string; outcome: Outcome }>((items) => this.writeOutcomes(items));
+  private readonly outcomes = new Batches<{ id: string; outcome: Outcome }>((items) => this.writeOutcomes(items));
 
   constructor(
     readonly model: AnyModel,
@@ -195,12 +195,16 @@ export class OutboxRepository {
     return this.outcomes.add([{ id, outcome }]);
   }
 
-  /** Through the driver's collection (no casting on a campaign's hot path), `updatedAt` as mongoose's timestamps keep it. */
+  /**
+   * Through the driver's collection (no casting on a campaign's hot path), `updatedAt` as mongoose's
+   * timestamps keep it; an outcome's absent fields are left out, not stored as null.
+   */
   private async writeOutcomes(items: ReadonlyArray<{ id: string; outcome: Outcome }>): Promise<void> {
     const updatedAt = new Date();
-    const op = ({ id, outcome }: { id: string; outcome: Outcome }) => ({ updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $set: { ...definedOf(outcome), updatedAt }, $unset: { lockedUntil: 1 as const } } } });
-    if (items.length === 1) await this.model.collection.updateOne(op(items[0]!).updateOne.filter, op(items[0]!).updateOne.update);
-    else await this.model.collection.bulkWrite(items.map(op), { ordered: false });
+    const ops = items.map(({ id, outcome }) => ({ updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $set: { ...outcome, updatedAt }, $unset: { lockedUntil: 1 as const } } } }));
+    const [only] = ops;
+    if (ops.length === 1 && only) await this.model.collection.updateOne(only.updateOne.filter, only.updateOne.update, { ignoreUndefined: true });
+    else await this.model.collection.bulkWrite(ops, { ordered: false, ignoreUndefined: true });
   }
 
   async retryAt(id: string, at: Date, error: string | undefined): Promise<void> {
@@ -276,6 +280,3 @@ export class OutboxRepository {
     await this.guard.single({ collection: 'outbox', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { 'message.text': text }, $unset: { 'message.template': 1 } }));
   }
 }
-
-/** The fields that have a value (the driver would store an undefined one as null). */
-const definedOf = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AnyModel } from './model.js';
 import type { WriteGuard } from './write-guard.js';
-import { WriteBatches } from './write-batches.js';
+import { Batches } from './write-batches.js';
 
 interface Receipt {
   id: string;
@@ -16,7 +16,7 @@ interface Receipt {
  * for its own. The FerretDB guard writes one document at a time, so there each goes on its own.
  */
 export class ReplyReceipts {
-  private readonly batches = new WriteBatches<Receipt>((receipts) => this.write(receipts));
+  private readonly batches = new Batches<Receipt>((receipts) => this.write(receipts));
 
   constructor(
     private readonly model: AnyModel,

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { keyFilter, suppressedAddress, toRecord as toCustomer, type CustomerKey, type CustomerRecord, type Doc as CustomerDoc } from './customer-records.js';
+import { customerUpsert, keyFilter, suppressedAddress, toRecord as toCustomer, type CustomerKey, type CustomerRecord, type CustomerSet, type Doc as CustomerDoc } from './customer-records.js';
 import type { AnyModel } from './model.js';
 import { openKeyOf, type NewSurvey } from './survey-records.js';
 import { insertOnce } from './work-queue.js';
@@ -9,23 +9,6 @@ import { duplicateIndexes } from './write-guard.js';
  * The writes of many survey starts at once (an upload's rows): each is what its one-row method does,
  * made for all the rows in one command (a 1,000-row upload made 4,600 round trips, one row at a time).
  */
-
-export interface CustomerSet {
-  name?: string;
-  locale?: string;
-  tags?: readonly string[];
-}
-
-/** The update `CustomerRepository.upsert` makes (its name, language and tags; the key when new). */
-export const customerUpsert = (key: CustomerKey, set: CustomerSet & { personId?: string }) => ({
-  $setOnInsert: key,
-  $set: {
-    ...(set.name ? { name: set.name } : {}),
-    ...(set.locale ? { locale: set.locale } : {}),
-    ...(set.personId ? { personId: new Types.ObjectId(set.personId) } : {}),
-  },
-  ...(set.tags?.length ? { $addToSet: { tags: { $each: [...set.tags] } } } : {}),
-});
 
 /**
  * The customers of these rows, created when new: one unordered bulk of upserts, then one read per
@@ -46,17 +29,17 @@ export async function upsertCustomers(
     if (!lost) throw err;
     again = lost;
   }
+  // One read per channel (the rows are one business's): the records by address, an erased one's by its kept opt-out.
   const found = new Map<string, CustomerRecord>();
-  for (const [channel, keys] of groupBy(rows.map((r) => r.key), (k) => `${k.businessId}\u0000${k.channel}`)) {
-    const { businessId } = keys[0]!;
-    const addresses = keys.flatMap((k) => [k.address, suppressedAddress(k)]);
-    const docs = await model.find({ businessId, channel: channel.split('\u0000')[1], address: { $in: addresses } }).lean<CustomerDoc[]>();
-    for (const doc of docs) found.set(`${channel}\u0000${String(doc.address)}`, toCustomer(doc));
+  const keyOf = (k: CustomerKey, address = k.address) => `${k.businessId}\u0000${k.channel}\u0000${address}`;
+  for (const keys of groupBy(rows.map((r) => r.key), (k) => keyOf(k, '')).values()) {
+    const { businessId, channel } = keys[0]!;
+    const docs = await model.find({ businessId, channel, address: { $in: keys.flatMap((k) => [k.address, suppressedAddress(k)]) } }).lean<CustomerDoc[]>();
+    for (const doc of docs) found.set(keyOf(keys[0]!, String(doc.address)), toCustomer(doc));
   }
   const out: CustomerRecord[] = [];
   for (const [i, { key, set }] of rows.entries()) {
-    const group = `${key.businessId}\u0000${key.channel}`;
-    const record = again.has(i) ? undefined : (found.get(`${group}\u0000${key.address}`) ?? found.get(`${group}\u0000${suppressedAddress(key)}`));
+    const record = again.has(i) ? undefined : (found.get(keyOf(key)) ?? found.get(keyOf(key, suppressedAddress(key))));
     out.push(record ?? (await one(key, set)));
   }
   return out;
@@ -89,6 +72,11 @@ export async function insertSurveys(model: AnyModel, surveys: readonly NewSurvey
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
   return groups;
 }

@@ -1,67 +1,49 @@
 /**
- * Writes that arrive while one is under way go together in the next: one round trip for however
- * many came meanwhile, and none waits for a timer (a lone write goes at once). Each caller's promise
- * settles with the write that carried its items.
+ * Writes (or reads) that arrive while one is under way go together in the next: one round trip for
+ * however many came meanwhile, and none waits for a timer (a lone one goes at once). Each caller's
+ * promise settles with the round trip that carried its items, and gets its result.
  */
-export class WriteBatches<T> {
-  private waiting: Array<{ items: readonly T[]; done: (err?: unknown) => void }> = [];
-  private writing = false;
+export class Batches<T, R = void> {
+  private waiting: Array<{ items: readonly T[]; done: (result: R | undefined, err?: unknown) => void }> = [];
+  private running = false;
 
-  constructor(private readonly write: (items: T[]) => Promise<void>) {}
+  constructor(private readonly run: (items: T[]) => Promise<R>) {}
 
-  add(items: readonly T[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ items, done: (err) => (err === undefined ? resolve() : reject(err as Error)) });
-      if (!this.writing) void this.drain();
+  add(items: readonly T[]): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ items, done: (result, err) => (err === undefined ? resolve(result as R) : reject(err as Error)) });
+      if (!this.running) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
+    this.running = true;
     while (this.waiting.length) {
       const batch = this.waiting;
       this.waiting = [];
       try {
-        await this.write(batch.flatMap((b) => b.items));
-        for (const b of batch) b.done();
+        const result = await this.run(batch.flatMap((b) => b.items));
+        for (const b of batch) b.done(result);
       } catch (err) {
-        for (const b of batch) b.done(err ?? new Error('batched write failed'));
+        for (const b of batch) b.done(undefined, err ?? new Error('batched round trip failed'));
       }
     }
-    this.writing = false;
+    this.running = false;
   }
 }
 
 /**
- * Reads by id that arrive while one is under way go together in the next: one `$in` read for
- * however many came meanwhile (a lone read goes at once). Each caller gets what was there when its
- * batch was read, never older than its own call.
+ * Reads by id gathered as `Batches` gathers writes: one `$in` read for the calls that came while one
+ * was under way. Each caller gets what was there when its batch was read, never older than its call.
  */
 export class ReadBatches<V> {
-  private waiting: Array<{ id: string; done: (value: V | undefined, err?: unknown) => void }> = [];
-  private reading = false;
+  private readonly batches: Batches<string, Map<string, V>>;
 
-  constructor(private readonly read: (ids: string[]) => Promise<Map<string, V>>) {}
-
-  get(id: string): Promise<V | undefined> {
-    return new Promise<V | undefined>((resolve, reject) => {
-      this.waiting.push({ id, done: (value, err) => (err === undefined ? resolve(value) : reject(err as Error)) });
-      if (!this.reading) void this.drain();
-    });
+  constructor(read: (ids: string[]) => Promise<Map<string, V>>) {
+    this.batches = new Batches((ids) => read([...new Set(ids)]));
   }
 
-  private async drain(): Promise<void> {
-    this.reading = true;
-    while (this.waiting.length) {
-      const batch = this.waiting;
-      this.waiting = [];
-      try {
-        const found = await this.read([...new Set(batch.map((b) => b.id))]);
-        for (const b of batch) b.done(found.get(b.id));
-      } catch (err) {
-        for (const b of batch) b.done(undefined, err ?? new Error('batched read failed'));
-      }
-    }
-    this.reading = false;
+  async get(id: string): Promise<V | undefined> {
+    return (await this.batches.add([id])).get(id);
   }
 }

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { WriteBatches } from './write-batches.js';
+import { Batches } from './write-batches.js';
 
 /** One counter document's increment: `$inc` of `inc` (and `$set` of `set`) on the document `_id`, created with `fields` when missing. */
 export interface CounterIncrement {
@@ -48,10 +48,10 @@ export function duplicateIndexes(err: unknown, count: number): Set<number> | und
 
 /** MongoDB: the conditional update is the guard, and `$inc` upserts are atomic per document. */
 export function mongoGuard(conn: Connection): WriteGuard {
-  const batches = new Map<string, WriteBatches<CounterIncrement>>();
+  const batches = new Map<string, Batches<CounterIncrement>>();
   const batchesOf = (collection: string) => {
     let b = batches.get(collection);
-    if (!b) batches.set(collection, (b = new WriteBatches((counters) => upsertCounters(conn, collection, counters))));
+    if (!b) batches.set(collection, (b = new Batches((counters) => upsertCounters(conn, collection, counters))));
     return b;
   };
   return {
