@@ -1,15 +1,13 @@
-import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
+import { namedOutsideDirectory, recordCommands } from '../helpers/commands.js';
 import { installActivity, messageActivity, postActivity, startFakeBotConnector, teamsUser, type FakeBotConnector } from '../helpers/fake-bot-connector.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
 import { postUpdate, startFakeTelegram, textUpdate, type FakeTelegram } from '../helpers/fake-telegram.js';
 import { telegramEnv, telegramTestToken } from '../helpers/telegram-server.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
 
-/** Handshakes and health checks, not work done for a message. */
-const housekeeping = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'endSessions']);
 const owner = '+14155550199';
 
 /**
@@ -24,7 +22,7 @@ describe('database round trips per reply, including the later sweeps', () => {
   let telegram: FakeTelegram;
   const webhookSecret = 'round-trips-telegram-webhook-secret';
   let server: TestServer;
-  const commands: string[] = [];
+  let commands: string[] = [];
 
   beforeAll(async () => {
     [fake, connector] = await Promise.all([startFakeTwilio({ accountSid, authToken, publicUrl }), startFakeBotConnector()]);
@@ -32,10 +30,7 @@ describe('database round trips per reply, including the later sweeps', () => {
     const { PUBLIC_URL: _publicUrl, ...telegramVars } = telegramEnv({ fake: telegram, webhookSecret });
     const env = smsEnv(fake, { ...telegramVars, TEAMS_AUTH_DISABLED: 'true', SWEEP_INTERVAL: '0', OWNER_ADDRESSES: `sms:${owner}` });
     server = await buildTestServer(env, { now: clock.now, monitorCommands: true });
-    server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => {
-      // The directory's refresh of every business (on a timer, every BUSINESS_REFRESH) is the deployment's, not a reply's.
-      if (!housekeeping.has(e.commandName) && e.command[e.commandName] !== 'businesses') commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-    });
+    commands = recordCommands(server.app, namedOutsideDirectory);
   });
   afterAll(async () => {
     await server?.close();

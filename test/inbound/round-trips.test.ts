@@ -1,12 +1,9 @@
-import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
+import { recordCommands } from '../helpers/commands.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
-
-/** Handshakes and health checks, not work done for a message. */
-const housekeeping = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'endSessions']);
 
 /**
  * Database round trips of one reply, counted with the driver's command monitoring, on the MongoDB
@@ -16,14 +13,12 @@ describe('database round trips per message', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let fake: FakeTwilio;
   let server: TestServer;
-  const commands: string[] = [];
+  let commands: string[] = [];
 
   beforeAll(async () => {
     fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
     server = await buildTestServer(smsEnv(fake, { WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0' }), { now: clock.now, monitorCommands: true });
-    server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => {
-      if (!housekeeping.has(e.commandName)) commands.push(e.commandName);
-    });
+    commands = recordCommands(server.app, (e) => e.commandName);
   });
   afterAll(async () => {
     await server?.close();

@@ -1,20 +1,17 @@
-import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
+import { collectionOf, recordCommands } from '../helpers/commands.js';
 
-const housekeeping = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'endSessions']);
 const key = 'k_link_counters_0123456789ab';
 
 describe("a survey link's counters", () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let server: TestServer;
-  const commands: Array<{ name: string; collection: string }> = [];
+  let commands: Array<{ name: string; collection: string }> = [];
   beforeAll(async () => {
     server = await buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', API_KEY: key, THROTTLE_DAYS: '0' }, { now: clock.now, monitorCommands: true });
-    server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => {
-      if (!housekeeping.has(e.commandName)) commands.push({ name: e.commandName, collection: String(e.command[e.commandName]) });
-    });
+    commands = recordCommands(server.app, (e) => ({ name: e.commandName, collection: collectionOf(e) }));
   });
   afterAll(() => server?.close());
 

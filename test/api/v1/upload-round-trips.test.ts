@@ -1,11 +1,10 @@
-import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestServer, type TestServer } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
+import { namedOutsideDirectory, recordCommands } from '../../helpers/commands.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../../helpers/fake-twilio.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../../channels/sms/harness.js';
 
-const housekeeping = new Set(['hello', 'ismaster', 'isMaster', 'ping', 'buildInfo', 'endSessions']);
 const key = 'k_upload_round_trips_0123456789';
 
 /**
@@ -17,16 +16,14 @@ describe('POST /api/v1/surveys: an upload in a few writes', () => {
   const clock = new TestClock('2026-03-10T15:00:00Z');
   let fake: FakeTwilio;
   let server: TestServer;
-  const commands: string[] = [];
+  let commands: string[] = [];
 
   beforeAll(async () => {
     fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
     // The send window is closed at 15:00: invitations wait in the outbox, so only the upload's writes are counted.
     const env = smsEnv(fake, { SWEEP_INTERVAL: '0', SEND_WINDOW: '09:00-10:00', BUSINESS_TIME_ZONE: 'UTC', THROTTLE_DAYS: '30', API_KEY: key });
     server = await buildTestServer(env, { now: clock.now, monitorCommands: true });
-    server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => {
-      if (!housekeeping.has(e.commandName) && e.command[e.commandName] !== 'businesses') commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-    });
+    commands = recordCommands(server.app, namedOutsideDirectory);
   });
   afterAll(async () => {
     await server?.close();
