@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { customerUpsert, keyFilter, suppressedAddress, toRecord as toCustomer, type CustomerKey, type CustomerRecord, type CustomerSet, type Doc as CustomerDoc } from './customer-records.js';
+import { customerUpsert, suppressedAddress, toRecord as toCustomer, type CustomerKey, type CustomerRecord, type CustomerSet, type Doc as CustomerDoc } from './customer-records.js';
 import type { AnyModel } from './model.js';
 import { openKeyOf, type NewSurvey } from './survey-records.js';
 import { insertOnce } from './work-queue.js';
@@ -11,9 +11,12 @@ import { duplicateIndexes } from './write-guard.js';
  */
 
 /**
- * The customers of these rows, created when new: one unordered bulk of upserts, then one read per
- * channel. A row whose upsert lost a race (a duplicate key: another write created it at the same
- * moment) is upserted again on its own, as `one` does.
+ * The customers of these rows, created when new: one read of what each address is stored as (its
+ * customer, or the opt-out an erasure kept for it), one unordered bulk of upserts each by the whole
+ * unique key (so every server serves it by that index; an `$in` on its last key made a test server
+ * scan the collection once per row), and one read of the results by id. A row whose upsert lost a
+ * race (a duplicate key: another write created it at the same moment), or whose record is gone by
+ * then, is upserted again on its own, as `one` does.
  */
 export async function upsertCustomers(
   model: AnyModel,
@@ -21,26 +24,53 @@ export async function upsertCustomers(
   one: (key: CustomerKey, set: CustomerSet) => Promise<CustomerRecord>,
 ): Promise<CustomerRecord[]> {
   if (!rows.length) return [];
+  const stored = await storedAs(model, rows.map((r) => r.key));
+  const ops = rows.map(({ key, set }) => {
+    const filter = { businessId: key.businessId, channel: key.channel, address: stored.get(keyOf(key))?.address ?? key.address };
+    return { updateOne: { filter, update: customerUpsert(key, set), upsert: true } };
+  });
   let again = new Set<number>();
+  let upserted: Record<string, unknown> = {};
   try {
-    await model.bulkWrite(rows.map(({ key, set }) => ({ updateOne: { filter: keyFilter(key), update: customerUpsert(key, set), upsert: true } })), { ordered: false });
+    upserted = (await model.bulkWrite(ops, { ordered: false })).upsertedIds ?? {};
   } catch (err) {
     const lost = duplicateIndexes(err, rows.length);
     if (!lost) throw err;
     again = lost;
+    upserted = (err as { result?: { upsertedIds?: Record<string, unknown> } }).result?.upsertedIds ?? {};
   }
-  // One read per channel (the rows are one business's): the records by address, an erased one's by its kept opt-out.
-  const found = new Map<string, CustomerRecord>();
-  const keyOf = (k: CustomerKey, address = k.address) => `${k.businessId}\u0000${k.channel}\u0000${address}`;
-  for (const keys of groupBy(rows.map((r) => r.key), (k) => keyOf(k, '')).values()) {
-    const { businessId, channel } = keys[0]!;
-    const docs = await model.find({ businessId, channel, address: { $in: keys.flatMap((k) => [k.address, suppressedAddress(k)]) } }).lean<CustomerDoc[]>();
-    for (const doc of docs) found.set(keyOf(keys[0]!, String(doc.address)), toCustomer(doc));
-  }
+  // Each row's record: the one its upsert created (a row repeated in the upload shares it), else the one it found.
+  const created = new Map<string, Types.ObjectId>();
+  for (const [i, id] of Object.entries(upserted)) created.set(keyOf(rows[Number(i)]!.key), id as Types.ObjectId);
+  const idOf = (key: CustomerKey) => created.get(keyOf(key)) ?? stored.get(keyOf(key))?._id;
+  const ids = rows.flatMap((r, i) => (again.has(i) ? [] : [idOf(r.key)].filter((id) => id !== undefined)));
+  const docs = ids.length ? await model.find({ _id: { $in: ids } }).lean<CustomerDoc[]>() : [];
+  const byId = new Map(docs.map((d) => [d._id.toString(), toCustomer(d)]));
   const out: CustomerRecord[] = [];
   for (const [i, { key, set }] of rows.entries()) {
-    const record = again.has(i) ? undefined : (found.get(keyOf(key)) ?? found.get(keyOf(key, suppressedAddress(key))));
-    out.push(record ?? (await one(key, set)));
+    const record = again.has(i) ? undefined : byId.get(String(idOf(key)));
+    out.push(record && !record.erasedAt ? record : await one(key, set));
+  }
+  return out;
+}
+
+const keyOf = (k: CustomerKey) => `${k.businessId}\u0000${k.channel}\u0000${k.address}`;
+
+/**
+ * What each of these addresses is stored as, one read per channel (the rows are one business's): its
+ * customer, else the opt-out kept for it after an erasure (`suppressedAddress`), else nothing.
+ */
+async function storedAs(model: AnyModel, keys: readonly CustomerKey[]): Promise<Map<string, { _id: Types.ObjectId; address: string }>> {
+  const out = new Map<string, { _id: Types.ObjectId; address: string }>();
+  for (const group of groupBy(keys, (k) => keyOf({ ...k, address: '' })).values()) {
+    const { businessId, channel } = group[0]!;
+    const wanted = new Map(group.flatMap((k) => [[k.address, k], [suppressedAddress(k), k]] as const));
+    const docs = await model.find({ businessId, channel, address: { $in: [...wanted.keys()] } }, { address: 1 }).lean<Array<{ _id: Types.ObjectId; address: string }>>();
+    // The customer at the address wins over a kept opt-out for it.
+    for (const doc of docs.sort((a, b) => Number(b.address === wanted.get(b.address)?.address) - Number(a.address === wanted.get(a.address)?.address))) {
+      const key = keyOf(wanted.get(doc.address)!);
+      if (!out.has(key)) out.set(key, doc);
+    }
   }
   return out;
 }

@@ -189,6 +189,12 @@ describe('GDPR export and erasure of one customer', () => {
   it('keeps the opt-out: the erased address is not surveyed again, and is still not stored', async () => {
     const again = await api('POST', '/surveys', { kind: 'nps', channel: 'web', address: customer });
     expect(again.json().status).toBe('opted_out');
+    // An upload's rows find the kept opt-out too, beside a new address in the same upload.
+    const uploaded = await api('POST', '/surveys', [
+      { kind: 'nps', channel: 'web', address: customer },
+      { kind: 'nps', channel: 'web', address: visitor() },
+    ]);
+    expect(uploaded.json().results.map((r: { status: string }) => r.status)).toEqual(['opted_out', 'queued']);
     const { docs } = await everything();
     expect(docs.filter((d) => d.json.includes(customer))).toEqual([]);
     // A new address of nobody opted out is surveyed as usual.

@@ -1,7 +1,8 @@
+import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestServer, type TestServer } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
-import { namedOutsideDirectory, recordCommands } from '../../helpers/commands.js';
+import { named, namedOutsideDirectory, recordCommands } from '../../helpers/commands.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../../helpers/fake-twilio.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../../channels/sms/harness.js';
 
@@ -17,6 +18,7 @@ describe('POST /api/v1/surveys: an upload in a few writes', () => {
   let fake: FakeTwilio;
   let server: TestServer;
   let commands: string[] = [];
+  let upserts: Document[][] = [];
 
   beforeAll(async () => {
     fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
@@ -24,6 +26,7 @@ describe('POST /api/v1/surveys: an upload in a few writes', () => {
     const env = smsEnv(fake, { SWEEP_INTERVAL: '0', SEND_WINDOW: '09:00-10:00', BUSINESS_TIME_ZONE: 'UTC', THROTTLE_DAYS: '30', API_KEY: key });
     server = await buildTestServer(env, { now: clock.now, monitorCommands: true });
     commands = recordCommands(server.app, namedOutsideDirectory);
+    upserts = recordCommands(server.app, (e) => (named(e) === 'update customers' ? (e.command.updates as Document[]).filter((u) => u.upsert) : undefined));
   });
   afterAll(async () => {
     await server?.close();
@@ -50,6 +53,7 @@ describe('POST /api/v1/surveys: an upload in a few writes', () => {
       { kind: 'csat', channel: 'sms', address: phone(100) },
     ];
     commands.length = 0;
+    upserts.length = 0;
     const res = await upload(rows);
     const spent = [...commands];
 
@@ -80,5 +84,14 @@ describe('POST /api/v1/surveys: an upload in a few writes', () => {
     const counters = spent.filter((c) => c === 'update week_counts').length;
     expect(spent.length - counters).toBeLessThanOrEqual(8);
     expect(counters).toBeLessThanOrEqual(fresh.length);
+
+    // Each customer upsert names the whole unique key by value, so every server serves it by that
+    // index (an $in on the address made the test server scan the customers once per row).
+    const filters = upserts.flat().map((u) => u.q as Document);
+    expect(filters.length).toBeGreaterThanOrEqual(fresh.length);
+    for (const q of filters) {
+      expect(Object.keys(q).sort()).toEqual(['address', 'businessId', 'channel']);
+      expect(Object.values(q).every((v) => typeof v === 'string')).toBe(true);
+    }
   });
 });
