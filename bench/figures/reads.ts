@@ -8,7 +8,7 @@
  * The counter reads (`/stats`, the digest's numbers, metrics by tag) are timed on the same sets.
  */
 import mongoose from 'mongoose';
-import type { Db } from 'mongodb';
+import { BSON, type Db } from 'mongodb';
 import { DashboardAccess } from '../../src/dashboard/access.js';
 import { dashboardView } from '../../src/dashboard/dashboard-data.js';
 import { buildDigest } from '../../src/digest/build-digest.js';
@@ -32,6 +32,7 @@ interface ReadSet {
   business: BusinessSettings;
   generateSeconds: number;
   analyseSeconds: number;
+  keptBytes: { analysis: number; notes: number };
   close(): Promise<void>;
 }
 
@@ -40,6 +41,8 @@ export interface ReadSize {
   generateSeconds: number;
   /** Computing the 12 weeks' analyses and notes once (the sweeper's work when weeks close). */
   analyseSeconds: number;
+  /** Bytes per kept week (median of the 12), of its analysis and of its notes: what a report reads per week. */
+  keptBytes: { analysis: number; notes: number };
   /** The whole digest (`buildDigest`), and its insight lines' drops and themes alone, beside those read the former way. */
   digestMs: number;
   digestInsightsMs: number;
@@ -65,11 +68,25 @@ export interface ReadSize {
   equal: { themes: boolean | null; drops: boolean | null };
 }
 
+export interface ReadGrowth {
+  digest: number;
+  digestInsights: number;
+  dashboardHttp: number;
+  dashboard: number;
+  themes: number;
+  drops: number;
+  stats: number;
+  digestNumbers: number;
+  cohortMetrics: number;
+}
+
 export interface ReadFigures {
   database: string;
   sizes: ReadSize[];
   /** Largest set over the smallest. */
-  growth: { digest: number; digestInsights: number; dashboardHttp: number; dashboard: number; themes: number; drops: number; stats: number; digestNumbers: number; cohortMetrics: number };
+  growth: ReadGrowth;
+  /** Largest set over the next largest, with three sizes or more (the kept weeks full at both). */
+  growthOverNext?: ReadGrowth;
 }
 
 async function prepare(uri: string, count: number, now: Date, log: (line: string) => void): Promise<ReadSet> {
@@ -81,9 +98,17 @@ async function prepare(uri: string, count: number, now: Date, log: (line: string
   await weekAnalyses(store, businessId, generated.weeks);
   await weekNotes(store, businessId, generated.weeks);
   const analyseSeconds = (performance.now() - t) / 1000;
-  log(`reads: ${count} surveys stored in ${generated.seconds.toFixed(1)} s, 12 weeks analysed in ${analyseSeconds.toFixed(1)} s`);
+  const keptBytes = await keptWeekBytes(conn.db! as unknown as Db);
+  log(`reads: ${count} surveys stored in ${generated.seconds.toFixed(1)} s, 12 weeks analysed in ${analyseSeconds.toFixed(1)} s; a kept week: analysis ${keptBytes.analysis} B, notes ${keptBytes.notes} B`);
   const business = (await store.businesses.get(businessId)) ?? ({ id: businessId, name: 'Our shop', timeZone: 'UTC', locale: 'en' } as BusinessSettings);
-  return { count, dbName, store, business, generateSeconds: generated.seconds, analyseSeconds, close: () => conn.close() };
+  return { count, dbName, store, business, generateSeconds: generated.seconds, analyseSeconds, keptBytes, close: () => conn.close() };
+}
+
+/** The median bytes of a kept week's analysis and notes (BSON). */
+async function keptWeekBytes(db: Db): Promise<{ analysis: number; notes: number }> {
+  const docs = await db.collection('week_analyses').find({ businessId }).toArray();
+  const medianOf = (part: string) => median(docs.map((d) => BSON.calculateObjectSize({ v: d[part] ?? null })));
+  return { analysis: medianOf('analysis'), notes: medianOf('notes') };
 }
 
 /** Themes and drops over four weeks the way they were read before: the weeks' surveys and people into Node. */
@@ -165,6 +190,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         surveys: d.count,
         generateSeconds: d.generateSeconds,
         analyseSeconds: d.analyseSeconds,
+        keptBytes: d.keptBytes,
         digestMs: digest.ms[key]!,
         digestInsightsMs: insights.ms[key]!,
         digestInsightsBaselineMs: former?.ms ?? null,
@@ -187,12 +213,9 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       });
       log(`reads: ${d.count} surveys timed`);
     }
-    const [small, large] = [sizes[0]!, sizes.at(-1)!];
-    const ratio = (k: keyof ReadSize) => (large[k] as number) / (small[k] as number);
-    return {
-      database: database.engine,
-      sizes,
-      growth: {
+    const growthOf = (small: ReadSize, large: ReadSize): ReadGrowth => {
+      const ratio = (k: keyof ReadSize) => (large[k] as number) / (small[k] as number);
+      return {
         digest: ratio('digestMs'),
         digestInsights: ratio('digestInsightsMs'),
         dashboardHttp: ratio('dashboardHttpMs'),
@@ -202,7 +225,13 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         stats: ratio('statsMs'),
         digestNumbers: ratio('digestNumbersMs'),
         cohortMetrics: ratio('cohortMetricsMs'),
-      },
+      };
+    };
+    return {
+      database: database.engine,
+      sizes,
+      growth: growthOf(sizes[0]!, sizes.at(-1)!),
+      ...(sizes.length >= 3 ? { growthOverNext: growthOf(sizes.at(-2)!, sizes.at(-1)!) } : {}),
     };
   } finally {
     for (const d of Object.values(sets)) await d.close();
@@ -223,7 +252,10 @@ export function readsMarkdown(r: ReadFigures): string {
       `| ${s.surveys.toLocaleString('en')} | ${ms(s.digestMs)} (${ms(s.digestInsightsMs)}; ${ms(s.digestInsightsBaselineMs)}) | ${ms(s.dashboardHttpMs)} (${ms(s.dashboardMs)}; ${ms(s.dashboardSegmentsMs)}, ${ms(s.dashboardWaitingMs)}; ${ms(s.dashboardBaselineMs)}) | ${ms(s.themesMs)} (${ms(s.themesBaselineMs)}) | ${ms(s.dropsMs)} (${ms(s.dropsBaselineMs)}) | ${ms(s.statsMs)}, ${ms(s.digestNumbersMs)}, ${ms(s.cohortMetricsMs)} | themes ${s.equal.themes ?? '-'}, drops ${s.equal.drops ?? '-'} | ${s.analyseSeconds.toFixed(1)} s |`,
     );
   }
-  const g = r.growth;
-  lines.push('', `Growth, largest set over the smallest: digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}×, drops ${g.drops.toFixed(1)}×, /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`);
+  const said = (g: ReadGrowth) =>
+    `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}×, drops ${g.drops.toFixed(1)}×, /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
+  lines.push('', `Growth, largest set over the smallest: ${said(r.growth)}`);
+  if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
+  lines.push('', `A kept week's bytes (analysis, notes): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${s.keptBytes.analysis}, ${s.keptBytes.notes}`).join('; ')}.`);
   return lines.join('\n');
 }

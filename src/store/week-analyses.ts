@@ -72,12 +72,17 @@ export class WeekAnalysisRepository {
     return modelOn(conn, 'WeekAnalysis', analysisSchema, collection);
   }
 
-  /** The analyses (or notes) of these weeks still computed from `inputs[week]`, by week; a week missing here must be computed. */
+  /**
+   * The analyses (or notes) of these weeks still computed from `inputs[week]`, by week; a week missing
+   * here must be computed. Only the part asked for is read (a week's notes are about as large as its
+   * analysis, and the digest and the dashboard read each on its own).
+   */
   async current<T>(businessId: string, inputs: ReadonlyMap<string, string>, part: KeptPart = 'analysis'): Promise<Map<string, T>> {
     const ids = [...inputs.keys()].map((week) => idOf(businessId, week));
     const f = fields[part];
+    const projection = { week: 1, changedAt: 1, [f.inputs]: 1, [f.startedAt]: 1, [f.value]: 1, ...(part === 'notes' ? { notesChangedAt: 1 } : {}) };
     // The raw collection: an opaque value, nothing for mongoose to cast.
-    const docs = await this.model.collection.find<Stored>({ _id: { $in: ids } } as never).toArray();
+    const docs = await this.model.collection.find<Stored>({ _id: { $in: ids } } as never, { projection }).toArray();
     const fresh = new Map<string, T>();
     for (const d of docs) {
       const startedAt = d[f.startedAt];
