@@ -12,7 +12,7 @@ import { BSON, type Db } from 'mongodb';
 import { DashboardAccess } from '../../src/dashboard/access.js';
 import { dashboardView } from '../../src/dashboard/dashboard-data.js';
 import { buildDigest } from '../../src/digest/build-digest.js';
-import { dropsReport, themesReport } from '../../src/insights/index.js';
+import { dropsReport } from '../../src/insights/index.js';
 import { commentThemes } from '../../src/insights/themes.js';
 import { keptCommentIds, weekAnalyses, weeksDropFeatures, weeksSegments, weeksThemes } from '../../src/insights/week-analysis.js';
 import { weekNotes, weeksWaiting } from '../../src/insights/week-notes.js';
@@ -21,7 +21,7 @@ import { periodStats } from '../../src/digest/stats.js';
 import { createStore, type BusinessSettings, type Store } from '../../src/store/index.js';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
-import { publicUrl, startProduct, withDbName, type Fakes } from '../lib/product.js';
+import { apiKey, publicUrl, startProduct, withDbName, type Fakes } from '../lib/product.js';
 import { businessId, generateSurveys } from '../lib/survey-data.js';
 import { alternate, clock, median } from './digest.js';
 
@@ -49,6 +49,8 @@ export interface ReadSize {
   digestInsightsBaselineMs: number | null;
   /** GET /dashboard?kind=nps&days=30 with an owner's session cookie, from the production server. */
   dashboardHttpMs: number;
+  /** GET /api/v1/insights/themes over the four weeks, week by week, NPS, with an API key, from the production server. */
+  themesApiHttpMs: number;
   /** The dashboard's data in process, and two of its parts that read surveys before: the segments line and the waiting list (now from the kept weeks). */
   dashboardMs: number;
   dashboardSegmentsMs: number;
@@ -74,6 +76,7 @@ export interface ReadGrowth {
   dashboardHttp: number;
   dashboard: number;
   themes: number;
+  themesApiHttp: number;
   drops: number;
   stats: number;
   digestNumbers: number;
@@ -168,19 +171,28 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       const formerDrops = formerRun ? await clock(() => dropsReport(d.store, businessId, { fromWeek, toWeek: week })) : undefined;
       const formerDashboard = formerRun
         ? await clock(async () => {
-            await themesReport(d.store, businessId, { from, to, period: 'month', kind: 'nps', limit: 5 });
+            const commented = await d.store.surveys.scored(businessId, { from, to }, { kind: 'nps', commented: true });
+            commentThemes(commented.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: s.week.slice(0, 7) })), { limit: 5 });
             await dropsReport(d.store, businessId, { from, to, kind: 'nps', now });
           })
         : undefined;
       // The page as an owner opens it: the production server on this set's database, signed in.
       const server = await startProduct(fakes, withDbName(database.uri, d.dbName), 'production');
       const http: number[] = [];
+      const themesApi: number[] = [];
       try {
         const cookie = await ownerCookie(d.store);
         for (let i = 0; i <= runs; i++) {
           const { ms, result } = await clock(() => httpRequest('GET', `${server.url}/dashboard?kind=nps&days=30`, { headers: { cookie }, timeoutMs: 300_000 }));
           if (!is2xx(result)) throw new Error(`/dashboard: ${JSON.stringify(result).slice(0, 200)}`);
           if (i > 0) http.push(ms);
+        }
+        // The API's themes over the same four weeks, as another system asks for them.
+        const query = `from=${fromWeek}&to=${shiftWeek(week, 1)}&period=week&kind=nps`;
+        for (let i = 0; i <= runs; i++) {
+          const { ms, result } = await clock(() => httpRequest('GET', `${server.url}/api/v1/insights/themes?${query}`, { headers: { 'x-api-key': apiKey }, timeoutMs: 300_000 }));
+          if (!is2xx(result)) throw new Error(`/api/v1/insights/themes: ${JSON.stringify(result).slice(0, 200)}`);
+          if (i > 0) themesApi.push(ms);
         }
       } finally {
         await server.stop();
@@ -195,6 +207,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         digestInsightsMs: insights.ms[key]!,
         digestInsightsBaselineMs: former?.ms ?? null,
         dashboardHttpMs: median(http),
+        themesApiHttpMs: median(themesApi),
         dashboardMs: dashboard.ms[key]!,
         dashboardSegmentsMs: segments.ms[key]!,
         dashboardWaitingMs: waiting.ms[key]!,
@@ -221,6 +234,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         dashboardHttp: ratio('dashboardHttpMs'),
         dashboard: ratio('dashboardMs'),
         themes: ratio('themesMs'),
+        themesApiHttp: ratio('themesApiHttpMs'),
         drops: ratio('dropsMs'),
         stats: ratio('statsMs'),
         digestNumbers: ratio('digestNumbersMs'),
@@ -244,16 +258,16 @@ export function readsMarkdown(r: ReadFigures): string {
   const lines = [
     `Figure 9 on ${r.database}: ms per read (median), the former read beside it where run.`,
     '',
-    `| Stored surveys | Digest (insight lines; former) | Dashboard page over HTTP (in process; segments, waiting list; former themes + drops) | Themes (former) | Drops (former) | /stats, digest numbers, metrics by tag | Equal | Weeks analysed once |`,
+    `| Stored surveys | Digest (insight lines; former) | Dashboard page over HTTP (in process; segments, waiting list; former themes + drops) | Themes (API over HTTP; former) | Drops (former) | /stats, digest numbers, metrics by tag | Equal | Weeks analysed once |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const s of r.sizes) {
     lines.push(
-      `| ${s.surveys.toLocaleString('en')} | ${ms(s.digestMs)} (${ms(s.digestInsightsMs)}; ${ms(s.digestInsightsBaselineMs)}) | ${ms(s.dashboardHttpMs)} (${ms(s.dashboardMs)}; ${ms(s.dashboardSegmentsMs)}, ${ms(s.dashboardWaitingMs)}; ${ms(s.dashboardBaselineMs)}) | ${ms(s.themesMs)} (${ms(s.themesBaselineMs)}) | ${ms(s.dropsMs)} (${ms(s.dropsBaselineMs)}) | ${ms(s.statsMs)}, ${ms(s.digestNumbersMs)}, ${ms(s.cohortMetricsMs)} | themes ${s.equal.themes ?? '-'}, drops ${s.equal.drops ?? '-'} | ${s.analyseSeconds.toFixed(1)} s |`,
+      `| ${s.surveys.toLocaleString('en')} | ${ms(s.digestMs)} (${ms(s.digestInsightsMs)}; ${ms(s.digestInsightsBaselineMs)}) | ${ms(s.dashboardHttpMs)} (${ms(s.dashboardMs)}; ${ms(s.dashboardSegmentsMs)}, ${ms(s.dashboardWaitingMs)}; ${ms(s.dashboardBaselineMs)}) | ${ms(s.themesMs)} (${ms(s.themesApiHttpMs)}; ${ms(s.themesBaselineMs)}) | ${ms(s.dropsMs)} (${ms(s.dropsBaselineMs)}) | ${ms(s.statsMs)}, ${ms(s.digestNumbersMs)}, ${ms(s.cohortMetricsMs)} | themes ${s.equal.themes ?? '-'}, drops ${s.equal.drops ?? '-'} | ${s.analyseSeconds.toFixed(1)} s |`,
     );
   }
   const said = (g: ReadGrowth) =>
-    `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}×, drops ${g.drops.toFixed(1)}×, /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
+    `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}× (the API over HTTP ${g.themesApiHttp.toFixed(1)}×), drops ${g.drops.toFixed(1)}×, /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
   lines.push('', `Growth, largest set over the smallest: ${said(r.growth)}`);
   if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
   lines.push('', `A kept week's bytes (analysis, notes): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${s.keptBytes.analysis}, ${s.keptBytes.notes}`).join('; ')}.`);

@@ -4,4 +4,5 @@ export { customerTimeline, type Timeline, type TimelineEntry } from './timeline.
 export { dropsQuery, dropsReport, dropsReportFor, type DropsQuery, type DropsReport } from './drops-report.js';
 export { describeFeature, isDrop, minimums as dropMinimums, type FeatureStat } from './drops.js';
 export { cohortDimensions, metricsByCohort, metricsQuery, type CohortMetrics, type MetricsQuery } from './cohorts.js';
-export { commentThemes, themesQuery, themesReport, themesReportFor, type PeriodThemes, type Theme } from './themes.js';
+export { commentThemes, type PeriodThemes, type Theme } from './themes.js';
+export { themesQuery, themesReport, themesReportFor } from './themes-report.js';

@@ -1,9 +1,6 @@
 import { ara, eng, por, spa, urd } from 'stopword';
-import { z } from 'zod';
-import { surveyKinds, type Band, type Locale, type SurveyKind } from '../domain/surveys.js';
-import { parseInput } from '../errors.js';
+import type { Band, Locale } from '../domain/surveys.js';
 import { benjaminiHochberg, normalUpperTail } from '../scoring/significance.js';
-import type { Store } from '../store/index.js';
 
 /**
  * Comment themes: words and two-word phrases, counted once per comment, ranked by a smoothed
@@ -186,35 +183,4 @@ function theme(term: string, count: number, commentIds: string[], of: number, ot
   const logOdds = Math.log(cells[0] / cells[1]) - Math.log(cells[2] / cells[3]);
   const z = logOdds / Math.sqrt(cells.reduce((sum, x) => sum + 1 / x, 0));
   return { term, count, of, otherCount, otherOf, logOdds, z, commentIds };
-}
-
-/**
- * The themes of a business's comments answered in [from, to), per week or month (a month is the
- * weeks whose Monday is in it, as for the counters), optionally of one survey kind.
- */
-export async function themesReport(
-  store: Store,
-  businessId: string,
-  q: { from: Date; to: Date; period?: 'week' | 'month'; kind?: SurveyKind; limit?: number },
-): Promise<PeriodThemes[]> {
-  const surveys = await store.surveys.scored(businessId, { from: q.from, to: q.to }, { kind: q.kind, commented: true });
-  const comments = surveys.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: q.period === 'month' ? s.week.slice(0, 7) : s.week }));
-  return commentThemes(comments, { limit: q.limit });
-}
-
-/** The API's query for themes: an answer-time period of at most a year. */
-export const themesQuery = z
-  .object({
-    from: z.coerce.date(),
-    to: z.coerce.date(),
-    period: z.enum(['week', 'month']).default('week'),
-    kind: z.enum(surveyKinds).optional(),
-    limit: z.coerce.number().int().min(1).max(50).default(10),
-  })
-  .refine((q) => q.from < q.to, { message: 'must be before to', path: ['from'] })
-  .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, { message: 'at most a year', path: ['to'] });
-
-/** Themes for an API query (validated: a ValidationError names each bad field). */
-export async function themesReportFor(store: Store, businessId: string, raw: unknown): Promise<PeriodThemes[]> {
-  return themesReport(store, businessId, parseInput(themesQuery, raw, 'query'));
 }

@@ -6,7 +6,7 @@ import { commentThemes } from '../../src/insights/themes.js';
 import { keptCommentIds, weekAnalyses, weeksDropFeatures, weeksPairs, weeksThemes } from '../../src/insights/week-analysis.js';
 import { maxKeptBytes } from '../../src/store/week-analyses.js';
 import { closeWeeks } from '../../src/surveys/week-counts.js';
-import { envKey } from '../api/v1/v1-server.js';
+import { envKey, v1 } from '../api/v1/v1-server.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { at, importPeople, plantedCause, week } from './seed.js';
 
@@ -58,6 +58,21 @@ describe('week analyses: computed once from a week’s surveys, kept, added up a
     expect(added.map((p) => ({ ...p, themes: p.themes.map((t) => ({ ...t, commentIds: [] })) }))).toEqual(full.map((p) => ({ ...p, themes: p.themes.map((t) => ({ ...t, commentIds: [] })) })));
     expect(added[0]!.themes[0]!.commentIds).toEqual(full[0]!.themes[0]!.commentIds.slice(0, keptCommentIds));
     expect(added[0]!.themes[0]!.commentIds).toHaveLength(5);
+  });
+
+  it('the themes API answers from the kept weeks (no survey read), as reading those weeks’ surveys does', async () => {
+    commands.length = 0;
+    const res = await v1(server.app, envKey, 'GET', `/insights/themes?from=${week(4)}&to=${week(8)}&period=week`);
+    expect(res.statusCode).toBe(200);
+    expect([...new Set(commands.map((c) => String(c.command[c.commandName])))].filter((c) => c === 'surveys' || c === 'events')).toEqual([]);
+    const answered = res.json() as Array<{ period: string; band: string; themes: Array<{ term: string; count: number; commentIds: string[] }> }>;
+    const surveys = await store().surveys.scored('default', { fromWeek: week(4), toWeek: week(7) }, { commented: true });
+    const full = commentThemes(surveys.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: s.week })));
+    const trimmed = (periods: typeof answered) => periods.map((p) => ({ ...p, themes: p.themes.map((t) => ({ ...t, commentIds: t.commentIds.slice(0, keptCommentIds) })) }));
+    expect(answered.length).toBeGreaterThan(0);
+    expect(trimmed(answered)).toEqual(JSON.parse(JSON.stringify(trimmed(full))));
+    const late = answered.find((p) => p.period === week(7) && p.band === 'detractor')!.themes[0]!;
+    expect(late).toMatchObject({ term: 'late delivery', count: 12 });
   });
 
   it('an event recorded later, before answers already analysed, brings the analysis up to date', async () => {

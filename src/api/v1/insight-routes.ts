@@ -38,8 +38,8 @@ const segmentsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 const themesQuery = z.strictObject({
-  from: when.describe('Start; the period is at most a year'),
-  to: when.describe('End, after `from`'),
+  from: when.describe('Start: its week is the first; the period is at most a year'),
+  to: when.describe('End (exclusive), after `from`: the week before it is the last'),
   period: z.enum(['week', 'month']).default('week'),
   kind: kind.optional(),
   limit: z.coerce.number().int().min(1).max(50).default(10),
@@ -129,7 +129,7 @@ export function insightRoutes(app: FastifyInstance): void {
 
   api.get('/insights/themes', {
     config: { scope: 'surveys:read' },
-    schema: { summary: 'Comment themes', description: 'Per band and period, the words and two-word phrases detractors use more than promoters, each with its comments. Scope: surveys:read.', tags: ['insights'], querystring: themesQuery, response: { 200: report, ...problems() } },
+    schema: { summary: 'Comment themes', description: 'Per band and period, the words and two-word phrases detractors use more than promoters, each with its count and its first five comment ids. The period is the business\'s weeks from the one holding `from` to the one before `to`, each survey in the week it was started. Scope: surveys:read.', tags: ['insights'], querystring: themesQuery, response: { 200: report, ...problems() } },
     handler: async (request) => themesReportFor(app.store, request.businessId, request.query),
   });
 }
