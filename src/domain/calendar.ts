@@ -46,6 +46,14 @@ export function weekKey(date: Date, timeZone: string): string {
   return isoDate(p.year, p.month, p.day - p.weekday);
 }
 
+/** The week keys from `from`'s week to the week before `to` (exclusive), oldest first. */
+export function weeksBetween(from: Date, to: Date, timeZone: string): string[] {
+  const weeks: string[] = [];
+  const last = weekKey(new Date(to.getTime() - 1), timeZone);
+  for (let week = weekKey(from, timeZone); week <= last; week = shiftWeek(week, 1)) weeks.push(week);
+  return weeks;
+}
+
 /** The week key `weeks` weeks before (negative) or after a week key. */
 export function shiftWeek(week: string, weeks: number): string {
   const d = new Date(`${week}T00:00:00Z`);

@@ -2,16 +2,15 @@ import { z } from 'zod';
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { segmentsReport, type SegmentStat } from './segments.js';
-
-/** The most answers one report reads (indexed by business and answer time); beyond it the report says it is partial. */
-export const maxSegmentAnswers = 50_000;
+import { weeksBetween } from '../domain/calendar.js';
+import { addSegmentCounts, segmentsFromCounts, type SegmentStat } from './segments.js';
+import { weekAnalyses } from './week-analysis.js';
 
 export interface SegmentsReport {
   from: Date;
   to: Date;
   kind?: SurveyKind;
-  /** Answers read, and whether the period had more than the report reads. */
+  /** Answers counted, and whether the report counted only part of the period's (never: it adds up the kept weeks). */
   answers: number;
   truncated: boolean;
   /** Segments tried (the family of the correction). */
@@ -30,14 +29,21 @@ export const segmentsQuery = z
   .refine((q) => q.from < q.to, { message: 'must be before to', path: ['from'] })
   .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, { message: 'at most a year', path: ['to'] });
 
-/** Which segments (cohort, event feature, cohort × feature) scored lowest in [from, to), by answer time. */
-export async function segmentsFor(store: Store, businessId: string, q: { from: Date; to: Date; kind?: SurveyKind; limit?: number }): Promise<SegmentsReport> {
-  const { answers, truncated } = await store.surveySegments.answers(businessId, { from: q.from, to: q.to }, { kind: q.kind, limit: maxSegmentAnswers });
-  const all = segmentsReport(answers);
-  return { from: q.from, to: q.to, ...(q.kind ? { kind: q.kind } : {}), answers: answers.length, truncated, tried: all.length, segments: all.slice(0, q.limit ?? 20) };
+/**
+ * Which segments (cohort, event feature, cohort × feature) scored lowest over the business's weeks
+ * from `from`'s to the one before `to` (each survey in the week it was started, as the counters count
+ * it): added up from each week's kept segment counts, so no answer is read once the weeks are kept.
+ */
+export async function segmentsFor(store: Store, businessId: string, q: { from: Date; to: Date; kind?: SurveyKind; limit?: number }, timeZone = 'UTC'): Promise<SegmentsReport> {
+  const analyses = await weekAnalyses(store, businessId, weeksBetween(q.from, q.to, timeZone));
+  const counts = addSegmentCounts(analyses.map((a) => (a.segments ?? []).filter((k) => !q.kind || k.kind === q.kind)));
+  const all = segmentsFromCounts(counts);
+  const answers = counts.reduce((sum, k) => sum + Object.values(k.all).reduce((s, n) => s + n, 0), 0);
+  return { from: q.from, to: q.to, ...(q.kind ? { kind: q.kind } : {}), answers, truncated: false, tried: all.length, segments: all.slice(0, q.limit ?? 20) };
 }
 
-/** The segments report for an API query (validated: a ValidationError names each bad field). */
+/** The segments report for an API query (validated: a ValidationError names each bad field), in the business's weeks. */
 export async function segmentsReportFor(store: Store, businessId: string, raw: unknown): Promise<SegmentsReport> {
-  return segmentsFor(store, businessId, parseInput(segmentsQuery, raw, 'query'));
+  const q = parseInput(segmentsQuery, raw, 'query');
+  return segmentsFor(store, businessId, q, (await store.businesses.get(businessId))?.timeZone ?? 'UTC');
 }

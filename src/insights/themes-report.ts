@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { shiftWeek, weekKey } from '../domain/calendar.js';
+import { weeksBetween } from '../domain/calendar.js';
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';
 import type { Store } from '../store/index.js';
@@ -19,9 +19,7 @@ export async function themesReport(
   q: { from: Date; to: Date; period?: 'week' | 'month'; kind?: SurveyKind; limit?: number },
   timeZone = 'UTC',
 ): Promise<PeriodThemes[]> {
-  const weeks: string[] = [];
-  const last = weekKey(new Date(q.to.getTime() - 1), timeZone);
-  for (let week = weekKey(q.from, timeZone); week <= last; week = shiftWeek(week, 1)) weeks.push(week);
+  const weeks = weeksBetween(q.from, q.to, timeZone);
   const analyses = await weekAnalyses(store, businessId, weeks);
   const periods = new Map<string, WeekAnalysis[]>();
   for (const [i, week] of weeks.entries()) {

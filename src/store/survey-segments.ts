@@ -13,19 +13,9 @@ export interface SegmentAnswer {
   reason?: string;
 }
 
-/** The segment report's one read: a period's scored answers, served by (businessId, answeredAt), at most `limit`. */
+/** The segment counts' one read: a week's scored answers, for the week's kept analysis. */
 export class SurveySegmentReads {
   constructor(private readonly model: Model<Record<string, unknown>>) {}
-
-  async answers(businessId: string, range: { from: Date; to: Date }, options: { kind?: SurveyKind; limit: number }): Promise<{ answers: SegmentAnswer[]; truncated: boolean }> {
-    const filter = { businessId, answeredAt: { $gte: range.from, $lt: range.to }, score: { $ne: null }, ...(options.kind ? { kind: options.kind } : {}) };
-    const docs = await this.model
-      .find(filter, projection)
-      .sort({ answeredAt: 1 })
-      .limit(options.limit + 1)
-      .lean<Array<Record<string, unknown>>>();
-    return { answers: docs.slice(0, options.limit).map(toAnswer), truncated: docs.length > options.limit };
-  }
 
   /** A week's scored answers (invitation week, as the counters count them), served by (businessId, week): for the week's kept analysis. */
   async ofWeek(businessId: string, week: string): Promise<SegmentAnswer[]> {

@@ -2,6 +2,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropsReport } from '../../src/insights/drops-report.js';
 import { recordEvents } from '../../src/insights/events.js';
+import { segmentsReport } from '../../src/insights/segments.js';
 import { commentThemes } from '../../src/insights/themes.js';
 import { keptCommentIds, weekAnalyses, weeksDropFeatures, weeksPairs, weeksThemes } from '../../src/insights/week-analysis.js';
 import { maxKeptBytes } from '../../src/store/week-analyses.js';
@@ -73,6 +74,19 @@ describe('week analyses: computed once from a week’s surveys, kept, added up a
     expect(trimmed(answered)).toEqual(JSON.parse(JSON.stringify(trimmed(full))));
     const late = answered.find((p) => p.period === week(7) && p.band === 'detractor')!.themes[0]!;
     expect(late).toMatchObject({ term: 'late delivery', count: 12 });
+  });
+
+  it('the segments API answers from the kept weeks (no survey read), as reading those weeks’ answers does', async () => {
+    commands.length = 0;
+    const res = await v1(server.app, envKey, 'GET', `/insights/segments?from=${week(4)}&to=${week(8)}&kind=nps&limit=100`);
+    expect(res.statusCode).toBe(200);
+    expect([...new Set(commands.map((c) => String(c.command[c.commandName])))].filter((c) => c === 'surveys' || c === 'events')).toEqual([]);
+    const answers = (await Promise.all(weeks.map((w) => store().surveySegments.ofWeek('default', w)))).flat().filter((a) => a.kind === 'nps');
+    const body = res.json() as { answers: number; truncated: boolean; tried: number; segments: unknown[] };
+    const full = segmentsReport(answers);
+    expect(body).toMatchObject({ answers: answers.length, truncated: false, tried: full.length });
+    expect(answers.length).toBeGreaterThan(0);
+    expect(body.segments).toEqual(JSON.parse(JSON.stringify(full.slice(0, 100))));
   });
 
   it('an event recorded later, before answers already analysed, brings the analysis up to date', async () => {

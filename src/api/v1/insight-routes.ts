@@ -119,7 +119,7 @@ export function insightRoutes(app: FastifyInstance): void {
     config: { scope: 'surveys:read' },
     schema: {
       summary: 'Where scores fell most',
-      description: 'Per survey kind, each cohort (tag, product, location, staff), each event detail before the survey, and each cohort × event detail against everyone else: counts on both sides, score, effect, its 95 % margin, p and Benjamini–Hochberg adjusted p over every segment tried; flagged (adjusted p < 0.0125, the share of the 5 % each of the four insight reports gets, as in the digest and the dashboard; ≥ 10 answers a side; below the rest) first. Scope: surveys:read.',
+      description: 'Per survey kind, each cohort (tag, product, location, staff), each event detail before the survey, and each cohort × event detail against everyone else: counts on both sides, score, effect, its 95 % margin, p and Benjamini–Hochberg adjusted p over every segment tried; flagged (adjusted p < 0.0125, the share of the 5 % each of the four insight reports gets, as in the digest and the dashboard; ≥ 10 answers a side; below the rest) first. The period is the business\'s weeks from the one holding `from` to the one before `to`, each survey in the week it was started. Scope: surveys:read.',
       tags: ['insights'],
       querystring: segmentsQuery,
       response: { 200: report, ...problems() },
