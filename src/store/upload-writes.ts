@@ -66,10 +66,10 @@ async function storedAs(model: AnyModel, keys: readonly CustomerKey[]): Promise<
     const { businessId, channel } = group[0]!;
     const wanted = new Map(group.flatMap((k) => [[k.address, k], [suppressedAddress(k), k]] as const));
     const docs = await model.find({ businessId, channel, address: { $in: [...wanted.keys()] } }, { address: 1 }).lean<Array<{ _id: Types.ObjectId; address: string }>>();
-    // The customer at the address wins over a kept opt-out for it.
-    for (const doc of docs.sort((a, b) => Number(b.address === wanted.get(b.address)?.address) - Number(a.address === wanted.get(a.address)?.address))) {
-      const key = keyOf(wanted.get(doc.address)!);
-      if (!out.has(key)) out.set(key, doc);
+    for (const doc of docs) {
+      const key = wanted.get(doc.address)!;
+      // The customer at the address wins over a kept opt-out for it.
+      if (doc.address === key.address || !out.has(keyOf(key))) out.set(keyOf(key), doc);
     }
   }
   return out;
