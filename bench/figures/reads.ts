@@ -12,7 +12,8 @@ import { BSON, type Db } from 'mongodb';
 import { DashboardAccess } from '../../src/dashboard/access.js';
 import { dashboardView } from '../../src/dashboard/dashboard-data.js';
 import { buildDigest } from '../../src/digest/build-digest.js';
-import { dropsReport } from '../../src/insights/index.js';
+import { precedingFeatures } from '../../src/insights/drops.js';
+import { periodPairs } from '../../src/insights/period-pairs.js';
 import { commentThemes } from '../../src/insights/themes.js';
 import { keptCommentIds, weekAnalyses, weeksDropFeatures, weeksSegments, weeksThemes } from '../../src/insights/week-analysis.js';
 import { weekNotes, weeksWaiting } from '../../src/insights/week-notes.js';
@@ -116,7 +117,7 @@ async function keptWeekBytes(db: Db): Promise<{ analysis: number; notes: number 
 
 /** Themes and drops over four weeks the way they were read before: the weeks' surveys and people into Node. */
 async function formerInsights(store: Store, fromWeek: string, toWeek: string) {
-  const drops = await dropsReport(store, businessId, { fromWeek, toWeek });
+  const drops = { features: precedingFeatures((await periodPairs(store, businessId, { fromWeek, toWeek })).pairs) };
   const commented = await store.surveys.scored(businessId, { fromWeek, toWeek }, { commented: true });
   const themes = commentThemes(commented.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: fromWeek })));
   return { features: drops.features, themes };
@@ -168,12 +169,12 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       const formerRun = d.count <= maxFormerSize;
       const former = formerRun ? await clock(() => formerInsights(d.store, fromWeek, week)) : undefined;
       const formerThemes = formerRun ? await clock(() => formerInsights(d.store, fromWeek, week).then((r) => r.themes)) : undefined;
-      const formerDrops = formerRun ? await clock(() => dropsReport(d.store, businessId, { fromWeek, toWeek: week })) : undefined;
+      const formerDrops = formerRun ? await clock(async () => ({ features: precedingFeatures((await periodPairs(d.store, businessId, { fromWeek, toWeek: week })).pairs) })) : undefined;
       const formerDashboard = formerRun
         ? await clock(async () => {
             const commented = await d.store.surveys.scored(businessId, { from, to }, { kind: 'nps', commented: true });
             commentThemes(commented.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: s.week.slice(0, 7) })), { limit: 5 });
-            await dropsReport(d.store, businessId, { from, to, kind: 'nps', now });
+            precedingFeatures((await periodPairs(d.store, businessId, { fromWeek: dashboardWeeks[0]!, toWeek: week, kind: 'nps' })).pairs);
           })
         : undefined;
       // The page as an owner opens it: the production server on this set's database, signed in.

@@ -2,7 +2,7 @@ import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import type { Store } from '../store/index.js';
 import { readRollups, type RollupCounts } from '../store/rollup-counts.js';
 import { addFeatureCounts, featureCounts, featuresFromCounts, type FeatureStat, type KindFeatureCounts } from './drops.js';
-import { periodPairs } from './drops-report.js';
+import { periodPairs } from './period-pairs.js';
 import { addSegmentCounts, segmentCounts, segmentsFromCounts, type KindSegmentCounts, type SegmentStat } from './segments.js';
 import { addTermCounts, termCounts, themesFromCounts, type BandTermCounts, type PeriodThemes } from './themes.js';
 

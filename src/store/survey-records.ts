@@ -88,13 +88,16 @@ surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
 surveySchema.index({ businessId: 1, invitedAt: 1, _id: 1 });
 // The sweeper: surveys that still owe an effect.
 surveySchema.index({ 'owed.type': 1 });
-// Digest: comments of a week by score, and detractors still waiting for an answer.
-surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1 });
+// Digest: comments of a week by score (the few lowest or highest: `_id` in the index too, so the
+// sort is the index's order), and detractors still waiting for an answer.
+surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1, _id: 1 });
 surveySchema.index({ businessId: 1, band: 1, firstReplyAt: 1 });
 // The API's survey list: one business's surveys, newest first, paged by _id.
 surveySchema.index({ businessId: 1, _id: -1 });
 // Insights: the scored surveys of a period.
 surveySchema.index({ businessId: 1, answeredAt: 1 });
+// The API's drops report: a period's answers a page at a time, in week order.
+surveySchema.index({ businessId: 1, week: 1, _id: 1 });
 
 export type SurveyState = DialogState;
 

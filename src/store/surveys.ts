@@ -172,6 +172,11 @@ export class SurveyRepository {
     await this.analyses?.replied(survey.businessId, survey.week);
   }
 
+  /** Databases from before the digest's comments were read in the order of their index: that index, without `_id`, is replaced. */
+  async dropReplacedIndex(): Promise<void> {
+    await this.model.collection.dropIndex('businessId_1_week_1_kind_1_score_1').catch(() => {});
+  }
+
   async hasAny(businessId: string, customerId: string): Promise<boolean> {
     return (await this.model.exists({ businessId, customerId: new Types.ObjectId(customerId) })) !== null;
   }
@@ -274,6 +279,29 @@ export class SurveyRepository {
       ...(options.commented ? { comment: { $type: 'string' } } : {}),
     };
     const docs = await this.model.find(filter, scoredProjection).sort({ answeredAt: 1, _id: 1 }).lean<Doc[]>();
+    return docs.map(toScored);
+  }
+
+  /**
+   * One page of the scored surveys invited in the weeks `fromWeek`..`toWeek`, in week then `_id`
+   * order, after the page that ended at `after` (its last survey's week and id), optionally of one
+   * kind: read through `{ businessId, week, _id }`, so a page costs its `limit` however large the weeks.
+   */
+  async scoredPage(
+    businessId: string,
+    weeks: { fromWeek: string; toWeek: string },
+    options: { kind?: SurveyKind; after?: { week: string; id: string }; limit: number },
+  ): Promise<ScoredSurvey[]> {
+    const { after } = options;
+    const filter: Record<string, unknown> = {
+      businessId,
+      score: { $ne: null },
+      ...(options.kind ? { kind: options.kind } : {}),
+      ...(after
+        ? { $or: [{ week: after.week, _id: { $gt: new Types.ObjectId(after.id) } }, { week: { $gt: after.week, $lte: weeks.toWeek } }] }
+        : { week: { $gte: weeks.fromWeek, $lte: weeks.toWeek } }),
+    };
+    const docs = await this.model.find(filter, scoredProjection).sort({ week: 1, _id: 1 }).limit(options.limit).lean<Doc[]>();
     return docs.map(toScored);
   }
 

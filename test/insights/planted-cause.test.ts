@@ -3,13 +3,13 @@ import { buildDigest } from '../../src/digest/build-digest.js';
 import { renderDigest } from '../../src/digest/render-digest.js';
 import { metricsByCohort } from '../../src/insights/cohorts.js';
 import { describeFeature } from '../../src/insights/drops.js';
-import { dropsReport, dropsReportFor } from '../../src/insights/drops-report.js';
+import { dropsReportFor } from '../../src/insights/drops-report.js';
 import { ValidationError } from '../../src/errors.js';
 import { themesReportFor } from '../../src/insights/themes-report.js';
 import { keptCommentIds } from '../../src/insights/week-analysis.js';
 import type { TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
-import { buildV1Server } from '../api/v1/v1-server.js';
+import { buildV1Server, envKey, v1 } from '../api/v1/v1-server.js';
 import { at, importPeople, noCause, plantedCause, week } from './seed.js';
 
 /** Built only through the public API: events through POST /events, answers through POST /surveys/import. */
@@ -40,6 +40,33 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
     expect(report.drops[0]!.events.map((e) => e.type)).toEqual(['purchase', 'delivery']);
     // Interaction change, 30-day windows: each week-7 answer has the purchase and delivery before it, nothing after.
     expect(report.interactionChange?.byBand.detractor).toEqual({ surveys: 20, before: { purchase: 20, delivery: 20 }, after: {} });
+  });
+
+  it('pages through the period over the API: every drop once, the whole period\'s counts and features on each page', async () => {
+    type Page = { pairs: number; dropCount: number; features: unknown[]; page: { answers: number; next: string | null }; drops: Array<{ to: { surveyId: string } }>; interactionChange: { byBand: { detractor: { surveys: number } } } };
+    const pages: Page[] = [];
+    let after: string | null = null;
+    do {
+      const res = await v1(server.app, envKey, 'GET', `/insights/drops?from=${week(7)}&to=${week(8)}&limit=7${after ? `&after=${after}` : ''}`);
+      expect([res.statusCode, res.statusCode === 200 ? '' : res.body]).toEqual([200, '']);
+      pages.push(res.json() as Page);
+      after = pages.at(-1)!.page.next;
+    } while (after && pages.length < 10);
+    // Week 7 holds 40 answers: five pages of 7 and one of 5, the last without a next page.
+    expect(pages.map((p) => [p.page.answers, p.page.next === null])).toEqual([[7, false], [7, false], [7, false], [7, false], [7, false], [5, true]]);
+    const drops = pages.flatMap((p) => p.drops.map((d) => d.to.surveyId));
+    expect(new Set(drops).size).toBe(20);
+    expect(drops).toHaveLength(20);
+    for (const p of pages) expect([p.pairs, p.dropCount, p.features]).toEqual([40, 20, pages[0]!.features]);
+    expect(pages[0]!.features).toHaveLength(3);
+    // The pages' interaction counts add up to the period's.
+    expect(pages.reduce((sum, p) => sum + p.interactionChange.byBand.detractor.surveys, 0)).toBe(20);
+    // A page of another period is refused with the field named.
+    const other = await v1(server.app, envKey, 'GET', `/insights/drops?from=${week(1)}&to=${week(2)}&after=${pages[0]!.page.next}`);
+    expect([other.statusCode, other.json().detail]).toEqual([400, 'query.after: not a page of this period']);
+    const forged = await v1(server.app, envKey, 'GET', `/insights/drops?from=${week(7)}&to=${week(8)}&after=page2`);
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().detail).toMatch(/after/);
   });
 
   it('refuses a bad query with what is wrong', async () => {
@@ -99,7 +126,7 @@ describe('the same shape with no cause', () => {
   afterAll(() => server.close());
 
   it('finds drops but no event before them often enough to report, flags no product, and the digest adds no line', async () => {
-    const report = await dropsReport(server.app.store, 'default', { from: at(7, 0), to: at(8, 0) });
+    const report = await dropsReportFor(server.app.store, 'default', { from: week(7), to: week(8) }, at(12, 0));
     expect(report.drops).toHaveLength(10);
     expect(report.features).toEqual([]);
     const m = await metricsByCohort(server.app.store, 'default', { kind: 'nps', by: 'product', period: 'week', from: week(7), to: week(7) });

@@ -1,6 +1,7 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropsReport } from '../../src/insights/drops-report.js';
+import { precedingFeatures } from '../../src/insights/drops.js';
+import { periodPairs } from '../../src/insights/period-pairs.js';
 import { recordEvents } from '../../src/insights/events.js';
 import { segmentsReport } from '../../src/insights/segments.js';
 import { commentThemes } from '../../src/insights/themes.js';
@@ -48,10 +49,10 @@ describe('week analyses: computed once from a week’s surveys, kept, added up a
 
   it('adds up to what reading the weeks’ surveys gives: drop features, pairs, themes (quotes: the first few ids)', async () => {
     const { analyses } = await analysed();
-    const report = await dropsReport(store(), 'default', { fromWeek: week(4), toWeek: week(7) });
-    expect(weeksDropFeatures(analyses)).toEqual(report.features);
+    const { pairs } = await periodPairs(store(), 'default', { fromWeek: week(4), toWeek: week(7) });
+    expect(weeksDropFeatures(analyses)).toEqual(precedingFeatures(pairs));
     expect(weeksDropFeatures(analyses).map((f) => f.drops)).toEqual([18, 18, 18]);
-    expect(weeksPairs(analyses)).toEqual({ pairs: report.pairs, drops: report.drops.length });
+    expect(weeksPairs(analyses)).toEqual({ pairs: pairs.length, drops: pairs.filter((p) => p.drop).length });
     const full = await fullThemes();
     const added = weeksThemes(analyses, week(4));
     // "late delivery": 12 detractor comments, more than the ids kept per term: the count is whole, the ids are the first five.
@@ -97,7 +98,7 @@ describe('week analyses: computed once from a week’s surveys, kept, added up a
     expect(read).toContain('surveys');
     const ticket = weeksDropFeatures(analyses).find((f) => f.feature.startsWith('support_ticket'));
     expect(ticket).toMatchObject({ drops: 5, others: 0 });
-    expect(weeksDropFeatures(analyses)).toEqual((await dropsReport(store(), 'default', { fromWeek: week(4), toWeek: week(7) })).features);
+    expect(weeksDropFeatures(analyses)).toEqual(precedingFeatures((await periodPairs(store(), 'default', { fromWeek: week(4), toWeek: week(7) })).pairs));
     expect((await analysed()).read).toEqual(['week_analyses', 'week_counts']);
   });
 

@@ -84,3 +84,18 @@ describe('start-up over a large collection', () => {
     expect((await server.app.inject('/healthz')).statusCode).toBe(200);
   }, 60_000);
 });
+
+describe('an upgrade that replaces an index', () => {
+  it('drops the digest comments\' index of the version before and builds the one that ends in _id', async () => {
+    const dbName = uniqueDbName('replaced_index');
+    const surveys = client.db(dbName).collection('surveys');
+    await surveys.createIndex({ businessId: 1, week: 1, kind: 1, score: 1 });
+    expect((await surveys.indexes()).map((index) => index.name)).toContain('businessId_1_week_1_kind_1_score_1');
+    const server = await buildTestServer({}, { dbName });
+    opened.push(server);
+    const names = (await surveys.indexes()).map((index) => index.name);
+    expect(names).not.toContain('businessId_1_week_1_kind_1_score_1');
+    expect(names).toContain('businessId_1_week_1_kind_1_score_1__id_1');
+    expect(names).toContain('businessId_1_week_1__id_1');
+  }, 60_000);
+});

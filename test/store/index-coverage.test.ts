@@ -12,6 +12,8 @@ interface Shape {
   command: string;
   filter: string[];
   sort: string[];
+  /** A query with a limit reads its first documents in sort order: only an index that holds the whole sort finds them without reading every match. */
+  limited: boolean;
 }
 
 // The driver passes a sort as a Map.
@@ -28,10 +30,10 @@ function branches(filter: Document | undefined): string[][] {
 function shapesOf(e: CommandStartedEvent): Shape[] {
   const c = e.command;
   const collection = String(c[e.commandName]);
-  const shape = (filter: Document | undefined, sort?: Document) => branches(filter).map((f) => ({ collection, command: e.commandName, filter: [...new Set(f)], sort: keysOf(sort) }));
+  const shape = (filter: Document | undefined, sort?: Document, limited = false) => branches(filter).map((f) => ({ collection, command: e.commandName, filter: [...new Set(f)], sort: keysOf(sort), limited }));
   switch (e.commandName) {
     case 'find':
-      return shape(c.filter, c.sort);
+      return shape(c.filter, c.sort, c.limit !== undefined && c.limit !== 0);
     case 'aggregate':
       return shape((c.pipeline as Document[])[0]?.$match);
     case 'count':
@@ -55,13 +57,13 @@ interface DeclaredIndex {
 /**
  * Served: the filter names `_id` or every key of a unique index (one document at most), or some
  * index's first keys are all filter fields and, when the query sorts, its sort keys come in that
- * index right after some of those first keys (a trailing `_id` tie-break aside), so neither the
- * match nor the sort reads the whole collection.
+ * index right after some of those first keys (a trailing `_id` tie-break aside, unless the query
+ * has a limit), so neither the match nor the sort reads the whole collection.
  */
 function served(shape: Shape, indexes: DeclaredIndex[]): boolean {
   if (shape.filter.includes('_id') && !shape.sort.length) return true;
   if (indexes.some((i) => i.unique && i.keys.every((k) => shape.filter.includes(k)))) return true;
-  const sort = shape.sort.length > 1 && shape.sort.at(-1) === '_id' ? shape.sort.slice(0, -1) : shape.sort;
+  const sort = !shape.limited && shape.sort.length > 1 && shape.sort.at(-1) === '_id' ? shape.sort.slice(0, -1) : shape.sort;
   return indexes.some(({ keys }) => {
     let prefix = 0;
     while (prefix < keys.length && shape.filter.includes(keys[prefix]!)) prefix++;
@@ -111,6 +113,9 @@ describe('every query on a growing collection is served by a declared index', ()
     for (const path of ['/surveys?limit=5', '/stats?period=30d', '/metrics?kind=nps', '/metrics/cohorts?kind=nps&by=tag&from=2026-02-01&to=2026-03-10', '/insights/drops?from=2026-01-01&to=2026-03-11', '/insights/themes?from=2026-01-01&to=2026-03-11', `/customers/${customerId}/timeline`, '/surveys/export?format=csv']) {
       expect((await v1(app, envKey, 'GET', path)).statusCode, path).toBe(200);
     }
+    // The drops report's second page (its answers read after the first page's last).
+    const firstPage = (await v1(app, envKey, 'GET', '/insights/drops?from=2026-01-01&to=2026-03-11&limit=1')).json();
+    expect((await v1(app, envKey, 'GET', `/insights/drops?from=2026-01-01&to=2026-03-11&limit=1&after=${firstPage.page.next}`)).statusCode).toBe(200);
     await app.sweeper.sweep();
     clock.advance(25 * 3_600_000); // reminders
     await app.sweeper.sweep();

@@ -26,14 +26,16 @@ const cohortsQuery = z.strictObject({
   to: z.iso.date().describe('Last day (YYYY-MM-DD), not before `from`'),
 });
 const dropsQuery = z.strictObject({
-  from: when.describe('Start; the period is at most a year'),
-  to: when.describe('End, after `from`'),
+  from: when.describe('Start: its week is the first; the period is at most a year'),
+  to: when.describe('End (exclusive), after `from`: the week before it is the last'),
   kind: kind.optional(),
-  windowDays: z.coerce.number().int().min(1).max(365).optional(),
+  windowDays: z.coerce.number().int().min(1).max(365).default(30).describe('Days of the windows before and after each answer (time to solution, interaction change)'),
+  limit: z.coerce.number().int().min(1).max(1000).default(200).describe('Answers in a page'),
+  after: z.string().regex(/^\d{4}-\d{2}-\d{2}\.[0-9a-f]{24}$/).optional().describe('The `page.next` of the page before'),
 });
 const segmentsQuery = z.strictObject({
-  from: when.describe('Start (answers from then on); the period is at most a year'),
-  to: when.describe('End (exclusive), after `from`'),
+  from: when.describe('Start: its week is the first; the period is at most a year'),
+  to: when.describe('End (exclusive), after `from`: the week before it is the last'),
   kind: kind.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -111,7 +113,14 @@ export function insightRoutes(app: FastifyInstance): void {
 
   api.get('/insights/drops', {
     config: { scope: 'surveys:read' },
-    schema: { summary: 'What came before score drops', description: 'Per event type and attribute: how often it preceded a drop against stable or rising scores (lift, counts, one-sided Fisher p). Scope: surveys:read.', tags: ['insights'], querystring: dropsQuery, response: { 200: report, ...problems() } },
+    schema: {
+      summary: 'What came before score drops',
+      description:
+        'Over the business\'s weeks from the one holding `from` to the one before `to` (each survey in the week it was started): the pairs of consecutive answers of a person, the drops among them, and per event type and attribute how often it preceded a drop against stable or rising scores (lift, counts, one-sided Fisher p), from the kept week analyses. Then one page of the period\'s answers (`limit`, in week order; `page.next` asks for the next): the drops whose second answer is in the page with the events between, the CES answers\' ticket resolution times (`timeToSolution`) and the events in the `windowDays` before and after each answer (`interactionChange`), each summed per band over the page. Scope: surveys:read.',
+      tags: ['insights'],
+      querystring: dropsQuery,
+      response: { 200: report, ...problems() },
+    },
     handler: async (request) => dropsReportFor(app.store, request.businessId, request.query, app.now()),
   });
 
