@@ -22,6 +22,7 @@ import { periodStats } from '../../src/digest/stats.js';
 import { createStore, type BusinessSettings, type Store } from '../../src/store/index.js';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
+import { cpuMs } from '../lib/processes.js';
 import { apiKey, publicUrl, startProduct, withDbName, type Fakes } from '../lib/product.js';
 import { businessId, generateSurveys } from '../lib/survey-data.js';
 import { alternate, clock, median } from './digest.js';
@@ -52,6 +53,12 @@ export interface ReadSize {
   dashboardHttpMs: number;
   /** GET /api/v1/insights/themes over the four weeks, week by week, NPS, with an API key, from the production server. */
   themesApiHttpMs: number;
+  /**
+   * GET /api/v1/insights/drops over the same four weeks, NPS, its first page (200 answers), from the
+   * production server: over HTTP, and the server's own CPU per request (10 requests, /proc).
+   */
+  dropsApiHttpMs: number;
+  dropsApiCpuMs: number;
   /** The dashboard's data in process, and two of its parts that read surveys before: the segments line and the waiting list (now from the kept weeks). */
   dashboardMs: number;
   dashboardSegmentsMs: number;
@@ -78,6 +85,8 @@ export interface ReadGrowth {
   dashboard: number;
   themes: number;
   themesApiHttp: number;
+  dropsApiHttp: number;
+  dropsApiCpu: number;
   drops: number;
   stats: number;
   digestNumbers: number;
@@ -181,6 +190,8 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       const server = await startProduct(fakes, withDbName(database.uri, d.dbName), 'production');
       const http: number[] = [];
       const themesApi: number[] = [];
+      const dropsApi: number[] = [];
+      let dropsApiCpuMs = 0;
       try {
         const cookie = await ownerCookie(d.store);
         for (let i = 0; i <= runs; i++) {
@@ -195,6 +206,16 @@ export async function benchReads(database: { uri: string; engine: string }, coun
           if (!is2xx(result)) throw new Error(`/api/v1/insights/themes: ${JSON.stringify(result).slice(0, 200)}`);
           if (i > 0) themesApi.push(ms);
         }
+        // The API's drops report over the same weeks: its first page, and the server's CPU for it.
+        const dropsRequests = 10;
+        let cpuBefore = 0;
+        for (let i = 0; i <= dropsRequests; i++) {
+          if (i === 1) cpuBefore = cpuMs(server.pid);
+          const { ms, result } = await clock(() => httpRequest('GET', `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`, { headers: { 'x-api-key': apiKey }, timeoutMs: 300_000 }));
+          if (!is2xx(result)) throw new Error(`/api/v1/insights/drops: ${JSON.stringify(result).slice(0, 200)}`);
+          if (i > 0) dropsApi.push(ms);
+        }
+        dropsApiCpuMs = (cpuMs(server.pid) - cpuBefore) / dropsRequests;
       } finally {
         await server.stop();
       }
@@ -209,6 +230,8 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         digestInsightsBaselineMs: former?.ms ?? null,
         dashboardHttpMs: median(http),
         themesApiHttpMs: median(themesApi),
+        dropsApiHttpMs: median(dropsApi),
+        dropsApiCpuMs,
         dashboardMs: dashboard.ms[key]!,
         dashboardSegmentsMs: segments.ms[key]!,
         dashboardWaitingMs: waiting.ms[key]!,
@@ -236,6 +259,8 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         dashboard: ratio('dashboardMs'),
         themes: ratio('themesMs'),
         themesApiHttp: ratio('themesApiHttpMs'),
+        dropsApiHttp: ratio('dropsApiHttpMs'),
+        dropsApiCpu: ratio('dropsApiCpuMs'),
         drops: ratio('dropsMs'),
         stats: ratio('statsMs'),
         digestNumbers: ratio('digestNumbersMs'),
@@ -259,16 +284,16 @@ export function readsMarkdown(r: ReadFigures): string {
   const lines = [
     `Figure 9 on ${r.database}: ms per read (median), the former read beside it where run.`,
     '',
-    `| Stored surveys | Digest (insight lines; former) | Dashboard page over HTTP (in process; segments, waiting list; former themes + drops) | Themes (API over HTTP; former) | Drops (former) | /stats, digest numbers, metrics by tag | Equal | Weeks analysed once |`,
+    `| Stored surveys | Digest (insight lines; former) | Dashboard page over HTTP (in process; segments, waiting list; former themes + drops) | Themes (API over HTTP; former) | Drops (former; the API's first page over HTTP, its server CPU) | /stats, digest numbers, metrics by tag | Equal | Weeks analysed once |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const s of r.sizes) {
     lines.push(
-      `| ${s.surveys.toLocaleString('en')} | ${ms(s.digestMs)} (${ms(s.digestInsightsMs)}; ${ms(s.digestInsightsBaselineMs)}) | ${ms(s.dashboardHttpMs)} (${ms(s.dashboardMs)}; ${ms(s.dashboardSegmentsMs)}, ${ms(s.dashboardWaitingMs)}; ${ms(s.dashboardBaselineMs)}) | ${ms(s.themesMs)} (${ms(s.themesApiHttpMs)}; ${ms(s.themesBaselineMs)}) | ${ms(s.dropsMs)} (${ms(s.dropsBaselineMs)}) | ${ms(s.statsMs)}, ${ms(s.digestNumbersMs)}, ${ms(s.cohortMetricsMs)} | themes ${s.equal.themes ?? '-'}, drops ${s.equal.drops ?? '-'} | ${s.analyseSeconds.toFixed(1)} s |`,
+      `| ${s.surveys.toLocaleString('en')} | ${ms(s.digestMs)} (${ms(s.digestInsightsMs)}; ${ms(s.digestInsightsBaselineMs)}) | ${ms(s.dashboardHttpMs)} (${ms(s.dashboardMs)}; ${ms(s.dashboardSegmentsMs)}, ${ms(s.dashboardWaitingMs)}; ${ms(s.dashboardBaselineMs)}) | ${ms(s.themesMs)} (${ms(s.themesApiHttpMs)}; ${ms(s.themesBaselineMs)}) | ${ms(s.dropsMs)} (${ms(s.dropsBaselineMs)}; ${ms(s.dropsApiHttpMs)}, ${ms(s.dropsApiCpuMs)}) | ${ms(s.statsMs)}, ${ms(s.digestNumbersMs)}, ${ms(s.cohortMetricsMs)} | themes ${s.equal.themes ?? '-'}, drops ${s.equal.drops ?? '-'} | ${s.analyseSeconds.toFixed(1)} s |`,
     );
   }
   const said = (g: ReadGrowth) =>
-    `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}× (the API over HTTP ${g.themesApiHttp.toFixed(1)}×), drops ${g.drops.toFixed(1)}×, /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
+    `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}× (the API over HTTP ${g.themesApiHttp.toFixed(1)}×), drops ${g.drops.toFixed(1)}× (the API's page over HTTP ${g.dropsApiHttp.toFixed(1)}×, its server CPU ${g.dropsApiCpu.toFixed(1)}×), /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
   lines.push('', `Growth, largest set over the smallest: ${said(r.growth)}`);
   if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
   lines.push('', `A kept week's bytes (analysis, notes): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${s.keptBytes.analysis}, ${s.keptBytes.notes}`).join('; ')}.`);
