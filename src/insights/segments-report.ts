@@ -3,8 +3,8 @@ import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { weeksBetween } from '../domain/calendar.js';
-import { addSegmentCounts, segmentsFromCounts, type SegmentStat } from './segments.js';
-import { weekAnalyses } from './week-analysis.js';
+import { segmentsFromCounts, type SegmentStat } from './segments.js';
+import { weekAnalyses, weeksSegmentCounts } from './week-analysis.js';
 
 export interface SegmentsReport {
   from: Date;
@@ -36,7 +36,7 @@ export const segmentsQuery = z
  */
 export async function segmentsFor(store: Store, businessId: string, q: { from: Date; to: Date; kind?: SurveyKind; limit?: number }, timeZone = 'UTC'): Promise<SegmentsReport> {
   const analyses = await weekAnalyses(store, businessId, weeksBetween(q.from, q.to, timeZone));
-  const counts = addSegmentCounts(analyses.map((a) => (a.segments ?? []).filter((k) => !q.kind || k.kind === q.kind)));
+  const counts = weeksSegmentCounts(analyses, q.kind);
   const all = segmentsFromCounts(counts);
   const answers = counts.reduce((sum, k) => sum + Object.values(k.all).reduce((s, n) => s + n, 0), 0);
   return { from: q.from, to: q.to, ...(q.kind ? { kind: q.kind } : {}), answers, truncated: false, tried: all.length, segments: all.slice(0, q.limit ?? 20) };

@@ -84,7 +84,12 @@ export function weeksThemes(analyses: readonly WeekAnalysis[], period: string, o
   return themesFromCounts(period, addTermCounts(parts, keptCommentIds), options);
 }
 
+/** The weeks' segment counts added up (of one kind, or of all). */
+export function weeksSegmentCounts(analyses: readonly WeekAnalysis[], kind?: SurveyKind): KindSegmentCounts[] {
+  return addSegmentCounts(analyses.map((a) => (a.segments ?? []).filter((k) => !kind || k.kind === kind)));
+}
+
 /** The segments report over the weeks (of one kind, or of all, adjusted together): as `segmentsReport` of the weeks' answers. */
 export function weeksSegments(analyses: readonly WeekAnalysis[], kind?: SurveyKind): SegmentStat[] {
-  return segmentsFromCounts(addSegmentCounts(analyses.map((a) => (a.segments ?? []).filter((k) => !kind || k.kind === kind))));
+  return segmentsFromCounts(weeksSegmentCounts(analyses, kind));
 }
