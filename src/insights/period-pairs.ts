@@ -34,7 +34,7 @@ export async function pairsOf(store: Store, businessId: string, answers: readonl
 
   // Earlier answers of the same people (the first of each pair may be before the period), and their events.
   const last = answers.reduce((max, s) => Math.max(max, s.answeredAt.getTime()), -Infinity);
-  const surveys = await store.surveys.scored(businessId, { to: new Date(last + 1) }, { kind: q.kind, customerIds: ids });
+  const surveys = ids.length ? await store.surveys.scored(businessId, { to: new Date(last + 1) }, { kind: q.kind, customerIds: ids }) : [];
   const points: ScorePoint[] = surveys.map((s) => ({ surveyId: s.id, person: personOf.get(s.customerId) ?? s.customerId, kind: s.kind, score: s.score, at: s.answeredAt }));
   // Events are needed from the answer before each person's first one of `answers` (pairs), and a
   // window before the answers (time to solution, interaction change). `points` are in answer order.

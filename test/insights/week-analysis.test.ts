@@ -90,6 +90,23 @@ describe('week analyses: computed once from a week’s surveys, kept, added up a
     expect(body.segments).toEqual(JSON.parse(JSON.stringify(full.slice(0, 100))));
   });
 
+  it('the drops API: the counts and features of the kept weeks, as the weeks’ pairs give them; its lists of a page of answers, read with a limit', async () => {
+    commands.length = 0;
+    const res = await v1(server.app, envKey, 'GET', `/insights/drops?from=${week(4)}&to=${week(8)}&kind=nps&limit=10`);
+    expect(res.statusCode).toBe(200);
+    const surveyFinds = commands.filter((c) => c.commandName === 'find' && c.command.find === 'surveys').map((c) => c.command);
+    const body = res.json() as { pairs: number; dropCount: number; features: unknown[]; page: { answers: number; next: string | null }; drops: unknown[] };
+    const { pairs } = await periodPairs(store(), 'default', { fromWeek: week(4), toWeek: week(7), kind: 'nps' });
+    expect([body.pairs, body.dropCount]).toEqual([pairs.length, pairs.filter((p) => p.drop).length]);
+    expect(body.features).toEqual(JSON.parse(JSON.stringify(precedingFeatures(pairs))));
+    expect(body.features.length).toBeGreaterThan(0);
+    expect([body.page.answers, typeof body.page.next]).toEqual([10, 'string']);
+    // Two reads of surveys: the page (one more than its limit, to know of a next page), then the answers of its people.
+    expect(surveyFinds).toHaveLength(2);
+    expect(surveyFinds[0]!.limit).toBe(11);
+    expect((surveyFinds[1]!.filter as { customerId: { $in: unknown[] } }).customerId.$in.length).toBeLessThanOrEqual(10);
+  });
+
   it('an event recorded later, before answers already analysed, brings the analysis up to date', async () => {
     // Support tickets for five of the people whose score dropped, in week 6: nothing the counters show.
     const tickets = [0, 1, 2, 3, 4].map((i) => ({ type: 'support_ticket', at: at(6, 4), source: 'desk', sourceEventId: `t-${i}`, customer: { phone: `+1415555${2600 + i}` }, attributes: { status: 'opened' } }));
