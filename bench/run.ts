@@ -1,7 +1,7 @@
 /**
  * Benchmarks that hold on a noisy machine (issue #17): every figure is printed beside its baseline
  * measured in the same run, never against an earlier run. Loopback only, every loop bounded.
- *   npm run bench              full run (about 12 minutes on two cores)
+ *   npm run bench              full run (12 minutes on two cores on 2026-11-25; longer since figures 5c and 9 came)
  *   npm run bench -- --quick   the same figures on small samples (about 1.5 minutes)
  * The database is MONGODB_URI when set, else mongo-java-server started here; FerretDB (what
  * `npm start` embeds) gets the reply figures too when its binary is built. Writes bench/results.json.
@@ -14,6 +14,7 @@ import { startFerretDbProcess } from '../test/helpers/ferretdb-process.js';
 import { startMongoJavaServer } from '../test/helpers/mongo-java-server.js';
 import { benchCampaign, type CampaignFigures } from './figures/campaign.js';
 import { benchDigest, type DigestFigures } from './figures/digest.js';
+import { benchPeakRss, type RssFigures } from './figures/peak-rss.js';
 import { benchPeers, type PeerFigures, type PeerSizes } from './figures/peers.js';
 import { benchReads, readsMarkdown, type ReadFigures } from './figures/reads.js';
 import { benchReplies, type ReplyFigures, type ReplySizes } from './figures/replies.js';
@@ -22,10 +23,10 @@ import { benchSharedCampaign, type SharedCampaignFigures } from './figures/share
 import { connectRaw } from './lib/customers.js';
 import { generateSurveys } from './lib/survey-data.js';
 import { startFakes } from './lib/product.js';
-import { markdown, sharedCampaignVerdicts, verdicts } from './lib/report.js';
+import { markdown, rssVerdicts, sharedCampaignVerdicts, verdicts } from './lib/report.js';
 
 const quick = process.argv.includes('--quick');
-// --only=replies,peers,campaign,shared-campaign,digest,settling,reads,ferretdb runs some figures
+// --only=replies,peers,campaign,shared-campaign,digest,settling,reads,rss,ferretdb runs some figures
 // (while working on one); the other figures of the last run are kept in bench/results.json.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (figure: string) => !only || only.includes(figure);
@@ -47,6 +48,7 @@ const sizes = quick
       peers: { warmUp: 40, measured: 100, connections: 8 } satisfies PeerSizes,
       settling: 12_000,
       reads: [1_000, 20_000],
+      rssSeconds: 10,
     }
   : {
       replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 20 } satisfies ReplySizes,
@@ -58,6 +60,7 @@ const sizes = quick
       peers: { warmUp: 150, measured: 600, connections: 16 } satisfies PeerSizes,
       settling: 120_000,
       reads: [1_000, 100_000, 1_000_000],
+      rssSeconds: 30,
     };
 // --reads=1000,100000 chooses the sizes of figure 9 (the million needs minutes and a 6 GB heap).
 const readSizes = process.argv.find((a) => a.startsWith('--reads='))?.slice(8).split(',').map(Number) ?? sizes.reads;
@@ -66,7 +69,7 @@ const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, 
 log(`${quick ? 'quick' : 'full'} run on ${machine}`);
 
 const external = process.env.MONGODB_URI;
-const benchDbs = ['bench_replies', 'bench_peers', 'bench_campaign', 'bench_shared_campaign_1', 'bench_shared_campaign_3', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large', ...readSizes.map((n) => `bench_reads_${n}`)];
+const benchDbs = ['bench_rss_tsx_all', 'bench_rss_compiled_all', 'bench_rss_compiled_web', 'bench_replies', 'bench_peers', 'bench_campaign', 'bench_shared_campaign_1', 'bench_shared_campaign_3', 'bench_settling', 'bench_digest_small', 'bench_digest_full', 'bench_digest_large', ...readSizes.map((n) => `bench_reads_${n}`)];
 const fakes = await startFakes();
 const replies: ReplyFigures[] = [];
 let campaign: CampaignFigures | undefined;
@@ -75,6 +78,7 @@ let peers: PeerFigures | undefined;
 let digest: DigestFigures | undefined;
 let settling: SettlingFigures | undefined;
 let reads: ReadFigures | undefined;
+let rss: RssFigures | undefined;
 const skipped: string[] = [];
 
 async function dropBenchDatabases(uri: string): Promise<void> {
@@ -83,7 +87,7 @@ async function dropBenchDatabases(uri: string): Promise<void> {
   await client.close();
 }
 
-// The main database: figures 1, 2, 4, 5, 7 and 8 (and 3 when it is external).
+// The main database: figures 1, 2, 4, 5, 5c, 7 and 8 (and 3 when it is external).
 const main = external ? { uri: external, engine: 'MONGODB_URI', pid: undefined, stop: async () => {} } : await startMongoJavaServer({ cacheDir, log, heap: '512m' });
 try {
   if (external) await dropBenchDatabases(external);
@@ -104,6 +108,7 @@ try {
   if (wanted('settling')) settling = await benchSettling({ uri: main.uri, engine: main.engine }, sizes.settling, log);
   if (wanted('campaign')) campaign = await benchCampaign({ uri: main.uri, engine: main.engine }, sizes.campaign, log);
   if (wanted('shared-campaign')) sharedCampaign = await benchSharedCampaign({ uri: main.uri, engine: main.engine }, sizes.sharedCampaign, log);
+  if (wanted('rss')) rss = await benchPeakRss({ uri: main.uri, engine: main.engine }, fakes, sizes.rssSeconds, log);
   if (external && wanted('digest')) digest = await benchDigest({ uri: main.uri, engine: main.engine }, sizes.digest, fakes, log);
   if (external && wanted('reads')) reads = await benchReads({ uri: main.uri, engine: main.engine }, readSizes, sizes.digest.runs, fakes, log);
   if (external) await dropBenchDatabases(external);
@@ -163,7 +168,7 @@ await fakes.close();
 const wallSeconds = (Date.now() - t0) / 1000;
 // With --only, the figures not run this time are those of the last run.
 const previous = only && existsSync(path.resolve('bench/results.json')) ? (JSON.parse(readFileSync(path.resolve('bench/results.json'), 'utf8')) as Record<string, unknown>) : {};
-const fresh = [...verdicts(replies[0], campaign, digest, peers), ...(sharedCampaign ? sharedCampaignVerdicts(sharedCampaign) : [])];
+const fresh = [...verdicts(replies[0], campaign, digest, peers), ...(sharedCampaign ? sharedCampaignVerdicts(sharedCampaign) : []), ...(rss ? rssVerdicts(rss) : [])];
 const freshFigures = new Set(fresh.map((v) => v.figure));
 const kept = ((previous.verdicts as typeof fresh | undefined) ?? []).filter((v) => !freshFigures.has(v.figure));
 // A partial run says when and where it ran beside the figures it ran (`partialRuns`).
@@ -181,6 +186,7 @@ const results = {
   sharedCampaign: sharedCampaign ?? previous.sharedCampaign,
   digest: digest ?? previous.digest,
   settling: settling ?? previous.settling,
+  rss: rss ?? previous.rss,
   reads: reads ? { ...reads, date: new Date().toISOString(), quick, sizesRun: readSizes } : previous.reads,
 };
 writeFileSync(path.resolve('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -7,6 +7,7 @@ import type { SharedCampaignFigures } from '../figures/shared-campaign.js';
 import type { DigestFigures } from '../figures/digest.js';
 import { peerRatioTarget, type PeerFigures } from '../figures/peers.js';
 import type { ReplyFigures } from '../figures/replies.js';
+import type { RssFigures } from '../figures/peak-rss.js';
 
 export interface Verdict {
   figure: string;
@@ -105,6 +106,22 @@ export function sharedCampaignVerdicts(shared: SharedCampaignFigures): Verdict[]
       { figure: '4b', what: `SMS campaign, ${who}: not reached (within twice the planned time), duplicated`, value: `${r.lost}, ${r.duplicated} of ${r.invitations}`, target: '0, 0', met: r.lost === 0 && r.duplicated === 0 },
     ];
   });
+}
+
+/** Figure 5c: the compiled build's peak RSS under load, beside the same code from source in the same run. */
+export function rssVerdicts(rss: RssFigures): Verdict[] {
+  const source = rss.rows.find((r) => !r.compiled);
+  const plain = rss.rows.find((r) => r.compiled && r.channels === 'web, SMS, Telegram' && !r.v8Flags.length);
+  return rss.rows
+    .filter((r) => r.compiled)
+    .map((r) => ({
+      figure: '5c',
+      what: `compiled build's peak RSS under load (${r.channels}${r.v8Flags.length ? `, ${r.v8Flags.join(' ')}` : ''})`,
+      value: `${f1(r.peakMiB)} MiB${r === plain && source ? ` (from source through tsx ${f1(source.peakMiB)} MiB)` : ''}`,
+      target: '< 200 MB',
+      met: r.peakMiB * 1.048576 < 200,
+      note: `16 web chat visitors for ${rss.seconds} s: ${r.conversations} conversations, ${f1(r.cpuMsPerConversation)} ms of server CPU each${r !== plain && plain ? `; compiled with every channel and no flag ${f1(plain.cpuMsPerConversation)} ms` : ''}`,
+    }));
 }
 
 /** Markdown tables for the README: replies per database, the rest once. */
