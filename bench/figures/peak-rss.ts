@@ -4,11 +4,10 @@
  * Load: web chat conversations (start, score, comment) from 16 concurrent visitors for `seconds`.
  * The build is made first, from this checkout, so the compiled server is the code measured.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { freePort } from '../../src/store/embedded-database.js';
-import { httpRequest } from '../../test/faults/http.js';
-import { cpuMs, repoRoot, rssMiB, rssSampler, sigkill, sleep, track } from '../lib/processes.js';
+import { cpuMs, repoRoot, rssMiB, rssSampler, sleep, startNodeChild } from '../lib/processes.js';
 import { serverEnv, withDbName, type Fakes } from '../lib/product.js';
 
 export interface RssRow {
@@ -40,18 +39,11 @@ async function measure(uri: string, fakes: Fakes, seconds: number, row: Omit<Rss
   // with the web chat alone, no provider is configured at all.
   const all = serverEnv(fakes, withDbName(uri, `bench_rss_${row.compiled ? 'compiled' : 'tsx'}_${row.channels === 'web chat only' ? 'web' : 'all'}${row.v8Flags.length ? '_flags' : ''}`), port, 'production', { LOG_LEVEL: 'warn', WEB_ANSWERS_PER_NETWORK: '1000000', WEB_ANSWERS_PER_DEVICE: '100000' });
   const env = row.channels === 'web chat only' ? Object.fromEntries(Object.entries(all).filter(([k]) => !/^(TWILIO|TELEGRAM|SMS)_/.test(k))) : all;
-  env.PATH = process.env.PATH ?? '/usr/bin:/bin';
-  env.HOME = process.env.HOME ?? '/tmp';
-  const args = [...row.v8Flags, ...(row.compiled ? ['--enable-source-maps', 'dist/server.js'] : ['--import', 'tsx', 'src/server.ts'])];
-  const child = track(spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  const server = row.compiled
+    ? await startNodeChild('dist/server.js', env, { port, nodeArgs: [...row.v8Flags, '--enable-source-maps'], loader: false })
+    : await startNodeChild('src/server.ts', env, { port, nodeArgs: [...row.v8Flags] });
+  const { child, url } = server;
   try {
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const res = await httpRequest('GET', `${url}/readyz`, { timeoutMs: 3_000 });
-      if ('status' in res && res.status === 200) break;
-      if (i > 600) throw new Error(`${row.label}: not ready within a minute`);
-      await sleep(100);
-    }
     await sleep(2_000);
     const idleMiB = rssMiB(child.pid!);
     const sampler = rssSampler(child.pid!, 200);
@@ -77,7 +69,7 @@ async function measure(uri: string, fakes: Fakes, seconds: number, row: Omit<Rss
     sampler.stop();
     return { ...row, idleMiB, peakMiB: Math.max(...sampler.samples.map((s) => s.mib)), conversations, cpuMsPerConversation };
   } finally {
-    await sigkill(child);
+    await server.stop();
   }
 }
 

@@ -132,9 +132,12 @@ async function keptWeekBytes(db: Db): Promise<{ analysis: number; notes: number 
   return { analysis: medianOf('analysis'), notes: medianOf('notes') };
 }
 
+/** The drop features the way they were read before: the weeks' pairs from their surveys. */
+const formerFeatures = async (store: Store, q: Parameters<typeof periodPairs>[2]) => precedingFeatures((await periodPairs(store, businessId, q)).pairs);
+
 /** Themes and drops over four weeks the way they were read before: the weeks' surveys and people into Node. */
 async function formerInsights(store: Store, fromWeek: string, toWeek: string) {
-  const drops = { features: precedingFeatures((await periodPairs(store, businessId, { fromWeek, toWeek })).pairs) };
+  const drops = { features: await formerFeatures(store, { fromWeek, toWeek }) };
   const commented = await store.surveys.scored(businessId, { fromWeek, toWeek }, { commented: true });
   const themes = commentThemes(commented.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: fromWeek })));
   return { features: drops.features, themes };
@@ -186,12 +189,12 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       const formerRun = d.count <= maxFormerSize;
       const former = formerRun ? await clock(() => formerInsights(d.store, fromWeek, week)) : undefined;
       const formerThemes = formerRun ? await clock(() => formerInsights(d.store, fromWeek, week).then((r) => r.themes)) : undefined;
-      const formerDrops = formerRun ? await clock(async () => ({ features: precedingFeatures((await periodPairs(d.store, businessId, { fromWeek, toWeek: week })).pairs) })) : undefined;
+      const formerDrops = formerRun ? await clock(async () => ({ features: await formerFeatures(d.store, { fromWeek, toWeek: week }) })) : undefined;
       const formerDashboard = formerRun
         ? await clock(async () => {
             const commented = await d.store.surveys.scored(businessId, { from, to }, { kind: 'nps', commented: true });
             commentThemes(commented.map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale, period: s.week.slice(0, 7) })), { limit: 5 });
-            precedingFeatures((await periodPairs(d.store, businessId, { fromWeek: dashboardWeeks[0]!, toWeek: week, kind: 'nps' })).pairs);
+            await formerFeatures(d.store, { fromWeek: dashboardWeeks[0]!, toWeek: week, kind: 'nps' });
           })
         : undefined;
       // The open week's first read after a change: its counters move, so its kept analysis and notes are out of date.

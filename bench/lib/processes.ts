@@ -71,13 +71,14 @@ export interface NodeChild {
 }
 
 /**
- * A Node script of the project in a child process (`node --import tsx <script>`), with exactly the
+ * A Node script of the project in a child process (`node --import tsx <script>`; compiled JavaScript
+ * without the loader when `loader` is false), with exactly the
  * environment given (plus PATH and HOME). Its stdout goes nowhere unless asked: a server logging at
  * `info` would otherwise cost this process the reading of every line.
  */
-export async function startNodeChild(script: string, env: Record<string, string>, options: { port: number; ready?: string; keepStdout?: boolean; nodeArgs?: string[]; cwd?: string }): Promise<NodeChild> {
+export async function startNodeChild(script: string, env: Record<string, string>, options: { port: number; ready?: string; keepStdout?: boolean; nodeArgs?: string[]; cwd?: string; loader?: boolean }): Promise<NodeChild> {
   const child = track(
-    spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script], {
+    spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.loader === false ? [] : ['--import', 'tsx']), script], {
       // Another checkout of the product (a baseline version) runs from its own folder.
       cwd: options.cwd ?? repoRoot,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },

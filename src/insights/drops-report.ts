@@ -32,7 +32,7 @@ export interface DropsReport {
 }
 
 /** A page's cursor: the week and id of the page's last answer. */
-const cursor = /^(\d{4}-\d{2}-\d{2})\.([0-9a-f]{24})$/;
+export const dropsCursor = /^(\d{4}-\d{2}-\d{2})\.([0-9a-f]{24})$/;
 
 /** The API's query for the drops report: a period of at most a year, ISO dates or times; a page of `limit` answers after the cursor `after`. */
 export const dropsQuery = z
@@ -42,7 +42,7 @@ export const dropsQuery = z
     kind: z.enum(surveyKinds).optional(),
     windowDays: z.coerce.number().int().min(1).max(365).default(30),
     limit: z.coerce.number().int().min(1).max(1000).default(200),
-    after: z.string().regex(cursor, 'must be the `next` of a page').optional(),
+    after: z.string().regex(dropsCursor, 'must be the `next` of a page').optional(),
   })
   .refine((q) => q.from < q.to, { message: 'must be before to', path: ['from'] })
   .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, { message: 'at most a year', path: ['to'] });
@@ -51,14 +51,14 @@ export type DropsQuery = z.infer<typeof dropsQuery>;
 /** The drops report for an API query (validated: a ValidationError names each bad field), in the business's weeks; `now` is the server's clock. */
 export async function dropsReportFor(store: Store, businessId: string, raw: unknown, now: Date): Promise<DropsReport> {
   const q = parseInput(dropsQuery, raw, 'query');
-  return dropsReport(store, businessId, q, now, (await store.businesses.get(businessId))?.timeZone ?? 'UTC');
+  return dropsReport(store, businessId, q, now, await store.businesses.timeZone(businessId));
 }
 
 /** The drops report of a validated query (see `DropsReport`). */
 export async function dropsReport(store: Store, businessId: string, q: DropsQuery, now: Date, timeZone = 'UTC'): Promise<DropsReport> {
   const weeks = weeksBetween(q.from, q.to, timeZone);
   const [fromWeek, toWeek] = [weeks[0]!, weeks.at(-1)!];
-  const after = q.after ? cursor.exec(q.after)! : undefined;
+  const after = q.after ? dropsCursor.exec(q.after)! : undefined;
   if (after && (after[1]! < fromWeek || after[1]! > toWeek)) throw new ValidationError('query.after: not a page of this period');
   const analyses = await weekAnalyses(store, businessId, weeks);
   const read = await store.surveys.scoredPage(businessId, { fromWeek, toWeek }, { kind: q.kind, after: after && { week: after[1]!, id: after[2]! }, limit: q.limit + 1 });

@@ -45,5 +45,5 @@ export async function segmentsFor(store: Store, businessId: string, q: { from: D
 /** The segments report for an API query (validated: a ValidationError names each bad field), in the business's weeks. */
 export async function segmentsReportFor(store: Store, businessId: string, raw: unknown): Promise<SegmentsReport> {
   const q = parseInput(segmentsQuery, raw, 'query');
-  return segmentsFor(store, businessId, q, (await store.businesses.get(businessId))?.timeZone ?? 'UTC');
+  return segmentsFor(store, businessId, q, await store.businesses.timeZone(businessId));
 }

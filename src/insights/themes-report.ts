@@ -44,5 +44,5 @@ export const themesQuery = z
 /** Themes for an API query (validated: a ValidationError names each bad field), in the business's weeks. */
 export async function themesReportFor(store: Store, businessId: string, raw: unknown): Promise<PeriodThemes[]> {
   const q = parseInput(themesQuery, raw, 'query');
-  return themesReport(store, businessId, q, (await store.businesses.get(businessId))?.timeZone ?? 'UTC');
+  return themesReport(store, businessId, q, await store.businesses.timeZone(businessId));
 }

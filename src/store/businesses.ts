@@ -97,6 +97,12 @@ export class BusinessRepository {
     return doc ? toSettings(doc) : undefined;
   }
 
+  /** The business's time zone (its weeks and days), UTC when it has none stored: one field read by `_id`. */
+  async timeZone(id: string): Promise<string> {
+    const doc = await this.model.findOne({ _id: id }, { timeZone: 1 }).lean<{ timeZone?: string }>();
+    return doc?.timeZone ?? 'UTC';
+  }
+
   async list(): Promise<BusinessSettings[]> {
     return (await this.model.find({}, { channelsSealed: 0 }).sort({ _id: 1 }).lean<Record<string, unknown>[]>()).map(toSettings);
   }

@@ -100,9 +100,8 @@ export async function createStore(conn: Connection, now: () => Date, options: { 
     media: new MediaRepository(MediaRepository.model(conn, guard.server)),
   };
   // Data from before several businesses: it belonged to the first one.
-  await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default')]);
   // The digest's comments by score: their index now ends in `_id`, and the one before it goes.
-  await store.surveys.dropReplacedIndex();
+  await Promise.all([store.inbound.dropSharedIndex(), store.teamsConversations.migrate('default'), store.webTranscripts.migrate('default'), store.surveys.dropReplacedIndex()]);
   // Counters of the previous version: the scored count was named `started`.
   await store.rollups.migrate();
   await ferret?.init();

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { surveyKinds } from '../../domain/surveys.js';
-import { cohortDimensions, customerTimeline, dropsReportFor, eventBatch, importEventsCsv, metricsByCohort, recordEvents, themesReportFor } from '../../insights/index.js';
+import { cohortDimensions, customerTimeline, dropsCursor, dropsReportFor, eventBatch, importEventsCsv, metricsByCohort, recordEvents, themesReportFor } from '../../insights/index.js';
 import { importRowsOfCsv, importSurveys, maxImportRows } from '../../insights/survey-import.js';
 import { segmentsReportFor } from '../../insights/segments-report.js';
 import { objectIdParam, problems } from './schemas.js';
@@ -31,7 +31,7 @@ const dropsQuery = z.strictObject({
   kind: kind.optional(),
   windowDays: z.coerce.number().int().min(1).max(365).default(30).describe('Days of the windows before and after each answer (time to solution, interaction change)'),
   limit: z.coerce.number().int().min(1).max(1000).default(200).describe('Answers in a page'),
-  after: z.string().regex(/^\d{4}-\d{2}-\d{2}\.[0-9a-f]{24}$/).optional().describe('The `page.next` of the page before'),
+  after: z.string().regex(dropsCursor).optional().describe('The `page.next` of the page before'),
 });
 const segmentsQuery = z.strictObject({
   from: when.describe('Start: its week is the first; the period is at most a year'),
