@@ -78,6 +78,7 @@ const envSchema = z
     THROTTLE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
     SWEEP_INTERVAL: duration.prefault('30s'),
     BUSINESS_REFRESH: duration.prefault('5s'),
+    ANALYSIS_LIVE_ANSWERS: z.coerce.number().int().min(0).max(10_000_000).optional(),
     API_KEY: z.string().min(16, 'at least 16 characters').optional(),
     METRICS_ENABLED: bool.default(true),
     METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
@@ -208,6 +209,8 @@ function toConfig(env: z.output<typeof envSchema>) {
     survey: { reminderAfterMs: env.REMINDER_AFTER, ttlMs: env.SURVEY_TTL, sweepIntervalMs: env.SWEEP_INTERVAL },
     /** How often each instance reads every business's revision, to serve what another instance changed (0: never). */
     businessRefreshMs: env.BUSINESS_REFRESH,
+    /** A week with more answers than this is analysed by the sweeper, its reports served the last analysis meanwhile (the store's default when unset). */
+    liveAnalysisAnswers: env.ANALYSIS_LIVE_ANSWERS,
     apiKey: env.API_KEY,
     /** Prometheus metrics at /metrics; with a token, only for `Authorization: Bearer <token>`. */
     metrics: { enabled: env.METRICS_ENABLED, token: env.METRICS_TOKEN },

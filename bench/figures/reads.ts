@@ -16,11 +16,14 @@ import { precedingFeatures } from '../../src/insights/drops.js';
 import { periodPairs } from '../../src/insights/period-pairs.js';
 import { dropsQuery, dropsReport } from '../../src/insights/drops-report.js';
 import { commentThemes } from '../../src/insights/themes.js';
-import { keptCommentIds, weekAnalyses, weeksDropFeatures, weeksSegments, weeksThemes } from '../../src/insights/week-analysis.js';
+import { keptCommentIds, refreshWeekAnalysis, weekAnalyses, weeksDropFeatures, weeksSegments, weeksThemes } from '../../src/insights/week-analysis.js';
 import { weekNotes, weeksWaiting } from '../../src/insights/week-notes.js';
 import { metricsByCohort } from '../../src/insights/cohorts.js';
 import { periodStats } from '../../src/digest/stats.js';
 import { createStore, type BusinessSettings, type Store } from '../../src/store/index.js';
+import { readRollups } from '../../src/store/rollup-counts.js';
+import { defaultLiveAnswers } from '../../src/store/week-analyses.js';
+import { surveyKinds } from '../../src/domain/surveys.js';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
 import { apiKey, publicUrl, startProduct, withDbName, type Fakes } from '../lib/product.js';
@@ -69,10 +72,17 @@ export interface ReadSize {
   dashboardBaselineMs: number | null;
   /**
    * The dashboard's data in process right after the open week's counters changed (one more NPS
-   * invitation counted, as a new survey counts it): the open week's analysis and notes are computed
-   * again on that read. Median of 3.
+   * invitation counted, as a new survey counts it), its last analysis a moment old, as the sweeper
+   * keeps a large week's: a week over `liveAnswers` answers is served that analysis, a smaller one
+   * computed again; the notes are computed again on that read. Median of 3, and its CPU (the
+   * driver's and the product's, in process).
    */
   dashboardAfterChangeMs: number;
+  dashboardAfterChangeCpuMs: number;
+  /** The open week's answers, and the time the sweeper's computation of its analysis takes (what a read after a change waited for before). */
+  openWeekAnswers: number;
+  openWeekAnalysisMs: number;
+  openWeekAnalysisCpuMs: number;
   /** Themes and drops over the digest's four weeks, from the kept analyses, beside the full read (null where not run). */
   themesMs: number;
   themesBaselineMs: number | null;
@@ -197,12 +207,22 @@ export async function benchReads(database: { uri: string; engine: string }, coun
             await formerFeatures(d.store, { fromWeek: dashboardWeeks[0]!, toWeek: week, kind: 'nps' });
           })
         : undefined;
+      // The open week's analysis as the sweeper computes it (a large week's, every few minutes while it changes).
+      const analysisCpu = process.cpuUsage();
+      const openWeekAnalysis = await clock(() => refreshWeekAnalysis(d.store, businessId, week));
+      const analysisCpuUsed = process.cpuUsage(analysisCpu);
+      const openWeekCounts = await readRollups(d.store, businessId, { from: week, to: week }, { allCohortOnly: true });
+      const openWeekAnswers = surveyKinds.reduce((sum, kind) => sum + openWeekCounts.get(kind, week).scored, 0);
       // The open week's first read after a change: its counters move, so its kept analysis and notes are out of date.
       const afterChange: number[] = [];
+      const afterChangeCpu: number[] = [];
       for (let i = 0; i < 3; i++) {
         const moved = await d.db.collection('week_counts').updateOne({ _id: [businessId, 'nps', week, 'all'].join('|') } as never, { $inc: { sent: 1 } });
         if (moved.matchedCount !== 1) throw new Error('the open week has no NPS counter to move');
+        const cpuAt = process.cpuUsage();
         afterChange.push((await clock(() => dashboardView(d.store, d.business, 'nps', 30, now))).ms);
+        const used = process.cpuUsage(cpuAt);
+        afterChangeCpu.push((used.user + used.system) / 1000);
       }
       // The same page in process: the CPU it takes, before the server starts (none of its background work in it).
       const dropsCalls = 5;
@@ -258,6 +278,10 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         dashboardWaitingMs: waiting.ms[key]!,
         dashboardBaselineMs: formerDashboard?.ms ?? null,
         dashboardAfterChangeMs: median(afterChange),
+        dashboardAfterChangeCpuMs: median(afterChangeCpu),
+        openWeekAnswers,
+        openWeekAnalysisMs: openWeekAnalysis.ms,
+        openWeekAnalysisCpuMs: (analysisCpuUsed.user + analysisCpuUsed.system) / 1000,
         themesMs: themes.ms[key]!,
         themesBaselineMs: formerThemes?.ms ?? null,
         dropsMs: drops.ms[key]!,
@@ -318,7 +342,11 @@ export function readsMarkdown(r: ReadFigures): string {
     `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}× (the API over HTTP ${g.themesApiHttp.toFixed(1)}×), drops ${g.drops.toFixed(1)}× (the API's page over HTTP ${g.dropsApiHttp.toFixed(1)}×, its CPU in process ${g.dropsApiCpu.toFixed(1)}×), /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
   lines.push('', `Growth, largest set over the smallest: ${said(r.growth)}`);
   if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
-  lines.push('', `The dashboard's data in process right after the open week changed (its analysis and notes computed again): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${ms(s.dashboardAfterChangeMs)} ms`).join('; ')}.`);
+  lines.push(
+    '',
+    `The dashboard's data in process right after the open week changed (its notes computed again; its analysis too when the week holds at most ${defaultLiveAnswers.toLocaleString('en')} answers, else the last one served): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')} (open week ${s.openWeekAnswers.toLocaleString('en')} answers): ${ms(s.dashboardAfterChangeMs)} ms, CPU ${ms(s.dashboardAfterChangeCpuMs)} ms`).join('; ')}.`,
+    `The sweeper's computation of the open week's analysis: ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${ms(s.openWeekAnalysisMs)} ms, CPU ${ms(s.openWeekAnalysisCpuMs)} ms`).join('; ')}.`,
+  );
   lines.push('', `A kept week's bytes (analysis, notes): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${s.keptBytes.analysis}, ${s.keptBytes.notes}`).join('; ')}.`);
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import { readRollups, funnel } from '../store/rollup-counts.js';
 import { describeFeature } from '../insights/index.js';
-import { weekAnalyses, weeksDropFeatures, weeksPairs, weeksSegments, weeksThemes } from '../insights/week-analysis.js';
+import { analysedWeeks, weeksDropFeatures, weeksPairs, weeksSegments, weeksThemes } from '../insights/week-analysis.js';
 import { periodStats, statsJson } from '../digest/stats.js';
 import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import { compareWithRest, flagGroups } from '../insights/cohorts.js';
@@ -33,6 +33,8 @@ export interface DashboardView {
   waiting: { count: number; surveys: Array<{ surveyId: string; customerId: string; score: number; comment?: string; name?: string; channel: string; identity: 'anonymous' | 'identified'; at: Date }> };
   /** Words and phrases detractors use more than promoters over the period's weeks, with their comments (the Insights themes). */
   themes: Array<{ term: string; count: number; of: number; otherCount: number; otherOf: number; comments: Array<{ surveyId: string; customerId: string; text: string }> }>;
+  /** When themes, drops and the segment are of a large week's last analysis, not of its newest answers: when that analysis began. */
+  analysedAt?: Date;
   /** Where this kind's scores fell most (a cohort, an event detail, or one of each), only when it survives the correction. */
   segment?: { what: string; n: number; score: number; restN: number; restScore: number; effect: number; margin: number; adjustedP: number; tried: number };
   /** Events that came before score drops more often than before stable or rising scores, over the period's weeks (the Insights drops report). */
@@ -101,7 +103,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   for (let w = fromWeek; w <= lastWeek; w = shiftWeek(w, 1)) waitWeeks.push(w);
   const waiting = weeksWaiting(await weekNotes(store, business.id, waitWeeks), kind);
   // Themes and drops over the period's weeks, added up from each week's kept analysis (no survey read).
-  const analyses = await weekAnalyses(store, business.id, periodWeeks, counts);
+  const { analyses, asOf: analysedAt } = await analysedWeeks(store, business.id, periodWeeks, counts);
   const detractorThemes = weeksThemes(analyses, periodWeeks[0]!, { kind, limit: 5 })
     .filter((p) => p.band === 'detractor')
     .flatMap((p) => p.themes)
@@ -131,6 +133,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   const segment = top && { what: describeSegment(top, describeFeature), n: top.n, score: round1(top.score), restN: top.restN, restScore: round1(top.restScore), effect: round1(top.effect), margin: round1(top.margin), adjustedP: top.adjustedP, tried: segments.length };
   return {
     ...(segment ? { segment } : {}),
+    ...(analysedAt ? { analysedAt } : {}),
     business: { id: business.id, name: business.name, locale: business.locale },
     kind,
     days,

@@ -105,6 +105,7 @@ ${view.reasons.length ? `<section aria-labelledby="reasons">
 </section>
 <section aria-labelledby="themes">
   <h2 id="themes">${t('themes')}</h2>
+  ${view.analysedAt ? `<p data-testid="analysed-at">${t('analysedAt', { time: w.moment(view.analysedAt) })}</p>` : ''}
   ${view.themes.length ? `<ul class="themes" data-testid="themes">${view.themes
     .map((theme) => `<li><details><summary><strong>${escape(theme.term)}</strong>: ${t('theme', { count: w.count(theme.count), of: w.count(theme.of), otherCount: w.count(theme.otherCount), otherOf: w.count(theme.otherOf) })}</summary>
       <ul>${theme.comments.map((c) => `<li><blockquote dir="auto">${escape(c.text)}</blockquote> <a href="/dashboard/customers/${c.customerId}">${t('timeline')}</a></li>`).join('')}</ul></details></li>`)

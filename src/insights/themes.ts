@@ -124,8 +124,14 @@ export function termCounts(comments: readonly Omit<ThemeComment, 'period'>[], id
     const mine = comments.filter((c) => c.band === band);
     if (!mine.length) return [];
     const ids = new Map<string, string[]>();
-    for (const c of mine) for (const t of commentTerms(c.comment, c.locale)) ids.set(t, [...(ids.get(t) ?? []), c.id]);
-    return [{ band, comments: mine.length, terms: [...ids].map(([term, list]) => ({ term, count: list.length, ids: [...list].sort().slice(0, idLimit) })) }];
+    for (const c of mine) {
+      for (const t of commentTerms(c.comment, c.locale)) {
+        const list = ids.get(t);
+        if (list) list.push(c.id);
+        else ids.set(t, [c.id]);
+      }
+    }
+    return [{ band, comments: mine.length, terms: [...ids].map(([term, list]) => ({ term, count: list.length, ids: list.sort().slice(0, idLimit) })) }];
   });
 }
 

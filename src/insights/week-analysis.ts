@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import type { Store } from '../store/index.js';
 import { readRollups, type RollupCounts } from '../store/rollup-counts.js';
@@ -28,12 +29,27 @@ export const keptCommentIds = 5;
 /** A week's analysis from its surveys (invitation week, as the counters count them). */
 export async function computeWeekAnalysis(store: Store, businessId: string, week: string): Promise<WeekAnalysis> {
   const commented = await store.surveys.scored(businessId, { fromWeek: week, toWeek: week }, { commented: true });
-  const terms = surveyKinds.flatMap((kind) => {
+  const terms: WeekAnalysis['terms'] = [];
+  for (const kind of surveyKinds) {
     const of = commented.filter((s) => s.kind === kind).map((s) => ({ id: s.id, band: s.band, comment: s.comment ?? '', locale: s.locale }));
-    return of.length ? [{ kind, bands: termCounts(of, keptCommentIds) }] : [];
-  });
+    if (of.length) terms.push({ kind, bands: await termCountsInTurns(of, keptCommentIds) });
+  }
   const { pairs } = await periodPairs(store, businessId, { fromWeek: week, toWeek: week });
   return { terms, drops: featureCounts(pairs), segments: segmentCounts(await store.surveySegments.ofWeek(businessId, week)) };
+}
+
+/** Comments counted per turn of the event loop: a large week's analysis lets the server answer between turns. */
+export const commentsPerTurn = 2_000;
+
+/** `termCounts` of the comments, a turn of the event loop per `commentsPerTurn` (term counts add up exactly). */
+export async function termCountsInTurns(comments: Parameters<typeof termCounts>[0], idLimit: number): Promise<BandTermCounts[]> {
+  if (comments.length <= commentsPerTurn) return termCounts(comments, idLimit);
+  const parts: BandTermCounts[][] = [];
+  for (let i = 0; i < comments.length; i += commentsPerTurn) {
+    parts.push(termCounts(comments.slice(i, i + commentsPerTurn), idLimit));
+    await setImmediate();
+  }
+  return addTermCounts(parts, idLimit);
 }
 
 /**
@@ -41,30 +57,91 @@ export async function computeWeekAnalysis(store: Store, businessId: string, week
  * after the analysis's version (an analysis kept by an older version, without a part, is computed again).
  */
 const analysisVersion = 2;
-export const inputsOf = (counts: RollupCounts, week: string) => `${analysisVersion}|${JSON.stringify(surveyKinds.map((kind) => counts.get(kind, week)))}`;
+const versionPrefix = `${analysisVersion}|`;
+export const inputsOf = (counts: RollupCounts, week: string) => `${versionPrefix}${JSON.stringify(surveyKinds.map((kind) => counts.get(kind, week)))}`;
+
+/** The analyses of some weeks, and when the oldest of those served out of date was computed (none: all up to date). */
+export interface AnalysedWeeks {
+  analyses: WeekAnalysis[];
+  asOf?: Date;
+}
+
+/** How old a large week's last analysis may be and still be served out of date: the sweeper computes it again sooner (`refreshLargeWeeks`). */
+export const staleAnalysisMaxMs = 15 * 60_000;
+/** How often the sweeper looks again at a large week still open. */
+export const largeWeekCheckMs = 2 * 60_000;
+
+/** A week's answers of every kind, as its counters count them. */
+const answersOf = (counts: RollupCounts, week: string) => surveyKinds.reduce((sum, kind) => sum + counts.get(kind, week).scored, 0);
 
 /**
  * The analyses of these weeks: the kept ones still up to date, the others computed now and kept.
+ * A week with more answers than the store's `liveAnswers` whose kept analysis is out of date but
+ * less than `staleAnalysisMaxMs` old is served that analysis (`asOf` says since when): computing it
+ * reads every commented answer of the week, and the sweeper does that within `largeWeekCheckMs`.
  * `counts` (the weeks' counters, 'all' cohort at least) are read when not given.
  */
-export async function weekAnalyses(store: Store, businessId: string, weeks: readonly string[], counts?: RollupCounts): Promise<WeekAnalysis[]> {
-  if (!weeks.length) return [];
+export async function analysedWeeks(store: Store, businessId: string, weeks: readonly string[], counts?: RollupCounts): Promise<AnalysedWeeks> {
+  if (!weeks.length) return { analyses: [] };
   const sorted = [...weeks].sort();
   const c = counts ?? (await readRollups(store, businessId, { from: sorted[0]!, to: sorted.at(-1)! }, { allCohortOnly: true }));
   const inputs = new Map(weeks.map((week) => [week, inputsOf(c, week)]));
-  const kept = await store.weekAnalyses.current<WeekAnalysis>(businessId, inputs);
-  const out: WeekAnalysis[] = [];
-  for (const week of weeks) out.push(kept.get(week) ?? (await refreshWeekAnalysis(store, businessId, week, inputs.get(week)!)));
-  return out;
+  const kept = await store.weekAnalyses.kept<WeekAnalysis>(businessId, inputs);
+  const analyses: WeekAnalysis[] = [];
+  let asOf: Date | undefined;
+  for (const week of weeks) {
+    const k = kept.get(week);
+    if (k?.upToDate) {
+      analyses.push(k.value);
+      continue;
+    }
+    const answers = answersOf(c, week);
+    if (k && k.inputs.startsWith(versionPrefix) && Date.now() - k.startedAt.getTime() < staleAnalysisMaxMs && answers > store.weekAnalyses.liveAnswers) {
+      analyses.push(k.value);
+      if (!asOf || k.startedAt < asOf) asOf = k.startedAt;
+      // Grown large since it was analysed: from now on the sweeper keeps it fresh.
+      if (k.answers <= store.weekAnalyses.liveAnswers) await store.weekAnalyses.grew(businessId, week, answers);
+      continue;
+    }
+    analyses.push(await refreshWeekAnalysis(store, businessId, week, c));
+  }
+  return asOf ? { analyses, asOf } : { analyses };
 }
 
-/** Compute a week's analysis and keep it with the inputs it was computed from (read when not given). */
-export async function refreshWeekAnalysis(store: Store, businessId: string, week: string, inputs?: string): Promise<WeekAnalysis> {
+/** The analyses of these weeks (see `analysedWeeks`). */
+export async function weekAnalyses(store: Store, businessId: string, weeks: readonly string[], counts?: RollupCounts): Promise<WeekAnalysis[]> {
+  return (await analysedWeeks(store, businessId, weeks, counts)).analyses;
+}
+
+/** Compute a week's analysis and keep it with the counters it was computed from (read when not given). */
+export async function refreshWeekAnalysis(store: Store, businessId: string, week: string, counts?: RollupCounts): Promise<WeekAnalysis> {
   const startedAt = new Date();
-  const given = inputs ?? inputsOf(await readRollups(store, businessId, { from: week, to: week }, { allCohortOnly: true }), week);
+  const c = counts ?? (await readRollups(store, businessId, { from: week, to: week }, { allCohortOnly: true }));
   const analysis = await computeWeekAnalysis(store, businessId, week);
-  await store.weekAnalyses.write(businessId, week, given, startedAt, analysis);
+  await store.weekAnalyses.write(businessId, week, inputsOf(c, week), startedAt, analysis, 'analysis', answersOf(c, week));
   return analysis;
+}
+
+/**
+ * The sweeper's part: the analyses of large weeks not yet final (from `fromWeek` on) not looked at
+ * for `largeWeekCheckMs` are computed again when out of date (else marked checked), so a report
+ * that serves one out of date serves one at most about that old. Returns the analyses computed.
+ * Ages are of this process's clock, as `startedAt` is.
+ */
+export async function refreshLargeWeeks(store: Store, fromWeek: string, limit = 5): Promise<number> {
+  const now = new Date();
+  let computed = 0;
+  for (const { businessId, week } of await store.weekAnalyses.largeToCheck(fromWeek, store.weekAnalyses.liveAnswers, new Date(now.getTime() - largeWeekCheckMs), limit)) {
+    const counts = await readRollups(store, businessId, { from: week, to: week }, { allCohortOnly: true });
+    const kept = await store.weekAnalyses.current(businessId, new Map([[week, inputsOf(counts, week)]]));
+    if (kept.has(week)) {
+      await store.weekAnalyses.checked(businessId, week, now);
+      continue;
+    }
+    await refreshWeekAnalysis(store, businessId, week, counts);
+    computed++;
+  }
+  return computed;
 }
 
 /** The features that came before drops over the weeks (of one kind, or of all, adjusted together): as `precedingFeatures` of the weeks' pairs. */

@@ -31,11 +31,17 @@ const analysisSchema = new Schema(
     notesStartedAt: Date,
     notesChangedAt: Date,
     notes: { type: Schema.Types.Mixed },
+    // The week's answers when the analysis was computed, and when the sweeper last found it up to
+    // date: the sweeper keeps large weeks' analyses fresh.
+    answers: Number,
+    checkedAt: Date,
   },
   { versionKey: false, minimize: false },
 );
 // Marking a business's weeks from one on as changed.
 analysisSchema.index({ businessId: 1, week: 1 });
+// The sweeper's large weeks still open whose analysis is getting old.
+analysisSchema.index({ week: 1, answers: 1, checkedAt: 1 });
 
 const collection = 'week_analyses';
 /** Under MongoDB's 16 MiB document limit, with room for the rest of the document. */
@@ -56,6 +62,18 @@ interface Stored {
   notesStartedAt?: Date;
   notesChangedAt?: Date;
   notes?: unknown;
+  answers?: number;
+}
+
+/** A week's kept analysis (or notes): whether it is still computed from the week's inputs, and when its computation began. */
+export interface Kept<T> {
+  value: T;
+  /** What it was computed from (the caller's fingerprint of the week's counters). */
+  inputs: string;
+  upToDate: boolean;
+  startedAt: Date;
+  /** The week's answers as last seen (see `largeToCheck`). */
+  answers: number;
 }
 
 /** What is kept per week: the analysis, and the notes (kept and marked out of date on their own). */
@@ -65,8 +83,18 @@ const fields = {
   notes: { value: 'notes', inputs: 'notesInputs', startedAt: 'notesStartedAt' },
 } as const;
 
+/** Answers a week may hold and still be analysed while a report waits, by default (`ANALYSIS_LIVE_ANSWERS`). */
+export const defaultLiveAnswers = 1_000;
+
 export class WeekAnalysisRepository {
-  constructor(readonly model: AnyModel) {}
+  /**
+   * @param liveAnswers a week with more answers than this whose analysis is out of date is served its
+   * last one, and the sweeper computes it again (see `weekAnalyses`).
+   */
+  constructor(
+    readonly model: AnyModel,
+    readonly liveAnswers = defaultLiveAnswers,
+  ) {}
 
   static model(conn: Connection): AnyModel {
     return modelOn(conn, 'WeekAnalysis', analysisSchema, collection);
@@ -78,29 +106,60 @@ export class WeekAnalysisRepository {
    * analysis, and the digest and the dashboard read each on its own).
    */
   async current<T>(businessId: string, inputs: ReadonlyMap<string, string>, part: KeptPart = 'analysis'): Promise<Map<string, T>> {
-    const ids = [...inputs.keys()].map((week) => idOf(businessId, week));
-    const f = fields[part];
-    const projection = { week: 1, changedAt: 1, [f.inputs]: 1, [f.startedAt]: 1, [f.value]: 1, ...(part === 'notes' ? { notesChangedAt: 1 } : {}) };
-    // The raw collection: an opaque value, nothing for mongoose to cast.
-    const docs = await this.model.collection.find<Stored>({ _id: { $in: ids } } as never, { projection }).toArray();
     const fresh = new Map<string, T>();
-    for (const d of docs) {
-      const startedAt = d[f.startedAt];
-      const marks = part === 'notes' ? [d.changedAt, d.notesChangedAt] : [d.changedAt];
-      const upToDate = d[f.inputs] === inputs.get(d.week) && startedAt && marks.every((m) => !m || m < startedAt);
-      if (upToDate) fresh.set(d.week, d[f.value] as T);
-    }
+    for (const [week, k] of await this.kept<T>(businessId, inputs, part)) if (k.upToDate) fresh.set(week, k.value);
     return fresh;
   }
 
+  /** Every kept analysis (or notes) of these weeks, up to date with `inputs[week]` or not, by week. */
+  async kept<T>(businessId: string, inputs: ReadonlyMap<string, string>, part: KeptPart = 'analysis'): Promise<Map<string, Kept<T>>> {
+    const ids = [...inputs.keys()].map((week) => idOf(businessId, week));
+    const f = fields[part];
+    const projection = { week: 1, changedAt: 1, answers: 1, [f.inputs]: 1, [f.startedAt]: 1, [f.value]: 1, ...(part === 'notes' ? { notesChangedAt: 1 } : {}) };
+    // The raw collection: an opaque value, nothing for mongoose to cast.
+    const docs = await this.model.collection.find<Stored>({ _id: { $in: ids } } as never, { projection }).toArray();
+    const out = new Map<string, Kept<T>>();
+    for (const d of docs) {
+      const startedAt = d[f.startedAt];
+      if (!startedAt || d[f.value] === undefined) continue;
+      const marks = part === 'notes' ? [d.changedAt, d.notesChangedAt] : [d.changedAt];
+      const upToDate = d[f.inputs] === inputs.get(d.week) && marks.every((m) => !m || m < startedAt);
+      out.set(d.week, { value: d[f.value] as T, inputs: d[f.inputs] ?? '', upToDate, startedAt, answers: d.answers ?? 0 });
+    }
+    return out;
+  }
+
+  /**
+   * Some weeks from `fromWeek` on (of every business) whose analysis was computed over more than
+   * `minAnswers` answers and last found up to date before `checkedBefore`: the sweeper computes
+   * each again if it is out of date, else marks it checked.
+   */
+  async largeToCheck(fromWeek: string, minAnswers: number, checkedBefore: Date, limit: number): Promise<Array<{ businessId: string; week: string }>> {
+    const docs = await this.model.collection
+      .find<Stored & { businessId: string }>({ week: { $gte: fromWeek }, answers: { $gt: minAnswers }, checkedAt: { $lt: checkedBefore } } as never, { projection: { businessId: 1, week: 1 } })
+      .limit(limit)
+      .toArray();
+    return docs.map((d) => ({ businessId: d.businessId, week: d.week }));
+  }
+
+  /** A report found the week grown to `answers` since its analysis: the sweeper looks at it as at a large week from now on. */
+  async grew(businessId: string, week: string, answers: number): Promise<void> {
+    await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $max: { answers } });
+  }
+
+  /** A week's analysis was found up to date at `at`. */
+  async checked(businessId: string, week: string, at: Date): Promise<void> {
+    await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { checkedAt: at } });
+  }
+
   /** Keep a week's analysis (or notes), computed from `inputs` by a computation that began at `startedAt`; false when too large to keep. */
-  async write(businessId: string, week: string, inputs: string, startedAt: Date, value: unknown, part: KeptPart = 'analysis'): Promise<boolean> {
+  async write(businessId: string, week: string, inputs: string, startedAt: Date, value: unknown, part: KeptPart = 'analysis', answers?: number): Promise<boolean> {
     // A week whose analysis outgrows a document (a vocabulary of some hundred thousand terms) is
     // not kept: every read computes it, as reports did before, rather than fail.
     if (mongo.BSON.calculateObjectSize({ value }) > maxKeptBytes) return false;
     const f = fields[part];
     // `changedAt` is left as it is: a change during the computation keeps the result out of date.
-    await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { businessId, week, [f.inputs]: inputs, [f.startedAt]: startedAt, [f.value]: value } }, { upsert: true });
+    await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { businessId, week, [f.inputs]: inputs, [f.startedAt]: startedAt, [f.value]: value, ...(answers !== undefined ? { answers, checkedAt: startedAt } : {}) } }, { upsert: true });
     return true;
   }
 

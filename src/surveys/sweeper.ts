@@ -3,7 +3,8 @@ import type { DialogPolicy } from '../dialogs/types.js';
 import { erasedAddress, housekeeping, type AlertEvent, type NewOutboxItem, type OwedEffect, type Store, type SurveyRecord, type SurveyWebhookEvent } from '../store/index.js';
 import type { Conversations } from './conversations.js';
 import type { Outbox } from './outbox.js';
-import { closeWeeks } from './week-counts.js';
+import { refreshLargeWeeks } from '../insights/week-analysis.js';
+import { closeWeeks, lastClosableWeek } from './week-counts.js';
 
 /** Work the sweeper drives for the owner's side: owed alerts and webhook events, the weekly digest, webhook deliveries. */
 export interface SweepSteps {
@@ -20,6 +21,8 @@ export interface SweepResult {
   owed: number;
   /** Weeks whose counters were recounted from their surveys and closed. */
   weeksClosed: number;
+  /** Large open weeks whose analysis was computed again. */
+  analysed: number;
   digests: number;
   /** Webhook delivery attempts. */
   webhooks: number;
@@ -44,7 +47,7 @@ export class Sweeper {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** One pass: expiries, reminders, owed effects, due sends, webhook deliveries, housekeeping, closing weeks, then the weekly digest. */
+  /** One pass: expiries, reminders, owed effects, due sends, webhook deliveries, housekeeping, closing weeks, large weeks' analyses, then the weekly digest. */
   async sweep(batch = 200): Promise<SweepResult> {
     const now = this.now();
     let reminded = 0;
@@ -62,8 +65,10 @@ export class Sweeper {
     const webhooks = await this.owners.webhooks.sweep(batch);
     await housekeeping(this.store, now);
     const weeksClosed = await closeWeeks(this.store, now, this.policy.ttlMs);
+    // Large weeks still open: their analyses computed again when out of date, here rather than while a report waits.
+    const analysed = await refreshLargeWeeks(this.store, lastClosableWeek(now, this.policy.ttlMs));
     const digests = await this.owners.digests.sweep();
-    return { reminded, expired, sent, owed, weeksClosed, digests, webhooks };
+    return { reminded, expired, sent, owed, weeksClosed, analysed, digests, webhooks };
   }
 
   /**

@@ -1,0 +1,113 @@
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { weekKey } from '../../src/domain/calendar.js';
+import { addTermCounts, termCounts } from '../../src/insights/themes.js';
+import { analysedWeeks, commentsPerTurn, largeWeekCheckMs, staleAnalysisMaxMs, termCountsInTurns } from '../../src/insights/week-analysis.js';
+import { envKey, v1 } from '../api/v1/v1-server.js';
+import { ownerDashboardPage } from '../dashboard/owner-page.js';
+import { buildTestServer, type TestServer } from '../helpers/build.js';
+import { visitor } from '../staff/web-chat.js';
+
+const owner = visitor();
+
+/**
+ * A week with more answers than `ANALYSIS_LIVE_ANSWERS` (5 here): when it changes, reports are
+ * served its last analysis, saying since when, and the sweeper computes it again; small weeks and
+ * old analyses are computed while the report waits, as before.
+ */
+describe('a large week’s analysis: served from the last one, computed again by the sweeper', () => {
+  let server: TestServer;
+  const commands: CommandStartedEvent[] = [];
+  const week = weekKey(new Date(), 'UTC');
+  let sent = 0;
+  /** Answers of this week through the import API, one customer each, each with a detractor's comment. */
+  const importAnswers = async (comments: string[]) => {
+    const rows = comments.map((comment) => ({
+      sourceId: `row-${++sent}`,
+      kind: 'nps',
+      score: 2,
+      comment,
+      answeredAt: new Date(Date.now() - 60_000).toISOString(),
+      customer: { phone: `+1415555${String(3000 + sent)}` },
+      channel: 'sms',
+      locale: 'en',
+    }));
+    const res = await v1(server.app, envKey, 'POST', '/surveys/import?source=previous-tool', rows);
+    expect([res.statusCode, res.json().created]).toEqual([200, rows.length]);
+  };
+  const read = async () => {
+    commands.length = 0;
+    const result = await analysedWeeks(server.app.store, 'default', [week]);
+    return { ...result, surveysRead: commands.some((c) => c.command[c.commandName] === 'surveys') };
+  };
+  /** The week's detractor terms as `term:count`. */
+  const terms = (r: Awaited<ReturnType<typeof read>>) =>
+    (r.analyses[0]!.terms.find((t) => t.kind === 'nps')?.bands.find((b) => b.band === 'detractor')?.terms ?? []).map((t) => `${t.term}:${t.count}`);
+
+  beforeAll(async () => {
+    server = await buildTestServer({ SWEEP_INTERVAL: '0', API_KEY: envKey, ANALYSIS_LIVE_ANSWERS: '5', WEB_CHAT_ENABLED: 'true', OWNER_ADDRESSES: `web:${owner}`, API_RATE_LIMIT: '100000' }, { monitorCommands: true });
+    server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => commands.push(e));
+  }, 60_000);
+  afterAll(() => server.close());
+  afterEach(() => vi.useRealTimers());
+
+  it('a small week is computed while the report waits, each time it changes', async () => {
+    await importAnswers(['the parcel was late', 'late again', 'late parcel']);
+    expect(await read()).toMatchObject({ surveysRead: true });
+    await importAnswers(['rude staff']);
+    const r = await read();
+    expect(r).toMatchObject({ surveysRead: true });
+    expect(r.asOf).toBeUndefined();
+    expect(terms(r)).toContain('rude:1');
+  });
+
+  it('a large week that changed is served its last analysis, and the dashboard says since when', async () => {
+    const before = await read();
+    await importAnswers(['rude staff', 'rude staff again', 'staff was rude', 'the parcel was damaged']);
+    const served = await read(); // 8 answers: more than 5, so the last analysis (of 4) is served
+    expect(served.surveysRead).toBe(false);
+    expect(served.asOf).toBeInstanceOf(Date);
+    expect(Date.now() - served.asOf!.getTime()).toBeLessThan(staleAnalysisMaxMs);
+    expect(served.analyses).toEqual(before.analyses);
+    expect(terms(served)).toContain('rude:1');
+    expect(terms(served).some((t) => t.startsWith('damaged'))).toBe(false);
+    const html = await ownerDashboardPage(server.app, owner, '?kind=nps&days=7');
+    expect(html).toMatch(/data-testid="analysed-at">Themes, drops and groups as of .+: the newest answers of a busy week are still being analysed\./);
+  });
+
+  it('the sweeper computes a large week again once it is a few minutes old; then reports are up to date', async () => {
+    // Not yet: the week was analysed less than `largeWeekCheckMs` ago.
+    expect((await server.app.sweeper.sweep()).analysed).toBe(0);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + largeWeekCheckMs + 1_000);
+    expect((await server.app.sweeper.sweep()).analysed).toBe(1);
+    const fresh = await read();
+    expect(fresh).toMatchObject({ surveysRead: false });
+    expect(fresh.asOf).toBeUndefined();
+    expect(terms(fresh)).toEqual(expect.arrayContaining(['rude:4', 'damaged:1']));
+    // Unchanged since: the next passes only mark it checked.
+    vi.setSystemTime(Date.now() + largeWeekCheckMs + 1_000);
+    expect((await server.app.sweeper.sweep()).analysed).toBe(0);
+    const html = await ownerDashboardPage(server.app, owner, '?kind=nps&days=7');
+    expect(html).not.toContain('data-testid="analysed-at"');
+  });
+
+  it('an analysis older than the limit is not served: the report computes the week', async () => {
+    await importAnswers(['slow refund']);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    // The last analysis began two check intervals ahead of the real clock (the test before moved it).
+    vi.setSystemTime(Date.now() + 2 * (largeWeekCheckMs + 1_000) + staleAnalysisMaxMs + 1_000);
+    const r = await read();
+    expect(r).toMatchObject({ surveysRead: true });
+    expect(r.asOf).toBeUndefined();
+    expect(terms(r)).toContain('refund:1');
+  });
+
+  it('term counts in turns of the event loop are those of all the comments at once', async () => {
+    const comments = Array.from({ length: commentsPerTurn * 2 + 7 }, (_, i) => ({ id: String(i).padStart(6, '0'), band: (['detractor', 'passive', 'promoter'] as const)[i % 3]!, comment: ['late parcel', 'rude staff at the till', 'great coffee', 'slow refund'][i % 4]!, locale: 'en' }));
+    const inTurns = await termCountsInTurns(comments, 5);
+    expect(inTurns).toEqual(termCounts(comments, 5));
+    expect(inTurns).toEqual(addTermCounts([termCounts(comments, 5)], 5));
+    expect(inTurns.find((b) => b.band === 'detractor')!.terms.find((t) => t.term === 'late')).toMatchObject({ ids: ['000000', '000012', '000024', '000036', '000048'] });
+  });
+});
