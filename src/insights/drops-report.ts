@@ -5,7 +5,7 @@ import { parseInput, ValidationError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { interactionChange, timeToSolution, type EventPoint, type FeatureStat, type InteractionChange, type TimeToSolution } from './drops.js';
 import { pairsOf } from './period-pairs.js';
-import { weekAnalyses, weeksDropFeatures, weeksPairs } from './week-analysis.js';
+import { analysedWeeks, weeksDropFeatures, weeksPairs, type Analysed } from './week-analysis.js';
 
 /**
  * What came before score drops over the business's weeks from `from`'s to the one before `to` (each
@@ -49,24 +49,24 @@ export const dropsQuery = z
 export type DropsQuery = z.infer<typeof dropsQuery>;
 
 /** The drops report for an API query (validated: a ValidationError names each bad field), in the business's weeks; `now` is the server's clock. */
-export async function dropsReportFor(store: Store, businessId: string, raw: unknown, now: Date): Promise<DropsReport> {
+export async function dropsReportFor(store: Store, businessId: string, raw: unknown, now: Date): Promise<Analysed<DropsReport>> {
   const q = parseInput(dropsQuery, raw, 'query');
   return dropsReport(store, businessId, q, now, await store.businesses.timeZone(businessId));
 }
 
 /** The drops report of a validated query (see `DropsReport`). */
-export async function dropsReport(store: Store, businessId: string, q: DropsQuery, now: Date, timeZone = 'UTC'): Promise<DropsReport> {
+export async function dropsReport(store: Store, businessId: string, q: DropsQuery, now: Date, timeZone = 'UTC'): Promise<Analysed<DropsReport>> {
   const weeks = weeksBetween(q.from, q.to, timeZone);
   const [fromWeek, toWeek] = [weeks[0]!, weeks.at(-1)!];
   const after = q.after ? dropsCursor.exec(q.after)! : undefined;
   if (after && (after[1]! < fromWeek || after[1]! > toWeek)) throw new ValidationError('query.after: not a page of this period');
-  const analyses = await weekAnalyses(store, businessId, weeks);
+  const { analyses, asOf } = await analysedWeeks(store, businessId, weeks);
   const read = await store.surveys.scoredPage(businessId, { fromWeek, toWeek }, { kind: q.kind, after: after && { week: after[1]!, id: after[2]! }, limit: q.limit + 1 });
   const page = read.slice(0, q.limit);
   const last = page.at(-1);
   const { pairs, periodPoints, eventPoints } = await pairsOf(store, businessId, page, q);
   const counted = weeksPairs(analyses, q.kind);
-  return {
+  const report: DropsReport = {
     query: q,
     pairs: counted.pairs,
     dropCount: counted.drops,
@@ -84,4 +84,5 @@ export async function dropsReport(store: Store, businessId: string, q: DropsQuer
     timeToSolution: timeToSolution(periodPoints, eventPoints, q.windowDays),
     interactionChange: interactionChange(periodPoints, eventPoints, now, q.windowDays),
   };
+  return asOf ? { report, asOf } : { report };
 }

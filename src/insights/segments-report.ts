@@ -4,7 +4,7 @@ import { parseInput } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { weeksBetween } from '../domain/calendar.js';
 import { segmentsFromCounts, type SegmentStat } from './segments.js';
-import { weekAnalyses, weeksSegmentCounts } from './week-analysis.js';
+import { analysedWeeks, weeksSegmentCounts, type Analysed } from './week-analysis.js';
 
 export interface SegmentsReport {
   from: Date;
@@ -34,16 +34,17 @@ export const segmentsQuery = z
  * from `from`'s to the one before `to` (each survey in the week it was started, as the counters count
  * it): added up from each week's kept segment counts, so no answer is read once the weeks are kept.
  */
-export async function segmentsFor(store: Store, businessId: string, q: { from: Date; to: Date; kind?: SurveyKind; limit?: number }, timeZone = 'UTC'): Promise<SegmentsReport> {
-  const analyses = await weekAnalyses(store, businessId, weeksBetween(q.from, q.to, timeZone));
+export async function segmentsFor(store: Store, businessId: string, q: { from: Date; to: Date; kind?: SurveyKind; limit?: number }, timeZone = 'UTC'): Promise<Analysed<SegmentsReport>> {
+  const { analyses, asOf } = await analysedWeeks(store, businessId, weeksBetween(q.from, q.to, timeZone));
   const counts = weeksSegmentCounts(analyses, q.kind);
   const all = segmentsFromCounts(counts);
   const answers = counts.reduce((sum, k) => sum + Object.values(k.all).reduce((s, n) => s + n, 0), 0);
-  return { from: q.from, to: q.to, ...(q.kind ? { kind: q.kind } : {}), answers, truncated: false, tried: all.length, segments: all.slice(0, q.limit ?? 20) };
+  const report: SegmentsReport = { from: q.from, to: q.to, ...(q.kind ? { kind: q.kind } : {}), answers, truncated: false, tried: all.length, segments: all.slice(0, q.limit ?? 20) };
+  return asOf ? { report, asOf } : { report };
 }
 
 /** The segments report for an API query (validated: a ValidationError names each bad field), in the business's weeks. */
-export async function segmentsReportFor(store: Store, businessId: string, raw: unknown): Promise<SegmentsReport> {
+export async function segmentsReportFor(store: Store, businessId: string, raw: unknown): Promise<Analysed<SegmentsReport>> {
   const q = parseInput(segmentsQuery, raw, 'query');
   return segmentsFor(store, businessId, q, await store.businesses.timeZone(businessId));
 }

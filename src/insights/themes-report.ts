@@ -4,7 +4,7 @@ import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { parseInput } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { PeriodThemes } from './themes.js';
-import { weekAnalyses, weeksThemes, type WeekAnalysis } from './week-analysis.js';
+import { analysedWeeks, weeksThemes, type Analysed, type WeekAnalysis } from './week-analysis.js';
 
 /**
  * The themes of a business's comments over the weeks from `from`'s to the one before `to` (each
@@ -18,15 +18,16 @@ export async function themesReport(
   businessId: string,
   q: { from: Date; to: Date; period?: 'week' | 'month'; kind?: SurveyKind; limit?: number },
   timeZone = 'UTC',
-): Promise<PeriodThemes[]> {
+): Promise<Analysed<PeriodThemes[]>> {
   const weeks = weeksBetween(q.from, q.to, timeZone);
-  const analyses = await weekAnalyses(store, businessId, weeks);
+  const { analyses, asOf } = await analysedWeeks(store, businessId, weeks);
   const periods = new Map<string, WeekAnalysis[]>();
   for (const [i, week] of weeks.entries()) {
     const period = q.period === 'month' ? week.slice(0, 7) : week;
     periods.set(period, [...(periods.get(period) ?? []), analyses[i]!]);
   }
-  return [...periods].flatMap(([period, of]) => weeksThemes(of, period, { kind: q.kind, limit: q.limit }));
+  const report = [...periods].flatMap(([period, of]) => weeksThemes(of, period, { kind: q.kind, limit: q.limit }));
+  return asOf ? { report, asOf } : { report };
 }
 
 /** The API's query for themes: at most a year. */
@@ -42,7 +43,7 @@ export const themesQuery = z
   .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, { message: 'at most a year', path: ['to'] });
 
 /** Themes for an API query (validated: a ValidationError names each bad field), in the business's weeks. */
-export async function themesReportFor(store: Store, businessId: string, raw: unknown): Promise<PeriodThemes[]> {
+export async function themesReportFor(store: Store, businessId: string, raw: unknown): Promise<Analysed<PeriodThemes[]>> {
   const q = parseInput(themesQuery, raw, 'query');
   return themesReport(store, businessId, q, await store.businesses.timeZone(businessId));
 }

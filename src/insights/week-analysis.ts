@@ -66,6 +66,12 @@ export interface AnalysedWeeks {
   asOf?: Date;
 }
 
+/** A report over weeks, and when the oldest week analysis it was served out of date began (none: every week up to date). */
+export interface Analysed<T> {
+  report: T;
+  asOf?: Date;
+}
+
 /** How old a large week's last analysis may be and still be served out of date: the sweeper computes it again sooner (`refreshLargeWeeks`). */
 export const staleAnalysisMaxMs = 15 * 60_000;
 /** How often the sweeper looks again at a large week still open. */

@@ -1,6 +1,6 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { weekKey } from '../../src/domain/calendar.js';
+import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { addTermCounts, termCounts } from '../../src/insights/themes.js';
 import { analysedWeeks, commentsPerTurn, largeWeekCheckMs, staleAnalysisMaxMs, termCountsInTurns } from '../../src/insights/week-analysis.js';
 import { envKey, v1 } from '../api/v1/v1-server.js';
@@ -71,6 +71,12 @@ describe('a large week’s analysis: served from the last one, computed again by
     expect(served.analyses).toEqual(before.analyses);
     expect(terms(served)).toContain('rude:1');
     expect(terms(served).some((t) => t.startsWith('damaged'))).toBe(false);
+    // The API's reports say so too: themes, drops and segments over the week.
+    const next = shiftWeek(week, 1);
+    for (const path of [`/insights/themes?from=${week}&to=${next}`, `/insights/drops?from=${week}&to=${next}`, `/insights/segments?from=${week}&to=${next}`]) {
+      const res = await v1(server.app, envKey, 'GET', path);
+      expect([res.statusCode, res.headers['analysed-at']]).toEqual([200, served.asOf!.toISOString()]);
+    }
     const html = await ownerDashboardPage(server.app, owner, '?kind=nps&days=7');
     expect(html).toMatch(/data-testid="analysed-at">Themes, drops and groups as of .+: the newest answers of a busy week are still being analysed\./);
   });
@@ -90,6 +96,8 @@ describe('a large week’s analysis: served from the last one, computed again by
     expect((await server.app.sweeper.sweep()).analysed).toBe(0);
     const html = await ownerDashboardPage(server.app, owner, '?kind=nps&days=7');
     expect(html).not.toContain('data-testid="analysed-at"');
+    const themes = await v1(server.app, envKey, 'GET', `/insights/themes?from=${week}&to=${shiftWeek(week, 1)}`);
+    expect([themes.statusCode, themes.headers['analysed-at']]).toEqual([200, undefined]);
   });
 
   it('an analysis older than the limit is not served: the report computes the week', async () => {

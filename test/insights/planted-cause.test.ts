@@ -23,7 +23,7 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
 
   it('the drops report names late delivery and product X, with counts, lift and p', async () => {
     // As the API will ask: query strings, the server's clock.
-    const report = await dropsReportFor(server.app.store, 'default', { from: week(7), to: week(8) }, at(12, 0));
+    const { report } = await dropsReportFor(server.app.store, 'default', { from: week(7), to: week(8) }, at(12, 0));
     expect(report.pairs).toBe(40);
     expect(report.drops).toHaveLength(20);
     // 18 of 20 drops had a late delivery (4 days late) and a purchase of X before them; 2 of the 20 stable
@@ -93,7 +93,7 @@ describe('a planted cause: product X, late deliveries in week 6, NPS drops in we
   });
 
   it('the themes name the late delivery among detractors', async () => {
-    const [detractors] = await themesReportFor(server.app.store, 'default', { from: week(7), to: week(8), period: 'week' });
+    const [detractors] = (await themesReportFor(server.app.store, 'default', { from: week(7), to: week(8), period: 'week' })).report;
     expect(detractors!.themes[0]).toMatchObject({ term: 'late delivery', count: 12, of: 20, otherCount: 0, otherOf: 20 });
     // From the week's kept analysis: the first few of its 12 comments.
     expect(detractors!.themes[0]!.commentIds).toHaveLength(keptCommentIds);
@@ -126,7 +126,7 @@ describe('the same shape with no cause', () => {
   afterAll(() => server.close());
 
   it('finds drops but no event before them often enough to report, flags no product, and the digest adds no line', async () => {
-    const report = await dropsReportFor(server.app.store, 'default', { from: week(7), to: week(8) }, at(12, 0));
+    const { report } = await dropsReportFor(server.app.store, 'default', { from: week(7), to: week(8) }, at(12, 0));
     expect(report.drops).toHaveLength(10);
     expect(report.features).toEqual([]);
     const m = await metricsByCohort(server.app.store, 'default', { kind: 'nps', by: 'product', period: 'week', from: week(7), to: week(7) });

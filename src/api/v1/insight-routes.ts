@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
@@ -6,6 +6,7 @@ import { surveyKinds } from '../../domain/surveys.js';
 import { cohortDimensions, customerTimeline, dropsCursor, dropsReportFor, eventBatch, importEventsCsv, metricsByCohort, recordEvents, themesReportFor } from '../../insights/index.js';
 import { importRowsOfCsv, importSurveys, maxImportRows } from '../../insights/survey-import.js';
 import { segmentsReportFor } from '../../insights/segments-report.js';
+import type { Analysed } from '../../insights/week-analysis.js';
 import { objectIdParam, problems } from './schemas.js';
 
 /** The analyses answer in the shapes `src/insights/` documents. */
@@ -48,6 +49,15 @@ const themesQuery = z.strictObject({
 });
 
 /** Events from other systems, one person's timeline, and the analyses (scope surveys:write for events, surveys:read for the rest). */
+/**
+ * A report over kept week analyses: when a large week's newest answers are still being analysed,
+ * its last analysis was served, and `Analysed-At` says when that analysis began (ISO 8601).
+ */
+function analysedReply<T>(reply: FastifyReply, { report, asOf }: Analysed<T>): T {
+  if (asOf) void reply.header('analysed-at', asOf.toISOString());
+  return report;
+}
+
 export function insightRoutes(app: FastifyInstance): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
@@ -116,29 +126,29 @@ export function insightRoutes(app: FastifyInstance): void {
     schema: {
       summary: 'What came before score drops',
       description:
-        'Over the business\'s weeks from the one holding `from` to the one before `to` (each survey in the week it was started): the pairs of consecutive answers of a person, the drops among them, and per event type and attribute how often it preceded a drop against stable or rising scores (lift, counts, one-sided Fisher p), from the kept week analyses. Then one page of the period\'s answers (`limit`, in week order; `page.next` asks for the next): the drops whose second answer is in the page with the events between, the CES answers\' ticket resolution times (`timeToSolution`) and the events in the `windowDays` before and after each answer (`interactionChange`), each summed per band over the page. Scope: surveys:read.',
+        'Over the business\'s weeks from the one holding `from` to the one before `to` (each survey in the week it was started): the pairs of consecutive answers of a person, the drops among them, and per event type and attribute how often it preceded a drop against stable or rising scores (lift, counts, one-sided Fisher p), from the kept week analyses. Then one page of the period\'s answers (`limit`, in week order; `page.next` asks for the next): the drops whose second answer is in the page with the events between, the CES answers\' ticket resolution times (`timeToSolution`) and the events in the `windowDays` before and after each answer (`interactionChange`), each summed per band over the page. A week of more than `ANALYSIS_LIVE_ANSWERS` answers that changed is counted from its last analysis, at most 15 minutes old, while the server computes it again; `Analysed-At` then says when that analysis began. Scope: surveys:read.',
       tags: ['insights'],
       querystring: dropsQuery,
       response: { 200: report, ...problems() },
     },
-    handler: async (request) => dropsReportFor(app.store, request.businessId, request.query, app.now()),
+    handler: async (request, reply) => analysedReply(reply, await dropsReportFor(app.store, request.businessId, request.query, app.now())),
   });
 
   api.get('/insights/segments', {
     config: { scope: 'surveys:read' },
     schema: {
       summary: 'Where scores fell most',
-      description: 'Per survey kind, each cohort (tag, product, location, staff), each event detail before the survey, and each cohort × event detail against everyone else: counts on both sides, score, effect, its 95 % margin, p and Benjamini–Hochberg adjusted p over every segment tried; flagged (adjusted p < 0.0125, the share of the 5 % each of the four insight reports gets, as in the digest and the dashboard; ≥ 10 answers a side; below the rest) first. The period is the business\'s weeks from the one holding `from` to the one before `to`, each survey in the week it was started. Scope: surveys:read.',
+      description: 'Per survey kind, each cohort (tag, product, location, staff), each event detail before the survey, and each cohort × event detail against everyone else: counts on both sides, score, effect, its 95 % margin, p and Benjamini–Hochberg adjusted p over every segment tried; flagged (adjusted p < 0.0125, the share of the 5 % each of the four insight reports gets, as in the digest and the dashboard; ≥ 10 answers a side; below the rest) first. The period is the business\'s weeks from the one holding `from` to the one before `to`, each survey in the week it was started. A large week that changed is counted from its last analysis meanwhile (`Analysed-At`, as for drops). Scope: surveys:read.',
       tags: ['insights'],
       querystring: segmentsQuery,
       response: { 200: report, ...problems() },
     },
-    handler: async (request) => segmentsReportFor(app.store, request.businessId, request.query),
+    handler: async (request, reply) => analysedReply(reply, await segmentsReportFor(app.store, request.businessId, request.query)),
   });
 
   api.get('/insights/themes', {
     config: { scope: 'surveys:read' },
-    schema: { summary: 'Comment themes', description: 'Per band and period, the words and two-word phrases detractors use more than promoters, each with its count and its first five comment ids. The period is the business\'s weeks from the one holding `from` to the one before `to`, each survey in the week it was started. Scope: surveys:read.', tags: ['insights'], querystring: themesQuery, response: { 200: report, ...problems() } },
-    handler: async (request) => themesReportFor(app.store, request.businessId, request.query),
+    schema: { summary: 'Comment themes', description: 'Per band and period, the words and two-word phrases detractors use more than promoters, each with its count and its first five comment ids. The period is the business\'s weeks from the one holding `from` to the one before `to`, each survey in the week it was started. A large week that changed is counted from its last analysis meanwhile (`Analysed-At`, as for drops). Scope: surveys:read.', tags: ['insights'], querystring: themesQuery, response: { 200: report, ...problems() } },
+    handler: async (request, reply) => analysedReply(reply, await themesReportFor(app.store, request.businessId, request.query)),
   });
 }
