@@ -29,4 +29,6 @@ USER node
 EXPOSE 3000
 # Liveness only: /readyz (database and indexes) is for load balancers, so an outage never restarts it.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "--enable-source-maps", "dist/server.js"]
+# As `npm run start:prod`: a heap limit of 512 MiB makes V8 collect sooner (peak RSS under load about
+# 190 MiB against 240-280 without it, bench figure 5c) and still leaves room for a large week's analysis.
+CMD ["node", "--enable-source-maps", "--max-old-space-size=512", "dist/server.js"]

@@ -5,6 +5,8 @@
  * The build is made first, from this checkout, so the compiled server is the code measured.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../src/store/embedded-database.js';
 import { cpuMs, repoRoot, rssMiB, rssSampler, sleep, startNodeChild } from '../lib/processes.js';
@@ -14,7 +16,7 @@ export interface RssRow {
   label: string;
   compiled: boolean;
   channels: 'web, SMS, Telegram' | 'web chat only';
-  /** V8 flags beyond the start script's (`--max-semi-space-size=4`: a smaller young generation). */
+  /** V8 flags besides `--enable-source-maps` (production's `--max-old-space-size`, or none). */
   v8Flags: readonly string[];
   idleMiB: number;
   peakMiB: number;
@@ -73,10 +75,16 @@ async function measure(uri: string, fakes: Fakes, seconds: number, row: Omit<Rss
   }
 }
 
+/** The V8 flags of `npm run start:prod` (and the image's CMD) beyond `--enable-source-maps`. */
+export function productionFlags(): string[] {
+  const script = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
+  return script.split(' ').filter((a) => a.startsWith('--') && a !== '--enable-source-maps');
+}
+
 /**
- * Build, then the server from source (the baseline), compiled, compiled with the web chat alone,
- * and compiled with a smaller young generation (`--max-semi-space-size=4`, a host short of memory's
- * choice: less memory for more CPU).
+ * Build, then the server from source (the baseline), compiled as production starts it (its heap
+ * limit), the same with the web chat alone, and compiled with no flag (V8's default heap limit,
+ * a quarter of the machine's memory here, as before the limit was set).
  */
 export async function benchPeakRss(database: { uri: string; engine: string }, fakes: Fakes, seconds: number, log: (line: string) => void): Promise<RssFigures> {
   const started = performance.now();
@@ -84,12 +92,14 @@ export async function benchPeakRss(database: { uri: string; engine: string }, fa
   const buildSeconds = (performance.now() - started) / 1000;
   log(`rss: built in ${buildSeconds.toFixed(1)} s`);
   const rows: RssRow[] = [];
-  for (const row of [
+  const production = productionFlags();
+  const rowsToRun: Array<Omit<RssRow, 'idleMiB' | 'peakMiB' | 'conversations' | 'cpuMsPerConversation'>> = [
     { label: 'from source (tsx, npm start)', compiled: false, channels: 'web, SMS, Telegram', v8Flags: [] },
-    { label: 'compiled (npm run start:prod)', compiled: true, channels: 'web, SMS, Telegram', v8Flags: [] },
-    { label: 'compiled, no channel SDK loaded', compiled: true, channels: 'web chat only', v8Flags: [] },
-    { label: 'compiled, --max-semi-space-size=4', compiled: true, channels: 'web, SMS, Telegram', v8Flags: ['--max-semi-space-size=4'] },
-  ] as const) {
+    { label: 'compiled (npm run start:prod)', compiled: true, channels: 'web, SMS, Telegram', v8Flags: production },
+    { label: 'compiled, no channel SDK loaded', compiled: true, channels: 'web chat only', v8Flags: production },
+    { label: 'compiled, no flag (V8 default heap limit)', compiled: true, channels: 'web, SMS, Telegram', v8Flags: [] },
+  ];
+  for (const row of rowsToRun) {
     const measured = await measure(database.uri, fakes, seconds, row);
     log(`rss: ${row.label}, ${row.channels}: idle ${measured.idleMiB.toFixed(1)} MiB, peak ${measured.peakMiB.toFixed(1)} MiB (${measured.conversations} conversations in ${seconds} s, ${measured.cpuMsPerConversation.toFixed(1)} ms of CPU each)`);
     rows.push(measured);
