@@ -131,21 +131,21 @@ export async function refreshWeekAnalysis(store: Store, businessId: string, week
 /**
  * The sweeper's part: the analyses of large weeks not yet final (from `fromWeek` on) not looked at
  * for `largeWeekCheckMs` are computed again when out of date (else marked checked), so a report
- * that serves one out of date serves one at most about that old. Returns the analyses computed.
- * Ages are of this process's clock, as `startedAt` is.
+ * that serves one out of date serves one at most about that old. A pass looks at up to `checks`
+ * weeks (a read of their counters each) and computes at most `computes` of them; the rest wait for
+ * the next pass. Returns the analyses computed. Ages are of this process's clock, as `startedAt` is.
  */
-export async function refreshLargeWeeks(store: Store, fromWeek: string, limit = 5): Promise<number> {
+export async function refreshLargeWeeks(store: Store, fromWeek: string, { checks = 50, computes = 5 } = {}): Promise<number> {
   const now = new Date();
   let computed = 0;
-  for (const { businessId, week } of await store.weekAnalyses.largeToCheck(fromWeek, store.weekAnalyses.liveAnswers, new Date(now.getTime() - largeWeekCheckMs), limit)) {
+  for (const { businessId, week } of await store.weekAnalyses.largeToCheck(fromWeek, store.weekAnalyses.liveAnswers, new Date(now.getTime() - largeWeekCheckMs), checks)) {
     const counts = await readRollups(store, businessId, { from: week, to: week }, { allCohortOnly: true });
     const kept = await store.weekAnalyses.current(businessId, new Map([[week, inputsOf(counts, week)]]));
-    if (kept.has(week)) {
-      await store.weekAnalyses.checked(businessId, week, now);
-      continue;
+    if (kept.has(week)) await store.weekAnalyses.checked(businessId, week, now);
+    else if (computed < computes) {
+      await refreshWeekAnalysis(store, businessId, week, counts);
+      computed++;
     }
-    await refreshWeekAnalysis(store, businessId, week, counts);
-    computed++;
   }
   return computed;
 }

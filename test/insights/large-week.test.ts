@@ -2,7 +2,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { addTermCounts, termCounts } from '../../src/insights/themes.js';
-import { analysedWeeks, commentsPerTurn, largeWeekCheckMs, staleAnalysisMaxMs, termCountsInTurns } from '../../src/insights/week-analysis.js';
+import { analysedWeeks, commentsPerTurn, largeWeekCheckMs, refreshLargeWeeks, staleAnalysisMaxMs, termCountsInTurns } from '../../src/insights/week-analysis.js';
 import { envKey, v1 } from '../api/v1/v1-server.js';
 import { ownerDashboardPage } from '../dashboard/owner-page.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
@@ -86,6 +86,8 @@ describe('a large week’s analysis: served from the last one, computed again by
     expect((await server.app.sweeper.sweep()).analysed).toBe(0);
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + largeWeekCheckMs + 1_000);
+    // A pass that may compute none leaves the week as it found it, for the next pass.
+    expect(await refreshLargeWeeks(server.app.store, week, { computes: 0 })).toBe(0);
     expect((await server.app.sweeper.sweep()).analysed).toBe(1);
     const fresh = await read();
     expect(fresh).toMatchObject({ surveysRead: false });
