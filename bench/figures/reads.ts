@@ -26,6 +26,7 @@ import { defaultLiveAnswers } from '../../src/store/week-analyses.js';
 import { surveyKinds } from '../../src/domain/surveys.js';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
+import { cpuMs } from '../lib/processes.js';
 import { apiKey, publicUrl, startProduct, withDbName, type Fakes } from '../lib/product.js';
 import { businessId, generateSurveys } from '../lib/survey-data.js';
 import { alternate, clock, median } from './digest.js';
@@ -64,6 +65,16 @@ export interface ReadSize {
    */
   dropsApiHttpMs: number;
   dropsApiCpuMs: number;
+  /**
+   * The production server's CPU per request (from /proc, over 30 requests after the timed ones):
+   * the dashboard page, the themes API and the drops API's first page. A process that serves only
+   * these, unlike the bench's own, whose heap holds what it generated.
+   */
+  dashboardServerCpuMs: number;
+  themesServerCpuMs: number;
+  dropsServerCpuMs: number;
+  /** The production server's CPU for the dashboard page right after the open week's counters move (mean of 5). */
+  dashboardAfterChangeServerCpuMs: number;
   /** The dashboard's data in process, and two of its parts that read surveys before: the segments line and the waiting list (now from the kept weeks). */
   dashboardMs: number;
   dashboardSegmentsMs: number;
@@ -105,6 +116,10 @@ export interface ReadGrowth {
   themesApiHttp: number;
   dropsApiHttp: number;
   dropsApiCpu: number;
+  dashboardServerCpu: number;
+  themesServerCpu: number;
+  dropsServerCpu: number;
+  dashboardAfterChangeServerCpu: number;
   drops: number;
   stats: number;
   digestNumbers: number;
@@ -162,6 +177,18 @@ async function ownerCookie(store: Store): Promise<string> {
   const signed = await access.signIn(new URL(link).pathname.split('/').at(-1)!);
   if (!signed) throw new Error('dashboard sign-in failed');
   return `dashboard_session=${signed.sessionId}`;
+}
+
+/** A server's CPU per request (from /proc): `calls` GETs of `url` after one not counted. */
+async function serverCpuPerRequest(pid: number, url: string, headers: Record<string, string>, calls = 30): Promise<number> {
+  const get = async () => {
+    const res = await httpRequest('GET', url, { headers, timeoutMs: 300_000 });
+    if (!is2xx(res)) throw new Error(`${url}: ${JSON.stringify(res).slice(0, 200)}`);
+  };
+  await get();
+  const before = cpuMs(pid);
+  for (let i = 0; i < calls; i++) await get();
+  return (cpuMs(pid) - before) / calls;
 }
 
 /** The former reads take seconds at 100,000 surveys and minutes above: only sets up to this size run them. */
@@ -232,11 +259,14 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       for (let i = 0; i < dropsCalls; i++) await dropsReport(d.store, businessId, dropsPage, now);
       const cpu = process.cpuUsage(cpuBefore);
       const dropsApiCpuMs = (cpu.user + cpu.system) / 1000 / dropsCalls;
+
       // The page as an owner opens it: the production server on this set's database, signed in.
-      const server = await startProduct(fakes, withDbName(database.uri, d.dbName), 'production');
+      // No sweeper: its passes (every 30 s by default) would land in the server's CPU per request.
+      const server = await startProduct(fakes, withDbName(database.uri, d.dbName), 'production', { SWEEP_INTERVAL: '0' });
       const http: number[] = [];
       const themesApi: number[] = [];
       const dropsApi: number[] = [];
+      let serverCpu: Pick<ReadSize, 'dashboardServerCpuMs' | 'themesServerCpuMs' | 'dropsServerCpuMs' | 'dashboardAfterChangeServerCpuMs'> | undefined;
       try {
         const cookie = await ownerCookie(d.store);
         for (let i = 0; i <= runs; i++) {
@@ -257,6 +287,24 @@ export async function benchReads(database: { uri: string; engine: string }, coun
           if (!is2xx(result)) throw new Error(`/api/v1/insights/drops: ${JSON.stringify(result).slice(0, 200)}`);
           if (i > 0) dropsApi.push(ms);
         }
+        // The server's own CPU per request for the same three reads.
+        const pid = server.child.pid!;
+        serverCpu = {
+          dashboardServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/dashboard?kind=nps&days=30`, { cookie }),
+          themesServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/api/v1/insights/themes?${query}`, { 'x-api-key': apiKey }),
+          dropsServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`, { 'x-api-key': apiKey }),
+          dashboardAfterChangeServerCpuMs: 0,
+        };
+        // The dashboard page right after the open week's counters move, five times: the server's CPU for each.
+        let afterChangeTotal = 0;
+        for (let i = 0; i < 5; i++) {
+          await d.db.collection('week_counts').updateOne({ _id: [businessId, 'nps', week, 'all'].join('|') } as never, { $inc: { sent: 1 } });
+          const before = cpuMs(pid);
+          const res = await httpRequest('GET', `${server.url}/dashboard?kind=nps&days=30`, { headers: { cookie }, timeoutMs: 300_000 });
+          if (!is2xx(res)) throw new Error(`/dashboard: ${JSON.stringify(res).slice(0, 200)}`);
+          afterChangeTotal += cpuMs(pid) - before;
+        }
+        serverCpu.dashboardAfterChangeServerCpuMs = afterChangeTotal / 5;
       } finally {
         await server.stop();
       }
@@ -273,6 +321,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         themesApiHttpMs: median(themesApi),
         dropsApiHttpMs: median(dropsApi),
         dropsApiCpuMs,
+        ...serverCpu!,
         dashboardMs: dashboard.ms[key]!,
         dashboardSegmentsMs: segments.ms[key]!,
         dashboardWaitingMs: waiting.ms[key]!,
@@ -307,6 +356,10 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         themesApiHttp: ratio('themesApiHttpMs'),
         dropsApiHttp: ratio('dropsApiHttpMs'),
         dropsApiCpu: ratio('dropsApiCpuMs'),
+        dashboardServerCpu: ratio('dashboardServerCpuMs'),
+        themesServerCpu: ratio('themesServerCpuMs'),
+        dropsServerCpu: ratio('dropsServerCpuMs'),
+        dashboardAfterChangeServerCpu: ratio('dashboardAfterChangeServerCpuMs'),
         drops: ratio('dropsMs'),
         stats: ratio('statsMs'),
         digestNumbers: ratio('digestNumbersMs'),
@@ -344,6 +397,7 @@ export function readsMarkdown(r: ReadFigures): string {
   if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
   lines.push(
     '',
+    `The production server's CPU per request (30 requests): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: dashboard page ${ms(s.dashboardServerCpuMs)}, themes API ${ms(s.themesServerCpuMs)}, drops API page ${ms(s.dropsServerCpuMs)} ms, dashboard page right after the open week changed ${ms(s.dashboardAfterChangeServerCpuMs)} ms`).join('; ')}. Growth, largest over smallest: ${r.growth.dashboardServerCpu.toFixed(1)}×, ${r.growth.themesServerCpu.toFixed(1)}×, ${r.growth.dropsServerCpu.toFixed(1)}×, ${r.growth.dashboardAfterChangeServerCpu.toFixed(1)}×${r.growthOverNext ? `; over the next largest: ${r.growthOverNext.dashboardServerCpu.toFixed(1)}×, ${r.growthOverNext.themesServerCpu.toFixed(1)}×, ${r.growthOverNext.dropsServerCpu.toFixed(1)}×, ${r.growthOverNext.dashboardAfterChangeServerCpu.toFixed(1)}×` : ''}.`,
     `The dashboard's data in process right after the open week changed (its notes computed again; its analysis too when the week holds at most ${defaultLiveAnswers.toLocaleString('en')} answers, else the last one served): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')} (open week ${s.openWeekAnswers.toLocaleString('en')} answers): ${ms(s.dashboardAfterChangeMs)} ms, CPU ${ms(s.dashboardAfterChangeCpuMs)} ms`).join('; ')}.`,
     `The sweeper's computation of the open week's analysis: ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${ms(s.openWeekAnalysisMs)} ms, CPU ${ms(s.openWeekAnalysisCpuMs)} ms`).join('; ')}.`,
   );
