@@ -26,7 +26,7 @@ export async function startDatabase(): Promise<TestDatabase> {
   if (external) return { uri: external, engine: 'external (MONGODB_URI)', stop: async () => {} };
   const mongod = await tryMemoryServer({ cacheDir: cacheDir() }, log);
   if (mongod) return mongod;
-  // Two test files run at a time (one stores 150,000 messages): room beyond the 256 MB one at a time
+  // Two test files run at a time (one stores 300,000 messages): room beyond the 256 MB one at a time
   // needed (a local run with two at a time once lost the server mid-way with 256 MB).
   return startMongoJavaServer({ cacheDir: cacheDir(), log, heap: '1g' });
 }
