@@ -140,8 +140,7 @@ export async function refreshLargeWeeks(store: Store, fromWeek: string, { checks
   let computed = 0;
   for (const { businessId, week } of await store.weekAnalyses.largeToCheck(fromWeek, store.weekAnalyses.liveAnswers, new Date(now.getTime() - largeWeekCheckMs), checks)) {
     const counts = await readRollups(store, businessId, { from: week, to: week }, { allCohortOnly: true });
-    const kept = await store.weekAnalyses.current(businessId, new Map([[week, inputsOf(counts, week)]]));
-    if (kept.has(week)) await store.weekAnalyses.checked(businessId, week, now);
+    if (await store.weekAnalyses.isCurrent(businessId, week, inputsOf(counts, week))) await store.weekAnalyses.checked(businessId, week, now);
     else if (computed < computes) {
       await refreshWeekAnalysis(store, businessId, week, counts);
       computed++;

@@ -22,7 +22,7 @@ export interface StoreOptions {
 /** The repositories on the server's connection; the business the environment describes is written as a stored one. */
 export default fp<StoreOptions>(
   async (app, { config, now }) => {
-    const store = await createStore(app.db, now, { indexesInBackground: true, ...(config.liveAnalysisAnswers !== undefined ? { liveAnalysisAnswers: config.liveAnalysisAnswers } : {}) });
+    const store = await createStore(app.db, now, { indexesInBackground: true, liveAnalysisAnswers: config.liveAnalysisAnswers });
     const secrets = await secretBoxFor({ key: config.secretsKey, dataDir: config.dataDir });
     if (await adoptEnvironmentBusiness(config, store, secrets, now())) app.log.info('the business the environment describes was written');
     app.decorate('now', now);

@@ -62,7 +62,7 @@ export { deliveryIdOf, webhookEventTypes } from './webhooks.js';
  * Every repository on one connection: the only code that touches mongoose models. Which server is
  * behind the connection decides the write guard (MongoDB semantics, or the FerretDB compensation).
  */
-export async function createStore(conn: Connection, now: () => Date, options: { indexesInBackground?: boolean; liveAnalysisAnswers?: number } = {}) {
+export async function createStore(conn: Connection, now: () => Date, options: { indexesInBackground?: boolean; liveAnalysisAnswers?: number | undefined } = {}) {
   const server = await detectServer(conn);
   const ferret = server === 'ferretdb' ? ferretDbGuard(conn, now) : undefined;
   const guard: WriteGuard = ferret ?? mongoGuard(conn);

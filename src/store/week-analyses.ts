@@ -83,6 +83,14 @@ const fields = {
   notes: { value: 'notes', inputs: 'notesInputs', startedAt: 'notesStartedAt' },
 } as const;
 
+/** Whether a kept part was computed from `inputs` and nothing it reads changed since its computation began. */
+function upToDate(d: Stored, part: KeptPart, inputs: string | undefined): boolean {
+  const f = fields[part];
+  const startedAt = d[f.startedAt];
+  const marks = part === 'notes' ? [d.changedAt, d.notesChangedAt] : [d.changedAt];
+  return !!startedAt && d[f.inputs] === inputs && marks.every((m) => !m || m < startedAt);
+}
+
 /** Answers a week may hold and still be analysed while a report waits, by default (`ANALYSIS_LIVE_ANSWERS`). */
 export const defaultLiveAnswers = 1_000;
 
@@ -122,9 +130,7 @@ export class WeekAnalysisRepository {
     for (const d of docs) {
       const startedAt = d[f.startedAt];
       if (!startedAt || d[f.value] === undefined) continue;
-      const marks = part === 'notes' ? [d.changedAt, d.notesChangedAt] : [d.changedAt];
-      const upToDate = d[f.inputs] === inputs.get(d.week) && marks.every((m) => !m || m < startedAt);
-      out.set(d.week, { value: d[f.value] as T, inputs: d[f.inputs] ?? '', upToDate, startedAt, answers: d.answers ?? 0 });
+      out.set(d.week, { value: d[f.value] as T, inputs: d[f.inputs] ?? '', upToDate: upToDate(d, part, inputs.get(d.week)), startedAt, answers: d.answers ?? 0 });
     }
     return out;
   }
@@ -140,6 +146,12 @@ export class WeekAnalysisRepository {
       .limit(limit)
       .toArray();
     return docs.map((d) => ({ businessId: d.businessId, week: d.week }));
+  }
+
+  /** Whether a week's kept analysis is still computed from `inputs`: read without the analysis itself. */
+  async isCurrent(businessId: string, week: string, inputs: string): Promise<boolean> {
+    const d = await this.model.collection.findOne<Stored>({ _id: idOf(businessId, week) } as never, { projection: { inputs: 1, startedAt: 1, changedAt: 1 } });
+    return !!d && upToDate(d, 'analysis', inputs);
   }
 
   /** A report found the week grown to `answers` since its analysis: the sweeper looks at it as at a large week from now on. */

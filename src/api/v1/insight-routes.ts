@@ -48,7 +48,6 @@ const themesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
 
-/** Events from other systems, one person's timeline, and the analyses (scope surveys:write for events, surveys:read for the rest). */
 /**
  * A report over kept week analyses: when a large week's newest answers are still being analysed,
  * its last analysis was served, and `Analysed-At` says when that analysis began (ISO 8601).
@@ -58,6 +57,7 @@ function analysedReply<T>(reply: FastifyReply, { report, asOf }: Analysed<T>): T
   return report;
 }
 
+/** Events from other systems, one person's timeline, and the analyses (scope surveys:write for events, surveys:read for the rest). */
 export function insightRoutes(app: FastifyInstance): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
