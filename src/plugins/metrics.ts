@@ -22,8 +22,13 @@ export class ProductMetrics {
   readonly digestsSent = new Counter({ name: 'survey_bot_digests_sent_total', help: 'Weekly digests sent to owners', registers: [this.registry] });
   private readonly instrumented = new WeakMap<Channel, Channel>();
 
-  constructor(outboxBacklog: () => Promise<{ depth: number; oldestDueAt?: Date }>, now: () => Date) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'survey_bot_' });
+  /**
+   * `processMetrics`: Node's own (CPU, memory, event-loop delay), collected only when `/metrics` is
+   * served. Their event-loop monitor wakes the process at each sample: prom-client's 10 ms default
+   * cost an idle server 8 ms of CPU a second here, against 5–6.5 ms at 50 ms (measured over 20 s).
+   */
+  constructor(outboxBacklog: () => Promise<{ depth: number; oldestDueAt?: Date }>, now: () => Date, processMetrics = true) {
+    if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'survey_bot_', eventLoopMonitoringPrecision: 50 });
     // Read from the database at each scrape, so every instance reports the deployment's one outbox.
     let backlog: Promise<{ depth: number; oldestDueAt?: Date }> | undefined;
     const read = () => (backlog ??= outboxBacklog().finally(() => (backlog = undefined)));
@@ -101,7 +106,7 @@ const equalSecret = (given: string, expected: string) => {
  */
 export default fp<{ config: Config }>(
   async (app, { config }) => {
-    const metrics = new ProductMetrics(() => app.store.outbox.backlog(app.now()), app.now);
+    const metrics = new ProductMetrics(() => app.store.outbox.backlog(app.now()), app.now, config.metrics.enabled);
     app.decorate('metrics', metrics);
     app.addHook('onResponse', async (request, reply) => {
       // The route's template (`/api/v1/customers/:id`), never the path a caller sent.

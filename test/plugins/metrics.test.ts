@@ -54,6 +54,7 @@ describe('Prometheus metrics', () => {
     expect(sample(text, 'survey_bot_outbox_depth')).toBe(0);
     expect(sample(text, 'survey_bot_outbox_oldest_due_seconds')).toBe(0);
     expect(sample(text, 'survey_bot_process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sample(text, 'survey_bot_nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     // Labels name routes and channels, never a person.
     expect(text).not.toContain('4155550123');
   });
@@ -95,10 +96,12 @@ describe('Prometheus metrics', () => {
 });
 
 describe('metrics switched off', () => {
-  it('has no /metrics route', async () => {
+  it('has no /metrics route, and samples none of Node\'s own metrics (no event-loop monitor waking the process)', async () => {
     const server = await buildTestServer({ METRICS_ENABLED: 'false' });
     try {
       expect((await server.app.inject('/metrics')).statusCode).toBe(404);
+      expect(server.app.metrics.registry.getSingleMetric('survey_bot_nodejs_eventloop_lag_seconds')).toBeUndefined();
+      expect(server.app.metrics.registry.getSingleMetric('survey_bot_process_cpu_seconds_total')).toBeUndefined();
     } finally {
       await server.close();
     }
