@@ -26,8 +26,9 @@ import { defaultLiveAnswers } from '../../src/store/week-analyses.js';
 import { surveyKinds } from '../../src/domain/surveys.js';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
-import { cpuMs } from '../lib/processes.js';
-import { apiKey, publicUrl, startProduct, withDbName, type Fakes } from '../lib/product.js';
+import { inboundSmsParams, twilioWebhookHeaders } from '../../test/helpers/fake-twilio.js';
+import { cpuMs, sleep } from '../lib/processes.js';
+import { accountSid, apiKey, authToken, botNumber, publicUrl, startProduct, withDbName, type Fakes } from '../lib/product.js';
 import { businessId, generateSurveys } from '../lib/survey-data.js';
 import { alternate, clock, median } from './digest.js';
 
@@ -73,6 +74,14 @@ export interface ReadSize {
   dashboardServerCpuMs: number;
   themesServerCpuMs: number;
   dropsServerCpuMs: number;
+  /**
+   * The whole digest as an owner asks for it in chat: `/digest` by SMS (a webhook signed as Twilio
+   * signs it, the digest in its TwiML answer), over HTTP (median), and the server's CPU per request.
+   */
+  digestChatHttpMs: number;
+  digestChatServerCpuMs: number;
+  /** The same server's CPU per second with nothing to do (over 5 s): what a request that waits collects beside its own work. */
+  serverIdleCpuMsPerSecond: number;
   /** The production server's CPU for the dashboard page right after the open week's counters move (mean of 5). */
   dashboardAfterChangeServerCpuMs: number;
   /** The dashboard's data in process, and two of its parts that read surveys before: the segments line and the waiting list (now from the kept weeks). */
@@ -119,6 +128,7 @@ export interface ReadGrowth {
   dashboardServerCpu: number;
   themesServerCpu: number;
   dropsServerCpu: number;
+  digestChatServerCpu: number;
   dashboardAfterChangeServerCpu: number;
   drops: number;
   stats: number;
@@ -180,15 +190,39 @@ async function ownerCookie(store: Store): Promise<string> {
 }
 
 /** A server's CPU per request (from /proc): `calls` GETs of `url` after one not counted. */
-async function serverCpuPerRequest(pid: number, url: string, headers: Record<string, string>, calls = 30): Promise<number> {
-  const get = async () => {
-    const res = await httpRequest('GET', url, { headers, timeoutMs: 300_000 });
-    if (!is2xx(res)) throw new Error(`${url}: ${JSON.stringify(res).slice(0, 200)}`);
-  };
-  await get();
+function serverCpuPerRequest(pid: number, url: string, headers: Record<string, string>, calls = 30): Promise<number> {
+  return serverCpuPerCall(
+    pid,
+    async () => {
+      const res = await httpRequest('GET', url, { headers, timeoutMs: 300_000 });
+      if (!is2xx(res)) throw new Error(`${url}: ${JSON.stringify(res).slice(0, 200)}`);
+    },
+    calls,
+  );
+}
+
+/** A server's CPU per call of `request` (from /proc): `calls` calls after one not counted. */
+async function serverCpuPerCall(pid: number, request: () => Promise<void>, calls = 30): Promise<number> {
+  await request();
   const before = cpuMs(pid);
-  for (let i = 0; i < calls; i++) await get();
+  for (let i = 0; i < calls; i++) await request();
   return (cpuMs(pid) - before) / calls;
+}
+
+/**
+ * Makes an owner through the server's API, and returns what asks for the whole digest as that owner
+ * does in chat: `/digest` by SMS, signed as Twilio signs its webhooks, the digest in the TwiML answer.
+ */
+async function digestInChat(serverUrl: string): Promise<() => Promise<void>> {
+  const owner = '+14165550177';
+  const added = await httpRequest('POST', `${serverUrl}/api/v1/staff`, { headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify({ channel: 'sms', address: owner, role: 'owner' }) });
+  if (!is2xx(added)) throw new Error(`adding the owner: ${JSON.stringify(added).slice(0, 200)}`);
+  const path = '/webhooks/twilio/sms';
+  return async () => {
+    const params = inboundSmsParams(accountSid, { from: owner, to: botNumber, body: '/digest' });
+    const res = await httpRequest('POST', `${serverUrl}${path}`, { headers: twilioWebhookHeaders(authToken, `${publicUrl}${path}`, params), body: new URLSearchParams(params).toString(), timeoutMs: 300_000 });
+    if (!is2xx(res) || !/<Message>[^<]*NPS/.test(res.body)) throw new Error(`/digest by SMS: ${JSON.stringify(res).slice(0, 300)}`);
+  };
 }
 
 /** The former reads take seconds at 100,000 surveys and minutes above: only sets up to this size run them. */
@@ -266,7 +300,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       const http: number[] = [];
       const themesApi: number[] = [];
       const dropsApi: number[] = [];
-      let serverCpu: Pick<ReadSize, 'dashboardServerCpuMs' | 'themesServerCpuMs' | 'dropsServerCpuMs' | 'dashboardAfterChangeServerCpuMs'> | undefined;
+      let serverCpu: Pick<ReadSize, 'dashboardServerCpuMs' | 'themesServerCpuMs' | 'dropsServerCpuMs' | 'digestChatHttpMs' | 'digestChatServerCpuMs' | 'serverIdleCpuMsPerSecond' | 'dashboardAfterChangeServerCpuMs'> | undefined;
       try {
         const cookie = await ownerCookie(d.store);
         for (let i = 0; i <= runs; i++) {
@@ -287,12 +321,25 @@ export async function benchReads(database: { uri: string; engine: string }, coun
           if (!is2xx(result)) throw new Error(`/api/v1/insights/drops: ${JSON.stringify(result).slice(0, 200)}`);
           if (i > 0) dropsApi.push(ms);
         }
-        // The server's own CPU per request for the same three reads.
+        // The digest as an owner asks for it in chat: an owner added through the API, then `/digest` by SMS.
+        const askDigest = await digestInChat(server.url);
+        const digestChat: number[] = [];
+        for (let i = 0; i <= runs; i++) {
+          const { ms } = await clock(askDigest);
+          if (i > 0) digestChat.push(ms);
+        }
+        // The server's own CPU per request for the same reads, and with nothing to do.
         const pid = server.child.pid!;
+        const idleFrom = cpuMs(pid);
+        await sleep(5_000);
+        const serverIdleCpuMsPerSecond = (cpuMs(pid) - idleFrom) / 5;
         serverCpu = {
           dashboardServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/dashboard?kind=nps&days=30`, { cookie }),
           themesServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/api/v1/insights/themes?${query}`, { 'x-api-key': apiKey }),
           dropsServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`, { 'x-api-key': apiKey }),
+          digestChatHttpMs: median(digestChat),
+          digestChatServerCpuMs: await serverCpuPerCall(pid, askDigest),
+          serverIdleCpuMsPerSecond,
           dashboardAfterChangeServerCpuMs: 0,
         };
         // The dashboard page right after the open week's counters move, five times: the server's CPU for each.
@@ -359,6 +406,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         dashboardServerCpu: ratio('dashboardServerCpuMs'),
         themesServerCpu: ratio('themesServerCpuMs'),
         dropsServerCpu: ratio('dropsServerCpuMs'),
+        digestChatServerCpu: ratio('digestChatServerCpuMs'),
         dashboardAfterChangeServerCpu: ratio('dashboardAfterChangeServerCpuMs'),
         drops: ratio('dropsMs'),
         stats: ratio('statsMs'),
@@ -397,7 +445,7 @@ export function readsMarkdown(r: ReadFigures): string {
   if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
   lines.push(
     '',
-    `The production server's CPU per request (30 requests): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: dashboard page ${ms(s.dashboardServerCpuMs)}, themes API ${ms(s.themesServerCpuMs)}, drops API page ${ms(s.dropsServerCpuMs)} ms, dashboard page right after the open week changed ${ms(s.dashboardAfterChangeServerCpuMs)} ms`).join('; ')}. Growth, largest over smallest: ${r.growth.dashboardServerCpu.toFixed(1)}×, ${r.growth.themesServerCpu.toFixed(1)}×, ${r.growth.dropsServerCpu.toFixed(1)}×, ${r.growth.dashboardAfterChangeServerCpu.toFixed(1)}×${r.growthOverNext ? `; over the next largest: ${r.growthOverNext.dashboardServerCpu.toFixed(1)}×, ${r.growthOverNext.themesServerCpu.toFixed(1)}×, ${r.growthOverNext.dropsServerCpu.toFixed(1)}×, ${r.growthOverNext.dashboardAfterChangeServerCpu.toFixed(1)}×` : ''}.`,
+    `The production server's CPU per request (30 requests): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: dashboard page ${ms(s.dashboardServerCpuMs)}, themes API ${ms(s.themesServerCpuMs)}, drops API page ${ms(s.dropsServerCpuMs)}, /digest by SMS ${ms(s.digestChatServerCpuMs)} (over HTTP ${ms(s.digestChatHttpMs)}) ms, dashboard page right after the open week changed ${ms(s.dashboardAfterChangeServerCpuMs)} ms; idle ${ms(s.serverIdleCpuMsPerSecond)} ms a second`).join('; ')}. Growth, largest over smallest: ${r.growth.dashboardServerCpu.toFixed(1)}×, ${r.growth.themesServerCpu.toFixed(1)}×, ${r.growth.dropsServerCpu.toFixed(1)}×, ${r.growth.digestChatServerCpu.toFixed(1)}×, ${r.growth.dashboardAfterChangeServerCpu.toFixed(1)}×${r.growthOverNext ? `; over the next largest: ${r.growthOverNext.dashboardServerCpu.toFixed(1)}×, ${r.growthOverNext.themesServerCpu.toFixed(1)}×, ${r.growthOverNext.dropsServerCpu.toFixed(1)}×, ${r.growthOverNext.digestChatServerCpu.toFixed(1)}×, ${r.growthOverNext.dashboardAfterChangeServerCpu.toFixed(1)}×` : ''}.`,
     `The dashboard's data in process right after the open week changed (its notes computed again; its analysis too when the week holds at most ${defaultLiveAnswers.toLocaleString('en')} answers, else the last one served): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')} (open week ${s.openWeekAnswers.toLocaleString('en')} answers): ${ms(s.dashboardAfterChangeMs)} ms, CPU ${ms(s.dashboardAfterChangeCpuMs)} ms`).join('; ')}.`,
     `The sweeper's computation of the open week's analysis: ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${ms(s.openWeekAnalysisMs)} ms, CPU ${ms(s.openWeekAnalysisCpuMs)} ms`).join('; ')}.`,
   );
