@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 import { ownerWords, withoutIsolates, type OwnerWords } from '../dialogs/prompts/owner-words.js';
 import { surveyKinds, type SurveyKind } from '../dialogs/types.js';
@@ -102,8 +103,17 @@ export function trendSvg(weeks: readonly string[], series: readonly TrendSeries[
   return parts.join('');
 }
 
+/**
+ * The fonts the chart is drawn with: DejaVu Sans, regular and bold (Latin, Greek, Cyrillic, Arabic,
+ * 25 of Urdu's 27 letters), from the product's own dependencies and never the host's. A slim
+ * container image has no fonts at all, and the chart drawn with the host's had no words or numbers
+ * there; loading every font of a host that has many also cost each chart its parsing.
+ */
+export const chartFontFiles: readonly string[] = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) => createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${file}`));
+
 export function svgToPng(svg: string): Buffer {
-  return new Resvg(svg, { font: { loadSystemFonts: true }, background: '#ffffff' }).render().asPng();
+  const font = { loadSystemFonts: false, fontFiles: [...chartFontFiles], defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
+  return new Resvg(svg, { font, background: '#ffffff' }).render().asPng();
 }
 
 /** The 12-week trend as a PNG in the owner's language, or undefined when there is nothing to draw. */

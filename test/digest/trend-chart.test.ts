@@ -1,5 +1,7 @@
+import { Resvg } from '@resvg/resvg-js';
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { svgToPng, trendSvg } from '../../src/digest/trend-chart.js';
+import { chartFontFiles, svgToPng, trendSvg } from '../../src/digest/trend-chart.js';
 
 const weeks = ['2026-01-05', '2026-01-12', '2026-01-19', '2026-01-26'];
 
@@ -27,6 +29,26 @@ describe('trend chart', () => {
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(640); // IHDR width
     expect(png.readUInt32BE(20)).toBe(400); // IHDR height
+  });
+
+  /** Dark pixels in the title's band (the top 40 pixels): the title's letters. */
+  const titleInk = (png: Buffer) => {
+    const { data, width } = PNG.sync.read(png);
+    let dark = 0;
+    for (let i = 0; i < width * 40 * 4; i += 4) if (data[i]! < 128 && data[i + 1]! < 128 && data[i + 2]! < 128) dark++;
+    return dark;
+  };
+
+  it('draws its words with the fonts it ships, not the host\'s: a host without fonts still gets the title, in Latin and Arabic script', () => {
+    // A host without fonts, as a slim container image is: resvg draws no letter at all.
+    const svg = trendSvg(weeks, [{ kind: 'nps', points: [20, 30, 40, 50] }], 'Last 12 weeks');
+    expect(titleInk(new Resvg(svg, { font: { loadSystemFonts: false }, background: '#ffffff' }).render().asPng())).toBe(0);
+    // The chart's own renderer loads only the font files of its dependency.
+    expect(chartFontFiles.length).toBeGreaterThan(0);
+    for (const file of chartFontFiles) expect(file).toMatch(/node_modules\/dejavu-fonts-ttf\/ttf\/DejaVuSans[-\w]*\.ttf$/);
+    expect(titleInk(svgToPng(svg))).toBeGreaterThan(200);
+    expect(titleInk(svgToPng(trendSvg(weeks, [{ kind: 'nps', points: [20, 30, 40, 50] }], 'آخر 12 أسبوعًا')))).toBeGreaterThan(200);
+    expect(titleInk(svgToPng(trendSvg(weeks, [{ kind: 'nps', points: [20, 30, 40, 50] }], '')))).toBe(0);
   });
 });
 
