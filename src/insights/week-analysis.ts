@@ -83,8 +83,9 @@ const answersOf = (counts: RollupCounts, week: string) => surveyKinds.reduce((su
 /**
  * The analyses of these weeks: the kept ones still up to date, the others computed now and kept.
  * A week with more answers than the store's `liveAnswers` whose kept analysis is out of date but
- * less than `staleAnalysisMaxMs` old is served that analysis (`asOf` says since when): computing it
- * reads every commented answer of the week, and the sweeper does that within `largeWeekCheckMs`.
+ * less than `staleAnalysisMaxMs` old, or out of date for less than that through a change the
+ * counters do not show, is served that analysis (`asOf` says since when): computing it reads every
+ * commented answer of the week, and the sweeper does that within `largeWeekCheckMs`.
  * `counts` (the weeks' counters, 'all' cohort at least) are read when not given.
  */
 export async function analysedWeeks(store: Store, businessId: string, weeks: readonly string[], counts?: RollupCounts): Promise<AnalysedWeeks> {
@@ -102,7 +103,10 @@ export async function analysedWeeks(store: Store, businessId: string, weeks: rea
       continue;
     }
     const answers = answersOf(c, week);
-    if (k && k.inputs.startsWith(versionPrefix) && Date.now() - k.startedAt.getTime() < staleAnalysisMaxMs && answers > store.weekAnalyses.liveAnswers) {
+    // Out of date since its computation when the counters moved (when is not known), else since the
+    // first change the counters do not show (a late event on a closed week).
+    const since = k?.outdatedAt && k.inputs === inputs.get(week) ? k.outdatedAt : k?.startedAt;
+    if (k && since && k.inputs.startsWith(versionPrefix) && Date.now() - since.getTime() < staleAnalysisMaxMs && answers > store.weekAnalyses.liveAnswers) {
       analyses.push(k.value);
       if (!asOf || k.startedAt < asOf) asOf = k.startedAt;
       // Grown large since it was analysed: from now on the sweeper keeps it fresh.
@@ -129,18 +133,26 @@ export async function refreshWeekAnalysis(store: Store, businessId: string, week
 }
 
 /**
- * The sweeper's part: the analyses of large weeks not yet final (from `fromWeek` on) not looked at
- * for `largeWeekCheckMs` are computed again when out of date (else marked checked), so a report
- * that serves one out of date serves one at most about that old. A pass looks at up to `checks`
- * weeks (a read of their counters each) and computes at most `computes` of them; the rest wait for
- * the next pass. Returns the analyses computed. Ages are of this process's clock, as `startedAt` is.
+ * The sweeper's part: the analyses of large weeks not yet final (from `fromWeek` on), and of large
+ * weeks of any age that a change the counters do not show made out of date (a late event), not
+ * looked at for `largeWeekCheckMs` are computed again when out of date (else marked checked), so a
+ * report that serves one out of date serves one at most about that old. A pass looks at up to
+ * `checks` weeks (a read of their counters each) and computes at most `computes` of them; the rest
+ * wait for the next pass. Returns the analyses computed. Ages are of this process's clock, as
+ * `startedAt` is.
  */
 export async function refreshLargeWeeks(store: Store, fromWeek: string, { checks = 50, computes = 5 } = {}): Promise<number> {
   const now = new Date();
+  const { liveAnswers } = store.weekAnalyses;
+  const checkedBefore = new Date(now.getTime() - largeWeekCheckMs);
+  const open = await store.weekAnalyses.largeToCheck(fromWeek, liveAnswers, checkedBefore, checks);
+  const outdated = await store.weekAnalyses.outdatedToCheck(liveAnswers, checkedBefore, now, checks);
+  const marked = new Set(outdated.map((w) => `${w.businessId}|${w.week}`));
+  const weeks = [...new Map([...open, ...outdated].map((w) => [`${w.businessId}|${w.week}`, w])).values()].slice(0, checks);
   let computed = 0;
-  for (const { businessId, week } of await store.weekAnalyses.largeToCheck(fromWeek, store.weekAnalyses.liveAnswers, new Date(now.getTime() - largeWeekCheckMs), checks)) {
+  for (const { businessId, week } of weeks) {
     const counts = await readRollups(store, businessId, { from: week, to: week }, { allCohortOnly: true });
-    if (await store.weekAnalyses.isCurrent(businessId, week, inputsOf(counts, week))) await store.weekAnalyses.checked(businessId, week, now);
+    if (await store.weekAnalyses.isCurrent(businessId, week, inputsOf(counts, week))) await store.weekAnalyses.checked(businessId, week, now, marked.has(`${businessId}|${week}`));
     else if (computed < computes) {
       await refreshWeekAnalysis(store, businessId, week, counts);
       computed++;

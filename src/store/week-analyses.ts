@@ -35,13 +35,18 @@ const analysisSchema = new Schema(
     // date: the sweeper keeps large weeks' analyses fresh.
     answers: Number,
     checkedAt: Date,
+    // When the analysis first went out of date through what the counters do not show (`changed`),
+    // since its last computation: the sweeper computes such a large week again, closed or not.
+    outdatedAt: Date,
   },
   { versionKey: false, minimize: false },
 );
 // Marking a business's weeks from one on as changed.
 analysisSchema.index({ businessId: 1, week: 1 });
-// The sweeper's large weeks still open whose analysis is getting old.
+// The sweeper's large weeks still open whose analysis is getting old, and those of any week that
+// something besides the counters made out of date.
 analysisSchema.index({ week: 1, answers: 1, checkedAt: 1 });
+analysisSchema.index({ outdatedAt: 1, answers: 1, checkedAt: 1 });
 
 const collection = 'week_analyses';
 /** Under MongoDB's 16 MiB document limit, with room for the rest of the document. */
@@ -63,6 +68,7 @@ interface Stored {
   notesChangedAt?: Date;
   notes?: unknown;
   answers?: number;
+  outdatedAt?: Date;
 }
 
 /** A week's kept analysis (or notes): whether it is still computed from the week's inputs, and when its computation began. */
@@ -74,6 +80,8 @@ export interface Kept<T> {
   startedAt: Date;
   /** The week's answers as last seen (see `largeToCheck`). */
   answers: number;
+  /** Since when something the counters do not show has made the analysis out of date (see `changed`); none for notes. */
+  outdatedAt?: Date;
 }
 
 /** What is kept per week: the analysis, and the notes (kept and marked out of date on their own). */
@@ -123,14 +131,14 @@ export class WeekAnalysisRepository {
   async kept<T>(businessId: string, inputs: ReadonlyMap<string, string>, part: KeptPart = 'analysis'): Promise<Map<string, Kept<T>>> {
     const ids = [...inputs.keys()].map((week) => idOf(businessId, week));
     const f = fields[part];
-    const projection = { week: 1, changedAt: 1, answers: 1, [f.inputs]: 1, [f.startedAt]: 1, [f.value]: 1, ...(part === 'notes' ? { notesChangedAt: 1 } : {}) };
+    const projection = { week: 1, changedAt: 1, answers: 1, [f.inputs]: 1, [f.startedAt]: 1, [f.value]: 1, ...(part === 'notes' ? { notesChangedAt: 1 } : { outdatedAt: 1 }) };
     // The raw collection: an opaque value, nothing for mongoose to cast.
     const docs = await this.model.collection.find<Stored>({ _id: { $in: ids } } as never, { projection }).toArray();
     const out = new Map<string, Kept<T>>();
     for (const d of docs) {
       const startedAt = d[f.startedAt];
       if (!startedAt || d[f.value] === undefined) continue;
-      out.set(d.week, { value: d[f.value] as T, inputs: d[f.inputs] ?? '', upToDate: upToDate(d, part, inputs.get(d.week)), startedAt, answers: d.answers ?? 0 });
+      out.set(d.week, { value: d[f.value] as T, inputs: d[f.inputs] ?? '', upToDate: upToDate(d, part, inputs.get(d.week)), startedAt, answers: d.answers ?? 0, ...(part === 'analysis' && d.outdatedAt ? { outdatedAt: d.outdatedAt } : {}) });
     }
     return out;
   }
@@ -148,6 +156,20 @@ export class WeekAnalysisRepository {
     return docs.map((d) => ({ businessId: d.businessId, week: d.week }));
   }
 
+  /**
+   * Some weeks of any age (of every business) whose analysis was computed over more than
+   * `minAnswers` answers, that something besides the counters made out of date (`changed`: a late
+   * event, two addresses made one person) by `now`, and last computed or checked before
+   * `checkedBefore`: a closed week is not in `largeToCheck`, and the sweeper computes these too.
+   */
+  async outdatedToCheck(minAnswers: number, checkedBefore: Date, now: Date, limit: number): Promise<Array<{ businessId: string; week: string }>> {
+    const docs = await this.model.collection
+      .find<Stored & { businessId: string }>({ outdatedAt: { $lte: now }, answers: { $gt: minAnswers }, checkedAt: { $lt: checkedBefore } } as never, { projection: { businessId: 1, week: 1 } })
+      .limit(limit)
+      .toArray();
+    return docs.map((d) => ({ businessId: d.businessId, week: d.week }));
+  }
+
   /** Whether a week's kept analysis is still computed from `inputs`: read without the analysis itself. */
   async isCurrent(businessId: string, week: string, inputs: string): Promise<boolean> {
     const d = await this.model.collection.findOne<Stored>({ _id: idOf(businessId, week) } as never, { projection: { inputs: 1, startedAt: 1, changedAt: 1 } });
@@ -159,9 +181,19 @@ export class WeekAnalysisRepository {
     await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $max: { answers } });
   }
 
-  /** A week's analysis was found up to date at `at`. */
-  async checked(businessId: string, week: string, at: Date): Promise<void> {
-    await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { checkedAt: at } });
+  /**
+   * A week's analysis was found up to date by a check that began at `at`. `wasOutdated`: it was found
+   * through `outdatedToCheck`, and is no longer out of date since then unless a change came after `at`.
+   */
+  async checked(businessId: string, week: string, at: Date, wasOutdated = false): Promise<void> {
+    const id = idOf(businessId, week);
+    await this.model.collection.updateOne({ _id: id } as never, { $set: { checkedAt: at } });
+    if (wasOutdated) await this.clearOutdated(id, at);
+  }
+
+  /** No longer out of date since some time, unless something changed from `since` on. */
+  private async clearOutdated(id: string, since: Date): Promise<void> {
+    await this.model.collection.updateOne({ _id: id, outdatedAt: { $lte: since }, $or: [{ changedAt: { $exists: false } }, { changedAt: { $lt: since } }] } as never, { $unset: { outdatedAt: '' } });
   }
 
   /** Keep a week's analysis (or notes), computed from `inputs` by a computation that began at `startedAt`; false when too large to keep. */
@@ -172,6 +204,7 @@ export class WeekAnalysisRepository {
     const f = fields[part];
     // `changedAt` is left as it is: a change during the computation keeps the result out of date.
     await this.model.collection.updateOne({ _id: idOf(businessId, week) } as never, { $set: { businessId, week, [f.inputs]: inputs, [f.startedAt]: startedAt, [f.value]: value, ...(answers !== undefined ? { answers, checkedAt: startedAt } : {}) } }, { upsert: true });
+    if (part === 'analysis') await this.clearOutdated(idOf(businessId, week), startedAt);
     return true;
   }
 
@@ -182,13 +215,14 @@ export class WeekAnalysisRepository {
 
   /**
    * Something the analyses read besides the counters changed: those of the business's weeks from
-   * `from`'s (every week when no time is given) are out of date. Marked with this process's clock, as
+   * `from`'s (every week when no time is given) are out of date, and `outdatedAt` keeps since when
+   * (the first such change since each one's computation). Marked with this process's clock, as
    * `startedAt` is: a change is seen unless two instances' clocks differ by more than a computation.
    */
   async changed(businessId: string, from?: Date): Promise<void> {
     const now = new Date();
     const week = from ? { week: { $gte: weekKey(new Date(from.getTime() - eventReachMs), 'UTC') } } : {};
-    await this.model.collection.updateMany({ businessId, ...week }, { $set: { changedAt: now } });
+    await this.model.collection.updateMany({ businessId, ...week }, { $set: { changedAt: now }, $min: { outdatedAt: now } });
   }
 
   /**

@@ -121,3 +121,70 @@ describe('a large week’s analysis: served from the last one, computed again by
     expect(inTurns.find((b) => b.band === 'detractor')!.terms.find((t) => t.term === 'late')).toMatchObject({ ids: ['000000', '000012', '000024', '000036', '000048'] });
   });
 });
+
+/**
+ * A late event (another system's, dated in a closed week) makes that week's analysis out of date
+ * without moving its counters. The sweeper looks at open weeks by their counters; it finds this one
+ * by the change, and reports are served the last analysis until then, however old it is.
+ */
+describe('a closed large week made out of date by a late event', () => {
+  let server: TestServer;
+  const commands: CommandStartedEvent[] = [];
+  const answeredAt = new Date(Date.now() - 35 * 86_400_000);
+  const week = weekKey(answeredAt, 'UTC');
+  const phones = Array.from({ length: 8 }, (_, i) => `+1415555${String(4000 + i)}`);
+  let events = 0;
+  const read = async () => {
+    commands.length = 0;
+    const result = await analysedWeeks(server.app.store, 'default', [week]);
+    return { ...result, surveysRead: commands.some((c) => c.command[c.commandName] === 'surveys') };
+  };
+  const lateEvent = async () => {
+    const res = await v1(server.app, envKey, 'POST', '/events', [{ type: 'refund', at: new Date(answeredAt.getTime() + 3_600_000).toISOString(), source: 'shop', sourceEventId: `late-${++events}`, customer: { phone: phones[0] }, attributes: { amount: 12 } }]);
+    expect([res.statusCode, res.json().created]).toEqual([200, 1]);
+  };
+
+  beforeAll(async () => {
+    server = await buildTestServer({ SWEEP_INTERVAL: '0', API_KEY: envKey, ANALYSIS_LIVE_ANSWERS: '5', API_RATE_LIMIT: '100000' }, { monitorCommands: true });
+    server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => commands.push(e));
+    const rows = phones.map((phone, i) => ({ sourceId: `old-${i}`, kind: 'nps', score: 2, comment: 'the parcel was late', answeredAt: answeredAt.toISOString(), customer: { phone }, channel: 'sms', locale: 'en' }));
+    const res = await v1(server.app, envKey, 'POST', '/surveys/import?source=previous-tool', rows);
+    expect([res.statusCode, res.json().created]).toEqual([200, rows.length]);
+    // The week is over: the sweeper closes it, and computes its analysis then.
+    expect((await server.app.sweeper.sweep()).weeksClosed).toBeGreaterThan(0);
+  }, 60_000);
+  afterAll(() => server.close());
+  afterEach(() => vi.useRealTimers());
+
+  it('is served its last analysis, however old, until the sweeper computes it again', async () => {
+    const first = await read();
+    expect(first.surveysRead).toBe(false);
+    // An hour later, past the 15 minutes a large week's analysis is served by its age alone.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 3_600_000);
+    const unchanged = await read();
+    expect([unchanged.surveysRead, unchanged.asOf]).toEqual([false, undefined]);
+    await lateEvent();
+    const served = await read();
+    expect(served.surveysRead).toBe(false);
+    expect(Date.now() - served.asOf!.getTime()).toBeGreaterThan(staleAnalysisMaxMs);
+    expect(served.analyses).toEqual(first.analyses);
+    // Not an open week, yet the sweeper computes it (a second on); then it is up to date and only checked.
+    vi.setSystemTime(Date.now() + 1_000);
+    expect((await server.app.sweeper.sweep()).analysed).toBe(1);
+    const fresh = await read();
+    expect([fresh.surveysRead, fresh.asOf]).toEqual([false, undefined]);
+    vi.setSystemTime(Date.now() + largeWeekCheckMs + 1_000);
+    expect((await server.app.sweeper.sweep()).analysed).toBe(0);
+  });
+
+  it('out of date for longer than 15 minutes (no sweeper), it is computed on the read', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 2 * 3_600_000);
+    await lateEvent();
+    expect(await read()).toMatchObject({ surveysRead: false });
+    vi.setSystemTime(Date.now() + staleAnalysisMaxMs + 1_000);
+    const computed = await read();
+    expect([computed.surveysRead, computed.asOf]).toEqual([true, undefined]);
+  });
+});
