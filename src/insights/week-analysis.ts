@@ -76,6 +76,11 @@ export interface Analysed<T> {
 export const staleAnalysisMaxMs = 15 * 60_000;
 /** How often the sweeper looks again at a large week still open. */
 export const largeWeekCheckMs = 2 * 60_000;
+/**
+ * How often it computes again a large week that only changes the counters do not show made out of
+ * date: events may come all day, and a report serves such a week for 15 minutes from the change.
+ */
+export const outdatedWeekCheckMs = 10 * 60_000;
 
 /** A week's answers of every kind, as its counters count them. */
 const answersOf = (counts: RollupCounts, week: string) => surveyKinds.reduce((sum, kind) => sum + counts.get(kind, week).scored, 0);
@@ -133,20 +138,20 @@ export async function refreshWeekAnalysis(store: Store, businessId: string, week
 }
 
 /**
- * The sweeper's part: the analyses of large weeks not yet final (from `fromWeek` on), and of large
- * weeks of any age that a change the counters do not show made out of date (a late event), not
- * looked at for `largeWeekCheckMs` are computed again when out of date (else marked checked), so a
- * report that serves one out of date serves one at most about that old. A pass looks at up to
- * `checks` weeks (a read of their counters each) and computes at most `computes` of them; the rest
- * wait for the next pass. Returns the analyses computed. Ages are of this process's clock, as
- * `startedAt` is.
+ * The sweeper's part: the analyses of large weeks not yet final (from `fromWeek` on) not looked at
+ * for `largeWeekCheckMs`, and of large weeks of any age that a change the counters do not show made
+ * out of date (a late event) not looked at for `outdatedWeekCheckMs`, are computed again when out
+ * of date (else marked checked), so a report that serves one out of date serves one at most about
+ * that old. A pass looks at up to `checks` weeks (a read of their counters each) and computes at
+ * most `computes` of them; the rest wait for the next pass. Returns the analyses computed. Ages are
+ * of this process's clock, as `startedAt` is.
  */
 export async function refreshLargeWeeks(store: Store, fromWeek: string, { checks = 50, computes = 5 } = {}): Promise<number> {
   const now = new Date();
   const { liveAnswers } = store.weekAnalyses;
   const checkedBefore = new Date(now.getTime() - largeWeekCheckMs);
   const open = await store.weekAnalyses.largeToCheck(fromWeek, liveAnswers, checkedBefore, checks);
-  const outdated = await store.weekAnalyses.outdatedToCheck(liveAnswers, checkedBefore, now, checks);
+  const outdated = await store.weekAnalyses.outdatedToCheck(liveAnswers, new Date(now.getTime() - outdatedWeekCheckMs), now, checks);
   const marked = new Set(outdated.map((w) => `${w.businessId}|${w.week}`));
   const weeks = [...new Map([...open, ...outdated].map((w) => [`${w.businessId}|${w.week}`, w])).values()].slice(0, checks);
   let computed = 0;

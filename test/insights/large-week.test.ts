@@ -2,7 +2,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { addTermCounts, termCounts } from '../../src/insights/themes.js';
-import { analysedWeeks, commentsPerTurn, largeWeekCheckMs, refreshLargeWeeks, staleAnalysisMaxMs, termCountsInTurns } from '../../src/insights/week-analysis.js';
+import { analysedWeeks, commentsPerTurn, largeWeekCheckMs, outdatedWeekCheckMs, refreshLargeWeeks, staleAnalysisMaxMs, termCountsInTurns } from '../../src/insights/week-analysis.js';
 import { envKey, v1 } from '../api/v1/v1-server.js';
 import { ownerDashboardPage } from '../dashboard/owner-page.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
@@ -176,6 +176,11 @@ describe('a closed large week made out of date by a late event', () => {
     expect([fresh.surveysRead, fresh.asOf]).toEqual([false, undefined]);
     vi.setSystemTime(Date.now() + largeWeekCheckMs + 1_000);
     expect((await server.app.sweeper.sweep()).analysed).toBe(0);
+    // Events may come all day: a closed week is computed again at most every `outdatedWeekCheckMs`.
+    await lateEvent();
+    expect((await server.app.sweeper.sweep()).analysed).toBe(0);
+    vi.setSystemTime(Date.now() + outdatedWeekCheckMs);
+    expect((await server.app.sweeper.sweep()).analysed).toBe(1);
   });
 
   it('out of date for longer than 15 minutes (no sweeper), it is computed on the read', async () => {
