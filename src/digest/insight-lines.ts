@@ -5,7 +5,7 @@ import { describeFeatureIn } from '../insights/event-features.js';
 import type { SegmentStat } from '../insights/segments.js';
 import type { OwnerWords } from '../dialogs/prompts/owner-words.js';
 import type { Theme } from '../insights/themes.js';
-import { weekAnalyses, weeksDropFeatures, weeksSegments, weeksThemes } from '../insights/week-analysis.js';
+import { analysedWeeks, weeksDropFeatures, weeksSegments, weeksThemes } from '../insights/week-analysis.js';
 import { round1, significanceRule } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek } from '../domain/calendar.js';
@@ -27,6 +27,8 @@ export interface DigestInsights {
   segment?: SegmentStat & { tried: number };
   /** The top detractor theme: in at least 3 detractor comments, adjusted p < 0.05 against promoters. */
   detractorTheme?: Theme;
+  /** A busy week's last analysis was served while the sweeper computes it again (see `analysedWeeks`): the lines above may leave out its newest answers. */
+  analysing?: true;
 }
 
 /** The digest's four insight lines share the 5 %: each needs adjusted p below 0.05 / 4, so a week with no cause stays quiet. */
@@ -39,7 +41,7 @@ export async function digestInsights(store: Store, businessId: string, periodSta
   const fromWeek = shiftWeek(periodStart, -(insightWeeks - 1));
   // The drop and theme lines add up the weeks' kept analyses (computed once per week, not per digest).
   const weeks = Array.from({ length: insightWeeks }, (_, i) => shiftWeek(fromWeek, i));
-  const analyses = await weekAnalyses(store, businessId, weeks, counts);
+  const { analyses, asOf } = await analysedWeeks(store, businessId, weeks, counts);
   const leadingEvent = weeksDropFeatures(analyses).find((f) => f.adjustedP < leadingEventMinimums.adjustedP && f.drops >= leadingEventMinimums.drops);
   const [detractors] = weeksThemes(analyses, fromWeek, { limit: 1, minComments: themeMinimums.count });
   const top = detractors?.band === 'detractor' ? detractors.themes[0] : undefined;
@@ -55,6 +57,7 @@ export async function digestInsights(store: Store, businessId: string, periodSta
     ...(cohort ? { cohort } : {}),
     ...(leadingEvent ? { leadingEvent } : {}),
     ...(top && top.adjustedP < themeMinimums.adjustedP ? { detractorTheme: top } : {}),
+    ...(asOf ? { analysing: true as const } : {}),
   };
 }
 
@@ -105,5 +108,7 @@ export function insightLines(i: DigestInsights, w: OwnerWords): string[] {
     const t = i.detractorTheme;
     lines.push(w.t('insight.theme', { weeks: span(), term: t.term, count: w.number(t.count), of: w.number(t.of), otherCount: w.number(t.otherCount), otherOf: w.number(t.otherOf), p: pText(w, t.adjustedP) }));
   }
+  // As the dashboard and the API say it: what the lines above read may be a few minutes behind.
+  if (i.analysing) lines.push(w.t('insight.analysing'));
   return lines;
 }

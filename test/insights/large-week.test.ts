@@ -1,6 +1,8 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
+import { buildDigest } from '../../src/digest/build-digest.js';
+import { renderDigest } from '../../src/digest/render-digest.js';
 import { addTermCounts, termCounts } from '../../src/insights/themes.js';
 import { analysedWeeks, commentsPerTurn, largeWeekCheckMs, outdatedWeekCheckMs, refreshLargeWeeks, staleAnalysisMaxMs, termCountsInTurns } from '../../src/insights/week-analysis.js';
 import { envKey, v1 } from '../api/v1/v1-server.js';
@@ -169,11 +171,15 @@ describe('a closed large week made out of date by a late event', () => {
     expect(served.surveysRead).toBe(false);
     expect(Date.now() - served.asOf!.getTime()).toBeGreaterThan(staleAnalysisMaxMs);
     expect(served.analyses).toEqual(first.analyses);
+    // The digest of that week says so, as the dashboard and the API do.
+    const note = 'Themes, drops and groups: the newest answers of a busy week are still being analysed.';
+    expect(renderDigest(await buildDigest(server.app.store, 'default', week)).split('\n')).toContain(note);
     // Not an open week, yet the sweeper computes it (a second on); then it is up to date and only checked.
     vi.setSystemTime(Date.now() + 1_000);
     expect((await server.app.sweeper.sweep()).analysed).toBe(1);
     const fresh = await read();
     expect([fresh.surveysRead, fresh.asOf]).toEqual([false, undefined]);
+    expect(renderDigest(await buildDigest(server.app.store, 'default', week))).not.toContain(note);
     vi.setSystemTime(Date.now() + largeWeekCheckMs + 1_000);
     expect((await server.app.sweeper.sweep()).analysed).toBe(0);
     // Events may come all day: a closed week is computed again at most every `outdatedWeekCheckMs`.
