@@ -153,7 +153,9 @@ export async function refreshLargeWeeks(store: Store, fromWeek: string, { checks
   const open = await store.weekAnalyses.largeToCheck(fromWeek, liveAnswers, checkedBefore, checks);
   const outdated = await store.weekAnalyses.outdatedToCheck(liveAnswers, new Date(now.getTime() - outdatedWeekCheckMs), now, checks);
   const marked = new Set(outdated.map((w) => `${w.businessId}|${w.week}`));
-  const weeks = [...new Map([...open, ...outdated].map((w) => [`${w.businessId}|${w.week}`, w])).values()].slice(0, checks);
+  // One of each in turn, so neither list waits on the other when more than `checks` are due.
+  const turns = Array.from({ length: Math.max(open.length, outdated.length) }, (_, i) => [open[i], outdated[i]]).flat().filter((w) => w !== undefined);
+  const weeks = [...new Map(turns.map((w) => [`${w.businessId}|${w.week}`, w])).values()].slice(0, checks);
   let computed = 0;
   for (const { businessId, week } of weeks) {
     const counts = await readRollups(store, businessId, { from: week, to: week }, { allCohortOnly: true });
