@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import { surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import type { Store } from '../store/index.js';
 import { readRollups, type RollupCounts } from '../store/rollup-counts.js';
+import type { WeekOf } from '../store/week-analyses.js';
 import { addFeatureCounts, featureCounts, featuresFromCounts, type FeatureStat, type KindFeatureCounts } from './drops.js';
 import { periodPairs } from './period-pairs.js';
 import { addSegmentCounts, segmentCounts, segmentsFromCounts, type KindSegmentCounts, type SegmentStat } from './segments.js';
@@ -152,14 +153,16 @@ export async function refreshLargeWeeks(store: Store, fromWeek: string, { checks
   const checkedBefore = new Date(now.getTime() - largeWeekCheckMs);
   const open = await store.weekAnalyses.largeToCheck(fromWeek, liveAnswers, checkedBefore, checks);
   const outdated = await store.weekAnalyses.outdatedToCheck(liveAnswers, new Date(now.getTime() - outdatedWeekCheckMs), now, checks);
-  const marked = new Set(outdated.map((w) => `${w.businessId}|${w.week}`));
+  const keyOf = (w: WeekOf) => `${w.businessId}|${w.week}`;
+  const marked = new Set(outdated.map(keyOf));
   // One of each in turn, so neither list waits on the other when more than `checks` are due.
   const turns = Array.from({ length: Math.max(open.length, outdated.length) }, (_, i) => [open[i], outdated[i]]).flat().filter((w) => w !== undefined);
-  const weeks = [...new Map(turns.map((w) => [`${w.businessId}|${w.week}`, w])).values()].slice(0, checks);
+  const weeks = [...new Map(turns.map((w) => [keyOf(w), w])).values()].slice(0, checks);
   let computed = 0;
-  for (const { businessId, week } of weeks) {
+  for (const w of weeks) {
+    const { businessId, week } = w;
     const counts = await readRollups(store, businessId, { from: week, to: week }, { allCohortOnly: true });
-    if (await store.weekAnalyses.isCurrent(businessId, week, inputsOf(counts, week))) await store.weekAnalyses.checked(businessId, week, now, marked.has(`${businessId}|${week}`));
+    if (await store.weekAnalyses.isCurrent(businessId, week, inputsOf(counts, week))) await store.weekAnalyses.checked(businessId, week, now, marked.has(keyOf(w)));
     else if (computed < computes) {
       await refreshWeekAnalysis(store, businessId, week, counts);
       computed++;

@@ -84,6 +84,12 @@ export interface Kept<T> {
   outdatedAt?: Date;
 }
 
+/** A business's week, as the sweeper's lists name it. */
+export interface WeekOf {
+  businessId: string;
+  week: string;
+}
+
 /** What is kept per week: the analysis, and the notes (kept and marked out of date on their own). */
 export type KeptPart = 'analysis' | 'notes';
 const fields = {
@@ -148,12 +154,8 @@ export class WeekAnalysisRepository {
    * `minAnswers` answers and last found up to date before `checkedBefore`: the sweeper computes
    * each again if it is out of date, else marks it checked.
    */
-  async largeToCheck(fromWeek: string, minAnswers: number, checkedBefore: Date, limit: number): Promise<Array<{ businessId: string; week: string }>> {
-    const docs = await this.model.collection
-      .find<Stored & { businessId: string }>({ week: { $gte: fromWeek }, answers: { $gt: minAnswers }, checkedAt: { $lt: checkedBefore } } as never, { projection: { businessId: 1, week: 1 } })
-      .limit(limit)
-      .toArray();
-    return docs.map((d) => ({ businessId: d.businessId, week: d.week }));
+  largeToCheck(fromWeek: string, minAnswers: number, checkedBefore: Date, limit: number): Promise<WeekOf[]> {
+    return this.weeksWhere({ week: { $gte: fromWeek }, answers: { $gt: minAnswers }, checkedAt: { $lt: checkedBefore } }, limit);
   }
 
   /**
@@ -162,11 +164,13 @@ export class WeekAnalysisRepository {
    * event, two addresses made one person) by `now`, and last computed or checked before
    * `checkedBefore`: a closed week is not in `largeToCheck`, and the sweeper computes these too.
    */
-  async outdatedToCheck(minAnswers: number, checkedBefore: Date, now: Date, limit: number): Promise<Array<{ businessId: string; week: string }>> {
-    const docs = await this.model.collection
-      .find<Stored & { businessId: string }>({ outdatedAt: { $lte: now }, answers: { $gt: minAnswers }, checkedAt: { $lt: checkedBefore } } as never, { projection: { businessId: 1, week: 1 } })
-      .limit(limit)
-      .toArray();
+  outdatedToCheck(minAnswers: number, checkedBefore: Date, now: Date, limit: number): Promise<WeekOf[]> {
+    return this.weeksWhere({ outdatedAt: { $lte: now }, answers: { $gt: minAnswers }, checkedAt: { $lt: checkedBefore } }, limit);
+  }
+
+  /** Up to `limit` weeks (of every business) whose kept document matches `filter`. */
+  private async weeksWhere(filter: Record<string, unknown>, limit: number): Promise<WeekOf[]> {
+    const docs = await this.model.collection.find<Stored & WeekOf>(filter as never, { projection: { businessId: 1, week: 1 } }).limit(limit).toArray();
     return docs.map((d) => ({ businessId: d.businessId, week: d.week }));
   }
 
