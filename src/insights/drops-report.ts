@@ -60,7 +60,7 @@ export async function dropsReport(store: Store, businessId: string, q: DropsQuer
   const [fromWeek, toWeek] = [weeks[0]!, weeks.at(-1)!];
   const after = q.after ? dropsCursor.exec(q.after)! : undefined;
   if (after && (after[1]! < fromWeek || after[1]! > toWeek)) throw new ValidationError('query.after: not a page of this period');
-  const { analyses, asOf } = await analysedWeeks(store, businessId, weeks);
+  const { analyses, asOf } = await analysedWeeks(store, businessId, weeks, undefined, ['drops']);
   const read = await store.surveys.scoredPage(businessId, { fromWeek, toWeek }, { kind: q.kind, after: after && { week: after[1]!, id: after[2]! }, limit: q.limit + 1 });
   const page = read.slice(0, q.limit);
   const last = page.at(-1);

@@ -35,7 +35,7 @@ export const segmentsQuery = z
  * it): added up from each week's kept segment counts, so no answer is read once the weeks are kept.
  */
 export async function segmentsFor(store: Store, businessId: string, q: { from: Date; to: Date; kind?: SurveyKind; limit?: number }, timeZone = 'UTC'): Promise<Analysed<SegmentsReport>> {
-  const { analyses, asOf } = await analysedWeeks(store, businessId, weeksBetween(q.from, q.to, timeZone));
+  const { analyses, asOf } = await analysedWeeks(store, businessId, weeksBetween(q.from, q.to, timeZone), undefined, ['segments']);
   const counts = weeksSegmentCounts(analyses, q.kind);
   const all = segmentsFromCounts(counts);
   const answers = counts.reduce((sum, k) => sum + Object.values(k.all).reduce((s, n) => s + n, 0), 0);

@@ -20,8 +20,8 @@ export async function themesReport(
   timeZone = 'UTC',
 ): Promise<Analysed<PeriodThemes[]>> {
   const weeks = weeksBetween(q.from, q.to, timeZone);
-  const { analyses, asOf } = await analysedWeeks(store, businessId, weeks);
-  const periods = new Map<string, WeekAnalysis[]>();
+  const { analyses, asOf } = await analysedWeeks(store, businessId, weeks, undefined, ['terms']);
+  const periods = new Map<string, Array<Pick<WeekAnalysis, 'terms'>>>();
   for (const [i, week] of weeks.entries()) {
     const period = q.period === 'month' ? week.slice(0, 7) : week;
     periods.set(period, [...(periods.get(period) ?? []), analyses[i]!]);

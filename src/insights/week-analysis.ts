@@ -61,9 +61,12 @@ const analysisVersion = 2;
 const versionPrefix = `${analysisVersion}|`;
 export const inputsOf = (counts: RollupCounts, week: string) => `${versionPrefix}${JSON.stringify(surveyKinds.map((kind) => counts.get(kind, week)))}`;
 
-/** The analyses of some weeks, and when the oldest of those served out of date was computed (none: all up to date). */
-export interface AnalysedWeeks {
-  analyses: WeekAnalysis[];
+/** The parts of a week's analysis, each read on its own by the reports that need only it. */
+export type AnalysisPart = keyof WeekAnalysis;
+
+/** The analyses of some weeks (the parts read of them), and when the oldest of those served out of date was computed (none: all up to date). */
+export interface AnalysedWeeks<A = WeekAnalysis> {
+  analyses: A[];
   asOf?: Date;
 }
 
@@ -92,15 +95,23 @@ const answersOf = (counts: RollupCounts, week: string) => surveyKinds.reduce((su
  * less than `staleAnalysisMaxMs` old, or out of date for less than that through a change the
  * counters do not show, is served that analysis (`asOf` says since when): computing it reads every
  * commented answer of the week, and the sweeper does that within `largeWeekCheckMs`.
- * `counts` (the weeks' counters, 'all' cohort at least) are read when not given.
+ * `counts` (the weeks' counters, 'all' cohort at least) are read when not given. Only `parts` of
+ * the kept analyses are read (all when not given): a report that needs one part does not decode the
+ * others (a large week's terms are tens of kilobytes, its drop counts a few hundred bytes).
  */
-export async function analysedWeeks(store: Store, businessId: string, weeks: readonly string[], counts?: RollupCounts): Promise<AnalysedWeeks> {
+export async function analysedWeeks<P extends AnalysisPart = AnalysisPart>(
+  store: Store,
+  businessId: string,
+  weeks: readonly string[],
+  counts?: RollupCounts,
+  parts?: readonly P[],
+): Promise<AnalysedWeeks<Pick<WeekAnalysis, P>>> {
   if (!weeks.length) return { analyses: [] };
   const sorted = [...weeks].sort();
   const c = counts ?? (await readRollups(store, businessId, { from: sorted[0]!, to: sorted.at(-1)! }, { allCohortOnly: true }));
   const inputs = new Map(weeks.map((week) => [week, inputsOf(c, week)]));
-  const kept = await store.weekAnalyses.kept<WeekAnalysis>(businessId, inputs);
-  const analyses: WeekAnalysis[] = [];
+  const kept = await store.weekAnalyses.kept<Pick<WeekAnalysis, P>>(businessId, inputs, 'analysis', parts);
+  const analyses: Array<Pick<WeekAnalysis, P>> = [];
   let asOf: Date | undefined;
   for (const week of weeks) {
     const k = kept.get(week);
@@ -172,28 +183,28 @@ export async function refreshLargeWeeks(store: Store, fromWeek: string, { checks
 }
 
 /** The features that came before drops over the weeks (of one kind, or of all, adjusted together): as `precedingFeatures` of the weeks' pairs. */
-export function weeksDropFeatures(analyses: readonly WeekAnalysis[], kind?: SurveyKind): FeatureStat[] {
+export function weeksDropFeatures(analyses: ReadonlyArray<Pick<WeekAnalysis, 'drops'>>, kind?: SurveyKind): FeatureStat[] {
   return featuresFromCounts(addFeatureCounts(analyses.map((a) => a.drops.filter((k) => !kind || k.kind === kind))));
 }
 
 /** The weeks' pairs and drops (of one kind, or of all). */
-export function weeksPairs(analyses: readonly WeekAnalysis[], kind?: SurveyKind): { pairs: number; drops: number } {
+export function weeksPairs(analyses: ReadonlyArray<Pick<WeekAnalysis, 'drops'>>, kind?: SurveyKind): { pairs: number; drops: number } {
   const all = addFeatureCounts(analyses.map((a) => a.drops.filter((k) => !kind || k.kind === kind)));
   return { pairs: all.reduce((sum, k) => sum + k.drops + k.others, 0), drops: all.reduce((sum, k) => sum + k.drops, 0) };
 }
 
 /** The themes of the weeks' comments as one period (of one kind, or of all): as `commentThemes` of those comments. */
-export function weeksThemes(analyses: readonly WeekAnalysis[], period: string, options: { kind?: SurveyKind; limit?: number; minComments?: number } = {}): PeriodThemes[] {
+export function weeksThemes(analyses: ReadonlyArray<Pick<WeekAnalysis, 'terms'>>, period: string, options: { kind?: SurveyKind; limit?: number; minComments?: number } = {}): PeriodThemes[] {
   const parts = analyses.flatMap((a) => a.terms.filter((t) => !options.kind || t.kind === options.kind).map((t) => t.bands));
   return themesFromCounts(period, addTermCounts(parts, keptCommentIds), options);
 }
 
 /** The weeks' segment counts added up (of one kind, or of all). */
-export function weeksSegmentCounts(analyses: readonly WeekAnalysis[], kind?: SurveyKind): KindSegmentCounts[] {
+export function weeksSegmentCounts(analyses: ReadonlyArray<Pick<WeekAnalysis, 'segments'>>, kind?: SurveyKind): KindSegmentCounts[] {
   return addSegmentCounts(analyses.map((a) => (a.segments ?? []).filter((k) => !kind || k.kind === kind)));
 }
 
 /** The segments report over the weeks (of one kind, or of all, adjusted together): as `segmentsReport` of the weeks' answers. */
-export function weeksSegments(analyses: readonly WeekAnalysis[], kind?: SurveyKind): SegmentStat[] {
+export function weeksSegments(analyses: ReadonlyArray<Pick<WeekAnalysis, 'segments'>>, kind?: SurveyKind): SegmentStat[] {
   return segmentsFromCounts(weeksSegmentCounts(analyses, kind));
 }

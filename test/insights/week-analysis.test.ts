@@ -1,4 +1,4 @@
-import type { CommandStartedEvent } from 'mongodb';
+import type { CommandStartedEvent, CommandSucceededEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { precedingFeatures } from '../../src/insights/drops.js';
 import { periodPairs } from '../../src/insights/period-pairs.js';
@@ -105,6 +105,31 @@ describe('week analyses: computed once from a week’s surveys, kept, added up a
     expect(surveyFinds).toHaveLength(2);
     expect(surveyFinds[0]!.limit).toBe(11);
     expect((surveyFinds[1]!.filter as { customerId: { $in: unknown[] } }).customerId.$in.length).toBeLessThanOrEqual(10);
+  });
+
+  it('each insights API reads of the kept analyses only the part it answers from', async () => {
+    const replies: CommandSucceededEvent[] = [];
+    const client = server.app.db.getClient();
+    const onReply = (e: CommandSucceededEvent) => replies.push(e);
+    client.on('commandSucceeded', onReply);
+    /** The analysis fields of the week_analyses documents the database returned for one request. */
+    const partsRead = async (path: string) => {
+      replies.length = 0;
+      const res = await v1(server.app, envKey, 'GET', path);
+      expect(res.statusCode).toBe(200);
+      const docs = replies.filter((e) => e.commandName === 'find').flatMap((e) => (e.reply as { cursor?: { firstBatch?: Array<{ analysis?: object; week?: string }> } }).cursor?.firstBatch ?? []);
+      const kept = docs.filter((d) => d.week && d.analysis);
+      expect(kept.length).toBeGreaterThan(0);
+      return [...new Set(kept.flatMap((d) => Object.keys(d.analysis!)))].sort();
+    };
+    try {
+      const period = `from=${week(4)}&to=${week(8)}`;
+      expect(await partsRead(`/insights/themes?${period}&period=week`)).toEqual(['terms']);
+      expect(await partsRead(`/insights/segments?${period}&kind=nps`)).toEqual(['segments']);
+      expect(await partsRead(`/insights/drops?${period}&kind=nps&limit=10`)).toEqual(['drops']);
+    } finally {
+      client.off('commandSucceeded', onReply);
+    }
   });
 
   it('an event recorded later, before answers already analysed, brings the analysis up to date', async () => {
