@@ -67,6 +67,11 @@ export interface ReadSize {
   dropsApiHttpMs: number;
   dropsApiCpuMs: number;
   /**
+   * The same report's CPU in process for a page of `fullDropsPage` answers (30 calls): a page full
+   * in every set, where the first page of 200 holds fewer answers than that in the smallest sets.
+   */
+  dropsFullPageCpuMs: number;
+  /**
    * The production server's CPU per request (from /proc, over 30 requests after the timed ones):
    * the dashboard page, the themes API and the drops API's first page. A process that serves only
    * these, unlike the bench's own, whose heap holds what it generated.
@@ -125,6 +130,7 @@ export interface ReadGrowth {
   themesApiHttp: number;
   dropsApiHttp: number;
   dropsApiCpu: number;
+  dropsFullPageCpu: number;
   dashboardServerCpu: number;
   themesServerCpu: number;
   dropsServerCpu: number;
@@ -224,6 +230,9 @@ async function digestInChat(serverUrl: string): Promise<() => Promise<void>> {
   };
 }
 
+/** A drops page that every set fills (the smallest's four weeks hold some 60 NPS answers). */
+const fullDropsPage = 50;
+
 /** The former reads take seconds at 100,000 surveys and minutes above: only sets up to this size run them. */
 const maxFormerSize = 100_000;
 
@@ -285,13 +294,17 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         afterChangeCpu.push((used.user + used.system) / 1000);
       }
       // The same page in process: the CPU it takes, before the server starts (none of its background work in it).
-      const dropsCalls = 5;
-      const dropsPage = dropsQuery.parse({ from: fromWeek, to: shiftWeek(week, 1), kind: 'nps' });
-      await dropsReport(d.store, businessId, dropsPage, now);
-      const cpuBefore = process.cpuUsage();
-      for (let i = 0; i < dropsCalls; i++) await dropsReport(d.store, businessId, dropsPage, now);
-      const cpu = process.cpuUsage(cpuBefore);
-      const dropsApiCpuMs = (cpu.user + cpu.system) / 1000 / dropsCalls;
+      const dropsPageCpu = async (limit?: number) => {
+        const page = dropsQuery.parse({ from: fromWeek, to: shiftWeek(week, 1), kind: 'nps', ...(limit ? { limit } : {}) });
+        const calls = limit ? 30 : 5;
+        await dropsReport(d.store, businessId, page, now);
+        const cpuBefore = process.cpuUsage();
+        for (let i = 0; i < calls; i++) await dropsReport(d.store, businessId, page, now);
+        const cpu = process.cpuUsage(cpuBefore);
+        return (cpu.user + cpu.system) / 1000 / calls;
+      };
+      const dropsApiCpuMs = await dropsPageCpu();
+      const dropsFullPageCpuMs = await dropsPageCpu(fullDropsPage);
 
       // The page as an owner opens it: the production server on this set's database, signed in.
       // No sweeper: its passes (every 30 s by default) would land in the server's CPU per request.
@@ -366,6 +379,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         themesApiHttpMs: median(themesApi),
         dropsApiHttpMs: median(dropsApi),
         dropsApiCpuMs,
+        dropsFullPageCpuMs,
         ...serverCpu!,
         dashboardMs: dashboard.ms[key]!,
         dashboardSegmentsMs: segments.ms[key]!,
@@ -401,6 +415,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         themesApiHttp: ratio('themesApiHttpMs'),
         dropsApiHttp: ratio('dropsApiHttpMs'),
         dropsApiCpu: ratio('dropsApiCpuMs'),
+        dropsFullPageCpu: ratio('dropsFullPageCpuMs'),
         dashboardServerCpu: ratio('dashboardServerCpuMs'),
         themesServerCpu: ratio('themesServerCpuMs'),
         dropsServerCpu: ratio('dropsServerCpuMs'),
@@ -429,16 +444,16 @@ export function readsMarkdown(r: ReadFigures): string {
   const lines = [
     `Figure 9 on ${r.database}: ms per read (median), the former read beside it where run.`,
     '',
-    `| Stored surveys | Digest (insight lines; former) | Dashboard page over HTTP (in process; segments, waiting list; former themes + drops) | Themes (API over HTTP; former) | Drops (former; the API's first page over HTTP, its CPU in process) | /stats, digest numbers, metrics by tag | Equal | Weeks analysed once |`,
+    `| Stored surveys | Digest (insight lines; former) | Dashboard page over HTTP (in process; segments, waiting list; former themes + drops) | Themes (API over HTTP; former) | Drops (former; the API's first page over HTTP, its CPU in process, a full page's CPU) | /stats, digest numbers, metrics by tag | Equal | Weeks analysed once |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const s of r.sizes) {
     lines.push(
-      `| ${s.surveys.toLocaleString('en')} | ${ms(s.digestMs)} (${ms(s.digestInsightsMs)}; ${ms(s.digestInsightsBaselineMs)}) | ${ms(s.dashboardHttpMs)} (${ms(s.dashboardMs)}; ${ms(s.dashboardSegmentsMs)}, ${ms(s.dashboardWaitingMs)}; ${ms(s.dashboardBaselineMs)}) | ${ms(s.themesMs)} (${ms(s.themesApiHttpMs)}; ${ms(s.themesBaselineMs)}) | ${ms(s.dropsMs)} (${ms(s.dropsBaselineMs)}; ${ms(s.dropsApiHttpMs)}, ${ms(s.dropsApiCpuMs)}) | ${ms(s.statsMs)}, ${ms(s.digestNumbersMs)}, ${ms(s.cohortMetricsMs)} | themes ${s.equal.themes ?? '-'}, drops ${s.equal.drops ?? '-'} | ${s.analyseSeconds.toFixed(1)} s |`,
+      `| ${s.surveys.toLocaleString('en')} | ${ms(s.digestMs)} (${ms(s.digestInsightsMs)}; ${ms(s.digestInsightsBaselineMs)}) | ${ms(s.dashboardHttpMs)} (${ms(s.dashboardMs)}; ${ms(s.dashboardSegmentsMs)}, ${ms(s.dashboardWaitingMs)}; ${ms(s.dashboardBaselineMs)}) | ${ms(s.themesMs)} (${ms(s.themesApiHttpMs)}; ${ms(s.themesBaselineMs)}) | ${ms(s.dropsMs)} (${ms(s.dropsBaselineMs)}; ${ms(s.dropsApiHttpMs)}, ${ms(s.dropsApiCpuMs)}, a page of ${fullDropsPage} ${ms(s.dropsFullPageCpuMs)}) | ${ms(s.statsMs)}, ${ms(s.digestNumbersMs)}, ${ms(s.cohortMetricsMs)} | themes ${s.equal.themes ?? '-'}, drops ${s.equal.drops ?? '-'} | ${s.analyseSeconds.toFixed(1)} s |`,
     );
   }
   const said = (g: ReadGrowth) =>
-    `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}× (the API over HTTP ${g.themesApiHttp.toFixed(1)}×), drops ${g.drops.toFixed(1)}× (the API's page over HTTP ${g.dropsApiHttp.toFixed(1)}×, its CPU in process ${g.dropsApiCpu.toFixed(1)}×), /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
+    `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}× (the API over HTTP ${g.themesApiHttp.toFixed(1)}×), drops ${g.drops.toFixed(1)}× (the API's page over HTTP ${g.dropsApiHttp.toFixed(1)}×, its CPU in process ${g.dropsApiCpu.toFixed(1)}×, for a page of ${fullDropsPage} ${g.dropsFullPageCpu.toFixed(1)}×), /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
   lines.push('', `Growth, largest set over the smallest: ${said(r.growth)}`);
   if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
   lines.push(
