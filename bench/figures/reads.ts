@@ -79,14 +79,7 @@ export interface ReadSize {
   dashboardServerCpuMs: number;
   themesServerCpuMs: number;
   dropsServerCpuMs: number;
-  /**
-   * The same less the server's idle CPU over each request's wall time: a request that waits seconds
-   * on the test database (its scans) collects the server's idle work meanwhile, which is not its own.
-   */
-  dashboardServerBeyondIdleMs: number;
-  themesServerBeyondIdleMs: number;
-  dropsServerBeyondIdleMs: number;
-  digestChatServerBeyondIdleMs: number;
+
   /**
    * The whole digest as an owner asks for it in chat: `/digest` by SMS (a webhook signed as Twilio
    * signs it, the digest in its TwiML answer), over HTTP (median), and the server's CPU per request.
@@ -143,10 +136,6 @@ export interface ReadGrowth {
   themesServerCpu: number;
   dropsServerCpu: number;
   digestChatServerCpu: number;
-  dashboardServerBeyondIdle: number;
-  themesServerBeyondIdle: number;
-  dropsServerBeyondIdle: number;
-  digestChatServerBeyondIdle: number;
   dashboardAfterChangeServerCpu: number;
   drops: number;
   stats: number;
@@ -213,26 +202,17 @@ async function getOk(url: string, headers: Record<string, string>): Promise<void
   if (!is2xx(res)) throw new Error(`${url}: ${JSON.stringify(res).slice(0, 200)}`);
 }
 
-/** A server's CPU per call: all of it, and what is left of it less the server's idle CPU over the call's wall time. */
-interface ServerCost {
-  cpuMs: number;
-  beyondIdleMs: number;
+/** A server's CPU per request (its threads' run time): `calls` GETs of `url` after one not counted. */
+function serverCpuPerRequest(pid: number, url: string, headers: Record<string, string>, calls = 30): Promise<number> {
+  return serverCpuPerCall(pid, () => getOk(url, headers), calls);
 }
 
-/** A server's CPU per request (from /proc): `calls` GETs of `url` after one not counted. */
-function serverCpuPerRequest(pid: number, idleMsPerSecond: number, url: string, headers: Record<string, string>, calls = 30): Promise<ServerCost> {
-  return serverCpuPerCall(pid, idleMsPerSecond, () => getOk(url, headers), calls);
-}
-
-/** A server's CPU per call of `request` (from /proc): `calls` calls after one not counted. */
-async function serverCpuPerCall(pid: number, idleMsPerSecond: number, request: () => Promise<void>, calls = 30): Promise<ServerCost> {
+/** A server's CPU per call of `request` (its threads' run time): `calls` calls after one not counted. */
+async function serverCpuPerCall(pid: number, request: () => Promise<void>, calls = 30): Promise<number> {
   await request();
   const before = threadsCpuMs(pid);
-  const started = performance.now();
   for (let i = 0; i < calls; i++) await request();
-  const cpu = (threadsCpuMs(pid) - before) / calls;
-  const wallMs = (performance.now() - started) / calls;
-  return { cpuMs: cpu, beyondIdleMs: Math.max(0, cpu - (idleMsPerSecond * wallMs) / 1000) };
+  return (threadsCpuMs(pid) - before) / calls;
 }
 
 /**
@@ -339,12 +319,8 @@ export async function benchReads(database: { uri: string; engine: string }, coun
             | 'dashboardServerCpuMs'
             | 'themesServerCpuMs'
             | 'dropsServerCpuMs'
-            | 'dashboardServerBeyondIdleMs'
-            | 'themesServerBeyondIdleMs'
-            | 'dropsServerBeyondIdleMs'
             | 'digestChatHttpMs'
             | 'digestChatServerCpuMs'
-            | 'digestChatServerBeyondIdleMs'
             | 'serverIdleCpuMsPerSecond'
             | 'dashboardAfterChangeServerCpuMs'
           >
@@ -382,20 +358,12 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         await sleep(10_000);
         const idle = (threadsCpuMs(pid) - idleFrom) / 10;
         const dashboardUrl = `${server.url}/dashboard?kind=nps&days=30`;
-        const dashboardCost = await serverCpuPerRequest(pid, idle, dashboardUrl, { cookie });
-        const themesCost = await serverCpuPerRequest(pid, idle, `${server.url}/api/v1/insights/themes?${query}`, { 'x-api-key': apiKey });
-        const dropsCost = await serverCpuPerRequest(pid, idle, `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`, { 'x-api-key': apiKey });
-        const digestCost = await serverCpuPerCall(pid, idle, askDigest);
         const perRequest = {
-          dashboardServerCpuMs: dashboardCost.cpuMs,
-          themesServerCpuMs: themesCost.cpuMs,
-          dropsServerCpuMs: dropsCost.cpuMs,
-          dashboardServerBeyondIdleMs: dashboardCost.beyondIdleMs,
-          themesServerBeyondIdleMs: themesCost.beyondIdleMs,
-          dropsServerBeyondIdleMs: dropsCost.beyondIdleMs,
+          dashboardServerCpuMs: await serverCpuPerRequest(pid, dashboardUrl, { cookie }),
+          themesServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/api/v1/insights/themes?${query}`, { 'x-api-key': apiKey }),
+          dropsServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`, { 'x-api-key': apiKey }),
           digestChatHttpMs: median(digestChat),
-          digestChatServerCpuMs: digestCost.cpuMs,
-          digestChatServerBeyondIdleMs: digestCost.beyondIdleMs,
+          digestChatServerCpuMs: await serverCpuPerCall(pid, askDigest),
           serverIdleCpuMsPerSecond: idle,
         };
         // The dashboard page right after the open week's counters move, five times: the server's CPU for each.
@@ -464,10 +432,6 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         themesServerCpu: ratio('themesServerCpuMs'),
         dropsServerCpu: ratio('dropsServerCpuMs'),
         digestChatServerCpu: ratio('digestChatServerCpuMs'),
-        dashboardServerBeyondIdle: ratio('dashboardServerBeyondIdleMs'),
-        themesServerBeyondIdle: ratio('themesServerBeyondIdleMs'),
-        dropsServerBeyondIdle: ratio('dropsServerBeyondIdleMs'),
-        digestChatServerBeyondIdle: ratio('digestChatServerBeyondIdleMs'),
         dashboardAfterChangeServerCpu: ratio('dashboardAfterChangeServerCpuMs'),
         drops: ratio('dropsMs'),
         stats: ratio('statsMs'),
@@ -503,12 +467,12 @@ export function readsMarkdown(r: ReadFigures): string {
   const said = (g: ReadGrowth) =>
     `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}× (the API over HTTP ${g.themesApiHttp.toFixed(1)}×), drops ${g.drops.toFixed(1)}× (the API's page over HTTP ${g.dropsApiHttp.toFixed(1)}×, its CPU in process ${g.dropsApiCpu.toFixed(1)}×, for a page of ${fullDropsPage} ${g.dropsFullPageCpu.toFixed(1)}×), /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
   const serverGrowth = (g: ReadGrowth) =>
-    `dashboard page ${g.dashboardServerCpu.toFixed(1)}× (${g.dashboardServerBeyondIdle.toFixed(1)}×), themes API ${g.themesServerCpu.toFixed(1)}× (${g.themesServerBeyondIdle.toFixed(1)}×), drops API page ${g.dropsServerCpu.toFixed(1)}× (${g.dropsServerBeyondIdle.toFixed(1)}×), /digest by SMS ${g.digestChatServerCpu.toFixed(1)}× (${g.digestChatServerBeyondIdle.toFixed(1)}×), right after a change ${g.dashboardAfterChangeServerCpu.toFixed(1)}×`;
+    `dashboard page ${g.dashboardServerCpu.toFixed(1)}×, themes API ${g.themesServerCpu.toFixed(1)}×, drops API page ${g.dropsServerCpu.toFixed(1)}×, /digest by SMS ${g.digestChatServerCpu.toFixed(1)}×, right after a change ${g.dashboardAfterChangeServerCpu.toFixed(1)}×`;
   lines.push('', `Growth, largest set over the smallest: ${said(r.growth)}`);
   if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
   lines.push(
     '',
-    `The production server's CPU per request (30 requests; less its idle CPU over the request's wall time in brackets): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: dashboard page ${ms(s.dashboardServerCpuMs)} (${ms(s.dashboardServerBeyondIdleMs)}), themes API ${ms(s.themesServerCpuMs)} (${ms(s.themesServerBeyondIdleMs)}), drops API page ${ms(s.dropsServerCpuMs)} (${ms(s.dropsServerBeyondIdleMs)}), /digest by SMS ${ms(s.digestChatServerCpuMs)} (${ms(s.digestChatServerBeyondIdleMs)}; over HTTP ${ms(s.digestChatHttpMs)}) ms, dashboard page right after the open week changed ${ms(s.dashboardAfterChangeServerCpuMs)} ms; idle ${ms(s.serverIdleCpuMsPerSecond)} ms a second`).join('; ')}. Growth, largest over smallest: ${serverGrowth(r.growth)}${r.growthOverNext ? `; over the next largest: ${serverGrowth(r.growthOverNext)}` : ''}.`,
+    `The production server's CPU per request (30 requests): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: dashboard page ${ms(s.dashboardServerCpuMs)}, themes API ${ms(s.themesServerCpuMs)}, drops API page ${ms(s.dropsServerCpuMs)} (over HTTP ${ms(s.dropsApiHttpMs)}), /digest by SMS ${ms(s.digestChatServerCpuMs)} (over HTTP ${ms(s.digestChatHttpMs)}) ms, dashboard page right after the open week changed ${ms(s.dashboardAfterChangeServerCpuMs)} ms; idle ${ms(s.serverIdleCpuMsPerSecond)} ms a second`).join('; ')}. Growth, largest over smallest: ${serverGrowth(r.growth)}${r.growthOverNext ? `; over the next largest: ${serverGrowth(r.growthOverNext)}` : ''}.`,
     `The dashboard's data in process right after the open week changed (its notes computed again; its analysis too when the week holds at most ${defaultLiveAnswers.toLocaleString('en')} answers, else the last one served): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')} (open week ${s.openWeekAnswers.toLocaleString('en')} answers): ${ms(s.dashboardAfterChangeMs)} ms, CPU ${ms(s.dashboardAfterChangeCpuMs)} ms`).join('; ')}.`,
     `The sweeper's computation of the open week's analysis: ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${ms(s.openWeekAnalysisMs)} ms, CPU ${ms(s.openWeekAnalysisCpuMs)} ms`).join('; ')}.`,
   );
