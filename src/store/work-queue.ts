@@ -8,17 +8,44 @@ import { duplicateIndexes, type WriteGuard } from './write-guard.js';
  */
 type Doc = Record<string, unknown> & { _id: Types.ObjectId };
 
-/** Insert items; those whose name (a unique `_id`) is already queued are left as they are. Returns the indexes of those. */
+/**
+ * Insert items; those whose name (a unique `_id`, or another unique key) is already taken are left
+ * as they are. Returns the indexes of those. Each is written as mongoose would write it (cast to the
+ * schema, its defaults and timestamps) without a mongoose document built and validated for each: a
+ * quarter of the CPU per item, and an upload inserts thousands.
+ */
 export async function insertOnce(model: AnyModel, docs: ReadonlyArray<{ _id: Types.ObjectId }>): Promise<Set<number>> {
   if (!docs.length) return new Set();
   try {
-    await model.insertMany(docs, { ordered: false });
+    await model.insertMany(docs.map((doc) => asStored(model, doc)), { ordered: false, lean: true });
     return new Set();
   } catch (err) {
     const queued = duplicateIndexes(err, docs.length);
     if (!queued) throw err;
     return queued;
   }
+}
+
+/**
+ * A document as mongoose's own insert stores it: cast to the schema (unknown fields left out), its
+ * defaults, empty objects left out (the schema's `minimize`), its timestamps.
+ */
+function asStored(model: AnyModel, doc: object): object {
+  const stored = model.applyDefaults(model.castObject(doc)) as Record<string, unknown>;
+  if (model.schema.get('minimize') !== false) minimize(stored);
+  const timestamps = model.schema.get('timestamps');
+  if (!timestamps) return stored;
+  if (timestamps !== true) throw new Error('insertOnce: only `timestamps: true` is supported');
+  const at = new Date();
+  return { ...stored, createdAt: at, updatedAt: at };
+}
+
+/** Leaves out the plain objects that are (or become) empty, as mongoose's `minimize` does. */
+function minimize(obj: Record<string, unknown>): boolean {
+  for (const [key, value] of Object.entries(obj)) {
+    if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && minimize(value as Record<string, unknown>)) delete obj[key];
+  }
+  return Object.keys(obj).length === 0;
 }
 
 /** The oldest due pending item (of `ids` when given). */
