@@ -135,12 +135,12 @@ export class WeekAnalysisRepository {
 
   /**
    * Every kept analysis (or notes) of these weeks, up to date with `inputs[week]` or not, by week;
-   * of the value only `fieldsOfValue` when given (its top-level fields: the rest is not read).
+   * of the value only `fieldsOfValue` when given and not empty (its top-level fields: the rest is not read).
    */
   async kept<T>(businessId: string, inputs: ReadonlyMap<string, string>, part: KeptPart = 'analysis', fieldsOfValue?: readonly string[]): Promise<Map<string, Kept<T>>> {
     const ids = [...inputs.keys()].map((week) => idOf(businessId, week));
     const f = fields[part];
-    const value = fieldsOfValue ? Object.fromEntries(fieldsOfValue.map((field) => [`${f.value}.${field}`, 1])) : { [f.value]: 1 };
+    const value = fieldsOfValue?.length ? Object.fromEntries(fieldsOfValue.map((field) => [`${f.value}.${field}`, 1])) : { [f.value]: 1 };
     const projection = { week: 1, changedAt: 1, answers: 1, [f.inputs]: 1, [f.startedAt]: 1, ...value, ...(part === 'notes' ? { notesChangedAt: 1 } : { outdatedAt: 1 }) };
     // The raw collection: an opaque value, nothing for mongoose to cast.
     const docs = await this.model.collection.find<Stored>({ _id: { $in: ids } } as never, { projection }).toArray();

@@ -31,6 +31,8 @@ describe.each([
     const two = (await repo.kept('b1', inputs, 'analysis', ['terms', 'segments'])).get('2026-11-23');
     expect(two?.value).toEqual({ terms: value.terms, segments: [] });
     expect((await repo.kept('b1', inputs)).get('2026-11-23')?.value).toEqual(value);
+    // No part named: the whole value, as with none given (never an empty one that looks missing).
+    expect((await repo.kept('b1', inputs, 'analysis', [])).get('2026-11-23')?.value).toEqual(value);
     // Another week's inputs: not up to date, still read in part.
     const other = (await repo.kept('b1', new Map([['2026-11-23', 'inputs-2']]), 'analysis', ['drops'])).get('2026-11-23');
     expect(other).toMatchObject({ upToDate: false, value: { drops: value.drops } });
