@@ -36,8 +36,9 @@ function asStored(model: AnyModel, doc: object): object {
   const timestamps = model.schema.get('timestamps');
   if (!timestamps) return stored;
   if (timestamps !== true) throw new Error('insertOnce: only `timestamps: true` is supported');
+  // As mongoose's insert: the times given are kept, the others are now.
   const at = new Date();
-  return { ...stored, createdAt: at, updatedAt: at };
+  return { ...stored, createdAt: stored.createdAt ?? at, updatedAt: stored.updatedAt ?? at };
 }
 
 /** Leaves out the plain objects that are (or become) empty, as mongoose's `minimize` does. */
