@@ -79,7 +79,6 @@ export interface ReadSize {
   dashboardServerCpuMs: number;
   themesServerCpuMs: number;
   dropsServerCpuMs: number;
-
   /**
    * The whole digest as an owner asks for it in chat: `/digest` by SMS (a webhook signed as Twilio
    * signs it, the digest in its TwiML answer), over HTTP (median), and the server's CPU per request.
@@ -202,6 +201,14 @@ async function getOk(url: string, headers: Record<string, string>): Promise<void
   if (!is2xx(res)) throw new Error(`${url}: ${JSON.stringify(res).slice(0, 200)}`);
 }
 
+/** The wall time of `runs` GETs of `url` after one not counted, each checked as `getOk` checks it. */
+async function timedGets(url: string, headers: Record<string, string>, runs: number): Promise<number[]> {
+  await getOk(url, headers);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push((await clock(() => getOk(url, headers))).ms);
+  return times;
+}
+
 /** A server's CPU per request (its threads' run time): `calls` GETs of `url` after one not counted. */
 function serverCpuPerRequest(pid: number, url: string, headers: Record<string, string>, calls = 30): Promise<number> {
   return serverCpuPerCall(pid, () => getOk(url, headers), calls);
@@ -295,24 +302,28 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         afterChangeCpu.push((used.user + used.system) / 1000);
       }
       // The same page in process: the CPU it takes, before the server starts (none of its background work in it).
-      const dropsPageCpu = async (limit?: number) => {
+      const dropsPageCpu = async (calls: number, limit?: number) => {
         const page = dropsQuery.parse({ from: fromWeek, to: shiftWeek(week, 1), kind: 'nps', ...(limit ? { limit } : {}) });
-        const calls = limit ? 30 : 5;
         await dropsReport(d.store, businessId, page, now);
         const cpuBefore = process.cpuUsage();
         for (let i = 0; i < calls; i++) await dropsReport(d.store, businessId, page, now);
         const cpu = process.cpuUsage(cpuBefore);
         return (cpu.user + cpu.system) / 1000 / calls;
       };
-      const dropsApiCpuMs = await dropsPageCpu();
-      const dropsFullPageCpuMs = await dropsPageCpu(fullDropsPage);
+      const dropsApiCpuMs = await dropsPageCpu(5);
+      const dropsFullPageCpuMs = await dropsPageCpu(30, fullDropsPage);
 
       // The page as an owner opens it: the production server on this set's database, signed in.
       // No sweeper: its passes (every 30 s by default) would land in the server's CPU per request.
       const server = await startProduct(fakes, withDbName(database.uri, d.dbName), 'production', { SWEEP_INTERVAL: '0' });
-      const http: number[] = [];
-      const themesApi: number[] = [];
-      const dropsApi: number[] = [];
+      const dashboardUrl = `${server.url}/dashboard?kind=nps&days=30`;
+      // The API's themes over the same four weeks, as another system asks for them, and its drops report's first page.
+      const themesUrl = `${server.url}/api/v1/insights/themes?from=${fromWeek}&to=${shiftWeek(week, 1)}&period=week&kind=nps`;
+      const dropsUrl = `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`;
+      const apiHeaders = { 'x-api-key': apiKey };
+      let http: number[] = [];
+      let themesApi: number[] = [];
+      let dropsApi: number[] = [];
       let serverCpu:
         | Pick<
             ReadSize,
@@ -327,24 +338,9 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         | undefined;
       try {
         const cookie = await ownerCookie(d.store);
-        for (let i = 0; i <= runs; i++) {
-          const { ms, result } = await clock(() => httpRequest('GET', `${server.url}/dashboard?kind=nps&days=30`, { headers: { cookie }, timeoutMs: 300_000 }));
-          if (!is2xx(result)) throw new Error(`/dashboard: ${JSON.stringify(result).slice(0, 200)}`);
-          if (i > 0) http.push(ms);
-        }
-        // The API's themes over the same four weeks, as another system asks for them.
-        const query = `from=${fromWeek}&to=${shiftWeek(week, 1)}&period=week&kind=nps`;
-        for (let i = 0; i <= runs; i++) {
-          const { ms, result } = await clock(() => httpRequest('GET', `${server.url}/api/v1/insights/themes?${query}`, { headers: { 'x-api-key': apiKey }, timeoutMs: 300_000 }));
-          if (!is2xx(result)) throw new Error(`/api/v1/insights/themes: ${JSON.stringify(result).slice(0, 200)}`);
-          if (i > 0) themesApi.push(ms);
-        }
-        // The API's drops report over the same weeks: its first page.
-        for (let i = 0; i <= runs; i++) {
-          const { ms, result } = await clock(() => httpRequest('GET', `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`, { headers: { 'x-api-key': apiKey }, timeoutMs: 300_000 }));
-          if (!is2xx(result)) throw new Error(`/api/v1/insights/drops: ${JSON.stringify(result).slice(0, 200)}`);
-          if (i > 0) dropsApi.push(ms);
-        }
+        http = await timedGets(dashboardUrl, { cookie }, runs);
+        themesApi = await timedGets(themesUrl, apiHeaders, runs);
+        dropsApi = await timedGets(dropsUrl, apiHeaders, runs);
         // The digest as an owner asks for it in chat: an owner added through the API, then `/digest` by SMS.
         const askDigest = await digestInChat(server.url);
         const digestChat: number[] = [];
@@ -357,11 +353,10 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         const idleFrom = threadsCpuMs(pid);
         await sleep(10_000);
         const idle = (threadsCpuMs(pid) - idleFrom) / 10;
-        const dashboardUrl = `${server.url}/dashboard?kind=nps&days=30`;
         const perRequest = {
           dashboardServerCpuMs: await serverCpuPerRequest(pid, dashboardUrl, { cookie }),
-          themesServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/api/v1/insights/themes?${query}`, { 'x-api-key': apiKey }),
-          dropsServerCpuMs: await serverCpuPerRequest(pid, `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`, { 'x-api-key': apiKey }),
+          themesServerCpuMs: await serverCpuPerRequest(pid, themesUrl, apiHeaders),
+          dropsServerCpuMs: await serverCpuPerRequest(pid, dropsUrl, apiHeaders),
           digestChatHttpMs: median(digestChat),
           digestChatServerCpuMs: await serverCpuPerCall(pid, askDigest),
           serverIdleCpuMsPerSecond: idle,

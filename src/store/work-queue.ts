@@ -17,7 +17,7 @@ type Doc = Record<string, unknown> & { _id: Types.ObjectId };
 export async function insertOnce(model: AnyModel, docs: ReadonlyArray<{ _id: Types.ObjectId }>): Promise<Set<number>> {
   if (!docs.length) return new Set();
   try {
-    await model.insertMany(docs.map((doc) => asStored(model, doc)), { ordered: false, lean: true });
+    await model.insertMany(docs.map(storedBy(model)), { ordered: false, lean: true });
     return new Set();
   } catch (err) {
     const queued = duplicateIndexes(err, docs.length);
@@ -27,18 +27,20 @@ export async function insertOnce(model: AnyModel, docs: ReadonlyArray<{ _id: Typ
 }
 
 /**
- * A document as mongoose's own insert stores it: cast to the schema (unknown fields left out), its
- * defaults, empty objects left out (the schema's `minimize`), its timestamps.
+ * What makes a document as mongoose's own insert stores it: cast to the schema (unknown fields left
+ * out), its defaults, empty objects left out (the schema's `minimize`), its timestamps (the times a
+ * document gives are kept, the others are the insert's). The schema is read once per insert.
  */
-function asStored(model: AnyModel, doc: object): object {
-  const stored = model.applyDefaults(model.castObject(doc)) as Record<string, unknown>;
-  if (model.schema.get('minimize') !== false) minimize(stored);
+function storedBy(model: AnyModel): (doc: object) => object {
+  const minimizes = model.schema.get('minimize') !== false;
   const timestamps = model.schema.get('timestamps');
-  if (!timestamps) return stored;
-  if (timestamps !== true) throw new Error('insertOnce: only `timestamps: true` is supported');
-  // As mongoose's insert: the times given are kept, the others are now.
+  if (timestamps && timestamps !== true) throw new Error('insertOnce: only `timestamps: true` is supported');
   const at = new Date();
-  return { ...stored, createdAt: stored.createdAt ?? at, updatedAt: stored.updatedAt ?? at };
+  return (doc) => {
+    const stored = model.applyDefaults(model.castObject(doc)) as Record<string, unknown>;
+    if (minimizes) minimize(stored);
+    return timestamps ? { ...stored, createdAt: stored.createdAt ?? at, updatedAt: stored.updatedAt ?? at } : stored;
+  };
 }
 
 /** Leaves out the plain objects that are (or become) empty, as mongoose's `minimize` does. */

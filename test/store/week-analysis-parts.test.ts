@@ -20,6 +20,8 @@ describe.each([
   it('returns the parts asked for and nothing else of the value, with what says whether it is up to date', { timeout: 60_000 }, async () => {
     conn = await mongoose.createConnection(uri(), { dbName: uniqueDbName('week_parts') }).asPromise();
     const repo = new WeekAnalysisRepository(WeekAnalysisRepository.model(conn));
+    // Indexes first: a write racing the model's index build is refused by mongo-java-server.
+    await repo.model.init();
     const value = { terms: [{ kind: 'nps', bands: [{ band: 'detractor', terms: { late: 3 } }] }], drops: [{ kind: 'nps', drops: 2, others: 5 }], segments: [] };
     const startedAt = new Date('2026-11-30T00:00:00Z');
     expect(await repo.write('b1', '2026-11-23', 'inputs-1', startedAt, value, 'analysis', 12)).toBe(true);
