@@ -4,12 +4,13 @@
  * third of the rows), against the Twilio fake on loopback, in the same run. Measured at the fake:
  * the rate as a share of the sender's limit (first attempt to last), the busiest one-second window,
  * customers never reached and sends beyond the first. No refusals are injected (figure 4 has them):
- * this is the pacing alone.
+ * this is the pacing alone. The Twilio fake runs in a process of its own, so the bench's own work
+ * (the uploads, starting servers) does not stamp the sends' arrivals late.
  */
 import { httpRequest, is2xx } from '../../test/faults/http.js';
 import { busiestWindow, lostAndDuplicated, ratePerSecond } from '../../test/helpers/send-rate.js';
 import { sleep } from '../lib/processes.js';
-import { apiKey, startFakes, startProduct, withDbName } from '../lib/product.js';
+import { apiKey, startFakes, startProduct, startTwilioApart, withDbName } from '../lib/product.js';
 
 export interface SharedCampaignRun {
   instances: number;
@@ -35,10 +36,12 @@ export interface SharedCampaignFigures {
 
 async function campaignRun(database: { uri: string }, instances: number, sms: number, rate: number, log: (line: string) => void): Promise<SharedCampaignRun> {
   const fakes = await startFakes();
+  const twilio = await startTwilioApart();
+  const origins = { twilio, telegram: fakes.telegram };
   const uri = withDbName(database.uri, `bench_shared_campaign_${instances}`);
   const servers = [];
   try {
-    for (let i = 0; i < instances; i++) servers.push(await startProduct(fakes, uri, 'production', { SMS_RATE_PER_SECOND: String(rate), SWEEP_INTERVAL: '1s' }));
+    for (let i = 0; i < instances; i++) servers.push(await startProduct(origins, uri, 'production', { SMS_RATE_PER_SECOND: String(rate), SWEEP_INTERVAL: '1s' }));
     const phones = Array.from({ length: sms }, (_, i) => `+1416${String(4_000_000 + instances * 100_000 + i).padStart(7, '0')}`);
     const started = Date.now();
     // Each instance gets its share in uploads of about 2 s of sends, two at a time.
@@ -56,11 +59,11 @@ async function campaignRun(database: { uri: string }, instances: number, sms: nu
     }));
     const uploaded = Date.now();
     const deadline = Date.now() + Math.max(60_000, (sms / rate) * 2_000);
-    while (new Set(fakes.twilio.messages.map((m) => m.to)).size < phones.length && Date.now() < deadline) await sleep(200);
+    while ((await twilio.reached()) < phones.length && Date.now() < deadline) await sleep(200);
     await sleep(1_500); // anything sent twice would show by now
-    const times = fakes.twilio.attemptTimes;
+    const { times, to } = await twilio.count();
     const perSecond = ratePerSecond(times);
-    const { lost, duplicated } = lostAndDuplicated(phones, fakes.twilio.messages.map((m) => m.to));
+    const { lost, duplicated } = lostAndDuplicated(phones, to);
     const afterUploads = ratePerSecond(times.filter((t) => t >= uploaded));
     const run = { instances, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), uploadSeconds: (uploaded - started) / 1000, perSecondAfterUploads: afterUploads, lost, duplicated, seconds: (Date.now() - started) / 1000 };
     log(
@@ -70,7 +73,7 @@ async function campaignRun(database: { uri: string }, instances: number, sms: nu
     return run;
   } finally {
     for (const server of servers) await server.stop();
-    await fakes.close();
+    await Promise.all([fakes.close(), twilio.close()]);
   }
 }
 

@@ -3,11 +3,13 @@
  * Twilio (signed webhooks in, REST API out), Telegram (webhook with the secret header in, Bot API
  * out), the Bot Connector (Teams activities in, replies out) and the web chat.
  */
+import { spawn } from 'node:child_process';
 import { startFakeBotConnector, type FakeBotConnector } from '../../test/helpers/fake-bot-connector.js';
 import { startFakeTelegram, type FakeTelegram } from '../../test/helpers/fake-telegram.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../../test/helpers/fake-twilio.js';
 import { freePort } from '../../src/store/embedded-database.js';
-import { startNodeChild, type NodeChild } from './processes.js';
+import type { TwilioCount } from '../twilio-counter.js';
+import { repoRoot, sigkill, startNodeChild, track, type NodeChild } from './processes.js';
 
 export const publicUrl = 'https://bot.example.test';
 export const accountSid = newSid('AC');
@@ -22,6 +24,12 @@ export interface Fakes {
   telegram: FakeTelegram;
   connector: FakeBotConnector;
   close(): Promise<void>;
+}
+
+/** Where the server finds the providers' fakes. */
+export interface FakeOrigins {
+  twilio: Pick<FakeTwilio, 'baseUrl'>;
+  telegram: Pick<FakeTelegram, 'url'>;
 }
 
 export async function startFakes(): Promise<Fakes> {
@@ -51,7 +59,7 @@ export type Mode = 'production' | 'teams' | 'all';
  * check can only be pointed at the fake's keys from code (tests), and outbound Bot Connector calls
  * would need a token from Microsoft's login service; config.ts is the only reader of NODE_ENV.
  */
-export function serverEnv(fakes: Fakes, mongodbUri: string, port: number, mode: Mode, extra: Record<string, string> = {}): Record<string, string> {
+export function serverEnv(fakes: FakeOrigins, mongodbUri: string, port: number, mode: Mode, extra: Record<string, string> = {}): Record<string, string> {
   const common = {
     LOG_LEVEL: 'info',
     MONGODB_URI: mongodbUri,
@@ -92,7 +100,50 @@ export function serverEnv(fakes: Fakes, mongodbUri: string, port: number, mode: 
 }
 
 /** `node --import tsx src/server.ts` on a free port (of another checkout when `cwd` is given); resolves once /readyz answers 200. */
-export async function startProduct(fakes: Fakes, mongodbUri: string, mode: Mode, extra: Record<string, string> = {}, cwd?: string): Promise<NodeChild> {
+export async function startProduct(fakes: FakeOrigins, mongodbUri: string, mode: Mode, extra: Record<string, string> = {}, cwd?: string): Promise<NodeChild> {
   const port = await freePort();
   return startNodeChild('src/server.ts', serverEnv(fakes, mongodbUri, port, mode, extra), { port, ...(cwd ? { cwd } : {}) });
+}
+
+/** The Twilio fake in a process of its own (`bench/twilio-counter.ts`): where sends are counted, nothing else runs. */
+export interface TwilioApart {
+  baseUrl: string;
+  /** How many addresses were sent to so far. */
+  reached(): Promise<number>;
+  /** When each send arrived so far, and to whom the accepted ones went. */
+  count(): Promise<TwilioCount>;
+  close(): Promise<void>;
+}
+
+export async function startTwilioApart(): Promise<TwilioApart> {
+  const child = track(
+    spawn(process.execPath, ['--import', 'tsx', 'bench/twilio-counter.ts'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ACCOUNT_SID: accountSid, AUTH_TOKEN: authToken, PUBLIC_URL: publicUrl },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    }),
+  );
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      const onExit = () => reject(new Error(`bench/twilio-counter.ts exited:\n${stderr}`));
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        child.off('exit', onExit);
+        resolve(m as T);
+      });
+    });
+  const ask = <T>(question: 'reached' | 'report') => {
+    const answer = next<T>();
+    child.send(question);
+    return answer;
+  };
+  const { baseUrl } = await next<{ baseUrl: string }>();
+  return {
+    baseUrl,
+    reached: () => ask<number>('reached'),
+    count: () => ask<TwilioCount>('report'),
+    close: () => sigkill(child),
+  };
 }
