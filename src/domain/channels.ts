@@ -151,6 +151,11 @@ export interface ChannelSender {
    * while the way a provider does: it needs no outbox record before it goes.
    */
   readonly local?: boolean;
+  /**
+   * Messages a second this sender is paced to, when the product paces it (a Twilio number, a
+   * Telegram bot): the outbox keeps enough of a campaign's sends under way to keep up with it.
+   */
+  readonly perSecond?: number;
   /** Send one message to an address on this channel, rendering choices natively. */
   send(to: string, message: Outbound): Promise<Delivery>;
   /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */

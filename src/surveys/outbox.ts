@@ -6,8 +6,20 @@ import { SendLines } from './send-line.js';
 const maxAttempts = 8;
 /** A send still marked as under way after this long was interrupted: it is marked failed, never sent twice. */
 const lockMs = 5 * 60_000;
-/** Sends under way at once per business and channel for `deliverSoon` (the channel's pacer keeps the provider's rate). */
-const sendsPerLine = 8;
+/**
+ * Sends under way at once per business and channel for `deliverSoon` (the channel's pacer keeps the
+ * provider's rate): at least this many, and for a paced sender as many as it sends in
+ * `underWaySeconds`. Each send holds its place from its take to its finish: its slot's wait, the
+ * provider's answer and three database commands. Eight at a time cannot keep a 100/s number busy
+ * once those take more than 80 ms together.
+ */
+const minSendsPerLine = 8;
+const underWaySeconds = 0.5;
+
+/** How many of a line's sends may be under way at once, for a sender paced to `perSecond`. */
+export function sendsPerLine(perSecond: number | undefined): number {
+  return Math.max(minSendsPerLine, Math.ceil((perSecond ?? 0) * underWaySeconds));
+}
 
 /** `cancelled`: a queued message its survey no longer needs (answered, ended, invitation undelivered). */
 export type SendStatus = 'sent' | 'failed' | 'cancelled' | 'retrying' | 'pending' | 'none';
@@ -28,7 +40,7 @@ export class Outbox {
     private readonly now: () => Date,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.soon = new SendLines((ids) => this.deliver(ids), sendsPerLine, log);
+    this.soon = new SendLines((ids) => this.deliver(ids), log);
   }
 
   /** Queue messages for the sweeper (or `deliver`); keyed items already queued are not queued again. */
@@ -93,7 +105,10 @@ export class Outbox {
    * upload answers at once while its invitations go out at the channel's pace.
    */
   deliverSoon(item: { businessId: string; channel: ChannelName }, ids: readonly string[]): void {
-    this.soon.push(`${item.businessId}:${item.channel}`, ids);
+    // The line's width follows its sender's pace; a channel that cannot be had sends at the least width (and fails there).
+    void this.channelOf(item.businessId, item.channel)
+      .catch(() => undefined)
+      .then((channel) => this.soon.push(`${item.businessId}:${item.channel}`, ids, sendsPerLine(channel?.perSecond)));
   }
 
   /** Start no more sends of `deliverSoon`; what has not started stays queued for the sweeper. */

@@ -3,13 +3,16 @@ import type { FastifyBaseLogger } from 'fastify';
 interface Line {
   waiting: Array<readonly string[]>;
   running: number;
+  /** Most sends under way at once on this line (the last push's). */
+  width: number;
 }
 
 /**
  * Queued sends delivered after the request that queued them has been answered: per line (one
- * business's channel, whose sender is paced), a few at a time, in the order they came. Each entry is
- * one survey's messages, sent in order. Only the sends under way are taken from the outbox, so a
- * crash fails at most those; what still waits stays pending there, and the sweeper sends it.
+ * business's channel, whose sender is paced), up to the line's width at a time, in the order they
+ * came. Each entry is one survey's messages, sent in order. Only the sends under way are taken from
+ * the outbox, so a crash fails at most those; what still waits stays pending there, and the sweeper
+ * sends it.
  */
 export class SendLines {
   private readonly lines = new Map<string, Line>();
@@ -18,17 +21,17 @@ export class SendLines {
 
   constructor(
     private readonly deliver: (ids: readonly string[]) => Promise<unknown>,
-    private readonly perLine: number,
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** Send these (one survey's messages, in order) when the line has room. */
-  push(key: string, ids: readonly string[]): void {
+  /** Send these (one survey's messages, in order) when the line has room: at most `width` of its entries at once. */
+  push(key: string, ids: readonly string[], width: number): void {
     if (this.closed || ids.length === 0) return;
     let line = this.lines.get(key);
-    if (!line) this.lines.set(key, (line = { waiting: [], running: 0 }));
+    if (!line) this.lines.set(key, (line = { waiting: [], running: 0, width }));
+    line.width = width;
     line.waiting.push(ids);
-    if (line.running < this.perLine) this.work(key, line);
+    if (line.running < line.width) this.work(key, line);
   }
 
   private work(key: string, line: Line): void {

@@ -27,6 +27,8 @@ export interface FakeTwilioOptions {
   authToken: string;
   /** The bot's PUBLIC_URL, which Twilio calls and signs; default https://bot.example.test. */
   publicUrl?: string;
+  /** Answer each Messages.json request this long after it arrived, as a distant API does; default at once. */
+  answerAfterMs?: number;
 }
 
 export interface InboundSms {
@@ -49,6 +51,8 @@ export interface FakeTwilio {
   attempts: number;
   /** When each of those requests arrived (ms since the epoch), for pacing checks. */
   attemptTimes: number[];
+  /** Most Messages.json requests under way at once (arrived, not yet answered). */
+  maxInFlight: number;
   /** The next `times` create calls fail: 429 (20429), 500 (20500) or 400 (21610). */
   failNext(failure: FakeFailure, times?: number): void;
   /** POST form params to a public URL of the app, signed as Twilio signs it (or with `signature`). */
@@ -155,6 +159,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   const messagesPath = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
   let attempts = 0;
   const attemptTimes: number[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const record = (m: Pick<FakeMessage, 'via' | 'to' | 'from' | 'body'> & Partial<FakeMessage>): FakeMessage => {
     const message: FakeMessage = {
@@ -181,6 +187,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       if (path !== messagesPath) return errorJson(res, 404, 20404, 'The requested resource was not found');
       attempts += 1;
       attemptTimes.push(Date.now());
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      res.once('close', () => inFlight--);
+      if (options.answerAfterMs) await new Promise((resolve) => setTimeout(resolve, options.answerAfterMs));
       const failure = queued.shift();
       if (failure) {
         const f = failures[failure];
@@ -243,6 +252,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       return attempts;
     },
     attemptTimes,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) queued.push(failure);
     },

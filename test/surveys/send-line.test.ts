@@ -27,9 +27,9 @@ const log = pino({ level: 'silent' });
 describe('SendLines', () => {
   it('runs at most the given number per line, in order, lines side by side', async () => {
     const d = gatedDeliveries();
-    const lines = new SendLines(d.deliver, 2, log);
-    for (const id of ['a1', 'a2', 'a3', 'a4']) lines.push('a', [id]);
-    lines.push('b', ['b1', 'b1x']);
+    const lines = new SendLines(d.deliver, log);
+    for (const id of ['a1', 'a2', 'a3', 'a4']) lines.push('a', [id], 2);
+    lines.push('b', ['b1', 'b1x'], 2);
     await new Promise((resolve) => setImmediate(resolve));
     expect(d.started).toEqual(['a1', 'a2', 'b1+b1x']);
     await d.release('a1');
@@ -45,8 +45,8 @@ describe('SendLines', () => {
   it('keeps going after a failed delivery, and on close waits for those under way and starts no more', async () => {
     const d = gatedDeliveries();
     let failed = 0;
-    const lines = new SendLines(async (ids) => (ids[0] === 'bad' ? Promise.reject(Object.assign(new Error('down'), { failed: ++failed })) : d.deliver(ids)), 1, log);
-    for (const id of ['bad', 'a1', 'a2']) lines.push('a', [id]);
+    const lines = new SendLines(async (ids) => (ids[0] === 'bad' ? Promise.reject(Object.assign(new Error('down'), { failed: ++failed })) : d.deliver(ids)), log);
+    for (const id of ['bad', 'a1', 'a2']) lines.push('a', [id], 1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(failed).toBe(1);
     expect(d.started).toEqual(['a1']);
@@ -56,8 +56,25 @@ describe('SendLines', () => {
     expect(closed).toBe(false);
     await d.release('a1');
     await closing;
-    lines.push('a', ['a3']);
+    lines.push('a', ['a3'], 1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(d.started).toEqual(['a1']);
+  });
+
+  it('takes the width of the latest push: a line widens while it runs', async () => {
+    const d = gatedDeliveries();
+    const lines = new SendLines(d.deliver, log);
+    for (const id of ['a1', 'a2', 'a3']) lines.push('a', [id], 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(d.started).toEqual(['a1']);
+    lines.push('a', ['a4'], 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(d.started).toEqual(['a1', 'a2']);
+    lines.push('a', ['a5'], 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(d.started).toEqual(['a1', 'a2', 'a3']);
+    for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) await d.release(id);
+    expect(d.started).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+    expect(d.most()).toBe(3);
   });
 });

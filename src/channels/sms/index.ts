@@ -39,13 +39,15 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
     authToken: config.authToken,
     apiBaseUrl: config.apiBaseUrl,
   });
-  const pacer = new SendPacer(config.ratePerSecond || 1, options.clock, options.slots);
+  const perSecond = config.ratePerSecond || 1;
+  const pacer = new SendPacer(perSecond, options.clock, options.slots);
   // A messaging service (MG…) picks the sender from its pool; Twilio paces it, we pace it as one sender.
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
   const step = twilioSendStep({ channel: 'sms', from: config.from, defaultCountry: config.defaultCountry, pacer, log: deps.log });
 
   const channel: Channel = {
     name: 'sms',
+    perSecond,
 
     send(to: string, message: Outbound): Promise<Delivery> {
       return step(to, async (address) => {

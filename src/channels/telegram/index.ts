@@ -10,7 +10,7 @@ import type { Channel, ChannelDeps, Inbound, InboundResult, Outbound } from '../
 import { createSender, optOutReason } from './delivery.js';
 import { decodeChoice, labelOf } from './keyboard.js';
 import type { SlotClaims } from '../shared-send-queue.js';
-import { createPacer, type PacerOptions } from './pacer.js';
+import { createPacer, defaultBotPerSecond, type PacerOptions } from './pacer.js';
 import { telegramReceivers, telegramWebhookPath } from './routes.js';
 import { updateProblem, updateSchema } from './update.js';
 
@@ -65,6 +65,7 @@ export function createTelegramChannel(
   const botKey = `telegram:${createHash('sha256').update(`telegram-bot:${config.token}`).digest('hex').slice(0, 24)}`;
   const shared = options.slots ? { shared: { sender: botKey, claims: options.slots } } : {};
   const sender = createSender(bot.telegram, createPacer({ ...options.pacing, ...shared }), log);
+  const perSecond = options.pacing?.botPerSecond ?? defaultBotPerSecond;
   const path = telegramWebhookPath(config.webhookSecret);
   let polling = false;
   let closed = false;
@@ -206,6 +207,7 @@ export function createTelegramChannel(
 
   const channel = {
     name: 'telegram' as const,
+    perSecond,
     announce,
 
     send: (to: string, outbound: Outbound) => sender.send(to, outbound),

@@ -36,6 +36,9 @@ export interface Pacer {
   pause(chat: string, seconds: number): void;
 }
 
+/** Telegram's flood limit for one bot: about 30 messages a second. */
+export const defaultBotPerSecond = 30;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -48,7 +51,7 @@ const replyAheadMs = 250;
 const pruneAbove = 1_000;
 
 export function createPacer(options: PacerOptions = {}): Pacer {
-  const botRate = options.botPerSecond ?? 30;
+  const botRate = options.botPerSecond ?? defaultBotPerSecond;
   const chatRate = options.chatPerSecond ?? 1;
   const chatBurst = options.chatBurst ?? 3;
   const now = options.now ?? Date.now;

@@ -64,7 +64,8 @@ const maxCachedContents = 500;
 export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log: FastifyBaseLogger; now: () => Date; windows: ChatWindows; pictures?: PublishedPictures; product?: ChannelDeps }, options: WhatsappChannelOptions = {}): Channel {
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   const client = createTwilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl });
-  const pacer = new SendPacer(config.ratePerSecond || 1, options.clock, options.slots);
+  const perSecond = config.ratePerSecond || 1;
+  const pacer = new SendPacer(perSecond, options.clock, options.slots);
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
   const statusCallback = publicUrl + (config.basePath ?? '') + whatsappStatusPath;
   const contents = new Map<string, Promise<string>>();
@@ -138,6 +139,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
 
   const channel: Channel = {
     name: 'whatsapp',
+    perSecond,
 
     send(to: string, message: Outbound): Promise<Delivery> {
       return step(to, async (address) => {
