@@ -6,7 +6,8 @@
  *   → { baseUrl }                 once listening
  *   ← 'reached' → n               how many addresses were sent to so far (cheap, for polling)
  *   ← 'report' → { times, to }    when each send arrived (ms since the epoch), and to whom it went
- *   node --import tsx bench/twilio-counter.ts   (ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL in the environment)
+ *   node --import tsx bench/twilio-counter.ts   (ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL in the environment;
+ *   ANSWER_AFTER_MS: answer each send that long after it arrived, as a distant API does)
  */
 import { startFakeTwilio } from '../test/helpers/fake-twilio.js';
 
@@ -21,7 +22,7 @@ const env = (name: string): string => {
   return value;
 };
 
-const twilio = await startFakeTwilio({ accountSid: env('ACCOUNT_SID'), authToken: env('AUTH_TOKEN'), publicUrl: env('PUBLIC_URL') });
+const twilio = await startFakeTwilio({ accountSid: env('ACCOUNT_SID'), authToken: env('AUTH_TOKEN'), publicUrl: env('PUBLIC_URL'), answerAfterMs: Number(process.env.ANSWER_AFTER_MS ?? 0) });
 const reached = new Set<string>();
 let seen = 0;
 process.on('message', (message) => {

@@ -3,7 +3,8 @@
  * the same campaign from three processes on one database (each started through its own API with a
  * third of the rows), against the Twilio fake on loopback, in the same run. Measured at the fake:
  * the rate as a share of the sender's limit (first attempt to last), the busiest one-second window,
- * customers never reached and sends beyond the first. No refusals are injected (figure 4 has them):
+ * customers never reached and sends beyond the first. Three instances run twice: with the fake
+ * answering at once, and answering each send 200 ms after it arrived, as a distant provider does. No refusals are injected (figure 4 has them):
  * this is the pacing alone. The Twilio fake runs in a process of its own, so the bench's own work
  * (the uploads, starting servers) does not stamp the sends' arrivals late.
  */
@@ -14,6 +15,8 @@ import { apiKey, startFakes, startProduct, startTwilioApart, withDbName } from '
 
 export interface SharedCampaignRun {
   instances: number;
+  /** How long the fake took to answer each send. */
+  providerMs: number;
   invitations: number;
   limitPerSecond: number;
   perSecond: number;
@@ -34,15 +37,15 @@ export interface SharedCampaignFigures {
   runs: SharedCampaignRun[];
 }
 
-async function campaignRun(database: { uri: string }, instances: number, sms: number, rate: number, log: (line: string) => void): Promise<SharedCampaignRun> {
+async function campaignRun(database: { uri: string }, instances: number, providerMs: number, sms: number, rate: number, log: (line: string) => void): Promise<SharedCampaignRun> {
   const fakes = await startFakes();
-  const twilio = await startTwilioApart();
+  const twilio = await startTwilioApart(providerMs);
   const origins = { twilio, telegram: fakes.telegram };
-  const uri = withDbName(database.uri, `bench_shared_campaign_${instances}`);
+  const uri = withDbName(database.uri, `bench_shared_campaign_${instances}${providerMs ? `_${providerMs}ms` : ''}`);
   const servers = [];
   try {
     for (let i = 0; i < instances; i++) servers.push(await startProduct(origins, uri, 'production', { SMS_RATE_PER_SECOND: String(rate), SWEEP_INTERVAL: '1s' }));
-    const phones = Array.from({ length: sms }, (_, i) => `+1416${String(4_000_000 + instances * 100_000 + i).padStart(7, '0')}`);
+    const phones = Array.from({ length: sms }, (_, i) => `+1416${String(4_000_000 + instances * 100_000 + (providerMs ? 500_000 : 0) + i).padStart(7, '0')}`);
     const started = Date.now();
     // Each instance gets its share in uploads of about 2 s of sends, two at a time.
     const perRequest = Math.max(1, Math.min(1000, Math.floor((rate * 2) / instances)));
@@ -65,9 +68,9 @@ async function campaignRun(database: { uri: string }, instances: number, sms: nu
     const perSecond = ratePerSecond(times);
     const { lost, duplicated } = lostAndDuplicated(phones, to);
     const afterUploads = ratePerSecond(times.filter((t) => t >= uploaded));
-    const run = { instances, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), uploadSeconds: (uploaded - started) / 1000, perSecondAfterUploads: afterUploads, lost, duplicated, seconds: (Date.now() - started) / 1000 };
+    const run = { instances, providerMs, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), uploadSeconds: (uploaded - started) / 1000, perSecondAfterUploads: afterUploads, lost, duplicated, seconds: (Date.now() - started) / 1000 };
     log(
-      `shared campaign, ${instances} instance(s): ${perSecond.toFixed(1)}/s of ${rate}/s (${(run.shareOfLimit * 100).toFixed(1)} %), busiest second ${run.busiestSecond}, lost ${lost}, duplicated ${duplicated}; ` +
+      `shared campaign, ${instances} instance(s), provider answering after ${providerMs} ms: ${perSecond.toFixed(1)}/s of ${rate}/s (${(run.shareOfLimit * 100).toFixed(1)} %), busiest second ${run.busiestSecond}, lost ${lost}, duplicated ${duplicated}; ` +
         `uploads answered after ${run.uploadSeconds.toFixed(1)} s, ${afterUploads.toFixed(1)}/s from then on`,
     );
     return run;
@@ -79,6 +82,6 @@ async function campaignRun(database: { uri: string }, instances: number, sms: nu
 
 export async function benchSharedCampaign(database: { uri: string; engine: string }, sizes: { sms: number; smsRate: number }, log: (line: string) => void): Promise<SharedCampaignFigures> {
   const runs = [];
-  for (const instances of [1, 3]) runs.push(await campaignRun(database, instances, sizes.sms, sizes.smsRate, log));
+  for (const [instances, providerMs] of [[1, 0], [3, 0], [3, 200]] as const) runs.push(await campaignRun(database, instances, providerMs, sizes.sms, sizes.smsRate, log));
   return { database: database.engine, runs };
 }

@@ -115,11 +115,12 @@ export interface TwilioApart {
   close(): Promise<void>;
 }
 
-export async function startTwilioApart(): Promise<TwilioApart> {
+/** `answerAfterMs`: the fake answers each send that long after it arrived, as a distant API does. */
+export async function startTwilioApart(answerAfterMs = 0): Promise<TwilioApart> {
   const child = track(
     spawn(process.execPath, ['--import', 'tsx', 'bench/twilio-counter.ts'], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ACCOUNT_SID: accountSid, AUTH_TOKEN: authToken, PUBLIC_URL: publicUrl },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ACCOUNT_SID: accountSid, AUTH_TOKEN: authToken, PUBLIC_URL: publicUrl, ANSWER_AFTER_MS: String(answerAfterMs) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     }),
   );
