@@ -11,10 +11,14 @@ const lockMs = 5 * 60_000;
  * provider's rate): at least this many, and for a paced sender as many as it sends in
  * `underWaySeconds`. Each send holds its place from its take to its finish: its slot's wait, the
  * provider's answer and three database commands. Eight at a time cannot keep a 100/s number busy
- * once those take more than 80 ms together.
+ * once those take more than 80 ms together; a quarter second's keeps it busy with a provider that
+ * answers in 200 ms. Not more: the sends waiting for a slot hold slots ahead, and when several
+ * instances together hold more than a second's, a send let go late no longer finds its lane's next
+ * turn free and loses its slot (`test/channels/shared-send-queue.test.ts`: three instances with
+ * half a second's each reached 90 % of the limit, with a quarter's 95 % and more).
  */
 const minSendsPerLine = 8;
-const underWaySeconds = 0.5;
+const underWaySeconds = 0.25;
 
 /** How many of a line's sends may be under way at once, for a sender paced to `perSecond`. */
 export function sendsPerLine(perSecond: number | undefined): number {

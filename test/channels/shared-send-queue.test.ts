@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rescueMs, SharedSendQueue, slotLatenessMs, type SlotClaims } from '../../src/channels/shared-send-queue.js';
+import { sendsPerLine } from '../../src/surveys/outbox.js';
 import { busiestWindow } from '../helpers/send-rate.js';
 
 /** Slots held in memory (the database's unique `_id`, as one map): what the instances share; each claim takes `roundTripMs`. */
@@ -84,7 +85,7 @@ const rateOf = (sent: number[]) => (sent.length - 1) / ((Math.max(...sent) - Mat
 async function campaign(clock: ReturnType<typeof virtualClock>, claims: SlotClaims, perSecond: number, sends: number): Promise<number[]> {
   const queues = [0, 1, 2].map(() => new SharedSendQueue({ sender: 's', perSecond, claims, clock }));
   const sent: number[] = [];
-  // Each instance keeps eight sends under way, as the outbox's send lines do.
+  // Each instance keeps as many sends under way as the outbox's send lines do at this pace.
   let left = sends;
   const worker = async (queue: SharedSendQueue) => {
     while (left > 0) {
@@ -93,7 +94,7 @@ async function campaign(clock: ReturnType<typeof virtualClock>, claims: SlotClai
       sent.push(clock.now());
     }
   };
-  const all = queues.flatMap((queue) => Array.from({ length: 8 }, () => worker(queue)));
+  const all = queues.flatMap((queue) => Array.from({ length: sendsPerLine(perSecond) }, () => worker(queue)));
   await clock.run(clock.now() + (sends / perSecond) * 3_000);
   await Promise.all(all);
   return sent;

@@ -52,23 +52,23 @@ describe('POST /api/v1/surveys with many rows', () => {
 });
 
 /**
- * A number paced to 40 a second behind a provider that answers after 400 ms: keeping up takes 16
- * sends under way at once. The upload's line holds half a second of its sender's sends (20), not
+ * A number paced to 80 a second behind a provider that answers after 200 ms: keeping up takes 16
+ * sends under way at once. The upload's line holds a quarter second of its sender's sends (20), not
  * a fixed handful.
  */
 describe('POST /api/v1/surveys with a slow provider', () => {
   let fake: FakeTwilio;
   let server: TestServer;
   beforeAll(async () => {
-    fake = await startFakeTwilio({ accountSid, authToken, publicUrl, answerAfterMs: 400 });
-    server = await buildV1Server({ ...smsEnv(fake), SMS_RATE_PER_SECOND: '40', SEND_WINDOW: '00:00-24:00' });
+    fake = await startFakeTwilio({ accountSid, authToken, publicUrl, answerAfterMs: 200 });
+    server = await buildV1Server({ ...smsEnv(fake), SMS_RATE_PER_SECOND: '80', SEND_WINDOW: '00:00-24:00' });
   });
   afterAll(async () => {
     await server?.close();
     await fake?.close();
   });
 
-  it('keeps enough sends under way for the sender’s pace, and no more than half a second of them', async () => {
+  it('keeps enough sends under way for the sender’s pace, and no more than a quarter second of them', async () => {
     const phones = Array.from({ length: 60 }, (_, i) => `+1416556${String(3000 + i)}`);
     const res = await v1(server.app, envKey, 'POST', '/surveys', phones.map((address) => ({ kind: 'csat', channel: 'sms', address })));
     expect(res.json()).toMatchObject({ accepted: 60, rejected: 0 });
@@ -76,7 +76,7 @@ describe('POST /api/v1/surveys with a slow provider', () => {
     const deadline = Date.now() + 30_000;
     while (fake.messages.filter((m) => m.via === 'api').length < phones.length && Date.now() < deadline) await sleep(100);
     expect(fake.messages.filter((m) => m.via === 'api').map((m) => m.to).sort()).toEqual([...phones].sort());
-    // 40/s × 0.4 s: about 16 at the provider at once (8 before the line followed the pace); never above the line's 20.
+    // 80/s × 0.2 s: about 16 at the provider at once (8 before the line followed the pace); never above the line's 20.
     expect(fake.maxInFlight).toBeGreaterThanOrEqual(12);
     expect(fake.maxInFlight).toBeLessThanOrEqual(20);
   }, 60_000);

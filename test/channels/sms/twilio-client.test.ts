@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
+import { createTwilioClient, rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
 
 describe('rewriteOrigin', () => {
   it('moves the api.twilio.com origin onto the base URL, keeping path and query', () => {
@@ -17,5 +17,13 @@ describe('rewriteOrigin', () => {
   it('leaves other Twilio hosts alone', () => {
     const uri = 'https://messaging.twilio.com/v1/Services';
     expect(rewriteOrigin(uri, 'http://127.0.0.1:4010')).toBe(uri);
+  });
+});
+
+describe('createTwilioClient', () => {
+  it('has the Messages API loaded before the first send, so no send waits for the SDK to load it', () => {
+    const client = createTwilioClient({ accountSid: `AC${'0'.repeat(32)}`, authToken: 'token', apiBaseUrl: 'http://127.0.0.1:9' });
+    // The SDK keeps its REST domain, once made, in `_api` (made by the first `client.messages`).
+    expect((client as unknown as { _api?: unknown })._api).toBeDefined();
   });
 });
