@@ -164,6 +164,20 @@ export interface ChannelSender {
   close?(): Promise<void>;
 }
 
+/**
+ * How many sends of one business's channel may be under way at once in an instance: at least 8, and
+ * for a sender paced to `perSecond`, a quarter second of its sends. Each send is under way from its
+ * take to its finish: its slot's wait, the provider's answer and three database commands. Eight
+ * cannot keep a 100/s number busy once those take more than 80 ms; a quarter second's keeps it busy
+ * with a provider that answers in 200 ms. Not more: the sends waiting for a slot hold slots ahead,
+ * and when several instances together hold more than a second's, a send let go late no longer finds
+ * its lane's next turn free and loses its slot (`test/channels/shared-send-queue.test.ts`: three
+ * instances with half a second's each reached 90 % of the limit, with a quarter's 95 % and more).
+ */
+export function sendsUnderWay(perSecond: number | undefined): number {
+  return Math.max(8, Math.ceil((perSecond ?? 0) * 0.25));
+}
+
 /** Widest row of buttons drawn (Telegram's keyboard): 8 still fit a phone screen; NPS 0-10 becomes 0-5 / 6-10. */
 const maxRowWidth = 8;
 

@@ -1,29 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChannelName, ChannelSender, Delivery, DeliveryUpdate } from '../domain/channels.js';
+import { sendsUnderWay, type ChannelName, type ChannelSender, type Delivery, type DeliveryUpdate } from '../domain/channels.js';
 import type { NewOutboxItem, OutboxItem, Store } from '../store/index.js';
 import { SendLines } from './send-line.js';
 
 const maxAttempts = 8;
 /** A send still marked as under way after this long was interrupted: it is marked failed, never sent twice. */
 const lockMs = 5 * 60_000;
-/**
- * Sends under way at once per business and channel for `deliverSoon` (the channel's pacer keeps the
- * provider's rate): at least this many, and for a paced sender as many as it sends in
- * `underWaySeconds`. Each send holds its place from its take to its finish: its slot's wait, the
- * provider's answer and three database commands. Eight at a time cannot keep a 100/s number busy
- * once those take more than 80 ms together; a quarter second's keeps it busy with a provider that
- * answers in 200 ms. Not more: the sends waiting for a slot hold slots ahead, and when several
- * instances together hold more than a second's, a send let go late no longer finds its lane's next
- * turn free and loses its slot (`test/channels/shared-send-queue.test.ts`: three instances with
- * half a second's each reached 90 % of the limit, with a quarter's 95 % and more).
- */
-const minSendsPerLine = 8;
-const underWaySeconds = 0.25;
-
-/** How many of a line's sends may be under way at once, for a sender paced to `perSecond`. */
-export function sendsPerLine(perSecond: number | undefined): number {
-  return Math.max(minSendsPerLine, Math.ceil((perSecond ?? 0) * underWaySeconds));
-}
 
 /** `cancelled`: a queued message its survey no longer needs (answered, ended, invitation undelivered). */
 export type SendStatus = 'sent' | 'failed' | 'cancelled' | 'retrying' | 'pending' | 'none';
@@ -112,7 +94,7 @@ export class Outbox {
     // The line's width follows its sender's pace; a channel that cannot be had sends at the least width (and fails there).
     void this.channelOf(item.businessId, item.channel)
       .catch(() => undefined)
-      .then((channel) => this.soon.push(`${item.businessId}:${item.channel}`, ids, sendsPerLine(channel?.perSecond)));
+      .then((channel) => this.soon.push(`${item.businessId}:${item.channel}`, ids, sendsUnderWay(channel?.perSecond)));
   }
 
   /** Start no more sends of `deliverSoon`; what has not started stays queued for the sweeper. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rescueMs, SharedSendQueue, slotLatenessMs, type SlotClaims } from '../../src/channels/shared-send-queue.js';
-import { sendsPerLine } from '../../src/surveys/outbox.js';
+import { sendsUnderWay } from '../../src/domain/channels.js';
 import { busiestWindow } from '../helpers/send-rate.js';
 
 /** Slots held in memory (the database's unique `_id`, as one map): what the instances share; each claim takes `roundTripMs`. */
@@ -94,7 +94,7 @@ async function campaign(clock: ReturnType<typeof virtualClock>, claims: SlotClai
       sent.push(clock.now());
     }
   };
-  const all = queues.flatMap((queue) => Array.from({ length: sendsPerLine(perSecond) }, () => worker(queue)));
+  const all = queues.flatMap((queue) => Array.from({ length: sendsUnderWay(perSecond) }, () => worker(queue)));
   await clock.run(clock.now() + (sends / perSecond) * 3_000);
   await Promise.all(all);
   return sent;

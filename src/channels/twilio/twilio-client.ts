@@ -1,4 +1,6 @@
+import { Agent } from 'node:http';
 import twilio from 'twilio';
+import { sendsUnderWay } from '../../domain/channels.js';
 
 type RequestOptions<T> = Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0] & { data?: T };
 
@@ -16,6 +18,10 @@ export class BaseUrlRequestClient extends twilio.RequestClient {
   constructor(baseUrl: string, options?: ConstructorParameters<typeof twilio.RequestClient>[0]) {
     super(options);
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    // A plain-HTTP stand-in goes through an agent with the same socket limits as the SDK's HTTPS one.
+    if (baseUrl.startsWith('http:')) {
+      this.axios.defaults.httpAgent = new Agent({ keepAlive: true, timeout: options?.timeout, maxSockets: options?.maxSockets, maxFreeSockets: options?.maxFreeSockets });
+    }
   }
 
   override request<TData>(opts: RequestOptions<TData>) {
@@ -35,14 +41,22 @@ export interface TwilioClientOptions {
   apiBaseUrl?: string;
   /** Per-request timeout; the outbox retries a timed-out send rather than waiting 30 s. */
   timeoutMs?: number;
+  /** The sender's pace (messages a second): the client keeps sockets for the sends under way at it. */
+  perSecond?: number;
 }
 
 export function createTwilioClient(options: TwilioClientOptions): twilio.Twilio {
   const timeout = options.timeoutMs ?? 10_000;
+  // The SDK's agent opens at most 20 sockets to a host and keeps 5 idle. A campaign keeps up to
+  // `sendsUnderWay` sends at Twilio at once, and single sends go beside them: a send without a
+  // socket would wait in the agent after its slot, and reach Twilio late, bunched with later ones;
+  // a socket closed between sends would make the next open a new TLS connection.
+  const sockets = Math.max(20, 2 * sendsUnderWay(options.perSecond));
+  const agent = { maxSockets: sockets, maxFreeSockets: sockets };
   // Retries belong to the outbox (backoff with jitter, never twice for one item), not to the SDK.
   const httpClient = options.apiBaseUrl
-    ? new BaseUrlRequestClient(options.apiBaseUrl, { timeout, autoRetry: false })
-    : new twilio.RequestClient({ timeout, autoRetry: false, keepAlive: true });
+    ? new BaseUrlRequestClient(options.apiBaseUrl, { timeout, autoRetry: false, ...agent })
+    : new twilio.RequestClient({ timeout, autoRetry: false, keepAlive: true, ...agent });
   const client = twilio(options.accountSid, options.authToken, { httpClient });
   // The SDK loads its Messages API (some forty modules, 40 ms here) on first use. Loaded now, not
   // inside the first send's slot: a send that leaves that late reaches Twilio late, bunched with

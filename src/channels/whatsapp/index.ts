@@ -63,8 +63,8 @@ const maxCachedContents = 500;
  */
 export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log: FastifyBaseLogger; now: () => Date; windows: ChatWindows; pictures?: PublishedPictures; product?: ChannelDeps }, options: WhatsappChannelOptions = {}): Channel {
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
-  const client = createTwilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl });
   const perSecond = config.ratePerSecond || 1;
+  const client = createTwilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl, perSecond });
   const pacer = new SendPacer(perSecond, options.clock, options.slots);
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
   const statusCallback = publicUrl + (config.basePath ?? '') + whatsappStatusPath;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sendsUnderWay } from '../../../src/domain/channels.js';
 import { createTwilioClient, rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
 
 describe('rewriteOrigin', () => {
@@ -25,5 +26,28 @@ describe('createTwilioClient', () => {
     const client = createTwilioClient({ accountSid: `AC${'0'.repeat(32)}`, authToken: 'token', apiBaseUrl: 'http://127.0.0.1:9' });
     // The SDK keeps its REST domain, once made, in `_api` (made by the first `client.messages`).
     expect((client as unknown as { _api?: unknown })._api).toBeDefined();
+  });
+});
+
+describe('the Twilio client’s sockets', () => {
+  type Agentish = { maxSockets: number; maxFreeSockets: number };
+  const agents = (client: ReturnType<typeof createTwilioClient>) => {
+    const defaults = (client.httpClient as unknown as { axios: { defaults: { httpAgent?: Agentish; httpsAgent?: Agentish } } }).axios.defaults;
+    return { http: defaults.httpAgent, https: defaults.httpsAgent };
+  };
+  const sid = `AC${'0'.repeat(32)}`;
+
+  it('are enough for a campaign’s sends under way at the sender’s pace, and stay open between sends', () => {
+    // The SDK's own defaults are 20 sockets to a host, 5 kept idle.
+    const { https } = agents(createTwilioClient({ accountSid: sid, authToken: 'token', perSecond: 100 }));
+    expect(https!.maxSockets).toBeGreaterThanOrEqual(2 * sendsUnderWay(100));
+    expect(https!.maxFreeSockets).toBe(https!.maxSockets);
+    expect(agents(createTwilioClient({ accountSid: sid, authToken: 'token', perSecond: 1 })).https!.maxSockets).toBe(20);
+  });
+
+  it('are as many for a plain-HTTP stand-in of the API, so tests and the bench see what production does', () => {
+    const { http, https } = agents(createTwilioClient({ accountSid: sid, authToken: 'token', apiBaseUrl: 'http://127.0.0.1:9', perSecond: 100 }));
+    expect(http!.maxSockets).toBe(https!.maxSockets);
+    expect(http!.maxFreeSockets).toBe(https!.maxFreeSockets);
   });
 });
