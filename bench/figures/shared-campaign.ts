@@ -4,9 +4,10 @@
  * third of the rows), against the Twilio fake on loopback, in the same run. Measured at the fake:
  * the rate as a share of the sender's limit (first attempt to last), the busiest one-second window,
  * customers never reached and sends beyond the first. Each runs twice: with the fake answering at
- * once, and answering each send 200 ms after it arrived, as a distant provider does. No refusals are injected (figure 4 has them):
- * this is the pacing alone. The Twilio fake runs in a process of its own, so the bench's own work
- * (the uploads, starting servers) does not stamp the sends' arrivals late.
+ * once, and answering each send 200 ms after it arrived, as a distant provider does. No refusals
+ * are injected (figure 4 has them): this is the pacing alone. The Twilio fake runs in a process of
+ * its own, so the bench's own work (the uploads, starting servers) does not stamp the sends'
+ * arrivals late.
  */
 import { httpRequest, is2xx } from '../../test/faults/http.js';
 import { busiestWindow, lostAndDuplicated, ratePerSecond } from '../../test/helpers/send-rate.js';

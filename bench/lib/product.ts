@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { startFakeBotConnector, type FakeBotConnector } from '../../test/helpers/fake-bot-connector.js';
 import { startFakeTelegram, type FakeTelegram } from '../../test/helpers/fake-telegram.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../../test/helpers/fake-twilio.js';
+import { keepTail } from '../../test/faults/children.js';
 import { freePort } from '../../src/store/embedded-database.js';
 import type { TwilioCount } from '../twilio-counter.js';
 import { repoRoot, sigkill, startNodeChild, track, type NodeChild } from './processes.js';
@@ -124,11 +125,10 @@ export async function startTwilioApart(answerAfterMs = 0): Promise<TwilioApart> 
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     }),
   );
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const tail = keepTail(child);
   const next = <T>() =>
     new Promise<T>((resolve, reject) => {
-      const onExit = () => reject(new Error(`bench/twilio-counter.ts exited:\n${stderr}`));
+      const onExit = () => reject(new Error(`bench/twilio-counter.ts exited:\n${tail()}`));
       child.once('exit', onExit);
       child.once('message', (m) => {
         child.off('exit', onExit);

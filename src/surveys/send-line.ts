@@ -3,8 +3,6 @@ import type { FastifyBaseLogger } from 'fastify';
 interface Line {
   waiting: Array<readonly string[]>;
   running: number;
-  /** Most sends under way at once on this line (the last push's). */
-  width: number;
 }
 
 /**
@@ -28,10 +26,9 @@ export class SendLines {
   push(key: string, ids: readonly string[], width: number): void {
     if (this.closed || ids.length === 0) return;
     let line = this.lines.get(key);
-    if (!line) this.lines.set(key, (line = { waiting: [], running: 0, width }));
-    line.width = width;
+    if (!line) this.lines.set(key, (line = { waiting: [], running: 0 }));
     line.waiting.push(ids);
-    if (line.running < line.width) this.work(key, line);
+    if (line.running < width) this.work(key, line);
   }
 
   private work(key: string, line: Line): void {
