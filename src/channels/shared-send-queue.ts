@@ -24,6 +24,11 @@ export interface SharedSendQueueOptions {
    * sends waiting.
    */
   aheadMs?: number;
+  /**
+   * How many of its first sends (and of its first after `idleMs` without one) an instance takes as
+   * cold (see `warmUpSeconds`); default: `warmUpSeconds` of sends at `perSecond`.
+   */
+  warmUpSends?: number;
 }
 
 const wallClock: PacerClock = {
@@ -39,6 +44,17 @@ export const rescueMs = 100;
 const maxLeadMs = 250;
 /** One claim holds at most this share of a second's slots. */
 const batchSeconds = 0.5;
+/**
+ * An instance's first sends travel slowly: the HTTP client's code runs for the first time and its
+ * sockets are opened (with a TLS handshake, at a real provider). In figure 4b's three-instance
+ * campaign at 100 a second, the first ten sends of a fresh server reached the provider up to 157 ms
+ * after they were let go, where later ones took a few ms, and ten of the eleven lane turns that
+ * arrived less than a second apart began with one of a server's first eleven sends. An instance
+ * takes this long of sends at its pace as cold: 16 at 100 a second, one at up to 6 a second.
+ */
+export const warmUpSeconds = 0.16;
+/** After this long without a send an instance is cold again (its idle sockets may have been closed). */
+export const idleMs = 30_000;
 
 /**
  * The send queue of a sender that several instances share: each send goes in a slot its instance
@@ -60,6 +76,12 @@ const batchSeconds = 0.5;
  * claim also holds the next slots for the sends its instance's pace expects soon; a slot so held
  * that has begun before any send came for it is left unused (never rescued), so held slots cost a
  * send at most one slot's wait, and the bound holds as before.
+ *
+ * Warm-up: a cold send (see `warmUpSeconds`) may travel far longer than 15 ms. It goes only when its
+ * instance holds its lane's next turn (claimed then; if another instance holds it, the send takes
+ * another slot), and that turn is left unused: the lane's next arrival is then two turns on, so a
+ * cold send may arrive up to a second late without meeting it. Each costs one slot, so an instance
+ * that starts sending gives up `warmUpSeconds` of its sender's pace.
  */
 export class SharedSendQueue {
   readonly slotMs: number;
@@ -69,6 +91,7 @@ export class SharedSendQueue {
   readonly laneGapMs: number;
   private readonly clock: PacerClock;
   private readonly batch: number;
+  private readonly warmUpSends: number;
   /** Slots before this are behind us (ours or past). */
   private next = 0;
   /** Slots held and not yet given to a send, in order. */
@@ -86,6 +109,11 @@ export class SharedSendQueue {
   private readonly ahead = new Set<number>();
   /** With `aheadMs`: when the sends of the last second were let go, oldest first. */
   private readonly recent: number[] = [];
+  /** Lane turns behind a cold send, never sent in. */
+  private readonly barred = new Set<number>();
+  /** Sends let go since this instance was last cold, and when the last went. */
+  private warmSends = 0;
+  private lastSentAt = -Infinity;
 
   constructor(private readonly options: SharedSendQueueOptions) {
     if (!(options.perSecond > 0)) throw new RangeError('a shared send queue needs a positive rate');
@@ -93,6 +121,7 @@ export class SharedSendQueue {
     this.lanes = Math.ceil(options.perSecond);
     this.laneGapMs = this.lanes * this.slotMs - slotLatenessMs;
     this.batch = Math.max(1, Math.floor(options.perSecond * batchSeconds));
+    this.warmUpSends = options.warmUpSends ?? Math.ceil(options.perSecond * warmUpSeconds);
     this.clock = options.clock ?? wallClock;
   }
 
@@ -102,10 +131,13 @@ export class SharedSendQueue {
       const slot = await this.slot();
       for (let at = this.earliest(slot), now = this.clock.now(); at > now; at = this.earliest(slot), now = this.clock.now()) await this.clock.sleep(at - now);
       if (await this.letGo(slot)) {
-        if (this.options.aheadMs) this.paced(this.clock.now());
+        const now = this.clock.now();
+        if (this.options.aheadMs) this.paced(now);
+        this.warmSends = now - this.lastSentAt > idleMs ? 1 : this.warmSends + 1;
+        this.lastSentAt = now;
         return;
       }
-      // Let go too late, and the lane's next turn is not ours: the slot stays held and unused.
+      // Barred; let go too late; or late or cold, and the lane's next turn is not ours: the slot stays unused.
     }
   }
 
@@ -127,14 +159,23 @@ export class SharedSendQueue {
     return Math.max(slot * this.slotMs, this.notBefore.get(slot) ?? -Infinity);
   }
 
+  /** Whether this instance's next send is one of its first (or its first after a pause): see `warmUpSeconds`. */
+  private cold(now: number): boolean {
+    return this.warmUpSends > 0 && (now - this.lastSentAt > idleMs || this.warmSends < this.warmUpSends);
+  }
+
   /**
-   * Whether the send in `slot` may go now. In time: yes. Late (but within `rescueMs`): yes when this
-   * instance holds the lane's next turn (claimed now if nobody has it), which then waits `laneGapMs`.
+   * Whether the send in `slot` may go now. Barred (a cold send's lane's next turn): no. In time and
+   * warm: yes. Late (but within `rescueMs`), or cold: yes when this instance holds the lane's next turn
+   * (claimed now if nobody has it), which then waits `laneGapMs` after a late send, and is barred
+   * after a cold one.
    */
   private async letGo(slot: number): Promise<boolean> {
+    if (this.barred.delete(slot)) return this.used(slot, false);
     const begins = slot * this.slotMs;
     const late = this.clock.now() - begins;
-    if (late <= slotLatenessMs) return this.used(slot);
+    const cold = this.cold(this.clock.now());
+    if (late <= slotLatenessMs && !cold) return this.used(slot);
     const successor = slot + this.lanes;
     if (late > rescueMs) return this.used(slot, false);
     if (!this.mine.has(successor)) {
@@ -143,10 +184,11 @@ export class SharedSendQueue {
       this.mine.add(successor);
       this.hold(successor);
     }
-    // The successor may not go before laneGapMs after now; the send goes at once.
     const now = this.clock.now();
     if (now - begins > rescueMs) return this.used(slot, false);
-    this.notBefore.set(successor, Math.max(this.notBefore.get(successor) ?? -Infinity, now + this.laneGapMs));
+    // After a cold send nothing goes in the successor; after a late one, not before laneGapMs after now. The send goes at once.
+    if (cold) this.barred.add(successor);
+    else this.notBefore.set(successor, Math.max(this.notBefore.get(successor) ?? -Infinity, now + this.laneGapMs));
     return this.used(slot);
   }
 
@@ -174,7 +216,11 @@ export class SharedSendQueue {
           const now = this.clock.now();
           // Too late to rescue; or held ahead and begun before a send came for it (no rescue: a slot's wait at most).
           const gone = (slot: number) => this.earliest(slot) + (this.ahead.has(slot) ? slotLatenessMs : rescueMs) < now;
-          while (this.held.length && gone(this.held[0]!)) this.used(this.held.shift()!, false);
+          while (this.held.length && (gone(this.held[0]!) || this.barred.has(this.held[0]!))) {
+            const slot = this.held.shift()!;
+            this.barred.delete(slot);
+            this.used(slot, false);
+          }
           // A lane's next turn held ahead (for a late send) waits until the claims reach it.
           if (this.held.length && (this.held[0]! < this.next || this.earliest(this.held[0]!) <= now + this.leadMs)) return this.held.shift()!;
           const from = Math.max(this.next, Math.ceil((now + this.leadMs) / this.slotMs));

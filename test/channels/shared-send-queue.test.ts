@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rescueMs, SharedSendQueue, slotLatenessMs, type SlotClaims } from '../../src/channels/shared-send-queue.js';
+import { idleMs, rescueMs, SharedSendQueue, slotLatenessMs, warmUpSeconds, type SlotClaims } from '../../src/channels/shared-send-queue.js';
 import { sendsUnderWay } from '../../src/domain/channels.js';
 import { busiestWindow } from '../helpers/send-rate.js';
 
@@ -81,20 +81,26 @@ function random(seed: number): () => number {
 /** Sends per second from the first to the last. */
 const rateOf = (sent: number[]) => (sent.length - 1) / ((Math.max(...sent) - Math.min(...sent)) / 1000);
 
-/** Three instances sharing `claims`, each taking a third of `sends`; the times the sends were let go. */
-async function campaign(clock: ReturnType<typeof virtualClock>, claims: SlotClaims, perSecond: number, sends: number): Promise<number[]> {
-  const queues = [0, 1, 2].map(() => new SharedSendQueue({ sender: 's', perSecond, claims, clock }));
+/**
+ * Three instances sharing `claims`, each taking a third of `sends`; the times the sends were let go.
+ * `warmUpSends`: as in the queue's options (0: instances already warm, for the pace they keep after).
+ * `startsMs`: when each instance begins, after the first.
+ */
+async function campaign(clock: ReturnType<typeof virtualClock>, claims: SlotClaims, perSecond: number, sends: number, options: { warmUpSends?: number; startsMs?: number[] } = {}): Promise<number[]> {
+  const warmUp = options.warmUpSends === undefined ? {} : { warmUpSends: options.warmUpSends };
+  const queues = [0, 1, 2].map(() => new SharedSendQueue({ sender: 's', perSecond, claims, clock, ...warmUp }));
   const sent: number[] = [];
   // Each instance keeps as many sends under way as the outbox's send lines do at this pace.
   let left = sends;
-  const worker = async (queue: SharedSendQueue) => {
+  const worker = async (queue: SharedSendQueue, startMs: number) => {
+    if (startMs) await clock.sleep(startMs);
     while (left > 0) {
       left--;
       await queue.take();
       sent.push(clock.now());
     }
   };
-  const all = queues.flatMap((queue) => Array.from({ length: sendsUnderWay(perSecond) }, () => worker(queue)));
+  const all = queues.flatMap((queue, i) => Array.from({ length: sendsUnderWay(perSecond) }, () => worker(queue, i ? (options.startsMs?.[i - 1] ?? 0) : 0)));
   await clock.run(clock.now() + (sends / perSecond) * 3_000);
   await Promise.all(all);
   return sent;
@@ -103,7 +109,7 @@ async function campaign(clock: ReturnType<typeof virtualClock>, claims: SlotClai
 describe('shared send queue', () => {
   it('lets three instances together send no more than the limit in any second, at nearly the limit', async () => {
     const clock = virtualClock(1_000_000);
-    const sent = await campaign(clock, memoryClaims(), 20, 120);
+    const sent = await campaign(clock, memoryClaims(), 20, 120, { warmUpSends: 0 });
     expect(sent).toHaveLength(120);
     expect(busiestWindow(sent)).toBe(20);
     expect(rateOf(sent)).toBeGreaterThan(0.97 * 20);
@@ -112,11 +118,68 @@ describe('shared send queue', () => {
   it('keeps the limit exactly and reaches 95 % of it while the event loop stalls for up to 45 ms and claims take 5 ms', async () => {
     const clock = virtualClock(3_000_000, busyLoop(29, 3_000_000));
     const claims = memoryClaims(clock, 5);
-    const sent = await campaign(clock, claims, 100, 1_500);
+    const sent = await campaign(clock, claims, 100, 1_500, { warmUpSends: 0 });
     expect(sent).toHaveLength(1_500);
     // Any window of 1015 ms (a second and the 15 ms a send may take to travel) holds at most the limit.
     expect(busiestWindow(sent, 1_015)).toBeLessThanOrEqual(100);
     expect(rateOf(sent)).toBeGreaterThanOrEqual(95);
+  });
+
+  it('keeps the limit at the provider when each instance’s first sends travel 150 ms and later ones up to 15 ms, for one slot a cold send', async () => {
+    const perSecond = 100;
+    const run = async (warmUpSends?: number) => {
+      const clock = virtualClock(9_000_000, busyLoop(11, 9_000_000));
+      const claims = memoryClaims(clock, 5);
+      const queues = [0, 1, 2].map(() => new SharedSendQueue({ sender: 's', perSecond, claims, clock, ...(warmUpSends === undefined ? {} : { warmUpSends }) }));
+      const arrived: number[] = [];
+      const travel = random(5);
+      let left = 3_000;
+      const worker = async (queue: SharedSendQueue, startMs: number, count: { sent: number }) => {
+        await clock.sleep(startMs);
+        while (left > 0) {
+          left--;
+          await queue.take();
+          // A fresh instance's first sends: code run for the first time, sockets opened.
+          arrived.push(clock.now() + (count.sent++ < 11 ? 150 : travel() * 15));
+        }
+      };
+      // The instances start one after another, each while the others already send at the limit.
+      const all = queues.flatMap((queue, i) => {
+        const count = { sent: 0 };
+        return Array.from({ length: sendsUnderWay(perSecond) }, () => worker(queue, 1 + i * 3_000, count));
+      });
+      await clock.run(9_000_000 + 120_000);
+      await Promise.all(all);
+      return arrived;
+    };
+    const guarded = await run();
+    expect(guarded).toHaveLength(3_000);
+    expect(busiestWindow(guarded)).toBeLessThanOrEqual(perSecond);
+    // Without the warm-up, a fresh instance's first sends meet their lanes' next turns.
+    expect(busiestWindow(await run(0))).toBeGreaterThan(perSecond);
+    // The cost: one slot a cold send, 16 a fresh instance at 100 a second.
+    expect(Math.ceil(perSecond * warmUpSeconds)).toBe(16);
+    expect(rateOf(guarded)).toBeGreaterThan(0.93 * perSecond);
+  });
+
+  it('an instance idle for longer than idleMs takes its next sends as cold again: each claims its lane’s next turn and leaves it unused', async () => {
+    const clock = virtualClock(10_000_000);
+    const claims = memoryClaims();
+    // 5 a second: one cold send (0.16 s of the pace, rounded up), then warm.
+    expect(Math.ceil(5 * warmUpSeconds)).toBe(1);
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 5, claims, clock });
+    const sent: number[] = [];
+    const first = stream(queue, clock, 2, 0, sent);
+    await clock.run(10_000_000 + 5_000);
+    await first;
+    expect(claims.held.size).toBe(3);
+    const later = clock.sleep(idleMs + 1_000).then(() => stream(queue, clock, 2, 0, sent));
+    await clock.run(10_000_000 + 5_000 + idleMs + 5_000);
+    await later;
+    expect(claims.held.size).toBe(6);
+    const sentSlots = sent.map((t) => Math.floor(t / queue.slotMs));
+    const unused = [...claims.held.keys()].map((key) => Number(key.split(':')[1])).filter((slot) => !sentSlots.includes(slot));
+    expect(unused.sort((a, b) => a - b)).toEqual([sentSlots[0]! + queue.lanes, sentSlots[2]! + queue.lanes]);
   });
 
   it('keeps a slot let go late when its instance takes its lane’s next turn, which then waits a lane’s gap', async () => {
@@ -209,7 +272,7 @@ describe('shared send queue', () => {
   it('without aheadMs, a lone send claims only its own slot', async () => {
     const clock = virtualClock(8_000_000);
     const claims = memoryClaims();
-    const queue = new SharedSendQueue({ sender: 's', perSecond: 30, claims, clock });
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 30, claims, clock, warmUpSends: 0 });
     const sent: number[] = [];
     const done = stream(queue, clock, 10, 5, sent);
     await clock.run(8_000_000 + 10_000);
