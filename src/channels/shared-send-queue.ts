@@ -186,9 +186,16 @@ export class SharedSendQueue {
     }
     const now = this.clock.now();
     if (now - begins > rescueMs) return this.used(slot, false);
-    // After a cold send nothing goes in the successor; after a late one, not before laneGapMs after now. The send goes at once.
-    if (cold) this.barred.add(successor);
-    else this.notBefore.set(successor, Math.max(this.notBefore.get(successor) ?? -Infinity, now + this.laneGapMs));
+    if (cold) {
+      // Nothing goes in the successor: it stays ours (not claimed again) and is given to no send.
+      this.barred.add(successor);
+      const at = this.held.indexOf(successor);
+      if (at >= 0) this.held.splice(at, 1);
+    } else {
+      // The successor may not go before laneGapMs after now.
+      this.notBefore.set(successor, Math.max(this.notBefore.get(successor) ?? -Infinity, now + this.laneGapMs));
+    }
+    // The send goes at once.
     return this.used(slot);
   }
 
@@ -216,14 +223,17 @@ export class SharedSendQueue {
           const now = this.clock.now();
           // Too late to rescue; or held ahead and begun before a send came for it (no rescue: a slot's wait at most).
           const gone = (slot: number) => this.earliest(slot) + (this.ahead.has(slot) ? slotLatenessMs : rescueMs) < now;
-          while (this.held.length && (gone(this.held[0]!) || this.barred.has(this.held[0]!))) {
-            const slot = this.held.shift()!;
+          while (this.held.length && gone(this.held[0]!)) this.used(this.held.shift()!, false);
+          for (const slot of this.barred) {
+            if (!gone(slot)) continue;
             this.barred.delete(slot);
             this.used(slot, false);
           }
           // A lane's next turn held ahead (for a late send) waits until the claims reach it.
           if (this.held.length && (this.held[0]! < this.next || this.earliest(this.held[0]!) <= now + this.leadMs)) return this.held.shift()!;
-          const from = Math.max(this.next, Math.ceil((now + this.leadMs) / this.slotMs));
+          let from = Math.max(this.next, Math.ceil((now + this.leadMs) / this.slotMs));
+          // A lane's next turn this instance already holds (behind a late or cold send) is not claimed again.
+          while (this.mine.has(from)) from++;
           const waiting = Math.min(this.asking, this.batch);
           const count = waiting + (waiting === 1 ? this.aheadCount(now) : 0);
           const won = await this.options.claims.claim(this.options.sender, from, count, this.slotMs);

@@ -182,6 +182,19 @@ describe('shared send queue', () => {
     expect(unused.sort((a, b) => a - b)).toEqual([sentSlots[0]! + queue.lanes, sentSlots[2]! + queue.lanes]);
   });
 
+  it('at one a second, the send after a cold one claims past the turn the cold one left unused, in one claim', async () => {
+    const clock = virtualClock(11_000_000);
+    const claims = memoryClaims();
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 1, claims, clock });
+    const sent: number[] = [];
+    const done = stream(queue, clock, 2, 0, sent);
+    await clock.run(11_000_000 + 10_000);
+    await done;
+    // The cold send's own slot, its lane's next turn, then the warm send's slot: three claims.
+    expect(claims.calls).toBe(3);
+    expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(2 * queue.slotMs - slotLatenessMs);
+  });
+
   it('keeps a slot let go late when its instance takes its lane’s next turn, which then waits a lane’s gap', async () => {
     const claims = memoryClaims();
     const clock = virtualClock(2_000_000);

@@ -84,6 +84,18 @@ describe('send() failures outside the API', () => {
     expect(delivery).toEqual({ status: 'failed', retryable: true, error: 'ECONNREFUSED' });
   });
 
+  it('with no send slot (the shared slots unreachable), sends nothing and fails retryably as pacing_unavailable', async () => {
+    const h = await startSmsHarness();
+    try {
+      const slots = { claim: () => Promise.reject(new Error('database unreachable')) };
+      const channel = createSmsChannel({ ...config, apiBaseUrl: h.fake.baseUrl }, deps, { slots });
+      expect(await channel.send(customer, { text: 'Hi!' })).toEqual({ status: 'failed', error: 'pacing_unavailable', retryable: true });
+      expect(h.fake.attempts).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('maps a wrong auth token (401) to a final failure with the Twilio code', async () => {
     const h = await startSmsHarness();
     try {
