@@ -35,17 +35,16 @@ export interface SmsChannelOptions {
 export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyBaseLogger; product?: ChannelDeps }, options: SmsChannelOptions = {}): Channel {
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   const perSecond = config.ratePerSecond || 1;
-  const pacer = new SendPacer(perSecond, options.clock, options.slots);
   const client = createTwilioClient({
     accountSid: config.accountSid,
     authToken: config.authToken,
     apiBaseUrl: config.apiBaseUrl,
     perSecond,
-    pace: () => pacer.take(config.from),
   });
+  const pacer = new SendPacer(perSecond, options.clock, options.slots);
   // A messaging service (MG…) picks the sender from its pool; Twilio paces it, we pace it as one sender.
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
-  const step = twilioSendStep({ channel: 'sms', defaultCountry: config.defaultCountry, log: deps.log });
+  const step = twilioSendStep({ channel: 'sms', from: config.from, defaultCountry: config.defaultCountry, pacer, log: deps.log });
 
   const channel: Channel = {
     name: 'sms',

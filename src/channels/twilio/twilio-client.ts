@@ -1,4 +1,4 @@
-import { Agent, type ClientRequest } from 'node:http';
+import { Agent } from 'node:http';
 import twilio from 'twilio';
 import { sendsUnderWay } from '../../domain/channels.js';
 
@@ -35,47 +35,6 @@ export function rewriteOrigin(uri: string, baseUrl: string): string {
   return `${baseUrl}${url.pathname}${url.search}`;
 }
 
-/** A message not sent because its sender's pace gave it no slot (the shared send slots unreachable). */
-export class NoSendSlot extends Error {
-  readonly code = 'pacing_unavailable';
-  constructor() {
-    super('no send slot');
-    this.name = 'NoSendSlot';
-  }
-}
-
-/** Whether a failed call failed for want of a send slot (the SDK's HTTP client wraps it as its cause). */
-export function isNoSendSlot(err: unknown): boolean {
-  return err instanceof NoSendSlot || (typeof err === 'object' && err !== null && (err as { cause?: unknown }).cause instanceof NoSendSlot);
-}
-
-type RequestAgent = Agent & { addRequest(req: ClientRequest, options: unknown): void };
-
-/**
- * Each message request (a POST to `…/Messages.json`) waits for `pace` in the HTTP agent, after the
- * SDK has built it: the slot is decided as the request is handed its socket, and its bytes are
- * written in the same turn of the event loop (a kept-alive socket) or once its socket connects. What
- * the SDK and the rest of the server do before cannot make it leave later than its slot. Other
- * requests (WhatsApp's templates) go at once. No slot (`pace` rejects): the request is destroyed
- * unsent with `NoSendSlot`.
- */
-export function paceMessages(agent: Agent, pace: () => Promise<void>): void {
-  const paced = agent as RequestAgent;
-  const addRequest = paced.addRequest.bind(agent);
-  paced.addRequest = (req, options) => {
-    if (req.method !== 'POST' || !req.path.split('?')[0]!.endsWith('/Messages.json')) return addRequest(req, options);
-    // A request destroyed before it has a socket (no slot, or aborted while it waited) reports it once
-    // the agent hands it one, and nothing of it is written.
-    pace().then(
-      () => addRequest(req, options),
-      () => {
-        req.destroy(new NoSendSlot());
-        addRequest(req, options);
-      },
-    );
-  };
-}
-
 export interface TwilioClientOptions {
   accountSid: string;
   authToken: string;
@@ -84,8 +43,6 @@ export interface TwilioClientOptions {
   timeoutMs?: number;
   /** The sender's pace (messages a second): the client keeps sockets for the sends under way at it. */
   perSecond?: number;
-  /** Resolves when one more message may go (the sender's pacer): see `paceMessages`. */
-  pace?: () => Promise<void>;
 }
 
 export function createTwilioClient(options: TwilioClientOptions): twilio.Twilio {
@@ -100,11 +57,6 @@ export function createTwilioClient(options: TwilioClientOptions): twilio.Twilio 
   const httpClient = options.apiBaseUrl
     ? new BaseUrlRequestClient(options.apiBaseUrl, { timeout, autoRetry: false, ...agent })
     : new twilio.RequestClient({ timeout, autoRetry: false, keepAlive: true, ...agent });
-  const { pace } = options;
-  if (pace) {
-    // The SDK's HTTPS agent (a proxy's when HTTP_PROXY is set), and a plain-HTTP stand-in's.
-    for (const agent of new Set([httpClient.axios.defaults.httpsAgent, httpClient.axios.defaults.httpAgent])) if (agent) paceMessages(agent as Agent, pace);
-  }
   const client = twilio(options.accountSid, options.authToken, { httpClient });
   // The SDK loads its Messages API (some forty modules, 40 ms here) on first use. Loaded now, not
   // inside the first send's slot: a send that leaves that late reaches Twilio late, bunched with

@@ -64,12 +64,12 @@ const maxCachedContents = 500;
 export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log: FastifyBaseLogger; now: () => Date; windows: ChatWindows; pictures?: PublishedPictures; product?: ChannelDeps }, options: WhatsappChannelOptions = {}): Channel {
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   const perSecond = config.ratePerSecond || 1;
+  const client = createTwilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl, perSecond });
   const pacer = new SendPacer(perSecond, options.clock, options.slots);
-  const client = createTwilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl, perSecond, pace: () => pacer.take(config.from) });
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
   const statusCallback = publicUrl + (config.basePath ?? '') + whatsappStatusPath;
   const contents = new Map<string, Promise<string>>();
-  const step = twilioSendStep({ channel: 'whatsapp', defaultCountry: config.defaultCountry, log: deps.log });
+  const step = twilioSendStep({ channel: 'whatsapp', from: config.from, defaultCountry: config.defaultCountry, pacer, log: deps.log });
 
   const contentSid = (key: string, make: () => Promise<string>): Promise<string> => {
     let sid = contents.get(key);

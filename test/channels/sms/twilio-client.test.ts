@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sendsUnderWay } from '../../../src/domain/channels.js';
-import { createTwilioClient, isNoSendSlot, rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
-import { startFakeTwilio } from '../../helpers/fake-twilio.js';
-import { accountSid, authToken, botNumber, publicUrl } from './harness.js';
+import { createTwilioClient, rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
 
 describe('rewriteOrigin', () => {
   it('moves the api.twilio.com origin onto the base URL, keeping path and query', () => {
@@ -51,51 +49,5 @@ describe('the Twilio client’s sockets', () => {
     const { http, https } = agents(createTwilioClient({ accountSid: sid, authToken: 'token', apiBaseUrl: 'http://127.0.0.1:9', perSecond: 100 }));
     expect(http!.maxSockets).toBe(https!.maxSockets);
     expect(http!.maxFreeSockets).toBe(https!.maxFreeSockets);
-  });
-});
-
-describe('a message request waits for its slot in the HTTP agent', () => {
-  const message = { to: '+14155550123', from: botNumber, body: 'Hi!' };
-
-  it('once the SDK has built it: Twilio sees nothing until the slot is given, then the message', async () => {
-    const fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
-    try {
-      const slots: Array<() => void> = [];
-      const client = createTwilioClient({ accountSid, authToken, apiBaseUrl: fake.baseUrl, pace: () => new Promise<void>((give) => slots.push(give)) });
-      const sent = client.messages.create(message);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      // The request reached the agent (the SDK built it) and waits there, unsent.
-      expect(slots).toHaveLength(1);
-      expect(fake.attempts).toBe(0);
-      slots[0]!();
-      expect((await sent).to).toBe(message.to);
-      expect(fake.messages).toHaveLength(1);
-    } finally {
-      await fake.close();
-    }
-  });
-
-  it('with no slot (the pacer rejects), the request is dropped unsent as a NoSendSlot', async () => {
-    const fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
-    try {
-      const client = createTwilioClient({ accountSid, authToken, apiBaseUrl: fake.baseUrl, pace: () => Promise.reject(new Error('database unreachable')) });
-      const failure = await client.messages.create(message).then(() => undefined, (err: unknown) => err);
-      expect(isNoSendSlot(failure)).toBe(true);
-      expect(fake.attempts).toBe(0);
-    } finally {
-      await fake.close();
-    }
-  });
-
-  it('other requests go at once', async () => {
-    const fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
-    try {
-      const client = createTwilioClient({ accountSid, authToken, apiBaseUrl: fake.baseUrl, pace: () => new Promise<void>(() => {}) });
-      // A read of the account: the fake answers 404, at once, though no slot will ever be given.
-      const failure = await client.api.v2010.accounts(accountSid).fetch().then(() => undefined, (err: unknown) => err);
-      expect((failure as { status?: number }).status).toBe(404);
-    } finally {
-      await fake.close();
-    }
   });
 });
