@@ -156,6 +156,13 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
           // Our reading of the window was wrong (a clock apart, a message WhatsApp never counted): a template if there is one.
           if ((err as { code?: unknown }).code !== outsideWindow) throw err;
           deps.log.warn({ error: outsideWindow }, 'whatsapp refused a free-form message outside the window');
+          // The template is a message of its own: it goes in a slot of its own.
+          try {
+            await pacer.take(config.from);
+          } catch {
+            deps.log.warn('no send slot for whatsapp (database unreachable)');
+            return { status: 'failed', error: 'pacing_unavailable', retryable: true };
+          }
           return asTemplate(address, message);
         }
       });

@@ -17,11 +17,16 @@ describe('WhatsApp: the window when our reading of it is wrong, and stale taps',
     await h.fake.receive(h.app, customer, 'مدد');
     h.fake.closeWindowOf(customer);
     const refusedBefore = h.fake.refusals.outsideWindow;
+    const slots = () => h.app.db.collection('send_slots').countDocuments({ _id: { $regex: '^twilio:whatsapp:' } } as never);
+    const slotsBefore = await slots();
     h.clock.advance(hours(12.5));
     await h.app.sweeper.sweep();
     await h.app.sweeper.sweep();
     expect(h.fake.refusals.outsideWindow).toBe(refusedBefore + 1);
     expect(h.fake.to(customer).at(-1)).toMatchObject({ kind: 'template', contentSid: h.templates.reminder });
+    // Two messages, two slots of the sender's pace. This instance's sends are still among its first
+    // (cold: each also holds its lane's next turn, see shared-send-queue.ts), so four slots are held.
+    expect(await slots()).toBe(slotsBefore + 4);
   });
 
   it('a tap on a survey that ended changes nothing and gets the notice; an answer to the open one counts', async () => {
