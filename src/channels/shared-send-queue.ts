@@ -53,6 +53,8 @@ const batchSeconds = 0.5;
  * takes this long of sends at its pace as cold: 16 at 100 a second, one at up to 6 a second.
  */
 export const warmUpSeconds = 0.16;
+/** How many sends an instance takes as cold at a pace: `warmUpSeconds` of them, rounded up. */
+export const coldSendsAt = (perSecond: number): number => Math.ceil(perSecond * warmUpSeconds);
 /** After this long without a send an instance is cold again (its idle sockets may have been closed). */
 export const idleMs = 30_000;
 
@@ -121,7 +123,7 @@ export class SharedSendQueue {
     this.lanes = Math.ceil(options.perSecond);
     this.laneGapMs = this.lanes * this.slotMs - slotLatenessMs;
     this.batch = Math.max(1, Math.floor(options.perSecond * batchSeconds));
-    this.warmUpSends = options.warmUpSends ?? Math.ceil(options.perSecond * warmUpSeconds);
+    this.warmUpSends = options.warmUpSends ?? coldSendsAt(options.perSecond);
     this.clock = options.clock ?? wallClock;
   }
 
@@ -173,8 +175,9 @@ export class SharedSendQueue {
   private async letGo(slot: number): Promise<boolean> {
     if (this.barred.delete(slot)) return this.used(slot, false);
     const begins = slot * this.slotMs;
-    const late = this.clock.now() - begins;
-    const cold = this.cold(this.clock.now());
+    const at = this.clock.now();
+    const late = at - begins;
+    const cold = this.cold(at);
     if (late <= slotLatenessMs && !cold) return this.used(slot);
     const successor = slot + this.lanes;
     if (late > rescueMs) return this.used(slot, false);
@@ -189,8 +192,8 @@ export class SharedSendQueue {
     if (cold) {
       // Nothing goes in the successor: it stays ours (not claimed again) and is given to no send.
       this.barred.add(successor);
-      const at = this.held.indexOf(successor);
-      if (at >= 0) this.held.splice(at, 1);
+      const index = this.held.indexOf(successor);
+      if (index >= 0) this.held.splice(index, 1);
     } else {
       // The successor may not go before laneGapMs after now.
       this.notBefore.set(successor, Math.max(this.notBefore.get(successor) ?? -Infinity, now + this.laneGapMs));

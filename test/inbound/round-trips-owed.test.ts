@@ -7,7 +7,7 @@ import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio
 import { postUpdate, startFakeTelegram, textUpdate, type FakeTelegram } from '../helpers/fake-telegram.js';
 import { telegramEnv, telegramTestToken } from '../helpers/telegram-server.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
-import { warmUpSeconds } from '../../src/channels/shared-send-queue.js';
+import { coldSendsAt } from '../../src/channels/shared-send-queue.js';
 import { defaultBotPerSecond } from '../../src/channels/telegram/pacer.js';
 
 const owner = '+14155550199';
@@ -141,7 +141,7 @@ describe('database round trips per reply, including the later sweeps', () => {
     const surveys = (await server.app.businesses.get('default'))!.surveys;
     // The bot's first sends in this instance (cold: each also claims its lane's next turn, see
     // shared-send-queue.ts) go to others first, so the replies counted are a warm instance's.
-    for (let i = 0; i < Math.ceil(defaultBotPerSecond * warmUpSeconds); i++) await surveys.start({ kind: 'nps', channel: 'telegram', address: String(731_000_200 + i), trigger: 'api' });
+    for (let i = 0; i < coldSendsAt(defaultBotPerSecond); i++) await surveys.start({ kind: 'nps', channel: 'telegram', address: String(731_000_200 + i), trigger: 'api' });
     await surveys.start({ kind: 'nps', channel: 'telegram', address: String(person.chatId), trigger: 'api' });
     const idle = await idleSweep();
     const reply = (text: string) => async () => expect((await postUpdate(server.app, webhookSecret, textUpdate(person, text))).statusCode).toBe(200);

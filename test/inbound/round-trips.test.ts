@@ -4,7 +4,7 @@ import { TestClock } from '../helpers/clock.js';
 import { recordCommands } from '../helpers/commands.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
 import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
-import { warmUpSeconds } from '../../src/channels/shared-send-queue.js';
+import { coldSendsAt } from '../../src/channels/shared-send-queue.js';
 
 /**
  * Database round trips of one reply, counted with the driver's command monitoring, on the MongoDB
@@ -59,7 +59,7 @@ describe('database round trips per message', () => {
   it('SMS: at most 7 to start (8 for the instance’s first sends), 4 for a score reply, 4 for a comment reply', async () => {
     const surveys = (await server.app.businesses.get('default'))!.surveys;
     // The instance's first sends at the harness's 50 a second: 8.
-    for (let i = 0; i < Math.ceil(50 * warmUpSeconds); i++) {
+    for (let i = 0; i < coldSendsAt(50); i++) {
       const cold = await counted(() => surveys.start({ kind: 'nps', channel: 'sms', address: `+1415555020${i}`, trigger: 'api' }));
       expect(cold.length).toBeLessThanOrEqual(8);
     }

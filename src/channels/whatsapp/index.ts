@@ -142,7 +142,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     perSecond,
 
     send(to: string, message: Outbound): Promise<Delivery> {
-      return step(to, async (address) => {
+      return step(to, async (address, nextSlot) => {
         let open: boolean;
         try {
           open = await windowOpen(address);
@@ -157,13 +157,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
           if ((err as { code?: unknown }).code !== outsideWindow) throw err;
           deps.log.warn({ error: outsideWindow }, 'whatsapp refused a free-form message outside the window');
           // The template is a message of its own: it goes in a slot of its own.
-          try {
-            await pacer.take(config.from);
-          } catch {
-            deps.log.warn('no send slot for whatsapp (database unreachable)');
-            return { status: 'failed', error: 'pacing_unavailable', retryable: true };
-          }
-          return asTemplate(address, message);
+          return (await nextSlot()) ?? asTemplate(address, message);
         }
       });
     },
