@@ -45,6 +45,15 @@ const maxLeadMs = 250;
 /** One claim holds at most this share of a second's slots. */
 const batchSeconds = 0.5;
 /**
+ * An instance holds no slot beginning more than this long after now plus its claim's lead. Without
+ * it, an instance that wins a third of each claim (three instances asking at once) claims again at
+ * once past its last range, and its slots reach more than a second ahead: a late or cold send of
+ * another instance then finds its lane's next turn taken and loses its slot. With it, what anyone
+ * holds ends before any late send's lane's next turn begins (leadMs + horizon + rescueMs < a lane's
+ * gap), and sends beyond the horizon wait in line without holding slots.
+ */
+export const horizonMs = batchSeconds * 1000;
+/**
  * An instance's first sends travel slowly: the HTTP client's code runs for the first time and its
  * sockets are opened (with a TLS handshake, at a real provider). In figure 4b's three-instance
  * campaign at 100 a second, the first ten sends of a fresh server reached the provider up to 157 ms
@@ -237,8 +246,15 @@ export class SharedSendQueue {
           let from = Math.max(this.next, Math.ceil((now + this.leadMs) / this.slotMs));
           // A lane's next turn this instance already holds (behind a late or cold send) is not claimed again.
           while (this.mine.has(from)) from++;
-          const waiting = Math.min(this.asking, this.batch);
-          const count = waiting + (waiting === 1 ? this.aheadCount(now) : 0);
+          // The last slot within the horizon. Past half of it, a claim waits until half is free again,
+          // so that claims come a quarter second's at a time, not a slot at a time as time moves on.
+          const last = Math.floor((now + this.leadMs + horizonMs) / this.slotMs);
+          if (from * this.slotMs > now + this.leadMs + horizonMs / 2) {
+            await this.clock.sleep(Math.max(1, from * this.slotMs - (now + this.leadMs + horizonMs / 2)));
+            continue;
+          }
+          const waiting = Math.min(this.asking, this.batch, last - from + 1);
+          const count = Math.min(waiting + (waiting === 1 ? this.aheadCount(now) : 0), last - from + 1);
           const won = await this.options.claims.claim(this.options.sender, from, count, this.slotMs);
           const after = this.clock.now();
           this.leadMs = Math.min(maxLeadMs, 0.8 * this.leadMs + 0.2 * 2 * (after - now));

@@ -166,16 +166,15 @@ export interface ChannelSender {
 
 /**
  * How many sends of one business's channel may be under way at once in an instance: at least 8, and
- * for a sender paced to `perSecond`, a quarter second of its sends. Each send is under way from its
- * take to its finish: its slot's wait, the provider's answer and three database commands. Eight
- * cannot keep a 100/s number busy once those take more than 80 ms; a quarter second's keeps it busy
- * with a provider that answers in 200 ms. Not more: the sends waiting for a slot hold slots ahead,
- * and when several instances together hold more than a second's, a send let go late no longer finds
- * its lane's next turn free and loses its slot (`test/channels/shared-send-queue.test.ts`: three
- * instances with half a second's each reached 90 % of the limit, with a quarter's 95 % and more).
+ * for a sender paced to `perSecond`, half a second of its sends. Each send is under way from its
+ * take to its finish: two database reads, its slot's wait, the provider's answer and a write. Eight
+ * cannot keep a 100/s number busy once those take more than 80 ms; a quarter second's kept it busy
+ * only while the database answered quickly (figure 4b: 94 % of the limit, the seconds of an upload
+ * beside the sends at 61–96 a second). The slots the waiting sends hold are bounded apart, by time
+ * (`horizonMs` in `shared-send-queue.ts`): the sends beyond it wait without holding any.
  */
 export function sendsUnderWay(perSecond: number | undefined): number {
-  return Math.max(8, Math.ceil((perSecond ?? 0) * 0.25));
+  return Math.max(8, Math.ceil((perSecond ?? 0) * 0.5));
 }
 
 /** Widest row of buttons drawn (Telegram's keyboard): 8 still fit a phone screen; NPS 0-10 becomes 0-5 / 6-10. */

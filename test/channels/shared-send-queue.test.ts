@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idleMs, rescueMs, SharedSendQueue, slotLatenessMs, warmUpSeconds, type SlotClaims } from '../../src/channels/shared-send-queue.js';
+import { horizonMs, idleMs, rescueMs, SharedSendQueue, slotLatenessMs, warmUpSeconds, type SlotClaims } from '../../src/channels/shared-send-queue.js';
 import { sendsUnderWay } from '../../src/domain/channels.js';
 import { busiestWindow } from '../helpers/send-rate.js';
 
@@ -193,6 +193,34 @@ describe('shared send queue', () => {
     // The cold send's own slot, its lane's next turn, then the warm send's slot: three claims.
     expect(claims.calls).toBe(3);
     expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(2 * queue.slotMs - slotLatenessMs);
+  });
+
+  it('holds no slot beyond the horizon however many sends wait, and claims a quarter second’s at a time', async () => {
+    const clock = virtualClock(12_000_000);
+    const claims = memoryClaims(clock, 2);
+    const reach: number[] = [];
+    const sizes: number[] = [];
+    const watched: SlotClaims = {
+      claim: async (sender, from, count, slotMs) => {
+        reach.push((from + count) * slotMs - clock.now());
+        sizes.push(count);
+        return claims.claim(sender, from, count, slotMs);
+      },
+    };
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 100, claims: watched, clock, warmUpSends: 0 });
+    const sent: number[] = [];
+    // 200 sends waiting at once: two seconds of the pace.
+    const all = Array.from({ length: 200 }, () => queue.take().then(() => sent.push(clock.now())));
+    await clock.run(12_000_000 + 10_000);
+    await Promise.all(all);
+    expect(sent).toHaveLength(200);
+    expect(busiestWindow(sent, 1_015)).toBeLessThanOrEqual(100);
+    // The last slot any claim asked for begins within the horizon (half a second) and the claim's lead (a few ms here).
+    expect(horizonMs).toBe(500);
+    expect(Math.max(...reach)).toBeLessThanOrEqual(520);
+    // Past the first claim, each asks for about a quarter second's slots: a few claims, not one a slot.
+    expect(sizes.slice(1, -1).every((n) => n >= 20)).toBe(true);
+    expect(claims.calls).toBeLessThanOrEqual(10);
   });
 
   it('keeps a slot let go late when its instance takes its lane’s next turn, which then waits a lane’s gap', async () => {
