@@ -125,6 +125,8 @@ export class SharedSendQueue {
   /** Sends let go since this instance was last cold, and when the last went. */
   private warmSends = 0;
   private lastSentAt = -Infinity;
+  /** Sends given a slot while cold whose lane's next turn was claimed ahead, not yet let go. */
+  private coldAhead = 0;
 
   constructor(private readonly options: SharedSendQueueOptions) {
     if (!(options.perSecond > 0)) throw new RangeError('a shared send queue needs a positive rate');
@@ -140,8 +142,13 @@ export class SharedSendQueue {
   async take(): Promise<void> {
     for (;;) {
       const slot = await this.slot();
+      // Claimed while the send waits for its slot, not after.
+      const ahead = this.laneAheadIfCold(slot);
       for (let at = this.earliest(slot), now = this.clock.now(); at > now; at = this.earliest(slot), now = this.clock.now()) await this.clock.sleep(at - now);
-      if (await this.letGo(slot)) {
+      const claimedAhead = await ahead;
+      const sent = await this.letGo(slot);
+      if (claimedAhead) this.coldAhead--;
+      if (sent) {
         const now = this.clock.now();
         if (this.options.aheadMs) this.paced(now);
         this.warmSends = now - this.lastSentAt > idleMs ? 1 : this.warmSends + 1;
@@ -150,6 +157,24 @@ export class SharedSendQueue {
       }
       // Barred; let go too late; or late or cold, and the lane's next turn is not ours: the slot stays unused.
     }
+  }
+
+  /**
+   * A send given its slot while its instance is cold claims the slot's lane's next turn at once, while
+   * it waits for the slot, so that letting it go needs no round trip of its own (a cold send whose
+   * timer fired late, then waited for that round trip, lost its slot past `rescueMs`). At most `warmUpSends` such claims wait at a
+   * time; a send that turns out warm leaves the turn held, and a later send goes in it.
+   */
+  private async laneAheadIfCold(slot: number): Promise<boolean> {
+    const successor = slot + this.lanes;
+    if (this.mine.has(successor) || this.coldAhead >= this.warmUpSends || !this.cold(this.clock.now())) return false;
+    this.coldAhead++;
+    const won = await this.options.claims.claim(this.options.sender, successor, 1, this.slotMs).catch((): number[] => []);
+    if (won.includes(successor)) {
+      this.mine.add(successor);
+      this.hold(successor);
+    }
+    return true;
   }
 
   /** How many slots a lone send's claim holds beyond its own: the sends the last second's pace expects within `aheadMs`. */

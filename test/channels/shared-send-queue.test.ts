@@ -223,6 +223,23 @@ describe('shared send queue', () => {
     expect(claims.calls).toBeLessThanOrEqual(10);
   });
 
+  it('a cold send claims its lane’s next turn while it waits for its slot, so a late timer adds no round trip', async () => {
+    const start = 13_000_000;
+    const slotMs = 1025 / 10;
+    const firstSlot = Math.ceil((start + 2) / slotMs); // the first claim's lead is 2 ms
+    // The first slot's timer fires 60 ms late; each claim takes 50 ms.
+    const clock = virtualClock(start, (at) => (at === firstSlot * slotMs ? at + 60 : at));
+    const claims = memoryClaims(clock, 50);
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 10, claims, clock });
+    const first = queue.take();
+    await clock.run(start + 5_000);
+    await first;
+    // Let go 60 ms late in its own slot. Claiming its lane's next turn after the timer, it went 110 ms
+    // late, past rescueMs, and lost the slot.
+    expect(clock.now() - firstSlot * slotMs).toBe(60);
+    expect([...claims.held.keys()].sort()).toEqual([`s:${firstSlot}`, `s:${firstSlot + queue.lanes}`].sort());
+  });
+
   it('keeps a slot let go late when its instance takes its lane’s next turn, which then waits a lane’s gap', async () => {
     const claims = memoryClaims();
     const clock = virtualClock(2_000_000);
@@ -262,7 +279,7 @@ describe('shared send queue', () => {
   it('gives up a slot let go later than the rescue allows', async () => {
     const claims = memoryClaims();
     const clock = virtualClock(5_000_000);
-    const queue = new SharedSendQueue({ sender: 's', perSecond: 10, claims, clock });
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 10, claims, clock, warmUpSends: 0 }); // warm: a cold send claims its lane's next turn ahead
     const firstSlot = Math.ceil(5_000_000 / queue.slotMs);
     const first = queue.take();
     clock.stall(rescueMs + 1);
