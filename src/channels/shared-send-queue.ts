@@ -45,7 +45,8 @@ const maxLeadMs = 250;
 /** One claim holds at most this share of a second's slots. */
 const batchSeconds = 0.5;
 /**
- * An instance holds no slot beginning more than this long after now plus its claim's lead. Without
+ * An instance holds no slot beginning more than this long after now plus its claim's lead (besides
+ * its own sends' lanes' next turns, which no other instance's send needs). Without
  * it, an instance that wins a third of each claim (three instances asking at once) claims again at
  * once past its last range, and its slots reach more than a second ahead: a late or cold send of
  * another instance then finds its lane's next turn taken and loses its slot. With it, what anyone
@@ -160,10 +161,11 @@ export class SharedSendQueue {
   }
 
   /**
-   * A send given its slot while its instance is cold claims the slot's lane's next turn at once, while
-   * it waits for the slot, so that letting it go needs no round trip of its own (a cold send whose
-   * timer fired late, then waited for that round trip, lost its slot past `rescueMs`). At most `warmUpSends` such claims wait at a
-   * time; a send that turns out warm leaves the turn held, and a later send goes in it.
+   * A send given its slot while its instance is cold claims the slot's lane's next turn at once,
+   * while it waits for the slot, so that letting it go needs no round trip of its own (a cold send
+   * whose timer fired late, then waited for that round trip, lost its slot past `rescueMs`). At most
+   * `warmUpSends` such claims wait at a time; a send that turns out warm leaves the turn held, and a
+   * later send goes in it.
    */
   private async laneAheadIfCold(slot: number): Promise<boolean> {
     const successor = slot + this.lanes;

@@ -170,7 +170,7 @@ export interface ChannelSender {
  * take to its finish: two database reads, its slot's wait, the provider's answer and a write. Eight
  * cannot keep a 100/s number busy once those take more than 80 ms; a quarter second's kept it busy
  * only while the database answered quickly (figure 4b: 94 % of the limit, the seconds of an upload
- * beside the sends at 61–96 a second). The slots the waiting sends hold are bounded apart, by time
+ * beside the sends at 61–96 a second). The slots the waiting sends hold are bounded by time instead
  * (`horizonMs` in `shared-send-queue.ts`): the sends beyond it wait without holding any.
  */
 export function sendsUnderWay(perSecond: number | undefined): number {
