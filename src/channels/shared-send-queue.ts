@@ -171,11 +171,20 @@ export class SharedSendQueue {
     const successor = slot + this.lanes;
     if (this.mine.has(successor) || this.coldAhead >= this.warmUpSends || !this.cold(this.clock.now())) return false;
     this.coldAhead++;
-    const won = await this.options.claims.claim(this.options.sender, successor, 1, this.slotMs).catch((): number[] => []);
-    if (won.includes(successor)) {
-      this.mine.add(successor);
-      this.hold(successor);
-    }
+    await this.holdLaneTurn(successor);
+    return true;
+  }
+
+  /**
+   * Hold `slot` (a lane's next turn) for this instance: claimed unless already held. Whether it is
+   * held now; a failed claim (another instance has it, or the database is unreachable) is no.
+   */
+  private async holdLaneTurn(slot: number): Promise<boolean> {
+    if (this.mine.has(slot)) return true;
+    const won = await this.options.claims.claim(this.options.sender, slot, 1, this.slotMs).catch((): number[] => []);
+    if (!won.includes(slot)) return false;
+    this.mine.add(slot);
+    this.hold(slot);
     return true;
   }
 
@@ -217,12 +226,7 @@ export class SharedSendQueue {
     if (late <= slotLatenessMs && !cold) return this.used(slot);
     const successor = slot + this.lanes;
     if (late > rescueMs) return this.used(slot, false);
-    if (!this.mine.has(successor)) {
-      const won = await this.options.claims.claim(this.options.sender, successor, 1, this.slotMs).catch((): number[] => []);
-      if (!won.includes(successor)) return this.used(slot, false);
-      this.mine.add(successor);
-      this.hold(successor);
-    }
+    if (!(await this.holdLaneTurn(successor))) return this.used(slot, false);
     const now = this.clock.now();
     if (now - begins > rescueMs) return this.used(slot, false);
     if (cold) {
@@ -273,15 +277,17 @@ export class SharedSendQueue {
           let from = Math.max(this.next, Math.ceil((now + this.leadMs) / this.slotMs));
           // A lane's next turn this instance already holds (behind a late or cold send) is not claimed again.
           while (this.mine.has(from)) from++;
-          // The last slot within the horizon. Past half of it, a claim waits until half is free again,
-          // so that claims come a quarter second's at a time, not a slot at a time as time moves on.
-          const last = Math.floor((now + this.leadMs + horizonMs) / this.slotMs);
-          if (from * this.slotMs > now + this.leadMs + horizonMs / 2) {
-            await this.clock.sleep(Math.max(1, from * this.slotMs - (now + this.leadMs + horizonMs / 2)));
+          // Past half the horizon, a claim waits until half is free again, so that claims come a
+          // quarter second's at a time, not a slot at a time as time moves on.
+          const reach = now + this.leadMs;
+          if (from * this.slotMs > reach + horizonMs / 2) {
+            await this.clock.sleep(Math.max(1, from * this.slotMs - (reach + horizonMs / 2)));
             continue;
           }
-          const waiting = Math.min(this.asking, this.batch, last - from + 1);
-          const count = Math.min(waiting + (waiting === 1 ? this.aheadCount(now) : 0), last - from + 1);
+          // The slots from `from` to the last one within the horizon.
+          const room = Math.floor((reach + horizonMs) / this.slotMs) - from + 1;
+          const waiting = Math.min(this.asking, this.batch, room);
+          const count = Math.min(waiting + (waiting === 1 ? this.aheadCount(now) : 0), room);
           const won = await this.options.claims.claim(this.options.sender, from, count, this.slotMs);
           const after = this.clock.now();
           this.leadMs = Math.min(maxLeadMs, 0.8 * this.leadMs + 0.2 * 2 * (after - now));
