@@ -162,6 +162,58 @@ describe('shared send queue', () => {
     expect(rateOf(guarded)).toBeGreaterThan(0.93 * perSecond);
   });
 
+  it('keeps the limit at the provider when the sends that open a connection travel 150 ms, for one slot each, when told which they are', async () => {
+    const perSecond = 100;
+    const start = 15_000_000;
+    const run = async (told: boolean) => {
+      const clock = virtualClock(start, busyLoop(17, start));
+      const claims = memoryClaims(clock, 5);
+      // Each instance's connections kept open idle; none at first. Instances warm by the time rule
+      // (warmUpSends 0): only the connections tell a cold send here.
+      const instances = [0, 1, 2].map(() => {
+        const pool = { idle: 0 };
+        const queue = new SharedSendQueue({ sender: 's', perSecond, claims, clock, warmUpSends: 0, ...(told ? { opensConnection: () => pool.idle === 0 } : {}) });
+        return { pool, queue };
+      });
+      const arrived: number[] = [];
+      const travel = random(23);
+      let opened = 0;
+      let left = 3_000;
+      const worker = async ({ pool, queue }: (typeof instances)[number]) => {
+        while (left > 0) {
+          left--;
+          await queue.take();
+          const fresh = pool.idle === 0;
+          if (fresh) opened++;
+          else pool.idle--;
+          const at = clock.now() + (fresh ? 150 : travel() * 15);
+          arrived.push(at);
+          await clock.sleep(at - clock.now()); // answered on arrival: the connection is idle again
+          pool.idle++;
+        }
+      };
+      // Every 10 s the provider closes the connections kept idle, so the next sends open new ones (a
+      // few dozen: while the first new ones travel, the sends after them find none idle either).
+      const closing = (async () => {
+        while (left > 0) {
+          await clock.sleep(10_000);
+          for (const { pool } of instances) pool.idle = 0;
+        }
+      })();
+      const all = instances.flatMap((instance) => Array.from({ length: sendsUnderWay(perSecond) }, () => worker(instance)));
+      await clock.run(start + 120_000);
+      await Promise.all([...all, closing]);
+      return { arrived, opened };
+    };
+    const guarded = await run(true);
+    expect(guarded.arrived).toHaveLength(3_000);
+    expect(guarded.opened).toBeGreaterThanOrEqual(30);
+    expect(busiestWindow(guarded.arrived)).toBeLessThanOrEqual(perSecond);
+    expect(rateOf(guarded.arrived)).toBeGreaterThan(0.93 * perSecond);
+    // Not told, the sends that open a connection meet their lanes' next turns.
+    expect(busiestWindow((await run(false)).arrived)).toBeGreaterThan(perSecond);
+  });
+
   it('an instance idle for longer than idleMs takes its next sends as cold again: each claims its lane’s next turn and leaves it unused', async () => {
     const clock = virtualClock(10_000_000);
     const claims = memoryClaims();

@@ -17,6 +17,8 @@ export class SendPacer {
     private readonly ratePerSecond: number,
     private readonly clock: PacerClock = systemClock,
     private readonly claims?: SlotClaims,
+    /** Whether a send let go now would open a connection to Twilio: such a send is paced as cold. */
+    private readonly opensConnection?: () => boolean,
   ) {
     if (!(ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
   }
@@ -27,7 +29,7 @@ export class SendPacer {
     if (!queue) {
       const limit = Math.max(1, Math.floor(this.ratePerSecond));
       queue = this.claims
-        ? new SharedSendQueue({ sender: `twilio:${sender}`, perSecond: this.ratePerSecond, claims: this.claims, ...(this.clock === systemClock ? {} : { clock: this.clock }) })
+        ? new SharedSendQueue({ sender: `twilio:${sender}`, perSecond: this.ratePerSecond, claims: this.claims, ...(this.opensConnection ? { opensConnection: this.opensConnection } : {}), ...(this.clock === systemClock ? {} : { clock: this.clock }) })
         : new SendQueue({ limit, windowMs: (limit * 1000) / this.ratePerSecond + providerJitterMs, spacingMs: 1000 / this.ratePerSecond, clock: this.clock });
       this.queues.set(sender, queue);
     }

@@ -20,13 +20,27 @@ export class BaseUrlRequestClient extends twilio.RequestClient {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     // A plain-HTTP stand-in goes through an agent with the same socket limits as the SDK's HTTPS one.
     if (baseUrl.startsWith('http:')) {
-      this.axios.defaults.httpAgent = new Agent({ keepAlive: true, timeout: options?.timeout, maxSockets: options?.maxSockets, maxFreeSockets: options?.maxFreeSockets });
+      this.axios.defaults.httpAgent = new Agent({ keepAlive: true, timeout: options?.timeout, maxSockets: options?.maxSockets, maxFreeSockets: options?.maxFreeSockets, scheduling: options?.scheduling });
     }
   }
 
   override request<TData>(opts: RequestOptions<TData>) {
     return super.request<TData>({ ...opts, uri: rewriteOrigin(opts.uri, this.baseUrl) });
   }
+}
+
+/**
+ * Whether the client's next request would open a new connection: no socket to the API is kept open
+ * idle (its first requests, after a pause, or when more are under way than ever before). Such a
+ * request travels far longer (a TCP and TLS handshake, and the event-loop turns between), so its
+ * send pacing takes it as cold (`SharedSendQueueOptions.opensConnection`).
+ */
+export function opensConnection(client: twilio.Twilio): boolean {
+  const { httpAgent, httpsAgent } = (client.httpClient as unknown as { axios: { defaults: { httpAgent?: Agent; httpsAgent?: Agent } } }).axios.defaults;
+  const agent = httpAgent ?? httpsAgent;
+  if (!agent) return false;
+  for (const idle of Object.values(agent.freeSockets)) if (idle?.length) return false;
+  return true;
 }
 
 export function rewriteOrigin(uri: string, baseUrl: string): string {
@@ -51,8 +65,11 @@ export function createTwilioClient(options: TwilioClientOptions): twilio.Twilio 
   // `sendsUnderWay` sends at Twilio at once, and single sends go beside them: a send without a
   // socket would wait in the agent after its slot, and reach Twilio late, bunched with later ones;
   // a socket closed between sends would make the next open a new TLS connection.
+  // The idle sockets are taken in turn (FIFO), not the last freed first: taken last-first, the ones a
+  // busier moment opened sit idle until the provider's keep-alive timeout (5 s on Node's HTTP server)
+  // or the agent's closes them, and the next busier moment opens them again.
   const sockets = Math.max(20, 2 * sendsUnderWay(options.perSecond));
-  const agent = { maxSockets: sockets, maxFreeSockets: sockets };
+  const agent = { maxSockets: sockets, maxFreeSockets: sockets, scheduling: 'fifo' as const };
   // Retries belong to the outbox (backoff with jitter, never twice for one item), not to the SDK.
   const httpClient = options.apiBaseUrl
     ? new BaseUrlRequestClient(options.apiBaseUrl, { timeout, autoRetry: false, ...agent })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sendsUnderWay } from '../../../src/domain/channels.js';
-import { createTwilioClient, rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
+import { createTwilioClient, opensConnection, rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
+import { startFakeTwilio } from '../../helpers/fake-twilio.js';
 
 describe('rewriteOrigin', () => {
   it('moves the api.twilio.com origin onto the base URL, keeping path and query', () => {
@@ -30,7 +31,7 @@ describe('createTwilioClient', () => {
 });
 
 describe('the Twilio client’s sockets', () => {
-  type Agentish = { maxSockets: number; maxFreeSockets: number };
+  type Agentish = { maxSockets: number; maxFreeSockets: number; scheduling: string };
   const agents = (client: ReturnType<typeof createTwilioClient>) => {
     const defaults = (client.httpClient as unknown as { axios: { defaults: { httpAgent?: Agentish; httpsAgent?: Agentish } } }).axios.defaults;
     return { http: defaults.httpAgent, https: defaults.httpsAgent };
@@ -49,5 +50,31 @@ describe('the Twilio client’s sockets', () => {
     const { http, https } = agents(createTwilioClient({ accountSid: sid, authToken: 'token', apiBaseUrl: 'http://127.0.0.1:9', perSecond: 100 }));
     expect(http!.maxSockets).toBe(https!.maxSockets);
     expect(http!.maxFreeSockets).toBe(https!.maxFreeSockets);
+  });
+
+  it('are taken in turn, so a busier moment’s sockets stay in use rather than idle until the provider closes them', () => {
+    const { http, https } = agents(createTwilioClient({ accountSid: sid, authToken: 'token', apiBaseUrl: 'http://127.0.0.1:9', perSecond: 100 }));
+    expect(https!.scheduling).toBe('fifo');
+    expect(http!.scheduling).toBe('fifo');
+  });
+
+  it('tell whether the next send opens a connection: before the first, not while one is kept open, again once the provider closed it', async () => {
+    const fake = await startFakeTwilio({ accountSid: sid, authToken: 'token' });
+    let open = true;
+    try {
+      const client = createTwilioClient({ accountSid: sid, authToken: 'token', apiBaseUrl: fake.baseUrl, perSecond: 10 });
+      expect(opensConnection(client)).toBe(true);
+      await client.messages.create({ to: '+14165550100', from: '+14165550199', body: 'Hello' });
+      // The socket goes back to the agent's idle ones once the answer is read.
+      for (let i = 0; i < 50 && opensConnection(client); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(opensConnection(client)).toBe(false);
+      // Closing the server closes its idle keep-alive connections; the agent drops its end.
+      await fake.close();
+      open = false;
+      for (let i = 0; i < 50 && !opensConnection(client); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(opensConnection(client)).toBe(true);
+    } finally {
+      if (open) await fake.close();
+    }
   });
 });
