@@ -90,6 +90,33 @@ describe('SendPacer', () => {
     times.sort((a, b) => a - b).forEach((t, k) => expect(t).toBeGreaterThanOrEqual(k * 50 - 2));
   });
 
+  it('with shared slots, takes a send that opens a connection as cold: its lane’s next turn is held and left unused', async () => {
+    const heldAfter = async (opensConnection?: () => boolean) => {
+      const clock = virtualClock();
+      const held = new Set<number>();
+      const claims = {
+        claim: async (_sender: string, from: number, count: number) => {
+          const won = Array.from({ length: count }, (_, i) => from + i).filter((slot) => !held.has(slot));
+          for (const slot of won) held.add(slot);
+          return won;
+        },
+      };
+      const pacer = new SendPacer(10, clock, claims, opensConnection);
+      // One at a time, past the warm-up (two sends at 10 a second).
+      const run = (async () => {
+        for (let i = 0; i < 8; i++) await pacer.take('A');
+      })();
+      await clock.run();
+      await run;
+      return held.size;
+    };
+    // Two cold sends (the warm-up), each holding its own slot and its lane's next turn.
+    expect(await heldAfter()).toBe(8 + 2);
+    expect(await heldAfter(() => false)).toBe(8 + 2);
+    // Every send opening a connection: every one holds its lane's next turn.
+    expect(await heldAfter(() => true)).toBe(8 + 8);
+  });
+
   it('refuses a rate that is not positive', () => {
     expect(() => new SendPacer(0)).toThrow(RangeError);
   });
