@@ -37,10 +37,11 @@ export class BaseUrlRequestClient extends twilio.RequestClient {
  */
 export function opensConnection(client: twilio.Twilio): boolean {
   const { httpAgent, httpsAgent } = (client.httpClient as unknown as { axios: { defaults: { httpAgent?: Agent; httpsAgent?: Agent } } }).axios.defaults;
-  const agent = httpAgent ?? httpsAgent;
-  if (!agent) return false;
-  for (const idle of Object.values(agent.freeSockets)) if (idle?.length) return false;
-  return true;
+  const agent = (httpAgent ?? httpsAgent) as (Agent & { keepAlive?: boolean }) | undefined;
+  // An agent that keeps no connection open (the proxy's the SDK uses with HTTP_PROXY) opens one for
+  // every request: that is its usual travel, not a cold send's.
+  if (!agent?.keepAlive) return false;
+  return !Object.values(agent.freeSockets).some((sockets) => sockets?.length);
 }
 
 export function rewriteOrigin(uri: string, baseUrl: string): string {

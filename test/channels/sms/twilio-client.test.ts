@@ -58,6 +58,18 @@ describe('the Twilio client’s sockets', () => {
     expect(http!.scheduling).toBe('fifo');
   });
 
+  it('through a proxy that keeps no connection open (HTTP_PROXY), never take a send as cold for opening one', () => {
+    const before = process.env.HTTP_PROXY;
+    process.env.HTTP_PROXY = 'http://127.0.0.1:9';
+    try {
+      expect(opensConnection(createTwilioClient({ accountSid: sid, authToken: 'token', perSecond: 100 }))).toBe(false);
+    } finally {
+      if (before === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = before;
+    }
+    expect(opensConnection(createTwilioClient({ accountSid: sid, authToken: 'token', perSecond: 100 }))).toBe(true);
+  });
+
   it('tell whether the next send opens a connection: before the first, not while one is kept open, again once the provider closed it', async () => {
     const fake = await startFakeTwilio({ accountSid: sid, authToken: 'token' });
     let open = true;
