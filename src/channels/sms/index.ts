@@ -5,7 +5,7 @@ import type { SlotClaims } from '../shared-send-queue.js';
 import { SendPacer, type PacerClock } from '../twilio/pacer.js';
 import { withButtonsOn } from '../../domain/channels.js';
 import { twilioSendStep } from '../twilio/send-step.js';
-import { createTwilioClient, opensConnection } from '../twilio/twilio-client.js';
+import { connectionCheck, createTwilioClient } from '../twilio/twilio-client.js';
 import { smsReceivers, statusPath } from './webhooks.js';
 
 export { countSegments, type SegmentCount } from './segments.js';
@@ -41,7 +41,7 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
     apiBaseUrl: config.apiBaseUrl,
     perSecond,
   });
-  const pacer = new SendPacer(perSecond, options.clock, options.slots, () => opensConnection(client));
+  const pacer = new SendPacer(perSecond, options.clock, options.slots, connectionCheck(client));
   // A messaging service (MG…) picks the sender from its pool; Twilio paces it, we pace it as one sender.
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
   const step = twilioSendStep({ channel: 'sms', from: config.from, defaultCountry: config.defaultCountry, pacer, log: deps.log });

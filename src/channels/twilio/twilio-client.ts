@@ -33,15 +33,17 @@ export class BaseUrlRequestClient extends twilio.RequestClient {
  * Whether the client's next request would open a new connection: no socket to the API is kept open
  * idle (its first requests, after a pause, or when more are under way than ever before). Such a
  * request travels far longer (a TCP and TLS handshake, and the event-loop turns between), so its
- * send pacing takes it as cold (`SharedSendQueueOptions.opensConnection`).
+ * send pacing takes it as cold (`SharedSendQueueOptions.opensConnection`). The agent is found once;
+ * the check, asked at every send's let-go, only reads its idle sockets.
  */
-export function opensConnection(client: twilio.Twilio): boolean {
+export function connectionCheck(client: twilio.Twilio): () => boolean {
   const { httpAgent, httpsAgent } = (client.httpClient as unknown as { axios: { defaults: { httpAgent?: Agent; httpsAgent?: Agent } } }).axios.defaults;
   const agent = (httpAgent ?? httpsAgent) as (Agent & { keepAlive?: boolean }) | undefined;
   // An agent that keeps no connection open (the proxy's the SDK uses with HTTP_PROXY) opens one for
   // every request: that is its usual travel, not a cold send's.
-  if (!agent?.keepAlive) return false;
-  return !Object.values(agent.freeSockets).some((sockets) => sockets?.length);
+  if (!agent?.keepAlive) return () => false;
+  const idle = agent.freeSockets;
+  return () => !Object.values(idle).some((sockets) => sockets?.length);
 }
 
 export function rewriteOrigin(uri: string, baseUrl: string): string {

@@ -4,7 +4,7 @@ import { asBuffer, type Channel, type ChannelDeps, type Delivery, type Outbound 
 import type { SlotClaims } from '../shared-send-queue.js';
 import { SendPacer, type PacerClock } from '../twilio/pacer.js';
 import { twilioSendStep } from '../twilio/send-step.js';
-import { createTwilioClient, opensConnection } from '../twilio/twilio-client.js';
+import { connectionCheck, createTwilioClient } from '../twilio/twilio-client.js';
 import { contentOf, payloadPrefix, renderWhatsapp } from './render.js';
 import { contentVariables, outsideWindow, templateFor, windowMarginMs, windowMs } from './templates.js';
 import { whatsappReceivers, whatsappStatusPath } from './webhooks.js';
@@ -65,7 +65,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   const perSecond = config.ratePerSecond || 1;
   const client = createTwilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl, perSecond });
-  const pacer = new SendPacer(perSecond, options.clock, options.slots, () => opensConnection(client));
+  const pacer = new SendPacer(perSecond, options.clock, options.slots, connectionCheck(client));
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
   const statusCallback = publicUrl + (config.basePath ?? '') + whatsappStatusPath;
   const contents = new Map<string, Promise<string>>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sendsUnderWay } from '../../../src/domain/channels.js';
-import { createTwilioClient, opensConnection, rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
+import { connectionCheck, createTwilioClient, rewriteOrigin } from '../../../src/channels/twilio/twilio-client.js';
 import { startFakeTwilio } from '../../helpers/fake-twilio.js';
 
 describe('rewriteOrigin', () => {
@@ -62,12 +62,12 @@ describe('the Twilio client’s sockets', () => {
     const before = process.env.HTTP_PROXY;
     process.env.HTTP_PROXY = 'http://127.0.0.1:9';
     try {
-      expect(opensConnection(createTwilioClient({ accountSid: sid, authToken: 'token', perSecond: 100 }))).toBe(false);
+      expect(connectionCheck(createTwilioClient({ accountSid: sid, authToken: 'token', perSecond: 100 }))()).toBe(false);
     } finally {
       if (before === undefined) delete process.env.HTTP_PROXY;
       else process.env.HTTP_PROXY = before;
     }
-    expect(opensConnection(createTwilioClient({ accountSid: sid, authToken: 'token', perSecond: 100 }))).toBe(true);
+    expect(connectionCheck(createTwilioClient({ accountSid: sid, authToken: 'token', perSecond: 100 }))()).toBe(true);
   });
 
   it('tell whether the next send opens a connection: before the first, not while one is kept open, again once the provider closed it', async () => {
@@ -75,16 +75,17 @@ describe('the Twilio client’s sockets', () => {
     let open = true;
     try {
       const client = createTwilioClient({ accountSid: sid, authToken: 'token', apiBaseUrl: fake.baseUrl, perSecond: 10 });
-      expect(opensConnection(client)).toBe(true);
+      const opensConnection = connectionCheck(client);
+      expect(opensConnection()).toBe(true);
       await client.messages.create({ to: '+14165550100', from: '+14165550199', body: 'Hello' });
       // The socket goes back to the agent's idle ones once the answer is read.
-      for (let i = 0; i < 50 && opensConnection(client); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(opensConnection(client)).toBe(false);
+      for (let i = 0; i < 50 && opensConnection(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(opensConnection()).toBe(false);
       // Closing the server closes its idle keep-alive connections; the agent drops its end.
       await fake.close();
       open = false;
-      for (let i = 0; i < 50 && !opensConnection(client); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(opensConnection(client)).toBe(true);
+      for (let i = 0; i < 50 && !opensConnection(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(opensConnection()).toBe(true);
     } finally {
       if (open) await fake.close();
     }
