@@ -72,17 +72,20 @@ describe('crash and the timers', () => {
     await server.kill();
     kills++;
     await server.restart();
-    // Every reminder sent, or stuck as interrupted, before the surveys expire (at most 8 s).
+    // Every reminder sent, or under way (then sent or stuck as interrupted), before the surveys expire
+    // (at most 20 s). Counted per customer: a reminder the provider has received and the server has not
+    // yet marked sent is one, not two (counted twice, a reminder still queued could be left to expire).
     const settledReminders = async () => {
       const conn = await mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: 5_000 }).asPromise();
       try {
-        const sending = await conn.db!.collection('outbox').countDocuments({ purpose: 'reminder', state: 'sending' });
-        return silent.filter((a) => received(fakes, a) > afterAnswers.get(a)!).length + sending >= silent.length;
+        const underWay = await conn.db!.collection<{ channel: string; address: string }>('outbox').find({ purpose: 'reminder', state: 'sending' }).toArray();
+        const sending = new Set(underWay.map((r) => `${r.channel}:${r.address}`));
+        return silent.every((a) => received(fakes, a) > afterAnswers.get(a)! || sending.has(`${a.channel}:${a.address}`));
       } finally {
         await conn.close();
       }
     };
-    for (const until = Date.now() + 10_000; Date.now() < until && !(await settledReminders()); ) await sleep(250);
+    for (const until = Date.now() + 20_000; Date.now() < until && !(await settledReminders()); ) await sleep(250);
     const remindersBy = (Date.now() - invitedAt) / 1000;
     // Then the surveys' lifetime runs out: the server comes back with a SURVEY_TTL that has just passed
     // (so the test need not wait an hour), and is killed once more while the expiries are swept.
@@ -101,7 +104,7 @@ describe('crash and the timers', () => {
       const db = conn.db!;
       const surveys = await db.collection<{ channel: string; address: string; state: string; remindedAt?: Date }>('surveys').find({}).toArray();
       const byAddress = new Map(surveys.map((s) => [`${s.channel}:${s.address}`, s]));
-      const reminders = await db.collection<{ channel: string; address: string; state: string }>('outbox').find({ purpose: 'reminder' }).toArray();
+      const reminders = await db.collection<{ channel: string; address: string; state: string; error?: string }>('outbox').find({ purpose: 'reminder' }).toArray();
       let once = 0;
       let twice = 0;
       let interrupted = 0;
@@ -110,6 +113,7 @@ describe('crash and the timers', () => {
       // reminder window (or killed before queueing the reminder it had just written, and back only
       // after the lifetime), its first pass expires the survey and the reminder is moot, which is right.
       let downThroughWindow = 0;
+      const unaccounted: string[] = [];
       for (const a of silent) {
         const sent = received(fakes, a) - afterAnswers.get(a)!;
         const items = reminders.filter((r) => r.channel === a.channel && r.address === a.address);
@@ -118,7 +122,10 @@ describe('crash and the timers', () => {
         else if (sent > 1) twice++;
         else if (items.some((r) => r.state === 'sending')) interrupted++;
         else if (survey?.state === 'expired' && items.length === 0) downThroughWindow++;
-        else missing++;
+        else {
+          missing++;
+          unaccounted.push(`${a.channel} survey ${survey?.state ?? 'gone'}, reminders [${items.map((r) => `${r.state}${r.error ? ` (${r.error})` : ''}`).join(', ') || 'none'}]`);
+        }
       }
       // Those who answered get no reminder: their follow-up came in the webhook's answer (SMS) or by the Bot API.
       const remindedAnswered = answered.filter((a) => received(fakes, a) !== afterAnswers.get(a)).length;
@@ -132,7 +139,7 @@ describe('crash and the timers', () => {
       );
       figure(
         `  seed ${seed}; kills ${kills}; reminders settled ${remindersBy.toFixed(1)} s after the invitations${dueBeforeKill ? ' (seeding outlasted the reminder time: some may have gone before the first kill)' : ''}; ` +
-          `reminders to those who had answered ${remindedAnswered}; reminders neither sent nor interrupted ${missing}; TwiML replies ${twiml}`,
+          `reminders to those who had answered ${remindedAnswered}; reminders neither sent nor interrupted ${missing}${unaccounted.length ? ` (${unaccounted.join('; ')})` : ''}; TwiML replies ${twiml}`,
       );
       expectZero('timers after a crash', { twice, missing, remindedAnswered, expiredTwice, notExpired: seeded.answers.length - expired - completed });
     } finally {
