@@ -5,7 +5,8 @@
  * Here the fake does nothing else. Talks to its parent over IPC:
  *   → { baseUrl }                 once listening
  *   ← 'reached' → n               how many addresses were sent to so far (cheap, for polling)
- *   ← 'report' → { times, to }    when each send arrived (ms since the epoch), and to whom it went
+ *   ← 'report' → { times, to, stalls }   when each send arrived (ms since the epoch), to whom it went,
+ *                                 and when this process's own event loop was late (see `stalls`)
  *   node --import tsx bench/twilio-counter.ts   (ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL in the environment;
  *   ANSWER_AFTER_MS: answer each send that long after it arrived, as a distant API does)
  */
@@ -14,7 +15,23 @@ import { startFakeTwilio } from '../test/helpers/fake-twilio.js';
 export interface TwilioCount {
   times: number[];
   to: string[];
+  /**
+   * When this process stamped late: each time a 5 ms timer fired more than `stallMs` late, when it
+   * fired (ms since the epoch) and by how much. A send that arrived during such a stall is stamped
+   * up to that much after it arrived: on two shared cores the fake waits for the CPU too.
+   */
+  stalls: Array<{ at: number; ms: number }>;
 }
+
+const stallMs = 10;
+const tickMs = 5;
+const stalls: TwilioCount['stalls'] = [];
+let expected = Date.now() + tickMs;
+setInterval(() => {
+  const now = Date.now();
+  if (now - expected > stallMs) stalls.push({ at: now, ms: now - expected });
+  expected = now + tickMs;
+}, tickMs);
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -30,7 +47,7 @@ process.on('message', (message) => {
     for (; seen < twilio.messages.length; seen++) reached.add(twilio.messages[seen]!.to);
     process.send!(reached.size);
   } else if (message === 'report') {
-    const count: TwilioCount = { times: twilio.attemptTimes, to: twilio.messages.map((m) => m.to) };
+    const count: TwilioCount = { times: twilio.attemptTimes, to: twilio.messages.map((m) => m.to), stalls };
     process.send!(count);
   }
 });

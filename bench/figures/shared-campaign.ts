@@ -11,6 +11,7 @@
  */
 import { httpRequest, is2xx } from '../../test/faults/http.js';
 import { busiestWindow, lostAndDuplicated, ratePerSecond } from '../../test/helpers/send-rate.js';
+import { providerJitterMs } from '../../src/channels/send-queue.js';
 import { sleep } from '../lib/processes.js';
 import { apiKey, startFakes, startProduct, startTwilioApart, withDbName } from '../lib/product.js';
 
@@ -31,6 +32,22 @@ export interface SharedCampaignRun {
   lost: number;
   duplicated: number;
   seconds: number;
+  /** The fake's own event loop late by more than the pacing's allowance (`providerJitterMs`): how often, and the longest. */
+  fakeStalls: { overAllowance: number; longestMs: number };
+  /** The one-second windows above the limit (by their first arrival) and how many of them hold such a stall of the fake. */
+  secondsAbove: { count: number; withFakeStall: number };
+}
+
+/** The starts of the one-second windows (from an arrival) that hold more than `limit` arrivals. */
+function windowsAbove(times: readonly number[], limit: number): number[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  const starts: number[] = [];
+  let to = 0;
+  for (let from = 0; from < sorted.length; from++) {
+    while (to < sorted.length && sorted[to]! - sorted[from]! < 1000) to++;
+    if (to - from > limit) starts.push(sorted[from]!);
+  }
+  return starts;
 }
 
 export interface SharedCampaignFigures {
@@ -65,14 +82,24 @@ async function campaignRun(database: { uri: string }, instances: number, provide
     const deadline = Date.now() + Math.max(60_000, (sms / rate) * 2_000);
     while ((await twilio.reached()) < phones.length && Date.now() < deadline) await sleep(200);
     await sleep(1_500); // anything sent twice would show by now
-    const { times, to } = await twilio.count();
+    const { times, to, stalls } = await twilio.count();
     const perSecond = ratePerSecond(times);
     const { lost, duplicated } = lostAndDuplicated(phones, to);
     const afterUploads = ratePerSecond(times.filter((t) => t >= uploaded));
-    const run = { instances, providerMs, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), uploadSeconds: (uploaded - started) / 1000, perSecondAfterUploads: afterUploads, lost, duplicated, seconds: (Date.now() - started) / 1000 };
+    const campaign = stalls.filter((s) => s.at >= Math.min(...times) && s.at <= Math.max(...times) + 1000);
+    const late = campaign.filter((s) => s.ms > providerJitterMs);
+    const above = windowsAbove(times, rate);
+    // A stall stamps the sends that came in during it late, so it shows in the windows that start at its end or hold it.
+    const withFakeStall = above.filter((start) => late.some((s) => s.at >= start - 1 && s.at <= start + 1000)).length;
+    const run = {
+      instances, providerMs, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), uploadSeconds: (uploaded - started) / 1000, perSecondAfterUploads: afterUploads, lost, duplicated, seconds: (Date.now() - started) / 1000,
+      fakeStalls: { overAllowance: late.length, longestMs: Math.max(0, ...campaign.map((s) => s.ms)) },
+      secondsAbove: { count: above.length, withFakeStall },
+    };
     log(
       `shared campaign, ${instances} instance(s), provider answering after ${providerMs} ms: ${perSecond.toFixed(1)}/s of ${rate}/s (${(run.shareOfLimit * 100).toFixed(1)} %), busiest second ${run.busiestSecond}, lost ${lost}, duplicated ${duplicated}; ` +
-        `uploads answered after ${run.uploadSeconds.toFixed(1)} s, ${afterUploads.toFixed(1)}/s from then on`,
+        `uploads answered after ${run.uploadSeconds.toFixed(1)} s, ${afterUploads.toFixed(1)}/s from then on; ` +
+        `the fake's own loop late by over ${providerJitterMs} ms ${late.length} times (longest ${run.fakeStalls.longestMs} ms), windows above the limit ${above.length} (${withFakeStall} holding such a stall)`,
     );
     return run;
   } finally {
