@@ -36,6 +36,21 @@ export interface SharedCampaignRun {
   fakeStalls: { overAllowance: number; longestMs: number };
   /** The one-second windows above the limit (by their first arrival) and how many of them hold such a stall of the fake. */
   secondsAbove: { count: number; withFakeStall: number };
+  /**
+   * Where the sender's slots went, first arrival to last: the slots of that span, those sent in, those
+   * the instances held and gave up (their `/metrics`, `survey_bot_send_slots_given_up_total`, by
+   * reason), and the rest (nobody held them, or an instance still held them unused at the end).
+   */
+  slots: { inSpan: number; sent: number; givenUp: Record<string, number>; neverHeld: number };
+}
+
+/** An instance's send slots given up, by reason, from its `/metrics`. */
+async function slotsGivenUp(url: string): Promise<Record<string, number>> {
+  const res = await httpRequest('GET', `${url}/metrics`, { timeoutMs: 10_000 });
+  if (!is2xx(res)) throw new Error(`shared campaign: /metrics answered ${JSON.stringify(res).slice(0, 200)}`);
+  const out: Record<string, number> = {};
+  for (const m of res.body.matchAll(/^survey_bot_send_slots_given_up_total\{[^}]*reason="(\w+)"[^}]*\} (\S+)$/gm)) out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+  return out;
 }
 
 /** The starts of the one-second windows (from an arrival) that hold more than `limit` arrivals. */
@@ -91,15 +106,21 @@ async function campaignRun(database: { uri: string }, instances: number, provide
     const above = windowsAbove(times, rate);
     // A stall stamps the sends that came in during it late, so it shows in the windows that start at its end or hold it.
     const withFakeStall = above.filter((start) => late.some((s) => s.at >= start - 1 && s.at <= start + 1000)).length;
+    const givenUp: Record<string, number> = {};
+    for (const server of servers) for (const [reason, n] of Object.entries(await slotsGivenUp(server.url))) givenUp[reason] = (givenUp[reason] ?? 0) + n;
+    const inSpan = Math.round((Math.max(...times) - Math.min(...times)) / ((1000 + providerJitterMs) / rate)) + 1;
+    const lostSlots = Object.values(givenUp).reduce((a, b) => a + b, 0);
     const run = {
       instances, providerMs, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), uploadSeconds: (uploaded - started) / 1000, perSecondAfterUploads: afterUploads, lost, duplicated, seconds: (Date.now() - started) / 1000,
       fakeStalls: { overAllowance: late.length, longestMs: Math.max(0, ...campaign.map((s) => s.ms)) },
       secondsAbove: { count: above.length, withFakeStall },
+      slots: { inSpan, sent: times.length, givenUp, neverHeld: inSpan - times.length - lostSlots },
     };
     log(
       `shared campaign, ${instances} instance(s), provider answering after ${providerMs} ms: ${perSecond.toFixed(1)}/s of ${rate}/s (${(run.shareOfLimit * 100).toFixed(1)} %), busiest second ${run.busiestSecond}, lost ${lost}, duplicated ${duplicated}; ` +
         `uploads answered after ${run.uploadSeconds.toFixed(1)} s, ${afterUploads.toFixed(1)}/s from then on; ` +
-        `the fake's own loop late by over ${providerJitterMs} ms ${late.length} times (longest ${run.fakeStalls.longestMs} ms), windows above the limit ${above.length} (${withFakeStall} holding such a stall)`,
+        `the fake's own loop late by over ${providerJitterMs} ms ${late.length} times (longest ${run.fakeStalls.longestMs} ms), windows above the limit ${above.length} (${withFakeStall} holding such a stall); ` +
+        `slots ${inSpan}: sent in ${times.length}, given up ${JSON.stringify(givenUp)}, not held or left held ${run.slots.neverHeld}`,
     );
     return run;
   } finally {

@@ -4,6 +4,7 @@ import type { ChannelName } from '../domain/channels.js';
 import type { Locale } from '../domain/surveys.js';
 import { mediaPath, type Store } from '../store/index.js';
 import type { Channel, ChannelDeps, ChannelRoutes } from './channel.js';
+import type { SlotClaims, SlotLoss } from './shared-send-queue.js';
 import { createSmsChannel, smsRoutes } from './sms/index.js';
 import { createWebChannel, webRoutes } from './web/index.js';
 import { createWhatsappChannel, whatsappRoutes } from './whatsapp/index.js';
@@ -16,6 +17,8 @@ export interface ChannelFactoryDeps {
   store: Pick<Store, 'webTranscripts' | 'webSessions' | 'answerLimits' | 'teamsConversations' | 'sendSlots' | 'chatWindows' | 'media'>;
   /** What the product gives the business's channels: its inbound pipeline, opt-outs, delivery reports. */
   product: ChannelDeps;
+  /** Told of each send slot a channel's sender held and gave up unused, and why (the metrics count them). */
+  slotsGivenUp?: (channel: ChannelName, reason: SlotLoss) => void;
 }
 
 /** Where one business's channels live: the server's public URL, and the path its routes sit under. */
@@ -44,7 +47,8 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
   const channels = new Map<ChannelName, Channel>();
   const add = (channel: Channel) => channels.set(channel.name, channel);
   // A provider's limit per sender holds for the deployment: every instance claims its send slots here.
-  const slots = { claim: deps.store.sendSlots.claim.bind(deps.store.sendSlots) };
+  const claim = deps.store.sendSlots.claim.bind(deps.store.sendSlots);
+  const slotsOf = (channel: ChannelName): SlotClaims => ({ claim, givenUp: (_sender, reason) => deps.slotsGivenUp?.(channel, reason) });
   if (settings.web.enabled) {
     const { webTranscripts, webSessions, answerLimits } = deps.store;
     const id = deps.businessId;
@@ -55,15 +59,15 @@ export async function createChannels(settings: ChannelSettings, place: ChannelPl
   }
   if (settings.telegram) {
     const { createTelegramChannel } = await import('./telegram/index.js');
-    add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log, product: deps.product }, { slots }));
+    add(createTelegramChannel({ ...settings.telegram, publicUrl: place.publicUrl, basePath: place.basePath, setWebhook: place.setWebhook }, { log: deps.log, product: deps.product }, { slots: slotsOf('telegram') }));
   }
-  if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log, product: deps.product }, { slots }));
+  if (settings.twilio) add(createSmsChannel({ ...settings.twilio, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log, product: deps.product }, { slots: slotsOf('sms') }));
   if (settings.whatsapp) {
     const { chatWindows } = deps.store;
     const windows = { wrote: (address: string, at: Date) => chatWindows.wrote(deps.businessId, 'whatsapp', address, at), lastInbound: (address: string) => chatWindows.lastInbound(deps.businessId, 'whatsapp', address) };
     // A picture goes by URL: kept behind an unguessable token until it expires, served at /media/<token>.png.
     const pictures = { publish: async (png: Buffer, expiresAt: Date) => `${place.publicUrl.replace(/\/+$/, '')}${mediaPath}/${await deps.store.media.put(png, 'image/png', expiresAt)}.png` };
-    add(createWhatsappChannel({ ...settings.whatsapp, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log, now: deps.now, windows, pictures, product: deps.product }, { slots }));
+    add(createWhatsappChannel({ ...settings.whatsapp, publicUrl: place.publicUrl, basePath: place.basePath, defaultCountry: place.country }, { log: deps.log, now: deps.now, windows, pictures, product: deps.product }, { slots: slotsOf('whatsapp') }));
   }
   if (settings.teams) {
     const { createTeamsChannel } = await import('./teams/index.js');

@@ -7,7 +7,18 @@ export interface SlotClaims {
    * in order. Slot n begins at n × slotMs ms of the Unix epoch.
    */
   claim(sender: string, from: number, count: number, slotMs: number): Promise<number[]>;
+  /** Told of each slot this instance held and gave up unused, and why (for the metrics). */
+  givenUp?(sender: string, reason: SlotLoss): void;
 }
+
+/**
+ * Why a held slot went unused. `cold`: a cold send's lane's next turn, left unused on purpose (see
+ * `warmUpSeconds`). `late`: its send was let go more than `rescueMs` after the slot began (the event
+ * loop or the claim's round trip was slow). `lane`: its send was late or cold and the lane's next
+ * turn was another instance's (or could not be claimed). `expired`: held, and begun before a send
+ * took it.
+ */
+export type SlotLoss = 'cold' | 'late' | 'lane' | 'expired';
 
 export interface SharedSendQueueOptions {
   /** The provider's sender, as every instance names it (a number, a messaging service, a bot's hash). */
@@ -226,6 +237,7 @@ export class SharedSendQueue {
    * after a cold one.
    */
   private async letGo(slot: number): Promise<boolean> {
+    // Counted as given up when it was barred.
     if (this.barred.delete(slot)) return this.used(slot, false);
     const begins = slot * this.slotMs;
     const at = this.clock.now();
@@ -233,14 +245,15 @@ export class SharedSendQueue {
     const cold = this.cold(at) || this.opensConnection();
     if (late <= slotLatenessMs && !cold) return this.used(slot);
     const successor = slot + this.lanes;
-    if (late > rescueMs) return this.used(slot, false);
-    if (!(await this.holdLaneTurn(successor))) return this.used(slot, false);
+    if (late > rescueMs) return this.used(slot, false, 'late');
+    if (!(await this.holdLaneTurn(successor))) return this.used(slot, false, 'lane');
     const now = this.clock.now();
-    if (now - begins > rescueMs) return this.used(slot, false);
+    if (now - begins > rescueMs) return this.used(slot, false, 'late');
     // Asked again: the connections kept idle may have been taken or closed during the claim.
     if (cold || this.opensConnection()) {
       // Nothing goes in the successor: it stays ours (not claimed again) and is given to no send.
       this.barred.add(successor);
+      this.options.claims.givenUp?.(this.options.sender, 'cold');
       const index = this.held.indexOf(successor);
       if (index >= 0) this.held.splice(index, 1);
     } else {
@@ -256,8 +269,9 @@ export class SharedSendQueue {
     return this.options.opensConnection?.() === true;
   }
 
-  /** The slot is done with (sent in, or given up); returns `sent`. */
-  private used(slot: number, sent = true): boolean {
+  /** The slot is done with (sent in, or given up, and why when that is to be counted); returns `sent`. */
+  private used(slot: number, sent = true, lost?: SlotLoss): boolean {
+    if (lost) this.options.claims.givenUp?.(this.options.sender, lost);
     this.mine.delete(slot);
     this.ahead.delete(slot);
     this.notBefore.delete(slot);
@@ -280,7 +294,7 @@ export class SharedSendQueue {
           const now = this.clock.now();
           // Too late to rescue; or held ahead and begun before a send came for it (no rescue: a slot's wait at most).
           const gone = (slot: number) => this.earliest(slot) + (this.ahead.has(slot) ? slotLatenessMs : rescueMs) < now;
-          while (this.held.length && gone(this.held[0]!)) this.used(this.held.shift()!, false);
+          while (this.held.length && gone(this.held[0]!)) this.used(this.held.shift()!, false, 'expired');
           for (const slot of this.barred) {
             if (!gone(slot)) continue;
             this.barred.delete(slot);

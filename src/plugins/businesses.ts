@@ -86,7 +86,7 @@ export default fp<{ config: Config }>(
         now,
       };
       const place = { publicUrl: config.publicUrl, basePath: basePathOf(id), country: settings.country, timeZone: settings.timeZone, widgetOrigins: settings.widgetOrigins ?? [], locale: settings.locale, setWebhook: announce };
-      const channels = await createChannels(channelSettingsOf(identities, config), place, { businessId: id, log: businessLog, now, store, product });
+      const channels = await createChannels(channelSettingsOf(identities, config), place, { businessId: id, log: businessLog, now, store, product, slotsGivenUp: (channel, reason) => app.metrics.sendSlotsGivenUp.inc({ channel, reason }) });
       made.served = serveBusiness(settings, channels, shared);
       return made.served;
     };

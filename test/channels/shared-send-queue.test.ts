@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { horizonMs, idleMs, rescueMs, SharedSendQueue, slotLatenessMs, warmUpSeconds, type SlotClaims } from '../../src/channels/shared-send-queue.js';
+import { horizonMs, idleMs, rescueMs, SharedSendQueue, slotLatenessMs, warmUpSeconds, type SlotClaims, type SlotLoss } from '../../src/channels/shared-send-queue.js';
 import { sendsUnderWay } from '../../src/domain/channels.js';
 import { busiestWindow } from '../helpers/send-rate.js';
 
 /** Slots held in memory (the database's unique `_id`, as one map): what the instances share; each claim takes `roundTripMs`. */
-function memoryClaims(clock?: { sleep(ms: number): Promise<void> }, roundTripMs = 0): SlotClaims & { held: Map<string, number>; calls: number } {
+function memoryClaims(clock?: { sleep(ms: number): Promise<void> }, roundTripMs = 0): SlotClaims & { held: Map<string, number>; calls: number; lost: SlotLoss[] } {
   const held = new Map<string, number>();
   let instance = 0;
   return {
     held,
     calls: 0,
+    lost: [],
+    givenUp(_sender, reason) {
+      this.lost.push(reason);
+    },
     async claim(sender, from, count) {
       this.calls++;
       const who = ++instance;
@@ -232,6 +236,8 @@ describe('shared send queue', () => {
     const sentSlots = sent.map((t) => Math.floor(t / queue.slotMs));
     const unused = [...claims.held.keys()].map((key) => Number(key.split(':')[1])).filter((slot) => !sentSlots.includes(slot));
     expect(unused.sort((a, b) => a - b)).toEqual([sentSlots[0]! + queue.lanes, sentSlots[2]! + queue.lanes]);
+    // Each unused turn is counted as given up for a cold send, when it was barred.
+    expect(claims.lost).toEqual(['cold', 'cold']);
   });
 
   it('at one a second, the send after a cold one claims past the turn the cold one left unused, in one claim', async () => {
@@ -326,6 +332,8 @@ describe('shared send queue', () => {
     const sentAt = clock.now();
     expect(sentAt % queue.slotMs).toBeLessThanOrEqual(slotLatenessMs);
     expect(Math.round(sentAt / queue.slotMs)).toBeGreaterThan(firstSlot);
+    // Its first slot lost to the other instance's turn; then, still cold (a first send), it leaves its new slot's lane's next turn unused.
+    expect(claims.lost).toEqual(['lane', 'cold']);
   });
 
   it('gives up a slot let go later than the rescue allows', async () => {
@@ -339,6 +347,7 @@ describe('shared send queue', () => {
     await first;
     expect(clock.now() % queue.slotMs).toBeLessThanOrEqual(slotLatenessMs);
     expect(claims.held.has(`s:${firstSlot + queue.lanes}`)).toBe(false);
+    expect(claims.lost).toEqual(['late']);
   });
 
   /** Single sends one after another (each waits for the one before, then `gapMs`), as replies to webhooks come; their times. */
@@ -364,6 +373,21 @@ describe('shared send queue', () => {
     expect(claims.calls).toBeLessThanOrEqual(30);
     // A held slot costs a send at most one slot's wait: the stream keeps close to the limit.
     expect(rateOf(sent)).toBeGreaterThan(25);
+  });
+
+  it('with aheadMs, the slots held ahead that began before a send came are counted as given up (expired)', async () => {
+    const clock = virtualClock(6_500_000);
+    const claims = memoryClaims(clock, 2);
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 30, claims, clock, aheadMs: 250 });
+    const sent: number[] = [];
+    // Replies 60 ms apart, slower than the 34 ms slots the pace holds ahead for them; then one after a pause, which clears what is left.
+    const done = stream(queue, clock, 60, 60, sent).then(() => clock.sleep(2_000)).then(() => stream(queue, clock, 1, 0, sent));
+    await clock.run(6_500_000 + 60_000);
+    await done;
+    expect(sent).toHaveLength(61);
+    expect(claims.lost.filter((r) => r === 'expired').length).toBeGreaterThan(10);
+    // Every slot held was sent in, or given up and counted: the cold sends' turns and the expired ones.
+    expect(claims.held.size).toBe(sent.length + claims.lost.length);
   });
 
   it('with aheadMs, two instances whose streams together ask more than the limit keep it', async () => {

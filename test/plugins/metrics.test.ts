@@ -49,6 +49,8 @@ describe('Prometheus metrics', () => {
     expect(sample(text, 'survey_bot_inbound_messages_total', { channel: 'sms', outcome: 'handled' })).toBe(2);
     expect(sample(text, 'survey_bot_replies_total', { channel: 'sms' })).toBe(2);
     expect(sample(text, 'survey_bot_sends_total', { channel: 'sms', result: 'sent' })).toBe(1);
+    // A fresh server's first send is cold: its lane's next turn is left unused, and counted.
+    expect(sample(text, 'survey_bot_send_slots_given_up_total', { channel: 'sms', reason: 'cold' })).toBe(1);
     expect(sample(text, 'survey_bot_http_requests_total', { method: 'POST', route: '/webhooks/twilio/sms', status_code: '200' })).toBe(2);
     expect(sample(text, 'survey_bot_http_requests_total', { method: 'POST', route: '/api/v1/surveys', status_code: '201' })).toBe(1);
     expect(sample(text, 'survey_bot_outbox_depth')).toBe(0);
