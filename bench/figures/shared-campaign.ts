@@ -35,7 +35,7 @@ export interface SharedCampaignRun {
   /** The fake's own event loop late by more than the pacing's allowance (`providerJitterMs`): how often, and the longest. */
   fakeStalls: { overAllowance: number; longestMs: number };
   /** The one-second windows above the limit (by their first arrival) and how many of them hold such a stall of the fake. */
-  secondsAbove: { count: number; withFakeStall: number };
+  secondsAbove: { count: number; withFakeStall: number; longestFakeStallMs: number };
   /**
    * Where the sender's slots went, first arrival to last: the slots of that span, those sent in, those
    * the instances held and gave up (their `/metrics`, `survey_bot_send_slots_given_up_total`, by
@@ -105,7 +105,10 @@ async function campaignRun(database: { uri: string }, instances: number, provide
     const late = campaign.filter((s) => s.ms > providerJitterMs);
     const above = windowsAbove(times, rate);
     // A stall stamps the sends that came in during it late, so it shows in the windows that start at its end or hold it.
-    const withFakeStall = above.filter((start) => late.some((s) => s.at >= start - 1 && s.at <= start + 1000)).length;
+    const within = (start: number) => campaign.filter((s) => s.at >= start - 1 && s.at <= start + 1000);
+    const withFakeStall = above.filter((start) => within(start).some((s) => s.ms > providerJitterMs)).length;
+    // Any stall of the fake (over 10 ms) in a window above the limit: the longest.
+    const longestFakeStallMs = Math.max(0, ...above.flatMap((start) => within(start).map((s) => s.ms)));
     const givenUp: Record<string, number> = {};
     for (const server of servers) for (const [reason, n] of Object.entries(await slotsGivenUp(server.url))) givenUp[reason] = (givenUp[reason] ?? 0) + n;
     const inSpan = Math.round((Math.max(...times) - Math.min(...times)) / ((1000 + providerJitterMs) / rate)) + 1;
@@ -113,13 +116,13 @@ async function campaignRun(database: { uri: string }, instances: number, provide
     const run = {
       instances, providerMs, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), uploadSeconds: (uploaded - started) / 1000, perSecondAfterUploads: afterUploads, lost, duplicated, seconds: (Date.now() - started) / 1000,
       fakeStalls: { overAllowance: late.length, longestMs: Math.max(0, ...campaign.map((s) => s.ms)) },
-      secondsAbove: { count: above.length, withFakeStall },
+      secondsAbove: { count: above.length, withFakeStall, longestFakeStallMs },
       slots: { inSpan, sent: times.length, givenUp, neverHeld: inSpan - times.length - lostSlots },
     };
     log(
       `shared campaign, ${instances} instance(s), provider answering after ${providerMs} ms: ${perSecond.toFixed(1)}/s of ${rate}/s (${(run.shareOfLimit * 100).toFixed(1)} %), busiest second ${run.busiestSecond}, lost ${lost}, duplicated ${duplicated}; ` +
         `uploads answered after ${run.uploadSeconds.toFixed(1)} s, ${afterUploads.toFixed(1)}/s from then on; ` +
-        `the fake's own loop late by over ${providerJitterMs} ms ${late.length} times (longest ${run.fakeStalls.longestMs} ms), windows above the limit ${above.length} (${withFakeStall} holding such a stall); ` +
+        `the fake's own loop late by over ${providerJitterMs} ms ${late.length} times (longest ${run.fakeStalls.longestMs} ms), windows above the limit ${above.length} (${withFakeStall} holding such a stall; the longest stall of the fake in them ${longestFakeStallMs} ms); ` +
         `slots ${inSpan}: sent in ${times.length}, given up ${JSON.stringify(givenUp)}, not held or left held ${run.slots.neverHeld}`,
     );
     return run;
