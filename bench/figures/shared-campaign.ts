@@ -10,7 +10,7 @@
  * arrivals late.
  */
 import { httpRequest, is2xx } from '../../test/faults/http.js';
-import { busiestWindow, lostAndDuplicated, ratePerSecond } from '../../test/helpers/send-rate.js';
+import { busiestWindow, lostAndDuplicated, ratePerSecond, windowsAbove } from '../../test/helpers/send-rate.js';
 import { providerJitterMs } from '../../src/channels/send-queue.js';
 import { sleep } from '../lib/processes.js';
 import { apiKey, startFakes, startProduct, startTwilioApart, withDbName } from '../lib/product.js';
@@ -53,18 +53,6 @@ async function slotsGivenUp(url: string): Promise<Record<string, number>> {
   return out;
 }
 
-/** The starts of the one-second windows (from an arrival) that hold more than `limit` arrivals. */
-function windowsAbove(times: readonly number[], limit: number): number[] {
-  const sorted = [...times].sort((a, b) => a - b);
-  const starts: number[] = [];
-  let to = 0;
-  for (let from = 0; from < sorted.length; from++) {
-    while (to < sorted.length && sorted[to]! - sorted[from]! < 1000) to++;
-    if (to - from > limit) starts.push(sorted[from]!);
-  }
-  return starts;
-}
-
 export interface SharedCampaignFigures {
   database: string;
   runs: SharedCampaignRun[];
@@ -101,17 +89,19 @@ async function campaignRun(database: { uri: string }, instances: number, provide
     const perSecond = ratePerSecond(times);
     const { lost, duplicated } = lostAndDuplicated(phones, to);
     const afterUploads = ratePerSecond(times.filter((t) => t >= uploaded));
-    const campaign = stalls.filter((s) => s.at >= Math.min(...times) && s.at <= Math.max(...times) + 1000);
+    const first = Math.min(...times);
+    const last = Math.max(...times);
+    const campaign = stalls.filter((s) => s.at >= first && s.at <= last + 1000);
     const late = campaign.filter((s) => s.ms > providerJitterMs);
     const above = windowsAbove(times, rate);
     // A stall stamps the sends that came in during it late, so it shows in the windows that start at its end or hold it.
-    const within = (start: number) => campaign.filter((s) => s.at >= start - 1 && s.at <= start + 1000);
-    const withFakeStall = above.filter((start) => within(start).some((s) => s.ms > providerJitterMs)).length;
+    const stallsAbove = above.map((start) => campaign.filter((s) => s.at >= start - 1 && s.at <= start + 1000));
+    const withFakeStall = stallsAbove.filter((inWindow) => inWindow.some((s) => s.ms > providerJitterMs)).length;
     // Any stall of the fake (over 10 ms) in a window above the limit: the longest.
-    const longestFakeStallMs = Math.max(0, ...above.flatMap((start) => within(start).map((s) => s.ms)));
+    const longestFakeStallMs = Math.max(0, ...stallsAbove.flat().map((s) => s.ms));
     const givenUp: Record<string, number> = {};
     for (const server of servers) for (const [reason, n] of Object.entries(await slotsGivenUp(server.url))) givenUp[reason] = (givenUp[reason] ?? 0) + n;
-    const inSpan = Math.round((Math.max(...times) - Math.min(...times)) / ((1000 + providerJitterMs) / rate)) + 1;
+    const inSpan = Math.round((last - first) / ((1000 + providerJitterMs) / rate)) + 1;
     const lostSlots = Object.values(givenUp).reduce((a, b) => a + b, 0);
     const run = {
       instances, providerMs, invitations: sms, limitPerSecond: rate, perSecond, shareOfLimit: perSecond / rate, busiestSecond: busiestWindow(times), uploadSeconds: (uploaded - started) / 1000, perSecondAfterUploads: afterUploads, lost, duplicated, seconds: (Date.now() - started) / 1000,

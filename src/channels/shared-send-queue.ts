@@ -253,7 +253,7 @@ export class SharedSendQueue {
     if (cold || this.opensConnection()) {
       // Nothing goes in the successor: it stays ours (not claimed again) and is given to no send.
       this.barred.add(successor);
-      this.options.claims.givenUp?.(this.options.sender, 'cold');
+      this.gaveUp('cold');
       const index = this.held.indexOf(successor);
       if (index >= 0) this.held.splice(index, 1);
     } else {
@@ -269,9 +269,14 @@ export class SharedSendQueue {
     return this.options.opensConnection?.() === true;
   }
 
+  /** Tell the claims (the metrics) that a held slot goes unused, and why. */
+  private gaveUp(reason: SlotLoss): void {
+    this.options.claims.givenUp?.(this.options.sender, reason);
+  }
+
   /** The slot is done with (sent in, or given up, and why when that is to be counted); returns `sent`. */
   private used(slot: number, sent = true, lost?: SlotLoss): boolean {
-    if (lost) this.options.claims.givenUp?.(this.options.sender, lost);
+    if (lost) this.gaveUp(lost);
     this.mine.delete(slot);
     this.ahead.delete(slot);
     this.notBefore.delete(slot);

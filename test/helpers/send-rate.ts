@@ -12,6 +12,18 @@ export function busiestWindow(times: readonly number[], ms = 1000): number {
   return best;
 }
 
+/** The starts (an arrival each) of the windows of `ms` that hold more than `limit` times: where a provider would count too many. */
+export function windowsAbove(times: readonly number[], limit: number, ms = 1000): number[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  const starts: number[] = [];
+  let to = 0;
+  for (let from = 0; from < sorted.length; from++) {
+    while (to < sorted.length && sorted[to]! - sorted[from]! < ms) to++;
+    if (to - from > limit) starts.push(sorted[from]!);
+  }
+  return starts;
+}
+
 /** Sends per second from the first to the last (0 for fewer than two). */
 export function ratePerSecond(times: readonly number[]): number {
   if (times.length < 2) return 0;
