@@ -14,6 +14,7 @@ import { busiestWindow, lostAndDuplicated, ratePerSecond, windowsAbove } from '.
 import { providerJitterMs } from '../../src/channels/send-queue.js';
 import { sleep } from '../lib/processes.js';
 import { apiKey, startFakes, startProduct, startTwilioApart, withDbName } from '../lib/product.js';
+import { captureRequests } from '../lib/wire-capture.js';
 
 export interface SharedCampaignRun {
   instances: number;
@@ -42,6 +43,12 @@ export interface SharedCampaignRun {
    * reason), and the rest (nobody held them, or an instance still held them unused at the end).
    */
   slots: { inSpan: number; sent: number; givenUp: Record<string, number>; neverHeld: number };
+  /**
+   * The same sends as the kernel stamped them on loopback (`bench/lib/wire-capture.ts`): when each
+   * request's first packet left for the fake, whatever either event loop was doing. A string when
+   * no capture could be made here.
+   */
+  wire?: { sends: number; busiestSecond: number; secondsAbove: number; dropped: number } | string;
 }
 
 /** An instance's send slots given up, by reason, from its `/metrics`. */
@@ -62,6 +69,7 @@ async function campaignRun(database: { uri: string }, instances: number, provide
   const fakes = await startFakes();
   const twilio = await startTwilioApart(providerMs);
   const origins = { twilio, telegram: fakes.telegram };
+  const capture = await captureRequests(Number(new URL(twilio.baseUrl).port), 'POST /20');
   const uri = withDbName(database.uri, `bench_shared_campaign_${instances}${providerMs ? `_${providerMs}ms` : ''}`);
   const servers = [];
   try {
@@ -86,6 +94,8 @@ async function campaignRun(database: { uri: string }, instances: number, provide
     while ((await twilio.reached()) < phones.length && Date.now() < deadline) await sleep(200);
     await sleep(1_500); // anything sent twice would show by now
     const { times, to, stalls } = await twilio.count();
+    const onWire = 'unavailable' in capture ? capture.unavailable : await capture.stop();
+    const wire = typeof onWire === 'string' ? onWire : { sends: onWire.times.length, busiestSecond: busiestWindow(onWire.times), secondsAbove: windowsAbove(onWire.times, rate).length, dropped: onWire.dropped };
     const perSecond = ratePerSecond(times);
     const { lost, duplicated } = lostAndDuplicated(phones, to);
     const afterUploads = ratePerSecond(times.filter((t) => t >= uploaded));
@@ -108,15 +118,18 @@ async function campaignRun(database: { uri: string }, instances: number, provide
       fakeStalls: { overAllowance: late.length, longestMs: Math.max(0, ...campaign.map((s) => s.ms)) },
       secondsAbove: { count: above.length, withFakeStall, longestFakeStallMs },
       slots: { inSpan, sent: times.length, givenUp, neverHeld: inSpan - times.length - lostSlots },
+      wire,
     };
     log(
       `shared campaign, ${instances} instance(s), provider answering after ${providerMs} ms: ${perSecond.toFixed(1)}/s of ${rate}/s (${(run.shareOfLimit * 100).toFixed(1)} %), busiest second ${run.busiestSecond}, lost ${lost}, duplicated ${duplicated}; ` +
         `uploads answered after ${run.uploadSeconds.toFixed(1)} s, ${afterUploads.toFixed(1)}/s from then on; ` +
         `the fake's own loop late by over ${providerJitterMs} ms ${late.length} times (longest ${run.fakeStalls.longestMs} ms), windows above the limit ${above.length} (${withFakeStall} holding such a stall; the longest stall of the fake in them ${longestFakeStallMs} ms); ` +
-        `slots ${inSpan}: sent in ${times.length}, given up ${JSON.stringify(givenUp)}, not held or left held ${run.slots.neverHeld}`,
+        `slots ${inSpan}: sent in ${times.length}, given up ${JSON.stringify(givenUp)}, not held or left held ${run.slots.neverHeld}; ` +
+        (typeof wire === 'string' ? `no kernel stamps (${wire})` : `kernel stamps: ${wire.sends} sends, busiest second ${wire.busiestSecond}, windows above the limit ${wire.secondsAbove}, dropped ${wire.dropped}`),
     );
     return run;
   } finally {
+    if (!('unavailable' in capture)) await capture.stop();
     for (const server of servers) await server.stop();
     await Promise.all([fakes.close(), twilio.close()]);
   }
