@@ -52,7 +52,7 @@ const noted = (s: SurveyRecord): NotedSurvey => ({
   at: s.answeredAt ?? s.invitedAt,
 });
 
-/** A week's notes from its surveys: a few indexed queries, each with a limit, and two counts. */
+/** A week's notes from its surveys: a few indexed queries, each with a limit, and a count per kind. */
 export async function computeWeekNotes(store: Store, businessId: string, week: string): Promise<WeekNotes> {
   const commented: WeekNotes['commented'] = [];
   const waiting: WeekNotes['waiting'] = [];
@@ -63,8 +63,9 @@ export async function computeWeekNotes(store: Store, businessId: string, week: s
     const w = await store.surveys.waitingForReply(businessId, kind, { from: week, to: week }, waitingListed);
     if (w.count) waiting.push({ kind, count: w.count, newest: w.surveys.map(noted) });
   }
-  const unanswered = await store.surveys.unansweredDetractors(businessId, week, unansweredListed);
-  return { commented, unanswered: { count: unanswered.count, first: unanswered.surveys.map(noted) }, waiting };
+  // The week's waiting detractors are those of its three kinds: their count is the kinds' counts summed, not a fourth count.
+  const first = await store.surveys.unansweredDetractors(businessId, week, unansweredListed);
+  return { commented, unanswered: { count: waiting.reduce((sum, w) => sum + w.count, 0), first: first.map(noted) }, waiting };
 }
 
 /**

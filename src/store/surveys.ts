@@ -191,11 +191,10 @@ export class SurveyRepository {
     return docs.map(toRecord);
   }
 
-  /** Detractors of a week still waiting for the business's answer: a few of them, and how many. */
-  async unansweredDetractors(businessId: string, week: string, limit: number): Promise<{ count: number; surveys: SurveyRecord[] }> {
-    const filter = { businessId, week, band: 'detractor', firstReplyAt: null };
-    const docs = await this.model.find(filter).sort({ _id: 1 }).limit(limit).lean<Doc[]>();
-    return { count: await this.model.countDocuments(filter), surveys: docs.map(toRecord) };
+  /** The first (oldest) detractors of a week still waiting for the business's answer, whatever their kind. */
+  async unansweredDetractors(businessId: string, week: string, limit: number): Promise<SurveyRecord[]> {
+    const docs = await this.model.find({ businessId, week, band: 'detractor', firstReplyAt: null }).sort({ _id: 1 }).limit(limit).lean<Doc[]>();
+    return docs.map(toRecord);
   }
 
   /** Detractors of these weeks and kind nobody has answered yet, newest first (the dashboard's reply list). */

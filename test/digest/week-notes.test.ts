@@ -4,9 +4,11 @@ import { dashboardView } from '../../src/dashboard/dashboard-data.js';
 import { buildDigest } from '../../src/digest/build-digest.js';
 import { segmentsReport } from '../../src/insights/segments.js';
 import { weekAnalyses, weeksSegments } from '../../src/insights/week-analysis.js';
+import { computeWeekNotes } from '../../src/insights/week-notes.js';
+import { surveyKinds } from '../../src/domain/surveys.js';
 import { scoreRange } from '../../src/scoring/index.js';
 import type { BusinessSettings, SurveyRecord } from '../../src/store/index.js';
-import { envKey } from '../api/v1/v1-server.js';
+import { envKey, v1 } from '../api/v1/v1-server.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { at, importPeople, plantedCause, week } from '../insights/seed.js';
 
@@ -94,5 +96,19 @@ describe('the digest and the dashboard read kept week data, and show what the su
     expect(after.waiting.surveys.map((s) => s.surveyId)).not.toContain(first.surveyId);
     const digest = await buildDigest(store(), 'default', survey.week);
     expect(digest.unanswered.surveys.map((s) => s.surveyId)).not.toContain(first.surveyId);
+  });
+
+  it('a week’s notes count its waiting detractors once per kind, and the week’s count is their sum', async () => {
+    // Two CSAT detractors of the same week beside its NPS ones, imported as a shop brings its history.
+    const rows = [1, 2].map((score, i) => ({ sourceId: `csat-${i}`, kind: 'csat', score, answeredAt: at(7, 3).toISOString(), customer: { phone: `+1416555${String(7100 + i)}` }, channel: 'sms' }));
+    expect((await v1(server.app, envKey, 'POST', '/surveys/import?source=previous-tool', rows)).json()).toMatchObject({ created: 2 });
+    commands.length = 0;
+    const notes = await computeWeekNotes(store(), 'default', week(7));
+    const counts = commands.filter((c) => c.commandName === 'aggregate' && c.command.aggregate === 'surveys');
+    expect(counts.length).toBe(surveyKinds.length);
+    const waiting = (await everySurvey()).filter((s) => s.week === week(7) && s.band === 'detractor' && !s.replies.length);
+    expect(new Set(waiting.map((s) => s.kind)).size).toBeGreaterThan(1);
+    expect(notes.unanswered.count).toBe(waiting.length);
+    expect(notes.waiting.map((w) => [w.kind, w.count])).toEqual(surveyKinds.map((k) => [k, waiting.filter((s) => s.kind === k).length]).filter(([, n]) => n));
   });
 });
