@@ -39,6 +39,8 @@ export interface FakeTelegram {
   failNext(failure: TelegramFailure, method?: string): void;
   /** Updates for getUpdates (long polling). */
   queueUpdate(update: Update): void;
+  /** TCP connections opened to this server so far. */
+  connections(): number;
   /** Resolves when a call of `method` has arrived (already or later). */
   waitFor(method: string, timeoutMs?: number): Promise<TelegramCall>;
   reset(): void;
@@ -156,6 +158,8 @@ export async function startFakeTelegram({ token }: { token: string }): Promise<F
       answer(res, 200, { ok: true, result });
     })().catch((err: unknown) => answer(res, 500, { ok: false, error_code: 500, description: String(err) }));
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -168,6 +172,7 @@ export async function startFakeTelegram({ token }: { token: string }): Promise<F
         .filter((c) => c.method === 'sendMessage' || c.method === 'sendPhoto')
         .filter((c) => c.result !== undefined && (chatId === undefined || Number(c.payload.chat_id) === Number(chatId)))
         .map((c) => c.result as Message),
+    connections: () => connections,
     failNext: (failure, method) => void queued.push({ failure, method }),
     queueUpdate: (update) => void updates.push(update),
     waitFor: (method, timeoutMs = 5_000) => {
