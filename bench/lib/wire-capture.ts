@@ -8,6 +8,7 @@
  * in blocks, and the last block's are gone when tcpdump is stopped.
  */
 import { spawn } from 'node:child_process';
+import { track } from './processes.js';
 
 export interface WireTimes {
   /** One per request, ms since the epoch (microsecond precision). */
@@ -34,15 +35,16 @@ function payloadStartsWith(text: string): string {
  */
 export async function captureRequests(port: number, start: string): Promise<WireCapture | { unavailable: string }> {
   const filter = `ip and tcp dst port ${port} and ${payloadStartsWith(start)}`;
-  const child = spawn('tcpdump', ['-i', 'lo', '-tt', '-n', '-l', '--immediate-mode', '-B', '8192', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Tracked: an aborted bench leaves no capture running.
+  const child = track(spawn('tcpdump', ['-i', 'lo', '-tt', '-n', '-l', '--immediate-mode', '-B', '8192', filter], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   let err = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr.setEncoding('utf8');
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr!.setEncoding('utf8');
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   const ready = await new Promise<string | true>((resolve) => {
     child.once('error', (e) => resolve(`tcpdump: ${e.message}`));
-    child.stderr.on('data', (chunk: string) => {
+    child.stderr!.on('data', (chunk: string) => {
       err += chunk;
       if (err.includes('listening on')) resolve(true);
     });
