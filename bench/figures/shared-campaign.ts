@@ -129,6 +129,7 @@ async function campaignRun(database: { uri: string }, instances: number, provide
     );
     return run;
   } finally {
+    // Already stopped when the campaign was counted; here for a campaign that failed before.
     if (!('unavailable' in capture)) await capture.stop();
     for (const server of servers) await server.stop();
     await Promise.all([fakes.close(), twilio.close()]);

@@ -18,6 +18,7 @@ export interface WireTimes {
 }
 
 export interface WireCapture {
+  /** Stops the capture (once; later calls give the same times). */
   stop(): Promise<WireTimes>;
 }
 
@@ -51,17 +52,17 @@ export async function captureRequests(port: number, start: string): Promise<Wire
     void exited.then((code) => resolve(`tcpdump exited (${code}): ${err.trim().split('\n').pop() ?? ''}`));
   });
   if (ready !== true) return { unavailable: ready };
-  return {
-    async stop() {
-      child.kill('SIGINT');
-      await exited;
-      const times = out
-        .split('\n')
-        .map((line) => Number(line.split(' ', 1)[0]))
-        .filter((s) => Number.isFinite(s) && s > 0)
-        .map((s) => s * 1000);
-      const dropped = Number(/(\d+) packets? dropped by kernel/.exec(err)?.[1] ?? 0);
-      return { times, dropped };
-    },
+  const stopped = async (): Promise<WireTimes> => {
+    child.kill('SIGINT');
+    await exited;
+    const times = out
+      .split('\n')
+      .map((line) => Number(line.split(' ', 1)[0]))
+      .filter((s) => Number.isFinite(s) && s > 0)
+      .map((s) => s * 1000);
+    const dropped = Number(/(\d+) packets? dropped by kernel/.exec(err)?.[1] ?? 0);
+    return { times, dropped };
   };
+  let result: Promise<WireTimes> | undefined;
+  return { stop: () => (result ??= stopped()) };
 }
