@@ -55,7 +55,8 @@ export interface ReplyFigures {
   storedSurveys: number;
   channels: ChannelFigures[];
   ceiling?: { requests: number; perSecond: number; latencyMs: { p50: number; p99: number }; cpuMsPerRequest: number; peakRssMiB: number };
-  rss: { idleMiB: number; peakMiB: number; teamsIdleMiB: number; teamsPeakMiB: number };
+  /** The server's RSS (every channel loaded) before the load and at its peak. */
+  rss: { idleMiB: number; peakMiB: number };
   soak?: Soak;
 }
 
@@ -73,7 +74,6 @@ export interface Soak {
   samples: number[];
 }
 
-const mode = (channel: Channel) => (channel === 'teams' ? 'teams' : 'production');
 const bandOf = (i: number) => bands[i % bands.length]!.band;
 const kinds = ['score', 'comment'] as const;
 
@@ -102,8 +102,11 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
   const counting = await startProduct(fakes, withDbName(proxy.uri, dbName), 'all');
   // Not together with the first: servers starting at once on an empty database can collide on
   // creating the business document (E11000 from the upsert; see the report).
-  const servers = Promise.all([startProduct(fakes, uri, 'production'), startProduct(fakes, uri, 'teams')]);
-  servers.catch(() => {}); // awaited below
+  // One server with every channel: the business the environment describes is stored data, so
+  // servers on one database given different channels would replace each other's, and the channel
+  // left out would refuse its replies (404).
+  const loaded = startProduct(fakes, uri, 'all');
+  loaded.catch(() => {}); // awaited below
   const groups = new Map<Channel, Groups>();
   const templates = new Map<Channel, Template>();
   const recorded = new Map<string, RecordedReply>();
@@ -134,11 +137,10 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
     await proxy.close();
   }
 
-  // Under load: the production server (SMS, Telegram, web chat) and the Teams server, straight to the database.
-  const [production, teams] = await servers;
-  const serverOf = (channel: Channel) => (mode(channel) === 'teams' ? teams : production);
-  const watch = (server: NodeChild) => ({ server: server.pid, ...(database.pid ? { database: database.pid } : {}) });
-  const rss = { idleMiB: rssMiB(production.pid), peakMiB: 0, teamsIdleMiB: rssMiB(teams.pid), teamsPeakMiB: 0 };
+  // Under load: the server with every channel, straight to the database.
+  const server = await loaded;
+  const watch = (of: NodeChild) => ({ server: of.pid, ...(database.pid ? { database: database.pid } : {}) });
+  const rss = { idleMiB: rssMiB(server.pid), peakMiB: 0 };
   let soak: Soak | undefined;
   const results: LoadResult[] = [];
   const floorRuns: FloorPhase[] = [];
@@ -147,7 +149,6 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
     // Channel by channel: half the floor, the product, the other half of the floor, so both see the
     // same noise and a database that slows as it fills (mongo-java-server's heap) favours neither.
     for (const channel of measured) {
-      const server = serverOf(channel);
       const options = { connections: sizes.connections, watch: watch(server), rssOf: server.pid };
       const group = groups.get(channel)!;
       const floorHalf = async (half: 0 | 1) => {
@@ -167,19 +168,14 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
       const second = await floorHalf(1);
       floorRuns.push(...first.map((a, i) => combine(a, second[i]!)));
     }
-    for (const r of results) {
-      const peak = Math.max(...r.rss.map((x) => x.mib));
-      if (r.name.startsWith('teams')) rss.teamsPeakMiB = Math.max(rss.teamsPeakMiB, peak);
-      else rss.peakMiB = Math.max(rss.peakMiB, peak);
-    }
+    for (const r of results) rss.peakMiB = Math.max(rss.peakMiB, ...r.rss.map((x) => x.mib));
     if (sizes.soakSeconds > 0) {
       // Its customers are stored only now: a server without secondary indexes scans every survey.
       const soakers = async (channel: Channel) => (templates.has(channel) ? cloneCustomers(db, templates.get(channel)!, soakCustomers, bandOf) : []);
-      soak = await soakRun(production, await soakers('sms'), await soakers('web'), sizes, serviceUrl, log);
+      soak = await soakRun(server, await soakers('sms'), await soakers('web'), sizes, serviceUrl, log);
     }
   } finally {
-    await production.stop();
-    await teams.stop();
+    await server.stop();
   }
 
   const out: ChannelFigures[] = [];

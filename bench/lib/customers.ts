@@ -37,6 +37,8 @@ export interface Template {
   survey: Document;
   customer: Document;
   conversation?: Document;
+  /** Web chat: the visitor's chat session, started (copied with each customer, as a chat whose survey began). */
+  session?: Document;
 }
 
 let addressSeq = 0;
@@ -60,8 +62,12 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 export async function startTemplate(channel: Channel, serverUrl: string, db: Db, fakes: Fakes): Promise<Template> {
   const { address, teamsUserId } = newAddress(channel);
   let visitor = address;
-  if (channel === 'web') visitor = (await post(`${serverUrl}/chat/api/visitors`, { kind: 'nps' })).visitorId as string;
-  else {
+  if (channel === 'web') {
+    visitor = (await post(`${serverUrl}/chat/api/visitors`, { kind: 'nps' })).visitorId as string;
+    // A chat's survey begins with the visitor's first message: one that is no score starts it and
+    // is asked the question again, so the survey waits for its score as the other channels' do.
+    await post(`${serverUrl}/chat/api/visitors/${visitor}/messages`, { messageId: 'hello', text: 'hello' });
+  } else {
     if (channel === 'teams') {
       const user = { id: teamsUserId!, aadObjectId: address, name: 'Ada Lovelace' };
       await post(`${serverUrl}/api/messages`, installActivity({ user, serviceUrl: fakes.connector.serviceUrl }));
@@ -72,8 +78,9 @@ export async function startTemplate(channel: Channel, serverUrl: string, db: Db,
   const survey = await db.collection('surveys').findOne({ channel, address: visitor });
   const customer = await db.collection('customers').findOne({ channel, address: visitor });
   const conversation = channel === 'teams' ? await db.collection('teams_conversations').findOne({ address }) : undefined;
-  if (!survey || !customer || (channel === 'teams' && !conversation)) throw new Error(`template on ${channel}: documents not found`);
-  return { channel, survey, customer, ...(conversation ? { conversation } : {}) };
+  const session = channel === 'web' ? await db.collection('web_sessions').findOne({ visitorId: visitor }) : undefined;
+  if (!survey || !customer || (channel === 'teams' && !conversation) || (channel === 'web' && !session?.readyAt)) throw new Error(`template on ${channel}: documents not found`);
+  return { channel, survey, customer, ...(conversation ? { conversation } : {}), ...(session ? { session } : {}) };
 }
 
 /** Every string in `value` with `from` replaced by `to`, deeply. */
@@ -94,6 +101,7 @@ export async function cloneCustomers(db: Db, template: Template, count: number, 
     const surveys: Document[] = [];
     const customers: Document[] = [];
     const conversations: Document[] = [];
+    const sessions: Document[] = [];
     for (let i = start; i < Math.min(count, start + batch); i++) {
       const { address, teamsUserId } = newAddress(template.channel);
       const surveyId = new ObjectId();
@@ -107,11 +115,13 @@ export async function cloneCustomers(db: Db, template: Template, count: number, 
         const more: Array<[string, string]> = [...pairs, [aad, address.replace(/-/g, '')], [userId, teamsUserId!]];
         conversations.push({ ...(replaceDeep(template.conversation, more) as Document), _id: new ObjectId() });
       }
+      if (template.session) sessions.push({ ...(replaceDeep(template.session, pairs) as Document), _id: new ObjectId() });
       out.push({ channel: template.channel, address, surveyId: surveyId.toHexString(), customerId: customerId.toHexString(), band: bandOf(i), ...(teamsUserId ? { teamsUserId } : {}) });
     }
     await db.collection('customers').insertMany(customers, { ordered: false });
     await db.collection('surveys').insertMany(surveys, { ordered: false });
     if (conversations.length) await db.collection('teams_conversations').insertMany(conversations, { ordered: false });
+    if (sessions.length) await db.collection('web_sessions').insertMany(sessions, { ordered: false });
   }
   return out;
 }

@@ -50,7 +50,7 @@ export function verdicts(replies: ReplyFigures | undefined, campaign: CampaignFi
         });
       }
     }
-    const peak = Math.max(replies.rss.peakMiB, replies.rss.teamsPeakMiB, replies.soak?.peakMiB ?? 0);
+    const peak = Math.max(replies.rss.peakMiB, replies.soak?.peakMiB ?? 0);
     out.push({ figure: '5', what: 'server RSS under load (peak)', value: `${f1(peak)} MiB`, target: '< 200 MB', met: peak * 1.048576 < 200 });
     if (replies.soak) {
       const slope = replies.soak.slopeMiBPerMinute;
