@@ -56,7 +56,8 @@ const sizes = quick
       campaign: { sms: 7_700, telegram: 2_300, smsRate: 100, failAt: 0.4 },
       sharedCampaign: { sms: 4_000, smsRate: 100 },
       digest: { large: 1_000_000, full: 30_000, small: 1_000, runs: 9 },
-      ferretSmall: undefined,
+      // Beside 10,000 stored surveys one reply takes seconds: every channel's sample would take an hour.
+      ferretSmall: { counted: 1, warmUp: 5, load: 20, telegram: 10, connections: 8, ceiling: 0, soakSeconds: 0, soakRate: 0, only: ['sms'] } satisfies ReplySizes,
       peers: { warmUp: 150, measured: 600, connections: 16 } satisfies PeerSizes,
       settling: 120_000,
       reads: [1_000, 100_000, 1_000_000],
@@ -155,7 +156,7 @@ else {
       const { client, db } = await connectRaw(ferret.uri, 'bench_replies');
       try {
         log(`ferretdb: ${(await generateSurveys(db, stored, new Date())).surveys} surveys stored before the replies`);
-        replies.push(await benchReplies({ uri: ferret.uri, engine: 'ferretdb', pid: ferret.pid }, db, 'bench_replies', fakes, ferretSizes, log));
+        replies.push(await benchReplies({ uri: ferret.uri, engine: 'ferretdb', pid: ferret.pid }, db, 'bench_replies', fakes, stored > 10 && sizes.ferretSmall ? sizes.ferretSmall : ferretSizes, log));
       } finally {
         await client.close();
       }
