@@ -89,8 +89,8 @@ async function dropBenchDatabases(uri: string): Promise<void> {
 }
 
 // The main database: figures 1, 2, 4, 5, 5c, 7 and 8 (and 3 when it is external). A full run's figure 7
-// adds 120,000 surveys to what the figures before it stored: more than 512 MB of heap holds (the
-// server then drops its connections and the run stops).
+// adds 120,000 surveys to what the figures before it stored: with 512 MB of heap the server dropped
+// its connections there (most likely out of memory) and the run stopped.
 const main = external ? { uri: external, engine: 'MONGODB_URI', pid: undefined, stop: async () => {} } : await startMongoJavaServer({ cacheDir, log, heap: quick ? '512m' : '3g' });
 try {
   if (external) await dropBenchDatabases(external);
