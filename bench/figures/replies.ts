@@ -139,7 +139,7 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
 
   // Under load: the server with every channel, straight to the database.
   const server = await loaded;
-  const watch = (of: NodeChild) => ({ server: of.pid, ...(database.pid ? { database: database.pid } : {}) });
+  const watch = { server: server.pid, ...(database.pid ? { database: database.pid } : {}) };
   const rss = { idleMiB: rssMiB(server.pid), peakMiB: 0 };
   let soak: Soak | undefined;
   const results: LoadResult[] = [];
@@ -149,7 +149,7 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
     // Channel by channel: half the floor, the product, the other half of the floor, so both see the
     // same noise and a database that slows as it fills (mongo-java-server's heap) favours neither.
     for (const channel of measured) {
-      const options = { connections: sizes.connections, watch: watch(server), rssOf: server.pid };
+      const options = { connections: sizes.connections, watch, rssOf: server.pid };
       const group = groups.get(channel)!;
       const floorHalf = async (half: 0 | 1) => {
         const part = (list: Customer[]) => list.filter((_, i) => i % 2 === half);
