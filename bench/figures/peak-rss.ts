@@ -4,13 +4,9 @@
  * Load: web chat conversations (start, score, comment) from 16 concurrent visitors for `seconds`.
  * The build is made first, from this checkout, so the compiled server is the code measured.
  */
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../../src/store/embedded-database.js';
-import { cpuMs, repoRoot, rssMiB, rssSampler, sleep, startNodeChild } from '../lib/processes.js';
-import { serverEnv, withDbName, type Fakes } from '../lib/product.js';
+import { cpuMs, rssMiB, rssSampler, sleep, startNodeChild } from '../lib/processes.js';
+import { buildProduct, productionFlags, serverEnv, withDbName, type Fakes } from '../lib/product.js';
 
 export interface RssRow {
   label: string;
@@ -31,8 +27,6 @@ export interface RssFigures {
   buildSeconds: number;
   rows: RssRow[];
 }
-
-const run = promisify(execFile);
 
 async function measure(uri: string, fakes: Fakes, seconds: number, row: Omit<RssRow, 'idleMiB' | 'peakMiB' | 'conversations' | 'cpuMsPerConversation'>): Promise<RssRow> {
   const port = await freePort();
@@ -75,21 +69,13 @@ async function measure(uri: string, fakes: Fakes, seconds: number, row: Omit<Rss
   }
 }
 
-/** The V8 flags of `npm run start:prod` (and the image's CMD) beyond `--enable-source-maps`. */
-export function productionFlags(): string[] {
-  const script = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
-  return script.split(' ').filter((a) => a.startsWith('--') && a !== '--enable-source-maps');
-}
-
 /**
  * Build, then the server from source (the baseline), compiled as production starts it (its heap
  * limit), the same with the web chat alone, and compiled with no flag (V8's default heap limit,
  * a quarter of the machine's memory here, as before the limit was set).
  */
 export async function benchPeakRss(database: { uri: string; engine: string }, fakes: Fakes, seconds: number, log: (line: string) => void): Promise<RssFigures> {
-  const started = performance.now();
-  await run('npm', ['run', 'build'], { cwd: repoRoot, timeout: 300_000 });
-  const buildSeconds = (performance.now() - started) / 1000;
+  const buildSeconds = await buildProduct();
   log(`rss: built in ${buildSeconds.toFixed(1)} s`);
   const rows: RssRow[] = [];
   const production = productionFlags();

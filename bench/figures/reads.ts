@@ -27,8 +27,8 @@ import { surveyKinds } from '../../src/domain/surveys.js';
 import { shiftWeek, weekKey } from '../../src/domain/calendar.js';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
 import { inboundSmsParams, twilioWebhookHeaders } from '../../test/helpers/fake-twilio.js';
-import { sleep, threadsCpuMs } from '../lib/processes.js';
-import { accountSid, apiKey, authToken, botNumber, publicUrl, startProduct, withDbName, type Fakes } from '../lib/product.js';
+import { sleep, threadsCpuMs, type NodeChild } from '../lib/processes.js';
+import { accountSid, apiKey, authToken, botNumber, buildProduct, publicUrl, startProductCompiled, withDbName, type Fakes } from '../lib/product.js';
 import { businessId, generateSurveys } from '../lib/survey-data.js';
 import { alternate, clock, median } from './digest.js';
 
@@ -72,13 +72,17 @@ export interface ReadSize {
    */
   dropsFullPageCpuMs: number;
   /**
-   * The production server's CPU per request (its threads' run time from /proc, in nanoseconds, over
-   * 30 requests after the timed ones): the dashboard page, the themes API and the drops API's first
-   * page. A process that serves only these, unlike the bench's own, whose heap holds what it generated.
+   * The production server's CPU per request (its threads' run time from /proc, in nanoseconds; the
+   * median of blocks of requests that take turns with the other sets' servers, see `serverReads`): the
+   * dashboard page, the themes API and the drops API's first page. A process that serves only these,
+   * unlike the bench's own, whose heap holds what it generated: the compiled build, started as
+   * `npm run start:prod` starts it.
    */
   dashboardServerCpuMs: number;
   themesServerCpuMs: number;
   dropsServerCpuMs: number;
+  /** The same for a drops page of `fullDropsPage` answers (`limit`), full in every set. */
+  dropsFullPageServerCpuMs: number;
   /**
    * The whole digest as an owner asks for it in chat: `/digest` by SMS (a webhook signed as Twilio
    * signs it, the digest in its TwiML answer), over HTTP (median), and the server's CPU per request.
@@ -134,6 +138,7 @@ export interface ReadGrowth {
   dashboardServerCpu: number;
   themesServerCpu: number;
   dropsServerCpu: number;
+  dropsFullPageServerCpu: number;
   digestChatServerCpu: number;
   dashboardAfterChangeServerCpu: number;
   drops: number;
@@ -144,6 +149,8 @@ export interface ReadGrowth {
 
 export interface ReadFigures {
   database: string;
+  /** Blocks per server CPU measure (absent in runs from before they were taken in blocks). */
+  blocks?: number;
   sizes: ReadSize[];
   /** Largest set over the smallest. */
   growth: ReadGrowth;
@@ -201,27 +208,6 @@ async function getOk(url: string, headers: Record<string, string>): Promise<void
   if (!is2xx(res)) throw new Error(`${url}: ${JSON.stringify(res).slice(0, 200)}`);
 }
 
-/** The wall time of `runs` GETs of `url` after one not counted, each checked as `getOk` checks it. */
-async function timedGets(url: string, headers: Record<string, string>, runs: number): Promise<number[]> {
-  await getOk(url, headers);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push((await clock(() => getOk(url, headers))).ms);
-  return times;
-}
-
-/** A server's CPU per request (its threads' run time): `calls` GETs of `url` after one not counted. */
-function serverCpuPerRequest(pid: number, url: string, headers: Record<string, string>, calls = 30): Promise<number> {
-  return serverCpuPerCall(pid, () => getOk(url, headers), calls);
-}
-
-/** A server's CPU per call of `request` (its threads' run time): `calls` calls after one not counted. */
-async function serverCpuPerCall(pid: number, request: () => Promise<void>, calls = 30): Promise<number> {
-  await request();
-  const before = threadsCpuMs(pid);
-  for (let i = 0; i < calls; i++) await request();
-  return (threadsCpuMs(pid) - before) / calls;
-}
-
 /**
  * Makes an owner through the server's API, and returns what asks for the whole digest as that owner
  * does in chat: `/digest` by SMS, signed as Twilio signs its webhooks, the digest in the TwiML answer.
@@ -238,6 +224,120 @@ async function digestInChat(serverUrl: string): Promise<() => Promise<void>> {
   };
 }
 
+/** What figure 9 measures through each set's production server. */
+type ServedReads = Pick<
+  ReadSize,
+  | 'dashboardHttpMs'
+  | 'themesApiHttpMs'
+  | 'dropsApiHttpMs'
+  | 'dashboardServerCpuMs'
+  | 'themesServerCpuMs'
+  | 'dropsServerCpuMs'
+  | 'dropsFullPageServerCpuMs'
+  | 'digestChatHttpMs'
+  | 'digestChatServerCpuMs'
+  | 'serverIdleCpuMsPerSecond'
+  | 'dashboardAfterChangeServerCpuMs'
+>;
+
+/** Requests a block of a server CPU measure makes. */
+const requestsPerBlock = 5;
+
+/**
+ * Each set's production server (the compiled build, as `npm run start:prod` starts it; no sweeper:
+ * its passes, every 30 s by default, would land in the server's CPU per request), started together.
+ * Each read's wall time over HTTP (median of `runs`), and the server's CPU per request (its threads'
+ * run time from /proc): `runs` blocks of `requestsPerBlock` requests, the sets taking turns block
+ * by block (the first set first in one block, last in the next), the median of the blocks' means.
+ */
+async function serverReads(sets: Record<string, ReadSet>, uri: string, fakes: Fakes, runs: number, weeks: { fromWeek: string; week: string }): Promise<Record<string, ServedReads>> {
+  const { fromWeek, week } = weeks;
+  const apiHeaders = { 'x-api-key': apiKey };
+  const servers: Record<string, { server: NodeChild; reads: Record<'dashboard' | 'themes' | 'drops' | 'dropsFullPage' | 'digest', () => Promise<void>> }> = {};
+  try {
+    for (const [key, d] of Object.entries(sets)) {
+      const server = await startProductCompiled(fakes, withDbName(uri, d.dbName), 'production', { SWEEP_INTERVAL: '0' });
+      const cookie = await ownerCookie(d.store);
+      // The API's themes over the four weeks, as another system asks for them, and its drops report's first page.
+      const drops = `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`;
+      servers[key] = {
+        server,
+        reads: {
+          dashboard: () => getOk(`${server.url}/dashboard?kind=nps&days=30`, { cookie }),
+          themes: () => getOk(`${server.url}/api/v1/insights/themes?from=${fromWeek}&to=${shiftWeek(week, 1)}&period=week&kind=nps`, apiHeaders),
+          drops: () => getOk(drops, apiHeaders),
+          dropsFullPage: () => getOk(`${drops}&limit=${fullDropsPage}`, apiHeaders),
+          // The digest as an owner asks for it in chat: an owner added through the API, then `/digest` by SMS.
+          digest: await digestInChat(server.url),
+        },
+      };
+    }
+    const keys = Object.keys(servers);
+    const turns = (block: number) => (block % 2 ? [...keys].reverse() : keys);
+    const wall = async (read: keyof (typeof servers)[string]['reads']) => {
+      const times: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+      for (const k of keys) await servers[k]!.reads[read]();
+      for (let i = 0; i < runs; i++) for (const k of turns(i)) times[k]!.push((await clock(servers[k]!.reads[read])).ms);
+      return (k: string) => median(times[k]!);
+    };
+    const cpu = async (read: keyof (typeof servers)[string]['reads']) => {
+      const blocks: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+      for (let b = 0; b < runs; b++) {
+        for (const k of turns(b)) {
+          const { server, reads } = servers[k]!;
+          const before = threadsCpuMs(server.pid);
+          for (let i = 0; i < requestsPerBlock; i++) await reads[read]();
+          blocks[k]!.push((threadsCpuMs(server.pid) - before) / requestsPerBlock);
+        }
+      }
+      return (k: string) => median(blocks[k]!);
+    };
+    const dashboardHttp = await wall('dashboard');
+    const themesHttp = await wall('themes');
+    const dropsHttp = await wall('drops');
+    const digestHttp = await wall('digest');
+    // With nothing to do: every server over the same 10 s.
+    const idleFrom = Object.fromEntries(keys.map((k) => [k, threadsCpuMs(servers[k]!.server.pid)]));
+    await sleep(10_000);
+    const idle = Object.fromEntries(keys.map((k) => [k, (threadsCpuMs(servers[k]!.server.pid) - idleFrom[k]!) / 10]));
+    const dashboardCpu = await cpu('dashboard');
+    const themesCpu = await cpu('themes');
+    const dropsCpu = await cpu('drops');
+    const dropsFullPageCpu = await cpu('dropsFullPage');
+    const digestCpu = await cpu('digest');
+    // The dashboard page right after the open week's counters move, five times per set, in turns: the server's CPU for each.
+    const afterChange: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+    for (let i = 0; i < 5; i++) {
+      for (const k of turns(i)) {
+        await sets[k]!.db.collection('week_counts').updateOne({ _id: [businessId, 'nps', week, 'all'].join('|') } as never, { $inc: { sent: 1 } });
+        const before = threadsCpuMs(servers[k]!.server.pid);
+        await servers[k]!.reads.dashboard();
+        afterChange[k]!.push(threadsCpuMs(servers[k]!.server.pid) - before);
+      }
+    }
+    return Object.fromEntries(
+      keys.map((k) => [
+        k,
+        {
+          dashboardHttpMs: dashboardHttp(k),
+          themesApiHttpMs: themesHttp(k),
+          dropsApiHttpMs: dropsHttp(k),
+          dashboardServerCpuMs: dashboardCpu(k),
+          themesServerCpuMs: themesCpu(k),
+          dropsServerCpuMs: dropsCpu(k),
+          dropsFullPageServerCpuMs: dropsFullPageCpu(k),
+          digestChatHttpMs: digestHttp(k),
+          digestChatServerCpuMs: digestCpu(k),
+          serverIdleCpuMsPerSecond: idle[k]!,
+          dashboardAfterChangeServerCpuMs: median(afterChange[k]!),
+        },
+      ]),
+    );
+  } finally {
+    for (const { server } of Object.values(servers)) await server.stop();
+  }
+}
+
 /** A drops page that every set fills (the smallest's four weeks hold some 60 NPS answers). */
 const fullDropsPage = 50;
 
@@ -248,6 +348,8 @@ export async function benchReads(database: { uri: string; engine: string }, coun
   const now = new Date();
   const week = weekKey(now, 'UTC');
   const fromWeek = shiftWeek(week, -3);
+  // The production server of the figure is the compiled build, made from this checkout first.
+  log(`reads: built in ${(await buildProduct()).toFixed(1)} s`);
   const sets: Record<string, ReadSet> = {};
   for (const count of counts) sets[String(count)] = await prepare(database.uri, count, now, log);
   try {
@@ -270,6 +372,10 @@ export async function benchReads(database: { uri: string; engine: string }, coun
     const cohortMetrics = await alternate(runs, (d: ReadSet) => metricsByCohort(d.store, businessId, cohortQuery), sets);
     const themes = await alternate(runs, async (d: ReadSet) => weeksThemes(await weekAnalyses(d.store, businessId, [0, 1, 2, 3].map((i) => shiftWeek(fromWeek, i))), fromWeek), sets);
     const drops = await alternate(runs, async (d: ReadSet) => weeksDropFeatures(await weekAnalyses(d.store, businessId, [0, 1, 2, 3].map((i) => shiftWeek(fromWeek, i)))), sets);
+    // The reads as owners and other systems make them: the production server of each set, all
+    // running at once, each measure taken in blocks that alternate between the sets (as the in-process
+    // reads above), so that what the machine does meanwhile falls on every set alike.
+    const served = await serverReads(sets, database.uri, fakes, runs, { fromWeek, week });
     const sizes: ReadSize[] = [];
     for (const [key, d] of Object.entries(sets)) {
       // The former reads: once each (scans of the period; seconds at 100,000, minutes each above, so not run there).
@@ -313,66 +419,6 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       const dropsApiCpuMs = await dropsPageCpu(5);
       const dropsFullPageCpuMs = await dropsPageCpu(30, fullDropsPage);
 
-      // The page as an owner opens it: the production server on this set's database, signed in.
-      // No sweeper: its passes (every 30 s by default) would land in the server's CPU per request.
-      const server = await startProduct(fakes, withDbName(database.uri, d.dbName), 'production', { SWEEP_INTERVAL: '0' });
-      const dashboardUrl = `${server.url}/dashboard?kind=nps&days=30`;
-      // The API's themes over the same four weeks, as another system asks for them, and its drops report's first page.
-      const themesUrl = `${server.url}/api/v1/insights/themes?from=${fromWeek}&to=${shiftWeek(week, 1)}&period=week&kind=nps`;
-      const dropsUrl = `${server.url}/api/v1/insights/drops?from=${fromWeek}&to=${shiftWeek(week, 1)}&kind=nps`;
-      const apiHeaders = { 'x-api-key': apiKey };
-      let http: number[] = [];
-      let themesApi: number[] = [];
-      let dropsApi: number[] = [];
-      let serverCpu:
-        | Pick<
-            ReadSize,
-            | 'dashboardServerCpuMs'
-            | 'themesServerCpuMs'
-            | 'dropsServerCpuMs'
-            | 'digestChatHttpMs'
-            | 'digestChatServerCpuMs'
-            | 'serverIdleCpuMsPerSecond'
-            | 'dashboardAfterChangeServerCpuMs'
-          >
-        | undefined;
-      try {
-        const cookie = await ownerCookie(d.store);
-        http = await timedGets(dashboardUrl, { cookie }, runs);
-        themesApi = await timedGets(themesUrl, apiHeaders, runs);
-        dropsApi = await timedGets(dropsUrl, apiHeaders, runs);
-        // The digest as an owner asks for it in chat: an owner added through the API, then `/digest` by SMS.
-        const askDigest = await digestInChat(server.url);
-        const digestChat: number[] = [];
-        for (let i = 0; i <= runs; i++) {
-          const { ms } = await clock(askDigest);
-          if (i > 0) digestChat.push(ms);
-        }
-        // The server's own CPU per request for the same reads, and with nothing to do.
-        const pid = server.child.pid!;
-        const idleFrom = threadsCpuMs(pid);
-        await sleep(10_000);
-        const idle = (threadsCpuMs(pid) - idleFrom) / 10;
-        const perRequest = {
-          dashboardServerCpuMs: await serverCpuPerRequest(pid, dashboardUrl, { cookie }),
-          themesServerCpuMs: await serverCpuPerRequest(pid, themesUrl, apiHeaders),
-          dropsServerCpuMs: await serverCpuPerRequest(pid, dropsUrl, apiHeaders),
-          digestChatHttpMs: median(digestChat),
-          digestChatServerCpuMs: await serverCpuPerCall(pid, askDigest),
-          serverIdleCpuMsPerSecond: idle,
-        };
-        // The dashboard page right after the open week's counters move, five times: the server's CPU for each.
-        let afterChange = 0;
-        for (let i = 0; i < 5; i++) {
-          await d.db.collection('week_counts').updateOne({ _id: [businessId, 'nps', week, 'all'].join('|') } as never, { $inc: { sent: 1 } });
-          const before = threadsCpuMs(pid);
-          await getOk(dashboardUrl, { cookie });
-          afterChange += threadsCpuMs(pid) - before;
-        }
-        serverCpu = { ...perRequest, dashboardAfterChangeServerCpuMs: afterChange / 5 };
-      } finally {
-        await server.stop();
-      }
       const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
       sizes.push({
         surveys: d.count,
@@ -382,12 +428,9 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         digestMs: digest.ms[key]!,
         digestInsightsMs: insights.ms[key]!,
         digestInsightsBaselineMs: former?.ms ?? null,
-        dashboardHttpMs: median(http),
-        themesApiHttpMs: median(themesApi),
-        dropsApiHttpMs: median(dropsApi),
         dropsApiCpuMs,
         dropsFullPageCpuMs,
-        ...serverCpu!,
+        ...served[key]!,
         dashboardMs: dashboard.ms[key]!,
         dashboardSegmentsMs: segments.ms[key]!,
         dashboardWaitingMs: waiting.ms[key]!,
@@ -426,6 +469,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         dashboardServerCpu: ratio('dashboardServerCpuMs'),
         themesServerCpu: ratio('themesServerCpuMs'),
         dropsServerCpu: ratio('dropsServerCpuMs'),
+        dropsFullPageServerCpu: ratio('dropsFullPageServerCpuMs'),
         digestChatServerCpu: ratio('digestChatServerCpuMs'),
         dashboardAfterChangeServerCpu: ratio('dashboardAfterChangeServerCpuMs'),
         drops: ratio('dropsMs'),
@@ -436,6 +480,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
     };
     return {
       database: database.engine,
+      blocks: runs,
       sizes,
       growth: growthOf(sizes[0]!, sizes.at(-1)!),
       ...(sizes.length >= 3 ? { growthOverNext: growthOf(sizes.at(-2)!, sizes.at(-1)!) } : {}),
@@ -462,12 +507,12 @@ export function readsMarkdown(r: ReadFigures): string {
   const said = (g: ReadGrowth) =>
     `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}× (the API over HTTP ${g.themesApiHttp.toFixed(1)}×), drops ${g.drops.toFixed(1)}× (the API's page over HTTP ${g.dropsApiHttp.toFixed(1)}×, its CPU in process ${g.dropsApiCpu.toFixed(1)}×, for a page of ${fullDropsPage} ${g.dropsFullPageCpu.toFixed(1)}×), /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
   const serverGrowth = (g: ReadGrowth) =>
-    `dashboard page ${g.dashboardServerCpu.toFixed(1)}×, themes API ${g.themesServerCpu.toFixed(1)}×, drops API page ${g.dropsServerCpu.toFixed(1)}×, /digest by SMS ${g.digestChatServerCpu.toFixed(1)}×, right after a change ${g.dashboardAfterChangeServerCpu.toFixed(1)}×`;
+    `dashboard page ${g.dashboardServerCpu.toFixed(1)}×, themes API ${g.themesServerCpu.toFixed(1)}×, drops API page ${g.dropsServerCpu.toFixed(1)}× (a page of ${fullDropsPage} ${g.dropsFullPageServerCpu.toFixed(1)}×), /digest by SMS ${g.digestChatServerCpu.toFixed(1)}×, right after a change ${g.dashboardAfterChangeServerCpu.toFixed(1)}×`;
   lines.push('', `Growth, largest set over the smallest: ${said(r.growth)}`);
   if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
   lines.push(
     '',
-    `The production server's CPU per request (30 requests): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: dashboard page ${ms(s.dashboardServerCpuMs)}, themes API ${ms(s.themesServerCpuMs)}, drops API page ${ms(s.dropsServerCpuMs)} (over HTTP ${ms(s.dropsApiHttpMs)}), /digest by SMS ${ms(s.digestChatServerCpuMs)} (over HTTP ${ms(s.digestChatHttpMs)}) ms, dashboard page right after the open week changed ${ms(s.dashboardAfterChangeServerCpuMs)} ms; idle ${ms(s.serverIdleCpuMsPerSecond)} ms a second`).join('; ')}. Growth, largest over smallest: ${serverGrowth(r.growth)}${r.growthOverNext ? `; over the next largest: ${serverGrowth(r.growthOverNext)}` : ''}.`,
+    `The production server's CPU per request (${r.blocks ? `compiled, as start:prod starts it; the median of ${r.blocks} blocks of ${requestsPerBlock} requests, the sets' servers taking turns` : '30 requests'}): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: dashboard page ${ms(s.dashboardServerCpuMs)}, themes API ${ms(s.themesServerCpuMs)}, drops API page ${ms(s.dropsServerCpuMs)} (over HTTP ${ms(s.dropsApiHttpMs)}; a page of ${fullDropsPage} ${ms(s.dropsFullPageServerCpuMs)}), /digest by SMS ${ms(s.digestChatServerCpuMs)} (over HTTP ${ms(s.digestChatHttpMs)}) ms, dashboard page right after the open week changed ${ms(s.dashboardAfterChangeServerCpuMs)} ms; idle ${ms(s.serverIdleCpuMsPerSecond)} ms a second`).join('; ')}. Growth, largest over smallest: ${serverGrowth(r.growth)}${r.growthOverNext ? `; over the next largest: ${serverGrowth(r.growthOverNext)}` : ''}.`,
     `The dashboard's data in process right after the open week changed (its notes computed again; its analysis too when the week holds at most ${defaultLiveAnswers.toLocaleString('en')} answers, else the last one served): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')} (open week ${s.openWeekAnswers.toLocaleString('en')} answers): ${ms(s.dashboardAfterChangeMs)} ms, CPU ${ms(s.dashboardAfterChangeCpuMs)} ms`).join('; ')}.`,
     `The sweeper's computation of the open week's analysis: ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${ms(s.openWeekAnalysisMs)} ms, CPU ${ms(s.openWeekAnalysisCpuMs)} ms`).join('; ')}.`,
   );

@@ -3,7 +3,10 @@
  * Twilio (signed webhooks in, REST API out), Telegram (webhook with the secret header in, Bot API
  * out), the Bot Connector (Teams activities in, replies out) and the web chat.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { startFakeBotConnector, type FakeBotConnector } from '../../test/helpers/fake-bot-connector.js';
 import { startFakeTelegram, type FakeTelegram } from '../../test/helpers/fake-telegram.js';
 import { newSid, startFakeTwilio, type FakeTwilio } from '../../test/helpers/fake-twilio.js';
@@ -104,6 +107,25 @@ export function serverEnv(fakes: FakeOrigins, mongodbUri: string, port: number, 
 export async function startProduct(fakes: FakeOrigins, mongodbUri: string, mode: Mode, extra: Record<string, string> = {}, cwd?: string): Promise<NodeChild> {
   const port = await freePort();
   return startNodeChild('src/server.ts', serverEnv(fakes, mongodbUri, port, mode, extra), { port, ...(cwd ? { cwd } : {}) });
+}
+
+/** `npm run build`: the compiled server in dist/, made from this checkout; the seconds it took. */
+export async function buildProduct(): Promise<number> {
+  const started = performance.now();
+  await promisify(execFile)('npm', ['run', 'build'], { cwd: repoRoot, timeout: 300_000 });
+  return (performance.now() - started) / 1000;
+}
+
+/** The V8 flags of `npm run start:prod` (and the image's CMD) beyond `--enable-source-maps`. */
+export function productionFlags(): string[] {
+  const script = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
+  return script.split(' ').filter((a) => a.startsWith('--') && a !== '--enable-source-maps');
+}
+
+/** The compiled server (`buildProduct` first) as `npm run start:prod` starts it, on a free port; resolves once /readyz answers 200. */
+export async function startProductCompiled(fakes: FakeOrigins, mongodbUri: string, mode: Mode, extra: Record<string, string> = {}): Promise<NodeChild> {
+  const port = await freePort();
+  return startNodeChild('dist/server.js', serverEnv(fakes, mongodbUri, port, mode, extra), { port, nodeArgs: [...productionFlags(), '--enable-source-maps'], loader: false });
 }
 
 /** The Twilio fake in a process of its own (`bench/twilio-counter.ts`): where sends are counted, nothing else runs. */
