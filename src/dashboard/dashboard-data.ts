@@ -5,7 +5,7 @@ import { periodStats, statsJson } from '../digest/stats.js';
 import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import { compareWithRest, flagGroups } from '../insights/cohorts.js';
 import { describeSegment } from '../insights/segments.js';
-import { weekNotes, weeksWaiting } from '../insights/week-notes.js';
+import { notedWeeks, weeksWaiting } from '../insights/week-notes.js';
 import { rates, round1, significanceRule, summarize } from '../scoring/index.js';
 import { type BusinessSettings, type Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
@@ -30,7 +30,8 @@ export interface DashboardView {
   reasons: Array<{ reason: string; label: string; count: number }>;
   /** Each group against the rest of the business (`restN` answers): flagged by the shared significance rule. */
   cohorts: Array<{ cohort: string; n: number; score: number | null; marginOfError: number | null; flagged: boolean; delta: number | null; restN: number; adjustedP: number | null }>;
-  waiting: { count: number; surveys: Array<{ surveyId: string; customerId: string; score: number; comment?: string; name?: string; channel: string; identity: 'anonymous' | 'identified'; at: Date }> };
+  /** `asOf`: a busy week's list as its last computation left it, this long ago (the sweeper computes it again within minutes). */
+  waiting: { count: number; surveys: Array<{ surveyId: string; customerId: string; score: number; comment?: string; name?: string; channel: string; identity: 'anonymous' | 'identified'; at: Date }>; asOf?: Date };
   /** Words and phrases detractors use more than promoters over the period's weeks, with their comments (the Insights themes). */
   themes: Array<{ term: string; count: number; of: number; otherCount: number; otherOf: number; comments: Array<{ surveyId: string; customerId: string; text: string }> }>;
   /** When themes, drops and the segment are of a large week's last analysis, not of its newest answers: when that analysis began. */
@@ -98,10 +99,12 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     return { ...r, label: choice ? reasonLabel(choice, business.locale) : r.reason };
   });
 
-  // Who is waiting for an answer, from the weeks' kept notes (computed with indexed, limited queries).
+  // Who is waiting for an answer, from the weeks' kept notes (computed with indexed, limited queries;
+  // a busy week's last ones while the sweeper computes them again, unless a detractor was answered since).
   const waitWeeks: string[] = [];
   for (let w = fromWeek; w <= lastWeek; w = shiftWeek(w, 1)) waitWeeks.push(w);
-  const waiting = weeksWaiting(await weekNotes(store, business.id, waitWeeks), kind);
+  const { notes, asOf: waitingAsOf } = await notedWeeks(store, business.id, waitWeeks, { servedStale: true });
+  const waiting = weeksWaiting(notes, kind);
   // Themes and drops over the period's weeks, added up from each week's kept analysis (no survey read).
   const { analyses, asOf: analysedAt } = await analysedWeeks(store, business.id, periodWeeks, counts);
   const detractorThemes = weeksThemes(analyses, periodWeeks[0]!, { kind, limit: 5 })
@@ -145,6 +148,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     waiting: {
       count: waiting.count,
       surveys: waiting.surveys.map((s) => ({ surveyId: s.surveyId, customerId: s.customerId, score: s.score, comment: s.comment, name: s.name, channel: s.channel, identity: s.identity, at: s.at })),
+      ...(waitingAsOf ? { asOf: waitingAsOf } : {}),
     },
     themes,
     drops: { ...weeksPairs(analyses, kind), leading },

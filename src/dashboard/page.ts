@@ -120,6 +120,7 @@ ${view.reasons.length ? `<section aria-labelledby="reasons">
 </section>
 <section aria-labelledby="waiting">
   <h2 id="waiting">${t('waiting', { count: new Html(`<span data-testid="waiting-count">${count(view.waiting.count)}</span>`) })}</h2>
+  ${view.waiting.asOf ? `<p data-testid="waiting-as-of">${t('waitingAsOf', { time: w.moment(view.waiting.asOf) })}</p>` : ''}
   ${view.waiting.surveys
     .map(
       (s) => `<article class="waiting" data-survey="${s.surveyId}">

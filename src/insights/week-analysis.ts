@@ -60,6 +60,8 @@ export async function termCountsInTurns(comments: Parameters<typeof termCounts>[
 const analysisVersion = 2;
 const versionPrefix = `${analysisVersion}|`;
 export const inputsOf = (counts: RollupCounts, week: string) => `${versionPrefix}${JSON.stringify(surveyKinds.map((kind) => counts.get(kind, week)))}`;
+/** Whether kept inputs were written by this version of `inputsOf` (an older analysis is never served out of date). */
+export const sameVersion = (inputs: string) => inputs.startsWith(versionPrefix);
 
 /** The parts of a week's analysis, each read on its own by the reports that need only it. */
 export type AnalysisPart = keyof WeekAnalysis;
@@ -87,7 +89,7 @@ export const largeWeekCheckMs = 2 * 60_000;
 export const outdatedWeekCheckMs = 10 * 60_000;
 
 /** A week's answers of every kind, as its counters count them. */
-const answersOf = (counts: RollupCounts, week: string) => surveyKinds.reduce((sum, kind) => sum + counts.get(kind, week).scored, 0);
+export const answersOf = (counts: RollupCounts, week: string) => surveyKinds.reduce((sum, kind) => sum + counts.get(kind, week).scored, 0);
 
 /**
  * The analyses of these weeks: the kept ones still up to date, the others computed now and kept.
@@ -123,7 +125,7 @@ export async function analysedWeeks<P extends AnalysisPart = AnalysisPart>(
     // Out of date since its computation when the counters moved (when is not known), else since the
     // first change the counters do not show (a late event on a closed week).
     const since = k?.outdatedAt && k.inputs === inputs.get(week) ? k.outdatedAt : k?.startedAt;
-    if (k && since && k.inputs.startsWith(versionPrefix) && Date.now() - since.getTime() < staleAnalysisMaxMs && answers > store.weekAnalyses.liveAnswers) {
+    if (k && since && sameVersion(k.inputs) && Date.now() - since.getTime() < staleAnalysisMaxMs && answers > store.weekAnalyses.liveAnswers) {
       analyses.push(k.value);
       if (!asOf || k.startedAt < asOf) asOf = k.startedAt;
       // Grown large since it was analysed: from now on the sweeper keeps it fresh.
@@ -155,10 +157,15 @@ export async function refreshWeekAnalysis(store: Store, businessId: string, week
  * out of date (a late event) not looked at for `outdatedWeekCheckMs`, are computed again when out
  * of date (else marked checked), so a report that serves one out of date serves one at most about
  * that old. A pass looks at up to `checks` weeks (a read of their counters each) and computes at
- * most `computes` of them; the rest wait for the next pass. Returns the analyses computed. Ages are
- * of this process's clock, as `startedAt` is.
+ * most `computes` of them; the rest wait for the next pass; `notes` is called for each week looked
+ * at (the sweeper's computation of out-of-date notes). Returns the analyses computed. Ages are of
+ * this process's clock, as `startedAt` is.
  */
-export async function refreshLargeWeeks(store: Store, fromWeek: string, { checks = 50, computes = 5 } = {}): Promise<number> {
+export async function refreshLargeWeeks(
+  store: Store,
+  fromWeek: string,
+  { checks = 50, computes = 5, notes }: { checks?: number; computes?: number; notes?: (store: Store, businessId: string, week: string, counts: RollupCounts) => Promise<unknown> } = {},
+): Promise<number> {
   const now = new Date();
   const { liveAnswers } = store.weekAnalyses;
   const checkedBefore = new Date(now.getTime() - largeWeekCheckMs);
@@ -178,6 +185,8 @@ export async function refreshLargeWeeks(store: Store, fromWeek: string, { checks
       await refreshWeekAnalysis(store, businessId, week, counts);
       computed++;
     }
+    // Its notes too, when out of date (a few indexed, limited queries): the dashboard serves a large week's last ones meanwhile.
+    await notes?.(store, businessId, week, counts);
   }
   return computed;
 }

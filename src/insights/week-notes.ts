@@ -2,7 +2,7 @@ import { surveyKinds, type Band, type SurveyKind } from '../domain/surveys.js';
 import type { Store, SurveyRecord } from '../store/index.js';
 import { readRollups, type RollupCounts } from '../store/rollup-counts.js';
 import { identityOfSurvey } from '../store/rollups.js';
-import { inputsOf } from './week-analysis.js';
+import { answersOf, inputsOf, sameVersion, staleAnalysisMaxMs } from './week-analysis.js';
 
 /** A survey as the digest and the dashboard quote it. */
 export interface NotedSurvey {
@@ -68,29 +68,66 @@ export async function computeWeekNotes(store: Store, businessId: string, week: s
   return { commented, unanswered: { count: waiting.reduce((sum, w) => sum + w.count, 0), first: first.map(noted) }, waiting };
 }
 
+/** The notes of some weeks, and when the oldest of those served out of date was computed (none: all up to date). */
+export interface NotedWeeks {
+  notes: WeekNotes[];
+  asOf?: Date;
+}
+
 /**
  * The notes of these weeks: the kept ones still up to date, the others computed now and kept.
- * `counts` (the weeks' counters, 'all' cohort at least) are read when not given.
+ * `counts` (the weeks' counters, 'all' cohort at least) are read when not given. With `servedStale`
+ * (the dashboard), a week with more answers than the store's `liveAnswers` whose kept notes are out
+ * of date but less than `staleAnalysisMaxMs` old, and no detractor of it answered since (who is
+ * waiting is current once the business answers), is served those notes (`asOf` says since when): the sweeper
+ * computes them again with the week's analysis (`refreshLargeWeeks`), and a busy week's counters
+ * move with every answer.
  */
-export async function weekNotes(store: Store, businessId: string, weeks: readonly string[], counts?: RollupCounts): Promise<WeekNotes[]> {
-  if (!weeks.length) return [];
+export async function notedWeeks(store: Store, businessId: string, weeks: readonly string[], options: { counts?: RollupCounts; servedStale?: boolean } = {}): Promise<NotedWeeks> {
+  if (!weeks.length) return { notes: [] };
   const sorted = [...weeks].sort();
-  const c = counts ?? (await readRollups(store, businessId, { from: sorted[0]!, to: sorted.at(-1)! }, { allCohortOnly: true }));
+  const c = options.counts ?? (await readRollups(store, businessId, { from: sorted[0]!, to: sorted.at(-1)! }, { allCohortOnly: true }));
   const inputs = new Map(weeks.map((week) => [week, inputsOf(c, week)]));
-  const kept = await store.weekAnalyses.current<WeekNotes>(businessId, inputs, 'notes');
-  const out: WeekNotes[] = [];
+  const kept = await store.weekAnalyses.kept<WeekNotes>(businessId, inputs, 'notes');
+  const notes: WeekNotes[] = [];
+  let asOf: Date | undefined;
   for (const week of weeks) {
-    const found = kept.get(week);
-    if (found) {
-      out.push(found);
+    const k = kept.get(week);
+    if (k?.upToDate) {
+      notes.push(k.value);
       continue;
     }
-    const startedAt = new Date();
-    const notes = await computeWeekNotes(store, businessId, week);
-    await store.weekAnalyses.write(businessId, week, inputs.get(week)!, startedAt, notes, 'notes');
-    out.push(notes);
+    const answers = answersOf(c, week);
+    if (options.servedStale && k && !k.replied && sameVersion(k.inputs) && Date.now() - k.startedAt.getTime() < staleAnalysisMaxMs && answers > store.weekAnalyses.liveAnswers) {
+      notes.push(k.value);
+      if (!asOf || k.startedAt < asOf) asOf = k.startedAt;
+      // Grown large since it was last looked at: from now on the sweeper keeps it fresh.
+      if (k.answers <= store.weekAnalyses.liveAnswers) await store.weekAnalyses.grew(businessId, week, answers);
+      continue;
+    }
+    notes.push(await computeAndKeep(store, businessId, week, inputs.get(week)!));
   }
-  return out;
+  return asOf ? { notes, asOf } : { notes };
+}
+
+/** The notes of these weeks, each up to date (see `notedWeeks`). */
+export async function weekNotes(store: Store, businessId: string, weeks: readonly string[], counts?: RollupCounts): Promise<WeekNotes[]> {
+  return (await notedWeeks(store, businessId, weeks, counts ? { counts } : {})).notes;
+}
+
+/** The sweeper's part: a week's notes computed again and kept when out of date. Whether they were. */
+export async function refreshWeekNotes(store: Store, businessId: string, week: string, counts: RollupCounts): Promise<boolean> {
+  const inputs = inputsOf(counts, week);
+  if ((await store.weekAnalyses.current<WeekNotes>(businessId, new Map([[week, inputs]]), 'notes')).has(week)) return false;
+  await computeAndKeep(store, businessId, week, inputs);
+  return true;
+}
+
+async function computeAndKeep(store: Store, businessId: string, week: string, inputs: string): Promise<WeekNotes> {
+  const startedAt = new Date();
+  const notes = await computeWeekNotes(store, businessId, week);
+  await store.weekAnalyses.write(businessId, week, inputs, startedAt, notes, 'notes');
+  return notes;
 }
 
 /** The weeks' detractors of one kind waiting for an answer: how many, and the newest `limit` (as one query over the weeks would list them). */

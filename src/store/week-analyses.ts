@@ -82,6 +82,8 @@ export interface Kept<T> {
   answers: number;
   /** Since when something the counters do not show has made the analysis out of date (see `changed`); none for notes. */
   outdatedAt?: Date;
+  /** Notes only: a detractor of the week got an answer since their computation began (see `replied`). */
+  replied: boolean;
 }
 
 /** A business's week, as the sweeper's lists name it. */
@@ -148,7 +150,7 @@ export class WeekAnalysisRepository {
     for (const d of docs) {
       const startedAt = d[f.startedAt];
       if (!startedAt || d[f.value] === undefined) continue;
-      out.set(d.week, { value: d[f.value] as T, inputs: d[f.inputs] ?? '', upToDate: upToDate(d, part, inputs.get(d.week)), startedAt, answers: d.answers ?? 0, ...(part === 'analysis' && d.outdatedAt ? { outdatedAt: d.outdatedAt } : {}) });
+      out.set(d.week, { value: d[f.value] as T, inputs: d[f.inputs] ?? '', upToDate: upToDate(d, part, inputs.get(d.week)), replied: part === 'notes' && !!d.notesChangedAt && d.notesChangedAt >= startedAt, startedAt, answers: d.answers ?? 0, ...(part === 'analysis' && d.outdatedAt ? { outdatedAt: d.outdatedAt } : {}) });
     }
     return out;
   }

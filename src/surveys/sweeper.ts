@@ -4,6 +4,7 @@ import { erasedAddress, housekeeping, type AlertEvent, type NewOutboxItem, type 
 import type { Conversations } from './conversations.js';
 import type { Outbox } from './outbox.js';
 import { refreshLargeWeeks } from '../insights/week-analysis.js';
+import { refreshWeekNotes } from '../insights/week-notes.js';
 import { closeWeeks, lastClosableWeek } from './week-counts.js';
 
 /** Work the sweeper drives for the owner's side: owed alerts and webhook events, the weekly digest, webhook deliveries. */
@@ -66,7 +67,7 @@ export class Sweeper {
     await housekeeping(this.store, now);
     const weeksClosed = await closeWeeks(this.store, now, this.policy.ttlMs);
     // Large weeks still open: their analyses computed again when out of date, here rather than while a report waits.
-    const analysed = await refreshLargeWeeks(this.store, lastClosableWeek(now, this.policy.ttlMs));
+    const analysed = await refreshLargeWeeks(this.store, lastClosableWeek(now, this.policy.ttlMs), { notes: refreshWeekNotes });
     const digests = await this.owners.digests.sweep();
     return { reminded, expired, sent, owed, weeksClosed, analysed, digests, webhooks };
   }

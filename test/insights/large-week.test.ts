@@ -8,7 +8,10 @@ import { analysedWeeks, commentsPerTurn, largeWeekCheckMs, outdatedWeekCheckMs, 
 import { envKey, v1 } from '../api/v1/v1-server.js';
 import { ownerDashboardPage } from '../dashboard/owner-page.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
-import { visitor } from '../staff/web-chat.js';
+import { say, visitor } from '../staff/web-chat.js';
+import { notedWeeks } from '../../src/insights/week-notes.js';
+import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
 
 const owner = visitor();
 
@@ -197,5 +200,83 @@ describe('a closed large week made out of date by a late event', () => {
     vi.setSystemTime(Date.now() + staleAnalysisMaxMs + 1_000);
     const computed = await read();
     expect([computed.surveysRead, computed.asOf]).toEqual([true, undefined]);
+  });
+});
+
+/**
+ * The dashboard's list of detractors waiting for an answer (the week's notes): a busy week's last
+ * one is served while its counters move, and the sweeper computes it again with the week's analysis;
+ * an answer to a detractor makes the next read compute it at once.
+ */
+describe('a large week’s notes on the dashboard: served from the last ones until the sweeper or a reply', () => {
+  let server: TestServer;
+  let fake: FakeTwilio;
+  const commands: CommandStartedEvent[] = [];
+  const week = weekKey(new Date(), 'UTC');
+  const waitingOwner = visitor();
+  let sent = 0;
+  const importDetractors = async (n: number) => {
+    const rows = Array.from({ length: n }, () => ({ sourceId: `waiting-${++sent}`, kind: 'nps', score: 1, comment: 'nobody called back', answeredAt: new Date(Date.now() - 60_000).toISOString(), customer: { phone: `+1415555${String(5000 + sent)}` }, channel: 'sms', locale: 'en' }));
+    const res = await v1(server.app, envKey, 'POST', '/surveys/import?source=previous-tool', rows);
+    expect([res.statusCode, res.json().created]).toEqual([200, n]);
+  };
+  const read = async () => {
+    commands.length = 0;
+    const result = await notedWeeks(server.app.store, 'default', [week], { servedStale: true });
+    return { ...result, waiting: result.notes[0]!.unanswered.count, surveysRead: commands.some((c) => c.command[c.commandName] === 'surveys') };
+  };
+  const page = () => ownerDashboardPage(server.app, waitingOwner, '?kind=nps&days=7');
+  const pageCount = (html: string) => Number(/data-testid="waiting-count">(\d+)</.exec(html)?.[1]);
+
+  beforeAll(async () => {
+    fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
+    server = await buildTestServer(smsEnv(fake, { SWEEP_INTERVAL: '0', API_KEY: envKey, ANALYSIS_LIVE_ANSWERS: '5', WEB_CHAT_ENABLED: 'true', OWNER_ADDRESSES: `web:${waitingOwner}`, API_RATE_LIMIT: '100000' }), { monitorCommands: true });
+    server.app.db.getClient().on('commandStarted', (e: CommandStartedEvent) => commands.push(e));
+  }, 60_000);
+  afterAll(async () => {
+    await server.close();
+    await fake.close();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('serves a busy week’s last list while its counters move, and says since when', async () => {
+    await importDetractors(8);
+    const first = await read();
+    expect([first.surveysRead, first.waiting, first.asOf]).toEqual([true, 8, undefined]);
+    expect(pageCount(await page())).toBe(8);
+    await importDetractors(2);
+    const served = await read();
+    expect([served.surveysRead, served.waiting]).toEqual([false, 8]);
+    expect(Date.now() - served.asOf!.getTime()).toBeLessThan(staleAnalysisMaxMs);
+    const html = await page();
+    expect(pageCount(html)).toBe(8);
+    expect(html).toMatch(/data-testid="waiting-as-of">As of .+: a busy week&#39;s newest answers are still being counted in this list\./);
+    // The digest computes its notes on the read: it is up to date.
+    expect((await buildDigest(server.app.store, 'default', week)).unanswered.count).toBe(10);
+  });
+
+  it('an answer to a detractor is in the next read at once', async () => {
+    const html = await page();
+    const surveyId = /data-survey="([0-9a-f]{24})"/.exec(html)![1]!;
+    const replied = await say(server.app, waitingOwner, `/reply ${surveyId} Sorry, we will call you today.`);
+    expect(replied.join(' ')).toMatch(/sent|queued/i);
+    const after = await read();
+    expect([after.surveysRead, after.waiting, after.asOf]).toEqual([true, 9, undefined]);
+    expect(await page()).not.toContain('data-testid="waiting-as-of"');
+  });
+
+  it('the sweeper computes a busy week’s notes again with its analysis; past 15 minutes the read computes them', async () => {
+    await importDetractors(1);
+    expect(await read()).toMatchObject({ surveysRead: false, waiting: 9 });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + largeWeekCheckMs + 1_000);
+    await server.app.sweeper.sweep();
+    const fresh = await read();
+    expect([fresh.surveysRead, fresh.waiting, fresh.asOf]).toEqual([false, 10, undefined]);
+    // Past the 15 minutes a busy week's last notes may be served, with no sweeper, the read computes them.
+    await importDetractors(1);
+    vi.setSystemTime(Date.now() + staleAnalysisMaxMs + 1_000);
+    const computed = await read();
+    expect([computed.surveysRead, computed.waiting, computed.asOf]).toEqual([true, 11, undefined]);
   });
 });
