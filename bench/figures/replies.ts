@@ -9,7 +9,7 @@ import type { FloorPhase } from '../floor.js';
 import { bands, channels, cloneCustomers, replyRequest, startTemplate, type Channel, type Customer, type ReplyKind, type Template } from '../lib/customers.js';
 import { phase, runFloor, runLoad, type LoadResult } from '../lib/load.js';
 import { rssMiB, startNodeChild, type NodeChild } from '../lib/processes.js';
-import { startProduct, withDbName, type Fakes } from '../lib/product.js';
+import { buildProduct, startProduct, startProductCompiled, withDbName, type Fakes } from '../lib/product.js';
 import { commandsFor, countReplies, type RecordedReply, type RoundTrips } from '../lib/round-trips.js';
 import { startWireProxy } from '../lib/wire-proxy.js';
 import { freePort } from '../../src/store/embedded-database.js';
@@ -25,7 +25,7 @@ export interface ReplySizes {
   connections: number;
   /** Requests to the bare route. */
   ceiling: number;
-  /** The memory soak: SMS and web-chat replies at a steady rate for this long (0: none). */
+  /** The memory soak: SMS and web-chat replies at a steady rate for this long, on the compiled build started for it (0: none). */
   soakSeconds: number;
   soakRate: number;
   /** Channels to measure (all four unless said otherwise). */
@@ -70,6 +70,8 @@ export interface Soak {
   peakMiB: number;
   /** Least-squares slope of RSS over the soak after its first fifth (warm-up), MiB per minute. */
   slopeMiBPerMinute: number;
+  /** The same over its last half (absent in runs from before it was taken). */
+  slopeLastHalfMiBPerMinute?: number;
   /** RSS every 5 s. */
   samples: number[];
 }
@@ -169,13 +171,22 @@ export async function benchReplies(database: { uri: string; engine: string; pid?
       floorRuns.push(...first.map((a, i) => combine(a, second[i]!)));
     }
     for (const r of results) rss.peakMiB = Math.max(rss.peakMiB, ...r.rss.map((x) => x.mib));
-    if (sizes.soakSeconds > 0) {
-      // Its customers are stored only now: a server without secondary indexes scans every survey.
-      const soakers = async (channel: Channel) => (templates.has(channel) ? cloneCustomers(db, templates.get(channel)!, soakCustomers, bandOf) : []);
-      soak = await soakRun(server, await soakers('sms'), await soakers('web'), sizes, serviceUrl, log);
-    }
   } finally {
     await server.stop();
+  }
+  if (sizes.soakSeconds > 0) {
+    // Its customers are stored only now: a server without secondary indexes scans every survey.
+    const soakers = async (channel: Channel) => (templates.has(channel) ? cloneCustomers(db, templates.get(channel)!, soakCustomers, bandOf) : []);
+    const [sms, web] = [await soakers('sms'), await soakers('web')];
+    // The production build, started for the soak: a server from source gives back for minutes what
+    // tsx took to compile it at start, and one that served the load phases what V8 grew for them.
+    await buildProduct();
+    const fresh = await startProductCompiled(fakes, uri, 'all');
+    try {
+      soak = await soakRun(fresh, sms, web, sizes, serviceUrl, log);
+    } finally {
+      await fresh.stop();
+    }
   }
 
   const out: ChannelFigures[] = [];
@@ -229,11 +240,13 @@ async function soakRun(server: NodeChild, sms: Customer[], web: Customer[], size
   }
   const [run] = await runLoad([phase('soak', server.url, requests, { connections: Math.min(8, sizes.connections), overallRate: sizes.soakRate, watch: { server: server.pid }, rssOf: server.pid })]);
   const samples = run!.rss;
-  const after = samples.filter((s) => s.t >= samples.at(-1)!.t / 5);
-  const n = after.length;
-  const mt = after.reduce((a, s) => a + s.t, 0) / n;
-  const mm = after.reduce((a, s) => a + s.mib, 0) / n;
-  const slope = after.reduce((a, s) => a + (s.t - mt) * (s.mib - mm), 0) / Math.max(1e-9, after.reduce((a, s) => a + (s.t - mt) ** 2, 0));
+  // Least-squares slope of RSS, MiB a second, over the samples from a share of the soak on.
+  const slopeFrom = (share: number) => {
+    const after = samples.filter((s) => s.t >= samples.at(-1)!.t * share);
+    const mt = after.reduce((a, s) => a + s.t, 0) / after.length;
+    const mm = after.reduce((a, s) => a + s.mib, 0) / after.length;
+    return after.reduce((a, s) => a + (s.t - mt) * (s.mib - mm), 0) / Math.max(1e-9, after.reduce((a, s) => a + (s.t - mt) ** 2, 0));
+  };
   const soak: Soak = {
     seconds: run!.seconds,
     ratePerSecond: run!.perSecond,
@@ -242,10 +255,11 @@ async function soakRun(server: NodeChild, sms: Customer[], web: Customer[], size
     startMiB: samples[0]!.mib,
     endMiB: samples.at(-1)!.mib,
     peakMiB: Math.max(...samples.map((s) => s.mib)),
-    slopeMiBPerMinute: slope * 60,
+    slopeMiBPerMinute: slopeFrom(1 / 5) * 60,
+    slopeLastHalfMiBPerMinute: slopeFrom(1 / 2) * 60,
     samples: samples.filter((_, i) => i % 20 === 0).map((s) => Math.round(s.mib)),
   };
-  log(`soak: ${soak.replies} replies in ${soak.seconds.toFixed(0)} s, RSS ${soak.startMiB.toFixed(0)} → ${soak.endMiB.toFixed(0)} MiB (peak ${soak.peakMiB.toFixed(0)}), slope ${soak.slopeMiBPerMinute.toFixed(2)} MiB/min`);
+  log(`soak: ${soak.replies} replies in ${soak.seconds.toFixed(0)} s, RSS ${soak.startMiB.toFixed(0)} → ${soak.endMiB.toFixed(0)} MiB (peak ${soak.peakMiB.toFixed(0)}), slope ${soak.slopeMiBPerMinute.toFixed(2)} MiB/min (over its last half ${soak.slopeLastHalfMiBPerMinute!.toFixed(2)})`);
   return soak;
 }
 
