@@ -252,7 +252,8 @@ const requestsPerBlock = 5;
 async function serverReads(sets: Record<string, ReadSet>, uri: string, fakes: Fakes, runs: number, weeks: { fromWeek: string; week: string }): Promise<Record<string, ServedReads>> {
   const { fromWeek, week } = weeks;
   const apiHeaders = { 'x-api-key': apiKey };
-  const servers: Record<string, { server: NodeChild; reads: Record<'dashboard' | 'themes' | 'drops' | 'dropsFullPage' | 'digest', () => Promise<void>> }> = {};
+  type Read = 'dashboard' | 'themes' | 'drops' | 'dropsFullPage' | 'digest';
+  const servers: Record<string, { server: NodeChild; reads: Record<Read, () => Promise<void>> }> = {};
   try {
     for (const [key, d] of Object.entries(sets)) {
       const server = await startProductCompiled(fakes, withDbName(uri, d.dbName), 'production', { SWEEP_INTERVAL: '0' });
@@ -273,13 +274,13 @@ async function serverReads(sets: Record<string, ReadSet>, uri: string, fakes: Fa
     }
     const keys = Object.keys(servers);
     const turns = (block: number) => (block % 2 ? [...keys].reverse() : keys);
-    const wall = async (read: keyof (typeof servers)[string]['reads']) => {
+    const wall = async (read: Read) => {
       const times: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
       for (const k of keys) await servers[k]!.reads[read]();
       for (let i = 0; i < runs; i++) for (const k of turns(i)) times[k]!.push((await clock(servers[k]!.reads[read])).ms);
       return (k: string) => median(times[k]!);
     };
-    const cpu = async (read: keyof (typeof servers)[string]['reads']) => {
+    const cpu = async (read: Read) => {
       const blocks: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
       for (let b = 0; b < runs; b++) {
         for (const k of turns(b)) {
@@ -354,7 +355,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
   const week = weekKey(now, 'UTC');
   const fromWeek = shiftWeek(week, -3);
   // The production server of the figure is the compiled build, made from this checkout first.
-  log(`reads: built in ${(await buildProduct()).toFixed(1)} s`);
+  log(`reads: the compiled build of this checkout (${(await buildProduct()).toFixed(1)} s to build, once per run)`);
   const sets: Record<string, ReadSet> = {};
   for (const count of counts) sets[String(count)] = await prepare(database.uri, count, now, log);
   try {
@@ -399,9 +400,9 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       const analysisCpu = process.cpuUsage();
       const openWeekAnalysis = await clock(() => refreshWeekAnalysis(d.store, businessId, week));
       const analysisCpuUsed = process.cpuUsage(analysisCpu);
-      // Its notes too (the same pass of the sweeper, not timed: indexed, limited queries).
-      await refreshWeekNotes(d.store, businessId, week, await readRollups(d.store, businessId, { from: week, to: week }, { allCohortOnly: true }));
       const openWeekCounts = await readRollups(d.store, businessId, { from: week, to: week }, { allCohortOnly: true });
+      // Its notes too (the same pass of the sweeper, not timed: indexed, limited queries).
+      await refreshWeekNotes(d.store, businessId, week, openWeekCounts);
       const openWeekAnswers = surveyKinds.reduce((sum, kind) => sum + openWeekCounts.get(kind, week).scored, 0);
       // The open week's first read after a change: its counters move, so its kept analysis and notes are out of date.
       const afterChange: number[] = [];

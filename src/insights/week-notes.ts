@@ -118,7 +118,7 @@ export async function weekNotes(store: Store, businessId: string, weeks: readonl
 /** The sweeper's part: a week's notes computed again and kept when out of date. Whether they were. */
 export async function refreshWeekNotes(store: Store, businessId: string, week: string, counts: RollupCounts): Promise<boolean> {
   const inputs = inputsOf(counts, week);
-  if ((await store.weekAnalyses.current<WeekNotes>(businessId, new Map([[week, inputs]]), 'notes')).has(week)) return false;
+  if (await store.weekAnalyses.isCurrent(businessId, week, inputs, 'notes')) return false;
   await computeAndKeep(store, businessId, week, inputs);
   return true;
 }

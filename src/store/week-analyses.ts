@@ -180,10 +180,12 @@ export class WeekAnalysisRepository {
     return docs.map((d) => ({ businessId: d.businessId, week: d.week }));
   }
 
-  /** Whether a week's kept analysis is still computed from `inputs`: read without the analysis itself. */
-  async isCurrent(businessId: string, week: string, inputs: string): Promise<boolean> {
-    const d = await this.model.collection.findOne<Stored>({ _id: idOf(businessId, week) } as never, { projection: { inputs: 1, startedAt: 1, changedAt: 1 } });
-    return !!d && upToDate(d, 'analysis', inputs);
+  /** Whether a week's kept analysis (or notes) is still computed from `inputs`: read without the value itself. */
+  async isCurrent(businessId: string, week: string, inputs: string, part: KeptPart = 'analysis'): Promise<boolean> {
+    const f = fields[part];
+    const projection = { [f.inputs]: 1, [f.startedAt]: 1, changedAt: 1, ...(part === 'notes' ? { notesChangedAt: 1 } : {}) };
+    const d = await this.model.collection.findOne<Stored>({ _id: idOf(businessId, week) } as never, { projection });
+    return !!d && upToDate(d, part, inputs);
   }
 
   /** A report found the week grown to `answers` since its analysis: the sweeper looks at it as at a large week from now on. */
