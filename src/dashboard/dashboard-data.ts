@@ -56,10 +56,11 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   const stats = statsJson(await periodStats(store, business, now, days)).kinds.find((k) => k.kind === kind);
   const lastWeek = weekKey(now, business.timeZone);
   const weeks = Array.from({ length: trendWeekCount }, (_, i) => shiftWeek(lastWeek, i - (trendWeekCount - 1)));
-  const counts = await readRollups(store, business.id, { from: weeks[0]!, to: lastWeek });
+  // The trend needs only the 'all' counters of its weeks; the groups and reasons are read for the period's weeks alone.
+  const trendCounts = await readRollups(store, business.id, { from: weeks[0]!, to: lastWeek }, { allCohortOnly: true });
 
   const trend = weeks.map((week) => {
-    const c = counts.get(kind, week);
+    const c = trendCounts.get(kind, week);
     const s = summarize(kind, c.histogram);
     const r = rates(funnel(c));
     const margin = s.marginOfError;
@@ -74,9 +75,11 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
     };
   });
 
-  // The period's weeks (the same whole weeks `/stats` counts).
+  // The period's weeks (the same whole weeks `/stats` counts), every group's counters of them.
   const fromWeek = weekKey(new Date(now.getTime() - (days - 1) * 86_400_000), business.timeZone);
-  const periodWeeks = weeks.filter((w) => w >= fromWeek);
+  const periodWeeks: string[] = [];
+  for (let w = fromWeek; w <= lastWeek; w = shiftWeek(w, 1)) periodWeeks.push(w);
+  const counts = await readRollups(store, business.id, { from: fromWeek, to: lastWeek });
   const all = counts.sum(kind, periodWeeks);
   const { min, max } = scaleOf(kind);
   const distribution = Array.from({ length: max - min + 1 }, (_, i) => min + i).map((score) => ({ score, count: all.histogram[score] ?? 0, band: bandOf(kind, score) }));
@@ -101,9 +104,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
 
   // Who is waiting for an answer, from the weeks' kept notes (computed with indexed, limited queries;
   // a busy week's last ones while the sweeper computes them again, unless a detractor was answered since).
-  const waitWeeks: string[] = [];
-  for (let w = fromWeek; w <= lastWeek; w = shiftWeek(w, 1)) waitWeeks.push(w);
-  const { notes, asOf: waitingAsOf } = await notedWeeks(store, business.id, waitWeeks, { servedStale: true });
+  const { notes, asOf: waitingAsOf } = await notedWeeks(store, business.id, periodWeeks, { counts, servedStale: true, parts: ['waiting'] });
   const waiting = weeksWaiting(notes, kind);
   // Themes and drops over the period's weeks, added up from each week's kept analysis (no survey read).
   const { analyses, asOf: analysedAt } = await analysedWeeks(store, business.id, periodWeeks, counts);

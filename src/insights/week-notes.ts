@@ -68,9 +68,9 @@ export async function computeWeekNotes(store: Store, businessId: string, week: s
   return { commented, unanswered: { count: waiting.reduce((sum, w) => sum + w.count, 0), first: first.map(noted) }, waiting };
 }
 
-/** The notes of some weeks, and when the oldest of those served out of date was computed (none: all up to date). */
-export interface NotedWeeks {
-  notes: WeekNotes[];
+/** The notes of some weeks (the parts read of them), and when the oldest of those served out of date was computed (none: all up to date). */
+export interface NotedWeeks<N = WeekNotes> {
+  notes: N[];
   asOf?: Date;
 }
 
@@ -81,15 +81,21 @@ export interface NotedWeeks {
  * of date but less than `staleAnalysisMaxMs` old, and no detractor of it answered since (who is
  * waiting is current once the business answers), is served those notes (`asOf` says since when): the sweeper
  * computes them again with the week's analysis (`refreshLargeWeeks`), and a busy week's counters
- * move with every answer.
+ * move with every answer. Only `parts` of the kept notes are read (all when not given): the
+ * dashboard lists who is waiting and decodes no comment lists.
  */
-export async function notedWeeks(store: Store, businessId: string, weeks: readonly string[], options: { counts?: RollupCounts; servedStale?: boolean } = {}): Promise<NotedWeeks> {
+export async function notedWeeks<P extends keyof WeekNotes = keyof WeekNotes>(
+  store: Store,
+  businessId: string,
+  weeks: readonly string[],
+  options: { counts?: RollupCounts; servedStale?: boolean; parts?: readonly P[] } = {},
+): Promise<NotedWeeks<Pick<WeekNotes, P>>> {
   if (!weeks.length) return { notes: [] };
   const sorted = [...weeks].sort();
   const c = options.counts ?? (await readRollups(store, businessId, { from: sorted[0]!, to: sorted.at(-1)! }, { allCohortOnly: true }));
   const inputs = new Map(weeks.map((week) => [week, inputsOf(c, week)]));
-  const kept = await store.weekAnalyses.kept<WeekNotes>(businessId, inputs, 'notes');
-  const notes: WeekNotes[] = [];
+  const kept = await store.weekAnalyses.kept<Pick<WeekNotes, P>>(businessId, inputs, 'notes', options.parts);
+  const notes: Array<Pick<WeekNotes, P>> = [];
   let asOf: Date | undefined;
   for (const week of weeks) {
     const k = kept.get(week);
@@ -131,7 +137,7 @@ async function computeAndKeep(store: Store, businessId: string, week: string, in
 }
 
 /** The weeks' detractors of one kind waiting for an answer: how many, and the newest `limit` (as one query over the weeks would list them). */
-export function weeksWaiting(notes: readonly WeekNotes[], kind: SurveyKind, limit = waitingListed): { count: number; surveys: NotedSurvey[] } {
+export function weeksWaiting(notes: ReadonlyArray<Pick<WeekNotes, 'waiting'>>, kind: SurveyKind, limit = waitingListed): { count: number; surveys: NotedSurvey[] } {
   const of = notes.flatMap((n) => n.waiting.filter((w) => w.kind === kind));
   const surveys = of.flatMap((w) => w.newest).sort((a, b) => (a.surveyId < b.surveyId ? 1 : a.surveyId > b.surveyId ? -1 : 0));
   return { count: of.reduce((sum, w) => sum + w.count, 0), surveys: surveys.slice(0, limit) };
