@@ -1,7 +1,7 @@
 import { readRollups, funnel } from '../store/rollup-counts.js';
 import { describeFeature } from '../insights/index.js';
 import { analysedWeeks, weeksDropFeatures, weeksPairs, weeksSegments, weeksThemes } from '../insights/week-analysis.js';
-import { periodStats, statsJson } from '../digest/stats.js';
+import { statsJson, statsOfCounts } from '../digest/stats.js';
 import { bandOf, scaleOf, type Band, type SurveyKind } from '../domain/surveys.js';
 import { compareWithRest, flagGroups } from '../insights/cohorts.js';
 import { describeSegment } from '../insights/segments.js';
@@ -53,7 +53,6 @@ export const dashboardLinkCount = 20;
  * analyses), never recomputed; the period is its whole weeks, as `/stats` counts it.
  */
 export async function dashboardView(store: Store, business: BusinessSettings, kind: SurveyKind, days: DashboardPeriod, now: Date): Promise<DashboardView> {
-  const stats = statsJson(await periodStats(store, business, now, days)).kinds.find((k) => k.kind === kind);
   const lastWeek = weekKey(now, business.timeZone);
   const weeks = Array.from({ length: trendWeekCount }, (_, i) => shiftWeek(lastWeek, i - (trendWeekCount - 1)));
   // The trend needs only the 'all' counters of its weeks; the groups and reasons are read for the period's weeks alone.
@@ -80,6 +79,8 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
   const periodWeeks: string[] = [];
   for (let w = fromWeek; w <= lastWeek; w = shiftWeek(w, 1)) periodWeeks.push(w);
   const counts = await readRollups(store, business.id, { from: fromWeek, to: lastWeek });
+  // The period's numbers as `/stats` gives them (`periodStats`' weeks), from the same counters.
+  const stats = statsJson(statsOfCounts(counts, { fromWeek, toWeek: lastWeek }, days)).kinds.find((k) => k.kind === kind);
   const all = counts.sum(kind, periodWeeks);
   const { min, max } = scaleOf(kind);
   const distribution = Array.from({ length: max - min + 1 }, (_, i) => min + i).map((score) => ({ score, count: all.histogram[score] ?? 0, band: bandOf(kind, score) }));

@@ -3,7 +3,7 @@ import { kindLabel, surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { rates, round1, summarize, type FunnelRates, type Summary } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
 import { shiftWeek, weekKey } from '../domain/calendar.js';
-import { funnel, readRollups } from '../store/rollup-counts.js';
+import { funnel, readRollups, type RollupCounts } from '../store/rollup-counts.js';
 import { reasonCohortPrefix } from '../domain/reasons.js';
 import { reasonCounts, reasonLine, type ReasonCount } from './reasons.js';
 
@@ -45,6 +45,15 @@ export async function rangeStats(
   const fromWeek = weekKey(from, business.timeZone);
   // The 'all' counters and the reasons' (one per reason and week): bounded by weeks × reasons.
   const counts = await readRollups(store, business.id, { from: fromWeek, to: toWeek }, { cohortPrefix: reasonCohortPrefix });
+  return statsOfCounts(counts, { fromWeek, toWeek }, days, only);
+}
+
+/**
+ * The same numbers from counters already read (the 'all' and reason counters of the weeks
+ * `fromWeek`..`toWeek` at least): the dashboard reads every group's counters of its period anyway.
+ */
+export function statsOfCounts(counts: RollupCounts, range: { fromWeek: string; toWeek: string }, days: number, only?: SurveyKind): PeriodStats {
+  const { fromWeek, toWeek } = range;
   const weeks: string[] = [];
   for (let w = fromWeek; w <= toWeek; w = shiftWeek(w, 1)) weeks.push(w);
   const kinds = surveyKinds
