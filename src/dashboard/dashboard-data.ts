@@ -8,7 +8,7 @@ import { describeSegment } from '../insights/segments.js';
 import { notedWeeks, weeksWaiting } from '../insights/week-notes.js';
 import { rates, round1, significanceRule, summarize } from '../scoring/index.js';
 import { type BusinessSettings, type Store } from '../store/index.js';
-import { shiftWeek, weekKey } from '../domain/calendar.js';
+import { shiftWeek, weekKey, weekKeys } from '../domain/calendar.js';
 import { linkNumbers, type LinkNumbers } from '../links/link-numbers.js';
 import { linkState, type LinkState } from '../links/survey-links.js';
 import { reasonLabel } from '../domain/reasons.js';
@@ -76,8 +76,7 @@ export async function dashboardView(store: Store, business: BusinessSettings, ki
 
   // The period's weeks (the same whole weeks `/stats` counts), every group's counters of them.
   const fromWeek = weekKey(new Date(now.getTime() - (days - 1) * 86_400_000), business.timeZone);
-  const periodWeeks: string[] = [];
-  for (let w = fromWeek; w <= lastWeek; w = shiftWeek(w, 1)) periodWeeks.push(w);
+  const periodWeeks = weekKeys(fromWeek, lastWeek);
   const counts = await readRollups(store, business.id, { from: fromWeek, to: lastWeek });
   // The period's numbers as `/stats` gives them (`periodStats`' weeks), from the same counters.
   const stats = statsJson(statsOfCounts(counts, { fromWeek, toWeek: lastWeek }, days)).kinds.find((k) => k.kind === kind);

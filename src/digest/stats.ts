@@ -2,7 +2,7 @@ import { ownerWords, type OwnerWords } from '../dialogs/prompts/owner-words.js';
 import { kindLabel, surveyKinds, type SurveyKind } from '../domain/surveys.js';
 import { rates, round1, summarize, type FunnelRates, type Summary } from '../scoring/index.js';
 import type { Store } from '../store/index.js';
-import { shiftWeek, weekKey } from '../domain/calendar.js';
+import { weekKey, weekKeys } from '../domain/calendar.js';
 import { funnel, readRollups, type RollupCounts } from '../store/rollup-counts.js';
 import { reasonCohortPrefix } from '../domain/reasons.js';
 import { reasonCounts, reasonLine, type ReasonCount } from './reasons.js';
@@ -54,8 +54,7 @@ export async function rangeStats(
  */
 export function statsOfCounts(counts: RollupCounts, range: { fromWeek: string; toWeek: string }, days: number, only?: SurveyKind): PeriodStats {
   const { fromWeek, toWeek } = range;
-  const weeks: string[] = [];
-  for (let w = fromWeek; w <= toWeek; w = shiftWeek(w, 1)) weeks.push(w);
+  const weeks = weekKeys(fromWeek, toWeek);
   const kinds = surveyKinds
     .filter((kind) => !only || kind === only)
     .map((kind) => {

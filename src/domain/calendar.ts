@@ -48,9 +48,13 @@ export function weekKey(date: Date, timeZone: string): string {
 
 /** The week keys from `from`'s week to the week before `to` (exclusive), oldest first. */
 export function weeksBetween(from: Date, to: Date, timeZone: string): string[] {
+  return weekKeys(weekKey(from, timeZone), weekKey(new Date(to.getTime() - 1), timeZone));
+}
+
+/** The week keys from `fromWeek` to `toWeek`, both included, oldest first. */
+export function weekKeys(fromWeek: string, toWeek: string): string[] {
   const weeks: string[] = [];
-  const last = weekKey(new Date(to.getTime() - 1), timeZone);
-  for (let week = weekKey(from, timeZone); week <= last; week = shiftWeek(week, 1)) weeks.push(week);
+  for (let week = fromWeek; week <= toWeek; week = shiftWeek(week, 1)) weeks.push(week);
   return weeks;
 }
 

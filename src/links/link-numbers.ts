@@ -1,4 +1,4 @@
-import { shiftWeek, weekKey } from '../domain/calendar.js';
+import { weekKey, weekKeys } from '../domain/calendar.js';
 import { meanScore, round1, summarize } from '../scoring/index.js';
 import { readRollups } from '../store/rollup-counts.js';
 import type { Store, SurveyLinkRecord } from '../store/index.js';
@@ -29,9 +29,7 @@ export async function linkNumbers(store: Store, business: { id: string; timeZone
   const from = links.map((l) => weekOf(l.createdAt)).reduce((a, b) => (a < b ? a : b));
   const counts = await readRollups(store, business.id, { from, to }, { cohortPrefix: 'link:' });
   for (const link of links) {
-    const weeks: string[] = [];
-    for (let w = weekOf(link.createdAt); w <= to; w = shiftWeek(w, 1)) weeks.push(w);
-    const c = counts.sum(link.kind, weeks, `link:${link.code}`);
+    const c = counts.sum(link.kind, weekKeys(weekOf(link.createdAt), to), `link:${link.code}`);
     const s = summarize(link.kind, c.histogram);
     out.set(link.code, {
       opened: link.opened,
