@@ -73,9 +73,11 @@ describe('crash and retry', () => {
       killsFor(rng, kills),
     );
     const verdict = await verify(uri, dbName, fakes, seeded, traffic.killTimes);
-    console.log(report('server killed', name, seed, traffic, verdict));
+    const told = report('server killed', name, seed, traffic, verdict);
+    console.log(told);
     console.log(`  seeding ${seeded.seconds.toFixed(1)} s, server starts ${server.starts}`);
-    expect({ lost: verdict.lost, duplicated: verdict.duplicated, countedTwice: verdict.countedTwice, uncounted: verdict.uncounted }).toEqual({ lost: 0, duplicated: 0, countedTwice: 0, uncounted: 0 });
+    // A failure names its seed and what went missing (CI shows the failure, not the test's output).
+    expect({ lost: verdict.lost, duplicated: verdict.duplicated, countedTwice: verdict.countedTwice, uncounted: verdict.uncounted }, told).toEqual({ lost: 0, duplicated: 0, countedTwice: 0, uncounted: 0 });
   }, 150_000);
 
   it('loses and duplicates nothing when the database is SIGKILLed mid-traffic, and answers 5xx through a long outage', { timeout: 180_000 }, async () => {
@@ -109,7 +111,8 @@ describe('crash and retry', () => {
       killsFor(rng),
     );
     const verdict = await verify(database.uri, dbName, fakes, seeded, traffic.killTimes);
-    console.log(report('database killed', 'ferretdb', seed, traffic, verdict));
+    const told = report('database killed', 'ferretdb', seed, traffic, verdict);
+    console.log(told);
     console.log(`  seeding ${seeded.seconds.toFixed(1)} s, server starts ${server.starts}`);
 
     // Then an outage longer than the driver waits, while 24 more customers reply: during it every
@@ -121,7 +124,7 @@ describe('crash and retry', () => {
     console.log(`database outage: webhooks answered during it ${outage.answeredDuring}, 5xx ${outage.fivexx}, other ${outage.answeredDuring - outage.fivexx}; /readyz probes ${outage.probes}, 503 ${outage.readyz503}`);
     console.log(`database outage on ferretdb: answers ${after.answers}, lost ${after.lost}, duplicated ${after.duplicated}, counted twice ${after.countedTwice}, uncounted ${after.uncounted}`);
     console.log(`  outage ${outage.outageSeconds.toFixed(1)} s; the slowest 5xx came ${outage.slowestSeconds.toFixed(1)} s into it${after.examples.length ? `; e.g. ${after.examples.join('; ')}` : ''}`);
-    expect({ lost: verdict.lost, duplicated: verdict.duplicated, countedTwice: verdict.countedTwice, uncounted: verdict.uncounted }).toEqual({ lost: 0, duplicated: 0, countedTwice: 0, uncounted: 0 });
+    expect({ lost: verdict.lost, duplicated: verdict.duplicated, countedTwice: verdict.countedTwice, uncounted: verdict.uncounted }, told).toEqual({ lost: 0, duplicated: 0, countedTwice: 0, uncounted: 0 });
     expect(outage.answeredDuring).toBeGreaterThan(0);
     expect(outage.probes).toBeGreaterThan(0);
     expect({ notFivexx: outage.answeredDuring - outage.fivexx, readyzNot503: outage.probes - outage.readyz503, lost: after.lost, duplicated: after.duplicated, countedTwice: after.countedTwice, uncounted: after.uncounted }).toEqual({

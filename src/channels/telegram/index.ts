@@ -85,6 +85,9 @@ export function createTelegramChannel(
           .recordOptOut('telegram', address, optOutReason(delivery.error))
           .catch((err: unknown) => log.error({ err }, 'recording a telegram opt-out failed'));
       }
+      // Not sent, but may be later (5xx, 429, the network, no send slot): the webhook answers 500, no
+      // receipt is recorded, and Telegram's redelivery of the update sends the replies, as Teams' does.
+      if (delivery.status === 'failed' && delivery.retryable) throw new Error(`telegram reply not sent yet: ${delivery.error}`);
       if (delivery.status === 'failed') break; // keep the order: never send the rest without the first
       sent++;
     }

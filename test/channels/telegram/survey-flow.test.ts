@@ -88,6 +88,27 @@ describe('telegram with the survey service and the real database', () => {
     expect(t.fake.sent(person.chatId)).toEqual([]);
   });
 
+  it('answers 500 when a reply cannot go out yet (Telegram 5xx), and sends it once with the redelivered update', async () => {
+    const person = newChat();
+    const started = await invite(person.chatId);
+    if (started.status !== 'sent') throw new Error(`invitation ${started.status}`);
+    // The reply is tried twice; both attempts fail.
+    t.fake.failNext('500', 'sendMessage');
+    t.fake.failNext('500', 'sendMessage');
+    const update = textUpdate(person, '9');
+    expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(500);
+    expect(await t.server.app.store.surveys.model.findById(started.surveyId).lean()).toMatchObject({ state: 'awaiting_comment', score: 9 });
+    expect(t.fake.sent(person.chatId)).toHaveLength(1); // the invitation only
+
+    // Telegram delivers the update again: the score is not taken twice, and the reply goes out now.
+    expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(200);
+    expect(t.fake.sent(person.chatId)).toHaveLength(2);
+    expect(await t.server.app.store.surveys.model.findById(started.surveyId).lean()).toMatchObject({ state: 'awaiting_comment', score: 9, inbound: [String(update.update_id)] });
+    // And once only.
+    expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(200);
+    expect(t.fake.sent(person.chatId)).toHaveLength(2);
+  });
+
   it('keeps an invitation refused with 429 in the outbox for retry_after seconds', async () => {
     const person = newChat();
     t.fake.failNext('429', 'sendMessage');
