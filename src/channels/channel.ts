@@ -23,6 +23,12 @@ export interface ChannelDeps {
   recordDelivery(update: DeliveryUpdate): Promise<void>;
   /** The person refused messages on this channel (blocked the bot, carrier opt-out). */
   recordOptOut(channel: ChannelName, address: string, reason: string): Promise<void>;
+  /**
+   * Replies to the provider's message `messageId` that could not go out yet (a 5xx, a 429, the
+   * network, no send slot), queued in order for the outbox, which tries again with backoff. Queueing
+   * them again (a redelivery) adds nothing.
+   */
+  queueReplies(channel: ChannelName, address: string, replies: readonly Outbound[], messageId: string): Promise<void>;
   /** The provider says this person accepts messages again. */
   recordOptIn(channel: ChannelName, address: string): Promise<void>;
   /**

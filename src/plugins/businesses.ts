@@ -72,6 +72,10 @@ export default fp<{ config: Config }>(
         recordDelivery: (update) => outbox.recordDelivery(update),
         recordOptOut: (channel, address, reason) => conversations.recordOptOut(id, channel, address, reason),
         recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
+        queueReplies: async (channel, address, replies, messageId) => {
+          const at = now();
+          await outbox.enqueue(replies.map((message, i) => ({ businessId: id, channel, address, purpose: 'reply', message, nextAttemptAt: at, key: `reply:${channel}:${messageId}:${i}` })));
+        },
         // A survey link's entry (`link:<code>`): the link's kind, language and context, never the page's (404 or 410 when it takes no answers).
         startWebSurvey: async ({ entry, ...input }) => {
           const { code, ...asked } = entry?.startsWith('link:') ? await linkStart(store, id, entry, now()) : { code: undefined };

@@ -70,6 +70,8 @@ export interface FakeWhatsapp {
   closeWindowOf(customer: string): void;
   /** The next `times` messages are sent, but their create answers 500: as when the bot's connection died after Twilio took them. */
   loseAnswers(times?: number): void;
+  /** The next `times` message creates are refused with 503 and nothing is sent: Twilio unavailable for a moment. */
+  refuseNext(times?: number): void;
   /** A message from the customer (`+E164`) as Twilio would post it, without posting it: the webhook's URL and signed form. It opens their window. */
   inbound(from: string, what: string | WhatsappTap, options?: { messageSid?: string }): { url: string; params: Record<string, string>; headers: Record<string, string> };
   /** A message from the customer (`+E164`), text or a tap, as Twilio posts it; it opens their window. */
@@ -97,6 +99,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   const forcedClosed = new Set<string>();
   const refusals = { outsideWindow: 0, limits: 0, unapproved: 0 };
   let answersToLose = 0;
+  let toRefuse = 0;
   const lookups = { made: 0 };
   const contentSid = () => `HX${randomBytes(16).toString('hex')}`;
 
@@ -115,6 +118,10 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   };
 
   const createMessage = (res: ServerResponse, body: URLSearchParams) => {
+    if (toRefuse > 0) {
+      toRefuse -= 1;
+      return errorJson(res, 503, 20503, 'Service Unavailable');
+    }
     const to = body.get('To') ?? '';
     const from = body.get('From');
     const messagingServiceSid = body.get('MessagingServiceSid');
@@ -255,6 +262,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     },
     closeWindowOf: (customer) => void forcedClosed.add(customer),
     loseAnswers: (times = 1) => void (answersToLose += times),
+    refuseNext: (times = 1) => void (toRefuse += times),
     inbound,
     receive,
     tap(app, message, title) {

@@ -78,12 +78,17 @@ export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRou
           // A tap that did not count says why (WhatsApp has no toast), then whatever the dialog says.
           const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...owed] : owed;
           let allSent = true;
-          for (const message of replies) {
+          for (const [i, message] of replies.entries()) {
             const delivery = await send(address, message);
-            if (delivery.status !== 'sent') {
-              allSent = false;
-              request.log.warn({ error: delivery.error }, 'whatsapp reply not sent');
+            if (delivery.status === 'sent') continue;
+            request.log.warn({ error: delivery.error, retryable: delivery.retryable === true }, 'whatsapp reply not sent');
+            if (delivery.retryable) {
+              // Twilio delivers no message again once it was answered: what could not go out yet waits
+              // in the outbox, in order, and the receipt is recorded (the outbox owes them now).
+              await deps.queueReplies('whatsapp', address, replies.slice(i), MessageSid);
+              break;
             }
+            allSent = false;
           }
           if (allSent && result.delivered) await result.delivered();
           return reply.code(200).type('text/xml').send(emptyTwiml);

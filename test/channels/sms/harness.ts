@@ -67,6 +67,9 @@ function databaseDeps(app: FastifyInstance): ChannelDeps {
     async recordOptIn(channel, address) {
       await app.db.collection('optouts').deleteOne({ channel, address });
     },
+    async queueReplies() {
+      throw new Error('this harness has no outbox: only the WhatsApp webhook queues replies');
+    },
     async startWebSurvey() {
       return { status: 'sent' };
     },

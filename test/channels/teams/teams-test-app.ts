@@ -57,6 +57,9 @@ export async function buildTeamsTestApp(
       state.optOuts.push({ channel, address, reason });
     },
     async recordOptIn() {},
+    async queueReplies() {
+      throw new Error('this harness has no outbox: only the WhatsApp webhook queues replies');
+    },
     async startWebSurvey() {
       return { status: 'sent' };
     },

@@ -50,6 +50,9 @@ export function inMemoryDeps(log: FastifyBaseLogger) {
       optOuts.push({ channel, address, reason });
     },
     async recordOptIn() {},
+    async queueReplies() {
+      throw new Error('this harness has no outbox: only the WhatsApp webhook queues replies');
+    },
   };
 
   return {

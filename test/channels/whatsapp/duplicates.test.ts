@@ -86,4 +86,25 @@ describe('WhatsApp: duplicate and out-of-order webhooks', () => {
     expect(h.fake.to(phone)).toHaveLength(2);
     expect(await h.survey(surveyId)).toMatchObject({ state: 'awaiting_comment', score: 9 });
   });
+
+  it('a reply Twilio refuses for a moment (503) waits in the outbox and goes out once with the next sweep', async () => {
+    const phone = '+923007772999';
+    const { surveyId } = await h.start({ kind: 'nps', address: phone, locale: 'en' });
+    const score = newSid('SM');
+    h.fake.refuseNext(1);
+    // Twilio delivers no message again after a 2xx, so the answer is taken and the reply kept to send.
+    expect((await h.fake.receive(h.app, phone, '9', { messageSid: score })).statusCode).toBe(200);
+    expect(await h.survey(surveyId)).toMatchObject({ state: 'awaiting_comment', score: 9 });
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template']);
+    const queued = await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray();
+    expect(queued.map((q) => q.state)).toEqual(['pending']);
+
+    await h.app.sweeper.sweep();
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', 'quick-reply']);
+    // A redelivery of the score and another sweep send nothing more.
+    await (await h.app.businesses.get('default'))!.pipeline.drain();
+    expect((await h.fake.receive(h.app, phone, '9', { messageSid: score })).statusCode).toBe(200);
+    await h.app.sweeper.sweep();
+    expect(h.fake.to(phone)).toHaveLength(2);
+  });
 });
