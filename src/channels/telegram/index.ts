@@ -94,7 +94,12 @@ export function createTelegramChannel(
     // Delivered, or refused for good: either way a redelivery of this update must not send them again.
     // Stored before the webhook is answered (Telegram waits), unless the database is slow to take it.
     const receipt = result.delivered?.();
-    if (receipt) await Promise.race([receipt, new Promise((r) => setTimeout(r, 2_000).unref())]);
+    if (receipt) {
+      // Cleared once the receipt is stored: a timer left for each reply woke the process again 2 s later.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([receipt, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+      clearTimeout(timer);
+    }
     if (sent < result.replies.length) log.info({ sent, of: result.replies.length }, 'telegram replies not all sent');
     return result;
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createHook } from 'node:async_hooks';
 import { randomInt } from 'node:crypto';
 import { TestClock } from '../../helpers/clock.js';
 import { blockUpdate, buttonData, callbackUpdate, postUpdate, textUpdate } from '../../helpers/fake-telegram.js';
@@ -107,6 +108,25 @@ describe('telegram with the survey service and the real database', () => {
     // And once only.
     expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(200);
     expect(t.fake.sent(person.chatId)).toHaveLength(2);
+  });
+
+  it('leaves no timer behind an answered update (each one woke the process again 2 s later)', async () => {
+    const people = Array.from({ length: 30 }, newChat);
+    for (const person of people) await invite(person.chatId);
+    // Timers made while the updates are answered and neither fired nor cleared since.
+    const pending = new Set<number>();
+    const hook = createHook({
+      init: (id, type) => void (type === 'Timeout' && pending.add(id)),
+      destroy: (id) => void pending.delete(id),
+    }).enable();
+    try {
+      for (const person of people) expect((await postUpdate(t.server.app, t.webhookSecret, textUpdate(person, '9'))).statusCode).toBe(200);
+    } finally {
+      hook.disable();
+    }
+    expect(t.fake.calls.filter((c) => c.method === 'sendMessage')).toHaveLength(60); // the invitations and the replies
+    // Other timers pending at a given moment (the send pacing's, the driver's) do not grow with the updates.
+    expect(pending.size).toBeLessThan(people.length / 2);
   });
 
   it('keeps an invitation refused with 429 in the outbox for retry_after seconds', async () => {
