@@ -164,7 +164,9 @@ export class SharedSendQueue {
       const slot = await this.slot();
       // Claimed while the send waits for its slot, not after.
       const ahead = this.laneAheadIfCold(slot);
-      for (let at = this.earliest(slot), now = this.clock.now(); at > now; at = this.earliest(slot), now = this.clock.now()) await this.clock.sleep(at - now);
+      // Whole milliseconds: a slot begins at a fraction of one, and a timer for the fraction fires
+      // with the clock still short of it, so a second timer followed (about one a send at 30/s).
+      for (let at = this.earliest(slot), now = this.clock.now(); at > now; at = this.earliest(slot), now = this.clock.now()) await this.clock.sleep(Math.ceil(at - now));
       const claimedAhead = await ahead;
       const sent = await this.letGo(slot);
       if (claimedAhead) this.coldAhead--;
@@ -314,7 +316,7 @@ export class SharedSendQueue {
           // quarter second's at a time, not a slot at a time as time moves on.
           const reach = now + this.leadMs;
           if (from * this.slotMs > reach + horizonMs / 2) {
-            await this.clock.sleep(Math.max(1, from * this.slotMs - (reach + horizonMs / 2)));
+            await this.clock.sleep(Math.max(1, Math.ceil(from * this.slotMs - (reach + horizonMs / 2))));
             continue;
           }
           // The slots from `from` to the last one within the horizon.

@@ -308,7 +308,8 @@ describe('shared send queue', () => {
     await first;
     const firstAt = clock.now();
     const firstSlot = Math.ceil(2_000_000 / queue.slotMs); // no lead yet: the first slot from now
-    expect(firstAt - firstSlot * queue.slotMs).toBe(slotLatenessMs + 20);
+    // The queue waits in whole milliseconds: its timer was due at the millisecond the slot begins in.
+    expect(firstAt - Math.ceil(firstSlot * queue.slotMs)).toBe(slotLatenessMs + 20);
     // It claimed its lane's next turn; a send in that turn waits until a lane's gap after the late one.
     expect([...claims.held.keys()].sort()).toEqual([`s:${firstSlot}`, `s:${firstSlot + queue.lanes}`].sort());
     const sends: number[] = [];
@@ -373,6 +374,23 @@ describe('shared send queue', () => {
     expect(claims.calls).toBeLessThanOrEqual(30);
     // A held slot costs a send at most one slot's wait: the stream keeps close to the limit.
     expect(rateOf(sent)).toBeGreaterThan(25);
+  });
+
+  it('waits in whole milliseconds, so a send waits for one timer, not a second one for the fraction', async () => {
+    const clock = virtualClock(6_200_000);
+    const asked: number[] = [];
+    const timed = { now: clock.now, sleep: (ms: number) => (asked.push(ms), clock.sleep(ms)) };
+    const claims = memoryClaims(clock, 2);
+    const queue = new SharedSendQueue({ sender: 's', perSecond: 30, claims, clock: timed, aheadMs: 250 });
+    const sent: number[] = [];
+    // Several sends waiting at once, as a bot's webhooks do at its limit.
+    const done = Promise.all(Array.from({ length: 8 }, () => stream(queue, clock, 10, 0, sent)));
+    await clock.run(6_200_000 + 60_000);
+    await done;
+    expect(sent).toHaveLength(80);
+    expect(busiestWindow(sent, 1_015)).toBeLessThanOrEqual(30);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.filter((ms) => !Number.isInteger(ms))).toEqual([]);
   });
 
   it('with aheadMs, the slots held ahead that began before a send came are counted as given up (expired)', async () => {
