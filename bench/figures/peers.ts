@@ -5,7 +5,9 @@
  * run: the peer's updates are split in two halves run before and after the product's, so both see
  * the same noise. The product answers Telegram at its bot's pace (its replies go at most 30 a
  * second), the peer as fast as it can; on Telegram the peer is also fed the same updates at that pace,
- * for the ratio at equal load (a diagnostic: the target is read on the first ratio).
+ * for the ratio at equal load (a diagnostic: the target is read on the first ratio), one update after
+ * another on one connection, as the product's paced replies come. Teams, which has no such limit, is
+ * also measured at that pace (a diagnostic too): a reply's CPU depends on the rate replies come at.
  */
 import type { Db } from 'mongodb';
 import { bands, cloneCustomers, replyRequest, startTemplate, type Customer, type PreparedRequest } from '../lib/customers.js';
@@ -47,6 +49,8 @@ export interface PeerChannelFigures {
   pacedPeerCpuMs?: number;
   pacedRatio?: number;
   pacedPerSecond?: number;
+  /** Teams: the product fed the same activities at Telegram's pace, steadily, its CPU per update. */
+  atTelegramPaceCpuMs?: number;
 }
 
 export interface PeerFigures {
@@ -101,7 +105,12 @@ export async function benchPeers(database: { uri: string; engine: string }, db: 
       const options = (of: NodeChild) => ({ connections: sizes.connections, watch: { server: of.pid } });
       const half = (list: PreparedRequest[], n: 0 | 1) => list.filter((_, i) => i % 2 === n);
       // Telegram: the minimal bot also at the product's pace, so the ratio at equal load can be read too.
-      const paced = (n: 0 | 1) => (channel === 'telegram' ? [phase(`paced peer ${n + 1}`, peer.url, half(all(m), n), { ...options(peer), overallRate: telegramPace })] : []);
+      // One connection: autocannon's rate over several connections sends in bursts, the product's paced replies come one by one.
+      const steady = (of: NodeChild) => ({ ...options(of), connections: 1, overallRate: telegramPace });
+      const paced = (n: 0 | 1) => (channel === 'telegram' ? [phase(`paced peer ${n + 1}`, peer.url, half(all(m), n), steady(peer))] : []);
+      // Teams at Telegram's pace: customers of its own, so every measured update is a first delivery.
+      const slow = channel === 'teams' ? updates(await cloneCustomers(db, template, Math.max(50, Math.floor(sizes.measured / 4)), bandOf)) : undefined;
+      const atPace = slow ? [phase('teams at telegram pace score', server.url, slow.score, steady(server)), phase('teams at telegram pace comment', server.url, slow.comment, steady(server))] : [];
       const wb = updates(warmBefore);
       const mb = updates(measuredBefore);
       const runs = await runLoad([
@@ -116,12 +125,14 @@ export async function benchPeers(database: { uri: string; engine: string }, db: 
         phase('product comment', server.url, m.comment, options(server)),
         ...(before ? [phase('baseline comment', before.url, mb.comment, options(before))] : []),
         ...paced(1),
+        ...atPace,
         phase('peer 2', peer.url, half(all(m), 1), options(peer)),
       ]);
       const baselineRuns = runs.filter((r) => r.name.startsWith('baseline'));
       const product = runs.filter((r) => r.name.startsWith('product'));
       const peerRuns = runs.filter((r) => r.name.startsWith('peer'));
       const pacedRuns = runs.filter((r) => r.name.startsWith('paced peer'));
+      const atPaceRuns = runs.filter((r) => r.name.startsWith('teams at telegram pace'));
       const figures: PeerChannelFigures = {
         channel,
         peer: channel === 'teams' ? 'botbuilder' : 'telegraf',
@@ -135,11 +146,13 @@ export async function benchPeers(database: { uri: string; engine: string }, db: 
           ? { pacedPeerCpuMs: cpuPerUpdate(pacedRuns), pacedRatio: cpuPerUpdate(product) / cpuPerUpdate(pacedRuns), pacedPerSecond: product.reduce((a, r) => a + r.ok, 0) / product.reduce((a, r) => a + r.seconds, 0) }
           : {}),
         ...(before ? { baselineCpuMs: cpuPerUpdate(baselineRuns), baselineRatio: cpuPerUpdate(baselineRuns) / cpuPerUpdate(peerRuns), baselineOk: okOf(baselineRuns) } : {}),
+        ...(atPaceRuns.length ? { atTelegramPaceCpuMs: cpuPerUpdate(atPaceRuns) } : {}),
       };
       log(
         `${database.engine} ${channel}: product ${figures.productCpuMs.toFixed(2)} ms CPU/update, minimal ${figures.peer} bot ${figures.peerCpuMs.toFixed(2)} ms, ` +
           `ratio ${figures.ratio.toFixed(2)}× (target ≤ ${peerRatioTarget}×)` +
           (figures.pacedPeerCpuMs !== undefined ? `; the bot at the product's pace (${telegramPace}/s; the product answered ${figures.pacedPerSecond!.toFixed(1)}/s) ${figures.pacedPeerCpuMs.toFixed(2)} ms, ratio ${figures.pacedRatio!.toFixed(2)}×` : '') +
+          (figures.atTelegramPaceCpuMs !== undefined ? `; the product at Telegram's pace (${telegramPace}/s, steady) ${figures.atTelegramPaceCpuMs.toFixed(2)} ms` : '') +
           (figures.baselineCpuMs !== undefined ? `; baseline ${figures.baselineCpuMs.toFixed(2)} ms, ${figures.baselineRatio!.toFixed(2)}× (${figures.baselineOk})` : '') +
           `; answered 2xx: product ${figures.productOk}, peer ${figures.peerOk}`,
       );

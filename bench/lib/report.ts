@@ -29,7 +29,7 @@ export function verdicts(replies: ReplyFigures | undefined, campaign: CampaignFi
     out.push({
       figure: '8',
       what: `Node CPU per ${c.channel} update beside the minimal ${c.peer} bot`,
-      value: `${f2(c.productCpuMs)} ms vs ${f2(c.peerCpuMs)} ms = ${f2(c.ratio)}×${c.pacedPeerCpuMs !== undefined ? ` (the bot at the product's pace ${f2(c.pacedPeerCpuMs)} ms = ${f2(c.pacedRatio!)}×)` : ''}${c.baselineCpuMs !== undefined ? ` (baseline version ${f2(c.baselineCpuMs)} ms = ${f2(c.baselineRatio!)}×)` : ''}`,
+      value: `${f2(c.productCpuMs)} ms vs ${f2(c.peerCpuMs)} ms = ${f2(c.ratio)}×${c.pacedPeerCpuMs !== undefined ? ` (the bot at the product's pace ${f2(c.pacedPeerCpuMs)} ms = ${f2(c.pacedRatio!)}×)` : ''}${c.atTelegramPaceCpuMs !== undefined ? ` (the product at Telegram's pace ${f2(c.atTelegramPaceCpuMs)} ms)` : ''}${c.baselineCpuMs !== undefined ? ` (baseline version ${f2(c.baselineCpuMs)} ms = ${f2(c.baselineRatio!)}×)` : ''}`,
       target: `≤ ${peerRatioTarget}×`,
       met: c.ratio <= peerRatioTarget,
     });
