@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { waitAtMost } from '../domain/waiting.js';
 
 /** Paths answered while the indexes are still being built: the probes and the metrics. */
 const alwaysServed = new Set(['/healthz', '/readyz', '/metrics']);
@@ -19,9 +20,7 @@ export default fp(
     app.addHook('onRequest', async (request, reply) => {
       if (built() || alwaysServed.has(request.url.split('?')[0] ?? '')) return;
       if (indexes.state !== 'failed') {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([indexes.start(), new Promise((resolve) => (timer = setTimeout(resolve, GRACE_MS)))]);
-        clearTimeout(timer);
+        await waitAtMost(indexes.start(), GRACE_MS);
         if (built()) return;
       }
       return reply

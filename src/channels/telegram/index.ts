@@ -5,6 +5,7 @@ import { callbackQuery, message } from 'telegraf/filters';
 import type { Update } from 'telegraf/types';
 import type { Config } from '../../config.js';
 import { ValidationError } from '../../errors.js';
+import { waitAtMost } from '../../domain/waiting.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Channel, ChannelDeps, Inbound, InboundResult, Outbound } from '../channel.js';
 import { createSender, optOutReason } from './delivery.js';
@@ -94,12 +95,7 @@ export function createTelegramChannel(
     // Delivered, or refused for good: either way a redelivery of this update must not send them again.
     // Stored before the webhook is answered (Telegram waits), unless the database is slow to take it.
     const receipt = result.delivered?.();
-    if (receipt) {
-      // Cleared once the receipt is stored: a timer left for each reply woke the process again 2 s later.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([receipt, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
-      clearTimeout(timer);
-    }
+    if (receipt) await waitAtMost(receipt, 2_000);
     if (sent < result.replies.length) log.info({ sent, of: result.replies.length }, 'telegram replies not all sent');
     return result;
   };
