@@ -43,6 +43,11 @@ describe('Dockerfile', () => {
   it('builds and starts from its own steps in a clean folder: the compiled server, as a user without privileges, healthy and ready', async () => {
     // Each stage is a folder standing for its WORKDIR; COPY takes from the repository or an earlier
     // stage, RUN runs there with npm offline (from its cache: tests reach nothing but loopback).
+    // The image's steps clean their npm cache (`npm cache clean --force`): they get a copy of the
+    // user's, hard links (no bytes copied), so the user's own cache is left as it was.
+    const userCache = process.env.npm_config_cache ?? path.join(process.env.HOME ?? '/root', '.npm');
+    const cache = path.join(work, 'npm-cache');
+    if (existsSync(userCache)) await run('cp', ['-al', userCache, cache]);
     const stages = new Map<string, string>();
     let dir = '';
     let env: Record<string, string> = {};
@@ -67,13 +72,15 @@ describe('Dockerfile', () => {
           cpSync(origin, path.join(dir, target, target.endsWith('/') ? path.basename(source) : ''), { recursive: true });
         }
       } else if (keyword === 'RUN') {
-        await run('sh', ['-c', args], { cwd: dir, env: { ...process.env, ...env, npm_config_offline: 'true', npm_config_cache: process.env.npm_config_cache ?? path.join(process.env.HOME ?? '/root', '.npm') }, timeout: 600_000 });
+        await run('sh', ['-c', args], { cwd: dir, env: { ...process.env, ...env, npm_config_offline: 'true', npm_config_cache: cache }, timeout: 600_000 });
       } else if (keyword === 'USER') user = args;
       else if (keyword === 'CMD') cmd = argv(args);
       else if (keyword === 'HEALTHCHECK') healthcheck = argv(args.replace(/^.*?\bCMD\s+/, ''));
       else if (keyword === 'WORKDIR') expect(args).toBe('/app');
     }
     const image = stages.get('final')!;
+    // The user's npm cache is still there (the test ran offline from it, so it was).
+    expect(existsSync(path.join(userCache, '_cacache'))).toBe(existsSync(cache));
     expect(user).toBe('node');
     expect(existsSync(path.join(image, 'dist/server.js'))).toBe(true);
     expect(existsSync(path.join(image, 'src'))).toBe(false);
