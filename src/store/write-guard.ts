@@ -68,8 +68,9 @@ export function mongoGuard(conn: Connection): WriteGuard {
  * One unordered bulk write of `$inc` upserts. A duplicate key error means two first increments of
  * a counter raced: the loser's retry is then a plain increment.
  */
-export async function upsertCounters(conn: Connection, collection: string, counters: readonly CounterIncrement[], retry = false): Promise<void> {
-  if (!counters.length) return;
+export async function upsertCounters(conn: Connection, collection: string, increments: readonly CounterIncrement[], retry = false): Promise<void> {
+  if (!increments.length) return;
+  const counters = retry ? increments : mergeCounters(increments);
   const ops = counters.map((c) => ({
     updateOne: { filter: { _id: c._id }, update: { $setOnInsert: c.fields, $inc: c.inc, ...(c.set ? { $set: c.set } : {}) }, upsert: true },
   }));
@@ -81,6 +82,25 @@ export async function upsertCounters(conn: Connection, collection: string, count
     if (!failed || failed.length === 0 || retry) throw err;
     await upsertCounters(conn, collection, failed.map((i) => counters[i]!), true);
   }
+}
+
+/**
+ * One increment per counter document: those of the same `_id` added up (an upload's rows, or the
+ * replies answered together, mostly land on the same few counters of the week). Fewer updates for
+ * the server, and none of them on a document another update of the same write just changed.
+ */
+export function mergeCounters(counters: readonly CounterIncrement[]): CounterIncrement[] {
+  const byId = new Map<string, CounterIncrement>();
+  for (const c of counters) {
+    const seen = byId.get(c._id);
+    if (!seen) {
+      byId.set(c._id, { ...c, inc: { ...c.inc }, ...(c.set ? { set: { ...c.set } } : {}) });
+      continue;
+    }
+    for (const [field, by] of Object.entries(c.inc)) seen.inc[field] = (seen.inc[field] ?? 0) + by;
+    if (c.set) seen.set = { ...seen.set, ...c.set };
+  }
+  return [...byId.values()];
 }
 
 /** Indexes of the operations that failed only on a duplicate key, or undefined if anything else failed. */

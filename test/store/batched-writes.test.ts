@@ -9,7 +9,8 @@ import { databaseUri, uniqueDbName } from '../helpers/database.js';
 /**
  * Writes batched on the MongoDB path: reply receipts and counter increments that arrive while one
  * write is under way go together in the next, so twelve replies answered at once cost two writes,
- * not twelve; each receipt clears only its own message's pending reply, and no count is lost.
+ * not twelve; each receipt clears only its own message's pending reply, the increments of one
+ * counter go as one update, and no count is lost.
  */
 describe('batched writes', () => {
   let conn: Connection | undefined;
@@ -35,7 +36,7 @@ describe('batched writes', () => {
     expect(left.map((d) => d._id.toString())).toEqual([ids[11]!.toString()]);
   });
 
-  it('writes the counter increments that arrive during a write together in the next one, every count kept', { timeout: 60_000 }, async () => {
+  it('writes the counter increments that arrive during a write together in the next one, one update a counter, every count kept', { timeout: 60_000 }, async () => {
     const guard = mongoGuard(conn!);
     const bulks: number[] = [];
     conn!.getClient().on('commandStarted', (e: CommandStartedEvent) => {
@@ -43,9 +44,27 @@ describe('batched writes', () => {
     });
     const add = (id: string) => guard.increment('batched_counters', [{ _id: id, fields: { week: '2026-W10' }, inc: { n: 1 } }]);
     await Promise.all(Array.from({ length: 12 }, (_, i) => add(i % 3 === 0 ? 'a' : 'b')));
-    expect(bulks).toEqual([1, 11]);
+    // The eleven that waited land on two counters: added up, two updates.
+    expect(bulks).toEqual([1, 2]);
     const docs = await conn!.db!.collection<{ _id: string; n: number }>('batched_counters').find().sort({ _id: 1 }).toArray();
     expect(docs.map((d) => [d._id, d.n])).toEqual([['a', 4], ['b', 8]]);
+  });
+
+  it('adds up the increments of one counter given together, field by field, in one update', { timeout: 60_000 }, async () => {
+    const guard = mongoGuard(conn!);
+    const updates: number[] = [];
+    conn!.getClient().on('commandStarted', (e: CommandStartedEvent) => {
+      if (e.commandName === 'update' && e.command.update === 'merged_counters') updates.push((e.command.updates as unknown[]).length);
+    });
+    // An upload's rows: each lands on the week's 'all' counter and its channel's.
+    const row = (score?: number) => ['all', 'channel:sms'].map((cohort) => ({ _id: cohort, fields: { cohort }, set: { open: true }, inc: { sent: 1, ...(score === undefined ? {} : { [`scores.${score}`]: 1 }) } }));
+    await guard.increment('merged_counters', [...row(), ...row(9), ...row(9), ...row(3)]);
+    expect(updates).toEqual([2]);
+    const docs = await conn!.db!.collection<{ _id: string }>('merged_counters').find().sort({ _id: 1 }).toArray();
+    expect(docs).toEqual([
+      { _id: 'all', cohort: 'all', open: true, sent: 4, scores: { 9: 2, 3: 1 } },
+      { _id: 'channel:sms', cohort: 'channel:sms', open: true, sent: 4, scores: { 9: 2, 3: 1 } },
+    ]);
   });
 
   it("writes a campaign's send outcomes and reads its sends' surveys together when they arrive during one", { timeout: 60_000 }, async () => {
