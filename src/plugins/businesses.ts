@@ -12,6 +12,7 @@ import { ServiceUnavailableError } from '../errors.js';
 import { inFlightGuard } from './in-flight.js';
 import { linkStart } from '../links/survey-links.js';
 import { leaveContact } from '../surveys/web-contact.js';
+import { replyKey } from '../store/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -74,7 +75,7 @@ export default fp<{ config: Config }>(
         recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
         queueReplies: async (channel, address, replies, messageId) => {
           const at = now();
-          await outbox.enqueue(replies.map((message, i) => ({ businessId: id, channel, address, purpose: 'reply', message, nextAttemptAt: at, key: `reply:${channel}:${messageId}:${i}` })));
+          await outbox.enqueue(replies.map((message, i) => ({ businessId: id, channel, address, purpose: 'reply', message, nextAttemptAt: at, key: replyKey(channel, messageId, i) })));
         },
         // A survey link's entry (`link:<code>`): the link's kind, language and context, never the page's (404 or 410 when it takes no answers).
         startWebSurvey: async ({ entry, ...input }) => {

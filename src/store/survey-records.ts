@@ -88,6 +88,8 @@ surveySchema.index({ businessId: 1, customerId: 1, invitedAt: -1 });
 surveySchema.index({ businessId: 1, invitedAt: 1, _id: 1 });
 // The sweeper: surveys that still owe an effect.
 surveySchema.index({ 'owed.type': 1 });
+// The sweeper: replies to an answer stored and never confirmed delivered.
+surveySchema.index({ 'pendingReply.at': 1 });
 // Digest: comments of a week by score (the few lowest or highest: `_id` in the index too, so the
 // sort is the index's order), and detractors still waiting for an answer.
 surveySchema.index({ businessId: 1, week: 1, kind: 1, score: 1, _id: 1 });

@@ -150,7 +150,20 @@ export class SurveyRepository {
     return this.receipts.confirm(id, messageId);
   }
 
-  /** The replies to `messageId` must not go out any more (the person opted out): a redelivery of it gets nothing. */
+  /**
+   * Surveys whose replies to an answer were stored before `before` and never confirmed delivered:
+   * the answer's request ended without them reaching the provider (the process died, or the
+   * provider gave up on the request) and no redelivery came for them. Oldest first is not promised.
+   */
+  async unconfirmedRepliesBefore(before: Date, limit: number): Promise<Array<Pick<SurveyRecord, 'id' | 'businessId' | 'channel' | 'address'> & { pendingReply: NonNullable<SurveyRecord['pendingReply']> }>> {
+    const docs = await this.model.collection
+      .find<{ _id: Types.ObjectId; businessId: string; channel: ChannelName; address: string; pendingReply: { messageId: string; replies: Outbound[]; at?: Date } }>({ 'pendingReply.at': { $lt: before } }, { projection: { businessId: 1, channel: 1, address: 1, pendingReply: 1 } })
+      .limit(limit)
+      .toArray();
+    return docs.map((d) => ({ id: d._id.toString(), businessId: d.businessId, channel: d.channel, address: d.address, pendingReply: d.pendingReply }));
+  }
+
+  /** The replies to `messageId` must not go out from here any more (the person opted out, or they were queued): a redelivery of it gets nothing. */
   async dropPendingReply(id: string, messageId: string): Promise<void> {
     await this.guard.single({ collection: 'surveys', id }, () => this.model.updateOne({ _id: new Types.ObjectId(id), 'pendingReply.messageId': messageId }, { $unset: { pendingReply: 1 } }));
   }

@@ -1,11 +1,19 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DialogPolicy } from '../dialogs/types.js';
-import { erasedAddress, housekeeping, type AlertEvent, type NewOutboxItem, type OwedEffect, type Store, type SurveyRecord, type SurveyWebhookEvent } from '../store/index.js';
+import { erasedAddress, housekeeping, replyKey, type AlertEvent, type NewOutboxItem, type OwedEffect, type Store, type SurveyRecord, type SurveyWebhookEvent } from '../store/index.js';
 import type { Conversations } from './conversations.js';
 import type { Outbox } from './outbox.js';
 import { refreshLargeWeeks } from '../insights/week-analysis.js';
 import { refreshWeekNotes } from '../insights/week-notes.js';
 import { closeWeeks, lastClosableWeek } from './week-counts.js';
+
+/**
+ * How long an answer's replies may stay unconfirmed before the sweeper sends them itself: far longer
+ * than a webhook request lasts (Twilio waits 15 s for an answer by default) and than the receipt's
+ * own retries (about 40 s), so the sweeper does not send what the first request or a prompt
+ * redelivery sent. A redelivery that comes later finds them no longer pending and sends nothing.
+ */
+export const unconfirmedReplyMs = 2 * 60_000;
 
 /** Work the sweeper drives for the owner's side: owed alerts and webhook events, the weekly digest, webhook deliveries. */
 export interface SweepSteps {
@@ -20,6 +28,8 @@ export interface SweepResult {
   sent: number;
   /** Surveys whose owed effects (alerts, webhook events, reminders) were queued. */
   owed: number;
+  /** Answers whose replies never reached the provider, queued to be sent (see `unconfirmedReplyMs`). */
+  repliesQueued: number;
   /** Weeks whose counters were recounted from their surveys and closed. */
   weeksClosed: number;
   /** Large open weeks whose analysis was computed again. */
@@ -62,6 +72,7 @@ export class Sweeper {
       if (result?.outbound.length) reminded++;
     }
     const owed = await this.queueOwed(batch);
+    const repliesQueued = await this.queueUnconfirmedReplies(now, batch);
     const sent = await this.outbox.flushDue(batch);
     const webhooks = await this.owners.webhooks.sweep(batch);
     await housekeeping(this.store, now);
@@ -69,7 +80,7 @@ export class Sweeper {
     // Large weeks still open: their analyses computed again when out of date, here rather than while a report waits.
     const analysed = await refreshLargeWeeks(this.store, lastClosableWeek(now, this.policy.ttlMs), { notes: refreshWeekNotes });
     const digests = await this.owners.digests.sweep();
-    return { reminded, expired, sent, owed, weeksClosed, analysed, digests, webhooks };
+    return { reminded, expired, sent, owed, repliesQueued, weeksClosed, analysed, digests, webhooks };
   }
 
   /**
@@ -90,6 +101,28 @@ export class Sweeper {
       await this.owners.webhooks.emitSurvey(s, of('webhook').map((o) => o.event));
       await this.store.surveys.clearOwed(s.id, s.owed);
     }
+    return surveys.length;
+  }
+
+  /**
+   * Replies to an answer that never reached the provider: stored with the answer, and neither
+   * confirmed delivered nor asked for again by a redelivery within `unconfirmedReplyMs`. An SMS
+   * reply rides in the webhook's answer, and Twilio, by default, asks again only when it could not
+   * connect: a server that died after storing the answer, or a request Twilio gave up on, left the
+   * customer without the next question for good. Queued here under the names WhatsApp's adapter
+   * queues its replies under (so once), in order, then no longer pending: a redelivery after this
+   * sends nothing.
+   */
+  private async queueUnconfirmedReplies(now: Date, batch: number): Promise<number> {
+    const surveys = await this.store.surveys.unconfirmedRepliesBefore(new Date(now.getTime() - unconfirmedReplyMs), batch);
+    for (const s of surveys) {
+      const { messageId, replies } = s.pendingReply;
+      if (s.address !== erasedAddress) {
+        await this.outbox.enqueue(replies.map((message, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reply' as const, message, nextAttemptAt: new Date(now.getTime() + i), key: replyKey(s.channel, messageId, i) })));
+      }
+      await this.store.surveys.dropPendingReply(s.id, messageId);
+    }
+    if (surveys.length) this.log.warn({ answers: surveys.length }, 'replies never confirmed delivered: queued to be sent');
     return surveys.length;
   }
 

@@ -1,0 +1,107 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unconfirmedReplyMs } from '../../../src/surveys/sweeper.js';
+import { buildTestServer, type TestServer } from '../../helpers/build.js';
+import { TestClock } from '../../helpers/clock.js';
+import { inboundSmsParams, newSid, startFakeTwilio, twimlMessages, twilioWebhookHeaders, type FakeTwilio } from '../../helpers/fake-twilio.js';
+import { accountSid, authToken, publicUrl, smsEnv } from './harness.js';
+
+/**
+ * An SMS reply rides in the webhook's answer (TwiML). When that answer never reaches Twilio (Twilio
+ * gave up on the request, or the server died after storing the answer), Twilio by default does not
+ * ask again, so the customer would never get the next question. The sweeper sends such replies
+ * itself, through the REST API, once they have gone unconfirmed for `unconfirmedReplyMs`; once.
+ */
+describe('SMS replies whose webhook answer never reached Twilio', () => {
+  const clock = new TestClock();
+  let fake: FakeTwilio;
+  let server: TestServer;
+  let origin = '';
+
+  beforeAll(async () => {
+    fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
+    server = await buildTestServer(smsEnv(fake, { SWEEP_INTERVAL: '0' }), { now: clock.now });
+    origin = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+  });
+
+  const served = async () => (await server.app.businesses.get('default'))!;
+  const surveyOf = (address: string) => server.app.store.surveys.model.findOne({ channel: 'sms', address }).lean();
+  const sentTo = (address: string) => fake.messages.filter((m) => m.to === address && m.via === 'api').map((m) => m.body);
+
+  /** Twilio's webhook over a real connection, which Twilio closes before the answer comes (its timeout). */
+  async function postAndGiveUp(params: Record<string, string>): Promise<void> {
+    const path = '/webhooks/twilio/sms';
+    const headers = twilioWebhookHeaders(authToken, publicUrl + path, params);
+    const body = new URLSearchParams(params).toString();
+    await new Promise<void>((resolve) => {
+      const req = http.request(origin + path, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } });
+      req.on('error', () => resolve());
+      req.on('response', () => resolve()); // answered before the close: the test below then fails on its receipt
+      req.end(body, () => {
+        req.destroy();
+        resolve();
+      });
+    });
+  }
+
+  async function answeredWithoutReceipt(address: string, body: string): Promise<string> {
+    const params = inboundSmsParams(accountSid, { from: address, body });
+    await postAndGiveUp(params);
+    const deadline = Date.now() + 10_000;
+    while (!(await surveyOf(address))?.score && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await (await served()).pipeline.drain();
+    return params.MessageSid!;
+  }
+
+  it('sends the reply from the sweeper once it went unconfirmed long enough, and nothing on a later redelivery', { timeout: 30_000 }, async () => {
+    const customer = '+14155551301';
+    expect((await (await served()).surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' })).status).toBe('sent');
+    const messageSid = await answeredWithoutReceipt(customer, '9');
+    // Stored once, its reply still waiting for a receipt, and nothing sent to the customer since the invitation.
+    expect(await surveyOf(customer)).toMatchObject({ state: 'awaiting_comment', score: 9, inbound: [messageSid], pendingReply: { messageId: messageSid } });
+    expect(sentTo(customer)).toHaveLength(1);
+
+    // Within the window a redelivery could still come: the sweeper leaves it.
+    clock.advance(unconfirmedReplyMs - 1_000);
+    expect((await server.app.sweeper.sweep()).repliesQueued).toBe(0);
+    expect(sentTo(customer)).toHaveLength(1);
+
+    clock.advance(2_000);
+    expect((await server.app.sweeper.sweep()).repliesQueued).toBe(1);
+    expect(sentTo(customer)).toEqual([expect.stringMatching(/Reply 0-10/), expect.stringMatching(/like most/i)]);
+    expect((await surveyOf(customer))?.pendingReply).toBeUndefined();
+
+    // Twilio asking again now (a webhook URL set to retry) gets empty TwiML; the next sweep sends nothing.
+    const redelivery = await fake.receive(server.app, { from: customer, body: '9', messageSid });
+    expect(twimlMessages(redelivery.body)).toEqual([]);
+    clock.advance(unconfirmedReplyMs * 2);
+    expect((await server.app.sweeper.sweep()).repliesQueued).toBe(0);
+    expect(sentTo(customer)).toHaveLength(2);
+    expect(await surveyOf(customer)).toMatchObject({ score: 9, inbound: [messageSid] });
+  });
+
+  it('leaves a reply alone that reached Twilio in the webhook answer', { timeout: 30_000 }, async () => {
+    const customer = '+14155551302';
+    await (await served()).surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' });
+    const res = await fake.receive(server.app, { from: customer, body: '3', messageSid: newSid('SM') });
+    expect(twimlMessages(res.body)).toHaveLength(1);
+    await (await served()).pipeline.drain();
+    clock.advance(unconfirmedReplyMs * 2);
+    expect((await server.app.sweeper.sweep()).repliesQueued).toBe(0);
+    expect(sentTo(customer)).toHaveLength(1); // the invitation; the reply went in the TwiML
+  });
+
+  it('sends nothing to someone who opted out meanwhile', { timeout: 30_000 }, async () => {
+    const customer = '+14155551303';
+    await (await served()).surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' });
+    await answeredWithoutReceipt(customer, '10');
+    await fake.receive(server.app, { from: customer, body: 'STOP' });
+    clock.advance(unconfirmedReplyMs * 2);
+    expect((await server.app.sweeper.sweep()).repliesQueued).toBe(0);
+    expect(sentTo(customer)).toHaveLength(1);
+  });
+});
