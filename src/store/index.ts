@@ -41,7 +41,7 @@ export type { InvitationRecord } from './invitations.js';
 export type { IndexBuild, IndexBuildState } from './index-build.js';
 export type { MessageId } from './inbound.js';
 export type { DeliveryStatus, NewOutboxItem, OutboxItem, OutboxPurpose } from './outbox.js';
-export { outboxIdOf, replyKey } from './outbox.js';
+export { outboxIdOf, replyKey, unconfirmedReplyKey } from './outbox.js';
 export type { RollupMetric, RollupRow } from './rollups.js';
 export type { Identity, OwnerIdentity, StaffChange, StaffListing, StaffMember, StaffRole } from './staff.js';
 export { erasedAddress } from './survey-records.js';

@@ -72,8 +72,14 @@ export interface NewOutboxItem {
 /** The item id a key stands for: the same key always gives the same id, so a second insert is a duplicate. */
 export const outboxIdOf = (key: string): string => createHash('sha256').update(`outbox:${key}`).digest('hex').slice(0, 24);
 
-/** The key of an answer's `i`th reply queued to be sent (by the WhatsApp adapter, or the sweeper): each is queued once. */
+/** The key of the `i`th of the replies to a message the WhatsApp adapter could not send yet: each is queued once. */
 export const replyKey = (channel: ChannelName, messageId: string, i: number): string => `reply:${channel}:${messageId}:${i}`;
+/**
+ * The key of an answer's `i`th stored reply the sweeper queues once it went unconfirmed. Not
+ * `replyKey`: the adapter numbers the replies it still had to send, not the answer's, and sharing
+ * names would let one of those stand for a different reply here and leave that one unsent.
+ */
+export const unconfirmedReplyKey = (channel: ChannelName, messageId: string, i: number): string => `unconfirmed-reply:${channel}:${messageId}:${i}`;
 
 /** How far along a message is; a report never moves it back (final states share a rank). */
 const statusRank: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delivered: 2, undelivered: 2, failed: 2, read: 3 };

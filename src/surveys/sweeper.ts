@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DialogPolicy } from '../dialogs/types.js';
-import { erasedAddress, housekeeping, replyKey, type AlertEvent, type NewOutboxItem, type OwedEffect, type Store, type SurveyRecord, type SurveyWebhookEvent } from '../store/index.js';
+import { erasedAddress, housekeeping, unconfirmedReplyKey, type AlertEvent, type NewOutboxItem, type OwedEffect, type Store, type SurveyRecord, type SurveyWebhookEvent } from '../store/index.js';
 import type { Conversations } from './conversations.js';
 import type { Outbox } from './outbox.js';
 import { refreshLargeWeeks } from '../insights/week-analysis.js';
@@ -109,16 +109,16 @@ export class Sweeper {
    * confirmed delivered nor asked for again by a redelivery within `unconfirmedReplyMs`. An SMS
    * reply rides in the webhook's answer, and Twilio, by default, asks again only when it could not
    * connect: a server that died after storing the answer, or a request Twilio gave up on, left the
-   * customer without the next question for good. Queued here under the names WhatsApp's adapter
-   * queues its replies under (so once), in order, then no longer pending: a redelivery after this
-   * sends nothing.
+   * customer without the next question for good. Queued here under names of their own (so once,
+   * whichever instances sweep), in order, then no longer pending: a redelivery after this sends
+   * nothing.
    */
   private async queueUnconfirmedReplies(now: Date, batch: number): Promise<number> {
     const surveys = await this.store.surveys.unconfirmedRepliesBefore(new Date(now.getTime() - unconfirmedReplyMs), batch);
     for (const s of surveys) {
       const { messageId, replies } = s.pendingReply;
       if (s.address !== erasedAddress) {
-        await this.outbox.enqueue(replies.map((message, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reply' as const, message, nextAttemptAt: new Date(now.getTime() + i), key: replyKey(s.channel, messageId, i) })));
+        await this.outbox.enqueue(replies.map((message, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reply' as const, message, nextAttemptAt: new Date(now.getTime() + i), key: unconfirmedReplyKey(s.channel, messageId, i) })));
       }
       await this.store.surveys.dropPendingReply(s.id, messageId);
     }
