@@ -19,6 +19,7 @@ export class ProductMetrics {
   readonly sends = new Counter({ name: 'survey_bot_sends_total', help: 'Messages handed to a provider, by channel and result (sent, refused, error)', labelNames: ['channel', 'result'], registers: [this.registry] });
   readonly sendSlotsGivenUp = new Counter({ name: 'survey_bot_send_slots_given_up_total', help: 'Send slots a sender held and left unused, by channel and reason (cold, late, lane, expired): the share of its limit this instance did not use', labelNames: ['channel', 'reason'], registers: [this.registry] });
   readonly sweepSeconds = new Histogram({ name: 'survey_bot_sweep_duration_seconds', help: 'Time of one sweep (expiries, reminders, owed work, due sends, digests)', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry] });
+  readonly unconfirmedReplies = new Counter({ name: 'survey_bot_unconfirmed_replies_queued_total', help: 'Answers whose replies never reached the provider and that the sweeper queued to be sent', registers: [this.registry] });
   readonly digestSeconds = new Histogram({ name: 'survey_bot_digest_duration_seconds', help: 'Time of a digest pass that sent at least one digest', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [this.registry] });
   readonly digestsSent = new Counter({ name: 'survey_bot_digests_sent_total', help: 'Weekly digests sent to owners', registers: [this.registry] });
   private readonly instrumented = new WeakMap<Channel, Channel>();

@@ -26,10 +26,12 @@ export default fp<{ config: Config }>(
         }, (sent) => sent > 0);
       },
     };
-    const sweepSeconds = app.metrics.sweepSeconds;
+    const { sweepSeconds, unconfirmedReplies } = app.metrics;
     class TimedSweeper extends Sweeper {
-      override sweep(batch?: number) {
-        return ProductMetrics.timed(sweepSeconds, () => super.sweep(batch));
+      override async sweep(batch?: number) {
+        const result = await ProductMetrics.timed(sweepSeconds, () => super.sweep(batch));
+        unconfirmedReplies.inc(result.repliesQueued);
+        return result;
       }
     }
     const sweeper = new TimedSweeper(app.store, app.conversations, app.outbox, { alerts: app.alerts, digests, webhooks: app.outboundWebhooks }, policy, app.now, app.log);

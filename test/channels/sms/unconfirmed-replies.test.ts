@@ -30,6 +30,11 @@ describe('SMS replies whose webhook answer never reached Twilio', () => {
 
   const served = async () => (await server.app.businesses.get('default'))!;
   const surveyOf = (address: string) => server.app.store.surveys.model.findOne({ channel: 'sms', address }).lean();
+  /** The operator's count of them, as Prometheus scrapes it. */
+  const queuedMetric = async () => {
+    const res = await server.app.inject({ url: '/metrics' });
+    return Number(/^survey_bot_unconfirmed_replies_queued_total (\S+)$/m.exec(res.body)?.[1]);
+  };
   const sentTo = (address: string) => fake.messages.filter((m) => m.to === address && m.via === 'api').map((m) => m.body);
 
   /** Twilio's webhook over a real connection, which Twilio closes before the answer comes (its timeout). */
@@ -72,6 +77,7 @@ describe('SMS replies whose webhook answer never reached Twilio', () => {
 
     clock.advance(2_000);
     expect((await server.app.sweeper.sweep()).repliesQueued).toBe(1);
+    expect(await queuedMetric()).toBe(1);
     expect(sentTo(customer)).toEqual([expect.stringMatching(/Reply 0-10/), expect.stringMatching(/like most/i)]);
     expect((await surveyOf(customer))?.pendingReply).toBeUndefined();
 
@@ -80,6 +86,7 @@ describe('SMS replies whose webhook answer never reached Twilio', () => {
     expect(twimlMessages(redelivery.body)).toEqual([]);
     clock.advance(unconfirmedReplyMs * 2);
     expect((await server.app.sweeper.sweep()).repliesQueued).toBe(0);
+    expect(await queuedMetric()).toBe(1);
     expect(sentTo(customer)).toHaveLength(2);
     expect(await surveyOf(customer)).toMatchObject({ score: 9, inbound: [messageSid] });
   });
