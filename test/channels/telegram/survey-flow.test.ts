@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHook } from 'node:async_hooks';
 import { randomInt } from 'node:crypto';
+import { unconfirmedReplyMs } from '../../../src/surveys/sweeper.js';
 import { TestClock } from '../../helpers/clock.js';
 import { blockUpdate, buttonData, callbackUpdate, postUpdate, textUpdate } from '../../helpers/fake-telegram.js';
 import { useTelegramServer } from '../../helpers/telegram-server.js';
@@ -107,6 +108,27 @@ describe('telegram with the survey service and the real database', () => {
     expect(await t.server.app.store.surveys.model.findById(started.surveyId).lean()).toMatchObject({ state: 'awaiting_comment', score: 9, inbound: [String(update.update_id)] });
     // And once only.
     expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(200);
+    expect(t.fake.sent(person.chatId)).toHaveLength(2);
+  });
+
+  it('sends a reply that could not go out from the sweeper when Telegram never delivers the update again', async () => {
+    const person = newChat();
+    const started = await invite(person.chatId);
+    if (started.status !== 'sent') throw new Error(`invitation ${started.status}`);
+    t.fake.failNext('500', 'sendMessage');
+    t.fake.failNext('500', 'sendMessage');
+    const update = textUpdate(person, '9');
+    expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(500);
+    expect(t.fake.sent(person.chatId)).toHaveLength(1);
+    // Telegram gave up on the update (or its redeliveries never got through): two minutes on, the sweeper sends the reply.
+    clock.advance(unconfirmedReplyMs + 1_000);
+    expect((await t.server.app.sweeper.sweep()).repliesQueued).toBe(1);
+    expect(t.fake.sent(person.chatId)).toHaveLength(2);
+    expect(t.fake.sent(person.chatId).at(-1)).toMatchObject({ text: expect.stringMatching(/like most/i) });
+    // A redelivery after all sends nothing more, and neither does the next sweep.
+    expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(200);
+    clock.advance(unconfirmedReplyMs + 1_000);
+    expect((await t.server.app.sweeper.sweep()).repliesQueued).toBe(0);
     expect(t.fake.sent(person.chatId)).toHaveLength(2);
   });
 
