@@ -90,17 +90,22 @@ describe('telegram with the survey service and the real database', () => {
     expect(t.fake.sent(person.chatId)).toEqual([]);
   });
 
-  it('answers 500 when a reply cannot go out yet (Telegram 5xx), and sends it once with the redelivered update', async () => {
+  /** An invited person's score whose reply the Bot API refuses with 5xx both times it is tried: the webhook answers 500. */
+  async function scoredWithReplyRefused() {
     const person = newChat();
     const started = await invite(person.chatId);
     if (started.status !== 'sent') throw new Error(`invitation ${started.status}`);
-    // The reply is tried twice; both attempts fail.
     t.fake.failNext('500', 'sendMessage');
     t.fake.failNext('500', 'sendMessage');
     const update = textUpdate(person, '9');
     expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(500);
     expect(await t.server.app.store.surveys.model.findById(started.surveyId).lean()).toMatchObject({ state: 'awaiting_comment', score: 9 });
     expect(t.fake.sent(person.chatId)).toHaveLength(1); // the invitation only
+    return { person, started, update };
+  }
+
+  it('answers 500 when a reply cannot go out yet (Telegram 5xx), and sends it once with the redelivered update', async () => {
+    const { person, started, update } = await scoredWithReplyRefused();
 
     // Telegram delivers the update again: the score is not taken twice, and the reply goes out now.
     expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(200);
@@ -112,14 +117,7 @@ describe('telegram with the survey service and the real database', () => {
   });
 
   it('sends a reply that could not go out from the sweeper when Telegram never delivers the update again', async () => {
-    const person = newChat();
-    const started = await invite(person.chatId);
-    if (started.status !== 'sent') throw new Error(`invitation ${started.status}`);
-    t.fake.failNext('500', 'sendMessage');
-    t.fake.failNext('500', 'sendMessage');
-    const update = textUpdate(person, '9');
-    expect((await postUpdate(t.server.app, t.webhookSecret, update)).statusCode).toBe(500);
-    expect(t.fake.sent(person.chatId)).toHaveLength(1);
+    const { person, update } = await scoredWithReplyRefused();
     // Telegram gave up on the update (or its redeliveries never got through): two minutes on, the sweeper sends the reply.
     clock.advance(unconfirmedReplyMs + 1_000);
     expect((await t.server.app.sweeper.sweep()).repliesQueued).toBe(1);
