@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { sendsUnderWay, type ChannelName, type ChannelSender, type Delivery, type DeliveryUpdate } from '../domain/channels.js';
+import { sendsUnderWay, type ChannelName, type ChannelSender, type Delivery, type DeliveryUpdate, type Outbound } from '../domain/channels.js';
 import type { NewOutboxItem, OutboxItem, Store } from '../store/index.js';
 import { SendLines } from './send-line.js';
 
@@ -32,6 +32,17 @@ export class Outbox {
   /** Queue messages for the sweeper (or `deliver`); keyed items already queued are not queued again. */
   enqueue(items: readonly NewOutboxItem[]): Promise<string[]> {
     return this.store.outbox.enqueue(items);
+  }
+
+  /**
+   * Replies to a person's message that did not reach them, queued to go now, in order (a
+   * millisecond apart: items are taken by time, and keyed ids have no order of their own), the
+   * `i`th under `key(i)`, so queueing them again adds nothing.
+   */
+  async queueReplies(to: { businessId: string; channel: ChannelName; address: string }, replies: readonly Outbound[], key: (i: number) => string): Promise<void> {
+    const { businessId, channel, address } = to;
+    const at = this.now().getTime();
+    await this.enqueue(replies.map((message, i) => ({ businessId, channel, address, purpose: 'reply', message, nextAttemptAt: new Date(at + i), key: key(i) })));
   }
 
   /**

@@ -117,9 +117,7 @@ export class Sweeper {
     const surveys = await this.store.surveys.unconfirmedRepliesBefore(new Date(now.getTime() - unconfirmedReplyMs), batch);
     for (const s of surveys) {
       const { messageId, replies } = s.pendingReply;
-      if (s.address !== erasedAddress) {
-        await this.outbox.enqueue(replies.map((message, i) => ({ businessId: s.businessId, channel: s.channel, address: s.address, purpose: 'reply' as const, message, nextAttemptAt: new Date(now.getTime() + i), key: unconfirmedReplyKey(s.channel, messageId, i) })));
-      }
+      if (s.address !== erasedAddress) await this.outbox.queueReplies(s, replies, (i) => unconfirmedReplyKey(s.channel, messageId, i));
       await this.store.surveys.dropPendingReply(s.id, messageId);
     }
     if (surveys.length) this.log.warn({ answers: surveys.length }, 'replies never confirmed delivered: queued to be sent');
