@@ -28,7 +28,7 @@ export interface ChannelDeps {
    * network, no send slot), queued in order for the outbox, which tries again with backoff. Queueing
    * them again (a redelivery) adds nothing.
    */
-  queueReplies(channel: ChannelName, address: string, replies: readonly Outbound[], messageId: string): Promise<void>;
+  queueReplies(channel: ChannelName, address: string, replies: readonly Outbound[], messageId: string, unconfirmedSince?: Date): Promise<void>;
   /** The provider says this person accepts messages again. */
   recordOptIn(channel: ChannelName, address: string): Promise<void>;
   /**

@@ -158,6 +158,12 @@ export interface ChannelSender {
   readonly perSecond?: number;
   /** Send one message to an address on this channel, rendering choices natively. */
   send(to: string, message: Outbound): Promise<Delivery>;
+  /**
+   * Of these messages to `to`, handed to the provider at or after `since` with no answer back, those
+   * the provider has no record of; the others went (the answer was lost, or the server died before
+   * recording it). Only a sender whose provider lists what it sent has it (Twilio's message list).
+   */
+  unsent?(to: string, messages: readonly Outbound[], since: Date): Promise<Outbound[]>;
   /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */
   deepLink?(token: string): Promise<string>;
   /** Release what the adapter holds (timers, sockets). */

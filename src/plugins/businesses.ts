@@ -73,7 +73,7 @@ export default fp<{ config: Config }>(
         recordDelivery: (update) => outbox.recordDelivery(update),
         recordOptOut: (channel, address, reason) => conversations.recordOptOut(id, channel, address, reason),
         recordOptIn: (channel, address) => conversations.setOptOut(id, channel, address, undefined),
-        queueReplies: (channel, address, replies, messageId) => outbox.queueReplies({ businessId: id, channel, address }, replies, (i) => replyKey(channel, messageId, i)),
+        queueReplies: (channel, address, replies, messageId, since) => outbox.queueReplies({ businessId: id, channel, address }, replies, (i) => replyKey(channel, messageId, i), since),
         // A survey link's entry (`link:<code>`): the link's kind, language and context, never the page's (404 or 410 when it takes no answers).
         startWebSurvey: async ({ entry, ...input }) => {
           const { code, ...asked } = entry?.startsWith('link:') ? await linkStart(store, id, entry, now()) : { code: undefined };

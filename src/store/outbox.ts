@@ -24,6 +24,8 @@ const outboxSchema = new Schema(
     sentAt: Date,
     /** Last provider delivery report (delivered, undelivered, failed…). */
     deliveryStatus: String,
+    /** A send of it may have reached the provider at or after this time, unanswered: the provider's record is asked before it goes again. */
+    unconfirmedSince: Date,
   },
   { timestamps: true, versionKey: false },
 );
@@ -55,6 +57,12 @@ export interface OutboxItem {
   providerMessageId?: string;
   error?: string;
   deliveryStatus?: DeliveryStatus;
+  /**
+   * The earliest time a send of it may have reached the provider with no answer back (the answer
+   * lost, the server gone): before it goes again, a provider that keeps a record of its messages is
+   * asked whether it went.
+   */
+  unconfirmedSince?: Date;
 }
 
 export interface NewOutboxItem {
@@ -67,6 +75,8 @@ export interface NewOutboxItem {
   nextAttemptAt: Date;
   /** Names the item, so queueing it again (a retried step) finds it instead of adding a copy. */
   key?: string;
+  /** A send of it may already have reached the provider at or after this time (its answer never came): see `OutboxItem.unconfirmedSince`. */
+  unconfirmedSince?: Date;
 }
 
 /** The item id a key stands for: the same key always gives the same id, so a second insert is a duplicate. */
@@ -103,6 +113,7 @@ function toItem(d: Doc): OutboxItem {
     providerMessageId: opt(d.providerMessageId),
     error: opt(d.error),
     deliveryStatus: opt(d.deliveryStatus),
+    unconfirmedSince: opt(d.unconfirmedSince),
   };
 }
 
@@ -128,6 +139,7 @@ export class OutboxRepository {
       ...(item.surveyId ? { surveyId: new Types.ObjectId(item.surveyId) } : {}),
       message: item.message,
       nextAttemptAt: item.nextAttemptAt,
+      ...(item.unconfirmedSince ? { unconfirmedSince: item.unconfirmedSince } : {}),
       ...extra,
     };
   }
@@ -216,9 +228,13 @@ export class OutboxRepository {
     else await this.model.collection.bulkWrite(ops, { ordered: false, ignoreUndefined: true });
   }
 
-  async retryAt(id: string, at: Date, error: string | undefined): Promise<void> {
+  /** Pending again from `at`; `unconfirmedSince`, when the attempt may have reached the provider, is kept at its earliest. */
+  async retryAt(id: string, at: Date, error: string | undefined, unconfirmedSince?: Date): Promise<void> {
     await this.guard.single({ collection: 'outbox', id }, () =>
-      this.model.updateOne({ _id: new Types.ObjectId(id) }, { $set: { state: 'pending', nextAttemptAt: at, ...(error ? { error } : {}) }, $unset: { lockedUntil: 1 } }),
+      this.model.updateOne(
+        { _id: new Types.ObjectId(id) },
+        { $set: { state: 'pending', nextAttemptAt: at, ...(error ? { error } : {}) }, $unset: { lockedUntil: 1 }, ...(unconfirmedSince ? { $min: { unconfirmedSince } } : {}) },
+      ),
     );
   }
 

@@ -37,12 +37,13 @@ export class Outbox {
   /**
    * Replies to a person's message that did not reach them, queued to go now, in order (a
    * millisecond apart: items are taken by time, and keyed ids have no order of their own), the
-   * `i`th under `key(i)`, so queueing them again adds nothing.
+   * `i`th under `key(i)`, so queueing them again adds nothing. `unconfirmedSince`: they may have
+   * reached the provider from then on, unanswered (see `OutboxItem.unconfirmedSince`).
    */
-  async queueReplies(to: { businessId: string; channel: ChannelName; address: string }, replies: readonly Outbound[], key: (i: number) => string): Promise<void> {
+  async queueReplies(to: { businessId: string; channel: ChannelName; address: string }, replies: readonly Outbound[], key: (i: number) => string, unconfirmedSince?: Date): Promise<void> {
     const { businessId, channel, address } = to;
     const at = this.now().getTime();
-    await this.enqueue(replies.map((message, i) => ({ businessId, channel, address, purpose: 'reply', message, nextAttemptAt: new Date(at + i), key: key(i) })));
+    await this.enqueue(replies.map((message, i) => ({ businessId, channel, address, purpose: 'reply', message, nextAttemptAt: new Date(at + i), key: key(i), ...(unconfirmedSince ? { unconfirmedSince } : {}) })));
   }
 
   /**
@@ -155,6 +156,8 @@ export class Outbox {
 
   private async settle(item: OutboxItem, channel: ChannelSender | undefined): Promise<SendStatus> {
     if (!channel) return this.finish(item, { state: 'failed', error: `channel ${item.channel} is not enabled` });
+    if (item.unconfirmedSince && (await this.wentAlready(item, channel))) return this.finish(item, { state: 'sent', sentAt: this.now(), error: 'found sent in the provider\'s record' });
+    const attemptedAt = this.now();
     const delivery: Delivery = await channel.send(item.address, item.message).catch((err: Error) => ({ status: 'failed' as const, error: err.message, retryable: true }));
     if (delivery.status === 'sent') return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: delivery.providerMessageId });
     if (delivery.optedOut) {
@@ -165,11 +168,27 @@ export class Outbox {
       const backoff = delivery.retryAfterSeconds ? delivery.retryAfterSeconds * 1000 : Math.min(2 ** item.attempts * 5_000, 3_600_000);
       const jitter = backoff * 0.2 * Math.random();
       this.log.warn({ channel: item.channel, attempt: item.attempts, error: delivery.error }, 'send failed; will retry');
-      await this.store.outbox.retryAt(item.id, new Date(this.now().getTime() + backoff + jitter), delivery.error);
+      // The attempt may have reached the provider (an answer lost): the next one asks its record first.
+      await this.store.outbox.retryAt(item.id, new Date(this.now().getTime() + backoff + jitter), delivery.error, attemptedAt);
       return 'retrying';
     }
     this.log.warn({ channel: item.channel, error: delivery.error }, 'send failed');
     return this.finish(item, { state: 'failed', error: delivery.error ?? 'failed' });
+  }
+
+  /**
+   * Whether a send of this item that was never answered reached the provider after all, as its
+   * record of messages shows. A sender with no such record, or a record that cannot be read now,
+   * says no: the item goes, and may go twice, rather than not at all.
+   */
+  private async wentAlready(item: OutboxItem, channel: ChannelSender): Promise<boolean> {
+    if (!channel.unsent || !item.unconfirmedSince) return false;
+    try {
+      return (await channel.unsent(item.address, [item.message], item.unconfirmedSince)).length === 0;
+    } catch (err) {
+      this.log.warn({ channel: item.channel, error: (err as Error).message }, 'the provider\'s record of sent messages could not be read; sending');
+      return false;
+    }
   }
 
   private async finish(item: OutboxItem, outcome: { state: 'sent' | 'failed' | 'cancelled'; providerMessageId?: string; error?: string; sentAt?: Date }): Promise<SendStatus> {

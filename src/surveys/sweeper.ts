@@ -116,8 +116,9 @@ export class Sweeper {
   private async queueUnconfirmedReplies(now: Date, batch: number): Promise<number> {
     const surveys = await this.store.surveys.unconfirmedRepliesBefore(new Date(now.getTime() - unconfirmedReplyMs), batch);
     for (const s of surveys) {
-      const { messageId, replies } = s.pendingReply;
-      if (s.address !== erasedAddress) await this.outbox.queueReplies(s, replies, (i) => unconfirmedReplyKey(s.channel, messageId, i));
+      const { messageId, replies, at } = s.pendingReply;
+      // Stored before they were handed over: any of them may have gone, which a provider's record can tell.
+      if (s.address !== erasedAddress) await this.outbox.queueReplies(s, replies, (i) => unconfirmedReplyKey(s.channel, messageId, i), at);
       await this.store.surveys.dropPendingReply(s.id, messageId);
     }
     if (surveys.length) this.log.warn({ answers: surveys.length }, 'replies never confirmed delivered: queued to be sent');

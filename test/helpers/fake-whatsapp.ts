@@ -68,10 +68,16 @@ export interface FakeWhatsapp {
   addTemplate(body: string, approval?: Approval): string;
   /** The next free-form send is refused with 63016 whatever the window says (our reading was wrong). */
   closeWindowOf(customer: string): void;
-  /** The next `times` messages are sent, but their create answers 500: as when the bot's connection died after Twilio took them. */
-  loseAnswers(times?: number): void;
+  /** The next `times` messages (to `to` alone, `+E164`, when given) are sent, but their create answers 500: as when the bot's connection died after Twilio took them. */
+  loseAnswers(times?: number, to?: string): void;
   /** The next `times` message creates are refused with 503 and nothing is sent: Twilio unavailable for a moment. */
   refuseNext(times?: number): void;
+  /**
+   * The next message is sent, but its create is answered only when the returned function is called
+   * (with a 500): as when the bot's server died while Twilio's answer was on its way. `taken` settles
+   * once Twilio has the message.
+   */
+  holdAnswer(): { taken: Promise<void>; release: () => void };
   /** A message from the customer (`+E164`) as Twilio would post it, without posting it: the webhook's URL and signed form. It opens their window. */
   inbound(from: string, what: string | WhatsappTap, options?: { messageSid?: string }): { url: string; params: Record<string, string>; headers: Record<string, string> };
   /** A message from the customer (`+E164`), text or a tap, as Twilio posts it; it opens their window. */
@@ -99,7 +105,9 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   const forcedClosed = new Set<string>();
   const refusals = { outsideWindow: 0, limits: 0, unapproved: 0 };
   let answersToLose = 0;
+  let loseTo: string | undefined;
   let toRefuse = 0;
+  let held: { took: () => void; keep: (res: ServerResponse) => void } | undefined;
   const lookups = { made: 0 };
   const contentSid = () => `HX${randomBytes(16).toString('hex')}`;
 
@@ -169,7 +177,13 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     }
     const recorded: FakeWhatsappMessage = { sid: newSid('SM'), to, from, messagingServiceSid, statusCallback: body.get('StatusCallback'), dateCreated: now(), ...message };
     messages.push(recorded);
-    if (answersToLose > 0) {
+    if (held) {
+      const hold = held;
+      held = undefined;
+      hold.keep(res);
+      return hold.took();
+    }
+    if (answersToLose > 0 && (!loseTo || to === `whatsapp:${loseTo}`)) {
       answersToLose -= 1;
       return errorJson(res, 500, 20500, 'Internal Server Error');
     }
@@ -261,8 +275,20 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
       return content.sid;
     },
     closeWindowOf: (customer) => void forcedClosed.add(customer),
-    loseAnswers: (times = 1) => void (answersToLose += times),
+    loseAnswers: (times = 1, only?: string) => void ((answersToLose += times), (loseTo = only)),
     refuseNext: (times = 1) => void (toRefuse += times),
+    holdAnswer() {
+      let took = () => {};
+      const taken = new Promise<void>((resolve) => (took = resolve));
+      let answer: ServerResponse | undefined;
+      let released = false;
+      const release = () => {
+        released = true;
+        if (answer && !answer.headersSent) errorJson(answer, 500, 20500, 'Internal Server Error');
+      };
+      held = { took, keep: (res) => ((answer = res), released && release()) };
+      return { taken, release };
+    },
     inbound,
     receive,
     tap(app, message, title) {

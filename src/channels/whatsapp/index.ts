@@ -140,6 +140,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   const channel: Channel = {
     name: 'whatsapp',
     perSecond,
+    unsent,
 
     send(to: string, message: Outbound): Promise<Delivery> {
       return step(to, async (address, nextSlot) => {

@@ -79,13 +79,15 @@ export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRou
           const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...owed] : owed;
           let allSent = true;
           for (const [i, message] of replies.entries()) {
+            const attemptedAt = deps.now();
             const delivery = await send(address, message);
             if (delivery.status === 'sent') continue;
             request.log.warn({ error: delivery.error, retryable: delivery.retryable === true }, 'whatsapp reply not sent');
             if (delivery.retryable) {
               // Twilio delivers no message again once it was answered: what could not go out yet waits
-              // in the outbox, in order, and the receipt is recorded (the outbox owes them now).
-              await deps.queueReplies('whatsapp', address, replies.slice(i), MessageSid);
+              // in the outbox, in order, and the receipt is recorded (the outbox owes them now). The
+              // one tried may have reached Twilio with its answer lost: the outbox asks Twilio first.
+              await deps.queueReplies('whatsapp', address, replies.slice(i), MessageSid, attemptedAt);
               break;
             }
             allSent = false;

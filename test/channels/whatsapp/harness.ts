@@ -18,6 +18,8 @@ export interface WhatsappHarness {
   templates: { invitation: string; reminder: string; owner: string };
   start(payload: Record<string, unknown>): Promise<{ surveyId: string; status: string }>;
   survey(id: string): Promise<Record<string, unknown>>;
+  /** Another server of the same deployment (its database, Twilio account, templates and clock): a second instance, or the one restarted. */
+  another(): Promise<TestServer>;
   close(): Promise<void>;
 }
 
@@ -42,22 +44,20 @@ export async function startWhatsappHarness(env: Record<string, string> = {}): Pr
     // Spanish has an invitation and no reminder: a reminder in Spanish outside the window cannot go.
     { purpose: 'invitation', locale: 'es', contentSid: templates.invitation, variables: ['firstName', 'business'] },
   ];
-  const server = await buildTestServer(
-    {
-      TWILIO_ACCOUNT_SID: accountSid,
-      TWILIO_AUTH_TOKEN: authToken,
-      TWILIO_WHATSAPP_FROM: 'whatsapp:+15005550006',
-      WHATSAPP_TEMPLATES: JSON.stringify(configured),
-      TWILIO_API_BASE_URL: fake.baseUrl,
-      PUBLIC_URL: publicUrl,
-      API_KEY: apiKey,
-      SWEEP_INTERVAL: '0',
-      THROTTLE_DAYS: '0',
-      BUSINESS_NAME: 'Karachi Chai',
-      ...env,
-    },
-    { now: clock.now },
-  );
+  const serverEnv = {
+    TWILIO_ACCOUNT_SID: accountSid,
+    TWILIO_AUTH_TOKEN: authToken,
+    TWILIO_WHATSAPP_FROM: 'whatsapp:+15005550006',
+    WHATSAPP_TEMPLATES: JSON.stringify(configured),
+    TWILIO_API_BASE_URL: fake.baseUrl,
+    PUBLIC_URL: publicUrl,
+    API_KEY: apiKey,
+    SWEEP_INTERVAL: '0',
+    THROTTLE_DAYS: '0',
+    BUSINESS_NAME: 'Karachi Chai',
+    ...env,
+  };
+  const server = await buildTestServer(serverEnv, { now: clock.now });
   const { app } = server;
   return {
     server,
@@ -74,6 +74,7 @@ export async function startWhatsappHarness(env: Record<string, string> = {}): Pr
       const res = await app.inject({ method: 'GET', url: `/api/v1/surveys/${id}`, headers: { 'x-api-key': apiKey } });
       return res.json() as Record<string, unknown>;
     },
+    another: () => buildTestServer(serverEnv, { now: clock.now, dbName: server.dbName }),
     async close() {
       await server.close();
       await fake.close();

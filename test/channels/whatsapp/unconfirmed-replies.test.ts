@@ -1,0 +1,105 @@
+/**
+ * A WhatsApp reply that reached Twilio with no answer back (the answer lost, or the server gone while
+ * it was on its way) is not sent a second time: before the outbox sends such a reply again, it asks
+ * Twilio's message list, and a reply Twilio already has is recorded as sent.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSid } from '../../helpers/fake-twilio.js';
+import { startWhatsappHarness, type WhatsappHarness } from './harness.js';
+
+const followUp = 'quick-reply';
+
+describe('WhatsApp: a reply whose send went unanswered', () => {
+  let h: WhatsappHarness;
+  beforeAll(async () => {
+    h = await startWhatsappHarness();
+  });
+  afterAll(() => h?.close());
+
+  const replyItems = (phone: string) => h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray();
+
+  it('its answer lost: the outbox finds it in Twilio’s list and sends nothing; a reply Twilio never took still goes', async () => {
+    const phone = '+923007773001';
+    await h.start({ kind: 'nps', address: phone, locale: 'en' });
+    // Twilio takes the follow-up question, and its answer is a 500: the webhook queues the reply for the outbox.
+    h.fake.loseAnswers(1);
+    expect((await h.fake.receive(h.app, phone, '9', { messageSid: newSid('SM') })).statusCode).toBe(200);
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+    expect((await replyItems(phone)).map((q) => q.state)).toEqual(['pending']);
+
+    const lookups = h.fake.lookups.made;
+    h.clock.advance(60_000);
+    await h.app.sweeper.sweep();
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+    expect(h.fake.lookups.made).toBe(lookups + 1);
+    expect((await replyItems(phone)).map((q) => q.state)).toEqual(['sent']);
+
+    // The comment's thanks refused with 503 (Twilio never had it): the list shows nothing, and it goes once.
+    h.fake.refuseNext(1);
+    expect((await h.fake.receive(h.app, phone, 'Lovely chai', { messageSid: newSid('SM') })).statusCode).toBe(200);
+    expect(h.fake.to(phone)).toHaveLength(2);
+    h.clock.advance(60_000);
+    await h.app.sweeper.sweep();
+    await h.app.sweeper.sweep();
+    expect(h.fake.to(phone).map((m) => m.body.startsWith('Thank you'))).toEqual([false, false, true]);
+  });
+
+  it('the server gone while Twilio’s answer was on its way: another instance’s sweep finds the reply in Twilio’s list and sends nothing', async () => {
+    const phone = '+923007773002';
+    const { surveyId } = await h.start({ kind: 'nps', address: phone, locale: 'en' });
+    const held = h.fake.holdAnswer();
+    // The first instance stores the score, hands the reply to Twilio, and hears nothing back.
+    const webhook = h.fake.receive(h.app, phone, '3', { messageSid: newSid('SM') });
+    await held.taken;
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+
+    const other = await h.another();
+    try {
+      // Two minutes on, the reply is still unconfirmed: the other instance's sweeper queues it, and Twilio's list has it.
+      h.clock.advance(2 * 60_000 + 1_000);
+      const swept = await other.app.sweeper.sweep();
+      expect(swept.repliesQueued).toBe(1);
+      expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+      expect((await replyItems(phone)).map((q) => [q.state, q.unconfirmedSince instanceof Date])).toEqual([['sent', true]]);
+      expect(await h.survey(surveyId)).toMatchObject({ state: 'awaiting_comment', score: 3 });
+    } finally {
+      await other.close();
+    }
+    // The first instance hears its 500 at last: it queues the reply too, and that is found in the list as well.
+    held.release();
+    expect((await webhook).statusCode).toBe(200);
+    await h.app.sweeper.sweep();
+    expect(h.fake.to(phone)).toHaveLength(2);
+    expect((await replyItems(phone)).map((q) => q.state)).toEqual(['sent', 'sent']);
+  });
+});
+
+describe('WhatsApp: any message whose send went unanswered', () => {
+  const owner = '+923009990011';
+  let h: WhatsappHarness;
+  beforeAll(async () => {
+    h = await startWhatsappHarness({ OWNER_ADDRESSES: `whatsapp:${owner}` });
+  });
+  afterAll(() => h?.close());
+
+  it('a detractor alert whose answer was lost is retried only after Twilio’s list says it did not go', async () => {
+    // The owner wrote a moment ago: their window is open, and the alert goes free-form (with its buttons).
+    await h.fake.receive(h.app, owner, 'hello');
+    const before = h.fake.to(owner).length;
+    const customer = '+923001234561';
+    await h.start({ kind: 'nps', address: customer, name: 'Sana', locale: 'en' });
+    h.fake.loseAnswers(1, owner);
+    await h.fake.receive(h.app, customer, '2');
+    await h.app.alerts.drain();
+    const alerts = () => h.fake.to(owner).slice(before).filter((m) => m.body.startsWith('Detractor alert'));
+    expect(alerts().map((m) => m.kind)).toEqual(['quick-reply']);
+    const [item] = await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'alert', address: owner }).toArray();
+    expect([item?.state, item?.unconfirmedSince instanceof Date]).toEqual(['pending', true]);
+
+    // Its retry is due within a minute.
+    h.clock.advance(60_000);
+    await h.app.sweeper.sweep();
+    expect(alerts()).toHaveLength(1);
+    expect((await h.app.db.collection('outbox').findOne({ _id: item!._id }))?.state).toBe('sent');
+  });
+});
