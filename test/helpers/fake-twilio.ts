@@ -20,7 +20,8 @@ export interface FakeMessage {
   dateCreated: Date;
 }
 
-export type FakeFailure = 'rate-limit' | 'server-error' | 'unsubscribed';
+/** `answer-lost`: the message is sent, but the create answers 500, as when the bot's connection died after Twilio took it. */
+export type FakeFailure = 'rate-limit' | 'server-error' | 'unsubscribed' | 'answer-lost';
 
 export interface FakeTwilioOptions {
   accountSid: string;
@@ -29,6 +30,8 @@ export interface FakeTwilioOptions {
   publicUrl?: string;
   /** Answer each Messages.json request this long after it arrived, as a distant API does; default at once. */
   answerAfterMs?: number;
+  /** Twilio's clock, for the messages' `date_created`; default the real one. */
+  now?: () => Date;
 }
 
 export interface InboundSms {
@@ -53,8 +56,10 @@ export interface FakeTwilio {
   attemptTimes: number[];
   /** Most Messages.json requests under way at once (arrived, not yet answered). */
   maxInFlight: number;
-  /** The next `times` create calls fail: 429 (20429), 500 (20500) or 400 (21610). */
+  /** The next `times` create calls fail: 429 (20429), 500 (20500, or sent and then 500) or 400 (21610). */
   failNext(failure: FakeFailure, times?: number): void;
+  /** How many times the bot read its message list (a Messages.json GET). */
+  lookups: { made: number };
   /** POST form params to a public URL of the app, signed as Twilio signs it (or with `signature`). */
   signedPost(app: FastifyInstance, url: string, params: Record<string, string>, signature?: string): Promise<LightMyRequestResponse>;
   /** An incoming text, as Twilio posts it to /webhooks/twilio/sms. Returns the response and the params sent. */
@@ -75,6 +80,7 @@ export interface FakeTwilio {
 const failures: Record<FakeFailure, { status: number; code: number; message: string }> = {
   'rate-limit': { status: 429, code: 20429, message: 'Too Many Requests' },
   'server-error': { status: 500, code: 20500, message: 'Internal Server Error' },
+  'answer-lost': { status: 500, code: 20500, message: 'Internal Server Error' },
   unsubscribed: { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' },
 };
 
@@ -161,6 +167,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   const attemptTimes: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  const lookups = { made: 0 };
+  const now = options.now ?? (() => new Date());
 
   const record = (m: Pick<FakeMessage, 'via' | 'to' | 'from' | 'body'> & Partial<FakeMessage>): FakeMessage => {
     const message: FakeMessage = {
@@ -169,28 +177,69 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       statusCallback: null,
       status: m.messagingServiceSid ? 'accepted' : 'queued',
       numSegments: countSegments(m.body).segments,
-      dateCreated: new Date(),
+      dateCreated: now(),
       ...m,
     };
     messages.push(message);
     return message;
   };
 
+  /** A message as the API shows it. */
+  const resourceOf = (message: FakeMessage) => {
+    const date = message.dateCreated.toUTCString().replace('GMT', '+0000');
+    const uri = `/2010-04-01/Accounts/${accountSid}/Messages/${message.sid}`;
+    return {
+      account_sid: accountSid,
+      api_version: '2010-04-01',
+      body: message.body,
+      date_created: date,
+      date_sent: null,
+      date_updated: date,
+      direction: message.via === 'api' ? 'outbound-api' : 'outbound-reply',
+      error_code: null,
+      error_message: null,
+      from: message.from,
+      messaging_service_sid: message.messagingServiceSid,
+      num_media: '0',
+      num_segments: String(message.numSegments),
+      price: null,
+      price_unit: 'USD',
+      sid: message.sid,
+      status: message.status,
+      subresource_uris: { media: `${uri}/Media.json` },
+      to: message.to,
+      uri: `${uri}.json`,
+    };
+  };
+
+  /** The account's messages, newest first, filtered by `To` and `From` as the API filters them. */
+  const listMessages = (res: ServerResponse, query: URLSearchParams) => {
+    lookups.made += 1;
+    const to = query.get('To');
+    const from = query.get('From');
+    const size = Math.min(Number(query.get('PageSize') ?? 50) || 50, 1_000);
+    const found = messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse().slice(0, size);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ messages: found.map(resourceOf), start: 0, end: found.length - 1, page: 0, page_size: size, first_page_uri: null, next_page_uri: null, previous_page_uri: null, uri: messagesPath }));
+  };
+
   const server = createServer((req, res) => {
     void (async () => {
       const body = new URLSearchParams(await readBody(req));
       const path = (req.url ?? '').split('?')[0];
-      if (req.method !== 'POST' || !/^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(path ?? '')) {
+      if ((req.method !== 'POST' && req.method !== 'GET') || !/^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(path ?? '')) {
         return errorJson(res, 404, 20404, 'The requested resource was not found');
       }
       if (req.headers.authorization !== expectedAuth) return errorJson(res, 401, 20003, 'Authenticate');
       if (path !== messagesPath) return errorJson(res, 404, 20404, 'The requested resource was not found');
+      if (req.method === 'GET') return listMessages(res, new URL(req.url ?? '/', 'http://fake').searchParams);
       attempts += 1;
       attemptTimes.push(Date.now());
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       res.once('close', () => inFlight--);
       if (options.answerAfterMs) await new Promise((resolve) => setTimeout(resolve, options.answerAfterMs));
       const failure = queued.shift();
+      if (failure === 'answer-lost' && body.get('To') && body.get('Body')) record({ via: 'api', to: body.get('To')!, from: body.get('From'), messagingServiceSid: body.get('MessagingServiceSid'), body: body.get('Body')! });
       if (failure) {
         const f = failures[failure];
         return errorJson(res, f.status, f.code, f.message);
@@ -205,33 +254,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       if (blocked.has(to)) return errorJson(res, 400, 21610, failures.unsubscribed.message);
 
       const message = record({ via: 'api', to, from, messagingServiceSid, body: text, statusCallback: body.get('StatusCallback') });
-      const date = message.dateCreated.toUTCString().replace('GMT', '+0000');
-      const uri = `/2010-04-01/Accounts/${accountSid}/Messages/${message.sid}`;
       res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          account_sid: accountSid,
-          api_version: '2010-04-01',
-          body: text,
-          date_created: date,
-          date_sent: null,
-          date_updated: date,
-          direction: 'outbound-api',
-          error_code: null,
-          error_message: null,
-          from,
-          messaging_service_sid: messagingServiceSid,
-          num_media: '0',
-          num_segments: String(message.numSegments),
-          price: null,
-          price_unit: 'USD',
-          sid: message.sid,
-          status: message.status,
-          subresource_uris: { media: `${uri}/Media.json` },
-          to,
-          uri: `${uri}.json`,
-        }),
-      );
+      res.end(JSON.stringify(resourceOf(message)));
     })().catch((err: unknown) => errorJson(res, 500, 20500, String(err)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -248,6 +272,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     messages,
+    lookups,
     get attempts() {
       return attempts;
     },

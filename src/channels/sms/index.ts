@@ -5,6 +5,7 @@ import type { SlotClaims } from '../shared-send-queue.js';
 import { SendPacer, type PacerClock } from '../twilio/pacer.js';
 import { withButtonsOn } from '../../domain/channels.js';
 import { twilioSendStep } from '../twilio/send-step.js';
+import { unsentTexts } from '../twilio/sent-record.js';
 import { connectionCheck, createTwilioClient } from '../twilio/twilio-client.js';
 import { smsReceivers, statusPath } from './webhooks.js';
 
@@ -60,6 +61,12 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
         });
         return { status: 'sent', providerMessageId: sent.sid };
       });
+    },
+
+    // A TwiML reply Twilio took is listed as well as one sent through the API.
+    async unsent(to: string, messages: readonly Outbound[], since: Date): Promise<Outbound[]> {
+      const missing = await unsentTexts(client, to, messages.map((m) => withButtonsOn('sms', m).text), since);
+      return messages.filter((_, i) => missing[i]);
     },
   };
   if (deps.product) smsReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, deps: deps.product });

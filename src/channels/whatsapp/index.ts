@@ -4,6 +4,7 @@ import { asBuffer, type Channel, type ChannelDeps, type Delivery, type Outbound 
 import type { SlotClaims } from '../shared-send-queue.js';
 import { SendPacer, type PacerClock } from '../twilio/pacer.js';
 import { twilioSendStep } from '../twilio/send-step.js';
+import { unsentTexts } from '../twilio/sent-record.js';
 import { connectionCheck, createTwilioClient } from '../twilio/twilio-client.js';
 import { contentOf, payloadPrefix, renderWhatsapp } from './render.js';
 import { contentVariables, outsideWindow, templateFor, windowMarginMs, windowMs } from './templates.js';
@@ -47,9 +48,6 @@ export interface WhatsappChannelOptions {
   clock?: PacerClock;
   slots?: SlotClaims;
 }
-
-/** How far before a reply's recorded time a message Twilio lists may have been created and still be that reply. */
-const sentLookbackMarginMs = 5_000;
 
 /** The content SIDs made for interactive shapes, per process (a few per business: one per scale and language). */
 const maxCachedContents = 500;
@@ -117,19 +115,10 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     return create(to, { contentSid: sid, contentVariables: JSON.stringify(variables) });
   };
 
-  /**
-   * Of replies handed over before (at or after `since`) and never confirmed, those Twilio shows no
-   * message for: the server may have died after sending them and before recording it. Twilio's
-   * message list is newest first, its times whole seconds: 5 s of margin for those and the clocks.
-   */
-  const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {
-    const from = since.getTime() - sentLookbackMarginMs;
-    const sent = (await client.messages.list({ to: `whatsapp:${to}`, pageSize: 20, limit: 20 })).filter((m) => m.dateCreated.getTime() >= from).map((m) => m.body);
-    return replies.filter((reply) => {
-      const at = sent.indexOf(reply.text);
-      if (at >= 0) sent.splice(at, 1);
-      return at < 0;
-    });
+  /** Of replies handed over at or after `since` and never confirmed, those Twilio shows no message for (see `unsentTexts`). */
+  const unsent = async (to: string, replies: readonly Outbound[], since: Date): Promise<Outbound[]> => {
+    const missing = await unsentTexts(client, `whatsapp:${to}`, replies.map((r) => r.text), since);
+    return replies.filter((_, i) => missing[i]);
   };
 
   const windowOpen = async (to: string): Promise<boolean> => {

@@ -11,6 +11,8 @@ import { accountSid, authToken, publicUrl, smsEnv } from './harness.js';
  * gave up on the request, or the server died after storing the answer), Twilio by default does not
  * ask again, so the customer would never get the next question. The sweeper sends such replies
  * itself, through the REST API, once they have gone unconfirmed for `unconfirmedReplyMs`; once.
+ * Before a message goes again the outbox asks Twilio's message list, which shows a TwiML reply
+ * Twilio took as it shows a message sent through the API.
  */
 describe('SMS replies whose webhook answer never reached Twilio', () => {
   const clock = new TestClock();
@@ -19,7 +21,7 @@ describe('SMS replies whose webhook answer never reached Twilio', () => {
   let origin = '';
 
   beforeAll(async () => {
-    fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
+    fake = await startFakeTwilio({ accountSid, authToken, publicUrl, now: clock.now });
     server = await buildTestServer(smsEnv(fake, { SWEEP_INTERVAL: '0' }), { now: clock.now });
     origin = await server.app.listen({ port: 0, host: '127.0.0.1' });
   });
@@ -100,6 +102,30 @@ describe('SMS replies whose webhook answer never reached Twilio', () => {
     clock.advance(unconfirmedReplyMs * 2);
     expect((await server.app.sweeper.sweep()).repliesQueued).toBe(0);
     expect(sentTo(customer)).toHaveLength(1); // the invitation; the reply went in the TwiML
+  });
+
+  it('asks Twilio’s message list before an invitation goes again: one it took while its answer was lost goes once, one it refused goes', { timeout: 30_000 }, async () => {
+    const outboxOf = (address: string) => server.app.db.collection('outbox').find({ channel: 'sms', address }).toArray();
+    const took = '+14155551304';
+    fake.failNext('answer-lost');
+    await (await served()).surveys.start({ kind: 'nps', channel: 'sms', address: took, trigger: 'api' });
+    expect(sentTo(took)).toHaveLength(1);
+    expect((await outboxOf(took)).map((i) => [i.state, i.unconfirmedSince instanceof Date])).toEqual([['pending', true]]);
+    const lookups = fake.lookups.made;
+    clock.advance(60_000);
+    await server.app.sweeper.sweep();
+    expect(fake.lookups.made).toBe(lookups + 1);
+    expect(sentTo(took)).toHaveLength(1);
+    expect((await outboxOf(took)).map((i) => i.state)).toEqual(['sent']);
+
+    const refused = '+14155551305';
+    fake.failNext('server-error');
+    await (await served()).surveys.start({ kind: 'nps', channel: 'sms', address: refused, trigger: 'api' });
+    expect(sentTo(refused)).toHaveLength(0);
+    clock.advance(60_000);
+    await server.app.sweeper.sweep();
+    expect(sentTo(refused)).toEqual([expect.stringMatching(/Reply 0-10/)]);
+    expect((await outboxOf(refused)).map((i) => i.state)).toEqual(['sent']);
   });
 
   it('sends nothing to someone who opted out meanwhile', { timeout: 30_000 }, async () => {
