@@ -53,7 +53,7 @@ const sizes = quick
       rssSeconds: 10,
     }
   : {
-      replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 120, soakRate: 20 } satisfies ReplySizes,
+      replies: { counted: 2, warmUp: 150, load: 500, telegram: 300, connections: 16, ceiling: 20_000, soakSeconds: 300, soakRate: 20 } satisfies ReplySizes,
       ferret: { counted: 1, warmUp: 10, load: 30, telegram: 30, connections: 16, ceiling: 0, soakSeconds: 0, soakRate: 0 } satisfies ReplySizes,
       campaign: { sms: 7_700, telegram: 2_300, smsRate: 100, failAt: 0.4 },
       sharedCampaign: { sms: 4_000, smsRate: 100 },
