@@ -159,11 +159,13 @@ export interface ChannelSender {
   /** Send one message to an address on this channel, rendering choices natively. */
   send(to: string, message: Outbound): Promise<Delivery>;
   /**
-   * Of these messages to `to`, handed to the provider at or after `since` with no answer back, those
-   * the provider has no record of; the others went (the answer was lost, or the server died before
-   * recording it). Only a sender whose provider lists what it sent has it (Twilio's message list).
+   * Whether each of these messages to `to`, handed to the provider at or after `since` with no answer
+   * back (the answer lost, the server gone), reached it: `true` where the provider's record shows it,
+   * `false` where it shows none, `undefined` where the record cannot tell (a WhatsApp message that
+   * may have gone as its template, whose text the record does not show). Only a sender whose provider
+   * lists what it sent has it (Twilio's message list).
    */
-  unsent?(to: string, messages: readonly Outbound[], since: Date): Promise<Outbound[]>;
+  sentSince?(to: string, messages: readonly Outbound[], since: Date): Promise<Array<boolean | undefined>>;
   /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */
   deepLink?(token: string): Promise<string>;
   /** Release what the adapter holds (timers, sockets). */

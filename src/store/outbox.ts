@@ -222,25 +222,40 @@ export class OutboxRepository {
    */
   private async writeOutcomes(items: ReadonlyArray<{ id: string; outcome: Outcome }>): Promise<void> {
     const updatedAt = new Date();
-    const ops = items.map(({ id, outcome }) => ({ updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $set: { ...outcome, updatedAt }, $unset: { lockedUntil: 1 as const } } } }));
+    // Only while it is being sent: a sender whose lock ran out and whose item was settled since (see `reclaim`) changes nothing.
+    const ops = items.map(({ id, outcome }) => ({ updateOne: { filter: { _id: new Types.ObjectId(id), state: 'sending' }, update: { $set: { ...outcome, updatedAt }, $unset: { lockedUntil: 1 as const } } } }));
     const [only] = ops;
     if (ops.length === 1 && only) await this.model.collection.updateOne(only.updateOne.filter, only.updateOne.update, { ignoreUndefined: true });
     else await this.model.collection.bulkWrite(ops, { ordered: false, ignoreUndefined: true });
   }
 
-  /** Pending again from `at`; `unconfirmedSince`, when the attempt may have reached the provider, is kept at its earliest. */
+  /** Pending again from `at`, if still being sent; `unconfirmedSince`, when the attempt may have reached the provider, is kept at its earliest. */
   async retryAt(id: string, at: Date, error: string | undefined, unconfirmedSince?: Date): Promise<void> {
     await this.guard.single({ collection: 'outbox', id }, () =>
       this.model.updateOne(
-        { _id: new Types.ObjectId(id) },
+        { _id: new Types.ObjectId(id), state: 'sending' },
         { $set: { state: 'pending', nextAttemptAt: at, ...(error ? { error } : {}) }, $unset: { lockedUntil: 1 }, ...(unconfirmedSince ? { $min: { unconfirmedSince } } : {}) },
       ),
     );
   }
 
-  /** Items whose sender died mid-send: marked failed, never sent again (a duplicate is worse than a gap). */
-  async failInterrupted(now: Date): Promise<void> {
-    await this.model.updateMany({ state: 'sending', lockedUntil: { $lt: now } }, { $set: { state: 'failed', error: 'send interrupted; not retried to avoid a duplicate' } });
+  /** Items whose sender died mid-send (`sending` past their lock), at most `limit`, with the lock their take set. */
+  async interrupted(now: Date, limit: number): Promise<Array<OutboxItem & { lockedUntil: Date }>> {
+    const docs = await this.model.find({ state: 'sending', lockedUntil: { $lt: now } }).limit(limit).lean<Doc[]>();
+    return docs.map((d) => ({ ...toItem(d), lockedUntil: d.lockedUntil as Date }));
+  }
+
+  /**
+   * Take an interrupted item, as `interrupted` read it, to settle it: exactly one caller gets it,
+   * and it stays `sending` until `lockedUntil` (counted as an attempt).
+   */
+  async reclaim(item: { id: string; attempts: number }, now: Date, lockedUntil: Date): Promise<boolean> {
+    const doc = await this.guard.exclusive({ collection: 'outbox', id: item.id, version: `interrupted-${item.attempts}` }, () =>
+      this.model
+        .findOneAndUpdate({ _id: new Types.ObjectId(item.id), state: 'sending', attempts: item.attempts, lockedUntil: { $lt: now } }, { $set: { lockedUntil }, $inc: { attempts: 1 } }, { projection: { _id: 1 } })
+        .lean<Doc>(),
+    );
+    return doc !== null;
   }
 
   async states(ids: readonly string[]): Promise<Map<string, OutboxState>> {

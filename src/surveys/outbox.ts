@@ -4,8 +4,11 @@ import type { NewOutboxItem, OutboxItem, Store } from '../store/index.js';
 import { SendLines } from './send-line.js';
 
 const maxAttempts = 8;
-/** A send still marked as under way after this long was interrupted: it is marked failed, never sent twice. */
+/** A send still marked as under way after this long was interrupted (see `recoverInterrupted`). */
 const lockMs = 5 * 60_000;
+
+/** How an item that went before its answer was lost is finished once the provider's record shows it. */
+const foundSent = 'found sent in the provider\'s record';
 
 /** `cancelled`: a queued message its survey no longer needs (answered, ended, invitation undelivered). */
 export type SendStatus = 'sent' | 'failed' | 'cancelled' | 'retrying' | 'pending' | 'none';
@@ -116,7 +119,7 @@ export class Outbox {
 
   /** Send what is due. Returns how many items were attempted. */
   async flushDue(limit = 50): Promise<number> {
-    await this.store.outbox.failInterrupted(this.now());
+    await this.recoverInterrupted(limit);
     let attempted = 0;
     while (attempted < limit && (await this.sendNext()) !== 'none') attempted++;
     return attempted;
@@ -156,7 +159,8 @@ export class Outbox {
 
   private async settle(item: OutboxItem, channel: ChannelSender | undefined): Promise<SendStatus> {
     if (!channel) return this.finish(item, { state: 'failed', error: `channel ${item.channel} is not enabled` });
-    if (item.unconfirmedSince && (await this.wentAlready(item, channel))) return this.finish(item, { state: 'sent', sentAt: this.now(), error: 'found sent in the provider\'s record' });
+    // A send of it may have reached the provider unanswered: a record that shows it is the send.
+    if (item.unconfirmedSince && (await this.recordShows(item, channel, item.unconfirmedSince)) === true) return this.finish(item, { state: 'sent', sentAt: this.now(), error: foundSent });
     const attemptedAt = this.now();
     const delivery: Delivery = await channel.send(item.address, item.message).catch((err: Error) => ({ status: 'failed' as const, error: err.message, retryable: true }));
     if (delivery.status === 'sent') return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: delivery.providerMessageId });
@@ -177,17 +181,36 @@ export class Outbox {
   }
 
   /**
-   * Whether a send of this item that was never answered reached the provider after all, as its
-   * record of messages shows. A sender with no such record, or a record that cannot be read now,
-   * says no: the item goes, and may go twice, rather than not at all.
+   * Whether a send of this item made at or after `since` and never answered reached the provider
+   * after all, as its record of messages shows (see `ChannelSender.sentSince`); `undefined` where
+   * the sender keeps no such record, or it cannot tell, or cannot be read now.
    */
-  private async wentAlready(item: OutboxItem, channel: ChannelSender): Promise<boolean> {
-    if (!channel.unsent || !item.unconfirmedSince) return false;
+  private async recordShows(item: OutboxItem, channel: ChannelSender | undefined, since: Date): Promise<boolean | undefined> {
+    if (!channel?.sentSince) return undefined;
     try {
-      return (await channel.unsent(item.address, [item.message], item.unconfirmedSince)).length === 0;
+      return (await channel.sentSince(item.address, [item.message], since))[0];
     } catch (err) {
-      this.log.warn({ channel: item.channel, error: (err as Error).message }, 'the provider\'s record of sent messages could not be read; sending');
-      return false;
+      this.log.warn({ channel: item.channel, error: (err as Error).message }, 'the provider\'s record of sent messages could not be read');
+      return undefined;
+    }
+  }
+
+  /**
+   * Sends a crash interrupted (still `sending` past their lock), a batch at a time, each settled by
+   * one worker. Where the sender's record can tell, one it shows is finished as sent and one it does
+   * not goes again; anywhere else it is marked failed, never sent again: a duplicate is worse than a
+   * gap when nothing can tell them apart.
+   */
+  private async recoverInterrupted(limit: number): Promise<void> {
+    const now = this.now();
+    for (const item of await this.store.outbox.interrupted(now, limit)) {
+      if (!(await this.store.outbox.reclaim(item, now, new Date(now.getTime() + lockMs)))) continue;
+      const takenAt = new Date(item.lockedUntil.getTime() - lockMs);
+      const channel = await this.channelOf(item.businessId, item.channel).catch(() => undefined);
+      const shown = await this.recordShows(item, channel, takenAt);
+      if (shown === true) await this.store.outbox.finish(item.id, { state: 'sent', sentAt: now, error: foundSent });
+      else if (shown === false) await this.store.outbox.retryAt(item.id, now, 'send interrupted; not in the provider\'s record', takenAt);
+      else await this.store.outbox.finish(item.id, { state: 'failed', error: 'send interrupted; not retried to avoid a duplicate' });
     }
   }
 

@@ -3,9 +3,9 @@
  * SIGKILLed right after 24 surveys went out and half were answered, stays down past the reminder
  * time, and is killed again at random moments while the reminders and then the expiries are swept:
  *   crash (server killed, timers): reminders due 12, sent once 12, twice 0, interrupted mid-send 0; expiries due 24, done 24, twice 0
- * A reminder whose send a kill interrupted stays "sending" and is never sent again (a duplicate
- * survey message is worse than a missing one): it is reported apart, and it is the only way one may
- * be missing. REMINDER_AFTER=5s makes the reminders due within the test; the expiries come due when
+ * A reminder whose send a kill interrupted stays "sending" until its lock runs out (5 minutes,
+ * longer than this test; then Twilio's message list settles it: test/channels/sms/interrupted-sends.test.ts):
+ * it is reported apart, and it is the only way one may be missing here. REMINDER_AFTER=5s makes the reminders due within the test; the expiries come due when
  * the server is started again with a SURVEY_TTL that has just run out.
  */
 import mongoose from 'mongoose';

@@ -60,6 +60,12 @@ export interface FakeTwilio {
   failNext(failure: FakeFailure, times?: number): void;
   /** How many times the bot read its message list (a Messages.json GET). */
   lookups: { made: number };
+  /**
+   * The next create is answered only when `release` is called (with a 500), as when the bot's server
+   * died while the request was under way: with `taken`, Twilio has the message (it went), without,
+   * it never gets it. `arrived` settles once the request is in.
+   */
+  holdNext(options: { taken: boolean }): { arrived: Promise<void>; release: () => void };
   /** POST form params to a public URL of the app, signed as Twilio signs it (or with `signature`). */
   signedPost(app: FastifyInstance, url: string, params: Record<string, string>, signature?: string): Promise<LightMyRequestResponse>;
   /** An incoming text, as Twilio posts it to /webhooks/twilio/sms. Returns the response and the params sent. */
@@ -110,6 +116,27 @@ export function newSid(prefix: 'SM' | 'MG' | 'AC'): string {
 export function errorJson(res: ServerResponse, status: number, code: number, message: string) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
+}
+
+/**
+ * A create whose answer waits: `keep` takes its response, which `release` answers with a 500 (at
+ * once if released before it came); `arrived` settles once it came.
+ */
+export function heldAnswer(): { arrived: Promise<void>; release: () => void; keep: (res: ServerResponse) => void } {
+  let came = () => {};
+  const arrived = new Promise<void>((resolve) => (came = resolve));
+  let answer: ServerResponse | undefined;
+  let released = false;
+  const release = () => {
+    released = true;
+    if (answer && !answer.headersSent) errorJson(answer, 500, 20500, 'Internal Server Error');
+  };
+  const keep = (res: ServerResponse) => {
+    answer = res;
+    came();
+    if (released) release();
+  };
+  return { arrived, release, keep };
 }
 
 export async function readBody(req: IncomingMessage): Promise<string> {
@@ -168,6 +195,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   let inFlight = 0;
   let maxInFlight = 0;
   const lookups = { made: 0 };
+  const held: Array<{ taken: boolean; keep: (res: ServerResponse) => void }> = [];
   const now = options.now ?? (() => new Date());
 
   const record = (m: Pick<FakeMessage, 'via' | 'to' | 'from' | 'body'> & Partial<FakeMessage>): FakeMessage => {
@@ -238,6 +266,11 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       res.once('close', () => inFlight--);
       if (options.answerAfterMs) await new Promise((resolve) => setTimeout(resolve, options.answerAfterMs));
+      const hold = held.shift();
+      if (hold) {
+        if (hold.taken && body.get('To') && body.get('Body')) record({ via: 'api', to: body.get('To')!, from: body.get('From'), messagingServiceSid: body.get('MessagingServiceSid'), body: body.get('Body')! });
+        return hold.keep(res);
+      }
       const failure = queued.shift();
       if (failure === 'answer-lost' && body.get('To') && body.get('Body')) record({ via: 'api', to: body.get('To')!, from: body.get('From'), messagingServiceSid: body.get('MessagingServiceSid'), body: body.get('Body')! });
       if (failure) {
@@ -279,6 +312,11 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     attemptTimes,
     get maxInFlight() {
       return maxInFlight;
+    },
+    holdNext({ taken }) {
+      const hold = heldAnswer();
+      held.push({ taken, keep: hold.keep });
+      return { arrived: hold.arrived, release: hold.release };
     },
     failNext(failure, times = 1) {
       for (let i = 0; i < times; i++) queued.push(failure);

@@ -2,7 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { errorJson, newSid, readBody, signedTwilioPost, twilioWebhookHeaders } from './fake-twilio.js';
+import { errorJson, heldAnswer, newSid, readBody, signedTwilioPost, twilioWebhookHeaders } from './fake-twilio.js';
 
 /**
  * A loopback Twilio for WhatsApp: the Messages API as it treats `whatsapp:` addresses and the
@@ -107,7 +107,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   let answersToLose = 0;
   let loseTo: string | undefined;
   let toRefuse = 0;
-  let held: { took: () => void; keep: (res: ServerResponse) => void } | undefined;
+  let held: ((res: ServerResponse) => void) | undefined;
   const lookups = { made: 0 };
   const contentSid = () => `HX${randomBytes(16).toString('hex')}`;
 
@@ -178,10 +178,9 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     const recorded: FakeWhatsappMessage = { sid: newSid('SM'), to, from, messagingServiceSid, statusCallback: body.get('StatusCallback'), dateCreated: now(), ...message };
     messages.push(recorded);
     if (held) {
-      const hold = held;
+      const keep = held;
       held = undefined;
-      hold.keep(res);
-      return hold.took();
+      return keep(res);
     }
     if (answersToLose > 0 && (!loseTo || to === `whatsapp:${loseTo}`)) {
       answersToLose -= 1;
@@ -278,16 +277,9 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     loseAnswers: (times = 1, only?: string) => void ((answersToLose += times), (loseTo = only)),
     refuseNext: (times = 1) => void (toRefuse += times),
     holdAnswer() {
-      let took = () => {};
-      const taken = new Promise<void>((resolve) => (took = resolve));
-      let answer: ServerResponse | undefined;
-      let released = false;
-      const release = () => {
-        released = true;
-        if (answer && !answer.headersSent) errorJson(answer, 500, 20500, 'Internal Server Error');
-      };
-      held = { took, keep: (res) => ((answer = res), released && release()) };
-      return { taken, release };
+      const hold = heldAnswer();
+      held = hold.keep;
+      return { taken: hold.arrived, release: hold.release };
     },
     inbound,
     receive,

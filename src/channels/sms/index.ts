@@ -5,7 +5,7 @@ import type { SlotClaims } from '../shared-send-queue.js';
 import { SendPacer, type PacerClock } from '../twilio/pacer.js';
 import { withButtonsOn } from '../../domain/channels.js';
 import { twilioSendStep } from '../twilio/send-step.js';
-import { unsentTexts } from '../twilio/sent-record.js';
+import { listedTexts } from '../twilio/sent-record.js';
 import { connectionCheck, createTwilioClient } from '../twilio/twilio-client.js';
 import { smsReceivers, statusPath } from './webhooks.js';
 
@@ -63,11 +63,8 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
       });
     },
 
-    // A TwiML reply Twilio took is listed as well as one sent through the API.
-    async unsent(to: string, messages: readonly Outbound[], since: Date): Promise<Outbound[]> {
-      const missing = await unsentTexts(client, to, messages.map((m) => withButtonsOn('sms', m).text), since);
-      return messages.filter((_, i) => missing[i]);
-    },
+    // A TwiML reply Twilio took is listed as well as one sent through the API; an SMS goes as its text alone.
+    sentSince: (to: string, messages: readonly Outbound[], since: Date) => listedTexts(client, to, messages.map((m) => withButtonsOn('sms', m).text), since),
   };
   if (deps.product) smsReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, deps: deps.product });
   return channel;

@@ -4,7 +4,7 @@ import { asBuffer, type Channel, type ChannelDeps, type Delivery, type Outbound 
 import type { SlotClaims } from '../shared-send-queue.js';
 import { SendPacer, type PacerClock } from '../twilio/pacer.js';
 import { twilioSendStep } from '../twilio/send-step.js';
-import { unsentTexts } from '../twilio/sent-record.js';
+import { listedTexts } from '../twilio/sent-record.js';
 import { connectionCheck, createTwilioClient } from '../twilio/twilio-client.js';
 import { contentOf, payloadPrefix, renderWhatsapp } from './render.js';
 import { contentVariables, outsideWindow, templateFor, windowMarginMs, windowMs } from './templates.js';
@@ -115,10 +115,19 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     return create(to, { contentSid: sid, contentVariables: JSON.stringify(variables) });
   };
 
-  /** Of replies handed over at or after `since` and never confirmed, those Twilio shows no message for (see `unsentTexts`). */
-  const unsent = async (to: string, replies: readonly Outbound[], since: Date): Promise<Outbound[]> => {
-    const missing = await unsentTexts(client, `whatsapp:${to}`, replies.map((r) => r.text), since);
-    return replies.filter((_, i) => missing[i]);
+  /**
+   * Which messages handed over at or after `since` Twilio lists (see `listedTexts`). One not listed
+   * that has a template may have gone as the template, whose text is not the message's: that one
+   * cannot be told.
+   */
+  const sentSince = async (to: string, messages: readonly Outbound[], since: Date): Promise<Array<boolean | undefined>> => {
+    const listed = await listedTexts(client, `whatsapp:${to}`, messages.map((m) => m.text), since);
+    return messages.map((m, i) => listed[i] || (m.template ? undefined : false));
+  };
+  /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent. */
+  const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {
+    const sent = await sentSince(to, replies, since);
+    return replies.filter((_, i) => sent[i] !== true);
   };
 
   const windowOpen = async (to: string): Promise<boolean> => {
@@ -129,7 +138,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   const channel: Channel = {
     name: 'whatsapp',
     perSecond,
-    unsent,
+    sentSince,
 
     send(to: string, message: Outbound): Promise<Delivery> {
       return step(to, async (address, nextSlot) => {

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestServer, type TestServer } from '../../helpers/build.js';
+import { TestClock } from '../../helpers/clock.js';
+import { startFakeTwilio, type FakeTwilio } from '../../helpers/fake-twilio.js';
+import { accountSid, authToken, publicUrl, smsEnv } from './harness.js';
+
+/**
+ * A send a crash interrupted stays marked as under way until its lock runs out (5 minutes). Then
+ * the sweeper of any instance settles it by Twilio's message list: an invitation Twilio has is
+ * finished as sent, one it never got goes, once. Telegram and Teams list nothing a bot sent, so
+ * there such a send is marked failed, as before (a duplicate is worse than a gap there).
+ */
+describe('SMS sends a crash interrupted', () => {
+  const clock = new TestClock();
+  let fake: FakeTwilio;
+  let first: TestServer;
+  let second: TestServer;
+
+  beforeAll(async () => {
+    fake = await startFakeTwilio({ accountSid, authToken, publicUrl, now: clock.now });
+    const env = smsEnv(fake, { SWEEP_INTERVAL: '0' });
+    first = await buildTestServer(env, { now: clock.now });
+    second = await buildTestServer(env, { now: clock.now, dbName: first.dbName });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+    await fake?.close();
+  });
+
+  const sentTo = (address: string) => fake.messages.filter((m) => m.to === address).map((m) => m.body);
+  const outboxOf = async (address: string) => (await first.app.db.collection('outbox').find({ channel: 'sms', address }).toArray()).map((i) => [i.purpose, i.state, i.error ?? null]);
+  const start = async (server: TestServer, address: string) => (await server.app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'sms', address, trigger: 'api' });
+
+  it('after its lock ran out, another instance finishes one Twilio has and sends one it never got; the first instance, answered at last, changes nothing', { timeout: 30_000 }, async () => {
+    const took = '+14155551401';
+    const never = '+14155551402';
+    // The first instance's two invitations are under way when it dies: Twilio took one, the other never arrived.
+    const tookHold = fake.holdNext({ taken: true });
+    const tookStart = start(first, took);
+    await tookHold.arrived;
+    const neverHold = fake.holdNext({ taken: false });
+    const neverStart = start(first, never);
+    await neverHold.arrived;
+    expect([sentTo(took), sentTo(never)]).toEqual([[expect.stringMatching(/Reply 0-10/)], []]);
+
+    // Within the lock, the other instance leaves them alone.
+    clock.advance(4 * 60_000);
+    await second.app.sweeper.sweep();
+    expect(await outboxOf(took)).toEqual([['invitation', 'sending', null]]);
+    expect(await outboxOf(never)).toEqual([['invitation', 'sending', null]]);
+
+    clock.advance(60_000 + 1_000);
+    const lookups = fake.lookups.made;
+    await second.app.sweeper.sweep();
+    expect(fake.lookups.made).toBeGreaterThanOrEqual(lookups + 2);
+    expect(sentTo(took)).toHaveLength(1);
+    expect(sentTo(never)).toEqual([expect.stringMatching(/Reply 0-10/)]);
+    expect(await outboxOf(took)).toEqual([['invitation', 'sent', "found sent in the provider's record"]]);
+    expect((await outboxOf(never)).map(([purpose, state]) => [purpose, state])).toEqual([['invitation', 'sent']]);
+
+    // The first instance hears its 500s at last: its outcomes are no longer its to write, and nothing more goes.
+    tookHold.release();
+    neverHold.release();
+    await Promise.all([tookStart, neverStart]);
+    expect([...(await outboxOf(took)), ...(await outboxOf(never))].map(([, state]) => state)).toEqual(['sent', 'sent']);
+    clock.advance(10 * 60_000);
+    await first.app.sweeper.sweep();
+    await second.app.sweeper.sweep();
+    expect([sentTo(took), sentTo(never)].map((m) => m.length)).toEqual([1, 1]);
+    expect((await outboxOf(took)).map(([, state]) => state)).toEqual(['sent']);
+    expect((await outboxOf(never)).map(([, state]) => state)).toEqual(['sent']);
+  });
+});
