@@ -118,6 +118,16 @@ export function errorJson(res: ServerResponse, status: number, code: number, mes
   res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
 }
 
+/** A Messages.json read as Twilio answers it: filtered by `To` and `From`, newest first, one page (`PageSize`). */
+export function listMessages<M extends { to: string; from: string | null }>(res: ServerResponse, query: URLSearchParams, messages: readonly M[], resourceOf: (m: M) => object, uri: string): void {
+  const to = query.get('To');
+  const from = query.get('From');
+  const size = Math.min(Number(query.get('PageSize') ?? 50) || 50, 1_000);
+  const found = messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse().slice(0, size);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ messages: found.map(resourceOf), start: 0, end: found.length - 1, page: 0, page_size: size, first_page_uri: null, next_page_uri: null, previous_page_uri: null, uri }));
+}
+
 /**
  * A create whose answer waits: `keep` takes its response, which `release` answers with a 500 (at
  * once if released before it came); `arrived` settles once it came.
@@ -240,15 +250,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     };
   };
 
-  /** The account's messages, newest first, filtered by `To` and `From` as the API filters them. */
-  const listMessages = (res: ServerResponse, query: URLSearchParams) => {
+  const list = (res: ServerResponse, query: URLSearchParams) => {
     lookups.made += 1;
-    const to = query.get('To');
-    const from = query.get('From');
-    const size = Math.min(Number(query.get('PageSize') ?? 50) || 50, 1_000);
-    const found = messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse().slice(0, size);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ messages: found.map(resourceOf), start: 0, end: found.length - 1, page: 0, page_size: size, first_page_uri: null, next_page_uri: null, previous_page_uri: null, uri: messagesPath }));
+    listMessages(res, query, messages, resourceOf, messagesPath);
   };
 
   const server = createServer((req, res) => {
@@ -260,7 +264,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       }
       if (req.headers.authorization !== expectedAuth) return errorJson(res, 401, 20003, 'Authenticate');
       if (path !== messagesPath) return errorJson(res, 404, 20404, 'The requested resource was not found');
-      if (req.method === 'GET') return listMessages(res, new URL(req.url ?? '/', 'http://fake').searchParams);
+      if (req.method === 'GET') return list(res, new URL(req.url ?? '/', 'http://fake').searchParams);
       attempts += 1;
       attemptTimes.push(Date.now());
       maxInFlight = Math.max(maxInFlight, ++inFlight);

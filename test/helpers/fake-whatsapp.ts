@@ -2,7 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { errorJson, heldAnswer, newSid, readBody, signedTwilioPost, twilioWebhookHeaders } from './fake-twilio.js';
+import { errorJson, heldAnswer, listMessages, newSid, readBody, signedTwilioPost, twilioWebhookHeaders } from './fake-twilio.js';
 
 /**
  * A loopback Twilio for WhatsApp: the Messages API as it treats `whatsapp:` addresses and the
@@ -195,15 +195,9 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     return { account_sid: accountSid, sid: m.sid, to: m.to, from: m.from, body: m.body, status: 'queued', messaging_service_sid: m.messagingServiceSid, direction: 'outbound-api', num_segments: '1', date_created: date, date_updated: date };
   };
 
-  /** Messages.json read as Twilio lists it: filtered by To (and From), newest first, one page. */
-  const listMessages = (res: ServerResponse, query: URLSearchParams) => {
+  const list = (res: ServerResponse, query: URLSearchParams) => {
     lookups.made += 1;
-    const to = query.get('To');
-    const from = query.get('From');
-    const size = Math.min(Number(query.get('PageSize') ?? 50) || 50, 1_000);
-    const found = messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse().slice(0, size);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ messages: found.map(resourceOf), start: 0, end: found.length - 1, page: 0, page_size: size, first_page_uri: null, next_page_uri: null, previous_page_uri: null, uri: `/2010-04-01/Accounts/${accountSid}/Messages.json` }));
+    listMessages(res, query, messages, resourceOf, `/2010-04-01/Accounts/${accountSid}/Messages.json`);
   };
 
   const server = createServer((req, res) => {
@@ -220,7 +214,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
         return res.end(JSON.stringify({ sid: content.sid, account_sid: accountSid, whatsapp: { status: content.approval, type: 'whatsapp', category: 'UTILITY' } }));
       }
       if (req.method === 'POST' && path === `/2010-04-01/Accounts/${accountSid}/Messages.json`) return createMessage(res, new URLSearchParams(raw));
-      if (req.method === 'GET' && path === `/2010-04-01/Accounts/${accountSid}/Messages.json`) return listMessages(res, new URL(req.url ?? '/', 'http://fake').searchParams);
+      if (req.method === 'GET' && path === `/2010-04-01/Accounts/${accountSid}/Messages.json`) return list(res, new URL(req.url ?? '/', 'http://fake').searchParams);
       return errorJson(res, 404, 20404, 'The requested resource was not found');
     })().catch((err: unknown) => errorJson(res, 500, 20500, String(err)));
   });
