@@ -74,6 +74,36 @@ describe('WhatsApp: a reply whose send went unanswered', () => {
   });
 });
 
+describe('WhatsApp: a send a crash interrupted', () => {
+  let h: WhatsappHarness;
+  beforeAll(async () => {
+    h = await startWhatsappHarness();
+  });
+  afterAll(() => h?.close());
+
+  it('an invitation that went as its template, under way when its server died, is marked failed once its lock runs out, not sent again: Twilio lists the template’s text, not the message’s', async () => {
+    const phone = '+923007773101';
+    const held = h.fake.holdAnswer();
+    const started = h.start({ kind: 'nps', address: phone, locale: 'en' });
+    await held.taken;
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template']);
+    const other = await h.another();
+    try {
+      h.clock.advance(5 * 60_000 + 1_000);
+      await other.app.sweeper.sweep();
+      const items = await h.app.db.collection('outbox').find({ channel: 'whatsapp', address: phone }).toArray();
+      expect(items.map((i) => [i.purpose, i.state, i.error])).toEqual([['invitation', 'failed', 'send interrupted; not retried to avoid a duplicate']]);
+      expect(h.fake.to(phone)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+    held.release();
+    await started.catch(() => undefined);
+    await h.app.sweeper.sweep();
+    expect(h.fake.to(phone)).toHaveLength(1);
+  });
+});
+
 describe('WhatsApp: any message whose send went unanswered', () => {
   const owner = '+923009990011';
   let h: WhatsappHarness;
