@@ -17,6 +17,12 @@ export class ProductMetrics {
   readonly inbound = new Counter({ name: 'survey_bot_inbound_messages_total', help: 'Verified messages from people, by channel and outcome (handled, duplicate)', labelNames: ['channel', 'outcome'], registers: [this.registry] });
   readonly replies = new Counter({ name: 'survey_bot_replies_total', help: 'Replies the bot gave to inbound messages, by channel', labelNames: ['channel'], registers: [this.registry] });
   readonly sends = new Counter({ name: 'survey_bot_sends_total', help: 'Messages handed to a provider, by channel and result (sent, refused, error)', labelNames: ['channel', 'result'], registers: [this.registry] });
+  readonly sendChecks = new Counter({
+    name: 'survey_bot_send_record_checks_total',
+    help: "Messages looked for in the provider's record of sent messages before going again (a send that got no answer, or one a crash interrupted), by channel and result: found (not sent again), missing, unknown (the record cannot tell), error (not read)",
+    labelNames: ['channel', 'result'],
+    registers: [this.registry],
+  });
   readonly sendSlotsGivenUp = new Counter({ name: 'survey_bot_send_slots_given_up_total', help: 'Send slots a sender held and left unused, by channel and reason (cold, late, lane, expired): the share of its limit this instance did not use', labelNames: ['channel', 'reason'], registers: [this.registry] });
   readonly sweepSeconds = new Histogram({ name: 'survey_bot_sweep_duration_seconds', help: 'Time of one sweep (expiries, reminders, owed work, due sends, digests)', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry] });
   readonly unconfirmedReplies = new Counter({ name: 'survey_bot_unconfirmed_replies_queued_total', help: 'Answers whose replies never reached the provider and that the sweeper queued to be sent', registers: [this.registry] });
@@ -68,10 +74,22 @@ export class ProductMetrics {
           throw err;
         }
       };
+      const checks = this.sendChecks;
+      const sentSince: Channel['sentSince'] = async (to, messages, since) => {
+        try {
+          const found = await channel.sentSince!(to, messages, since);
+          for (const f of found) checks.inc({ channel: channel.name, result: f === true ? 'found' : f === false ? 'missing' : 'unknown' });
+          return found;
+        } catch (err) {
+          checks.inc({ channel: channel.name, result: 'error' }, messages.length);
+          throw err;
+        }
+      };
       // Everything else is the channel's own, called on the channel itself.
       wrapped = new Proxy(channel, {
         get(target, property) {
           if (property === 'send') return send;
+          if (property === 'sentSince' && channel.sentSince) return sentSince;
           const value: unknown = Reflect.get(target, property, target);
           return typeof value === 'function' ? value.bind(target) : value;
         },

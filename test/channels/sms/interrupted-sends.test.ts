@@ -58,6 +58,10 @@ describe('SMS sends a crash interrupted', () => {
     expect(sentTo(never)).toEqual([expect.stringMatching(/Reply 0-10/)]);
     expect(await outboxOf(took)).toEqual([['invitation', 'sent', "found sent in the provider's record"]]);
     expect((await outboxOf(never)).map(([purpose, state]) => [purpose, state])).toEqual([['invitation', 'sent']]);
+    // The operator sees it: one found in Twilio's list, one missing (and looked for again as it went).
+    const scraped = (await second.app.inject({ url: '/metrics' })).body;
+    const checks = [...scraped.matchAll(/^survey_bot_send_record_checks_total\{channel="sms",result="(\w+)"\} (\d+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(checks.sort()).toEqual(['found 1', 'missing 2']);
 
     // The first instance hears its 500s at last: its outcomes are no longer its to write, and nothing more goes.
     tookHold.release();
