@@ -130,6 +130,11 @@ export interface Delivery {
   retryable?: boolean;
   /** Seconds the provider asked us to wait (Telegram retry_after, Retry-After header). */
   retryAfterSeconds?: number;
+  /**
+   * True when the message may have reached the provider though no answer says so (a 5xx, the
+   * network): before it goes again, a sender's record of what it sent is asked (`sentSince`).
+   */
+  unanswered?: boolean;
 }
 
 /** A delivery status report from the provider (Twilio status callback). */

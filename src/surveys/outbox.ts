@@ -162,7 +162,7 @@ export class Outbox {
     // A send of it may have reached the provider unanswered: a record that shows it is the send.
     if (item.unconfirmedSince && (await this.recordShows(item, channel, item.unconfirmedSince)) === true) return this.finish(item, { state: 'sent', sentAt: this.now(), error: foundSent });
     const attemptedAt = this.now();
-    const delivery: Delivery = await channel.send(item.address, item.message).catch((err: Error) => ({ status: 'failed' as const, error: err.message, retryable: true }));
+    const delivery: Delivery = await channel.send(item.address, item.message).catch((err: Error) => ({ status: 'failed' as const, error: err.message, retryable: true, unanswered: true }));
     if (delivery.status === 'sent') return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: delivery.providerMessageId });
     if (delivery.optedOut) {
       await this.recordOptOut(item.businessId, item.channel, item.address, `provider refused: ${delivery.error ?? 'opted out'}`);
@@ -172,8 +172,8 @@ export class Outbox {
       const backoff = delivery.retryAfterSeconds ? delivery.retryAfterSeconds * 1000 : Math.min(2 ** item.attempts * 5_000, 3_600_000);
       const jitter = backoff * 0.2 * Math.random();
       this.log.warn({ channel: item.channel, attempt: item.attempts, error: delivery.error }, 'send failed; will retry');
-      // The attempt may have reached the provider (an answer lost): the next one asks its record first.
-      await this.store.outbox.retryAt(item.id, new Date(this.now().getTime() + backoff + jitter), delivery.error, attemptedAt);
+      // An attempt that may have reached the provider (no answer said) makes the next one ask its record first.
+      await this.store.outbox.retryAt(item.id, new Date(this.now().getTime() + backoff + jitter), delivery.error, delivery.unanswered ? attemptedAt : undefined);
       return 'retrying';
     }
     this.log.warn({ channel: item.channel, error: delivery.error }, 'send failed');

@@ -23,18 +23,23 @@ function isNetworkError(err: unknown): boolean {
 
 /**
  * What a failed `messages.create` means for the outbox. Refusals are answers, not crashes:
- * opted out → never retry and mark the customer; 429/5xx/network → retry later; other 4xx → give up.
+ * opted out → never retry and mark the customer; 429/5xx/network → retry later (a 5xx or the
+ * network: the message may have gone); other 4xx → give up.
  */
 export function deliveryFromError(err: unknown): Delivery {
   if (isApiError(err)) {
     const error = String(err.code ?? err.status);
     if (err.code === unsubscribedRecipient) return { status: 'failed', optedOut: true, error };
-    if (err.status === 429 || err.status >= 500) return { status: 'failed', retryable: true, error };
+    if (err.status === 429) return { status: 'failed', retryable: true, error };
+    // A 5xx may come after Twilio took the message.
+    if (err.status >= 500) return { status: 'failed', retryable: true, unanswered: true, error };
     return { status: 'failed', error };
   }
   if (isNetworkError(err)) {
     const code = (err as { code?: unknown }).code;
-    return { status: 'failed', retryable: true, error: typeof code === 'string' ? code : 'network' };
+    // A connection never made (refused, a name not found) carried nothing; any other may have.
+    const neverConnected = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+    return { status: 'failed', retryable: true, ...(neverConnected ? {} : { unanswered: true }), error: typeof code === 'string' ? code : 'network' };
   }
   return { status: 'failed', error: err instanceof Error ? err.message : String(err) };
 }

@@ -85,9 +85,9 @@ export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRou
             request.log.warn({ error: delivery.error, retryable: delivery.retryable === true }, 'whatsapp reply not sent');
             if (delivery.retryable) {
               // Twilio delivers no message again once it was answered: what could not go out yet waits
-              // in the outbox, in order, and the receipt is recorded (the outbox owes them now). The
-              // one tried may have reached Twilio with its answer lost: the outbox asks Twilio first.
-              await deps.queueReplies('whatsapp', address, replies.slice(i), MessageSid, attemptedAt);
+              // in the outbox, in order, and the receipt is recorded (the outbox owes them now). When
+              // the one tried may have reached Twilio with its answer lost, the outbox asks Twilio first.
+              await deps.queueReplies('whatsapp', address, replies.slice(i), MessageSid, delivery.unanswered ? attemptedAt : undefined);
               break;
             }
             allSent = false;

@@ -36,11 +36,11 @@ describe('send() through the Twilio SDK', () => {
     expect(delivery).toEqual({ status: 'failed', optedOut: true, error: '21610' });
   });
 
-  it('maps 429 and 500 to retryable failures', async () => {
+  it('maps 429 and 500 to retryable failures; after a 500 the message may have gone', async () => {
     h.fake.failNext('rate-limit');
     h.fake.failNext('server-error');
     expect(await h.channel.send(customer, { text: 'Hi!' })).toEqual({ status: 'failed', retryable: true, error: '20429' });
-    expect(await h.channel.send(customer, { text: 'Hi!' })).toEqual({ status: 'failed', retryable: true, error: '20500' });
+    expect(await h.channel.send(customer, { text: 'Hi!' })).toEqual({ status: 'failed', retryable: true, unanswered: true, error: '20500' });
   });
 
   it('refuses a number that cannot be a phone number without calling Twilio', async () => {
@@ -78,7 +78,7 @@ describe('send() failures outside the API', () => {
     log: pino({ level: 'silent' }),
   };
 
-  it('maps a refused connection to a retryable failure', async () => {
+  it('maps a refused connection to a retryable failure that carried nothing', async () => {
     const channel = createSmsChannel({ ...config, apiBaseUrl: 'http://127.0.0.1:9' }, deps);
     const delivery = await channel.send(customer, { text: 'Hi!' });
     expect(delivery).toEqual({ status: 'failed', retryable: true, error: 'ECONNREFUSED' });

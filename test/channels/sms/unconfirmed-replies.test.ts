@@ -104,7 +104,7 @@ describe('SMS replies whose webhook answer never reached Twilio', () => {
     expect(sentTo(customer)).toHaveLength(1); // the invitation; the reply went in the TwiML
   });
 
-  it('asks Twilio’s message list before an invitation goes again: one it took while its answer was lost goes once, one it refused goes', { timeout: 30_000 }, async () => {
+  it('asks Twilio’s message list before an invitation goes again after a 5xx: one it took while its answer was lost goes once, one it refused goes; not after a 429', { timeout: 30_000 }, async () => {
     const outboxOf = (address: string) => server.app.db.collection('outbox').find({ channel: 'sms', address }).toArray();
     const took = '+14155551304';
     fake.failNext('answer-lost');
@@ -126,6 +126,17 @@ describe('SMS replies whose webhook answer never reached Twilio', () => {
     await server.app.sweeper.sweep();
     expect(sentTo(refused)).toEqual([expect.stringMatching(/Reply 0-10/)]);
     expect((await outboxOf(refused)).map((i) => i.state)).toEqual(['sent']);
+
+    // A 429 is an answer: Twilio did not take it, and the retry goes without a look at the list.
+    const limited = '+14155551306';
+    fake.failNext('rate-limit');
+    await (await served()).surveys.start({ kind: 'nps', channel: 'sms', address: limited, trigger: 'api' });
+    expect((await outboxOf(limited)).map((i) => [i.state, 'unconfirmedSince' in i])).toEqual([['pending', false]]);
+    const before = fake.lookups.made;
+    clock.advance(60_000);
+    await server.app.sweeper.sweep();
+    expect(sentTo(limited)).toHaveLength(1);
+    expect(fake.lookups.made).toBe(before);
   });
 
   it('sends nothing to someone who opted out meanwhile', { timeout: 30_000 }, async () => {
