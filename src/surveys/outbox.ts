@@ -207,7 +207,14 @@ export class Outbox {
       if (!(await this.store.outbox.reclaim(item, now, new Date(now.getTime() + lockMs)))) continue;
       const takenAt = new Date(item.lockedUntil.getTime() - lockMs);
       const channel = await this.channelOf(item.businessId, item.channel).catch(() => undefined);
-      const shown = await this.recordShows(item, channel, takenAt);
+      let shown: boolean | undefined;
+      try {
+        shown = channel?.sentSince ? (await channel.sentSince(item.address, [item.message], takenAt))[0] : undefined;
+      } catch (err) {
+        // Asked again when the new lock runs out, a few times, before it counts as one that cannot be told.
+        this.log.warn({ channel: item.channel, error: (err as Error).message }, 'the provider\'s record of sent messages could not be read');
+        if (item.attempts + 1 < maxAttempts) continue;
+      }
       if (shown === true) await this.store.outbox.finish(item.id, { state: 'sent', sentAt: now, error: foundSent });
       else if (shown === false) await this.store.outbox.retryAt(item.id, now, 'send interrupted; not in the provider\'s record', takenAt);
       else await this.store.outbox.finish(item.id, { state: 'failed', error: 'send interrupted; not retried to avoid a duplicate' });

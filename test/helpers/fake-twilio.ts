@@ -58,8 +58,8 @@ export interface FakeTwilio {
   maxInFlight: number;
   /** The next `times` create calls fail: 429 (20429), 500 (20500, or sent and then 500) or 400 (21610). */
   failNext(failure: FakeFailure, times?: number): void;
-  /** How many times the bot read its message list (a Messages.json GET). */
-  lookups: { made: number };
+  /** How many times the bot read its message list (a Messages.json GET); `refuse` of the next are answered 503. */
+  lookups: { made: number; refuse: number };
   /**
    * The next create is answered only when `release` is called (with a 500), as when the bot's server
    * died while the request was under way: with `taken`, Twilio has the message (it went), without,
@@ -204,7 +204,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   const attemptTimes: number[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const lookups = { made: 0 };
+  const lookups = { made: 0, refuse: 0 };
   const held: Array<{ taken: boolean; keep: (res: ServerResponse) => void }> = [];
   const now = options.now ?? (() => new Date());
 
@@ -252,6 +252,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
 
   const list = (res: ServerResponse, query: URLSearchParams) => {
     lookups.made += 1;
+    if (lookups.refuse > 0 && lookups.refuse--) return errorJson(res, 503, 20503, 'Service Unavailable');
     listMessages(res, query, messages, resourceOf, messagesPath);
   };
 

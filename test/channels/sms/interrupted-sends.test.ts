@@ -75,4 +75,23 @@ describe('SMS sends a crash interrupted', () => {
     expect((await outboxOf(took)).map(([, state]) => state)).toEqual(['sent']);
     expect((await outboxOf(never)).map(([, state]) => state)).toEqual(['sent']);
   });
+
+  it('when Twilio’s list cannot be read, leaves the send under a new lock and settles it when that runs out', { timeout: 30_000 }, async () => {
+    const address = '+14155551403';
+    const hold = fake.holdNext({ taken: false });
+    const started = start(first, address);
+    await hold.arrived;
+    fake.lookups.refuse = 1;
+    clock.advance(5 * 60_000 + 1_000);
+    await second.app.sweeper.sweep();
+    expect(sentTo(address)).toEqual([]);
+    expect(await outboxOf(address)).toEqual([['invitation', 'sending', null]]);
+
+    clock.advance(5 * 60_000 + 1_000);
+    await second.app.sweeper.sweep();
+    expect(sentTo(address)).toEqual([expect.stringMatching(/Reply 0-10/)]);
+    expect((await outboxOf(address)).map(([, state]) => state)).toEqual(['sent']);
+    hold.release();
+    await started;
+  });
 });
