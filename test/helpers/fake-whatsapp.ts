@@ -73,11 +73,11 @@ export interface FakeWhatsapp {
   /** The next `times` message creates are refused with 503 and nothing is sent: Twilio unavailable for a moment. */
   refuseNext(times?: number): void;
   /**
-   * The next message is sent, but its create is answered only when the returned function is called
-   * (with a 500): as when the bot's server died while Twilio's answer was on its way. `taken` settles
-   * once Twilio has the message.
+   * The next create is answered only when `release` is called (with a 500), as when the bot's server
+   * died while the request was under way: Twilio has the message (it went), or with `taken: false`
+   * never gets it. `taken` settles once the request is in.
    */
-  holdAnswer(): { taken: Promise<void>; release: () => void };
+  holdAnswer(options?: { taken: boolean }): { taken: Promise<void>; release: () => void };
   /** A message from the customer (`+E164`) as Twilio would post it, without posting it: the webhook's URL and signed form. It opens their window. */
   inbound(from: string, what: string | WhatsappTap, options?: { messageSid?: string }): { url: string; params: Record<string, string>; headers: Record<string, string> };
   /** A message from the customer (`+E164`), text or a tap, as Twilio posts it; it opens their window. */
@@ -107,7 +107,12 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   let answersToLose = 0;
   let loseTo: string | undefined;
   let toRefuse = 0;
-  let held: ((res: ServerResponse) => void) | undefined;
+  let held: { taken: boolean; keep: (res: ServerResponse) => void } | undefined;
+  const answerHeld = (res: ServerResponse) => {
+    const { keep } = held!;
+    held = undefined;
+    keep(res);
+  };
   const lookups = { made: 0 };
   const contentSid = () => `HX${randomBytes(16).toString('hex')}`;
 
@@ -175,13 +180,10 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
       }
       message = { body: text, contentSid: null, kind: 'text', buttons: [], items: [], mediaUrls };
     }
+    if (held && !held.taken) return answerHeld(res);
     const recorded: FakeWhatsappMessage = { sid: newSid('SM'), to, from, messagingServiceSid, statusCallback: body.get('StatusCallback'), dateCreated: now(), ...message };
     messages.push(recorded);
-    if (held) {
-      const keep = held;
-      held = undefined;
-      return keep(res);
-    }
+    if (held) return answerHeld(res);
     if (answersToLose > 0 && (!loseTo || to === `whatsapp:${loseTo}`)) {
       answersToLose -= 1;
       return errorJson(res, 500, 20500, 'Internal Server Error');
@@ -206,6 +208,13 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
       const path = (req.url ?? '').split('?')[0] ?? '';
       if (req.headers.authorization !== expectedAuth) return errorJson(res, 401, 20003, 'Authenticate');
       if (req.method === 'POST' && path === '/v1/Content') return createContent(res, JSON.parse(raw) as { types?: FakeContent['types'] });
+      const fetched = /^\/v1\/Content\/(HX[0-9a-f]{32})$/.exec(path);
+      if (req.method === 'GET' && fetched) {
+        const content = contents.get(fetched[1]!);
+        if (!content) return errorJson(res, 404, 20404, 'Content not found');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ sid: content.sid, account_sid: accountSid, friendly_name: 'template', language: 'en', variables: {}, types: content.types, url: `https://content.twilio.com/v1/Content/${content.sid}` }));
+      }
       const approval = /^\/v1\/Content\/(HX[0-9a-f]{32})\/ApprovalRequests$/.exec(path);
       if (req.method === 'GET' && approval) {
         const content = contents.get(approval[1]!);
@@ -270,9 +279,9 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     closeWindowOf: (customer) => void forcedClosed.add(customer),
     loseAnswers: (times = 1, only?: string) => void ((answersToLose += times), (loseTo = only)),
     refuseNext: (times = 1) => void (toRefuse += times),
-    holdAnswer() {
+    holdAnswer({ taken } = { taken: true }) {
       const hold = heldAnswer();
-      held = hold.keep;
+      held = { taken, keep: hold.keep };
       return { taken: hold.arrived, release: hold.release };
     },
     inbound,

@@ -49,7 +49,10 @@ export interface WhatsappChannelOptions {
   slots?: SlotClaims;
 }
 
-/** The content SIDs made for interactive shapes, per process (a few per business: one per scale and language). */
+/**
+ * The content SIDs made for interactive shapes and the template bodies read, per process (a few per
+ * business: one per scale and language, one per template).
+ */
 const maxCachedContents = 500;
 
 /**
@@ -69,16 +72,17 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   const contents = new Map<string, Promise<string>>();
   const step = twilioSendStep({ channel: 'whatsapp', from: config.from, defaultCountry: config.defaultCountry, pacer, log: deps.log });
 
-  const contentSid = (key: string, make: () => Promise<string>): Promise<string> => {
-    let sid = contents.get(key);
-    if (!sid) {
+  /** A content's SID (made) or a template's body (read), once per key and process. */
+  const cachedContent = (key: string, make: () => Promise<string>): Promise<string> => {
+    let made = contents.get(key);
+    if (!made) {
       if (contents.size >= maxCachedContents) contents.delete(contents.keys().next().value!);
-      sid = make();
-      // A failed creation is not kept: the next send tries again.
-      sid.catch(() => contents.delete(key));
-      contents.set(key, sid);
+      made = make();
+      // A failure is not kept: the next use tries again.
+      made.catch(() => contents.delete(key));
+      contents.set(key, made);
     }
-    return sid;
+    return made;
   };
 
   const create = async (to: string, fields: { body?: string; mediaUrl?: string[]; contentSid?: string; contentVariables?: string }): Promise<Delivery> => {
@@ -108,7 +112,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     if (rendering.type === 'text' && message.image && deps.pictures) return withPicture(to, rendering.body, message.image);
     if (rendering.type === 'text') return create(to, { body: rendering.body });
     const { key, types, variables } = contentOf(rendering, payloadPrefix(message));
-    const sid = await contentSid(key, async () => {
+    const sid = await cachedContent(key, async () => {
       const made = await client.content.v1.contents.create({ friendlyName: `survey-${rendering.type}`, language: 'en', variables: { '1': 'text', '2': 's:' }, types: types as never });
       return made.sid;
     });
@@ -116,13 +120,35 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   };
 
   /**
-   * Which messages handed over at or after `since` Twilio lists (see `listedTexts`). One not listed
-   * that has a template may have gone as the template, whose text is not the message's: that one
-   * cannot be told.
+   * The text Twilio lists for a message sent as its template: the template's body (its content read
+   * once per SID and process), its variables filled as `contentVariables` fills them; undefined when
+   * the message has no template to go as.
+   */
+  const templateText = async (message: Outbound): Promise<string | undefined> => {
+    const template = message.template && templateFor(config.templates, message.template);
+    if (!template || !message.template) return undefined;
+    const body = await cachedContent(`body:${template.contentSid}`, async () => {
+      const content = await client.content.v1.contents(template.contentSid).fetch();
+      const shape = Object.values(content.types as Record<string, { body?: string }>)[0];
+      return shape?.body ?? '';
+    });
+    const values = JSON.parse(contentVariables(template, message.template)) as Record<string, string>;
+    return body.replace(/\{\{(\d+)\}\}/g, (_, n: string) => values[n] ?? '');
+  };
+
+  /**
+   * Which messages handed over at or after `since` Twilio lists (see `listedTexts`), by their text
+   * or, outside the window, their template's. One whose template's text cannot be had (its content
+   * not read now) and that is not listed by its own cannot be told.
    */
   const sentSince = async (to: string, messages: readonly Outbound[], since: Date): Promise<Array<boolean | undefined>> => {
-    const listed = await listedTexts(client, `whatsapp:${to}`, messages.map((m) => m.text), since);
-    return messages.map((m, i) => listed[i] || (m.template ? undefined : false));
+    const asTemplate = await Promise.all(messages.map((m) => templateText(m).then((text) => ({ text }), () => ({ unreadable: true as const }))));
+    const forms = messages.map((m, i) => {
+      const t = asTemplate[i]!;
+      return 'text' in t && t.text !== undefined ? [m.text, t.text] : [m.text];
+    });
+    const listed = await listedTexts(client, `whatsapp:${to}`, forms, since);
+    return messages.map((_, i) => listed[i] || ('unreadable' in asTemplate[i]! ? undefined : false));
   };
   /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent. */
   const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {

@@ -81,26 +81,34 @@ describe('WhatsApp: a send a crash interrupted', () => {
   });
   afterAll(() => h?.close());
 
-  it('an invitation that went as its template, under way when its server died, is marked failed once its lock runs out, not sent again: Twilio lists the template’s text, not the message’s', async () => {
-    const phone = '+923007773101';
-    const held = h.fake.holdAnswer();
-    const started = h.start({ kind: 'nps', address: phone, locale: 'en' });
-    await held.taken;
-    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template']);
+  const itemsTo = async (phone: string) => (await h.app.db.collection('outbox').find({ channel: 'whatsapp', address: phone }).toArray()).map((i) => [i.purpose, i.state, i.error ?? null]);
+
+  it('an invitation sent as its template, under way when its server died, is found by its template’s text once its lock runs out; one Twilio never got goes, once', async () => {
+    const took = '+923007773101';
+    const never = '+923007773102';
+    const tookHold = h.fake.holdAnswer();
+    const tookStart = h.start({ kind: 'nps', address: took, name: 'Sana', locale: 'en' });
+    await tookHold.taken;
+    const neverHold = h.fake.holdAnswer({ taken: false });
+    const neverStart = h.start({ kind: 'nps', address: never, name: 'Ali', locale: 'en' });
+    await neverHold.taken;
+    expect([h.fake.to(took).map((m) => m.kind), h.fake.to(never)]).toEqual([['template'], []]);
     const other = await h.another();
     try {
       h.clock.advance(5 * 60_000 + 1_000);
       await other.app.sweeper.sweep();
-      const items = await h.app.db.collection('outbox').find({ channel: 'whatsapp', address: phone }).toArray();
-      expect(items.map((i) => [i.purpose, i.state, i.error])).toEqual([['invitation', 'failed', 'send interrupted; not retried to avoid a duplicate']]);
-      expect(h.fake.to(phone)).toHaveLength(1);
+      expect(await itemsTo(took)).toEqual([['invitation', 'sent', "found sent in the provider's record"]]);
+      expect(h.fake.to(took)).toHaveLength(1);
+      expect((await itemsTo(never)).map(([purpose, state]) => [purpose, state])).toEqual([['invitation', 'sent']]);
+      expect(h.fake.to(never).map((m) => [m.kind, m.body.includes('Ali')])).toEqual([['template', true]]);
     } finally {
       await other.close();
     }
-    held.release();
-    await started.catch(() => undefined);
+    tookHold.release();
+    neverHold.release();
+    await Promise.all([tookStart.catch(() => undefined), neverStart.catch(() => undefined)]);
     await h.app.sweeper.sweep();
-    expect(h.fake.to(phone)).toHaveLength(1);
+    expect([h.fake.to(took).length, h.fake.to(never).length]).toEqual([1, 1]);
   });
 });
 
