@@ -165,12 +165,12 @@ export interface ChannelSender {
   send(to: string, message: Outbound): Promise<Delivery>;
   /**
    * Whether each of these messages to `to`, handed to the provider at or after `since` with no answer
-   * back (the answer lost, the server gone), reached it: `true` where the provider's record shows it,
-   * `false` where it shows none, `undefined` where the record cannot tell (a WhatsApp message that
+   * back (the answer lost, the server gone), reached it: the provider's message id where its record
+   * shows it, `false` where it shows none, `undefined` where the record cannot tell (a WhatsApp message that
    * may have gone as its template, whose text the record does not show). Only a sender whose provider
    * lists what it sent has it (Twilio's message list).
    */
-  sentSince?(to: string, messages: readonly Outbound[], since: Date): Promise<Array<boolean | undefined>>;
+  sentSince?(to: string, messages: readonly Outbound[], since: Date): Promise<Array<string | false | undefined>>;
   /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */
   deepLink?(token: string): Promise<string>;
   /** Release what the adapter holds (timers, sockets). */

@@ -78,7 +78,7 @@ export class ProductMetrics {
       const sentSince: Channel['sentSince'] = async (to, messages, since) => {
         try {
           const found = await channel.sentSince!(to, messages, since);
-          for (const f of found) checks.inc({ channel: channel.name, result: f === true ? 'found' : f === false ? 'missing' : 'unknown' });
+          for (const f of found) checks.inc({ channel: channel.name, result: f ? 'found' : f === false ? 'missing' : 'unknown' });
           return found;
         } catch (err) {
           checks.inc({ channel: channel.name, result: 'error' }, messages.length);

@@ -7,9 +7,6 @@ const maxAttempts = 8;
 /** A send still marked as under way after this long was interrupted (see `recoverInterrupted`). */
 const lockMs = 5 * 60_000;
 
-/** How an item that went before its answer was lost is finished once the provider's record shows it. */
-const foundSent = 'found sent in the provider\'s record';
-
 /** `cancelled`: a queued message its survey no longer needs (answered, ended, invitation undelivered). */
 export type SendStatus = 'sent' | 'failed' | 'cancelled' | 'retrying' | 'pending' | 'none';
 
@@ -159,8 +156,10 @@ export class Outbox {
 
   private async settle(item: OutboxItem, channel: ChannelSender | undefined): Promise<SendStatus> {
     if (!channel) return this.finish(item, { state: 'failed', error: `channel ${item.channel} is not enabled` });
-    // A send of it may have reached the provider unanswered: a record that shows it is the send.
-    if (item.unconfirmedSince && (await this.recordShows(item, channel, item.unconfirmedSince)) === true) return this.finish(item, { state: 'sent', sentAt: this.now(), error: foundSent });
+    // A send of it may have reached the provider unanswered: a record that shows it is the send (its
+    // message id then the listed one's, so the provider's delivery reports find the item).
+    const listed = item.unconfirmedSince && (await this.recordShows(item, channel, item.unconfirmedSince));
+    if (listed) return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: listed });
     const attemptedAt = this.now();
     const delivery: Delivery = await channel.send(item.address, item.message).catch((err: Error) => ({ status: 'failed' as const, error: err.message, retryable: true, unanswered: true }));
     if (delivery.status === 'sent') return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: delivery.providerMessageId });
@@ -182,10 +181,11 @@ export class Outbox {
 
   /**
    * Whether a send of this item made at or after `since` and never answered reached the provider
-   * after all, as its record of messages shows (see `ChannelSender.sentSince`); `undefined` where
-   * the sender keeps no such record, or it cannot tell, or cannot be read now.
+   * after all, as its record of messages shows (see `ChannelSender.sentSince`): the provider's
+   * message id, `false`, or `undefined` where the sender keeps no such record, or it cannot tell,
+   * or cannot be read now.
    */
-  private async recordShows(item: OutboxItem, channel: ChannelSender | undefined, since: Date): Promise<boolean | undefined> {
+  private async recordShows(item: OutboxItem, channel: ChannelSender | undefined, since: Date): Promise<string | false | undefined> {
     if (!channel?.sentSince) return undefined;
     try {
       return (await channel.sentSince(item.address, [item.message], since))[0];
@@ -207,7 +207,7 @@ export class Outbox {
       if (!(await this.store.outbox.reclaim(item, now, new Date(now.getTime() + lockMs)))) continue;
       const takenAt = new Date(item.lockedUntil.getTime() - lockMs);
       const channel = await this.channelOf(item.businessId, item.channel).catch(() => undefined);
-      let shown: boolean | undefined;
+      let shown: string | false | undefined;
       try {
         shown = channel?.sentSince ? (await channel.sentSince(item.address, [item.message], takenAt))[0] : undefined;
       } catch (err) {
@@ -215,7 +215,7 @@ export class Outbox {
         this.log.warn({ channel: item.channel, error: (err as Error).message }, 'the provider\'s record of sent messages could not be read');
         if (item.attempts + 1 < maxAttempts) continue;
       }
-      if (shown === true) await this.store.outbox.finish(item.id, { state: 'sent', sentAt: now, error: foundSent });
+      if (shown) await this.store.outbox.finish(item.id, { state: 'sent', sentAt: now, providerMessageId: shown });
       else if (shown === false) await this.store.outbox.retryAt(item.id, now, 'send interrupted; not in the provider\'s record', takenAt);
       else await this.store.outbox.finish(item.id, { state: 'failed', error: 'send interrupted; not retried to avoid a duplicate' });
     }

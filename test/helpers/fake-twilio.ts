@@ -273,7 +273,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       if (options.answerAfterMs) await new Promise((resolve) => setTimeout(resolve, options.answerAfterMs));
       const hold = held.shift();
       if (hold) {
-        if (hold.taken && body.get('To') && body.get('Body')) record({ via: 'api', to: body.get('To')!, from: body.get('From'), messagingServiceSid: body.get('MessagingServiceSid'), body: body.get('Body')! });
+        if (hold.taken && body.get('To') && body.get('Body')) record({ via: 'api', to: body.get('To')!, from: body.get('From'), messagingServiceSid: body.get('MessagingServiceSid'), body: body.get('Body')!, statusCallback: body.get('StatusCallback') });
         return hold.keep(res);
       }
       const failure = queued.shift();

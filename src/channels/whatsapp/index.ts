@@ -141,7 +141,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
    * or, outside the window, their template's. One whose template's text cannot be had (its content
    * not read now) and that is not listed by its own cannot be told.
    */
-  const sentSince = async (to: string, messages: readonly Outbound[], since: Date): Promise<Array<boolean | undefined>> => {
+  const sentSince = async (to: string, messages: readonly Outbound[], since: Date): Promise<Array<string | false | undefined>> => {
     const asTemplate = await Promise.all(messages.map((m) => templateText(m).then((text) => ({ text }), () => ({ unreadable: true as const }))));
     const forms = messages.map((m, i) => {
       const t = asTemplate[i]!;
@@ -153,7 +153,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent. */
   const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {
     const sent = await sentSince(to, replies, since);
-    return replies.filter((_, i) => sent[i] !== true);
+    return replies.filter((_, i) => !sent[i]);
   };
 
   const windowOpen = async (to: string): Promise<boolean> => {

@@ -56,7 +56,12 @@ describe('SMS sends a crash interrupted', () => {
     expect(fake.lookups.made).toBeGreaterThanOrEqual(lookups + 2);
     expect(sentTo(took)).toHaveLength(1);
     expect(sentTo(never)).toEqual([expect.stringMatching(/Reply 0-10/)]);
-    expect(await outboxOf(took)).toEqual([['invitation', 'sent', "found sent in the provider's record"]]);
+    // Finished as the message Twilio has: its delivery report finds it.
+    const [taken] = fake.messages.filter((m) => m.to === took);
+    expect(await outboxOf(took)).toEqual([['invitation', 'sent', null]]);
+    expect((await first.app.db.collection('outbox').findOne({ address: took }))?.providerMessageId).toBe(taken!.sid);
+    expect((await fake.postStatus(second.app, taken!, 'delivered')).statusCode).toBe(204);
+    expect((await first.app.db.collection('outbox').findOne({ address: took }))?.deliveryStatus).toBe('delivered');
     expect((await outboxOf(never)).map(([purpose, state]) => [purpose, state])).toEqual([['invitation', 'sent']]);
     // The operator sees it: one found in Twilio's list, one missing (and looked for again as it went).
     const scraped = (await second.app.inject({ url: '/metrics' })).body;

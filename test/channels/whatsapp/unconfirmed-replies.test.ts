@@ -97,7 +97,8 @@ describe('WhatsApp: a send a crash interrupted', () => {
     try {
       h.clock.advance(5 * 60_000 + 1_000);
       await other.app.sweeper.sweep();
-      expect(await itemsTo(took)).toEqual([['invitation', 'sent', "found sent in the provider's record"]]);
+      expect(await itemsTo(took)).toEqual([['invitation', 'sent', null]]);
+      expect((await h.app.db.collection('outbox').findOne({ address: took }))?.providerMessageId).toBe(h.fake.to(took)[0]!.sid);
       expect(h.fake.to(took)).toHaveLength(1);
       expect((await itemsTo(never)).map(([purpose, state]) => [purpose, state])).toEqual([['invitation', 'sent']]);
       expect(h.fake.to(never).map((m) => [m.kind, m.body.includes('Ali')])).toEqual([['template', true]]);
