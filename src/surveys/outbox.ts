@@ -182,16 +182,16 @@ export class Outbox {
   /**
    * Whether a send of this item made at or after `since` and never answered reached the provider
    * after all, as its record of messages shows (see `ChannelSender.sentSince`): the provider's
-   * message id, `false`, or `undefined` where the sender keeps no such record, or it cannot tell,
-   * or cannot be read now.
+   * message id, `false`, `undefined` where the sender keeps no such record or it cannot tell, and
+   * `null` where the record cannot be read now.
    */
-  private async recordShows(item: OutboxItem, channel: ChannelSender | undefined, since: Date): Promise<string | false | undefined> {
+  private async recordShows(item: OutboxItem, channel: ChannelSender | undefined, since: Date): Promise<string | false | undefined | null> {
     if (!channel?.sentSince) return undefined;
     try {
       return (await channel.sentSince(item.address, [item.message], since))[0];
     } catch (err) {
       this.log.warn({ channel: item.channel, error: (err as Error).message }, 'the provider\'s record of sent messages could not be read');
-      return undefined;
+      return null;
     }
   }
 
@@ -207,14 +207,9 @@ export class Outbox {
       if (!(await this.store.outbox.reclaim(item, now, new Date(now.getTime() + lockMs)))) continue;
       const takenAt = new Date(item.lockedUntil.getTime() - lockMs);
       const channel = await this.channelOf(item.businessId, item.channel).catch(() => undefined);
-      let shown: string | false | undefined;
-      try {
-        shown = channel?.sentSince ? (await channel.sentSince(item.address, [item.message], takenAt))[0] : undefined;
-      } catch (err) {
-        // Asked again when the new lock runs out, a few times, before it counts as one that cannot be told.
-        this.log.warn({ channel: item.channel, error: (err as Error).message }, 'the provider\'s record of sent messages could not be read');
-        if (item.attempts + 1 < maxAttempts) continue;
-      }
+      const shown = await this.recordShows(item, channel, takenAt);
+      // A record not read now is asked again when the new lock runs out, a few times, before it counts as one that cannot tell.
+      if (shown === null && item.attempts + 1 < maxAttempts) continue;
       if (shown) await this.store.outbox.finish(item.id, { state: 'sent', sentAt: now, providerMessageId: shown });
       else if (shown === false) await this.store.outbox.retryAt(item.id, now, 'send interrupted; not in the provider\'s record', takenAt);
       else await this.store.outbox.finish(item.id, { state: 'failed', error: 'send interrupted; not retried to avoid a duplicate' });

@@ -125,14 +125,15 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
    * the message has no template to go as.
    */
   const templateText = async (message: Outbound): Promise<string | undefined> => {
-    const template = message.template && templateFor(config.templates, message.template);
-    if (!template || !message.template) return undefined;
+    const use = message.template;
+    const template = use && templateFor(config.templates, use);
+    if (!use || !template) return undefined;
     const body = await cachedContent(`body:${template.contentSid}`, async () => {
       const content = await client.content.v1.contents(template.contentSid).fetch();
       const shape = Object.values(content.types as Record<string, { body?: string }>)[0];
       return shape?.body ?? '';
     });
-    const values = JSON.parse(contentVariables(template, message.template)) as Record<string, string>;
+    const values = JSON.parse(contentVariables(template, use)) as Record<string, string>;
     return body.replace(/\{\{(\d+)\}\}/g, (_, n: string) => values[n] ?? '');
   };
 
@@ -142,13 +143,10 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
    * not read now) and that is not listed by its own cannot be told.
    */
   const sentSince = async (to: string, messages: readonly Outbound[], since: Date): Promise<Array<string | false | undefined>> => {
-    const asTemplate = await Promise.all(messages.map((m) => templateText(m).then((text) => ({ text }), () => ({ unreadable: true as const }))));
-    const forms = messages.map((m, i) => {
-      const t = asTemplate[i]!;
-      return 'text' in t && t.text !== undefined ? [m.text, t.text] : [m.text];
-    });
-    const listed = await listedTexts(client, `whatsapp:${to}`, forms, since);
-    return messages.map((_, i) => listed[i] || ('unreadable' in asTemplate[i]! ? undefined : false));
+    // null: the template's content could not be read.
+    const asTemplate = await Promise.all(messages.map((m) => templateText(m).catch(() => null)));
+    const listed = await listedTexts(client, `whatsapp:${to}`, messages.map((m, i) => [m.text, ...(asTemplate[i] ? [asTemplate[i]] : [])]), since);
+    return listed.map((sid, i) => sid || (asTemplate[i] === null ? undefined : false));
   };
   /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent. */
   const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {
