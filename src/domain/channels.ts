@@ -166,11 +166,12 @@ export interface ChannelSender {
   /**
    * Whether each of these messages to `to`, handed to the provider at or after `since` with no answer
    * back (the answer lost, the server gone), reached it: the provider's message id where its record
-   * shows it, `false` where it shows none, `undefined` where the record cannot tell (a WhatsApp message that
-   * may have gone as its template, whose text the record does not show). Only a sender whose provider
-   * lists what it sent has it (Twilio's message list).
+   * shows it, `false` where it shows none, `null` where what it needs to tell cannot be read now (a
+   * WhatsApp message that may have gone as its template, whose content could not be fetched); it
+   * throws when the record itself cannot be read. Only a sender whose provider lists what it sent has
+   * it (Twilio's message list).
    */
-  sentSince?(to: string, messages: readonly Outbound[], since: Date): Promise<Array<string | false | undefined>>;
+  sentSince?(to: string, messages: readonly Outbound[], since: Date): Promise<Array<string | false | null>>;
   /** The link that opens a chat with the bot carrying `token` (Telegram `https://t.me/<bot>?start=<token>`). */
   deepLink?(token: string): Promise<string>;
   /** Release what the adapter holds (timers, sockets). */

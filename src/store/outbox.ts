@@ -247,12 +247,17 @@ export class OutboxRepository {
 
   /**
    * Take an interrupted item, as `interrupted` read it, to settle it: exactly one caller gets it,
-   * and it stays `sending` until `lockedUntil` (counted as an attempt).
+   * and it stays `sending` until `lockedUntil` (counted as an attempt). `unconfirmedSince` keeps the
+   * interrupted send's time, so a settlement left for later still looks from there.
    */
-  async reclaim(item: { id: string; attempts: number }, now: Date, lockedUntil: Date): Promise<boolean> {
+  async reclaim(item: { id: string; attempts: number }, now: Date, lockedUntil: Date, unconfirmedSince: Date): Promise<boolean> {
     const doc = await this.guard.exclusive({ collection: 'outbox', id: item.id, version: `interrupted-${item.attempts}` }, () =>
       this.model
-        .findOneAndUpdate({ _id: new Types.ObjectId(item.id), state: 'sending', attempts: item.attempts, lockedUntil: { $lt: now } }, { $set: { lockedUntil }, $inc: { attempts: 1 } }, { projection: { _id: 1 } })
+        .findOneAndUpdate(
+          { _id: new Types.ObjectId(item.id), state: 'sending', attempts: item.attempts, lockedUntil: { $lt: now } },
+          { $set: { lockedUntil }, $inc: { attempts: 1 }, $min: { unconfirmedSince } },
+          { projection: { _id: 1 } },
+        )
         .lean<Doc>(),
     );
     return doc !== null;

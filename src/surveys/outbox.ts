@@ -182,8 +182,8 @@ export class Outbox {
   /**
    * Whether a send of this item made at or after `since` and never answered reached the provider
    * after all, as its record of messages shows (see `ChannelSender.sentSince`): the provider's
-   * message id, `false`, `undefined` where the sender keeps no such record or it cannot tell, and
-   * `null` where the record cannot be read now.
+   * message id, `false`, `undefined` where the sender keeps no such record, and `null` where the
+   * record (or what it needs to tell, a template's content) cannot be read now.
    */
   private async recordShows(item: OutboxItem, channel: ChannelSender | undefined, since: Date): Promise<string | false | undefined | null> {
     if (!channel?.sentSince) return undefined;
@@ -204,14 +204,16 @@ export class Outbox {
   private async recoverInterrupted(limit: number): Promise<void> {
     const now = this.now();
     for (const item of await this.store.outbox.interrupted(now, limit)) {
-      if (!(await this.store.outbox.reclaim(item, now, new Date(now.getTime() + lockMs)))) continue;
+      // From the interrupted send's take on; one settled before and left for later, from that first send's.
       const takenAt = new Date(item.lockedUntil.getTime() - lockMs);
+      const since = item.unconfirmedSince && item.unconfirmedSince < takenAt ? item.unconfirmedSince : takenAt;
+      if (!(await this.store.outbox.reclaim(item, now, new Date(now.getTime() + lockMs), since))) continue;
       const channel = await this.channelOf(item.businessId, item.channel).catch(() => undefined);
-      const shown = await this.recordShows(item, channel, takenAt);
+      const shown = await this.recordShows(item, channel, since);
       // A record not read now is asked again when the new lock runs out, a few times, before it counts as one that cannot tell.
       if (shown === null && item.attempts + 1 < maxAttempts) continue;
       if (shown) await this.store.outbox.finish(item.id, { state: 'sent', sentAt: now, providerMessageId: shown });
-      else if (shown === false) await this.store.outbox.retryAt(item.id, now, 'send interrupted; not in the provider\'s record', takenAt);
+      else if (shown === false) await this.store.outbox.retryAt(item.id, now, 'send interrupted; not in the provider\'s record', since);
       else await this.store.outbox.finish(item.id, { state: 'failed', error: 'send interrupted; not retried to avoid a duplicate' });
     }
   }

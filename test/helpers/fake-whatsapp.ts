@@ -72,6 +72,8 @@ export interface FakeWhatsapp {
   loseAnswers(times?: number, to?: string): void;
   /** The next `times` message creates are refused with 503 and nothing is sent: Twilio unavailable for a moment. */
   refuseNext(times?: number): void;
+  /** The next `times` content fetches (`GET /v1/Content/{sid}`) are refused with 503: the Content API down for a moment. */
+  refuseContentReads(times?: number): void;
   /**
    * The next create is answered only when `release` is called (with a 500), as when the bot's server
    * died while the request was under way: Twilio has the message (it went), or with `taken: false`
@@ -107,6 +109,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   let answersToLose = 0;
   let loseTo: string | undefined;
   let toRefuse = 0;
+  let contentReadsToRefuse = 0;
   let held: { taken: boolean; keep: (res: ServerResponse) => void } | undefined;
   const answerHeld = (res: ServerResponse) => {
     const { keep } = held!;
@@ -210,6 +213,10 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
       if (req.method === 'POST' && path === '/v1/Content') return createContent(res, JSON.parse(raw) as { types?: FakeContent['types'] });
       const fetched = /^\/v1\/Content\/(HX[0-9a-f]{32})$/.exec(path);
       if (req.method === 'GET' && fetched) {
+        if (contentReadsToRefuse > 0) {
+          contentReadsToRefuse -= 1;
+          return errorJson(res, 503, 20503, 'Service Unavailable');
+        }
         const content = contents.get(fetched[1]!);
         if (!content) return errorJson(res, 404, 20404, 'Content not found');
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -279,6 +286,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     closeWindowOf: (customer) => void forcedClosed.add(customer),
     loseAnswers: (times = 1, only?: string) => void ((answersToLose += times), (loseTo = only)),
     refuseNext: (times = 1) => void (toRefuse += times),
+    refuseContentReads: (times = 1) => void (contentReadsToRefuse += times),
     holdAnswer({ taken } = { taken: true }) {
       const hold = heldAnswer();
       held = { taken, keep: hold.keep };

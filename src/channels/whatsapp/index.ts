@@ -140,13 +140,13 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   /**
    * Which messages handed over at or after `since` Twilio lists (see `listedTexts`), by their text
    * or, outside the window, their template's. One whose template's text cannot be had (its content
-   * not read now) and that is not listed by its own cannot be told.
+   * not read now) and that is not listed by its own cannot be told now: `null`.
    */
-  const sentSince = async (to: string, messages: readonly Outbound[], since: Date): Promise<Array<string | false | undefined>> => {
+  const sentSince = async (to: string, messages: readonly Outbound[], since: Date): Promise<Array<string | false | null>> => {
     // null: the template's content could not be read.
     const asTemplate = await Promise.all(messages.map((m) => templateText(m).catch(() => null)));
     const listed = await listedTexts(client, `whatsapp:${to}`, messages.map((m, i) => [m.text, ...(asTemplate[i] ? [asTemplate[i]] : [])]), since);
-    return listed.map((sid, i) => sid || (asTemplate[i] === null ? undefined : false));
+    return listed.map((sid, i) => sid || (asTemplate[i] === null ? null : false));
   };
   /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent. */
   const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {

@@ -99,4 +99,23 @@ describe('SMS sends a crash interrupted', () => {
     hold.release();
     await started;
   });
+
+  it('one Twilio took, whose list could not be read at first, is found later by the first send’s time, not sent again', { timeout: 30_000 }, async () => {
+    const address = '+14155551404';
+    const hold = fake.holdNext({ taken: true });
+    const started = start(first, address);
+    await hold.arrived;
+    expect(sentTo(address)).toHaveLength(1);
+    fake.lookups.refuse = 1;
+    clock.advance(5 * 60_000 + 1_000);
+    await second.app.sweeper.sweep();
+    expect(await outboxOf(address)).toEqual([['invitation', 'sending', null]]);
+
+    clock.advance(5 * 60_000 + 1_000);
+    await second.app.sweeper.sweep();
+    expect(sentTo(address)).toHaveLength(1);
+    expect(await outboxOf(address)).toEqual([['invitation', 'sent', null]]);
+    hold.release();
+    await started;
+  });
 });

@@ -111,6 +111,41 @@ describe('WhatsApp: a send a crash interrupted', () => {
     await h.app.sweeper.sweep();
     expect([h.fake.to(took).length, h.fake.to(never).length]).toEqual([1, 1]);
   });
+
+  it('one whose template’s content cannot be read when it is settled waits under a new lock, and is found once the content can be read', async () => {
+    const took = '+923007773103';
+    const tookHold = h.fake.holdAnswer();
+    const tookStart = h.start({ kind: 'nps', address: took, name: 'Zara', locale: 'en' });
+    await tookHold.taken;
+    expect(h.fake.to(took).map((m) => m.kind)).toEqual(['template']);
+    const checks = async (app: typeof h.app) => Number(/^survey_bot_send_record_checks_total\{channel="whatsapp",result="error"\} (\S+)$/m.exec((await app.inject({ url: '/metrics' })).body)?.[1] ?? 0);
+    // A new instance has read no template's content yet; the Content API refuses it now.
+    const other = await h.another();
+    try {
+      h.fake.refuseContentReads(1);
+      h.clock.advance(5 * 60_000 + 1_000);
+      await other.app.sweeper.sweep();
+      // Neither failed (the invitation did go) nor sent again: it waits, under a new lock, to be asked again.
+      expect(await itemsTo(took)).toEqual([['invitation', 'sending', null]]);
+      expect(await checks(other.app)).toBe(1);
+      expect(h.fake.to(took)).toHaveLength(1);
+      h.clock.advance(60_000);
+      await other.app.sweeper.sweep();
+      expect(await itemsTo(took)).toEqual([['invitation', 'sending', null]]);
+
+      h.clock.advance(5 * 60_000);
+      await other.app.sweeper.sweep();
+      expect(await itemsTo(took)).toEqual([['invitation', 'sent', null]]);
+      expect((await h.app.db.collection('outbox').findOne({ address: took }))?.providerMessageId).toBe(h.fake.to(took)[0]!.sid);
+      expect(h.fake.to(took)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+    tookHold.release();
+    await tookStart.catch(() => undefined);
+    await h.app.sweeper.sweep();
+    expect(h.fake.to(took)).toHaveLength(1);
+  });
 });
 
 describe('WhatsApp: any message whose send went unanswered', () => {
