@@ -11,7 +11,7 @@ import { phase, runFloor, runLoad, type LoadResult } from '../lib/load.js';
 import { rssMiB, startNodeChild, type NodeChild } from '../lib/processes.js';
 import { buildProduct, startProduct, startProductCompiled, withDbName, type Fakes } from '../lib/product.js';
 import { commandsFor, countReplies, type RecordedReply, type RoundTrips } from '../lib/round-trips.js';
-import { startWireProxy } from '../lib/wire-proxy.js';
+import { startWireProxy } from '../../test/helpers/wire-proxy.js';
 import { freePort } from '../../src/store/embedded-database.js';
 
 export interface ReplySizes {

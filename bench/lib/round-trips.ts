@@ -7,7 +7,7 @@
 import { BSON, ObjectId, type Document } from 'mongodb';
 import { httpRequest, is2xx } from '../../test/faults/http.js';
 import { bands, replyRequest, type Band, type Channel, type Customer, type ReplyKind } from './customers.js';
-import type { WireProxy } from './wire-proxy.js';
+import type { WireProxy } from '../../test/helpers/wire-proxy.js';
 
 export interface RecordedReply {
   customer: Customer;

@@ -4,6 +4,8 @@ import { unconfirmedReplyMs } from '../../../src/surveys/sweeper.js';
 import { buildTestServer, type TestServer } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
 import { inboundSmsParams, newSid, startFakeTwilio, twimlMessages, twilioWebhookHeaders, type FakeTwilio } from '../../helpers/fake-twilio.js';
+import { databaseUri } from '../../helpers/database.js';
+import { startWireProxy, type WireProxy } from '../../helpers/wire-proxy.js';
 import { accountSid, authToken, publicUrl, smsEnv } from './harness.js';
 
 /**
@@ -147,5 +149,56 @@ describe('SMS replies whose webhook answer never reached Twilio', () => {
     clock.advance(unconfirmedReplyMs * 2);
     expect((await server.app.sweeper.sweep()).repliesQueued).toBe(0);
     expect(sentTo(customer)).toHaveLength(1);
+  });
+});
+
+/**
+ * The other half of it: Twilio got the webhook's answer and sent the reply, but the receipt was never
+ * stored (the server died, or the database never answered its write). The sweeper cannot tell the
+ * two apart from the survey; Twilio's message list can.
+ */
+describe('an SMS reply that reached Twilio in the webhook answer, its receipt never stored', () => {
+  const clock = new TestClock();
+  let fake: FakeTwilio;
+  let proxy: WireProxy;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    fake = await startFakeTwilio({ accountSid, authToken, publicUrl, now: clock.now });
+    // The server reaches its database through a loopback proxy that can keep one write's answer from it.
+    proxy = await startWireProxy(databaseUri());
+    server = await buildTestServer(smsEnv(fake, { SWEEP_INTERVAL: '0', MONGODB_URI: proxy.uri }), { now: clock.now });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await proxy?.close();
+    await fake?.close();
+  });
+
+  it('is found in Twilio’s list by the sweeper, finished under the listed message’s id, and not sent again', { timeout: 30_000 }, async () => {
+    const customer = '+14155551311';
+    const served = (await server.app.businesses.get('default'))!;
+    expect((await served.surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' })).status).toBe('sent');
+    const receipt = proxy.holdNext((c) => c.name === 'update' && JSON.stringify(c.doc).includes('pendingReply.messageId'));
+    const messageSid = newSid('SM');
+    const res = await fake.receive(server.app, { from: customer, body: '9', messageSid });
+    expect(twimlMessages(res.body)).toEqual([expect.stringMatching(/like most/i)]);
+    await receipt.held;
+    const survey = await server.app.store.surveys.model.findOne({ channel: 'sms', address: customer }).lean();
+    expect(survey).toMatchObject({ score: 9, pendingReply: { messageId: messageSid } });
+
+    const lookups = fake.lookups.made;
+    clock.advance(unconfirmedReplyMs + 1_000);
+    expect((await server.app.sweeper.sweep()).repliesQueued).toBe(1);
+    expect(fake.lookups.made).toBe(lookups + 1);
+    const twiml = fake.messages.filter((m) => m.to === customer && m.via === 'twiml');
+    expect(fake.messages.filter((m) => m.to === customer).map((m) => m.via)).toEqual(['api', 'twiml']);
+    const items = await server.app.db.collection('outbox').find({ channel: 'sms', address: customer, purpose: 'reply' }).toArray();
+    expect(items.map((i) => [i.state, i.providerMessageId])).toEqual([['sent', twiml[0]!.sid]]);
+
+    receipt.release();
+    clock.advance(unconfirmedReplyMs * 2);
+    await server.app.sweeper.sweep();
+    expect(fake.messages.filter((m) => m.to === customer)).toHaveLength(2);
   });
 });

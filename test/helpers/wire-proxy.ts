@@ -21,6 +21,11 @@ export interface WireProxy {
   recording(on: boolean): void;
   /** The commands since the last take(), oldest first; forgets them. */
   take(): WireCommand[];
+  /**
+   * The next command that `matches` is kept from the server, unanswered, as a write whose answer
+   * never comes (its connection waits): `held` settles once one is kept, `release` sends it on.
+   */
+  holdNext(matches: (command: Required<WireCommand>) => boolean): { held: Promise<void>; release: () => void };
   /** Resolves once no command has arrived for `quietMs` (bounded by `timeoutMs`). */
   quiet(quietMs: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -70,7 +75,8 @@ function parseOpMsg(message: Buffer, keepDoc: boolean): WireCommand | undefined 
 /**
  * A loopback TCP proxy in front of a MongoDB-compatible server that counts (and, when asked,
  * keeps) every command clients send through it: database round trips measured on the wire, the
- * same way for any server and any driver. Bytes pass through unchanged.
+ * same way for any server and any driver. Messages pass through unchanged and in order, each once
+ * it has arrived whole; a test can hold one back (`holdNext`).
  */
 export async function startWireProxy(targetUri: string): Promise<WireProxy> {
   const target = /^mongodb:\/\/([^/:?]+):(\d+)/.exec(targetUri);
@@ -81,21 +87,38 @@ export async function startWireProxy(targetUri: string): Promise<WireProxy> {
   let lastAt = Date.now();
   let taken: WireCommand[] = [];
   const sockets = new Set<Socket>();
+  let hold: { matches: (command: Required<WireCommand>) => boolean; keep: (send: () => void) => void } | undefined;
 
   const server = createServer((client) => {
     const upstream = connect(port, host);
     sockets.add(client);
     sockets.add(upstream);
     let pending: Buffer = Buffer.alloc(0);
+    // While a command is held, what follows it on this connection waits behind it.
+    let queued: Buffer[] | undefined;
+    const forward = (bytes: Buffer) => (queued ? queued.push(bytes) : upstream.write(bytes));
     client.on('data', (chunk: Buffer) => {
-      upstream.write(chunk);
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       while (pending.length >= 16) {
         const length = pending.readInt32LE(0);
         if (pending.length < length) break;
         const message = pending.subarray(0, length);
         pending = pending.subarray(length);
-        if (message.readInt32LE(12) !== OP_MSG) continue;
+        if (message.readInt32LE(12) !== OP_MSG) {
+          forward(message);
+          continue;
+        }
+        const held = hold && !queued ? parseOpMsg(message, true) : undefined;
+        if (hold && held?.doc && hold.matches(held as Required<WireCommand>)) {
+          const { keep: kept } = hold;
+          hold = undefined;
+          queued = [];
+          kept(() => {
+            upstream.write(message);
+            for (const bytes of queued ?? []) upstream.write(bytes);
+            queued = undefined;
+          });
+        } else forward(message);
         const command = parseOpMsg(message, keep);
         if (!command || housekeeping.has(command.name)) continue;
         counted += 1;
@@ -123,6 +146,24 @@ export async function startWireProxy(targetUri: string): Promise<WireProxy> {
     count: () => counted,
     recording(on) {
       keep = on;
+    },
+    holdNext(matches) {
+      let release: () => void = () => undefined;
+      let send: (() => void) | undefined;
+      const held = new Promise<void>((resolve) => {
+        hold = {
+          matches,
+          keep: (forwardIt) => {
+            send = forwardIt;
+            resolve();
+          },
+        };
+      });
+      release = () => {
+        send?.();
+        send = undefined;
+      };
+      return { held, release };
     },
     take() {
       const out = taken;
