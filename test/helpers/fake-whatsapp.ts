@@ -72,6 +72,11 @@ export interface FakeWhatsapp {
   loseAnswers(times?: number, to?: string): void;
   /** The next `times` message creates are refused with 503 and nothing is sent: Twilio unavailable for a moment. */
   refuseNext(times?: number): void;
+  /**
+   * While on, a content message sent through a messaging service is answered and listed with an
+   * empty body, as Twilio answers such a create (twilio-node#1081); off, with its text.
+   */
+  blankServiceContent(on: boolean): void;
   /** The next `times` content fetches (`GET /v1/Content/{sid}`) are refused with 503: the Content API down for a moment. */
   refuseContentReads(times?: number): void;
   /**
@@ -110,6 +115,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
   let loseTo: string | undefined;
   let toRefuse = 0;
   let contentReadsToRefuse = 0;
+  let blankContent = false;
   let held: { taken: boolean; keep: (res: ServerResponse) => void } | undefined;
   const answerHeld = (res: ServerResponse) => {
     const { keep } = held!;
@@ -197,7 +203,8 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
 
   const resourceOf = (m: FakeWhatsappMessage) => {
     const date = m.dateCreated.toUTCString().replace('GMT', '+0000');
-    return { account_sid: accountSid, sid: m.sid, to: m.to, from: m.from, body: m.body, status: 'queued', messaging_service_sid: m.messagingServiceSid, direction: 'outbound-api', num_segments: '1', date_created: date, date_updated: date };
+    const body = blankContent && m.contentSid && m.messagingServiceSid ? '' : m.body;
+    return { account_sid: accountSid, sid: m.sid, to: m.to, from: m.from, body, status: 'queued', messaging_service_sid: m.messagingServiceSid, direction: 'outbound-api', num_segments: '1', date_created: date, date_updated: date };
   };
 
   const list = (res: ServerResponse, query: URLSearchParams) => {
@@ -287,6 +294,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     loseAnswers: (times = 1, only?: string) => void ((answersToLose += times), (loseTo = only)),
     refuseNext: (times = 1) => void (toRefuse += times),
     refuseContentReads: (times = 1) => void (contentReadsToRefuse += times),
+    blankServiceContent: (on) => void (blankContent = on),
     holdAnswer({ taken } = { taken: true }) {
       const hold = heldAnswer();
       held = { taken, keep: hold.keep };

@@ -140,13 +140,16 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   /**
    * Which messages handed over at or after `since` Twilio lists (see `listedTexts`), by their text
    * or, outside the window, their template's. One whose template's text cannot be had (its content
-   * not read now) and that is not listed by its own cannot be told now: `null`.
+   * not read now) and that is not listed by its own cannot be told now: `null`; so is one not listed
+   * by its text while a message with an empty body is, when the sender is a messaging service.
    */
   const sentSince = async (to: string, messages: readonly Outbound[], since: Date): Promise<Array<string | false | null>> => {
     // null: the template's content could not be read.
     const asTemplate = await Promise.all(messages.map((m) => templateText(m).catch(() => null)));
-    const listed = await listedTexts(client, `whatsapp:${to}`, messages.map((m, i) => [m.text, ...(asTemplate[i] ? [asTemplate[i]] : [])]), since);
-    return listed.map((sid, i) => sid || (asTemplate[i] === null ? null : false));
+    // Content sent through a messaging service may be listed with an empty body.
+    const blank = 'messagingServiceSid' in sender;
+    const listed = await listedTexts(client, `whatsapp:${to}`, messages.map((m, i) => ({ forms: [m.text, ...(asTemplate[i] ? [asTemplate[i]] : [])], blank })), since);
+    return listed.map((sid, i) => (sid === false && asTemplate[i] === null ? null : sid));
   };
   /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent. */
   const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {

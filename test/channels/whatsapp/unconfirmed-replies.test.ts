@@ -148,6 +148,42 @@ describe('WhatsApp: a send a crash interrupted', () => {
   });
 });
 
+describe('WhatsApp through a messaging service: a send a crash interrupted', () => {
+  let h: WhatsappHarness;
+  beforeAll(async () => {
+    h = await startWhatsappHarness({ TWILIO_WHATSAPP_FROM: `MG${'c'.repeat(32)}` });
+  });
+  afterAll(() => h?.close());
+
+  it('an invitation Twilio lists with an empty body is neither sent again nor marked failed; it is found once the list shows its text', async () => {
+    const took = '+923007773201';
+    h.fake.blankServiceContent(true);
+    const hold = h.fake.holdAnswer();
+    const started = h.start({ kind: 'nps', address: took, name: 'Hina', locale: 'en' });
+    await hold.taken;
+    expect(h.fake.to(took).map((m) => [m.kind, m.messagingServiceSid])).toEqual([['template', `MG${'c'.repeat(32)}`]]);
+    const state = async () => (await h.app.db.collection('outbox').find({ address: took }).toArray()).map((i) => [i.purpose, i.state]);
+    const other = await h.another();
+    try {
+      h.clock.advance(5 * 60_000 + 1_000);
+      await other.app.sweeper.sweep();
+      expect(await state()).toEqual([['invitation', 'sending']]);
+      expect(h.fake.to(took)).toHaveLength(1);
+
+      h.fake.blankServiceContent(false);
+      h.clock.advance(5 * 60_000 + 1_000);
+      await other.app.sweeper.sweep();
+      expect(await state()).toEqual([['invitation', 'sent']]);
+      expect((await h.app.db.collection('outbox').findOne({ address: took }))?.providerMessageId).toBe(h.fake.to(took)[0]!.sid);
+      expect(h.fake.to(took)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+    hold.release();
+    await started.catch(() => undefined);
+  });
+});
+
 describe('WhatsApp: any message whose send went unanswered', () => {
   const owner = '+923009990011';
   let h: WhatsappHarness;
