@@ -19,7 +19,7 @@ export class ProductMetrics {
   readonly sends = new Counter({ name: 'survey_bot_sends_total', help: 'Messages handed to a provider, by channel and result (sent, refused, error)', labelNames: ['channel', 'result'], registers: [this.registry] });
   readonly sendChecks = new Counter({
     name: 'survey_bot_send_record_checks_total',
-    help: "Messages looked for in the provider's record of sent messages before going again (a send that got no answer, or one a crash interrupted), by channel and result: found (not sent again), missing, error (the record, or what it needs to tell, not read)",
+    help: "Messages looked for in the provider's record of sent messages before going again (a send that got no answer, or one a crash interrupted), by channel and result: found (not sent again), missing, unknown (cannot be told now: a template's content not read, a body listed empty), error (the record not read)",
     labelNames: ['channel', 'result'],
     registers: [this.registry],
   });
@@ -78,7 +78,7 @@ export class ProductMetrics {
       const sentSince: Channel['sentSince'] = async (to, messages, since) => {
         try {
           const found = await channel.sentSince!(to, messages, since);
-          for (const f of found) checks.inc({ channel: channel.name, result: f ? 'found' : f === false ? 'missing' : 'error' });
+          for (const f of found) checks.inc({ channel: channel.name, result: f ? 'found' : f === false ? 'missing' : 'unknown' });
           return found;
         } catch (err) {
           checks.inc({ channel: channel.name, result: 'error' }, messages.length);

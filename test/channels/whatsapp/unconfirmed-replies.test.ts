@@ -118,7 +118,7 @@ describe('WhatsApp: a send a crash interrupted', () => {
     const tookStart = h.start({ kind: 'nps', address: took, name: 'Zara', locale: 'en' });
     await tookHold.taken;
     expect(h.fake.to(took).map((m) => m.kind)).toEqual(['template']);
-    const checks = async (app: typeof h.app) => Number(/^survey_bot_send_record_checks_total\{channel="whatsapp",result="error"\} (\S+)$/m.exec((await app.inject({ url: '/metrics' })).body)?.[1] ?? 0);
+    const checks = async (app: typeof h.app) => Number(/^survey_bot_send_record_checks_total\{channel="whatsapp",result="unknown"\} (\S+)$/m.exec((await app.inject({ url: '/metrics' })).body)?.[1] ?? 0);
     // A new instance has read no template's content yet; the Content API refuses it now.
     const other = await h.another();
     try {
