@@ -64,7 +64,7 @@ export function createSmsChannel(config: SmsChannelConfig, deps: { log: FastifyB
     },
 
     // A TwiML reply Twilio took is listed as well as one sent through the API; an SMS goes as its text alone.
-    sentSince: (to: string, messages: readonly Outbound[], since: Date) => listedTexts(client, to, messages.map((m) => ({ forms: [withButtonsOn('sms', m).text] })), since),
+    sentSince: (to: string, messages: readonly Outbound[], since: Date) => listedTexts(client, sender, to, messages.map((m) => ({ forms: [withButtonsOn('sms', m).text] })), since),
   };
   if (deps.product) smsReceivers.add(channel, { authToken: config.authToken, defaultCountry: config.defaultCountry, deps: deps.product });
   return channel;

@@ -14,18 +14,26 @@ export interface LookedFor {
   blank?: boolean;
 }
 
+/** Who sends: a number (`+E164`, `whatsapp:+E164`), or a messaging service that picks one from its pool. */
+export type ListedSender = { from: string } | { messagingServiceSid: string };
+
 /**
- * Which of these messages, handed to Twilio for `to` (as Twilio lists it: `+E164`, or
+ * Which of these messages, handed to Twilio by `sender` for `to` (as Twilio lists it: `+E164`, or
  * `whatsapp:+E164`) at or after `since` with no answer back, Twilio has a message for: its SID where
  * it lists one with any of the message's texts, else `false`. A message that may be listed blank,
  * not found by its text while a blank message is listed, is `null`: it cannot be told now. One read
  * of the message list, newest first (20 messages: a person gets a few a survey); its times are
  * whole seconds, so 5 s of margin for those and the clocks. Each message listed stands for one
- * send, so two equal texts need two messages.
+ * send, so two equal texts need two messages. Only the sender's own messages count: another
+ * business on the same Twilio account may send the same words to the same person (a follow-up
+ * question in the default wording). A number's are listed by it; a service's numbers are its pool,
+ * so there the messages another service sent are left out.
  */
-export async function listedTexts(client: twilio.Twilio, to: string, looked: readonly LookedFor[], since: Date): Promise<Array<string | false | null>> {
-  const from = since.getTime() - lookbackMarginMs;
-  const sent = (await client.messages.list({ to, pageSize: 20, limit: 20 })).filter((m) => m.dateCreated.getTime() >= from);
+export async function listedTexts(client: twilio.Twilio, sender: ListedSender, to: string, looked: readonly LookedFor[], since: Date): Promise<Array<string | false | null>> {
+  const after = since.getTime() - lookbackMarginMs;
+  const service = 'messagingServiceSid' in sender ? sender.messagingServiceSid : undefined;
+  const listed = await client.messages.list({ to, ...('from' in sender ? { from: sender.from } : {}), pageSize: 20, limit: 20 });
+  const sent = listed.filter((m) => m.dateCreated.getTime() >= after && (!service || !m.messagingServiceSid || m.messagingServiceSid === service));
   const found = looked.map(({ forms }) => {
     const at = sent.findIndex((m) => forms.includes(m.body));
     return at >= 0 ? sent.splice(at, 1)[0]!.sid : false;

@@ -148,7 +148,7 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     const asTemplate = await Promise.all(messages.map((m) => templateText(m).catch(() => null)));
     // Content sent through a messaging service may be listed with an empty body.
     const blank = 'messagingServiceSid' in sender;
-    const listed = await listedTexts(client, `whatsapp:${to}`, messages.map((m, i) => ({ forms: [m.text, ...(asTemplate[i] ? [asTemplate[i]] : [])], blank })), since);
+    const listed = await listedTexts(client, sender, `whatsapp:${to}`, messages.map((m, i) => ({ forms: [m.text, ...(asTemplate[i] ? [asTemplate[i]] : [])], blank })), since);
     return listed.map((sid, i) => (sid === false && asTemplate[i] === null ? null : sid));
   };
   /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestServer, type TestServer } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
 import { startFakeTwilio, type FakeTwilio } from '../../helpers/fake-twilio.js';
+import { withButtonsOn, type Outbound } from '../../../src/domain/channels.js';
 import { accountSid, authToken, publicUrl, smsEnv } from './harness.js';
 
 /**
@@ -96,6 +97,30 @@ describe('SMS sends a crash interrupted', () => {
     await second.app.sweeper.sweep();
     expect(sentTo(address)).toEqual([expect.stringMatching(/Reply 0-10/)]);
     expect((await outboxOf(address)).map(([, state]) => state)).toEqual(['sent']);
+    hold.release();
+    await started;
+  });
+
+  it('another number on the same Twilio account sending the same words to the same person is not taken for the send', { timeout: 30_000 }, async () => {
+    const address = '+14155551405';
+    const hold = fake.holdNext({ taken: false });
+    const started = start(first, address);
+    await hold.arrived;
+    // Another shop of the agency, on the same account, sends this person the very same words meanwhile.
+    const item = await first.app.db.collection('outbox').findOne({ channel: 'sms', address });
+    const text = withButtonsOn('sms', item!.message as Outbound).text;
+    const res = await fetch(`${fake.baseUrl}/2010-04-01/Accounts/${accountSid}/Messages.json`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ To: address, From: '+15005550009', Body: text }).toString(),
+    });
+    expect(res.status).toBe(201);
+
+    clock.advance(5 * 60_000 + 1_000);
+    await second.app.sweeper.sweep();
+    const ours = fake.messages.filter((m) => m.to === address && m.from !== '+15005550009');
+    expect(ours.map((m) => m.body)).toEqual([text]);
+    expect((await first.app.db.collection('outbox').findOne({ channel: 'sms', address }))?.providerMessageId).toBe(ours[0]!.sid);
     hold.release();
     await started;
   });
