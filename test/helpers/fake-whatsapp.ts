@@ -77,6 +77,8 @@ export interface FakeWhatsapp {
    * empty body, as Twilio answers such a create (twilio-node#1081); off, with its text.
    */
   blankServiceContent(on: boolean): void;
+  /** A message another sender of the same Twilio account (another shop's number or messaging service) sent `to` (`+E164`). */
+  sentByAnother(to: string, body: string, sender: { from: string } | { messagingServiceSid: string }): void;
   /** The next `times` content fetches (`GET /v1/Content/{sid}`) are refused with 503: the Content API down for a moment. */
   refuseContentReads(times?: number): void;
   /**
@@ -295,6 +297,22 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     refuseNext: (times = 1) => void (toRefuse += times),
     refuseContentReads: (times = 1) => void (contentReadsToRefuse += times),
     blankServiceContent: (on) => void (blankContent = on),
+    sentByAnother(to, body, sender) {
+      messages.push({
+        sid: newSid('SM'),
+        to: `whatsapp:${to}`,
+        from: 'from' in sender ? sender.from : null,
+        messagingServiceSid: 'messagingServiceSid' in sender ? sender.messagingServiceSid : null,
+        body,
+        contentSid: null,
+        kind: 'text',
+        buttons: [],
+        items: [],
+        mediaUrls: [],
+        statusCallback: null,
+        dateCreated: now(),
+      });
+    },
     holdAnswer({ taken } = { taken: true }) {
       const hold = heldAnswer();
       held = { taken, keep: hold.keep };

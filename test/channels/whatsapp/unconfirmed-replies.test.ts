@@ -182,6 +182,29 @@ describe('WhatsApp through a messaging service: a send a crash interrupted', () 
     hold.release();
     await started.catch(() => undefined);
   });
+
+  it('another service on the same Twilio account sending the same words to the same person is not taken for the send', async () => {
+    const never = '+923007773202';
+    const hold = h.fake.holdAnswer({ taken: false });
+    const started = h.start({ kind: 'nps', address: never, name: 'Omar', locale: 'en' });
+    await hold.taken;
+    // The words our template would have gone as, sent by another shop's service meanwhile.
+    const ours = h.fake.contents.get(h.templates.invitation)!;
+    const words = Object.values(ours.types)[0]!.body!.replace('{{1}}', 'Omar').replace('{{2}}', 'Karachi Chai');
+    h.fake.sentByAnother(never, words, { messagingServiceSid: `MG${'d'.repeat(32)}` });
+    const other = await h.another();
+    try {
+      h.clock.advance(5 * 60_000 + 1_000);
+      await other.app.sweeper.sweep();
+      const sent = h.fake.to(never).filter((m) => m.messagingServiceSid === `MG${'c'.repeat(32)}`);
+      expect(sent.map((m) => [m.kind, m.body])).toEqual([['template', words]]);
+      expect((await h.app.db.collection('outbox').findOne({ address: never }))?.providerMessageId).toBe(sent[0]!.sid);
+    } finally {
+      await other.close();
+    }
+    hold.release();
+    await started.catch(() => undefined);
+  });
 });
 
 describe('WhatsApp: any message whose send went unanswered', () => {
