@@ -32,7 +32,14 @@ export interface FakeTwilioOptions {
   answerAfterMs?: number;
   /** Twilio's clock, for the messages' `date_created`; default the real one. */
   now?: () => Date;
+  /**
+   * Messaging services with Smart Encoding (on by default for new ones): a service's message is
+   * sent, and listed, with curly quotes, long dashes and an ellipsis as their GSM-7 look-alikes.
+   */
+  smartEncoding?: boolean;
 }
+
+const smartEncoded = (text: string) => text.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/[–—]/g, '-').replace(/…/g, '...');
 
 export interface InboundSms {
   from: string;
@@ -218,6 +225,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       dateCreated: now(),
       ...m,
     };
+    if (options.smartEncoding && message.messagingServiceSid) message.body = smartEncoded(message.body);
     messages.push(message);
     return message;
   };

@@ -14,13 +14,29 @@ export interface LookedFor {
   blank?: boolean;
 }
 
+/**
+ * A text as it compares with what Twilio lists: a messaging service with Smart Encoding (on by
+ * default for new services) sends curly quotes, long dashes, an ellipsis and unusual spaces as their
+ * plain GSM-7 look-alikes, and the list may show the text so changed.
+ */
+function listedForm(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(/[\u2018\u2019\u201A\u201B\u2032\u2035]/g, "'")
+    .replace(/[\u201C\u201D\u201E\u201F\u2033\u2036\u00AB\u00BB]/g, '"')
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/\u2026/g, '...')
+    .replace(/[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g, ' ')
+    .replace(/[\u200B\uFEFF]/g, '');
+}
+
 /** Who sends: a number (`+E164`, `whatsapp:+E164`), or a messaging service that picks one from its pool. */
 export type ListedSender = { from: string } | { messagingServiceSid: string };
 
 /**
  * Which of these messages, handed to Twilio by `sender` for `to` (as Twilio lists it: `+E164`, or
  * `whatsapp:+E164`) at or after `since` with no answer back, Twilio has a message for: its SID where
- * it lists one with any of the message's texts, else `false`. A message that may be listed blank,
+ * it lists one with any of the message's texts (as `listedForm` compares them), else `false`. A message that may be listed blank,
  * not found by its text while a blank message is listed, is `null`: it cannot be told now. One read
  * of the message list, newest first (20 messages: a person gets a few a survey); its times are
  * whole seconds, so 5 s of margin for those and the clocks. Each message listed stands for one
@@ -35,7 +51,8 @@ export async function listedTexts(client: twilio.Twilio, sender: ListedSender, t
   const listed = await client.messages.list({ to, ...('from' in sender ? { from: sender.from } : {}), pageSize: 20, limit: 20 });
   const sent = listed.filter((m) => m.dateCreated.getTime() >= after && (!service || !m.messagingServiceSid || m.messagingServiceSid === service));
   const found = looked.map(({ forms }) => {
-    const at = sent.findIndex((m) => forms.includes(m.body));
+    const plain = forms.map(listedForm);
+    const at = sent.findIndex((m) => plain.includes(listedForm(m.body)));
     return at >= 0 ? sent.splice(at, 1)[0]!.sid : false;
   });
   return found.map((sid, i) => {

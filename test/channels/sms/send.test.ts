@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmsChannel } from '../../../src/channels/sms/index.js';
-import { newSid } from '../../helpers/fake-twilio.js';
+import { newSid, startFakeTwilio } from '../../helpers/fake-twilio.js';
 import { accountSid, authToken, botNumber, publicUrl, startSmsHarness, type SmsHarness } from './harness.js';
 
 const customer = '+14155550123';
@@ -41,6 +41,21 @@ describe('send() through the Twilio SDK', () => {
     h.fake.failNext('server-error');
     expect(await h.channel.send(customer, { text: 'Hi!' })).toEqual({ status: 'failed', retryable: true, error: '20429' });
     expect(await h.channel.send(customer, { text: 'Hi!' })).toEqual({ status: 'failed', retryable: true, unanswered: true, error: '20500' });
+  });
+
+  it('finds a message a messaging service sent with Smart Encoding in Twilio’s list, though its quotes and dashes changed', async () => {
+    const fake = await startFakeTwilio({ accountSid, authToken, publicUrl, smartEncoding: true });
+    try {
+      const service = `MG${'e'.repeat(32)}`;
+      const channel = createSmsChannel({ ...h.config.twilio!, from: service, apiBaseUrl: fake.baseUrl, publicUrl, defaultCountry: 'US' }, { log: pino({ level: 'silent' }) });
+      const since = new Date();
+      const message = { text: 'Obrigado! Conte-nos: “o que faltou?” — responda… it’s quick' };
+      const sent = await channel.send(customer, message);
+      expect(fake.messages.map((m) => m.body)).toEqual(['Obrigado! Conte-nos: "o que faltou?" - responda... it\'s quick']);
+      expect(await channel.sentSince!(customer, [message, { text: 'Something else' }], since)).toEqual([sent.providerMessageId, false]);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('refuses a number that cannot be a phone number without calling Twilio', async () => {
