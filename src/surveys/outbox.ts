@@ -6,6 +6,8 @@ import { SendLines } from './send-line.js';
 const maxAttempts = 8;
 /** A send still marked as under way after this long was interrupted (see `recoverInterrupted`). */
 const lockMs = 5 * 60_000;
+/** The error an item keeps while it waits for the provider's record to tell whether its last send went. */
+const recordNotToldYet = 'the provider\'s record could not tell yet whether the last send went';
 
 /** `cancelled`: a queued message its survey no longer needs (answered, ended, invitation undelivered). */
 export type SendStatus = 'sent' | 'failed' | 'cancelled' | 'retrying' | 'pending' | 'none';
@@ -160,6 +162,12 @@ export class Outbox {
     // message id then the listed one's, so the provider's delivery reports find the item).
     const listed = item.unconfirmedSince && (await this.recordShows(item, channel, item.unconfirmedSince));
     if (listed) return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: listed });
+    // A record that cannot tell now is asked once more after a backoff before the item goes anyway:
+    // a message a little late rather than twice, and never none.
+    if (listed === null && item.error !== recordNotToldYet && item.attempts < maxAttempts) {
+      await this.store.outbox.retryAt(item.id, new Date(this.now().getTime() + Math.min(2 ** item.attempts * 5_000, 60_000)), recordNotToldYet);
+      return 'retrying';
+    }
     const attemptedAt = this.now();
     const delivery: Delivery = await channel.send(item.address, item.message).catch((err: Error) => ({ status: 'failed' as const, error: err.message, retryable: true, unanswered: true }));
     if (delivery.status === 'sent') return this.finish(item, { state: 'sent', sentAt: this.now(), providerMessageId: delivery.providerMessageId });

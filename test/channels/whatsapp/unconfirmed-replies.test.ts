@@ -207,6 +207,50 @@ describe('WhatsApp through a messaging service: a send a crash interrupted', () 
   });
 });
 
+describe('WhatsApp through a messaging service: a reply whose answer was lost', () => {
+  let h: WhatsappHarness;
+  beforeAll(async () => {
+    h = await startWhatsappHarness({ TWILIO_WHATSAPP_FROM: `MG${'c'.repeat(32)}` });
+  });
+  afterAll(() => h?.close());
+
+  it('is looked for once more after a backoff while Twilio lists it with an empty body, and not sent twice', async () => {
+    const phone = '+923007773301';
+    await h.start({ kind: 'nps', address: phone, locale: 'en' });
+    h.fake.blankServiceContent(true);
+    h.fake.loseAnswers(1);
+    expect((await h.fake.receive(h.app, phone, '9', { messageSid: newSid('SM') })).statusCode).toBe(200);
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+    const reply = async () => (await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray()).map((q) => q.state);
+
+    h.clock.advance(60_000);
+    await h.app.sweeper.sweep();
+    expect(await reply()).toEqual(['pending']);
+    expect(h.fake.to(phone)).toHaveLength(2);
+
+    // Twilio has filled the body in since: the next look finds it.
+    h.fake.blankServiceContent(false);
+    h.clock.advance(60_000);
+    await h.app.sweeper.sweep();
+    expect(await reply()).toEqual(['sent']);
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+  });
+
+  it('goes after that one more look when Twilio still cannot tell: twice rather than none', async () => {
+    const phone = '+923007773302';
+    await h.start({ kind: 'nps', address: phone, locale: 'en' });
+    h.fake.blankServiceContent(true);
+    h.fake.loseAnswers(1);
+    await h.fake.receive(h.app, phone, '9', { messageSid: newSid('SM') });
+    for (let sweep = 0; sweep < 2; sweep++) {
+      h.clock.advance(60_000);
+      await h.app.sweeper.sweep();
+    }
+    h.fake.blankServiceContent(false);
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp, followUp]);
+  });
+});
+
 describe('WhatsApp: any message whose send went unanswered', () => {
   const owner = '+923009990011';
   let h: WhatsappHarness;
