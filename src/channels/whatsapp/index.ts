@@ -151,10 +151,10 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
     const listed = await listedTexts(client, sender, `whatsapp:${to}`, messages.map((m, i) => ({ forms: [m.text, ...(asTemplate[i] ? [asTemplate[i]] : [])], blank })), since);
     return listed.map((sid, i) => (sid === false && asTemplate[i] === null ? null : sid));
   };
-  /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent. */
-  const unsent = async (to: string, replies: Outbound[], since: Date): Promise<Outbound[]> => {
+  /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent; `unsure` when it cannot tell for one of them now. */
+  const unsent = async (to: string, replies: Outbound[], since: Date): Promise<{ owed: Outbound[]; unsure: boolean }> => {
     const sent = await sentSince(to, replies, since);
-    return replies.filter((_, i) => !sent[i]);
+    return { owed: replies.filter((_, i) => !sent[i]), unsure: sent.some((s) => s === null) };
   };
 
   const windowOpen = async (to: string): Promise<boolean> => {

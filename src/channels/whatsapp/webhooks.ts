@@ -19,7 +19,7 @@ export interface WhatsappReceiver {
   deps: ChannelDeps;
   send(to: string, message: Outbound): Promise<Delivery>;
   /** Of replies first handed over at or after `since`, those the provider shows no message for. */
-  unsent(to: string, replies: Outbound[], since: Date): Promise<Outbound[]>;
+  unsent(to: string, replies: Outbound[], since: Date): Promise<{ owed: Outbound[]; unsure: boolean }>;
 }
 
 export const whatsappReceivers = receivers<WhatsappReceiver>();
@@ -73,10 +73,17 @@ export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRou
             replyReceipts: true,
           });
           // Replies never confirmed: sent again, but for those Twilio already has (the server died after sending them).
-          const owed = result.duplicate && result.repliedSince && result.replies.length ? await unsent(address, result.replies, result.repliedSince) : result.replies;
-          if (result.duplicate) request.log.info({ resent: owed.length, alreadySent: result.replies.length - owed.length }, 'whatsapp redelivery recognised; nothing done again');
+          const since = result.duplicate && result.replies.length ? result.repliedSince : undefined;
+          const { owed, unsure } = since ? await unsent(address, result.replies, since) : { owed: result.replies, unsure: false };
+          if (result.duplicate) request.log.info({ resent: owed.length, alreadySent: result.replies.length - owed.length, unsure }, 'whatsapp redelivery recognised; nothing done again');
           // A tap that did not count says why (WhatsApp has no toast), then whatever the dialog says.
           const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...owed] : owed;
+          if (unsure && since) {
+            // Twilio's list cannot tell now whether one of them went: the outbox asks it again before they go.
+            await deps.queueReplies('whatsapp', address, replies, MessageSid, since);
+            if (result.delivered) await result.delivered();
+            return reply.code(200).type('text/xml').send(emptyTwiml);
+          }
           let allSent = true;
           for (const [i, message] of replies.entries()) {
             const attemptedAt = deps.now();

@@ -236,6 +236,37 @@ describe('WhatsApp through a messaging service: a reply whose answer was lost', 
     expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
   });
 
+  it('a redelivery to another instance, after its server died while Twilio took the reply, leaves a reply listed blank to the outbox, which finds it later', async () => {
+    const phone = '+923007773303';
+    await h.start({ kind: 'nps', address: phone, locale: 'en' });
+    h.fake.blankServiceContent(true);
+    const messageSid = newSid('SM');
+    const held = h.fake.holdAnswer();
+    const first = h.fake.receive(h.app, phone, '3', { messageSid });
+    await held.taken;
+    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+    const other = await h.another();
+    try {
+      // Twilio delivers the message again, to the other instance: its list shows the reply with an empty body.
+      expect((await h.fake.receive(other.app, phone, '3', { messageSid })).statusCode).toBe(200);
+      expect(h.fake.to(phone)).toHaveLength(2);
+      const queued = await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray();
+      expect(queued.map((q) => [q.state, q.unconfirmedSince instanceof Date])).toEqual([['pending', true]]);
+
+      h.fake.blankServiceContent(false);
+      h.clock.advance(60_000);
+      await other.app.sweeper.sweep();
+      expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+      expect((await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray()).map((q) => q.state)).toEqual(['sent']);
+    } finally {
+      await other.close();
+    }
+    held.release();
+    await first;
+    await h.app.sweeper.sweep();
+    expect(h.fake.to(phone)).toHaveLength(2);
+  });
+
   it('goes after that one more look when Twilio still cannot tell: twice rather than none', async () => {
     const phone = '+923007773302';
     await h.start({ kind: 'nps', address: phone, locale: 'en' });
