@@ -63,7 +63,7 @@ export interface FakeWhatsapp {
   /** Sends refused because they were free-form (or unapproved content) outside the window: error 63016. */
   refusals: { outsideWindow: number; limits: number; unapproved: number };
   /** How many times the bot listed the messages it sent (a Messages.json read). */
-  lookups: { made: number };
+  lookups: { made: number; refuse: number };
   /** An approved template the business registered with WhatsApp (its body with {{1}}, {{2}} …). */
   addTemplate(body: string, approval?: Approval): string;
   /** The next free-form send is refused with 63016 whatever the window says (our reading was wrong). */
@@ -124,7 +124,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
     held = undefined;
     keep(res);
   };
-  const lookups = { made: 0 };
+  const lookups = { made: 0, refuse: 0 };
   const contentSid = () => `HX${randomBytes(16).toString('hex')}`;
 
   const createContent = (res: ServerResponse, json: { types?: FakeContent['types'] }) => {
@@ -211,6 +211,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
 
   const list = (res: ServerResponse, query: URLSearchParams) => {
     lookups.made += 1;
+    if (lookups.refuse > 0 && lookups.refuse--) return errorJson(res, 503, 20503, 'Service Unavailable');
     listMessages(res, query, messages, resourceOf, `/2010-04-01/Accounts/${accountSid}/Messages.json`);
   };
 

@@ -74,6 +74,39 @@ describe('WhatsApp: a reply whose send went unanswered', () => {
   });
 });
 
+describe('WhatsApp: a redelivery whose replies Twilio’s list cannot be read for', () => {
+  let h: WhatsappHarness;
+  beforeAll(async () => {
+    h = await startWhatsappHarness();
+  });
+  afterAll(() => h?.close());
+
+  it('is answered, and its replies go to the outbox, which finds the one Twilio took and sends nothing', async () => {
+    const phone = '+923007773401';
+    await h.start({ kind: 'nps', address: phone, locale: 'en' });
+    const messageSid = newSid('SM');
+    const held = h.fake.holdAnswer();
+    const first = h.fake.receive(h.app, phone, '9', { messageSid });
+    await held.taken;
+    const other = await h.another();
+    try {
+      h.fake.lookups.refuse = 1;
+      expect((await h.fake.receive(other.app, phone, '9', { messageSid })).statusCode).toBe(200);
+      expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+      const replies = () => h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray();
+      expect((await replies()).map((q) => [q.state, q.unconfirmedSince instanceof Date])).toEqual([['pending', true]]);
+      h.clock.advance(60_000);
+      await other.app.sweeper.sweep();
+      expect((await replies()).map((q) => q.state)).toEqual(['sent']);
+      expect(h.fake.to(phone)).toHaveLength(2);
+    } finally {
+      await other.close();
+    }
+    held.release();
+    await first;
+  });
+});
+
 describe('WhatsApp: a send a crash interrupted', () => {
   let h: WhatsappHarness;
   beforeAll(async () => {
