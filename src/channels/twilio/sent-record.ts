@@ -42,14 +42,16 @@ export type ListedSender = { from: string } | { messagingServiceSid: string };
  * whole seconds, so 5 s of margin for those and the clocks. Each message listed stands for one
  * send, so two equal texts need two messages. Only the sender's own messages count: another
  * business on the same Twilio account may send the same words to the same person (a follow-up
- * question in the default wording). A number's are listed by it; a service's numbers are its pool,
- * so there the messages another service sent are left out.
+ * question in the default wording). Those sent through the API are the sender's when they are from
+ * its number, or (a service, whose numbers are its pool) not from another service; a TwiML reply
+ * is from whichever number the person wrote to, so every one counts.
  */
 export async function listedTexts(client: twilio.Twilio, sender: ListedSender, to: string, looked: readonly LookedFor[], since: Date): Promise<Array<string | false | null>> {
   const after = since.getTime() - lookbackMarginMs;
-  const service = 'messagingServiceSid' in sender ? sender.messagingServiceSid : undefined;
-  const listed = await client.messages.list({ to, ...('from' in sender ? { from: sender.from } : {}), pageSize: 20, limit: 20 });
-  const sent = listed.filter((m) => m.dateCreated.getTime() >= after && (!service || !m.messagingServiceSid || m.messagingServiceSid === service));
+  const ours = (m: { direction: string; from: string; messagingServiceSid: string }) =>
+    m.direction === 'outbound-reply' || ('from' in sender ? m.from === sender.from : !m.messagingServiceSid || m.messagingServiceSid === sender.messagingServiceSid);
+  const listed = await client.messages.list({ to, pageSize: 20, limit: 20 });
+  const sent = listed.filter((m) => m.dateCreated.getTime() >= after && ours(m));
   const found = looked.map(({ forms }) => {
     const plain = forms.map(listedForm);
     const at = sent.findIndex((m) => plain.includes(listedForm(m.body)));

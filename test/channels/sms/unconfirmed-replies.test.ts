@@ -201,4 +201,21 @@ describe('an SMS reply that reached Twilio in the webhook answer, its receipt ne
     await server.app.sweeper.sweep();
     expect(fake.messages.filter((m) => m.to === customer)).toHaveLength(2);
   });
+
+  it('finds it too when the customer wrote to another of the shop’s numbers, whose TwiML reply comes from that number', { timeout: 30_000 }, async () => {
+    const customer = '+14155551312';
+    const served = (await server.app.businesses.get('default'))!;
+    await served.surveys.start({ kind: 'nps', channel: 'sms', address: customer, trigger: 'api' });
+    const receipt = proxy.holdNext((c) => c.name === 'update' && JSON.stringify(c.doc).includes('pendingReply.messageId'));
+    const res = await fake.receive(server.app, { from: customer, to: '+15005550010', body: '9' });
+    expect(twimlMessages(res.body)).toHaveLength(1);
+    await receipt.held;
+    clock.advance(unconfirmedReplyMs + 1_000);
+    expect((await server.app.sweeper.sweep()).repliesQueued).toBe(1);
+    expect(fake.messages.filter((m) => m.to === customer).map((m) => [m.via, m.from])).toEqual([
+      ['api', expect.not.stringMatching(/^\+15005550010$/)],
+      ['twiml', '+15005550010'],
+    ]);
+    receipt.release();
+  });
 });
