@@ -166,8 +166,9 @@ export interface ChannelSender {
   /**
    * Whether each of these messages to `to`, handed to the provider at or after `since` with no answer
    * back (the answer lost, the server gone), reached it: the provider's message id where its record
-   * shows it, `false` where it shows none, `null` where what it needs to tell cannot be read now (a
-   * WhatsApp message that may have gone as its template, whose content could not be fetched); it
+   * shows it, `false` where it shows none, `null` where it cannot tell now (a WhatsApp message that
+   * may have gone as its template, whose content could not be fetched, or one Twilio may list with
+   * an empty body); it
    * throws when the record itself cannot be read. Only a sender whose provider lists what it sent has
    * it (Twilio's message list).
    */

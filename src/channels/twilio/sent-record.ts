@@ -60,6 +60,8 @@ export async function listedTexts(client: twilio.Twilio, sender: ListedSender, t
   return found.map((sid, i) => {
     if (sid || !looked[i]!.blank) return sid;
     const at = sent.findIndex((m) => !m.body);
-    return at >= 0 && sent.splice(at, 1) ? null : false;
+    if (at < 0) return false;
+    sent.splice(at, 1);
+    return null;
   });
 }

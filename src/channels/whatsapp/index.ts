@@ -68,6 +68,8 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   const client = createTwilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl, perSecond });
   const pacer = new SendPacer(perSecond, options.clock, options.slots, connectionCheck(client));
   const sender = config.from.startsWith('MG') ? { messagingServiceSid: config.from } : { from: config.from };
+  // Content sent through a messaging service may be listed with an empty body.
+  const listedBlank = 'messagingServiceSid' in sender;
   const statusCallback = publicUrl + (config.basePath ?? '') + whatsappStatusPath;
   const contents = new Map<string, Promise<string>>();
   const step = twilioSendStep({ channel: 'whatsapp', from: config.from, defaultCountry: config.defaultCountry, pacer, log: deps.log });
@@ -146,15 +148,21 @@ export function createWhatsappChannel(config: WhatsappChannelConfig, deps: { log
   const sentSince = async (to: string, messages: readonly Outbound[], since: Date): Promise<Array<string | false | null>> => {
     // null: the template's content could not be read.
     const asTemplate = await Promise.all(messages.map((m) => templateText(m).catch(() => null)));
-    // Content sent through a messaging service may be listed with an empty body.
-    const blank = 'messagingServiceSid' in sender;
-    const listed = await listedTexts(client, sender, `whatsapp:${to}`, messages.map((m, i) => ({ forms: [m.text, ...(asTemplate[i] ? [asTemplate[i]] : [])], blank })), since);
+    const listed = await listedTexts(client, sender, `whatsapp:${to}`, messages.map((m, i) => ({ forms: [m.text, ...(asTemplate[i] ? [asTemplate[i]] : [])], blank: listedBlank })), since);
     return listed.map((sid, i) => (sid === false && asTemplate[i] === null ? null : sid));
   };
-  /** Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent; `unsure` when it cannot tell for one of them now. */
+  /**
+   * Of replies handed over at or after `since` and never confirmed, those Twilio does not show sent;
+   * `unsure` when it cannot tell for one of them now, or its list cannot be read (then all are owed).
+   */
   const unsent = async (to: string, replies: Outbound[], since: Date): Promise<{ owed: Outbound[]; unsure: boolean }> => {
-    const sent = await sentSince(to, replies, since);
-    return { owed: replies.filter((_, i) => !sent[i]), unsure: sent.some((s) => s === null) };
+    try {
+      const sent = await sentSince(to, replies, since);
+      return { owed: replies.filter((_, i) => !sent[i]), unsure: sent.some((s) => s === null) };
+    } catch (err) {
+      deps.log.warn({ error: (err as Error).message }, "twilio's message list could not be read; the outbox will ask again");
+      return { owed: replies, unsure: true };
+    }
   };
 
   const windowOpen = async (to: string): Promise<boolean> => {

@@ -18,7 +18,7 @@ export interface WhatsappReceiver {
   windows: { wrote(address: string, at: Date): Promise<void> };
   deps: ChannelDeps;
   send(to: string, message: Outbound): Promise<Delivery>;
-  /** Of replies first handed over at or after `since`, those the provider shows no message for. */
+  /** Of replies first handed over at or after `since`, those the provider shows no message for; `unsure` when it cannot tell now. */
   unsent(to: string, replies: Outbound[], since: Date): Promise<{ owed: Outbound[]; unsure: boolean }>;
 }
 
@@ -74,11 +74,7 @@ export function whatsappRoutes({ publicUrl }: { publicUrl: string }): ChannelRou
           });
           // Replies never confirmed: sent again, but for those Twilio already has (the server died after sending them).
           const since = result.duplicate && result.replies.length ? result.repliedSince : undefined;
-          const unread = (err: Error) => {
-            request.log.warn({ error: err.message }, "twilio's message list could not be read; the outbox will ask again");
-            return { owed: result.replies, unsure: true };
-          };
-          const { owed, unsure } = since ? await unsent(address, result.replies, since).catch(unread) : { owed: result.replies, unsure: false };
+          const { owed, unsure } = since ? await unsent(address, result.replies, since) : { owed: result.replies, unsure: false };
           if (result.duplicate) request.log.info({ resent: owed.length, alreadySent: result.replies.length - owed.length, unsure }, 'whatsapp redelivery recognised; nothing done again');
           // A tap that did not count says why (WhatsApp has no toast), then whatever the dialog says.
           const replies = result.tap?.notice ? [{ text: result.tap.notice }, ...owed] : owed;

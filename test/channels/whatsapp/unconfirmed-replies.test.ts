@@ -72,16 +72,8 @@ describe('WhatsApp: a reply whose send went unanswered', () => {
     expect(h.fake.to(phone)).toHaveLength(2);
     expect((await replyItems(phone)).map((q) => q.state)).toEqual(['sent', 'sent']);
   });
-});
 
-describe('WhatsApp: a redelivery whose replies Twilio’s list cannot be read for', () => {
-  let h: WhatsappHarness;
-  beforeAll(async () => {
-    h = await startWhatsappHarness();
-  });
-  afterAll(() => h?.close());
-
-  it('is answered, and its replies go to the outbox, which finds the one Twilio took and sends nothing', async () => {
+  it('a redelivery whose replies Twilio’s list cannot be read for is answered, and its replies go to the outbox, which finds the one Twilio took and sends nothing', async () => {
     const phone = '+923007773401';
     await h.start({ kind: 'nps', address: phone, locale: 'en' });
     const messageSid = newSid('SM');
@@ -181,137 +173,133 @@ describe('WhatsApp: a send a crash interrupted', () => {
   });
 });
 
-describe('WhatsApp through a messaging service: a send a crash interrupted', () => {
+describe('WhatsApp through a messaging service', () => {
   let h: WhatsappHarness;
   beforeAll(async () => {
     h = await startWhatsappHarness({ TWILIO_WHATSAPP_FROM: `MG${'c'.repeat(32)}` });
   });
   afterAll(() => h?.close());
 
-  it('an invitation Twilio lists with an empty body is neither sent again nor marked failed; it is found once the list shows its text', async () => {
-    const took = '+923007773201';
-    h.fake.blankServiceContent(true);
-    const hold = h.fake.holdAnswer();
-    const started = h.start({ kind: 'nps', address: took, name: 'Hina', locale: 'en' });
-    await hold.taken;
-    expect(h.fake.to(took).map((m) => [m.kind, m.messagingServiceSid])).toEqual([['template', `MG${'c'.repeat(32)}`]]);
-    const state = async () => (await h.app.db.collection('outbox').find({ address: took }).toArray()).map((i) => [i.purpose, i.state]);
-    const other = await h.another();
-    try {
-      h.clock.advance(5 * 60_000 + 1_000);
-      await other.app.sweeper.sweep();
-      expect(await state()).toEqual([['invitation', 'sending']]);
-      expect(h.fake.to(took)).toHaveLength(1);
+  describe('a send a crash interrupted', () => {
+    it('an invitation Twilio lists with an empty body is neither sent again nor marked failed; it is found once the list shows its text', async () => {
+      const took = '+923007773201';
+      h.fake.blankServiceContent(true);
+      const hold = h.fake.holdAnswer();
+      const started = h.start({ kind: 'nps', address: took, name: 'Hina', locale: 'en' });
+      await hold.taken;
+      expect(h.fake.to(took).map((m) => [m.kind, m.messagingServiceSid])).toEqual([['template', `MG${'c'.repeat(32)}`]]);
+      const state = async () => (await h.app.db.collection('outbox').find({ address: took }).toArray()).map((i) => [i.purpose, i.state]);
+      const other = await h.another();
+      try {
+        h.clock.advance(5 * 60_000 + 1_000);
+        await other.app.sweeper.sweep();
+        expect(await state()).toEqual([['invitation', 'sending']]);
+        expect(h.fake.to(took)).toHaveLength(1);
 
-      h.fake.blankServiceContent(false);
-      h.clock.advance(5 * 60_000 + 1_000);
-      await other.app.sweeper.sweep();
-      expect(await state()).toEqual([['invitation', 'sent']]);
-      expect((await h.app.db.collection('outbox').findOne({ address: took }))?.providerMessageId).toBe(h.fake.to(took)[0]!.sid);
-      expect(h.fake.to(took)).toHaveLength(1);
-    } finally {
-      await other.close();
-    }
-    hold.release();
-    await started.catch(() => undefined);
+        h.fake.blankServiceContent(false);
+        h.clock.advance(5 * 60_000 + 1_000);
+        await other.app.sweeper.sweep();
+        expect(await state()).toEqual([['invitation', 'sent']]);
+        expect((await h.app.db.collection('outbox').findOne({ address: took }))?.providerMessageId).toBe(h.fake.to(took)[0]!.sid);
+        expect(h.fake.to(took)).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+      hold.release();
+      await started.catch(() => undefined);
+    });
+
+    it('another service on the same Twilio account sending the same words to the same person is not taken for the send', async () => {
+      const never = '+923007773202';
+      const hold = h.fake.holdAnswer({ taken: false });
+      const started = h.start({ kind: 'nps', address: never, name: 'Omar', locale: 'en' });
+      await hold.taken;
+      // The words our template would have gone as, sent by another shop's service meanwhile.
+      const ours = h.fake.contents.get(h.templates.invitation)!;
+      const words = Object.values(ours.types)[0]!.body!.replace('{{1}}', 'Omar').replace('{{2}}', 'Karachi Chai');
+      h.fake.sentByAnother(never, words, { messagingServiceSid: `MG${'d'.repeat(32)}` });
+      const other = await h.another();
+      try {
+        h.clock.advance(5 * 60_000 + 1_000);
+        await other.app.sweeper.sweep();
+        const sent = h.fake.to(never).filter((m) => m.messagingServiceSid === `MG${'c'.repeat(32)}`);
+        expect(sent.map((m) => [m.kind, m.body])).toEqual([['template', words]]);
+        expect((await h.app.db.collection('outbox').findOne({ address: never }))?.providerMessageId).toBe(sent[0]!.sid);
+      } finally {
+        await other.close();
+      }
+      hold.release();
+      await started.catch(() => undefined);
+    });
   });
 
-  it('another service on the same Twilio account sending the same words to the same person is not taken for the send', async () => {
-    const never = '+923007773202';
-    const hold = h.fake.holdAnswer({ taken: false });
-    const started = h.start({ kind: 'nps', address: never, name: 'Omar', locale: 'en' });
-    await hold.taken;
-    // The words our template would have gone as, sent by another shop's service meanwhile.
-    const ours = h.fake.contents.get(h.templates.invitation)!;
-    const words = Object.values(ours.types)[0]!.body!.replace('{{1}}', 'Omar').replace('{{2}}', 'Karachi Chai');
-    h.fake.sentByAnother(never, words, { messagingServiceSid: `MG${'d'.repeat(32)}` });
-    const other = await h.another();
-    try {
-      h.clock.advance(5 * 60_000 + 1_000);
-      await other.app.sweeper.sweep();
-      const sent = h.fake.to(never).filter((m) => m.messagingServiceSid === `MG${'c'.repeat(32)}`);
-      expect(sent.map((m) => [m.kind, m.body])).toEqual([['template', words]]);
-      expect((await h.app.db.collection('outbox').findOne({ address: never }))?.providerMessageId).toBe(sent[0]!.sid);
-    } finally {
-      await other.close();
-    }
-    hold.release();
-    await started.catch(() => undefined);
-  });
-});
-
-describe('WhatsApp through a messaging service: a reply whose answer was lost', () => {
-  let h: WhatsappHarness;
-  beforeAll(async () => {
-    h = await startWhatsappHarness({ TWILIO_WHATSAPP_FROM: `MG${'c'.repeat(32)}` });
-  });
-  afterAll(() => h?.close());
-
-  it('is looked for once more after a backoff while Twilio lists it with an empty body, and not sent twice', async () => {
-    const phone = '+923007773301';
-    await h.start({ kind: 'nps', address: phone, locale: 'en' });
-    h.fake.blankServiceContent(true);
-    h.fake.loseAnswers(1);
-    expect((await h.fake.receive(h.app, phone, '9', { messageSid: newSid('SM') })).statusCode).toBe(200);
-    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
-    const reply = async () => (await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray()).map((q) => q.state);
-
-    h.clock.advance(60_000);
-    await h.app.sweeper.sweep();
-    expect(await reply()).toEqual(['pending']);
-    expect(h.fake.to(phone)).toHaveLength(2);
-
-    // Twilio has filled the body in since: the next look finds it.
-    h.fake.blankServiceContent(false);
-    h.clock.advance(60_000);
-    await h.app.sweeper.sweep();
-    expect(await reply()).toEqual(['sent']);
-    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
-  });
-
-  it('a redelivery to another instance, after its server died while Twilio took the reply, leaves a reply listed blank to the outbox, which finds it later', async () => {
-    const phone = '+923007773303';
-    await h.start({ kind: 'nps', address: phone, locale: 'en' });
-    h.fake.blankServiceContent(true);
-    const messageSid = newSid('SM');
-    const held = h.fake.holdAnswer();
-    const first = h.fake.receive(h.app, phone, '3', { messageSid });
-    await held.taken;
-    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
-    const other = await h.another();
-    try {
-      // Twilio delivers the message again, to the other instance: its list shows the reply with an empty body.
-      expect((await h.fake.receive(other.app, phone, '3', { messageSid })).statusCode).toBe(200);
-      expect(h.fake.to(phone)).toHaveLength(2);
-      const queued = await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray();
-      expect(queued.map((q) => [q.state, q.unconfirmedSince instanceof Date])).toEqual([['pending', true]]);
-
-      h.fake.blankServiceContent(false);
-      h.clock.advance(60_000);
-      await other.app.sweeper.sweep();
+  describe('a reply whose answer was lost', () => {
+    it('is looked for once more after a backoff while Twilio lists it with an empty body, and not sent twice', async () => {
+      const phone = '+923007773301';
+      await h.start({ kind: 'nps', address: phone, locale: 'en' });
+      h.fake.blankServiceContent(true);
+      h.fake.loseAnswers(1);
+      expect((await h.fake.receive(h.app, phone, '9', { messageSid: newSid('SM') })).statusCode).toBe(200);
       expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
-      expect((await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray()).map((q) => q.state)).toEqual(['sent']);
-    } finally {
-      await other.close();
-    }
-    held.release();
-    await first;
-    await h.app.sweeper.sweep();
-    expect(h.fake.to(phone)).toHaveLength(2);
-  });
+      const reply = async () => (await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray()).map((q) => q.state);
 
-  it('goes after that one more look when Twilio still cannot tell: twice rather than none', async () => {
-    const phone = '+923007773302';
-    await h.start({ kind: 'nps', address: phone, locale: 'en' });
-    h.fake.blankServiceContent(true);
-    h.fake.loseAnswers(1);
-    await h.fake.receive(h.app, phone, '9', { messageSid: newSid('SM') });
-    for (let sweep = 0; sweep < 2; sweep++) {
       h.clock.advance(60_000);
       await h.app.sweeper.sweep();
-    }
-    h.fake.blankServiceContent(false);
-    expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp, followUp]);
+      expect(await reply()).toEqual(['pending']);
+      expect(h.fake.to(phone)).toHaveLength(2);
+
+      // Twilio has filled the body in since: the next look finds it.
+      h.fake.blankServiceContent(false);
+      h.clock.advance(60_000);
+      await h.app.sweeper.sweep();
+      expect(await reply()).toEqual(['sent']);
+      expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+    });
+
+    it('a redelivery to another instance, after its server died while Twilio took the reply, leaves a reply listed blank to the outbox, which finds it later', async () => {
+      const phone = '+923007773303';
+      await h.start({ kind: 'nps', address: phone, locale: 'en' });
+      h.fake.blankServiceContent(true);
+      const messageSid = newSid('SM');
+      const held = h.fake.holdAnswer();
+      const first = h.fake.receive(h.app, phone, '3', { messageSid });
+      await held.taken;
+      expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+      const other = await h.another();
+      try {
+        // Twilio delivers the message again, to the other instance: its list shows the reply with an empty body.
+        expect((await h.fake.receive(other.app, phone, '3', { messageSid })).statusCode).toBe(200);
+        expect(h.fake.to(phone)).toHaveLength(2);
+        const queued = await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray();
+        expect(queued.map((q) => [q.state, q.unconfirmedSince instanceof Date])).toEqual([['pending', true]]);
+
+        h.fake.blankServiceContent(false);
+        h.clock.advance(60_000);
+        await other.app.sweeper.sweep();
+        expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp]);
+        expect((await h.app.db.collection('outbox').find({ channel: 'whatsapp', purpose: 'reply', address: phone }).toArray()).map((q) => q.state)).toEqual(['sent']);
+      } finally {
+        await other.close();
+      }
+      held.release();
+      await first;
+      await h.app.sweeper.sweep();
+      expect(h.fake.to(phone)).toHaveLength(2);
+    });
+
+    it('goes after that one more look when Twilio still cannot tell: twice rather than none', async () => {
+      const phone = '+923007773302';
+      await h.start({ kind: 'nps', address: phone, locale: 'en' });
+      h.fake.blankServiceContent(true);
+      h.fake.loseAnswers(1);
+      await h.fake.receive(h.app, phone, '9', { messageSid: newSid('SM') });
+      for (let sweep = 0; sweep < 2; sweep++) {
+        h.clock.advance(60_000);
+        await h.app.sweeper.sweep();
+      }
+      h.fake.blankServiceContent(false);
+      expect(h.fake.to(phone).map((m) => m.kind)).toEqual(['template', followUp, followUp]);
+    });
   });
 });
 
