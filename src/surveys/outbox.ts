@@ -222,6 +222,7 @@ export class Outbox {
       if (shown === null && item.attempts + 1 < maxAttempts) continue;
       if (shown) await this.store.outbox.finish(item.id, { state: 'sent', sentAt: now, providerMessageId: shown });
       else if (shown === false) await this.store.outbox.retryAt(item.id, now, 'send interrupted; not in the provider\'s record', since);
+      // Not `this.finish`: an invitation that may well have arrived keeps its reminder (which repeats the question).
       else await this.store.outbox.finish(item.id, { state: 'failed', error: 'send interrupted; not retried to avoid a duplicate' });
     }
   }

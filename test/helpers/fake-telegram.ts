@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { InlineKeyboardMarkup, Message, Update } from 'telegraf/types';
 import { telegramWebhookPath } from '../../src/channels/telegram/index.js';
+import { heldAnswer } from './held-answer.js';
 
 /** One Bot API call as the fake received it (multipart fields are kept as strings, files as sizes). */
 export interface TelegramCall {
@@ -37,6 +38,11 @@ export interface FakeTelegram {
   sent(chatId?: string | number): Message[];
   /** The next call (of `method`, when given) fails this way. Several queue up in order. */
   failNext(failure: TelegramFailure, method?: string): void;
+  /**
+   * The next call of `method` is taken (its message sent, as Telegram would) but its answer is held:
+   * `arrived` resolves when it came, `release` then answers it 500, as an answer lost on the way.
+   */
+  holdNext(method: string): { arrived: Promise<void>; release: () => void };
   /** Updates for getUpdates (long polling). */
   queueUpdate(update: Update): void;
   /** TCP connections opened to this server so far. */
@@ -84,6 +90,7 @@ export async function startFakeTelegram({ token }: { token: string }): Promise<F
   const queued: Array<{ failure: TelegramFailure; method?: string }> = [];
   const updates: Update[] = [];
   const waiters: Array<{ method: string; resolve: (call: TelegramCall) => void }> = [];
+  const holds: Array<{ method: string; hold: ReturnType<typeof heldAnswer> }> = [];
   const messages = new Map<string, Message>();
   let nextMessageId = 100;
 
@@ -151,6 +158,8 @@ export async function startFakeTelegram({ token }: { token: string }): Promise<F
       }
       const result = await results[method]?.(call.payload);
       call.result = result;
+      const held = holds.findIndex((h) => h.method === method);
+      if (held >= 0) return holds.splice(held, 1)[0]!.hold.keep(res);
       if (result === undefined) {
         const description = results[method] ? 'Bad Request: message to edit not found' : 'Not Found: method not found';
         return answer(res, results[method] ? 400 : 404, { ok: false, error_code: results[method] ? 400 : 404, description });
@@ -174,6 +183,11 @@ export async function startFakeTelegram({ token }: { token: string }): Promise<F
         .map((c) => c.result as Message),
     connections: () => connections,
     failNext: (failure, method) => void queued.push({ failure, method }),
+    holdNext: (method) => {
+      const hold = heldAnswer((res) => answer(res, 500, failures['500'].body));
+      holds.push({ method, hold });
+      return { arrived: hold.arrived, release: hold.release };
+    },
     queueUpdate: (update) => void updates.push(update),
     waitFor: (method, timeoutMs = 5_000) => {
       const seen = calls.find((c) => c.method === method);
@@ -186,6 +200,7 @@ export async function startFakeTelegram({ token }: { token: string }): Promise<F
     reset: () => {
       calls.length = 0;
       queued.length = 0;
+      holds.length = 0;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

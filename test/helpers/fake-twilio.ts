@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import twilio from 'twilio';
 import { countSegments } from '../../src/channels/sms/segments.js';
+import { heldAnswer } from './held-answer.js';
 
 /** One message the bot asked Twilio to send, as the API stored it. */
 export interface FakeMessage {
@@ -125,6 +126,9 @@ export function errorJson(res: ServerResponse, status: number, code: number, mes
   res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
 }
 
+/** A held create's answer when released: a 500, as Twilio answers one whose answer was lost. */
+export const twilioAnswerLost = (res: ServerResponse) => errorJson(res, 500, 20500, 'Internal Server Error');
+
 /** A Messages.json read as Twilio answers it: filtered by `To` and `From`, newest first, one page (`PageSize`). */
 export function listMessages<M extends { to: string; from: string | null }>(res: ServerResponse, query: URLSearchParams, messages: readonly M[], resourceOf: (m: M) => object, uri: string): void {
   const to = query.get('To');
@@ -133,27 +137,6 @@ export function listMessages<M extends { to: string; from: string | null }>(res:
   const found = messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse().slice(0, size);
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ messages: found.map(resourceOf), start: 0, end: found.length - 1, page: 0, page_size: size, first_page_uri: null, next_page_uri: null, previous_page_uri: null, uri }));
-}
-
-/**
- * A create whose answer waits: `keep` takes its response, which `release` answers with a 500 (at
- * once if released before it came); `arrived` settles once it came.
- */
-export function heldAnswer(): { arrived: Promise<void>; release: () => void; keep: (res: ServerResponse) => void } {
-  let came = () => {};
-  const arrived = new Promise<void>((resolve) => (came = resolve));
-  let answer: ServerResponse | undefined;
-  let released = false;
-  const release = () => {
-    released = true;
-    if (answer && !answer.headersSent) errorJson(answer, 500, 20500, 'Internal Server Error');
-  };
-  const keep = (res: ServerResponse) => {
-    answer = res;
-    came();
-    if (released) release();
-  };
-  return { arrived, release, keep };
 }
 
 export async function readBody(req: IncomingMessage): Promise<string> {
@@ -327,7 +310,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       return maxInFlight;
     },
     holdNext({ taken }) {
-      const hold = heldAnswer();
+      const hold = heldAnswer(twilioAnswerLost);
       held.push({ taken, keep: hold.keep });
       return { arrived: hold.arrived, release: hold.release };
     },

@@ -2,7 +2,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { errorJson, heldAnswer, listMessages, newSid, readBody, signedTwilioPost, twilioWebhookHeaders } from './fake-twilio.js';
+import { errorJson, listMessages, newSid, readBody, signedTwilioPost, twilioAnswerLost, twilioWebhookHeaders } from './fake-twilio.js';
+import { heldAnswer } from './held-answer.js';
 
 /**
  * A loopback Twilio for WhatsApp: the Messages API as it treats `whatsapp:` addresses and the
@@ -315,7 +316,7 @@ export async function startFakeWhatsapp(options: FakeWhatsappOptions): Promise<F
       });
     },
     holdAnswer({ taken } = { taken: true }) {
-      const hold = heldAnswer();
+      const hold = heldAnswer(twilioAnswerLost);
       held = { taken, keep: hold.keep };
       return { taken: hold.arrived, release: hold.release };
     },

@@ -9,7 +9,7 @@ import { accountSid, authToken, publicUrl, smsEnv } from './harness.js';
  * A send a crash interrupted stays marked as under way until its lock runs out (5 minutes). Then
  * the sweeper of any instance settles it by Twilio's message list: an invitation Twilio has is
  * finished as sent, one it never got goes, once. Telegram and Teams list nothing a bot sent, so
- * there such a send is marked failed, as before (a duplicate is worse than a gap there).
+ * there such a send is marked failed (test/channels/telegram/interrupted-sends.test.ts).
  */
 describe('SMS sends a crash interrupted', () => {
   const clock = new TestClock();
