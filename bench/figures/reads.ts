@@ -91,6 +91,12 @@ export interface ReadSize {
   digestChatServerCpuMs: number;
   /** The same server's CPU per second with nothing to do (over 10 s): what a request that waits collects beside its own work. */
   serverIdleCpuMsPerSecond: number;
+  /**
+   * The server's CPU per request as above, less its idle CPU over each block's wall time (the idle
+   * rate times the block's time, taken off the block's CPU): the request's own work, without the
+   * timers and pool checks that run while it waits on the database. Absent in runs before it was taken.
+   */
+  serverCpuNetOfIdleMs?: ServerReadsMs;
   /** The production server's CPU for the dashboard page right after the open week's counters move (mean of 5). */
   dashboardAfterChangeServerCpuMs: number;
   /** The dashboard's data in process, and two of its parts that read surveys before: the segments line and the waiting list (now from the kept weeks). */
@@ -124,6 +130,15 @@ export interface ReadSize {
   equal: { themes: boolean | null; drops: boolean | null };
 }
 
+/** One figure per read the production server answers. */
+export interface ServerReadsMs {
+  dashboard: number;
+  themes: number;
+  drops: number;
+  dropsFullPage: number;
+  digest: number;
+}
+
 export interface ReadGrowth {
   digest: number;
   digestInsights: number;
@@ -140,6 +155,8 @@ export interface ReadGrowth {
   dropsFullPageServerCpu: number;
   digestChatServerCpu: number;
   dashboardAfterChangeServerCpu: number;
+  /** The server's CPU per request net of its idle CPU (absent where a set lacks it). */
+  serverCpuNetOfIdle?: ServerReadsMs;
   drops: number;
   stats: number;
   digestNumbers: number;
@@ -236,6 +253,7 @@ type ServedReads = Pick<
   | 'digestChatHttpMs'
   | 'digestChatServerCpuMs'
   | 'serverIdleCpuMsPerSecond'
+  | 'serverCpuNetOfIdleMs'
   | 'dashboardAfterChangeServerCpuMs'
 >;
 
@@ -280,17 +298,22 @@ async function serverReads(sets: Record<string, ReadSet>, uri: string, fakes: Fa
       for (let i = 0; i < runs; i++) for (const k of turns(i)) times[k]!.push((await clock(servers[k]!.reads[read])).ms);
       return (k: string) => median(times[k]!);
     };
+    // Per block: the server's CPU per request, and the same less its idle CPU over the block's wall time.
     const cpu = async (read: Read) => {
       const blocks: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+      const net: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
       for (let b = 0; b < runs; b++) {
         for (const k of turns(b)) {
           const { server, reads } = servers[k]!;
           const before = threadsCpuMs(server.pid);
+          const from = performance.now();
           for (let i = 0; i < requestsPerBlock; i++) await reads[read]();
-          blocks[k]!.push((threadsCpuMs(server.pid) - before) / requestsPerBlock);
+          const spent = threadsCpuMs(server.pid) - before;
+          blocks[k]!.push(spent / requestsPerBlock);
+          net[k]!.push((spent - (idle[k]! * (performance.now() - from)) / 1000) / requestsPerBlock);
         }
       }
-      return (k: string) => median(blocks[k]!);
+      return Object.assign((k: string) => median(blocks[k]!), { netOfIdle: (k: string) => median(net[k]!) });
     };
     const dashboardHttp = await wall('dashboard');
     const themesHttp = await wall('themes');
@@ -335,6 +358,7 @@ async function serverReads(sets: Record<string, ReadSet>, uri: string, fakes: Fa
           digestChatHttpMs: digestHttp(k),
           digestChatServerCpuMs: digestCpu(k),
           serverIdleCpuMsPerSecond: idle[k]!,
+          serverCpuNetOfIdleMs: { dashboard: dashboardCpu.netOfIdle(k), themes: themesCpu.netOfIdle(k), drops: dropsCpu.netOfIdle(k), dropsFullPage: dropsFullPageCpu.netOfIdle(k), digest: digestCpu.netOfIdle(k) },
           dashboardAfterChangeServerCpuMs: median(afterChange[k]!),
         },
       ]),
@@ -462,6 +486,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
       });
       log(`reads: ${d.count} surveys timed`);
     }
+    const perRead = (f: (read: keyof ServerReadsMs) => number): ServerReadsMs => ({ dashboard: f('dashboard'), themes: f('themes'), drops: f('drops'), dropsFullPage: f('dropsFullPage'), digest: f('digest') });
     const growthOf = (small: ReadSize, large: ReadSize): ReadGrowth => {
       const ratio = (k: keyof ReadSize) => (large[k] as number) / (small[k] as number);
       return {
@@ -480,6 +505,7 @@ export async function benchReads(database: { uri: string; engine: string }, coun
         dropsFullPageServerCpu: ratio('dropsFullPageServerCpuMs'),
         digestChatServerCpu: ratio('digestChatServerCpuMs'),
         dashboardAfterChangeServerCpu: ratio('dashboardAfterChangeServerCpuMs'),
+        ...(small.serverCpuNetOfIdleMs && large.serverCpuNetOfIdleMs ? { serverCpuNetOfIdle: perRead((r) => large.serverCpuNetOfIdleMs![r] / small.serverCpuNetOfIdleMs![r]) } : {}),
         drops: ratio('dropsMs'),
         stats: ratio('statsMs'),
         digestNumbers: ratio('digestNumbersMs'),
@@ -516,11 +542,18 @@ export function readsMarkdown(r: ReadFigures): string {
     `digest ${g.digest.toFixed(1)}×, its insight lines ${g.digestInsights.toFixed(1)}×, dashboard page ${g.dashboardHttp.toFixed(1)}× (in process ${g.dashboard.toFixed(1)}×), themes ${g.themes.toFixed(1)}× (the API over HTTP ${g.themesApiHttp.toFixed(1)}×), drops ${g.drops.toFixed(1)}× (the API's page over HTTP ${g.dropsApiHttp.toFixed(1)}×, its CPU in process ${g.dropsApiCpu.toFixed(1)}×, for a page of ${fullDropsPage} ${g.dropsFullPageCpu.toFixed(1)}×), /stats ${g.stats.toFixed(1)}×, digest numbers ${g.digestNumbers.toFixed(1)}×, metrics by tag ${g.cohortMetrics.toFixed(1)}×.`;
   const serverGrowth = (g: ReadGrowth) =>
     `dashboard page ${g.dashboardServerCpu.toFixed(1)}×, themes API ${g.themesServerCpu.toFixed(1)}×, drops API page ${g.dropsServerCpu.toFixed(1)}× (a page of ${fullDropsPage} ${g.dropsFullPageServerCpu.toFixed(1)}×), /digest by SMS ${g.digestChatServerCpu.toFixed(1)}×, right after a change ${g.dashboardAfterChangeServerCpu.toFixed(1)}×`;
+  const netOfIdle = (n: ServerReadsMs) => `dashboard page ${ms(n.dashboard)}, themes API ${ms(n.themes)}, drops API page ${ms(n.drops)} (a page of ${fullDropsPage} ${ms(n.dropsFullPage)}), /digest by SMS ${ms(n.digest)} ms`;
+  const netGrowth = (g: ServerReadsMs) => `dashboard page ${g.dashboard.toFixed(1)}×, themes API ${g.themes.toFixed(1)}×, drops API page ${g.drops.toFixed(1)}× (a page of ${fullDropsPage} ${g.dropsFullPage.toFixed(1)}×), /digest by SMS ${g.digest.toFixed(1)}×`;
   lines.push('', `Growth, largest set over the smallest: ${said(r.growth)}`);
   if (r.growthOverNext) lines.push('', `Growth, largest set over the next largest: ${said(r.growthOverNext)}`);
   lines.push(
     '',
     `The production server's CPU per request (${r.blocks ? `compiled, as start:prod starts it; the median of ${r.blocks} blocks of ${requestsPerBlock} requests, the sets' servers taking turns` : '30 requests'}): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: dashboard page ${ms(s.dashboardServerCpuMs)}, themes API ${ms(s.themesServerCpuMs)}, drops API page ${ms(s.dropsServerCpuMs)} (over HTTP ${ms(s.dropsApiHttpMs)}; a page of ${fullDropsPage} ${ms(s.dropsFullPageServerCpuMs)}), /digest by SMS ${ms(s.digestChatServerCpuMs)} (over HTTP ${ms(s.digestChatHttpMs)}) ms, dashboard page right after the open week changed ${ms(s.dashboardAfterChangeServerCpuMs)} ms; idle ${ms(s.serverIdleCpuMsPerSecond)} ms a second`).join('; ')}. Growth, largest over smallest: ${serverGrowth(r.growth)}${r.growthOverNext ? `; over the next largest: ${serverGrowth(r.growthOverNext)}` : ''}.`,
+    ...(r.sizes.every((s) => s.serverCpuNetOfIdleMs)
+      ? [
+          `The same, net of the server's idle CPU over each block's time (the request's own work, without the timers and pool checks that run while it waits): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${netOfIdle(s.serverCpuNetOfIdleMs!)}`).join('; ')}. Growth, largest over smallest: ${netGrowth(r.growth.serverCpuNetOfIdle!)}${r.growthOverNext?.serverCpuNetOfIdle ? `; over the next largest: ${netGrowth(r.growthOverNext.serverCpuNetOfIdle)}` : ''}.`,
+        ]
+      : []),
     `The dashboard's data in process right after the open week changed (its analysis and notes computed again when the week holds at most ${defaultLiveAnswers.toLocaleString('en')} answers, else the last ones served, a moment old): ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')} (open week ${s.openWeekAnswers.toLocaleString('en')} answers): ${ms(s.dashboardAfterChangeMs)} ms, CPU ${ms(s.dashboardAfterChangeCpuMs)} ms`).join('; ')}.`,
     `The sweeper's computation of the open week's analysis: ${r.sizes.map((s) => `${s.surveys.toLocaleString('en')}: ${ms(s.openWeekAnalysisMs)} ms, CPU ${ms(s.openWeekAnalysisCpuMs)} ms`).join('; ')}.`,
   );
