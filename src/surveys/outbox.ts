@@ -6,6 +6,8 @@ import { SendLines } from './send-line.js';
 const maxAttempts = 8;
 /** A send still marked as under way after this long was interrupted (see `recoverInterrupted`). */
 const lockMs = 5 * 60_000;
+/** The wait before an item's next attempt: 5 s, doubling with each attempt made, at most `capMs`. */
+const backoffMs = (attempts: number, capMs: number): number => Math.min(2 ** attempts * 5_000, capMs);
 /** The error an item keeps while it waits for the provider's record to tell whether its last send went. */
 const recordNotToldYet = 'the provider\'s record could not tell yet whether the last send went';
 
@@ -165,7 +167,7 @@ export class Outbox {
     // A record that cannot tell now is asked once more after a backoff before the item goes anyway:
     // a message a little late rather than twice, and never none.
     if (listed === null && item.error !== recordNotToldYet && item.attempts < maxAttempts) {
-      await this.store.outbox.retryAt(item.id, new Date(this.now().getTime() + Math.min(2 ** item.attempts * 5_000, 60_000)), recordNotToldYet);
+      await this.store.outbox.retryAt(item.id, new Date(this.now().getTime() + backoffMs(item.attempts, 60_000)), recordNotToldYet);
       return 'retrying';
     }
     const attemptedAt = this.now();
@@ -176,7 +178,7 @@ export class Outbox {
       return this.finish(item, { state: 'failed', error: delivery.error ?? 'opted out' });
     }
     if (delivery.retryable && item.attempts < maxAttempts) {
-      const backoff = delivery.retryAfterSeconds ? delivery.retryAfterSeconds * 1000 : Math.min(2 ** item.attempts * 5_000, 3_600_000);
+      const backoff = delivery.retryAfterSeconds ? delivery.retryAfterSeconds * 1000 : backoffMs(item.attempts, 3_600_000);
       const jitter = backoff * 0.2 * Math.random();
       this.log.warn({ channel: item.channel, attempt: item.attempts, error: delivery.error }, 'send failed; will retry');
       // An attempt that may have reached the provider (no answer said) makes the next one ask its record first.
