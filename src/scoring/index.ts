@@ -22,4 +22,4 @@ export {
 export { summarize, type Summary, type SummaryByKind } from './summarize.js';
 export { compare, type Comparison } from './compare.js';
 export { median, rates, type FunnelCounts, type FunnelRates } from './rates.js';
-export { adjustFamily, benjaminiHochberg, insightAlpha, normalUpperTail, significanceRule, testDifference, twoSidedP, type DifferenceTest } from './significance.js';
+export { adjustedPs, adjustFamily, benjaminiHochberg, insightAlpha, normalUpperTail, scoreCounts, significanceRule, testCounts, testDifference, twoSidedP, type CountsTest, type DifferenceTest, type ScoreCounts } from './significance.js';

@@ -60,22 +60,68 @@ export interface DifferenceTest {
   enough: boolean;
 }
 
-/** Per-answer variance of the headline score (fraction units): NPS answers are +1/0/−1, CSAT and CES easy 1/0. */
-function answerVariance(kind: SurveyKind, h: Histogram): { n: number; variance: number } {
-  const c = bandCounts(kind, h);
-  const n = c.promoter + c.passive + c.detractor;
-  if (n === 0) return { n, variance: 0 };
-  const pPro = c.promoter / n;
-  if (kind !== 'nps') return { n, variance: pPro * (1 - pPro) };
-  const pDet = c.detractor / n;
-  return { n, variance: Math.max(0, pPro + pDet - (pPro - pDet) ** 2) };
+/**
+ * Answers of one side as a headline score sees them: how many, how many count for it (NPS
+ * promoters, CSAT satisfied, CES easy) and, for NPS, how many against it (detractors).
+ */
+export interface ScoreCounts {
+  n: number;
+  promoter: number;
+  detractor: number;
 }
 
-const plus = (a: Histogram, b: Histogram): Histogram => {
-  const out: Record<number, number> = { ...a };
-  for (const [score, count] of Object.entries(b)) out[Number(score)] = (out[Number(score)] ?? 0) + count;
-  return out;
-};
+/** A histogram's score counts (its scores checked against the kind's scale). */
+export function scoreCounts(kind: SurveyKind, h: Histogram): ScoreCounts {
+  const c = bandCounts(kind, h);
+  return { n: c.promoter + c.passive + c.detractor, promoter: c.promoter, detractor: c.detractor };
+}
+
+/** The headline score from its counts, as `summarize` computes it; null without answers. */
+function headline(kind: SurveyKind, c: ScoreCounts): number | null {
+  if (c.n === 0) return null;
+  if (kind === 'nps') return (c.promoter / c.n - c.detractor / c.n) * 100;
+  return (c.promoter / c.n) * 100;
+}
+
+/** Per-answer variance of the headline score (fraction units): NPS answers are +1/0/−1, CSAT and CES easy 1/0. */
+function answerVariance(kind: SurveyKind, c: ScoreCounts): number {
+  if (c.n === 0) return 0;
+  const pPro = c.promoter / c.n;
+  if (kind !== 'nps') return pPro * (1 - pPro);
+  const pDet = c.detractor / c.n;
+  return Math.max(0, pPro + pDet - (pPro - pDet) ** 2);
+}
+
+export interface CountsTest {
+  /** Each side's answers and headline score (null without answers). */
+  a: { n: number; score: number | null };
+  b: { n: number; score: number | null };
+  delta: number | null;
+  marginOfError: number | null;
+  p: number | null;
+  enough: boolean;
+}
+
+/**
+ * `testDifference` on score counts: what a report testing thousands of groups uses, each group's
+ * histogram counted once and its rest found by subtracting counts.
+ */
+export function testCounts(kind: SurveyKind, a: ScoreCounts, b: ScoreCounts): CountsTest {
+  const [scoreA, scoreB] = [headline(kind, a), headline(kind, b)];
+  // Object literals, not spreads: on Node 20 each property after a spread costs about 1 µs.
+  if (scoreA === null || scoreB === null) return { a: { n: a.n, score: scoreA }, b: { n: b.n, score: scoreB }, delta: null, marginOfError: null, p: null, enough: false };
+  const enough = a.n >= significanceRule.minPerSide && b.n >= significanceRule.minPerSide;
+  const delta = scoreA - scoreB;
+  const margin = Z95 * 100 * Math.sqrt(answerVariance(kind, a) / a.n + answerVariance(kind, b) / b.n);
+  const pooled = answerVariance(kind, { n: a.n + b.n, promoter: a.promoter + b.promoter, detractor: a.detractor + b.detractor });
+  const se = 100 * Math.sqrt(pooled * (1 / a.n + 1 / b.n));
+  const p = se === 0 ? 1 : twoSidedP(delta / se);
+  return { a: { n: a.n, score: scoreA }, b: { n: b.n, score: scoreB }, delta, marginOfError: margin, p, enough };
+}
+
+/** What a summary counted, as `ScoreCounts`. */
+const countsOf = (s: Summary): ScoreCounts =>
+  s.kind === 'nps' ? { n: s.n, promoter: s.promoters, detractor: s.detractors } : { n: s.n, promoter: s.kind === 'csat' ? s.satisfied : s.easy, detractor: 0 };
 
 /**
  * Is a's score different from b's? Both headline scores, the difference, its 95 % margin, and the
@@ -84,15 +130,20 @@ const plus = (a: Histogram, b: Histogram): Histogram => {
  */
 export function testDifference(kind: SurveyKind, a: Histogram, b: Histogram): DifferenceTest {
   const [sa, sb] = [summarize(kind, a), summarize(kind, b)];
-  const enough = sa.n >= significanceRule.minPerSide && sb.n >= significanceRule.minPerSide;
-  if (sa.score === null || sb.score === null) return { a: sa, b: sb, delta: null, marginOfError: null, p: null, enough: false };
-  const delta = sa.score - sb.score;
-  const [va, vb] = [answerVariance(kind, a), answerVariance(kind, b)];
-  const margin = Z95 * 100 * Math.sqrt(va.variance / va.n + vb.variance / vb.n);
-  const pooled = answerVariance(kind, plus(a, b)).variance;
-  const se = 100 * Math.sqrt(pooled * (1 / sa.n + 1 / sb.n));
-  const p = se === 0 ? 1 : twoSidedP(delta / se);
-  return { a: sa, b: sb, delta, marginOfError: margin, p, enough };
+  const { delta, marginOfError, p, enough } = testCounts(kind, countsOf(sa), countsOf(sb));
+  return { a: sa, b: sb, delta, marginOfError, p, enough };
+}
+
+/**
+ * The Benjamini–Hochberg adjusted p of each test of one report, in order: null for a test not tried
+ * (too few answers, or no p).
+ */
+export function adjustedPs(tests: ReadonlyArray<{ p: number | null; enough: boolean }>): Array<number | null> {
+  const tried = tests.flatMap((t, i) => (t.enough && t.p !== null ? [i] : []));
+  const q = benjaminiHochberg(tried.map((i) => tests[i]!.p!));
+  const adjusted = tests.map((): number | null => null);
+  for (const [k, i] of tried.entries()) adjusted[i] = q[k]!;
+  return adjusted;
 }
 
 /**
@@ -100,11 +151,10 @@ export function testDifference(kind: SurveyKind, a: Histogram, b: Histogram): Di
  * null, never flagged); the others get their Benjamini–Hochberg p and are flagged below α.
  */
 export function adjustFamily<T extends { p: number | null; enough: boolean }>(tests: readonly T[]): Array<T & { adjustedP: number | null; flagged: boolean }> {
-  const tried = tests.flatMap((t, i) => (t.enough && t.p !== null ? [i] : []));
-  const q = benjaminiHochberg(tried.map((i) => tests[i]!.p!));
-  const adjusted = new Map(tried.map((i, k) => [i, q[k]!]));
+  const adjusted = adjustedPs(tests);
   return tests.map((t, i) => {
-    const adjustedP = adjusted.get(i) ?? null;
-    return { ...t, adjustedP, flagged: adjustedP !== null && adjustedP < significanceRule.alpha };
+    const adjustedP = adjusted[i] ?? null;
+    // Object.assign, not a spread followed by fields: on Node 20 each field after a spread costs about 1 µs.
+    return Object.assign({}, t, { adjustedP, flagged: adjustedP !== null && adjustedP < significanceRule.alpha });
   });
 }

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adjustFamily, benjaminiHochberg, normalUpperTail, significanceRule, testDifference, twoSidedP } from '../../src/scoring/index.js';
+import { adjustFamily, benjaminiHochberg, normalUpperTail, scoreCounts, scoreRange, significanceRule, testCounts, testDifference, twoSidedP } from '../../src/scoring/index.js';
+import { surveyKinds } from '../../src/domain/surveys.js';
 
 describe('normalUpperTail', () => {
   // Values of the standard normal table.
@@ -56,6 +58,27 @@ describe('testDifference', () => {
   });
   it('two identical unanimous sides: difference 0, p = 1', () => {
     expect(testDifference('ces', { 7: 12 }, { 6: 15 })).toMatchObject({ delta: 0, p: 1 });
+  });
+});
+
+describe('testCounts (the test on score counts the segments report runs)', () => {
+  const histogram = (min: number, max: number) => fc.dictionary(fc.integer({ min, max }).map(String), fc.nat({ max: 60 }), { maxKeys: max - min + 1 });
+  it.each(surveyKinds)('%s: gives testDifference\'s scores, difference, margin, p and verdict, for any two histograms', (kind) => {
+    const { min, max } = scoreRange(kind);
+    fc.assert(
+      fc.property(histogram(min, max), histogram(min, max), (a, b) => {
+        const whole = testDifference(kind, a, b);
+        const counted = testCounts(kind, scoreCounts(kind, a), scoreCounts(kind, b));
+        expect(counted).toEqual({ a: { n: whole.a.n, score: whole.a.score }, b: { n: whole.b.n, score: whole.b.score }, delta: whole.delta, marginOfError: whole.marginOfError, p: whole.p, enough: whole.enough });
+      }),
+      { seed: 29, numRuns: 300 },
+    );
+  });
+  it('counts a histogram\'s scores by band and refuses a score off the kind\'s scale', () => {
+    expect(scoreCounts('nps', { 0: 3, 6: 2, 7: 4, 8: 1, 9: 5, 10: 6 })).toEqual({ n: 21, promoter: 11, detractor: 5 });
+    expect(scoreCounts('csat', { 1: 2, 3: 1, 4: 3, 5: 4 })).toEqual({ n: 10, promoter: 7, detractor: 2 });
+    expect(() => scoreCounts('csat', { 6: 1 })).toThrow(RangeError);
+    expect(() => scoreCounts('nps', { 2.5: 1 } as never)).toThrow(RangeError);
   });
 });
 
