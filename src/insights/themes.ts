@@ -169,7 +169,8 @@ export function themesFromCounts(period: string, counts: readonly BandTermCounts
     const tried = mine.terms.filter((t) => t.count >= min).map((t) => theme(t.term, t.count, t.ids, mine.comments, otherCount(t.term), otherOf));
     const q = benjaminiHochberg(tried.map((t) => normalUpperTail(t.z)));
     const themes = tried
-      .map((t, i) => ({ ...t, adjustedP: q[i]! }))
+      // Added to each (new) theme, not spread into a copy: on Node 20 a field after a spread costs about 1 µs and gives the object a map of its own.
+      .map((t, i) => Object.assign(t, { adjustedP: q[i]! }))
       .filter((t) => t.z > 0)
       .sort((a, b) => b.z - a.z || Number(b.term.includes(' ')) - Number(a.term.includes(' ')) || b.count - a.count || a.term.localeCompare(b.term))
       .slice(0, limit);
