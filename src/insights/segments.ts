@@ -147,8 +147,8 @@ export function segmentsFromCounts(counts: readonly KindSegmentCounts[]): Segmen
 
 /**
  * A tested segment as the report gives it (its cohort and feature, where it has them, first), built
- * property by property: a report builds thousands, and on Node 20 each property that follows a
- * spread in an object literal costs about a microsecond.
+ * property by property: a report may build thousands (every cohort × event detail), and on Node 20
+ * each property that follows a spread in an object literal costs about a microsecond.
  */
 function statOf(segment: Segment, kind: SurveyKind, t: CountsTest, adjustedP: number | null): SegmentStat {
   const stat: Partial<SegmentStat> = {};

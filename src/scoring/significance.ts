@@ -62,7 +62,8 @@ export interface DifferenceTest {
 
 /**
  * Answers of one side as a headline score sees them: how many, how many count for it (NPS
- * promoters, CSAT satisfied, CES easy) and, for NPS, how many against it (detractors).
+ * promoters, CSAT satisfied, CES easy) and how many are detractors (only the NPS score counts
+ * them against it; for CSAT and CES they may be 0).
  */
 export interface ScoreCounts {
   n: number;
