@@ -35,3 +35,23 @@ export async function buildTestServer(
     },
   };
 }
+
+/** Two servers on one database, as two instances of a deployment; `close` closes both (the first drops the database). */
+export async function buildTwoInstances(
+  env: Record<string, string | undefined> = {},
+  options: BuildOptions = {},
+): Promise<{ first: TestServer; second: TestServer; close(): Promise<void> }> {
+  const first = await buildTestServer(env, options);
+  const second = await buildTestServer(env, { ...options, dbName: first.dbName }).catch(async (err: unknown) => {
+    await first.close();
+    throw err;
+  });
+  return {
+    first,
+    second,
+    close: async () => {
+      await second.close();
+      await first.close();
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestServer, type TestServer } from '../../helpers/build.js';
+import { buildTwoInstances, type TestServer } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
 import { startFakeTwilio, type FakeTwilio } from '../../helpers/fake-twilio.js';
 import { withButtonsOn, type Outbound } from '../../../src/domain/channels.js';
@@ -16,16 +16,16 @@ describe('SMS sends a crash interrupted', () => {
   let fake: FakeTwilio;
   let first: TestServer;
   let second: TestServer;
+  let instances: Awaited<ReturnType<typeof buildTwoInstances>> | undefined;
 
   beforeAll(async () => {
     fake = await startFakeTwilio({ accountSid, authToken, publicUrl, now: clock.now });
     const env = smsEnv(fake, { SWEEP_INTERVAL: '0' });
-    first = await buildTestServer(env, { now: clock.now });
-    second = await buildTestServer(env, { now: clock.now, dbName: first.dbName });
+    instances = await buildTwoInstances(env, { now: clock.now });
+    ({ first, second } = instances);
   });
   afterAll(async () => {
-    await second?.close();
-    await first?.close();
+    await instances?.close();
     await fake?.close();
   });
 

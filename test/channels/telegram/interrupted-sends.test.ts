@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestServer, type TestServer } from '../../helpers/build.js';
+import { buildTwoInstances, type TestServer } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
 import { startFakeTelegram, type FakeTelegram } from '../../helpers/fake-telegram.js';
 import { telegramEnv, telegramTestToken } from '../../helpers/telegram-server.js';
@@ -17,16 +17,16 @@ describe('Telegram sends a crash interrupted', () => {
   let fake: FakeTelegram;
   let first: TestServer;
   let second: TestServer;
+  let instances: Awaited<ReturnType<typeof buildTwoInstances>> | undefined;
 
   beforeAll(async () => {
     fake = await startFakeTelegram({ token: telegramTestToken });
     const env = telegramEnv({ fake, webhookSecret }, { REMINDER_AFTER: '24h', SURVEY_TTL: '72h' });
-    first = await buildTestServer(env, { now: clock.now });
-    second = await buildTestServer(env, { now: clock.now, dbName: first.dbName });
+    instances = await buildTwoInstances(env, { now: clock.now });
+    ({ first, second } = instances);
   });
   afterAll(async () => {
-    await second?.close();
-    await first?.close();
+    await instances?.close();
     await fake?.close();
   });
 
