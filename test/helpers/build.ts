@@ -37,10 +37,14 @@ export async function buildTestServer(
 }
 
 /** Two servers on one database, as two instances of a deployment; `close` closes both (the first drops the database). */
-export async function buildTwoInstances(
-  env: Record<string, string | undefined> = {},
-  options: BuildOptions = {},
-): Promise<{ first: TestServer; second: TestServer; close(): Promise<void> }> {
+export interface TwoInstances {
+  first: TestServer;
+  second: TestServer;
+  close(): Promise<void>;
+}
+
+/** Builds `TwoInstances`: the second on the first's database; the first is closed again if the second fails. */
+export async function buildTwoInstances(env: Record<string, string | undefined> = {}, options: BuildOptions = {}): Promise<TwoInstances> {
   const first = await buildTestServer(env, options);
   const second = await buildTestServer(env, { ...options, dbName: first.dbName }).catch(async (err: unknown) => {
     await first.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTwoInstances, type TestServer } from '../../helpers/build.js';
+import { buildTwoInstances, type TestServer, type TwoInstances } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
 import { startFakeTwilio, type FakeTwilio } from '../../helpers/fake-twilio.js';
 import { withButtonsOn, type Outbound } from '../../../src/domain/channels.js';
@@ -16,7 +16,7 @@ describe('SMS sends a crash interrupted', () => {
   let fake: FakeTwilio;
   let first: TestServer;
   let second: TestServer;
-  let instances: Awaited<ReturnType<typeof buildTwoInstances>> | undefined;
+  let instances: TwoInstances | undefined;
 
   beforeAll(async () => {
     fake = await startFakeTwilio({ accountSid, authToken, publicUrl, now: clock.now });

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTwoInstances, type TestServer } from '../../helpers/build.js';
+import { buildTwoInstances, type TestServer, type TwoInstances } from '../../helpers/build.js';
 import { TestClock } from '../../helpers/clock.js';
 import { startFakeTelegram, type FakeTelegram } from '../../helpers/fake-telegram.js';
 import { telegramEnv, telegramTestToken } from '../../helpers/telegram-server.js';
@@ -17,7 +17,7 @@ describe('Telegram sends a crash interrupted', () => {
   let fake: FakeTelegram;
   let first: TestServer;
   let second: TestServer;
-  let instances: Awaited<ReturnType<typeof buildTwoInstances>> | undefined;
+  let instances: TwoInstances | undefined;
 
   beforeAll(async () => {
     fake = await startFakeTelegram({ token: telegramTestToken });
