@@ -126,6 +126,9 @@ describe('every query on a growing collection is served by a declared index', ()
     expect((await app.inject({ method: 'GET', url: `/api/v1/customers/${customerId}/export`, headers: { 'x-api-key': envKey } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/customers/${customerId}`, headers: { 'x-api-key': envKey } })).statusCode).toBe(200);
     await app.sweeper.sweep();
+    // An upload: its customers read by their addresses and upserted a group at a time, its surveys and invitations.
+    const uploaded = await v1(app, envKey, 'POST', '/surveys', [visitors[2], 'v_upload_1', 'v_upload_2'].map((address) => ({ kind: 'nps', channel: 'web', address })));
+    expect(uploaded.json().results.map((r: { ok: boolean; status?: string }) => r.status ?? r.ok)).toEqual(['opted_out', 'queued', 'queued']);
 
     const indexes = new Map<string, DeclaredIndex[]>();
     for (const model of Object.values(app.db.models)) indexes.set(model.collection.collectionName, model.schema.indexes().map(([keys, options]) => ({ keys: Object.keys(keys), unique: options?.unique === true })));
