@@ -86,6 +86,8 @@ export class SurveyStarter {
     private readonly business: BusinessSettings,
     private readonly outbox: Outbox,
     private readonly now: () => Date,
+    /** The channels the business sends on: a survey on another would be queued and never go. */
+    private readonly channels: ReadonlySet<ChannelName>,
   ) {}
 
   async start(raw: StartSurveyInput, options: StartOptions = {}): Promise<StartSurveyResult> {
@@ -163,7 +165,9 @@ export class SurveyStarter {
   /** The row checked, and its address as stored. */
   private parse(raw: StartSurveyInput): { input: z.output<typeof startSurveyInput>; address: string } {
     const input = parseInput(startSurveyInput, raw, 'input');
-    return { input, address: normalizeAddress(input.channel, input.address, this.business.country) };
+    const address = normalizeAddress(input.channel, input.address, this.business.country);
+    if (!this.channels.has(input.channel)) throw new ValidationError(`channel: ${input.channel} is not enabled for this business`);
+    return { input, address };
   }
 
   /** Why this customer is not asked now: opted out, or asked within the business's throttle. */

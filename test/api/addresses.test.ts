@@ -27,8 +27,11 @@ describe('survey addresses per channel', () => {
     expect(await server.app.store.surveys.model.countDocuments({})).toBe(0);
   });
 
-  it('takes a well-formed address of each channel', async () => {
-    expect((await create('telegram', '123456789')).statusCode).toBeLessThan(300);
+  it('takes a well-formed address of a channel the business sends on, and refuses one of a channel it does not', async () => {
     expect((await create('web', `v_${'0'.repeat(32)}`)).statusCode).toBeLessThan(300);
+    const telegram = await create('telegram', '123456789');
+    expect(telegram.statusCode).toBe(400);
+    expect(telegram.json().detail).toBe('channel: telegram is not enabled for this business');
+    expect(await server.app.store.customers.model.countDocuments({ channel: 'telegram' })).toBe(0);
   });
 });

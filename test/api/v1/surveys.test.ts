@@ -62,6 +62,19 @@ describe('POST /api/v1/surveys', () => {
     expect(tooMany.json()).toMatchObject({ status: 400, detail: 'at most 1000 rows per request' });
   });
 
+  it('refuses a survey on a channel the business does not send on, one object or one row, and stores nothing', async () => {
+    const { app } = server;
+    const before = await app.store.surveys.model.countDocuments({});
+    const one = await v1(app, envKey, 'POST', '/surveys', { kind: 'nps', channel: 'sms', address: '+14155550100' });
+    expect(one.statusCode).toBe(400);
+    expect(one.json().errors).toEqual([{ field: 'channel', message: 'sms is not enabled for this business' }]);
+    const rows = [{ kind: 'nps', channel: 'telegram', address: '123456789' }, { kind: 'nps', channel: 'web', address: visitor() }];
+    const upload = await v1(app, envKey, 'POST', '/surveys', rows);
+    expect(upload.json()).toMatchObject({ accepted: 1, rejected: 1, results: [{ row: 1, ok: false, error: 'channel: telegram is not enabled for this business' }, { row: 2, ok: true, status: 'queued' }] });
+    expect(await app.store.surveys.model.countDocuments({})).toBe(before + 1);
+    expect(await app.store.customers.model.countDocuments({ channel: { $in: ['sms', 'telegram'] } })).toBe(0);
+  });
+
   it('needs surveys:write', async () => {
     const res = await v1(server.app, readKey, 'POST', '/surveys', { kind: 'nps', channel: 'web', address: visitor() });
     expect(res.statusCode).toBe(403);
