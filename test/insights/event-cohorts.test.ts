@@ -1,8 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvents } from '../../src/insights/events.js';
 import { buildTestServer, type TestServer } from '../helpers/build.js';
 import { TestClock } from '../helpers/clock.js';
 import { ferretDbUri, uniqueDbName } from '../helpers/database.js';
+import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.js';
+import { accountSid, authToken, publicUrl, smsEnv } from '../channels/sms/harness.js';
 
 /**
  * A survey started after another system's events counts in their `event:` cohorts: read from the
@@ -14,10 +16,17 @@ describe.each([
 ])('event cohorts on %s', (_name, uri) => {
   const clock = new TestClock('2026-03-10T12:00:00Z');
   let server: TestServer;
-  afterAll(() => server?.close());
+  let fake: FakeTwilio;
+  beforeAll(async () => {
+    fake = await startFakeTwilio({ accountSid, authToken, publicUrl });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+  });
 
   it('puts a survey after a late delivery in the late-delivery cohort, and forgets events older than 30 days', async () => {
-    server = await buildTestServer({ WEB_CHAT_ENABLED: 'true', SWEEP_INTERVAL: '0', THROTTLE_DAYS: '0', SEND_WINDOW: '00:00-24:00', ...(uri ? { MONGODB_URI: uri() } : {}) }, { now: clock.now });
+    server = await buildTestServer(smsEnv(fake, { SWEEP_INTERVAL: '0', THROTTLE_DAYS: '0', SEND_WINDOW: '00:00-24:00', ...(uri ? { MONGODB_URI: uri() } : {}) }), { now: clock.now });
     const { app } = server;
     const phone = '+14155550177';
     const options = { country: 'US', now: clock.now() };
@@ -34,7 +43,7 @@ describe.each([
     expect(features).toContain('delivery.onTime=false');
     expect(features).not.toContain('purchase.product=Kettle'); // the newest 20 only
 
-    // Their survey counts in the late-delivery cohort (the SMS send itself fails here: no Twilio in this server).
+    // Their survey counts in the late-delivery cohort.
     const started = await (await app.businesses.get('default'))!.surveys.start({ kind: 'nps', channel: 'sms', address: phone, trigger: 'api' });
     const stored = await app.store.surveys.model.findOne({ _id: (started as { surveyId: string }).surveyId }).lean();
     expect(stored?.precededBy).toEqual(expect.arrayContaining(['delivery', 'delivery.onTime=false']));
