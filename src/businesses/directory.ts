@@ -40,6 +40,11 @@ export class BusinessDirectory {
     return this.entry(id, stamp, false).served;
   }
 
+  /** What this instance knows of a business's stored revision (at once after its own change, else since the last refresh). */
+  stamp(id: string): BusinessStamp | undefined {
+    return this.stamps.get(id);
+  }
+
   /** The ids of every served business. */
   ids(): string[] {
     return [...this.stamps].filter(([, stamp]) => !stamp.disabled).map(([id]) => id);

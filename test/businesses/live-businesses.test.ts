@@ -196,6 +196,10 @@ describe('a business created, changed and disabled while the server runs', () =>
   });
 
   it('answers 404 on every route of a disabled business, here at once and there within the bound', async () => {
+    // Its own API key (as `npm run api-key -- create --business live` makes one), used on both instances first.
+    const { key } = await a.app.store.apiKeys.create({ businessId: 'live', name: 'shop', scopes: ['surveys:read'] });
+    const ownApi = (app: FastifyInstance) => operator(app, 'GET', '/surveys?limit=1', undefined, key);
+    for (const app of [a.app, b.app]) expect((await ownApi(app)).statusCode).toBe(200);
     const disabled = await operator(a.app, 'PATCH', '/businesses/live', { disabled: true });
     expect(disabled.statusCode).toBe(200);
     expect(disabled.json().disabled).toBe(true);
@@ -207,8 +211,11 @@ describe('a business created, changed and disabled while the server runs', () =>
       () => app.inject({ method: 'POST', url: '/b/live/api/messages', payload: messageActivity('5', { user: teamsUser('Lin'), serviceUrl: connector.serviceUrl }) }),
     ];
     for (const route of routes(a.app)) expect((await route()).statusCode).toBe(404);
+    // Its keys are refused like unknown ones, at once here as its routes are (not after the keys' own cache).
+    expect((await ownApi(a.app)).statusCode).toBe(401);
     await within(refreshMs + 4_000, async () => (await chat(b.app).start()).statusCode === 404);
     for (const route of routes(b.app)) expect((await route()).statusCode).toBe(404);
+    expect((await ownApi(b.app)).statusCode).toBe(401);
     // Deleted only once disabled; its surveys stay.
     expect((await operator(a.app, 'DELETE', '/businesses/live')).statusCode).toBe(204);
     expect((await operator(a.app, 'GET', '/businesses/live')).statusCode).toBe(404);

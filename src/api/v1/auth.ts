@@ -29,7 +29,7 @@ export function presentedKey(request: FastifyRequest): string | undefined {
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
-/** How long a verified key and a business's settings are reused without reading them again. */
+/** How long a verified key is reused without reading it again. */
 const cacheMs = 10_000;
 /** How often a key's lastUsedAt is written at most (per key and instance). */
 const touchEveryMs = 60_000;
@@ -41,12 +41,12 @@ interface Identified {
 
 /**
  * API keys of v1, all from the store (found by their SHA-256; API_KEY is stored there at start like any
- * other key). Verified keys and business settings are cached for a few seconds; a revocation on this instance takes effect at once,
- * on another within `cacheMs`.
+ * other key). Verified keys are cached for a few seconds (a revocation on this instance takes effect at once, on another
+ * within `cacheMs`); a business's settings are kept while its revision stays the same.
  */
 export class ApiKeyAuth {
   private readonly keys = new Map<string, { found: Identified & { revoked: boolean }; until: number }>();
-  private readonly businesses = new Map<string, { settings: BusinessSettings | undefined; until: number }>();
+  private readonly businesses = new Map<string, { settings: BusinessSettings | undefined; revision: number }>();
   private readonly touched = new Map<string, number>();
 
   constructor(private readonly app: FastifyInstance) {}
@@ -103,12 +103,18 @@ export class ApiKeyAuth {
     return found;
   }
 
+  /**
+   * The business's settings as the directory serves it: disabled or deleted here at once when this
+   * instance made the change, on another within BUSINESS_REFRESH, as its routes are. Read again when
+   * its revision moves (a business whose channels cannot be served keeps its API, to be mended).
+   */
   private async business(id: string): Promise<BusinessSettings | undefined> {
-    const now = Date.now();
+    const stamp = this.app.businesses.stamp(id);
+    if (!stamp || stamp.disabled) return undefined;
     const cached = this.businesses.get(id);
-    if (cached && cached.until > now) return cached.settings;
+    if (cached && cached.revision === stamp.revision) return cached.settings;
     const settings = await this.app.store.businesses.get(id);
-    this.businesses.set(id, { settings, until: now + cacheMs });
+    this.businesses.set(id, { settings, revision: stamp.revision });
     return settings;
   }
 

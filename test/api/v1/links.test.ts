@@ -14,10 +14,11 @@ describe('Telegram links through /api/v1', () => {
     const nps = await v1(app, envKey, 'GET', '/links/telegram');
     expect(nps.statusCode).toBe(200);
     expect(nps.json()).toEqual({ channel: 'telegram', kind: 'nps', token: 'default', link: expect.stringMatching(/\?start=default$/) });
-    // A business stored behind this server's back (the command line) is served from its next refresh of the directory.
+    // A business stored behind this server's back (the command line) is served from its next refresh of the
+    // directory; until then its keys are refused as an unknown business's are.
     await app.store.businesses.save({ ...(await app.businesses.get('default'))!.settings, id: 'later', name: 'Later shop' });
     const laterKey = await makeKey(app, 'later', ['surveys:read']);
-    expect((await v1(app, laterKey, 'GET', '/links/telegram?kind=csat')).statusCode).toBe(403);
+    expect((await v1(app, laterKey, 'GET', '/links/telegram?kind=csat')).statusCode).toBe(401);
     await app.businesses.refresh();
     const theirs = await v1(app, laterKey, 'GET', '/links/telegram?kind=csat');
     // Served now: its own services answer, and it has no Telegram bot of its own.
