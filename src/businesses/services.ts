@@ -49,7 +49,7 @@ export interface ServedBusiness {
 
 export function serveBusiness(settings: BusinessSettings, channels: ReadonlyMap<ChannelName, ChannelSender>, shared: SharedServices): ServedBusiness {
   const { store, conversations, outbox, alerts, now, log } = shared;
-  const surveys = new SurveyStarter(store, settings, outbox, now, new Set(channels.keys()));
+  const surveys = new SurveyStarter(store, settings, outbox, now, channels);
   const links = new DeepLinks(store, settings, surveys, conversations, now);
   const staff = new StaffService(store, settings.id, now);
   const digests = new DigestScheduler(store, settings, staff, outbox, settings.digestSchedule ?? shared.digestSchedule, `${shared.publicUrl}/dashboard`, now, log);

@@ -86,8 +86,8 @@ export class SurveyStarter {
     private readonly business: BusinessSettings,
     private readonly outbox: Outbox,
     private readonly now: () => Date,
-    /** The channels the business sends on: a survey on another would be queued and never go. */
-    private readonly channels: ReadonlySet<ChannelName>,
+    /** The channels the business sends on (its senders by name): a survey on another would be queued and never go. */
+    private readonly channels: ReadonlyMap<ChannelName, unknown>,
   ) {}
 
   async start(raw: StartSurveyInput, options: StartOptions = {}): Promise<StartSurveyResult> {
